@@ -1,0 +1,94 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Config } from './config.js';
+import { createKeyRing, cryptoRandom, type RandomSource } from './crypto/secrets.js';
+import { devMailer, devSms, type Mailer, type SmsSender } from './delivery/senders.js';
+import { StatusBus, systemClock, type Clock, type Ctx } from './domain/context.js';
+import { sweepExpiredInvitations } from './domain/credentials.js';
+import { pruneIdempotency } from './domain/idempotency.js';
+import { pruneRateCounters } from './domain/rate-limits.js';
+import type { AppEnv } from './http/context.js';
+import { notFound, onError } from './http/errors.js';
+import { auth, clientIp, idempotency, requestLog } from './http/middleware.js';
+import { adminRoutes } from './http/routes/admin.js';
+import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
+import { widgetRoutes } from './http/routes/widgets.js';
+import type { Store } from './storage/db.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  /** KEYWAY_SECRET (base64); tests pass a fixed one. */
+  secret: string;
+  secretPrevious?: string;
+  clock?: Clock;
+  random?: RandomSource;
+  mailer?: Mailer;
+  sms?: SmsSender;
+  log?: (record: Record<string, unknown>) => void;
+  readiness?: ReadinessCheck[];
+}
+
+export interface KeywayApp {
+  app: OpenAPIHono<AppEnv>;
+  ctx: Ctx;
+  /** The lifecycle's timers (expiry sweep, housekeeping); the server process runs them. */
+  startTimers(): void;
+  stop(): Promise<void>;
+}
+
+export const jsonLog = (record: Record<string, unknown>): void => {
+  process.stdout.write(JSON.stringify({ t: new Date().toISOString(), ...record }) + '\n');
+};
+
+/** Builds the Hono app over injected parts, so tests run it through `app.request()`. */
+export function createApp(deps: AppDeps): KeywayApp {
+  const log = deps.log ?? jsonLog;
+  const ctx: Ctx = {
+    store: deps.store,
+    keys: createKeyRing(deps.secret, deps.secretPrevious),
+    clock: deps.clock ?? systemClock,
+    random: deps.random ?? cryptoRandom,
+    config: deps.config,
+    bus: new StatusBus(),
+    mailer: deps.mailer ?? devMailer(deps.store),
+    sms: deps.sms ?? devSms(deps.store),
+    log,
+  };
+  ctx.bus.setMaxListeners(0);
+
+  const app = new OpenAPIHono<AppEnv>({ strict: true });
+  app.use('*', requestLog(log));
+  app.use('*', clientIp(deps.config.trustProxy));
+  app.use('/api/3/*', auth(ctx));
+  app.use('/api/3/*', idempotency(ctx));
+  systemRoutes(app, ctx, deps.readiness ?? []);
+  adminRoutes(app, ctx);
+  widgetRoutes(app, ctx);
+  app.onError(onError(log));
+  app.notFound(notFound);
+
+  const timers: NodeJS.Timeout[] = [];
+  return {
+    app,
+    ctx,
+    startTimers() {
+      const every = (ms: number, task: () => Promise<unknown>, name: string) => {
+        const t = setInterval(() => {
+          task().catch((err: Error) => log({ level: 'error', msg: `${name} failed`, error: err.message }));
+        }, ms);
+        t.unref();
+        timers.push(t);
+      };
+      every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
+      every(10 * 60_000, async () => {
+        await pruneRateCounters(ctx);
+        await pruneIdempotency(ctx);
+      }, 'housekeeping');
+      void sweepExpiredInvitations(ctx).catch(() => undefined);
+    },
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      ctx.bus.removeAllListeners();
+    },
+  };
+}

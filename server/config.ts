@@ -1,0 +1,239 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** A bad value stops the server with a message naming the variable (SPEC §10). */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const positiveInt = z.coerce.number().int().positive();
+const country = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'expected an ISO-3166 alpha-2 country code')
+  .transform((v) => v.toUpperCase());
+const keyString = z.string().regex(/^(sk|pk)_[A-Za-z0-9_]{16,128}$/, 'expected sk_… / pk_… with 16–128 characters of [A-Za-z0-9_]');
+
+/** Durations like `7d`, `24h`, `90m`, `3600s` or plain seconds. */
+const duration = z.string().transform((v, ctx) => {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 7d, 24h, 90m or 3600' });
+    return z.NEVER;
+  }
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+});
+
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const EnvSchema = z.object({
+  KEYWAY_ENV: z.enum(['development', 'production']).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  PUBLIC_URL: z.url().optional(),
+  KEYWAY_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<path> or postgres://…')
+    .optional(),
+  KEYWAY_SECRET: z.string().optional(),
+  KEYWAY_SECRET_PREVIOUS: z.string().optional(),
+  KEYWAY_DEV_EXPOSE: bool.default(false),
+  KEYWAY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  KEYWAY_DEMO_SECRET_KEY: keyString.refine((v) => v.startsWith('sk_'), 'must start with sk_').optional(),
+  KEYWAY_DEMO_PUBLISHABLE_KEY: keyString.refine((v) => v.startsWith('pk_'), 'must start with pk_').optional(),
+  KEYWAY_DEMO_ORIGINS: csv.default([]),
+  KEYWAY_DEMO_COUNTRIES: csv.pipe(z.array(country)).optional(),
+  KEYWAY_DEMO_DEFAULT_COUNTRY: country.optional(),
+  KEYWAY_DEFAULT_COUNTRY: country.optional(),
+  KEYWAY_UNKNOWN_NUMBER_POLICY: z.enum(['conceal', 'reveal']).default('conceal'),
+  KEYWAY_SMS_AUTO_ISSUE: bool.default(false),
+  KEYWAY_INVITE_TTL: duration.default(7 * 86400),
+  KEYWAY_DELIVER_DEFAULT: z.enum(['none', 'email']).default('none'),
+  KEYWAY_REVOKE_CONFIRM_DAYS: positiveInt.default(3),
+  KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR: positiveInt.default(5),
+  KEYWAY_LIMIT_SENDS_PER_IP_HOUR: positiveInt.default(20),
+  KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: positiveInt.default(1000),
+  KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: positiveInt.default(10000),
+  KEYWAY_LIMIT_REDEEM_PER_IP_MIN: positiveInt.default(30),
+  KEYWAY_SMS_PROVIDER: z.enum(['dev', 'twilio', 'webhook']).optional(),
+  KEYWAY_TWILIO_ACCOUNT_SID: z.string().optional(),
+  KEYWAY_TWILIO_AUTH_TOKEN: z.string().optional(),
+  KEYWAY_TWILIO_FROM: z.string().optional(),
+  KEYWAY_TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
+  KEYWAY_SMS_WEBHOOK_URL: z.url().optional(),
+  KEYWAY_EMAIL_PROVIDER: z.enum(['dev', 'smtp']).optional(),
+  KEYWAY_SMTP_URL: z.string().optional(),
+  KEYWAY_EMAIL_FROM: z.string().default('Keyway <no-reply@keyway.invalid>'),
+  KEYWAY_PASSES: z.enum(['on', 'off']).default('on'),
+  KEYWAY_APPLE_CERT: z.string().optional(),
+  KEYWAY_APPLE_KEY: z.string().optional(),
+  KEYWAY_APPLE_KEY_PASSPHRASE: z.string().optional(),
+  KEYWAY_APPLE_WWDR: z.string().optional(),
+  KEYWAY_APPLE_PASS_TYPE_ID: z.string().optional(),
+  KEYWAY_APPLE_TEAM_ID: z.string().optional(),
+  KEYWAY_APPLE_SIGNATURE_DIGEST: z.enum(['sha1', 'sha256']).default('sha1'),
+  KEYWAY_APPLE_NFC_PUBLIC_KEY: z.string().optional(),
+  KEYWAY_APNS_URL: z.url().optional(),
+  KEYWAY_GOOGLE_SA_FILE: z.string().optional(),
+  KEYWAY_GOOGLE_ISSUER_ID: z.string().optional(),
+  KEYWAY_GOOGLE_CLASS_SUFFIX: z.string().default('keyway_access'),
+  KEYWAY_GOOGLE_API_URL: z.url().optional(),
+  KEYWAY_GOOGLE_SMART_TAP_ISSUERS: csv.optional(),
+  KEYWAY_GOOGLE_CALLBACK_KEYS: z.string().optional(),
+  KEYWAY_BRAND_NAME: z.string().default('Keyway'),
+  KEYWAY_BRAND_LOGO: z.string().optional(),
+  KEYWAY_BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour such as #1a73e8')
+    .default('#1f4fd1'),
+  KEYWAY_BADGE_DIR: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: 'development' | 'production';
+  dev: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string;
+  secret?: string;
+  secretPrevious?: string;
+  trustProxy: number;
+  demo: {
+    secretKey?: string;
+    publishableKey?: string;
+    origins: string[];
+    countries?: string[];
+    defaultCountry?: string;
+  };
+  defaultCountry?: string;
+  unknownNumberPolicy: 'conceal' | 'reveal';
+  smsAutoIssue: boolean;
+  inviteTtlSeconds: number;
+  deliverDefault: 'none' | 'email';
+  revokeConfirmDays: number;
+  limits: {
+    sendsPerPhoneHour: number;
+    sendsPerIpHour: number;
+    sendsPerKeyHour: number;
+    sendsGlobalHour: number;
+    redeemPerIpMinute: number;
+  };
+  smsProvider: 'dev' | 'twilio' | 'webhook';
+  emailProvider: 'dev' | 'smtp';
+  passes: boolean;
+  brand: { name: string; logo?: string; color: string; badgeDir?: string };
+  /** The raw parsed environment, for subsystems that read their own variables (wallet, delivery). */
+  raw: Env;
+}
+
+/**
+ * Parses the environment once. `mode` is the default when KEYWAY_ENV is unset:
+ * `npm start` runs development, `keyway serve` production (SPEC §9).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  mode: 'development' | 'production' = 'production',
+  opts: { serverChecks?: boolean } = {},
+): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue.message);
+  }
+  const e = parsed.data;
+  const kind = e.KEYWAY_ENV ?? mode;
+  const dev = kind === 'development';
+  const dataDir = path.resolve(e.KEYWAY_DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
+  if (e.KEYWAY_SECRET !== undefined) checkSecret('KEYWAY_SECRET', e.KEYWAY_SECRET);
+  if (e.KEYWAY_SECRET_PREVIOUS !== undefined) checkSecret('KEYWAY_SECRET_PREVIOUS', e.KEYWAY_SECRET_PREVIOUS);
+
+  const config: Config = {
+    env: kind,
+    dev,
+    port: e.PORT,
+    host: dev && !e.KEYWAY_DEV_EXPOSE ? '127.0.0.1' : '0.0.0.0',
+    publicUrl,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'keyway.db')}`,
+    secret: e.KEYWAY_SECRET,
+    secretPrevious: e.KEYWAY_SECRET_PREVIOUS,
+    trustProxy: e.KEYWAY_TRUST_PROXY,
+    demo: {
+      secretKey: e.KEYWAY_DEMO_SECRET_KEY,
+      publishableKey: e.KEYWAY_DEMO_PUBLISHABLE_KEY,
+      origins: e.KEYWAY_DEMO_ORIGINS,
+      countries: e.KEYWAY_DEMO_COUNTRIES,
+      defaultCountry: e.KEYWAY_DEMO_DEFAULT_COUNTRY,
+    },
+    defaultCountry: e.KEYWAY_DEFAULT_COUNTRY,
+    unknownNumberPolicy: e.KEYWAY_UNKNOWN_NUMBER_POLICY,
+    smsAutoIssue: e.KEYWAY_SMS_AUTO_ISSUE,
+    inviteTtlSeconds: e.KEYWAY_INVITE_TTL,
+    deliverDefault: e.KEYWAY_DELIVER_DEFAULT,
+    revokeConfirmDays: e.KEYWAY_REVOKE_CONFIRM_DAYS,
+    limits: {
+      sendsPerPhoneHour: e.KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR,
+      sendsPerIpHour: e.KEYWAY_LIMIT_SENDS_PER_IP_HOUR,
+      sendsPerKeyHour: e.KEYWAY_LIMIT_SENDS_PER_KEY_HOUR,
+      sendsGlobalHour: e.KEYWAY_LIMIT_SENDS_GLOBAL_HOUR,
+      redeemPerIpMinute: e.KEYWAY_LIMIT_REDEEM_PER_IP_MIN,
+    },
+    smsProvider: e.KEYWAY_SMS_PROVIDER ?? 'dev',
+    emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? 'dev',
+    passes: e.KEYWAY_PASSES === 'on',
+    brand: { name: e.KEYWAY_BRAND_NAME, logo: e.KEYWAY_BRAND_LOGO, color: e.KEYWAY_BRAND_COLOR, badgeDir: e.KEYWAY_BADGE_DIR },
+    raw: e,
+  };
+
+  if (!dev && opts.serverChecks !== false) {
+    if (!config.secret) throw new ConfigError('KEYWAY_SECRET', 'production needs KEYWAY_SECRET (at least 32 random bytes, base64)');
+    if (config.smsProvider === 'dev') {
+      throw new ConfigError('KEYWAY_SMS_PROVIDER', 'production needs a real SMS sender (twilio or webhook); the dev outbox exists only in development');
+    }
+    if (config.emailProvider === 'dev' && e.KEYWAY_EMAIL_PROVIDER === 'dev') {
+      throw new ConfigError('KEYWAY_EMAIL_PROVIDER', 'the dev email outbox exists only in development');
+    }
+    if (config.passes && !(e.KEYWAY_APPLE_CERT && e.KEYWAY_APPLE_KEY && e.KEYWAY_APPLE_WWDR)) {
+      throw new ConfigError(
+        'KEYWAY_APPLE_CERT',
+        'production needs real signing material (KEYWAY_APPLE_CERT, KEYWAY_APPLE_KEY, KEYWAY_APPLE_WWDR) or KEYWAY_PASSES=off',
+      );
+    }
+  }
+  if (config.smsProvider === 'twilio') {
+    for (const v of ['KEYWAY_TWILIO_ACCOUNT_SID', 'KEYWAY_TWILIO_AUTH_TOKEN', 'KEYWAY_TWILIO_FROM'] as const) {
+      if (!e[v]) throw new ConfigError(v, 'required when KEYWAY_SMS_PROVIDER=twilio');
+    }
+  }
+  if (config.smsProvider === 'webhook' && !e.KEYWAY_SMS_WEBHOOK_URL) {
+    throw new ConfigError('KEYWAY_SMS_WEBHOOK_URL', 'required when KEYWAY_SMS_PROVIDER=webhook');
+  }
+  if (config.emailProvider === 'smtp' && !e.KEYWAY_SMTP_URL) {
+    throw new ConfigError('KEYWAY_SMTP_URL', 'required when KEYWAY_EMAIL_PROVIDER=smtp');
+  }
+  return config;
+}
+
+function checkSecret(variable: string, value: string): void {
+  const bytes = Buffer.from(value, 'base64');
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(value) || bytes.length < 32) {
+    throw new ConfigError(variable, 'expected at least 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
+  }
+}

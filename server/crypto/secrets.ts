@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+
+/** The keys derived from KEYWAY_SECRET by HKDF with distinct labels (SPEC §7). */
+export interface KeyRing {
+  /** Key id of the current secret, carried by every ciphertext. */
+  kid: string;
+  /** HMAC of a lookup value under the current key, then under the previous one (rotation). */
+  lookupHashes(purpose: string, value: string): string[];
+  lookupHash(purpose: string, value: string): string;
+  encrypt(plaintext: string, aad?: string): string;
+  decrypt(ciphertext: string, aad?: string): string;
+  /** Key for idempotency-record integrity and other internal MACs. */
+  idempotencyKey: Buffer;
+  /** Deterministic value derived from the secret, e.g. the hosted page's built-in key. */
+  derive(label: string, bytes: number): Buffer;
+}
+
+interface DerivedKeys {
+  kid: string;
+  hmac: Buffer;
+  aes: Buffer;
+  idem: Buffer;
+  master: Buffer;
+}
+
+function deriveKeys(secretB64: string): DerivedKeys {
+  const master = Buffer.from(secretB64, 'base64');
+  const hk = (label: string) => Buffer.from(crypto.hkdfSync('sha256', master, 'keyway', label, 32));
+  const kid = crypto.createHash('sha256').update(hk('keyway/kid')).digest('hex').slice(0, 8);
+  return { kid, hmac: hk('keyway/hmac'), aes: hk('keyway/aes-gcm'), idem: hk('keyway/idempotency'), master };
+}
+
+export function createKeyRing(secret: string, previous?: string): KeyRing {
+  const current = deriveKeys(secret);
+  const prev = previous ? deriveKeys(previous) : undefined;
+  const byKid = new Map<string, DerivedKeys>([[current.kid, current]]);
+  if (prev) byKid.set(prev.kid, prev);
+
+  const mac = (k: DerivedKeys, purpose: string, value: string) =>
+    crypto.createHmac('sha256', k.hmac).update(purpose).update('\0').update(value).digest('base64url');
+
+  return {
+    kid: current.kid,
+    idempotencyKey: current.idem,
+    lookupHash: (purpose, value) => mac(current, purpose, value),
+    lookupHashes: (purpose, value) => (prev ? [mac(current, purpose, value), mac(prev, purpose, value)] : [mac(current, purpose, value)]),
+    encrypt(plaintext, aad = '') {
+      const iv = crypto.randomBytes(12);
+      const cipher = crypto.createCipheriv('aes-256-gcm', current.aes, iv);
+      cipher.setAAD(Buffer.from(aad));
+      const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return `${current.kid}.${Buffer.concat([iv, ct, cipher.getAuthTag()]).toString('base64url')}`;
+    },
+    decrypt(ciphertext, aad = '') {
+      const dot = ciphertext.indexOf('.');
+      const keys = byKid.get(ciphertext.slice(0, dot));
+      if (dot < 0 || !keys) throw new Error('ciphertext was made with an unknown key (check KEYWAY_SECRET_PREVIOUS)');
+      const raw = Buffer.from(ciphertext.slice(dot + 1), 'base64url');
+      const decipher = crypto.createDecipheriv('aes-256-gcm', keys.aes, raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(aad));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+    },
+    derive: (label, bytes) => Buffer.from(crypto.hkdfSync('sha256', current.master, 'keyway', `keyway/derive/${label}`, bytes)),
+  };
+}
+
+export const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('base64url');
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Base62 text of random bytes: URL-safe and matches the key pattern `[A-Za-z0-9_]`. */
+export function base62(bytes: Uint8Array): string {
+  let n = BigInt('0x' + (Buffer.from(bytes).toString('hex') || '0'));
+  const width = Math.ceil((bytes.length * 8) / Math.log2(62));
+  let out = '';
+  while (n > 0n) {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out.padStart(width, '0');
+}
+
+export type RandomSource = (bytes: number) => Buffer;
+export const cryptoRandom: RandomSource = (n) => crypto.randomBytes(n);
+
+/** `<prefix>_<base62>`; 32 bytes (256 bits) unless told otherwise — SPEC §7 asks ≥ 128. */
+export function newToken(random: RandomSource, prefix: string, bytes = 32): string {
+  return `${prefix}_${base62(random(bytes))}`;
+}
+
+export function timingSafeEqualString(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
+}

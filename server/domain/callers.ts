@@ -1,0 +1,124 @@
+import { newToken, sha256 } from '../crypto/secrets.js';
+import { addSeconds, json, nowIso, type Ctx } from './context.js';
+import type { Tx } from './events.js';
+import { ApiError } from './errors.js';
+import type { Scope } from './keys.js';
+
+/** Who is calling, resolved from the bearer token (SPEC §3). */
+export type Caller =
+  | { kind: 'secret'; keyId: string; tokenHash: string; scopes: Scope[]; defaultCountry: string | null }
+  | {
+      kind: 'publishable';
+      keyId: string;
+      tokenHash: string;
+      origins: string[];
+      countries: string[] | null;
+      defaultCountry: string | null;
+    }
+  | { kind: 'client_session'; tokenHash: string; personId: number; origins: string[]; expiresAt: string }
+  | { kind: 'provisioning'; tokenHash: string; personId: number; credentialId: string; origins: string[]; expiresAt: string; keyId: string | null };
+
+export const actorOf = (c: Caller): string =>
+  c.kind === 'secret' || c.kind === 'publishable' ? `key:${c.keyId}` : c.kind === 'client_session' ? `session:cs:${c.personId}` : `session:ps:${c.credentialId}`;
+
+const KEY_PATTERN = /^(sk|pk)_[A-Za-z0-9_]{16,128}$/;
+const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9]{20,100}$/;
+
+// last_used_at is written at most once a minute per key (a column, not an event per request).
+const lastUsedWritten = new Map<string, number>();
+
+export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | null> {
+  const now = nowIso(ctx);
+  if (KEY_PATTERN.test(token)) {
+    const tokenHash = sha256(token);
+    const row = await ctx.store.db.selectFrom('api_keys').selectAll().where('key_hash', '=', tokenHash).executeTakeFirst();
+    if (!row || row.revoked_at) return null;
+    const ms = ctx.clock.now().getTime();
+    if ((lastUsedWritten.get(row.id) ?? 0) < ms - 60_000) {
+      lastUsedWritten.set(row.id, ms);
+      await ctx.store.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    }
+    if (row.kind === 'secret') {
+      return { kind: 'secret', keyId: row.id, tokenHash, scopes: json(row.scopes, []), defaultCountry: row.default_country };
+    }
+    return {
+      kind: 'publishable',
+      keyId: row.id,
+      tokenHash,
+      origins: json(row.origins, []),
+      countries: json(row.countries, null),
+      defaultCountry: row.default_country,
+    };
+  }
+  if (SESSION_PATTERN.test(token)) {
+    const tokenHash = sha256(token);
+    const kind = token.startsWith('cs_') ? 'cs' : 'ps';
+    const row = await ctx.store.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    if (!row || row.expires_at <= now || row.person_id === null) return null;
+    if (kind === 'cs') {
+      return { kind: 'client_session', tokenHash, personId: row.person_id, origins: json(row.origins, []), expiresAt: row.expires_at };
+    }
+    return {
+      kind: 'provisioning',
+      tokenHash,
+      personId: row.person_id,
+      credentialId: row.credential_id!,
+      origins: json(row.origins, []),
+      expiresAt: row.expires_at,
+      keyId: row.key_id,
+    };
+  }
+  return null;
+}
+
+export const SESSION_TTL_SECONDS = 15 * 60;
+
+/** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (SPEC §3, §7). */
+export async function mintSession(
+  ctx: Ctx,
+  tx: Tx,
+  input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null },
+): Promise<{ token: string; expires_at: string }> {
+  const token = newToken(ctx.random, input.kind, 32);
+  const created = nowIso(ctx);
+  const expires_at = addSeconds(created, SESSION_TTL_SECONDS);
+  await tx
+    .insertInto('tokens')
+    .values({
+      token_hash: sha256(token),
+      kind: input.kind,
+      person_id: input.personId,
+      credential_id: input.credentialId ?? null,
+      device_id: null,
+      key_id: input.keyId ?? null,
+      origins: JSON.stringify(input.origins),
+      expires_at,
+      created_at: created,
+      used_at: null,
+    })
+    .execute();
+  return { token, expires_at };
+}
+
+/** Origins a provisioning token minted for this caller is bound to. */
+export function originsForProvisioning(ctx: Ctx, caller: Caller | null): string[] {
+  if (caller && caller.kind !== 'secret') return caller.origins;
+  return [new URL(ctx.config.publicUrl).origin];
+}
+
+export function requireScope(caller: Caller, scope: 'read' | 'write'): void {
+  if (caller.kind !== 'secret') throw new ApiError('unauthorized', 'This endpoint needs a secret key (sk_…).');
+  if (scope === 'write' && !caller.scopes.includes('account.person')) {
+    throw new ApiError('insufficient_scope', 'This key is read-only (account.person.readonly).');
+  }
+  if (!caller.scopes.includes('account.person') && !caller.scopes.includes('account.person.readonly')) {
+    throw new ApiError('insufficient_scope');
+  }
+}
+
+export const canSeeSecrets = (caller: Caller): boolean => caller.kind === 'secret' && caller.scopes.includes('account.person');

@@ -1,0 +1,50 @@
+/**
+ * Every user-facing error: one class, one table of codes and messages (SPEC §2).
+ * Domain functions throw these; the HTTP error handler turns them into the error body.
+ */
+export const ERRORS = {
+  invalid_request: [400, 'The request is not valid.'],
+  invalid_json: [400, 'The request body is not valid JSON.'],
+  invalid_phone_number: [400, 'That is not a valid phone number.'],
+  unauthorized: [401, 'A valid API key or token is required.'],
+  origin_not_allowed: [403, 'This origin is not allowed for this key.'],
+  insufficient_scope: [403, 'This key may not do that.'],
+  credential_disabled: [403, 'This credential is disabled.'],
+  not_found: [404, 'Not found.'],
+  invitation_not_found: [404, 'That invitation code was not found. Check it and try again.'],
+  phone_not_found: [404, 'We could not find that number: check your profile has this number.'],
+  invalid_transition: [409, 'That change is not possible in the credential’s current status.'],
+  invitation_used: [409, 'That invitation code has already been used.'],
+  idempotency_in_progress: [409, 'A request with this Idempotency-Key is still being processed.'],
+  invitation_expired: [410, 'That invitation code has expired. Ask for a new one.'],
+  verification_expired: [410, 'That code has expired. Ask for a new one.'],
+  link_expired: [410, 'That link has expired or was already used.'],
+  incorrect_code: [422, 'That code is not right.'],
+  unknown_credential_type: [422, 'Unknown credential type.'],
+  country_not_allowed: [422, 'Numbers from that country are not accepted here.'],
+  idempotency_mismatch: [422, 'This Idempotency-Key was used with a different request.'],
+  too_many_attempts: [429, 'Too many attempts.'],
+  rate_limited: [429, 'Too many requests. Try again later.'],
+  internal_error: [500, 'Something went wrong on our side. Try again.'],
+  service_unavailable: [503, 'The service is not ready.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+    /** Seconds, for 429 (SPEC §2: always with Retry-After). */
+    readonly retryAfter?: number,
+  ) {
+    super(message ?? ERRORS[code][1]);
+    this.name = 'ApiError';
+    this.status = ERRORS[code][0];
+  }
+}
+
+export const invalidRequest = (fields: Record<string, string>, message = 'Some fields are not valid.') =>
+  new ApiError('invalid_request', message, { fields });

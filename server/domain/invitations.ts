@@ -1,0 +1,85 @@
+import { nowIso, type Ctx } from './context.js';
+import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
+import { applyLifecycle } from './credentials.js';
+import { recordEvent } from './events.js';
+import { ApiError } from './errors.js';
+import { normalizeInvitationCode } from './invitation-code.js';
+import type { CredentialStatus } from './lifecycle.js';
+import { consumeRate } from './rate-limits.js';
+
+/** What redeem, verification check and hand-off redeem all answer (SPEC §4). */
+export interface ProvisioningGrant {
+  provisioning_token: string;
+  expires_at: string;
+  credential: { id: string; status: CredentialStatus; credential_type_id: number };
+  person: { first_name: string };
+  wallets: ('apple' | 'google')[];
+}
+
+export const wallets = (ctx: Ctx): ('apple' | 'google')[] => (ctx.config.passes ? ['apple', 'google'] : []);
+
+/** Redemption attempts (hand-offs too) per client IP per minute, counted before any lookup (SPEC §7). */
+export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ip}`, ctx.config.limits.redeemPerIpMinute, 60);
+
+export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: string; ip: string }): Promise<ProvisioningGrant> {
+  await consumeRedeemAttempt(ctx, input.ip);
+  const normalized = normalizeInvitationCode(input.code);
+  if (!normalized) throw new ApiError('invitation_not_found');
+  const now = nowIso(ctx);
+  const invitation = await ctx.store.db
+    .selectFrom('invitations')
+    .innerJoin('credentials', 'credentials.id', 'invitations.credential_id')
+    .innerJoin('people', 'people.id', 'credentials.person_id')
+    .select([
+      'invitations.id as invitation_id',
+      'invitations.expires_at',
+      'invitations.redeemed_at',
+      'invitations.superseded_at',
+      'credentials.id as credential_id',
+      'credentials.status',
+      'credentials.enabled',
+      'people.id as person_id',
+      'people.first_name',
+      'people.enabled as person_enabled',
+      'people.deleted_at',
+    ])
+    .where('invitations.code_hash', 'in', ctx.keys.lookupHashes('invite', normalized))
+    .executeTakeFirst();
+  if (!invitation || invitation.superseded_at || invitation.deleted_at || invitation.status === 'revoked' || invitation.status === 'revoking') {
+    throw new ApiError('invitation_not_found');
+  }
+  if (invitation.redeemed_at) throw new ApiError('invitation_used');
+  if (invitation.expires_at <= now || invitation.status === 'expired') throw new ApiError('invitation_expired');
+  if (invitation.enabled !== 1 || invitation.person_enabled !== 1) throw new ApiError('credential_disabled');
+
+  const actor = actorOf(caller);
+  const grant = await ctx.store.db.transaction().execute(async (tx) => {
+    // Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
+    const cas = await tx
+      .updateTable('invitations')
+      .set({ redeemed_at: now })
+      .where('id', '=', invitation.invitation_id)
+      .where('redeemed_at', 'is', null)
+      .where('superseded_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(cas.numUpdatedRows) !== 1) throw new ApiError('invitation_used');
+    const { row } = await applyLifecycle(ctx, tx, invitation.credential_id, { type: 'redeem' }, actor);
+    await recordEvent(tx, now, { type: 'invitation.redeemed', actor, subject: `credential:${row.id}`, data: { person_id: row.person_id } });
+    const session = await mintSession(ctx, tx, {
+      kind: 'ps',
+      personId: row.person_id,
+      credentialId: row.id,
+      origins: originsForProvisioning(ctx, caller),
+      keyId: caller.kind === 'publishable' ? caller.keyId : null,
+    });
+    return {
+      provisioning_token: session.token,
+      expires_at: session.expires_at,
+      credential: { id: row.id, status: row.status as CredentialStatus, credential_type_id: row.credential_type_id },
+      person: { first_name: invitation.first_name },
+      wallets: wallets(ctx),
+    } satisfies ProvisioningGrant;
+  });
+  ctx.bus.credentialChanged(invitation.credential_id);
+  return grant;
+}

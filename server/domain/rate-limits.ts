@@ -1,0 +1,27 @@
+import { sql } from 'kysely';
+import type { Ctx } from './context.js';
+import { ApiError } from './errors.js';
+
+/**
+ * Fixed-window counters in the database, so limits hold across instances (SPEC §9).
+ * Counts this attempt, then throws 429 (with Retry-After) when the window is over its limit.
+ */
+export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windowSeconds: number, code: 'rate_limited' | 'too_many_attempts' = 'rate_limited'): Promise<void> {
+  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
+  const windowStart = nowS - (nowS % windowSeconds);
+  const row = await ctx.store.db
+    .insertInto('rate_counters')
+    .values({ bucket, window_start: windowStart, count: 1 })
+    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  if (Number(row.count) > limit) {
+    throw new ApiError(code, 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
+  }
+}
+
+/** Housekeeping: windows older than a day are gone. */
+export async function pruneRateCounters(ctx: Ctx): Promise<void> {
+  const cutoff = Math.floor(ctx.clock.now().getTime() / 1000) - 86400;
+  await ctx.store.db.deleteFrom('rate_counters').where('window_start', '<', cutoff).execute();
+}

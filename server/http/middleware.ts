@@ -1,0 +1,156 @@
+import crypto from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Ctx } from '../domain/context.js';
+import { resolveCaller, type Caller } from '../domain/callers.js';
+import { ApiError } from '../domain/errors.js';
+import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, idempotencyRecordKey } from '../domain/idempotency.js';
+import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
+import type { AppContext, AppEnv } from './context.js';
+import { errorResponse } from './errors.js';
+import { redactPath } from './redact.js';
+
+/** One structured line per request with a request id; the path is redacted (SPEC §7). */
+export function requestLog(log: (r: Record<string, unknown>) => void): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const requestId = given && /^[\w.-]{8,64}$/.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('x-request-id', requestId);
+    const url = new URL(c.req.url);
+    log({
+      level: c.res.status >= 500 ? 'error' : 'info',
+      msg: 'request',
+      request_id: requestId,
+      method: c.req.method,
+      path: redactPath(url.pathname + url.search),
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
+}
+
+/** Client IP: the socket's, or X-Forwarded-For's only behind KEYWAY_TRUST_PROXY hops (SPEC §7). */
+export function clientIp(trustProxy: number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    let ip = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
+    if (trustProxy > 0) {
+      const hops = (c.req.header('x-forwarded-for') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (hops.length >= trustProxy) ip = hops[hops.length - trustProxy];
+    }
+    c.set('ip', ip.replace(/^::ffff:/, ''));
+    await next();
+  };
+}
+
+const ALLOW_HEADERS = 'authorization, content-type, idempotency-key';
+
+/**
+ * CORS and bearer tokens for /api/3 (SPEC §3). A preflight carries no key, so it is answered
+ * from the union of active publishable keys' origins; the real request enforces its own token's.
+ */
+export function auth(ctx: Ctx): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (c.req.method === 'OPTIONS') {
+      const headers: Record<string, string> = { vary: 'Origin' };
+      if (origin && (await originKnown(ctx, origin))) {
+        headers['access-control-allow-origin'] = origin;
+        headers['access-control-allow-methods'] = 'GET, POST, PUT, DELETE, OPTIONS';
+        headers['access-control-allow-headers'] = ALLOW_HEADERS;
+        headers['access-control-max-age'] = '600';
+      }
+      return new Response(null, { status: 204, headers });
+    }
+    const header = c.req.header('authorization');
+    let token: string | undefined;
+    if (header) token = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? '';
+    else if (c.req.path.endsWith('/status/stream')) token = c.req.query('token');
+    let caller: Caller | 'invalid' | null = null;
+    if (token !== undefined) caller = (token && (await resolveCaller(ctx, token))) || 'invalid';
+    c.set('caller', caller);
+    if (origin && caller && caller !== 'invalid' && caller.kind !== 'secret') {
+      const normalized = safeOrigin(origin);
+      if (!normalized || !caller.origins.includes(normalized)) {
+        return errorResponse(new ApiError('origin_not_allowed', `${origin} is not allowed for this key.`), { vary: 'Origin' });
+      }
+      c.header('access-control-allow-origin', origin);
+      c.header('access-control-expose-headers', 'Date, Retry-After');
+    }
+    c.header('vary', 'Origin');
+    await next();
+  };
+}
+
+const safeOrigin = (o: string): string | null => {
+  try {
+    return normalizeOrigin(o);
+  } catch {
+    return null;
+  }
+};
+
+async function originKnown(ctx: Ctx, origin: string): Promise<boolean> {
+  const n = safeOrigin(origin);
+  return n !== null && (await allowedOrigins(ctx)).has(n);
+}
+
+type CallerKind = Caller['kind'];
+
+/** The caller of this route, or 401 (SPEC §3: a wrong kind of token is `unauthorized`). */
+export function requireCaller<K extends CallerKind>(c: AppContext, kinds: K[]): Extract<Caller, { kind: K }> {
+  const caller = c.get('caller');
+  if (!caller) throw new ApiError('unauthorized', 'Send a token as Authorization: Bearer <token>.');
+  if (caller === 'invalid') throw new ApiError('unauthorized', 'That token is unknown, revoked or expired.');
+  if (!(kinds as string[]).includes(caller.kind)) {
+    const want = kinds.map((k) => ({ secret: 'a secret key (sk_…)', publishable: 'a publishable key (pk_…)', client_session: 'a client session (cs_…)', provisioning: 'a provisioning token (ps_…)' })[k]);
+    throw new ApiError('unauthorized', `This endpoint takes ${want.join(' or ')}.`);
+  }
+  return caller as Extract<Caller, { kind: K }>;
+}
+
+/**
+ * Idempotency-Key on POST (SPEC §2): scoped to (caller, method, path); the caller is the token,
+ * and for a publishable key the pair (key, client IP). Responses are stored encrypted.
+ */
+export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    const caller = c.get('caller');
+    if (c.req.method !== 'POST' || !key || !caller || caller === 'invalid') return next();
+    if (key.length > 255) throw new ApiError('invalid_request', 'Idempotency-Key is at most 255 characters.', { fields: { 'Idempotency-Key': 'Too long.' } });
+    const scope = caller.kind === 'publishable' ? `${caller.tokenHash}|${c.get('ip')}` : caller.tokenHash;
+    const recordKey = idempotencyRecordKey(ctx, scope, c.req.method, c.req.path, key);
+    const body = await c.req.text();
+    const start = await beginIdempotent(ctx, recordKey, hashRequest(body));
+    if (start.kind === 'replay') {
+      return new Response(start.body, {
+        status: start.status,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true', ...corsHeadersOf(c) },
+      });
+    }
+    try {
+      await next();
+    } catch (err) {
+      await abandonIdempotent(ctx, recordKey);
+      throw err;
+    }
+    const status = c.res.status;
+    // Only definite answers are remembered; 5xx, 409 and 429 may be retried with the same key.
+    if (c.error || status >= 500 || status === 429 || status === 409) await abandonIdempotent(ctx, recordKey);
+    else await completeIdempotent(ctx, recordKey, status, await c.res.clone().text());
+  };
+}
+
+function corsHeadersOf(c: AppContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of ['access-control-allow-origin', 'access-control-expose-headers', 'vary']) {
+    const v = c.res.headers.get(h);
+    if (v) out[h] = v;
+  }
+  return out;
+}

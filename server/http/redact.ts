@@ -1,0 +1,48 @@
+/**
+ * Log redaction (SPEC §7): no code, token, key, full phone number, nor a path or query
+ * segment carrying one ever reaches a log line.
+ */
+const SECRET_SEGMENT = /^(sk|pk|cs|ps|whsec|h)_|^[A-Za-z0-9_-]{20,}(\.pkpass)?$/;
+const PHONE_LIKE = /^\+?[\d\s().-]{7,}$/;
+const CODE_LIKE = /^[0-9A-Za-z]{3}-?[0-9A-Za-z]{3}-?[0-9A-Za-z]{3}-?[0-9A-Za-z]{3}$/;
+/** Resource ids are not secrets and help debugging. */
+const PUBLIC_ID = /^(cred|dev|key|evt|inv|person)_[A-Za-z0-9]{6,40}$/;
+const SAFE_QUERY = new Set(['limit', 'type']);
+
+/** Paths whose next segment is always a secret, whatever it looks like. */
+const SECRET_AFTER = new Set(['v', 'passes', 'registrations']);
+
+export function redactPath(pathAndQuery: string): string {
+  const q = pathAndQuery.indexOf('?');
+  const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
+  const segments = path.split('/');
+  const out = segments.map((s, i) => {
+    if (s === '') return s;
+    let decoded = s;
+    try {
+      decoded = decodeURIComponent(s);
+    } catch {
+      /* keep raw */
+    }
+    if (i > 0 && SECRET_AFTER.has(segments[i - 1])) return ':redacted';
+    if (PUBLIC_ID.test(decoded)) return s;
+    if (SECRET_SEGMENT.test(decoded) || PHONE_LIKE.test(decoded) || CODE_LIKE.test(decoded)) return ':redacted';
+    return s;
+  });
+  let result = out.join('/');
+  if (q >= 0) {
+    const params = new URLSearchParams(pathAndQuery.slice(q + 1));
+    const parts: string[] = [];
+    for (const [k, v] of params) parts.push(`${encodeURIComponent(k)}=${SAFE_QUERY.has(k) && /^[\w.]{0,40}$/.test(v) ? v : ':redacted'}`);
+    if (parts.length) result += `?${parts.join('&')}`;
+  }
+  return result;
+}
+
+/** Masks secrets inside free text (error messages that might quote input). */
+export function redactText(text: string): string {
+  return text
+    .replace(/\b(sk|pk|cs|ps|whsec)_[A-Za-z0-9_+/=-]+/g, '$1_:redacted')
+    .replace(/\+\d{7,15}/g, '+:redacted')
+    .replace(/\b[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}\b/g, ':redacted');
+}

@@ -1,0 +1,95 @@
+import crypto from 'node:crypto';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import type { Ctx } from '../../domain/context.js';
+import { ApiError } from '../../domain/errors.js';
+import { migrationsApplied, ping } from '../../storage/migrations.js';
+import type { AppEnv } from '../context.js';
+import { errorResponse } from '../errors.js';
+import { defineRoute } from '../route.js';
+import { renderDocs } from '../docs.js';
+
+/** A named start-up dependency for /readyz; returns a problem or null. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<string | null>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1)$/;
+
+// A 16×16 key glyph in the brand blue, so browsers stop asking for a missing icon.
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4fd1"/><circle cx="6" cy="8" r="2.5" fill="none" stroke="#fff" stroke-width="1.5"/><path d="M8.5 8h5M11.5 8v2" stroke="#fff" stroke-width="1.5"/></svg>';
+
+export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: ReadinessCheck[]): void {
+  defineRoute(app, { method: 'get', path: '/healthz', summary: 'Process alive', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean() }) }, (c) =>
+    c.json({ ok: true }),
+  );
+
+  defineRoute(
+    app,
+    { method: 'get', path: '/readyz', summary: 'Database reachable, migrations applied, signer loaded', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean(), checks: z.record(z.string(), z.string()) }), errors: [503] },
+    async (c) => {
+      const checks: Record<string, string> = {};
+      let ok = true;
+      try {
+        await ping(ctx.store.db);
+        checks.database = 'ok';
+        const applied = await migrationsApplied(ctx.store.db, ctx.store.dialect);
+        checks.migrations = applied ? 'ok' : 'pending';
+        ok &&= applied;
+      } catch {
+        checks.database = 'unreachable';
+        ok = false;
+      }
+      for (const r of readiness) {
+        const problem = await r.check().catch((e: Error) => e.message);
+        checks[r.name] = problem ?? 'ok';
+        if (problem) ok = false;
+      }
+      return c.json({ ok, checks }, ok ? 200 : 503);
+    },
+  );
+
+  app.get('/favicon.ico', (c) => c.body(FAVICON_SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app, ctx)));
+
+  app.get('/docs', (c) => {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    c.header('content-security-policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'`);
+    c.header('referrer-policy', 'no-referrer');
+    return c.html(renderDocs(openApiDocument(app, ctx) as never, nonce));
+  });
+
+  if (ctx.config.dev) {
+    // Dev phone's inbox (SPEC §4): development only, loopback clients only.
+    app.get('/dev/outbox', async (c) => {
+      if (!LOOPBACK.test(c.get('ip'))) return errorResponse(new ApiError('not_found', 'No such endpoint.'));
+      const to = c.req.query('to');
+      let q = ctx.store.db.selectFrom('messages').selectAll().orderBy('id', 'desc').limit(200);
+      if (to) q = q.where('recipient', '=', to);
+      const rows = await q.execute();
+      return c.json({
+        messages: rows.map((r) => ({ id: String(r.id), channel: r.channel, to: r.recipient, ...(r.subject ? { subject: r.subject } : {}), body: r.body, sent_at: r.sent_at })),
+      });
+    });
+  }
+}
+
+let cached: { doc: unknown; paths: number } | undefined;
+
+export function openApiDocument(app: OpenAPIHono<AppEnv>, ctx: Ctx): unknown {
+  const paths = app.openAPIRegistry.definitions.length;
+  if (cached && cached.paths === paths) return cached.doc;
+  app.openAPIRegistry.registerComponent('securitySchemes', 'secretKey', { type: 'http', scheme: 'bearer', description: 'sk_… secret key' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'publishableKey', { type: 'http', scheme: 'bearer', description: 'pk_… publishable key, from its allowed origins' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sessionToken', { type: 'http', scheme: 'bearer', description: 'cs_… client session or ps_… provisioning token' });
+  const doc = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: 'Keyway provisioning API', version: '3', description: 'DoorFlow-compatible people and credentials, invitations, wallet passes and lifecycle.' },
+    servers: [{ url: ctx.config.publicUrl }],
+  });
+  cached = { doc, paths: app.openAPIRegistry.definitions.length };
+  return doc;
+}

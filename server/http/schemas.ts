@@ -1,0 +1,115 @@
+import { z } from '@hono/zod-openapi';
+import { STATUSES } from '../domain/lifecycle.js';
+
+/** The zod schemas behind request validation and /openapi.json (one source for both). */
+
+const name = z.string().trim().min(1, 'Required.').max(200);
+const country = z.string().regex(/^[A-Za-z]{2}$/, 'An ISO-3166 alpha-2 country code.');
+
+export const PersonInput = z
+  .object({
+    first_name: name,
+    last_name: name,
+    email: z.email('Not an email address.').max(320).nullish(),
+    phone: z.string().max(40).nullish().openapi({ description: 'E.164, or national with the key’s or KEYWAY_DEFAULT_COUNTRY’s country' }),
+    enabled: z.boolean().optional(),
+    group_ids: z.array(z.number().int()).max(1000).optional(),
+  })
+  .openapi('PersonInput');
+export const PersonUpdate = PersonInput.partial().openapi('PersonUpdate');
+
+export const Person = z
+  .object({
+    id: z.number().int(),
+    first_name: z.string(),
+    last_name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    enabled: z.boolean(),
+    group_ids: z.array(z.number()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Person');
+
+export const CredentialInput = z
+  .object({
+    credential_type_id: z.number().int(),
+    enabled: z.boolean().optional(),
+    value: z.string().min(1).max(256).optional(),
+    deliver: z.enum(['email', 'none']).optional(),
+    value_mode: z.enum(['per_device', 'shared']).optional(),
+  })
+  .openapi('PersonCredentialInput');
+export const CredentialUpdate = z.object({ enabled: z.boolean() }).openapi('PersonCredentialUpdate');
+
+const Status = z.enum(STATUSES);
+export const Device = z
+  .object({ id: z.string(), platform: z.enum(['apple', 'google']), status: z.enum(['pending', 'active', 'revoked']), added_at: z.string() })
+  .openapi('Device');
+
+export const PersonCredential = z
+  .object({
+    id: z.string().openapi({ example: 'cred_4kQ2…' }),
+    credential_type_id: z.number().int(),
+    person_id: z.number().int(),
+    status: Status,
+    enabled: z.boolean(),
+    value: z.string().optional().openapi({ description: 'PIN values are always "******"' }),
+    value_mode: z.enum(['per_device', 'shared']),
+    invitation_code: z.string().optional().openapi({ description: 'Write scope only, while an unredeemed invitation exists' }),
+    invitation_url: z.string().optional(),
+    invitation_expires_at: z.string().optional(),
+    devices: z.array(Device),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('PersonCredential');
+
+export const CredentialType = z.object({ id: z.number(), name: z.string(), format: z.string(), description: z.string() }).openapi('CredentialType');
+
+export const ClientSessionInput = z.object({ person_id: z.number().int().positive(), origins: z.array(z.string().max(300)).max(50).optional() }).openapi('ClientSessionInput');
+export const SessionToken = z.object({ token: z.string(), expires_at: z.string() }).openapi('SessionToken');
+
+export const RedeemInput = z.object({ invitation_code: z.string().min(1, 'Required.').max(64) }).openapi('RedeemInput');
+export const ProvisioningGrant = z
+  .object({
+    provisioning_token: z.string(),
+    expires_at: z.string(),
+    credential: z.object({ id: z.string(), status: Status, credential_type_id: z.number() }),
+    person: z.object({ first_name: z.string() }),
+    wallets: z.array(z.enum(['apple', 'google'])),
+  })
+  .openapi('ProvisioningGrant');
+
+export const CredentialStatusView = z
+  .object({
+    id: z.string(),
+    status: Status,
+    enabled: z.boolean(),
+    devices: z.array(Device),
+    updated_at: z.string(),
+    history: z.array(z.object({ status: Status, at: z.string() })),
+  })
+  .openapi('CredentialStatus');
+
+export const AuditEvent = z
+  .object({ id: z.string(), type: z.string(), at: z.string(), actor: z.string(), subject: z.string(), data: z.record(z.string(), z.unknown()) })
+  .openapi('AuditEvent');
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid_request' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const PeopleQuery = ListQuery.extend({ phone: z.string().max(40).optional(), email: z.string().max(320).optional() });
+export const EventsQuery = ListQuery.extend({ type: z.string().max(64).optional(), subject: z.string().max(100).optional() });

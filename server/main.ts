@@ -1,0 +1,217 @@
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { createApp, jsonLog } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createKeyRing, cryptoRandom } from './crypto/secrets.js';
+import { StatusBus, systemClock, type Ctx } from './domain/context.js';
+import { ApiError } from './domain/errors.js';
+import { createKey, ensureDemoKeys, ensureHostedKey, listKeys, maskKey, revokeKey, SCOPES, type Scope } from './domain/keys.js';
+import { devMailer, devSms } from './delivery/senders.js';
+import { openMigratedStore, resolveSecret } from './runtime.js';
+
+const HELP = `keyway — provisioning server for wallet door passes
+
+Usage: npx keyway <command> [options]
+
+Commands:
+  serve                 run the server (KEYWAY_ENV defaults to production)
+  start                 run the server in development (what \`npm start\` runs)
+  migrate               apply pending database migrations and exit
+  keys create|list|revoke   manage secret (sk_) and publishable (pk_) keys
+  certs dev|import      make dev signing certificates, or import a .p12
+
+Every command reads the environment variables in the README's configuration table.
+Run \`npx keyway <command> --help\` for a command's options.`;
+
+const KEYS_HELP = `Usage:
+  npx keyway keys create --scope account.person|account.person.readonly [--name N]
+  npx keyway keys create --publishable --origins https://a.example,https://b.example
+                         [--countries GB,IE] [--default-country GB] [--name N]
+  npx keyway keys list
+  npx keyway keys revoke <key id>
+
+The new key is printed once on stdout; only its SHA-256 is stored.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return command ? 0 : 1;
+  }
+  switch (command) {
+    case 'serve':
+      return runServer(rest, 'production');
+    case 'start':
+      return runServer(rest, 'development');
+    case 'migrate':
+      return runMigrate(rest);
+    case 'keys':
+      return runKeys(rest);
+    case 'certs': {
+      const certsModule = './cli/certs.js'; // lands with the wallet-pass work
+      const mod = (await import(certsModule).catch(() => null)) as { runCertsCommand(a: string[], e: NodeJS.ProcessEnv): Promise<number> } | null;
+      if (!mod) {
+        console.error('certs: not available in this build');
+        return 1;
+      }
+      return mod.runCertsCommand(rest, process.env);
+    }
+    default:
+      console.error(`Unknown command "${command}".\n\n${HELP}`);
+      return 1;
+  }
+}
+
+async function runServer(args: string[], mode: 'development' | 'production'): Promise<number> {
+  if (args.includes('--help')) {
+    console.log(`Usage: npx keyway ${mode === 'production' ? 'serve' : 'start'}\n\nRuns the server on PORT (${mode} unless KEYWAY_ENV says otherwise). Configuration: see the README.`);
+    return 0;
+  }
+  const config = loadConfig(process.env, mode);
+  const secret = resolveSecret(config);
+  const { store, applied } = await openMigratedStore(config);
+  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious });
+  const { ctx } = keyway;
+  if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
+  await ensureHostedKey(ctx);
+  const demo = config.dev ? await ensureDemoKeys(ctx) : null;
+
+  const server = serve({ fetch: keyway.app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  keyway.startTimers();
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.dev ? `http://127.0.0.1:${port}` : config.publicUrl;
+  console.log(`Keyway ${config.env} server listening on ${config.host}:${port} — ${url}`);
+  if (config.dev) {
+    console.log(`  API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`);
+    if (config.host !== '127.0.0.1') console.warn('!! KEYWAY_DEV_EXPOSE=1: the development server (demo keys, dev outbox) is reachable from other machines. Never do this on a shared network.');
+    if (demo) {
+      console.log(`  Demo secret key:      ${demo.generated.secret ? demo.secretKey : maskKey(demo.secretKey)}${demo.generated.secret ? '   (shown once; store it now)' : ''}`);
+      console.log(`  Demo publishable key: ${demo.generated.publishable ? demo.publishableKey : maskKey(demo.publishableKey)}`);
+    }
+  }
+
+  const shutdown = async (signal: string) => {
+    jsonLog({ level: 'info', msg: 'shutting down', signal });
+    server.close();
+    await keyway.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return -1; // keep running
+}
+
+async function runMigrate(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    console.log('Usage: npx keyway migrate\n\nApplies pending migrations to DATABASE_URL (default: SQLite under KEYWAY_DATA_DIR).');
+    return 0;
+  }
+  const config = loadConfig(process.env, 'development', { serverChecks: false });
+  const { store, applied } = await openMigratedStore(config);
+  console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
+  await store.close();
+  return 0;
+}
+
+/** A domain context for one-shot commands (keys): no server, same storage and secret. */
+async function cliContext(config: Config): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
+  const secret = resolveSecret(config);
+  const { store } = await openMigratedStore(config);
+  const ctx: Ctx = {
+    store,
+    keys: createKeyRing(secret, config.secretPrevious),
+    clock: systemClock,
+    random: cryptoRandom,
+    config,
+    bus: new StatusBus(),
+    mailer: devMailer(store),
+    sms: devSms(store),
+    log: jsonLog,
+  };
+  return { ctx, close: () => store.close() };
+}
+
+async function runKeys(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || rest.includes('--help')) {
+    console.log(KEYS_HELP);
+    return sub ? 0 : 1;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      scope: { type: 'string' },
+      publishable: { type: 'boolean' },
+      origins: { type: 'string' },
+      countries: { type: 'string' },
+      'default-country': { type: 'string' },
+      name: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const config = loadConfig(process.env, 'development', { serverChecks: false });
+  const { ctx, close } = await cliContext(config);
+  try {
+    if (sub === 'create') {
+      const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+      if (values.publishable) {
+        const origins = list(values.origins);
+        if (!origins?.length) throw new Error('--origins is required for a publishable key (comma-separated, e.g. https://app.example.com)');
+        const countries = list(values.countries);
+        for (const c of [...(countries ?? []), ...(values['default-country'] ? [values['default-country']] : [])]) {
+          if (!/^[A-Za-z]{2}$/.test(c)) throw new Error(`"${c}" is not an ISO-3166 alpha-2 country code`);
+        }
+        const { key, view } = await createKey(ctx, { kind: 'publishable', name: values.name, origins, countries: countries ?? null, defaultCountry: values['default-country'] ?? null });
+        console.error(`Created ${view.id} (publishable; origins ${view.origins.join(', ')}). The key is shown once:`);
+        console.log(key);
+      } else {
+        const scope = (values.scope ?? 'account.person') as Scope;
+        if (!SCOPES.includes(scope)) throw new Error(`--scope must be one of ${SCOPES.join(', ')}`);
+        const { key, view } = await createKey(ctx, { kind: 'secret', name: values.name, scopes: [scope], defaultCountry: values['default-country'] ?? null });
+        console.error(`Created ${view.id} (secret; scope ${scope}). The key is shown once:`);
+        console.log(key);
+      }
+      return 0;
+    }
+    if (sub === 'list') {
+      const keys = await listKeys(ctx);
+      if (values.json) console.log(JSON.stringify(keys, null, 2));
+      else
+        for (const k of keys) {
+          const what = k.kind === 'secret' ? k.scopes.join(' ') : `origins ${k.origins.join(' ')}`;
+          console.log(`${k.id}  ${k.hint.padEnd(10)} ${k.kind.padEnd(11)} ${k.revoked_at ? 'REVOKED ' : 'active  '} ${k.name} — ${what}`);
+        }
+      return 0;
+    }
+    if (sub === 'revoke') {
+      const id = positionals[0];
+      if (!id) throw new Error('keys revoke needs a key id (see keys list)');
+      const k = await revokeKey(ctx, id);
+      console.log(`Revoked ${k.id} (${k.hint}).`);
+      return 0;
+    }
+    console.error(KEYS_HELP);
+    return 1;
+  } finally {
+    await close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) console.error(`Configuration error — ${err.message}`);
+    else if (err instanceof ApiError) console.error(err.message);
+    else console.error((err as Error)?.message ?? err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,193 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from './db.js';
+
+/**
+ * Versioned migrations, in order. Never edit one that has shipped: add the next.
+ * Written once for both backends; `dialect` picks the auto-increment column type.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const serial = (db: Kysely<any>, table: string) =>
+    dialect === 'postgres'
+      ? db.schema.createTable(table).addColumn('seq', 'serial', (c) => c.primaryKey())
+      : db.schema.createTable(table).addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement());
+  const serialId = (db: Kysely<any>, table: string) =>
+    dialect === 'postgres'
+      ? db.schema.createTable(table).addColumn('id', 'serial', (c) => c.primaryKey())
+      : db.schema.createTable(table).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+
+  return {
+    '0001_core': {
+      async up(db) {
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('key_hint', 'text', (c) => c.notNull())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('origins', 'text', (c) => c.notNull())
+          .addColumn('countries', 'text')
+          .addColumn('default_country', 'text')
+          .addColumn('built_in', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .execute();
+
+        await serialId(db, 'people')
+          .addColumn('first_name', 'text', (c) => c.notNull())
+          .addColumn('last_name', 'text', (c) => c.notNull())
+          .addColumn('email', 'text')
+          .addColumn('phone', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('group_ids', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('deleted_at', 'text')
+          .execute();
+        await db.schema.createIndex('people_phone').on('people').column('phone').execute();
+        await db.schema.createIndex('people_email').on('people').column('email').execute();
+
+        await db.schema
+          .createTable('credentials')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('person_id', 'integer', (c) => c.notNull().references('people.id'))
+          .addColumn('credential_type_id', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('value_enc', 'text')
+          .addColumn('value_hash', 'text')
+          .addColumn('value_mode', 'text', (c) => c.notNull())
+          .addColumn('sequence', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('revoking_at', 'text')
+          .execute();
+        await db.schema.createIndex('credentials_person').on('credentials').column('person_id').execute();
+        await db.schema.createIndex('credentials_value').on('credentials').column('value_hash').execute();
+
+        await serialId(db, 'credential_history')
+          .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('credential_history_credential').on('credential_history').column('credential_id').execute();
+
+        await db.schema
+          .createTable('invitations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id'))
+          .addColumn('code_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('code_enc', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('redeemed_at', 'text')
+          .addColumn('superseded_at', 'text')
+          .addColumn('emailed_at', 'text')
+          .execute();
+        await db.schema.createIndex('invitations_credential').on('invitations').column('credential_id').execute();
+        await db.schema.createIndex('invitations_expiry').on('invitations').column('expires_at').execute();
+
+        await db.schema
+          .createTable('devices')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id'))
+          .addColumn('platform', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('serial_number', 'text', (c) => c.notNull().unique())
+          .addColumn('auth_token_hash', 'text', (c) => c.notNull())
+          .addColumn('value_hash', 'text')
+          .addColumn('value_enc', 'text')
+          .addColumn('added_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('confirmed_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema.createIndex('devices_credential').on('devices').column('credential_id').execute();
+        await db.schema.createIndex('devices_value').on('devices').column('value_hash').execute();
+
+        await db.schema
+          .createTable('tokens')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'integer')
+          .addColumn('credential_id', 'text')
+          .addColumn('device_id', 'text')
+          .addColumn('key_id', 'text')
+          .addColumn('origins', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .execute();
+        await db.schema.createIndex('tokens_expiry').on('tokens').column('expires_at').execute();
+
+        await serial(db, 'events')
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('events_subject').on('events').column('subject').execute();
+
+        await serial(db, 'outbox')
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('credential_id', 'text')
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('idempotency')
+          .addColumn('record_key', 'text', (c) => c.primaryKey())
+          .addColumn('request_hash', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer')
+          .addColumn('body_enc', 'text')
+          .addColumn('carries_secret', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('rate_counters')
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('window_start', 'integer', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rate_counters_pk', ['bucket', 'window_start'])
+          .execute();
+
+        await serialId(db, 'messages')
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text')
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+export const MIGRATION_TABLE = 'keyway_migrations';
+
+function migrator(db: Kysely<any>, dialect: Dialect): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  return new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock` });
+}
+
+/** Applies every pending migration; concurrent starters are serialised by Kysely's lock table. */
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  const { error, results } = await migrator(db, dialect).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when every known migration has been applied (for /readyz). */
+export async function migrationsApplied(db: Kysely<any>, dialect: Dialect): Promise<boolean> {
+  const list = await migrator(db, dialect).getMigrations();
+  return list.every((m) => m.executedAt !== undefined);
+}
+
+export const ping = (db: Kysely<any>) => sql`select 1`.execute(db);

@@ -1,0 +1,151 @@
+import type { Generated } from 'kysely';
+
+/** Row types. Booleans are stored as 0/1 and instants as ISO-8601 text on both backends. */
+export interface ApiKeyTable {
+  id: string;
+  kind: 'secret' | 'publishable';
+  name: string;
+  key_hash: string;
+  key_hint: string;
+  scopes: string; // JSON string[]
+  origins: string; // JSON string[]
+  countries: string | null; // JSON string[]; null = all
+  default_country: string | null;
+  built_in: number;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface PersonTable {
+  id: Generated<number>;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  enabled: number;
+  group_ids: string; // JSON number[]
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface CredentialTable {
+  id: string;
+  person_id: number;
+  credential_type_id: number;
+  status: string;
+  enabled: number;
+  value_enc: string | null;
+  value_hash: string | null;
+  value_mode: 'per_device' | 'shared';
+  sequence: number;
+  created_at: string;
+  updated_at: string;
+  revoking_at: string | null;
+}
+
+export interface CredentialHistoryTable {
+  id: Generated<number>;
+  credential_id: string;
+  status: string;
+  at: string;
+}
+
+export interface InvitationTable {
+  id: string;
+  credential_id: string;
+  code_hash: string;
+  code_enc: string;
+  expires_at: string;
+  created_at: string;
+  redeemed_at: string | null;
+  superseded_at: string | null;
+  emailed_at: string | null;
+}
+
+export interface DeviceTable {
+  id: string;
+  credential_id: string;
+  platform: 'apple' | 'google';
+  status: 'pending' | 'active' | 'revoked';
+  serial_number: string;
+  auth_token_hash: string;
+  value_hash: string | null;
+  value_enc: string | null;
+  added_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface TokenTable {
+  token_hash: string;
+  kind: 'cs' | 'ps' | 'handoff' | 'download' | 'link';
+  person_id: number | null;
+  credential_id: string | null;
+  device_id: string | null;
+  key_id: string | null;
+  origins: string; // JSON string[]
+  expires_at: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface EventTable {
+  seq: Generated<number>;
+  type: string;
+  at: string;
+  actor: string;
+  subject: string;
+  data: string; // JSON
+}
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  event_type: string;
+  credential_id: string | null;
+  payload: string; // JSON body as it will be delivered
+  created_at: string;
+}
+
+export interface IdempotencyTable {
+  record_key: string;
+  request_hash: string;
+  state: 'running' | 'done';
+  status: number | null;
+  body_enc: string | null;
+  carries_secret: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface RateCounterTable {
+  bucket: string;
+  window_start: number;
+  count: number;
+}
+
+export interface MessageTable {
+  id: Generated<number>;
+  channel: 'sms' | 'email';
+  recipient: string;
+  subject: string | null;
+  body: string;
+  sent_at: string;
+}
+
+export interface Database {
+  api_keys: ApiKeyTable;
+  people: PersonTable;
+  credentials: CredentialTable;
+  credential_history: CredentialHistoryTable;
+  invitations: InvitationTable;
+  devices: DeviceTable;
+  tokens: TokenTable;
+  events: EventTable;
+  outbox: OutboxTable;
+  idempotency: IdempotencyTable;
+  rate_counters: RateCounterTable;
+  messages: MessageTable;
+}
