@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { consumeRate } from '../../server/domain/rate-limits.js';
+import { beginIdempotent } from '../../server/domain/idempotency.js';
+import { ApiError } from '../../server/domain/errors.js';
+import { migrateToLatest, migrationsApplied } from '../../server/storage/migrations.js';
+import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';
+import { skipWithoutPostgres } from '../helpers/pg.js';
+
+/**
+ * One storage suite, run against every backend (SQLite here, PostgreSQL when reachable;
+ * CI requires it). Everything that must hold across instances is exercised here.
+ */
+function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string | false>) {
+  describe(`storage on ${backend}`, async () => {
+    const reason = await skip();
+    if (reason) {
+      test(`${backend} suite`, { skip: reason }, () => undefined);
+      return;
+    }
+    let h: Harness;
+    before(async () => {
+      h = await createHarness({ backend, env: { KEYWAY_LIMIT_REDEEM_PER_IP_MIN: '100000' } });
+    });
+    after(async () => {
+      h.assertLogsClean();
+      await h.close();
+    });
+
+    test('migrations are versioned and re-running them is a no-op', async () => {
+      assert.deepEqual(await migrateToLatest(h.store.db, h.store.dialect), []);
+      assert.equal(await migrationsApplied(h.store.db, h.store.dialect), true);
+    });
+
+    test('people, credentials and the audit log round-trip', async () => {
+      const { personId, credentialId } = await issueWalletPass(h, { first_name: 'Zoë', last_name: 'Ångström', phone: '+4915123456789', group_ids: [3, 4] });
+      const person = await h.request('GET', `/api/3/people/${personId}`, { token: h.sk });
+      assert.equal(person.body.person.first_name, 'Zoë');
+      assert.deepEqual(person.body.person.group_ids, [3, 4]);
+      const cred = await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
+      assert.equal(cred.body.person_credential.status, 'invited');
+      const events = await h.request('GET', `/api/3/events?subject=credential:${credentialId}`, { token: h.sk });
+      assert.deepEqual(events.body.events.map((e: { type: string }) => e.type).sort(), ['credential.created', 'invitation.issued']);
+    });
+
+    test('100 concurrent redemptions of one code: exactly one succeeds, the rest are invitation_used', async () => {
+      const { code, credentialId } = await issueWalletPass(h);
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: code } })),
+      );
+      const statuses = results.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 200).length, 1, `statuses: ${[...new Set(statuses)].join(',')}`);
+      assert.equal(statuses.filter((s) => s === 409).length, 99);
+      const history = await h.store.db.selectFrom('credential_history').select('status').where('credential_id', '=', credentialId).execute();
+      assert.deepEqual(history.map((x) => x.status), ['invited', 'provisioning'], 'one transition, not a hundred');
+      const tokens = await h.store.db.selectFrom('tokens').select('token_hash').where('credential_id', '=', credentialId).execute();
+      assert.equal(tokens.length, 1, 'one provisioning token minted');
+    });
+
+    test('a failed transaction leaves nothing half-written', async () => {
+      const { personId, credentialId } = await issueWalletPass(h);
+      const before = await h.store.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      await assert.rejects(
+        h.store.db.transaction().execute(async (tx) => {
+          await tx.updateTable('credentials').set({ status: 'revoked' }).where('id', '=', credentialId).execute();
+          await tx.insertInto('events').values({ type: 'x', at: 'x', actor: 'x', subject: 'x', data: '{}' }).execute();
+          throw new Error('boom');
+        }),
+      );
+      const after = await h.store.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(after.n), Number(before.n));
+      const cred = await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
+      assert.equal(cred.body.person_credential.status, 'invited');
+    });
+
+    test('rate counters are atomic under concurrency', async () => {
+      const outcomes = await Promise.allSettled(Array.from({ length: 40 }, () => consumeRate(h.keyway.ctx, `test:${backend}`, 25, 3600)));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 25);
+      const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      assert.equal(rejected.length, 15);
+      assert.ok(rejected.every((r) => r.reason instanceof ApiError && r.reason.code === 'rate_limited' && r.reason.retryAfter! > 0));
+    });
+
+    test('idempotency records: one request claims the key, a concurrent twin is told it is in progress', async () => {
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => beginIdempotent(h.keyway.ctx, `rk-${backend}`, 'hash-a')));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.ok(results.every((r) => r.status === 'fulfilled' || (r.reason instanceof ApiError && r.reason.code === 'idempotency_in_progress')));
+      await assert.rejects(beginIdempotent(h.keyway.ctx, `rk-${backend}`, 'hash-b'), (e: unknown) => e instanceof ApiError && e.code === 'idempotency_mismatch');
+    });
+
+    test('concurrent lifecycle changes serialise: disable and revoke race, the result is consistent', async () => {
+      const { personId, credentialId } = await issueWalletPass(h);
+      await Promise.all([
+        h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } }),
+        h.request('DELETE', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk }),
+        h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: true } }),
+      ]);
+      const cred = await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
+      assert.equal(cred.body.person_credential.status, 'revoked');
+      const outbox = await h.store.db.selectFrom('outbox').select('payload').where('credential_id', '=', credentialId).orderBy('seq').execute();
+      const seqs = outbox.map((o) => JSON.parse(o.payload).sequence);
+      assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'sequence strictly increases without gaps');
+    });
+  });
+}
+
+storageSuite('sqlite', async () => false);
+storageSuite('postgres', skipWithoutPostgres);
