@@ -30,7 +30,7 @@ export const messages = {
   notPem: (path: string) => `"${path}" holds neither PEM text nor a DER certificate`,
   wrongPemKind: (found: string, expected: string) =>
     `holds a ${found} where a ${expected} was expected (are two variables swapped?)`,
-  keyNeedsPassphrase: () => 'the private key is encrypted; set KEYWAY_APPLE_KEY_PASSPHRASE',
+  keyNeedsPassphrase: () => 'is not set, but the private key in KEYWAY_APPLE_KEY is encrypted',
   keyWrongPassphrase: () => 'does not decrypt the private key (wrong passphrase)',
   keyUnreadable: (reason: string) => `cannot read the private key: ${reason}`,
   keyNotRsa: (type: string) => `the private key is ${type}; Apple pass certificates use RSA keys`,
