@@ -142,3 +142,6 @@ export function createGoogleSaveLinkBuilder(options: GoogleSaveLinkOptions): Goo
 
   return { classId, googleClass, googleObject, build };
 }
+
+// The REST client lives beside this file; re-exported so callers find both under one import.
+export { createGoogleWalletRestClient, GoogleWalletApiError, type GoogleWalletRestClient } from './rest-client.js';
