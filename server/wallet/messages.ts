@@ -1,0 +1,67 @@
+// Every user-facing wallet message in one place, so wording stays consistent and reviewable.
+
+/** A start-up problem with wallet configuration; `variable` names the environment variable to fix. */
+export class WalletConfigError extends Error {
+  override name = 'WalletConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+/** A `certs import` problem (bad file, wrong password, nothing usable inside). */
+export class CertificateImportError extends Error {
+  override name = 'CertificateImportError';
+}
+
+export const messages = {
+  missing: () => 'is not set (a file path or PEM contents)',
+  fileNotFound: (path: string) =>
+    `"${path}" is neither PEM contents nor an existing file (give a file path, or the PEM text itself starting with -----BEGIN)`,
+  notReadable: (path: string, reason: string) => `cannot read "${path}": ${reason}`,
+  truncatedPem: () =>
+    'looks like PEM contents but has no matching -----END line (was it cut off, or did you mean a file path?)',
+  bareBase64: () =>
+    'looks like base64 without its -----BEGIN/-----END lines; give the whole PEM text or a path to the .pem file',
+  p12Given: (path: string) =>
+    `"${path}" is a PKCS#12 (.p12) file; convert it once with \`npx keyway certs import ${path}\` and point this variable at the PEM files it writes`,
+  notPem: (path: string) => `"${path}" holds neither PEM text nor a DER certificate`,
+  wrongPemKind: (found: string, expected: string) =>
+    `holds a ${found} where a ${expected} was expected (are two variables swapped?)`,
+  keyNeedsPassphrase: () => 'is not set, but the private key in KEYWAY_APPLE_KEY is encrypted',
+  keyWrongPassphrase: () => 'does not decrypt the private key (wrong passphrase)',
+  keyUnreadable: (reason: string) => `cannot read the private key: ${reason}`,
+  keyNotRsa: (type: string) => `the private key is ${type}; Apple pass certificates use RSA keys`,
+  keyMismatch: () => 'the private key does not belong to the certificate in KEYWAY_APPLE_CERT',
+  certUnreadable: (reason: string) => `cannot read the certificate: ${reason}`,
+  notIssuedByWwdr: () =>
+    'the pass certificate was not issued by the certificate in KEYWAY_APPLE_WWDR (download the matching Apple WWDR intermediate, G4 for current pass certificates)',
+  passTypeMismatch: (inCert: string, configured: string) =>
+    `is "${configured}" but the certificate is for pass type "${inCert}"`,
+  teamMismatch: (inCert: string, configured: string) =>
+    `is "${configured}" but the certificate belongs to team "${inCert}"`,
+  noPassTypeInCert: () => 'the certificate subject has no UID (pass type identifier); is this a Pass Type ID certificate?',
+  expired: (what: string, when: Date) => `${what} expired on ${when.toISOString()}`,
+  notYetValid: (what: string, when: Date) => `${what} is not valid before ${when.toISOString()}`,
+  expiresSoon: (variable: string, what: string, when: Date, days: number) =>
+    `${variable}: ${what} expires on ${when.toISOString()} (in ${days} days); renew it before passes stop verifying`,
+  badDigest: (value: string) => `must be "sha1" or "sha256", not "${value}"`,
+  nfcTooLong: (bytes: number) => `the NFC message is ${bytes} bytes; Apple allows at most 64`,
+  nfcBadKey: () => 'the NFC encryption public key must be a base64 P-256 SubjectPublicKeyInfo',
+  authTokenTooShort: () => 'authenticationToken must be at least 16 characters',
+  iconMissing: () => 'a pass needs icon.png',
+  badPng: (path: string) => `"${path}" is not a PNG image`,
+  p12WrongPassword: (path: string) => `wrong password for "${path}" (the PKCS#12 integrity check failed); pass it with --password`,
+  p12Unreadable: (path: string, reason: string) => `"${path}" is not a readable PKCS#12 file: ${reason}`,
+  p12NoKey: (path: string) => `"${path}" holds no private key`,
+  p12NoMatchingCert: (path: string) => `"${path}" holds no certificate matching its private key`,
+  refuseOverwrite: (path: string) => `"${path}" already exists; remove it or pass --force`,
+  partialDevSet: (dir: string, missing: string[]) =>
+    `dev certificates in "${dir}" are incomplete (missing ${missing.join(', ')}); delete the apple-*.pem files there to make a fresh chain`,
+  googleJwtTooLong: (length: number) =>
+    `the Google save JWT would be ${length} characters (limit 1800); insert the class and object through the REST API first (KEYWAY_GOOGLE_API_URL)`,
+  googleApi: (method: string, path: string, status: number) => `Google Wallet API ${method} ${path} answered ${status}`,
+  googleToken: (status: number) => `Google OAuth token request answered ${status}`,
+} as const;
