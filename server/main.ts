@@ -48,13 +48,8 @@ async function main(argv: string[]): Promise<number> {
     case 'keys':
       return runKeys(rest);
     case 'certs': {
-      const certsModule = './cli/certs.js'; // lands with the wallet-pass work
-      const mod = (await import(certsModule).catch(() => null)) as { runCertsCommand(a: string[], e: NodeJS.ProcessEnv): Promise<number> } | null;
-      if (!mod) {
-        console.error('certs: not available in this build');
-        return 1;
-      }
-      return mod.runCertsCommand(rest, process.env);
+      const { runCertsCommand } = await import('./cli/certs.js');
+      return runCertsCommand(rest, process.env);
     }
     default:
       console.error(`Unknown command "${command}".\n\n${HELP}`);
