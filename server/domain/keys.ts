@@ -146,7 +146,7 @@ export async function ensureHostedKey(ctx: Ctx): Promise<string> {
   const origins = JSON.stringify([normalizeOrigin(ctx.config.publicUrl)]);
   const row = await ctx.store.db.selectFrom('api_keys').select(['id', 'origins']).where('key_hash', '=', sha256(key)).executeTakeFirst();
   if (!row) {
-    await createKey(ctx, { kind: 'publishable', name: 'hosted page (built in)', origins: [ctx.config.publicUrl], builtIn: true, value: key }, 'system');
+    await createKeyOnce(ctx, { kind: 'publishable', name: 'hosted page (built in)', origins: [ctx.config.publicUrl], builtIn: true, value: key });
   } else if (row.origins !== origins) {
     await ctx.store.db.updateTable('api_keys').set({ origins }).where('id', '=', row.id).execute();
   }
@@ -165,10 +165,8 @@ export async function ensureDemoKeys(ctx: Ctx): Promise<DemoKeys | null> {
   const existing = await ctx.store.db.selectFrom('api_keys').select('id').where('built_in', '=', 0).limit(1).execute();
   if (existing.length > 0) return null;
   const d = ctx.config.demo;
-  const sk = await createKey(ctx, { kind: 'secret', name: 'demo operator', scopes: ['account.person'], value: d.secretKey }, 'system');
-  const pk = await createKey(
-    ctx,
-    {
+  const sk = await createKeyOnce(ctx, { kind: 'secret', name: 'demo operator', scopes: ['account.person'], value: d.secretKey });
+  const pk = await createKeyOnce(ctx, {
       kind: 'publishable',
       name: 'demo partner page',
       origins: [...d.origins, ctx.config.publicUrl],
@@ -176,7 +174,22 @@ export async function ensureDemoKeys(ctx: Ctx): Promise<DemoKeys | null> {
       defaultCountry: d.defaultCountry ?? null,
       value: d.publishableKey,
     },
-    'system',
   );
   return { secretKey: sk.key, publishableKey: pk.key, generated: { secret: !d.secretKey, publishable: !d.publishableKey } };
+}
+
+/**
+ * Start-up keys with a fixed value: several instances may start at once on one database,
+ * so losing the insert race to an identical key is success, not an error.
+ */
+async function createKeyOnce(ctx: Ctx, input: CreateKeyInput): Promise<{ key: string }> {
+  try {
+    return await createKey(ctx, input, 'system');
+  } catch (err) {
+    if (input.value) {
+      const existing = await ctx.store.db.selectFrom('api_keys').select('id').where('key_hash', '=', sha256(input.value)).executeTakeFirst();
+      if (existing) return { key: input.value };
+    }
+    throw err;
+  }
 }

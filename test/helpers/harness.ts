@@ -109,7 +109,7 @@ export async function createHarness(opts: { backend?: 'sqlite' | 'postgres'; env
         headers['content-type'] ??= 'application/json';
         collectSecrets(o.body, secrets);
       }
-      const res = await keyway.app.request(p, { method, headers, body });
+      const res = await keyway.app.request(p, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body });
       const text = await res.text();
       let parsed: unknown = undefined;
       try {

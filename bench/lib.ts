@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+export interface Spawned {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a server script (through tsx) pinned to one core where `taskset` exists. */
+export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<Spawned> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no start: ${out}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on [\d.]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+  });
+  child.stdout!.resume();
+  child.stdout!.removeAllListeners('data');
+  child.stdout!.on('data', () => undefined); // request logs are written (a real cost) and dropped
+  process.once('exit', () => child.kill('SIGTERM')); // never leave a server behind
+  return { url, child, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))) };
+}
+
+export interface LoadResult {
+  rps: number;
+  p99: number;
+  p50: number;
+  errors: number;
+  non2xx: number;
+}
+
+export async function load(opts: autocannon.Options): Promise<LoadResult> {
+  const o: autocannon.Options = { connections: 32, ...opts };
+  if (o.amount) delete o.duration;
+  else o.duration ??= 5;
+  const r = await autocannon(o);
+  return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+export const fmt = (r: LoadResult) => `${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.errors ? `, ${r.errors} errors` : ''}`;
