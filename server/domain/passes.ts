@@ -191,7 +191,15 @@ async function googleSaveUrl(
     brand: { name: ctx.config.brand.name, color: ctx.config.brand.color },
   };
   try {
-    if (!google.rest) return (await google.builder.build({ ...object, origins: input.origins })).url;
+    if (!google.rest) {
+      try {
+        return (await google.builder.build({ ...object, origins: input.origins })).url;
+      } catch (error) {
+        if (!(error instanceof GoogleSaveLinkTooLongError)) throw error;
+        // No API to insert through: a shortened name on the card beats no card at all.
+        return (await google.builder.build({ ...object, holderName: shorten(input.holder, 40), origins: input.origins })).url;
+      }
+    }
     const rest = google.rest;
     let inserted = classInserted.get(google);
     if (!inserted) {
@@ -216,6 +224,8 @@ async function googleSaveUrl(
     throw error;
   }
 }
+
+const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 const DOWNLOAD_TOKEN = /^dl_[A-Za-z0-9]{20,100}$/;
 
