@@ -4,15 +4,18 @@ import { createKeyRing, cryptoRandom, type RandomSource } from './crypto/secrets
 import { devMailer, devSms, type Mailer, type SmsSender } from './delivery/senders.js';
 import { StatusBus, systemClock, type Clock, type Ctx } from './domain/context.js';
 import { sweepExpiredInvitations } from './domain/credentials.js';
+import { sweepPendingDevices } from './domain/passes.js';
 import { pruneIdempotency } from './domain/idempotency.js';
 import { pruneRateCounters } from './domain/rate-limits.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
 import { auth, clientIp, idempotency, requestLog } from './http/middleware.js';
 import { adminRoutes } from './http/routes/admin.js';
+import { passRoutes } from './http/routes/passes.js';
 import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { widgetRoutes } from './http/routes/widgets.js';
 import type { Store } from './storage/db.js';
+import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
 
 export interface AppDeps {
   config: Config;
@@ -26,6 +29,8 @@ export interface AppDeps {
   sms?: SmsSender;
   log?: (record: Record<string, unknown>) => void;
   readiness?: ReadinessCheck[];
+  /** Pass signing material from loadWalletRuntime (main.ts) or made in a temp dir (tests). */
+  wallet?: WalletRuntime | null;
 }
 
 export interface KeywayApp {
@@ -53,6 +58,7 @@ export function createApp(deps: AppDeps): KeywayApp {
     mailer: deps.mailer ?? devMailer(deps.store),
     sms: deps.sms ?? devSms(deps.store),
     log,
+    wallet: deps.wallet ?? null,
   };
   ctx.bus.setMaxListeners(0);
 
@@ -61,9 +67,11 @@ export function createApp(deps: AppDeps): KeywayApp {
   app.use('*', clientIp(deps.config.trustProxy));
   app.use('/api/3/*', auth(ctx));
   app.use('/api/3/*', idempotency(ctx));
-  systemRoutes(app, ctx, deps.readiness ?? []);
+  const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
+  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer]);
   adminRoutes(app, ctx);
   widgetRoutes(app, ctx);
+  passRoutes(app, ctx);
   app.onError(onError(log));
   app.notFound(notFound);
 
@@ -80,6 +88,7 @@ export function createApp(deps: AppDeps): KeywayApp {
         timers.push(t);
       };
       every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
+      every(60_000, () => sweepPendingDevices(ctx), 'pending device sweep');
       every(10 * 60_000, async () => {
         await pruneRateCounters(ctx);
         await pruneIdempotency(ctx);

@@ -8,6 +8,8 @@ import { ApiError } from './domain/errors.js';
 import { createKey, ensureDemoKeys, ensureHostedKey, listKeys, maskKey, revokeKey, SCOPES, type Scope } from './domain/keys.js';
 import { devMailer, devSms } from './delivery/senders.js';
 import { openMigratedStore, resolveSecret } from './runtime.js';
+import { WalletConfigError } from './wallet/messages.js';
+import { loadWalletRuntime } from './wallet/runtime.js';
 
 const HELP = `keyway — provisioning server for wallet door passes
 
@@ -64,8 +66,11 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   }
   const config = loadConfig(process.env, mode);
   const secret = resolveSecret(config);
+  // Signing material before the database: a bad certificate stops the start with its variable named.
+  const wallet = loadWalletRuntime(config);
+  for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
   const { store, applied } = await openMigratedStore(config);
-  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious });
+  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet });
   const { ctx } = keyway;
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
   await ensureHostedKey(ctx);
@@ -204,7 +209,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) console.error(`Configuration error — ${err.message}`);
+    if (err instanceof ConfigError || err instanceof WalletConfigError) console.error(`Configuration error — ${err.message}`);
     else if (err instanceof ApiError) console.error(err.message);
     else console.error((err as Error)?.message ?? err);
     process.exit(1);

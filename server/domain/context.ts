@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
 import type { Store } from '../storage/db.js';
 import type { Mailer, SmsSender } from '../delivery/senders.js';
+import type { WalletRuntime } from '../wallet/runtime.js';
 
 export interface Clock {
   now(): Date;
@@ -27,6 +28,8 @@ export interface Ctx {
   mailer: Mailer;
   sms: SmsSender;
   log: (record: Record<string, unknown>) => void;
+  /** Pass signing material; absent with KEYWAY_PASSES=off or when none was loaded. */
+  wallet?: WalletRuntime | null;
 }
 
 export const nowIso = (ctx: Pick<Ctx, 'clock'>): string => ctx.clock.now().toISOString();

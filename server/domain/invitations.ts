@@ -16,7 +16,8 @@ export interface ProvisioningGrant {
   wallets: ('apple' | 'google')[];
 }
 
-export const wallets = (ctx: Ctx): ('apple' | 'google')[] => (ctx.config.passes ? ['apple', 'google'] : []);
+/** The wallets this server can add a pass to now: those with signing material loaded. */
+export const wallets = (ctx: Ctx): ('apple' | 'google')[] => (ctx.config.passes && ctx.wallet ? [...ctx.wallet.platforms] : []);
 
 /** Redemption attempts (hand-offs too) per client IP per minute, counted before any lookup (SPEC §7). */
 export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ip}`, ctx.config.limits.redeemPerIpMinute, 60);

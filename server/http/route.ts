@@ -21,6 +21,10 @@ export interface RouteDef {
   response?: z.ZodType;
   errors?: number[];
   description?: string;
+  /** Media type of the success response (default JSON), e.g. a .pkpass. */
+  mediaType?: string;
+  /** Hono's path when the OpenAPI one cannot express it (a suffix after a parameter). */
+  honoPath?: string;
 }
 
 const SECURITY: Record<Auth, { [k: string]: string[] }[] | undefined> = {
@@ -37,7 +41,7 @@ export function defineRoute(app: OpenAPIHono<AppEnv>, def: RouteDef, handler: Ha
   const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {
     [def.status]: {
       description: def.description ?? def.summary,
-      ...(def.response ? { content: { 'application/json': { schema: def.response } } } : {}),
+      ...(def.response ? { content: { [def.mediaType ?? 'application/json']: { schema: def.response } } } : {}),
     },
   };
   const errorStatuses = new Set([...(def.errors ?? []), ...(def.auth === 'none' ? [] : [401]), ...(def.body ? [400] : [])]);
@@ -56,5 +60,5 @@ export function defineRoute(app: OpenAPIHono<AppEnv>, def: RouteDef, handler: Ha
     },
     responses,
   });
-  app.on(def.method.toUpperCase(), def.path.replace(/\{(\w+)\}/g, ':$1'), handler);
+  app.on(def.method.toUpperCase(), def.honoPath ?? def.path.replace(/\{(\w+)\}/g, ':$1'), handler);
 }

@@ -93,6 +93,22 @@ export const CredentialStatusView = z
   })
   .openapi('CredentialStatus');
 
+export const PassRequest = z
+  .object({
+    platform: z.enum(['apple', 'google'], 'Either "apple" or "google".'),
+    credential_id: z.string().min(1).max(64).optional().openapi({ description: 'Required with a cs_; with a ps_ it may only name its own credential' }),
+  })
+  .openapi('PassRequest');
+export const PassLink = z
+  .object({
+    url: z.string().openapi({ description: 'A one-time PUBLIC_URL/passes/<token>.pkpass (15 min) or a Google Wallet save URL' }),
+    device_id: z.string(),
+  })
+  .openapi('PassLink');
+export const HandoffInput = z.object({ credential_id: z.string().min(1).max(64).optional() }).openapi('HandoffInput');
+export const HandoffLink = z.object({ url: z.string().openapi({ example: 'https://keyway.example/p#h=h_…' }), expires_at: z.string() }).openapi('HandoffLink');
+export const HandoffRedeemInput = z.object({ handoff_token: z.string().min(1, 'Required.').max(200) }).openapi('HandoffRedeemInput');
+
 export const AuditEvent = z
   .object({ id: z.string(), type: z.string(), at: z.string(), actor: z.string(), subject: z.string(), data: z.record(z.string(), z.unknown()) })
   .openapi('AuditEvent');

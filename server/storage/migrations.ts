@@ -167,6 +167,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_passes': {
+      async up(db) {
+        // The PassKit web service must hand the device its token again when the pass is re-fetched.
+        await db.schema.alterTable('devices').addColumn('auth_token_enc', 'text').execute();
+        await db.schema.createIndex('devices_pending').on('devices').columns(['status', 'added_at']).execute();
+      },
+    },
   };
 }
 

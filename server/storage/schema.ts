@@ -71,6 +71,8 @@ export interface DeviceTable {
   status: 'pending' | 'active' | 'revoked';
   serial_number: string;
   auth_token_hash: string;
+  /** The plain token, AES-GCM encrypted: it goes into every pass.json the device fetches. */
+  auth_token_enc: string | null;
   value_hash: string | null;
   value_enc: string | null;
   added_at: string;

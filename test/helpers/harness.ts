@@ -8,6 +8,8 @@ import type { Clock } from '../../server/domain/context.js';
 import { createKey } from '../../server/domain/keys.js';
 import { openStore, type Store } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
+import { loadWalletRuntime, type WalletRuntime } from '../../server/wallet/runtime.js';
+import { devChain } from '../fixtures/wallet/dev-chain.js';
 import { freshSchema } from './pg.js';
 
 export const TEST_SECRET = Buffer.alloc(32, 7).toString('base64');
@@ -65,7 +67,9 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
   }
 }
 
-export async function createHarness(opts: { backend?: 'sqlite' | 'postgres'; env?: Record<string, string>; clock?: TestClock } = {}): Promise<Harness> {
+export async function createHarness(
+  opts: { backend?: 'sqlite' | 'postgres'; env?: Record<string, string>; clock?: TestClock; wallet?: WalletRuntime | null } = {},
+): Promise<Harness> {
   const backend = opts.backend ?? 'sqlite';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-test-'));
   let dropSchema: (() => Promise<void>) | undefined;
@@ -83,7 +87,9 @@ export async function createHarness(opts: { backend?: 'sqlite' | 'postgres'; env
   await migrateToLatest(store.db, store.dialect);
   const logs: string[] = [];
   const clock = opts.clock ?? new TestClock();
-  const keyway = createApp({ config, store, secret: TEST_SECRET, clock, log: (r) => logs.push(JSON.stringify(r)) });
+  // One dev chain per test process (RSA key generation is the slow part), loaded as `npm start` would.
+  const wallet = opts.wallet !== undefined ? opts.wallet : loadWalletRuntime(config, { certsDir: devChain().dir });
+  const keyway = createApp({ config, store, secret: TEST_SECRET, clock, wallet, log: (r) => logs.push(JSON.stringify(r)) });
   const { ctx } = keyway;
   const sk = (await createKey(ctx, { kind: 'secret', scopes: ['account.person'] })).key;
   const skRead = (await createKey(ctx, { kind: 'secret', scopes: ['account.person.readonly'] })).key;

@@ -1,0 +1,327 @@
+import type { Selectable } from 'kysely';
+import { base62, newToken, sha256 } from '../crypto/secrets.js';
+import { forUpdate } from '../storage/db.js';
+import type { DeviceTable } from '../storage/schema.js';
+import { buildPassJson, buildPkpass } from '../wallet/apple/pass.js';
+import { GoogleSaveLinkTooLongError, GoogleWalletApiError } from '../wallet/google/save-link.js';
+import type { WalletPlatform, WalletRuntime } from '../wallet/runtime.js';
+import { actorOf, type Caller } from './callers.js';
+import { addSeconds, nowIso, type Ctx } from './context.js';
+import { newReaderValue, revokeDeviceTx, WALLET_PASS } from './credentials.js';
+import { ApiError, invalidRequest } from './errors.js';
+import { enqueueWebhook, recordEvent, type Tx } from './events.js';
+import type { CredentialStatus } from './lifecycle.js';
+
+export const DOWNLOAD_TTL_SECONDS = 15 * 60;
+/** A device nobody confirmed (no Apple registration, no Google save callback) is revoked after this (SPEC §5). */
+export const PENDING_DEVICE_TTL_SECONDS = 24 * 3600;
+export const CREDENTIAL_TYPE_LABEL = 'Wallet pass';
+
+export type SessionCaller = Extract<Caller, { kind: 'client_session' | 'provisioning' }>;
+
+/**
+ * Passes and hand-offs are for credentials someone has already claimed (`provisioning`) or uses
+ * (`active`); an `invited` one must be redeemed first, so a cs_ cannot skip the invitation.
+ */
+const PASSABLE: ReadonlySet<CredentialStatus> = new Set(['provisioning', 'active']);
+
+interface CoveredCredential {
+  id: string;
+  person_id: number;
+  status: string;
+  enabled: number;
+  value_mode: 'per_device' | 'shared';
+  value_enc: string | null;
+  first_name: string;
+  last_name: string;
+  person_enabled: number;
+}
+
+function checkPassable(row: Pick<CoveredCredential, 'status' | 'enabled' | 'person_enabled'>): void {
+  if (row.enabled !== 1 || row.person_enabled !== 1) throw new ApiError('credential_disabled');
+  const status = row.status as CredentialStatus;
+  if (PASSABLE.has(status)) return;
+  const why = status === 'invited' || status === 'expired' ? 'Redeem its invitation first.' : 'It has been revoked.';
+  throw new ApiError('invalid_transition', `This credential is ${status}: no new passes. ${why}`, { status });
+}
+
+function selectCovered(db: Tx, credentialId: string, personId: number) {
+  return db
+    .selectFrom('credentials')
+    .innerJoin('people', 'people.id', 'credentials.person_id')
+    .select([
+      'credentials.id',
+      'credentials.person_id',
+      'credentials.credential_type_id',
+      'credentials.status',
+      'credentials.enabled',
+      'credentials.value_mode',
+      'credentials.value_enc',
+      'people.first_name',
+      'people.last_name',
+      'people.enabled as person_enabled',
+    ])
+    .where('credentials.id', '=', credentialId)
+    .where('credentials.person_id', '=', personId)
+    .where('people.deleted_at', 'is', null);
+}
+
+/** The wallet-pass credential a cs_ (one person) or ps_ (one credential) token covers, ready for a pass. */
+export async function coveredCredential(ctx: Ctx, caller: SessionCaller, credentialId: string | undefined): Promise<CoveredCredential> {
+  let id = credentialId;
+  if (caller.kind === 'provisioning') {
+    if (id !== undefined && id !== caller.credentialId) throw new ApiError('not_found', 'This token does not cover that credential.');
+    id = caller.credentialId;
+  } else if (id === undefined) {
+    throw invalidRequest({ credential_id: 'Required with a client session (cs_…).' });
+  }
+  return passableCredential(ctx, caller.personId, id);
+}
+
+/** A person's wallet-pass credential that may get a pass now, or the error that says why not. */
+export async function passableCredential(ctx: Ctx, personId: number, id: string): Promise<CoveredCredential> {
+  const row = await selectCovered(ctx.store.db, id, personId).executeTakeFirst();
+  if (!row || row.credential_type_id !== WALLET_PASS) throw new ApiError('not_found', 'This token covers no wallet-pass credential with that id.');
+  checkPassable(row);
+  return row;
+}
+
+const holderName = (c: Pick<CoveredCredential, 'first_name' | 'last_name'>) => `${c.first_name} ${c.last_name}`.trim();
+
+/**
+ * `POST /api/3/passes`: a new `pending` device with its own serial number, authentication token and
+ * (per-device mode) reader value, then a one-time .pkpass URL or a Google save URL (SPEC §4, §5).
+ */
+export async function requestPass(
+  ctx: Ctx,
+  caller: SessionCaller,
+  input: { platform: WalletPlatform; credential_id?: string },
+): Promise<{ url: string; device_id: string }> {
+  const wallet = ctx.config.passes ? ctx.wallet : null;
+  if (!wallet?.platforms.includes(input.platform)) {
+    const available = wallet?.platforms ?? [];
+    throw new ApiError('invalid_request', available.length ? `This server offers ${available.join(' and ')} passes only.` : 'Wallet passes are off on this server.', {
+      fields: { platform: available.length ? `One of: ${available.join(', ')}.` : 'Wallet passes are off.' },
+    });
+  }
+  const cred = await coveredCredential(ctx, caller, input.credential_id);
+  const at = nowIso(ctx);
+  const deviceId = `dev_${base62(ctx.random(12))}`;
+  const serial = base62(ctx.random(16));
+  const authToken = base62(ctx.random(24));
+  const perDevice = cred.value_mode === 'per_device';
+  const value = perDevice ? newReaderValue(ctx) : ctx.keys.decrypt(cred.value_enc!, cred.id);
+
+  let url: string;
+  let downloadToken: string | undefined;
+  if (input.platform === 'apple') {
+    downloadToken = newToken(ctx.random, 'dl', 32);
+    url = `${ctx.config.publicUrl}/passes/${downloadToken}.pkpass`;
+  } else {
+    // Built before the transaction: a REST insert is a network call, and an unused object opens nothing.
+    url = await googleSaveUrl(ctx, wallet.google!, { serial, holder: holderName(cred), value, origins: caller.origins });
+  }
+
+  const actor = actorOf(caller);
+  await ctx.store.db.transaction().execute(async (tx) => {
+    // Re-checked under the row lock: a disable or revoke that landed meanwhile wins.
+    await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').select('id').where('id', '=', cred.id)).executeTakeFirst();
+    const now = await selectCovered(tx, cred.id, cred.person_id).executeTakeFirst();
+    if (!now) throw new ApiError('not_found');
+    checkPassable(now);
+    await tx
+      .insertInto('devices')
+      .values({
+        id: deviceId,
+        credential_id: cred.id,
+        platform: input.platform,
+        status: 'pending',
+        serial_number: serial,
+        auth_token_hash: sha256(authToken),
+        auth_token_enc: ctx.keys.encrypt(authToken, deviceId),
+        // Shared mode keeps the one value on the credential, where access checks find it.
+        value_hash: perDevice ? ctx.keys.lookupHash('value', value) : null,
+        value_enc: perDevice ? ctx.keys.encrypt(value, deviceId) : null,
+        added_at: at,
+        updated_at: at,
+        confirmed_at: null,
+        revoked_at: null,
+      })
+      .execute();
+    if (downloadToken) {
+      await tx
+        .insertInto('tokens')
+        .values({
+          token_hash: sha256(downloadToken),
+          kind: 'download',
+          person_id: cred.person_id,
+          credential_id: cred.id,
+          device_id: deviceId,
+          key_id: null,
+          origins: '[]',
+          expires_at: addSeconds(at, DOWNLOAD_TTL_SECONDS),
+          created_at: at,
+          used_at: null,
+        })
+        .execute();
+    }
+    const subject = `credential:${cred.id}`;
+    await recordEvent(tx, at, { type: 'pass.requested', actor, subject, data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform } });
+    await recordEvent(tx, at, { type: 'device.added', actor, subject, data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform, status: 'pending' } });
+    await enqueueWebhook(tx, at, { event: 'device.added', credential_id: cred.id, person_id: cred.person_id, device_id: deviceId, platform: input.platform });
+  });
+  ctx.bus.credentialChanged(cred.id);
+  return { url, device_id: deviceId };
+}
+
+// One class insert per process and runtime; ids are ours and stable, so `exists` is success too.
+const classInserted = new WeakMap<object, Promise<unknown>>();
+
+async function googleSaveUrl(
+  ctx: Ctx,
+  google: NonNullable<WalletRuntime['google']>,
+  input: { serial: string; holder: string; value: string; origins: string[] },
+): Promise<string> {
+  const object = {
+    objectId: input.serial,
+    holderName: input.holder,
+    credentialTypeLabel: CREDENTIAL_TYPE_LABEL,
+    readerValue: input.value,
+    state: 'ACTIVE' as const,
+    brand: { name: ctx.config.brand.name, color: ctx.config.brand.color },
+  };
+  try {
+    if (!google.rest) {
+      try {
+        return (await google.builder.build({ ...object, origins: input.origins })).url;
+      } catch (error) {
+        if (!(error instanceof GoogleSaveLinkTooLongError)) throw error;
+        // No API to insert through: a shortened name on the card beats no card at all.
+        return (await google.builder.build({ ...object, holderName: shorten(input.holder, 40), origins: input.origins })).url;
+      }
+    }
+    const rest = google.rest;
+    let inserted = classInserted.get(google);
+    if (!inserted) {
+      inserted = rest.insertClass(google.builder.googleClass());
+      classInserted.set(google, inserted);
+      inserted.catch(() => classInserted.delete(google));
+    }
+    await inserted;
+    try {
+      return (await google.builder.build({ ...object, origins: input.origins, classAlreadyInserted: true })).url;
+    } catch (error) {
+      if (!(error instanceof GoogleSaveLinkTooLongError)) throw error;
+      // Too long for a URL: the object goes in through the API and the JWT carries only its id.
+      await rest.insertObject(google.builder.googleObject(object));
+      return (await google.builder.build({ ...object, origins: input.origins, classAlreadyInserted: true, objectAlreadyInserted: true })).url;
+    }
+  } catch (error) {
+    if (error instanceof GoogleSaveLinkTooLongError || error instanceof GoogleWalletApiError) {
+      ctx.log({ level: 'error', msg: 'google save link failed', error: error.message });
+      throw new ApiError('service_unavailable', 'Google Wallet is not available right now. Try again, or use Apple Wallet.');
+    }
+    throw error;
+  }
+}
+
+const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+const DOWNLOAD_TOKEN = /^dl_[A-Za-z0-9]{20,100}$/;
+
+/**
+ * `GET /passes/{token}.pkpass`: the signed pass for the token's device, once. The pass is built
+ * before the token is spent, so a failure never burns the link; the compare-and-set decides the winner.
+ */
+export async function downloadPass(ctx: Ctx, token: string): Promise<Buffer> {
+  const apple = ctx.config.passes ? ctx.wallet?.apple : undefined;
+  if (!apple || !DOWNLOAD_TOKEN.test(token)) throw new ApiError('link_expired');
+  const now = nowIso(ctx);
+  const tokenHash = sha256(token);
+  const row = await ctx.store.db
+    .selectFrom('tokens')
+    .innerJoin('devices', 'devices.id', 'tokens.device_id')
+    .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
+    .innerJoin('people', 'people.id', 'credentials.person_id')
+    .selectAll('devices')
+    .select([
+      'tokens.expires_at',
+      'tokens.used_at',
+      'credentials.status as credential_status',
+      'credentials.enabled as credential_enabled',
+      'credentials.value_enc as credential_value_enc',
+      'people.first_name',
+      'people.last_name',
+      'people.enabled as person_enabled',
+    ])
+    .where('tokens.token_hash', '=', tokenHash)
+    .where('tokens.kind', '=', 'download')
+    .executeTakeFirst();
+  if (!row || row.used_at || row.expires_at <= now || row.status === 'revoked' || row.platform !== 'apple') throw new ApiError('link_expired');
+  checkPassable({ status: row.credential_status, enabled: row.credential_enabled, person_enabled: row.person_enabled });
+
+  const pkpass = renderApplePass(ctx, apple, row, {
+    holder: holderName(row),
+    value: row.value_enc ? ctx.keys.decrypt(row.value_enc, row.id) : ctx.keys.decrypt(row.credential_value_enc!, row.credential_id),
+  });
+  const cas = await ctx.store.db
+    .updateTable('tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('kind', '=', 'download')
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(cas.numUpdatedRows) !== 1) throw new ApiError('link_expired');
+  return pkpass;
+}
+
+/** The device's .pkpass: operator brand, holder, its serial, authentication token and reader value. */
+export function renderApplePass(
+  ctx: Ctx,
+  apple: NonNullable<WalletRuntime['apple']>,
+  device: Pick<Selectable<DeviceTable>, 'id' | 'serial_number' | 'auth_token_enc'>,
+  input: { holder: string; value: string },
+): Buffer {
+  const brand = ctx.config.brand;
+  const passJson = buildPassJson({
+    passTypeIdentifier: apple.material.passTypeId,
+    teamIdentifier: apple.material.teamId,
+    serialNumber: device.serial_number,
+    organizationName: brand.name,
+    description: `${brand.name} door pass`,
+    logoText: brand.name,
+    brandColor: brand.color,
+    holderName: input.holder,
+    credentialTypeLabel: CREDENTIAL_TYPE_LABEL,
+    readerValue: input.value,
+    ...(apple.nfcPublicKey ? { nfc: { encryptionPublicKey: apple.nfcPublicKey } } : {}),
+    webServiceURL: `${ctx.config.publicUrl}/wallet/apple`,
+    authenticationToken: ctx.keys.decrypt(device.auth_token_enc!, device.id),
+  });
+  return buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
+}
+
+/** Revokes `pending` devices unconfirmed for 24 h (a lifecycle timer; tests call it with the TestClock). */
+export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
+  const cutoff = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);
+  const due = await ctx.store.db
+    .selectFrom('devices')
+    .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
+    .select(['devices.id', 'devices.credential_id', 'credentials.person_id'])
+    .where('devices.status', '=', 'pending')
+    .where('devices.added_at', '<=', cutoff)
+    .execute();
+  let n = 0;
+  for (const d of due) {
+    const revoked = await ctx.store.db.transaction().execute(async (tx) => {
+      // A registration that arrived since the select keeps its device.
+      const still = await forUpdate(ctx.store.dialect, tx.selectFrom('devices').select('id').where('id', '=', d.id).where('status', '=', 'pending')).executeTakeFirst();
+      return still ? revokeDeviceTx(ctx, tx, d.credential_id, d.person_id, d.id, 'system') : false;
+    });
+    if (revoked) {
+      n++;
+      ctx.bus.credentialChanged(d.credential_id);
+    }
+  }
+  return n;
+}

@@ -1,0 +1,105 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import type { Ctx } from '../../domain/context.js';
+import { ApiError } from '../../domain/errors.js';
+import { createHandoff, redeemHandoff } from '../../domain/handoffs.js';
+import { downloadPass, requestPass } from '../../domain/passes.js';
+import { readBody } from '../body.js';
+import type { AppEnv } from '../context.js';
+import { requireCaller } from '../middleware.js';
+import { defineRoute } from '../route.js';
+import * as S from '../schemas.js';
+
+/** Wallet passes and desktop-to-phone hand-offs (SPEC §4, §5). */
+export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
+  defineRoute(
+    app,
+    {
+      method: 'post',
+      path: '/api/3/passes',
+      summary: 'Request a wallet pass (a new device)',
+      tag: 'Wallet passes',
+      auth: 'session',
+      body: S.PassRequest,
+      status: 200,
+      response: S.PassLink,
+      errors: [403, 404, 409],
+      description:
+        'Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401.',
+    },
+    async (c) => {
+      const caller = requireCaller(c, ['client_session', 'provisioning']);
+      const input = await readBody(c, S.PassRequest);
+      return c.json(await requestPass(ctx, caller, input));
+    },
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'get',
+      path: '/passes/{download_token}.pkpass',
+      honoPath: '/passes/:file',
+      summary: 'Download a signed Apple Wallet pass (once)',
+      tag: 'Wallet passes',
+      auth: 'none',
+      status: 200,
+      mediaType: 'application/vnd.apple.pkpass',
+      response: z.string().openapi({ format: 'binary' }),
+      errors: [403, 404, 410],
+      description: 'No header or cookie needed: the token in the path is the authority. A second fetch is 410 link_expired.',
+    },
+    async (c) => {
+      const file = c.req.param('file') ?? '';
+      if (!file.endsWith('.pkpass')) throw new ApiError('not_found', 'No such endpoint.');
+      const pkpass = await downloadPass(ctx, file.slice(0, -'.pkpass'.length));
+      return c.body(new Uint8Array(pkpass), 200, {
+        'content-type': 'application/vnd.apple.pkpass',
+        'cache-control': 'no-store',
+        'content-disposition': 'attachment; filename="pass.pkpass"',
+      });
+    },
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'post',
+      path: '/api/3/handoffs',
+      summary: 'A hand-off link for a desktop QR code',
+      tag: 'Wallet passes',
+      auth: 'session',
+      body: S.HandoffInput,
+      status: 201,
+      response: S.HandoffLink,
+      errors: [403, 404, 409],
+      description: 'PUBLIC_URL/p#h=<token>: single use, valid 5 minutes, never the session token itself.',
+    },
+    async (c) => {
+      const caller = requireCaller(c, ['client_session', 'provisioning']);
+      const input = await readBody(c, S.HandoffInput);
+      return c.json(await createHandoff(ctx, caller, input), 201);
+    },
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'post',
+      path: '/api/3/handoffs/redeem',
+      summary: 'Redeem a hand-off on the phone',
+      tag: 'Wallet passes',
+      auth: 'publishable',
+      body: S.HandoffRedeemInput,
+      status: 200,
+      response: S.ProvisioningGrant,
+      errors: [403, 409, 410, 429],
+      description: 'Once; then 410 link_expired. The provisioning token is bound to PUBLIC_URL. Counts against the per-IP redeem limit.',
+    },
+    async (c) => {
+      const caller = requireCaller(c, ['publishable']);
+      const input = await readBody(c, S.HandoffRedeemInput);
+      return c.json(await redeemHandoff(ctx, caller, { token: input.handoff_token, ip: c.get('ip') }));
+    },
+  );
+}

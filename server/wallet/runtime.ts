@@ -1,0 +1,150 @@
+// The wallet signing material the server runs with, loaded and checked once at start-up.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { loadPassImages, type PassImages } from './apple/pass.js';
+import { loadAppleSigningMaterial, type AppleSigningMaterial } from './apple/material.js';
+import { makeDevCertificates } from './certs.js';
+import {
+  createGoogleSaveLinkBuilder,
+  createGoogleWalletRestClient,
+  type GoogleSaveLinkBuilder,
+  type GoogleServiceAccount,
+  type GoogleWalletRestClient,
+} from './google/save-link.js';
+import { WalletConfigError, messages } from './messages.js';
+
+/** Where save links point in development: Google will not accept it, but the URL is well formed. */
+export const DEV_GOOGLE_ISSUER_ID = '3388000000000000000';
+
+export type WalletPlatform = 'apple' | 'google';
+
+export interface WalletRuntime {
+  platforms: WalletPlatform[];
+  apple?: {
+    material: AppleSigningMaterial;
+    images: PassImages;
+    /** KEYWAY_APPLE_NFC_PUBLIC_KEY: when set, passes carry the reader value for VAS too. */
+    nfcPublicKey?: string;
+    /** `dev` when made by `certs dev`: such passes verify with openssl but not on an iPhone. */
+    source: 'configured' | 'dev';
+  };
+  google?: {
+    builder: GoogleSaveLinkBuilder;
+    /** Present with KEYWAY_GOOGLE_API_URL: large objects are inserted before the link is built. */
+    rest?: GoogleWalletRestClient;
+    issuerId: string;
+    source: 'configured' | 'dev';
+  };
+  /** Worth a loud log line at start-up, not a refusal to start (certificates expiring soon, dev material). */
+  warnings: string[];
+}
+
+export interface LoadWalletOptions {
+  /** Where dev certificates live; default `$KEYWAY_DATA_DIR/certs` (tests use a shared temp dir). */
+  certsDir?: string;
+  now?: Date;
+}
+
+/**
+ * Loads Apple and Google material from KEYWAY_APPLE_* / KEYWAY_GOOGLE_*, or in development, when
+ * unset, from dev certificates made on first start. Returns null with KEYWAY_PASSES=off.
+ * Throws WalletConfigError naming the variable to fix.
+ */
+export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {}): WalletRuntime | null {
+  if (!config.passes) return null;
+  const env = config.raw;
+  const warnings: string[] = [];
+  const certsDir = options.certsDir ?? join(config.dataDir, 'certs');
+  const appleGiven = Boolean(env.KEYWAY_APPLE_CERT || env.KEYWAY_APPLE_KEY || env.KEYWAY_APPLE_WWDR);
+  const googleGiven = Boolean(env.KEYWAY_GOOGLE_SA_FILE || env.KEYWAY_GOOGLE_ISSUER_ID);
+  // Dev certificates are made only when something needs them, and never outside development.
+  const dev = config.dev && (!appleGiven || !googleGiven) ? makeDevCertificates(certsDir) : undefined;
+
+  let apple: WalletRuntime['apple'];
+  if (appleGiven || !dev) {
+    const material = loadAppleSigningMaterial({
+      cert: env.KEYWAY_APPLE_CERT,
+      key: env.KEYWAY_APPLE_KEY,
+      keyPassphrase: env.KEYWAY_APPLE_KEY_PASSPHRASE,
+      wwdr: env.KEYWAY_APPLE_WWDR,
+      passTypeId: env.KEYWAY_APPLE_PASS_TYPE_ID,
+      teamId: env.KEYWAY_APPLE_TEAM_ID,
+      digest: env.KEYWAY_APPLE_SIGNATURE_DIGEST,
+      now: options.now,
+    });
+    apple = { material, images: passImages(config), nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY), source: 'configured' };
+  } else {
+    const material = loadAppleSigningMaterial({
+      cert: dev.paths.cert,
+      key: dev.paths.key,
+      wwdr: dev.paths.wwdr,
+      digest: env.KEYWAY_APPLE_SIGNATURE_DIGEST,
+      now: options.now,
+    });
+    apple = { material, images: passImages(config), nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY), source: 'dev' };
+    warnings.push(`Apple passes are signed with dev certificates from ${dev.dir}: they verify with openssl, but a real iPhone needs a real Pass Type ID certificate (npx keyway certs import).`);
+  }
+  warnings.push(...apple.material.warnings);
+
+  let google: WalletRuntime['google'];
+  if (googleGiven) {
+    if (!env.KEYWAY_GOOGLE_SA_FILE) throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', 'is required when KEYWAY_GOOGLE_ISSUER_ID is set (the service-account JSON key file)');
+    if (!env.KEYWAY_GOOGLE_ISSUER_ID) throw new WalletConfigError('KEYWAY_GOOGLE_ISSUER_ID', 'is required when KEYWAY_GOOGLE_SA_FILE is set (the issuer id from the Google Pay & Wallet console)');
+    google = googleRuntime(config, readServiceAccount(env.KEYWAY_GOOGLE_SA_FILE), env.KEYWAY_GOOGLE_ISSUER_ID, 'configured');
+  } else if (dev) {
+    google = googleRuntime(config, readServiceAccount(dev.paths.googleServiceAccount), DEV_GOOGLE_ISSUER_ID, 'dev');
+    warnings.push('Google save links use the dev service account and a placeholder issuer id: the URLs are well formed, but a real phone will not save them.');
+  } else {
+    warnings.push('Google Wallet is off: set KEYWAY_GOOGLE_SA_FILE and KEYWAY_GOOGLE_ISSUER_ID to offer it.');
+  }
+
+  const platforms: WalletPlatform[] = ['apple'];
+  if (google) platforms.push('google');
+  return { platforms, apple, google, warnings };
+}
+
+function passImages(config: Config): PassImages {
+  return loadPassImages({ brandColor: config.brand.color, logoPath: config.brand.logo });
+}
+
+function nfcKey(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const key = value.replace(/-----(BEGIN|END) PUBLIC KEY-----|\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+=*$/.test(key)) throw new WalletConfigError('KEYWAY_APPLE_NFC_PUBLIC_KEY', messages.nfcBadKey());
+  return key;
+}
+
+function readServiceAccount(path: string): GoogleServiceAccount {
+  let parsed: Partial<GoogleServiceAccount>;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<GoogleServiceAccount>;
+  } catch (error) {
+    throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', messages.notReadable(path, (error as Error).message));
+  }
+  if (typeof parsed.client_email !== 'string' || typeof parsed.private_key !== 'string' || !parsed.private_key.includes('PRIVATE KEY')) {
+    throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', `"${path}" is not a service-account key file (it needs client_email and private_key)`);
+  }
+  return parsed as GoogleServiceAccount;
+}
+
+function googleRuntime(config: Config, serviceAccount: GoogleServiceAccount, issuerId: string, source: 'configured' | 'dev'): NonNullable<WalletRuntime['google']> {
+  const env = config.raw;
+  const builder = createGoogleSaveLinkBuilder({
+    serviceAccount,
+    issuerId,
+    classSuffix: env.KEYWAY_GOOGLE_CLASS_SUFFIX,
+    smartTapIssuers: env.KEYWAY_GOOGLE_SMART_TAP_ISSUERS,
+  });
+  const rest = env.KEYWAY_GOOGLE_API_URL ? createGoogleWalletRestClient({ baseUrl: env.KEYWAY_GOOGLE_API_URL, serviceAccount }) : undefined;
+  return { builder, rest, issuerId, source };
+}
+
+/** `/readyz`'s `signer` check: null when passes can be signed now. */
+export function signerProblem(wallet: WalletRuntime | null | undefined, passesOn: boolean, now: Date): string | null {
+  if (!passesOn) return null;
+  if (!wallet?.apple) return 'not loaded';
+  if (wallet.apple.material.certificate.notAfter <= now) return 'pass certificate expired';
+  if (wallet.apple.material.wwdr.notAfter <= now) return 'WWDR certificate expired';
+  return null;
+}
