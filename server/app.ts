@@ -12,6 +12,8 @@ import { auth, clientIp, idempotency, requestLog } from './http/middleware.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { widgetRoutes } from './http/routes/widgets.js';
+import { verificationRoutes } from './http/routes/verifications.js';
+import { startDeliveryWorker } from './delivery/queue.js';
 import type { Store } from './storage/db.js';
 
 export interface AppDeps {
@@ -64,10 +66,12 @@ export function createApp(deps: AppDeps): KeywayApp {
   systemRoutes(app, ctx, deps.readiness ?? []);
   adminRoutes(app, ctx);
   widgetRoutes(app, ctx);
+  verificationRoutes(app, ctx);
   app.onError(onError(log));
   app.notFound(notFound);
 
   const timers: NodeJS.Timeout[] = [];
+  const stoppers: (() => void)[] = [];
   return {
     app,
     ctx,
@@ -85,9 +89,11 @@ export function createApp(deps: AppDeps): KeywayApp {
         await pruneIdempotency(ctx);
       }, 'housekeeping');
       void sweepExpiredInvitations(ctx).catch(() => undefined);
+      stoppers.push(startDeliveryWorker(ctx));
     },
     async stop() {
       for (const t of timers) clearInterval(t);
+      for (const stop of stoppers.splice(0)) stop();
       ctx.bus.removeAllListeners();
     },
   };

@@ -6,7 +6,7 @@ import { createKeyRing, cryptoRandom } from './crypto/secrets.js';
 import { StatusBus, systemClock, type Ctx } from './domain/context.js';
 import { ApiError } from './domain/errors.js';
 import { createKey, ensureDemoKeys, ensureHostedKey, listKeys, maskKey, revokeKey, SCOPES, type Scope } from './domain/keys.js';
-import { devMailer, devSms } from './delivery/senders.js';
+import { createSenders, devMailer, devSms } from './delivery/senders.js';
 import { openMigratedStore, resolveSecret } from './runtime.js';
 
 const HELP = `keyway — provisioning server for wallet door passes
@@ -65,7 +65,7 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   const config = loadConfig(process.env, mode);
   const secret = resolveSecret(config);
   const { store, applied } = await openMigratedStore(config);
-  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious });
+  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, ...createSenders(config, store) });
   const { ctx } = keyway;
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
   await ensureHostedKey(ctx);

@@ -6,6 +6,7 @@ import { createApp, type KeywayApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import type { Clock } from '../../server/domain/context.js';
 import { createKey } from '../../server/domain/keys.js';
+import { deliverDueMessages } from '../../server/delivery/queue.js';
 import { openStore, type Store } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { freshSchema } from './pg.js';
@@ -38,6 +39,10 @@ export interface Harness {
   secrets: Set<string>;
   request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string>; ip?: string }): Promise<TestResponse>;
   assertLogsClean(): void;
+  /** Runs the send queue's worker once (SMS and email are queued, SPEC §7); returns how many went out. */
+  flushMessages(): Promise<number>;
+  /** Messages the dev senders recorded for `to`, newest first. */
+  outbox(to: string): Promise<{ channel: string; subject: string | null; body: string }[]>;
   close(): Promise<void>;
 }
 
@@ -123,6 +128,10 @@ export async function createHarness(opts: { backend?: 'sqlite' | 'postgres'; env
     assertLogsClean() {
       const all = logs.join('\n');
       for (const s of secrets) assert.ok(!all.includes(s), `a secret reached the log: ${s.slice(0, 4)}…`);
+    },
+    flushMessages: () => deliverDueMessages(ctx),
+    async outbox(to) {
+      return store.db.selectFrom('messages').select(['channel', 'subject', 'body']).where('recipient', '=', to).orderBy('id', 'desc').execute();
     },
     async close() {
       await keyway.stop();
