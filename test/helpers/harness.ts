@@ -7,6 +7,7 @@ import { loadConfig } from '../../server/config.js';
 import type { Clock } from '../../server/domain/context.js';
 import { createKey } from '../../server/domain/keys.js';
 import { deliverDueMessages } from '../../server/delivery/queue.js';
+import type { Mailer, SmsSender } from '../../server/delivery/senders.js';
 import { openStore, type Store } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { freshSchema } from './pg.js';
@@ -70,7 +71,9 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
   }
 }
 
-export async function createHarness(opts: { backend?: 'sqlite' | 'postgres'; env?: Record<string, string>; clock?: TestClock } = {}): Promise<Harness> {
+export async function createHarness(
+  opts: { backend?: 'sqlite' | 'postgres'; env?: Record<string, string>; clock?: TestClock; sms?: SmsSender; mailer?: Mailer } = {},
+): Promise<Harness> {
   const backend = opts.backend ?? 'sqlite';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-test-'));
   let dropSchema: (() => Promise<void>) | undefined;
@@ -88,7 +91,7 @@ export async function createHarness(opts: { backend?: 'sqlite' | 'postgres'; env
   await migrateToLatest(store.db, store.dialect);
   const logs: string[] = [];
   const clock = opts.clock ?? new TestClock();
-  const keyway = createApp({ config, store, secret: TEST_SECRET, clock, log: (r) => logs.push(JSON.stringify(r)) });
+  const keyway = createApp({ config, store, secret: TEST_SECRET, clock, sms: opts.sms, mailer: opts.mailer, log: (r) => logs.push(JSON.stringify(r)) });
   const { ctx } = keyway;
   const sk = (await createKey(ctx, { kind: 'secret', scopes: ['account.person'] })).key;
   const skRead = (await createKey(ctx, { kind: 'secret', scopes: ['account.person.readonly'] })).key;
