@@ -1,5 +1,5 @@
-import type { Selectable } from 'kysely';
-import type { MessageQueueTable } from '../storage/schema.js';
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { Database, MessageQueueTable } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from '../domain/context.js';
 import { recordEvent, type Tx } from '../domain/events.js';
 import { DeliveryError, type EmailMessage, type SmsMessage } from './senders.js';
@@ -62,28 +62,19 @@ const ON_DELIVERED: Record<string, (ctx: Ctx, tx: Tx, ref: string, at: string) =
  */
 export async function deliverDueMessages(ctx: Ctx): Promise<number> {
   const now = nowIso(ctx);
-  const due = await ctx.store.db
-    .selectFrom('message_queue')
-    .select(['id', 'claimed_until'])
-    .where('delivered_at', 'is', null)
-    .where('failed_at', 'is', null)
-    .where('next_attempt_at', '<=', now)
-    .orderBy('id')
-    .limit(BATCH)
+  const unclaimed = (eb: ExpressionBuilder<Database, 'message_queue'>) =>
+    eb.and([eb('delivered_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
+  // One statement claims a batch; the outer condition is re-checked per row, so instances never share one.
+  const claimed = await ctx.store.db
+    .updateTable('message_queue')
+    .set({ claimed_until: addSeconds(now, CLAIM_SECONDS) })
+    .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed).where('next_attempt_at', '<=', now).orderBy('id').limit(BATCH))
+    .where(unclaimed)
+    .returningAll()
     .execute();
   let delivered = 0;
-  for (const { id } of due) {
-    const claimed = await ctx.store.db
-      .updateTable('message_queue')
-      .set({ claimed_until: addSeconds(now, CLAIM_SECONDS) })
-      .where('id', '=', id)
-      .where('delivered_at', 'is', null)
-      .where('failed_at', 'is', null)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-      .returningAll()
-      .executeTakeFirst();
-    if (!claimed) continue;
-    if (await deliverOne(ctx, claimed)) delivered++;
+  for (const row of claimed.sort((a, b) => a.id - b.id)) {
+    if (await deliverOne(ctx, row)) delivered++;
   }
   return delivered;
 }
@@ -117,11 +108,14 @@ async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>): Promise
     return false;
   }
   const at = nowIso(ctx);
-  await ctx.store.db.transaction().execute(async (tx) => {
-    await tx.updateTable('message_queue').set({ delivered_at: at, attempts: attempt, claimed_until: null, payload_enc: '', last_error: null }).where('id', '=', row.id).execute();
-    const hook = ON_DELIVERED[row.purpose];
-    if (hook && row.ref) await hook(ctx, tx, row.ref, at);
-  });
+  const markDelivered = (db: Tx) => db.updateTable('message_queue').set({ delivered_at: at, attempts: attempt, claimed_until: null, payload_enc: '', last_error: null }).where('id', '=', row.id).execute();
+  const hook = row.ref ? ON_DELIVERED[row.purpose] : undefined;
+  if (!hook) await markDelivered(ctx.store.db);
+  else
+    await ctx.store.db.transaction().execute(async (tx) => {
+      await markDelivered(tx);
+      await hook(ctx, tx, row.ref!, at);
+    });
   return true;
 }
 

@@ -12,7 +12,7 @@ import { ApiError } from './errors.js';
 import { consumeRedeemAttempt, wallets, type ProvisioningGrant } from './invitations.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { maskPhone, normalizePhone, phoneCountry, toAsciiDigits } from './phone.js';
-import { consumeRate } from './rate-limits.js';
+import { consumeRates } from './rate-limits.js';
 
 /** SPEC §7's numbers for one-time codes. */
 export const OTP_TTL_SECONDS = 10 * 60;
@@ -60,10 +60,12 @@ export function smsHost(ctx: Ctx, caller: Publishable, origin: string | undefine
 /** Sends per phone, IP, key and overall, in the database; checked before any lookup (SPEC §2, §7). */
 async function consumeSendLimits(ctx: Ctx, keyId: string, ip: string, phoneHash: string): Promise<void> {
   const l = ctx.config.limits;
-  await consumeRate(ctx, 'sends:global', l.sendsGlobalHour, HOUR);
-  await consumeRate(ctx, `sends:key:${keyId}`, l.sendsPerKeyHour, HOUR);
-  await consumeRate(ctx, `sends:ip:${ip}`, l.sendsPerIpHour, HOUR);
-  await consumeRate(ctx, `sends:phone:${phoneHash}`, l.sendsPerPhoneHour, HOUR);
+  await consumeRates(ctx, [
+    { bucket: 'sends:global', limit: l.sendsGlobalHour, windowSeconds: HOUR },
+    { bucket: `sends:key:${keyId}`, limit: l.sendsPerKeyHour, windowSeconds: HOUR },
+    { bucket: `sends:ip:${ip}`, limit: l.sendsPerIpHour, windowSeconds: HOUR },
+    { bucket: `sends:phone:${phoneHash}`, limit: l.sendsPerPhoneHour, windowSeconds: HOUR },
+  ]);
 }
 
 /** Which credential a verified phone gets (SPEC §7): the newest non-terminal wallet pass of an enabled person. */
@@ -100,12 +102,17 @@ async function matchCredential(ctx: Ctx, e164: string, actor: string): Promise<{
 const linkUrl = (ctx: Ctx, token: string) => `${ctx.config.publicUrl}/v/${token}`;
 
 /** A fresh code and link for `row` (start and resend); queues the SMS only when the row can succeed. */
-async function issueCodeTx(ctx: Ctx, tx: Tx, row: Pick<VerificationRow, 'id' | 'person_id' | 'phone_enc' | 'sms_host' | 'expires_at'>): Promise<{ code_hash: string; link_hash: string }> {
+async function issueCodeTx(
+  ctx: Ctx,
+  tx: Tx,
+  row: Pick<VerificationRow, 'id' | 'person_id' | 'phone_enc' | 'sms_host' | 'expires_at'>,
+  e164?: string,
+): Promise<{ code_hash: string; link_hash: string }> {
   const code = generateOtp(ctx.random);
   const token = base62(ctx.random(16));
   // The same work on both paths (timing); only a known number's message is queued.
   const body = verificationSms({ brand: ctx.config.brand.name, code, link: linkUrl(ctx, token), host: row.sms_host });
-  const to = ctx.keys.decrypt(row.phone_enc, row.id);
+  const to = e164 ?? ctx.keys.decrypt(row.phone_enc, row.id);
   if (row.person_id !== null) {
     await enqueueMessage(ctx, tx, { channel: 'sms', message: { to, body } }, { purpose: 'verification', ref: row.id, giveUpAt: row.expires_at });
   }
@@ -135,7 +142,7 @@ export async function startVerification(
   const resend_after = addSeconds(at, RESEND_AFTER_SECONDS);
   const base = { id, person_id: match?.personId ?? null, phone_enc: ctx.keys.encrypt(e164, id), sms_host: smsHost(ctx, caller, input.origin), expires_at };
   await ctx.store.db.transaction().execute(async (tx) => {
-    const { code_hash, link_hash } = await issueCodeTx(ctx, tx, base);
+    const { code_hash, link_hash } = await issueCodeTx(ctx, tx, base, e164);
     await tx
       .insertInto('verifications')
       .values({ ...base, key_id: caller.keyId, credential_id: match?.credentialId ?? null, phone_hash: phoneHash, code_hash, link_hash, attempts: 0, sends: 1, resend_after, created_at: at, succeeded_at: null })
@@ -214,27 +221,25 @@ export async function checkVerification(ctx: Ctx, caller: Publishable, input: { 
   // An unknown number's row holds a code nobody was sent, and never succeeds even if guessed.
   const right = codeMatches(ctx, row, code) && row.person_id !== null;
   if (!right) {
-    const at = nowIso(ctx);
-    const attempts = await ctx.store.db.transaction().execute(async (tx) => {
-      // Atomic: concurrent wrong guesses each take one of the five attempts, never more.
-      const updated = await tx
-        .updateTable('verifications')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', row.id)
-        .where('attempts', '<', MAX_CHECKS)
-        .where('succeeded_at', 'is', null)
-        .returning('attempts')
-        .executeTakeFirst();
-      if (!updated) return null;
-      await recordEvent(tx, at, { type: 'verification.failed', actor, subject: `verification:${row.id}`, data: { reason: 'incorrect_code', attempts: updated.attempts } });
-      return updated.attempts;
-    });
-    if (attempts === null) {
+    // One atomic statement: concurrent wrong guesses each take one of the five attempts, never more.
+    const updated = await ctx.store.db
+      .updateTable('verifications')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', row.id)
+      .where('attempts', '<', MAX_CHECKS)
+      .where('succeeded_at', 'is', null)
+      .returning('attempts')
+      .executeTakeFirst();
+    if (!updated) {
       assertUsable(ctx, await loadVerification(ctx, caller, row.id), expired);
       throw expired;
     }
-    if (attempts >= MAX_CHECKS) throw new ApiError('too_many_attempts', 'Too many wrong codes. Start again for a new code.', undefined, secondsUntil(ctx, row.expires_at));
-    throw new ApiError('incorrect_code', undefined, { attempts_left: MAX_CHECKS - attempts });
+    if (updated.attempts >= MAX_CHECKS) {
+      // The verification fails once, when the last attempt is spent; wrong guesses before are counted, not logged.
+      await recordEvent(ctx.store.db, nowIso(ctx), { type: 'verification.failed', actor, subject: `verification:${row.id}`, data: { reason: 'too_many_attempts', attempts: updated.attempts } });
+      throw new ApiError('too_many_attempts', 'Too many wrong codes. Start again for a new code.', undefined, secondsUntil(ctx, row.expires_at));
+    }
+    throw new ApiError('incorrect_code', undefined, { attempts_left: MAX_CHECKS - updated.attempts });
   }
   return succeed(ctx, row, { method: 'code', actor, origins: originsForProvisioning(ctx, caller), keyId: caller.keyId }, expired);
 }

@@ -103,6 +103,8 @@ describe('POST /api/3/verifications (flow B)', () => {
     assert.ok(Number(right.headers.get('retry-after')) >= 1);
     const link = await h.request('POST', `/v/${(await latestSms(h, phone)).token}`);
     assert.equal(link.status, 410, 'the link dies with the code');
+    const failed = await h.request('GET', `/api/3/events?subject=verification:${start.body.verification_id}&type=verification.failed`, { token: h.sk });
+    assert.equal(failed.body.events.length, 1, 'the verification fails once, at lockout');
   });
 
   test('concurrent wrong guesses cannot exceed 5 attempts (compare-and-set in the database)', async () => {
