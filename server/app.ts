@@ -14,6 +14,8 @@ import { adminRoutes } from './http/routes/admin.js';
 import { passRoutes } from './http/routes/passes.js';
 import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { widgetRoutes } from './http/routes/widgets.js';
+import { verificationRoutes } from './http/routes/verifications.js';
+import { startDeliveryWorker } from './delivery/queue.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
 
@@ -72,10 +74,12 @@ export function createApp(deps: AppDeps): KeywayApp {
   adminRoutes(app, ctx);
   widgetRoutes(app, ctx);
   passRoutes(app, ctx);
+  verificationRoutes(app, ctx);
   app.onError(onError(log));
   app.notFound(notFound);
 
   const timers: NodeJS.Timeout[] = [];
+  const stoppers: (() => void)[] = [];
   return {
     app,
     ctx,
@@ -94,9 +98,11 @@ export function createApp(deps: AppDeps): KeywayApp {
         await pruneIdempotency(ctx);
       }, 'housekeeping');
       void sweepExpiredInvitations(ctx).catch(() => undefined);
+      stoppers.push(startDeliveryWorker(ctx));
     },
     async stop() {
       for (const t of timers) clearInterval(t);
+      for (const stop of stoppers.splice(0)) stop();
       ctx.bus.removeAllListeners();
     },
   };

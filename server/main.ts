@@ -6,7 +6,7 @@ import { createKeyRing, cryptoRandom } from './crypto/secrets.js';
 import { StatusBus, systemClock, type Ctx } from './domain/context.js';
 import { ApiError } from './domain/errors.js';
 import { createKey, ensureDemoKeys, ensureHostedKey, listKeys, maskKey, revokeKey, SCOPES, type Scope } from './domain/keys.js';
-import { devMailer, devSms } from './delivery/senders.js';
+import { createSenders, devMailer, devSms } from './delivery/senders.js';
 import { openMigratedStore, resolveSecret } from './runtime.js';
 import { WalletConfigError } from './wallet/messages.js';
 import { loadWalletRuntime } from './wallet/runtime.js';
@@ -70,7 +70,7 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   const wallet = loadWalletRuntime(config);
   for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
   const { store, applied } = await openMigratedStore(config);
-  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet });
+  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store) });
   const { ctx } = keyway;
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
   await ensureHostedKey(ctx);

@@ -1,10 +1,22 @@
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
+import { redactText } from '../http/redact.js';
 import type { Store } from '../storage/db.js';
 
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  /** Base64, so a queued message survives a JSON round trip. */
+  contentBase64: string;
+  /** Content-ID for inline images (`<img src="cid:…">`). */
+  cid?: string;
+}
 export interface EmailMessage {
   to: string;
   subject: string;
   text: string;
   html?: string;
+  attachments?: EmailAttachment[];
 }
 export interface SmsMessage {
   /** E.164. */
@@ -19,6 +31,20 @@ export interface Mailer {
 export interface SmsSender {
   send(message: SmsMessage): Promise<void>;
 }
+
+/** A provider refused or failed; the message names no recipient or body (they may carry codes). */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    /** Seconds the provider asked us to wait (HTTP Retry-After), if any. */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+const PROVIDER_TIMEOUT_MS = 15_000;
 
 /** Development senders: messages land in the dev outbox (`/dev/outbox`), nothing leaves the machine. */
 export function devMailer(store: Store, now: () => Date = () => new Date()): Mailer {
@@ -41,4 +67,99 @@ export function devSms(store: Store, now: () => Date = () => new Date()): SmsSen
         .execute();
     },
   };
+}
+
+async function failureOf(res: Response, provider: string): Promise<DeliveryError> {
+  let detail = '';
+  try {
+    const body = (await res.json()) as { code?: unknown; message?: unknown };
+    detail = [body.code, body.message].filter((v) => v !== undefined).join(' ');
+  } catch {
+    /* not JSON */
+  }
+  const retry = Number(res.headers.get('retry-after'));
+  // Providers quote numbers back in error messages; never let one reach a log.
+  return new DeliveryError(redactText(`${provider} answered ${res.status}${detail ? `: ${detail}` : ''}`).slice(0, 300), Number.isFinite(retry) && retry > 0 ? retry : undefined);
+}
+
+/** Twilio's Messages REST API: form-encoded POST with Basic auth; `MG…` senders are Messaging Services. */
+export function twilioSms(opts: { accountSid: string; authToken: string; from: string; baseUrl: string }): SmsSender {
+  const url = `${opts.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(opts.accountSid)}/Messages.json`;
+  const authorization = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
+  return {
+    async send(m) {
+      const form = new URLSearchParams({ To: m.to, Body: m.body });
+      form.set(/^MG[0-9a-f]{32}$/i.test(opts.from) ? 'MessagingServiceSid' : 'From', opts.from);
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+          signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+        });
+      } catch (err) {
+        throw new DeliveryError(`twilio unreachable: ${(err as Error).name}`);
+      }
+      if (!res.ok) throw await failureOf(res, 'twilio');
+      await res.body?.cancel();
+    },
+  };
+}
+
+/** A JSON POST `{to, body}` to the operator's own gateway. */
+export function webhookSms(opts: { url: string }): SmsSender {
+  return {
+    async send(m) {
+      let res: Response;
+      try {
+        res = await fetch(opts.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ to: m.to, body: m.body }),
+          signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+        });
+      } catch (err) {
+        throw new DeliveryError(`sms webhook unreachable: ${(err as Error).name}`);
+      }
+      if (!res.ok) throw await failureOf(res, 'sms webhook');
+      await res.body?.cancel();
+    },
+  };
+}
+
+/** SMTP through nodemailer; `KEYWAY_SMTP_URL` like `smtp://user:pass@host:587` or `smtps://…`. */
+export function smtpMailer(opts: { url: string; from: string }): Mailer & { close(): void } {
+  const transport = nodemailer.createTransport(opts.url);
+  return {
+    async send(m) {
+      try {
+        await transport.sendMail({
+          from: opts.from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          attachments: m.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64'), cid: a.cid })),
+        });
+      } catch (err) {
+        const e = err as Error & { responseCode?: number };
+        throw new DeliveryError(redactText(`smtp failed${e.responseCode ? ` (${e.responseCode})` : ''}: ${e.message}`).slice(0, 300));
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** The one place that picks senders from configuration (SPEC §10); `main.ts` uses it. */
+export function createSenders(config: Config, store: Store): { sms: SmsSender; mailer: Mailer } {
+  const e = config.raw;
+  const sms =
+    config.smsProvider === 'twilio'
+      ? twilioSms({ accountSid: e.KEYWAY_TWILIO_ACCOUNT_SID!, authToken: e.KEYWAY_TWILIO_AUTH_TOKEN!, from: e.KEYWAY_TWILIO_FROM!, baseUrl: e.KEYWAY_TWILIO_BASE_URL })
+      : config.smsProvider === 'webhook'
+        ? webhookSms({ url: e.KEYWAY_SMS_WEBHOOK_URL! })
+        : devSms(store);
+  const mailer = config.emailProvider === 'smtp' ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM }) : devMailer(store);
+  return { sms, mailer };
 }

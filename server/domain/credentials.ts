@@ -6,6 +6,8 @@ import { addSeconds, nowIso, type Ctx } from './context.js';
 import { enqueueWebhook, recordEvent, type Actor, type Tx } from './events.js';
 import { ApiError } from './errors.js';
 import { generateInvitationCode, normalizeInvitationCode } from './invitation-code.js';
+import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
+import { invitationEmail, pickLocale } from '../delivery/templates.js';
 import { nextState, TERMINAL, type CredentialStatus, type LifecycleAction } from './lifecycle.js';
 
 export const CREDENTIAL_TYPES = [
@@ -46,6 +48,8 @@ export interface CreateCredentialInput {
   value?: string;
   deliver?: 'email' | 'none';
   value_mode?: 'per_device' | 'shared';
+  /** Language of the invitation email (`en`, `de`, `ar`; SPEC §8's locales). */
+  locale?: string;
 }
 
 type CredentialRow = Selectable<CredentialTable>;
@@ -128,7 +132,7 @@ export async function createCredential(
   });
 
   if (result.invitation && deliver === 'email' && result.person.email) {
-    await emailInvitation(ctx, id, result.person.email, result.person.first_name, result.invitation);
+    await emailInvitation(ctx, id, result.person.email, result.person.first_name, result.invitation, input.locale);
   }
   return getCredentialView(ctx, personId, id, opts.showSecrets);
 }
@@ -165,27 +169,20 @@ export async function issueInvitationTx(ctx: Ctx, tx: Tx, credentialId: string, 
 
 export const invitationUrl = (ctx: Ctx, code: string): string => `${ctx.config.publicUrl}/p#code=${code}`;
 
-async function emailInvitation(ctx: Ctx, credentialId: string, to: string, firstName: string, inv: { code: string; expires_at: string }) {
-  const url = invitationUrl(ctx, inv.code);
-  const brand = ctx.config.brand.name;
-  try {
-    await ctx.mailer.send({
-      to,
-      subject: `${brand}: your door pass invitation`,
-      text:
-        `Hello ${firstName},\n\n${brand} has invited you to add a door pass to your phone's wallet.\n\n` +
-        `Open this link on your phone: ${url}\n\nOr enter the code ${inv.code} where you were asked to.\n` +
-        `The invitation expires on ${inv.expires_at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.\n`,
-    });
-    const at = nowIso(ctx);
-    await ctx.store.db.transaction().execute(async (tx) => {
-      await tx.updateTable('invitations').set({ emailed_at: at }).where('credential_id', '=', credentialId).where('superseded_at', 'is', null).execute();
-      await recordEvent(tx, at, { type: 'invitation.emailed', actor: 'system', subject: `credential:${credentialId}` });
-    });
-  } catch (err) {
-    // The credential stays; the invitation can be re-sent. The code is never logged.
-    ctx.log({ level: 'error', msg: 'invitation email failed', credential_id: credentialId, error: (err as Error).message });
-  }
+/** Queues the flow A email (localised, with the code, the link and its QR code); the worker retries it. */
+async function emailInvitation(ctx: Ctx, credentialId: string, to: string, firstName: string, inv: { code: string; expires_at: string }, locale?: string) {
+  const message = await invitationEmail({
+    to,
+    locale: pickLocale(locale),
+    brand: ctx.config.brand.name,
+    brandColor: ctx.config.brand.color,
+    firstName,
+    code: inv.code,
+    url: invitationUrl(ctx, inv.code),
+    expiresAt: inv.expires_at,
+  });
+  await ctx.store.db.transaction().execute((tx) => enqueueMessage(ctx, tx, { channel: 'email', message }, { purpose: 'invitation', ref: credentialId, giveUpAt: inv.expires_at }));
+  kickDelivery(ctx);
 }
 
 export async function getCredentialRow(ctx: Ctx, personId: number, credentialId: string): Promise<CredentialRow> {

@@ -25,3 +25,24 @@ export async function pruneRateCounters(ctx: Ctx): Promise<void> {
   const cutoff = Math.floor(ctx.clock.now().getTime() / 1000) - 86400;
   await ctx.store.db.deleteFrom('rate_counters').where('window_start', '<', cutoff).execute();
 }
+
+/**
+ * Several counters in one statement (the send limits, SPEC §7): every bucket counts this attempt,
+ * then the first one over its limit answers 429 with its own Retry-After.
+ */
+export async function consumeRates(ctx: Ctx, limits: { bucket: string; limit: number; windowSeconds: number }[]): Promise<void> {
+  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
+  const rows = limits.map((l) => ({ bucket: l.bucket, window_start: nowS - (nowS % l.windowSeconds), count: 1 }));
+  const counted = await ctx.store.db
+    .insertInto('rate_counters')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
+    .returning(['bucket', 'count'])
+    .execute();
+  const byBucket = new Map(counted.map((r) => [r.bucket, Number(r.count)]));
+  for (const [i, l] of limits.entries()) {
+    if ((byBucket.get(l.bucket) ?? 0) > l.limit) {
+      throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, rows[i].window_start + l.windowSeconds - nowS));
+    }
+  }
+}

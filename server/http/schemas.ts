@@ -39,6 +39,7 @@ export const CredentialInput = z
     value: z.string().min(1).max(256).optional(),
     deliver: z.enum(['email', 'none']).optional(),
     value_mode: z.enum(['per_device', 'shared']).optional(),
+    locale: z.enum(['en', 'de', 'ar']).optional().openapi({ description: 'Language of the invitation email (deliver: "email"); English by default' }),
   })
   .openapi('PersonCredentialInput');
 export const CredentialUpdate = z.object({ enabled: z.boolean() }).openapi('PersonCredentialUpdate');
@@ -129,3 +130,16 @@ export const ListQuery = z.object({
 });
 export const PeopleQuery = ListQuery.extend({ phone: z.string().max(40).optional(), email: z.string().max(320).optional() });
 export const EventsQuery = ListQuery.extend({ type: z.string().max(64).optional(), subject: z.string().max(100).optional() });
+
+export const VerificationInput = z
+  .object({
+    phone_number: z.string().trim().min(1, 'Required.').max(40).openapi({ example: '+44 7911 123456' }),
+    country: country.optional().openapi({ description: 'For a national number; else the key’s default_country, else KEYWAY_DEFAULT_COUNTRY' }),
+  })
+  .openapi('VerificationInput');
+export const VerificationStarted = z
+  .object({ verification_id: z.string(), expires_at: z.string(), resend_after: z.string() })
+  .openapi('VerificationStarted');
+export const VerificationCheckInput = z
+  .object({ code: z.string().min(1, 'Required.').max(32).openapi({ example: '123 456' }) })
+  .openapi('VerificationCheckInput');

@@ -174,6 +174,47 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('devices_pending').on('devices').columns(['status', 'added_at']).execute();
       },
     },
+    '0003_verifications': {
+      async up(db) {
+        // One row per SMS verification, known or not (SPEC §7 conceal: a row that can never succeed).
+        await db.schema
+          .createTable('verifications')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'integer')
+          .addColumn('credential_id', 'text')
+          .addColumn('phone_hash', 'text', (c) => c.notNull())
+          .addColumn('phone_enc', 'text', (c) => c.notNull())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('link_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('sms_host', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('sends', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('resend_after', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('succeeded_at', 'text')
+          .execute();
+        await db.schema.createIndex('verifications_expiry').on('verifications').column('expires_at').execute();
+
+        // Outgoing SMS and email, retried in the background; the payload (it carries codes) is encrypted.
+        await serialId(db, 'message_queue')
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('ref', 'text')
+          .addColumn('payload_enc', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_until', 'text')
+          .addColumn('give_up_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('delivered_at', 'text')
+          .addColumn('failed_at', 'text')
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema.createIndex('message_queue_due').on('message_queue').columns(['delivered_at', 'failed_at', 'next_attempt_at']).execute();
+      },
+    },
   };
 }
 

@@ -137,6 +137,43 @@ export interface MessageTable {
   sent_at: string;
 }
 
+export interface VerificationTable {
+  id: string;
+  key_id: string;
+  /** Null for an unknown or disabled number: the row can never succeed (SPEC §7 conceal). */
+  person_id: number | null;
+  credential_id: string | null;
+  phone_hash: string;
+  phone_enc: string;
+  code_hash: string;
+  link_hash: string;
+  /** The `@host` of the SMS's last line, fixed at start so resends match. */
+  sms_host: string;
+  attempts: number;
+  sends: number;
+  expires_at: string;
+  resend_after: string;
+  created_at: string;
+  succeeded_at: string | null;
+}
+
+export interface MessageQueueTable {
+  id: Generated<number>;
+  channel: 'sms' | 'email';
+  /** What the message is for, so delivery can be recorded where it matters (`invitation`, `verification`). */
+  purpose: string;
+  ref: string | null;
+  payload_enc: string;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  give_up_at: string;
+  created_at: string;
+  delivered_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   people: PersonTable;
@@ -150,4 +187,6 @@ export interface Database {
   idempotency: IdempotencyTable;
   rate_counters: RateCounterTable;
   messages: MessageTable;
+  verifications: VerificationTable;
+  message_queue: MessageQueueTable;
 }

@@ -6,6 +6,8 @@ import { createApp, type KeywayApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import type { Clock } from '../../server/domain/context.js';
 import { createKey } from '../../server/domain/keys.js';
+import { deliverDueMessages } from '../../server/delivery/queue.js';
+import type { Mailer, SmsSender } from '../../server/delivery/senders.js';
 import { openStore, type Store } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { loadWalletRuntime, type WalletRuntime } from '../../server/wallet/runtime.js';
@@ -40,6 +42,10 @@ export interface Harness {
   secrets: Set<string>;
   request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string>; ip?: string }): Promise<TestResponse>;
   assertLogsClean(): void;
+  /** Runs the send queue's worker once (SMS and email are queued, SPEC §7); returns how many went out. */
+  flushMessages(): Promise<number>;
+  /** Messages the dev senders recorded for `to`, newest first. */
+  outbox(to: string): Promise<{ channel: string; subject: string | null; body: string }[]>;
   close(): Promise<void>;
 }
 
@@ -68,7 +74,7 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
 }
 
 export async function createHarness(
-  opts: { backend?: 'sqlite' | 'postgres'; env?: Record<string, string>; clock?: TestClock; wallet?: WalletRuntime | null } = {},
+  opts: { backend?: 'sqlite' | 'postgres'; env?: Record<string, string>; clock?: TestClock; wallet?: WalletRuntime | null; sms?: SmsSender; mailer?: Mailer } = {},
 ): Promise<Harness> {
   const backend = opts.backend ?? 'sqlite';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-test-'));
@@ -89,7 +95,7 @@ export async function createHarness(
   const clock = opts.clock ?? new TestClock();
   // One dev chain per test process (RSA key generation is the slow part), loaded as `npm start` would.
   const wallet = opts.wallet !== undefined ? opts.wallet : loadWalletRuntime(config, { certsDir: devChain().dir });
-  const keyway = createApp({ config, store, secret: TEST_SECRET, clock, wallet, log: (r) => logs.push(JSON.stringify(r)) });
+  const keyway = createApp({ config, store, secret: TEST_SECRET, clock, wallet, sms: opts.sms, mailer: opts.mailer, log: (r) => logs.push(JSON.stringify(r)) });
   const { ctx } = keyway;
   const sk = (await createKey(ctx, { kind: 'secret', scopes: ['account.person'] })).key;
   const skRead = (await createKey(ctx, { kind: 'secret', scopes: ['account.person.readonly'] })).key;
@@ -129,6 +135,10 @@ export async function createHarness(
     assertLogsClean() {
       const all = logs.join('\n');
       for (const s of secrets) assert.ok(!all.includes(s), `a secret reached the log: ${s.slice(0, 4)}…`);
+    },
+    flushMessages: () => deliverDueMessages(ctx),
+    async outbox(to) {
+      return store.db.selectFrom('messages').select(['channel', 'subject', 'body']).where('recipient', '=', to).orderBy('id', 'desc').execute();
     },
     async close() {
       await keyway.stop();

@@ -207,6 +207,7 @@ describe('credentials', () => {
 
   test('deliver:"email" sends the invitation to the dev outbox and records invitation.emailed', async () => {
     const { credentialId, code } = await issueWalletPass(h, { email: 'mail@person.example' }, { deliver: 'email' });
+    assert.equal(await h.flushMessages(), 1, 'the email is queued, then delivered by the worker');
     const msgs = await h.store.db.selectFrom('messages').selectAll().where('recipient', '=', 'mail@person.example').execute();
     assert.equal(msgs.length, 1);
     assert.ok(msgs[0].body.includes(code));

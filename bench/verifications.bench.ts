@@ -1,0 +1,159 @@
+// SMS verification start and check requests per second (SQLite, one server process) beside a Hono
+// hello-world measured in the same run, p99 at 32 connections, and the known/unknown timing gap.
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 32;
+const KNOWN = 100;
+
+interface Ready {
+  keyway: string;
+  hello: string;
+  pk: string;
+  known: string[];
+}
+
+/** The child: Keyway (SQLite, dev SMS sender, the delivery worker running) and a Hono hello-world. */
+async function serveChild(): Promise<void> {
+  const { Hono } = await import('hono');
+  const { serve } = await import('@hono/node-server');
+  const { createApp } = await import('../server/app.js');
+  const { loadConfig } = await import('../server/config.js');
+  const { createKey } = await import('../server/domain/keys.js');
+  const { createPerson } = await import('../server/domain/people.js');
+  const { createCredential } = await import('../server/domain/credentials.js');
+  const { openStore } = await import('../server/storage/db.js');
+  const { migrateToLatest } = await import('../server/storage/migrations.js');
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-bench-sms-'));
+  const secret = Buffer.alloc(32, 9).toString('base64');
+  const big = '1000000000';
+  const config = loadConfig(
+    {
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: dir,
+      KEYWAY_SECRET: secret,
+      PUBLIC_URL: 'https://access.example.com',
+      KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR: big,
+      KEYWAY_LIMIT_SENDS_PER_IP_HOUR: big,
+      KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: big,
+      KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: big,
+    },
+    'development',
+  );
+  const store = openStore(config.databaseUrl);
+  await migrateToLatest(store.db, store.dialect);
+  // Logging is part of the cost of a request; it goes to a file, not the terminal.
+  const logFile = fs.createWriteStream(path.join(dir, 'requests.log'));
+  const keyway = createApp({ config, store, secret, log: (r) => logFile.write(JSON.stringify(r) + '\n') });
+  const { ctx } = keyway;
+  const pk = (await createKey(ctx, { kind: 'publishable', origins: ['https://partner.example'] })).key;
+  const known: string[] = [];
+  for (let i = 0; i < KNOWN; i++) {
+    const phone = `+447400${String(200000 + i)}`;
+    const person = await createPerson(ctx, { first_name: `P${i}`, last_name: 'Bench', phone }, { actor: 'bench' });
+    await createCredential(ctx, person.id, { credential_type_id: 9, deliver: 'none' }, { actor: 'bench', showSecrets: false });
+    known.push(phone);
+  }
+  keyway.startTimers();
+
+  const hello = new Hono().get('/', (c) => c.text('Hello Hono!'));
+  const listen = (fetch: (r: Request) => Response | Promise<Response>) =>
+    new Promise<string>((resolve) => {
+      const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(`http://127.0.0.1:${info.port}`));
+      void server;
+    });
+  const ready: Ready = { keyway: await listen(keyway.app.fetch), hello: await listen(hello.fetch), pk, known };
+  process.send!(ready);
+  process.on('disconnect', () => {
+    void keyway.stop().then(() => store.close()).finally(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  });
+}
+
+type Result = autocannon.Result;
+
+function run(opts: autocannon.Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+const line = (name: string, r: Result, peer?: Result) =>
+  `${name.padEnd(22)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms` +
+  `   non-2xx ${String(r.non2xx).padStart(6)}${peer ? `   ratio ${((r.requests.average / peer.requests.average) * 100).toFixed(1)} % of hello-world` : ''}`;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<void> {
+  const here = fileURLToPath(import.meta.url);
+  const child: ChildProcess = fork(here, ['--serve'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ready));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const auth = { authorization: `Bearer ${ready.pk}`, 'content-type': 'application/json' };
+  try {
+    console.log(`SMS verifications: ${CONNECTIONS} connections, ${SECONDS} s each, SQLite, one server process (Node ${process.version}, ${os.cpus().length} cores)`);
+    const hello = await run({ url: ready.hello });
+    console.log(line('hono hello-world', hello));
+
+    let n = 0;
+    const start = await run({
+      url: `${ready.keyway}/api/3/verifications`,
+      requests: [{ method: 'POST', headers: auth, setupRequest: (req) => ({ ...req, body: JSON.stringify({ phone_number: ready.known[n++ % KNOWN] }) }) }],
+    });
+    console.log(line('POST verifications', start, hello));
+
+    // A pool of live verifications, each taking up to 4 wrong codes (422) before locking out (429).
+    const pool: string[] = [];
+    const target = Number(process.env.BENCH_CHECK_POOL ?? 4000);
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (pool.length < target) {
+          const res = await fetch(`${ready.keyway}/api/3/verifications`, { method: 'POST', headers: auth, body: JSON.stringify({ phone_number: ready.known[pool.length % KNOWN] }) });
+          pool.push(((await res.json()) as { verification_id: string }).verification_id);
+        }
+      }),
+    );
+    let m = 0;
+    const checks = await run({
+      url: ready.keyway,
+      requests: [{ method: 'POST', headers: auth, body: JSON.stringify({ code: '000000' }), setupRequest: (req) => ({ ...req, path: `/api/3/verifications/${pool[m++ % pool.length]}/check` }) }],
+    });
+    console.log(line('POST …/check (wrong)', checks, hello));
+    const fullPath = Math.min(checks.requests.total, pool.length * 4);
+    console.log(`  ${fullPath} of ${checks.requests.total} checks took the full wrong-code path (422); the rest met a locked verification (429)`);
+
+    // Enumeration: one request at a time, known and unknown numbers interleaved.
+    const times = { known: [] as number[], unknown: [] as number[] };
+    for (let i = 0; i < 220; i++) {
+      const kind = i % 2 === 0 ? 'known' : 'unknown';
+      const phone = kind === 'known' ? ready.known[i % KNOWN] : `+447400${String(800000 + i)}`;
+      const t0 = performance.now();
+      const res = await fetch(`${ready.keyway}/api/3/verifications`, { method: 'POST', headers: auth, body: JSON.stringify({ phone_number: phone }) });
+      await res.arrayBuffer();
+      if (res.status !== 202) throw new Error(`start answered ${res.status}`);
+      if (i >= 20) times[kind].push(performance.now() - t0); // the first 20 warm up
+    }
+    const mk = median(times.known);
+    const mu = median(times.unknown);
+    console.log(`enumeration gap (200 interleaved starts): median known ${mk.toFixed(2)} ms, unknown ${mu.toFixed(2)} ms, gap ${Math.abs(mk - mu).toFixed(2)} ms (target < 5 ms)`);
+    console.log(`targets: start ≥ 25 % of hello-world, check ≥ 40 %, p99 < 25 ms — figures only, no assertions`);
+  } finally {
+    child.disconnect();
+  }
+}
+
+if (process.argv.includes('--serve')) await serveChild();
+else await main();

@@ -1,0 +1,153 @@
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { Database, MessageQueueTable } from '../storage/schema.js';
+import { addSeconds, nowIso, type Ctx } from '../domain/context.js';
+import { recordEvent, type Tx } from '../domain/events.js';
+import { DeliveryError, type EmailMessage, type SmsMessage } from './senders.js';
+
+/**
+ * Durable send queue (SPEC §7: a provider failure never loses a verification nor prints its
+ * code). Rows are written in the transaction that decided to send; a worker delivers them.
+ */
+export type QueuedMessage = { channel: 'sms'; message: SmsMessage } | { channel: 'email'; message: EmailMessage };
+
+/** Seconds before attempt n+1; a row gives up at `give_up_at` (an SMS code dies with its verification). */
+const RETRY_DELAYS = [1, 5, 30, 120, 300, 900, 3600];
+const MAX_ATTEMPTS = RETRY_DELAYS.length + 1;
+const CLAIM_SECONDS = 60;
+const BATCH = 25;
+const QUEUED = 'message-queued';
+
+export async function enqueueMessage(
+  ctx: Ctx,
+  tx: Tx,
+  queued: QueuedMessage,
+  meta: { purpose: string; ref?: string; giveUpAt: string },
+): Promise<void> {
+  const at = nowIso(ctx);
+  await tx
+    .insertInto('message_queue')
+    .values({
+      channel: queued.channel,
+      purpose: meta.purpose,
+      ref: meta.ref ?? null,
+      payload_enc: ctx.keys.encrypt(JSON.stringify(queued.message), `message_queue:${queued.channel}`),
+      attempts: 0,
+      next_attempt_at: at,
+      claimed_until: null,
+      give_up_at: meta.giveUpAt,
+      created_at: at,
+      delivered_at: null,
+      failed_at: null,
+      last_error: null,
+    })
+    .execute();
+}
+
+/** Wakes this process's worker after a commit, so dev messages appear well within 1 s. */
+export const kickDelivery = (ctx: Ctx): void => {
+  ctx.bus.emit(QUEUED);
+};
+
+/** What happens in the database once a message of a purpose went out. */
+const ON_DELIVERED: Record<string, (ctx: Ctx, tx: Tx, ref: string, at: string) => Promise<void>> = {
+  async invitation(_ctx, tx, credentialId, at) {
+    await tx.updateTable('invitations').set({ emailed_at: at }).where('credential_id', '=', credentialId).where('superseded_at', 'is', null).where('redeemed_at', 'is', null).execute();
+    await recordEvent(tx, at, { type: 'invitation.emailed', actor: 'system', subject: `credential:${credentialId}` });
+  },
+};
+
+/**
+ * Delivers every due message once; returns how many went out. Rows are claimed by a
+ * compare-and-set on `claimed_until`, so several instances may run this at once.
+ */
+export async function deliverDueMessages(ctx: Ctx): Promise<number> {
+  const now = nowIso(ctx);
+  const unclaimed = (eb: ExpressionBuilder<Database, 'message_queue'>) =>
+    eb.and([eb('delivered_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
+  // One statement claims a batch; the outer condition is re-checked per row, so instances never share one.
+  const claimed = await ctx.store.db
+    .updateTable('message_queue')
+    .set({ claimed_until: addSeconds(now, CLAIM_SECONDS) })
+    .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed).where('next_attempt_at', '<=', now).orderBy('id').limit(BATCH))
+    .where(unclaimed)
+    .returningAll()
+    .execute();
+  let delivered = 0;
+  for (const row of claimed.sort((a, b) => a.id - b.id)) {
+    if (await deliverOne(ctx, row)) delivered++;
+  }
+  return delivered;
+}
+
+async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>): Promise<boolean> {
+  const attempt = row.attempts + 1;
+  try {
+    if (nowIso(ctx) >= row.give_up_at) throw new DeliveryError('gave up: the message outlived its purpose');
+    const message = JSON.parse(ctx.keys.decrypt(row.payload_enc, `message_queue:${row.channel}`));
+    if (row.channel === 'sms') await ctx.sms.send(message as SmsMessage);
+    else await ctx.mailer.send(message as EmailMessage);
+  } catch (err) {
+    const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? 'send failed');
+    const at = nowIso(ctx);
+    const delay = Math.max(RETRY_DELAYS[Math.min(attempt - 1, RETRY_DELAYS.length - 1)], e.retryAfter ?? 0);
+    const next = addSeconds(at, delay);
+    const final = attempt >= MAX_ATTEMPTS || next >= row.give_up_at;
+    await ctx.store.db
+      .updateTable('message_queue')
+      .set({
+        attempts: attempt,
+        next_attempt_at: next,
+        claimed_until: null,
+        last_error: e.message.slice(0, 300),
+        // A message we stop trying keeps no payload: it may carry a code.
+        ...(final ? { failed_at: at, payload_enc: '' } : {}),
+      })
+      .where('id', '=', row.id)
+      .execute();
+    ctx.log({ level: final ? 'error' : 'warn', msg: final ? 'message undeliverable' : 'message delivery failed, will retry', queue_id: row.id, channel: row.channel, purpose: row.purpose, attempt, error: e.message });
+    return false;
+  }
+  const at = nowIso(ctx);
+  const markDelivered = (db: Tx) => db.updateTable('message_queue').set({ delivered_at: at, attempts: attempt, claimed_until: null, payload_enc: '', last_error: null }).where('id', '=', row.id).execute();
+  const hook = row.ref ? ON_DELIVERED[row.purpose] : undefined;
+  if (!hook) await markDelivered(ctx.store.db);
+  else
+    await ctx.store.db.transaction().execute(async (tx) => {
+      await markDelivered(tx);
+      await hook(ctx, tx, row.ref!, at);
+    });
+  return true;
+}
+
+/** The background worker: a poll for retries and other instances' rows, plus a kick per enqueue. */
+export function startDeliveryWorker(ctx: Ctx, pollMs = 1000): () => void {
+  let running = false;
+  let again = false;
+  const run = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    void (async () => {
+      try {
+        do {
+          again = false;
+          await deliverDueMessages(ctx);
+        } while (again);
+      } catch (err) {
+        ctx.log({ level: 'error', msg: 'delivery worker failed', error: (err as Error).message });
+      } finally {
+        running = false;
+      }
+    })();
+  };
+  ctx.bus.on(QUEUED, run);
+  const timer = setInterval(run, pollMs);
+  timer.unref();
+  run();
+  return () => {
+    clearInterval(timer);
+    ctx.bus.off(QUEUED, run);
+  };
+}
