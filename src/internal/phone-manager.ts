@@ -1,0 +1,40 @@
+/** The part of libphonenumber-js the widgets use. */
+export interface PhoneUtil {
+  getCountries(): string[];
+  getCountryCallingCode(country: string): string;
+  formatAsYouType(text: string, country: string | undefined): string;
+  /** E.164 and an international display form when valid, else null. */
+  parse(text: string, country: string | undefined): { e164: string; international: string; country?: string } | null;
+}
+
+async function loadLibphonenumber(): Promise<PhoneUtil> {
+  // Lazy: the metadata is the heaviest thing the widgets use, and only the phone step needs it.
+  const lib = await import('libphonenumber-js/min');
+  return {
+    getCountries: () => lib.getCountries(),
+    getCountryCallingCode: (country) => lib.getCountryCallingCode(country as Parameters<typeof lib.getCountryCallingCode>[0]),
+    formatAsYouType: (text, country) => new lib.AsYouType(country as never).input(text),
+    parse: (text, country) => {
+      const parsed = lib.parsePhoneNumberFromString(text, country as never);
+      if (!parsed || !parsed.isValid()) return null;
+      return { e164: parsed.number, international: parsed.formatInternational(), country: parsed.country };
+    },
+  };
+}
+
+/** Loads libphonenumber-js once; tests and hosts may swap the loader. */
+export const phoneUtilManager = {
+  loader: loadLibphonenumber as () => Promise<PhoneUtil>,
+  util: undefined as PhoneUtil | undefined,
+  pending: undefined as Promise<PhoneUtil> | undefined,
+  load(): Promise<PhoneUtil> {
+    this.pending ??= this.loader().then((util) => (this.util = util));
+    return this.pending;
+  },
+  /** Replaces the loader (and forgets what was loaded). */
+  setLoader(loader: () => Promise<PhoneUtil>): void {
+    this.loader = loader;
+    this.util = undefined;
+    this.pending = undefined;
+  },
+};
