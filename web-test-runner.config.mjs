@@ -1,12 +1,34 @@
 // Widget tests: web-test-runner in the system Chromium (TOOLCHAIN.md: no browser downloads here).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { fromRollup } from '@web/dev-server-rollup';
-import rollupCommonjs from '@rollup/plugin-commonjs';
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
 import { summaryReporter } from './test/widgets/summary-reporter.mjs';
 
-const commonjs = fromRollup(rollupCommonjs);
+const require = createRequire(import.meta.url);
+
+/**
+ * qrcode is CommonJS. The rollup commonjs plugin's proxy modules hang here (node_modules is a
+ * symlink outside the root), so the test browser gets qrcode as one esbuild-made ES module.
+ */
+const prebundledCommonJs = {
+  name: 'prebundled-commonjs',
+  resolveImport({ source }) {
+    if (source === 'qrcode') return '/__prebundled__/qrcode.js';
+  },
+  async serve(context) {
+    if (context.path !== '/__prebundled__/qrcode.js') return;
+    const result = await build({
+      entryPoints: [require.resolve('qrcode/lib/browser.js')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+    });
+    return { body: result.outputFiles[0].text, type: 'js' };
+  },
+};
 
 const chromiumArgs = [
   '--no-sandbox',
@@ -53,8 +75,7 @@ export default {
   ],
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname }),
-    // qrcode and its dijkstrajs dependency are CommonJS (plugin v18: newer majors break here).
-    commonjs({ include: ['**/node_modules/qrcode/**', '**/node_modules/dijkstrajs/**', '**/node_modules/pngjs/**'] }),
+    prebundledCommonJs,
     keywayServerPlugin,
   ],
   reporters: [defaultReporter(), summaryReporter({ file: process.env.KEYWAY_WTR_SUMMARY })],

@@ -12,6 +12,8 @@ import { detectPlatform, type DevicePlatform, type InAppBrowser } from '../../in
 import { qrManager } from '../../internal/qr-manager.js';
 import { passNavigator } from '../../internal/navigation.js';
 
+const PLATFORMS: readonly DevicePlatform[] = ['ios', 'android', 'desktop'];
+
 type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
 
 /**
@@ -96,7 +98,8 @@ export class AddToWallet extends KeywayElement {
       this.userAgent ?? navigator.userAgent,
       this.userAgent !== undefined ? 0 : navigator.maxTouchPoints,
     );
-    return { platform: this.platform ?? guess.platform, inApp: guess.inApp };
+    const override = PLATFORMS.includes(this.platform as DevicePlatform) ? this.platform : undefined;
+    return { platform: override ?? guess.platform, inApp: guess.inApp };
   }
 
   override updated(changed: Map<PropertyKey, unknown>): void {
