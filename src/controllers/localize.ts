@@ -1,5 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { directionFor, resolveLocale, translationFor, type Fmt, type LocaleCode, type Translation } from '../i18n/index.js';
+import {
+  directionFor,
+  isLocaleLoaded,
+  loadLocale,
+  resolveLocale,
+  translationFor,
+  type Fmt,
+  type LocaleCode,
+  type Translation,
+} from '../i18n/index.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
 
@@ -59,7 +68,19 @@ export class LocalizeController implements ReactiveController {
   }
 
   get t(): Translation {
-    return translationFor(this.locale);
+    const locale = this.locale;
+    if (!isLocaleLoaded(locale)) void this.ready;
+    return translationFor(locale);
+  }
+
+  /** Resolves once the current locale's strings are loaded (and the host asked to re-render). */
+  get ready(): Promise<void> {
+    const locale = this.locale;
+    if (isLocaleLoaded(locale)) return Promise.resolve();
+    return loadLocale(locale).then(
+      () => this.host.requestUpdate(),
+      () => undefined,
+    );
   }
 
   get dir(): 'ltr' | 'rtl' {

@@ -53,6 +53,13 @@ export class KeywayElement extends LitElement {
     );
   }
 
+  /** `updateComplete` also waits for a lazily loaded locale, so callers see the right words. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    await super.getUpdateComplete();
+    await this.l10n.ready;
+    return super.getUpdateComplete();
+  }
+
   protected get effectiveToken(): string | undefined {
     return this.token || this.config?.token || undefined;
   }

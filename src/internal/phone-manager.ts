@@ -2,6 +2,7 @@
 export interface PhoneUtil {
   getCountries(): string[];
   getCountryCallingCode(country: string): string;
+  /** Formats what was typed once it is a valid number; otherwise returns it unchanged. */
   formatAsYouType(text: string, country: string | undefined): string;
   /** E.164 and an international display form when valid, else null. */
   parse(text: string, country: string | undefined): { e164: string; international: string; country?: string } | null;
@@ -9,17 +10,7 @@ export interface PhoneUtil {
 
 async function loadLibphonenumber(): Promise<PhoneUtil> {
   // Lazy: the metadata is the heaviest thing the widgets use, and only the phone step needs it.
-  const lib = await import('libphonenumber-js/min');
-  return {
-    getCountries: () => lib.getCountries(),
-    getCountryCallingCode: (country) => lib.getCountryCallingCode(country as Parameters<typeof lib.getCountryCallingCode>[0]),
-    formatAsYouType: (text, country) => new lib.AsYouType(country as never).input(text),
-    parse: (text, country) => {
-      const parsed = lib.parsePhoneNumberFromString(text, country as never);
-      if (!parsed || !parsed.isValid()) return null;
-      return { e164: parsed.number, international: parsed.formatInternational(), country: parsed.country };
-    },
-  };
+  return (await import('./phone-util.js')).libphonenumberUtil;
 }
 
 /** Loads libphonenumber-js once; tests and hosts may swap the loader. */

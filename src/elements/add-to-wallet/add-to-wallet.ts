@@ -20,6 +20,7 @@ type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
  * Offers Apple Wallet and Google Wallet for a credential; on a computer, a QR code hands the
  * flow to a phone.
  *
+ * @tag add-to-wallet
  * @summary One press = one pass request, then the wallet opens in the same tab.
  *
  * @fires pass-requested - `{platform}` when a wallet button is pressed.
@@ -42,6 +43,7 @@ type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
  * @csspart qr - The box around the QR code image.
  * @csspart handoff-link - The hand-off link beside the QR code.
  * @csspart copy-button - Copies the hand-off link.
+ * @csspart new-code-button - Makes a new hand-off code after the last one expired.
  * @csspart error - Error messages.
  * @csspart retry-button - "Try again" after a network failure.
  * @csspart spinner - The progress indicator.

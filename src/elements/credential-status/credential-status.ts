@@ -21,6 +21,7 @@ const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
 /**
  * Shows where a credential stands, live.
  *
+ * @tag credential-status
  * @summary Status in words, colour and icon, with the time of the last change and help when stuck.
  *
  * @fires status-changed - `{oldStatus, newStatus, at}` for real changes (not the first snapshot).

@@ -10,6 +10,7 @@ import { formatInvitationCode, invitationSymbols, isCompleteInvitationCode } fro
 /**
  * Redeems an invitation code (`XXX-XXX-XXX-XXX`) for a provisioning session.
  *
+ * @tag invite-redeem
  * @summary One labelled code field, formatted as you type, submitted by button or Enter.
  *
  * @fires invite-redeemed - `{provisioningToken, expiresAt, credential}` once the code is accepted.

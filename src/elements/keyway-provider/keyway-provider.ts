@@ -11,6 +11,7 @@ import type { ProvisioningDetail } from '../../events.js';
  * provisioning token and credential, so a following `<add-to-wallet>` or `<credential-status>`
  * can use them without page code.
  *
+ * @tag keyway-provider
  * @summary Shared `api-base`, `publishable-key`, `token`, `locale` and client for nested elements.
  *
  * @slot - The Keyway elements (and anything else).

@@ -20,6 +20,7 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
  * Confirms a mobile number with a texted security code (the GOV.UK "confirm a phone number"
  * pattern) and returns a provisioning session.
  *
+ * @tag sms-otp-verify
  * @summary Phone step, then one code field with Continue, resend and "Not received a text message?".
  *
  * @fires otp-sent - `{verificationId, expiresAt, resendAfter}` when a code was sent (or resent).
@@ -28,6 +29,7 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
  * @fires token-expired - `{expiresAt}` 60 s before the session token lapses.
  *
  * @csspart base - The wrapper.
+ * @csspart form - The current step's form.
  * @csspart heading - The step's heading.
  * @csspart country-search - The field that filters the country list.
  * @csspart country-select - The country picker.
