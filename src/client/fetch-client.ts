@@ -1,0 +1,158 @@
+import { KeywayApiError, parseRetryAfter } from './errors.js';
+import type {
+  KeywayCallContext,
+  KeywayClient,
+  KeywayResponse,
+  StatusStream,
+  StatusStreamHandlers,
+} from './keyway-client.js';
+import type {
+  CredentialStatusSnapshot,
+  Handoff,
+  PassTicket,
+  ProvisioningGrant,
+  StatusStreamEvent,
+  VerificationStarted,
+  WalletPlatform,
+} from './types.js';
+
+type Auth = 'publishable' | 'token';
+
+function joinUrl(apiBase: string, path: string): string {
+  return `${apiBase.replace(/\/+$/, '')}${path}`;
+}
+
+function parseDate(header: string | null): Date | null {
+  if (!header) return null;
+  const at = new Date(header);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+/** The Keyway HTTP API over `fetch` and `EventSource`, exactly as SPEC §4 names it. */
+export class FetchKeywayClient implements KeywayClient {
+  constructor(private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args)) {}
+
+  private async call<T>(
+    ctx: KeywayCallContext,
+    auth: Auth,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<KeywayResponse<T>> {
+    const credential = auth === 'publishable' ? ctx.publishableKey : ctx.token;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (credential) headers['authorization'] = `Bearer ${credential}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetchImpl(joinUrl(ctx.apiBase, path), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ctx.signal,
+        credentials: 'omit',
+      });
+    } catch (error) {
+      if ((error as Error)?.name === 'AbortError') throw error;
+      throw new KeywayApiError({ code: 'network_error', message: (error as Error)?.message || 'Network request failed' });
+    }
+    const serverDate = parseDate(response.headers.get('date'));
+    let payload: unknown = null;
+    const text = await response.text().catch(() => '');
+    if (text) {
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        payload = null;
+      }
+    }
+    if (!response.ok) {
+      const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)
+        ?.error;
+      throw new KeywayApiError({
+        code: error?.code ?? (response.status >= 500 ? 'server_error' : 'invalid_request'),
+        message: error?.message ?? `HTTP ${response.status}`,
+        status: response.status,
+        details: error?.details,
+        retryAfter: parseRetryAfter(response.headers.get('retry-after'), serverDate),
+        serverDate,
+      });
+    }
+    return { data: payload as T, serverDate };
+  }
+
+  redeemInvitation(ctx: KeywayCallContext, invitationCode: string) {
+    return this.call<ProvisioningGrant>(ctx, 'publishable', 'POST', '/api/3/invitations/redeem', {
+      invitation_code: invitationCode,
+    });
+  }
+
+  startVerification(ctx: KeywayCallContext, request: { phoneNumber: string; country?: string }) {
+    const body: Record<string, string> = { phone_number: request.phoneNumber };
+    if (request.country) body['country'] = request.country;
+    return this.call<VerificationStarted>(ctx, 'publishable', 'POST', '/api/3/verifications', body);
+  }
+
+  checkVerification(ctx: KeywayCallContext, verificationId: string, code: string) {
+    return this.call<ProvisioningGrant>(
+      ctx,
+      'publishable',
+      'POST',
+      `/api/3/verifications/${encodeURIComponent(verificationId)}/check`,
+      { code },
+    );
+  }
+
+  resendVerification(ctx: KeywayCallContext, verificationId: string) {
+    return this.call<VerificationStarted>(
+      ctx,
+      'publishable',
+      'POST',
+      `/api/3/verifications/${encodeURIComponent(verificationId)}/resend`,
+      {},
+    );
+  }
+
+  requestPass(ctx: KeywayCallContext, request: { platform: WalletPlatform; credentialId?: string }) {
+    const body: Record<string, string> = { platform: request.platform };
+    if (request.credentialId) body['credential_id'] = request.credentialId;
+    return this.call<PassTicket>(ctx, 'token', 'POST', '/api/3/passes', body);
+  }
+
+  createHandoff(ctx: KeywayCallContext) {
+    return this.call<Handoff>(ctx, 'token', 'POST', '/api/3/handoffs', {});
+  }
+
+  getCredentialStatus(ctx: KeywayCallContext, credentialId: string) {
+    return this.call<CredentialStatusSnapshot>(
+      ctx,
+      'token',
+      'GET',
+      `/api/3/credentials/${encodeURIComponent(credentialId)}/status`,
+    );
+  }
+
+  openStatusStream(ctx: KeywayCallContext, credentialId: string, handlers: StatusStreamHandlers): StatusStream | null {
+    if (typeof EventSource === 'undefined' || !ctx.token) return null;
+    // EventSource sends no headers, so the token rides in the query (SPEC §3); the browser resends
+    // Last-Event-ID by itself when it reconnects.
+    const url = joinUrl(
+      ctx.apiBase,
+      `/api/3/credentials/${encodeURIComponent(credentialId)}/status/stream?token=${encodeURIComponent(ctx.token)}`,
+    );
+    const source = new EventSource(url);
+    source.addEventListener('open', () => handlers.onOpen?.());
+    source.addEventListener('status', (event) => {
+      const message = event as MessageEvent<string>;
+      try {
+        handlers.onStatus(JSON.parse(message.data) as StatusStreamEvent, message.lastEventId || null);
+      } catch {
+        // A malformed event is skipped; the next one carries the full state again.
+      }
+    });
+    source.addEventListener('error', () => {
+      handlers.onError?.(null, source.readyState === EventSource.CLOSED);
+    });
+    return { close: () => source.close() };
+  }
+}

@@ -1,0 +1,106 @@
+/** Wire and domain types shared by the client and the elements (SPEC §4, §6). */
+
+export type CredentialStatus =
+  | 'invited'
+  | 'provisioning'
+  | 'active'
+  | 'suspended'
+  | 'revoking'
+  | 'revoked'
+  | 'expired';
+
+export const CREDENTIAL_STATUSES: readonly CredentialStatus[] = [
+  'invited',
+  'provisioning',
+  'active',
+  'suspended',
+  'revoking',
+  'revoked',
+  'expired',
+];
+
+export type WalletPlatform = 'apple' | 'google';
+
+export interface CredentialSummary {
+  id: string;
+  status: CredentialStatus;
+  credential_type_id: number;
+}
+
+/** What redeeming an invitation, checking a code or redeeming a hand-off returns. */
+export interface ProvisioningGrant {
+  provisioning_token: string;
+  expires_at: string;
+  credential: CredentialSummary;
+  person?: { first_name?: string };
+  wallets?: WalletPlatform[];
+}
+
+export interface VerificationStarted {
+  verification_id: string;
+  expires_at: string;
+  resend_after: string;
+}
+
+export interface PassTicket {
+  url: string;
+  device_id: string;
+}
+
+export interface Handoff {
+  url: string;
+  expires_at: string;
+}
+
+export interface DeviceState {
+  id: string;
+  platform: WalletPlatform;
+  status: 'pending' | 'active' | 'revoked' | string;
+  added_at?: string | null;
+}
+
+export interface CredentialStatusSnapshot {
+  id: string;
+  status: CredentialStatus;
+  enabled: boolean;
+  devices: DeviceState[];
+  updated_at: string;
+  history?: { status: CredentialStatus; at: string }[];
+}
+
+/** One `event: status` of the SSE stream (SPEC §6). */
+export interface StatusStreamEvent {
+  credential_id: string;
+  old_status: CredentialStatus | null;
+  new_status: CredentialStatus;
+  enabled: boolean;
+  devices: DeviceState[];
+  updated_at: string;
+}
+
+/** Error codes of SPEC §2 plus the client's own `network_error`. */
+export type KeywayErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'invalid_phone_number'
+  | 'unauthorized'
+  | 'origin_not_allowed'
+  | 'insufficient_scope'
+  | 'credential_disabled'
+  | 'not_found'
+  | 'invitation_not_found'
+  | 'phone_not_found'
+  | 'invalid_transition'
+  | 'invitation_used'
+  | 'idempotency_in_progress'
+  | 'invitation_expired'
+  | 'verification_expired'
+  | 'link_expired'
+  | 'incorrect_code'
+  | 'unknown_credential_type'
+  | 'country_not_allowed'
+  | 'idempotency_mismatch'
+  | 'too_many_attempts'
+  | 'rate_limited'
+  | 'network_error'
+  | 'server_error';

@@ -1,0 +1,182 @@
+import { html, nothing, svg } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { KeywayElement } from '../../internal/keyway-element.js';
+import { componentStyles } from '../../styles/component.styles.js';
+import { credentialStatusStyles } from './credential-status.styles.js';
+import { LiveStatusController, type LiveSnapshot } from '../../controllers/live-status.js';
+import type { CredentialStatus } from '../../client/types.js';
+import type { KeywayApiError } from '../../client/errors.js';
+
+/** One icon per status, so colour is never the only signal. */
+const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
+  invited: svg`<path d="M3 6h18v12H3z M3 6l9 7 9-7" />`,
+  provisioning: svg`<circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 3" />`,
+  active: svg`<circle cx="12" cy="12" r="9" /><path d="M8 12.5l3 3 5-6" />`,
+  suspended: svg`<circle cx="12" cy="12" r="9" /><path d="M10 8v8 M14 8v8" />`,
+  revoking: svg`<circle cx="12" cy="12" r="9" /><path d="M8 12h8" />`,
+  revoked: svg`<circle cx="12" cy="12" r="9" /><path d="M9 9l6 6 M15 9l-6 6" />`,
+  expired: svg`<circle cx="12" cy="12" r="9" /><path d="M12 7v6 M12 16v1" />`,
+};
+
+/**
+ * Shows where a credential stands, live.
+ *
+ * @tag credential-status
+ * @summary Status in words, colour and icon, with the time of the last change and help when stuck.
+ *
+ * @fires status-changed - `{oldStatus, newStatus, at}` for real changes (not the first snapshot).
+ * @fires keyway-error - `{code, message}` on any failure.
+ * @fires token-expired - `{expiresAt}` 60 s before the session token lapses.
+ *
+ * @csspart base - The wrapper (carries `data-status`).
+ * @csspart badge - Icon and status words.
+ * @csspart icon - The status icon.
+ * @csspart description - What the status means.
+ * @csspart updated - Relative time of the last change.
+ * @csspart help - Troubleshooting for `invited` and `provisioning`.
+ * @csspart error - Error messages.
+ * @csspart retry-button - "Try again" after a network failure.
+ * @csspart spinner - The loading indicator.
+ *
+ * @cssprop --keyway-status-active - Colour of `active`.
+ * @cssprop --keyway-status-pending - Colour of `invited` and `provisioning`.
+ * @cssprop --keyway-status-suspended - Colour of `suspended`.
+ * @cssprop --keyway-status-revoked - Colour of `revoking` and `revoked`.
+ * @cssprop --keyway-status-expired - Colour of `expired`.
+ * @cssprop --keyway-color-text - Body text.
+ * @cssprop --keyway-color-focus - Focus ring.
+ * @cssprop --keyway-font-family - Font stack.
+ */
+export class CredentialStatusElement extends KeywayElement {
+  static override styles = [componentStyles, credentialStatusStyles];
+
+  /** The credential; optional with a `ps_` token, which names its own. */
+  @property({ attribute: 'credential-id' }) credentialId?: string;
+
+  /** Only the badge: no description, help or time. */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
+  /** The current status. Reflected; may be set to show a status without a server. */
+  @property({ reflect: true }) status?: CredentialStatus;
+
+  /** How often to poll while the live stream is unavailable (ms). */
+  @property({ attribute: false }) pollInterval = 5000;
+
+  @state() private enabled = true;
+  @state() private updatedAt?: string;
+  @state() private error?: KeywayApiError;
+
+  private hadSnapshot = false;
+  private clock?: ReturnType<typeof setInterval>;
+  private watching = '';
+
+  private readonly live = new LiveStatusController(this, {
+    client: () => this.keywayClient,
+    context: () => this.callContext(),
+    credentialId: () => this.effectiveCredentialId,
+    onSnapshot: (snapshot) => this.onSnapshot(snapshot),
+    onError: (error) => {
+      this.error = this.reportError(error);
+    },
+    pollInterval: () => this.pollInterval,
+  });
+
+  private get effectiveCredentialId(): string | undefined {
+    return this.credentialId || this.config?.credentialId || undefined;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Re-render now and then so "5 minutes ago" stays true.
+    this.clock = setInterval(() => this.requestUpdate(), 30_000);
+    this.watching = '';
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.clock);
+  }
+
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
+    const id = this.effectiveCredentialId;
+    const token = this.effectiveToken;
+    const key = id && token ? `${id}|${token}|${this.apiBase ?? this.config?.apiBase ?? ''}` : '';
+    // A new token (after token-expired) or credential restarts the live connection.
+    if (key !== this.watching) {
+      this.watching = key;
+      this.live.stop();
+      if (key) {
+        this.error = undefined;
+        this.live.start();
+      }
+    }
+  }
+
+  private onSnapshot(snapshot: LiveSnapshot): void {
+    const old = this.status;
+    this.error = undefined;
+    this.enabled = snapshot.enabled;
+    this.updatedAt = snapshot.updatedAt;
+    this.status = snapshot.status;
+    if (this.hadSnapshot && old && old !== snapshot.status) {
+      this.emit('status-changed', { oldStatus: old, newStatus: snapshot.status, at: snapshot.updatedAt });
+    }
+    this.hadSnapshot = true;
+  }
+
+  private retry(): void {
+    this.error = undefined;
+    this.watching = '';
+    this.requestUpdate();
+  }
+
+  private renderHelp(status: CredentialStatus) {
+    if (this.compact || (status !== 'invited' && status !== 'provisioning')) return nothing;
+    const { t } = this.l10n;
+    const tips = status === 'invited' ? t.status.helpInvited : t.status.helpProvisioning;
+    return html`<details part="help">
+      <summary>${t.status.helpSummary}</summary>
+      <div>
+        <ul>
+          ${tips.map((tip) => html`<li>${tip}</li>`)}
+        </ul>
+      </div>
+    </details>`;
+  }
+
+  override render() {
+    const { t } = this.l10n;
+    const status = this.status;
+    const waiting = !status && !this.error && !!this.effectiveCredentialId;
+    const updated = this.updatedAt ? new Date(this.updatedAt) : undefined;
+    return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale} data-status=${status ?? 'unknown'}>
+      <div role="status" aria-live="polite" aria-atomic="true">
+        ${status
+          ? html`<p part="badge" class="badge">
+              <svg part="icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${ICONS[status]}</svg>
+              <span class="visually-hidden">${t.status.label}:</span>
+              <span part="label">${t.status.names[status]}</span>
+            </p>`
+          : nothing}
+        ${waiting ? html`<p>${this.renderSpinner()}<span class="visually-hidden">${t.common.loading}</span></p>` : nothing}
+      </div>
+      ${status && !this.compact ? html`<p part="description">${t.status.descriptions[status]}</p>` : nothing}
+      ${status && !this.enabled && status !== 'suspended' ? html`<p>${t.status.disabled}</p>` : nothing}
+      ${updated && !Number.isNaN(updated.getTime()) && !this.compact
+        ? html`<p part="updated" class="hint">
+            <time datetime=${updated.toISOString()}>${t.status.updated(this.l10n.relativeTime(updated))}</time>
+          </p>`
+        : nothing}
+      ${status ? this.renderHelp(status) : nothing}
+      ${this.live.mode === 'reconnecting' && !this.compact ? html`<p class="hint">${t.status.reconnecting}</p>` : nothing}
+      ${this.renderError('status-error', this.error, () => this.retry())}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'credential-status': CredentialStatusElement;
+  }
+}

@@ -1,0 +1,82 @@
+import { LitElement, css, html } from 'lit';
+import { property } from 'lit/decorators.js';
+import { provide } from '@lit/context';
+import { keywayContext, type KeywayConfig } from '../../context.js';
+import type { KeywayClient } from '../../client/keyway-client.js';
+import type { ProvisioningDetail } from '../../events.js';
+
+/**
+ * Configures every Keyway element inside it: any attribute an element lacks comes from here.
+ * When an element inside redeems an invitation or verifies a phone, the provider adopts the new
+ * provisioning token and credential, so a following `<add-to-wallet>` or `<credential-status>`
+ * can use them without page code.
+ *
+ * @tag keyway-provider
+ * @summary Shared `api-base`, `publishable-key`, `token`, `locale` and client for nested elements.
+ *
+ * @slot - The Keyway elements (and anything else).
+ */
+export class KeywayProvider extends LitElement {
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  /** The server's origin; elements append `/api/3/…`. */
+  @property({ attribute: 'api-base' }) apiBase?: string;
+
+  /** `pk_…` key for redeem and verification. */
+  @property({ attribute: 'publishable-key' }) publishableKey?: string;
+
+  /** `cs_…` or `ps_…` session token. */
+  @property() token?: string;
+
+  /** When `token` lapses (ISO-8601). */
+  @property({ attribute: 'token-expires-at' }) tokenExpiresAt?: string;
+
+  /** The credential the nested elements act on. */
+  @property({ attribute: 'credential-id' }) credentialId?: string;
+
+  /** BCP-47 language for the nested elements. */
+  @property() locale?: string;
+
+  /** The HTTP client for the nested elements; hand in a scripted one for stories and tests. */
+  @property({ attribute: false }) client?: KeywayClient;
+
+  @provide({ context: keywayContext })
+  protected config: KeywayConfig = {};
+
+  constructor() {
+    super();
+    const adopt = (event: CustomEvent<ProvisioningDetail>) => {
+      this.token = event.detail.provisioningToken;
+      this.tokenExpiresAt = event.detail.expiresAt;
+      this.credentialId = event.detail.credential.id;
+    };
+    this.addEventListener('invite-redeemed', adopt);
+    this.addEventListener('otp-verified', adopt);
+  }
+
+  override willUpdate(): void {
+    this.config = {
+      apiBase: this.apiBase,
+      publishableKey: this.publishableKey,
+      token: this.token,
+      tokenExpiresAt: this.tokenExpiresAt,
+      credentialId: this.credentialId,
+      locale: this.locale,
+      client: this.client,
+    };
+  }
+
+  override render() {
+    return html`<slot></slot>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'keyway-provider': KeywayProvider;
+  }
+}

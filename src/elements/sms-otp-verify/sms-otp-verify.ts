@@ -1,0 +1,490 @@
+import { html, nothing } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { KeywayElement } from '../../internal/keyway-element.js';
+import { componentStyles } from '../../styles/component.styles.js';
+import { smsOtpVerifyStyles } from './sms-otp-verify.styles.js';
+import { RequestController } from '../../controllers/request.js';
+import { CountdownController } from '../../controllers/countdown.js';
+import type { ProvisioningGrant, VerificationStarted } from '../../client/types.js';
+import type { KeywayApiError } from '../../client/errors.js';
+import { extractOtp, toAsciiDigits } from '../../internal/normalize.js';
+import { phoneUtilManager } from '../../internal/phone-manager.js';
+import { webOtp } from '../../internal/web-otp.js';
+
+export type OtpStep = 'phone' | 'code' | 'done';
+
+/** Errors after which the current code can never succeed; the way forward is a new code. */
+const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
+
+/**
+ * Confirms a mobile number with a texted security code (the GOV.UK "confirm a phone number"
+ * pattern) and returns a provisioning session.
+ *
+ * @tag sms-otp-verify
+ * @summary Phone step, then one code field with Continue, resend and "Not received a text message?".
+ *
+ * @fires otp-sent - `{verificationId, expiresAt, resendAfter}` when a code was sent (or resent).
+ * @fires otp-verified - `{provisioningToken, expiresAt, credential}` when the code is right.
+ * @fires keyway-error - `{code, message}` on any failure.
+ * @fires token-expired - `{expiresAt}` 60 s before the session token lapses.
+ *
+ * @csspart base - The wrapper.
+ * @csspart form - The current step's form.
+ * @csspart heading - The step's heading.
+ * @csspart country-search - The field that filters the country list.
+ * @csspart country-select - The country picker.
+ * @csspart phone-input - The mobile number field.
+ * @csspart code-input - The security code field.
+ * @csspart label - Field labels.
+ * @csspart hint - Hints under labels.
+ * @csspart button - The step's Continue / Send code button.
+ * @csspart resend-button - "Send a new code".
+ * @csspart change-number-button - "Change mobile number".
+ * @csspart start-again-button - The way forward after a lockout or expiry.
+ * @csspart help - The "Not received a text message?" disclosure.
+ * @csspart countdown - The resend countdown.
+ * @csspart error - Error messages next to their field.
+ * @csspart retry-button - "Try again" after a network failure.
+ * @csspart status - The live region for progress and success.
+ * @csspart success - The confirmation message.
+ * @csspart spinner - The progress indicator.
+ *
+ * @cssprop --keyway-color-primary - Buttons and links.
+ * @cssprop --keyway-color-on-primary - Text on buttons.
+ * @cssprop --keyway-color-text - Body text.
+ * @cssprop --keyway-color-text-muted - Hints.
+ * @cssprop --keyway-color-surface - Field background.
+ * @cssprop --keyway-color-border - Field border.
+ * @cssprop --keyway-color-danger - Errors.
+ * @cssprop --keyway-color-success - Success messages.
+ * @cssprop --keyway-color-focus - Focus ring.
+ * @cssprop --keyway-font-family - Font stack.
+ * @cssprop --keyway-radius - Corner radius.
+ * @cssprop --keyway-space - Base spacing.
+ */
+export class SmsOtpVerify extends KeywayElement {
+  static override styles = [componentStyles, smsOtpVerifyStyles];
+
+  /** ISO-3166 country for national numbers (e.g. `GB`); defaults to the locale's region. */
+  @property() country?: string;
+
+  /** Where the person is: `phone`, `code` or `done`. Reflected. */
+  @property({ reflect: true }) step: OtpStep = 'phone';
+
+  @state() private phone = '';
+  @state() private countryFilter = '';
+  @state() private selectedCountry?: string;
+  @state() private phoneError?: KeywayApiError | string;
+  @state() private code = '';
+  @state() private codeError?: KeywayApiError | string;
+  @state() private resendError?: KeywayApiError;
+  @state() private verification?: VerificationStarted;
+  /** How the number the code went to is shown ("+44 7700 900982"). */
+  @state() private sentTo = '';
+  @state() private phoneE164 = '';
+  @state() private codeDead: 'locked' | 'expired' | null = null;
+  @state() private announcement = '';
+
+  private readonly sending = new RequestController<VerificationStarted>(this);
+  private readonly checking = new RequestController<ProvisioningGrant>(this);
+  private readonly resending = new RequestController<VerificationStarted>(this);
+  private readonly resendCountdown = new CountdownController(this);
+  private readonly expiryCountdown = new CountdownController(this, () => {
+    if (this.step === 'code' && !this.codeDead) this.codeDead = 'expired';
+  });
+  private webOtpAbort?: AbortController;
+
+  @query('#phone') private phoneInput?: HTMLInputElement;
+  @query('#code') private codeInput?: HTMLInputElement;
+
+  private get activeCountry(): string | undefined {
+    const region = this.l10n.tag.split(/[-_]/)[1];
+    return (this.selectedCountry ?? this.country ?? (region && region.length === 2 ? region : 'GB')).toUpperCase();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.step === 'phone') {
+      // The chunk loads while the person reads the page; failure falls back to server validation.
+      phoneUtilManager.load().then(
+        () => this.requestUpdate(),
+        () => undefined,
+      );
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.webOtpAbort?.abort();
+  }
+
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('step') && this.step !== 'code') this.webOtpAbort?.abort();
+  }
+
+  // ---- phone step -------------------------------------------------------------------------
+
+  private onPhoneInput(event: InputEvent): void {
+    const input = event.target as HTMLInputElement;
+    const ascii = toAsciiDigits(input.value);
+    const util = phoneUtilManager.util;
+    const atEnd = (input.selectionStart ?? ascii.length) >= input.value.length;
+    // Reformat only when typing at the end, so editing in the middle keeps the caret put.
+    this.phone = util && atEnd && event.inputType !== 'deleteContentBackward' ? util.formatAsYouType(ascii, this.activeCountry) : ascii;
+    if (input.value !== this.phone) input.value = this.phone;
+    this.phoneError = undefined;
+  }
+
+  private onCountryChange(event: Event): void {
+    this.selectedCountry = (event.target as HTMLSelectElement).value;
+  }
+
+  private onCountryFilter(event: InputEvent): void {
+    this.countryFilter = (event.target as HTMLInputElement).value;
+  }
+
+  private async onPhoneSubmit(event?: Event): Promise<void> {
+    event?.preventDefault();
+    if (this.sending.pending) return;
+    const typed = toAsciiDigits(this.phone).trim();
+    if (!typed) {
+      this.phoneError = this.l10n.t.otp.phoneRequired;
+      this.phoneInput?.focus();
+      return;
+    }
+    const util = await phoneUtilManager.load().catch(() => undefined);
+    let e164 = typed.replace(/[\s().-]/g, '');
+    let display = typed;
+    if (util) {
+      const parsed = util.parse(typed, this.activeCountry);
+      if (!parsed) {
+        this.phoneError = this.l10n.t.errors['invalid_phone_number'];
+        this.phoneInput?.focus();
+        return;
+      }
+      e164 = parsed.e164;
+      display = parsed.international;
+    }
+    await this.sendCode(e164, display);
+  }
+
+  /** Starts a verification; also the way forward after a lockout or an expired code. */
+  private async sendCode(e164: string, display: string): Promise<void> {
+    this.phoneError = undefined;
+    const started = await this.sending.run(async (signal) => {
+      const { data, serverDate } = await this.keywayClient.startVerification(this.callContext(signal), {
+        phoneNumber: e164,
+        country: this.activeCountry,
+      });
+      this.startCountdowns(data, serverDate);
+      return data;
+    });
+    if (!started) {
+      if (this.sending.error) {
+        this.phoneError = this.reportError(this.sending.error);
+        this.step = 'phone';
+        await this.updateComplete;
+        this.phoneInput?.focus();
+      }
+      return;
+    }
+    this.phoneE164 = e164;
+    this.sentTo = display;
+    this.enterCodeStep(started);
+  }
+
+  private startCountdowns(verification: VerificationStarted, serverDate: Date | null): void {
+    const receivedAt = Date.now();
+    this.resendCountdown.start(verification.resend_after, serverDate, receivedAt);
+    this.expiryCountdown.start(verification.expires_at, serverDate, receivedAt);
+  }
+
+  private async enterCodeStep(verification: VerificationStarted): Promise<void> {
+    this.verification = verification;
+    this.code = '';
+    this.codeError = undefined;
+    this.resendError = undefined;
+    this.codeDead = null;
+    this.step = 'code';
+    this.emit('otp-sent', {
+      verificationId: verification.verification_id,
+      expiresAt: verification.expires_at,
+      resendAfter: verification.resend_after,
+    });
+    await this.updateComplete;
+    this.codeInput?.focus();
+    this.listenForWebOtp();
+  }
+
+  /** Progressive enhancement: a browser that reads the SMS fills the code and continues. */
+  private listenForWebOtp(): void {
+    this.webOtpAbort?.abort();
+    const abort = new AbortController();
+    this.webOtpAbort = abort;
+    webOtp.receive(abort.signal).then(
+      (code) => {
+        if (!code || abort.signal.aborted || this.step !== 'code') return;
+        this.code = extractOtp(code);
+        void this.onCodeSubmit();
+      },
+      () => undefined,
+    );
+  }
+
+  // ---- code step --------------------------------------------------------------------------
+
+  private onCodeInput(event: InputEvent): void {
+    const input = event.target as HTMLInputElement;
+    const ascii = toAsciiDigits(input.value);
+    // A pasted text message is reduced to its code; typed digits are kept as typed.
+    this.code = /[^\d\s-]/.test(ascii) ? extractOtp(ascii) : ascii;
+    if (input.value !== this.code) input.value = this.code;
+  }
+
+  private async onCodeSubmit(event?: Event): Promise<void> {
+    event?.preventDefault();
+    if (this.checking.pending || !this.verification || this.codeDead) return;
+    const code = extractOtp(this.code);
+    if (!/^\d{6}$/.test(code)) {
+      this.codeError = this.l10n.t.otp.codeRequired;
+      this.codeInput?.focus();
+      return;
+    }
+    this.codeError = undefined;
+    const id = this.verification.verification_id;
+    const grant = await this.checking.run(async (signal) => {
+      const { data } = await this.keywayClient.checkVerification(this.callContext(signal), id, code);
+      return data;
+    });
+    if (grant) {
+      this.webOtpAbort?.abort();
+      this.step = 'done';
+      this.emit('otp-verified', {
+        provisioningToken: grant.provisioning_token,
+        expiresAt: grant.expires_at,
+        credential: grant.credential,
+      });
+      return;
+    }
+    const error = this.checking.error;
+    if (!error) return;
+    this.codeError = this.reportError(error);
+    if (error.code === 'too_many_attempts') this.codeDead = 'locked';
+    else if (error.code === 'verification_expired') this.codeDead = 'expired';
+    await this.updateComplete;
+    if (this.codeDead) this.renderRoot.querySelector<HTMLElement>('[part="start-again-button"]')?.focus();
+    else this.codeInput?.select();
+  }
+
+  private async onResend(): Promise<void> {
+    if (!this.verification || this.resending.pending || this.resendCountdown.running) return;
+    const id = this.verification.verification_id;
+    this.announcement = '';
+    const resent = await this.resending.run(async (signal) => {
+      const { data, serverDate } = await this.keywayClient.resendVerification(this.callContext(signal), id);
+      this.startCountdowns(data, serverDate);
+      return data;
+    });
+    if (resent) {
+      await this.enterCodeStep(resent);
+      this.announcement = this.l10n.t.otp.resent;
+      return;
+    }
+    const error = this.resending.error;
+    if (!error) return;
+    if (DEAD_CODE.has(error.code)) {
+      this.codeError = this.reportError(error);
+      this.codeDead = error.code === 'too_many_attempts' ? 'locked' : 'expired';
+    } else {
+      this.resendError = this.reportError(error);
+    }
+  }
+
+  /** The way forward from a dead code: a fresh verification to the same number. */
+  private onStartAgain(): void {
+    if (this.phoneE164) void this.sendCode(this.phoneE164, this.sentTo);
+    else void this.onChangeNumber();
+  }
+
+  private async onChangeNumber(): Promise<void> {
+    this.webOtpAbort?.abort();
+    this.resendCountdown.stop();
+    this.expiryCountdown.stop();
+    this.verification = undefined;
+    this.codeDead = null;
+    this.step = 'phone';
+    await this.updateComplete;
+    this.phoneInput?.focus();
+  }
+
+  // ---- rendering --------------------------------------------------------------------------
+
+  private countryOptions(): { code: string; name: string; callingCode: string }[] {
+    const util = phoneUtilManager.util;
+    const selected = this.activeCountry;
+    let names: Intl.DisplayNames | undefined;
+    try {
+      names = new Intl.DisplayNames([this.l10n.locale], { type: 'region' });
+    } catch {
+      names = undefined;
+    }
+    const codes = util ? util.getCountries() : selected ? [selected] : [];
+    const filter = this.countryFilter.trim().toLowerCase();
+    return codes
+      .map((code) => ({
+        code,
+        name: names?.of(code) ?? code,
+        callingCode: util ? util.getCountryCallingCode(code) : '',
+      }))
+      .filter(
+        (c) =>
+          c.code === selected ||
+          !filter ||
+          c.name.toLowerCase().includes(filter) ||
+          c.code.toLowerCase() === filter ||
+          `+${c.callingCode}`.startsWith(filter.startsWith('+') ? filter : `+${filter}`),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name, this.l10n.locale));
+  }
+
+  private renderPhoneStep() {
+    const { t } = this.l10n;
+    const busy = this.sending.pending;
+    const error = this.phoneError;
+    const selected = this.activeCountry;
+    return html`<form part="form" novalidate @submit=${this.onPhoneSubmit}>
+      <h2 part="heading">${t.otp.phoneHeading}</h2>
+      <div class="country">
+        <div class="field">
+          <label part="label" for="country-search">${t.otp.countrySearchLabel}</label>
+          <input
+            part="country-search"
+            id="country-search"
+            type="search"
+            autocomplete="off"
+            .value=${this.countryFilter}
+            @input=${this.onCountryFilter}
+          />
+        </div>
+        <div class="field">
+          <label part="label" for="country">${t.otp.countryLabel}</label>
+          <select part="country-select" id="country" autocomplete="tel-country-code" @change=${this.onCountryChange}>
+            ${this.countryOptions().map(
+              (c) =>
+                html`<option value=${c.code} ?selected=${c.code === selected}>
+                  ${c.name}${c.callingCode ? ` (+${c.callingCode})` : ''}
+                </option>`,
+            )}
+          </select>
+        </div>
+      </div>
+      <div class="field">
+        <label part="label" for="phone">${t.otp.phoneLabel}</label>
+        <p part="hint" id="phone-hint" class="hint">${t.otp.phoneHint}</p>
+        <input
+          part="phone-input"
+          id="phone"
+          name="phone_number"
+          type="tel"
+          autocomplete="tel"
+          inputmode="tel"
+          dir="ltr"
+          enterkeyhint="send"
+          .value=${this.phone}
+          aria-describedby=${error ? 'phone-hint phone-error' : 'phone-hint'}
+          aria-invalid=${error ? 'true' : 'false'}
+          @input=${this.onPhoneInput}
+        />
+        ${this.renderError('phone-error', error, () => void this.onPhoneSubmit())}
+      </div>
+      <button part="button" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
+        ${busy ? this.renderSpinner() : nothing}${t.otp.sendCode}
+      </button>
+    </form>`;
+  }
+
+  private renderCodeStep() {
+    const { t, fmt } = this.l10n;
+    const busy = this.checking.pending;
+    const error = this.codeError;
+    const resendWait = this.resendCountdown.running;
+    return html`<form part="form" novalidate @submit=${this.onCodeSubmit}>
+      <h2 part="heading">${t.otp.codeHeading}</h2>
+      <p>${t.otp.codeSentTo(this.sentTo)}</p>
+      ${this.expiryCountdown.running ? html`<p class="hint">${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}</p>` : nothing}
+      ${this.codeDead
+        ? html`${this.renderError('code-error', error ?? (this.codeDead === 'expired' ? t.errors['verification_expired'] : t.otp.lockedOut))}
+            <button part="start-again-button" type="button" @click=${this.onStartAgain} aria-disabled=${this.sending.pending ? 'true' : 'false'}>
+              ${this.sending.pending ? this.renderSpinner() : nothing}${this.codeDead === 'expired' ? t.otp.resend : t.otp.startAgain}
+            </button>`
+        : html`<div class="field">
+              <label part="label" for="code">${t.otp.codeLabel}</label>
+              <p part="hint" id="code-hint" class="hint">${t.otp.codeHint}</p>
+              <input
+                part="code-input"
+                id="code"
+                name="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                dir="ltr"
+                enterkeyhint="done"
+                spellcheck="false"
+                .value=${this.code}
+                aria-describedby=${error ? 'code-hint code-error' : 'code-hint'}
+                aria-invalid=${error ? 'true' : 'false'}
+                @input=${this.onCodeInput}
+              />
+              ${this.renderError('code-error', error, () => void this.onCodeSubmit())}
+            </div>
+            <button part="button" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
+              ${busy ? this.renderSpinner() : nothing}${t.common.continue}
+            </button>`}
+      <details part="help">
+        <summary>${t.otp.notReceived}</summary>
+        <div>
+          <p>${t.otp.notReceivedHelp}</p>
+          <div class="actions">
+            <button
+              part="resend-button"
+              type="button"
+              class="secondary"
+              aria-disabled=${resendWait || this.resending.pending ? 'true' : 'false'}
+              aria-describedby=${resendWait ? 'resend-countdown' : nothing}
+              @click=${this.onResend}
+            >
+              ${this.resending.pending ? this.renderSpinner() : nothing}${t.otp.resend}
+            </button>
+            <button part="change-number-button" type="button" class="link" @click=${this.onChangeNumber}>
+              ${t.otp.changeNumber}
+            </button>
+          </div>
+          ${resendWait
+            ? html`<p part="countdown" id="resend-countdown" class="hint">${t.otp.resendIn(this.resendCountdown.remaining, fmt)}</p>`
+            : nothing}
+          ${this.renderError('resend-error', this.resendError, () => void this.onResend())}
+        </div>
+      </details>
+    </form>`;
+  }
+
+  override render() {
+    const { t } = this.l10n;
+    return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
+      <div part="status" role="status" aria-live="polite">
+        ${this.sending.pending || this.checking.pending || this.resending.pending
+          ? html`<span class="visually-hidden">${t.common.loading}</span>`
+          : nothing}
+        ${this.announcement && this.step === 'code' ? html`<p class="success">${this.announcement}</p>` : nothing}
+        ${this.step === 'done' ? html`<p part="success" class="success">${t.otp.done}</p>` : nothing}
+      </div>
+      ${this.step === 'phone' ? this.renderPhoneStep() : this.step === 'code' ? this.renderCodeStep() : nothing}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sms-otp-verify': SmsOtpVerify;
+  }
+}

@@ -1,0 +1,139 @@
+import type { CredentialStatus } from '../client/types.js';
+
+type Fmt = {
+  /** Formats a number in the current locale (Arabic shows Eastern-Arabic digits). */
+  n(value: number): string;
+  /** "in 2 minutes" style phrase for a duration in seconds. */
+  duration(seconds: number): string;
+};
+
+/** The English strings; every other locale is typed against this object. */
+const en = {
+  common: {
+    tryAgain: 'Try again',
+    loading: 'Please wait…',
+    continue: 'Continue',
+    errorPrefix: 'Error:',
+  },
+  errors: {
+    network_error: 'We could not reach the server. Check your connection and try again.',
+    server_error: 'Something went wrong on our side. Try again in a moment.',
+    unauthorized: 'Your session has ended. Start again to continue.',
+    origin_not_allowed: 'This page is not allowed to use this service. Contact the site owner.',
+    insufficient_scope: 'This page is not allowed to do that. Contact the site owner.',
+    credential_disabled: 'This pass has been disabled by your administrator. Contact them for help.',
+    not_found: 'We could not find this pass. Contact your administrator.',
+    invitation_not_found: 'That code was not recognised. Check the code and try again.',
+    invitation_expired: 'This invitation code has expired. Ask your administrator for a new one.',
+    invitation_used: 'This invitation code has already been used. Ask your administrator for a new one.',
+    link_expired: 'This link has expired or was already used.',
+    invalid_phone_number: 'Enter a mobile number, like 07700 900 982 or +44 7700 900 982.',
+    phone_not_found: 'We could not find this number. Check your profile has this number.',
+    country_not_allowed: 'Numbers from this country cannot be used here.',
+    verification_expired: 'This code has expired. Send a new code to continue.',
+    incorrect_code: 'The code is not correct.',
+    too_many_attempts: 'Too many wrong codes.',
+    rate_limited: 'Too many tries.',
+    invalid_request: 'Something was not accepted. Check what you entered and try again.',
+    unknown: 'Something went wrong. Try again.',
+  } as Record<string, string>,
+  retryIn: (seconds: number, f: Fmt) => `Try again ${f.duration(seconds)}.`,
+  retryNow: 'You can try again now.',
+  attemptsLeft: (count: number, f: Fmt) =>
+    count === 1 ? 'You have 1 attempt left.' : `You have ${f.n(count)} attempts left.`,
+  invite: {
+    label: 'Invitation code',
+    hint: '12 letters and numbers, for example 7KX-9QM-2HR-4TD',
+    submit: 'Redeem code',
+    incomplete: 'Enter all 12 letters and numbers of your invitation code.',
+    success: (name: string | undefined) =>
+      name ? `Welcome, ${name}. Your invitation is accepted.` : 'Your invitation is accepted.',
+  },
+  otp: {
+    phoneHeading: 'Enter your mobile number',
+    countryLabel: 'Country',
+    countrySearchLabel: 'Search countries',
+    phoneLabel: 'Mobile number',
+    phoneHint: 'We will send a text message with a security code to this number.',
+    phoneRequired: 'Enter your mobile number.',
+    sendCode: 'Send code',
+    codeHeading: 'Check your phone',
+    codeSentTo: (phone: string) => `We have sent a text message with a security code to ${phone}.`,
+    codeLasts: (seconds: number, f: Fmt) => `The code expires ${f.duration(seconds)}.`,
+    codeLabel: 'Security code',
+    codeHint: 'The code is 6 numbers.',
+    codeRequired: 'Enter the 6-number security code.',
+    notReceived: 'Not received a text message?',
+    notReceivedHelp: 'Text messages sometimes take a few minutes to arrive. Check the number is right, then send a new code.',
+    resend: 'Send a new code',
+    resendIn: (seconds: number, f: Fmt) => `You can send a new code ${f.duration(seconds)}.`,
+    resent: 'A new code has been sent.',
+    changeNumber: 'Change mobile number',
+    lockedOut: 'Too many wrong codes. Start again with a new code.',
+    startAgain: 'Start again',
+    done: 'Your mobile number is confirmed.',
+  },
+  wallet: {
+    addApple: 'Add to Apple Wallet',
+    addGoogle: 'Add to Google Wallet',
+    preparing: 'Preparing your pass…',
+    opened: 'Your pass is opening. Follow the steps on your phone to add it.',
+    notOpened: 'Nothing happened?',
+    added: (wallet: string) => `Your pass is in ${wallet}.`,
+    appleWallet: 'Apple Wallet',
+    googleWallet: 'Google Wallet',
+    desktopHeading: 'Continue on your phone',
+    desktopHint: 'Scan this code with your phone camera, or send yourself the link.',
+    qrAlt: 'QR code linking to this page on your phone',
+    copyLink: 'Copy link',
+    copied: 'Link copied.',
+    copyFailed: 'Could not copy. Select the link and copy it yourself.',
+    handoffExpired: 'This code has expired.',
+    newCode: 'Make a new code',
+    handoffExpires: (seconds: number, f: Fmt) => `The code expires ${f.duration(seconds)}.`,
+    inAppSafari: 'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',
+    inAppChrome: 'To add your pass, open this page in Chrome: tap the menu, then “Open in Chrome”, or copy the link below.',
+  },
+  status: {
+    names: {
+      invited: 'Invited',
+      provisioning: 'Being set up',
+      active: 'Active',
+      suspended: 'Suspended',
+      revoking: 'Being removed',
+      revoked: 'Removed',
+      expired: 'Invitation expired',
+    } satisfies Record<CredentialStatus, string>,
+    descriptions: {
+      invited: 'Your invitation is waiting to be accepted.',
+      provisioning: 'Your pass is being added to your phone. This usually takes seconds.',
+      active: 'Your pass works at the doors you have access to.',
+      suspended: 'Your pass is paused. It will not open doors until your administrator turns it back on.',
+      revoking: 'Your pass is being removed from your phone.',
+      revoked: 'Your pass has been removed. It no longer opens doors.',
+      expired: 'Your invitation has expired. Ask your administrator for a new one.',
+    } satisfies Record<CredentialStatus, string>,
+    label: 'Pass status',
+    updated: (relative: string) => `Updated ${relative}`,
+    justNow: 'just now',
+    disabled: 'Turned off by your administrator.',
+    helpSummary: 'Not working?',
+    helpInvited: [
+      'Check you received the invitation code, by email or text message.',
+      'Check the code is still valid: codes expire after a few days.',
+      'Check you typed the code exactly as it appears.',
+      'Still stuck? Ask your administrator to send a new invitation.',
+    ],
+    helpProvisioning: [
+      'Wait 5 to 10 minutes, then look again.',
+      'Open your Wallet app and check the pass is there.',
+      'Restart your phone if it does not appear.',
+      'Still stuck? Contact your administrator.',
+    ],
+    reconnecting: 'Reconnecting for live updates…',
+  },
+};
+
+export type Translation = typeof en;
+export type { Fmt };
+export default en;

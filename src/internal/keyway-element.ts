@@ -1,0 +1,129 @@
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { keywayContext, type KeywayConfig } from '../context.js';
+import { FetchKeywayClient } from '../client/fetch-client.js';
+import type { KeywayCallContext, KeywayClient } from '../client/keyway-client.js';
+import { toKeywayError, type KeywayApiError } from '../client/errors.js';
+import { LocalizeController } from '../controllers/localize.js';
+import { CountdownController } from '../controllers/countdown.js';
+import { TokenExpiryController } from '../controllers/token-expiry.js';
+import { keywayEvent, type KeywayEventDetail, type KeywayEventName } from '../events.js';
+
+let defaultClient: KeywayClient | undefined;
+
+/**
+ * What every Keyway element shares: the configuration attributes (each falling back to an
+ * ancestor `<keyway-provider>`), the client, localisation, error reporting and token expiry.
+ */
+export class KeywayElement extends LitElement {
+  /** The server's origin; the element appends `/api/3/…`. Defaults to the page's origin. */
+  @property({ attribute: 'api-base', reflect: true }) apiBase?: string;
+
+  /** `pk_…` key for the redeem and verification endpoints. */
+  @property({ attribute: 'publishable-key' }) publishableKey?: string;
+
+  /** `cs_…` or `ps_…` session token for passes, hand-offs and status. */
+  @property() token?: string;
+
+  /** When `token` lapses (ISO-8601); `token-expired` fires 60 s before. */
+  @property({ attribute: 'token-expires-at' }) tokenExpiresAt?: string;
+
+  /** BCP-47 language (`en`, `de`, `ar`); otherwise the nearest `lang`. */
+  @property({ reflect: true }) locale?: string;
+
+  /** The HTTP client; hand in a scripted one for stories and tests. */
+  @property({ attribute: false }) client?: KeywayClient;
+
+  @consume({ context: keywayContext, subscribe: true })
+  @state()
+  protected config?: KeywayConfig;
+
+  protected readonly l10n = new LocalizeController(this, () => this.locale ?? this.config?.locale);
+
+  /** Counts down a server's Retry-After so the message says when to try again. */
+  protected readonly retryCountdown = new CountdownController(this);
+
+  constructor() {
+    super();
+    new TokenExpiryController(
+      this,
+      () => ({ token: this.effectiveToken, expiresAt: this.effectiveTokenExpiresAt }),
+      (expiresAt) => this.emit('token-expired', { expiresAt }),
+    );
+  }
+
+  /** `updateComplete` also waits for a lazily loaded locale, so callers see the right words. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    await super.getUpdateComplete();
+    await this.l10n.ready;
+    return super.getUpdateComplete();
+  }
+
+  protected get effectiveToken(): string | undefined {
+    return this.token || this.config?.token || undefined;
+  }
+
+  protected get effectiveTokenExpiresAt(): string | undefined {
+    // An element's own token never borrows the provider's expiry.
+    return this.token ? this.tokenExpiresAt : this.config?.tokenExpiresAt;
+  }
+
+  protected get keywayClient(): KeywayClient {
+    return this.client ?? this.config?.client ?? (defaultClient ??= new FetchKeywayClient());
+  }
+
+  protected callContext(signal?: AbortSignal): KeywayCallContext {
+    return {
+      apiBase: this.apiBase ?? this.config?.apiBase ?? '',
+      publishableKey: this.publishableKey ?? this.config?.publishableKey,
+      token: this.effectiveToken,
+      signal,
+    };
+  }
+
+  protected emit<K extends KeywayEventName>(name: K, detail: KeywayEventDetail<K>): void {
+    this.dispatchEvent(keywayEvent(name, detail));
+  }
+
+  /** Reports a failure: `keyway-error`, the retry countdown, and `token-expired` on a lapsed token. */
+  protected reportError(error: unknown): KeywayApiError {
+    const failure = toKeywayError(error);
+    if (failure.retryAfter !== null) this.retryCountdown.startSeconds(failure.retryAfter);
+    else this.retryCountdown.stop();
+    this.emit('keyway-error', { code: failure.code, message: failure.message });
+    if (failure.code === 'unauthorized' && this.effectiveToken) {
+      this.emit('token-expired', { expiresAt: this.effectiveTokenExpiresAt ?? null });
+    }
+    return failure;
+  }
+
+  /** The person-facing words for an error, with when to retry or attempts left. */
+  protected errorText(error: KeywayApiError): string {
+    const { t, fmt } = this.l10n;
+    const base = t.errors[error.code] ?? (error.status >= 500 ? t.errors['server_error'] : t.errors['unknown']);
+    const extra: string[] = [];
+    if (error.code === 'incorrect_code' && error.attemptsLeft !== null) extra.push(t.attemptsLeft(error.attemptsLeft, fmt));
+    if ((error.code === 'rate_limited' || error.code === 'too_many_attempts') && error.retryAfter !== null) {
+      extra.push(this.retryCountdown.running ? t.retryIn(this.retryCountdown.remaining, fmt) : t.retryNow);
+    }
+    return [base, ...extra].join(' ');
+  }
+
+  /** An error next to its field: `role="alert"` so it is announced, `id` for aria-describedby. */
+  protected renderError(id: string, error: KeywayApiError | string | undefined, retry?: () => void): TemplateResult | typeof nothing {
+    if (!error) return nothing;
+    const text = typeof error === 'string' ? error : this.errorText(error);
+    const canRetry = retry && typeof error !== 'string' && (error.code === 'network_error' || error.code === 'server_error');
+    return html`<div class="error-block">
+      <p id=${id} part="error" class="error" role="alert">
+        <span class="visually-hidden">${this.l10n.t.common.errorPrefix}</span> ${text}
+      </p>
+      ${canRetry ? html`<button type="button" class="secondary" part="retry-button" @click=${retry}>${this.l10n.t.common.tryAgain}</button>` : nothing}
+    </div>`;
+  }
+
+  protected renderSpinner(): TemplateResult {
+    return html`<span class="spinner" part="spinner" aria-hidden="true"></span>`;
+  }
+}

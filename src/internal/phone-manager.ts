@@ -1,0 +1,31 @@
+/** The part of libphonenumber-js the widgets use. */
+export interface PhoneUtil {
+  getCountries(): string[];
+  getCountryCallingCode(country: string): string;
+  /** Formats what was typed once it is a valid number; otherwise returns it unchanged. */
+  formatAsYouType(text: string, country: string | undefined): string;
+  /** E.164 and an international display form when valid, else null. */
+  parse(text: string, country: string | undefined): { e164: string; international: string; country?: string } | null;
+}
+
+async function loadLibphonenumber(): Promise<PhoneUtil> {
+  // Lazy: the metadata is the heaviest thing the widgets use, and only the phone step needs it.
+  return (await import('./phone-util.js')).libphonenumberUtil;
+}
+
+/** Loads libphonenumber-js once; tests and hosts may swap the loader. */
+export const phoneUtilManager = {
+  loader: loadLibphonenumber as () => Promise<PhoneUtil>,
+  util: undefined as PhoneUtil | undefined,
+  pending: undefined as Promise<PhoneUtil> | undefined,
+  load(): Promise<PhoneUtil> {
+    this.pending ??= this.loader().then((util) => (this.util = util));
+    return this.pending;
+  },
+  /** Replaces the loader (and forgets what was loaded). */
+  setLoader(loader: () => Promise<PhoneUtil>): void {
+    this.loader = loader;
+    this.util = undefined;
+    this.pending = undefined;
+  },
+};

@@ -1,0 +1,204 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../../src/define.js';
+import {
+  AddToWallet,
+  CredentialStatusElement,
+  FetchKeywayClient,
+  InviteRedeem,
+  KeywayApiError,
+  KeywayProvider,
+  SmsOtpVerify,
+  passNavigator,
+  type InviteRedeemedDetail,
+  type TokenExpiredDetail,
+} from '../../src/index.js';
+import { ScriptedClient } from './helpers/scripted-client.js';
+import { getByRole, spyEvents, until } from './helpers/dom.js';
+
+describe('registration', () => {
+  it('define registers the five tags, and importing it again does not throw', async () => {
+    expect(customElements.get('invite-redeem')).to.equal(InviteRedeem);
+    expect(customElements.get('sms-otp-verify')).to.equal(SmsOtpVerify);
+    expect(customElements.get('add-to-wallet')).to.equal(AddToWallet);
+    expect(customElements.get('credential-status')).to.equal(CredentialStatusElement);
+    expect(customElements.get('keyway-provider')).to.equal(KeywayProvider);
+    // A second copy of the module (another URL) must find the tags taken and skip them.
+    await import(/* @vite-ignore */ `../../src/define.ts?again=${Date.now()}`);
+  });
+
+  it('classes can be registered under other tag names, with open shadow roots', async () => {
+    customElements.define('partner-invite', class extends InviteRedeem {});
+    const el = await fixture<InviteRedeem>(html`<partner-invite></partner-invite>`);
+    expect(el.shadowRoot).to.exist;
+    getByRole(el, 'textbox', 'Invitation code');
+  });
+});
+
+describe('<keyway-provider>', () => {
+  it('supplies configuration and client; elements own attributes win', async () => {
+    const client = new ScriptedClient().always('redeemInvitation', {
+      data: { provisioning_token: 'ps_new', expires_at: '2030-01-01T00:00:00Z', credential: { id: 'cred_p', status: 'provisioning', credential_type_id: 9 } },
+    });
+    const provider = await fixture<KeywayProvider>(html`<keyway-provider api-base="https://keys.example" publishable-key="pk_provider_key_0000" locale="de" .client=${client}>
+      <invite-redeem code="7KX-9QM-2HR-4TD"></invite-redeem>
+      <invite-redeem code="7KX-9QM-2HR-4TD" api-base="https://other.example"></invite-redeem>
+    </keyway-provider>`);
+    const [first, second] = [...provider.querySelectorAll('invite-redeem')];
+    await first.updateComplete;
+    getByRole(first, 'button', 'Code einlösen').click();
+    getByRole(second, 'button', 'Code einlösen').click();
+    await until(() => client.callsOf('redeemInvitation').length === 2, 'two redeems');
+    const [a, b] = client.callsOf('redeemInvitation');
+    expect(a.ctx).to.include({ apiBase: 'https://keys.example', publishableKey: 'pk_provider_key_0000' });
+    expect(b.ctx.apiBase).to.equal('https://other.example');
+  });
+
+  it('adopts the redeemed session so a following add-to-wallet uses it', async () => {
+    const navigated: string[] = [];
+    const original = passNavigator.assign;
+    passNavigator.assign = (url) => void navigated.push(url);
+    try {
+      const client = new ScriptedClient()
+        .answer('redeemInvitation', {
+          data: { provisioning_token: 'ps_adopted', expires_at: '2030-01-01T00:00:00Z', credential: { id: 'cred_a', status: 'provisioning', credential_type_id: 9 } },
+        })
+        .answer('requestPass', { data: { url: 'https://keys.example/a.pkpass', device_id: 'dev_a' } });
+      const provider = await fixture<KeywayProvider>(html`<keyway-provider publishable-key="pk_provider_key_0000" .client=${client}>
+        <invite-redeem></invite-redeem>
+        <add-to-wallet platform="ios"></add-to-wallet>
+      </keyway-provider>`);
+      const redeemed = spyEvents<InviteRedeemedDetail>(document, 'invite-redeemed');
+      const redeem = provider.querySelector('invite-redeem')!;
+      getByRole(redeem, 'textbox', 'Invitation code').focus();
+      await sendKeys({ type: '7KX9QM2HR4TD' });
+      await sendKeys({ press: 'Enter' });
+      await until(() => redeemed.count === 1, 'redeemed');
+      const wallet = provider.querySelector('add-to-wallet')!;
+      await wallet.updateComplete;
+      getByRole(wallet, 'button', 'Add to Apple Wallet').focus();
+      await sendKeys({ press: 'Enter' });
+      await until(() => navigated.length === 1, 'navigated');
+      const call = client.callsOf('requestPass')[0];
+      expect(call.ctx.token).to.equal('ps_adopted');
+      expect(call.args[0]).to.deep.equal({ platform: 'apple', credentialId: 'cred_a' });
+    } finally {
+      passNavigator.assign = original;
+    }
+  });
+});
+
+describe('token-expired', () => {
+  it('fires 60 s before the token lapses, bubbling and composed', async () => {
+    const expiresAt = new Date(Date.now() + 60_400).toISOString();
+    const heard = spyEvents<TokenExpiredDetail>(document, 'token-expired');
+    await fixture(html`<credential-status token="cs_short" token-expires-at=${expiresAt} .client=${new ScriptedClient()}></credential-status>`);
+    expect(heard.count).to.equal(0);
+    await until(() => heard.count === 1, 'token-expired', 2000);
+    expect(heard.details[0]).to.deep.equal({ expiresAt });
+    expect(heard.events[0].composed).to.equal(true);
+  });
+
+  it('accepts a new token and re-arms', async () => {
+    const heard = spyEvents<TokenExpiredDetail>(document, 'token-expired');
+    const el = await fixture<CredentialStatusElement>(
+      html`<credential-status token="cs_a" token-expires-at=${new Date(Date.now() + 60_100).toISOString()} .client=${new ScriptedClient()}></credential-status>`,
+    );
+    await until(() => heard.count === 1, 'first');
+    el.token = 'cs_b';
+    el.tokenExpiresAt = new Date(Date.now() + 60_100).toISOString();
+    await until(() => heard.count === 2, 'second');
+  });
+});
+
+describe('FetchKeywayClient', () => {
+  function recorder(status: number, body: unknown, headers: Record<string, string> = {}) {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+    }) as unknown as typeof fetch;
+    return { calls, client: new FetchKeywayClient(fetchImpl) };
+  }
+
+  it('calls the SPEC endpoints with the right key and body', async () => {
+    const ctx = { apiBase: 'https://keys.example/', publishableKey: 'pk_live_aaaaaaaaaaaaaaaa', token: 'ps_tok' };
+    const { calls, client } = recorder(200, {});
+    await client.redeemInvitation(ctx, '7KX-9QM-2HR-4TD');
+    await client.startVerification(ctx, { phoneNumber: '+447400123456', country: 'GB' });
+    await client.checkVerification(ctx, 'ver 1', '123456');
+    await client.resendVerification(ctx, 'ver1');
+    await client.requestPass(ctx, { platform: 'google', credentialId: 'cred_1' });
+    await client.createHandoff(ctx);
+    await client.getCredentialStatus(ctx, 'cred_1');
+    const seen = calls.map((c) => [c.init.method, c.url, (c.init.headers as Record<string, string>)['authorization'], c.init.body ?? null]);
+    expect(seen).to.deep.equal([
+      ['POST', 'https://keys.example/api/3/invitations/redeem', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{"invitation_code":"7KX-9QM-2HR-4TD"}'],
+      ['POST', 'https://keys.example/api/3/verifications', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{"phone_number":"+447400123456","country":"GB"}'],
+      ['POST', 'https://keys.example/api/3/verifications/ver%201/check', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{"code":"123456"}'],
+      ['POST', 'https://keys.example/api/3/verifications/ver1/resend', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{}'],
+      ['POST', 'https://keys.example/api/3/passes', 'Bearer ps_tok', '{"platform":"google","credential_id":"cred_1"}'],
+      ['POST', 'https://keys.example/api/3/handoffs', 'Bearer ps_tok', '{}'],
+      ['GET', 'https://keys.example/api/3/credentials/cred_1/status', 'Bearer ps_tok', null],
+    ]);
+  });
+
+  it('maps an error body, Retry-After and the Date header into a KeywayApiError', async () => {
+    const date = 'Wed, 01 Jan 2031 10:00:00 GMT';
+    const { client } = recorder(429, { error: { code: 'too_many_attempts', message: 'Slow down', details: { attempts_left: 0 } } }, { 'retry-after': '42', date });
+    const failure = await client.checkVerification({ apiBase: '' }, 'v', '1').catch((e) => e);
+    expect(failure).to.be.instanceOf(KeywayApiError);
+    expect(failure).to.include({ code: 'too_many_attempts', status: 429, retryAfter: 42, message: 'Slow down' });
+    expect(failure.attemptsLeft).to.equal(0);
+    expect(failure.serverDate.toISOString()).to.equal('2031-01-01T10:00:00.000Z');
+  });
+
+  it('exposes the Date header of a success', async () => {
+    const { client } = recorder(202, { verification_id: 'v', expires_at: 'x', resend_after: 'y' }, { date: 'Wed, 01 Jan 2031 10:00:00 GMT' });
+    const { data, serverDate } = await client.startVerification({ apiBase: '' }, { phoneNumber: '+447400123456' });
+    expect(data.verification_id).to.equal('v');
+    expect(serverDate!.getTime()).to.equal(Date.parse('2031-01-01T10:00:00Z'));
+  });
+
+  it('a failed fetch becomes network_error; a 5xx without body becomes server_error', async () => {
+    const broken = new FetchKeywayClient((async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch);
+    expect((await broken.createHandoff({ apiBase: '' }).catch((e) => e)).code).to.equal('network_error');
+    const { client } = recorder(503, undefined);
+    expect((await client.createHandoff({ apiBase: '' }).catch((e) => e)).code).to.equal('server_error');
+  });
+});
+
+describe('partner CSP', () => {
+  async function runCspPage(query = ''): Promise<{ violations: string[]; qrRendered: boolean }> {
+    const frame = document.createElement('iframe');
+    const result = new Promise<{ violations: string[]; qrRendered: boolean }>((resolve) => {
+      window.addEventListener('message', function onMessage(e) {
+        if (e.source === frame.contentWindow && e.data?.keywayCsp) {
+          window.removeEventListener('message', onMessage);
+          resolve(e.data);
+        }
+      });
+    });
+    frame.src = `/test/widgets/fixtures/csp.html${query}`;
+    frame.title = 'CSP page';
+    document.body.append(frame);
+    try {
+      return await result;
+    } finally {
+      frame.remove();
+    }
+  }
+
+  it('every element in use under the partner CSP causes no violation', async () => {
+    const { violations, qrRendered } = await runCspPage();
+    expect(violations).to.deep.equal([]);
+    expect(qrRendered, 'the QR image rendered as a data: URL').to.equal(true);
+  });
+
+  it('the check itself sees a violation when there is one', async () => {
+    const { violations } = await runCspPage('?control=1');
+    expect(violations.some((v) => v.startsWith('style-src'))).to.equal(true);
+  });
+});

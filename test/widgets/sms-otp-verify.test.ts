@@ -1,0 +1,323 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../../src/define.js';
+import { webOtp, type KeywayErrorDetail, type OtpSentDetail, type OtpVerifiedDetail, type SmsOtpVerify } from '../../src/index.js';
+import { ScriptedClient, apiError } from './helpers/scripted-client.js';
+import { byPart, getByRole, queryByRole, spyEvents, textOf, until } from './helpers/dom.js';
+
+const grant = {
+  provisioning_token: 'ps_from_sms',
+  expires_at: '2030-01-01T00:15:00Z',
+  credential: { id: 'cred_2', status: 'provisioning' as const, credential_type_id: 9 },
+};
+
+/** A verification whose resend opens `resendIn` s and expiry `expiresIn` s after the server's now. */
+function started(serverNow: Date, resendIn = 60, expiresIn = 600, id = 'ver_1') {
+  return {
+    data: {
+      verification_id: id,
+      resend_after: new Date(serverNow.getTime() + resendIn * 1000).toISOString(),
+      expires_at: new Date(serverNow.getTime() + expiresIn * 1000).toISOString(),
+    },
+    serverDate: serverNow,
+  };
+}
+
+const originalReceive = webOtp.receive;
+
+async function mount(client: ScriptedClient, lang = 'en') {
+  return fixture<SmsOtpVerify>(
+    html`<sms-otp-verify publishable-key="pk_test_abcdefghijklmnop" country="GB" lang=${lang} .client=${client}></sms-otp-verify>`,
+  );
+}
+
+async function enterPhone(el: SmsOtpVerify, phone = '07400123456') {
+  getByRole(el, 'textbox', 'Mobile number').focus();
+  await sendKeys({ type: phone });
+  await sendKeys({ press: 'Enter' });
+}
+
+async function reachCodeStep(client: ScriptedClient, resendIn = 60) {
+  client.answer('startVerification', started(new Date(), resendIn));
+  const el = await mount(client);
+  await enterPhone(el);
+  await until(() => el.step === 'code', 'code step');
+  await el.updateComplete;
+  return el;
+}
+
+async function enterCode(el: SmsOtpVerify, code: string) {
+  const input = getByRole<HTMLInputElement>(el, 'textbox', 'Security code');
+  input.focus();
+  input.select();
+  await sendKeys({ type: code });
+  await sendKeys({ press: 'Enter' });
+}
+
+describe('<sms-otp-verify>', () => {
+  afterEach(() => {
+    webOtp.receive = originalReceive;
+  });
+
+  it('phone step: country picker, tel field and Send code, accessible; step reflected', async () => {
+    const el = await mount(new ScriptedClient());
+    expect(el.getAttribute('step')).to.equal('phone');
+    const phone = getByRole<HTMLInputElement>(el, 'textbox', 'Mobile number');
+    expect(phone.type).to.equal('tel');
+    expect(phone.autocomplete).to.equal('tel');
+    expect(phone.getAttribute('dir')).to.equal('ltr');
+    getByRole(el, 'combobox', 'Country');
+    getByRole(el, 'searchbox', 'Search countries');
+    getByRole(el, 'button', 'Send code');
+    await expect(el).to.be.accessible();
+  });
+
+  it('loads phone metadata lazily and formats as you type', async () => {
+    const el = await mount(new ScriptedClient());
+    await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
+    getByRole(el, 'textbox', 'Mobile number').focus();
+    await sendKeys({ type: '07400123456' });
+    expect(getByRole<HTMLInputElement>(el, 'textbox', 'Mobile number').value).to.equal('07400 123456');
+  });
+
+  it('the country search narrows the list', async () => {
+    const el = await mount(new ScriptedClient());
+    await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
+    getByRole(el, 'searchbox', 'Search countries').focus();
+    await sendKeys({ type: 'Germ' });
+    await el.updateComplete;
+    const names = [...byPart<HTMLSelectElement>(el, 'country-select')!.options].map((o) => o.value);
+    expect(names).to.include('DE');
+    expect(names).to.include('GB'); // the selected country stays
+    expect(names.length).to.be.lessThan(5);
+  });
+
+  it('sends the number as E.164 and shows the code step; otp-sent carries the verification', async () => {
+    const client = new ScriptedClient();
+    const sent = spyEvents<OtpSentDetail>(document, 'otp-sent');
+    const el = await reachCodeStep(client);
+    expect(client.callsOf('startVerification')[0].args[0]).to.deep.equal({ phoneNumber: '+447400123456', country: 'GB' });
+    expect(el.getAttribute('step')).to.equal('code');
+    expect(sent.details[0].verificationId).to.equal('ver_1');
+    expect(sent.details[0]).to.have.keys(['verificationId', 'expiresAt', 'resendAfter']);
+    expect(textOf(byPart(el, 'base'))).to.contain('+44 7400 123456');
+    const code = getByRole<HTMLInputElement>(el, 'textbox', 'Security code');
+    expect(code.inputMode).to.equal('numeric');
+    expect(code.autocomplete).to.equal('one-time-code');
+    expect(code.hasAttribute('maxlength')).to.equal(false);
+    expect(el.shadowRoot!.activeElement).to.equal(code);
+    await expect(el).to.be.accessible();
+  });
+
+  it('an invalid number is caught before any request', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client);
+    await enterPhone(el, '123');
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    expect(textOf(getByRole(el, 'alert'))).to.contain('Enter a mobile number');
+    expect(client.calls).to.have.length(0);
+  });
+
+  const phoneErrors: [string, number, RegExp][] = [
+    ['phone_not_found', 404, /check your profile has this number/i],
+    ['country_not_allowed', 422, /cannot be used here/],
+    ['invalid_phone_number', 400, /Enter a mobile number/],
+    ['origin_not_allowed', 403, /not allowed to use this service/],
+  ];
+  for (const [code, status, words] of phoneErrors) {
+    it(`phone step error ${code}`, async () => {
+      const client = new ScriptedClient().answer('startVerification', { error: apiError(code, { status }) });
+      const el = await mount(client);
+      const errors = spyEvents<KeywayErrorDetail>(el, 'keyway-error');
+      await enterPhone(el);
+      await until(() => errors.count === 1, 'keyway-error');
+      await el.updateComplete;
+      expect(errors.details[0].code).to.equal(code);
+      expect(el.step).to.equal('phone');
+      expect(textOf(getByRole(el, 'alert'))).to.match(words);
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('rate_limited on send says when to retry', async () => {
+    const client = new ScriptedClient().answer('startVerification', { error: apiError('rate_limited', { status: 429, retryAfter: 120 }) });
+    const el = await mount(client);
+    await enterPhone(el);
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    expect(textOf(getByRole(el, 'alert'))).to.match(/Too many tries\. Try again in 2 minutes/);
+  });
+
+  it('conceal policy: an unknown number looks exactly like a known one', async () => {
+    const client = new ScriptedClient().answer('checkVerification', {
+      error: apiError('incorrect_code', { status: 422, details: { attempts_left: 4 } }),
+    });
+    const el = await reachCodeStep(client);
+    await enterCode(el, '111111');
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    expect(textOf(getByRole(el, 'alert'))).to.contain('You have 4 attempts left.');
+  });
+
+  it('network failure on send offers Try again', async () => {
+    const client = new ScriptedClient().answer('startVerification', { error: apiError('network_error') }).answer('startVerification', started(new Date()));
+    const el = await mount(client);
+    await enterPhone(el);
+    await until(() => queryByRole(el, 'button', 'Try again'), 'retry');
+    getByRole(el, 'button', 'Try again').click();
+    await until(() => el.step === 'code', 'code step after retry');
+  });
+
+  it('a pasted SMS is cleaned to its code; typing never submits by itself; Continue verifies', async () => {
+    const client = new ScriptedClient().answer('checkVerification', { data: grant });
+    const el = await reachCodeStep(client);
+    const verified = spyEvents<OtpVerifiedDetail>(document, 'otp-verified');
+    const input = getByRole<HTMLInputElement>(el, 'textbox', 'Security code');
+    input.focus();
+    // One insertion, as a paste delivers it (sendKeys would type it key by key).
+    document.execCommand('insertText', false, 'Your Keyway code is 482913. Link: https://k.example/v/x\n@k.example #482913');
+    expect(input.value).to.equal('482913');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.callsOf('checkVerification')).to.have.length(0);
+    getByRole(el, 'button', 'Continue').click();
+    await until(() => verified.count === 1, 'otp-verified');
+    expect(client.callsOf('checkVerification')[0].args).to.deep.equal(['ver_1', '482913']);
+    expect(verified.details[0]).to.deep.equal({ provisioningToken: 'ps_from_sms', expiresAt: grant.expires_at, credential: grant.credential });
+    await el.updateComplete;
+    expect(el.getAttribute('step')).to.equal('done');
+    expect(textOf(byPart(el, 'success'))).to.equal('Your mobile number is confirmed.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('Eastern-Arabic digits are accepted in the code', async () => {
+    const client = new ScriptedClient().answer('checkVerification', { data: grant });
+    const el = await reachCodeStep(client);
+    await enterCode(el, '١٢٣ ٤٥٦');
+    await until(() => client.callsOf('checkVerification').length === 1, 'check');
+    expect(client.callsOf('checkVerification')[0].args[1]).to.equal('123456');
+  });
+
+  it('incorrect_code shows attempts left and keeps the field', async () => {
+    const client = new ScriptedClient().answer('checkVerification', {
+      error: apiError('incorrect_code', { status: 422, details: { attempts_left: 1 } }),
+    });
+    const el = await reachCodeStep(client);
+    await enterCode(el, '000000');
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    expect(textOf(getByRole(el, 'alert'))).to.equal('Error: The code is not correct. You have 1 attempt left.');
+    expect(getByRole(el, 'textbox', 'Security code').getAttribute('aria-invalid')).to.equal('true');
+    await expect(el).to.be.accessible();
+  });
+
+  it('too_many_attempts locks the code out; Start again sends a new code to the same number', async () => {
+    const client = new ScriptedClient()
+      .answer('checkVerification', { error: apiError('too_many_attempts', { status: 429, retryAfter: 600 }) })
+      .answer('startVerification', started(new Date(), 60, 600, 'ver_2'));
+    const el = await reachCodeStep(client);
+    await enterCode(el, '000000');
+    await until(() => queryByRole(el, 'button', 'Start again'), 'start again');
+    expect(textOf(getByRole(el, 'alert'))).to.match(/Too many wrong codes\. Try again in 10 minutes/);
+    expect(queryByRole(el, 'textbox', 'Security code')).to.equal(null);
+    await expect(el).to.be.accessible();
+    getByRole(el, 'button', 'Start again').click();
+    await until(() => client.callsOf('startVerification').length === 2, 'second verification');
+    expect(client.callsOf('startVerification')[1].args[0]).to.deep.equal({ phoneNumber: '+447400123456', country: 'GB' });
+    await until(() => queryByRole(el, 'textbox', 'Security code'), 'code field again');
+  });
+
+  it('verification_expired offers a new code', async () => {
+    const client = new ScriptedClient()
+      .answer('checkVerification', { error: apiError('verification_expired', { status: 410 }) })
+      .answer('startVerification', started(new Date(), 60, 600, 'ver_3'));
+    const el = await reachCodeStep(client);
+    await enterCode(el, '123456');
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    expect(textOf(getByRole(el, 'alert'))).to.contain('This code has expired');
+    await expect(el).to.be.accessible();
+    getByRole(el, 'button', 'Send a new code').click();
+    await until(() => client.callsOf('startVerification').length === 2, 'new verification');
+  });
+
+  it('resend waits for resend_after measured against the server Date, then resends', async () => {
+    const client = new ScriptedClient();
+    // The phone clock is an hour ahead of the server: only the Date header gives the right wait.
+    const serverNow = new Date(Date.now() - 3600_000);
+    client.answer('startVerification', started(serverNow, 2));
+    const el = await mount(client);
+    await enterPhone(el);
+    await until(() => el.step === 'code', 'code step');
+    await el.updateComplete;
+    getByRole(el, 'group').querySelector('summary')!.click();
+    await el.updateComplete;
+    const resend = getByRole(el, 'button', 'Send a new code');
+    expect(resend.getAttribute('aria-disabled')).to.equal('true');
+    expect(textOf(byPart(el, 'countdown'))).to.match(/You can send a new code in [12] seconds?\./);
+    resend.click();
+    expect(client.callsOf('resendVerification')).to.have.length(0);
+    await expect(el).to.be.accessible();
+    client.answer('resendVerification', started(new Date(), 60, 600, 'ver_r'));
+    await until(() => resend.getAttribute('aria-disabled') === 'false', 'resend allowed', 4000);
+    const sent = spyEvents<OtpSentDetail>(el, 'otp-sent');
+    resend.click();
+    await until(() => sent.count === 1, 'otp-sent after resend');
+    expect(client.callsOf('resendVerification')[0].args).to.deep.equal(['ver_1']);
+    expect(sent.details[0].verificationId).to.equal('ver_r');
+    await until(() => textOf(getByRole(el, 'status')).includes('A new code has been sent'), 'announced');
+  });
+
+  it('resend refused with rate_limited says when', async () => {
+    const client = new ScriptedClient();
+    const el = await reachCodeStep(client, 0);
+    client.answer('resendVerification', { error: apiError('rate_limited', { status: 429, retryAfter: 45 }) });
+    getByRole(el, 'group').querySelector('summary')!.click();
+    await el.updateComplete;
+    getByRole(el, 'button', 'Send a new code').click();
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    expect(textOf(getByRole(el, 'alert'))).to.match(/Try again in 45 seconds/);
+  });
+
+  it('"Not received a text message?" leads to changing the number', async () => {
+    const el = await reachCodeStep(new ScriptedClient());
+    const summary = getByRole(el, 'group').querySelector('summary')!;
+    summary.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    getByRole(el, 'button', 'Change mobile number').click();
+    await until(() => el.step === 'phone', 'phone step');
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).to.equal(getByRole(el, 'textbox', 'Mobile number'));
+  });
+
+  it('WebOTP, where the browser has it, fills the code and continues', async () => {
+    let signal: AbortSignal | undefined;
+    webOtp.receive = async (s) => {
+      signal = s;
+      return '765432';
+    };
+    const client = new ScriptedClient().answer('startVerification', started(new Date())).answer('checkVerification', { data: grant });
+    const el = await mount(client);
+    await enterPhone(el);
+    await until(() => el.step === 'done', 'done by WebOTP');
+    expect(client.callsOf('checkVerification')[0].args[1]).to.equal('765432');
+    expect(signal).to.be.instanceOf(AbortSignal);
+  });
+
+  it('WebOTP is aborted when the person changes number', async () => {
+    let signal: AbortSignal | undefined;
+    webOtp.receive = (s) => {
+      signal = s;
+      return new Promise(() => undefined);
+    };
+    const el = await reachCodeStep(new ScriptedClient());
+    getByRole(el, 'group').querySelector('summary')!.click();
+    await el.updateComplete;
+    getByRole(el, 'button', 'Change mobile number').click();
+    await until(() => signal?.aborted, 'aborted');
+  });
+
+  it('Arabic: right-to-left page, phone and code fields stay left-to-right', async () => {
+    const el = await mount(new ScriptedClient(), 'ar');
+    expect(byPart(el, 'base')!.getAttribute('dir')).to.equal('rtl');
+    const phone = getByRole(el, 'textbox', 'رقم الهاتف المحمول');
+    expect(getComputedStyle(phone).direction).to.equal('ltr');
+    await expect(el).to.be.accessible();
+  });
+});
