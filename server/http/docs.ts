@@ -13,7 +13,10 @@ interface Operation {
   responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const esc = (s: string | undefined) => String(s ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** The schema of the first media type (JSON for most routes, the .pkpass for downloads). */
+const firstSchema = (content?: Record<string, { schema: unknown }>): unknown => (content ? Object.values(content)[0]?.schema : undefined);
 
 export function renderDocs(doc: Doc, nonce: string): string {
   const byTag = new Map<string, string[]>();
@@ -21,12 +24,12 @@ export function renderDocs(doc: Doc, nonce: string): string {
     for (const [method, op] of Object.entries(ops)) {
       const tag = op.tags?.[0] ?? 'Other';
       const auth = op.security?.map((s) => Object.keys(s).join(' ')).join(', ') || 'none';
-      const body = op.requestBody?.content['application/json']?.schema;
+      const body = firstSchema(op.requestBody?.content);
       const html = `<section class="op"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>
 <p>${esc(op.summary ?? '')}${op.description ? ` — ${esc(op.description)}` : ''}</p><p class="auth">Auth: ${esc(auth)}</p>
 ${body ? `<details><summary>Request body</summary><pre>${esc(JSON.stringify(body, null, 2))}</pre></details>` : ''}
 <ul>${Object.entries(op.responses)
-        .map(([s, r]) => `<li><b>${esc(s)}</b> ${esc(r.description)}${r.content ? `<details><summary>schema</summary><pre>${esc(JSON.stringify(r.content['application/json']?.schema, null, 2))}</pre></details>` : ''}</li>`)
+        .map(([s, r]) => `<li><b>${esc(s)}</b> ${esc(r.description)}${firstSchema(r.content) ? `<details><summary>${esc(Object.keys(r.content!)[0])}</summary><pre>${esc(JSON.stringify(firstSchema(r.content), null, 2))}</pre></details>` : ''}</li>`)
         .join('')}</ul></section>`;
       byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
     }
