@@ -80,6 +80,10 @@ export function auth(ctx: Ctx): MiddlewareHandler<AppEnv> {
       }
       c.header('access-control-allow-origin', origin);
       c.header('access-control-expose-headers', 'Date, Retry-After');
+    } else if (origin && (caller === null || caller === 'invalid') && (await originKnown(ctx, origin))) {
+      // No usable token, but a widget on a listed origin must be able to read the 401 to react.
+      c.header('access-control-allow-origin', origin);
+      c.header('access-control-expose-headers', 'Date, Retry-After');
     }
     c.header('vary', 'Origin');
     await next();
