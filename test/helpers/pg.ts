@@ -9,17 +9,22 @@ let availability: Promise<boolean> | undefined;
 
 export function postgresAvailable(): Promise<boolean> {
   availability ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return true;
-    } catch (err) {
-      if (REQUIRED) throw new Error(`PostgreSQL is required (KEYWAY_TEST_PG=required) but ${PG_URL} is unreachable: ${(err as Error).message}`);
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
+    let lastError: unknown;
+    // A loaded CI machine can be slow to accept; try a few times before calling it absent.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return true;
+      } catch (err) {
+        lastError = err;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+    if (REQUIRED) throw new Error(`PostgreSQL is required (KEYWAY_TEST_PG=required) but ${PG_URL} is unreachable: ${(lastError as Error).message}`);
+    return false;
   })();
   return availability;
 }
