@@ -15,6 +15,11 @@ import { passRoutes } from './http/routes/passes.js';
 import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { widgetRoutes } from './http/routes/widgets.js';
 import { verificationRoutes } from './http/routes/verifications.js';
+import { accessRoutes } from './http/routes/access.js';
+import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
+import { startWalletWorker, sweepRevocations } from './domain/devices.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
+import { startWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startDeliveryWorker } from './delivery/queue.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
@@ -75,11 +80,14 @@ export function createApp(deps: AppDeps): KeywayApp {
   widgetRoutes(app, ctx);
   passRoutes(app, ctx);
   verificationRoutes(app, ctx);
+  accessRoutes(app, ctx);
+  appleWebServiceRoutes(app, ctx);
+  webhookRoutes(app, ctx);
   app.onError(onError(log));
   app.notFound(notFound);
 
   const timers: NodeJS.Timeout[] = [];
-  const stoppers: (() => void)[] = [];
+  const stoppers: (() => void | Promise<void>)[] = [];
   return {
     app,
     ctx,
@@ -99,10 +107,14 @@ export function createApp(deps: AppDeps): KeywayApp {
       }, 'housekeeping');
       void sweepExpiredInvitations(ctx).catch(() => undefined);
       stoppers.push(startDeliveryWorker(ctx));
+      stoppers.push(startWalletWorker(ctx));
+      every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
+      stoppers.push(startWebhookDispatcher(ctx));
     },
     async stop() {
       for (const t of timers) clearInterval(t);
-      for (const stop of stoppers.splice(0)) stop();
+      // Claimed webhook attempts finish before the process goes (SPEC §9).
+      await Promise.all(stoppers.splice(0).map((stop) => stop()));
       ctx.bus.removeAllListeners();
     },
   };
