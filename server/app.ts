@@ -20,6 +20,8 @@ import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
 import { startWalletWorker, sweepRevocations } from './domain/devices.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { startWebhookDispatcher } from './webhooks/dispatcher.js';
+import { StatusHub } from './domain/status-hub.js';
+import { streamRoutes } from './http/routes/stream.js';
 import { startDeliveryWorker } from './delivery/queue.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
@@ -43,6 +45,8 @@ export interface AppDeps {
 export interface KeywayApp {
   app: OpenAPIHono<AppEnv>;
   ctx: Ctx;
+  /** Live status fan-out (SSE subscribers of this process). */
+  hub: StatusHub;
   /** The lifecycle's timers (expiry sweep, housekeeping); the server process runs them. */
   startTimers(): void;
   stop(): Promise<void>;
@@ -83,6 +87,8 @@ export function createApp(deps: AppDeps): KeywayApp {
   accessRoutes(app, ctx);
   appleWebServiceRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  const hub = new StatusHub(ctx);
+  streamRoutes(app, ctx, hub);
   app.onError(onError(log));
   app.notFound(notFound);
 
@@ -91,6 +97,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   return {
     app,
     ctx,
+    hub,
     startTimers() {
       const every = (ms: number, task: () => Promise<unknown>, name: string) => {
         const t = setInterval(() => {
@@ -115,6 +122,7 @@ export function createApp(deps: AppDeps): KeywayApp {
       for (const t of timers) clearInterval(t);
       // Claimed webhook attempts finish before the process goes (SPEC §9).
       await Promise.all(stoppers.splice(0).map((stop) => stop()));
+      await hub.close();
       ctx.bus.removeAllListeners();
     },
   };

@@ -1,0 +1,74 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import type { Ctx } from '../../domain/context.js';
+import { credentialStatus } from '../../domain/credentials.js';
+import { contentKey, formatStatusEvent, loadSnapshot, statusAt, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
+import type { AppEnv } from '../context.js';
+import { requireCaller } from '../middleware.js';
+import { defineRoute } from '../route.js';
+
+/** `GET /api/3/credentials/{cid}/status/stream`: live status as Server-Sent Events (SPEC §6). */
+export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
+  defineRoute(
+    app,
+    {
+      method: 'get',
+      path: '/api/3/credentials/{cid}/status/stream',
+      summary: 'Live status (Server-Sent Events)',
+      tag: 'Widgets',
+      auth: 'session',
+      query: z.object({ token: z.string().optional().openapi({ description: 'The cs_/ps_ token, for EventSource (which sends no headers)' }) }),
+      status: 200,
+      mediaType: 'text/event-stream',
+      response: z.string(),
+      errors: [403, 404],
+      description:
+        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it.',
+    },
+    async (c) => {
+      const caller = requireCaller(c, ['client_session', 'provisioning']);
+      const cid = c.req.param('cid')!;
+      const scope = caller.kind === 'provisioning' ? { personId: caller.personId, credentialId: caller.credentialId } : { personId: caller.personId };
+      await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
+      const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
+      const encoder = new TextEncoder();
+      let unsubscribe: (() => void) | undefined;
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          const sub: StatusSubscriber = {
+            credentialId: cid,
+            lastStatus: null,
+            lastKey: '',
+            write(chunk) {
+              try {
+                controller.enqueue(encoder.encode(chunk));
+              } catch {
+                unsubscribe?.();
+              }
+            },
+          };
+          // Subscribed before the snapshot is read, so a change in between is not lost.
+          unsubscribe = hub.subscribe(sub);
+          const snap = await loadSnapshot(ctx, cid);
+          if (!snap) return;
+          // Resuming (Last-Event-ID): only what changed since the client's last event, with the status it had then.
+          const resuming = Number.isInteger(lastEventId) && lastEventId > 0;
+          const catchUp = !resuming ? 'snapshot' : snap.version > lastEventId ? await statusAt(ctx, cid, lastEventId) : undefined;
+          sub.lastKey = contentKey(snap);
+          sub.lastStatus = snap.status;
+          sub.write('retry: 3000\n\n');
+          if (catchUp !== undefined) sub.write(formatStatusEvent(snap, cid, catchUp === 'snapshot' ? null : catchUp));
+          // A change that committed while the snapshot was read is picked up now.
+          void hub.refresh(cid);
+        },
+        cancel() {
+          unsubscribe?.();
+        },
+      });
+      return new Response(body, {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' },
+      });
+    },
+  );
+}
