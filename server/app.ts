@@ -22,6 +22,7 @@ import { webhookRoutes } from './http/routes/webhooks.js';
 import { startWebhookDispatcher } from './webhooks/dispatcher.js';
 import { StatusHub } from './domain/status-hub.js';
 import { streamRoutes } from './http/routes/stream.js';
+import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { startDeliveryWorker } from './delivery/queue.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   accessRoutes(app, ctx);
   appleWebServiceRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  googleCallbackRoutes(app, ctx);
   const hub = new StatusHub(ctx);
   streamRoutes(app, ctx, hub);
   app.onError(onError(log));

@@ -46,7 +46,9 @@ export async function queuePassUpdateTx(ctx: Ctx, tx: Tx, credentialId: string, 
     }
   }
   if (ctx.wallet?.google?.rest) {
-    for (const d of devices.filter((x) => x.platform === 'google')) rows.push({ device_id: d.id, kind: 'google', target_enc: ctx.keys.encrypt(d.serial_number, 'wallet_push') });
+    // Object ids are `<issuer id>.<serial>`, as the save link made them.
+    const issuer = ctx.wallet.google.issuerId;
+    for (const d of devices.filter((x) => x.platform === 'google')) rows.push({ device_id: d.id, kind: 'google', target_enc: ctx.keys.encrypt(`${issuer}.${d.serial_number}`, 'wallet_push') });
   }
   if (rows.length === 0) return;
   await tx
