@@ -23,6 +23,7 @@ import { startWebhookDispatcher } from './webhooks/dispatcher.js';
 import { StatusHub } from './domain/status-hub.js';
 import { streamRoutes } from './http/routes/stream.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
+import { sendInvitationReminders } from './domain/reminders.js';
 import { startDeliveryWorker } from './delivery/queue.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
@@ -118,6 +119,7 @@ export function createApp(deps: AppDeps): KeywayApp {
       stoppers.push(startDeliveryWorker(ctx));
       stoppers.push(startWalletWorker(ctx));
       every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
+      every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
       stoppers.push(startWebhookDispatcher(ctx));
     },
     async stop() {
