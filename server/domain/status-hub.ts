@@ -155,10 +155,14 @@ export class StatusHub {
         const snap = await loadSnapshot(this.ctx, credentialId);
         if (!snap) break;
         const key = contentKey(snap);
+        // One serialisation per previous status, not one per subscriber.
+        const frames = new Map<CredentialStatus | null, string>();
         for (const s of this.subs.get(credentialId) ?? []) {
           // '' = still writing its first event; it reads the state itself.
           if (s.lastKey === key || s.lastKey === '') continue;
-          s.write(formatStatusEvent(snap, credentialId, s.lastStatus));
+          let frame = frames.get(s.lastStatus);
+          if (frame === undefined) frames.set(s.lastStatus, (frame = formatStatusEvent(snap, credentialId, s.lastStatus)));
+          s.write(frame);
           s.lastKey = key;
           s.lastStatus = snap.status;
         }
