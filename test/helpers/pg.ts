@@ -9,7 +9,8 @@ let availability: Promise<boolean> | undefined;
 
 export function postgresAvailable(): Promise<boolean> {
   availability ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+    // A loaded CI machine can take seconds to accept a connection.
+    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
     try {
       await client.connect();
       await client.query('select 1');
