@@ -15,6 +15,15 @@ import { passRoutes } from './http/routes/passes.js';
 import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { widgetRoutes } from './http/routes/widgets.js';
 import { verificationRoutes } from './http/routes/verifications.js';
+import { accessRoutes } from './http/routes/access.js';
+import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
+import { startWalletWorker, sweepRevocations } from './domain/devices.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
+import { startWebhookDispatcher } from './webhooks/dispatcher.js';
+import { StatusHub } from './domain/status-hub.js';
+import { streamRoutes } from './http/routes/stream.js';
+import { googleCallbackRoutes } from './http/routes/google-callback.js';
+import { sendInvitationReminders } from './domain/reminders.js';
 import { startDeliveryWorker } from './delivery/queue.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
@@ -38,6 +47,8 @@ export interface AppDeps {
 export interface KeywayApp {
   app: OpenAPIHono<AppEnv>;
   ctx: Ctx;
+  /** Live status fan-out (SSE subscribers of this process). */
+  hub: StatusHub;
   /** The lifecycle's timers (expiry sweep, housekeeping); the server process runs them. */
   startTimers(): void;
   stop(): Promise<void>;
@@ -75,14 +86,21 @@ export function createApp(deps: AppDeps): KeywayApp {
   widgetRoutes(app, ctx);
   passRoutes(app, ctx);
   verificationRoutes(app, ctx);
+  accessRoutes(app, ctx);
+  appleWebServiceRoutes(app, ctx);
+  webhookRoutes(app, ctx);
+  googleCallbackRoutes(app, ctx);
+  const hub = new StatusHub(ctx);
+  streamRoutes(app, ctx, hub);
   app.onError(onError(log));
   app.notFound(notFound);
 
   const timers: NodeJS.Timeout[] = [];
-  const stoppers: (() => void)[] = [];
+  const stoppers: (() => void | Promise<void>)[] = [];
   return {
     app,
     ctx,
+    hub,
     startTimers() {
       const every = (ms: number, task: () => Promise<unknown>, name: string) => {
         const t = setInterval(() => {
@@ -99,10 +117,16 @@ export function createApp(deps: AppDeps): KeywayApp {
       }, 'housekeeping');
       void sweepExpiredInvitations(ctx).catch(() => undefined);
       stoppers.push(startDeliveryWorker(ctx));
+      stoppers.push(startWalletWorker(ctx));
+      every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
+      every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
+      stoppers.push(startWebhookDispatcher(ctx));
     },
     async stop() {
       for (const t of timers) clearInterval(t);
-      for (const stop of stoppers.splice(0)) stop();
+      // Claimed webhook attempts finish before the process goes (SPEC §9).
+      await Promise.all(stoppers.splice(0).map((stop) => stop()));
+      await hub.close();
       ctx.bus.removeAllListeners();
     },
   };

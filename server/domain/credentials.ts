@@ -9,6 +9,7 @@ import { generateInvitationCode, normalizeInvitationCode } from './invitation-co
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { invitationEmail, pickLocale } from '../delivery/templates.js';
 import { nextState, TERMINAL, type CredentialStatus, type LifecycleAction } from './lifecycle.js';
+import { passStateOf, queuePassUpdateTx } from './devices.js';
 
 export const CREDENTIAL_TYPES = [
   { id: 1, name: 'Card', format: 'card', description: 'Physical access card (its number as value)' },
@@ -274,7 +275,15 @@ export async function toCredentialViews(ctx: Ctx, rows: CredentialRow[], showSec
  * Applies one lifecycle action inside `tx`: the credential row, its history, the audit events
  * and the webhook outbox row together (SPEC §6). Returns whether anything changed.
  */
-export async function applyLifecycle(ctx: Ctx, tx: Tx, credentialId: string, action: LifecycleAction, actor: Actor): Promise<{ row: CredentialRow; changed: boolean }> {
+export async function applyLifecycle(
+  ctx: Ctx,
+  tx: Tx,
+  credentialId: string,
+  action: LifecycleAction,
+  actor: Actor,
+  /** Extra fields for the status_changed event and webhook (e.g. `given_up_devices`). */
+  extra?: Record<string, unknown>,
+): Promise<{ row: CredentialRow; changed: boolean }> {
   const row = await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').selectAll().where('id', '=', credentialId)).executeTakeFirst();
   if (!row) throw new ApiError('not_found');
   const from = { status: row.status as CredentialStatus, enabled: row.enabled === 1 };
@@ -297,7 +306,7 @@ export async function applyLifecycle(ctx: Ctx, tx: Tx, credentialId: string, act
       type: 'credential.status_changed',
       actor,
       subject,
-      data: { person_id: row.person_id, old_status: from.status, new_status: to.status, reason: action.type },
+      data: { person_id: row.person_id, old_status: from.status, new_status: to.status, reason: action.type, ...extra },
     });
     await enqueueWebhook(tx, at, {
       event: 'credential.status_changed',
@@ -305,8 +314,11 @@ export async function applyLifecycle(ctx: Ctx, tx: Tx, credentialId: string, act
       person_id: row.person_id,
       old_status: from.status,
       new_status: to.status,
+      ...extra,
     });
   }
+  // Suspend, resume and revoke change what every pass shows: phones are told in the same transaction.
+  if (passStateOf(row, 'active') !== passStateOf(updated, 'active')) await queuePassUpdateTx(ctx, tx, credentialId);
   return { row: updated, changed: true };
 }
 
@@ -366,6 +378,9 @@ export async function revokeDeviceTx(ctx: Ctx, tx: Tx, credentialId: string, per
   if (device.status === 'revoked') return false;
   await tx.updateTable('devices').set({ status: 'revoked', revoked_at: at, updated_at: at }).where('id', '=', deviceId).execute();
   await recordEvent(tx, at, { type: 'device.revoked', actor, subject: `credential:${credentialId}`, data: { device_id: deviceId, platform: device.platform } });
+  // One phone revoked alone gets its voided pass; under a revoked credential the pass is void already.
+  const cred = await tx.selectFrom('credentials').select('status').where('id', '=', credentialId).executeTakeFirstOrThrow();
+  if (!TERMINAL.has(cred.status as CredentialStatus)) await queuePassUpdateTx(ctx, tx, credentialId, { deviceId });
   await enqueueWebhook(tx, at, { event: 'device.revoked', credential_id: credentialId, person_id: personId, device_id: deviceId, platform: device.platform });
   return true;
 }

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
 import { forUpdate } from '../storage/db.js';
 import type { DeviceTable } from '../storage/schema.js';
-import { buildPassJson, buildPkpass } from '../wallet/apple/pass.js';
+import { buildPassJson, buildPkpass, type PassState } from '../wallet/apple/pass.js';
 import { GoogleSaveLinkTooLongError, GoogleWalletApiError } from '../wallet/google/save-link.js';
 import type { WalletPlatform, WalletRuntime } from '../wallet/runtime.js';
 import { actorOf, type Caller } from './callers.js';
@@ -280,7 +280,7 @@ export function renderApplePass(
   ctx: Ctx,
   apple: NonNullable<WalletRuntime['apple']>,
   device: Pick<Selectable<DeviceTable>, 'id' | 'serial_number' | 'auth_token_enc'>,
-  input: { holder: string; value: string },
+  input: { holder: string; value: string; state?: PassState; endedAt?: Date },
 ): Buffer {
   const brand = ctx.config.brand;
   const passJson = buildPassJson({
@@ -297,6 +297,8 @@ export function renderApplePass(
     ...(apple.nfcPublicKey ? { nfc: { encryptionPublicKey: apple.nfcPublicKey } } : {}),
     webServiceURL: `${ctx.config.publicUrl}/wallet/apple`,
     authenticationToken: ctx.keys.decrypt(device.auth_token_enc!, device.id),
+    ...(input.state ? { state: input.state } : {}),
+    ...(input.endedAt ? { endedAt: input.endedAt } : {}),
   });
   return buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
 }

@@ -215,6 +215,89 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('message_queue_due').on('message_queue').columns(['delivered_at', 'failed_at', 'next_attempt_at']).execute();
       },
     },
+    '0004_lifecycle': {
+      async up(db) {
+        // When the pass content last changed (suspend, resume, revoke): PassKit's tag and Last-Modified.
+        await db.schema.alterTable('devices').addColumn('pass_updated_at', 'text').execute();
+        // Outbox rows are fanned out to subscribed endpoints once; the column marks that step done.
+        await db.schema.alterTable('outbox').addColumn('fanned_at', 'text').execute();
+        await db.schema.createIndex('outbox_unfanned').on('outbox').columns(['fanned_at', 'seq']).execute();
+
+        await db.schema
+          .createTable('webhooks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('secret_enc', 'text', (c) => c.notNull())
+          .addColumn('previous_secret_enc', 'text')
+          .addColumn('previous_until', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('disabled_reason', 'text')
+          .addColumn('failing_since', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('deleted_at', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id'))
+          .addColumn('outbox_seq', 'integer')
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_until', 'text')
+          .addColumn('last_status', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .execute();
+        await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+        await db.schema.createIndex('webhook_deliveries_webhook').on('webhook_deliveries').columns(['webhook_id', 'created_at']).execute();
+        await db.schema.createIndex('webhook_deliveries_once').on('webhook_deliveries').columns(['webhook_id', 'outbox_seq']).unique().execute();
+
+        // PassKit registrations: one per (Apple device, pass); kept after revocation (SPEC §6).
+        await db.schema
+          .createTable('apple_registrations')
+          .addColumn('device_library_id', 'text', (c) => c.notNull())
+          .addColumn('pass_type_id', 'text', (c) => c.notNull())
+          .addColumn('serial_number', 'text', (c) => c.notNull())
+          .addColumn('push_token_enc', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('apple_registrations_pk', ['device_library_id', 'pass_type_id', 'serial_number'])
+          .execute();
+        await db.schema.createIndex('apple_registrations_serial').on('apple_registrations').column('serial_number').execute();
+
+        // Wallet updates to send (APNs pushes, Google PATCHes), retried in the background.
+        await serialId(db, 'wallet_pushes')
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('target_enc', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_until', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .addColumn('failed_at', 'text')
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema.createIndex('wallet_pushes_due').on('wallet_pushes').columns(['done_at', 'failed_at', 'next_attempt_at']).execute();
+
+        // Google save callbacks are deduplicated by their nonce.
+        await db.schema
+          .createTable('google_callback_nonces')
+          .addColumn('nonce', 'text', (c) => c.primaryKey())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+
+        // The one reminder a day before an emailed invitation expires.
+        await db.schema.alterTable('invitations').addColumn('reminded_at', 'text').execute();
+      },
+    },
   };
 }
 

@@ -62,6 +62,8 @@ export interface InvitationTable {
   redeemed_at: string | null;
   superseded_at: string | null;
   emailed_at: string | null;
+  /** The one reminder before an emailed invitation expires (0004). */
+  reminded_at?: string | null;
 }
 
 export interface DeviceTable {
@@ -79,6 +81,8 @@ export interface DeviceTable {
   updated_at: string;
   confirmed_at: string | null;
   revoked_at: string | null;
+  /** Last change of the pass content (0004); null means `added_at`. */
+  pass_updated_at?: string | null;
 }
 
 export interface TokenTable {
@@ -109,6 +113,8 @@ export interface OutboxTable {
   credential_id: string | null;
   payload: string; // JSON body as it will be delivered
   created_at: string;
+  /** Set once the row was fanned out to subscribed webhooks (0004). */
+  fanned_at?: string | null;
 }
 
 export interface IdempotencyTable {
@@ -174,6 +180,69 @@ export interface MessageQueueTable {
   last_error: string | null;
 }
 
+export interface WebhookTable {
+  id: string;
+  url: string;
+  events: string; // JSON string[]
+  secret_enc: string;
+  /** The secret before the last rotation, still signing until `previous_until`. */
+  previous_secret_enc: string | null;
+  previous_until: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  /** First failure since the last success; 5 days of failures disable (SPEC §6). */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface WebhookDeliveryTable {
+  /** `msg_…`: the Standard Webhooks `webhook-id`, stable across retries. */
+  id: string;
+  webhook_id: string;
+  outbox_seq: number | null;
+  event_type: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface AppleRegistrationTable {
+  device_library_id: string;
+  pass_type_id: string;
+  serial_number: string;
+  push_token_enc: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WalletPushTable {
+  id: Generated<number>;
+  device_id: string;
+  kind: 'apns' | 'google';
+  /** APNs push token or Google object id, encrypted. */
+  target_enc: string;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  created_at: string;
+  done_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+}
+
+export interface GoogleCallbackNonceTable {
+  nonce: string;
+  created_at: string;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   people: PersonTable;
@@ -189,4 +258,9 @@ export interface Database {
   messages: MessageTable;
   verifications: VerificationTable;
   message_queue: MessageQueueTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  apple_registrations: AppleRegistrationTable;
+  wallet_pushes: WalletPushTable;
+  google_callback_nonces: GoogleCallbackNonceTable;
 }

@@ -1,0 +1,186 @@
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Ctx } from './context.js';
+import type { DeviceView } from './credentials.js';
+import type { CredentialStatus } from './lifecycle.js';
+
+/** One `event: status` of the live stream (SPEC §6). */
+export interface StatusEvent {
+  credential_id: string;
+  old_status: CredentialStatus | null;
+  new_status: CredentialStatus;
+  enabled: boolean;
+  devices: DeviceView[];
+  updated_at: string;
+}
+
+export interface StatusSnapshot {
+  /** The newest audit event about the credential: the SSE `id`, so `Last-Event-ID` can resume. */
+  version: number;
+  status: CredentialStatus;
+  enabled: boolean;
+  devices: DeviceView[];
+  updated_at: string;
+}
+
+export interface StatusSubscriber {
+  credentialId: string;
+  lastStatus: CredentialStatus | null;
+  lastKey: string;
+  write(chunk: string): void;
+}
+
+const CHANNEL = 'keyway_status';
+export const HEARTBEAT_MS = 15_000;
+
+export async function loadSnapshot(ctx: Ctx, credentialId: string): Promise<StatusSnapshot | null> {
+  const [row, devices, version] = await Promise.all([
+    ctx.store.db.selectFrom('credentials').select(['status', 'enabled', 'updated_at']).where('id', '=', credentialId).executeTakeFirst(),
+    ctx.store.db.selectFrom('devices').select(['id', 'platform', 'status', 'added_at']).where('credential_id', '=', credentialId).orderBy('added_at').orderBy('id').execute(),
+    ctx.store.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('v')).where('subject', '=', `credential:${credentialId}`).executeTakeFirst(),
+  ]);
+  if (!row) return null;
+  return { version: Number(version?.v ?? 0), status: row.status as CredentialStatus, enabled: row.enabled === 1, devices, updated_at: row.updated_at };
+}
+
+/** The status a credential had when the client last heard of it (Last-Event-ID), from the audit log. */
+export async function statusAt(ctx: Ctx, credentialId: string, version: number): Promise<CredentialStatus | null> {
+  const ev = await ctx.store.db
+    .selectFrom('events')
+    .select(['type', 'data'])
+    .where('subject', '=', `credential:${credentialId}`)
+    .where('type', 'in', ['credential.status_changed', 'credential.created'])
+    .where('seq', '<=', version)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!ev) return null;
+  const data = JSON.parse(ev.data) as { new_status?: CredentialStatus; status?: CredentialStatus };
+  return data.new_status ?? data.status ?? null;
+}
+
+export const contentKey = (s: StatusSnapshot) => `${s.status}|${s.enabled}|${s.updated_at}|${s.devices.map((d) => `${d.id}:${d.status}`).join(',')}`;
+
+export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldStatus: CredentialStatus | null): string {
+  const data: StatusEvent = { credential_id: credentialId, old_status: oldStatus, new_status: s.status, enabled: s.enabled, devices: s.devices, updated_at: s.updated_at };
+  return `id: ${s.version}\nevent: status\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * Fans credential changes out to this process's SSE subscribers: one snapshot query per change,
+ * whatever the number of subscribers. On PostgreSQL, LISTEN/NOTIFY carries other instances' changes.
+ */
+export class StatusHub {
+  private subs = new Map<string, Set<StatusSubscriber>>();
+  private refreshing = new Map<string, { again: boolean }>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private listener: pg.Client | undefined;
+  private listening: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private ctx: Ctx) {
+    ctx.bus.on('credential', this.onLocalChange);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const s of this.subs.values()) n += s.size;
+    return n;
+  }
+
+  private onLocalChange = (credentialId: string) => {
+    void this.refresh(credentialId);
+    if (this.ctx.store.dialect === 'postgres') {
+      // Other instances' subscribers hear of it through the database.
+      sql`select pg_notify(${CHANNEL}, ${credentialId})`.execute(this.ctx.store.db).catch(() => undefined);
+    }
+  };
+
+  subscribe(sub: StatusSubscriber): () => void {
+    let set = this.subs.get(sub.credentialId);
+    if (!set) this.subs.set(sub.credentialId, (set = new Set()));
+    set.add(sub);
+    this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref?.();
+    if (this.ctx.store.dialect === 'postgres') void this.listen();
+    return () => {
+      set.delete(sub);
+      if (set.size === 0) this.subs.delete(sub.credentialId);
+      if (this.subs.size === 0 && this.heartbeat) {
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+      }
+    };
+  }
+
+  private beat(): void {
+    for (const set of this.subs.values()) for (const s of set) s.write(': heartbeat\n\n');
+  }
+
+  private listen(): Promise<void> {
+    this.listening ??= (async () => {
+      const client = new pg.Client({ connectionString: this.ctx.config.databaseUrl });
+      client.on('notification', (msg) => {
+        if (msg.channel === CHANNEL && msg.payload) void this.refresh(msg.payload);
+      });
+      client.on('error', (err) => {
+        this.ctx.log({ level: 'warn', msg: 'status listener lost its connection', error: err.message });
+        this.listener = undefined;
+        this.listening = undefined;
+      });
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      if (this.closed) await client.end();
+      else this.listener = client;
+    })().catch((err: Error) => {
+      this.ctx.log({ level: 'warn', msg: 'status listener failed to start', error: err.message });
+      this.listening = undefined;
+    });
+    return this.listening;
+  }
+
+  /** Sends the new state to every subscriber of the credential that has not seen it; coalesces bursts. */
+  async refresh(credentialId: string): Promise<void> {
+    if (!this.subs.has(credentialId)) return;
+    const running = this.refreshing.get(credentialId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.refreshing.set(credentialId, state);
+    try {
+      do {
+        state.again = false;
+        const snap = await loadSnapshot(this.ctx, credentialId);
+        if (!snap) break;
+        const key = contentKey(snap);
+        // One serialisation per previous status, not one per subscriber.
+        const frames = new Map<CredentialStatus | null, string>();
+        for (const s of this.subs.get(credentialId) ?? []) {
+          // '' = still writing its first event; it reads the state itself.
+          if (s.lastKey === key || s.lastKey === '') continue;
+          let frame = frames.get(s.lastStatus);
+          if (frame === undefined) frames.set(s.lastStatus, (frame = formatStatusEvent(snap, credentialId, s.lastStatus)));
+          s.write(frame);
+          s.lastKey = key;
+          s.lastStatus = snap.status;
+        }
+      } while (state.again);
+    } catch (err) {
+      this.ctx.log({ level: 'error', msg: 'status refresh failed', error: (err as Error).message });
+    } finally {
+      this.refreshing.delete(credentialId);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ctx.bus.off('credential', this.onLocalChange);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.subs.clear();
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { verifyAccess } from '../../domain/access.js';
+import { actorOf, requireScope } from '../../domain/callers.js';
+import type { Ctx } from '../../domain/context.js';
+import { readBody } from '../body.js';
+import type { AppEnv } from '../context.js';
+import { requireCaller } from '../middleware.js';
+import { defineRoute } from '../route.js';
+
+const AccessInput = z.object({ value: z.string().min(1, 'Required.').max(256) }).openapi('AccessVerifyInput');
+const AccessDecision = z
+  .object({
+    allowed: z.boolean(),
+    credential_id: z.string().optional(),
+    person_id: z.number().int().optional(),
+    device_id: z.string().optional(),
+    reason: z
+      .enum(['unknown_value', 'device_revoked', 'credential_suspended', 'credential_disabled', 'credential_revoked', 'credential_expired', 'credential_not_provisioned', 'person_disabled'])
+      .optional(),
+  })
+  .openapi('AccessDecision');
+
+/** The door check (SPEC §1 E, §4): readers and tests ask whether a value opens a door now. */
+export function accessRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
+  defineRoute(
+    app,
+    {
+      method: 'post',
+      path: '/api/3/access/verify',
+      summary: 'Does this reader value open a door now?',
+      tag: 'Access',
+      auth: 'secret-read',
+      body: AccessInput,
+      status: 200,
+      response: AccessDecision,
+      errors: [403],
+      description:
+        'Allowed only for a value of a pending or active device (per-device mode) or the shared value, on an enabled credential in provisioning or active. Every check is an access.checked event.',
+    },
+    async (c) => {
+      const caller = requireCaller(c, ['secret']);
+      requireScope(caller, 'read');
+      const input = await readBody(c, AccessInput);
+      return c.json(await verifyAccess(ctx, input.value, actorOf(caller)));
+    },
+  );
+}

@@ -1,0 +1,29 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Ctx } from '../../domain/context.js';
+import { CallbackBody, handleGoogleCallback } from '../../wallet/google/callback.js';
+import { readBody } from '../body.js';
+import type { AppEnv } from '../context.js';
+import { defineRoute } from '../route.js';
+
+/** Google Wallet's save/delete callbacks (SPEC §4 `/wallet/google/callback`). */
+export function googleCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
+  defineRoute(
+    app,
+    {
+      method: 'post',
+      path: '/wallet/google/callback',
+      summary: 'Google Wallet save/delete callback',
+      tag: 'Google Wallet',
+      auth: 'none',
+      body: CallbackBody,
+      status: 200,
+      errors: [401],
+      description: 'ECv2SigningOnly, verified with the keys in KEYWAY_GOOGLE_CALLBACK_KEYS; deduplicated by nonce. A save makes the device and its credential active.',
+    },
+    async (c) => {
+      const input = await readBody(c, CallbackBody);
+      await handleGoogleCallback(ctx, input);
+      return c.body(null, 200);
+    },
+  );
+}

@@ -1,0 +1,97 @@
+import { ServerResponse } from 'node:http';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { z } from '@hono/zod-openapi';
+import type { Ctx } from '../../domain/context.js';
+import { credentialStatus } from '../../domain/credentials.js';
+import { contentKey, formatStatusEvent, loadSnapshot, statusAt, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
+import type { AppEnv } from '../context.js';
+import { requireCaller } from '../middleware.js';
+import { defineRoute } from '../route.js';
+
+/** `GET /api/3/credentials/{cid}/status/stream`: live status as Server-Sent Events (SPEC §6). */
+export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
+  defineRoute(
+    app,
+    {
+      method: 'get',
+      path: '/api/3/credentials/{cid}/status/stream',
+      summary: 'Live status (Server-Sent Events)',
+      tag: 'Widgets',
+      auth: 'session',
+      query: z.object({ token: z.string().optional().openapi({ description: 'The cs_/ps_ token, for EventSource (which sends no headers)' }) }),
+      status: 200,
+      mediaType: 'text/event-stream',
+      response: z.string(),
+      errors: [403, 404],
+      description:
+        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it.',
+    },
+    async (c) => {
+      const caller = requireCaller(c, ['client_session', 'provisioning']);
+      const cid = c.req.param('cid')!;
+      const scope = caller.kind === 'provisioning' ? { personId: caller.personId, credentialId: caller.credentialId } : { personId: caller.personId };
+      await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
+      const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
+      const headers: Record<string, string> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+      for (const h of ['access-control-allow-origin', 'access-control-expose-headers', 'vary']) {
+        const v = c.res.headers.get(h);
+        if (v) headers[h] = v;
+      }
+
+      /** Subscribes first and reads the snapshot after, so a change in between is not lost. */
+      async function begin(write: (chunk: string) => void): Promise<() => void> {
+        const sub: StatusSubscriber = { credentialId: cid, lastStatus: null, lastKey: '', write };
+        const unsubscribe = hub.subscribe(sub);
+        const snap = await loadSnapshot(ctx, cid);
+        if (!snap) return unsubscribe;
+        // Resuming (Last-Event-ID): only what changed since the client's last event, with the status it had then.
+        const resuming = Number.isInteger(lastEventId) && lastEventId > 0;
+        const catchUp = !resuming ? 'snapshot' : snap.version > lastEventId ? await statusAt(ctx, cid, lastEventId) : undefined;
+        sub.lastKey = contentKey(snap);
+        sub.lastStatus = snap.status;
+        write('retry: 3000\n\n');
+        if (catchUp !== undefined) write(formatStatusEvent(snap, cid, catchUp === 'snapshot' ? null : catchUp));
+        // A change that committed while the snapshot was read is picked up now.
+        void hub.refresh(cid);
+        return unsubscribe;
+      }
+
+      // Under @hono/node-server: straight to the socket (no web stream per subscriber), the cheap path at 5,000 streams.
+      const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+      if (outgoing instanceof ServerResponse) {
+        outgoing.writeHead(200, headers);
+        outgoing.flushHeaders();
+        let unsubscribe: (() => void) | undefined;
+        let closed = false;
+        outgoing.on('close', () => {
+          closed = true;
+          unsubscribe?.();
+        });
+        unsubscribe = await begin((chunk) => {
+          if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
+        });
+        if (closed) unsubscribe();
+        return RESPONSE_ALREADY_SENT;
+      }
+
+      const encoder = new TextEncoder();
+      let unsubscribe: (() => void) | undefined;
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          unsubscribe = await begin((chunk) => {
+            try {
+              controller.enqueue(encoder.encode(chunk));
+            } catch {
+              unsubscribe?.();
+            }
+          });
+        },
+        cancel() {
+          unsubscribe?.();
+        },
+      });
+      return new Response(body, { status: 200, headers });
+    },
+  );
+}

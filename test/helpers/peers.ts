@@ -1,0 +1,89 @@
+// Local peers for the lifecycle tests: a webhook receiver (HTTP/1.1) and an APNs stand-in (HTTP/2 h2c).
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedWebhook {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Receiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** Answers the next requests with these statuses (then 200); headers for each, optional. */
+  script: { status: number; headers?: Record<string, string> }[];
+  close(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const received: ReceivedWebhook[] = [];
+  const script: Receiver['script'] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const next = script.shift() ?? { status: 200 };
+      res.writeHead(next.status, next.headers ?? {});
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/keyway`,
+    received,
+    script,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface ApnsPush {
+  token: string;
+  topic: string | undefined;
+  body: string;
+}
+
+export interface ApnsPeer {
+  url: string;
+  pushes: ApnsPush[];
+  /** Status for pushes to a token (default 200). */
+  statusFor: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** An h2c server that records APNs requests (`POST /3/device/<token>`). */
+export async function startApnsPeer(): Promise<ApnsPeer> {
+  const pushes: ApnsPush[] = [];
+  const statusFor = new Map<string, number>();
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const token = decodeURIComponent(String(headers[':path']).replace(/^\/3\/device\//, ''));
+      pushes.push({ token, topic: headers['apns-topic'] as string | undefined, body: Buffer.concat(chunks).toString('utf8') });
+      const status = statusFor.get(token) ?? 200;
+      stream.respond({ ':status': status, 'apns-id': 'test' });
+      stream.end(status === 200 ? '' : JSON.stringify({ reason: status === 410 ? 'Unregistered' : 'InternalServerError' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pushes,
+    statusFor,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sessions) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { deliverWalletPushes } from '../../server/domain/devices.js';
+import { tempDir } from '../fixtures/wallet/dev-chain.js';
+import { createHarness, type Harness } from '../helpers/harness.js';
+import { redeemedCredential } from '../helpers/passes.js';
+
+const lv = (...parts: string[]) =>
+  Buffer.concat(parts.flatMap((p) => {
+    const b = Buffer.from(p, 'utf8');
+    const l = Buffer.alloc(4);
+    l.writeUInt32LE(b.length);
+    return [l, b];
+  }));
+const spki = (k: crypto.KeyObject) => k.export({ format: 'der', type: 'spki' }).toString('base64');
+
+describe('Google Wallet: save callback and state PATCHes', () => {
+  let h: Harness;
+  let server: Server;
+  const patches: { path: string; body: any }[] = [];
+  const root = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const intermediate = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  let issuerId: string;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/token') return res.end(JSON.stringify({ access_token: 'at-google', expires_in: 3600 }));
+        if (req.method === 'PATCH') patches.push({ path: req.url!, body: JSON.parse(body) });
+        res.end(body || '{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const keysFile = join(tempDir('keyway-gcb-'), 'keys.json');
+    writeFileSync(keysFile, JSON.stringify({ keys: [{ keyValue: spki(root.publicKey), protocolVersion: 'ECv2SigningOnly' }] }));
+    h = await createHarness({ env: { KEYWAY_GOOGLE_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, KEYWAY_GOOGLE_CALLBACK_KEYS: keysFile } });
+    h.secrets.add('at-google');
+    issuerId = h.keyway.ctx.wallet!.google!.issuerId;
+  });
+  after(async () => {
+    h.assertLogsClean();
+    await h.close();
+    server.close();
+  });
+
+  function callback(objectId: string, nonce: string, opts: { signWith?: crypto.KeyObject } = {}) {
+    const signedKey = JSON.stringify({ keyValue: spki(intermediate.publicKey), keyExpiration: String(h.clock.now().getTime() + 86400_000) });
+    const signedMessage = JSON.stringify({ classId: `${issuerId}.keyway_access`, objectId, expTimeMillis: h.clock.now().getTime() + 60_000, eventType: 'save', nonce });
+    return {
+      signature: crypto.sign('sha256', lv('GooglePayPasses', issuerId, 'ECv2SigningOnly', signedMessage), opts.signWith ?? intermediate.privateKey).toString('base64'),
+      intermediateSigningKey: { signedKey, signatures: [crypto.sign('sha256', lv('GooglePayPasses', 'ECv2SigningOnly', signedKey), root.privateKey).toString('base64')] },
+      protocolVersion: 'ECv2SigningOnly',
+      signedMessage,
+    };
+  }
+
+  test('a verified save activates the device and the credential once; a bad signature is 401 and changes nothing', async () => {
+    const { ps, personId, credentialId } = await redeemedCredential(h);
+    const pass = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' } });
+    assert.equal(pass.status, 200, pass.text);
+    const { serial_number } = await h.store.db.selectFrom('devices').select('serial_number').where('id', '=', pass.body.device_id).executeTakeFirstOrThrow();
+    const objectId = `${issuerId}.${serial_number}`;
+
+    const forged = await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-forged-1', { signWith: crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey }) });
+    assert.equal(forged.status, 401);
+    const cred0 = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body.person_credential;
+    assert.equal(cred0.status, 'provisioning');
+
+    const ok = await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-save-1') });
+    assert.equal(ok.status, 200, ok.text);
+    const cred = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body.person_credential;
+    assert.equal(cred.status, 'active');
+    assert.equal(cred.devices[0].status, 'active');
+    const count = async () => (await h.request('GET', `/api/3/events?subject=credential:${credentialId}`, { token: h.sk })).body.events.length;
+    const n = await count();
+    assert.equal((await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-save-1') })).status, 200, 'a replayed nonce is acknowledged');
+    assert.equal(await count(), n, '… and changes nothing');
+
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+    await deliverWalletPushes(h.keyway.ctx);
+    assert.deepEqual(patches.at(-1), { path: `/walletobjects/v1/genericObject/${encodeURIComponent(objectId)}`, body: { state: 'INACTIVE' } });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: true } });
+    await deliverWalletPushes(h.keyway.ctx);
+    assert.equal(patches.at(-1)!.body.state, 'ACTIVE');
+
+    const del = await h.request('DELETE', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
+    assert.equal(del.body.person_credential.status, 'revoking');
+    await deliverWalletPushes(h.keyway.ctx);
+    assert.equal(patches.at(-1)!.body.state, 'INACTIVE');
+    const done = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body.person_credential;
+    assert.equal(done.status, 'revoked', 'the PATCH succeeding confirms the Google device');
+  });
+
+  test('bad callback bodies are 400', async () => {
+    assert.equal((await h.request('POST', '/wallet/google/callback', { body: { protocolVersion: 'ECv1' } })).status, 400);
+  });
+});
