@@ -14,18 +14,49 @@ function collapseTemplateIndentation(): Plugin {
   };
 }
 
+/**
+ * Lit's css`` blocks reach the browser verbatim: drop comments and the whitespace CSS does not
+ * need (never around ':' — `a :hover` differs from `a:hover`). Blocks with `${}` are left alone.
+ */
+function minifyCssTemplates(): Plugin {
+  const minify = (css: string) =>
+    css
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/\s*([{};,>])\s*/g, '$1')
+      .replace(/;}/g, '}')
+      .trim();
+  return {
+    name: 'keyway-minify-css-templates',
+    apply: 'build',
+    transform(code, id) {
+      if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return null;
+      return { code: code.replace(/\bcss`([^`]*)`/g, (whole, body: string) => (body.includes('${') ? whole : `css\`${minify(body)}\``)), map: null };
+    },
+  };
+}
+
+// Third-party notices, once per file that carries the code (minification drops the per-module ones).
+function licenseBanner(chunk: { isEntry: boolean; fileName: string }): string {
+  if (chunk.isEntry) return '/*! Keyway widgets. Includes Lit and @lit/context, Copyright Google LLC, SPDX-License-Identifier: BSD-3-Clause */';
+  if (chunk.fileName.startsWith('phone-')) return '/*! libphonenumber-js, Copyright (c) 2016 @catamphetamine, MIT License */';
+  if (chunk.fileName.startsWith('qr-')) return '/*! qrcode, Copyright (c) 2012 Ryan Day, MIT License; dijkstrajs, Copyright (C) 2008 Wyatt Baldwin, MIT License */';
+  return '';
+}
+
 /** Names lazy chunks by what they carry, so the budget check and a partner's CSP review can find them. */
 function chunkName(chunk: { moduleIds: string[]; name: string }): string {
   if (chunk.moduleIds.some((id) => id.includes('libphonenumber-js'))) return 'phone-[hash].js';
   if (chunk.moduleIds.some((id) => id.includes('/qrcode/'))) return 'qr-[hash].js';
   if (chunk.moduleIds.some((id) => /\/i18n\/(de|ar)\.ts$/.test(id))) return 'locale-[name]-[hash].js';
+  if (chunk.moduleIds.some((id) => id.endsWith('/handoff-panel.ts'))) return 'handoff-[hash].js';
   return '[name]-[hash].js';
 }
 
 // The CDN build: dist/cdn/keyway.js registers the five elements; phone metadata and QR stay lazy.
 // (The npm build is plain tsc output in dist/; see package.json "build".)
 export default defineConfig({
-  plugins: [collapseTemplateIndentation()],
+  plugins: [minifyCssTemplates(), collapseTemplateIndentation()],
   build: {
     outDir: 'dist/cdn',
     emptyOutDir: true,
@@ -40,8 +71,16 @@ export default defineConfig({
       fileName: () => 'keyway.js',
     },
     rollupOptions: {
+      // Lazy chunks import shared code (lit, controllers) from keyway.js itself instead of from an
+      // extra common chunk the entry would load statically.
+      preserveEntrySignatures: 'allow-extension',
       output: {
         chunkFileNames: chunkName,
+        // Library mode keeps whitespace in ES output even with build.minify (for bundlers); the CDN
+        // file goes straight to browsers, so minify fully and drop bundler-only annotations.
+        minify: true,
+        comments: { annotation: false, jsdoc: false, legal: false },
+        postBanner: licenseBanner,
       },
     },
   },

@@ -1,5 +1,4 @@
-import { html, nothing, svg } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, svg, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { credentialStatusStyles } from './credential-status.styles.js';
@@ -50,21 +49,31 @@ const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
 export class CredentialStatusElement extends KeywayElement {
   static override styles = [componentStyles, credentialStatusStyles];
 
+  static override properties: PropertyDeclarations = {
+    credentialId: { attribute: 'credential-id' },
+    compact: { type: Boolean, reflect: true },
+    status: { reflect: true },
+    pollInterval: { attribute: false },
+    enabled: { state: true },
+    updatedAt: { state: true },
+    error: { state: true },
+  };
+
   /** The credential; optional with a `ps_` token, which names its own. */
-  @property({ attribute: 'credential-id' }) credentialId?: string;
+  declare credentialId?: string;
 
   /** Only the badge: no description, help or time. */
-  @property({ type: Boolean, reflect: true }) compact = false;
+  compact = false;
 
   /** The current status. Reflected; may be set to show a status without a server. */
-  @property({ reflect: true }) status?: CredentialStatus;
+  declare status?: CredentialStatus;
 
   /** How often to poll while the live stream is unavailable (ms). */
-  @property({ attribute: false }) pollInterval = 5000;
+  pollInterval = 5000;
 
-  @state() private enabled = true;
-  @state() private updatedAt?: string;
-  @state() private error?: KeywayApiError;
+  private enabled = true;
+  private declare updatedAt?: string;
+  private declare error?: KeywayApiError;
 
   private hadSnapshot = false;
   private clock?: ReturnType<typeof setInterval>;

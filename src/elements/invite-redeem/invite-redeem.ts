@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { inviteRedeemStyles } from './invite-redeem.styles.js';
@@ -45,18 +44,27 @@ import { formatInvitationCode, invitationSymbols, isCompleteInvitationCode } fro
 export class InviteRedeem extends KeywayElement {
   static override styles = [componentStyles, inviteRedeemStyles];
 
+  static override properties: PropertyDeclarations = {
+    code: {},
+    codeParam: { type: Boolean, attribute: 'code-param' },
+    symbols: { state: true },
+    localError: { state: true },
+  };
+
   /** A code to pre-fill (e.g. from a link). */
-  @property() code?: string;
+  declare code?: string;
 
   /** Read `#code=` (else `?code=`) from the address and remove it from the address bar. */
-  @property({ type: Boolean, attribute: 'code-param' }) codeParam = false;
+  codeParam = false;
 
-  @state() private symbols = '';
-  @state() private localError?: string;
+  private symbols = '';
+  private declare localError?: string;
 
   private readonly redeem = new RequestController<ProvisioningGrant>(this);
 
-  @query('input') private input?: HTMLInputElement;
+  private get input(): HTMLInputElement | undefined {
+    return this.renderRoot?.querySelector<HTMLInputElement>('input') ?? undefined;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { smsOtpVerifyStyles } from './sms-otp-verify.styles.js';
@@ -65,25 +64,42 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
 export class SmsOtpVerify extends KeywayElement {
   static override styles = [componentStyles, smsOtpVerifyStyles];
 
+  static override properties: PropertyDeclarations = {
+    country: {},
+    step: { reflect: true },
+    phone: { state: true },
+    countryFilter: { state: true },
+    selectedCountry: { state: true },
+    phoneError: { state: true },
+    code: { state: true },
+    codeError: { state: true },
+    resendError: { state: true },
+    verification: { state: true },
+    sentTo: { state: true },
+    phoneE164: { state: true },
+    codeDead: { state: true },
+    announcement: { state: true },
+  };
+
   /** ISO-3166 country for national numbers (e.g. `GB`); defaults to the locale's region. */
-  @property() country?: string;
+  declare country?: string;
 
   /** Where the person is: `phone`, `code` or `done`. Reflected. */
-  @property({ reflect: true }) step: OtpStep = 'phone';
+  step: OtpStep = 'phone';
 
-  @state() private phone = '';
-  @state() private countryFilter = '';
-  @state() private selectedCountry?: string;
-  @state() private phoneError?: KeywayApiError | string;
-  @state() private code = '';
-  @state() private codeError?: KeywayApiError | string;
-  @state() private resendError?: KeywayApiError;
-  @state() private verification?: VerificationStarted;
+  private phone = '';
+  private countryFilter = '';
+  private declare selectedCountry?: string;
+  private declare phoneError?: KeywayApiError | string;
+  private code = '';
+  private declare codeError?: KeywayApiError | string;
+  private declare resendError?: KeywayApiError;
+  private declare verification?: VerificationStarted;
   /** How the number the code went to is shown ("+44 7700 900982"). */
-  @state() private sentTo = '';
-  @state() private phoneE164 = '';
-  @state() private codeDead: 'locked' | 'expired' | null = null;
-  @state() private announcement = '';
+  private sentTo = '';
+  private phoneE164 = '';
+  private codeDead: 'locked' | 'expired' | null = null;
+  private announcement = '';
 
   private readonly sending = new RequestController<VerificationStarted>(this);
   private readonly checking = new RequestController<ProvisioningGrant>(this);
@@ -94,8 +110,13 @@ export class SmsOtpVerify extends KeywayElement {
   });
   private webOtpAbort?: AbortController;
 
-  @query('#phone') private phoneInput?: HTMLInputElement;
-  @query('#code') private codeInput?: HTMLInputElement;
+  private get phoneInput(): HTMLInputElement | undefined {
+    return this.renderRoot?.querySelector<HTMLInputElement>('#phone') ?? undefined;
+  }
+
+  private get codeInput(): HTMLInputElement | undefined {
+    return this.renderRoot?.querySelector<HTMLInputElement>('#code') ?? undefined;
+  }
 
   private get activeCountry(): string | undefined {
     const region = this.l10n.tag.split(/[-_]/)[1];
