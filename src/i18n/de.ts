@@ -109,18 +109,6 @@ const de: Translation = {
     justNow: 'gerade eben',
     disabled: 'Von Ihrer Verwaltung ausgeschaltet.',
     helpSummary: 'Funktioniert nicht?',
-    helpInvited: [
-      'Prüfen Sie, ob Sie den Einladungscode per E-Mail oder SMS erhalten haben.',
-      'Prüfen Sie, ob der Code noch gültig ist: Codes laufen nach einigen Tagen ab.',
-      'Prüfen Sie, ob Sie den Code genau so eingegeben haben, wie er angezeigt wird.',
-      'Weiterhin Probleme? Bitten Sie Ihre Verwaltung um eine neue Einladung.',
-    ],
-    helpProvisioning: [
-      'Warten Sie 5 bis 10 Minuten und sehen Sie dann erneut nach.',
-      'Öffnen Sie Ihre Wallet-App und prüfen Sie, ob der Ausweis dort ist.',
-      'Starten Sie Ihr Telefon neu, wenn er nicht erscheint.',
-      'Weiterhin Probleme? Wenden Sie sich an Ihre Verwaltung.',
-    ],
     reconnecting: 'Verbindung für Live-Updates wird wiederhergestellt…',
   },
 };

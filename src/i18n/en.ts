@@ -118,18 +118,6 @@ const en = {
     justNow: 'just now',
     disabled: 'Turned off by your administrator.',
     helpSummary: 'Not working?',
-    helpInvited: [
-      'Check you received the invitation code, by email or text message.',
-      'Check the code is still valid: codes expire after a few days.',
-      'Check you typed the code exactly as it appears.',
-      'Still stuck? Ask your administrator to send a new invitation.',
-    ],
-    helpProvisioning: [
-      'Wait 5 to 10 minutes, then look again.',
-      'Open your Wallet app and check the pass is there.',
-      'Restart your phone if it does not appear.',
-      'Still stuck? Contact your administrator.',
-    ],
     reconnecting: 'Reconnecting for live updates…',
   },
 };
