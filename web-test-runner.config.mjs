@@ -6,7 +6,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
 import { summaryReporter } from './test/widgets/summary-reporter.mjs';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -139,6 +139,17 @@ async function keywayMiddleware(ctx, next) {
   }
   if (ctx.path === '/__keyway/server') {
     ctx.body = { apiBase: keyway.url, publishableKey: DEMO_PUBLISHABLE_KEY };
+    return;
+  }
+  if (ctx.path === '/__keyway/cdn.html') {
+    // A partner page for the built bundle, with SPEC §8's partner CSP as a real header.
+    const page = await readFile(new URL('./test/widgets/fixtures/cdn.html', import.meta.url), 'utf8');
+    ctx.type = 'html';
+    ctx.set(
+      'content-security-policy',
+      `default-src 'none'; script-src 'self'; connect-src ${keyway.url}; img-src data: blob:; style-src 'self'; base-uri 'none'; form-action 'none'`,
+    );
+    ctx.body = page.replaceAll('%API_BASE%', keyway.url).replaceAll('%PUBLISHABLE_KEY%', DEMO_PUBLISHABLE_KEY);
     return;
   }
   let target;
