@@ -8,6 +8,7 @@ import type { Handoff } from '../../client/types.js';
 import type { KeywayApiError } from '../../client/errors.js';
 import type { LocalizeController } from '../../controllers/localize.js';
 import { qrManager } from '../../internal/qr-manager.js';
+import { handoffStrings } from '../../i18n/handoff.js';
 
 /** What the panel borrows from its <add-to-wallet>. */
 export interface HandoffHost {
@@ -63,41 +64,42 @@ export class HandoffPanel {
   private readonly copy = async (): Promise<void> => {
     const url = this.request.value?.url;
     if (!url) return;
-    const { t } = this.owner.l10n;
+    const words = handoffStrings[this.owner.l10n.locale];
     try {
       await navigator.clipboard.writeText(url);
-      this.copyMessage = t.wallet.copied;
+      this.copyMessage = words.copied;
     } catch {
-      this.copyMessage = t.wallet.copyFailed;
+      this.copyMessage = words.copyFailed;
     }
     this.owner.host.requestUpdate();
   };
 
   render(desktop: boolean): TemplateResult | typeof nothing {
     const { owner } = this;
-    const { t, fmt } = owner.l10n;
+    const { fmt } = owner.l10n;
+    const t = handoffStrings[owner.l10n.locale];
     const value = this.request.value;
     const expired = value && !this.countdown.running;
     if (!value && !this.request.pending && !this.error) return nothing;
     const again = () => void this.create(desktop);
     return html`<section part="handoff" aria-labelledby="handoff-heading">
       ${desktop
-        ? html`<h2 id="handoff-heading">${t.wallet.desktopHeading}</h2><p class="hint">${t.wallet.desktopHint}</p>`
-        : html`<span id="handoff-heading" class="visually-hidden">${t.wallet.copyLink}</span>`}
+        ? html`<h2 id="handoff-heading">${t.desktopHeading}</h2><p class="hint">${t.desktopHint}</p>`
+        : html`<span id="handoff-heading" class="visually-hidden">${t.copyLink}</span>`}
       ${this.request.pending ? owner.renderSpinner() : nothing}
       ${owner.renderError('handoff-error', this.error, again)}
       ${value && !expired
-        ? html`${desktop && this.qrSrc ? html`<div part="qr"><img src=${this.qrSrc} alt=${t.wallet.qrAlt} /></div>` : nothing}
+        ? html`${desktop && this.qrSrc ? html`<div part="qr"><img src=${this.qrSrc} alt=${t.qrAlt} /></div>` : nothing}
             <div class="link-row">
               <a part="handoff-link" href=${value.url}>${value.url}</a>
-              <button part="copy-button" type="button" class="secondary" @click=${this.copy}>${t.wallet.copyLink}</button>
+              <button part="copy-button" type="button" class="secondary" @click=${this.copy}>${t.copyLink}</button>
             </div>
-            <p class="hint">${t.wallet.handoffExpires(this.countdown.remaining, fmt)}</p>
+            <p class="hint">${t.handoffExpires(this.countdown.remaining, fmt)}</p>
             <p role="status" aria-live="polite">${this.copyMessage}</p>`
         : nothing}
       ${expired
-        ? html`<p>${t.wallet.handoffExpired}</p>
-            <button type="button" class="secondary" part="new-code-button" @click=${again}>${t.wallet.newCode}</button>`
+        ? html`<p>${t.handoffExpired}</p>
+            <button type="button" class="secondary" part="new-code-button" @click=${again}>${t.newCode}</button>`
         : nothing}
     </section>`;
   }

@@ -7,7 +7,7 @@ import { CountdownController } from '../../controllers/countdown.js';
 import type { ProvisioningGrant, VerificationStarted } from '../../client/types.js';
 import type { KeywayApiError } from '../../client/errors.js';
 import { extractOtp, toAsciiDigits } from '../../internal/normalize.js';
-import { phoneUtilManager } from '../../internal/phone-manager.js';
+import { phoneUtilManager, type CountryOption } from '../../internal/phone-manager.js';
 import { webOtp } from '../../internal/web-otp.js';
 
 export type OtpStep = 'phone' | 'code' | 'done';
@@ -118,7 +118,7 @@ export class SmsOtpVerify extends KeywayElement {
     return this.renderRoot?.querySelector<HTMLInputElement>('#code') ?? undefined;
   }
 
-  private get activeCountry(): string | undefined {
+  private get activeCountry(): string {
     const region = this.l10n.tag.split(/[-_]/)[1];
     return (this.selectedCountry ?? this.country ?? (region && region.length === 2 ? region : 'GB')).toUpperCase();
   }
@@ -340,32 +340,11 @@ export class SmsOtpVerify extends KeywayElement {
 
   // ---- rendering --------------------------------------------------------------------------
 
-  private countryOptions(): { code: string; name: string; callingCode: string }[] {
-    const util = phoneUtilManager.util;
+  private countryOptions(): CountryOption[] {
     const selected = this.activeCountry;
-    let names: Intl.DisplayNames | undefined;
-    try {
-      names = new Intl.DisplayNames([this.l10n.locale], { type: 'region' });
-    } catch {
-      names = undefined;
-    }
-    const codes = util ? util.getCountries() : selected ? [selected] : [];
-    const filter = this.countryFilter.trim().toLowerCase();
-    return codes
-      .map((code) => ({
-        code,
-        name: names?.of(code) ?? code,
-        callingCode: util ? util.getCountryCallingCode(code) : '',
-      }))
-      .filter(
-        (c) =>
-          c.code === selected ||
-          !filter ||
-          c.name.toLowerCase().includes(filter) ||
-          c.code.toLowerCase() === filter ||
-          `+${c.callingCode}`.startsWith(filter.startsWith('+') ? filter : `+${filter}`),
-      )
-      .sort((a, b) => a.name.localeCompare(b.name, this.l10n.locale));
+    const util = phoneUtilManager.util;
+    // Until the phone chunk arrives, only the current country (named by its code) is offered.
+    return util ? util.listCountries(this.l10n.locale, this.countryFilter, selected) : [{ code: selected, name: selected, callingCode: '' }];
   }
 
   private renderPhoneStep() {
