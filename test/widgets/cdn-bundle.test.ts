@@ -37,7 +37,7 @@ async function openCdnPage(fragment: string): Promise<CdnReport> {
 
 describe('dist/cdn/keyway.js in a browser', function () {
   it('registers the five tags, redeems from #code=, loads its lazy chunks, and breaks no partner CSP rule', async function () {
-    this.timeout(30_000);
+    (this as { timeout(ms: number): void }).timeout(30_000);
     const invitation = await invitePerson();
     const result = await openCdnPage(`#code=${invitation.code}`);
     expect(result.failure, result.failure).to.equal(undefined);

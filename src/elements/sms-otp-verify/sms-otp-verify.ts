@@ -2,6 +2,7 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { smsOtpVerifyStyles } from './sms-otp-verify.styles.js';
+import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
 import { CountdownController } from '../../controllers/countdown.js';
 import type { ProvisioningGrant, VerificationStarted } from '../../client/types.js';
@@ -64,9 +65,15 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
 export class SmsOtpVerify extends KeywayElement {
   static override styles = [componentStyles, smsOtpVerifyStyles];
 
+  /** Takes part in an enclosing `<form>`: its value is the confirmed number (E.164), `required` works. */
+  static formAssociated = true;
+
+  static override shadowRootOptions: ShadowRootInit = { mode: 'open', delegatesFocus: true };
+
   static override properties: PropertyDeclarations = {
     country: {},
     step: { reflect: true },
+    required: { type: Boolean, reflect: true },
     phone: { state: true },
     countryFilter: { state: true },
     selectedCountry: { state: true },
@@ -86,6 +93,24 @@ export class SmsOtpVerify extends KeywayElement {
 
   /** Where the person is: `phone`, `code` or `done`. Reflected. */
   step: OtpStep = 'phone';
+
+  /** In a form: blocks submission until the number is confirmed. */
+  required = false;
+
+  constructor() {
+    super();
+    new FormFieldController(this, () => {
+      const { otp } = this.l10n.t;
+      const onCode = this.step === 'code';
+      return {
+        // Only a confirmed number is a value; what was typed before the code is not.
+        value: this.step === 'done' ? this.phoneE164 : null,
+        missing: this.required && this.step !== 'done' ? (onCode ? otp.codeRequired : otp.phoneRequired) : '',
+        invalid: '',
+        anchor: onCode ? this.codeInput : this.phoneInput,
+      };
+    });
+  }
 
   private phone = '';
   private countryFilter = '';
