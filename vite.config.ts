@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
@@ -14,18 +17,62 @@ function collapseTemplateIndentation(): Plugin {
   };
 }
 
+/**
+ * Lit's css`` blocks reach the browser verbatim: drop comments and the whitespace CSS does not
+ * need (never around ':' — `a :hover` differs from `a:hover`). Blocks with `${}` are left alone.
+ */
+function minifyCssTemplates(): Plugin {
+  const minify = (css: string) =>
+    css
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/\s*([{};,>])\s*/g, '$1')
+      .replace(/;}/g, '}')
+      .trim();
+  return {
+    name: 'keyway-minify-css-templates',
+    apply: 'build',
+    transform(code, id) {
+      if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return null;
+      return { code: code.replace(/\bcss`([^`]*)`/g, (whole, body: string) => (body.includes('${') ? whole : `css\`${minify(body)}\``)), map: null };
+    },
+  };
+}
+
+// Third-party licences ship beside the bundle (as esbuild's legalComments "external" does);
+// each file points at them instead of carrying Lit's per-module comments (about 100 bytes gz).
+const THIRD_PARTY = ['lit', 'lit-html', 'lit-element', '@lit/reactive-element', '@lit/context', 'libphonenumber-js', 'qrcode', 'dijkstrajs'];
+const LICENSES_FILE = 'THIRD_PARTY_LICENSES.txt';
+
+function thirdPartyLicenses(): Plugin {
+  return {
+    name: 'keyway-third-party-licenses',
+    apply: 'build',
+    generateBundle() {
+      const texts = THIRD_PARTY.map((name) => {
+        const dir = fileURLToPath(new URL(`./node_modules/${name}/`, import.meta.url));
+        const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+        if (!file) throw new Error(`no licence file in ${name}`);
+        return `${name}\n${'-'.repeat(name.length)}\n${readFileSync(join(dir, file), 'utf8').trim()}\n`;
+      });
+      this.emitFile({ type: 'asset', fileName: LICENSES_FILE, source: texts.join('\n') });
+    },
+  };
+}
+
 /** Names lazy chunks by what they carry, so the budget check and a partner's CSP review can find them. */
 function chunkName(chunk: { moduleIds: string[]; name: string }): string {
   if (chunk.moduleIds.some((id) => id.includes('libphonenumber-js'))) return 'phone-[hash].js';
   if (chunk.moduleIds.some((id) => id.includes('/qrcode/'))) return 'qr-[hash].js';
   if (chunk.moduleIds.some((id) => /\/i18n\/(de|ar)\.ts$/.test(id))) return 'locale-[name]-[hash].js';
+  if (chunk.moduleIds.some((id) => id.endsWith('/handoff-panel.ts'))) return 'handoff-[hash].js';
   return '[name]-[hash].js';
 }
 
 // The CDN build: dist/cdn/keyway.js registers the five elements; phone metadata and QR stay lazy.
 // (The npm build is plain tsc output in dist/; see package.json "build".)
 export default defineConfig({
-  plugins: [collapseTemplateIndentation()],
+  plugins: [minifyCssTemplates(), collapseTemplateIndentation(), thirdPartyLicenses()],
   build: {
     outDir: 'dist/cdn',
     emptyOutDir: true,
@@ -40,8 +87,16 @@ export default defineConfig({
       fileName: () => 'keyway.js',
     },
     rollupOptions: {
+      // Lazy chunks import shared code (lit, controllers) from keyway.js itself instead of from an
+      // extra common chunk the entry would load statically.
+      preserveEntrySignatures: 'allow-extension',
       output: {
         chunkFileNames: chunkName,
+        // Library mode keeps whitespace in ES output even with build.minify (for bundlers); the CDN
+        // file goes straight to browsers, so minify fully and drop bundler-only annotations.
+        minify: true,
+        comments: { annotation: false, jsdoc: false, legal: false },
+        postBanner: `/*! Licences: ${LICENSES_FILE} */`,
       },
     },
   },

@@ -12,7 +12,7 @@ export { keywayContext, type KeywayConfig } from './context.js';
 export * from './events.js';
 export * from './client/index.js';
 export { detectPlatform, type DevicePlatform, type InAppBrowser, type PlatformGuess } from './internal/platform.js';
-export { phoneUtilManager, type PhoneUtil } from './internal/phone-manager.js';
+export { phoneUtilManager, type CountryOption, type PhoneUtil } from './internal/phone-manager.js';
 export { qrManager, type QrRenderer } from './internal/qr-manager.js';
 export { passNavigator } from './internal/navigation.js';
 export { webOtp } from './internal/web-otp.js';

@@ -4,6 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# cdn-bundle.test.ts loads the built CDN file: build it when missing or older than its sources.
+if [ ! -f dist/cdn/keyway.js ] || [ -n "$(find src vite.config.ts -newer dist/cdn/keyway.js -print -quit)" ]; then
+  npx --no-install vite build --logLevel warn || exit 1
+fi
+
 summary=$(mktemp)
 rm -f "$summary"
 KEYWAY_WTR_SUMMARY="$summary" npx --no-install web-test-runner --config web-test-runner.config.mjs "$@"

@@ -1,4 +1,5 @@
 import { KeywayApiError, parseRetryAfter } from './errors.js';
+import { serverClock } from '../internal/server-clock.js';
 import type {
   KeywayCallContext,
   KeywayClient,
@@ -57,6 +58,7 @@ export class FetchKeywayClient implements KeywayClient {
       throw new KeywayApiError({ code: 'network_error', message: (error as Error)?.message || 'Network request failed' });
     }
     const serverDate = parseDate(response.headers.get('date'));
+    serverClock.observe(serverDate);
     let payload: unknown = null;
     const text = await response.text().catch(() => '');
     if (text) {

@@ -1,10 +1,12 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { serverClock } from '../internal/server-clock.js';
 
 /** How long before a token lapses the host is told (SPEC §8). */
 export const TOKEN_WARNING_MS = 60_000;
 
 /**
- * Calls `onExpiring` 60 s before the current token lapses; a new token or expiry re-arms it.
+ * Calls `onExpiring` 60 s before the current token lapses, by the server's clock; a new token or
+ * expiry re-arms it, and so does moving the host in the page.
  */
 export class TokenExpiryController implements ReactiveController {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -28,13 +30,18 @@ export class TokenExpiryController implements ReactiveController {
     const at = Date.parse(expiresAt);
     if (Number.isNaN(at)) return;
     // setTimeout overflows past ~24.8 days; such tokens are re-armed on the next update.
-    const delay = Math.min(Math.max(0, at - TOKEN_WARNING_MS - Date.now()), 2 ** 31 - 1);
+    const delay = Math.min(Math.max(0, at - TOKEN_WARNING_MS - serverClock.now()), 2 ** 31 - 1);
     this.timer = setTimeout(() => this.onExpiring(expiresAt), delay);
   }
 
   private clear(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  hostConnected(): void {
+    // A host taken out and put back (moved in the page) gets no update by itself.
+    if (this.armedFor === null) this.hostUpdated();
   }
 
   hostDisconnected(): void {

@@ -1,6 +1,5 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
+import { LitElement, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { ContextConsumer } from '@lit/context';
 import { keywayContext, type KeywayConfig } from '../context.js';
 import { FetchKeywayClient } from '../client/fetch-client.js';
 import type { KeywayCallContext, KeywayClient } from '../client/keyway-client.js';
@@ -17,27 +16,38 @@ let defaultClient: KeywayClient | undefined;
  * ancestor `<keyway-provider>`), the client, localisation, error reporting and token expiry.
  */
 export class KeywayElement extends LitElement {
+  // Static declarations and a context controller rather than decorators: the decorator helpers
+  // and their per-field calls cost about 1 KiB gz of the CDN entry's 20 KiB budget.
+  static override properties: PropertyDeclarations = {
+    apiBase: { attribute: 'api-base', reflect: true },
+    publishableKey: { attribute: 'publishable-key' },
+    token: {},
+    tokenExpiresAt: { attribute: 'token-expires-at' },
+    locale: { reflect: true },
+    client: { attribute: false },
+    config: { state: true },
+  };
+
   /** The server's origin; the element appends `/api/3/…`. Defaults to the page's origin. */
-  @property({ attribute: 'api-base', reflect: true }) apiBase?: string;
+  declare apiBase?: string;
 
   /** `pk_…` key for the redeem and verification endpoints. */
-  @property({ attribute: 'publishable-key' }) publishableKey?: string;
+  declare publishableKey?: string;
 
   /** `cs_…` or `ps_…` session token for passes, hand-offs and status. */
-  @property() token?: string;
+  declare token?: string;
 
   /** When `token` lapses (ISO-8601); `token-expired` fires 60 s before. */
-  @property({ attribute: 'token-expires-at' }) tokenExpiresAt?: string;
+  declare tokenExpiresAt?: string;
 
   /** BCP-47 language (`en`, `de`, `ar`); otherwise the nearest `lang`. */
-  @property({ reflect: true }) locale?: string;
+  declare locale?: string;
 
   /** The HTTP client; hand in a scripted one for stories and tests. */
-  @property({ attribute: false }) client?: KeywayClient;
+  declare client?: KeywayClient;
 
-  @consume({ context: keywayContext, subscribe: true })
-  @state()
-  protected config?: KeywayConfig;
+  /** What an ancestor `<keyway-provider>` supplies; reactive, so `changed.has('config')` works. */
+  protected declare config?: KeywayConfig;
 
   protected readonly l10n = new LocalizeController(this, () => this.locale ?? this.config?.locale);
 
@@ -46,6 +56,13 @@ export class KeywayElement extends LitElement {
 
   constructor() {
     super();
+    new ContextConsumer(this, {
+      context: keywayContext,
+      subscribe: true,
+      callback: (config) => {
+        this.config = config;
+      },
+    });
     new TokenExpiryController(
       this,
       () => ({ token: this.effectiveToken, expiresAt: this.effectiveTokenExpiresAt }),

@@ -67,8 +67,7 @@ export const componentStyles = [
     input[dir='ltr'] {
       text-align: start;
     }
-    button,
-    a.button {
+    button {
       font: inherit;
       font-weight: 600;
       min-height: 44px;
@@ -83,7 +82,6 @@ export const componentStyles = [
       display: inline-flex;
       align-items: center;
       gap: 8px;
-      text-decoration: none;
       transition: filter var(--_duration) ease-out;
     }
     button:hover {

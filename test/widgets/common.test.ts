@@ -13,6 +13,7 @@ import {
   type InviteRedeemedDetail,
   type TokenExpiredDetail,
 } from '../../src/index.js';
+import { serverClock } from '../../src/internal/server-clock.js';
 import { ScriptedClient } from './helpers/scripted-client.js';
 import { getByRole, spyEvents, until } from './helpers/dom.js';
 
@@ -108,6 +109,40 @@ describe('token-expired', () => {
     el.token = 'cs_b';
     el.tokenExpiresAt = new Date(Date.now() + 60_100).toISOString();
     await until(() => heard.count === 2, 'second');
+  });
+
+  it('counts by the server clock: a phone two minutes slow is still warned in time', async () => {
+    // An answer whose Date header is two minutes ahead of this (slow) phone.
+    const serverNow = Date.now() + 120_000;
+    const fetchImpl = (async () =>
+      new Response('{}', { status: 200, headers: { 'content-type': 'application/json', date: new Date(serverNow).toUTCString() } })) as unknown as typeof fetch;
+    await new FetchKeywayClient(fetchImpl).getCredentialStatus({ apiBase: '', token: 'cs_x' }, 'cred_1');
+    try {
+      expect(Math.round(serverClock.offset / 1000)).to.be.within(119, 121);
+      // 61 s left by the server's clock, so the warning is due in about a second, not in three minutes.
+      const expiresAt = new Date(serverNow + 61_000).toISOString();
+      const heard = spyEvents<TokenExpiredDetail>(document, 'token-expired');
+      await fixture(html`<credential-status token="cs_skew" token-expires-at=${expiresAt} .client=${new ScriptedClient()}></credential-status>`);
+      await until(() => heard.count === 1, 'token-expired by the server clock', 4000);
+      expect(heard.details[0]).to.deep.equal({ expiresAt });
+    } finally {
+      serverClock.offset = 0;
+    }
+  });
+
+  it('an element moved in the page keeps its warning', async () => {
+    const heard = spyEvents<TokenExpiredDetail>(document, 'token-expired');
+    const el = await fixture<CredentialStatusElement>(
+      html`<credential-status token="cs_moved" token-expires-at=${new Date(Date.now() + 60_800).toISOString()} .client=${new ScriptedClient()}></credential-status>`,
+    );
+    const elsewhere = document.createElement('section');
+    document.body.append(elsewhere);
+    elsewhere.append(el); // disconnect + connect, no property change
+    try {
+      await until(() => heard.count === 1, 'token-expired after the move', 3000);
+    } finally {
+      elsewhere.remove();
+    }
   });
 });
 

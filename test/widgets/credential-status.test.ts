@@ -69,7 +69,21 @@ describe('<credential-status>', () => {
     await until(() => client.streams.length === 1, 'stream');
     client.streams[0].push(event(null, 'invited'));
     await until(() => byPart(el, 'help'), 'help');
+    await el.updateComplete; // the tips load lazily; updateComplete waits for them
     expect(textOf(byPart(el, 'help'))).to.contain('Check the code is still valid');
+  });
+
+  it('the troubleshooting help follows lang: German tips for a pass being set up', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client, { lang: 'de' });
+    await until(() => client.streams.length === 1, 'stream');
+    client.streams[0].push(event(null, 'provisioning'));
+    await until(() => byPart(el, 'help'), 'help');
+    await el.updateComplete;
+    const help = byPart(el, 'help')!;
+    expect(textOf(help)).to.contain('Funktioniert nicht?');
+    expect(textOf(help)).to.contain('Öffnen Sie Ihre Wallet-App');
+    expect(help.querySelectorAll('li')).to.have.length(4);
   });
 
   it('status-changed fires for real changes only, with old, new and when', async () => {

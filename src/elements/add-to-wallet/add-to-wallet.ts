@@ -1,15 +1,12 @@
-import { html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { addToWalletStyles } from './add-to-wallet.styles.js';
 import { RequestController } from '../../controllers/request.js';
-import { CountdownController } from '../../controllers/countdown.js';
 import { LiveStatusController, type LiveSnapshot } from '../../controllers/live-status.js';
-import type { Handoff, PassTicket, WalletPlatform } from '../../client/types.js';
-import type { KeywayApiError } from '../../client/errors.js';
+import type { PassTicket, WalletPlatform } from '../../client/types.js';
 import { detectPlatform, type DevicePlatform, type InAppBrowser } from '../../internal/platform.js';
-import { qrManager } from '../../internal/qr-manager.js';
+import type { HandoffPanel } from './handoff-panel.js';
 import { passNavigator } from '../../internal/navigation.js';
 
 const PLATFORMS: readonly DevicePlatform[] = ['ios', 'android', 'desktop'];
@@ -64,24 +61,28 @@ type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
 export class AddToWallet extends KeywayElement {
   static override styles = [componentStyles, addToWalletStyles];
 
+  static override properties: PropertyDeclarations = {
+    credentialId: { attribute: 'credential-id' },
+    platform: {},
+    userAgent: { attribute: false },
+    phase: { state: true },
+    requested: { state: true },
+  };
+
   /** The credential; optional with a `ps_` token, which names its own. */
-  @property({ attribute: 'credential-id' }) credentialId?: string;
+  declare credentialId?: string;
 
   /** `ios`, `android` or `desktop`; overrides detection from the user agent. */
-  @property() platform?: DevicePlatform;
+  declare platform?: DevicePlatform;
 
   /** The user agent to detect from; defaults to the browser's (settable for previews). */
-  @property({ attribute: false }) userAgent?: string;
+  declare userAgent?: string;
 
-  @state() private phase: Phase = 'idle';
-  @state() private requested?: { platform: WalletPlatform; deviceId: string };
-  @state() private copyMessage = '';
-  @state() private qrSrc?: string;
-  @state() private handoffError?: KeywayApiError;
+  private phase: Phase = 'idle';
+  private declare requested?: { platform: WalletPlatform; deviceId: string };
 
   private readonly pass = new RequestController<PassTicket>(this);
-  private readonly handoff = new RequestController<Handoff>(this);
-  private readonly handoffCountdown = new CountdownController(this);
+  private handoff?: HandoffPanel;
   private handoffAsked = false;
   private lastPlatform?: WalletPlatform;
   private readonly watch = new LiveStatusController(this, {
@@ -110,33 +111,25 @@ export class AddToWallet extends KeywayElement {
     // On first display, without a press: computers and app web views get a hand-off link.
     if ((platform === 'desktop' || inApp) && !this.handoffAsked && this.effectiveToken) {
       this.handoffAsked = true;
-      void this.createHandoff();
+      void this.openHandoff(platform === 'desktop');
     }
     if (changed.has('token') || changed.has('config')) {
       if (this.requested && this.phase === 'opened') this.watch.start();
     }
   }
 
-  private async createHandoff(): Promise<void> {
-    this.handoffError = undefined;
-    this.qrSrc = undefined;
-    const created = await this.handoff.run(async (signal) => {
-      const { data, serverDate } = await this.keywayClient.createHandoff(this.callContext(signal));
-      this.handoffCountdown.start(data.expires_at, serverDate);
-      return data;
+  private async openHandoff(desktop: boolean): Promise<void> {
+    const { HandoffPanel } = await import('./handoff-panel.js');
+    this.handoff = new HandoffPanel({
+      host: this,
+      l10n: this.l10n,
+      client: () => this.keywayClient,
+      context: (signal) => this.callContext(signal),
+      reportError: (error) => this.reportError(error),
+      renderError: (id, error, retry) => this.renderError(id, error, retry),
+      renderSpinner: () => this.renderSpinner(),
     });
-    if (!created) {
-      if (this.handoff.error) this.handoffError = this.reportError(this.handoff.error);
-      return;
-    }
-    if (this.detected.platform === 'desktop') {
-      try {
-        this.qrSrc = await qrManager.render(created.url);
-      } catch {
-        // Without a QR image the link and copy button still hand the flow over.
-        this.qrSrc = undefined;
-      }
-    }
+    await this.handoff.create(desktop);
   }
 
   private async onPress(platform: WalletPlatform): Promise<void> {
@@ -173,17 +166,6 @@ export class AddToWallet extends KeywayElement {
     }
   }
 
-  private async onCopy(): Promise<void> {
-    const url = this.handoff.value?.url;
-    if (!url) return;
-    try {
-      await navigator.clipboard.writeText(url);
-      this.copyMessage = this.l10n.t.wallet.copied;
-    } catch {
-      this.copyMessage = this.l10n.t.wallet.copyFailed;
-    }
-  }
-
   private renderButton(platform: WalletPlatform) {
     const { t } = this.l10n;
     const name = platform === 'apple' ? t.wallet.addApple : t.wallet.addGoogle;
@@ -196,31 +178,6 @@ export class AddToWallet extends KeywayElement {
     >
       <slot name="${platform}-badge"><span>${name}</span></slot>
     </button>`;
-  }
-
-  private renderHandoff(desktop: boolean) {
-    const { t, fmt } = this.l10n;
-    const value = this.handoff.value;
-    const expired = value && !this.handoffCountdown.running;
-    if (!value && !this.handoff.pending && !this.handoffError) return nothing;
-    return html`<section part="handoff" aria-labelledby="handoff-heading">
-      ${desktop ? html`<h2 id="handoff-heading">${t.wallet.desktopHeading}</h2><p class="hint">${t.wallet.desktopHint}</p>` : html`<span id="handoff-heading" class="visually-hidden">${t.wallet.copyLink}</span>`}
-      ${this.handoff.pending ? this.renderSpinner() : nothing}
-      ${this.renderError('handoff-error', this.handoffError, () => void this.createHandoff())}
-      ${value && !expired
-        ? html`${desktop && this.qrSrc ? html`<div part="qr"><img src=${this.qrSrc} alt=${t.wallet.qrAlt} /></div>` : nothing}
-            <div class="link-row">
-              <a part="handoff-link" href=${value.url}>${value.url}</a>
-              <button part="copy-button" type="button" class="secondary" @click=${this.onCopy}>${t.wallet.copyLink}</button>
-            </div>
-            <p class="hint">${t.wallet.handoffExpires(this.handoffCountdown.remaining, fmt)}</p>
-            <p role="status" aria-live="polite">${this.copyMessage}</p>`
-        : nothing}
-      ${expired
-        ? html`<p>${t.wallet.handoffExpired}</p>
-            <button type="button" class="secondary" part="new-code-button" @click=${this.createHandoff}>${t.wallet.newCode}</button>`
-        : nothing}
-    </section>`;
   }
 
   override render() {
@@ -247,7 +204,7 @@ export class AddToWallet extends KeywayElement {
       ${this.phase === 'error'
         ? this.renderError('pass-error', this.pass.error, () => void this.onPress(this.lastPlatform ?? order[0]))
         : nothing}
-      ${platform === 'desktop' || inApp ? this.renderHandoff(platform === 'desktop') : nothing}
+      ${platform === 'desktop' || inApp ? (this.handoff?.render(platform === 'desktop') ?? nothing) : nothing}
     </div>`;
   }
 }

@@ -1,11 +1,12 @@
-import { html, nothing, svg } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, svg, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { credentialStatusStyles } from './credential-status.styles.js';
 import { LiveStatusController, type LiveSnapshot } from '../../controllers/live-status.js';
 import type { CredentialStatus } from '../../client/types.js';
 import type { KeywayApiError } from '../../client/errors.js';
+import type { Troubleshooting } from '../../i18n/troubleshooting.js';
+import type { LocaleCode } from '../../i18n/index.js';
 
 /** One icon per status, so colour is never the only signal. */
 const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
@@ -50,22 +51,34 @@ const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
 export class CredentialStatusElement extends KeywayElement {
   static override styles = [componentStyles, credentialStatusStyles];
 
+  static override properties: PropertyDeclarations = {
+    credentialId: { attribute: 'credential-id' },
+    compact: { type: Boolean, reflect: true },
+    status: { reflect: true },
+    pollInterval: { attribute: false },
+    enabled: { state: true },
+    updatedAt: { state: true },
+    error: { state: true },
+  };
+
   /** The credential; optional with a `ps_` token, which names its own. */
-  @property({ attribute: 'credential-id' }) credentialId?: string;
+  declare credentialId?: string;
 
   /** Only the badge: no description, help or time. */
-  @property({ type: Boolean, reflect: true }) compact = false;
+  compact = false;
 
   /** The current status. Reflected; may be set to show a status without a server. */
-  @property({ reflect: true }) status?: CredentialStatus;
+  declare status?: CredentialStatus;
 
   /** How often to poll while the live stream is unavailable (ms). */
-  @property({ attribute: false }) pollInterval = 5000;
+  pollInterval = 5000;
 
-  @state() private enabled = true;
-  @state() private updatedAt?: string;
-  @state() private error?: KeywayApiError;
+  private enabled = true;
+  private declare updatedAt?: string;
+  private declare error?: KeywayApiError;
 
+  private help?: Record<LocaleCode, Troubleshooting>;
+  private helpLoading?: Promise<void>;
   private hadSnapshot = false;
   private clock?: ReturnType<typeof setInterval>;
   private watching = '';
@@ -95,6 +108,31 @@ export class CredentialStatusElement extends KeywayElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.clock);
+  }
+
+  /** `updateComplete` also waits for the troubleshooting help once it is being loaded. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    await super.getUpdateComplete();
+    if (!this.helpLoading) return true;
+    await this.helpLoading;
+    return super.getUpdateComplete();
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
+    const stuck = this.status === 'invited' || this.status === 'provisioning';
+    if (stuck && !this.compact && !this.help) {
+      this.helpLoading ??= import('../../i18n/troubleshooting.js').then(
+        (module) => {
+          this.help = module.troubleshooting;
+          this.requestUpdate();
+        },
+        () => {
+          // Offline: the disclosure stays without tips; the next render tries again.
+          this.helpLoading = undefined;
+        },
+      );
+    }
   }
 
   override updated(changed: Map<PropertyKey, unknown>): void {
@@ -134,14 +172,11 @@ export class CredentialStatusElement extends KeywayElement {
   private renderHelp(status: CredentialStatus) {
     if (this.compact || (status !== 'invited' && status !== 'provisioning')) return nothing;
     const { t } = this.l10n;
-    const tips = status === 'invited' ? t.status.helpInvited : t.status.helpProvisioning;
+    const help = this.help?.[this.l10n.locale];
+    const tips = (status === 'invited' ? help?.invited : help?.provisioning) ?? [];
     return html`<details part="help">
       <summary>${t.status.helpSummary}</summary>
-      <div>
-        <ul>
-          ${tips.map((tip) => html`<li>${tip}</li>`)}
-        </ul>
-      </div>
+      <div>${tips.length ? html`<ul>${tips.map((tip) => html`<li>${tip}</li>`)}</ul>` : nothing}</div>
     </details>`;
   }
 

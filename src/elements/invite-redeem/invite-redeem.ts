@@ -1,8 +1,8 @@
-import { html, nothing } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { inviteRedeemStyles } from './invite-redeem.styles.js';
+import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
 import type { ProvisioningGrant } from '../../client/types.js';
 import { formatInvitationCode, invitationSymbols, isCompleteInvitationCode } from '../../internal/normalize.js';
@@ -45,18 +45,54 @@ import { formatInvitationCode, invitationSymbols, isCompleteInvitationCode } fro
 export class InviteRedeem extends KeywayElement {
   static override styles = [componentStyles, inviteRedeemStyles];
 
+  /** Takes part in an enclosing `<form>`: its value is the code (`name` attribute), `required` works. */
+  static formAssociated = true;
+
+  static override shadowRootOptions: ShadowRootInit = { mode: 'open', delegatesFocus: true };
+
+  static override properties: PropertyDeclarations = {
+    code: {},
+    codeParam: { type: Boolean, attribute: 'code-param' },
+    required: { type: Boolean, reflect: true },
+    symbols: { state: true },
+    localError: { state: true },
+  };
+
   /** A code to pre-fill (e.g. from a link). */
-  @property() code?: string;
+  declare code?: string;
 
   /** Read `#code=` (else `?code=`) from the address and remove it from the address bar. */
-  @property({ type: Boolean, attribute: 'code-param' }) codeParam = false;
+  codeParam = false;
 
-  @state() private symbols = '';
-  @state() private localError?: string;
+  /** In a form: blocks submission until a code is entered. */
+  required = false;
+
+  private symbols = '';
+  private declare localError?: string;
+
+  constructor() {
+    super();
+    new FormFieldController(this, () => {
+      const incomplete = this.l10n.t.invite.incomplete;
+      return {
+        value: this.symbols ? formatInvitationCode(this.symbols) : null,
+        missing: this.required && !this.symbols ? incomplete : '',
+        invalid: this.symbols && !isCompleteInvitationCode(this.symbols) ? incomplete : '',
+        anchor: this.input,
+      };
+    });
+  }
+
+  formResetCallback(): void {
+    this.symbols = invitationSymbols(this.getAttribute('code') ?? '');
+    this.localError = undefined;
+  }
 
   private readonly redeem = new RequestController<ProvisioningGrant>(this);
 
-  @query('input') private input?: HTMLInputElement;
+  private get input(): HTMLInputElement | undefined {
+    return this.renderRoot?.querySelector<HTMLInputElement>('input') ?? undefined;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();

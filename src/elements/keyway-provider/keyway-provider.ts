@@ -1,6 +1,5 @@
-import { LitElement, css, html } from 'lit';
-import { property } from 'lit/decorators.js';
-import { provide } from '@lit/context';
+import { LitElement, css, html, type PropertyDeclarations } from 'lit';
+import { ContextProvider } from '@lit/context';
 import { keywayContext, type KeywayConfig } from '../../context.js';
 import type { KeywayClient } from '../../client/keyway-client.js';
 import type { ProvisioningDetail } from '../../events.js';
@@ -23,29 +22,38 @@ export class KeywayProvider extends LitElement {
     }
   `;
 
+  static override properties: PropertyDeclarations = {
+    apiBase: { attribute: 'api-base' },
+    publishableKey: { attribute: 'publishable-key' },
+    token: {},
+    tokenExpiresAt: { attribute: 'token-expires-at' },
+    credentialId: { attribute: 'credential-id' },
+    locale: {},
+    client: { attribute: false },
+  };
+
   /** The server's origin; elements append `/api/3/…`. */
-  @property({ attribute: 'api-base' }) apiBase?: string;
+  declare apiBase?: string;
 
   /** `pk_…` key for redeem and verification. */
-  @property({ attribute: 'publishable-key' }) publishableKey?: string;
+  declare publishableKey?: string;
 
   /** `cs_…` or `ps_…` session token. */
-  @property() token?: string;
+  declare token?: string;
 
   /** When `token` lapses (ISO-8601). */
-  @property({ attribute: 'token-expires-at' }) tokenExpiresAt?: string;
+  declare tokenExpiresAt?: string;
 
   /** The credential the nested elements act on. */
-  @property({ attribute: 'credential-id' }) credentialId?: string;
+  declare credentialId?: string;
 
   /** BCP-47 language for the nested elements. */
-  @property() locale?: string;
+  declare locale?: string;
 
   /** The HTTP client for the nested elements; hand in a scripted one for stories and tests. */
-  @property({ attribute: false }) client?: KeywayClient;
+  declare client?: KeywayClient;
 
-  @provide({ context: keywayContext })
-  protected config: KeywayConfig = {};
+  private readonly provider = new ContextProvider(this, { context: keywayContext, initialValue: {} as KeywayConfig });
 
   constructor() {
     super();
@@ -59,7 +67,7 @@ export class KeywayProvider extends LitElement {
   }
 
   override willUpdate(): void {
-    this.config = {
+    this.provider.setValue({
       apiBase: this.apiBase,
       publishableKey: this.publishableKey,
       token: this.token,
@@ -67,7 +75,7 @@ export class KeywayProvider extends LitElement {
       credentialId: this.credentialId,
       locale: this.locale,
       client: this.client,
-    };
+    });
   }
 
   override render() {

@@ -1,14 +1,14 @@
-import { html, nothing } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { smsOtpVerifyStyles } from './sms-otp-verify.styles.js';
+import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
 import { CountdownController } from '../../controllers/countdown.js';
 import type { ProvisioningGrant, VerificationStarted } from '../../client/types.js';
 import type { KeywayApiError } from '../../client/errors.js';
 import { extractOtp, toAsciiDigits } from '../../internal/normalize.js';
-import { phoneUtilManager } from '../../internal/phone-manager.js';
+import { phoneUtilManager, type CountryOption } from '../../internal/phone-manager.js';
 import { webOtp } from '../../internal/web-otp.js';
 
 export type OtpStep = 'phone' | 'code' | 'done';
@@ -65,25 +65,66 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
 export class SmsOtpVerify extends KeywayElement {
   static override styles = [componentStyles, smsOtpVerifyStyles];
 
+  /** Takes part in an enclosing `<form>`: its value is the confirmed number (E.164), `required` works. */
+  static formAssociated = true;
+
+  static override shadowRootOptions: ShadowRootInit = { mode: 'open', delegatesFocus: true };
+
+  static override properties: PropertyDeclarations = {
+    country: {},
+    step: { reflect: true },
+    required: { type: Boolean, reflect: true },
+    phone: { state: true },
+    countryFilter: { state: true },
+    selectedCountry: { state: true },
+    phoneError: { state: true },
+    code: { state: true },
+    codeError: { state: true },
+    resendError: { state: true },
+    verification: { state: true },
+    sentTo: { state: true },
+    phoneE164: { state: true },
+    codeDead: { state: true },
+    announcement: { state: true },
+  };
+
   /** ISO-3166 country for national numbers (e.g. `GB`); defaults to the locale's region. */
-  @property() country?: string;
+  declare country?: string;
 
   /** Where the person is: `phone`, `code` or `done`. Reflected. */
-  @property({ reflect: true }) step: OtpStep = 'phone';
+  step: OtpStep = 'phone';
 
-  @state() private phone = '';
-  @state() private countryFilter = '';
-  @state() private selectedCountry?: string;
-  @state() private phoneError?: KeywayApiError | string;
-  @state() private code = '';
-  @state() private codeError?: KeywayApiError | string;
-  @state() private resendError?: KeywayApiError;
-  @state() private verification?: VerificationStarted;
+  /** In a form: blocks submission until the number is confirmed. */
+  required = false;
+
+  constructor() {
+    super();
+    new FormFieldController(this, () => {
+      const { otp } = this.l10n.t;
+      const onCode = this.step === 'code';
+      return {
+        // Only a confirmed number is a value; what was typed before the code is not.
+        value: this.step === 'done' ? this.phoneE164 : null,
+        missing: this.required && this.step !== 'done' ? (onCode ? otp.codeRequired : otp.phoneRequired) : '',
+        invalid: '',
+        anchor: onCode ? this.codeInput : this.phoneInput,
+      };
+    });
+  }
+
+  private phone = '';
+  private countryFilter = '';
+  private declare selectedCountry?: string;
+  private declare phoneError?: KeywayApiError | string;
+  private code = '';
+  private declare codeError?: KeywayApiError | string;
+  private declare resendError?: KeywayApiError;
+  private declare verification?: VerificationStarted;
   /** How the number the code went to is shown ("+44 7700 900982"). */
-  @state() private sentTo = '';
-  @state() private phoneE164 = '';
-  @state() private codeDead: 'locked' | 'expired' | null = null;
-  @state() private announcement = '';
+  private sentTo = '';
+  private phoneE164 = '';
+  private codeDead: 'locked' | 'expired' | null = null;
+  private announcement = '';
 
   private readonly sending = new RequestController<VerificationStarted>(this);
   private readonly checking = new RequestController<ProvisioningGrant>(this);
@@ -94,10 +135,15 @@ export class SmsOtpVerify extends KeywayElement {
   });
   private webOtpAbort?: AbortController;
 
-  @query('#phone') private phoneInput?: HTMLInputElement;
-  @query('#code') private codeInput?: HTMLInputElement;
+  private get phoneInput(): HTMLInputElement | undefined {
+    return this.renderRoot?.querySelector<HTMLInputElement>('#phone') ?? undefined;
+  }
 
-  private get activeCountry(): string | undefined {
+  private get codeInput(): HTMLInputElement | undefined {
+    return this.renderRoot?.querySelector<HTMLInputElement>('#code') ?? undefined;
+  }
+
+  private get activeCountry(): string {
     const region = this.l10n.tag.split(/[-_]/)[1];
     return (this.selectedCountry ?? this.country ?? (region && region.length === 2 ? region : 'GB')).toUpperCase();
   }
@@ -319,32 +365,11 @@ export class SmsOtpVerify extends KeywayElement {
 
   // ---- rendering --------------------------------------------------------------------------
 
-  private countryOptions(): { code: string; name: string; callingCode: string }[] {
-    const util = phoneUtilManager.util;
+  private countryOptions(): CountryOption[] {
     const selected = this.activeCountry;
-    let names: Intl.DisplayNames | undefined;
-    try {
-      names = new Intl.DisplayNames([this.l10n.locale], { type: 'region' });
-    } catch {
-      names = undefined;
-    }
-    const codes = util ? util.getCountries() : selected ? [selected] : [];
-    const filter = this.countryFilter.trim().toLowerCase();
-    return codes
-      .map((code) => ({
-        code,
-        name: names?.of(code) ?? code,
-        callingCode: util ? util.getCountryCallingCode(code) : '',
-      }))
-      .filter(
-        (c) =>
-          c.code === selected ||
-          !filter ||
-          c.name.toLowerCase().includes(filter) ||
-          c.code.toLowerCase() === filter ||
-          `+${c.callingCode}`.startsWith(filter.startsWith('+') ? filter : `+${filter}`),
-      )
-      .sort((a, b) => a.name.localeCompare(b.name, this.l10n.locale));
+    const util = phoneUtilManager.util;
+    // Until the phone chunk arrives, only the current country (named by its code) is offered.
+    return util ? util.listCountries(this.l10n.locale, this.countryFilter, selected) : [{ code: selected, name: selected, callingCode: '' }];
   }
 
   private renderPhoneStep() {

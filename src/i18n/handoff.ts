@@ -1,0 +1,52 @@
+import type { Fmt } from './en.js';
+import type { LocaleCode } from './index.js';
+
+/** The words of the desktop / in-app hand-off panel of <add-to-wallet>. */
+export interface HandoffStrings {
+  desktopHeading: string;
+  desktopHint: string;
+  qrAlt: string;
+  copyLink: string;
+  copied: string;
+  copyFailed: string;
+  handoffExpired: string;
+  newCode: string;
+  handoffExpires(seconds: number, f: Fmt): string;
+}
+
+// Bundled with the lazily loaded hand-off panel: phones never need these words.
+export const handoffStrings: Record<LocaleCode, HandoffStrings> = {
+  en: {
+    desktopHeading: 'Continue on your phone',
+    desktopHint: 'Scan this code with your phone camera, or send yourself the link.',
+    qrAlt: 'QR code linking to this page on your phone',
+    copyLink: 'Copy link',
+    copied: 'Link copied.',
+    copyFailed: 'Could not copy. Select the link and copy it yourself.',
+    handoffExpired: 'This code has expired.',
+    newCode: 'Make a new code',
+    handoffExpires: (seconds, f) => `The code expires ${f.duration(seconds)}.`,
+  },
+  de: {
+    desktopHeading: 'Auf dem Telefon fortfahren',
+    desktopHint: 'Scannen Sie diesen Code mit der Kamera Ihres Telefons oder senden Sie sich den Link.',
+    qrAlt: 'QR-Code, der diese Seite auf Ihrem Telefon öffnet',
+    copyLink: 'Link kopieren',
+    copied: 'Link kopiert.',
+    copyFailed: 'Kopieren nicht möglich. Markieren und kopieren Sie den Link selbst.',
+    handoffExpired: 'Dieser Code ist abgelaufen.',
+    newCode: 'Neuen Code erstellen',
+    handoffExpires: (seconds, f) => `Der Code läuft ${f.duration(seconds)} ab.`,
+  },
+  ar: {
+    desktopHeading: 'تابع على هاتفك',
+    desktopHint: 'امسح هذا الرمز بكاميرا هاتفك، أو أرسل الرابط إلى نفسك.',
+    qrAlt: 'رمز QR يفتح هذه الصفحة على هاتفك',
+    copyLink: 'نسخ الرابط',
+    copied: 'تم نسخ الرابط.',
+    copyFailed: 'تعذّر النسخ. حدّد الرابط وانسخه بنفسك.',
+    handoffExpired: 'انتهت صلاحية هذا الرمز.',
+    newCode: 'إنشاء رمز جديد',
+    handoffExpires: (seconds, f) => `تنتهي صلاحية الرمز ${f.duration(seconds)}.`,
+  },
+};
