@@ -1,4 +1,4 @@
-import { newToken, sha256 } from '../crypto/secrets.js';
+import { base62, newToken, sha256 } from '../crypto/secrets.js';
 import { addSeconds, json, nowIso, type Ctx } from './context.js';
 import type { Tx } from './events.js';
 import { ApiError } from './errors.js';
@@ -22,7 +22,7 @@ export const actorOf = (c: Caller): string =>
   c.kind === 'secret' || c.kind === 'publishable' ? `key:${c.keyId}` : c.kind === 'client_session' ? `session:cs:${c.personId}` : `session:ps:${c.credentialId}`;
 
 const KEY_PATTERN = /^(sk|pk)_[A-Za-z0-9_]{16,128}$/;
-const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9]{20,100}$/;
+const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
 
 // last_used_at is written at most once a minute per key (a column, not an event per request).
 const lastUsedWritten = new Map<string, number>();
@@ -84,7 +84,11 @@ export async function mintSession(
   tx: Tx,
   input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null },
 ): Promise<{ token: string; expires_at: string }> {
-  const token = newToken(ctx.random, input.kind, 32);
+  // A ps_ names its credential (SPEC §8: credential-id is optional with a ps_): ps_<id>_<secret>.
+  const token =
+    input.kind === 'ps' && input.credentialId
+      ? `ps_${input.credentialId.replace(/^cred_/, '')}_${base62(ctx.random(32))}`
+      : newToken(ctx.random, input.kind, 32);
   const created = nowIso(ctx);
   const expires_at = addSeconds(created, SESSION_TTL_SECONDS);
   await tx

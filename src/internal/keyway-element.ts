@@ -81,6 +81,12 @@ export class KeywayElement extends LitElement {
     return this.token || this.config?.token || undefined;
   }
 
+  /** The credential a `ps_` token is for: the server mints them as `ps_<credential>_<secret>`. */
+  protected get tokenCredentialId(): string | undefined {
+    const m = /^ps_([A-Za-z0-9]+)_[A-Za-z0-9]+$/.exec(this.effectiveToken ?? '');
+    return m ? `cred_${m[1]}` : undefined;
+  }
+
   protected get effectiveTokenExpiresAt(): string | undefined {
     // An element's own token never borrows the provider's expiry.
     return this.token ? this.tokenExpiresAt : this.config?.tokenExpiresAt;

@@ -38,7 +38,7 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
 
     const redeemed = await h.request('POST', '/api/3/handoffs/redeem', { token: hosted, body: { handoff_token: token }, headers: { origin: PUBLIC_URL } });
     assert.equal(redeemed.status, 200, redeemed.text);
-    assert.match(redeemed.body.provisioning_token, /^ps_[A-Za-z0-9]{40,}$/);
+    assert.match(redeemed.body.provisioning_token, /^ps_[A-Za-z0-9_]{40,}$/);
     assert.notEqual(redeemed.body.provisioning_token, ps);
     assert.deepEqual(redeemed.body.credential, { id: credentialId, status: 'provisioning', credential_type_id: 9 });
     assert.deepEqual(redeemed.body.person, { first_name: 'Ada' });

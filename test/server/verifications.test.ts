@@ -261,7 +261,7 @@ describe('the SMS link /v/{token}', () => {
     const post = await h.request('POST', `/v/${token}`);
     assert.equal(post.status, 303);
     const location = post.headers.get('location') ?? '';
-    assert.match(location, /^\/p#ps=ps_[A-Za-z0-9]+$/);
+    assert.match(location, /^\/p#ps=ps_[A-Za-z0-9_]+$/);
     const ps = location.split('#ps=')[1];
     h.secrets.add(ps);
     const fromPublicUrl = await h.request('GET', `/api/3/credentials/${credentialId}/status`, { token: ps, headers: { origin: 'http://127.0.0.1:8787' } });

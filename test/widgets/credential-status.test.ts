@@ -111,6 +111,14 @@ describe('<credential-status>', () => {
     expect(textOf(byPart(el, 'updated'))).to.equal('Updated 5 minutes ago');
   });
 
+  it('a ps_ token names its credential: no credential-id attribute needed', async () => {
+    const client = new ScriptedClient();
+    const el = await fixture<CredentialStatusElement>(html`<credential-status token="ps_7Qk2Zx_secretpart123" lang="en" .client=${client}></credential-status>`);
+    await until(() => client.streams.length === 1, 'stream opened');
+    expect(client.streams[0].credentialId).to.equal('cred_7Qk2Zx');
+    el.remove();
+  });
+
   it('compact: only the badge', async () => {
     const client = new ScriptedClient();
     const el = await mount(client, { compact: true });

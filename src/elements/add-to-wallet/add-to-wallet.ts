@@ -93,7 +93,7 @@ export class AddToWallet extends KeywayElement {
   });
 
   private get effectiveCredentialId(): string | undefined {
-    return this.credentialId || this.config?.credentialId || undefined;
+    return this.credentialId || this.config?.credentialId || this.tokenCredentialId;
   }
 
   private get detected(): { platform: DevicePlatform; inApp: InAppBrowser | null } {

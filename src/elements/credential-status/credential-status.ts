@@ -95,7 +95,7 @@ export class CredentialStatusElement extends KeywayElement {
   });
 
   private get effectiveCredentialId(): string | undefined {
-    return this.credentialId || this.config?.credentialId || undefined;
+    return this.credentialId || this.config?.credentialId || this.tokenCredentialId;
   }
 
   override connectedCallback(): void {
