@@ -73,17 +73,19 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store) });
   const { ctx } = keyway;
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
-  await ensureHostedKey(ctx);
-  const demo = config.dev ? await ensureDemoKeys(ctx) : null;
 
   const server = serve({ fetch: keyway.app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  keyway.startTimers();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  // PORT=0 picks a free port: links and the hosted page's origin must carry the real one.
+  if (!config.raw.PUBLIC_URL && config.port === 0) config.publicUrl = `http://127.0.0.1:${port}`;
+  await ensureHostedKey(ctx);
+  const demo = config.dev ? await ensureDemoKeys(ctx) : null;
+  keyway.startTimers();
   const url = config.dev ? `http://127.0.0.1:${port}` : config.publicUrl;
   console.log(`Keyway ${config.env} server listening on ${config.host}:${port} — ${url}`);
   if (config.dev) {

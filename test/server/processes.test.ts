@@ -129,3 +129,18 @@ describe('the CLI', () => {
     assert.match(res.stderr, /KEYWAY_SECRET/);
   });
 });
+
+describe('PORT=0', () => {
+  test('links carry the port actually bound when PUBLIC_URL is not set', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-port0-'));
+    const server = await startServerProcess({ KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, KEYWAY_SECRET: TEST_SECRET, KEYWAY_DEMO_SECRET_KEY: SK, KEYWAY_DEMO_PUBLISHABLE_KEY: PK });
+    try {
+      const person = await call(server.url, 'POST', '/api/3/people', SK, { first_name: 'Port', last_name: 'Zero' });
+      const cred = await call(server.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, { credential_type_id: 9 });
+      assert.ok(cred.body.person_credential.invitation_url.startsWith(`${server.url}/p#code=`), cred.body.person_credential.invitation_url);
+    } finally {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
