@@ -1,4 +1,7 @@
+import type { Selectable } from 'kysely';
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
+import { preparedQuery } from '../storage/db.js';
+import type { ApiKeyTable, TokenTable } from '../storage/schema.js';
 import { addSeconds, json, nowIso, type Ctx } from './context.js';
 import type { Tx } from './events.js';
 import { ApiError } from './errors.js';
@@ -27,11 +30,18 @@ const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
 // last_used_at is written at most once a minute per key (a column, not an event per request).
 const lastUsedWritten = new Map<string, number>();
 
+// Every authenticated request resolves its token: compiled once, not per request.
+const keyByHash = preparedQuery<Selectable<ApiKeyTable>, [string]>((db, hash) => db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash), 1);
+const sessionByHash = preparedQuery<Selectable<TokenTable>, [string, string]>(
+  (db, hash, kind) => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind),
+  2,
+);
+
 export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | null> {
   const now = nowIso(ctx);
   if (KEY_PATTERN.test(token)) {
     const tokenHash = sha256(token);
-    const row = await ctx.store.db.selectFrom('api_keys').selectAll().where('key_hash', '=', tokenHash).executeTakeFirst();
+    const [row] = await keyByHash(ctx.store.db, tokenHash);
     if (!row || row.revoked_at) return null;
     const ms = ctx.clock.now().getTime();
     if ((lastUsedWritten.get(row.id) ?? 0) < ms - 60_000) {
@@ -53,12 +63,7 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
   if (SESSION_PATTERN.test(token)) {
     const tokenHash = sha256(token);
     const kind = token.startsWith('cs_') ? 'cs' : 'ps';
-    const row = await ctx.store.db
-      .selectFrom('tokens')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .where('kind', '=', kind)
-      .executeTakeFirst();
+    const [row] = await sessionByHash(ctx.store.db, tokenHash, kind);
     if (!row || row.expires_at <= now || row.person_id === null) return null;
     if (kind === 'cs') {
       return { kind: 'client_session', tokenHash, personId: row.person_id, origins: json(row.origins, []), expiresAt: row.expires_at };

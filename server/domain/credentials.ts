@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { base62 } from '../crypto/secrets.js';
-import { forUpdate } from '../storage/db.js';
+import { forUpdate, preparedQuery } from '../storage/db.js';
 import type { CredentialTable } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
 import { enqueueWebhook, recordEvent, type Actor, type Tx } from './events.js';
@@ -186,15 +186,44 @@ async function emailInvitation(ctx: Ctx, credentialId: string, to: string, first
   kickDelivery(ctx);
 }
 
+// Hot read paths (admin reads, widget status polling) run as compiled-once queries.
+const credentialOfPerson = preparedQuery<CredentialRow, [string, number]>(
+  (db, id, personId) =>
+    db
+      .selectFrom('credentials')
+      .innerJoin('people', 'people.id', 'credentials.person_id')
+      .selectAll('credentials')
+      .where('credentials.id', '=', id)
+      .where('credentials.person_id', '=', personId)
+      .where('people.deleted_at', 'is', null),
+  2,
+);
+// Status stays readable after the person is deleted: their credentials show as revoked.
+const credentialById = preparedQuery<CredentialRow, [string, number]>(
+  (db, id, personId) => db.selectFrom('credentials').selectAll().where('id', '=', id).where('person_id', '=', personId),
+  2,
+);
+const devicesOfCredential = preparedQuery<{ id: string; credential_id: string; platform: 'apple' | 'google'; status: 'pending' | 'active' | 'revoked'; added_at: string }, [string]>(
+  (db, id) => db.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status', 'added_at']).where('credential_id', '=', id).orderBy('added_at'),
+  1,
+);
+const liveInvitationOfCredential = preparedQuery<{ credential_id: string; code_enc: string; expires_at: string }, [string]>(
+  (db, id) =>
+    db
+      .selectFrom('invitations')
+      .select(['credential_id', 'code_enc', 'expires_at'])
+      .where('credential_id', '=', id)
+      .where('redeemed_at', 'is', null)
+      .where('superseded_at', 'is', null),
+  1,
+);
+const historyOfCredential = preparedQuery<{ status: string; at: string }, [string]>(
+  (db, id) => db.selectFrom('credential_history').select(['status', 'at']).where('credential_id', '=', id).orderBy('id'),
+  1,
+);
+
 export async function getCredentialRow(ctx: Ctx, personId: number, credentialId: string): Promise<CredentialRow> {
-  const row = await ctx.store.db
-    .selectFrom('credentials')
-    .innerJoin('people', 'people.id', 'credentials.person_id')
-    .selectAll('credentials')
-    .where('credentials.id', '=', credentialId)
-    .where('credentials.person_id', '=', personId)
-    .where('people.deleted_at', 'is', null)
-    .executeTakeFirst();
+  const [row] = await credentialOfPerson(ctx.store.db, credentialId, personId);
   if (!row) throw new ApiError('not_found', `No credential ${credentialId} for person ${personId}.`);
   return row;
 }
@@ -231,17 +260,22 @@ export async function toCredentialViews(ctx: Ctx, rows: CredentialRow[], showSec
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const now = nowIso(ctx);
+  const single = rows.length === 1 ? rows[0].id : null;
   const [devices, invitations] = await Promise.all([
-    ctx.store.db.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status', 'added_at']).where('credential_id', 'in', ids).orderBy('added_at').execute(),
-    showSecrets
-      ? ctx.store.db
-          .selectFrom('invitations')
-          .select(['credential_id', 'code_enc', 'expires_at'])
-          .where('credential_id', 'in', ids)
-          .where('redeemed_at', 'is', null)
-          .where('superseded_at', 'is', null)
-          .execute()
-      : Promise.resolve([]),
+    single
+      ? devicesOfCredential(ctx.store.db, single)
+      : ctx.store.db.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status', 'added_at']).where('credential_id', 'in', ids).orderBy('added_at').execute(),
+    !showSecrets
+      ? Promise.resolve([])
+      : single
+        ? liveInvitationOfCredential(ctx.store.db, single)
+        : ctx.store.db
+            .selectFrom('invitations')
+            .select(['credential_id', 'code_enc', 'expires_at'])
+            .where('credential_id', 'in', ids)
+            .where('redeemed_at', 'is', null)
+            .where('superseded_at', 'is', null)
+            .execute(),
   ]);
   return rows.map((r) => {
     const view: CredentialView = {
@@ -404,12 +438,9 @@ export interface StatusView {
 /** `GET /api/3/credentials/{cid}/status` for a `cs_` (its person) or `ps_` (its credential). */
 export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { personId: number; credentialId?: string }): Promise<StatusView> {
   if (scope.credentialId && scope.credentialId !== credentialId) throw new ApiError('not_found');
-  const row = await ctx.store.db.selectFrom('credentials').selectAll().where('id', '=', credentialId).where('person_id', '=', scope.personId).executeTakeFirst();
+  const [row] = await credentialById(ctx.store.db, credentialId, scope.personId);
   if (!row) throw new ApiError('not_found');
-  const [devices, history] = await Promise.all([
-    ctx.store.db.selectFrom('devices').select(['id', 'platform', 'status', 'added_at']).where('credential_id', '=', credentialId).orderBy('added_at').execute(),
-    ctx.store.db.selectFrom('credential_history').select(['status', 'at']).where('credential_id', '=', credentialId).orderBy('id').execute(),
-  ]);
+  const [devices, history] = await Promise.all([devicesOfCredential(ctx.store.db, credentialId), historyOfCredential(ctx.store.db, credentialId)]);
   return {
     id: row.id,
     status: row.status as CredentialStatus,

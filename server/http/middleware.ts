@@ -16,8 +16,10 @@ export function requestLog(log: (r: Record<string, unknown>) => void): Middlewar
     const given = c.req.header('x-request-id');
     const requestId = given && /^[\w.-]{8,64}$/.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
-    await next();
+    // Before next(): a header set after the response exists forces a costly copy of it.
     c.header('x-request-id', requestId);
+    await next();
+    if (!c.res.headers.has('x-request-id')) c.res.headers.set('x-request-id', requestId);
     const url = new URL(c.req.url);
     log({
       level: c.res.status >= 500 ? 'error' : 'info',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Compilable, type CompiledQuery, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -59,5 +59,39 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
       return statement;
     },
     close: () => sqlite.close(),
+  };
+}
+
+const SENTINEL = '\u0000keyway-param-';
+
+/**
+ * A query compiled once and run with new parameters: Kysely's per-call building and compiling
+ * costs several times the SQLite lookup itself on hot read paths. `build` receives placeholders
+ * (opaque strings) where the run-time values go; the SQL stays dialect-portable.
+ */
+export function preparedQuery<Row, Args extends unknown[]>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- placeholders stand in for any column type
+  build: (db: Kysely<Database>, ...placeholders: any[]) => Compilable<Row>,
+  arity: Args['length'],
+): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
+  const cache = new WeakMap<Kysely<Database>, { sql: string; query: CompiledQuery['query']; slots: (number | { value: unknown })[] }>();
+  const placeholders = Array.from({ length: arity }, (_, i) => `${SENTINEL}${i}`);
+  return async (db, ...args) => {
+    let compiled = cache.get(db);
+    if (!compiled) {
+      const c = build(db, ...placeholders).compile();
+      compiled = {
+        sql: c.sql,
+        query: c.query,
+        slots: c.parameters.map((p) => {
+          const i = typeof p === 'string' && p.startsWith(SENTINEL) ? Number(p.slice(SENTINEL.length)) : -1;
+          return i >= 0 ? i : { value: p };
+        }),
+      };
+      cache.set(db, compiled);
+    }
+    const parameters = compiled.slots.map((s) => (typeof s === 'number' ? args[s] : s.value));
+    const result = await db.executeQuery<Row>({ sql: compiled.sql, query: compiled.query, parameters, queryId: { queryId: 'prepared' } } as CompiledQuery<Row>);
+    return result.rows;
   };
 }
