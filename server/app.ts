@@ -16,6 +16,8 @@ import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { widgetRoutes } from './http/routes/widgets.js';
 import { verificationRoutes } from './http/routes/verifications.js';
 import { startDeliveryWorker } from './delivery/queue.js';
+import { pageRoutes } from './pages/routes.js';
+import type { DemoConsoleKeys } from './pages/demo-keys.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
 
@@ -33,6 +35,10 @@ export interface AppDeps {
   readiness?: ReadinessCheck[];
   /** Pass signing material from loadWalletRuntime (main.ts) or made in a temp dir (tests). */
   wallet?: WalletRuntime | null;
+  /** The demo operator's keys for the dev console at `/` (main.ts learns them after start-up). */
+  demo?: () => DemoConsoleKeys | null;
+  /** The CDN build served under /cdn (default dist/cdn). */
+  cdnDir?: string;
 }
 
 export interface KeywayApp {
@@ -75,6 +81,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   widgetRoutes(app, ctx);
   passRoutes(app, ctx);
   verificationRoutes(app, ctx);
+  pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
   app.notFound(notFound);
 
