@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
-import { freePort, launch, phone, screenshot, watchProblems } from './browser.js';
+import { ARTIFACTS, freePort, launch, phone, screenshot, watchProblems } from './browser.js';
 
 const PHONE = '+44 7400 123456';
 const PHONE_E164 = '+447400123456';
@@ -156,6 +156,63 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     await screenshot(smsPage, 'sms-verified-wallet');
     assert.deepEqual(real(problems), []);
     await smsPage.close();
+  });
+
+  test('the SMS link from the dev phone opens /p#ps=…, which continues at step 2 and clears the fragment', async () => {
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}/p`);
+    await page.getByRole('button', { name: 'No invitation code? Use your mobile number' }).click();
+    await page.getByLabel('Mobile number').fill(PHONE);
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await page.getByLabel('Security code').waitFor();
+    // The newest text on the dev phone; its link is the other way to verify.
+    const link = consolePage.locator(`.message[data-channel="sms"][data-to="${PHONE_E164}"]`).first().locator('a');
+    await consolePage.waitForFunction((count) => document.querySelectorAll('.message[data-channel="sms"]').length >= count, 2, { timeout: 10_000 });
+    const href = (await link.getAttribute('href'))!;
+    assert.match(href, /\/v\/[A-Za-z0-9_-]+$/);
+    await page.goto(href);
+    await page.getByRole('button').first().click();
+    await page.waitForURL(/\/p$/);
+    await page.getByText('Step 2 of 3').waitFor();
+    await page.getByRole('button', { name: 'Add to Apple Wallet' }).waitFor();
+    await screenshot(page, 'sms-link-step2');
+    assert.deepEqual(real(problems), []);
+    await page.close();
+  });
+
+  test('on a computer /p shows a hand-off QR code; its link continues on the phone (#h=)', async () => {
+    const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string };
+    const credentialId = (await consolePage.locator('article.credential').first().getAttribute('data-credential-id'))!;
+    // A second phone for the same credential: the operator re-issues, the code admits one more device.
+    const reissued = await fetch(`${server.url}/api/3/people/1/credentials/${credentialId}/invitation`, { method: 'POST', headers: { authorization: `Bearer ${keys.secretKey}` } });
+    assert.equal(reissued.status, 200);
+    const { person_credential: credential } = (await reissued.json()) as { person_credential: { invitation_url: string } };
+
+    const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const computer = await desktop.newPage();
+    const problems = watchProblems(computer);
+    await computer.goto(credential.invitation_url);
+    await computer.getByRole('button', { name: 'Redeem code' }).click();
+    const handoffLink = computer.locator('[part="handoff-link"]');
+    await handoffLink.waitFor();
+    await computer.locator('[part="qr"] img').waitFor();
+    const handoffUrl = (await handoffLink.getAttribute('href'))!;
+    assert.match(handoffUrl, /\/p#h=/);
+    fs.mkdirSync(path.join(ARTIFACTS), { recursive: true });
+    await computer.screenshot({ path: path.join(ARTIFACTS, 'desktop-handoff.png') });
+    assert.deepEqual(real(problems), []);
+    await desktop.close();
+
+    const page = await context.newPage();
+    const phoneProblems = watchProblems(page);
+    await page.goto(handoffUrl);
+    await page.getByText('Step 2 of 3').waitFor();
+    await page.waitForFunction(() => !location.hash);
+    await page.getByRole('button', { name: 'Add to Apple Wallet' }).waitFor();
+    await screenshot(page, 'handoff-on-phone');
+    assert.deepEqual(real(phoneProblems), []);
+    await page.close();
   });
 
   test('the PassKit web service registers the device and <credential-status> on /p turns active without a reload', async (t) => {
