@@ -147,3 +147,6 @@ export const WithBadgeSlots: Story = {
     await expect(await part(el, 'apple-button')).toHaveAccessibleName('Add to Apple Wallet');
   },
 };
+
+export const AndroidDark: Story = { ...Android, globals: { theme: 'dark' } };
+export const DesktopArabic: Story = { ...Desktop, globals: { locale: 'ar' } };

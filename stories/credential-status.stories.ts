@@ -91,3 +91,6 @@ export const NetworkFailure: Story = {
     await part(el, 'retry-button');
   },
 };
+
+export const SuspendedDark: Story = { ...Suspended, globals: { theme: 'dark' } };
+export const ProvisioningGerman: Story = { ...Provisioning, globals: { locale: 'de' } };

@@ -101,3 +101,6 @@ export const Success: Story = {
     await sees(el, 'Amira');
   },
 };
+
+export const ExpiredDark: Story = { ...Expired, globals: { theme: 'dark' } };
+export const ExpiredBrand: Story = { ...Expired, globals: { theme: 'brand' } };

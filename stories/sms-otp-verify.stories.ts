@@ -156,3 +156,41 @@ export const Verified: Story = {
     await part(el, 'success');
   },
 };
+
+/** KEYWAY_UNKNOWN_NUMBER_POLICY=conceal: an unknown number looks exactly like a known one. */
+export const UnknownNumberConcealed: Story = {
+  parameters: { script: { ...sent, checkVerification: apiError('incorrect_code', 422, { details: { attempts_left: 4 } }) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    await part(el, 'error');
+    await expect(el.step).toBe('code');
+  },
+};
+
+/** KEYWAY_UNKNOWN_NUMBER_POLICY=reveal (elumo): the person is told to check their profile. */
+export const UnknownNumberRevealed: Story = {
+  parameters: { script: { startVerification: apiError('phone_not_found', 404) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await part(el, 'error');
+    await expect(el.step).toBe('phone');
+  },
+};
+
+/** The dark theme's colours, checked by the a11y test like every other story. */
+export const CodeStepDark: Story = {
+  ...CodeStep,
+  globals: { theme: 'dark' },
+};
+
+export const CodeStepArabic: Story = {
+  ...CodeStep,
+  globals: { locale: 'ar' },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await waitFor(() => expect(el.step).toBe('code'));
+    // Digits stay left to right inside right-to-left text.
+    await expect(await part(el, 'code-input')).toHaveAttribute('dir', 'ltr');
+    await waitFor(async () => expect((await part(el, 'base')).getAttribute('dir')).toBe('rtl'));
+  },
+};
