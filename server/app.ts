@@ -25,6 +25,8 @@ import { streamRoutes } from './http/routes/stream.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { sendInvitationReminders } from './domain/reminders.js';
 import { startDeliveryWorker } from './delivery/queue.js';
+import { pageRoutes } from './pages/routes.js';
+import type { DemoConsoleKeys } from './pages/demo-keys.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
 
@@ -42,6 +44,10 @@ export interface AppDeps {
   readiness?: ReadinessCheck[];
   /** Pass signing material from loadWalletRuntime (main.ts) or made in a temp dir (tests). */
   wallet?: WalletRuntime | null;
+  /** The demo operator's keys for the dev console at `/` (main.ts learns them after start-up). */
+  demo?: () => DemoConsoleKeys | null;
+  /** The CDN build served under /cdn (default dist/cdn). */
+  cdnDir?: string;
 }
 
 export interface KeywayApp {
@@ -92,6 +98,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   googleCallbackRoutes(app, ctx);
   const hub = new StatusHub(ctx);
   streamRoutes(app, ctx, hub);
+  pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
   app.notFound(notFound);
 

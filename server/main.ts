@@ -10,6 +10,7 @@ import { createSenders, devMailer, devSms } from './delivery/senders.js';
 import { openMigratedStore, resolveSecret } from './runtime.js';
 import { WalletConfigError } from './wallet/messages.js';
 import { loadWalletRuntime } from './wallet/runtime.js';
+import { recallDemoKeys, rememberDemoKeys, type DemoConsoleKeys } from './pages/demo-keys.js';
 
 const HELP = `keyway — provisioning server for wallet door passes
 
@@ -70,7 +71,8 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   const wallet = loadWalletRuntime(config);
   for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
   const { store, applied } = await openMigratedStore(config);
-  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store) });
+  let demoConsole: DemoConsoleKeys | null = null;
+  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store), demo: () => demoConsole });
   const { ctx } = keyway;
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
 
@@ -85,11 +87,16 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   if (!config.raw.PUBLIC_URL && config.port === 0) config.publicUrl = `http://127.0.0.1:${port}`;
   await ensureHostedKey(ctx);
   const demo = config.dev ? await ensureDemoKeys(ctx) : null;
+  if (config.dev) {
+    // The demo console at / needs the keys in the browser; keys are stored hashed, so keep the pair.
+    if (demo && (demo.generated.secret || demo.generated.publishable)) rememberDemoKeys(config.dataDir, demo);
+    demoConsole = demo ? { secretKey: demo.secretKey, publishableKey: demo.publishableKey } : recallDemoKeys(config.dataDir, config.demo);
+  }
   keyway.startTimers();
   const url = config.dev ? `http://127.0.0.1:${port}` : config.publicUrl;
   console.log(`Keyway ${config.env} server listening on ${config.host}:${port} — ${url}`);
   if (config.dev) {
-    console.log(`  API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`);
+    console.log(`  Demo: ${url}/    hosted page: ${url}/p    API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`);
     if (config.host !== '127.0.0.1') console.warn('!! KEYWAY_DEV_EXPOSE=1: the development server (demo keys, dev outbox) is reachable from other machines. Never do this on a shared network.');
     if (demo) {
       console.log(`  Demo secret key:      ${demo.generated.secret ? demo.secretKey : maskKey(demo.secretKey)}${demo.generated.secret ? '   (shown once; store it now)' : ''}`);

@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
+import { playwright } from '@vitest/browser-playwright';
+
+const dirname = import.meta.dirname;
+
+// TOOLCHAIN.md: the system Chromium as root, no browser downloads.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+// Every story runs as a test (its play function, then the a11y check) in the system Chromium.
+export default defineConfig({
+  root: path.resolve(dirname, '..'),
+  optimizeDeps: { include: ['qrcode'] },
+  // node_modules may be a symlink to a shared install outside the project (worktrees).
+  server: { fs: { allow: [path.resolve(dirname, '..'), fs.realpathSync(path.resolve(dirname, '../node_modules'))] } },
+  plugins: [storybookTest({ configDir: dirname, tags: { include: ['test'] } })],
+  test: {
+    name: 'storybook',
+    reporters: ['default', path.join(dirname, 'summary-reporter.ts')],
+    browser: {
+      enabled: true,
+      headless: true,
+      provider: playwright({ launchOptions: { executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: chromiumArgs } }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+});

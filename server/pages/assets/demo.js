@@ -1,0 +1,291 @@
+// The development demo (/): operator console, partner pane and dev phone. Plain ES module served
+// as is; it builds DOM with textContent only, so nothing from the API is ever parsed as HTML.
+import { qrManager } from '/cdn/keyway.js';
+
+const config = JSON.parse(document.getElementById('demo-config').textContent);
+const secretKey = config.keys?.secretKey;
+const $ = (id) => document.getElementById(id);
+
+/** Creates an element with attributes and children (strings become text nodes). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else if (name in el && typeof value !== 'string') el[name] = value;
+    else el.setAttribute(name, value === true ? '' : value);
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+class ApiFailure extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+/** Calls the admin API with the demo secret key. */
+async function api(method, path, body) {
+  const response = await fetch(`/api/3${path}`, {
+    method,
+    headers: { authorization: `Bearer ${secretKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiFailure(response.status, data);
+  return data;
+}
+
+const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+// ---- first-run banner ------------------------------------------------------------------------
+
+if (localStorage.getItem('keyway-demo-banner') === 'dismissed') $('first-run').hidden = true;
+$('dismiss-banner').addEventListener('click', () => {
+  localStorage.setItem('keyway-demo-banner', 'dismissed');
+  $('first-run').hidden = true;
+});
+
+// ---- operator console ------------------------------------------------------------------------
+
+let selectedPerson = null;
+/** A client session per person, so the console's <credential-status> elements stay live. */
+const sessions = new Map();
+
+async function sessionFor(personId) {
+  const known = sessions.get(personId);
+  if (known && Date.parse(known.expires_at) - Date.now() > 90_000) return known;
+  const session = await api('POST', '/client_sessions', { person_id: personId });
+  sessions.set(personId, session);
+  return session;
+}
+
+async function refreshPeople() {
+  const { people } = await api('GET', '/people?limit=50');
+  const list = $('people');
+  list.replaceChildren(
+    ...people.map((p) =>
+      h('li', {}, h('button', { type: 'button', class: 'person', 'aria-pressed': String(selectedPerson?.id === p.id), onclick: () => selectPerson(p) }, `${p.first_name} ${p.last_name}`, h('span', { class: 'muted' }, ` #${p.id}${p.phone ? ` · ${p.phone}` : ''}`))),
+    ),
+  );
+  if (!people.length) list.append(h('li', { class: 'muted' }, 'Nobody yet — create a person above.'));
+}
+
+async function selectPerson(person) {
+  selectedPerson = person;
+  $('person-detail').hidden = false;
+  $('person-name').textContent = `${person.first_name} ${person.last_name} (#${person.id})`;
+  await Promise.all([refreshPeople(), refreshCredentials()]);
+}
+
+let shownCredentials = '';
+
+/** Re-renders the person's credential cards when something in them changed (not on every poll). */
+async function refreshCredentials() {
+  if (!selectedPerson) return;
+  const personId = selectedPerson.id;
+  const [{ person_credentials: credentials }, session] = await Promise.all([api('GET', `/people/${personId}/credentials`), sessionFor(personId)]);
+  const signature = JSON.stringify([personId, session.token, credentials]);
+  if (signature === shownCredentials) return;
+  shownCredentials = signature;
+  const cards = await Promise.all(credentials.filter((c) => c.credential_type_id === 9).map((c) => credentialCard(c, session)));
+  $('credentials').replaceChildren(...(cards.length ? cards : [h('p', { class: 'muted' }, 'No wallet pass yet.')]));
+}
+
+async function credentialCard(credential, session) {
+  const base = `/people/${credential.person_id}/credentials/${credential.id}`;
+  const terminal = credential.status === 'revoking' || credential.status === 'revoked';
+  const act = (label, method, path, body, attrs = {}) =>
+    h('button', { type: 'button', disabled: terminal, ...attrs, onclick: () => run(() => api(method, path, body)) }, label);
+  const invitation = credential.invitation_code
+    ? h(
+        'div',
+        { class: 'invitation' },
+        h('p', {}, 'Invitation code ', h('strong', { class: 'code', dir: 'ltr' }, credential.invitation_code)),
+        h('p', {}, h('a', { href: credential.invitation_url, class: 'invitation-link', target: '_blank', rel: 'noopener' }, credential.invitation_url)),
+        h('img', { class: 'qr', alt: `QR code of the invitation link for ${selectedPerson.first_name}`, src: await qrManager.render(credential.invitation_url), width: 160, height: 160 }),
+        credential.invitation_expires_at ? h('p', { class: 'muted' }, `Expires ${new Date(credential.invitation_expires_at).toLocaleString()}`) : null,
+      )
+    : null;
+  const devices = (credential.devices ?? []).map((d) =>
+    h(
+      'li',
+      {},
+      `${d.platform} · ${d.status} · ${d.id}`,
+      d.status !== 'revoked' ? h('button', { type: 'button', class: 'small', onclick: () => run(() => api('DELETE', `${base}/devices/${d.id}`)) }, 'Revoke device') : null,
+    ),
+  );
+  return h(
+    'article',
+    { class: 'credential', 'data-credential-id': credential.id },
+    h('p', { class: 'cred-id' }, credential.id, h('span', { class: 'muted' }, ` · ${credential.value_mode ?? ''} · ${credential.enabled ? 'enabled' : 'disabled'}`)),
+    h('credential-status', { 'credential-id': credential.id, token: session.token, 'token-expires-at': session.expires_at, 'ontoken-expired': () => sessions.delete(credential.person_id) }),
+    invitation,
+    devices.length ? h('ul', { class: 'devices' }, devices) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      act('Suspend', 'PUT', base, { person_credential: { enabled: false } }, { disabled: terminal || !credential.enabled }),
+      act('Resume', 'PUT', base, { person_credential: { enabled: true } }, { disabled: terminal || credential.enabled }),
+      act('Re-issue', 'POST', `${base}/invitation`),
+      act('Revoke', 'DELETE', base, undefined, { class: 'danger' }),
+    ),
+  );
+}
+
+/** Runs a console action, then refreshes what it changed; errors go to the console's alert line. */
+async function run(action) {
+  $('person-error').textContent = '';
+  try {
+    await action();
+  } catch (error) {
+    $('person-error').textContent = error.message;
+  }
+  await Promise.allSettled([refreshCredentials(), refreshEvents()]);
+}
+
+$('person-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const person = { first_name: form.get('first_name'), last_name: form.get('last_name'), enabled: true };
+  if (form.get('email')) person.email = form.get('email');
+  if (form.get('phone')) person.phone = form.get('phone');
+  $('person-error').textContent = '';
+  try {
+    const created = await api('POST', '/people', { person });
+    await selectPerson(created.person);
+    await refreshEvents();
+  } catch (error) {
+    $('person-error').textContent = error.message;
+  }
+});
+
+$('issue').addEventListener('click', () => run(() => api('POST', `/people/${selectedPerson.id}/credentials`, { person_credential: { credential_type_id: 9, enabled: true } })));
+
+async function refreshEvents() {
+  const { events } = await api('GET', '/events?limit=25');
+  $('events').replaceChildren(
+    ...events.map((e) => h('li', {}, h('time', { datetime: e.at }, time(e.at)), ' ', h('strong', {}, e.type), h('span', { class: 'muted' }, ` ${e.subject ?? ''} · ${e.actor}`))),
+  );
+}
+
+// ---- webhooks (their API may not exist on this server yet: say so instead of failing) -----------
+
+/** Whether this server has the webhook API, from its OpenAPI document (a 404 probe would log an error). */
+const webhooksAvailable = fetch('/openapi.json')
+  .then((r) => r.json())
+  .then((doc) => Boolean(doc.paths?.['/api/3/webhooks']))
+  .catch(() => false)
+  .then((available) => {
+    if (!available) {
+      $('webhook-form').hidden = true;
+      $('deliveries').replaceChildren(h('li', { class: 'muted' }, 'This server has no webhook API yet: deliveries will show here once it does.'));
+    }
+    return available;
+  });
+
+async function refreshDeliveries() {
+  if (!(await webhooksAvailable)) return;
+  try {
+    const { webhooks } = await api('GET', '/webhooks');
+    const lists = await Promise.all(webhooks.map((w) => api('GET', `/webhooks/${w.id}/deliveries?limit=10`).then((d) => (d.deliveries ?? []).map((x) => ({ ...x, url: w.url })), () => [])));
+    const rows = lists.flat().sort((a, b) => String(b.created_at ?? b.at ?? '').localeCompare(String(a.created_at ?? a.at ?? '')));
+    $('deliveries').replaceChildren(
+      ...(rows.length
+        ? rows.slice(0, 20).map((d) => h('li', {}, h('strong', {}, d.event ?? d.event_type ?? 'delivery'), ` → ${d.url} · ${d.status ?? d.state ?? ''}${d.response_status ? ` (${d.response_status})` : ''}`))
+        : [h('li', { class: 'muted' }, webhooks.length ? 'No deliveries yet.' : 'No endpoints yet. Add one to watch signed deliveries.')]),
+    );
+  } catch (error) {
+    $('deliveries').replaceChildren(h('li', { class: 'muted' }, `Deliveries unavailable: ${error.message}`));
+  }
+}
+
+$('webhook-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('webhook-error').textContent = '';
+  try {
+    await api('POST', '/webhooks', { webhook: { url: new FormData(event.target).get('url'), events: ['credential.created', 'credential.status_changed', 'device.added', 'device.revoked', 'verification.succeeded'] } });
+    await refreshDeliveries();
+  } catch (error) {
+    $('webhook-error').textContent = error.message;
+  }
+});
+
+// ---- partner pane --------------------------------------------------------------------------------
+
+const partner = $('partner-provider');
+const showWallet = () => {
+  $('partner-wallet').hidden = false;
+  $('partner-redeem').hidden = true;
+  $('partner-sms').hidden = true;
+  $('partner-switch').hidden = true;
+};
+partner.addEventListener('invite-redeemed', showWallet);
+partner.addEventListener('otp-verified', showWallet);
+$('partner-switch').addEventListener('click', () => {
+  const toSms = $('partner-sms').hidden;
+  $('partner-sms').hidden = !toSms;
+  $('partner-redeem').hidden = toSms;
+  $('partner-switch').textContent = toSms ? 'Use an invitation code instead' : 'Use a mobile number instead';
+});
+$('copy-snippet').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText($('snippet').textContent);
+    $('copy-status').textContent = 'Copied.';
+  } catch {
+    $('copy-status').textContent = 'Select the snippet and copy it by hand.';
+  }
+});
+
+// ---- dev phone -----------------------------------------------------------------------------------
+
+const URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g;
+
+/** Message text with its links made clickable, built as text nodes and anchors. */
+function linkified(text) {
+  return text.split(URL_PATTERN).map((part, i) => (i % 2 ? h('a', { href: part, target: '_blank', rel: 'noopener', dir: 'ltr' }, part) : part));
+}
+
+let lastMessageId = null;
+
+async function refreshMessages() {
+  const response = await fetch('/dev/outbox');
+  if (!response.ok) return;
+  const { messages } = await response.json();
+  $('no-messages').hidden = messages.length > 0;
+  if (messages[0]?.id === lastMessageId) return;
+  lastMessageId = messages[0]?.id ?? null;
+  $('messages').replaceChildren(
+    ...messages.slice(0, 30).map((m) =>
+      h(
+        'li',
+        { class: `message ${m.channel}`, 'data-channel': m.channel, 'data-to': m.to },
+        h('p', { class: 'meta' }, h('span', { class: 'channel' }, m.channel === 'sms' ? 'SMS' : 'Email'), ` to ${m.to} · `, h('time', { datetime: m.sent_at }, time(m.sent_at))),
+        m.subject ? h('p', { class: 'subject' }, m.subject) : null,
+        h('p', { class: 'body' }, linkified(m.body)),
+      ),
+    ),
+  );
+}
+
+// ---- start ---------------------------------------------------------------------------------------
+
+const every = (ms, task) => {
+  const tick = () => task().catch(() => undefined);
+  tick();
+  setInterval(tick, ms);
+};
+
+every(2000, refreshMessages);
+if (secretKey) {
+  await refreshPeople();
+  every(4000, refreshEvents);
+  every(5000, refreshDeliveries);
+  // Invitation status and devices change from other tabs (redeem, wallet); keep the cards current.
+  every(4000, refreshCredentials);
+} else {
+  $('console').querySelectorAll('button, input').forEach((el) => (el.disabled = true));
+}

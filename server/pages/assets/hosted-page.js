@@ -1,0 +1,117 @@
+// The hosted provisioning page's behaviour (/p). Plain ES module, no build step: served as is
+// under a CSP without 'unsafe-inline'. The widgets do the work; this file only moves between steps.
+
+const journey = document.getElementById('journey');
+const strings = JSON.parse(document.getElementById('page-strings').textContent);
+const sections = {
+  start: document.getElementById('step-start'),
+  continuing: document.getElementById('step-continuing'),
+  wallet: document.getElementById('step-wallet'),
+  status: document.getElementById('step-status'),
+};
+const stepLabel = document.getElementById('step-label');
+const notice = document.getElementById('notice');
+const restart = document.getElementById('restart');
+const byCode = document.getElementById('by-code');
+const byPhone = document.getElementById('by-phone');
+
+/** Shows one step of three; `focus` moves keyboard and screen-reader focus to its heading. */
+function show(step, { focus = true } = {}) {
+  const number = { start: 1, continuing: 1, wallet: 2, status: 3 }[step];
+  stepLabel.textContent = strings.steps[number - 1];
+  sections.start.hidden = step !== 'start';
+  sections.continuing.hidden = step !== 'continuing';
+  // The wallet buttons stay on screen in step 3: they say "opened", "try again" and "added".
+  sections.wallet.hidden = step !== 'wallet' && step !== 'status';
+  sections.status.hidden = step !== 'status';
+  document.body.dataset.step = String(number);
+  if (focus) (step === 'status' ? sections.status : sections[step]).querySelector('h1, h2')?.focus();
+}
+
+function say(text) {
+  notice.textContent = text;
+  notice.hidden = !text;
+}
+
+/** Adopts a provisioning session: the provider hands it to every element inside. */
+function adopt(token, expiresAt, credentialId) {
+  journey.token = token;
+  if (expiresAt) journey.tokenExpiresAt = expiresAt;
+  if (credentialId) journey.credentialId = credentialId;
+  show('wallet');
+}
+
+/** Reads #code=, #ps= and #h= once and erases the fragment: it carries secrets. */
+function takeFragment() {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  if (location.hash) history.replaceState(history.state, '', location.pathname + location.search);
+  return { code: params.get('code'), ps: params.get('ps'), handoff: params.get('h') };
+}
+
+async function post(path, token, body) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(data?.error?.message ?? response.statusText), { code: data?.error?.code });
+  return data;
+}
+
+async function continueHandoff(handoffToken) {
+  show('continuing', { focus: false });
+  try {
+    const grant = await post('/api/3/handoffs/redeem', journey.publishableKey, { handoff_token: handoffToken });
+    adopt(grant.provisioning_token, grant.expires_at, grant.credential?.id);
+  } catch {
+    show('start');
+    say(strings.linkFailed);
+  }
+}
+
+async function continueSession(token) {
+  show('continuing', { focus: false });
+  try {
+    // A ps_ from the SMS link names its credential only server-side; ask which one it is.
+    const session = await post('/p/session', token);
+    adopt(token, session.expires_at, session.credential_id);
+  } catch {
+    show('start');
+    say(strings.linkFailed);
+  }
+}
+
+function choose(method) {
+  byCode.hidden = method !== 'code';
+  byPhone.hidden = method !== 'phone';
+  const field = (method === 'code' ? byCode.querySelector('invite-redeem') : byPhone.querySelector('sms-otp-verify'));
+  field.updateComplete?.then(() => field.shadowRoot?.querySelector('input:not([type=search])')?.focus());
+}
+
+document.getElementById('use-phone').addEventListener('click', () => choose('phone'));
+document.getElementById('use-code').addEventListener('click', () => choose('code'));
+
+// The provider adopts the token itself; the page only moves on.
+journey.addEventListener('invite-redeemed', () => {
+  say('');
+  show('wallet');
+});
+journey.addEventListener('otp-verified', () => {
+  say('');
+  show('wallet');
+});
+journey.addEventListener('pass-requested', () => show('status', { focus: false }));
+journey.addEventListener('token-expired', () => {
+  say(strings.sessionEnding);
+  restart.hidden = false;
+});
+
+await Promise.all(['keyway-provider', 'invite-redeem', 'sms-otp-verify', 'add-to-wallet', 'credential-status'].map((tag) => customElements.whenDefined(tag)));
+const { code, ps, handoff } = takeFragment();
+if (handoff) await continueHandoff(handoff);
+else if (ps) await continueSession(ps);
+else {
+  if (code) byCode.querySelector('invite-redeem').code = code;
+  show('start', { focus: false });
+}

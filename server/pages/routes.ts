@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { pickLocale } from '../delivery/templates.js';
+import { resolveCaller } from '../domain/callers.js';
+import type { Ctx } from '../domain/context.js';
+import { ApiError } from '../domain/errors.js';
+import { hostedPageKey, normalizeOrigin } from '../domain/keys.js';
+import type { AppEnv } from '../http/context.js';
+import { errorResponse } from '../http/errors.js';
+import { demoPage } from './demo-page.js';
+import type { DemoConsoleKeys } from './demo-keys.js';
+import { hostedPage } from './hosted-page.js';
+import { asset, CDN_DIR, cdnFile } from './static.js';
+
+export interface PageOptions {
+  /** The demo operator's keys for the dev console; read per request (main.ts learns them after start-up). */
+  demoKeys?: () => DemoConsoleKeys | null;
+  /** The CDN build to serve under /cdn (default dist/cdn). */
+  cdnDir?: string;
+}
+
+// SPEC §7: hosted pages get a strict CSP — no inline script or style, no eval, never framed.
+const HOSTED_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const PAGE_HEADERS = {
+  'content-security-policy': HOSTED_CSP,
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+const ASSET_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
+
+/** The hosted page `/p`, its assets, the CDN bundle under `/cdn`, and in development the demo `/`. */
+export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOptions = {}): void {
+  const cdnDir = options.cdnDir ?? CDN_DIR;
+  const brand = ctx.config.brand;
+  const hostedJs = asset('hosted-page.js');
+  const hostedCss = asset('hosted-page.css');
+  // Only the light scheme takes the operator's colour: the dark defaults keep their contrast.
+  const brandCss = `:root{--brand:${brand.color}}\n@media (prefers-color-scheme: light){:root{--keyway-color-primary:${brand.color};--keyway-color-focus:${brand.color}}}\n`;
+  const logo = brand.logo && fs.existsSync(brand.logo) ? fs.readFileSync(brand.logo) : null;
+
+  app.get('/p', (c) => {
+    const locale = pickLocale(c.req.header('accept-language'));
+    const page = hostedPage({
+      locale,
+      brand: { name: brand.name, hasLogo: logo !== null },
+      apiBase: ctx.config.publicUrl,
+      publishableKey: hostedPageKey(ctx),
+    });
+    return c.html(page, 200, { ...PAGE_HEADERS, 'content-language': locale, vary: 'Accept-Language' });
+  });
+  app.get('/p/page.js', (c) => c.body(hostedJs, 200, { ...ASSET_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/p/page.css', (c) => c.body(hostedCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/p/brand.css', (c) => c.body(brandCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
+  if (logo) app.get('/p/logo', (c) => c.body(new Uint8Array(logo), 200, { ...ASSET_HEADERS, 'content-type': 'image/png' }));
+
+  // The SMS link lands on /p#ps=…; a ps_ names its credential only server-side, so the page asks.
+  app.post('/p/session', async (c) => {
+    const origin = c.req.header('origin');
+    if (origin && origin !== normalizeOrigin(ctx.config.publicUrl)) return errorResponse(new ApiError('origin_not_allowed', 'This endpoint serves the hosted page only.'));
+    const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+    const caller = token ? await resolveCaller(ctx, token) : null;
+    if (!caller || caller.kind !== 'provisioning') return errorResponse(new ApiError('unauthorized', 'A valid provisioning token is required.'));
+    return c.json({ credential_id: caller.credentialId, expires_at: caller.expiresAt }, 200, { 'cache-control': 'no-store' });
+  });
+
+  app.get('/cdn/:file', (c) => {
+    const file = cdnFile(cdnDir, c.req.param('file'));
+    if (!file) return errorResponse(new ApiError('not_found', 'No such file in the CDN build (run npm run build).'));
+    return c.body(new Uint8Array(file.body), 200, file.headers);
+  });
+
+  if (ctx.config.dev) {
+    const demoJs = asset('demo.js');
+    const demoCss = asset('demo.css');
+    app.get('/', (c) => {
+      const nonce = crypto.randomBytes(16).toString('base64');
+      const keys = options.demoKeys?.() ?? null;
+      c.header(
+        'content-security-policy',
+        `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+      );
+      c.header('referrer-policy', 'no-referrer');
+      c.header('cache-control', 'no-store');
+      return c.html(demoPage({ nonce, keys, publicUrl: ctx.config.publicUrl, brand: brand.name }));
+    });
+    app.get('/demo/demo.js', (c) => c.body(demoJs, 200, { ...ASSET_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }));
+    app.get('/demo/demo.css', (c) => c.body(demoCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
+  }
+}

@@ -1,0 +1,63 @@
+import type { Locale } from '../delivery/templates.js';
+
+/** The hosted page's own words (the widgets bring theirs); one object per locale, typed by English. */
+const en = {
+  title: (brand: string) => `Add your ${brand} pass`,
+  steps: ['Step 1 of 3', 'Step 2 of 3', 'Step 3 of 3'],
+  startHeading: (brand: string) => `Add your ${brand} door pass`,
+  startIntro: 'Enter the invitation code you were sent, or confirm your mobile number.',
+  usePhone: 'No invitation code? Use your mobile number',
+  useCode: 'I have an invitation code',
+  walletHeading: 'Add the pass to your wallet',
+  walletIntro: 'Press the button for your phone’s wallet. Nothing is added until you confirm it there.',
+  statusHeading: 'Your pass',
+  statusIntro: 'This updates by itself when your wallet confirms the pass.',
+  continuing: 'Opening your link…',
+  linkFailed: 'This link has expired or was already used. Start again below.',
+  sessionEnding: 'Your session is about to end. If the pass was not added, start again.',
+  startAgain: 'Start again',
+  noScript: 'This page needs JavaScript to add a pass to your wallet.',
+  footer: (brand: string) => `${brand} door passes`,
+};
+
+export type PageStrings = typeof en;
+
+const de: PageStrings = {
+  title: (brand) => `${brand}-Ausweis hinzufügen`,
+  steps: ['Schritt 1 von 3', 'Schritt 2 von 3', 'Schritt 3 von 3'],
+  startHeading: (brand) => `${brand}-Türausweis hinzufügen`,
+  startIntro: 'Geben Sie den erhaltenen Einladungscode ein oder bestätigen Sie Ihre Mobilnummer.',
+  usePhone: 'Kein Einladungscode? Mit der Mobilnummer fortfahren',
+  useCode: 'Ich habe einen Einladungscode',
+  walletHeading: 'Ausweis zur Wallet hinzufügen',
+  walletIntro: 'Tippen Sie auf die Schaltfläche für die Wallet Ihres Telefons. Erst wenn Sie dort bestätigen, wird etwas hinzugefügt.',
+  statusHeading: 'Ihr Ausweis',
+  statusIntro: 'Diese Anzeige aktualisiert sich von selbst, sobald Ihre Wallet den Ausweis bestätigt.',
+  continuing: 'Ihr Link wird geöffnet …',
+  linkFailed: 'Dieser Link ist abgelaufen oder wurde schon verwendet. Beginnen Sie unten neu.',
+  sessionEnding: 'Ihre Sitzung endet gleich. Falls der Ausweis nicht hinzugefügt wurde, beginnen Sie neu.',
+  startAgain: 'Neu beginnen',
+  noScript: 'Diese Seite benötigt JavaScript, um einen Ausweis zur Wallet hinzuzufügen.',
+  footer: (brand) => `${brand}-Türausweise`,
+};
+
+const ar: PageStrings = {
+  title: (brand) => `أضف بطاقة ${brand}`,
+  steps: ['الخطوة 1 من 3', 'الخطوة 2 من 3', 'الخطوة 3 من 3'],
+  startHeading: (brand) => `أضف بطاقة الدخول من ${brand}`,
+  startIntro: 'أدخل رمز الدعوة الذي وصلك، أو أكّد رقم هاتفك المحمول.',
+  usePhone: 'ليس لديك رمز دعوة؟ استخدم رقم هاتفك المحمول',
+  useCode: 'لديّ رمز دعوة',
+  walletHeading: 'أضف البطاقة إلى محفظتك',
+  walletIntro: 'اضغط زر محفظة هاتفك. لن يُضاف شيء حتى تؤكد ذلك هناك.',
+  statusHeading: 'بطاقتك',
+  statusIntro: 'تتحدث هذه الحالة تلقائيًا عندما تؤكد محفظتك البطاقة.',
+  continuing: 'جارٍ فتح الرابط…',
+  linkFailed: 'انتهت صلاحية هذا الرابط أو استُخدم من قبل. ابدأ من جديد أدناه.',
+  sessionEnding: 'ستنتهي جلستك قريبًا. إن لم تُضف البطاقة، فابدأ من جديد.',
+  startAgain: 'ابدأ من جديد',
+  noScript: 'تحتاج هذه الصفحة إلى JavaScript لإضافة بطاقة إلى محفظتك.',
+  footer: (brand) => `بطاقات الدخول من ${brand}`,
+};
+
+export const PAGE_STRINGS: Record<Locale, PageStrings> = { en, de, ar };

@@ -1,0 +1,196 @@
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import { expect, waitFor } from 'storybook/test';
+import type { SmsOtpVerify } from '../src/index.js';
+import { mount, type Args } from './support/mount.js';
+import { element, part, type } from './support/play.js';
+import { apiError, grant, verification, type StoryScript } from './support/story-client.js';
+
+const PHONE = '07400 123456';
+
+const meta: Meta<Args> = {
+  title: 'Elements/sms-otp-verify',
+  component: 'sms-otp-verify',
+  args: { country: 'GB', step: 'phone', locale: '' },
+  argTypes: {
+    country: { control: 'text', description: 'ISO-3166 country for national numbers.' },
+    step: { control: 'select', options: ['phone', 'code', 'done'], description: 'Reflected; the element moves it itself.' },
+    locale: { control: 'select', options: ['', 'en', 'de', 'ar'], description: 'Overrides the toolbar locale.' },
+    'api-base': { control: 'text' },
+    'publishable-key': { control: 'text' },
+    token: { control: 'text' },
+    'token-expires-at': { control: 'text' },
+  },
+  render: (args, { parameters }) => mount('sms-otp-verify', args, { script: parameters.script as StoryScript }),
+};
+export default meta;
+
+type Story = StoryObj<Args>;
+
+async function sendPhone(canvasElement: HTMLElement, phone = PHONE): Promise<SmsOtpVerify> {
+  const el = await element<SmsOtpVerify>(canvasElement, 'sms-otp-verify');
+  type(await part(el, 'phone-input'), phone);
+  (await part(el, 'button')).click();
+  return el;
+}
+
+/** Phone step, then the code step with `code` typed and Continue pressed. */
+async function sendCode(canvasElement: HTMLElement, code = '123456'): Promise<SmsOtpVerify> {
+  const el = await sendPhone(canvasElement);
+  await waitFor(() => expect(el.step).toBe('code'));
+  type(await part(el, 'code-input'), code);
+  (await part(el, 'button')).click();
+  return el;
+}
+
+const sent: StoryScript = { startVerification: verification() };
+
+export const PhoneStep: Story = {
+  play: async ({ canvasElement }) => {
+    const el = await element(canvasElement, 'sms-otp-verify');
+    const input = await part(el, 'phone-input');
+    await expect(input).toHaveAttribute('type', 'tel');
+    await expect(input).toHaveAttribute('autocomplete', 'tel');
+  },
+};
+
+export const Sending: Story = {
+  parameters: { script: { startVerification: 'pending' } },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await waitFor(() => expect(el.shadowRoot!.querySelector('[part="button"]')).toHaveAttribute('aria-disabled', 'true'));
+  },
+};
+
+export const InvalidNumber: Story = {
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement, '12');
+    await part(el, 'error');
+    await expect(el.step).toBe('phone');
+  },
+};
+
+export const CountryNotAllowed: Story = {
+  parameters: { script: { startVerification: apiError('country_not_allowed', 422) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await part(el, 'error');
+  },
+};
+
+export const TooManySends: Story = {
+  parameters: { script: { startVerification: apiError('rate_limited', 429, { retryAfter: 1800 }) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await part(el, 'error');
+  },
+};
+
+export const CodeStep: Story = {
+  parameters: { script: sent },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await waitFor(() => expect(el.step).toBe('code'));
+    const input = await part(el, 'code-input');
+    await expect(input).toHaveAttribute('autocomplete', 'one-time-code');
+    await expect(input).toHaveAttribute('inputmode', 'numeric');
+  },
+};
+
+export const ResendCountdown: Story = {
+  parameters: { script: sent },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await waitFor(() => expect(el.step).toBe('code'));
+    (await part(el, 'help')).setAttribute('open', '');
+    await part(el, 'countdown');
+    await expect(await part(el, 'resend-button')).toHaveAttribute('aria-disabled', 'true');
+  },
+};
+
+export const Checking: Story = {
+  parameters: { script: { ...sent, checkVerification: 'pending' } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    await waitFor(() => expect(el.shadowRoot!.querySelector('[part="button"]')).toHaveAttribute('aria-disabled', 'true'));
+  },
+};
+
+export const IncorrectCode: Story = {
+  parameters: { script: { ...sent, checkVerification: apiError('incorrect_code', 422, { details: { attempts_left: 3 } }) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    const error = await part(el, 'error');
+    await waitFor(() => expect(error.textContent).toMatch(/3/));
+  },
+};
+
+export const LockedOut: Story = {
+  parameters: { script: { ...sent, checkVerification: apiError('too_many_attempts', 429, { retryAfter: 600 }) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    await part(el, 'start-again-button');
+  },
+};
+
+export const CodeExpired: Story = {
+  parameters: { script: { ...sent, checkVerification: apiError('verification_expired', 410) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    await part(el, 'start-again-button');
+  },
+};
+
+export const NetworkFailure: Story = {
+  parameters: { script: { ...sent, checkVerification: apiError('network_error', 0) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    await part(el, 'retry-button');
+  },
+};
+
+export const Verified: Story = {
+  parameters: { script: { ...sent, checkVerification: grant() } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    await waitFor(() => expect(el.step).toBe('done'));
+    await part(el, 'success');
+  },
+};
+
+/** KEYWAY_UNKNOWN_NUMBER_POLICY=conceal: an unknown number looks exactly like a known one. */
+export const UnknownNumberConcealed: Story = {
+  parameters: { script: { ...sent, checkVerification: apiError('incorrect_code', 422, { details: { attempts_left: 4 } }) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendCode(canvasElement);
+    await part(el, 'error');
+    await expect(el.step).toBe('code');
+  },
+};
+
+/** KEYWAY_UNKNOWN_NUMBER_POLICY=reveal (elumo): the person is told to check their profile. */
+export const UnknownNumberRevealed: Story = {
+  parameters: { script: { startVerification: apiError('phone_not_found', 404) } },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await part(el, 'error');
+    await expect(el.step).toBe('phone');
+  },
+};
+
+/** The dark theme's colours, checked by the a11y test like every other story. */
+export const CodeStepDark: Story = {
+  ...CodeStep,
+  globals: { theme: 'dark' },
+};
+
+export const CodeStepArabic: Story = {
+  ...CodeStep,
+  globals: { locale: 'ar' },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await waitFor(() => expect(el.step).toBe('code'));
+    // Digits stay left to right inside right-to-left text.
+    await expect(await part(el, 'code-input')).toHaveAttribute('dir', 'ltr');
+    await waitFor(async () => expect((await part(el, 'base')).getAttribute('dir')).toBe('rtl'));
+  },
+};
