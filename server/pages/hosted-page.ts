@@ -9,6 +9,8 @@ export interface HostedPageInput {
   apiBase: string;
   /** The built-in hosted-page publishable key (origin PUBLIC_URL only). */
   publishableKey: string;
+  /** Official badge artwork available from KEYWAY_BADGE_DIR; otherwise plain labelled buttons. */
+  badges?: { apple: boolean; google: boolean };
 }
 
 /**
@@ -65,7 +67,7 @@ export function hostedPage(input: HostedPageInput) {
     <section id="step-wallet" aria-labelledby="wallet-heading" hidden>
       <h1 id="wallet-heading" tabindex="-1">${t.walletHeading}</h1>
       <p class="intro">${t.walletIntro}</p>
-      <add-to-wallet></add-to-wallet>
+      <add-to-wallet>${input.badges?.apple ? html`<img slot="apple-badge" src="/p/badges/apple-${input.locale}" alt="" height="48">` : ''}${input.badges?.google ? html`<img slot="google-badge" src="/p/badges/google-${input.locale}" alt="" height="48">` : ''}</add-to-wallet>
     </section>
 
     <section id="step-status" aria-labelledby="status-heading" hidden>

@@ -50,6 +50,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
   // Only the light scheme takes the operator's colour: the dark defaults keep their contrast.
   const brandCss = `:root{--brand:${brand.color}}\n@media (prefers-color-scheme: light){:root{--keyway-color-primary:${brand.color};--keyway-color-focus:${brand.color}}}\n`;
   const logo = brand.logo && fs.existsSync(brand.logo) ? fs.readFileSync(brand.logo) : null;
+  const badges = loadBadges(brand.badgeDir);
 
   app.get('/p', (c) => {
     const locale = pickLocale(c.req.header('accept-language'));
@@ -58,12 +59,20 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       brand: { name: brand.name, hasLogo: logo !== null },
       apiBase: ctx.config.publicUrl,
       publishableKey: hostedPageKey(ctx),
+      badges: { apple: badgeFor(badges, 'apple', locale) !== undefined, google: badgeFor(badges, 'google', locale) !== undefined },
     });
     return c.html(page, 200, { ...PAGE_HEADERS, 'content-language': locale, vary: 'Accept-Language' });
   });
   app.get('/p/page.js', (c) => c.body(hostedJs, 200, { ...ASSET_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/p/page.css', (c) => c.body(hostedCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
   app.get('/p/brand.css', (c) => c.body(brandCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
+  // Official badge artwork (Apple and Google forbid redrawn badges): served as given, per locale.
+  app.get('/p/badges/:file{(apple|google)-(en|de|ar)}', (c) => {
+    const [platform, locale] = c.req.param('file').split('-') as ['apple' | 'google', string];
+    const badge = badgeFor(badges, platform, locale);
+    if (!badge) return errorResponse(new ApiError('not_found', 'No badge artwork configured.'));
+    return c.body(new Uint8Array(badge.bytes), 200, { ...ASSET_HEADERS, 'content-type': badge.type });
+  });
   if (logo) app.get('/p/logo', (c) => c.body(new Uint8Array(logo), 200, { ...ASSET_HEADERS, 'content-type': 'image/png' }));
 
   // The SMS link lands on /p#ps=…; a ps_ names its credential only server-side, so the page asks.
@@ -100,3 +109,26 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
     app.get('/demo/demo.css', (c) => c.body(demoCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
   }
 }
+
+interface Badge {
+  bytes: Buffer;
+  type: string;
+}
+
+/**
+ * KEYWAY_BADGE_DIR holds the official artwork as `apple-<locale>.svg|png` and
+ * `google-<locale>.svg|png`, with `apple.svg|png` / `google.svg|png` for every other locale.
+ */
+function loadBadges(dir?: string): Map<string, Badge> {
+  const out = new Map<string, Badge>();
+  if (!dir || !fs.existsSync(dir)) return out;
+  for (const file of fs.readdirSync(dir)) {
+    const m = /^(apple|google)(?:-([a-z]{2}))?\.(svg|png)$/.exec(file);
+    if (!m) continue;
+    out.set(m[2] ? `${m[1]}-${m[2]}` : m[1], { bytes: fs.readFileSync(`${dir}/${file}`), type: m[3] === 'svg' ? 'image/svg+xml' : 'image/png' });
+  }
+  return out;
+}
+
+const badgeFor = (badges: Map<string, Badge>, platform: 'apple' | 'google', locale: string): Badge | undefined =>
+  badges.get(`${platform}-${locale}`) ?? badges.get(platform);
