@@ -36,6 +36,9 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
   const byKid = new Map<string, DerivedKeys>([[current.kid, current]]);
   if (prev) byKid.set(prev.kid, prev);
 
+  // Bounded memo of recent decryptions (insertion order evicts the oldest).
+  const decrypted = new Map<string, string>();
+
   const mac = (k: DerivedKeys, purpose: string, value: string) =>
     crypto.createHmac('sha256', k.hmac).update(purpose).update('\0').update(value).digest('base64url');
 
@@ -52,17 +55,28 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
       return `${current.kid}.${Buffer.concat([iv, ct, cipher.getAuthTag()]).toString('base64url')}`;
     },
     decrypt(ciphertext, aad = '') {
-      const dot = ciphertext.indexOf('.');
-      const keys = byKid.get(ciphertext.slice(0, dot));
-      if (dot < 0 || !keys) throw new Error('ciphertext was made with an unknown key (check KEYWAY_SECRET_PREVIOUS)');
-      const raw = Buffer.from(ciphertext.slice(dot + 1), 'base64url');
-      const decipher = crypto.createDecipheriv('aes-256-gcm', keys.aes, raw.subarray(0, 12));
-      decipher.setAAD(Buffer.from(aad));
-      decipher.setAuthTag(raw.subarray(raw.length - 16));
-      return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+      // Reads show the same few codes again and again; AES-GCM set-up dominates a small decrypt.
+      const memoKey = `${aad}\u0000${ciphertext}`;
+      const memo = decrypted.get(memoKey);
+      if (memo !== undefined) return memo;
+      const plain = decryptUncached(ciphertext, aad);
+      if (decrypted.size >= 2048) decrypted.delete(decrypted.keys().next().value!);
+      decrypted.set(memoKey, plain);
+      return plain;
     },
     derive: (label, bytes) => Buffer.from(crypto.hkdfSync('sha256', current.master, 'keyway', `keyway/derive/${label}`, bytes)),
   };
+
+  function decryptUncached(ciphertext: string, aad: string): string {
+    const dot = ciphertext.indexOf('.');
+    const keys = byKid.get(ciphertext.slice(0, dot));
+    if (dot < 0 || !keys) throw new Error('ciphertext was made with an unknown key (check KEYWAY_SECRET_PREVIOUS)');
+    const raw = Buffer.from(ciphertext.slice(dot + 1), 'base64url');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', keys.aes, raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(aad));
+    decipher.setAuthTag(raw.subarray(raw.length - 16));
+    return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+  }
 }
 
 export const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('base64url');

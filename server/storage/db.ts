@@ -31,7 +31,21 @@ export function openStore(url: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
+  // A second, read-only connection for compiled hot reads: synchronous, and in WAL mode it sees
+  // only committed data, never the half of a transaction the writer connection has open.
+  const reader = new SQLite(file, { readonly: true });
+  reader.pragma('busy_timeout = 5000');
+  readers.set(db, withStatementCache(reader));
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      readers.delete(db);
+      reader.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** Row lock for read-modify-write inside a transaction; SQLite's writer lock already serialises. */
@@ -63,6 +77,7 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
 }
 
 const SENTINEL = '\u0000keyway-param-';
+const readers = new WeakMap<Kysely<Database>, SqliteDatabase>();
 
 /**
  * A query compiled once and run with new parameters: Kysely's per-call building and compiling
@@ -91,6 +106,8 @@ export function preparedQuery<Row, Args extends unknown[]>(
       cache.set(db, compiled);
     }
     const parameters = compiled.slots.map((s) => (typeof s === 'number' ? args[s] : s.value));
+    const reader = readers.get(db);
+    if (reader) return reader.prepare(compiled.sql).all(parameters) as Row[];
     const result = await db.executeQuery<Row>({ sql: compiled.sql, query: compiled.query, parameters, queryId: { queryId: 'prepared' } } as CompiledQuery<Row>);
     return result.rows;
   };
