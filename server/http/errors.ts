@@ -11,6 +11,7 @@ export function errorResponse(err: ApiError, headers: Record<string, string> = {
   if (err.details) body.error.details = err.details;
   const h: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...headers };
   if (err.retryAfter !== undefined) h['retry-after'] = String(err.retryAfter);
+  else if (err.status === 429) h['retry-after'] = '60'; // SPEC §2: a 429 always says when to retry
   return new Response(JSON.stringify(body), { status: err.status, headers: h });
 }
 
