@@ -3,6 +3,7 @@ import type { Database, MessageQueueTable } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from '../domain/context.js';
 import { recordEvent, type Tx } from '../domain/events.js';
 import { DeliveryError, type EmailMessage, type SmsMessage } from './senders.js';
+import { startWorker } from '../domain/worker.js';
 
 /**
  * Durable send queue (SPEC §7: a provider failure never loses a verification nor prints its
@@ -120,34 +121,6 @@ async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>): Promise
 }
 
 /** The background worker: a poll for retries and other instances' rows, plus a kick per enqueue. */
-export function startDeliveryWorker(ctx: Ctx, pollMs = 1000): () => void {
-  let running = false;
-  let again = false;
-  const run = () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    void (async () => {
-      try {
-        do {
-          again = false;
-          await deliverDueMessages(ctx);
-        } while (again);
-      } catch (err) {
-        ctx.log({ level: 'error', msg: 'delivery worker failed', error: (err as Error).message });
-      } finally {
-        running = false;
-      }
-    })();
-  };
-  ctx.bus.on(QUEUED, run);
-  const timer = setInterval(run, pollMs);
-  timer.unref();
-  run();
-  return () => {
-    clearInterval(timer);
-    ctx.bus.off(QUEUED, run);
-  };
+export function startDeliveryWorker(ctx: Ctx, pollMs = 1000): () => Promise<void> {
+  return startWorker(ctx, { name: 'delivery worker', pollMs, wakeOn: [QUEUED], pass: () => deliverDueMessages(ctx) });
 }

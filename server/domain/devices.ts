@@ -8,6 +8,7 @@ import { addSeconds, nowIso, type Ctx } from './context.js';
 import { applyLifecycle, revokeDeviceTx } from './credentials.js';
 import { recordEvent, type Actor, type Tx } from './events.js';
 import { TERMINAL, type CredentialStatus } from './lifecycle.js';
+import { startWorker } from './worker.js';
 
 /**
  * Devices after their pass was added: confirmation (Apple registration, Google save callback),
@@ -243,34 +244,10 @@ async function deliverPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<
 }
 
 /** The background worker: woken after each commit that changed a credential, and polling each second. */
-export function startWalletWorker(ctx: Ctx, pollMs = 1000): () => void {
-  let running = false;
-  let again = false;
-  const run = () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    void (async () => {
-      try {
-        do {
-          again = false;
-          await deliverWalletPushes(ctx);
-        } while (again);
-      } catch (err) {
-        ctx.log({ level: 'error', msg: 'wallet update worker failed', error: (err as Error).message });
-      } finally {
-        running = false;
-      }
-    })();
-  };
-  ctx.bus.on('credential', run);
-  const timer = setInterval(run, pollMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    ctx.bus.off('credential', run);
+export function startWalletWorker(ctx: Ctx, pollMs = 1000): () => Promise<void> {
+  const stop = startWorker(ctx, { name: 'wallet update worker', pollMs, wakeOn: ['credential'], pass: () => deliverWalletPushes(ctx), immediately: false });
+  return async () => {
+    await stop();
     closeApns(ctx);
   };
 }

@@ -9,6 +9,7 @@ import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { resolveDestination } from './destination.js';
 import { decryptSecret, disableWebhookTx, newDeliveryId, WEBHOOK_QUEUED } from './endpoints.js';
 import { signedHeaders } from './signing.js';
+import { startWorker } from '../domain/worker.js';
 
 /** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (SPEC §6). */
 export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
@@ -199,38 +200,5 @@ export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPriv
  * instances' rows and for retries. `stop()` waits for attempts already claimed.
  */
 export function startWebhookDispatcher(ctx: Ctx, opts: { pollMs?: number; send?: WebhookSender } = {}): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = false;
-  const run = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await dispatchWebhooks(ctx, opts.send);
-        } while (again && !stopped);
-      } catch (err) {
-        ctx.log({ level: 'error', msg: 'webhook dispatcher failed', error: (err as Error).message });
-      } finally {
-        running = undefined;
-      }
-    })();
-  };
-  ctx.bus.on('credential', run);
-  ctx.bus.on(WEBHOOK_QUEUED, run);
-  const timer = setInterval(run, opts.pollMs ?? 1000);
-  timer.unref();
-  run();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    ctx.bus.off('credential', run);
-    ctx.bus.off(WEBHOOK_QUEUED, run);
-    await running;
-  };
+  return startWorker(ctx, { name: 'webhook dispatcher', pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], pass: () => dispatchWebhooks(ctx, opts.send) });
 }
