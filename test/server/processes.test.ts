@@ -144,3 +144,42 @@ describe('PORT=0', () => {
     }
   });
 });
+
+describe('live status over real HTTP', () => {
+  test('the SSE stream answers on the socket: snapshot first, CORS for the listed origin, no double response', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-sse-'));
+    const server = await startServerProcess({
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: dir,
+      KEYWAY_SECRET: TEST_SECRET,
+      KEYWAY_DEMO_SECRET_KEY: SK,
+      KEYWAY_DEMO_PUBLISHABLE_KEY: PK,
+      KEYWAY_DEMO_ORIGINS: 'https://partner.example',
+    });
+    try {
+      const person = await call(server.url, 'POST', '/api/3/people', SK, { first_name: 'Live', last_name: 'Stream' });
+      const cred = await call(server.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, { credential_type_id: 9 });
+      const grant = await call(server.url, 'POST', '/api/3/invitations/redeem', PK, { invitation_code: cred.body.person_credential.invitation_code });
+      const controller = new AbortController();
+      const res = await fetch(`${server.url}/api/3/credentials/${grant.body.credential.id}/status/stream?token=${grant.body.provisioning_token}`, {
+        headers: { origin: 'https://partner.example' },
+        signal: controller.signal,
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+      assert.equal(res.headers.get('access-control-allow-origin'), 'https://partner.example');
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!/event: status[\s\S]*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      assert.match(text, /"old_status":null/);
+      assert.match(text, /"new_status":"provisioning"/);
+      controller.abort();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.doesNotMatch(server.output(), /ERR_HTTP_HEADERS_SENT|unhandled error/);
+      assert.ok(!server.output().includes(grant.body.provisioning_token), 'the ?token= never reaches the log');
+    } finally {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -34,10 +34,13 @@ export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub)
       await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
       const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
       const headers: Record<string, string> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
-      for (const h of ['access-control-allow-origin', 'access-control-expose-headers', 'vary']) {
-        const v = c.res.headers.get(h);
-        if (v) headers[h] = v;
+      // From the request, not c.res: reading c.res here would make Hono copy the already-sent response later.
+      const origin = c.req.header('origin');
+      if (origin) {
+        headers['access-control-allow-origin'] = origin; // the auth middleware already refused origins off the token's list
+        headers['access-control-expose-headers'] = 'Date, Retry-After';
       }
+      headers.vary = 'Origin';
 
       /** Subscribes first and reads the snapshot after, so a change in between is not lost. */
       async function begin(write: (chunk: string) => void): Promise<() => void> {
