@@ -75,7 +75,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
   });
   if (logo) app.get('/p/logo', (c) => c.body(new Uint8Array(logo), 200, { ...ASSET_HEADERS, 'content-type': 'image/png' }));
 
-  // The SMS link lands on /p#ps=…; a ps_ names its credential only server-side, so the page asks.
+  // The SMS link lands on /p#ps=…: the page checks the token and learns its expiry before continuing.
   app.post('/p/session', async (c) => {
     const origin = c.req.header('origin');
     if (origin && origin !== normalizeOrigin(ctx.config.publicUrl)) return errorResponse(new ApiError('origin_not_allowed', 'This endpoint serves the hosted page only.'));

@@ -73,7 +73,7 @@ async function continueHandoff(handoffToken) {
 async function continueSession(token) {
   show('continuing', { focus: false });
   try {
-    // A ps_ from the SMS link names its credential only server-side; ask which one it is.
+    // Ask the server about the ps_ from the SMS link first: an expired one gets a clear message now, and its expiry arms token-expired.
     const session = await post('/p/session', token);
     adopt(token, session.expires_at, session.credential_id);
   } catch {
