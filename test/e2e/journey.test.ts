@@ -248,6 +248,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     // /p polls (or streams) the status: it must change in place.
     await hostedPage.locator('credential-status[status="revoking"], credential-status[status="revoked"]').waitFor({ timeout: 20_000 });
     assert.equal(await hostedPage.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker), 2, 'no reload');
+    await hostedPage.locator('#step-wallet').waitFor({ state: 'hidden', timeout: 5_000 }); // no "add" buttons for a removed pass
     await hostedPage.locator('credential-status').scrollIntoViewIfNeeded();
     await screenshot(hostedPage, 'hosted-revoked');
     await consolePage.locator('article.credential').scrollIntoViewIfNeeded();

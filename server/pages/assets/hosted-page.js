@@ -102,6 +102,10 @@ journey.addEventListener('otp-verified', () => {
   show('wallet');
 });
 journey.addEventListener('pass-requested', () => show('status', { focus: false }));
+// Once the pass is being removed, "add" buttons and "your pass is in Wallet" no longer fit.
+journey.addEventListener('status-changed', (event) => {
+  if (['revoking', 'revoked'].includes(event.detail.newStatus)) sections.wallet.hidden = true;
+});
 journey.addEventListener('token-expired', () => {
   say(strings.sessionEnding);
   restart.hidden = false;
