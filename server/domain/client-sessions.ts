@@ -1,5 +1,5 @@
 import { allowedOrigins, normalizeOrigin } from './keys.js';
-import { nowIso, type Ctx } from './context.js';
+import type { Ctx } from './context.js';
 import { mintSession } from './callers.js';
 import { ApiError } from './errors.js';
 
@@ -22,7 +22,6 @@ export async function createClientSession(ctx: Ctx, input: { person_id: number; 
       origins.push(n);
     }
   } else origins = [...known];
-  void nowIso;
   return ctx.store.db.transaction().execute(async (tx) => {
     const person = await tx.selectFrom('people').select('id').where('id', '=', input.person_id).where('deleted_at', 'is', null).executeTakeFirst();
     if (!person) throw new ApiError('not_found', `No person with id ${input.person_id}.`);

@@ -259,7 +259,6 @@ export async function listCredentials(
 export async function toCredentialViews(ctx: Ctx, rows: CredentialRow[], showSecrets: boolean): Promise<CredentialView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const now = nowIso(ctx);
   const single = rows.length === 1 ? rows[0].id : null;
   const [devices, invitations] = await Promise.all([
     single
@@ -299,7 +298,6 @@ export async function toCredentialViews(ctx: Ctx, rows: CredentialRow[], showSec
       view.invitation_code = code;
       view.invitation_url = invitationUrl(ctx, code);
       view.invitation_expires_at = inv.expires_at;
-      void now;
     }
     return view;
   });
