@@ -1,4 +1,4 @@
-import { addSeconds, json, nowIso, type Ctx } from './context.js';
+import { json, nowIso, type Ctx } from './context.js';
 import { recordEvent, type Actor } from './events.js';
 import { ApiError } from './errors.js';
 import { normalizePhone } from './phone.js';
@@ -135,4 +135,3 @@ export async function deletePerson(ctx: Ctx, id: number, actor: Actor): Promise<
   return view;
 }
 
-export { addSeconds };
