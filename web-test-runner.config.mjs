@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
 import { summaryReporter } from './test/widgets/summary-reporter.mjs';
+import { CHROMIUM_ARGS } from './test/chromium-args.mjs';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
@@ -37,15 +38,7 @@ const prebundledCommonJs = {
 };
 
 const chromiumArgs = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
+  ...CHROMIUM_ARGS,
   // Exposes element.computedRole/computedName so tests find things as a screen reader does.
   '--enable-blink-features=ComputedAccessibilityInfo',
 ];

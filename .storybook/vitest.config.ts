@@ -3,21 +3,10 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { playwright } from '@vitest/browser-playwright';
+import { CHROMIUM_ARGS as chromiumArgs } from '../test/chromium-args.mjs';
 
 const dirname = import.meta.dirname;
 
-// TOOLCHAIN.md: the system Chromium as root, no browser downloads.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
 
 // Every story runs as a test (its play function, then the a11y check) in the system Chromium.
 export default defineConfig({
