@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   app.use('*', requestLog(log));
   app.use('*', clientIp(deps.config.trustProxy));
   app.use('/api/3/*', auth(ctx));
-  app.use('/api/3/*', idempotency(ctx));
+  app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (SPEC §2)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
   systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer]);
   adminRoutes(app, ctx);

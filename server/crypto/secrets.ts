@@ -79,7 +79,9 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
   }
 }
 
-export const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('base64url');
+// crypto.hash (Node ≥ 20.12) skips the Hash object: every authenticated request hashes its token.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+export const sha256 = (value: string): string => (oneShot ? oneShot('sha256', value, 'base64url') : crypto.createHash('sha256').update(value).digest('base64url'));
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -31,7 +31,10 @@ const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
 const lastUsedWritten = new Map<string, number>();
 
 // Every authenticated request resolves its token: compiled once, not per request.
-const keyByHash = preparedQuery<Selectable<ApiKeyTable>, [string]>((db, hash) => db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash), 1);
+const keyByHash = preparedQuery<Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>, [string]>(
+  (db, hash) => db.selectFrom('api_keys').select(['id', 'kind', 'scopes', 'origins', 'countries', 'default_country', 'revoked_at']).where('key_hash', '=', hash),
+  1,
+);
 const sessionByHash = preparedQuery<Selectable<TokenTable>, [string, string]>(
   (db, hash, kind) => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind),
   2,

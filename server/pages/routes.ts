@@ -67,7 +67,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
   app.get('/p/page.css', (c) => c.body(hostedCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
   app.get('/p/brand.css', (c) => c.body(brandCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
   // Official badge artwork (Apple and Google forbid redrawn badges): served as given, per locale.
-  app.get('/p/badges/:file{(apple|google)-(en|de|ar)}', (c) => {
+  app.get('/p/badges/:file{(?:apple|google)-(?:en|de|ar)}', (c) => {
     const [platform, locale] = c.req.param('file').split('-') as ['apple' | 'google', string];
     const badge = badgeFor(badges, platform, locale);
     if (!badge) return errorResponse(new ApiError('not_found', 'No badge artwork configured.'));

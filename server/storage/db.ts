@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type Compilable, type CompiledQuery, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, type Compilable, type CompiledQuery, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -47,6 +47,9 @@ export function openStore(url: string): Store {
     },
   };
 }
+
+/** Whether `db` speaks PostgreSQL (for the few queries whose SQL differs, such as JSON aggregation). */
+export const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** Row lock for read-modify-write inside a transaction; SQLite's writer lock already serialises. */
 export function forUpdate<DB, TB extends keyof DB, O>(

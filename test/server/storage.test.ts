@@ -39,6 +39,20 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
       assert.deepEqual(person.body.person.group_ids, [3, 4]);
       const cred = await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
       assert.equal(cred.body.person_credential.status, 'invited');
+      assert.deepEqual(cred.body.person_credential.devices, []);
+      assert.match(cred.body.person_credential.invitation_code, /^[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}$/, 'the live invitation, for the write scope');
+      const readOnly = await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.skRead });
+      assert.equal(readOnly.body.person_credential.invitation_code, undefined, 'never for the read-only scope');
+      // The single read fetches devices in the same statement (JSON aggregation differs per backend).
+      const device = (id: string, platform: 'apple' | 'google', added_at: string) => ({
+        id, credential_id: credentialId, platform, status: 'pending' as const, serial_number: `roundtrip-${id}`, auth_token_hash: `roundtrip-${id}`, auth_token_enc: null, value_hash: null, value_enc: null, added_at, updated_at: added_at, confirmed_at: null, revoked_at: null,
+      });
+      await h.store.db.insertInto('devices').values([device(`dev_roundtripB`, 'google', '2026-11-23T10:00:02.000Z'), device(`dev_roundtripA`, 'apple', '2026-11-23T10:00:01.000Z')]).execute();
+      const withDevices = await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
+      assert.deepEqual(withDevices.body.person_credential.devices, [
+        { id: `dev_roundtripA`, platform: 'apple', status: 'pending', added_at: '2026-11-23T10:00:01.000Z' },
+        { id: `dev_roundtripB`, platform: 'google', status: 'pending', added_at: '2026-11-23T10:00:02.000Z' },
+      ]);
       const events = await h.request('GET', `/api/3/events?subject=credential:${credentialId}`, { token: h.sk });
       assert.deepEqual(events.body.events.map((e: { type: string }) => e.type).sort(), ['credential.created', 'invitation.issued']);
     });
