@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
+import { preparedInsert, preparedWrite } from '../storage/db.js';
 import type { Database, MessageQueueTable } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from '../domain/context.js';
 import { recordEvent, type Tx } from '../domain/events.js';
@@ -25,24 +26,41 @@ export async function enqueueMessage(
   meta: { purpose: string; ref?: string; giveUpAt: string },
 ): Promise<void> {
   const at = nowIso(ctx);
-  await tx
-    .insertInto('message_queue')
-    .values({
-      channel: queued.channel,
-      purpose: meta.purpose,
-      ref: meta.ref ?? null,
-      payload_enc: ctx.keys.encrypt(JSON.stringify(queued.message), `message_queue:${queued.channel}`),
-      attempts: 0,
-      next_attempt_at: at,
-      claimed_until: null,
-      give_up_at: meta.giveUpAt,
-      created_at: at,
-      delivered_at: null,
-      failed_at: null,
-      last_error: null,
-    })
-    .execute();
+  await insertQueued(tx, {
+    channel: queued.channel,
+    purpose: meta.purpose,
+    ref: meta.ref ?? null,
+    payload_enc: ctx.keys.encrypt(JSON.stringify(queued.message), `message_queue:${queued.channel}`),
+    attempts: 0,
+    next_attempt_at: at,
+    claimed_until: null,
+    give_up_at: meta.giveUpAt,
+    created_at: at,
+    delivered_at: null,
+    failed_at: null,
+    last_error: null,
+  });
 }
+
+// The statements every send runs, compiled once (storage/db.ts).
+const insertQueued = preparedInsert('message_queue', ['channel', 'purpose', 'ref', 'payload_enc', 'attempts', 'next_attempt_at', 'claimed_until', 'give_up_at', 'created_at', 'delivered_at', 'failed_at', 'last_error']);
+const unclaimed = (now: string) => (eb: ExpressionBuilder<Database, 'message_queue'>) =>
+  eb.and([eb('delivered_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
+// One statement claims a batch; the outer condition is re-checked per row, so instances never share one.
+const claimBatch = preparedWrite<Selectable<MessageQueueTable>, [string, string]>(
+  (db, until, now) =>
+    db
+      .updateTable('message_queue')
+      .set({ claimed_until: until })
+      .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed(now)).where('next_attempt_at', '<=', now).orderBy('id').limit(BATCH))
+      .where(unclaimed(now))
+      .returningAll(),
+  2,
+);
+const markDelivered = preparedWrite<never, [string, number, number]>(
+  (db, at, attempts, id) => db.updateTable('message_queue').set({ delivered_at: at, attempts, claimed_until: null, payload_enc: '', last_error: null }).where('id', '=', id),
+  3,
+);
 
 /** Wakes this process's worker after a commit, so dev messages appear well within 1 s. */
 export const kickDelivery = (ctx: Ctx): void => {
@@ -63,21 +81,10 @@ const ON_DELIVERED: Record<string, (ctx: Ctx, tx: Tx, ref: string, at: string) =
  */
 export async function deliverDueMessages(ctx: Ctx): Promise<number> {
   const now = nowIso(ctx);
-  const unclaimed = (eb: ExpressionBuilder<Database, 'message_queue'>) =>
-    eb.and([eb('delivered_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
-  // One statement claims a batch; the outer condition is re-checked per row, so instances never share one.
-  const claimed = await ctx.store.db
-    .updateTable('message_queue')
-    .set({ claimed_until: addSeconds(now, CLAIM_SECONDS) })
-    .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed).where('next_attempt_at', '<=', now).orderBy('id').limit(BATCH))
-    .where(unclaimed)
-    .returningAll()
-    .execute();
-  let delivered = 0;
-  for (const row of claimed.sort((a, b) => a.id - b.id)) {
-    if (await deliverOne(ctx, row)) delivered++;
-  }
-  return delivered;
+  const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, CLAIM_SECONDS), now);
+  // A batch goes out side by side: one slow provider call must not hold up the codes behind it.
+  const results = await Promise.all(claimed.sort((a, b) => a.id - b.id).map((row) => deliverOne(ctx, row)));
+  return results.filter(Boolean).length;
 }
 
 async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>): Promise<boolean> {
@@ -109,12 +116,11 @@ async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>): Promise
     return false;
   }
   const at = nowIso(ctx);
-  const markDelivered = (db: Tx) => db.updateTable('message_queue').set({ delivered_at: at, attempts: attempt, claimed_until: null, payload_enc: '', last_error: null }).where('id', '=', row.id).execute();
   const hook = row.ref ? ON_DELIVERED[row.purpose] : undefined;
-  if (!hook) await markDelivered(ctx.store.db);
+  if (!hook) await markDelivered(ctx.store.db, at, attempt, row.id);
   else
     await ctx.store.db.transaction().execute(async (tx) => {
-      await markDelivered(tx);
+      await markDelivered(tx, at, attempt, row.id);
       await hook(ctx, tx, row.ref!, at);
     });
   return true;

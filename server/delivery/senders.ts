@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { redactText } from '../http/redact.js';
-import type { Store } from '../storage/db.js';
+import { preparedInsert, type Store } from '../storage/db.js';
 
 export interface EmailAttachment {
   filename: string;
@@ -58,13 +58,12 @@ export function devMailer(store: Store, now: () => Date = () => new Date()): Mai
   };
 }
 
+const insertMessage = preparedInsert('messages', ['channel', 'recipient', 'subject', 'body', 'sent_at']);
+
 export function devSms(store: Store, now: () => Date = () => new Date()): SmsSender {
   return {
     async send(m) {
-      await store.db
-        .insertInto('messages')
-        .values({ channel: 'sms', recipient: m.to, subject: null, body: m.body, sent_at: now().toISOString() })
-        .execute();
+      await insertMessage(store.db, { channel: 'sms', recipient: m.to, subject: null, body: m.body, sent_at: now().toISOString() });
     },
   };
 }

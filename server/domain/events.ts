@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { preparedWrite } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 
 export type Tx = Kysely<Database>;
@@ -11,11 +12,14 @@ export async function recordEvent(
   at: string,
   event: { type: string; actor: Actor; subject: string; data?: Record<string, unknown> },
 ): Promise<void> {
-  await tx
-    .insertInto('events')
-    .values({ type: event.type, at, actor: event.actor, subject: event.subject, data: JSON.stringify(event.data ?? {}) })
-    .execute();
+  await insertEvent(tx, event.type, at, event.actor, event.subject, JSON.stringify(event.data ?? {}));
 }
+
+// Every change writes one: compiled once.
+const insertEvent = preparedWrite<never, [string, string, string, string, string]>(
+  (db, type, at, actor, subject, data) => db.insertInto('events').values({ type, at, actor, subject, data }),
+  5,
+);
 
 /**
  * A webhook outbox row in the same transaction as the change it reports (SPEC §6).

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { preparedWrite } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import { ApiError } from './errors.js';
 
@@ -20,6 +21,25 @@ export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windo
   }
 }
 
+// One compiled upsert per number of buckets (the send limits always count four).
+const upserts = new Map<number, ReturnType<typeof buildCountersUpsert>>();
+const countersUpsert = (n: number) => {
+  let upsert = upserts.get(n);
+  if (!upsert) upserts.set(n, (upsert = buildCountersUpsert(n)));
+  return upsert;
+};
+function buildCountersUpsert(n: number) {
+  return preparedWrite<{ bucket: string; count: number }, unknown[]>(
+    (db, ...p) =>
+      db
+        .insertInto('rate_counters')
+        .values(Array.from({ length: n }, (_, i) => ({ bucket: p[2 * i], window_start: p[2 * i + 1], count: 1 })))
+        .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
+        .returning(['bucket', 'count']),
+    2 * n,
+  );
+}
+
 /** Housekeeping: windows older than a day are gone. */
 export async function pruneRateCounters(ctx: Ctx): Promise<void> {
   const cutoff = Math.floor(ctx.clock.now().getTime() / 1000) - 86400;
@@ -33,12 +53,7 @@ export async function pruneRateCounters(ctx: Ctx): Promise<void> {
 export async function consumeRates(ctx: Ctx, limits: { bucket: string; limit: number; windowSeconds: number }[]): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
   const rows = limits.map((l) => ({ bucket: l.bucket, window_start: nowS - (nowS % l.windowSeconds), count: 1 }));
-  const counted = await ctx.store.db
-    .insertInto('rate_counters')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
-    .returning(['bucket', 'count'])
-    .execute();
+  const { rows: counted } = await countersUpsert(rows.length)(ctx.store.db, ...rows.flatMap((r) => [r.bucket, r.window_start]));
   const byBucket = new Map(counted.map((r) => [r.bucket, Number(r.count)]));
   for (const [i, l] of limits.entries()) {
     if ((byBucket.get(l.bucket) ?? 0) > l.limit) {

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { base62, sha256, timingSafeEqualString } from '../crypto/secrets.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { verificationSms } from '../delivery/templates.js';
-import { forUpdate } from '../storage/db.js';
+import { forUpdate, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
 import type { VerificationTable } from '../storage/schema.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
@@ -69,20 +69,44 @@ async function consumeSendLimits(ctx: Ctx, keyId: string, ip: string, phoneHash:
 }
 
 /** Which credential a verified phone gets (SPEC §7): the newest non-terminal wallet pass of an enabled person. */
+// Every start and check runs these: compiled once (storage/db.ts).
+const newestPassOfPhone = preparedQuery<{ id: string; person_id: number; enabled: number }, [string]>(
+  (db, e164) =>
+    db
+      .selectFrom('credentials')
+      .innerJoin('people', 'people.id', 'credentials.person_id')
+      .select(['credentials.id', 'credentials.person_id', 'credentials.enabled'])
+      .where('people.phone', '=', e164)
+      .where('people.deleted_at', 'is', null)
+      .where('people.enabled', '=', 1)
+      .where('credentials.credential_type_id', '=', WALLET_PASS)
+      .where('credentials.status', 'not in', ['revoking', 'revoked'])
+      .orderBy('credentials.created_at', 'desc')
+      .orderBy('credentials.id', 'desc')
+      .limit(1),
+  1,
+);
+const insertVerification = preparedInsert('verifications', [
+  'id', 'key_id', 'person_id', 'credential_id', 'phone_hash', 'phone_enc', 'code_hash', 'link_hash', 'sms_host', 'attempts', 'sends', 'expires_at', 'resend_after', 'created_at', 'succeeded_at',
+]);
+const verificationById = preparedQuery<VerificationRow, [string, string]>(
+  (db, id, keyId) => db.selectFrom('verifications').selectAll().where('id', '=', id).where('key_id', '=', keyId),
+  2,
+);
+const spendAttempt = preparedWrite<{ attempts: number }, [string]>(
+  (db, id) =>
+    db
+      .updateTable('verifications')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .where('attempts', '<', MAX_CHECKS)
+      .where('succeeded_at', 'is', null)
+      .returning('attempts'),
+  1,
+);
+
 async function matchCredential(ctx: Ctx, e164: string, actor: string): Promise<{ personId: number; credentialId: string } | null> {
-  const newest = await ctx.store.db
-    .selectFrom('credentials')
-    .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select(['credentials.id', 'credentials.person_id', 'credentials.enabled'])
-    .where('people.phone', '=', e164)
-    .where('people.deleted_at', 'is', null)
-    .where('people.enabled', '=', 1)
-    .where('credentials.credential_type_id', '=', WALLET_PASS)
-    .where('credentials.status', 'not in', ['revoking', 'revoked'])
-    .orderBy('credentials.created_at', 'desc')
-    .orderBy('credentials.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const [newest] = await newestPassOfPhone(ctx.store.db, e164);
   if (newest) return newest.enabled === 1 ? { personId: newest.person_id, credentialId: newest.id } : null;
   if (!ctx.config.smsAutoIssue) return null;
   const person = await ctx.store.db
@@ -143,10 +167,7 @@ export async function startVerification(
   const base = { id, person_id: match?.personId ?? null, phone_enc: ctx.keys.encrypt(e164, id), sms_host: smsHost(ctx, caller, input.origin), expires_at };
   await ctx.store.db.transaction().execute(async (tx) => {
     const { code_hash, link_hash } = await issueCodeTx(ctx, tx, base, e164);
-    await tx
-      .insertInto('verifications')
-      .values({ ...base, key_id: caller.keyId, credential_id: match?.credentialId ?? null, phone_hash: phoneHash, code_hash, link_hash, attempts: 0, sends: 1, resend_after, created_at: at, succeeded_at: null })
-      .execute();
+    await insertVerification(tx, { ...base, key_id: caller.keyId, credential_id: match?.credentialId ?? null, phone_hash: phoneHash, code_hash, link_hash, attempts: 0, sends: 1, resend_after, created_at: at, succeeded_at: null });
     await recordEvent(tx, at, {
       type: 'verification.started',
       actor,
@@ -159,9 +180,7 @@ export async function startVerification(
 }
 
 async function loadVerification(ctx: Ctx, caller: Publishable, id: string): Promise<VerificationRow> {
-  const row = /^ver_[A-Za-z0-9]{10,40}$/.test(id)
-    ? await ctx.store.db.selectFrom('verifications').selectAll().where('id', '=', id).where('key_id', '=', caller.keyId).executeTakeFirst()
-    : undefined;
+  const [row] = /^ver_[A-Za-z0-9]{10,40}$/.test(id) ? await verificationById(ctx.store.db, id, caller.keyId) : [];
   if (!row) throw new ApiError('not_found', 'No such verification.');
   return row;
 }
@@ -222,14 +241,9 @@ export async function checkVerification(ctx: Ctx, caller: Publishable, input: { 
   const right = codeMatches(ctx, row, code) && row.person_id !== null;
   if (!right) {
     // One atomic statement: concurrent wrong guesses each take one of the five attempts, never more.
-    const updated = await ctx.store.db
-      .updateTable('verifications')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', row.id)
-      .where('attempts', '<', MAX_CHECKS)
-      .where('succeeded_at', 'is', null)
-      .returning('attempts')
-      .executeTakeFirst();
+    const {
+      rows: [updated],
+    } = await spendAttempt(ctx.store.db, row.id);
     if (!updated) {
       assertUsable(ctx, await loadVerification(ctx, caller, row.id), expired);
       throw expired;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, type Compilable, type CompiledQuery, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, type Compilable, type CompiledQuery, type Insertable, type QueryResult, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -82,20 +82,25 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
 const SENTINEL = '\u0000keyway-param-';
 const readers = new WeakMap<Kysely<Database>, SqliteDatabase>();
 
+interface Compiled {
+  sql: string;
+  query: CompiledQuery['query'];
+  slots: (number | { value: unknown })[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- placeholders stand in for any column type
+type Build<Row> = (db: Kysely<Database>, ...placeholders: any[]) => Compilable<Row>;
+
 /**
- * A query compiled once and run with new parameters: Kysely's per-call building and compiling
- * costs several times the SQLite lookup itself on hot read paths. `build` receives placeholders
- * (opaque strings) where the run-time values go; the SQL stays dialect-portable.
+ * Compiles `build` once per dialect and returns a runner that fills in the arguments. The cache
+ * is keyed by the dialect adapter, which a database and all its transactions share.
  */
-export function preparedQuery<Row, Args extends unknown[]>(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- placeholders stand in for any column type
-  build: (db: Kysely<Database>, ...placeholders: any[]) => Compilable<Row>,
-  arity: Args['length'],
-): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
-  const cache = new WeakMap<Kysely<Database>, { sql: string; query: CompiledQuery['query']; slots: (number | { value: unknown })[] }>();
+function compileOnce<Row>(build: Build<Row>, arity: number) {
+  const cache = new WeakMap<object, Compiled>();
   const placeholders = Array.from({ length: arity }, (_, i) => `${SENTINEL}${i}`);
-  return async (db, ...args) => {
-    let compiled = cache.get(db);
+  return (db: Kysely<Database>, args: unknown[]): CompiledQuery<Row> => {
+    const adapter = db.getExecutor().adapter;
+    let compiled = cache.get(adapter);
     if (!compiled) {
       const c = build(db, ...placeholders).compile();
       compiled = {
@@ -106,12 +111,43 @@ export function preparedQuery<Row, Args extends unknown[]>(
           return i >= 0 ? i : { value: p };
         }),
       };
-      cache.set(db, compiled);
+      cache.set(adapter, compiled);
     }
     const parameters = compiled.slots.map((s) => (typeof s === 'number' ? args[s] : s.value));
-    const reader = readers.get(db);
-    if (reader) return reader.prepare(compiled.sql).all(parameters) as Row[];
-    const result = await db.executeQuery<Row>({ sql: compiled.sql, query: compiled.query, parameters, queryId: { queryId: 'prepared' } } as CompiledQuery<Row>);
-    return result.rows;
+    return { sql: compiled.sql, query: compiled.query, parameters, queryId: { queryId: 'prepared' } } as unknown as CompiledQuery<Row>;
   };
+}
+
+/**
+ * A read compiled once and run with new parameters: Kysely's per-call building and compiling
+ * costs several times the SQLite lookup itself on hot paths. `build` receives placeholders
+ * (opaque strings) where the run-time values go; the SQL stays dialect-portable. On SQLite
+ * outside a transaction it runs synchronously on the read-only connection (committed data only).
+ */
+export function preparedQuery<Row, Args extends unknown[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
+  const compile = compileOnce(build, arity);
+  return async (db, ...args) => {
+    const query = compile(db, args);
+    const reader = readers.get(db);
+    if (reader) return reader.prepare(query.sql).all(query.parameters as unknown[]) as Row[];
+    return (await db.executeQuery<Row>(query)).rows;
+  };
+}
+
+/** An INSERT of one row into `table`, compiled once; `columns` lists every column it writes. */
+export function preparedInsert<T extends keyof Database & string>(table: T, columns: readonly (keyof Database[T] & string)[]) {
+  const write = preparedWrite<never, unknown[]>(
+    (db, ...p) => db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, p[i]])) as never),
+    columns.length,
+  );
+  return (db: Kysely<Database>, values: Insertable<Database[T]>) => write(db, ...columns.map((c) => (values as Record<string, unknown>)[c] ?? null));
+}
+
+/**
+ * A write (or a read inside a transaction) compiled once: runs on `db` or the transaction `tx`
+ * it is given, and answers Kysely's result (`rows` for RETURNING, `numAffectedRows`).
+ */
+export function preparedWrite<Row, Args extends unknown[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<Row>> {
+  const compile = compileOnce(build, arity);
+  return (db, ...args) => db.executeQuery<Row>(compile(db, args));
 }

@@ -126,6 +126,45 @@ describe('queued SMS through a failing, then working provider', () => {
   });
 });
 
+describe('queued SMS through a provider with one slow call', () => {
+  let h: Harness;
+  const sent: string[] = [];
+  let releaseSlow: () => void = () => undefined;
+  before(async () => {
+    let calls = 0;
+    h = await createHarness({
+      sms: {
+        async send(m) {
+          // The first call hangs until released, as a provider timing out would.
+          if (calls++ === 0) await new Promise<void>((resolve) => (releaseSlow = resolve));
+          sent.push(m.to);
+        },
+      },
+    });
+  });
+  after(async () => {
+    releaseSlow();
+    h.assertLogsClean();
+    await h.close();
+  });
+
+  test('the rest of the batch goes out while one call hangs', async () => {
+    const phones: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { phone } = await personWithPhone(h);
+      assert.equal((await startVerification(h, phone)).status, 202);
+      phones.push(phone);
+    }
+    const pass = h.flushMessages();
+    const deadline = Date.now() + 2000;
+    while (sent.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(sent, phones.slice(1), 'the two behind the hanging call were delivered without waiting for it');
+    releaseSlow();
+    assert.equal(await pass, 3);
+    assert.deepEqual([...sent].sort(), [...phones].sort());
+  });
+});
+
 describe('webhook SMS sender', () => {
   test('POSTs JSON {to, body}', async () => {
     const p = await peer(() => ({ status: 204 }));
