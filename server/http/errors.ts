@@ -1,10 +1,12 @@
 import { HTTPException } from 'hono/http-exception';
-import type { ErrorHandler, NotFoundHandler } from 'hono';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, ERRORS, type ErrorCode } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
 import { redactText } from './redact.js';
 
-export function errorResponse(err: ApiError, headers: Record<string, string> = {}): Response {
+/** SPEC §2's error body and its headers (Retry-After on every 429). */
+function errorParts(err: ApiError, headers: Record<string, string> = {}) {
   const body: { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } } = {
     error: { code: err.code, message: err.message },
   };
@@ -12,8 +14,22 @@ export function errorResponse(err: ApiError, headers: Record<string, string> = {
   const h: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...headers };
   if (err.retryAfter !== undefined) h['retry-after'] = String(err.retryAfter);
   else if (err.status === 429) h['retry-after'] = '60'; // SPEC §2: a 429 always says when to retry
-  return new Response(JSON.stringify(body), { status: err.status, headers: h });
+  return { body, headers: h };
 }
+
+export function errorResponse(err: ApiError, headers: Record<string, string> = {}): Response {
+  const parts = errorParts(err, headers);
+  return new Response(JSON.stringify(parts.body), { status: err.status, headers: parts.headers });
+}
+
+/**
+ * The error answer through the context, so headers middleware already set (CORS, Vary) come
+ * along. Reading `c.res` here instead would make Hono rebuild the response (a full copy).
+ */
+const contextErrorResponse = (c: Context<AppEnv>, err: ApiError): Response => {
+  const parts = errorParts(err);
+  return c.json(parts.body, err.status as ContentfulStatusCode, parts.headers);
+};
 
 /** The one error handler: SPEC §2's shape; 5xx answers carry no internals (the log has them). */
 export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler<AppEnv> {
@@ -33,14 +49,8 @@ export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler
       });
       apiError = new ApiError('internal_error');
     }
-    const res = errorResponse(apiError);
-    // Keep CORS and request-id headers that middleware already set on c.res.
-    for (const h of ['access-control-allow-origin', 'vary', 'access-control-expose-headers', 'x-request-id']) {
-      const v = c.res.headers.get(h);
-      if (v) res.headers.set(h, v);
-    }
-    return res;
+    return contextErrorResponse(c, apiError);
   };
 }
 
-export const notFound: NotFoundHandler<AppEnv> = () => errorResponse(new ApiError('not_found', 'No such endpoint.'));
+export const notFound: NotFoundHandler<AppEnv> = (c) => contextErrorResponse(c, new ApiError('not_found', 'No such endpoint.'));

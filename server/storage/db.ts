@@ -30,7 +30,9 @@ export function openStore(url: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  writers.set(db, { statements, connection: sqlite });
   if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
   // A second, read-only connection for compiled hot reads: synchronous, and in WAL mode it sees
   // only committed data, never the half of a transaction the writer connection has open.
@@ -81,6 +83,19 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
 
 const SENTINEL = '\u0000keyway-param-';
 const readers = new WeakMap<Kysely<Database>, SqliteDatabase>();
+/**
+ * The SQLite connection behind Kysely. better-sqlite3 runs every statement synchronously, so
+ * when no transaction is open on it, a compiled statement can run there at once: it cannot
+ * interleave with anything, skips Kysely's connection queue, and reads from a page cache that
+ * this connection's own writes keep warm (another connection's commit empties the reader's).
+ */
+const writers = new WeakMap<Kysely<Database>, { statements: SqliteDatabase; connection: SQLite.Database }>();
+
+/** The writer connection of `db` when a statement may run on it synchronously now. */
+const idleWriter = (db: Kysely<Database>): SqliteDatabase | undefined => {
+  const writer = writers.get(db);
+  return writer && !writer.connection.inTransaction ? writer.statements : undefined;
+};
 
 interface Compiled {
   sql: string;
@@ -128,8 +143,8 @@ export function preparedQuery<Row, Args extends unknown[]>(build: Build<Row>, ar
   const compile = compileOnce(build, arity);
   return async (db, ...args) => {
     const query = compile(db, args);
-    const reader = readers.get(db);
-    if (reader) return reader.prepare(query.sql).all(query.parameters as unknown[]) as Row[];
+    const direct = idleWriter(db) ?? readers.get(db);
+    if (direct) return direct.prepare(query.sql).all(query.parameters as unknown[]) as Row[];
     return (await db.executeQuery<Row>(query)).rows;
   };
 }
@@ -149,5 +164,15 @@ export function preparedInsert<T extends keyof Database & string>(table: T, colu
  */
 export function preparedWrite<Row, Args extends unknown[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<Row>> {
   const compile = compileOnce(build, arity);
-  return (db, ...args) => db.executeQuery<Row>(compile(db, args));
+  return async (db, ...args) => {
+    const query = compile(db, args);
+    const writer = idleWriter(db);
+    if (!writer) return db.executeQuery<Row>(query);
+    // What Kysely's SQLite driver answers, without its queue.
+    const statement = writer.prepare(query.sql);
+    const parameters = query.parameters as unknown[];
+    if (statement.reader) return { rows: statement.all(parameters) as Row[] };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  };
 }

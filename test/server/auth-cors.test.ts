@@ -124,3 +124,13 @@ test('an expired or unknown token from a listed origin gets a 401 the widget can
   const stranger = await h.request('GET', '/api/3/credentials/cred_x/status', { token: 'ps_' + 'Z'.repeat(43), headers: { origin: 'https://stranger.example' } });
   assert.equal(stranger.headers.get('access-control-allow-origin'), null);
 });
+
+test('an error answer keeps the CORS, Vary and request-id headers middleware set before it', async () => {
+  const res = await h.request('POST', '/api/3/verifications/ver_doesnotexist00/check', { token: h.pk, body: { code: '123456' }, headers: { origin: PARTNER_ORIGIN } });
+  assert.equal(res.status, 404);
+  assert.equal(res.headers.get('access-control-allow-origin'), PARTNER_ORIGIN);
+  assert.equal(res.headers.get('vary'), 'Origin');
+  assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  assert.match(res.headers.get('x-request-id') ?? '', /^[\w.-]{8,64}$/);
+  assert.equal(res.body.error.code, 'not_found');
+});
