@@ -5,10 +5,22 @@ import type { Ctx } from './context.js';
  * other instances' rows and retries. Wake-ups while a pass runs coalesce into one more pass.
  * `stop()` waits for the pass in flight (claimed rows are finished, not abandoned).
  */
-export function startWorker(ctx: Ctx, opts: { name: string; pollMs: number; wakeOn: string[]; pass: () => Promise<unknown>; immediately?: boolean }): () => Promise<void> {
+export function startWorker(
+  ctx: Ctx,
+  opts: {
+    name: string;
+    pollMs: number;
+    wakeOn: string[];
+    pass: () => Promise<unknown>;
+    immediately?: boolean;
+    /** Wait this long after a wake-up event, so a burst of them is handled in one pass. */
+    gatherMs?: number;
+  },
+): () => Promise<void> {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let gathering: NodeJS.Timeout | undefined;
   const run = () => {
     if (stopped) return;
     if (running) {
@@ -28,14 +40,23 @@ export function startWorker(ctx: Ctx, opts: { name: string; pollMs: number; wake
       }
     })();
   };
-  for (const event of opts.wakeOn) ctx.bus.on(event, run);
+  const wake = !opts.gatherMs
+    ? run
+    : () => {
+        gathering ??= setTimeout(() => {
+          gathering = undefined;
+          run();
+        }, opts.gatherMs);
+      };
+  for (const event of opts.wakeOn) ctx.bus.on(event, wake);
   const timer = setInterval(run, opts.pollMs);
   timer.unref();
   if (opts.immediately !== false) run();
   return async () => {
     stopped = true;
     clearInterval(timer);
-    for (const event of opts.wakeOn) ctx.bus.off(event, run);
+    clearTimeout(gathering);
+    for (const event of opts.wakeOn) ctx.bus.off(event, wake);
     await running;
   };
 }
