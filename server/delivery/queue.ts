@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
-import { preparedInsert, preparedWrite } from '../storage/db.js';
+import { fixedLimit, preparedInsert, preparedWrite } from '../storage/db.js';
 import type { Database, MessageQueueTable } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from '../domain/context.js';
 import { recordEvent, type Tx } from '../domain/events.js';
@@ -52,7 +52,7 @@ const claimBatch = preparedWrite<Selectable<MessageQueueTable>, [string, string]
     db
       .updateTable('message_queue')
       .set({ claimed_until: until })
-      .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed(now)).where('next_attempt_at', '<=', now).orderBy('id').limit(BATCH))
+      .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed(now)).where('next_attempt_at', '<=', now).orderBy('id').limit(fixedLimit(BATCH)))
       .where(unclaimed(now))
       .returningAll(),
   2,

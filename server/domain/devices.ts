@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
-import { forUpdate } from '../storage/db.js';
+import { fixedLimit, forUpdate } from '../storage/db.js';
 import type { Database, WalletPushTable } from '../storage/schema.js';
 import { createApnsClient, APNS_PRODUCTION_URL, type ApnsClient } from '../wallet/apns.js';
 import type { PassState } from '../wallet/apple/pass.js';
@@ -201,7 +201,7 @@ export async function deliverWalletPushes(ctx: Ctx): Promise<number> {
   const claimed = await ctx.store.db
     .updateTable('wallet_pushes')
     .set({ claimed_until: addSeconds(now, CLAIM_SECONDS) })
-    .where('id', 'in', (eb) => eb.selectFrom('wallet_pushes').select('id').where(unclaimed).where('next_attempt_at', '<=', now).orderBy('id').limit(BATCH))
+    .where('id', 'in', (eb) => eb.selectFrom('wallet_pushes').select('id').where(unclaimed).where('next_attempt_at', '<=', now).orderBy('id').limit(fixedLimit(BATCH)))
     .where(unclaimed)
     .returningAll()
     .execute();

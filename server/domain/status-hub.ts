@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { sql } from 'kysely';
+import { fixedLimit } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import type { DeviceView } from './credentials.js';
 import type { CredentialStatus } from './lifecycle.js';
@@ -52,7 +53,7 @@ export async function statusAt(ctx: Ctx, credentialId: string, version: number):
     .where('type', 'in', ['credential.status_changed', 'credential.created'])
     .where('seq', '<=', version)
     .orderBy('seq', 'desc')
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   if (!ev) return null;
   const data = JSON.parse(ev.data) as { new_status?: CredentialStatus; status?: CredentialStatus };

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { base62, sha256, timingSafeEqualString } from '../crypto/secrets.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { verificationSms } from '../delivery/templates.js';
-import { forUpdate, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
+import { fixedLimit, forUpdate, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
 import type { VerificationTable } from '../storage/schema.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
@@ -83,7 +83,7 @@ const newestPassOfPhone = preparedQuery<{ id: string; person_id: number; enabled
       .where('credentials.status', 'not in', ['revoking', 'revoked'])
       .orderBy('credentials.created_at', 'desc')
       .orderBy('credentials.id', 'desc')
-      .limit(1),
+      .limit(fixedLimit(1)),
   1,
 );
 const insertVerification = preparedInsert('verifications', [
@@ -116,7 +116,7 @@ async function matchCredential(ctx: Ctx, e164: string, actor: string): Promise<{
     .where('deleted_at', 'is', null)
     .where('enabled', '=', 1)
     .orderBy('id', 'desc')
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   if (!person) return null;
   const created = await createCredential(ctx, person.id, { credential_type_id: WALLET_PASS, deliver: 'none' }, { actor, showSecrets: false });

@@ -5,6 +5,7 @@ import type { LookupFunction } from 'node:net';
 import type { Selectable } from 'kysely';
 import { addSeconds, json, nowIso, type Ctx } from '../domain/context.js';
 import type { Tx } from '../domain/events.js';
+import { fixedLimit } from '../storage/db.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { resolveDestination } from './destination.js';
 import { decryptSecret, disableWebhookTx, newDeliveryId, WEBHOOK_QUEUED } from './endpoints.js';
@@ -80,7 +81,7 @@ async function claimDeliveries(ctx: Ctx): Promise<Claimed[]> {
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
       .orderBy('next_attempt_at')
-      .limit(BATCH);
+      .limit(fixedLimit(BATCH));
     if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const ids = (await q.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
