@@ -245,7 +245,7 @@ async function deliverPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<
 
 /** The background worker: woken after each commit that changed a credential, and polling each second. */
 export function startWalletWorker(ctx: Ctx, pollMs = 1000): () => Promise<void> {
-  const stop = startWorker(ctx, { name: 'wallet update worker', pollMs, wakeOn: ['credential'], pass: () => deliverWalletPushes(ctx), immediately: false });
+  const stop = startWorker(ctx, { name: 'wallet update worker', pollMs, wakeOn: ['credential'], pass: () => deliverWalletPushes(ctx), immediately: false, gatherMs: 5 });
   return async () => {
     await stop();
     closeApns(ctx);

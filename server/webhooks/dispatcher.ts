@@ -32,7 +32,7 @@ export type WebhookSender = (url: string, headers: Record<string, string>, body:
 /** Within the transaction: each unfanned outbox row becomes one delivery per subscribed, enabled endpoint. */
 export async function fanOutOutbox(ctx: Ctx, limit = 200): Promise<number> {
   return ctx.store.db.transaction().execute(async (tx) => {
-    let q = tx.selectFrom('outbox').select(['seq', 'event_type', 'payload', 'created_at']).where('fanned_at', 'is', null).orderBy('seq').limit(limit);
+    let q = tx.selectFrom('outbox').select(['seq', 'event_type', 'payload', 'created_at']).where('fanned_at', 'is', null).orderBy('seq').limit(fixedLimit(limit));
     // Two instances never fan the same row: PostgreSQL skips locked rows, SQLite has one writer.
     if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const rows = await q.execute();
@@ -201,5 +201,6 @@ export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPriv
  * instances' rows and for retries. `stop()` waits for attempts already claimed.
  */
 export function startWebhookDispatcher(ctx: Ctx, opts: { pollMs?: number; send?: WebhookSender } = {}): () => Promise<void> {
-  return startWorker(ctx, { name: 'webhook dispatcher', pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], pass: () => dispatchWebhooks(ctx, opts.send) });
+  // 5 ms of gathering: a burst of changes fans out in one pass (one commit, not one per change).
+  return startWorker(ctx, { name: 'webhook dispatcher', pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], pass: () => dispatchWebhooks(ctx, opts.send), gatherMs: 5 });
 }
