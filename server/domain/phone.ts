@@ -3,6 +3,11 @@ import { ApiError } from './errors.js';
 
 /** E.164 or an `invalid_phone_number` error; a national number needs `country` (SPEC §4). */
 export function normalizePhone(input: string, country?: string | null): string {
+  return parsePhone(input, country).e164;
+}
+
+/** The number in E.164 and the country it belongs to, from one parse (parsing costs tens of µs). */
+export function parsePhone(input: string, country?: string | null): { e164: string; country: string | undefined } {
   const cleaned = toAsciiDigits(input).trim();
   const parsed = parsePhoneNumberFromString(cleaned, country ? (country.toUpperCase() as CountryCode) : undefined);
   if (!parsed || !parsed.isValid()) {
@@ -13,12 +18,7 @@ export function normalizePhone(input: string, country?: string | null): string {
         : 'That is not a valid phone number. Use the international format (+44…) or give the country.',
     );
   }
-  return parsed.number;
-}
-
-/** Country of an E.164 number, for the key's country list. */
-export function phoneCountry(e164: string): string | undefined {
-  return parsePhoneNumberFromString(e164)?.country;
+  return { e164: parsed.number, country: parsed.country };
 }
 
 /** Eastern-Arabic and Persian digits are accepted everywhere a number is typed (SPEC §8). */

@@ -11,7 +11,7 @@ import { enqueueWebhook, recordEvent, type Tx } from './events.js';
 import { ApiError } from './errors.js';
 import { consumeRedeemAttempt, wallets, type ProvisioningGrant } from './invitations.js';
 import type { CredentialStatus } from './lifecycle.js';
-import { maskPhone, normalizePhone, phoneCountry, toAsciiDigits } from './phone.js';
+import { maskPhone, parsePhone, toAsciiDigits } from './phone.js';
 import { consumeRates } from './rate-limits.js';
 
 /** SPEC §7's numbers for one-time codes. */
@@ -148,8 +148,7 @@ export async function startVerification(
   caller: Publishable,
   input: { phone_number: string; country?: string; ip: string; origin?: string },
 ): Promise<VerificationStarted> {
-  const e164 = normalizePhone(input.phone_number, input.country ?? caller.defaultCountry ?? ctx.config.defaultCountry);
-  const country = phoneCountry(e164);
+  const { e164, country } = parsePhone(input.phone_number, input.country ?? caller.defaultCountry ?? ctx.config.defaultCountry);
   if (caller.countries && (!country || !caller.countries.includes(country))) {
     throw new ApiError('country_not_allowed', undefined, { country: country ?? null, allowed: caller.countries });
   }
