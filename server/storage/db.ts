@@ -142,8 +142,9 @@ function compileOnce<Row>(build: Build<Row>, arity: number) {
 /**
  * A read compiled once and run with new parameters: Kysely's per-call building and compiling
  * costs several times the SQLite lookup itself on hot paths. `build` receives placeholders
- * (opaque strings) where the run-time values go; the SQL stays dialect-portable. On SQLite
- * outside a transaction it runs synchronously on the read-only connection (committed data only).
+ * (opaque strings) where the run-time values go; the SQL stays dialect-portable. On SQLite,
+ * given the database (not a transaction), it runs synchronously: on the writer connection when
+ * no transaction is open there, else on the read-only one (committed data only, either way).
  */
 export function preparedQuery<Row, Args extends unknown[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
   const compile = compileOnce(build, arity);
