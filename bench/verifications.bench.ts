@@ -115,9 +115,10 @@ async function main(): Promise<void> {
     });
     console.log(line('POST verifications', start, hello));
 
-    // A pool of live verifications, each taking up to 4 wrong codes (422) before locking out (429).
+    // A pool of live verifications, each taking up to 4 wrong codes (422) before locking out (429);
+    // large enough that the run's checks take the full wrong-code path (the line after says).
     const pool: string[] = [];
-    const target = Number(process.env.BENCH_CHECK_POOL ?? 4000);
+    const target = Number(process.env.BENCH_CHECK_POOL ?? 8000);
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (pool.length < target) {
