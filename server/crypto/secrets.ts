@@ -48,7 +48,7 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
     lookupHash: (purpose, value) => mac(current, purpose, value),
     lookupHashes: (purpose, value) => (prev ? [mac(current, purpose, value), mac(prev, purpose, value)] : [mac(current, purpose, value)]),
     encrypt(plaintext, aad = '') {
-      const iv = crypto.randomBytes(12);
+      const iv = cryptoRandom(12);
       const cipher = crypto.createCipheriv('aes-256-gcm', current.aes, iv);
       cipher.setAAD(Buffer.from(aad));
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -98,7 +98,24 @@ export function base62(bytes: Uint8Array): string {
 }
 
 export type RandomSource = (bytes: number) => Buffer;
-export const cryptoRandom: RandomSource = (n) => crypto.randomBytes(n);
+
+// Bytes from the CSPRNG, drawn 4 KiB at a time (as Node does for randomUUID): each call into
+// OpenSSL costs about as much as filling 4 KiB, and a request wants several small pieces (ids,
+// codes, tokens, IVs). Every byte is handed out once; a new pool is a new buffer, so the views
+// given out earlier never change.
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+export const cryptoRandom: RandomSource = (n) => {
+  if (n > 256) return crypto.randomBytes(n);
+  if (poolOffset + n > pool.length) {
+    pool = crypto.randomFillSync(Buffer.allocUnsafeSlow(POOL_BYTES));
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + n);
+  poolOffset += n;
+  return bytes;
+};
 
 /** `<prefix>_<base62>`; 32 bytes (256 bits) unless told otherwise — SPEC §7 asks ≥ 128. */
 export function newToken(random: RandomSource, prefix: string, bytes = 32): string {
