@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../server/config.js';
-import { createKeyRing } from '../../server/crypto/secrets.js';
+import { createKeyRing, cryptoRandom } from '../../server/crypto/secrets.js';
 import { resolveSecret } from '../../server/runtime.js';
 
 const SECRET = Buffer.alloc(32, 1).toString('base64');
@@ -73,4 +73,22 @@ test('HKDF-derived keys: ciphertexts carry a key id, KEYWAY_SECRET_PREVIOUS keep
   assert.ok(rotated.lookupHashes('invite', 'X').includes(old.lookupHash('invite', 'X')));
   assert.throws(() => createKeyRing(next).decrypt(ct, 'cred_1'), /KEYWAY_SECRET_PREVIOUS/);
   assert.notEqual(old.lookupHash('invite', 'X'), old.lookupHash('value', 'X'), 'distinct labels per purpose');
+});
+
+test('pooled random bytes: never handed out twice, never changed after they are given', () => {
+  const first = cryptoRandom(12);
+  const copy = Buffer.from(first);
+  const seen = new Set<string>([first.toString('hex')]);
+  // Far more than one 4 KiB pool, so refills happen while `first` is still held.
+  for (let i = 0; i < 2000; i++) {
+    const piece = cryptoRandom(1 + (i % 32));
+    assert.equal(piece.length, 1 + (i % 32));
+    if (piece.length >= 8) {
+      const hex = piece.toString('hex');
+      assert.ok(!seen.has(hex), 'no piece repeats');
+      seen.add(hex);
+    }
+  }
+  assert.deepEqual(first, copy, 'a refill does not overwrite bytes given out earlier');
+  assert.equal(cryptoRandom(1024).length, 1024, 'large requests come straight from the CSPRNG');
 });
