@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
-import { preparedQuery } from '../storage/db.js';
+import { preparedInsert, preparedQuery } from '../storage/db.js';
 import type { ApiKeyTable, TokenTable } from '../storage/schema.js';
 import { addSeconds, json, nowIso, type Ctx } from './context.js';
 import type { Tx } from './events.js';
@@ -86,6 +86,8 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
 
 export const SESSION_TTL_SECONDS = 15 * 60;
 
+const insertToken = preparedInsert('tokens', ['token_hash', 'kind', 'person_id', 'credential_id', 'device_id', 'key_id', 'origins', 'expires_at', 'created_at', 'used_at']);
+
 /** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (SPEC §3, §7). */
 export async function mintSession(
   ctx: Ctx,
@@ -99,21 +101,18 @@ export async function mintSession(
       : newToken(ctx.random, input.kind, 32);
   const created = nowIso(ctx);
   const expires_at = addSeconds(created, SESSION_TTL_SECONDS);
-  await tx
-    .insertInto('tokens')
-    .values({
-      token_hash: sha256(token),
-      kind: input.kind,
-      person_id: input.personId,
-      credential_id: input.credentialId ?? null,
-      device_id: null,
-      key_id: input.keyId ?? null,
-      origins: JSON.stringify(input.origins),
-      expires_at,
-      created_at: created,
-      used_at: null,
-    })
-    .execute();
+  await insertToken(tx, {
+    token_hash: sha256(token),
+    kind: input.kind,
+    person_id: input.personId,
+    credential_id: input.credentialId ?? null,
+    device_id: null,
+    key_id: input.keyId ?? null,
+    origins: JSON.stringify(input.origins),
+    expires_at,
+    created_at: created,
+    used_at: null,
+  });
   return { token, expires_at };
 }
 

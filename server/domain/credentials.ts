@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { base62 } from '../crypto/secrets.js';
 import { jsonArrayFrom as sqliteArray, jsonObjectFrom as sqliteObject } from 'kysely/helpers/sqlite';
 import { jsonArrayFrom as pgArray, jsonObjectFrom as pgObject } from 'kysely/helpers/postgres';
-import { forUpdate, isPostgres, preparedQuery } from '../storage/db.js';
+import { forUpdate, isPostgres, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
 import type { CredentialTable } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
 import { enqueueWebhook, recordEvent, type Actor, type Tx } from './events.js';
@@ -246,6 +246,16 @@ const credentialWithRelated = preparedQuery<
     .where('credentials.person_id', '=', personId)
     .where('people.deleted_at', 'is', null);
 }, 2);
+// Every lifecycle change runs these (compiled once; on PostgreSQL the read locks the row).
+const credentialForUpdate = preparedWrite<CredentialRow, [string]>((db, id) => {
+  const q = db.selectFrom('credentials').selectAll().where('id', '=', id);
+  return isPostgres(db) ? q.forUpdate() : q;
+}, 1);
+const setCredentialState = preparedWrite<CredentialRow, [string, number, string, string | null, string]>(
+  (db, status, enabled, at, revokingAt, id) => db.updateTable('credentials').set({ status, enabled, updated_at: at, revoking_at: revokingAt }).where('id', '=', id).returningAll(),
+  5,
+);
+const insertHistory = preparedInsert('credential_history', ['credential_id', 'status', 'at']);
 const historyOfCredential = preparedQuery<{ status: string; at: string }, [string]>(
   (db, id) => db.selectFrom('credential_history').select(['status', 'at']).where('credential_id', '=', id).orderBy('id'),
   1,
@@ -362,24 +372,23 @@ export async function applyLifecycle(
   /** Extra fields for the status_changed event and webhook (e.g. `given_up_devices`). */
   extra?: Record<string, unknown>,
 ): Promise<{ row: CredentialRow; changed: boolean }> {
-  const row = await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').selectAll().where('id', '=', credentialId)).executeTakeFirst();
+  const {
+    rows: [row],
+  } = await credentialForUpdate(tx, credentialId);
   if (!row) throw new ApiError('not_found');
   const from = { status: row.status as CredentialStatus, enabled: row.enabled === 1 };
   const to = nextState(from, action);
   if (to.status === from.status && to.enabled === from.enabled) return { row, changed: false };
   const at = nowIso(ctx);
-  const updated = await tx
-    .updateTable('credentials')
-    .set({ status: to.status, enabled: to.enabled ? 1 : 0, updated_at: at, revoking_at: to.status === 'revoking' ? at : row.revoking_at })
-    .where('id', '=', credentialId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const {
+    rows: [updated],
+  } = await setCredentialState(tx, to.status, to.enabled ? 1 : 0, at, to.status === 'revoking' ? at : row.revoking_at, credentialId);
   const subject = `credential:${credentialId}`;
   if (to.enabled !== from.enabled) {
     await recordEvent(tx, at, { type: to.enabled ? 'credential.enabled' : 'credential.disabled', actor, subject, data: { person_id: row.person_id } });
   }
   if (to.status !== from.status) {
-    await tx.insertInto('credential_history').values({ credential_id: credentialId, status: to.status, at }).execute();
+    await insertHistory(tx, { credential_id: credentialId, status: to.status, at });
     await recordEvent(tx, at, {
       type: 'credential.status_changed',
       actor,

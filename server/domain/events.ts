@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { preparedWrite } from '../storage/db.js';
+import { preparedInsert, preparedWrite } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 
 export type Tx = Kysely<Database>;
@@ -30,18 +30,19 @@ export async function enqueueWebhook(
   at: string,
   body: { event: string; credential_id: string; person_id: number } & Record<string, unknown>,
 ): Promise<void> {
-  const row = await tx
-    .updateTable('credentials')
-    .set((eb) => ({ sequence: eb('sequence', '+', 1) }))
-    .where('id', '=', body.credential_id)
-    .returning('sequence')
-    .executeTakeFirstOrThrow();
+  const {
+    rows: [row],
+  } = await nextSequence(tx, body.credential_id);
+  if (!row) throw new Error(`no credential ${body.credential_id} for its webhook`);
   const payload = { ...body, timestamp: at.replace(/\.\d{3}Z$/, 'Z'), sequence: row.sequence };
-  await tx
-    .insertInto('outbox')
-    .values({ event_type: body.event, credential_id: body.credential_id, payload: JSON.stringify(payload), created_at: at })
-    .execute();
+  await insertOutbox(tx, { event_type: body.event, credential_id: body.credential_id, payload: JSON.stringify(payload), created_at: at });
 }
+
+const nextSequence = preparedWrite<{ sequence: number }, [string]>(
+  (db, id) => db.updateTable('credentials').set((eb) => ({ sequence: eb('sequence', '+', 1) })).where('id', '=', id).returning('sequence'),
+  1,
+);
+const insertOutbox = preparedInsert('outbox', ['event_type', 'credential_id', 'payload', 'created_at']);
 
 export interface EventView {
   id: string;

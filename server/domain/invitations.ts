@@ -6,6 +6,7 @@ import { ApiError } from './errors.js';
 import { normalizeInvitationCode } from './invitation-code.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { consumeRate } from './rate-limits.js';
+import { preparedQuery, preparedWrite } from '../storage/db.js';
 
 /** What redeem, verification check and hand-off redeem all answer (SPEC §4). */
 export interface ProvisioningGrant {
@@ -22,30 +23,58 @@ export const wallets = (ctx: Ctx): ('apple' | 'google')[] => (ctx.config.passes 
 /** Redemption attempts (hand-offs too) per client IP per minute, counted before any lookup (SPEC §7). */
 export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ip}`, ctx.config.limits.redeemPerIpMinute, 60);
 
+// Every redemption runs these: compiled once (storage/db.ts). A code is looked up under the
+// current key's hash and, while KEYWAY_SECRET_PREVIOUS is set, the previous one's.
+const invitationByCode = preparedQuery<
+  {
+    invitation_id: string;
+    expires_at: string;
+    redeemed_at: string | null;
+    superseded_at: string | null;
+    credential_id: string;
+    status: string;
+    enabled: number;
+    person_id: number;
+    first_name: string;
+    person_enabled: number;
+    deleted_at: string | null;
+  },
+  [string, string]
+>(
+  (db, current, previous) =>
+    db
+      .selectFrom('invitations')
+      .innerJoin('credentials', 'credentials.id', 'invitations.credential_id')
+      .innerJoin('people', 'people.id', 'credentials.person_id')
+      .select([
+        'invitations.id as invitation_id',
+        'invitations.expires_at',
+        'invitations.redeemed_at',
+        'invitations.superseded_at',
+        'credentials.id as credential_id',
+        'credentials.status',
+        'credentials.enabled',
+        'people.id as person_id',
+        'people.first_name',
+        'people.enabled as person_enabled',
+        'people.deleted_at',
+      ])
+      .where('invitations.code_hash', 'in', [current, previous]),
+  2,
+);
+// Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
+const markRedeemed = preparedWrite<never, [string, string]>(
+  (db, at, id) => db.updateTable('invitations').set({ redeemed_at: at }).where('id', '=', id).where('redeemed_at', 'is', null).where('superseded_at', 'is', null),
+  2,
+);
+
 export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: string; ip: string }): Promise<ProvisioningGrant> {
   await consumeRedeemAttempt(ctx, input.ip);
   const normalized = normalizeInvitationCode(input.code);
   if (!normalized) throw new ApiError('invitation_not_found');
   const now = nowIso(ctx);
-  const invitation = await ctx.store.db
-    .selectFrom('invitations')
-    .innerJoin('credentials', 'credentials.id', 'invitations.credential_id')
-    .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select([
-      'invitations.id as invitation_id',
-      'invitations.expires_at',
-      'invitations.redeemed_at',
-      'invitations.superseded_at',
-      'credentials.id as credential_id',
-      'credentials.status',
-      'credentials.enabled',
-      'people.id as person_id',
-      'people.first_name',
-      'people.enabled as person_enabled',
-      'people.deleted_at',
-    ])
-    .where('invitations.code_hash', 'in', ctx.keys.lookupHashes('invite', normalized))
-    .executeTakeFirst();
+  const [current, previous] = ctx.keys.lookupHashes('invite', normalized);
+  const [invitation] = await invitationByCode(ctx.store.db, current, previous ?? current);
   if (!invitation || invitation.superseded_at || invitation.deleted_at || invitation.status === 'revoked' || invitation.status === 'revoking') {
     throw new ApiError('invitation_not_found');
   }
@@ -56,14 +85,8 @@ export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: 
   const actor = actorOf(caller);
   const grant = await ctx.store.db.transaction().execute(async (tx) => {
     // Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
-    const cas = await tx
-      .updateTable('invitations')
-      .set({ redeemed_at: now })
-      .where('id', '=', invitation.invitation_id)
-      .where('redeemed_at', 'is', null)
-      .where('superseded_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(cas.numUpdatedRows) !== 1) throw new ApiError('invitation_used');
+    const cas = await markRedeemed(tx, now, invitation.invitation_id);
+    if (Number(cas.numAffectedRows) !== 1) throw new ApiError('invitation_used');
     const { row } = await applyLifecycle(ctx, tx, invitation.credential_id, { type: 'redeem' }, actor);
     await recordEvent(tx, now, { type: 'invitation.redeemed', actor, subject: `credential:${row.id}`, data: { person_id: row.person_id } });
     const session = await mintSession(ctx, tx, {

@@ -10,12 +10,9 @@ import { ApiError } from './errors.js';
 export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windowSeconds: number, code: 'rate_limited' | 'too_many_attempts' = 'rate_limited'): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
   const windowStart = nowS - (nowS % windowSeconds);
-  const row = await ctx.store.db
-    .insertInto('rate_counters')
-    .values({ bucket, window_start: windowStart, count: 1 })
-    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
-    .returning('count')
-    .executeTakeFirstOrThrow();
+  const {
+    rows: [row],
+  } = await countersUpsert(1)(ctx.store.db, bucket, windowStart);
   if (Number(row.count) > limit) {
     throw new ApiError(code, 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
   }
