@@ -28,6 +28,8 @@ declare module 'autocannon' {
     interface Result {
       requests: Histogram;
       latency: Histogram;
+      /** Elapsed seconds of the run. */
+      duration: number;
       non2xx: number;
       errors: number;
       timeouts: number;

@@ -86,9 +86,12 @@ function run(opts: autocannon.Options): Promise<Result> {
   });
 }
 
+/** Requests over elapsed time (autocannon's average is over whole-second samples). */
+const rps = (r: Result) => r.requests.total / r.duration;
+
 const line = (name: string, r: Result, peer?: Result) =>
-  `${name.padEnd(22)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms` +
-  `   non-2xx ${String(r.non2xx).padStart(6)}${peer ? `   ratio ${((r.requests.average / peer.requests.average) * 100).toFixed(1)} % of hello-world` : ''}`;
+  `${name.padEnd(22)} ${rps(r).toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms` +
+  `   non-2xx ${String(r.non2xx).padStart(6)}${peer ? `   ratio ${((rps(r) / rps(peer)) * 100).toFixed(1)} % of hello-world` : ''}`;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
