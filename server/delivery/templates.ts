@@ -66,6 +66,8 @@ interface InvitationStrings {
   orCode: string;
   expires: (when: string) => string;
   button: string;
+  /** Subject of the reminder a day before the invitation expires. */
+  reminder: (subject: string) => string;
 }
 
 const INVITATION: Record<Locale, InvitationStrings> = {
@@ -78,6 +80,7 @@ const INVITATION: Record<Locale, InvitationStrings> = {
     orCode: 'Or enter this code where you were asked to:',
     expires: (w) => `The invitation expires on ${w}.`,
     button: 'Add my door pass',
+    reminder: (s) => `Reminder: ${s}`,
   },
   de: {
     subject: (b) => `${b}: Einladung zu Ihrem Türausweis`,
@@ -88,6 +91,7 @@ const INVITATION: Record<Locale, InvitationStrings> = {
     orCode: 'Oder geben Sie diesen Code ein, wo Sie danach gefragt werden:',
     expires: (w) => `Die Einladung läuft am ${w} ab.`,
     button: 'Türausweis hinzufügen',
+    reminder: (s) => `Erinnerung: ${s}`,
   },
   ar: {
     subject: (b) => `${b}: دعوة لبطاقة الدخول`,
@@ -98,6 +102,7 @@ const INVITATION: Record<Locale, InvitationStrings> = {
     orCode: 'أو أدخل هذا الرمز حيث يُطلب منك:',
     expires: (w) => `تنتهي صلاحية الدعوة في ${w}.`,
     button: 'أضف بطاقة الدخول',
+    reminder: (s) => `تذكير: ${s}`,
   },
 };
 
@@ -107,6 +112,8 @@ const QR_CID = 'invitation-qr@keyway';
 /** The flow A invitation email: localised text and HTML, the code, the link and its QR code (inline PNG). */
 export async function invitationEmail(input: {
   to: string;
+  /** The reminder a day before expiry: the same email under a reminder subject. */
+  reminder?: boolean;
   locale: Locale;
   brand: string;
   brandColor: string;
@@ -129,7 +136,7 @@ export async function invitationEmail(input: {
 <p>${esc(t.expires(when))}</p></body></html>`;
   return {
     to: input.to,
-    subject: t.subject(input.brand),
+    subject: input.reminder ? t.reminder(t.subject(input.brand)) : t.subject(input.brand),
     text,
     html,
     attachments: [{ filename: 'invitation-qr.png', contentType: 'image/png', contentBase64: png.toString('base64'), cid: QR_CID }],

@@ -119,6 +119,7 @@ export async function createCredential(
         created_at: at,
         updated_at: at,
         revoking_at: null,
+        email_locale: input.locale ? pickLocale(input.locale) : null,
       })
       .execute();
     const finalStatus = type.id === WALLET_PASS || enabled ? status : 'suspended';
@@ -176,7 +177,7 @@ export async function issueInvitationTx(ctx: Ctx, tx: Tx, credentialId: string, 
 export const invitationUrl = (ctx: Ctx, code: string): string => `${ctx.config.publicUrl}/p#code=${code}`;
 
 /** Queues the flow A email (localised, with the code, the link and its QR code); the worker retries it. */
-async function emailInvitation(ctx: Ctx, credentialId: string, to: string, firstName: string, inv: { code: string; expires_at: string }, locale?: string) {
+async function emailInvitation(ctx: Ctx, credentialId: string, to: string, firstName: string, inv: { code: string; expires_at: string }, locale?: string | null) {
   const message = await invitationEmail({
     to,
     locale: pickLocale(locale),
@@ -454,7 +455,8 @@ export async function reissueInvitation(ctx: Ctx, personId: number, credentialId
   const view = await getCredentialView(ctx, personId, credentialId, true);
   const person = await ctx.store.db.selectFrom('people').select(['email', 'first_name']).where('id', '=', personId).executeTakeFirstOrThrow();
   if (ctx.config.deliverDefault === 'email' && person.email && view.invitation_code) {
-    await emailInvitation(ctx, credentialId, person.email, person.first_name, { code: view.invitation_code, expires_at: view.invitation_expires_at! });
+    // In the language the first invitation went out in.
+    await emailInvitation(ctx, credentialId, person.email, person.first_name, { code: view.invitation_code, expires_at: view.invitation_expires_at! }, row.email_locale);
   }
   return opts.showSecrets ? view : getCredentialView(ctx, personId, credentialId, false);
 }

@@ -1,5 +1,5 @@
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
-import { invitationEmail } from '../delivery/templates.js';
+import { invitationEmail, pickLocale } from '../delivery/templates.js';
 import { forUpdate } from '../storage/db.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
 import { invitationUrl } from './credentials.js';
@@ -18,7 +18,7 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
     .selectFrom('invitations')
     .innerJoin('credentials', 'credentials.id', 'invitations.credential_id')
     .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select(['invitations.id', 'invitations.credential_id', 'invitations.code_enc', 'invitations.expires_at', 'people.email', 'people.first_name'])
+    .select(['invitations.id', 'invitations.credential_id', 'invitations.code_enc', 'invitations.expires_at', 'people.email', 'people.first_name', 'credentials.email_locale'])
     .where('invitations.emailed_at', 'is not', null)
     .where('invitations.reminded_at', 'is', null)
     .where('invitations.redeemed_at', 'is', null)
@@ -34,8 +34,9 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
     if (!inv.email) continue;
     const code = ctx.keys.decrypt(inv.code_enc, inv.credential_id);
     const message = await invitationEmail({
+      reminder: true,
       to: inv.email,
-      locale: 'en',
+      locale: pickLocale(inv.email_locale),
       brand: ctx.config.brand.name,
       brandColor: ctx.config.brand.color,
       firstName: inv.first_name,
@@ -48,7 +49,7 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
       const still = await forUpdate(ctx.store.dialect, tx.selectFrom('invitations').select('id').where('id', '=', inv.id).where('reminded_at', 'is', null)).executeTakeFirst();
       if (!still) return false;
       await tx.updateTable('invitations').set({ reminded_at: now }).where('id', '=', inv.id).where('reminded_at', 'is', null).execute();
-      await enqueueMessage(ctx, tx, { channel: 'email', message: { ...message, subject: `Reminder: ${message.subject}` } }, { purpose: 'reminder', ref: inv.credential_id, giveUpAt: inv.expires_at });
+      await enqueueMessage(ctx, tx, { channel: 'email', message }, { purpose: 'reminder', ref: inv.credential_id, giveUpAt: inv.expires_at });
       await recordEvent(tx, now, { type: 'invitation.reminded', actor: 'system', subject: `credential:${inv.credential_id}`, data: { expires_at: inv.expires_at } });
       return true;
     });

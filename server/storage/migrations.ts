@@ -298,6 +298,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('invitations').addColumn('reminded_at', 'text').execute();
       },
     },
+    '0005_email_locale': {
+      async up(db) {
+        // The language invitation emails go out in, kept so re-issues and reminders use it too.
+        await db.schema.alterTable('credentials').addColumn('email_locale', 'text').execute();
+      },
+    },
   };
 }
 

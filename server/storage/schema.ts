@@ -43,6 +43,8 @@ export interface CredentialTable {
   created_at: string;
   updated_at: string;
   revoking_at: string | null;
+  /** Language of its invitation emails (`en`, `de`, `ar`), from `locale` on create (0005). */
+  email_locale?: string | null;
 }
 
 export interface CredentialHistoryTable {

@@ -33,3 +33,36 @@ describe('invitation reminder: one email a day before an emailed invitation expi
     void quiet;
   });
 });
+
+describe('re-issued invitations and reminders keep the language of the first email', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness({ env: { KEYWAY_INVITE_TTL: '3d', KEYWAY_DELIVER_DEFAULT: 'email' } });
+  });
+  after(async () => {
+    h.assertLogsClean();
+    await h.close();
+  });
+
+  test('a German invitation is re-issued and reminded in German; an English one stays English', async () => {
+    const de = await issueWalletPass(h, { email: 'greta@example.com' }, { deliver: 'email', locale: 'de' });
+    const en = await issueWalletPass(h, { email: 'ann@example.com' }, { deliver: 'email' });
+    await h.flushMessages();
+    const reissued = await h.request('POST', `/api/3/people/${de.personId}/credentials/${de.credentialId}/invitation`, { token: h.sk });
+    assert.equal(reissued.status, 200, reissued.text);
+    await h.flushMessages();
+    let greta = await h.outbox('greta@example.com');
+    assert.equal(greta.length, 2);
+    assert.match(greta[0].subject!, /Einladung zu Ihrem Türausweis/, 'the re-issue is German');
+    assert.ok(greta[0].body.includes(reissued.body.person_credential.invitation_code), 'with the new code');
+
+    h.clock.advance(2 * 86400 + 60);
+    assert.equal(await sendInvitationReminders(h.keyway.ctx), 2);
+    await h.flushMessages();
+    greta = await h.outbox('greta@example.com');
+    assert.match(greta[0].subject!, /^Erinnerung: .*Einladung/, 'the reminder is German');
+    const ann = await h.outbox('ann@example.com');
+    assert.match(ann[0].subject!, /^Reminder: .*your door pass invitation/);
+    void en;
+  });
+});
