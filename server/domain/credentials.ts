@@ -204,11 +204,6 @@ const credentialOfPerson = preparedQuery<CredentialRow, [string, number]>(
       .where('people.deleted_at', 'is', null),
   2,
 );
-// Status stays readable after the person is deleted: their credentials show as revoked.
-const credentialById = preparedQuery<CredentialRow, [string, number]>(
-  (db, id, personId) => db.selectFrom('credentials').selectAll().where('id', '=', id).where('person_id', '=', personId),
-  2,
-);
 const devicesOfCredential = preparedQuery<{ id: string; credential_id: string; platform: 'apple' | 'google'; status: 'pending' | 'active' | 'revoked'; added_at: string }, [string]>(
   (db, id) => db.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status', 'added_at']).where('credential_id', '=', id).orderBy('added_at'),
   1,
@@ -257,10 +252,24 @@ const setCredentialState = preparedWrite<CredentialRow, [string, number, string,
   5,
 );
 const insertHistory = preparedInsert('credential_history', ['credential_id', 'status', 'at']);
-const historyOfCredential = preparedQuery<{ status: string; at: string }, [string]>(
-  (db, id) => db.selectFrom('credential_history').select(['status', 'at']).where('credential_id', '=', id).orderBy('id'),
-  1,
-);
+// Status stays readable after the person is deleted: their credentials show as revoked.
+const statusOfCredential = preparedQuery<
+  Pick<CredentialRow, 'id' | 'status' | 'enabled' | 'updated_at'> & { devices: DeviceRow[] | string; history: { status: string; at: string }[] | string },
+  [string, number]
+>((db, id, personId) => {
+  const { jsonArrayFrom } = isPostgres(db) ? pgJson : sqliteJson;
+  return db
+    .selectFrom('credentials')
+    .select(['credentials.id', 'credentials.status', 'credentials.enabled', 'credentials.updated_at'])
+    .select((eb) => [
+      jsonArrayFrom(eb.selectFrom('devices').select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at']).whereRef('devices.credential_id', '=', 'credentials.id').orderBy('devices.added_at')).as('devices'),
+      jsonArrayFrom(eb.selectFrom('credential_history').select(['credential_history.status', 'credential_history.at']).whereRef('credential_history.credential_id', '=', 'credentials.id').orderBy('credential_history.id')).as('history'),
+    ])
+    .where('credentials.id', '=', id)
+    .where('credentials.person_id', '=', personId);
+}, 2);
+/** JSON aggregated in SQL: SQLite answers text, PostgreSQL parsed values. */
+const parseJson = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 export async function getCredentialRow(ctx: Ctx, personId: number, credentialId: string): Promise<CredentialRow> {
   const [row] = await credentialOfPerson(ctx.store.db, credentialId, personId);
@@ -273,9 +282,8 @@ export async function getCredentialView(ctx: Ctx, personId: number, credentialId
   const [row] = await credentialWithRelated(ctx.store.db, credentialId, personId);
   if (!row) throw new ApiError('not_found', `No credential ${credentialId} for person ${personId}.`);
   const { devices, invitation, ...credential } = row;
-  const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v); // SQLite gives JSON text
-  const deviceRows = parse(devices).map((d) => ({ ...d, credential_id: credentialId }));
-  const invitationRows = showSecrets && invitation ? [{ ...parse(invitation), credential_id: credentialId }] : [];
+  const deviceRows = parseJson(devices).map((d) => ({ ...d, credential_id: credentialId }));
+  const invitationRows = showSecrets && invitation ? [{ ...parseJson(invitation), credential_id: credentialId }] : [];
   return renderViews(ctx, [credential], deviceRows, invitationRows, showSecrets)[0];
 }
 
@@ -493,9 +501,11 @@ export interface StatusView {
 /** `GET /api/3/credentials/{cid}/status` for a `cs_` (its person) or `ps_` (its credential). */
 export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { personId: number; credentialId?: string }): Promise<StatusView> {
   if (scope.credentialId && scope.credentialId !== credentialId) throw new ApiError('not_found');
-  const [row] = await credentialById(ctx.store.db, credentialId, scope.personId);
+  // One statement for the row, its devices and its history: widgets poll this.
+  const [row] = await statusOfCredential(ctx.store.db, credentialId, scope.personId);
   if (!row) throw new ApiError('not_found');
-  const [devices, history] = await Promise.all([devicesOfCredential(ctx.store.db, credentialId), historyOfCredential(ctx.store.db, credentialId)]);
+  const devices = parseJson(row.devices);
+  const history = parseJson(row.history);
   return {
     id: row.id,
     status: row.status as CredentialStatus,

@@ -53,6 +53,13 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
         { id: `dev_roundtripA`, platform: 'apple', status: 'pending', added_at: '2026-11-23T10:00:01.000Z' },
         { id: `dev_roundtripB`, platform: 'google', status: 'pending', added_at: '2026-11-23T10:00:02.000Z' },
       ]);
+      // The widget's status read aggregates devices and history in one statement as well.
+      const cs = await h.request('POST', '/api/3/client_sessions', { token: h.sk, body: { person_id: personId } });
+      const status = await h.request('GET', `/api/3/credentials/${credentialId}/status`, { token: cs.body.token });
+      assert.equal(status.status, 200, status.text);
+      assert.equal(status.body.status, 'invited');
+      assert.deepEqual(status.body.devices.map((d: { id: string }) => d.id), ['dev_roundtripA', 'dev_roundtripB']);
+      assert.deepEqual(status.body.history.map((x: { status: string }) => x.status), ['invited']);
       const events = await h.request('GET', `/api/3/events?subject=credential:${credentialId}`, { token: h.sk });
       assert.deepEqual(events.body.events.map((e: { type: string }) => e.type).sort(), ['credential.created', 'invitation.issued']);
     });
