@@ -10,7 +10,7 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-/** Starts a server script (through tsx) pinned to one core where `taskset` exists. */
+/** Starts a server script (through tsx). Not pinned to a core: pinning server and load generator apart changed nothing measurable here. */
 export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<Spawned> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
