@@ -72,6 +72,12 @@ const EnvSchema = z.object({
   KEYWAY_TWILIO_FROM: z.string().optional(),
   KEYWAY_TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
   KEYWAY_SMS_WEBHOOK_URL: z.url().optional(),
+  // Not in SPEC §10: signs the webhook provider's requests (Standard Webhooks), so the gateway can
+  // refuse forged ones instead of texting whoever a stranger names.
+  KEYWAY_SMS_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'a Standard Webhooks secret: whsec_ and base64 of at least 24 random bytes')
+    .optional(),
   KEYWAY_EMAIL_PROVIDER: z.enum(['dev', 'smtp']).optional(),
   KEYWAY_SMTP_URL: z.string().optional(),
   KEYWAY_EMAIL_FROM: z.string().default('Keyway <no-reply@keyway.invalid>'),

@@ -116,7 +116,9 @@ async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>, markDeli
   try {
     if (nowIso(ctx) >= row.give_up_at) throw new DeliveryError('gave up: the message outlived its purpose');
     const message = JSON.parse(ctx.keys.decrypt(row.payload_enc, `message_queue:${row.channel}`));
-    if (row.channel === 'sms') await ctx.sms.send(message as SmsMessage);
+    // A retry is recognisably the same message (the webhook provider's webhook-id); keyed with this
+    // installation's secret, so two installations sending to one gateway never share an id.
+    if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` });
     else await ctx.mailer.send(message as EmailMessage);
   } catch (err) {
     const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? 'send failed');

@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { redactText } from '../http/redact.js';
 import { preparedInsert, type Store } from '../storage/db.js';
+import { standardSignature } from '../webhooks/signing.js';
 
 export interface EmailAttachment {
   filename: string;
@@ -22,6 +24,8 @@ export interface SmsMessage {
   /** E.164. */
   to: string;
   body: string;
+  /** Stable across retries of one queued message (the webhook provider's `webhook-id`). */
+  id?: string;
 }
 
 /** One interface per channel; the provider is chosen by configuration (SPEC §10). */
@@ -107,15 +111,27 @@ export function twilioSms(opts: { accountSid: string; authToken: string; from: s
 }
 
 /** A JSON POST `{to, body}` to the operator's own gateway. */
-export function webhookSms(opts: { url: string }): SmsSender {
+/**
+ * JSON `{to, body}` to the operator's own gateway. With a `whsec_` secret each request carries
+ * Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so the
+ * gateway can refuse requests that did not come from Keyway; the id is the same on every retry.
+ */
+export function webhookSms(opts: { url: string; secret?: string; now?: () => Date }): SmsSender {
   return {
     async send(m) {
+      const body = JSON.stringify({ to: m.to, body: m.body });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (opts.secret) {
+        const id = m.id ?? `msg_${crypto.randomUUID()}`;
+        const timestamp = Math.floor((opts.now?.() ?? new Date()).getTime() / 1000);
+        Object.assign(headers, { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': standardSignature(opts.secret, id, timestamp, body) });
+      }
       let res: Response;
       try {
         res = await fetch(opts.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ to: m.to, body: m.body }),
+          headers,
+          body,
           signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
         });
       } catch (err) {
@@ -157,7 +173,7 @@ export function createSenders(config: Config, store: Store): { sms: SmsSender; m
     config.smsProvider === 'twilio'
       ? twilioSms({ accountSid: e.KEYWAY_TWILIO_ACCOUNT_SID!, authToken: e.KEYWAY_TWILIO_AUTH_TOKEN!, from: e.KEYWAY_TWILIO_FROM!, baseUrl: e.KEYWAY_TWILIO_BASE_URL })
       : config.smsProvider === 'webhook'
-        ? webhookSms({ url: e.KEYWAY_SMS_WEBHOOK_URL! })
+        ? webhookSms({ url: e.KEYWAY_SMS_WEBHOOK_URL!, secret: e.KEYWAY_SMS_WEBHOOK_SECRET })
         : devSms(store);
   const mailer = config.emailProvider === 'smtp' ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM }) : devMailer(store);
   return { sms, mailer };

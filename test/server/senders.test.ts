@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
+import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../server/config.js';
 import { createSenders, DeliveryError, smtpMailer, twilioSms, webhookSms } from '../../server/delivery/senders.js';
 import { pickLocale, verificationSms, gsm7Length } from '../../server/delivery/templates.js';
@@ -85,6 +86,7 @@ describe('Twilio sender', () => {
     assert.ok(dev.sms && dev.mailer);
     assert.throws(() => loadConfig({ ...base, KEYWAY_SMS_PROVIDER: 'twilio' }), /KEYWAY_TWILIO_ACCOUNT_SID/);
     assert.throws(() => loadConfig({ ...base, KEYWAY_SMS_PROVIDER: 'webhook' }), /KEYWAY_SMS_WEBHOOK_URL/);
+    assert.throws(() => loadConfig({ ...base, KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://gw.example/sms', KEYWAY_SMS_WEBHOOK_SECRET: 'hunter2' }), /KEYWAY_SMS_WEBHOOK_SECRET/);
   });
 });
 
@@ -174,7 +176,36 @@ describe('webhook SMS sender', () => {
       assert.equal(p.received[0].url, '/sms');
       assert.match(p.received[0].headers['content-type'] ?? '', /application\/json/);
       assert.deepEqual(JSON.parse(p.received[0].body), { to: '+447400123456', body: 'hello' });
+      assert.equal(p.received[0].headers['webhook-signature'], undefined, 'unsigned without a secret');
     } finally {
+      await p.close();
+    }
+  });
+
+  test('with KEYWAY_SMS_WEBHOOK_SECRET, requests verify with the standardwebhooks package; a retry keeps its id', async () => {
+    const secret = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
+    const p = await peer((_r, n) => (n === 1 ? { status: 503 } : { status: 204 }));
+    const h = await createHarness({ sms: webhookSms({ url: `${p.url}/sms`, secret }) });
+    try {
+      const { phone } = await personWithPhone(h);
+      assert.equal((await startVerification(h, phone)).status, 202);
+      assert.equal(await h.flushMessages(), 0, 'the gateway refused the first attempt');
+      h.clock.advance(2);
+      assert.equal(await h.flushMessages(), 1);
+      assert.equal(p.received.length, 2);
+      const verifier = new Webhook(secret);
+      for (const r of p.received) {
+        const headers = { 'webhook-id': String(r.headers['webhook-id']), 'webhook-timestamp': String(r.headers['webhook-timestamp']), 'webhook-signature': String(r.headers['webhook-signature']) };
+        assert.deepEqual(verifier.verify(r.body, headers), JSON.parse(r.body));
+        h.secrets.add(/#(\d{6})$/.exec(JSON.parse(r.body).body)![1]);
+      }
+      assert.equal(p.received[0].headers['webhook-id'], p.received[1].headers['webhook-id'], 'the retry is the same message');
+      assert.match(String(p.received[0].headers['webhook-id']), /^msg_[\w-]{20,}$/);
+      const forged = { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' };
+      assert.throws(() => verifier.verify(p.received[0].body, forged), 'a forged request does not verify');
+      h.assertLogsClean();
+    } finally {
+      await h.close();
       await p.close();
     }
   });
