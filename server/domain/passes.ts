@@ -177,6 +177,13 @@ export async function requestPass(
 // One class insert per process and runtime; ids are ours and stable, so `exists` is success too.
 const classInserted = new WeakMap<object, Promise<unknown>>();
 
+/**
+ * Google fetches a pass's logo itself, so it needs a public https URL: the hosted page serves the
+ * operator's KEYWAY_BRAND_LOGO at /p/logo. Without https (development) the card has no logo.
+ */
+const googleLogoUrl = (ctx: Ctx): string | undefined =>
+  ctx.config.brand.logo && ctx.config.publicUrl.startsWith('https://') ? `${ctx.config.publicUrl}/p/logo` : undefined;
+
 async function googleSaveUrl(
   ctx: Ctx,
   google: NonNullable<WalletRuntime['google']>,
@@ -188,7 +195,7 @@ async function googleSaveUrl(
     credentialTypeLabel: CREDENTIAL_TYPE_LABEL,
     readerValue: input.value,
     state: 'ACTIVE' as const,
-    brand: { name: ctx.config.brand.name, color: ctx.config.brand.color },
+    brand: { name: ctx.config.brand.name, color: ctx.config.brand.color, logoUrl: googleLogoUrl(ctx) },
   };
   try {
     if (!google.rest) {

@@ -1,18 +1,28 @@
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, importSPKI, jwtVerify } from 'jose';
 import { MAX_SAVE_JWT_LENGTH, SAVE_URL_PREFIX, type GoogleServiceAccount } from '../../server/wallet/google/save-link.js';
 import { DEV_GOOGLE_ISSUER_ID } from '../../server/wallet/runtime.js';
-import { devChain } from '../fixtures/wallet/dev-chain.js';
+import { encodePng } from '../../server/wallet/apple/png.js';
+import { devChain, tempDir } from '../fixtures/wallet/dev-chain.js';
 import { createHarness, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
 import { clientSession, redeemedCredential } from '../helpers/passes.js';
 
 const serviceAccount = (): GoogleServiceAccount => JSON.parse(readFileSync(devChain().paths.googleServiceAccount, 'utf8'));
 const devPublicKey = () => importSPKI(createPublicKey(serviceAccount().private_key).export({ format: 'pem', type: 'spki' }) as string, 'RS256');
+
+/** A Google pass for a freshly redeemed credential of `h`. */
+async function googlePass(h: Harness): Promise<{ url: string }> {
+  const { ps } = await redeemedCredential(h);
+  const res = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' }, headers: { origin: PARTNER_ORIGIN } });
+  assert.equal(res.status, 200, res.text);
+  return res.body;
+}
 
 async function verifySaveUrl(url: string) {
   assert.ok(url.startsWith(SAVE_URL_PREFIX), url);
@@ -51,6 +61,23 @@ describe('Google passes: POST /api/3/passes {platform:"google"}', () => {
     assert.equal(device.value_hash, h.keyway.ctx.keys.lookupHash('value', object.barcode.value));
     assert.deepEqual(claims.payload.genericClasses, [{ id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access` }]);
     h.secrets.add(object.barcode.value);
+  });
+
+  test('the operator’s logo reaches the Google object as the https URL the hosted page serves it at', async () => {
+    assert.equal((await verifySaveUrl((await googlePass(h)).url)).payload.genericObjects[0].logo, undefined, 'no logo configured, no logo');
+    const logoPath = join(tempDir(), 'logo.png');
+    writeFileSync(logoPath, encodePng(2, 1, new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255])));
+    const branded = await createHarness({ env: { KEYWAY_BRAND_LOGO: logoPath, PUBLIC_URL: 'https://keyway.acme-offices.example' } });
+    try {
+      const [object] = (await verifySaveUrl((await googlePass(branded)).url)).payload.genericObjects;
+      assert.equal(object.logo.sourceUri.uri, 'https://keyway.acme-offices.example/p/logo');
+      const served = await branded.keyway.app.request('/p/logo');
+      assert.equal(served.status, 200);
+      assert.deepEqual(Buffer.from(await served.arrayBuffer()), readFileSync(logoPath), 'the URL serves that logo');
+      branded.assertLogsClean();
+    } finally {
+      await branded.close();
+    }
   });
 
   test('without the REST API a very long name is shortened on the card so the link still fits', async () => {
