@@ -68,7 +68,6 @@ async function consumeSendLimits(ctx: Ctx, keyId: string, ip: string, phoneHash:
   ]);
 }
 
-/** Which credential a verified phone gets (SPEC §7): the newest non-terminal wallet pass of an enabled person. */
 // Every start and check runs these: compiled once (storage/db.ts).
 const newestPassOfPhone = preparedQuery<{ id: string; person_id: number; enabled: number }, [string]>(
   (db, e164) =>
@@ -105,6 +104,7 @@ const spendAttempt = preparedWrite<{ attempts: number }, [string]>(
   1,
 );
 
+/** Which credential a verified phone gets (SPEC §7): the newest non-terminal wallet pass of an enabled person. */
 async function matchCredential(ctx: Ctx, e164: string, actor: string): Promise<{ personId: number; credentialId: string } | null> {
   const [newest] = await newestPassOfPhone(ctx.store.db, e164);
   if (newest) return newest.enabled === 1 ? { personId: newest.person_id, credentialId: newest.id } : null;
