@@ -1,9 +1,9 @@
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import { base62 } from '../crypto/secrets.js';
 import { jsonArrayFrom as sqliteArray, jsonObjectFrom as sqliteObject } from 'kysely/helpers/sqlite';
 import { jsonArrayFrom as pgArray, jsonObjectFrom as pgObject } from 'kysely/helpers/postgres';
 import { forUpdate, isPostgres, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
-import type { CredentialTable } from '../storage/schema.js';
+import type { CredentialTable, Database } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
 import { enqueueWebhook, recordEvent, type Actor, type Tx } from './events.js';
 import { ApiError } from './errors.js';
@@ -218,6 +218,9 @@ const liveInvitationOfCredential = preparedQuery<{ credential_id: string; code_e
       .where('superseded_at', 'is', null),
   1,
 );
+/** A credential row's devices as its views list them, for aggregation into that row. */
+const devicesOfRow = (eb: ExpressionBuilder<Database, 'credentials'>) =>
+  eb.selectFrom('devices').select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at']).whereRef('devices.credential_id', '=', 'credentials.id').orderBy('devices.added_at');
 const credentialWithRelated = preparedQuery<
   CredentialRow & { devices: DeviceRow[] | string; invitation: { code_enc: string; expires_at: string } | string | null },
   [string, number]
@@ -228,7 +231,7 @@ const credentialWithRelated = preparedQuery<
     .innerJoin('people', 'people.id', 'credentials.person_id')
     .selectAll('credentials')
     .select((eb) => [
-      jsonArrayFrom(eb.selectFrom('devices').select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at']).whereRef('devices.credential_id', '=', 'credentials.id').orderBy('devices.added_at')).as('devices'),
+      jsonArrayFrom(devicesOfRow(eb)).as('devices'),
       jsonObjectFrom(
         eb
           .selectFrom('invitations')
@@ -244,8 +247,7 @@ const credentialWithRelated = preparedQuery<
 }, 2);
 // Every lifecycle change runs these (compiled once; on PostgreSQL the read locks the row).
 const credentialForUpdate = preparedWrite<CredentialRow, [string]>((db, id) => {
-  const q = db.selectFrom('credentials').selectAll().where('id', '=', id);
-  return isPostgres(db) ? q.forUpdate() : q;
+  return forUpdate(isPostgres(db) ? 'postgres' : 'sqlite', db.selectFrom('credentials').selectAll().where('id', '=', id));
 }, 1);
 const setCredentialState = preparedWrite<CredentialRow, [string, number, string, string | null, string]>(
   (db, status, enabled, at, revokingAt, id) => db.updateTable('credentials').set({ status, enabled, updated_at: at, revoking_at: revokingAt }).where('id', '=', id).returningAll(),
@@ -262,7 +264,7 @@ const statusOfCredential = preparedQuery<
     .selectFrom('credentials')
     .select(['credentials.id', 'credentials.status', 'credentials.enabled', 'credentials.updated_at'])
     .select((eb) => [
-      jsonArrayFrom(eb.selectFrom('devices').select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at']).whereRef('devices.credential_id', '=', 'credentials.id').orderBy('devices.added_at')).as('devices'),
+      jsonArrayFrom(devicesOfRow(eb)).as('devices'),
       jsonArrayFrom(eb.selectFrom('credential_history').select(['credential_history.status', 'credential_history.at']).whereRef('credential_history.credential_id', '=', 'credentials.id').orderBy('credential_history.id')).as('history'),
     ])
     .where('credentials.id', '=', id)
