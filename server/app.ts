@@ -21,6 +21,7 @@ import { startWalletWorker, sweepRevocations } from './domain/devices.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { startWebhookDispatcher } from './webhooks/dispatcher.js';
 import { StatusHub } from './domain/status-hub.js';
+import { jsonLog } from './log.js';
 import { streamRoutes } from './http/routes/stream.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { sendInvitationReminders } from './domain/reminders.js';
@@ -60,9 +61,6 @@ export interface KeywayApp {
   stop(): Promise<void>;
 }
 
-export const jsonLog = (record: Record<string, unknown>): void => {
-  process.stdout.write(JSON.stringify({ t: new Date().toISOString(), ...record }) + '\n');
-};
 
 /** Builds the Hono app over injected parts, so tests run it through `app.request()`. */
 export function createApp(deps: AppDeps): KeywayApp {

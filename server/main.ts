@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
-import { createApp, jsonLog } from './app.js';
+import { createApp } from './app.js';
+import { flushLog, jsonLog } from './log.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createKeyRing, cryptoRandom } from './crypto/secrets.js';
 import { StatusBus, systemClock, type Ctx } from './domain/context.js';
@@ -94,6 +95,7 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   }
   keyway.startTimers();
   const url = config.dev ? `http://127.0.0.1:${port}` : config.publicUrl;
+  flushLog(); // start-up records before the banner
   console.log(`Keyway ${config.env} server listening on ${config.host}:${port} — ${url}`);
   if (config.dev) {
     console.log(`  Demo: ${url}/    hosted page: ${url}/p    API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`);

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
-import { preparedInsert, preparedQuery } from '../storage/db.js';
+import { cachedQuery, preparedInsert } from '../storage/db.js';
 import type { ApiKeyTable, TokenTable } from '../storage/schema.js';
 import { addSeconds, json, nowIso, type Ctx } from './context.js';
 import type { Tx } from './events.js';
@@ -30,18 +30,22 @@ const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
 // last_used_at is written at most once a minute per key (a column, not an event per request).
 const lastUsedWritten = new Map<string, number>();
 
-// Every authenticated request resolves its token: compiled once, not per request.
-const keyByHash = preparedQuery<Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>, [string]>(
+// Every authenticated request resolves its token: compiled once, and kept until the table changes.
+const keyByHash = cachedQuery<Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>, [string]>(
   (db, hash) => db.selectFrom('api_keys').select(['id', 'kind', 'scopes', 'origins', 'countries', 'default_country', 'revoked_at']).where('key_hash', '=', hash),
   1,
+  ['api_keys'],
 );
-const sessionByHash = preparedQuery<Selectable<TokenTable>, [string, string]>(
+const sessionByHash = cachedQuery<Selectable<TokenTable>, [string, string]>(
   (db, hash, kind) => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind),
   2,
+  ['tokens'],
 );
 
+// Callers built from a cached row, kept as long as that row is (rows are frozen and shared).
+const callerOfRow = new WeakMap<object, Caller>();
+
 export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | null> {
-  const now = nowIso(ctx);
   if (KEY_PATTERN.test(token)) {
     const tokenHash = sha256(token);
     const [row] = await keyByHash(ctx.store.db, tokenHash);
@@ -49,37 +53,34 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
     const ms = ctx.clock.now().getTime();
     if ((lastUsedWritten.get(row.id) ?? 0) < ms - 60_000) {
       lastUsedWritten.set(row.id, ms);
-      await ctx.store.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      await ctx.store.db.updateTable('api_keys').set({ last_used_at: new Date(ms).toISOString() }).where('id', '=', row.id).execute();
     }
-    if (row.kind === 'secret') {
-      return { kind: 'secret', keyId: row.id, tokenHash, scopes: json(row.scopes, []), defaultCountry: row.default_country };
+    let caller = callerOfRow.get(row);
+    if (!caller) {
+      caller = Object.freeze(
+        row.kind === 'secret'
+          ? { kind: 'secret' as const, keyId: row.id, tokenHash, scopes: json(row.scopes, []), defaultCountry: row.default_country }
+          : { kind: 'publishable' as const, keyId: row.id, tokenHash, origins: json(row.origins, []), countries: json(row.countries, null), defaultCountry: row.default_country },
+      );
+      callerOfRow.set(row, caller);
     }
-    return {
-      kind: 'publishable',
-      keyId: row.id,
-      tokenHash,
-      origins: json(row.origins, []),
-      countries: json(row.countries, null),
-      defaultCountry: row.default_country,
-    };
+    return caller;
   }
   if (SESSION_PATTERN.test(token)) {
     const tokenHash = sha256(token);
     const kind = token.startsWith('cs_') ? 'cs' : 'ps';
     const [row] = await sessionByHash(ctx.store.db, tokenHash, kind);
-    if (!row || row.expires_at <= now || row.person_id === null) return null;
-    if (kind === 'cs') {
-      return { kind: 'client_session', tokenHash, personId: row.person_id, origins: json(row.origins, []), expiresAt: row.expires_at };
+    if (!row || row.expires_at <= nowIso(ctx) || row.person_id === null) return null;
+    let caller = callerOfRow.get(row);
+    if (!caller) {
+      caller = Object.freeze(
+        kind === 'cs'
+          ? { kind: 'client_session' as const, tokenHash, personId: row.person_id, origins: json(row.origins, []), expiresAt: row.expires_at }
+          : { kind: 'provisioning' as const, tokenHash, personId: row.person_id, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id },
+      );
+      callerOfRow.set(row, caller);
     }
-    return {
-      kind: 'provisioning',
-      tokenHash,
-      personId: row.person_id,
-      credentialId: row.credential_id!,
-      origins: json(row.origins, []),
-      expiresAt: row.expires_at,
-      keyId: row.key_id,
-    };
+    return caller;
   }
   return null;
 }

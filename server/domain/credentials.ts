@@ -2,7 +2,7 @@ import type { ExpressionBuilder, Selectable } from 'kysely';
 import { base62 } from '../crypto/secrets.js';
 import { jsonArrayFrom as sqliteArray, jsonObjectFrom as sqliteObject } from 'kysely/helpers/sqlite';
 import { jsonArrayFrom as pgArray, jsonObjectFrom as pgObject } from 'kysely/helpers/postgres';
-import { forUpdate, isPostgres, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
+import { cachedQuery, forUpdate, isPostgres, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
 import type { CredentialTable, Database } from '../storage/schema.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
 import { enqueueWebhook, recordEvent, type Actor, type Tx } from './events.js';
@@ -221,7 +221,7 @@ const liveInvitationOfCredential = preparedQuery<{ credential_id: string; code_e
 /** A credential row's devices as its views list them, for aggregation into that row. */
 const devicesOfRow = (eb: ExpressionBuilder<Database, 'credentials'>) =>
   eb.selectFrom('devices').select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at']).whereRef('devices.credential_id', '=', 'credentials.id').orderBy('devices.added_at');
-const credentialWithRelated = preparedQuery<
+const credentialWithRelated = cachedQuery<
   CredentialRow & { devices: DeviceRow[] | string; invitation: { code_enc: string; expires_at: string } | string | null },
   [string, number]
 >((db, id, personId) => {
@@ -244,7 +244,7 @@ const credentialWithRelated = preparedQuery<
     .where('credentials.id', '=', id)
     .where('credentials.person_id', '=', personId)
     .where('people.deleted_at', 'is', null);
-}, 2);
+}, 2, ['credentials', 'people', 'devices', 'invitations']);
 // Every lifecycle change runs these (compiled once; on PostgreSQL the read locks the row).
 const credentialForUpdate = preparedWrite<CredentialRow, [string]>((db, id) => {
   return forUpdate(isPostgres(db) ? 'postgres' : 'sqlite', db.selectFrom('credentials').selectAll().where('id', '=', id));
@@ -255,7 +255,7 @@ const setCredentialState = preparedWrite<CredentialRow, [string, number, string,
 );
 const insertHistory = preparedInsert('credential_history', ['credential_id', 'status', 'at']);
 // Status stays readable after the person is deleted: their credentials show as revoked.
-const statusOfCredential = preparedQuery<
+const statusOfCredential = cachedQuery<
   Pick<CredentialRow, 'id' | 'status' | 'enabled' | 'updated_at'> & { devices: DeviceRow[] | string; history: { status: string; at: string }[] | string },
   [string, number]
 >((db, id, personId) => {
@@ -269,7 +269,7 @@ const statusOfCredential = preparedQuery<
     ])
     .where('credentials.id', '=', id)
     .where('credentials.person_id', '=', personId);
-}, 2);
+}, 2, ['credentials', 'devices', 'credential_history']);
 /** JSON aggregated in SQL: SQLite answers text, PostgreSQL parsed values. */
 const parseJson = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
@@ -279,14 +279,30 @@ export async function getCredentialRow(ctx: Ctx, personId: number, credentialId:
   return row;
 }
 
+// Views rendered from a cached answer, kept as long as that answer is (the same frozen row).
+const renderedViews = new WeakMap<object, { shown?: CredentialView; hidden?: CredentialView }>();
+
 export async function getCredentialView(ctx: Ctx, personId: number, credentialId: string, showSecrets: boolean): Promise<CredentialView> {
   // One statement instead of three (credential, devices, live invitation): the admin read is a hot path.
   const [row] = await credentialWithRelated(ctx.store.db, credentialId, personId);
   if (!row) throw new ApiError('not_found', `No credential ${credentialId} for person ${personId}.`);
+  let rendered = renderedViews.get(row);
+  if (!rendered) renderedViews.set(row, (rendered = {}));
+  const kept = showSecrets ? rendered.shown : rendered.hidden;
+  if (kept) return kept;
   const { devices, invitation, ...credential } = row;
   const deviceRows = parseJson(devices).map((d) => ({ ...d, credential_id: credentialId }));
   const invitationRows = showSecrets && invitation ? [{ ...parseJson(invitation), credential_id: credentialId }] : [];
-  return renderViews(ctx, [credential], deviceRows, invitationRows, showSecrets)[0];
+  const view = deepFreeze(renderViews(ctx, [credential], deviceRows, invitationRows, showSecrets)[0]);
+  if (showSecrets) rendered.shown = view;
+  else rendered.hidden = view;
+  return view;
+}
+
+/** Views handed out from a cache are shared between requests: frozen, so a change is an error. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(value);
 }
 
 export async function listCredentials(
@@ -506,17 +522,22 @@ export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { 
   // One statement for the row, its devices and its history: widgets poll this.
   const [row] = await statusOfCredential(ctx.store.db, credentialId, scope.personId);
   if (!row) throw new ApiError('not_found');
+  const kept = renderedStatus.get(row);
+  if (kept) return kept;
   const devices = parseJson(row.devices);
   const history = parseJson(row.history);
-  return {
+  const view = deepFreeze<StatusView>({
     id: row.id,
     status: row.status as CredentialStatus,
     enabled: row.enabled === 1,
     devices: devices.map((d) => ({ id: d.id, platform: d.platform, added_at: d.added_at, status: d.status })),
     updated_at: row.updated_at,
     history: history.map((h) => ({ status: h.status as CredentialStatus, at: h.at })),
-  };
+  });
+  renderedStatus.set(row, view);
+  return view;
 }
+const renderedStatus = new WeakMap<object, StatusView>();
 
 /** The expiry sweep: `invited → expired` once the live invitation lapsed (SPEC §6). */
 export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {

@@ -15,21 +15,19 @@ const SECRET_AFTER = new Set(['v', 'passes', 'registrations']);
 export function redactPath(pathAndQuery: string): string {
   const q = pathAndQuery.indexOf('?');
   const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
-  const segments = path.split('/');
-  const out = segments.map((s, i) => {
-    if (s === '') return s;
-    let decoded = s;
-    try {
-      decoded = decodeURIComponent(s);
-    } catch {
-      /* keep raw */
-    }
-    if (i > 0 && SECRET_AFTER.has(segments[i - 1])) return ':redacted';
-    if (PUBLIC_ID.test(decoded)) return s;
-    if (SECRET_SEGMENT.test(decoded) || PHONE_LIKE.test(decoded) || CODE_LIKE.test(decoded)) return ':redacted';
-    return s;
-  });
-  let result = out.join('/');
+  // Every request logs its path: walk the segments in place rather than split, map and join.
+  let result = '';
+  let previous = '';
+  let start = 0;
+  while (start <= path.length) {
+    let end = path.indexOf('/', start);
+    if (end < 0) end = path.length;
+    const segment = path.slice(start, end);
+    if (start > 0) result += '/';
+    result += segment !== '' && (SECRET_AFTER.has(previous) || isSecretSegment(segment)) ? ':redacted' : segment;
+    previous = segment;
+    start = end + 1;
+  }
   if (q >= 0) {
     const params = new URLSearchParams(pathAndQuery.slice(q + 1));
     const parts: string[] = [];
@@ -37,6 +35,19 @@ export function redactPath(pathAndQuery: string): string {
     if (parts.length) result += `?${parts.join('&')}`;
   }
   return result;
+}
+
+function isSecretSegment(raw: string): boolean {
+  let decoded = raw;
+  if (raw.includes('%')) {
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      /* judge it raw */
+    }
+  }
+  if (PUBLIC_ID.test(decoded)) return false;
+  return SECRET_SEGMENT.test(decoded) || PHONE_LIKE.test(decoded) || CODE_LIKE.test(decoded);
 }
 
 /** Masks secrets inside free text (error messages that might quote input). */

@@ -30,9 +30,11 @@ export function openStore(url: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const statements = withStatementCache(sqlite);
+  const clock = new WriteClock(sqlite);
+  const statements = withStatementCache(sqlite, clock);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   writers.set(db, { statements, connection: sqlite });
+  clocks.set(db, clock);
   if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
   // A second, read-only connection for compiled hot reads: synchronous, and in WAL mode it sees
   // only committed data, never the half of a transaction the writer connection has open.
@@ -71,21 +73,90 @@ export function forUpdate<DB, TB extends keyof DB, O>(
  * better-sqlite3 compiles SQL on every prepare(); Kysely prepares per query. Our queries come
  * from a small fixed set of shapes, so keeping their statements makes each query several times cheaper.
  */
-function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+function withStatementCache(sqlite: SQLite.Database, clock?: WriteClock): SqliteDatabase {
+  const cache = new Map<string, { statement: SQLite.Statement; effect: WriteEffect }>();
   return {
     prepare(sql: string) {
-      let statement = cache.get(sql);
-      if (!statement) {
+      let entry = cache.get(sql);
+      if (!entry) {
         if (cache.size >= 2000) cache.clear(); // a runaway of distinct shapes must not grow memory
-        statement = sqlite.prepare(sql);
-        cache.set(sql, statement);
+        entry = { statement: sqlite.prepare(sql), effect: writeEffectOf(sql) };
+        cache.set(sql, entry);
       }
-      return statement;
+      // Every run of a statement prepares it (Kysely and our runners alike), so this sees each write.
+      if (clock && entry.effect) clock.note(entry.effect);
+      return entry.statement;
     },
     close: () => sqlite.close(),
   };
 }
+
+/** What running a statement does to cached reads: nothing, writes these tables, ends a transaction, or anything. */
+type WriteEffect = null | string[] | 'end' | 'all';
+
+function writeEffectOf(sql: string): WriteEffect {
+  const text = sql.trimStart().toLowerCase();
+  if (/^(select|begin|savepoint|release|rollback\s+to|pragma\s+data_version)\b/.test(text)) return null;
+  if (/^(commit|end|rollback)\b/.test(text)) return 'end';
+  const written = /^(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?/.exec(text);
+  return written ? [written[1]] : 'all'; // schema changes, CTE-led writes and the like: assume everything
+}
+
+/**
+ * A per-table clock of the writes to one SQLite database, so a cached read knows whether its
+ * tables changed since it was read. Writes of this process are seen as their statements are
+ * prepared (and once more when their transaction ends, since the read-only connection may have
+ * read the old rows meanwhile); commits by other processes through `PRAGMA data_version`.
+ */
+class WriteClock {
+  tick = 0;
+  private everything = 0;
+  private readonly tables = new Map<string, number>();
+  private readonly inTransaction = new Set<string>();
+  private readonly dataVersion: SQLite.Statement;
+  private lastDataVersion: unknown;
+  private lastSync = -Infinity;
+
+  constructor(private readonly connection: SQLite.Database) {
+    this.dataVersion = connection.prepare('pragma data_version').pluck();
+  }
+
+  note(effect: Exclude<WriteEffect, null>): void {
+    if (effect === 'all') this.everything = ++this.tick;
+    else if (effect === 'end') {
+      for (const t of this.inTransaction) this.tables.set(t, ++this.tick);
+      this.inTransaction.clear();
+    } else {
+      for (const t of effect) {
+        this.tables.set(t, ++this.tick);
+        if (this.connection.inTransaction) this.inTransaction.add(t);
+      }
+    }
+  }
+
+  /**
+   * Takes note of commits by other connections (another process, `keyway keys revoke`), at most
+   * once a millisecond: the pragma cost ~10 % of a cached read, and a commit elsewhere is not
+   * ordered with our reads anyway.
+   */
+  syncForeign(): void {
+    const now = performance.now();
+    if (now - this.lastSync < 1) return;
+    this.lastSync = now;
+    const version = this.dataVersion.get();
+    if (version !== this.lastDataVersion) {
+      this.lastDataVersion = version;
+      this.everything = ++this.tick;
+    }
+  }
+
+  unchangedSince(tables: readonly string[], stamp: number): boolean {
+    if (this.everything > stamp) return false;
+    for (const t of tables) if ((this.tables.get(t) ?? 0) > stamp) return false;
+    return true;
+  }
+}
+const clocks = new WeakMap<Kysely<Database>, WriteClock>();
 
 const SENTINEL = '\u0000keyway-param-';
 const readers = new WeakMap<Kysely<Database>, SqliteDatabase>();
@@ -181,5 +252,28 @@ export function preparedWrite<Row, Args extends unknown[]>(build: Build<Row>, ar
     if (statement.reader) return { rows: statement.all(parameters) as Row[] };
     const { changes, lastInsertRowid } = statement.run(parameters);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  };
+}
+
+/**
+ * A compiled read whose answers are kept until a table it reads is written (SQLite; on
+ * PostgreSQL, where other instances write unseen, it reads every time). `tables` must name
+ * every table the query reads. The rows handed out are shared: frozen, never to be changed.
+ */
+export function cachedQuery<Row, Args extends (string | number)[]>(build: Build<Row>, arity: Args['length'], tables: readonly (keyof Database & string)[]): (db: Kysely<Database>, ...args: Args) => Promise<readonly Row[]> {
+  const read = preparedQuery<Row, Args>(build, arity);
+  const answers = new Map<string, { stamp: number; rows: readonly Row[] }>();
+  return async (db, ...args) => {
+    const clock = clocks.get(db);
+    if (!clock) return read(db, ...args);
+    clock.syncForeign();
+    const key = args.length === 1 ? String(args[0]) : args.join('\u0000');
+    const kept = answers.get(key);
+    if (kept && clock.unchangedSince(tables, kept.stamp)) return kept.rows;
+    const stamp = clock.tick; // taken before the read: a write during it makes the answer stale at once
+    const rows = Object.freeze((await read(db, ...args)).map((r) => Object.freeze(r)));
+    if (answers.size >= 10_000) answers.clear(); // bounded: a scan of many ids must not grow memory
+    answers.set(key, { stamp, rows });
+    return rows;
   };
 }

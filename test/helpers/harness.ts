@@ -32,6 +32,8 @@ export class TestClock implements Clock {
 export interface Harness {
   keyway: KeywayApp;
   store: Store;
+  /** The harness's database, for a second connection (another instance, the CLI). */
+  databaseUrl: string;
   clock: TestClock;
   /** Secret key with write scope, read-only secret key, publishable key for PARTNER_ORIGIN. */
   sk: string;
@@ -106,6 +108,7 @@ export async function createHarness(
   return {
     keyway,
     store,
+    databaseUrl: config.databaseUrl,
     clock,
     sk,
     skRead,

@@ -64,6 +64,41 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
       assert.deepEqual(events.body.events.map((e: { type: string }) => e.type).sort(), ['credential.created', 'invitation.issued']);
     });
 
+    test('cached reads (keys, credential views) see every write: this process, an open transaction, another connection', async () => {
+      const { personId, credentialId } = await issueWalletPass(h);
+      const read = () => h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
+      assert.equal((await read()).body.person_credential.enabled, true);
+      assert.equal((await read()).body.person_credential.enabled, true, 'a second read, answered from the cache on SQLite');
+
+      // A write through the API is seen at once.
+      await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+      assert.equal((await read()).body.person_credential.enabled, false);
+
+      // A transaction still open: readers see the committed row; once it commits, the new one.
+      await h.store.db.transaction().execute(async (tx) => {
+        await tx.updateTable('credentials').set({ enabled: 1 }).where('id', '=', credentialId).execute();
+        if (h.store.dialect === 'sqlite') assert.equal((await read()).body.person_credential.enabled, false, 'uncommitted: not visible');
+      });
+      assert.equal((await read()).body.person_credential.enabled, true, 'committed: visible');
+
+      // Another connection (a second instance, or `keyway keys revoke` in its own process).
+      const { openStore } = await import('../../server/storage/db.js');
+      const { createKey } = await import('../../server/domain/keys.js');
+      const other = openStore(h.databaseUrl);
+      try {
+        const { key: sk2, view } = await createKey(h.keyway.ctx, { kind: 'secret', scopes: ['account.person'] });
+        h.secrets.add(sk2);
+        assert.equal((await h.request('GET', `/api/3/people/${personId}`, { token: sk2 })).status, 200);
+        await other.db.updateTable('credentials').set({ enabled: 0 }).where('id', '=', credentialId).execute();
+        await other.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', view.id).execute();
+        await new Promise((r) => setTimeout(r, 5)); // another connection's commits are looked for at most once a millisecond
+        assert.equal((await h.request('GET', `/api/3/people/${personId}`, { token: sk2 })).status, 401, 'a key revoked elsewhere stops working');
+        assert.equal((await read()).body.person_credential.enabled, false, 'a change made elsewhere is read');
+      } finally {
+        await other.close();
+      }
+    });
+
     test('100 concurrent redemptions of one code: exactly one succeeds, the rest are invitation_used', async () => {
       const { code, credentialId } = await issueWalletPass(h);
       const results = await Promise.all(
