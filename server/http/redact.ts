@@ -12,7 +12,21 @@ const SAFE_QUERY = new Set(['limit', 'type']);
 /** Paths whose next segment is always a secret, whatever it looks like. */
 const SECRET_AFTER = new Set(['v', 'passes', 'registrations']);
 
+// Requests repeat their paths (a partner polling a credential, widgets polling a status): the
+// redacted form is kept for the most recent ones. Held in memory only, like the request itself.
+const recent = new Map<string, string>();
+
 export function redactPath(pathAndQuery: string): string {
+  let redacted = recent.get(pathAndQuery);
+  if (redacted === undefined) {
+    redacted = redactPathOnce(pathAndQuery);
+    if (recent.size >= 1000) recent.clear();
+    recent.set(pathAndQuery, redacted);
+  }
+  return redacted;
+}
+
+function redactPathOnce(pathAndQuery: string): string {
   const q = pathAndQuery.indexOf('?');
   const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
   // Every request logs its path: walk the segments in place rather than split, map and join.

@@ -20,6 +20,7 @@ import { parseQuery, pathInt, readBody } from '../body.js';
 import type { AppContext, AppEnv } from '../context.js';
 import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
+import { sharedJson } from '../shared-json.js';
 import * as S from '../schemas.js';
 
 const admin = (c: AppContext, scope: 'read' | 'write') => {
@@ -140,7 +141,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     { method: 'get', path: '/api/3/people/{id}/credentials/{cid}', summary: 'Read a credential', tag: 'Credentials', auth: 'secret-read', status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [404] },
     async (c) => {
       const caller = admin(c, 'read');
-      return c.json({ person_credential: await getCredentialView(ctx, pathInt(c, 'id'), c.req.param('cid')!, canSeeSecrets(caller)) });
+      return sharedJson(c, 'person_credential', await getCredentialView(ctx, pathInt(c, 'id'), c.req.param('cid')!, canSeeSecrets(caller)));
     },
   );
 

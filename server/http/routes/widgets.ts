@@ -6,6 +6,7 @@ import { readBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
+import { sharedJson } from '../shared-json.js';
 import * as S from '../schemas.js';
 
 /** Endpoints the widgets call with a publishable key or a cs_/ps_ token (SPEC §4). */
@@ -37,7 +38,7 @@ export function widgetRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     async (c) => {
       const caller = requireCaller(c, ['client_session', 'provisioning']);
       const scope = caller.kind === 'provisioning' ? { personId: caller.personId, credentialId: caller.credentialId } : { personId: caller.personId };
-      return c.json(await credentialStatus(ctx, c.req.param('cid')!, scope));
+      return sharedJson(c, null, await credentialStatus(ctx, c.req.param('cid')!, scope));
     },
   );
 }
