@@ -31,6 +31,15 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+// An ApiError is an answer, not a bug: its stack is never shown, and capturing one cost ~4 % of a
+// wrong-code check. The limit is lowered only while the Error constructor runs.
+let stackLimit = Error.stackTraceLimit;
+const withoutStack = <T>(message: T): T => {
+  stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  return message;
+};
+
 export class ApiError extends Error {
   readonly status: number;
   constructor(
@@ -40,7 +49,8 @@ export class ApiError extends Error {
     /** Seconds, for 429 (SPEC §2: always with Retry-After). */
     readonly retryAfter?: number,
   ) {
-    super(message ?? ERRORS[code][1]);
+    super(withoutStack(message ?? ERRORS[code][1]));
+    Error.stackTraceLimit = stackLimit;
     this.name = 'ApiError';
     this.status = ERRORS[code][0];
   }

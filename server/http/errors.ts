@@ -17,19 +17,16 @@ function errorParts(err: ApiError, headers: Record<string, string> = {}) {
   return { body, headers: h };
 }
 
-export function errorResponse(err: ApiError, headers: Record<string, string> = {}): Response {
-  const parts = errorParts(err, headers);
-  return new Response(JSON.stringify(parts.body), { status: err.status, headers: parts.headers });
-}
-
 /**
- * The error answer through the context, so headers middleware already set (CORS, Vary) come
- * along. Reading `c.res` here instead would make Hono rebuild the response (a full copy).
+ * Every error answer: through the context, so headers middleware already set (CORS, Vary) come
+ * along, with the request id for support. Reading `c.res` instead would make Hono rebuild the
+ * response (a full copy), and setting a header on it afterwards turns it into a full one too.
  */
-const contextErrorResponse = (c: Context<AppEnv>, err: ApiError): Response => {
-  const parts = errorParts(err);
+export function errorAnswer(c: Context<AppEnv>, err: ApiError, headers: Record<string, string> = {}): Response {
+  const requestId = c.get('requestId');
+  const parts = errorParts(err, requestId ? { ...headers, 'x-request-id': requestId } : headers);
   return c.json(parts.body, err.status as ContentfulStatusCode, parts.headers);
-};
+}
 
 /** The one error handler: SPEC §2's shape; 5xx answers carry no internals (the log has them). */
 export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler<AppEnv> {
@@ -49,8 +46,8 @@ export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler
       });
       apiError = new ApiError('internal_error');
     }
-    return contextErrorResponse(c, apiError);
+    return errorAnswer(c, apiError);
   };
 }
 
-export const notFound: NotFoundHandler<AppEnv> = (c) => contextErrorResponse(c, new ApiError('not_found', 'No such endpoint.'));
+export const notFound: NotFoundHandler<AppEnv> = (c) => errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));

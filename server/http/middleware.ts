@@ -6,7 +6,7 @@ import { ApiError } from '../domain/errors.js';
 import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, idempotencyRecordKey } from '../domain/idempotency.js';
 import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
 import type { AppContext, AppEnv } from './context.js';
-import { errorResponse } from './errors.js';
+import { errorAnswer } from './errors.js';
 import { redactPath } from './redact.js';
 
 /** One structured line per request with a request id; the path is redacted (SPEC §7). */
@@ -17,9 +17,8 @@ export function requestLog(log: (r: Record<string, unknown>) => void): Middlewar
     const requestId = given && /^[\w.-]{8,64}$/.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
     await next();
+    // Error answers carry the id back for support (errorAnswer); on every success it would cost ~20 % of throughput.
     const status = c.res.status;
-    // Errors carry the id back for support; on every success it would cost ~20 % of throughput.
-    if (status >= 400) c.res.headers.set('x-request-id', requestId);
     const url = c.req.url;
     const q = url.indexOf('?');
     log({
@@ -79,7 +78,7 @@ export function auth(ctx: Ctx): MiddlewareHandler<AppEnv> {
     if (origin && caller && caller !== 'invalid' && caller.kind !== 'secret') {
       const normalized = safeOrigin(origin);
       if (!normalized || !caller.origins.includes(normalized)) {
-        return errorResponse(new ApiError('origin_not_allowed', `${origin} is not allowed for this key.`), { vary: 'Origin' });
+        return errorAnswer(c, new ApiError('origin_not_allowed', `${origin} is not allowed for this key.`), { vary: 'Origin' });
       }
       c.header('access-control-allow-origin', origin);
       c.header('access-control-expose-headers', 'Date, Retry-After');
@@ -138,7 +137,7 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
     if (start.kind === 'replay') {
       return new Response(start.body, {
         status: start.status,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true', ...corsHeadersOf(c) },
+        headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true', ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}), ...corsHeadersOf(c) },
       });
     }
     try {

@@ -7,7 +7,7 @@ import type { Ctx } from '../domain/context.js';
 import { ApiError } from '../domain/errors.js';
 import { hostedPageKey, normalizeOrigin } from '../domain/keys.js';
 import type { AppEnv } from '../http/context.js';
-import { errorResponse } from '../http/errors.js';
+import { errorAnswer } from '../http/errors.js';
 import { demoPage } from './demo-page.js';
 import type { DemoConsoleKeys } from './demo-keys.js';
 import { hostedPage } from './hosted-page.js';
@@ -70,7 +70,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
   app.get('/p/badges/:file{(?:apple|google)-(?:en|de|ar)}', (c) => {
     const [platform, locale] = c.req.param('file').split('-') as ['apple' | 'google', string];
     const badge = badgeFor(badges, platform, locale);
-    if (!badge) return errorResponse(new ApiError('not_found', 'No badge artwork configured.'));
+    if (!badge) return errorAnswer(c, new ApiError('not_found', 'No badge artwork configured.'));
     return c.body(new Uint8Array(badge.bytes), 200, { ...ASSET_HEADERS, 'content-type': badge.type });
   });
   if (logo) app.get('/p/logo', (c) => c.body(new Uint8Array(logo), 200, { ...ASSET_HEADERS, 'content-type': 'image/png' }));
@@ -78,16 +78,16 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
   // The SMS link lands on /p#ps=…: the page checks the token and learns its expiry before continuing.
   app.post('/p/session', async (c) => {
     const origin = c.req.header('origin');
-    if (origin && origin !== normalizeOrigin(ctx.config.publicUrl)) return errorResponse(new ApiError('origin_not_allowed', 'This endpoint serves the hosted page only.'));
+    if (origin && origin !== normalizeOrigin(ctx.config.publicUrl)) return errorAnswer(c, new ApiError('origin_not_allowed', 'This endpoint serves the hosted page only.'));
     const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     const caller = token ? await resolveCaller(ctx, token) : null;
-    if (!caller || caller.kind !== 'provisioning') return errorResponse(new ApiError('unauthorized', 'A valid provisioning token is required.'));
+    if (!caller || caller.kind !== 'provisioning') return errorAnswer(c, new ApiError('unauthorized', 'A valid provisioning token is required.'));
     return c.json({ credential_id: caller.credentialId, expires_at: caller.expiresAt }, 200, { 'cache-control': 'no-store' });
   });
 
   app.get('/cdn/:file', (c) => {
     const file = cdnFile(cdnDir, c.req.param('file'));
-    if (!file) return errorResponse(new ApiError('not_found', 'No such file in the CDN build (run npm run build).'));
+    if (!file) return errorAnswer(c, new ApiError('not_found', 'No such file in the CDN build (run npm run build).'));
     return c.body(new Uint8Array(file.body), 200, file.headers);
   });
 

@@ -5,7 +5,7 @@ import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { migrationsApplied, ping } from '../../storage/migrations.js';
 import type { AppEnv } from '../context.js';
-import { errorResponse } from '../errors.js';
+import { errorAnswer } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { renderDocs } from '../docs.js';
 
@@ -65,7 +65,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
   if (ctx.config.dev) {
     // Dev phone's inbox (SPEC §4): development only, loopback clients only.
     app.get('/dev/outbox', async (c) => {
-      if (!LOOPBACK.test(c.get('ip'))) return errorResponse(new ApiError('not_found', 'No such endpoint.'));
+      if (!LOOPBACK.test(c.get('ip'))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
       const to = c.req.query('to');
       let q = ctx.store.db.selectFrom('messages').selectAll().orderBy('id', 'desc').limit(200);
       if (to) q = q.where('recipient', '=', to);

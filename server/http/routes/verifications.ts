@@ -5,7 +5,7 @@ import { checkVerification, linkUsable, redeemLink, resendVerification, startVer
 import { LINK_PAGE_CSS, linkPage, pickLocale } from '../../delivery/templates.js';
 import { readBody } from '../body.js';
 import type { AppContext, AppEnv } from '../context.js';
-import { errorResponse } from '../errors.js';
+import { errorAnswer } from '../errors.js';
 import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
@@ -104,7 +104,7 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       return c.body(null, 303, { ...PAGE_HEADERS, location: `/p#ps=${grant.provisioning_token}` });
     } catch (err) {
       if (!(err instanceof ApiError) || !wantsHtml(c)) throw err;
-      if (err.code !== 'link_expired') return errorResponse(err, PAGE_HEADERS);
+      if (err.code !== 'link_expired') return errorAnswer(c, err, PAGE_HEADERS);
       const html = linkPage({ locale: pickLocale(c.req.header('accept-language')), brand: ctx.config.brand.name, state: 'expired' });
       return c.html(html, 410, PAGE_HEADERS);
     }
