@@ -62,7 +62,10 @@ async function serveChild(): Promise<void> {
   }
   keyway.startTimers();
 
-  const hello = new Hono().get('/', (c) => c.text('Hello Hono!'));
+  // The peer, and a floor beside it: plain Hono reading a JSON body and answering 400.
+  const hello = new Hono()
+    .get('/', (c) => c.text('Hello Hono!'))
+    .post('/json', async (c) => c.json({ error: { code: 'invalid_request', message: String(((await c.req.json()) as { code?: unknown }).code) } }, 400));
   const listen = (fetch: (r: Request) => Response | Promise<Response>) =>
     new Promise<string>((resolve) => {
       const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(`http://127.0.0.1:${info.port}`));
@@ -138,6 +141,13 @@ async function main(): Promise<void> {
     console.log(line('POST …/check (wrong)', checks, hello));
     const fullPath = Math.min(checks.requests.total, pool.length * 4);
     console.log(`  ${fullPath} of ${checks.requests.total} checks took the full wrong-code path (422); the rest met a locked verification (429)`);
+
+    // Floors: what a POST costs before any database work, so the targets can be read against them.
+    const honoPost = await run({ url: `${ready.hello}/json`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '12' }) });
+    console.log(line('floor: hono POST → 400', honoPost, hello));
+    const malformed = await run({ url: `${ready.keyway}/api/3/verifications/ver_0123456789abcdefghij/check`, method: 'POST', headers: auth, body: JSON.stringify({ code: '12' }) });
+    console.log(line('floor: check → 400', malformed, hello));
+    console.log('  (a malformed code: key, log and validation, answered before the database is touched)');
 
     // Enumeration: one request at a time, known and unknown numbers interleaved.
     const times = { known: [] as number[], unknown: [] as number[] };
