@@ -9,13 +9,18 @@ import type { AppContext, AppEnv } from './context.js';
 import { errorAnswer } from './errors.js';
 import { redactPath } from './redact.js';
 
-/** One structured line per request with a request id; the path is redacted (SPEC §7). */
-export function requestLog(log: (r: Record<string, unknown>) => void): MiddlewareHandler<AppEnv> {
+/**
+ * What every request starts with, in one middleware (each layer costs every request): its id,
+ * the client IP — the socket's, or X-Forwarded-For's only behind KEYWAY_TRUST_PROXY hops
+ * (SPEC §7) — and, once answered, one structured log line with the path redacted.
+ */
+export function requestContext(log: (r: Record<string, unknown>) => void, trustProxy: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-request-id');
     const requestId = given && /^[\w.-]{8,64}$/.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
+    c.set('ip', clientIpOf(c, trustProxy));
     await next();
     // Error answers carry the id back for support (errorAnswer); on every success it would cost ~20 % of throughput.
     const status = c.res.status;
@@ -33,20 +38,16 @@ export function requestLog(log: (r: Record<string, unknown>) => void): Middlewar
   };
 }
 
-/** Client IP: the socket's, or X-Forwarded-For's only behind KEYWAY_TRUST_PROXY hops (SPEC §7). */
-export function clientIp(trustProxy: number): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    let ip = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
-    if (trustProxy > 0) {
-      const hops = (c.req.header('x-forwarded-for') ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      if (hops.length >= trustProxy) ip = hops[hops.length - trustProxy];
-    }
-    c.set('ip', ip.replace(/^::ffff:/, ''));
-    await next();
-  };
+function clientIpOf(c: AppContext, trustProxy: number): string {
+  let ip = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
+  if (trustProxy > 0) {
+    const hops = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (hops.length >= trustProxy) ip = hops[hops.length - trustProxy];
+  }
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
 const ALLOW_HEADERS = 'authorization, content-type, idempotency-key';
