@@ -28,14 +28,15 @@ declare module 'autocannon' {
     interface Result {
       requests: Histogram;
       latency: Histogram;
-      /** Elapsed seconds of the run. */
+      /** Elapsed seconds of the run, in whole seconds for a fixed-count run (it ends on a one-second tick). */
       duration: number;
       non2xx: number;
       errors: number;
       timeouts: number;
     }
   }
-  function autocannon(opts: autocannon.Options, cb: (err: Error | null, result: autocannon.Result) => void): unknown;
+  /** With a callback: the running instance, which emits `response` for every answer. */
+  function autocannon(opts: autocannon.Options, cb: (err: Error | null, result: autocannon.Result) => void): import('node:events').EventEmitter;
   function autocannon(opts: autocannon.Options): Promise<autocannon.Result>;
   export default autocannon;
 }
