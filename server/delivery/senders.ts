@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { redactText } from '../http/redact.js';
-import { preparedInsert, type Store } from '../storage/db.js';
+import { groupCommit, preparedInsert, type Store } from '../storage/db.js';
 import { standardSignature } from '../webhooks/signing.js';
 
 export interface EmailAttachment {
@@ -67,7 +67,8 @@ const insertMessage = preparedInsert('messages', ['channel', 'recipient', 'subje
 export function devSms(store: Store, now: () => Date = () => new Date()): SmsSender {
   return {
     async send(m) {
-      await insertMessage(store.db, { channel: 'sms', recipient: m.to, subject: null, body: m.body, sent_at: now().toISOString() });
+      // A burst of texts shares one commit (the outbox is the dev phone, not a provider).
+      await groupCommit(store.db, (tx) => insertMessage(tx, { channel: 'sms', recipient: m.to, subject: null, body: m.body, sent_at: now().toISOString() }));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { preparedWrite } from '../storage/db.js';
+import { groupCommit, preparedWrite } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import { ApiError } from './errors.js';
 
@@ -12,7 +12,7 @@ export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windo
   const windowStart = nowS - (nowS % windowSeconds);
   const {
     rows: [row],
-  } = await countersUpsert(1)(ctx.store.db, bucket, windowStart);
+  } = await groupCommit(ctx.store.db, (tx) => countersUpsert(1)(tx, bucket, windowStart));
   if (Number(row.count) > limit) {
     throw new ApiError(code, 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
   }
@@ -50,7 +50,7 @@ export async function pruneRateCounters(ctx: Ctx): Promise<void> {
 export async function consumeRates(ctx: Ctx, limits: { bucket: string; limit: number; windowSeconds: number }[]): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
   const rows = limits.map((l) => ({ bucket: l.bucket, window_start: nowS - (nowS % l.windowSeconds), count: 1 }));
-  const { rows: counted } = await countersUpsert(rows.length)(ctx.store.db, ...rows.flatMap((r) => [r.bucket, r.window_start]));
+  const { rows: counted } = await groupCommit(ctx.store.db, (tx) => countersUpsert(rows.length)(tx, ...rows.flatMap((r) => [r.bucket, r.window_start])));
   const byBucket = new Map(counted.map((r) => [r.bucket, Number(r.count)]));
   for (const [i, l] of limits.entries()) {
     if ((byBucket.get(l.bucket) ?? 0) > l.limit) {

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { base62, sha256, timingSafeEqualString } from '../crypto/secrets.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { verificationSms } from '../delivery/templates.js';
-import { fixedLimit, forUpdate, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
+import { fixedLimit, forUpdate, groupCommit, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
 import type { VerificationTable } from '../storage/schema.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
@@ -164,7 +164,7 @@ export async function startVerification(
   const expires_at = addSeconds(at, OTP_TTL_SECONDS);
   const resend_after = addSeconds(at, RESEND_AFTER_SECONDS);
   const base = { id, person_id: match?.personId ?? null, phone_enc: ctx.keys.encrypt(e164, id), sms_host: smsHost(ctx, caller, input.origin), expires_at };
-  await ctx.store.db.transaction().execute(async (tx) => {
+  await groupCommit(ctx.store.db, async (tx) => {
     const { code_hash, link_hash } = await issueCodeTx(ctx, tx, base, e164);
     await insertVerification(tx, { ...base, key_id: caller.keyId, credential_id: match?.credentialId ?? null, phone_hash: phoneHash, code_hash, link_hash, attempts: 0, sends: 1, resend_after, created_at: at, succeeded_at: null });
     await recordEvent(tx, at, {
@@ -242,7 +242,7 @@ export async function checkVerification(ctx: Ctx, caller: Publishable, input: { 
     // One atomic statement: concurrent wrong guesses each take one of the five attempts, never more.
     const {
       rows: [updated],
-    } = await spendAttempt(ctx.store.db, row.id);
+    } = await groupCommit(ctx.store.db, (tx) => spendAttempt(tx, row.id));
     if (!updated) {
       assertUsable(ctx, await loadVerification(ctx, caller, row.id), expired);
       throw expired;

@@ -35,6 +35,7 @@ export function openStore(url: string): Store {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   writers.set(db, { statements, connection: sqlite });
   clocks.set(db, clock);
+  groups.set(db, new CommitGroup(db));
   if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
   // A second, read-only connection for compiled hot reads: synchronous, and in WAL mode it sees
   // only committed data, never the half of a transaction the writer connection has open.
@@ -277,3 +278,74 @@ export function cachedQuery<Row, Args extends (string | number)[]>(build: Build<
     return rows;
   };
 }
+
+/**
+ * A write transaction that shares its commit with the others begun while the previous group was
+ * committing (SQLite; PostgreSQL runs each on its own connection). A SQLite commit writes every
+ * page the transaction touched to the WAL — ~30 pages for an SMS start, most of its cost — and
+ * transactions of one group touch mostly the same pages. Each runs in its own savepoint, so one
+ * that throws undoes only its own writes and gets its own error; none answers before the commit.
+ * `work` must do only database work on `tx`: no network waits, and never a transaction or
+ * groupCommit of its own (it would wait for the group it is in).
+ */
+export function groupCommit<T>(db: Kysely<Database>, work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const group = groups.get(db);
+  return group ? group.add(work) : db.transaction().execute(work);
+}
+
+interface GroupedWork {
+  work: (tx: Kysely<Database>) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+class CommitGroup {
+  private waiting: GroupedWork[] = [];
+  private committing = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  add<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.committing) this.start();
+    });
+  }
+
+  private start(): void {
+    this.committing = true;
+    setImmediate(() => void this.commit());
+  }
+
+  private async commit(): Promise<void> {
+    const group = this.waiting;
+    this.waiting = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        if (group.length === 1) {
+          outcomes.push({ ok: true, value: await group[0].work(tx) }); // alone: exactly a plain transaction
+          return;
+        }
+        for (const item of group) {
+          await sql`savepoint grouped`.execute(tx);
+          try {
+            outcomes.push({ ok: true, value: await item.work(tx) });
+            await sql`release grouped`.execute(tx);
+          } catch (error) {
+            await sql`rollback to grouped`.execute(tx);
+            await sql`release grouped`.execute(tx);
+            outcomes.push({ ok: false, value: error });
+          }
+        }
+      });
+      group.forEach((item, i) => (outcomes[i].ok ? item.resolve(outcomes[i].value) : item.reject(outcomes[i].value)));
+    } catch (error) {
+      for (const item of group) item.reject(error); // the commit failed (or the one transaction threw): nothing was written
+    } finally {
+      this.committing = false;
+      if (this.waiting.length) this.start();
+    }
+  }
+}
+const groups = new WeakMap<Kysely<Database>, CommitGroup>();

@@ -99,6 +99,44 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
       }
     });
 
+    test('grouped commits: each transaction of a group stands or falls alone, and answers only once committed', async () => {
+      const { groupCommit, openStore } = await import('../../server/storage/db.js');
+      const bucket = (i: number) => `grouped-test:${i}`;
+      const insert = (i: number) => (tx: typeof h.store.db) => tx.insertInto('rate_counters').values({ bucket: bucket(i), window_start: 1, count: i }).execute();
+      const other = openStore(h.databaseUrl); // what another instance (or a crash right after) would see
+      try {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) =>
+            groupCommit(h.store.db, async (tx) => {
+              await insert(i)(tx);
+              if (i % 4 === 3) throw new Error(`transaction ${i} fails`);
+              const seen = await other.db.selectFrom('rate_counters').select('bucket').where('bucket', '=', bucket(i)).executeTakeFirst();
+              assert.equal(seen, undefined, 'not visible before its commit');
+              return i * 10;
+            }).then(async (value) => {
+              const seen = await other.db.selectFrom('rate_counters').select('count').where('bucket', '=', bucket(i)).executeTakeFirst();
+              assert.equal(seen?.count, i, 'committed by the time it answers');
+              return value;
+            }),
+          ),
+        );
+        outcomes.forEach((o, i) => {
+          if (i % 4 === 3) assert.equal(o.status === 'rejected' && (o.reason as Error).message, `transaction ${i} fails`);
+          else assert.deepEqual(o, { status: 'fulfilled', value: i * 10 });
+        });
+        const rows = await other.db.selectFrom('rate_counters').select('bucket').where('bucket', 'like', 'grouped-test:%').orderBy('count').execute();
+        assert.deepEqual(rows.map((r) => r.bucket), [0, 1, 2, 4, 5, 6, 8, 9, 10].map(bucket), 'the failed ones left nothing behind');
+        // One alone that fails is a plain rolled-back transaction.
+        await assert.rejects(groupCommit(h.store.db, async (tx) => {
+          await insert(99)(tx);
+          throw new Error('alone');
+        }), /alone/);
+        assert.equal(await other.db.selectFrom('rate_counters').select('bucket').where('bucket', '=', bucket(99)).executeTakeFirst(), undefined);
+      } finally {
+        await other.close();
+      }
+    });
+
     test('100 concurrent redemptions of one code: exactly one succeeds, the rest are invitation_used', async () => {
       const { code, credentialId } = await issueWalletPass(h);
       const results = await Promise.all(
