@@ -6,7 +6,7 @@ import { ApiError } from './errors.js';
 import { normalizeInvitationCode } from './invitation-code.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { consumeRate } from './rate-limits.js';
-import { preparedQuery, preparedWrite } from '../storage/db.js';
+import { groupCommit, preparedQuery, preparedWrite } from '../storage/db.js';
 
 /** What redeem, verification check and hand-off redeem all answer (SPEC §4). */
 export interface ProvisioningGrant {
@@ -83,7 +83,7 @@ export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: 
   if (invitation.enabled !== 1 || invitation.person_enabled !== 1) throw new ApiError('credential_disabled');
 
   const actor = actorOf(caller);
-  const grant = await ctx.store.db.transaction().execute(async (tx) => {
+  const grant = await groupCommit(ctx.store.db, async (tx) => {
     // Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
     const cas = await markRedeemed(tx, now, invitation.invitation_id);
     if (Number(cas.numAffectedRows) !== 1) throw new ApiError('invitation_used');

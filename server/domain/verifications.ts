@@ -268,7 +268,7 @@ async function succeed(
   expired: ApiError,
 ): Promise<ProvisioningGrant> {
   const at = nowIso(ctx);
-  const grant = await ctx.store.db.transaction().execute(async (tx) => {
+  const grant = await groupCommit(ctx.store.db, async (tx) => {
     const cas = await tx
       .updateTable('verifications')
       .set({ succeeded_at: at })
