@@ -34,6 +34,7 @@ export function openStore(url: string): Store {
   const statements = withStatementCache(sqlite, clock);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   writers.set(db, { statements, connection: sqlite });
+  writersByAdapter.set(db.getExecutor().adapter, { statements, connection: sqlite });
   clocks.set(db, clock);
   groups.set(db, new CommitGroup(db));
   if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
@@ -175,6 +176,20 @@ const idleWriter = (db: Kysely<Database>): SqliteDatabase | undefined => {
   return writer && !writer.connection.inTransaction ? writer.statements : undefined;
 };
 
+// A database and all its transactions share one adapter: it finds the writer from a transaction.
+const writersByAdapter = new WeakMap<object, { statements: SqliteDatabase; connection: SQLite.Database }>();
+
+/**
+ * The writer connection when `db` is a transaction on it. The transaction holds the connection
+ * (Kysely's SQLite driver has just the one) for as long as its callback runs, so a compiled
+ * statement of that callback may run there at once, without Kysely's per-query machinery.
+ */
+const transactionWriter = (db: Kysely<Database>): SqliteDatabase | undefined => {
+  if (!db.isTransaction) return undefined;
+  const writer = writersByAdapter.get(db.getExecutor().adapter);
+  return writer?.connection.inTransaction ? writer.statements : undefined;
+};
+
 interface Compiled {
   sql: string;
   query: CompiledQuery['query'];
@@ -222,7 +237,7 @@ export function preparedQuery<Row, Args extends unknown[]>(build: Build<Row>, ar
   const compile = compileOnce(build, arity);
   return async (db, ...args) => {
     const query = compile(db, args);
-    const direct = idleWriter(db) ?? readers.get(db);
+    const direct = idleWriter(db) ?? transactionWriter(db) ?? readers.get(db);
     if (direct) return direct.prepare(query.sql).all(query.parameters as unknown[]) as Row[];
     return (await db.executeQuery<Row>(query)).rows;
   };
@@ -245,7 +260,7 @@ export function preparedWrite<Row, Args extends unknown[]>(build: Build<Row>, ar
   const compile = compileOnce(build, arity);
   return async (db, ...args) => {
     const query = compile(db, args);
-    const writer = idleWriter(db);
+    const writer = idleWriter(db) ?? transactionWriter(db);
     if (!writer) return db.executeQuery<Row>(query);
     // What Kysely's SQLite driver answers, without its queue.
     const statement = writer.prepare(query.sql);
@@ -327,14 +342,18 @@ class CommitGroup {
           outcomes.push({ ok: true, value: await group[0].work(tx) }); // alone: exactly a plain transaction
           return;
         }
+        // The transaction holds the one writer connection: its savepoints run there directly.
+        const writer = transactionWriter(tx);
+        if (!writer) throw new Error('a grouped commit runs on the SQLite writer connection');
+        const run = (statement: string) => void writer.prepare(statement).run([]);
         for (const item of group) {
-          await sql`savepoint grouped`.execute(tx);
+          run('savepoint grouped');
           try {
             outcomes.push({ ok: true, value: await item.work(tx) });
-            await sql`release grouped`.execute(tx);
+            run('release grouped');
           } catch (error) {
-            await sql`rollback to grouped`.execute(tx);
-            await sql`release grouped`.execute(tx);
+            run('rollback to grouped');
+            run('release grouped');
             outcomes.push({ ok: false, value: error });
           }
         }
