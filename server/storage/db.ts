@@ -33,8 +33,7 @@ export function openStore(url: string): Store {
   const clock = new WriteClock(sqlite);
   const statements = withStatementCache(sqlite, clock);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
-  writers.set(db, { statements, connection: sqlite });
-  writersByAdapter.set(db.getExecutor().adapter, { statements, connection: sqlite });
+  writers.set(db.getExecutor().adapter, { statements, connection: sqlite });
   clocks.set(db, clock);
   groups.set(db, new CommitGroup(db));
   if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
@@ -163,31 +162,19 @@ const clocks = new WeakMap<Kysely<Database>, WriteClock>();
 const SENTINEL = '\u0000keyway-param-';
 const readers = new WeakMap<Kysely<Database>, SqliteDatabase>();
 /**
- * The SQLite connection behind Kysely. better-sqlite3 runs every statement synchronously, so
- * when no transaction is open on it, a compiled statement can run there at once: it cannot
- * interleave with anything, skips Kysely's connection queue, and reads from a page cache that
- * this connection's own writes keep warm (another connection's commit empties the reader's).
+ * The SQLite connection behind Kysely, found through the adapter a database and all its
+ * transactions share. better-sqlite3 runs every statement synchronously, so a compiled statement
+ * may run on it at once — skipping Kysely's connection queue and per-query machinery — in two
+ * cases: given the database while no transaction is open there (it cannot interleave with
+ * anything, and reads from a page cache this connection's own writes keep warm), or given the
+ * transaction that holds it (Kysely's SQLite driver has just the one connection).
  */
-const writers = new WeakMap<Kysely<Database>, { statements: SqliteDatabase; connection: SQLite.Database }>();
+const writers = new WeakMap<object, { statements: SqliteDatabase; connection: SQLite.Database }>();
 
-/** The writer connection of `db` when a statement may run on it synchronously now. */
-const idleWriter = (db: Kysely<Database>): SqliteDatabase | undefined => {
-  const writer = writers.get(db);
-  return writer && !writer.connection.inTransaction ? writer.statements : undefined;
-};
-
-// A database and all its transactions share one adapter: it finds the writer from a transaction.
-const writersByAdapter = new WeakMap<object, { statements: SqliteDatabase; connection: SQLite.Database }>();
-
-/**
- * The writer connection when `db` is a transaction on it. The transaction holds the connection
- * (Kysely's SQLite driver has just the one) for as long as its callback runs, so a compiled
- * statement of that callback may run there at once, without Kysely's per-query machinery.
- */
-const transactionWriter = (db: Kysely<Database>): SqliteDatabase | undefined => {
-  if (!db.isTransaction) return undefined;
-  const writer = writersByAdapter.get(db.getExecutor().adapter);
-  return writer?.connection.inTransaction ? writer.statements : undefined;
+/** The writer connection when a statement of `db` may run on it synchronously now. */
+const directWriter = (db: Kysely<Database>): SqliteDatabase | undefined => {
+  const writer = writers.get(db.getExecutor().adapter);
+  return writer && db.isTransaction === writer.connection.inTransaction ? writer.statements : undefined;
 };
 
 interface Compiled {
@@ -229,15 +216,15 @@ function compileOnce<Row>(build: Build<Row>, arity: number) {
 /**
  * A read compiled once and run with new parameters: Kysely's per-call building and compiling
  * costs several times the SQLite lookup itself on hot paths. `build` receives placeholders
- * (opaque strings) where the run-time values go; the SQL stays dialect-portable. On SQLite,
- * given the database (not a transaction), it runs synchronously: on the writer connection when
- * no transaction is open there, else on the read-only one (committed data only, either way).
+ * (opaque strings) where the run-time values go; the SQL stays dialect-portable. On SQLite it
+ * runs synchronously: inside a transaction on its connection; given the database, on the writer
+ * connection when no transaction is open there, else on the read-only one (committed data only).
  */
 export function preparedQuery<Row, Args extends unknown[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
   const compile = compileOnce(build, arity);
   return async (db, ...args) => {
     const query = compile(db, args);
-    const direct = idleWriter(db) ?? transactionWriter(db) ?? readers.get(db);
+    const direct = directWriter(db) ?? readers.get(db);
     if (direct) return direct.prepare(query.sql).all(query.parameters as unknown[]) as Row[];
     return (await db.executeQuery<Row>(query)).rows;
   };
@@ -260,7 +247,7 @@ export function preparedWrite<Row, Args extends unknown[]>(build: Build<Row>, ar
   const compile = compileOnce(build, arity);
   return async (db, ...args) => {
     const query = compile(db, args);
-    const writer = idleWriter(db) ?? transactionWriter(db);
+    const writer = directWriter(db);
     if (!writer) return db.executeQuery<Row>(query);
     // What Kysely's SQLite driver answers, without its queue.
     const statement = writer.prepare(query.sql);
@@ -343,7 +330,7 @@ class CommitGroup {
           return;
         }
         // The transaction holds the one writer connection: its savepoints run there directly.
-        const writer = transactionWriter(tx);
+        const writer = directWriter(tx);
         if (!writer) throw new Error('a grouped commit runs on the SQLite writer connection');
         const run = (statement: string) => void writer.prepare(statement).run([]);
         for (const item of group) {
