@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   app.use('*', requestContext(log, deps.config.trustProxy));
   app.use('/api/3/*', auth(ctx));
-  app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (SPEC §2)
+  app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
   systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer]);
   // One file per resource (docs/api.md); the hosted pages come last.
@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): KeywayApp {
       stopBackground ??= startBackgroundWork(ctx);
     },
     async stop() {
-      // Claimed webhook attempts finish before the process goes (docs/operations.md).
+      // Claimed webhook attempts finish before the process goes (docs/architecture.md).
       await stopBackground?.();
       stopBackground = undefined;
       await hub.close();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-/** A bad value stops the server with a message naming the variable (SPEC §10). */
+/** A bad value stops the server with a message naming the variable (the README’s configuration). */
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
     super(`${variable}: ${message}`);
@@ -72,7 +72,7 @@ const EnvSchema = z.object({
   KEYWAY_TWILIO_FROM: z.string().optional(),
   KEYWAY_TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
   KEYWAY_SMS_WEBHOOK_URL: z.url().optional(),
-  // Not in SPEC §10: signs the webhook provider's requests (Standard Webhooks), so the gateway can
+  // Not in the README’s configuration: signs the webhook provider's requests (Standard Webhooks), so the gateway can
   // refuse forged ones instead of texting whoever a stranger names.
   KEYWAY_SMS_WEBHOOK_SECRET: z
     .string()
@@ -149,7 +149,7 @@ export interface Config {
 
 /**
  * Parses the environment once. `mode` is the default when KEYWAY_ENV is unset:
- * `npm start` runs development, `keyway serve` production (SPEC §9).
+ * `npm start` runs development, `keyway serve` production (docs/architecture.md).
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,

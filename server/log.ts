@@ -43,7 +43,7 @@ export const jsonLog: Log = (record) => {
 };
 
 /**
- * Log redaction (SPEC §7): no code, token, key, full phone number, nor a path or query
+ * Log redaction (docs/security.md): no code, token, key, full phone number, nor a path or query
  * segment carrying one ever reaches a log line.
  */
 const SECRET_SEGMENT = /^(sk|pk|cs|ps|whsec|h)_|^[A-Za-z0-9_-]{20,}(\.pkpass)?$/;

@@ -8,7 +8,7 @@ import { migrateToLatest } from './storage/migrations.js';
 
 /**
  * KEYWAY_SECRET, or in development a generated one kept in $KEYWAY_DATA_DIR/secret (0600)
- * so restarts keep their encrypted data readable (SPEC §7).
+ * so restarts keep their encrypted data readable (docs/security.md).
  */
 export function resolveSecret(config: Config): string {
   if (config.secret) return config.secret;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-/** The keys derived from KEYWAY_SECRET by HKDF with distinct labels (SPEC §7). */
+/** The keys derived from KEYWAY_SECRET by HKDF with distinct labels (docs/security.md). */
 export interface KeyRing {
   /** Key id of the current secret, carried by every ciphertext. */
   kid: string;
@@ -117,7 +117,7 @@ export const cryptoRandom: RandomSource = (n) => {
   return bytes;
 };
 
-/** `<prefix>_<base62>`; 32 bytes (256 bits) unless told otherwise — SPEC §7 asks ≥ 128. */
+/** `<prefix>_<base62>`; 32 bytes (256 bits) unless told otherwise — docs/security.md asks ≥ 128. */
 export function newToken(random: RandomSource, prefix: string, bytes = 32): string {
   return `${prefix}_${base62(random(bytes))}`;
 }

@@ -8,7 +8,7 @@ import type { Database, MessageQueueTable } from '../storage/schema.js';
 import { DeliveryError, type EmailMessage, type Mailer, type SmsMessage, type SmsSender } from './senders.js';
 
 /**
- * Durable send queue (SPEC §7: a provider failure never loses a verification nor prints its
+ * Durable send queue (docs/security.md: a provider failure never loses a verification nor prints its
  * code). Rows are written in the transaction that decided to send; a worker delivers them.
  */
 /** What the queue runs against (the domain's context is one). */

@@ -28,7 +28,7 @@ export interface SmsMessage {
   id?: string;
 }
 
-/** One interface per channel; the provider is chosen by configuration (SPEC §10). */
+/** One interface per channel; the provider is chosen by configuration (the README’s configuration). */
 export interface Mailer {
   send(message: EmailMessage): Promise<void>;
 }
@@ -167,7 +167,7 @@ export function smtpMailer(opts: { url: string; from: string }): Mailer & { clos
   };
 }
 
-/** The one place that picks senders from configuration (SPEC §10); `main.ts` uses it. */
+/** The one place that picks senders from configuration (the README’s configuration); `main.ts` uses it. */
 export function createSenders(config: Config, store: Store): { sms: SmsSender; mailer: Mailer } {
   const e = config.raw;
   const sms =

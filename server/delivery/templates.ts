@@ -20,7 +20,7 @@ export function gsm7Length(text: string): number | null {
 export const SMS_SEGMENT = 160;
 
 /**
- * The verification SMS (SPEC §7): the code, the short link, and last the WebOTP / iOS autofill
+ * The verification SMS (docs/security.md): the code, the short link, and last the WebOTP / iOS autofill
  * line `@host #code`. Longer wordings are tried first; the first that fits one GSM-7 segment wins.
  */
 export function verificationSms(input: { brand: string; code: string; link: string; host: string }): string {
@@ -151,7 +151,7 @@ interface LinkPageStrings {
   expired: string;
 }
 
-/** The `/v/{token}` pages (SPEC §4): a confirm step, so link scanners that GET consume nothing. */
+/** The `/v/{token}` pages (docs/api.md): a confirm step, so link scanners that GET consume nothing. */
 export const LINK_PAGE: Record<Locale, LinkPageStrings> = {
   en: {
     title: 'Add your door pass',
@@ -189,7 +189,7 @@ export function linkPage(input: { locale: Locale; brand: string; state: 'confirm
 <body><main><p class="brand">${esc(input.brand)}</p><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
-/** Served as a file so the pages need no inline style under the strict CSP (SPEC §7). */
+/** Served as a file so the pages need no inline style under the strict CSP (docs/security.md). */
 export const LINK_PAGE_CSS = `:root{color-scheme:light dark;--accent:#1f4fd1}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9;color:#1b1b1f}
 main{max-width:26rem;margin:0 auto;padding:2rem 1.25rem}

@@ -30,7 +30,7 @@ interface Holder {
   deleted_at: string | null;
 }
 
-/** Why a credential (and its person) may not open a door now, or null when it may (SPEC §5). */
+/** Why a credential (and its person) may not open a door now, or null when it may (docs/wallet.md). */
 function refusal(h: Holder): AccessReason | null {
   const status = h.status as CredentialStatus;
   if (status === 'revoking' || status === 'revoked' || h.deleted_at) return 'credential_revoked';

@@ -98,7 +98,7 @@ export async function updatedSerials(ctx: Ctx, deviceLibraryId: string, ptid: st
 
 /**
  * The pass as it stands now: voided after a revoke, "Suspended" while suspended. Serving the voided
- * pass to a device of a `revoking` credential confirms that device (SPEC §6).
+ * pass to a device of a `revoking` credential confirms that device (docs/lifecycle.md).
  */
 export async function latestPass(ctx: Ctx, device: AuthenticatedPass, ifModifiedSince?: string): Promise<{ notModified: true; lastModified: Date } | { notModified: false; lastModified: Date; pkpass: Buffer }> {
   const apple = ctx.wallet!.apple!;

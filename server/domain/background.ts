@@ -17,7 +17,7 @@ const ON_MESSAGE_DELIVERED: OnDelivered = { invitation: markInvitationEmailed };
 /** Delivers every due queued message once (tests call this instead of waiting for the worker). */
 export const deliverDueMessages = (ctx: Ctx): Promise<number> => deliverQueuedMessages(ctx, ON_MESSAGE_DELIVERED);
 
-/** Starts the workers and timers; the returned stop waits for work already claimed (docs/operations.md). */
+/** Starts the workers and timers; the returned stop waits for work already claimed (docs/architecture.md). */
 export function startBackgroundWork(ctx: Ctx): () => Promise<void> {
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, task: () => Promise<unknown>, name: string) => {

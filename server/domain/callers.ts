@@ -9,7 +9,7 @@ import type { Tx } from '../storage/db.js';
 import { ApiError } from './errors.js';
 import type { Scope } from './keys.js';
 
-/** Who is calling, resolved from the bearer token (SPEC §3). */
+/** Who is calling, resolved from the bearer token (docs/api.md). */
 export type Caller =
   | { kind: 'secret'; keyId: string; tokenHash: string; scopes: Scope[]; defaultCountry: string | null }
   | {
@@ -91,13 +91,13 @@ export const SESSION_TTL_SECONDS = 15 * 60;
 
 const insertToken = preparedInsert('tokens', ['token_hash', 'kind', 'person_id', 'credential_id', 'device_id', 'key_id', 'origins', 'expires_at', 'created_at', 'used_at']);
 
-/** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (SPEC §3, §7). */
+/** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (docs/api.md, docs/security.md). */
 export async function mintSession(
   ctx: Ctx,
   tx: Tx,
   input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null },
 ): Promise<{ token: string; expires_at: string }> {
-  // A ps_ names its credential (SPEC §8: credential-id is optional with a ps_): ps_<id>_<secret>.
+  // A ps_ names its credential (docs/elements.md: credential-id is optional with a ps_): ps_<id>_<secret>.
   const token =
     input.kind === 'ps' && input.credentialId
       ? `ps_${input.credentialId.replace(/^cred_/, '')}_${base62(ctx.random(32))}`

@@ -3,7 +3,7 @@ import type { Ctx } from './context.js';
 import { mintSession } from './callers.js';
 import { ApiError } from './errors.js';
 
-/** `cs_` for one person; origins default to every active publishable key's (SPEC §3). */
+/** `cs_` for one person; origins default to every active publishable key's (docs/api.md). */
 export async function createClientSession(ctx: Ctx, input: { person_id: number; origins?: string[] }): Promise<{ token: string; expires_at: string }> {
   const known = await allowedOrigins(ctx);
   let origins: string[];

@@ -22,7 +22,7 @@ const insertHistory = preparedInsert('credential_history', ['credential_id', 'st
 
 /**
  * Applies one lifecycle action inside `tx`: the credential row, its history, the audit events
- * and the webhook outbox row together (SPEC §6). Returns whether anything changed.
+ * and the webhook outbox row together (docs/lifecycle.md). Returns whether anything changed.
  */
 export async function applyLifecycle(
   ctx: Ctx,

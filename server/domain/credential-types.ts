@@ -42,7 +42,7 @@ export interface CreateCredentialInput {
   value?: string;
   deliver?: 'email' | 'none';
   value_mode?: 'per_device' | 'shared';
-  /** Language of the invitation email (`en`, `de`, `ar`; SPEC §8's locales). */
+  /** Language of the invitation email (`en`, `de`, `ar`; docs/elements.md's locales). */
   locale?: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Every user-facing error: one class, one table of codes and messages (SPEC §2).
+ * Every user-facing error: one class, one table of codes and messages (docs/api.md).
  * Domain functions throw these; the HTTP error handler turns them into the error body.
  */
 export const ERRORS = {
@@ -46,7 +46,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly details?: Record<string, unknown>,
-    /** Seconds, for 429 (SPEC §2: always with Retry-After). */
+    /** Seconds, for 429 (docs/api.md: always with Retry-After). */
     readonly retryAfter?: number,
   ) {
     super(withoutStack(message ?? ERRORS[code][1]));

@@ -9,7 +9,7 @@ import { consumeRedeemAttempt, wallets, type ProvisioningGrant } from './invitat
 import type { CredentialStatus } from './lifecycle.js';
 import { coveredCredential, passableCredential, type SessionCaller } from './passes.js';
 
-/** What a desktop QR code encodes must not outlive a glance at the screen (SPEC §4: ≤ 5 min). */
+/** What a desktop QR code encodes must not outlive a glance at the screen (docs/api.md: ≤ 5 min). */
 export const HANDOFF_TTL_SECONDS = 5 * 60;
 const HANDOFF_TOKEN = /^h_[A-Za-z0-9]{20,100}$/;
 
@@ -42,7 +42,7 @@ export async function createHandoff(ctx: Ctx, caller: SessionCaller, input: { cr
 
 /**
  * `POST /api/3/handoffs/redeem`: once, for a ps_ bound to PUBLIC_URL (the phone opens the hosted page).
- * Counted against the per-IP redeem limit before the lookup, like invitation codes (SPEC §7).
+ * Counted against the per-IP redeem limit before the lookup, like invitation codes (docs/security.md).
  */
 export async function redeemHandoff(ctx: Ctx, caller: Extract<Caller, { kind: 'publishable' }>, input: { token: string; ip: string }): Promise<ProvisioningGrant> {
   await consumeRedeemAttempt(ctx, input.ip);

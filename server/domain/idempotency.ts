@@ -10,7 +10,7 @@ const STALE_RUNNING_SECONDS = 60;
 
 export type IdempotencyStart = { kind: 'new'; recordKey: string } | { kind: 'replay'; status: number; body: string };
 
-/** Scoped to (caller, method, path) for 24 h (SPEC §2); the record key is a MAC, not the raw values. */
+/** Scoped to (caller, method, path) for 24 h (docs/api.md); the record key is a MAC, not the raw values. */
 export function idempotencyRecordKey(ctx: Ctx, caller: string, method: string, path: string, key: string): string {
   return crypto.createHmac('sha256', ctx.keys.idempotencyKey).update([caller, method, path, key].join('\n')).digest('base64url');
 }

@@ -1,6 +1,6 @@
 import type { RandomSource } from '../crypto/secrets.js';
 
-// Crockford base32: no I, L, O, U (SPEC §7).
+// Crockford base32: no I, L, O, U (docs/security.md).
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** 12 symbols = 60 bits from the CSPRNG, shown as XXX-XXX-XXX-XXX. */

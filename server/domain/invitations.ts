@@ -14,7 +14,7 @@ import { generateInvitationCode, invitationUrl, normalizeInvitationCode } from '
 import type { CredentialStatus } from './lifecycle.js';
 import { consumeRate } from './rate-limits.js';
 
-/** What redeem, verification check and hand-off redeem all answer (SPEC §4). */
+/** What redeem, verification check and hand-off redeem all answer (docs/api.md). */
 export interface ProvisioningGrant {
   provisioning_token: string;
   expires_at: string;
@@ -26,7 +26,7 @@ export interface ProvisioningGrant {
 /** The wallets this server can add a pass to now: those with signing material loaded. */
 export const wallets = (ctx: Ctx): ('apple' | 'google')[] => (ctx.config.passes && ctx.wallet ? [...ctx.wallet.platforms] : []);
 
-/** Redemption attempts (hand-offs too) per client IP per minute, counted before any lookup (SPEC §7). */
+/** Redemption attempts (hand-offs too) per client IP per minute, counted before any lookup (docs/security.md). */
 export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ip}`, ctx.config.limits.redeemPerIpMinute, 60);
 
 // Every redemption runs these: compiled once (storage/db.ts). A code is looked up under the
@@ -166,7 +166,7 @@ export async function emailInvitation(ctx: Ctx, credentialId: string, to: string
   kickDelivery(ctx);
 }
 
-/** Re-issue: a new code, the old one dies (SPEC §4). */
+/** Re-issue: a new code, the old one dies (docs/api.md). */
 export async function reissueInvitation(ctx: Ctx, personId: number, credentialId: string, opts: { actor: Actor; showSecrets: boolean }) {
   const row = await getCredentialRow(ctx, personId, credentialId);
   if (row.credential_type_id !== WALLET_PASS) {

@@ -127,7 +127,7 @@ export async function revokeKey(ctx: Ctx, id: string, actor: Actor = 'cli'): Pro
   });
 }
 
-/** Every origin on an active publishable key: what a preflight may be answered for (SPEC §3). */
+/** Every origin on an active publishable key: what a preflight may be answered for (docs/api.md). */
 export async function allowedOrigins(ctx: Ctx): Promise<Set<string>> {
   const rows = await ctx.store.db
     .selectFrom('api_keys')
@@ -162,7 +162,7 @@ export interface DemoKeys {
   generated: { secret: boolean; publishable: boolean };
 }
 
-/** Development, empty database: the demo operator's keys (SPEC §10). Null when keys already exist. */
+/** Development, empty database: the demo operator's keys (the README’s configuration). Null when keys already exist. */
 export async function ensureDemoKeys(ctx: Ctx): Promise<DemoKeys | null> {
   const existing = await ctx.store.db.selectFrom('api_keys').select('id').where('built_in', '=', 0).limit(1).execute();
   if (existing.length > 0) return null;

@@ -1,6 +1,6 @@
 import { ApiError } from './errors.js';
 
-/** SPEC §6. The one place that decides which status follows which. */
+/** docs/lifecycle.md. The one place that decides which status follows which. */
 export const STATUSES = ['invited', 'provisioning', 'active', 'suspended', 'revoking', 'revoked', 'expired'] as const;
 export type CredentialStatus = (typeof STATUSES)[number];
 
@@ -73,5 +73,5 @@ export function nextState(from: LifecycleState, action: LifecycleAction): Lifecy
   }
 }
 
-/** Door rule (SPEC §5): which credentials may open a door at all. */
+/** Door rule (docs/wallet.md): which credentials may open a door at all. */
 export const admitsAccess = (s: LifecycleState): boolean => s.enabled && (s.status === 'provisioning' || s.status === 'active');

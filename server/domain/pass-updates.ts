@@ -6,7 +6,7 @@ import type { PassState } from '../wallet/apple/pass.js';
 import type { Ctx } from './context.js';
 import { TERMINAL, type CredentialStatus } from './lifecycle.js';
 
-/** What the pass of a device shows, from its credential's state (SPEC §5 voided / changed fields). */
+/** What the pass of a device shows, from its credential's state (docs/wallet.md voided / changed fields). */
 export function passStateOf(cred: { status: string; enabled: number }, deviceStatus: string, personEnabled = 1): PassState {
   const status = cred.status as CredentialStatus;
   if (deviceStatus === 'revoked' || TERMINAL.has(status)) return 'revoked';

@@ -17,7 +17,7 @@ import type { Tx } from '../storage/db.js';
 import type { CredentialStatus } from './lifecycle.js';
 
 export const DOWNLOAD_TTL_SECONDS = 15 * 60;
-/** A device nobody confirmed (no Apple registration, no Google save callback) is revoked after this (SPEC §5). */
+/** A device nobody confirmed (no Apple registration, no Google save callback) is revoked after this (docs/wallet.md). */
 export const PENDING_DEVICE_TTL_SECONDS = 24 * 3600;
 export const CREDENTIAL_TYPE_LABEL = 'Wallet pass';
 
@@ -94,7 +94,7 @@ const holderName = (c: Pick<CoveredCredential, 'first_name' | 'last_name'>) => `
 
 /**
  * `POST /api/3/passes`: a new `pending` device with its own serial number, authentication token and
- * (per-device mode) reader value, then a one-time .pkpass URL or a Google save URL (SPEC §4, §5).
+ * (per-device mode) reader value, then a one-time .pkpass URL or a Google save URL (docs/api.md, docs/wallet.md).
  */
 export async function requestPass(
   ctx: Ctx,

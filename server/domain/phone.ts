@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { ApiError } from './errors.js';
 
-/** E.164 or an `invalid_phone_number` error; a national number needs `country` (SPEC §4). */
+/** E.164 or an `invalid_phone_number` error; a national number needs `country` (docs/api.md). */
 export function normalizePhone(input: string, country?: string | null): string {
   return parsePhone(input, country).e164;
 }
@@ -21,7 +21,7 @@ export function parsePhone(input: string, country?: string | null): { e164: stri
   return { e164: parsed.number, country: parsed.country };
 }
 
-/** Eastern-Arabic and Persian digits are accepted everywhere a number is typed (SPEC §8). */
+/** Eastern-Arabic and Persian digits are accepted everywhere a number is typed (docs/elements.md). */
 export function toAsciiDigits(s: string): string {
   return s.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String((d.charCodeAt(0) & 0xf) % 10));
 }

@@ -4,7 +4,7 @@ import type { Ctx } from './context.js';
 import { ApiError } from './errors.js';
 
 /**
- * Fixed-window counters in the database, so limits hold across instances (SPEC §9).
+ * Fixed-window counters in the database, so limits hold across instances (docs/architecture.md).
  * Counts this attempt, then throws 429 (with Retry-After) when the window is over its limit.
  */
 export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windowSeconds: number, code: 'rate_limited' | 'too_many_attempts' = 'rate_limited'): Promise<void> {
@@ -44,7 +44,7 @@ export async function pruneRateCounters(ctx: Ctx): Promise<void> {
 }
 
 /**
- * Several counters in one statement (the send limits, SPEC §7): every bucket counts this attempt,
+ * Several counters in one statement (the send limits, docs/security.md): every bucket counts this attempt,
  * then the first one over its limit answers 429 with its own Retry-After.
  */
 export async function consumeRates(ctx: Ctx, limits: { bucket: string; limit: number; windowSeconds: number }[]): Promise<void> {

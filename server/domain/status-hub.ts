@@ -5,7 +5,7 @@ import type { Ctx } from './context.js';
 import type { DeviceView } from './credential-types.js';
 import type { CredentialStatus } from './lifecycle.js';
 
-/** One `event: status` of the live stream (SPEC §6). */
+/** One `event: status` of the live stream (docs/lifecycle.md). */
 export interface StatusEvent {
   credential_id: string;
   old_status: CredentialStatus | null;

@@ -6,7 +6,7 @@ import { applyLifecycle, revokeDeviceTx } from './credential-changes.js';
 import { finishRevocationTx } from './devices.js';
 import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
 
-/** The expiry sweep: `invited → expired` once the live invitation lapsed (SPEC §6). */
+/** The expiry sweep: `invited → expired` once the live invitation lapsed (docs/lifecycle.md). */
 export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
   const now = nowIso(ctx);
   const due = await ctx.store.db

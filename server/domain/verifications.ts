@@ -19,7 +19,7 @@ import type { CredentialStatus } from './lifecycle.js';
 import { maskPhone, parsePhone, toAsciiDigits } from './phone.js';
 import { consumeRates } from './rate-limits.js';
 
-/** SPEC §7's numbers for one-time codes. */
+/** docs/security.md's numbers for one-time codes. */
 export const OTP_TTL_SECONDS = 10 * 60;
 export const RESEND_AFTER_SECONDS = 60;
 export const MAX_CHECKS = 5;
@@ -62,7 +62,7 @@ export function smsHost(ctx: Ctx, caller: Publishable, origin: string | undefine
   return new URL(ctx.config.publicUrl).hostname;
 }
 
-/** Sends per phone, IP, key and overall, in the database; checked before any lookup (SPEC §2, §7). */
+/** Sends per phone, IP, key and overall, in the database; checked before any lookup (docs/api.md, docs/security.md). */
 async function consumeSendLimits(ctx: Ctx, keyId: string, ip: string, phoneHash: string): Promise<void> {
   const l = ctx.config.limits;
   await consumeRates(ctx, [
@@ -109,7 +109,7 @@ const spendAttempt = preparedWrite<{ attempts: number }, [string]>(
   1,
 );
 
-/** Which credential a verified phone gets (SPEC §7): the newest non-terminal wallet pass of an enabled person. */
+/** Which credential a verified phone gets (docs/security.md): the newest non-terminal wallet pass of an enabled person. */
 async function matchCredential(ctx: Ctx, e164: string, actor: string): Promise<{ personId: number; credentialId: string } | null> {
   const [newest] = await newestPassOfPhone(ctx.store.db, e164);
   if (newest) return newest.enabled === 1 ? { personId: newest.person_id, credentialId: newest.id } : null;
@@ -191,7 +191,7 @@ async function loadVerification(ctx: Ctx, caller: Publishable, id: string): Prom
 
 const secondsUntil = (ctx: Ctx, iso: string) => Math.max(1, Math.ceil((Date.parse(iso) - ctx.clock.now().getTime()) / 1000));
 
-/** The state errors, in one order for check, resend and the link (SPEC §4). */
+/** The state errors, in one order for check, resend and the link (docs/api.md). */
 function assertUsable(ctx: Ctx, row: VerificationRow, expired: ApiError): void {
   if (row.succeeded_at) throw expired;
   if (row.attempts >= MAX_CHECKS) throw new ApiError('too_many_attempts', 'Too many wrong codes. Start again for a new code.', undefined, secondsUntil(ctx, row.expires_at));
@@ -317,7 +317,7 @@ export async function linkUsable(ctx: Ctx, token: string): Promise<boolean> {
   return !!row && row.person_id !== null && !row.succeeded_at && row.attempts < MAX_CHECKS && row.expires_at > nowIso(ctx);
 }
 
-/** POST /v/{token}: consumes the verification once; the `ps_` is bound to PUBLIC_URL (SPEC §3). */
+/** POST /v/{token}: consumes the verification once; the `ps_` is bound to PUBLIC_URL (docs/api.md). */
 export async function redeemLink(ctx: Ctx, input: { token: string; ip: string }): Promise<ProvisioningGrant> {
   await consumeRedeemAttempt(ctx, input.ip);
   const row = await rowForLink(ctx, input.token);

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ApiError } from '../domain/errors.js';
 import type { AppContext } from './context.js';
 
-/** Field → message, for `details.fields` (SPEC §2). */
+/** Field → message, for `details.fields` (docs/api.md). */
 export function fieldsOf(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {

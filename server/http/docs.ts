@@ -1,4 +1,4 @@
-/** Renders /docs from the OpenAPI document on the server: no CDN, no script (SPEC §4). */
+/** Renders /docs from the OpenAPI document on the server: no CDN, no script (docs/api.md). */
 interface Doc {
   info: { title: string; description?: string };
   paths: Record<string, Record<string, Operation>>;

@@ -5,7 +5,7 @@ import { ApiError, ERRORS, type ErrorCode } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
 import { redactText } from '../log.js';
 
-/** SPEC §2's error body and its headers (Retry-After on every 429). */
+/** docs/api.md's error body and its headers (Retry-After on every 429). */
 function errorParts(err: ApiError, headers: Record<string, string> = {}) {
   const body: { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } } = {
     error: { code: err.code, message: err.message },
@@ -13,7 +13,7 @@ function errorParts(err: ApiError, headers: Record<string, string> = {}) {
   if (err.details) body.error.details = err.details;
   const h: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...headers };
   if (err.retryAfter !== undefined) h['retry-after'] = String(err.retryAfter);
-  else if (err.status === 429) h['retry-after'] = '60'; // SPEC §2: a 429 always says when to retry
+  else if (err.status === 429) h['retry-after'] = '60'; // docs/api.md: a 429 always says when to retry
   return { body, headers: h };
 }
 
@@ -28,7 +28,7 @@ export function errorAnswer(c: Context<AppEnv>, err: ApiError, headers: Record<s
   return c.json(parts.body, err.status as ContentfulStatusCode, parts.headers);
 }
 
-/** The one error handler: SPEC §2's shape; 5xx answers carry no internals (the log has them). */
+/** The one error handler: docs/api.md's shape; 5xx answers carry no internals (the log has them). */
 export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler<AppEnv> {
   return (err, c) => {
     let apiError: ApiError;

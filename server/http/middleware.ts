@@ -12,7 +12,7 @@ import { redactPath } from '../log.js';
 /**
  * What every request starts with, in one middleware (each layer costs every request): its id,
  * the client IP — the socket's, or X-Forwarded-For's only behind KEYWAY_TRUST_PROXY hops
- * (SPEC §7) — and, once answered, one structured log line with the path redacted.
+ * (docs/security.md) — and, once answered, one structured log line with the path redacted.
  */
 export function requestContext(log: (r: Record<string, unknown>) => void, trustProxy: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -53,7 +53,7 @@ function clientIpOf(c: AppContext, trustProxy: number): string {
 const ALLOW_HEADERS = 'authorization, content-type, idempotency-key';
 
 /**
- * CORS and bearer tokens for /api/3 (SPEC §3). A preflight carries no key, so it is answered
+ * CORS and bearer tokens for /api/3 (docs/api.md). A preflight carries no key, so it is answered
  * from the union of active publishable keys' origins; the real request enforces its own token's.
  */
 export function auth(ctx: Ctx): MiddlewareHandler<AppEnv> {
@@ -109,7 +109,7 @@ async function originKnown(ctx: Ctx, origin: string): Promise<boolean> {
 
 type CallerKind = Caller['kind'];
 
-/** The caller of this route, or 401 (SPEC §3: a wrong kind of token is `unauthorized`). */
+/** The caller of this route, or 401 (docs/api.md: a wrong kind of token is `unauthorized`). */
 export function requireCaller<K extends CallerKind>(c: AppContext, kinds: K[]): Extract<Caller, { kind: K }> {
   const caller = c.get('caller');
   if (!caller) throw new ApiError('unauthorized', 'Send a token as Authorization: Bearer <token>.');
@@ -122,7 +122,7 @@ export function requireCaller<K extends CallerKind>(c: AppContext, kinds: K[]): 
 }
 
 /**
- * Idempotency-Key on POST (SPEC §2): scoped to (caller, method, path); the caller is the token,
+ * Idempotency-Key on POST (docs/api.md): scoped to (caller, method, path); the caller is the token,
  * and for a publishable key the pair (key, client IP). Responses are stored encrypted.
  */
 export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {

@@ -20,7 +20,7 @@ export interface PageOptions {
   cdnDir?: string;
 }
 
-// SPEC §7: hosted pages get a strict CSP — no inline script or style, no eval, never framed.
+// docs/security.md: hosted pages get a strict CSP — no inline script or style, no eval, never framed.
 const HOSTED_CSP = [
   "default-src 'none'",
   "script-src 'self'",

@@ -176,7 +176,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0003_verifications': {
       async up(db) {
-        // One row per SMS verification, known or not (SPEC §7 conceal: a row that can never succeed).
+        // One row per SMS verification, known or not (docs/security.md conceal: a row that can never succeed).
         await db.schema
           .createTable('verifications')
           .addColumn('id', 'text', (c) => c.primaryKey())
@@ -259,7 +259,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('webhook_deliveries_webhook').on('webhook_deliveries').columns(['webhook_id', 'created_at']).execute();
         await db.schema.createIndex('webhook_deliveries_once').on('webhook_deliveries').columns(['webhook_id', 'outbox_seq']).unique().execute();
 
-        // PassKit registrations: one per (Apple device, pass); kept after revocation (SPEC §6).
+        // PassKit registrations: one per (Apple device, pass); kept after revocation (docs/lifecycle.md).
         await db.schema
           .createTable('apple_registrations')
           .addColumn('device_library_id', 'text', (c) => c.notNull())

@@ -148,7 +148,7 @@ export interface MessageTable {
 export interface VerificationTable {
   id: string;
   key_id: string;
-  /** Null for an unknown or disabled number: the row can never succeed (SPEC §7 conceal). */
+  /** Null for an unknown or disabled number: the row can never succeed (docs/security.md conceal). */
   person_id: number | null;
   credential_id: string | null;
   phone_hash: string;
@@ -192,7 +192,7 @@ export interface WebhookTable {
   previous_until: string | null;
   enabled: number;
   disabled_reason: string | null;
-  /** First failure since the last success; 5 days of failures disable (SPEC §6). */
+  /** First failure since the last success; 5 days of failures disable (docs/lifecycle.md). */
   failing_since: string | null;
   created_at: string;
   updated_at: string;

@@ -1,4 +1,4 @@
-// APNs over HTTP/2: the empty-payload push that tells Wallet to fetch a pass again (SPEC §5).
+// APNs over HTTP/2: the empty-payload push that tells Wallet to fetch a pass again (docs/wallet.md).
 import http2 from 'node:http2';
 
 export const APNS_PRODUCTION_URL = 'https://api.push.apple.com';

@@ -23,7 +23,7 @@ export interface DispatcherDeps extends WorkerDeps {
   config: Pick<Config, 'dev'>;
 }
 
-/** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (SPEC §6). */
+/** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (docs/lifecycle.md). */
 export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
 export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */

@@ -1,4 +1,4 @@
-// Webhook secrets and signatures: Standard Webhooks headers plus DoorFlow's hex HMAC (SPEC §6).
+// Webhook secrets and signatures: Standard Webhooks headers plus DoorFlow's hex HMAC (docs/lifecycle.md).
 import type { RandomSource } from '../crypto/secrets.js';
 import { hexSignature, standardSignature } from '../crypto/standard-webhooks.js';
 

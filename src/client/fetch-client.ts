@@ -29,7 +29,7 @@ function parseDate(header: string | null): Date | null {
   return Number.isNaN(at.getTime()) ? null : at;
 }
 
-/** The Keyway HTTP API over `fetch` and `EventSource`, exactly as SPEC §4 names it. */
+/** The Keyway HTTP API over `fetch` and `EventSource`, exactly as docs/api.md names it. */
 export class FetchKeywayClient implements KeywayClient {
   constructor(private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args)) {}
 
@@ -136,7 +136,7 @@ export class FetchKeywayClient implements KeywayClient {
 
   openStatusStream(ctx: KeywayCallContext, credentialId: string, handlers: StatusStreamHandlers): StatusStream | null {
     if (typeof EventSource === 'undefined' || !ctx.token) return null;
-    // EventSource sends no headers, so the token rides in the query (SPEC §3); the browser resends
+    // EventSource sends no headers, so the token rides in the query (docs/api.md); the browser resends
     // Last-Event-ID by itself when it reconnects.
     const url = joinUrl(
       ctx.apiBase,

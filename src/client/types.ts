@@ -1,4 +1,4 @@
-/** Wire and domain types shared by the client and the elements (SPEC §4, §6). */
+/** Wire and domain types shared by the client and the elements (docs/api.md, docs/lifecycle.md). */
 
 export type CredentialStatus =
   | 'invited'
@@ -68,7 +68,7 @@ export interface CredentialStatusSnapshot {
   history?: { status: CredentialStatus; at: string }[];
 }
 
-/** One `event: status` of the SSE stream (SPEC §6). */
+/** One `event: status` of the SSE stream (docs/lifecycle.md). */
 export interface StatusStreamEvent {
   credential_id: string;
   old_status: CredentialStatus | null;
@@ -78,7 +78,7 @@ export interface StatusStreamEvent {
   updated_at: string;
 }
 
-/** Error codes of SPEC §2 plus the client's own `network_error`. */
+/** Error codes of docs/api.md plus the client's own `network_error`. */
 export type KeywayErrorCode =
   | 'invalid_request'
   | 'invalid_json'

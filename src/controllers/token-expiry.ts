@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { serverClock } from '../internal/server-clock.js';
 
-/** How long before a token lapses the host is told (SPEC §8). */
+/** How long before a token lapses the host is told (docs/elements.md). */
 export const TOKEN_WARNING_MS = 60_000;
 
 /**

@@ -44,7 +44,7 @@ export interface Harness {
   secrets: Set<string>;
   request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string>; ip?: string }): Promise<TestResponse>;
   assertLogsClean(): void;
-  /** Runs the send queue's worker once (SMS and email are queued, SPEC §7); returns how many went out. */
+  /** Runs the send queue's worker once (SMS and email are queued, docs/security.md); returns how many went out. */
   flushMessages(): Promise<number>;
   /** Messages the dev senders recorded for `to`, newest first. */
   outbox(to: string): Promise<{ channel: string; subject: string | null; body: string }[]>;

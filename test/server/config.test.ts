@@ -9,7 +9,7 @@ import { resolveSecret } from '../../server/runtime.js';
 
 const SECRET = Buffer.alloc(32, 1).toString('base64');
 
-test('defaults follow SPEC §10', () => {
+test('defaults follow the README’s configuration', () => {
   const c = loadConfig({ KEYWAY_SECRET: SECRET }, 'development');
   assert.equal(c.port, 8787);
   assert.equal(c.publicUrl, 'http://127.0.0.1:8787');

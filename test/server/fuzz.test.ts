@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';
 
 /**
- * Malformed and fuzzed input on every documented route never produces a 5xx (SPEC §2:
+ * Malformed and fuzzed input on every documented route never produces a 5xx (docs/api.md:
  * "no 5xx from user input"). Routes come from /openapi.json so new routes are covered too.
  */
 let h: Harness;

@@ -42,7 +42,7 @@ describe('POST /api/3/invitations/redeem', () => {
     assert.equal(res.status, 200, res.text);
     assert.match(res.body.provisioning_token, /^ps_[A-Za-z0-9_]{40,}$/);
     assert.deepEqual(res.body.credential, { id: credentialId, status: 'provisioning', credential_type_id: 9 });
-    assert.ok(res.body.provisioning_token.startsWith(`ps_${credentialId.slice(5)}_`), 'a ps_ names its credential (SPEC §8)');
+    assert.ok(res.body.provisioning_token.startsWith(`ps_${credentialId.slice(5)}_`), 'a ps_ names its credential (docs/elements.md)');
     assert.deepEqual(res.body.person, { first_name: 'Ada' });
     assert.deepEqual(res.body.wallets, ['apple', 'google']);
     assert.equal(Date.parse(res.body.expires_at) - h.clock.now().getTime(), 15 * 60 * 1000);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { redactPath } from '../../server/log.js';
 
-// The request log writes every path through redactPath (SPEC §7: no code, token, key or phone number).
+// The request log writes every path through redactPath (docs/security.md: no code, token, key or phone number).
 test('log paths keep resource ids and lose every secret-bearing segment', () => {
   const cases: [string, string][] = [
     ['/api/3/people/12/credentials/cred_0qPYnqlxk2clSHQxK', '/api/3/people/12/credentials/cred_0qPYnqlxk2clSHQxK'],

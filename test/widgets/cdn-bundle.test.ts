@@ -1,4 +1,4 @@
-// The built dist/cdn/keyway.js on a partner page with SPEC §8's CSP, against the real server.
+// The built dist/cdn/keyway.js on a partner page with docs/elements.md's CSP, against the real server.
 // test/run-widgets.sh builds it first when it is missing or older than src/.
 import { expect } from '@open-wc/testing';
 import { invitePerson } from './helpers/real-server.js';

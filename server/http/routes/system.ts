@@ -63,7 +63,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
   });
 
   if (ctx.config.dev) {
-    // Dev phone's inbox (SPEC §4): development only, loopback clients only.
+    // Dev phone's inbox (docs/api.md): development only, loopback clients only.
     app.get('/dev/outbox', async (c) => {
       if (!LOOPBACK.test(c.get('ip'))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
       const to = c.req.query('to');

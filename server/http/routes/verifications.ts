@@ -8,7 +8,7 @@ import { errorAnswer } from '../errors.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
 
-/** SPEC §7: hosted pages run under a strict CSP: no inline script or style, no framing, no referrer. */
+/** docs/security.md: hosted pages run under a strict CSP: no inline script or style, no framing, no referrer. */
 const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'referrer-policy': 'no-referrer',
@@ -18,7 +18,7 @@ const PAGE_HEADERS = {
 
 const wantsHtml = (c: AppContext) => /text\/html/.test(c.req.header('accept') ?? '');
 
-/** Flow B (SPEC §1): SMS one-time codes, resends, and the secure link `/v/{token}`. */
+/** Flow B (docs/api.md): SMS one-time codes, resends, and the secure link `/v/{token}`. */
 export function verificationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
