@@ -9,6 +9,7 @@ const de: Translation = {
   },
   errors: {
     network_error: 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+    misconfigured: 'Diese Seite ist nicht richtig eingerichtet. Wenden Sie sich an den Betreiber der Website.',
     server_error: 'Bei uns ist etwas schiefgelaufen. Versuchen Sie es gleich noch einmal.',
     unauthorized: 'Ihre Sitzung ist abgelaufen. Beginnen Sie erneut.',
     origin_not_allowed: 'Diese Seite darf den Dienst nicht nutzen. Wenden Sie sich an den Betreiber der Seite.',

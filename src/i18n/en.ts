@@ -17,6 +17,7 @@ const en = {
   },
   errors: {
     network_error: 'We could not reach the server. Check your connection and try again.',
+    misconfigured: 'This page is not set up correctly. Contact the site owner.',
     server_error: 'Something went wrong on our side. Try again in a moment.',
     unauthorized: 'Your session has ended. Start again to continue.',
     origin_not_allowed: 'This page is not allowed to use this service. Contact the site owner.',

@@ -28,7 +28,7 @@ export class KeywayElement extends LitElement {
     config: { state: true },
   };
 
-  /** The server's origin; the element appends `/api/3/…`. Defaults to the page's origin. */
+  /** The server's absolute origin (`https://…`); the element appends `/api/3/…`. Without one it sends nothing. */
   declare apiBase?: string;
 
   /** `pk_…` key for the redeem and verification endpoints. */
@@ -109,9 +109,18 @@ export class KeywayElement extends LitElement {
     this.dispatchEvent(keywayEvent(name, detail));
   }
 
+  private warnedMisconfigured = false;
+
   /** Reports a failure: `keyway-error`, the retry countdown, and `token-expired` on a lapsed token. */
   protected reportError(error: unknown): KeywayApiError {
     const failure = toKeywayError(error);
+    if (failure.code === 'misconfigured' && !this.warnedMisconfigured) {
+      // The person only reads "not set up"; the developer needs the attribute's name.
+      this.warnedMisconfigured = true;
+      console.warn(
+        `<${this.localName}>: no usable api-base (the Keyway server's origin, e.g. api-base="https://keyway.example.com") on the element or an enclosing <keyway-provider>; no request was sent.`,
+      );
+    }
     if (failure.retryAfter !== null) this.retryCountdown.startSeconds(failure.retryAfter);
     else this.retryCountdown.stop();
     this.emit('keyway-error', { code: failure.code, message: failure.message });
