@@ -71,6 +71,8 @@ const ar: Translation = {
     opened: 'جارٍ فتح بطاقتك. اتبع الخطوات على هاتفك لإضافتها.',
     notOpened: 'لم يحدث شيء؟',
     added: (wallet) => `بطاقتك موجودة في ${wallet}.`,
+    suspended: 'بطاقتك موقوفة، لذا لا يمكن إضافتها الآن. يمكن للمسؤول إعادة تفعيلها.',
+    removed: 'أُزيلت بطاقتك، لذا لا يمكن إضافتها.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari: 'لإضافة بطاقتك، افتح هذه الصفحة في Safari: افتح القائمة ثم «فتح في Safari»، أو انسخ الرابط أدناه.',

@@ -72,6 +72,8 @@ const de: Translation = {
     opened: 'Ihr Ausweis wird geöffnet. Folgen Sie den Schritten auf Ihrem Telefon.',
     notOpened: 'Nichts passiert?',
     added: (wallet) => `Ihr Ausweis ist in ${wallet}.`,
+    suspended: 'Ihr Ausweis ist gesperrt und kann jetzt nicht hinzugefügt werden. Ihr Administrator kann ihn wieder freigeben.',
+    removed: 'Ihr Ausweis wurde entfernt und kann nicht hinzugefügt werden.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari: 'Öffnen Sie diese Seite in Safari, um den Ausweis hinzuzufügen: Menü, dann „In Safari öffnen“, oder kopieren Sie den Link unten.',

@@ -81,6 +81,8 @@ const en = {
     opened: 'Your pass is opening. Follow the steps on your phone to add it.',
     notOpened: 'Nothing happened?',
     added: (wallet: string) => `Your pass is in ${wallet}.`,
+    suspended: 'Your pass is suspended, so it cannot be added now. Your administrator can turn it back on.',
+    removed: 'Your pass has been removed, so it cannot be added.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari: 'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',

@@ -70,6 +70,27 @@ export class KeywayElement extends LitElement {
     );
   }
 
+  /** The focused control inside this element when an update began. */
+  private focusedBeforeUpdate: Element | null = null;
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
+    this.focusedBeforeUpdate = this.shadowRoot?.activeElement ?? null;
+  }
+
+  /**
+   * A control that stops rendering while focused would drop focus to <body> (SPEC §8): focus then
+   * moves to the first `[data-focus-target]` rendered (a step's heading or the status text).
+   */
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
+    const lost = this.focusedBeforeUpdate;
+    this.focusedBeforeUpdate = null;
+    if (lost && !lost.isConnected && !this.shadowRoot?.activeElement && (document.activeElement === document.body || document.activeElement === null)) {
+      this.renderRoot.querySelector<HTMLElement>('[data-focus-target]')?.focus();
+    }
+  }
+
   /** `updateComplete` also waits for a lazily loaded locale, so callers see the right words. */
   protected override async getUpdateComplete(): Promise<boolean> {
     await super.getUpdateComplete();
