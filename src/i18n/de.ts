@@ -9,6 +9,7 @@ const de: Translation = {
   },
   errors: {
     network_error: 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+    misconfigured: 'Diese Seite ist nicht richtig eingerichtet. Wenden Sie sich an den Betreiber der Website.',
     server_error: 'Bei uns ist etwas schiefgelaufen. Versuchen Sie es gleich noch einmal.',
     unauthorized: 'Ihre Sitzung ist abgelaufen. Beginnen Sie erneut.',
     origin_not_allowed: 'Diese Seite darf den Dienst nicht nutzen. Wenden Sie sich an den Betreiber der Seite.',
@@ -71,6 +72,8 @@ const de: Translation = {
     opened: 'Ihr Ausweis wird geöffnet. Folgen Sie den Schritten auf Ihrem Telefon.',
     notOpened: 'Nichts passiert?',
     added: (wallet) => `Ihr Ausweis ist in ${wallet}.`,
+    suspended: 'Ihr Ausweis ist gesperrt und kann jetzt nicht hinzugefügt werden. Ihr Administrator kann ihn wieder freigeben.',
+    removed: 'Ihr Ausweis wurde entfernt und kann nicht hinzugefügt werden.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari: 'Öffnen Sie diese Seite in Safari, um den Ausweis hinzuzufügen: Menü, dann „In Safari öffnen“, oder kopieren Sie den Link unten.',

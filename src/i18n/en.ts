@@ -17,6 +17,7 @@ const en = {
   },
   errors: {
     network_error: 'We could not reach the server. Check your connection and try again.',
+    misconfigured: 'This page is not set up correctly. Contact the site owner.',
     server_error: 'Something went wrong on our side. Try again in a moment.',
     unauthorized: 'Your session has ended. Start again to continue.',
     origin_not_allowed: 'This page is not allowed to use this service. Contact the site owner.',
@@ -80,6 +81,8 @@ const en = {
     opened: 'Your pass is opening. Follow the steps on your phone to add it.',
     notOpened: 'Nothing happened?',
     added: (wallet: string) => `Your pass is in ${wallet}.`,
+    suspended: 'Your pass is suspended, so it cannot be added now. Your administrator can turn it back on.',
+    removed: 'Your pass has been removed, so it cannot be added.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari: 'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',

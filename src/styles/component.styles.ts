@@ -106,6 +106,10 @@ export const componentStyles = [
       outline: 3px solid var(--_focus);
       outline-offset: 2px;
     }
+    /* Headings and status text take focus only so it never falls to <body>; they are not controls. */
+    [data-focus-target]:focus {
+      outline: none;
+    }
     .error {
       color: var(--_danger);
       font-weight: 600;

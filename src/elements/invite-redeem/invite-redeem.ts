@@ -100,6 +100,7 @@ export class InviteRedeem extends KeywayElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
     if (changed.has('code') && this.code !== undefined) this.symbols = invitationSymbols(this.code);
   }
 
@@ -173,7 +174,7 @@ export class InviteRedeem extends KeywayElement {
       <div part="status" role="status" aria-live="polite">
         ${busy ? html`<span class="visually-hidden">${t.common.loading}</span>` : nothing}
         ${done
-          ? html`<p part="success" class="success">${t.invite.success(this.redeem.value?.person?.first_name)}</p>`
+          ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.invite.success(this.redeem.value?.person?.first_name)}</p>`
           : nothing}
       </div>
       ${done

@@ -165,6 +165,7 @@ export class SmsOtpVerify extends KeywayElement {
   }
 
   override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
     if (changed.has('step') && this.step !== 'code') this.webOtpAbort?.abort();
   }
 
@@ -378,7 +379,7 @@ export class SmsOtpVerify extends KeywayElement {
     const error = this.phoneError;
     const selected = this.activeCountry;
     return html`<form part="form" novalidate @submit=${this.onPhoneSubmit}>
-      <h2 part="heading">${t.otp.phoneHeading}</h2>
+      <h2 part="heading" tabindex="-1" data-focus-target>${t.otp.phoneHeading}</h2>
       <div class="country">
         <div class="field">
           <label part="label" for="country-search">${t.otp.countrySearchLabel}</label>
@@ -434,7 +435,7 @@ export class SmsOtpVerify extends KeywayElement {
     const error = this.codeError;
     const resendWait = this.resendCountdown.running;
     return html`<form part="form" novalidate @submit=${this.onCodeSubmit}>
-      <h2 part="heading">${t.otp.codeHeading}</h2>
+      <h2 part="heading" tabindex="-1" data-focus-target>${t.otp.codeHeading}</h2>
       <p>${t.otp.codeSentTo(this.sentTo)}</p>
       ${this.expiryCountdown.running ? html`<p class="hint">${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}</p>` : nothing}
       ${this.codeDead
@@ -501,7 +502,7 @@ export class SmsOtpVerify extends KeywayElement {
           ? html`<span class="visually-hidden">${t.common.loading}</span>`
           : nothing}
         ${this.announcement && this.step === 'code' ? html`<p class="success">${this.announcement}</p>` : nothing}
-        ${this.step === 'done' ? html`<p part="success" class="success">${t.otp.done}</p>` : nothing}
+        ${this.step === 'done' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.otp.done}</p>` : nothing}
       </div>
       ${this.step === 'phone' ? this.renderPhoneStep() : this.step === 'code' ? this.renderCodeStep() : nothing}
     </div>`;
