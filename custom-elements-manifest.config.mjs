@@ -1,5 +1,6 @@
 // Generates dist/custom-elements.json from the JSDoc on each element class.
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 
 /**
  * The analyzer reads `static properties` but not `state: true`, so internal reactive state would
@@ -67,15 +68,17 @@ function publishableManifest() {
           ...elements.map((e) => ({ kind: 'custom-element-definition', name: e.tag, declaration: { name: e.name, module: e.module } })),
         ];
       }
-      const rewrite = (node) => {
-        if (Array.isArray(node)) return node.forEach(rewrite);
+      // A re-export's module is relative to the module that re-exports it (`./elements/x.js`).
+      const rewrite = (node, from) => {
+        if (Array.isArray(node)) return node.forEach((n) => rewrite(n, from));
         if (!node || typeof node !== 'object') return;
         for (const [key, value] of Object.entries(node)) {
-          if ((key === 'path' || key === 'module') && typeof value === 'string') node[key] = publishedPath(value);
-          else rewrite(value);
+          if (key === 'module' && typeof value === 'string' && value.startsWith('.')) node[key] = publishedPath(posix.join(posix.dirname(from), value));
+          else if ((key === 'path' || key === 'module') && typeof value === 'string') node[key] = publishedPath(value);
+          else rewrite(value, from);
         }
       };
-      rewrite(modules);
+      for (const mod of modules) rewrite(mod, mod.path);
     },
   };
 }
