@@ -4,9 +4,13 @@
 # Chromium. Ends with "packages: N passed, N failed, N skipped"; non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-if ! npm run --silent pack >/tmp/keyway-pack.$$.log 2>&1; then
-  cat /tmp/keyway-pack.$$.log; rm -f /tmp/keyway-pack.$$.log
+log=$(mktemp)
+if ! npm run --silent pack >"$log" 2>&1; then
+  cat "$log"; rm -f "$log"
   echo "packages: 0 passed, 1 failed, 0 skipped (npm run pack failed)"; exit 1
 fi
-rm -f /tmp/keyway-pack.$$.log
-exec bash test/run-node-tests.sh packages test/packages 2
+rm -f "$log"
+# One install of each tarball per run, shared by the test files (one at a time, in name order).
+export KEYWAY_PACKAGES_CACHE=$(mktemp -d /tmp/keyway-packages-XXXXXX)
+trap 'rm -rf "$KEYWAY_PACKAGES_CACHE"' EXIT
+bash test/run-node-tests.sh packages test/packages 1

@@ -16,12 +16,26 @@ export function tarball(name: '@keyway/elements' | '@keyway/server'): string {
   return file;
 }
 
-/** An empty project with the given packages installed from the registry (and tarballs by path). */
-export async function installInto(prefix: string, specs: string[], extra: Record<string, unknown> = {}): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `keyway-${prefix}-`));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `partner-${prefix}`, private: true, type: 'module', ...extra }, null, 2));
+/**
+ * An empty project with the given packages installed from the registry (and tarballs by path).
+ * Within one run of run-packages.sh (KEYWAY_PACKAGES_CACHE set) a project of the same name is
+ * installed once and shared by the test files, so better-sqlite3 compiles once per run.
+ */
+export async function installInto(name: string, specs: string[]): Promise<string> {
+  const cache = process.env.KEYWAY_PACKAGES_CACHE;
+  const dir = cache ? path.join(cache, name) : fs.mkdtempSync(path.join(os.tmpdir(), `keyway-${name}-`));
+  if (cache && fs.existsSync(path.join(dir, '.installed'))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `partner-${name}`, private: true, type: 'module' }, null, 2));
   await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  fs.writeFileSync(path.join(dir, '.installed'), specs.join('\n'));
   return dir;
+}
+
+/** Removes a project installInto made, unless the run's cache keeps it for the next file. */
+export function release(dir: string): void {
+  if (!process.env.KEYWAY_PACKAGES_CACHE) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Every package name in an installed tree (npm ls --all). */

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../helpers/process.js';
-import { diskBytes, installInto, tarball, treeNames } from './install.js';
+import { diskBytes, installInto, release, tarball, treeNames } from './install.js';
 
 const SERVER_ONLY = ['@keyway/server', 'hono', '@hono/node-server', '@hono/zod-openapi', 'better-sqlite3', 'pg', 'nodemailer', 'node-forge', 'kysely', 'jose', 'zod', 'fflate', 'tsx', 'typescript', 'esbuild'];
 
@@ -47,7 +47,7 @@ describe('@keyway/elements installed into an empty project', { timeout: 600_000 
     pkg = path.join(project, 'node_modules', '@keyway', 'elements');
     manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'custom-elements.json'), 'utf8')) as Manifest;
   });
-  after(() => fs.rmSync(project, { recursive: true, force: true }));
+  after(() => release(project));
 
   test('its package.json: MIT, publishable, runtime dependencies only lit, @lit/context, libphonenumber-js, qrcode', () => {
     const meta = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'));
@@ -132,7 +132,7 @@ describe('@keyway/server installed into an empty project', { timeout: 900_000 },
   before(async () => {
     project = await installInto('server', [tarball('@keyway/server')]);
   });
-  after(() => fs.rmSync(project, { recursive: true, force: true }));
+  after(() => release(project));
 
   /** `npx keyway …` in the partner's project, with no TypeScript loader inherited from this test. */
   const keyway = (args: string[], env: Record<string, string>) => {
