@@ -43,6 +43,8 @@ async function transferred(page: Page, cdp: CDPSession, visit: () => Promise<voi
   cdp.on('Network.loadingFinished', onFinished);
   await visit();
   await page.waitForLoadState('networkidle');
+  // The last loadingFinished events trail the page's own signals by a few milliseconds.
+  await page.waitForTimeout(500);
   cdp.off('Network.responseReceived', onResponse);
   cdp.off('Network.loadingFinished', onFinished);
   return { bytes, files };
@@ -66,9 +68,10 @@ async function measureVisits(): Promise<Record<string, number>> {
           await page.goto(`${server.url}/p`);
           await page.locator('invite-redeem input[name=invitation_code]').waitFor();
           if (pathName === 'phone') {
+            const phoneChunk = page.waitForResponse((r) => /\/cdn\/phone-[\w-]+\.js$/.test(r.url()));
             await page.getByRole('button', { name: /mobile number|phone/i }).first().click();
             await page.locator('sms-otp-verify input#phone').waitFor();
-            await page.waitForTimeout(300);
+            await (await phoneChunk).finished();
           }
         });
         out[`${pathName} path, ${visit} visit`] = bytes;
