@@ -6,6 +6,7 @@ import { StatusBus, type Ctx } from './domain/context.js';
 import { systemClock, type Clock } from './clock.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
+import { compression } from './http/compress.js';
 import { auth, idempotency, requestContext } from './http/middleware.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { passRoutes } from './http/routes/passes.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): KeywayApp {
 
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   app.use('*', requestContext(log, deps.config.trustProxy));
+  app.use('*', compression());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (SPEC §2)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
