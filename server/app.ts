@@ -1,9 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Config } from './config.js';
-import { createKeyRing, cryptoRandom, type RandomSource } from './crypto/secrets.js';
-import { devMailer, devSms, type Mailer, type SmsSender } from './delivery/senders.js';
-import { StatusBus, type Ctx } from './domain/context.js';
-import { systemClock, type Clock } from './clock.js';
+import { createContext, type ContextDeps, type Ctx } from './domain/context.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
 import { compression } from './http/compress.js';
@@ -18,28 +14,14 @@ import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { StatusHub } from './domain/status-hub.js';
 import { startBackgroundWork } from './domain/background.js';
-import { jsonLog } from './log.js';
 import { streamRoutes } from './http/routes/stream.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { pageRoutes } from './pages/routes.js';
 import type { DemoConsoleKeys } from './pages/demo-keys.js';
-import type { Store } from './storage/db.js';
-import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
+import { signerProblem } from './wallet/runtime.js';
 
-export interface AppDeps {
-  config: Config;
-  store: Store;
-  /** KEYWAY_SECRET (base64); tests pass a fixed one. */
-  secret: string;
-  secretPrevious?: string;
-  clock?: Clock;
-  random?: RandomSource;
-  mailer?: Mailer;
-  sms?: SmsSender;
-  log?: (record: Record<string, unknown>) => void;
+export interface AppDeps extends ContextDeps {
   readiness?: ReadinessCheck[];
-  /** Pass signing material from loadWalletRuntime (main.ts) or made in a temp dir (tests). */
-  wallet?: WalletRuntime | null;
   /** The demo operator's keys for the dev console at `/` (main.ts learns them after start-up). */
   demo?: () => DemoConsoleKeys | null;
   /** The CDN build served under /cdn (default dist/cdn). */
@@ -59,20 +41,8 @@ export interface KeywayApp {
 
 /** Builds the Hono app over injected parts, so tests run it through `app.request()`. */
 export function createApp(deps: AppDeps): KeywayApp {
-  const log = deps.log ?? jsonLog;
-  const ctx: Ctx = {
-    store: deps.store,
-    keys: createKeyRing(deps.secret, deps.secretPrevious),
-    clock: deps.clock ?? systemClock,
-    random: deps.random ?? cryptoRandom,
-    config: deps.config,
-    bus: new StatusBus(),
-    mailer: deps.mailer ?? devMailer(deps.store),
-    sms: deps.sms ?? devSms(deps.store),
-    log,
-    wallet: deps.wallet ?? null,
-  };
-  ctx.bus.setMaxListeners(0);
+  const ctx = createContext(deps);
+  const log = ctx.log;
 
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   app.use('*', requestContext(log, deps.config.trustProxy));
