@@ -1,14 +1,11 @@
 import { EventEmitter } from 'node:events';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
 import type { Store } from '../storage/db.js';
 import type { Mailer, SmsSender } from '../delivery/senders.js';
 import type { WalletRuntime } from '../wallet/runtime.js';
 
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
 
 /** Tells listeners (live status streams) that a credential changed, after the change committed. */
 export class StatusBus extends EventEmitter {
@@ -32,7 +29,3 @@ export interface Ctx {
   wallet?: WalletRuntime | null;
 }
 
-export const nowIso = (ctx: Pick<Ctx, 'clock'>): string => ctx.clock.now().toISOString();
-export const addSeconds = (iso: string, seconds: number): string => new Date(Date.parse(iso) + seconds * 1000).toISOString();
-
-export const json = <T>(text: string | null | undefined, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);

@@ -14,6 +14,27 @@ let defaultClient: KeywayClient | undefined;
 /**
  * What every Keyway element shares: the configuration attributes (each falling back to an
  * ancestor `<keyway-provider>`), the client, localisation, error reporting and token expiry.
+ *
+ * The theme tokens every element reads (src/styles/tokens.styles.ts); the manifest lists them on
+ * each element that extends this class.
+ *
+ * @cssprop --keyway-font-family - Font stack.
+ * @cssprop --keyway-radius - Corner radius.
+ * @cssprop --keyway-space - Base spacing.
+ * @cssprop --keyway-color-text - Body text.
+ * @cssprop --keyway-color-text-muted - Hints and secondary text.
+ * @cssprop --keyway-color-surface - Field and panel background.
+ * @cssprop --keyway-color-surface-alt - Secondary background (status badges, help panels).
+ * @cssprop --keyway-color-border - Field and panel borders.
+ * @cssprop --keyway-color-primary - Buttons and links.
+ * @cssprop --keyway-color-on-primary - Text on buttons.
+ * @cssprop --keyway-color-danger - Errors.
+ * @cssprop --keyway-color-success - Success messages.
+ * @cssprop --keyway-color-warning - Warnings (in-app browser advice, suspended).
+ * @cssprop --keyway-color-info - Information (progress, pending).
+ * @cssprop --keyway-color-neutral - Neutral states (expired, revoked).
+ * @cssprop --keyway-color-focus - Focus ring.
+ * @cssprop --keyway-motion-duration - Length of transitions and the spinner's turn (0 under reduced motion).
  */
 export class KeywayElement extends LitElement {
   // Static declarations and a context controller rather than decorators: the decorator helpers

@@ -1,7 +1,7 @@
 // Loaded lazily by phone-manager.ts; named imports let the bundler drop the rest of libphonenumber-js.
 import { AsYouType, getCountries, getCountryCallingCode, getExampleNumber, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import mobileExamples from 'libphonenumber-js/examples.mobile.json';
-import type { CountryOption, PhoneUtil } from './phone-manager.js';
+import type { CountryOption, PhoneUtil } from './phone-types.js';
 
 function parseValid(text: string, country: string | undefined) {
   const parsed = parsePhoneNumberFromString(text, country as CountryCode | undefined);

@@ -156,6 +156,7 @@ export class SmsOtpVerify extends KeywayElement {
     if (this.step === 'code' && !this.codeDead) this.codeDead = 'expired';
   });
   private webOtpAbort?: AbortController;
+  private shownObserver?: ResizeObserver;
 
   private get phoneInput(): HTMLInputElement | undefined {
     return this.renderRoot?.querySelector<HTMLInputElement>('#phone') ?? undefined;
@@ -173,17 +174,22 @@ export class SmsOtpVerify extends KeywayElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.step === 'phone') {
-      // The chunk loads while the person reads the page; failure falls back to server validation.
-      phoneUtilManager.load().then(
-        () => this.requestUpdate(),
-        () => undefined,
-      );
-    }
+    if (this.step !== 'phone') return;
+    // The chunk loads once the phone step is on screen (a page that shows it only on request never
+    // pays for it) while the person reads it; failure falls back to server validation.
+    const load = () => void phoneUtilManager.load().then(() => this.requestUpdate(), () => undefined);
+    if (typeof ResizeObserver === 'undefined') return load();
+    this.shownObserver = new ResizeObserver((entries) => {
+      if (!entries.some((e) => e.contentRect.width > 0 || e.contentRect.height > 0)) return;
+      this.shownObserver?.disconnect();
+      load();
+    });
+    this.shownObserver.observe(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.shownObserver?.disconnect();
     this.webOtpAbort?.abort();
   }
 
