@@ -197,6 +197,15 @@ export class KeywayElement extends LitElement {
     </div>`;
   }
 
+  /**
+   * Renders a translated text whose numbers and codes stand in Unicode isolates (U+2066…U+2069) as
+   * `<bdi dir="ltr">` runs, so "+44 7400 123404" reads left to right and wraps as one unit.
+   */
+  protected isolated(text: string): TemplateResult {
+    const runs = text.split(/\u2066([^\u2069]*)\u2069/);
+    return html`${runs.map((run, i) => (i % 2 ? html`<bdi dir="ltr">${run}</bdi>` : run))}`;
+  }
+
   protected renderSpinner(): TemplateResult {
     return html`<span class="spinner" part="spinner" aria-hidden="true"></span>`;
   }

@@ -48,6 +48,10 @@ export const componentStyles = [
     .hint {
       color: var(--_muted);
     }
+    /* A phone number or code: one left-to-right unit that never breaks across lines. */
+    bdi {
+      white-space: nowrap;
+    }
     input,
     select {
       font: inherit;

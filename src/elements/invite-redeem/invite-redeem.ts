@@ -182,7 +182,7 @@ export class InviteRedeem extends KeywayElement {
         : html`<form part="form" novalidate @submit=${this.onSubmit}>
             <div class="field">
               <label part="label" for="code">${t.invite.label}</label>
-              <p part="hint" id="hint" class="hint">${t.invite.hint}</p>
+              <p part="hint" id="hint" class="hint">${this.isolated(t.invite.hint)}</p>
               <input
                 part="input"
                 id="code"
