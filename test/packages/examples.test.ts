@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { ROOT } from '../helpers/process.js';
 import { freePort, launch, phone, watchProblems } from '../e2e/browser.js';
@@ -65,7 +65,8 @@ describe('the partner examples, built from the tarballs, in Chromium against a r
     keywayUrl = `http://127.0.0.1:${port}`;
     const { NODE_OPTIONS: _drop, ...parent } = process.env;
     const env = { ...parent, KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: keywayUrl };
-    keyway = spawn('npx', ['--no-install', 'keyway', 'start'], { cwd: serverProject, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The bin link npx would run, started directly so that SIGTERM reaches the server itself.
+    keyway = spawn(path.join(serverProject, 'node_modules', '.bin', 'keyway'), ['start'], { cwd: serverProject, env, stdio: ['ignore', 'pipe', 'pipe'] });
     keyway.stdout!.on('data', (d) => (out += d));
     keyway.stderr!.on('data', (d) => (out += d));
     await new Promise<void>((resolve, reject) => {
@@ -87,6 +88,8 @@ describe('the partner examples, built from the tarballs, in Chromium against a r
   after(async () => {
     await browser?.close();
     site?.close();
+    site?.closeAllConnections();
+    await stopEsbuild();
     if (keyway && keyway.exitCode === null) {
       keyway.kill('SIGTERM');
       await new Promise((resolve) => keyway.once('exit', resolve));

@@ -52,8 +52,8 @@ export async function treeNames(dir: string): Promise<Set<string>> {
   return names;
 }
 
-/** `du -sk` of a folder, in bytes. */
-export async function diskBytes(dir: string): Promise<number> {
-  const { stdout } = await run('du', ['-sk', dir]);
-  return Number(stdout.split('\t')[0]) * 1024;
+/** The bytes of every file under a folder (install size as packagephobia counts it, not disk blocks). */
+export async function installedBytes(dir: string): Promise<number> {
+  const { stdout } = await run('du', ['-sb', '--apparent-size', dir]);
+  return Number(stdout.split('\t')[0]);
 }
