@@ -60,6 +60,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       brand: { name: brand.name, hasLogo: logo !== null },
       apiBase: ctx.config.publicUrl,
       publishableKey: hostedPageKey(ctx),
+      defaultCountry: ctx.config.defaultCountry,
       badges: { apple: badgeFor(badges, 'apple', locale) !== undefined, google: badgeFor(badges, 'google', locale) !== undefined },
     });
     return c.html(page, 200, { ...PAGE_HEADERS, 'content-language': locale, vary: 'Accept-Language' });
