@@ -4,6 +4,7 @@ import { createContext, type ContextDeps, type Ctx } from './domain/context.js';
 import { StatusHub } from './domain/status-hub.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
+import { compression } from './http/compress.js';
 import { auth, idempotency, requestContext } from './http/middleware.js';
 import { accessRoutes } from './http/routes/access.js';
 import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): KeywayApp {
 
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   app.use('*', requestContext(log, deps.config.trustProxy));
+  app.use('*', compression());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];

@@ -14,8 +14,10 @@ export interface PhoneUtil {
    * code or calling code matches `filter`; `selected` always stays.
    */
   listCountries(locale: string, filter: string, selected: string): CountryOption[];
-  /** Formats what was typed once it is a valid number; otherwise returns it unchanged. */
+  /** Groups what was typed as the country writes its numbers, from the first digit. */
   formatAsYouType(text: string, country: string | undefined): string;
+  /** A mobile number the library accepts for `country`, as a person would write it at home and abroad. */
+  exampleNumber(country: string): { national: string; international: string } | null;
   /** E.164 and an international display form when valid, else null. */
   parse(text: string, country: string | undefined): { e164: string; international: string; country?: string } | null;
 }
