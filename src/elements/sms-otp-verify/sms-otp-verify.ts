@@ -52,6 +52,7 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
  * @csspart code-input - The security code field.
  * @csspart label - Field labels.
  * @csspart hint - Hints under labels.
+ * @csspart example - The example number for the chosen country (also a `hint`).
  * @csspart button - The step's Continue / Send code button.
  * @csspart resend-button - "Send a new code".
  * @csspart change-number-button - "Change mobile number".
