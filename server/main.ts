@@ -71,7 +71,7 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   // Signing material before the database: a bad certificate stops the start with its variable named.
   const wallet = loadWalletRuntime(config);
   for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
-  const { store, applied } = await openMigratedStore(config);
+  const { store, applied } = await openMigratedStore(config, jsonLog);
   let demoConsole: DemoConsoleKeys | null = null;
   const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store), demo: () => demoConsole });
   const { ctx } = keyway;

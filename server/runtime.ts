@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
-import { openStore, type Store } from './storage/db.js';
+import { isPostgresUrl, openStore, type Store } from './storage/db.js';
 import { migrateToLatest } from './storage/migrations.js';
 
 /**
@@ -22,13 +22,18 @@ export function resolveSecret(config: Config): string {
 }
 
 /** Opens the configured database and applies pending migrations. */
-export async function openMigratedStore(config: Config): Promise<{ store: Store; applied: string[] }> {
-  const store = openStore(config.databaseUrl);
+export async function openMigratedStore(config: Config, log?: (record: Record<string, unknown>) => void): Promise<{ store: Store; applied: string[] }> {
+  // On PostgreSQL migrations run without the statement timeout requests have (a migration may rewrite a big table).
+  const postgres = isPostgresUrl(config.databaseUrl);
+  const migrating = openStore(config.databaseUrl, { queryTimeout: !postgres, log });
+  let applied: string[];
   try {
-    const applied = await migrateToLatest(store.db, store.dialect);
-    return { store, applied };
+    applied = await migrateToLatest(migrating.db, migrating.dialect);
   } catch (err) {
-    await store.close();
+    await migrating.close();
     throw err;
   }
+  if (!postgres) return { store: migrating, applied };
+  await migrating.close();
+  return { store: openStore(config.databaseUrl, { log }), applied };
 }
