@@ -56,8 +56,13 @@ export interface KeywayApp {
   ctx: Ctx;
   /** Live status fan-out (SSE subscribers of this process). */
   hub: StatusHub;
-  /** The lifecycle's timers (expiry sweep, housekeeping); the server process runs them. */
-  startTimers(): void;
+  /**
+   * The background workers (outbox, messages, wallet pushes: claimed rows, safe anywhere) and, with
+   * `sweeps` (default), the periodic sweeps; one cluster worker per machine runs those.
+   */
+  startTimers(opts?: { sweeps?: boolean }): void;
+  /** Shutdown has begun: /readyz answers 503 and answers close their connection. */
+  draining(): void;
   stop(): Promise<void>;
 }
 
@@ -80,11 +85,17 @@ export function createApp(deps: AppDeps): KeywayApp {
   ctx.bus.setMaxListeners(0);
 
   const app = new OpenAPIHono<AppEnv>({ strict: true });
+  let draining = false;
+  app.use('*', async (c, next) => {
+    await next();
+    if (draining) c.header('connection', 'close'); // keep-alive clients reconnect, to another instance
+  });
   app.use('*', requestContext(log, deps.config.trustProxy));
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (SPEC §2)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
-  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer]);
+  const shutdown: ReadinessCheck = { name: 'shutdown', check: async () => (draining ? 'draining' : null) };
+  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer, shutdown]);
   adminRoutes(app, ctx);
   widgetRoutes(app, ctx);
   passRoutes(app, ctx);
@@ -105,7 +116,10 @@ export function createApp(deps: AppDeps): KeywayApp {
     app,
     ctx,
     hub,
-    startTimers() {
+    draining() {
+      draining = true;
+    },
+    startTimers({ sweeps = true } = {}) {
       const every = (ms: number, task: () => Promise<unknown>, name: string) => {
         const t = setInterval(() => {
           task().catch((err: Error) => log({ level: 'error', msg: `${name} failed`, error: err.message }));
@@ -113,17 +127,19 @@ export function createApp(deps: AppDeps): KeywayApp {
         t.unref();
         timers.push(t);
       };
-      every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
-      every(60_000, () => sweepPendingDevices(ctx), 'pending device sweep');
-      every(10 * 60_000, async () => {
-        await pruneRateCounters(ctx);
-        await pruneIdempotency(ctx);
-      }, 'housekeeping');
-      void sweepExpiredInvitations(ctx).catch(() => undefined);
+      if (sweeps) {
+        every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
+        every(60_000, () => sweepPendingDevices(ctx), 'pending device sweep');
+        every(10 * 60_000, async () => {
+          await pruneRateCounters(ctx);
+          await pruneIdempotency(ctx);
+        }, 'housekeeping');
+        void sweepExpiredInvitations(ctx).catch(() => undefined);
+        every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
+        every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
+      }
       stoppers.push(startDeliveryWorker(ctx));
       stoppers.push(startWalletWorker(ctx));
-      every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
-      every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
       stoppers.push(startWebhookDispatcher(ctx));
     },
     async stop() {

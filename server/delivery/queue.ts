@@ -15,7 +15,6 @@ export type QueuedMessage = { channel: 'sms'; message: SmsMessage } | { channel:
 /** Seconds before attempt n+1; a row gives up at `give_up_at` (an SMS code dies with its verification). */
 const RETRY_DELAYS = [1, 5, 30, 120, 300, 900, 3600];
 const MAX_ATTEMPTS = RETRY_DELAYS.length + 1;
-const CLAIM_SECONDS = 60;
 const BATCH = 25;
 const QUEUED = 'message-queued';
 
@@ -81,7 +80,7 @@ const ON_DELIVERED: Record<string, (ctx: Ctx, tx: Tx, ref: string, at: string) =
  */
 export async function deliverDueMessages(ctx: Ctx): Promise<number> {
   const now = nowIso(ctx);
-  const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, CLAIM_SECONDS), now);
+  const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, ctx.config.leaseSeconds), now);
   // A batch goes out side by side: one slow provider call must not hold up the codes behind it.
   const marker = deliveredMarker(ctx);
   const results = await Promise.all(claimed.sort((a, b) => a.id - b.id).map((row) => deliverOne(ctx, row, marker)));

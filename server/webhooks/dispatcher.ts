@@ -17,7 +17,6 @@ export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000
 export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */
 export const FAILING_DISABLE_SECONDS = 5 * 86400;
-const CLAIM_SECONDS = 60;
 const BATCH = 20;
 
 export interface AttemptResult {
@@ -85,7 +84,7 @@ async function claimDeliveries(ctx: Ctx): Promise<Claimed[]> {
     if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const ids = (await q.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
-    return tx.updateTable('webhook_deliveries').set({ claimed_until: addSeconds(now, CLAIM_SECONDS) }).where('id', 'in', ids).returningAll().execute();
+    return tx.updateTable('webhook_deliveries').set({ claimed_until: addSeconds(now, ctx.config.leaseSeconds) }).where('id', 'in', ids).returningAll().execute();
   });
 }
 
