@@ -64,6 +64,37 @@ export async function statusAt(ctx: Ctx, credentialId: string, version: number):
   return data.new_status ?? data.status ?? null;
 }
 
+/**
+ * The events a stream resuming after `since` (its Last-Event-ID, a global event sequence number,
+ * so any instance can resume it) must replay, one frame per change, in order: each status change
+ * and each enabling or disabling since then. The last frame carries the current snapshot and its id.
+ */
+export async function replaySince(ctx: Ctx, credentialId: string, since: number, snap: StatusSnapshot): Promise<string[]> {
+  const rows = await ctx.store.db
+    .selectFrom('events')
+    .select(['seq', 'type', 'at', 'data'])
+    .where('subject', '=', `credential:${credentialId}`)
+    .where('type', 'in', ['credential.status_changed', 'credential.enabled', 'credential.disabled'])
+    .where('seq', '>', since)
+    .orderBy('seq')
+    .execute();
+  let status = await statusAt(ctx, credentialId, since);
+  const firstToggle = rows.find((r) => r.type !== 'credential.status_changed');
+  let enabled = firstToggle ? firstToggle.type === 'credential.disabled' : snap.enabled; // what it was before the first toggle
+  const frames: string[] = [];
+  rows.forEach((row, i) => {
+    const old = status;
+    if (row.type === 'credential.status_changed') status = (JSON.parse(row.data) as { new_status: CredentialStatus }).new_status;
+    else enabled = row.type === 'credential.enabled';
+    const last = i === rows.length - 1;
+    const state: StatusSnapshot = last ? snap : { version: Number(row.seq), status: status ?? snap.status, enabled, devices: snap.devices, updated_at: row.at };
+    frames.push(formatStatusEvent(state, credentialId, old));
+  });
+  // Only devices (or nothing the stream shows) changed: one frame with the state now.
+  if (frames.length === 0) frames.push(formatStatusEvent(snap, credentialId, status));
+  return frames;
+}
+
 export const contentKey = (s: StatusSnapshot) => `${s.status}|${s.enabled}|${s.updated_at}|${s.devices.map((d) => `${d.id}:${d.status}`).join(',')}`;
 
 export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldStatus: CredentialStatus | null): string {

@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { credentialStatus } from '../../domain/credentials.js';
-import { contentKey, formatStatusEvent, loadSnapshot, statusAt, STREAM_RETRY_MS, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
+import { contentKey, formatStatusEvent, loadSnapshot, replaySince, STREAM_RETRY_MS, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
 import type { AppEnv } from '../context.js';
 import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
@@ -54,11 +54,11 @@ export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub)
         if (snap) {
           // Resuming (Last-Event-ID): only what changed since the client's last event, with the status it had then.
           const resuming = Number.isInteger(lastEventId) && lastEventId > 0;
-          const catchUp = !resuming ? 'snapshot' : snap.version > lastEventId ? await statusAt(ctx, cid, lastEventId) : undefined;
           sub.lastKey = contentKey(snap);
           sub.lastStatus = snap.status;
           opening.push(`retry: ${STREAM_RETRY_MS}\n\n`);
-          if (catchUp !== undefined) opening.push(formatStatusEvent(snap, cid, catchUp === 'snapshot' ? null : catchUp));
+          if (!resuming) opening.push(formatStatusEvent(snap, cid, null));
+          else if (snap.version > lastEventId) opening.push(...(await replaySince(ctx, cid, lastEventId, snap)));
         }
       } catch (err) {
         unsubscribe();
