@@ -28,7 +28,16 @@ export async function openMigratedStore(config: Config, log?: (record: Record<st
   const migrating = openStore(config.databaseUrl, { queryTimeout: !postgres, log });
   let applied: string[];
   try {
-    applied = await migrateToLatest(migrating.db, migrating.dialect);
+    // Instances starting together race to create the migration tables; the loser tries again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        applied = await migrateToLatest(migrating.db, migrating.dialect);
+        break;
+      } catch (err) {
+        if (!postgres || attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   } catch (err) {
     await migrating.close();
     throw err;

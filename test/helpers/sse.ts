@@ -19,7 +19,9 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
       const i = queue.findIndex((e) => !wantEvent || e.event);
       if (i >= 0) return queue.splice(0, i + 1).pop()!;
       if (ended) throw new Error('stream ended');
-      const chunk = await Promise.race([reader.read(), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now())))]);
+      // A connection cut (the server died) ends the stream as surely as a clean end.
+      const read = reader.read().catch(() => ({ done: true as const, value: undefined }));
+      const chunk = await Promise.race([read, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now())))]);
       if (chunk === 'timeout') throw new Error('no SSE event in time');
       if (chunk.done) {
         ended = true;
