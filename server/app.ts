@@ -22,6 +22,8 @@ import { webhookRoutes } from './http/routes/webhooks.js';
 import { startWebhookDispatcher } from './webhooks/dispatcher.js';
 import { StatusHub } from './domain/status-hub.js';
 import { jsonLog } from './log.js';
+import { createMetrics, watchState } from './metrics.js';
+import { metricsRoute } from './http/routes/metrics.js';
 import { streamRoutes } from './http/routes/stream.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { sendInvitationReminders } from './domain/reminders.js';
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): KeywayApp {
     sms: deps.sms ?? devSms(deps.store),
     log,
     wallet: deps.wallet ?? null,
+    metrics: createMetrics(),
   };
   ctx.bus.setMaxListeners(0);
 
@@ -90,7 +93,7 @@ export function createApp(deps: AppDeps): KeywayApp {
     await next();
     if (draining) c.header('connection', 'close'); // keep-alive clients reconnect, to another instance
   });
-  app.use('*', requestContext(log, deps.config.trustProxy));
+  app.use('*', requestContext(log, deps.config.trustProxy, ctx.metrics));
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (SPEC §2)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
@@ -106,6 +109,8 @@ export function createApp(deps: AppDeps): KeywayApp {
   googleCallbackRoutes(app, ctx);
   const hub = new StatusHub(ctx);
   streamRoutes(app, ctx, hub);
+  watchState(ctx.metrics!, ctx.store, () => hub.size);
+  metricsRoute(app, ctx);
   pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
   app.notFound(notFound);

@@ -119,6 +119,7 @@ async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>, markDeli
     // installation's secret, so two installations sending to one gateway never share an id.
     if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` });
     else await ctx.mailer.send(message as EmailMessage);
+    ctx.metrics?.sends.inc({ channel: row.channel, result: 'sent' });
   } catch (err) {
     const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? 'send failed');
     const at = nowIso(ctx);
@@ -137,6 +138,7 @@ async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>, markDeli
       })
       .where('id', '=', row.id)
       .execute();
+    ctx.metrics?.sends.inc({ channel: row.channel, result: final ? 'failed' : 'retry' });
     ctx.log({ level: final ? 'error' : 'warn', msg: final ? 'message undeliverable' : 'message delivery failed, will retry', queue_id: row.id, channel: row.channel, purpose: row.purpose, attempt, error: e.message });
     return false;
   }

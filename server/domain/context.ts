@@ -1,3 +1,4 @@
+import type { Metrics } from '../metrics.js';
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
@@ -30,6 +31,8 @@ export interface Ctx {
   log: (record: Record<string, unknown>) => void;
   /** Pass signing material; absent with KEYWAY_PASSES=off or when none was loaded. */
   wallet?: WalletRuntime | null;
+  /** The server's instruments (GET /metrics); absent in one-shot commands. */
+  metrics?: Metrics;
 }
 
 export const nowIso = (ctx: Pick<Ctx, 'clock'>): string => ctx.clock.now().toISOString();

@@ -120,6 +120,7 @@ export async function requestPass(
   } else {
     // Built before the transaction: a REST insert is a network call, and an unused object opens nothing.
     url = await googleSaveUrl(ctx, wallet.google!, { serial, holder: holderName(cred), value, origins: caller.origins });
+    ctx.metrics?.passesBuilt.inc({ platform: 'google' });
   }
 
   const actor = actorOf(caller);
@@ -307,7 +308,9 @@ export function renderApplePass(
     ...(input.state ? { state: input.state } : {}),
     ...(input.endedAt ? { endedAt: input.endedAt } : {}),
   });
-  return buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
+  const pkpass = buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
+  ctx.metrics?.passesBuilt.inc({ platform: 'apple' });
+  return pkpass;
 }
 
 /** Revokes `pending` devices unconfirmed for 24 h (a lifecycle timer; tests call it with the TestClock). */

@@ -10,8 +10,13 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The PostgreSQL pool (for its gauges); none on SQLite. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
+
+/** Cached reads answered from memory and read from the database since start (GET /metrics). */
+export const readCacheStats = { hits: 0, misses: 0 };
 
 // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -41,7 +46,7 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
     });
     watchPoolErrors(pool, options.log);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -331,7 +336,11 @@ export function cachedQuery<Row, Args extends (string | number)[]>(build: Build<
     clock.syncForeign();
     const key = args.length === 1 ? String(args[0]) : args.join('\u0000');
     const kept = answers.get(key);
-    if (kept && clock.unchangedSince(tables, kept.stamp)) return kept.rows;
+    if (kept && clock.unchangedSince(tables, kept.stamp)) {
+      readCacheStats.hits++;
+      return kept.rows;
+    }
+    readCacheStats.misses++;
     const stamp = clock.tick; // taken before the read: a write during it makes the answer stale at once
     const rows = Object.freeze((await read(db, ...args)).map((r) => Object.freeze(r)));
     if (answers.size >= 10_000) answers.clear(); // bounded: a scan of many ids must not grow memory

@@ -128,7 +128,9 @@ async function attempt(ctx: Ctx, d: Claimed, send: WebhookSender): Promise<boole
   const at = nowIso(ctx);
   const attempts = d.attempts + 1;
   const status = result.status;
-  if (status !== undefined && status >= 200 && status < 300) {
+  const delivered = status !== undefined && status >= 200 && status < 300;
+  ctx.metrics?.webhookAttempts.inc({ result: delivered ? 'delivered' : status === undefined ? 'error' : `http_${Math.floor(status / 100)}xx` });
+  if (delivered) {
     await finish({ status: 'delivered', attempts, last_status: status, last_error: null, finished_at: at });
     if (hook.failing_since) await ctx.store.db.updateTable('webhooks').set({ failing_since: null }).where('id', '=', hook.id).execute();
     return true;
