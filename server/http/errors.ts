@@ -3,7 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, ERRORS, type ErrorCode } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
-import { redactText } from './redact.js';
+import { redactText } from '../log.js';
 import { isDatabaseUnavailable } from '../storage/db.js';
 
 /** Retry-After of a 503 for an unreachable database: about a failover's length. */

@@ -1,0 +1,51 @@
+// What the server process runs besides requests: the three outbox workers and the timed sweeps.
+import { deliverDueMessages as deliverQueuedMessages, startDeliveryWorker, type OnDelivered } from '../delivery/queue.js';
+import { startWebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { Ctx } from './context.js';
+import { sweepExpiredInvitations } from './sweeps.js';
+import { startWalletWorker } from './wallet-pushes.js';
+import { sweepRevocations } from './sweeps.js';
+import { pruneIdempotency } from './idempotency.js';
+import { markInvitationEmailed } from './invitations.js';
+import { sweepPendingDevices } from './sweeps.js';
+import { pruneRateCounters } from './rate-limits.js';
+import { sendInvitationReminders } from './reminders.js';
+
+/** What the domain records once a queued message of a purpose went out. */
+const ON_MESSAGE_DELIVERED: OnDelivered = { invitation: markInvitationEmailed };
+
+/** Delivers every due queued message once (tests call this instead of waiting for the worker). */
+export const deliverDueMessages = (ctx: Ctx): Promise<number> => deliverQueuedMessages(ctx, ON_MESSAGE_DELIVERED);
+
+/**
+ * Starts the workers and, with `sweeps`, the timed sweeps (each a compare-and-set per row, so
+ * several instances may sweep at once; one cluster worker per machine avoids doing it n times).
+ * The returned stop waits for work already claimed (docs/operations.md).
+ */
+export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: boolean } = {}): () => Promise<void> {
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, task: () => Promise<unknown>, name: string) => {
+    const t = setInterval(() => {
+      task().catch((err: Error) => ctx.log({ level: 'error', msg: `${name} failed`, error: err.message }));
+    }, ms);
+    t.unref();
+    timers.push(t);
+  };
+  if (sweeps) {
+    every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
+    every(60_000, () => sweepPendingDevices(ctx), 'pending device sweep');
+    every(10 * 60_000, async () => {
+      await pruneRateCounters(ctx);
+      await pruneIdempotency(ctx);
+    }, 'housekeeping');
+    void sweepExpiredInvitations(ctx).catch(() => undefined);
+    every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
+    every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
+  }
+  // Claimed rows (a lease each): safe in every worker of every instance, and they share the load.
+  const stoppers = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx), startWebhookDispatcher(ctx)];
+  return async () => {
+    for (const t of timers) clearInterval(t);
+    await Promise.all(stoppers.map((stop) => stop()));
+  };
+}
