@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresAdapter, PostgresDialect, sql, SqliteDialect, type Compilable, type CompiledQuery, type Insertable, type QueryResult, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, sql, SqliteDialect, type Compilable, type DatabaseConnection, type Driver, type Insertable, type QueryResult, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -63,7 +63,7 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
   sqlite.pragma('foreign_keys = ON');
   const clock = new WriteClock(sqlite);
   const statements = withStatementCache(sqlite, clock);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   writers.set(db.getExecutor().adapter, { statements, connection: sqlite });
   clocks.set(db, clock);
   groups.set(db, new CommitGroup(db));
@@ -121,6 +121,21 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   if (err instanceof AggregateError) return err.errors.some(isDatabaseUnavailable);
   return UNAVAILABLE_MESSAGE.test(err.message);
+}
+
+/**
+ * Transactions begin IMMEDIATE: with several processes on one file (KEYWAY_WORKERS, a second
+ * server, the CLI), a deferred transaction that read first and then writes cannot wait for the
+ * lock — SQLite answers "database is locked" at once instead of honouring busy_timeout.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**

@@ -18,11 +18,16 @@ async function workersOf(pid: number): Promise<number[]> {
   return stdout.split('\n').filter(Boolean).map(Number);
 }
 
+/** People each with a credential (transactions that read, then write), `n` at once through both workers. */
 async function createPeople(url: string, n: number): Promise<number[]> {
+  const headers = { authorization: `Bearer ${SK}`, 'content-type': 'application/json', connection: 'close' };
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const res = await fetch(`${url}/api/3/people`, { method: 'POST', headers: { authorization: `Bearer ${SK}`, 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ person: { first_name: `W${i}`, last_name: 'Workers' } }) });
-      return res.status;
+      const person = await fetch(`${url}/api/3/people`, { method: 'POST', headers, body: JSON.stringify({ person: { first_name: `W${i}`, last_name: 'Workers' } }) });
+      if (person.status !== 201) return person.status;
+      const { person: p } = (await person.json()) as { person: { id: number } };
+      const cred = await fetch(`${url}/api/3/people/${p.id}/credentials`, { method: 'POST', headers, body: JSON.stringify({ person_credential: { credential_type_id: 9 } }) });
+      return cred.status;
     }),
   );
 }
