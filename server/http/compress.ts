@@ -58,15 +58,16 @@ export function compression(): MiddlewareHandler {
     const type = res.headers.get('content-type') ?? '';
     if (c.req.method === 'HEAD' || !res.body || res.status === 204 || res.status === 304) return;
     if (!COMPRESSIBLE.test(type) || res.headers.has('content-encoding') || /no-transform/.test(res.headers.get('cache-control') ?? '')) return;
-    const coding = negotiateCoding(c.req.header('accept-encoding'));
+    const body = new Uint8Array(await res.arrayBuffer());
     const headers = new Headers(res.headers);
-    headers.append('vary', 'Accept-Encoding');
-    if (!coding) {
-      replace(c, new Response(res.body, { status: res.status, headers }));
+    // Too small to compress for anyone: one representation, so caches need no Vary for it.
+    if (body.byteLength < MIN_BYTES) {
+      replace(c, new Response(body, { status: res.status, headers }));
       return;
     }
-    const body = new Uint8Array(await res.arrayBuffer());
-    if (body.byteLength < MIN_BYTES) {
+    headers.append('vary', 'Accept-Encoding');
+    const coding = negotiateCoding(c.req.header('accept-encoding'));
+    if (!coding) {
       replace(c, new Response(body, { status: res.status, headers }));
       return;
     }

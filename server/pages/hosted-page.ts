@@ -40,10 +40,18 @@ export function hostedPage(input: HostedPageInput) {
 <script type="application/json" id="page-strings">${raw(scriptStrings)}</script>
 </head>
 <body>
+<div class="side">
 <header class="brand">
   ${input.brand.hasLogo ? html`<img class="logo" src="/p/logo" alt="" width="32" height="32">` : ''}
   <span class="brand-name">${brand}</span>
 </header>
+<aside class="journey" aria-label="${t.journeyLabel}">
+  <p class="journey-intro">${t.asideIntro(brand)}</p>
+  <ol class="journey-steps" id="journey-steps">
+    ${t.stepNames.map((name, i) => html`<li${i === 0 ? raw(' aria-current="step"') : ''}>${name}</li>`)}
+  </ol>
+</aside>
+</div>
 <main>
   <keyway-provider id="journey" api-base="${input.apiBase}" publishable-key="${input.publishableKey}" locale="${input.locale}">
     <p class="step-label" id="step-label" aria-live="polite">${t.steps[0]}</p>

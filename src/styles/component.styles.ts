@@ -16,10 +16,12 @@ export const componentStyles = [
     :host([hidden]) {
       display: none;
     }
+    /* border-box outright, not inherited: inheritance stops at <details>' own shadow slot (content-box
+       there made "Send a new code" 64 px tall instead of 44). */
     *,
     *::before,
     *::after {
-      box-sizing: inherit;
+      box-sizing: border-box;
     }
     [part='base'] {
       display: grid;

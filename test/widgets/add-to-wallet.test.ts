@@ -306,4 +306,16 @@ describe('<add-to-wallet>', () => {
     await el.updateComplete;
     expect(buttonNames(el)).to.have.length(2);
   });
+
+  it('looks: the two wallet buttons are the same width, 44 px or taller, words on one line', async () => {
+    for (const width of ['358px', '448px']) {
+      const el = await mount(new ScriptedClient(), 'ios');
+      el.style.width = width;
+      await el.updateComplete;
+      const [apple, google] = ['apple-button', 'google-button'].map((p) => byPart(el, p)!.getBoundingClientRect());
+      expect(Math.round(apple.width), width).to.equal(Math.round(google.width));
+      expect(apple.height).to.be.within(44, 52);
+      expect(google.height).to.be.within(44, 52);
+    }
+  });
 });

@@ -436,4 +436,15 @@ describe('<sms-otp-verify>', () => {
     expect(/[0-9]/.test(text), text).to.equal(true);
     expect(/[\u0660-\u0669\u06f0-\u06f9]/.test(text), text).to.equal(false);
   });
+
+  it('looks: at phone width "Send a new code" and "Change mobile number" are 44 px tall and each on one line', async () => {
+    const el = await reachCodeStep(new ScriptedClient());
+    el.style.width = '358px';
+    byPart<HTMLDetailsElement>(el, 'help')!.open = true;
+    await el.updateComplete;
+    for (const name of ['resend-button', 'change-number-button']) {
+      const box = byPart(el, name)!.getBoundingClientRect();
+      expect(Math.round(box.height), name).to.equal(44);
+    }
+  });
 });

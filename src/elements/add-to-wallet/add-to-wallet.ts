@@ -204,6 +204,10 @@ export class AddToWallet extends KeywayElement {
     const walletName = this.requested?.platform === 'google' ? t.wallet.googleWallet : t.wallet.appleWallet;
     const unavailable = this.credentialStatus && UNAVAILABLE.has(this.credentialStatus) ? this.credentialStatus : undefined;
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
+      ${unavailable || !inApp
+        ? nothing
+        : html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`}
+      ${unavailable || this.phase === 'added' ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
       <div part="status" role="status" aria-live="polite">
         ${unavailable
           ? html`<p part="unavailable" tabindex="-1" data-focus-target>${unavailable === 'suspended' ? t.wallet.suspended : t.wallet.removed}</p>`
@@ -211,18 +215,14 @@ export class AddToWallet extends KeywayElement {
             ${this.phase === 'opened' ? html`<p tabindex="-1" data-focus-target>${t.wallet.opened}</p>` : nothing}
             ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`}
       </div>
-      ${unavailable ? nothing : this.renderOffer(order, platform, inApp)}
+      ${unavailable ? nothing : this.renderAfterPress(order, platform, inApp)}
     </div>`;
   }
 
-  /** The wallet buttons and what follows a press; not shown for a suspended or removed pass. */
-  private renderOffer(order: WalletPlatform[], platform: DevicePlatform, inApp: InAppBrowser | null) {
+  /** What follows a press (try again, errors) and the hand-off; not shown for a suspended or removed pass. */
+  private renderAfterPress(order: WalletPlatform[], platform: DevicePlatform, inApp: InAppBrowser | null) {
     const { t } = this.l10n;
-    return html`${inApp
-        ? html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`
-        : nothing}
-      ${this.phase === 'added' ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
-      ${this.phase === 'opened'
+    return html`${this.phase === 'opened'
         ? html`<p>${t.wallet.notOpened}</p>
             <button part="try-again-button" type="button" class="secondary" @click=${() => this.onPress(this.requested!.platform)}>
               ${t.common.tryAgain}
