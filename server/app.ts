@@ -10,6 +10,8 @@ import { accessRoutes } from './http/routes/access.js';
 import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
 import { credentialRoutes } from './http/routes/credentials.js';
 import { eventRoutes } from './http/routes/events.js';
+import { createMetrics } from './metrics.js';
+import { metricsRoute, watchState } from './http/routes/metrics.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { handoffRoutes } from './http/routes/handoffs.js';
 import { invitationRoutes } from './http/routes/invitations.js';
@@ -36,8 +38,13 @@ export interface KeywayApp {
   ctx: Ctx;
   /** Live status fan-out (SSE subscribers of this process). */
   hub: StatusHub;
-  /** The lifecycle's timers (expiry sweep, housekeeping); the server process runs them. */
-  startTimers(): void;
+  /**
+   * The background workers (outbox, messages, wallet pushes: claimed rows, safe anywhere) and, with
+   * `sweeps` (default), the periodic sweeps; one cluster worker per machine runs those.
+   */
+  startTimers(opts?: { sweeps?: boolean }): void;
+  /** Shutdown has begun: /readyz answers 503 and answers close their connection. */
+  draining(): void;
   stop(): Promise<void>;
 }
 
@@ -45,15 +52,22 @@ export interface KeywayApp {
 /** Builds the Hono app over injected parts, so tests run it through `app.request()`. */
 export function createApp(deps: AppDeps): KeywayApp {
   const ctx = createContext(deps);
+  ctx.metrics = createMetrics();
   const log = ctx.log;
 
   const app = new OpenAPIHono<AppEnv>({ strict: true });
-  app.use('*', requestContext(log, deps.config.trustProxy));
+  let draining = false;
+  app.use('*', async (c, next) => {
+    await next();
+    if (draining) c.header('connection', 'close'); // keep-alive clients reconnect, to another instance
+  });
+  app.use('*', requestContext(log, deps.config.trustProxy, ctx.metrics));
   app.use('*', compression());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
-  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer]);
+  const shutdown: ReadinessCheck = { name: 'shutdown', check: async () => (draining ? 'draining' : null) };
+  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer, shutdown]);
   // One file per resource (docs/api.md); the hosted pages come last.
   const hub = new StatusHub(ctx);
   peopleRoutes(app, ctx);
@@ -68,6 +82,8 @@ export function createApp(deps: AppDeps): KeywayApp {
   webhookRoutes(app, ctx);
   appleWebServiceRoutes(app, ctx);
   googleCallbackRoutes(app, ctx);
+  watchState(ctx.metrics, ctx.store, () => hub.size);
+  metricsRoute(app, ctx);
   pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
   app.notFound(notFound);
@@ -77,8 +93,11 @@ export function createApp(deps: AppDeps): KeywayApp {
     app,
     ctx,
     hub,
-    startTimers() {
-      stopBackground ??= startBackgroundWork(ctx);
+    draining() {
+      draining = true;
+    },
+    startTimers({ sweeps = true } = {}) {
+      stopBackground ??= startBackgroundWork(ctx, { sweeps });
     },
     async stop() {
       // Claimed webhook attempts finish before the process goes (docs/architecture.md).

@@ -104,6 +104,12 @@ const EnvSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour such as #1a73e8')
     .default('#1f4fd1'),
   KEYWAY_BADGE_DIR: z.string().optional(),
+  KEYWAY_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], { error: 'expected a number of worker processes (1–256) or auto' }).default(1),
+  KEYWAY_SHUTDOWN_GRACE: duration.default(10),
+  KEYWAY_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // Not in the configuration table of docs/api.md: how long a claimed outbox row, message or wallet push stays with the instance
+  // that claimed it before another takes it over (docs/deploy.md: within 60 s); tests shorten it.
+  KEYWAY_OUTBOX_LEASE: duration.pipe(z.number().int().min(1).max(3600)).default(60),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -143,6 +149,12 @@ export interface Config {
   emailProvider: 'dev' | 'smtp';
   passes: boolean;
   brand: { name: string; logo?: string; color: string; badgeDir?: string };
+  /** Worker processes on one port (node:cluster), resolved from KEYWAY_WORKERS / --workers. */
+  workers: number | 'auto';
+  shutdownGraceSeconds: number;
+  metricsToken?: string;
+  /** Seconds a claimed outbox row, queued message or wallet push is leased to its claimer. */
+  leaseSeconds: number;
   /** The raw parsed environment, for subsystems that read their own variables (wallet, delivery). */
   raw: Env;
 }
@@ -205,6 +217,10 @@ export function loadConfig(
     emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? 'dev',
     passes: e.KEYWAY_PASSES === 'on',
     brand: { name: e.KEYWAY_BRAND_NAME, logo: e.KEYWAY_BRAND_LOGO, color: e.KEYWAY_BRAND_COLOR, badgeDir: e.KEYWAY_BADGE_DIR },
+    workers: e.KEYWAY_WORKERS,
+    shutdownGraceSeconds: e.KEYWAY_SHUTDOWN_GRACE,
+    metricsToken: e.KEYWAY_METRICS_TOKEN,
+    leaseSeconds: e.KEYWAY_OUTBOX_LEASE,
     raw: e,
   };
 

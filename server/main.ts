@@ -1,6 +1,12 @@
+import cluster from 'node:cluster';
+import type http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createContext, type Ctx } from './domain/context.js';
 import { createSenders } from './delivery/senders.js';
 import { ApiError } from './domain/errors.js';
 import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/keys.js';
@@ -53,21 +59,122 @@ async function main(argv: string[]): Promise<number> {
 
 async function runServer(args: string[], mode: 'development' | 'production'): Promise<number> {
   if (args.includes('--help')) {
-    console.log(`Usage: npx keyway ${mode === 'production' ? 'serve' : 'start'}\n\nRuns the server on PORT (${mode} unless KEYWAY_ENV says otherwise). Configuration: see the README.`);
+    console.log(
+      `Usage: npx keyway ${mode === 'production' ? 'serve' : 'start'} [--workers <n>|auto]\n\nRuns the server on PORT (${mode} unless KEYWAY_ENV says otherwise).\n  --workers <n>|auto   worker processes sharing the port (node:cluster; default KEYWAY_WORKERS or 1)\nConfiguration: see the README.`,
+    );
     return 0;
   }
-  const config = loadConfig(process.env, mode);
+  const { values } = parseArgs({ args, options: { workers: { type: 'string' } } });
+  const env = values.workers ? { ...process.env, KEYWAY_WORKERS: values.workers } : process.env;
+  const config = loadConfig(env, mode);
+  const workers = config.workers === 'auto' ? os.availableParallelism() : config.workers;
+  if (cluster.isPrimary && workers > 1) return runPrimary(config, workers);
+  return runWorker(config);
+}
+
+/** Start-up work done once however many workers serve: migrations, the hosted key, the demo keys. */
+async function prepareDatabase(config: Config, ctx: Ctx): Promise<DemoConsoleKeys | null> {
+  await ensureHostedKey(ctx);
+  const demo = config.dev ? await ensureDemoKeys(ctx) : null;
+  if (!config.dev) return null;
+  // The demo console at / needs the keys in the browser; keys are stored hashed, so keep the pair.
+  if (demo && (demo.generated.secret || demo.generated.publishable)) rememberDemoKeys(config.dataDir, demo);
+  if (demo) printDemoKeys(demo);
+  return demo ? { secretKey: demo.secretKey, publishableKey: demo.publishableKey } : recallDemoKeys(config.dataDir, config.demo);
+}
+
+function printBanner(config: Config, port: number, workers: number): void {
+  const url = config.dev ? `http://127.0.0.1:${port}` : config.publicUrl;
+  flushLog(); // start-up records before the banner
+  console.log(`Keyway ${config.env} server listening on ${config.host}:${port} — ${url}${workers > 1 ? ` (${workers} workers)` : ''}`);
+  if (config.dev) {
+    console.log(`  Demo: ${url}/    hosted page: ${url}/p    API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`);
+    if (config.host !== '127.0.0.1') console.warn('!! KEYWAY_DEV_EXPOSE=1: the development server (demo keys, dev outbox) is reachable from other machines. Never do this on a shared network.');
+  }
+}
+
+let demoLines: string[] = [];
+function printDemoKeys(demo: Awaited<ReturnType<typeof ensureDemoKeys>> & object): void {
+  demoLines = [
+    `  Demo secret key:      ${demo.generated.secret ? demo.secretKey : maskKey(demo.secretKey)}${demo.generated.secret ? '   (shown once; store it now)' : ''}`,
+    `  Demo publishable key: ${demo.generated.publishable ? demo.publishableKey : maskKey(demo.publishableKey)}`,
+  ];
+}
+
+/**
+ * The cluster primary (KEYWAY_WORKERS > 1): prepares the database once, forks the workers onto one
+ * port, replaces a worker that dies, and on SIGTERM passes it on and waits for them all to drain.
+ * One worker runs the periodic sweeps (each sweep is a compare-and-set per row, so several
+ * instances may run them too; one per machine avoids doing the work n times).
+ */
+async function runPrimary(config: Config, workers: number): Promise<number> {
+  const secret = resolveSecret(config);
+  const { store, applied } = await openMigratedStore(config, jsonLog);
+  if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
+  const ctx = createContext({ config, store, secret, secretPrevious: config.secretPrevious });
+  await prepareDatabase(config, ctx);
+  await store.close();
+
+  let stopping = false;
+  let port = config.port;
+  const fork = (sweeps: boolean) => {
+    // PORT=0: the first worker's port is every later worker's, so replacements join the same one.
+    const worker = cluster.fork({ KEYWAY_SECRET: secret, KEYWAY_WORKER_SWEEPS: sweeps ? '1' : '0', PORT: String(port) });
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      jsonLog({ level: 'error', msg: 'worker exited; starting another', code, signal });
+      fork(sweeps);
+    });
+    return worker;
+  };
+  const started = Array.from({ length: workers }, (_, i) => fork(i === 0));
+  await new Promise<void>((resolve) => {
+    let listening = 0;
+    for (const w of started)
+      w.once('listening', (address) => {
+        port = address.port;
+        if (++listening === workers) resolve();
+      });
+  });
+  printBanner(config, port, workers);
+  for (const line of demoLines) console.log(line);
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    jsonLog({ level: 'info', msg: 'shutting down', signal, workers: Object.keys(cluster.workers ?? {}).length });
+    flushLog();
+    const all = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    let left = all.length;
+    if (left === 0) process.exit(0);
+    for (const w of all) {
+      w.once('exit', () => {
+        if (--left === 0) process.exit(0);
+      });
+      w.process.kill(signal);
+    }
+    // The workers keep their own grace; this is the backstop.
+    setTimeout(() => process.exit(1), (config.shutdownGraceSeconds + 2) * 1000).unref();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return -1;
+}
+
+/** One serving process: the whole server when alone, or a cluster worker. */
+async function runWorker(config: Config): Promise<number> {
   const secret = resolveSecret(config);
   // Signing material before the database: a bad certificate stops the start with its variable named.
   const wallet = loadWalletRuntime(config);
-  for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
-  const { store, applied } = await openMigratedStore(config);
+  if (cluster.isPrimary) for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
+  const { store, applied } = await openMigratedStore(config, jsonLog);
   let demoConsole: DemoConsoleKeys | null = null;
   const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store), demo: () => demoConsole });
   const { ctx } = keyway;
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
 
   const server = serve({ fetch: keyway.app.fetch, port: config.port, hostname: config.host });
+  const connections = drainable(server as unknown as http.Server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -76,36 +183,81 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
   const port = typeof address === 'object' && address ? address.port : config.port;
   // PORT=0 picks a free port: links and the hosted page's origin must carry the real one.
   if (!config.raw.PUBLIC_URL && config.port === 0) config.publicUrl = `http://127.0.0.1:${port}`;
-  await ensureHostedKey(ctx);
-  const demo = config.dev ? await ensureDemoKeys(ctx) : null;
-  if (config.dev) {
-    // The demo console at / needs the keys in the browser; keys are stored hashed, so keep the pair.
-    if (demo && (demo.generated.secret || demo.generated.publishable)) rememberDemoKeys(config.dataDir, demo);
-    demoConsole = demo ? { secretKey: demo.secretKey, publishableKey: demo.publishableKey } : recallDemoKeys(config.dataDir, config.demo);
+  if (cluster.isPrimary) {
+    demoConsole = await prepareDatabase(config, ctx);
+  } else if (config.dev) {
+    demoConsole = recallDemoKeys(config.dataDir, config.demo);
   }
-  keyway.startTimers();
-  const url = config.dev ? `http://127.0.0.1:${port}` : config.publicUrl;
-  flushLog(); // start-up records before the banner
-  console.log(`Keyway ${config.env} server listening on ${config.host}:${port} — ${url}`);
-  if (config.dev) {
-    console.log(`  Demo: ${url}/    hosted page: ${url}/p    API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`);
-    if (config.host !== '127.0.0.1') console.warn('!! KEYWAY_DEV_EXPOSE=1: the development server (demo keys, dev outbox) is reachable from other machines. Never do this on a shared network.');
-    if (demo) {
-      console.log(`  Demo secret key:      ${demo.generated.secret ? demo.secretKey : maskKey(demo.secretKey)}${demo.generated.secret ? '   (shown once; store it now)' : ''}`);
-      console.log(`  Demo publishable key: ${demo.generated.publishable ? demo.publishableKey : maskKey(demo.publishableKey)}`);
-    }
+  keyway.startTimers({ sweeps: cluster.isPrimary || process.env.KEYWAY_WORKER_SWEEPS === '1' });
+  if (cluster.isPrimary) {
+    printBanner(config, port, 1);
+    for (const line of demoLines) console.log(line);
   }
 
+  /**
+   * SIGTERM (docs/deploy.md): stop accepting, tell load balancers through /readyz, end streams with a
+   * short `retry:`, let requests in flight finish, finish claimed outbox rows, and exit within
+   * KEYWAY_SHUTDOWN_GRACE whatever happens.
+   */
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = config.shutdownGraceSeconds * 1000;
+    setTimeout(() => {
+      jsonLog({ level: 'warn', msg: 'shutdown grace over; exiting with work unfinished', grace_s: config.shutdownGraceSeconds });
+      flushLog();
+      process.exit(1);
+    }, graceMs).unref();
     jsonLog({ level: 'info', msg: 'shutting down', signal });
-    server.close();
+    keyway.draining();
+    const closed = connections.drain();
+    keyway.hub.endStreams();
+    await closed;
     await keyway.stop();
     await store.close();
+    jsonLog({ level: 'info', msg: 'stopped' });
+    flushLog();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   return -1; // keep running
+}
+
+/**
+ * Tracks the server's connections so shutdown can drain them: drain() stops listening and lets
+ * every connection finish what it was asked — it closes once its answers are out (answers carry
+ * `Connection: close` while draining) or, if it never sent a request, after a second. Node's own
+ * server.close() also drops connections whose first request is still arriving, losing requests
+ * the kernel had already accepted.
+ */
+function drainable(server: http.Server): { drain: () => Promise<void> } {
+  const sockets = new Map<net.Socket, { opened: number; busy: number; served: number }>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.set(socket, { opened: Date.now(), busy: 0, served: 0 });
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const state = sockets.get(req.socket);
+    if (!state) return;
+    state.busy++;
+    res.once('close', () => {
+      state.busy--;
+      state.served++;
+    });
+  });
+  return {
+    drain: () =>
+      new Promise<void>((resolve) => {
+        net.Server.prototype.close.call(server, () => resolve());
+        const sweep = setInterval(() => {
+          for (const [socket, state] of sockets) if (state.busy === 0 && (state.served > 0 || Date.now() - state.opened > 1000)) socket.end();
+          if (sockets.size === 0) clearInterval(sweep);
+        }, 50);
+        sweep.unref();
+      }),
+  };
 }
 
 async function runMigrate(args: string[]): Promise<number> {

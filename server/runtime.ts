@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
-import { openStore, type Store } from './storage/db.js';
+import { isPostgresUrl, openStore, type Store } from './storage/db.js';
 import { migrateToLatest } from './storage/migrations.js';
 
 /**
@@ -22,13 +22,27 @@ export function resolveSecret(config: Config): string {
 }
 
 /** Opens the configured database and applies pending migrations. */
-export async function openMigratedStore(config: Config): Promise<{ store: Store; applied: string[] }> {
-  const store = openStore(config.databaseUrl);
+export async function openMigratedStore(config: Config, log?: (record: Record<string, unknown>) => void): Promise<{ store: Store; applied: string[] }> {
+  // On PostgreSQL migrations run without the statement timeout requests have (a migration may rewrite a big table).
+  const postgres = isPostgresUrl(config.databaseUrl);
+  const migrating = openStore(config.databaseUrl, { queryTimeout: !postgres, log });
+  let applied: string[];
   try {
-    const applied = await migrateToLatest(store.db, store.dialect);
-    return { store, applied };
+    // Instances starting together race to create the migration tables; the loser tries again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        applied = await migrateToLatest(migrating.db, migrating.dialect);
+        break;
+      } catch (err) {
+        if (!postgres || attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   } catch (err) {
-    await store.close();
+    await migrating.close();
     throw err;
   }
+  if (!postgres) return { store: migrating, applied };
+  await migrating.close();
+  return { store: openStore(config.databaseUrl, { log }), applied };
 }

@@ -1,7 +1,9 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import { addSeconds, nowIso, type Clock } from '../clock.js';
 import type { KeyRing } from '../crypto/secrets.js';
+import type { Config } from '../config.js';
 import type { Log } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { fixedLimit, preparedInsert, preparedWrite, type Store, type Tx } from '../storage/db.js';
 import { startWorker, type WorkerDeps } from '../storage/outbox.js';
 import type { Database, MessageQueueTable } from '../storage/schema.js';
@@ -19,6 +21,8 @@ export interface QueueDeps extends WorkerDeps {
   sms: SmsSender;
   mailer: Mailer;
   log: Log;
+  config: Pick<Config, 'leaseSeconds'>;
+  metrics?: Metrics;
 }
 
 /** What happens in the database, in the transaction that marks it delivered, once a message with a `ref` went out. */
@@ -29,7 +33,6 @@ export type QueuedMessage = { channel: 'sms'; message: SmsMessage } | { channel:
 /** Seconds before attempt n+1; a row gives up at `give_up_at` (an SMS code dies with its verification). */
 const RETRY_DELAYS = [1, 5, 30, 120, 300, 900, 3600];
 const MAX_ATTEMPTS = RETRY_DELAYS.length + 1;
-const CLAIM_SECONDS = 60;
 const BATCH = 25;
 const QUEUED = 'message-queued';
 
@@ -87,7 +90,7 @@ export const kickDelivery = (ctx: Pick<QueueDeps, 'bus'>): void => {
  */
 export async function deliverDueMessages(ctx: QueueDeps, onDelivered: OnDelivered = {}): Promise<number> {
   const now = nowIso(ctx);
-  const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, CLAIM_SECONDS), now);
+  const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, ctx.config.leaseSeconds), now);
   // A batch goes out side by side: one slow provider call must not hold up the codes behind it.
   const marker = deliveredMarker(ctx);
   const results = await Promise.all(claimed.sort((a, b) => a.id - b.id).map((row) => deliverOne(ctx, row, marker, onDelivered)));
@@ -126,6 +129,7 @@ async function deliverOne(ctx: QueueDeps, row: Selectable<MessageQueueTable>, ma
     // installation's secret, so two installations sending to one gateway never share an id.
     if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` });
     else await ctx.mailer.send(message as EmailMessage);
+    ctx.metrics?.sends.inc({ channel: row.channel, result: 'sent' });
   } catch (err) {
     const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? 'send failed');
     const at = nowIso(ctx);
@@ -144,6 +148,7 @@ async function deliverOne(ctx: QueueDeps, row: Selectable<MessageQueueTable>, ma
       })
       .where('id', '=', row.id)
       .execute();
+    ctx.metrics?.sends.inc({ channel: row.channel, result: final ? 'failed' : 'retry' });
     ctx.log({ level: final ? 'error' : 'warn', msg: final ? 'message undeliverable' : 'message delivery failed, will retry', queue_id: row.id, channel: row.channel, purpose: row.purpose, attempt, error: e.message });
     return false;
   }

@@ -17,8 +17,12 @@ const ON_MESSAGE_DELIVERED: OnDelivered = { invitation: markInvitationEmailed };
 /** Delivers every due queued message once (tests call this instead of waiting for the worker). */
 export const deliverDueMessages = (ctx: Ctx): Promise<number> => deliverQueuedMessages(ctx, ON_MESSAGE_DELIVERED);
 
-/** Starts the workers and timers; the returned stop waits for work already claimed (docs/architecture.md). */
-export function startBackgroundWork(ctx: Ctx): () => Promise<void> {
+/**
+ * Starts the workers and, with `sweeps`, the timed sweeps (each a compare-and-set per row, so
+ * several instances may sweep at once; one cluster worker per machine avoids doing it n times).
+ * The returned stop waits for work already claimed (docs/architecture.md).
+ */
+export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: boolean } = {}): () => Promise<void> {
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, task: () => Promise<unknown>, name: string) => {
     const t = setInterval(() => {
@@ -27,17 +31,19 @@ export function startBackgroundWork(ctx: Ctx): () => Promise<void> {
     t.unref();
     timers.push(t);
   };
-  every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
-  every(60_000, () => sweepPendingDevices(ctx), 'pending device sweep');
-  every(10 * 60_000, async () => {
-    await pruneRateCounters(ctx);
-    await pruneIdempotency(ctx);
-  }, 'housekeeping');
-  void sweepExpiredInvitations(ctx).catch(() => undefined);
-  const stoppers = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx)];
-  every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
-  every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
-  stoppers.push(startWebhookDispatcher(ctx));
+  if (sweeps) {
+    every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
+    every(60_000, () => sweepPendingDevices(ctx), 'pending device sweep');
+    every(10 * 60_000, async () => {
+      await pruneRateCounters(ctx);
+      await pruneIdempotency(ctx);
+    }, 'housekeeping');
+    void sweepExpiredInvitations(ctx).catch(() => undefined);
+    every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
+    every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
+  }
+  // Claimed rows (a lease each): safe in every worker of every instance, and they share the load.
+  const stoppers = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx), startWebhookDispatcher(ctx)];
   return async () => {
     for (const t of timers) clearInterval(t);
     await Promise.all(stoppers.map((stop) => stop()));

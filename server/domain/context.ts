@@ -1,3 +1,4 @@
+import type { Metrics } from '../metrics.js';
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -27,6 +28,8 @@ export interface Ctx {
   log: Log;
   /** Pass signing material; absent with KEYWAY_PASSES=off or when none was loaded. */
   wallet?: WalletRuntime | null;
+  /** The server's instruments (GET /metrics); absent in one-shot commands. */
+  metrics?: Metrics;
 }
 
 /** The parts a context is built from; everything but config, store and secret has a default. */

@@ -124,6 +124,7 @@ export async function requestPass(
   } else {
     // Built before the transaction: a REST insert is a network call, and an unused object opens nothing.
     url = await googleSaveUrl(ctx, wallet.google!, { serial, holder: holderName(cred), value, origins: caller.origins });
+    ctx.metrics?.passesBuilt.inc({ platform: 'google' });
   }
 
   const actor = actorOf(caller);
@@ -311,5 +312,7 @@ export function renderApplePass(
     ...(input.state ? { state: input.state } : {}),
     ...(input.endedAt ? { endedAt: input.endedAt } : {}),
   });
-  return buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
+  const pkpass = buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
+  ctx.metrics?.passesBuilt.inc({ platform: 'apple' });
+  return pkpass;
 }

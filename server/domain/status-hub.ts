@@ -33,6 +33,10 @@ export interface StatusSubscriber {
 
 const CHANNEL = 'keyway_status';
 export const HEARTBEAT_MS = 15_000;
+/** The reconnection delay a stream tells its client (`retry:`), and the shorter one when this instance shuts down. */
+export const STREAM_RETRY_MS = 3000;
+export const SHUTDOWN_RETRY_MS = 500;
+const RELISTEN_MS = [100, 250, 500, 1000, 2000];
 
 export async function loadSnapshot(ctx: Ctx, credentialId: string): Promise<StatusSnapshot | null> {
   const [row, devices, version] = await Promise.all([
@@ -60,6 +64,37 @@ export async function statusAt(ctx: Ctx, credentialId: string, version: number):
   return data.new_status ?? data.status ?? null;
 }
 
+/**
+ * The events a stream resuming after `since` (its Last-Event-ID, a global event sequence number,
+ * so any instance can resume it) must replay, one frame per change, in order: each status change
+ * and each enabling or disabling since then. The last frame carries the current snapshot and its id.
+ */
+export async function replaySince(ctx: Ctx, credentialId: string, since: number, snap: StatusSnapshot): Promise<string[]> {
+  const rows = await ctx.store.db
+    .selectFrom('events')
+    .select(['seq', 'type', 'at', 'data'])
+    .where('subject', '=', `credential:${credentialId}`)
+    .where('type', 'in', ['credential.status_changed', 'credential.enabled', 'credential.disabled'])
+    .where('seq', '>', since)
+    .orderBy('seq')
+    .execute();
+  let status = await statusAt(ctx, credentialId, since);
+  const firstToggle = rows.find((r) => r.type !== 'credential.status_changed');
+  let enabled = firstToggle ? firstToggle.type === 'credential.disabled' : snap.enabled; // what it was before the first toggle
+  const frames: string[] = [];
+  rows.forEach((row, i) => {
+    const old = status;
+    if (row.type === 'credential.status_changed') status = (JSON.parse(row.data) as { new_status: CredentialStatus }).new_status;
+    else enabled = row.type === 'credential.enabled';
+    const last = i === rows.length - 1;
+    const state: StatusSnapshot = last ? snap : { version: Number(row.seq), status: status ?? snap.status, enabled, devices: snap.devices, updated_at: row.at };
+    frames.push(formatStatusEvent(state, credentialId, old));
+  });
+  // Only devices (or nothing the stream shows) changed: one frame with the state now.
+  if (frames.length === 0) frames.push(formatStatusEvent(snap, credentialId, status));
+  return frames;
+}
+
 export const contentKey = (s: StatusSnapshot) => `${s.status}|${s.enabled}|${s.updated_at}|${s.devices.map((d) => `${d.id}:${d.status}`).join(',')}`;
 
 export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldStatus: CredentialStatus | null): string {
@@ -73,10 +108,13 @@ export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldSt
  */
 export class StatusHub {
   private subs = new Map<string, Set<StatusSubscriber>>();
+  private enders = new Map<StatusSubscriber, () => void>();
   private refreshing = new Map<string, { again: boolean }>();
   private heartbeat: NodeJS.Timeout | undefined;
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
+  private relisten: NodeJS.Timeout | undefined;
+  private failures = 0;
   private closed = false;
 
   constructor(private ctx: Ctx) {
@@ -106,7 +144,8 @@ export class StatusHub {
     if (this.ctx.store.dialect === 'postgres') void this.listen();
     return () => {
       set.delete(sub);
-      if (set.size === 0) this.subs.delete(sub.credentialId);
+      this.enders.delete(sub);
+      if (set.size === 0 && this.subs.get(sub.credentialId) === set) this.subs.delete(sub.credentialId);
       if (this.subs.size === 0 && this.heartbeat) {
         clearInterval(this.heartbeat);
         this.heartbeat = undefined;
@@ -114,30 +153,70 @@ export class StatusHub {
     };
   }
 
-  private beat(): void {
-    for (const set of this.subs.values()) for (const s of set) s.write(': heartbeat\n\n');
+  /** How to end a subscriber's stream when this instance shuts down. */
+  onEnd(sub: StatusSubscriber, end: () => void): void {
+    this.enders.set(sub, end);
   }
 
+  private beat(): void {
+    for (const set of this.subs.values()) for (const s of set) if (s.lastKey !== '') s.write(': heartbeat\n\n');
+  }
+
+  /**
+   * The LISTEN connection, kept while the instance runs: when it drops (an outage, a failover) it
+   * is made again with a growing delay, and every watched credential is read once more, since
+   * notifications sent meanwhile were lost.
+   */
   private listen(): Promise<void> {
     this.listening ??= (async () => {
-      const client = new pg.Client({ connectionString: this.ctx.config.databaseUrl });
+      const client = new pg.Client({ connectionString: this.ctx.config.databaseUrl, connectionTimeoutMillis: 2000, keepAlive: true });
+      let lost = false;
+      const onLost = (err?: Error) => {
+        if (lost) return;
+        lost = true;
+        if (this.listener === client) this.listener = undefined;
+        this.listening = undefined;
+        client.end().catch(() => undefined);
+        if (this.closed) return;
+        this.ctx.log({ level: 'warn', msg: 'status listener lost its connection', error: err?.message ?? 'ended' });
+        this.scheduleRelisten();
+      };
       client.on('notification', (msg) => {
         if (msg.channel === CHANNEL && msg.payload) void this.refresh(msg.payload);
       });
-      client.on('error', (err) => {
-        this.ctx.log({ level: 'warn', msg: 'status listener lost its connection', error: err.message });
-        this.listener = undefined;
-        this.listening = undefined;
-      });
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      if (this.closed) await client.end();
-      else this.listener = client;
-    })().catch((err: Error) => {
-      this.ctx.log({ level: 'warn', msg: 'status listener failed to start', error: err.message });
-      this.listening = undefined;
-    });
+      client.on('error', onLost);
+      client.on('end', () => onLost());
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${CHANNEL}`);
+      } catch (err) {
+        onLost(err as Error);
+        return;
+      }
+      if (this.closed) {
+        await client.end().catch(() => undefined);
+        return;
+      }
+      this.listener = client;
+      if (this.failures > 0) for (const id of this.subs.keys()) void this.refresh(id); // changes missed while deaf
+      this.failures = 0;
+    })();
     return this.listening;
+  }
+
+  private scheduleRelisten(): void {
+    if (this.relisten || this.closed) return;
+    const delay = RELISTEN_MS[Math.min(this.failures++, RELISTEN_MS.length - 1)];
+    this.relisten = setTimeout(() => {
+      this.relisten = undefined;
+      void this.listen();
+    }, delay);
+    this.relisten.unref();
+  }
+
+  /** Whether this instance hears other instances' changes now (always on SQLite: there are none unseen). */
+  get hearing(): boolean {
+    return this.ctx.store.dialect !== 'postgres' || this.listener !== undefined;
   }
 
   /** Sends the new state to every subscriber of the credential that has not seen it; coalesces bursts. */
@@ -175,12 +254,27 @@ export class StatusHub {
     }
   }
 
+  /**
+   * Shutdown (docs/deploy.md): every open stream gets a short `retry:` and ends, so its client reconnects
+   * (through the load balancer, to another instance) with its Last-Event-ID.
+   */
+  endStreams(): void {
+    for (const set of this.subs.values())
+      for (const s of set) {
+        s.write(`retry: ${SHUTDOWN_RETRY_MS}\n\n`);
+        this.enders.get(s)?.();
+      }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.ctx.bus.off('credential', this.onLocalChange);
     if (this.heartbeat) clearInterval(this.heartbeat);
+    clearTimeout(this.relisten);
     this.heartbeat = undefined;
+    this.endStreams();
     this.subs.clear();
+    this.enders.clear();
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
   }

@@ -12,7 +12,6 @@ import { apnsUrl, passStateOf } from './pass-updates.js';
 
 /** Seconds before the next attempt; a push is given up with its revocation window. */
 const PUSH_RETRY = [1, 5, 30, 120, 600, 1800, 3600];
-const CLAIM_SECONDS = 60;
 const BATCH = 50;
 const apnsClients = new WeakMap<Ctx, ApnsClient>();
 
@@ -70,7 +69,7 @@ export async function deliverWalletPushes(ctx: Ctx): Promise<number> {
     eb.and([eb('done_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
   const claimed = await ctx.store.db
     .updateTable('wallet_pushes')
-    .set({ claimed_until: addSeconds(now, CLAIM_SECONDS) })
+    .set({ claimed_until: addSeconds(now, ctx.config.leaseSeconds) })
     .where('id', 'in', (eb) => eb.selectFrom('wallet_pushes').select('id').where(unclaimed).where('next_attempt_at', '<=', now).orderBy('id').limit(fixedLimit(BATCH)))
     .where(unclaimed)
     .returningAll()

@@ -4,6 +4,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, ERRORS, type ErrorCode } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
 import { redactText } from '../log.js';
+import { isDatabaseUnavailable } from '../storage/db.js';
+
+/** Retry-After of a 503 for an unreachable database: about a failover's length. */
+export const DATABASE_RETRY_AFTER_S = 5;
 
 /** docs/api.md's error body and its headers (Retry-After on every 429). */
 function errorParts(err: ApiError, headers: Record<string, string> = {}) {
@@ -14,6 +18,7 @@ function errorParts(err: ApiError, headers: Record<string, string> = {}) {
   const h: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...headers };
   if (err.retryAfter !== undefined) h['retry-after'] = String(err.retryAfter);
   else if (err.status === 429) h['retry-after'] = '60'; // docs/api.md: a 429 always says when to retry
+  else if (err.status === 503) h['retry-after'] = String(DATABASE_RETRY_AFTER_S); // and a 503 too
   return { body, headers: h };
 }
 
@@ -36,6 +41,9 @@ export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler
     else if (err instanceof HTTPException && err.status < 500) {
       const code: ErrorCode = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'invalid_request';
       apiError = new ApiError(code, err.message || ERRORS[code][1]);
+    } else if (isDatabaseUnavailable(err)) {
+      // The database cannot be reached (an outage, a failover): the client retries, the log says once a second why.
+      apiError = new ApiError('service_unavailable', 'The service is briefly unavailable. Try again shortly.', undefined, DATABASE_RETRY_AFTER_S);
     } else {
       log({
         level: 'error',

@@ -6,6 +6,7 @@ import { ApiError } from '../domain/errors.js';
 import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, idempotencyRecordKey } from '../domain/idempotency.js';
 import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
 import type { AppContext, AppEnv } from './context.js';
+import type { Metrics } from '../metrics.js';
 import { errorAnswer } from './errors.js';
 import { redactPath } from '../log.js';
 
@@ -14,7 +15,7 @@ import { redactPath } from '../log.js';
  * the client IP — the socket's, or X-Forwarded-For's only behind KEYWAY_TRUST_PROXY hops
  * (docs/security.md) — and, once answered, one structured log line with the path redacted.
  */
-export function requestContext(log: (r: Record<string, unknown>) => void, trustProxy: number): MiddlewareHandler<AppEnv> {
+export function requestContext(log: (r: Record<string, unknown>) => void, trustProxy: number, metrics?: Metrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-request-id');
@@ -24,6 +25,14 @@ export function requestContext(log: (r: Record<string, unknown>) => void, trustP
     await next();
     // Error answers carry the id back for support (errorAnswer); on every success it would cost ~20 % of throughput.
     const status = c.res.status;
+    const ms = performance.now() - started;
+    if (metrics) {
+      // The route template, never the path (ids would make a series per credential).
+      const matched = c.req.routePath;
+      const route = matched.endsWith('*') ? 'unmatched' : matched;
+      metrics.requests.inc({ method: c.req.method, route, status });
+      metrics.requestSeconds.observe({ method: c.req.method, route }, ms / 1000);
+    }
     const url = c.req.url;
     const q = url.indexOf('?');
     log({
@@ -33,7 +42,7 @@ export function requestContext(log: (r: Record<string, unknown>) => void, trustP
       method: c.req.method,
       path: redactPath(q < 0 ? c.req.path : c.req.path + url.slice(q)),
       status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms: Math.round(ms * 10) / 10,
     });
   };
 }

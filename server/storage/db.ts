@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresAdapter, PostgresDialect, sql, SqliteDialect, type Compilable, type CompiledQuery, type Insertable, type QueryResult, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, sql, SqliteDialect, type Compilable, type DatabaseConnection, type Driver, type Insertable, type QueryResult, type SelectQueryBuilder, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -16,18 +16,43 @@ export const json = <T>(text: string | null | undefined, fallback: T): T => (tex
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The PostgreSQL pool (for its gauges); none on SQLite. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
+
+/** Cached reads answered from memory and read from the database since start (GET /metrics). */
+export const readCacheStats = { hits: 0, misses: 0 };
 
 // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
+/**
+ * How long a request may wait on PostgreSQL (docs/deploy.md: a 503 within 5 s, never a hang): for a
+ * pooled connection (also the wait for a free one), and for each statement's answer.
+ */
+export const PG_CONNECT_TIMEOUT_MS = 2000;
+export const PG_QUERY_TIMEOUT_MS = 3000;
+
+export interface StoreOptions {
+  /** Per-statement timeout on PostgreSQL; false for migrations, which may rewrite big tables. */
+  queryTimeout?: boolean;
+  log?: (record: Record<string, unknown>) => void;
+}
+
 /** Opens the database named by DATABASE_URL: `sqlite:<path>` (WAL) or `postgres://…`. */
-export function openStore(url: string): Store {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+export function openStore(url: string, options: StoreOptions = {}): Store {
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      ...(options.queryTimeout === false ? {} : { query_timeout: PG_QUERY_TIMEOUT_MS }),
+      keepAlive: true,
+    });
+    watchPoolErrors(pool, options.log);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -38,7 +63,7 @@ export function openStore(url: string): Store {
   sqlite.pragma('foreign_keys = ON');
   const clock = new WriteClock(sqlite);
   const statements = withStatementCache(sqlite, clock);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   writers.set(db.getExecutor().adapter, { statements, connection: sqlite });
   clocks.set(db, clock);
   groups.set(db, new CommitGroup(db));
@@ -57,6 +82,60 @@ export function openStore(url: string): Store {
       await db.destroy();
     },
   };
+}
+
+export const isPostgresUrl = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
+
+/**
+ * A dropped connection makes a `pg` client emit 'error', and an 'error' nobody listens to ends the
+ * process. The pool listens on its idle clients only; a client checked out for a query or a
+ * transaction needs its own listener (the query in flight rejects anyway and the pool drops the client).
+ */
+function watchPoolErrors(pool: pg.Pool, log?: (record: Record<string, unknown>) => void): void {
+  let lastLogged = 0;
+  const note = (err: Error) => {
+    // One line a second at most: an outage makes every pooled connection fail at once.
+    if (Date.now() - lastLogged < 1000) return;
+    lastLogged = Date.now();
+    (log ?? ((r) => console.error(JSON.stringify(r))))({ level: 'warn', msg: 'database connection lost', error: err.message });
+  };
+  pool.on('error', note);
+  pool.on('connect', (client) => client.on('error', note));
+}
+
+// SQLSTATE classes 08 (connection exception), 53 (insufficient resources), 57P01–57P03 (shutdown, cannot connect now).
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[123])/;
+const UNAVAILABLE_MESSAGE = /connection terminated|timeout exceeded when trying to connect|query read timeout|connection error|not queryable|Connection ended|the database system is/i;
+
+/**
+ * Whether `err` means the database cannot be reached now (docs/api.md: `503 service_unavailable`),
+ * as opposed to a bug or a bad statement: a dropped or refused connection, a connect or
+ * statement timeout, PostgreSQL shutting down or refusing connections, SQLite busy past its timeout.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|SQLITE_BUSY)$/.test(code)) return true;
+    if (code.length === 5 && UNAVAILABLE_SQLSTATE.test(code)) return true;
+  }
+  if (err instanceof AggregateError) return err.errors.some(isDatabaseUnavailable);
+  return UNAVAILABLE_MESSAGE.test(err.message);
+}
+
+/**
+ * Transactions begin IMMEDIATE: with several processes on one file (KEYWAY_WORKERS, a second
+ * server, the CLI), a deferred transaction that read first and then writes cannot wait for the
+ * lock — SQLite answers "database is locked" at once instead of honouring busy_timeout.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**
@@ -278,7 +357,11 @@ export function cachedQuery<Row, Args extends (string | number)[]>(build: Build<
     clock.syncForeign();
     const key = args.length === 1 ? String(args[0]) : args.join('\u0000');
     const kept = answers.get(key);
-    if (kept && clock.unchangedSince(tables, kept.stamp)) return kept.rows;
+    if (kept && clock.unchangedSince(tables, kept.stamp)) {
+      readCacheStats.hits++;
+      return kept.rows;
+    }
+    readCacheStats.misses++;
     const stamp = clock.tick; // taken before the read: a write during it makes the answer stale at once
     const rows = Object.freeze((await read(db, ...args)).map((r) => Object.freeze(r)));
     if (answers.size >= 10_000) answers.clear(); // bounded: a scan of many ids must not grow memory

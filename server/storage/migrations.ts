@@ -309,21 +309,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 
 export const MIGRATION_TABLE = 'keyway_migrations';
 
-function migrator(db: Kysely<any>, dialect: Dialect): Migrator {
+/**
+ * Kysely looks for its migration tables in every schema unless told one: with a second Keyway
+ * schema in the database (staging beside production, a test beside another) it found that one's
+ * tables and then failed to use them ("relation keyway_migrations_lock does not exist").
+ */
+async function migrator(db: Kysely<any>, dialect: Dialect): Promise<Migrator> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  return new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock` });
+  const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  return new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock`, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 /** Applies every pending migration; concurrent starters are serialised by Kysely's lock table. */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
-  const { error, results } = await migrator(db, dialect).migrateToLatest();
+  const { error, results } = await (await migrator(db, dialect)).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** True when every known migration has been applied (for /readyz). */
 export async function migrationsApplied(db: Kysely<any>, dialect: Dialect): Promise<boolean> {
-  const list = await migrator(db, dialect).getMigrations();
+  const list = await (await migrator(db, dialect)).getMigrations();
   return list.every((m) => m.executedAt !== undefined);
 }
 

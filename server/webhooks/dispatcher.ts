@@ -5,6 +5,7 @@ import type { LookupFunction } from 'node:net';
 import type { Selectable } from 'kysely';
 import { addSeconds, nowIso, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
 import { fixedLimit, json, type Store, type Tx } from '../storage/db.js';
 import { startWorker, type WorkerDeps } from '../storage/outbox.js';
@@ -20,7 +21,8 @@ export interface DispatcherDeps extends WorkerDeps {
   clock: Clock;
   random: RandomSource;
   /** `dev` lets deliveries reach private addresses (a receiver on localhost). */
-  config: Pick<Config, 'dev'>;
+  config: Pick<Config, 'dev' | 'leaseSeconds'>;
+  metrics?: Metrics;
 }
 
 /** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (docs/lifecycle.md). */
@@ -28,7 +30,6 @@ export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000
 export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */
 export const FAILING_DISABLE_SECONDS = 5 * 86400;
-const CLAIM_SECONDS = 60;
 const BATCH = 20;
 
 export interface AttemptResult {
@@ -96,7 +97,7 @@ async function claimDeliveries(ctx: DispatcherDeps): Promise<Claimed[]> {
     if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const ids = (await q.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
-    return tx.updateTable('webhook_deliveries').set({ claimed_until: addSeconds(now, CLAIM_SECONDS) }).where('id', 'in', ids).returningAll().execute();
+    return tx.updateTable('webhook_deliveries').set({ claimed_until: addSeconds(now, ctx.config.leaseSeconds) }).where('id', 'in', ids).returningAll().execute();
   });
 }
 
@@ -140,7 +141,9 @@ async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Pr
   const at = nowIso(ctx);
   const attempts = d.attempts + 1;
   const status = result.status;
-  if (status !== undefined && status >= 200 && status < 300) {
+  const delivered = status !== undefined && status >= 200 && status < 300;
+  ctx.metrics?.webhookAttempts.inc({ result: delivered ? 'delivered' : status === undefined ? 'error' : `http_${Math.floor(status / 100)}xx` });
+  if (delivered) {
     await finish({ status: 'delivered', attempts, last_status: status, last_error: null, finished_at: at });
     if (hook.failing_since) await ctx.store.db.updateTable('webhooks').set({ failing_since: null }).where('id', '=', hook.id).execute();
     return true;

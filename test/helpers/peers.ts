@@ -13,6 +13,8 @@ export interface Receiver {
   received: ReceivedWebhook[];
   /** Answers the next requests with these statuses (then 200); headers for each, optional. */
   script: { status: number; headers?: Record<string, string> }[];
+  /** Holds every answer this long (a slow endpoint), 0 by default. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -25,18 +27,25 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const next = script.shift() ?? { status: 200 };
-      res.writeHead(next.status, next.headers ?? {});
-      res.end('ok');
+      setTimeout(() => {
+        res.writeHead(next.status, next.headers ?? {});
+        res.end('ok');
+      }, receiver.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const receiver: Receiver = {
     url: `http://127.0.0.1:${port}/hooks/keyway`,
     received,
     script,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    delayMs: 0,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
+  return receiver;
 }
 
 export interface ApnsPush {

@@ -11,8 +11,8 @@ export interface ServerProcess {
 }
 
 /** Starts `keyway <command>` as its own process on a free port and waits until it listens. */
-export async function startServerProcess(env: Record<string, string>, command = 'start'): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', command], {
+export async function startServerProcess(env: Record<string, string>, command = 'start', args: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', command, ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

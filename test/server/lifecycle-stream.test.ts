@@ -113,7 +113,7 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     await sse.cancel();
   });
 
-  test('Last-Event-ID resumes: nothing when up to date, one catch-up event with the old status otherwise', async () => {
+  test('Last-Event-ID resumes: nothing when up to date, otherwise every change since, in order, none twice', async () => {
     const { ps, personId, credentialId } = await redeemedCredential(h);
     const first = await open(credentialId, ps);
     const snap = await first.next();
@@ -124,11 +124,18 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     await same.cancel();
 
     await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+    await h.request('DELETE', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
     const resumed = await open(credentialId, ps, { 'last-event-id': snap.id! });
-    const ev = await resumed.next();
-    assert.equal(ev.data.old_status, 'provisioning');
-    assert.equal(ev.data.enabled, false);
-    assert.ok(Number(ev.id) > Number(snap.id));
+    const disabled = await resumed.next();
+    assert.equal(disabled.data.old_status, 'provisioning');
+    assert.equal(disabled.data.new_status, 'provisioning');
+    assert.equal(disabled.data.enabled, false);
+    assert.ok(Number(disabled.id) > Number(snap.id));
+    const revoked = await resumed.next();
+    assert.equal(revoked.data.old_status, 'provisioning');
+    assert.match(revoked.data.new_status, /^revok/);
+    assert.ok(Number(revoked.id) > Number(disabled.id));
+    await assert.rejects(resumed.next(300), /no SSE event/, 'nothing twice');
     await resumed.cancel();
   });
 

@@ -9,7 +9,7 @@ import { CREDENTIAL_TYPES } from '../../domain/credential-types.js';
 import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credential-views.js';
 import { createCredential } from '../../domain/credentials.js';
 import { ApiError } from '../../domain/errors.js';
-import { contentKey, formatStatusEvent, loadSnapshot, statusAt, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
+import { contentKey, formatStatusEvent, loadSnapshot, replaySince, STREAM_RETRY_MS, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import { sharedJson } from '../shared-json.js';
@@ -127,56 +127,68 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       }
       headers.vary = 'Origin';
 
-      /** Subscribes first and reads the snapshot after, so a change in between is not lost. */
-      async function begin(write: (chunk: string) => void): Promise<() => void> {
-        const sub: StatusSubscriber = { credentialId: cid, lastStatus: null, lastKey: '', write };
-        const unsubscribe = hub.subscribe(sub);
+      /**
+       * Subscribes first and reads the snapshot after, so a change in between is not lost. Done
+       * before the headers go out: a database that cannot be reached answers 503, not a dead stream.
+       */
+      const sub: StatusSubscriber = { credentialId: cid, lastStatus: null, lastKey: '', write: () => undefined };
+      const unsubscribe = hub.subscribe(sub);
+      const opening: string[] = [];
+      try {
         const snap = await loadSnapshot(ctx, cid);
-        if (!snap) return unsubscribe;
-        // Resuming (Last-Event-ID): only what changed since the client's last event, with the status it had then.
-        const resuming = Number.isInteger(lastEventId) && lastEventId > 0;
-        const catchUp = !resuming ? 'snapshot' : snap.version > lastEventId ? await statusAt(ctx, cid, lastEventId) : undefined;
-        sub.lastKey = contentKey(snap);
-        sub.lastStatus = snap.status;
-        write('retry: 3000\n\n');
-        if (catchUp !== undefined) write(formatStatusEvent(snap, cid, catchUp === 'snapshot' ? null : catchUp));
+        if (snap) {
+          // Resuming (Last-Event-ID): only what changed since the client's last event, with the status it had then.
+          const resuming = Number.isInteger(lastEventId) && lastEventId > 0;
+          sub.lastKey = contentKey(snap);
+          sub.lastStatus = snap.status;
+          opening.push(`retry: ${STREAM_RETRY_MS}\n\n`);
+          if (!resuming) opening.push(formatStatusEvent(snap, cid, null));
+          else if (snap.version > lastEventId) opening.push(...(await replaySince(ctx, cid, lastEventId, snap)));
+        }
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+      const start = (write: (chunk: string) => void) => {
+        sub.write = write;
+        for (const frame of opening) write(frame);
         // A change that committed while the snapshot was read is picked up now.
         void hub.refresh(cid);
-        return unsubscribe;
-      }
+      };
 
       // Under @hono/node-server: straight to the socket (no web stream per subscriber), the cheap path at 5,000 streams.
       const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
       if (outgoing instanceof ServerResponse) {
         outgoing.writeHead(200, headers);
         outgoing.flushHeaders();
-        let unsubscribe: (() => void) | undefined;
-        let closed = false;
-        outgoing.on('close', () => {
-          closed = true;
-          unsubscribe?.();
-        });
-        unsubscribe = await begin((chunk) => {
+        outgoing.on('close', unsubscribe);
+        start((chunk) => {
           if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
         });
-        if (closed) unsubscribe();
+        hub.onEnd(sub, () => outgoing.end());
         return RESPONSE_ALREADY_SENT;
       }
 
       const encoder = new TextEncoder();
-      let unsubscribe: (() => void) | undefined;
       const body = new ReadableStream<Uint8Array>({
-        async start(controller) {
-          unsubscribe = await begin((chunk) => {
+        start(controller) {
+          start((chunk) => {
             try {
               controller.enqueue(encoder.encode(chunk));
             } catch {
-              unsubscribe?.();
+              unsubscribe();
+            }
+          });
+          hub.onEnd(sub, () => {
+            try {
+              controller.close();
+            } catch {
+              // already closed by the client
             }
           });
         },
         cancel() {
-          unsubscribe?.();
+          unsubscribe();
         },
       });
       return new Response(body, { status: 200, headers });

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { openStore } from '../../server/storage/db.js';
+import { migrateToLatest } from '../../server/storage/migrations.js';
+import { createHarness, TEST_SECRET } from '../helpers/harness.js';
+
+describe('GET /metrics', () => {
+  test('development: requests by route template and status with a latency histogram, cache, streams, queues', async () => {
+    const h = await createHarness();
+    try {
+      const person = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'Metric', last_name: 'Reader' } } });
+      const cred = await h.request('POST', `/api/3/people/${person.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 9 } } });
+      const credPath = `/api/3/people/${person.body.person.id}/credentials/${cred.body.person_credential.id}`;
+      for (let i = 0; i < 3; i++) assert.equal((await h.request('GET', credPath, { token: h.sk })).status, 200);
+      assert.equal((await h.request('GET', '/api/3/people/999999', { token: h.sk })).status, 404);
+      const res = await h.keyway.app.request('/metrics');
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+      const text = await res.text();
+      assert.match(text, /keyway_http_requests_total\{method="GET",route="\/api\/3\/people\/:id\/credentials\/:cid",status="200"\} 3/);
+      assert.match(text, /keyway_http_requests_total\{method="GET",route="\/api\/3\/people\/:id",status="404"\} 1/);
+      assert.match(text, /keyway_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/3\/people\/:id\/credentials\/:cid"\} \d+/);
+      assert.ok(!text.includes(cred.body.person_credential.id), 'route templates, never ids');
+      assert.match(text, /keyway_read_cache_lookups\{outcome="hit"\} [1-9]/, 'repeated reads are served from the read cache on SQLite');
+      assert.match(text, /keyway_sse_subscribers 0/);
+      assert.match(text, /keyway_queue_lag_seconds\{queue="outbox"\} [\d.]+/);
+      assert.match(text, /keyway_db_pool_connections|keyway_webhook_attempts_total/);
+      h.assertLogsClean();
+    } finally {
+      await h.close();
+    }
+  });
+
+  describe('outside development', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-metrics-'));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const production = async (env: Record<string, string>) => {
+      const config = loadConfig(
+        { KEYWAY_ENV: 'production', KEYWAY_DATA_DIR: dir, DATABASE_URL: `sqlite:${path.join(dir, `${Math.random()}.db`)}`, KEYWAY_SECRET: TEST_SECRET, KEYWAY_PASSES: 'off', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/send', ...env },
+        'production',
+      );
+      const store = openStore(config.databaseUrl);
+      await migrateToLatest(store.db, store.dialect);
+      return { keyway: createApp({ config, store, secret: TEST_SECRET, log: () => undefined }), store };
+    };
+
+    test('KEYWAY_METRICS_TOKEN unset → 404', async () => {
+      const { keyway, store } = await production({});
+      assert.equal((await keyway.app.request('/metrics')).status, 404);
+      await store.close();
+    });
+
+    test('with a token: 401 without it or with another, 200 with it', async () => {
+      const token = 'metrics-token-0123456789abcdef';
+      const { keyway, store } = await production({ KEYWAY_METRICS_TOKEN: token });
+      assert.equal((await keyway.app.request('/metrics')).status, 401);
+      assert.equal((await keyway.app.request('/metrics', { headers: { authorization: 'Bearer metrics-token-0123456789abcdeX' } })).status, 401);
+      const ok = await keyway.app.request('/metrics', { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /# TYPE keyway_http_requests_total counter/);
+      await store.close();
+    });
+  });
+});
