@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from './config.js';
 import { createKeyRing, cryptoRandom, type RandomSource } from './crypto/secrets.js';
-import { devMailer, devSms, type Mailer, type SmsSender } from './delivery/senders.js';
+import { createSenders, type Mailer, type SmsSender } from './delivery/senders.js';
 import { StatusBus, systemClock, type Clock, type Ctx } from './domain/context.js';
 import { sweepExpiredInvitations } from './domain/credentials.js';
 import { sweepPendingDevices } from './domain/passes.js';
@@ -65,6 +65,8 @@ export interface KeywayApp {
 /** Builds the Hono app over injected parts, so tests run it through `app.request()`. */
 export function createApp(deps: AppDeps): KeywayApp {
   const log = deps.log ?? jsonLog;
+  // Senders come from configuration unless injected: the dev ones never run in production (SPEC §7).
+  const senders = deps.mailer && deps.sms ? undefined : createSenders(deps.config, deps.store);
   const ctx: Ctx = {
     store: deps.store,
     keys: createKeyRing(deps.secret, deps.secretPrevious),
@@ -72,8 +74,8 @@ export function createApp(deps: AppDeps): KeywayApp {
     random: deps.random ?? cryptoRandom,
     config: deps.config,
     bus: new StatusBus(),
-    mailer: deps.mailer ?? devMailer(deps.store),
-    sms: deps.sms ?? devSms(deps.store),
+    mailer: deps.mailer ?? senders!.mailer,
+    sms: deps.sms ?? senders!.sms,
     log,
     wallet: deps.wallet ?? null,
   };

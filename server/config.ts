@@ -140,7 +140,8 @@ export interface Config {
     redeemPerIpMinute: number;
   };
   smsProvider: 'dev' | 'twilio' | 'webhook';
-  emailProvider: 'dev' | 'smtp';
+  /** `none`: production without KEYWAY_EMAIL_PROVIDER — no email is sent (the dev mailer never runs there). */
+  emailProvider: 'dev' | 'smtp' | 'none';
   passes: boolean;
   brand: { name: string; logo?: string; color: string; badgeDir?: string };
   /** The raw parsed environment, for subsystems that read their own variables (wallet, delivery). */
@@ -202,19 +203,25 @@ export function loadConfig(
       redeemPerIpMinute: e.KEYWAY_LIMIT_REDEEM_PER_IP_MIN,
     },
     smsProvider: e.KEYWAY_SMS_PROVIDER ?? 'dev',
-    emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? 'dev',
+    emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? (dev ? 'dev' : 'none'),
     passes: e.KEYWAY_PASSES === 'on',
     brand: { name: e.KEYWAY_BRAND_NAME, logo: e.KEYWAY_BRAND_LOGO, color: e.KEYWAY_BRAND_COLOR, badgeDir: e.KEYWAY_BADGE_DIR },
     raw: e,
   };
 
   if (!dev && opts.serverChecks !== false) {
+    // SPEC §7 "production refuses to start": each refusal names its variable.
     if (!config.secret) throw new ConfigError('KEYWAY_SECRET', 'production needs KEYWAY_SECRET (at least 32 random bytes, base64)');
+    if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'production needs PUBLIC_URL, the https:// address people reach this server at (invitation links and passes carry it)');
+    if (!/^https:\/\//i.test(e.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL', 'must be an https:// address in production (wallets and browsers refuse plain http)');
     if (config.smsProvider === 'dev') {
       throw new ConfigError('KEYWAY_SMS_PROVIDER', 'production needs a real SMS sender (twilio or webhook); the dev outbox exists only in development');
     }
-    if (config.emailProvider === 'dev' && e.KEYWAY_EMAIL_PROVIDER === 'dev') {
+    if (config.emailProvider === 'dev') {
       throw new ConfigError('KEYWAY_EMAIL_PROVIDER', 'the dev email outbox exists only in development');
+    }
+    if (config.deliverDefault === 'email' && config.emailProvider !== 'smtp') {
+      throw new ConfigError('KEYWAY_EMAIL_PROVIDER', 'KEYWAY_DELIVER_DEFAULT=email needs a real email sender (KEYWAY_EMAIL_PROVIDER=smtp and KEYWAY_SMTP_URL)');
     }
     if (config.passes && !(e.KEYWAY_APPLE_CERT && e.KEYWAY_APPLE_KEY && e.KEYWAY_APPLE_WWDR)) {
       throw new ConfigError(

@@ -23,6 +23,7 @@ export const ERRORS = {
   unknown_credential_type: [422, 'Unknown credential type.'],
   country_not_allowed: [422, 'Numbers from that country are not accepted here.'],
   idempotency_mismatch: [422, 'This Idempotency-Key was used with a different request.'],
+  email_not_configured: [422, 'This server sends no email: deliver the invitation code yourself (deliver: "none").'],
   too_many_attempts: [429, 'Too many attempts.'],
   rate_limited: [429, 'Too many requests. Try again later.'],
   internal_error: [500, 'Something went wrong on our side. Try again.'],
