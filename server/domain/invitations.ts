@@ -5,7 +5,7 @@ import { recordEvent } from './events.js';
 import { ApiError } from './errors.js';
 import { normalizeInvitationCode } from './invitation-code.js';
 import type { CredentialStatus } from './lifecycle.js';
-import { consumeRate } from './rate-limits.js';
+import { consumeRate, ipBucketOf } from './rate-limits.js';
 import { groupCommit, preparedQuery, preparedWrite } from '../storage/db.js';
 
 /** What redeem, verification check and hand-off redeem all answer (SPEC §4). */
@@ -21,7 +21,7 @@ export interface ProvisioningGrant {
 export const wallets = (ctx: Ctx): ('apple' | 'google')[] => (ctx.config.passes && ctx.wallet ? [...ctx.wallet.platforms] : []);
 
 /** Redemption attempts (hand-offs too) per client IP per minute, counted before any lookup (SPEC §7). */
-export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ip}`, ctx.config.limits.redeemPerIpMinute, 60);
+export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ipBucketOf(ip)}`, ctx.config.limits.redeemPerIpMinute, 60);
 
 // Every redemption runs these: compiled once (storage/db.ts). A code is looked up under the
 // current key's hash and, while KEYWAY_SECRET_PREVIOUS is set, the previous one's.
