@@ -104,6 +104,10 @@ const EnvSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour such as #1a73e8')
     .default('#1f4fd1'),
   KEYWAY_BADGE_DIR: z.string().optional(),
+  KEYWAY_BODY_LIMIT: positiveInt.default(64 * 1024),
+  KEYWAY_MAX_STREAMS: positiveInt.default(10_000),
+  KEYWAY_RETENTION_DAYS: positiveInt.default(30),
+  KEYWAY_SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -143,6 +147,11 @@ export interface Config {
   /** `none`: production without KEYWAY_EMAIL_PROVIDER — no email is sent (the dev mailer never runs there). */
   emailProvider: 'dev' | 'smtp' | 'none';
   passes: boolean;
+  /** SPEC §7: request bodies (bytes), open status streams per process, days finished rows are kept. */
+  bodyLimit: number;
+  maxStreams: number;
+  retentionDays: number;
+  sqliteSync: 'full' | 'normal';
   brand: { name: string; logo?: string; color: string; badgeDir?: string };
   /** The raw parsed environment, for subsystems that read their own variables (wallet, delivery). */
   raw: Env;
@@ -205,6 +214,10 @@ export function loadConfig(
     smsProvider: e.KEYWAY_SMS_PROVIDER ?? 'dev',
     emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? (dev ? 'dev' : 'none'),
     passes: e.KEYWAY_PASSES === 'on',
+    bodyLimit: e.KEYWAY_BODY_LIMIT,
+    maxStreams: e.KEYWAY_MAX_STREAMS,
+    retentionDays: e.KEYWAY_RETENTION_DAYS,
+    sqliteSync: e.KEYWAY_SQLITE_SYNC,
     brand: { name: e.KEYWAY_BRAND_NAME, logo: e.KEYWAY_BRAND_LOGO, color: e.KEYWAY_BRAND_COLOR, badgeDir: e.KEYWAY_BADGE_DIR },
     raw: e,
   };

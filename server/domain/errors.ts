@@ -19,6 +19,7 @@ export const ERRORS = {
   invitation_expired: [410, 'That invitation code has expired. Ask for a new one.'],
   verification_expired: [410, 'That code has expired. Ask for a new one.'],
   link_expired: [410, 'That link has expired or was already used.'],
+  payload_too_large: [413, 'The request body is too large.'],
   incorrect_code: [422, 'That code is not right.'],
   unknown_credential_type: [422, 'Unknown credential type.'],
   country_not_allowed: [422, 'Numbers from that country are not accepted here.'],

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Ctx } from '../domain/context.js';
 import { resolveCaller, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
@@ -48,6 +49,17 @@ function clientIpOf(c: AppContext, trustProxy: number): string {
     if (hops.length >= trustProxy) ip = hops[hops.length - trustProxy];
   }
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/**
+ * SPEC §7 "bodies": at most `maxBytes`, counted while the body is read and before any token is
+ * looked at, on every route. The answer closes the connection, so the rest is never read.
+ */
+export function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => errorAnswer(c, new ApiError('payload_too_large', `Request bodies are at most ${maxBytes} bytes.`), { connection: 'close' }),
+  });
 }
 
 const ALLOW_HEADERS = 'authorization, content-type, idempotency-key';
