@@ -28,7 +28,7 @@ Every command reads the environment variables in the README's configuration tabl
 Run \`npx keyway <command> --help\` for a command's options.`;
 
 const KEYS_HELP = `Usage:
-  npx keyway keys create --scope account.person|account.person.readonly [--name N]
+  npx keyway keys create --scope account.person|account.person.readonly|account.access [--name N]
   npx keyway keys create --publishable --origins https://a.example,https://b.example
                          [--countries GB,IE] [--default-country GB] [--name N]
   npx keyway keys list

@@ -1,6 +1,7 @@
 import { nowIso, type Ctx } from './context.js';
 import { recordEvent, type Actor } from './events.js';
 import { admitsAccess, type CredentialStatus } from './lifecycle.js';
+import { countRate, refuseWhenFull } from './rate-limits.js';
 
 export type AccessReason =
   | 'unknown_value'
@@ -41,11 +42,16 @@ function refusal(h: Holder): AccessReason | null {
   return null;
 }
 
+export const REFUSED_CHECKS_PER_MINUTE = 100;
+
 /**
  * `POST /api/3/access/verify`: does the value a reader saw open a door now? Per-device values
  * first (a revoked phone dies alone), then credential values (shared mode, cards, PINs).
  */
-export async function verifyAccess(ctx: Ctx, value: string, actor: Actor): Promise<AccessDecision> {
+export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId: string): Promise<AccessDecision> {
+  // Refused checks per key are limited before the lookup, so no key can walk the PIN space (SPEC §3).
+  const refusedBucket = `access:refused:key:${keyId}`;
+  await refuseWhenFull(ctx, refusedBucket, REFUSED_CHECKS_PER_MINUTE, 60);
   const hashes = ctx.keys.lookupHashes('value', value);
   const db = ctx.store.db;
   const holderColumns = [
@@ -83,6 +89,7 @@ export async function verifyAccess(ctx: Ctx, value: string, actor: Actor): Promi
     }
   }
   const { allowed, reason, device_id, person_id } = decision;
+  if (!allowed) await countRate(ctx, refusedBucket, 60);
   await recordEvent(db, nowIso(ctx), {
     type: 'access.checked',
     actor,

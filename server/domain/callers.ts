@@ -133,4 +133,12 @@ export function requireScope(caller: Caller, scope: 'read' | 'write'): void {
   }
 }
 
+/** `access/verify`: a door controller's key (account.access) or a write key; never the read-only scope (SPEC §3). */
+export function requireAccessScope(caller: Caller): void {
+  if (caller.kind !== 'secret') throw new ApiError('unauthorized', 'This endpoint needs a secret key (sk_…).');
+  if (!caller.scopes.includes('account.access') && !caller.scopes.includes('account.person')) {
+    throw new ApiError('insufficient_scope', 'Door checks need a key with scope account.access or account.person.');
+  }
+}
+
 export const canSeeSecrets = (caller: Caller): boolean => caller.kind === 'secret' && caller.scopes.includes('account.person');

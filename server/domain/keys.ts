@@ -3,7 +3,8 @@ import { nowIso, json, type Ctx } from './context.js';
 import { recordEvent, type Actor } from './events.js';
 import { ApiError } from './errors.js';
 
-export const SCOPES = ['account.person', 'account.person.readonly'] as const;
+/** `account.access`: a door controller's key, for `access/verify` only (SPEC §3). */
+export const SCOPES = ['account.person', 'account.person.readonly', 'account.access'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface KeyView {

@@ -19,6 +19,24 @@ export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windo
   }
 }
 
+/**
+ * For limits that count only some outcomes (refused door checks): 429 when the bucket's window
+ * is already full, without counting this request — call before the lookup, `countRate` after.
+ */
+export async function refuseWhenFull(ctx: Ctx, bucket: string, limit: number, windowSeconds: number): Promise<void> {
+  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
+  const windowStart = nowS - (nowS % windowSeconds);
+  const row = await ctx.store.db.selectFrom('rate_counters').select('count').where('bucket', '=', bucket).where('window_start', '=', windowStart).executeTakeFirst();
+  if (row && Number(row.count) >= limit) {
+    throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
+  }
+}
+
+export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number): Promise<void> {
+  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
+  await groupCommit(ctx.store.db, (tx) => countersUpsert(1)(tx, bucket, nowS - (nowS % windowSeconds)));
+}
+
 // One compiled upsert per number of buckets.
 const upserts = new Map<number, ReturnType<typeof buildCountersUpsert>>();
 const countersUpsert = (n: number) => {

@@ -4,7 +4,7 @@ import type { Handler } from 'hono';
 import type { AppEnv } from './context.js';
 import { ErrorBody } from './schemas.js';
 
-export type Auth = 'none' | 'secret' | 'secret-read' | 'publishable' | 'session';
+export type Auth = 'none' | 'secret' | 'secret-read' | 'secret-access' | 'publishable' | 'session';
 
 export interface RouteDef {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -31,6 +31,7 @@ const SECURITY: Record<Auth, { [k: string]: string[] }[] | undefined> = {
   none: undefined,
   secret: [{ secretKey: ['account.person'] }],
   'secret-read': [{ secretKey: ['account.person.readonly'] }],
+  'secret-access': [{ secretKey: ['account.access'] }, { secretKey: ['account.person'] }],
   publishable: [{ publishableKey: [] }],
   session: [{ sessionToken: [] }],
 };

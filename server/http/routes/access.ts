@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { verifyAccess } from '../../domain/access.js';
-import { actorOf, requireScope } from '../../domain/callers.js';
+import { actorOf, requireAccessScope } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import { readBody } from '../body.js';
 import type { AppEnv } from '../context.js';
@@ -30,19 +30,19 @@ export function accessRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       path: '/api/3/access/verify',
       summary: 'Does this reader value open a door now?',
       tag: 'Access',
-      auth: 'secret-read',
+      auth: 'secret-access',
       body: AccessInput,
       status: 200,
       response: AccessDecision,
-      errors: [403],
+      errors: [403, 429],
       description:
-        'Allowed only for a value of a pending or active device (per-device mode) or the shared value, on an enabled credential in provisioning or active. Every check is an access.checked event.',
+        'Allowed only for a value of a pending or active device (per-device mode) or the shared value, on an enabled credential in provisioning or active. Every check is an access.checked event. Scope account.access (a door controller key) or account.person; refused checks count at most 100 a minute per key (429 after).',
     },
     async (c) => {
       const caller = requireCaller(c, ['secret']);
-      requireScope(caller, 'read');
+      requireAccessScope(caller);
       const input = await readBody(c, AccessInput);
-      return c.json(await verifyAccess(ctx, input.value, actorOf(caller)));
+      return c.json(await verifyAccess(ctx, input.value, actorOf(caller), caller.keyId));
     },
   );
 }
