@@ -1,7 +1,7 @@
-import { isIPv6 } from 'node:net';
 import { sql } from 'kysely';
 import { groupCommit, preparedWrite } from '../storage/db.js';
 import type { Ctx } from './context.js';
+import { ipv6Groups } from './ip-address.js';
 import { ApiError } from './errors.js';
 
 /**
@@ -86,11 +86,6 @@ export async function consumeRates(ctx: Ctx, narrowestFirst: { bucket: string; l
  * gets a whole /64, so counting per address would let one client rotate through 2⁶⁴ of them).
  */
 export function ipBucketOf(ip: string): string {
-  if (!isIPv6(ip)) return ip;
-  const [head, tail = ''] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = ip.includes('::') && tail ? tail.split(':') : [];
-  // An embedded IPv4 tail (::ffff:1.2.3.4) is two groups; it only ever lands in the low 64 bits.
-  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  const groups = ipv6Groups(ip);
+  return groups ? `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64` : ip;
 }
