@@ -23,7 +23,7 @@ export function resolveSecret(config: Config): string {
 
 /** Opens the configured database and applies pending migrations. */
 export async function openMigratedStore(config: Config): Promise<{ store: Store; applied: string[] }> {
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { sqliteSync: config.sqliteSync });
   try {
     const applied = await migrateToLatest(store.db, store.dialect);
     return { store, applied };

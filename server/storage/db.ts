@@ -16,8 +16,12 @@ export interface Store {
 // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-/** Opens the database named by DATABASE_URL: `sqlite:<path>` (WAL) or `postgres://…`. */
-export function openStore(url: string): Store {
+/**
+ * Opens the database named by DATABASE_URL: `sqlite:<path>` (WAL) or `postgres://…`. SQLite
+ * syncs FULL unless told `normal` (KEYWAY_SQLITE_SYNC): NORMAL may lose the last answered
+ * commits on power loss (SPEC §7 "durability").
+ */
+export function openStore(url: string, opts: { sqliteSync?: 'full' | 'normal' } = {}): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -27,7 +31,7 @@ export function openStore(url: string): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${opts.sqliteSync === 'normal' ? 'NORMAL' : 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const clock = new WriteClock(sqlite);
