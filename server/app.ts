@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   streamRoutes(app, ctx, hub);
   pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
-  app.notFound(notFound);
+  app.notFound(notFound(app));
 
   const timers: NodeJS.Timeout[] = [];
   const stoppers: (() => void | Promise<void>)[] = [];

@@ -13,6 +13,7 @@ export const ERRORS = {
   not_found: [404, 'Not found.'],
   invitation_not_found: [404, 'That invitation code was not found. Check it and try again.'],
   phone_not_found: [404, 'We could not find that number: check your profile has this number.'],
+  method_not_allowed: [405, 'This path does not take that method.'],
   invalid_transition: [409, 'That change is not possible in the credential’s current status.'],
   invitation_used: [409, 'That invitation code has already been used.'],
   idempotency_in_progress: [409, 'A request with this Idempotency-Key is still being processed.'],

@@ -35,6 +35,15 @@ const cursorInt = (cursor?: string): number | undefined => {
   return Number(cursor);
 };
 
+/** `phone_number` is `phone` under the other name the seed documents use. */
+function phoneAlias<T extends { phone?: string | null; phone_number?: string | null }>({ phone_number, ...rest }: T): Omit<T, 'phone_number'> {
+  if (phone_number === undefined) return rest;
+  if (rest.phone !== undefined && rest.phone !== phone_number) {
+    throw new ApiError('invalid_request', 'Give phone or phone_number, not two different numbers.', { fields: { phone_number: 'Differs from phone.' } });
+  }
+  return { ...rest, phone: phone_number };
+}
+
 /** The DoorFlow-compatible admin API (SPEC §4), secret keys only. */
 export function adminRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
@@ -48,7 +57,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     { method: 'post', path: '/api/3/people', summary: 'Create a person', tag: 'People', auth: 'secret', body: S.PersonInput, wrap: 'person', status: 201, response: z.object({ person: S.Person }), errors: [403] },
     async (c) => {
       const caller = admin(c, 'write');
-      const input = await readBody(c, S.PersonInput, 'person');
+      const input = phoneAlias(await readBody(c, S.PersonInput, 'person'));
       const person = await createPerson(ctx, input, { actor: actorOf(caller), defaultCountry: caller.defaultCountry });
       return c.json({ person }, 201);
     },
@@ -79,7 +88,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     async (c) => {
       const caller = admin(c, 'write');
       const id = pathInt(c, 'id');
-      const input = await readBody(c, S.PersonUpdate, 'person');
+      const input = phoneAlias(await readBody(c, S.PersonUpdate, 'person'));
       return c.json({ person: await updatePerson(ctx, id, input, { actor: actorOf(caller), defaultCountry: caller.defaultCountry }) });
     },
   );
