@@ -9,7 +9,7 @@ import { pruneIdempotency } from './domain/idempotency.js';
 import { pruneRateCounters } from './domain/rate-limits.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
-import { auth, idempotency, requestBodyLimit, requestContext } from './http/middleware.js';
+import { auth, idempotency, loopbackHostOnly, requestBodyLimit, requestContext } from './http/middleware.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { passRoutes } from './http/routes/passes.js';
 import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
@@ -84,6 +84,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   app.use('*', requestContext(log, deps.config.trustProxy));
   app.use('*', requestBodyLimit(deps.config.bodyLimit)); // before auth: a stranger's 20 MB is never read (SPEC §7)
+  if (deps.config.dev) for (const path of ['/', '/demo/*', '/dev/*']) app.use(path, loopbackHostOnly());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (SPEC §2)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];

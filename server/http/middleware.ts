@@ -62,6 +62,19 @@ export function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   });
 }
 
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
+
+/**
+ * The development pages (`/` with the demo's sk_, `/dev/outbox`) answer only when the Host is a
+ * loopback name or address: a DNS-rebinding page on another name cannot read them (SPEC §7).
+ */
+export function loopbackHostOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!LOOPBACK_HOST.test(new URL(c.req.url).hostname)) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+    await next();
+  };
+}
+
 const ALLOW_HEADERS = 'authorization, content-type, idempotency-key';
 
 /**

@@ -51,3 +51,27 @@ describe('HTTP conventions', () => {
     assert.ok(both.body.error.details.fields.phone_number);
   });
 });
+
+describe('development pages answer only a loopback Host (SPEC §7: no DNS rebinding)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('/, /demo/* and /dev/outbox: 404 for any other Host, served for localhost, 127.0.0.1 and [::1]', async () => {
+    for (const path of ['/', '/demo/demo.js', '/dev/outbox']) {
+      for (const host of ['rebind.attacker.example', 'keys.example.com', '127.0.0.1.nip.io', 'localhost.attacker.example']) {
+        const res = await h.keyway.app.request(`http://${host}:8787${path}`, {}, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
+        assert.equal(res.status, 404, `${host}${path}`);
+        assert.doesNotMatch(await res.text(), /sk_/);
+      }
+      for (const host of ['localhost', '127.0.0.1', '[::1]']) {
+        const res = await h.keyway.app.request(`http://${host}:8787${path}`, {}, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
+        assert.equal(res.status, 200, `${host}${path}`);
+      }
+    }
+  });
+});
