@@ -19,7 +19,7 @@ export type Caller =
       defaultCountry: string | null;
     }
   | { kind: 'client_session'; tokenHash: string; personId: number; origins: string[]; expiresAt: string }
-  | { kind: 'provisioning'; tokenHash: string; personId: number; credentialId: string; origins: string[]; expiresAt: string; keyId: string | null };
+  | { kind: 'provisioning'; tokenHash: string; personId: number; credentialId: string; origins: string[]; expiresAt: string; keyId: string | null; viaHandoff: boolean };
 
 export const actorOf = (c: Caller): string =>
   c.kind === 'secret' || c.kind === 'publishable' ? `key:${c.keyId}` : c.kind === 'client_session' ? `session:cs:${c.personId}` : `session:ps:${c.credentialId}`;
@@ -76,7 +76,7 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
       caller = Object.freeze(
         kind === 'cs'
           ? { kind: 'client_session' as const, tokenHash, personId: row.person_id, origins: json(row.origins, []), expiresAt: row.expires_at }
-          : { kind: 'provisioning' as const, tokenHash, personId: row.person_id, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id },
+          : { kind: 'provisioning' as const, tokenHash, personId: row.person_id, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id, viaHandoff: row.via_handoff === 1 },
       );
       callerOfRow.set(row, caller);
     }
@@ -87,13 +87,13 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
 
 export const SESSION_TTL_SECONDS = 15 * 60;
 
-const insertToken = preparedInsert('tokens', ['token_hash', 'kind', 'person_id', 'credential_id', 'device_id', 'key_id', 'origins', 'expires_at', 'created_at', 'used_at']);
+const insertToken = preparedInsert('tokens', ['token_hash', 'kind', 'person_id', 'credential_id', 'device_id', 'key_id', 'origins', 'expires_at', 'created_at', 'used_at', 'via_handoff']);
 
 /** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (SPEC §3, §7). */
 export async function mintSession(
   ctx: Ctx,
   tx: Tx,
-  input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null },
+  input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null; viaHandoff?: boolean },
 ): Promise<{ token: string; expires_at: string }> {
   // A ps_ names its credential (SPEC §8: credential-id is optional with a ps_): ps_<id>_<secret>.
   const token =
@@ -113,6 +113,7 @@ export async function mintSession(
     expires_at,
     created_at: created,
     used_at: null,
+    via_handoff: input.viaHandoff ? 1 : 0,
   });
   return { token, expires_at };
 }

@@ -10,6 +10,7 @@ export const ERRORS = {
   origin_not_allowed: [403, 'This origin is not allowed for this key.'],
   insufficient_scope: [403, 'This key may not do that.'],
   credential_disabled: [403, 'This credential is disabled.'],
+  handoff_not_allowed: [403, 'A session carried to this phone by a hand-off cannot make another hand-off.'],
   not_found: [404, 'Not found.'],
   invitation_not_found: [404, 'That invitation code was not found. Check it and try again.'],
   phone_not_found: [404, 'We could not find that number: check your profile has this number.'],
