@@ -6,7 +6,7 @@ import { ApiError } from './errors.js';
 import { normalizeInvitationCode } from './invitation-code.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { consumeRate, ipBucketOf } from './rate-limits.js';
-import { groupCommit, preparedQuery, preparedWrite } from '../storage/db.js';
+import { forUpdate, groupCommit, preparedQuery, preparedWrite } from '../storage/db.js';
 
 /** What redeem, verification check and hand-off redeem all answer (SPEC §4). */
 export interface ProvisioningGrant {
@@ -87,6 +87,18 @@ export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: 
     // Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
     const cas = await markRedeemed(tx, now, invitation.invitation_id);
     if (Number(cas.numAffectedRows) !== 1) throw new ApiError('invitation_used');
+    // Decided again inside the transaction, under the credential's row lock: a disable or revoke
+    // that committed since the first look wins, and throwing undoes the compare-and-set.
+    const live = await forUpdate(
+      ctx.store.dialect,
+      tx
+        .selectFrom('credentials')
+        .innerJoin('people', 'people.id', 'credentials.person_id')
+        .select(['credentials.enabled', 'credentials.status', 'people.enabled as person_enabled', 'people.deleted_at'])
+        .where('credentials.id', '=', invitation.credential_id),
+    ).executeTakeFirstOrThrow();
+    if (live.deleted_at || live.status === 'revoked' || live.status === 'revoking') throw new ApiError('invitation_not_found');
+    if (live.enabled !== 1 || live.person_enabled !== 1) throw new ApiError('credential_disabled');
     const { row } = await applyLifecycle(ctx, tx, invitation.credential_id, { type: 'redeem' }, actor);
     await recordEvent(tx, now, { type: 'invitation.redeemed', actor, subject: `credential:${row.id}`, data: { person_id: row.person_id } });
     const session = await mintSession(ctx, tx, {

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Ctx } from '../domain/context.js';
 import { resolveCaller, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
-import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, idempotencyRecordKey } from '../domain/idempotency.js';
+import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, HEARTBEAT_SECONDS, heartbeatIdempotent, idempotencyRecordKey } from '../domain/idempotency.js';
 import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
 import type { AppContext, AppEnv } from './context.js';
 import { errorAnswer } from './errors.js';
@@ -166,11 +166,16 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
         headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true', ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}), ...corsHeadersOf(c) },
       });
     }
+    // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
+    const heartbeat = setInterval(() => void heartbeatIdempotent(ctx, recordKey).catch(() => undefined), HEARTBEAT_SECONDS * 1000);
+    heartbeat.unref();
     try {
       await next();
     } catch (err) {
       await abandonIdempotent(ctx, recordKey);
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
     const status = c.res.status;
     // Only definite answers are remembered; 5xx, 409 and 429 may be retried with the same key.
