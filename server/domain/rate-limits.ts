@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { groupCommit, preparedWrite } from '../storage/db.js';
 import type { Ctx } from './context.js';
-import { ipv6Groups } from './ip-address.js';
+import { ipv6Groups } from '../webhooks/destination.js';
 import { ApiError } from './errors.js';
 
 /**

@@ -9,6 +9,8 @@ export interface HostedPageInput {
   apiBase: string;
   /** The built-in hosted-page publishable key (origin PUBLIC_URL only). */
   publishableKey: string;
+  /** The hosted key's default country (KEYWAY_DEFAULT_COUNTRY): preselected on the phone step; else the locale decides. */
+  defaultCountry?: string;
   /** Official badge artwork available from KEYWAY_BADGE_DIR; otherwise plain labelled buttons. */
   badges?: { apple: boolean; google: boolean };
 }
@@ -55,7 +57,7 @@ export function hostedPage(input: HostedPageInput) {
         <button type="button" class="switch" id="use-phone">${t.usePhone}</button>
       </div>
       <div id="by-phone" hidden>
-        <sms-otp-verify></sms-otp-verify>
+        ${input.defaultCountry ? html`<sms-otp-verify country="${input.defaultCountry}"></sms-otp-verify>` : html`<sms-otp-verify></sms-otp-verify>`}
         <button type="button" class="switch" id="use-code">${t.useCode}</button>
       </div>
     </section>

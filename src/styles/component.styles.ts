@@ -48,6 +48,10 @@ export const componentStyles = [
     .hint {
       color: var(--_muted);
     }
+    /* A phone number or code: one left-to-right unit that never breaks across lines. */
+    bdi {
+      white-space: nowrap;
+    }
     input,
     select {
       font: inherit;
@@ -105,6 +109,10 @@ export const componentStyles = [
     :focus-visible {
       outline: 3px solid var(--_focus);
       outline-offset: 2px;
+    }
+    /* Headings and status text take focus only so it never falls to <body>; they are not controls. */
+    [data-focus-target]:focus {
+      outline: none;
     }
     .error {
       color: var(--_danger);

@@ -3,18 +3,13 @@ import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { actorOf, canSeeSecrets, requireScope } from '../../domain/callers.js';
 import { createClientSession } from '../../domain/client-sessions.js';
-import {
-  CREDENTIAL_TYPES,
-  createCredential,
-  getCredentialView,
-  listCredentials,
-  reissueInvitation,
-  revokeCredential,
-  revokeDevice,
-  setCredentialEnabled,
-} from '../../domain/credentials.js';
+import { createCredential } from '../../domain/credentials.js';
+import { reissueInvitation } from '../../domain/invitations.js';
+import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credential-changes.js';
+import { getCredentialView, listCredentials } from '../../domain/credential-views.js';
+import { CREDENTIAL_TYPES } from '../../domain/credential-types.js';
 import { ApiError } from '../../domain/errors.js';
-import { listEvents } from '../../domain/events.js';
+import { listEvents } from '../../storage/audit.js';
 import { createPerson, deletePerson, getPersonRow, listPeople, toPersonView, updatePerson } from '../../domain/people.js';
 import { parseQuery, pathInt, readBody } from '../body.js';
 import type { AppContext, AppEnv } from '../context.js';

@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { authenticatePass, latestPass, registerPass, unregisterPass, updatedSerials } from '../../wallet/apple/web-service.js';
+import { authenticatePass, latestPass, registerPass, unregisterPass, updatedSerials } from '../../domain/apple-web-service.js';
 import { readBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
-import { redactText } from '../redact.js';
+import { redactText } from '../../log.js';
 
 const BASE = '/wallet/apple/v1';
 const Registration = z.object({ pushToken: z.string().min(1, 'Required.').max(512) }).openapi('PassKitRegistration');

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { CallbackBody, handleGoogleCallback } from '../../wallet/google/callback.js';
+import { handleGoogleCallback } from '../../domain/google-callback.js';
+import { CallbackBody } from '../../wallet/google/callback.js';
 import { readBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';

@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { credentialStatus } from '../../domain/credentials.js';
+import { credentialStatus } from '../../domain/credential-views.js';
 import { contentKey, formatStatusEvent, loadSnapshot, statusAt, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
 import type { AppEnv } from '../context.js';
 import { requireCaller } from '../middleware.js';

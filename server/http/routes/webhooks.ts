@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { actorOf, requireScope } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
-import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, rotateWebhookSecret, testWebhook, WEBHOOK_EVENTS } from '../../webhooks/endpoints.js';
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, rotateWebhookSecret, testWebhook, WEBHOOK_EVENTS } from '../../domain/webhooks.js';
 import { parseQuery, readBody } from '../body.js';
 import type { AppContext, AppEnv } from '../context.js';
 import { requireCaller } from '../middleware.js';

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { credentialStatus } from '../../domain/credentials.js';
+import { credentialStatus } from '../../domain/credential-views.js';
 import { redeemInvitation } from '../../domain/invitations.js';
 import { readBody } from '../body.js';
 import type { AppEnv } from '../context.js';
