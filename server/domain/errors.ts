@@ -29,6 +29,7 @@ export const ERRORS = {
   email_not_configured: [422, 'This server sends no email: deliver the invitation code yourself (deliver: "none").'],
   too_many_attempts: [429, 'Too many attempts.'],
   rate_limited: [429, 'Too many requests. Try again later.'],
+  too_many_streams: [429, 'Too many open status streams.'],
   internal_error: [500, 'Something went wrong on our side. Try again.'],
   service_unavailable: [503, 'The service is not ready.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -5,12 +5,49 @@ import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { credentialStatus } from '../../domain/credential-views.js';
 import { contentKey, formatStatusEvent, loadSnapshot, statusAt, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
+import { ApiError } from '../../domain/errors.js';
+import { ipBucketOf } from '../../domain/rate-limits.js';
 import type { AppEnv } from '../context.js';
 import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
 
+const PER_TOKEN = 5;
+const PER_IP = 100;
+
+/** Open streams per token, per client IP and in this process (SPEC §7 "streams"). */
+function streamCounts(maxStreams: number) {
+  const byToken = new Map<string, number>();
+  const byIp = new Map<string, number>();
+  let total = 0;
+  const bump = (m: Map<string, number>, k: string, d: number) => {
+    const v = (m.get(k) ?? 0) + d;
+    if (v > 0) m.set(k, v);
+    else m.delete(k);
+  };
+  return {
+    /** A release function, or 429 too_many_streams when any cap is reached. */
+    acquire(tokenHash: string, ip: string): () => void {
+      if ((byToken.get(tokenHash) ?? 0) >= PER_TOKEN || (byIp.get(ip) ?? 0) >= PER_IP || total >= maxStreams) {
+        throw new ApiError('too_many_streams', `At most ${PER_TOKEN} open status streams per token and ${PER_IP} per client.`, undefined, 30);
+      }
+      bump(byToken, tokenHash, 1);
+      bump(byIp, ip, 1);
+      total++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        bump(byToken, tokenHash, -1);
+        bump(byIp, ip, -1);
+        total--;
+      };
+    },
+  };
+}
+
 /** `GET /api/3/credentials/{cid}/status/stream`: live status as Server-Sent Events (SPEC §6). */
 export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
+  const counts = streamCounts(ctx.config.maxStreams);
   defineRoute(
     app,
     {
@@ -23,15 +60,24 @@ export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub)
       status: 200,
       mediaType: 'text/event-stream',
       response: z.string(),
-      errors: [403, 404],
+      errors: [403, 404, 429],
       description:
-        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it.',
+        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it, and ends when its token expires. At most 5 open streams per token, 100 per client IP and KEYWAY_MAX_STREAMS per process (429 too_many_streams).',
     },
     async (c) => {
       const caller = requireCaller(c, ['client_session', 'provisioning']);
       const cid = c.req.param('cid')!;
       const scope = caller.kind === 'provisioning' ? { personId: caller.personId, credentialId: caller.credentialId } : { personId: caller.personId };
       await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
+      const release = counts.acquire(caller.tokenHash, ipBucketOf(c.get('ip')));
+      // A stream ends when its token expires (SPEC §7): the client must come back with a live one.
+      let endStream = () => undefined as void;
+      const expiry = setTimeout(() => endStream(), Math.max(0, Date.parse(caller.expiresAt) - ctx.clock.now().getTime()));
+      expiry.unref();
+      const finish = () => {
+        clearTimeout(expiry);
+        release();
+      };
       const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
       const headers: Record<string, string> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
       // From the request, not c.res: reading c.res here would make Hono copy the already-sent response later.
@@ -69,8 +115,10 @@ export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub)
         let closed = false;
         outgoing.on('close', () => {
           closed = true;
+          finish();
           unsubscribe?.();
         });
+        endStream = () => outgoing.end();
         unsubscribe = await begin((chunk) => {
           if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
         });
@@ -86,11 +134,18 @@ export function streamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub)
             try {
               controller.enqueue(encoder.encode(chunk));
             } catch {
+              finish();
               unsubscribe?.();
             }
           });
+          endStream = () => {
+            finish();
+            unsubscribe?.();
+            controller.close();
+          };
         },
         cancel() {
+          finish();
           unsubscribe?.();
         },
       });
