@@ -46,7 +46,7 @@ async function serveChild(): Promise<void> {
     },
     'development',
   );
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { sqliteSync: config.sqliteSync });
   await migrateToLatest(store.db, store.dialect);
   // Logging is part of the cost of a request; it goes to a file, not the terminal.
   const logFile = fs.createWriteStream(path.join(dir, 'requests.log'));

@@ -5,7 +5,8 @@ import { StatusHub } from './domain/status-hub.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
 import { compression } from './http/compress.js';
-import { auth, idempotency, requestContext } from './http/middleware.js';
+import { auth, idempotency, loopbackHostOnly, requestBodyLimit, requestContext } from './http/middleware.js';
+import { createSenders } from './delivery/senders.js';
 import { accessRoutes } from './http/routes/access.js';
 import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
 import { credentialRoutes } from './http/routes/credentials.js';
@@ -51,7 +52,9 @@ export interface KeywayApp {
 
 /** Builds the Hono app over injected parts, so tests run it through `app.request()`. */
 export function createApp(deps: AppDeps): KeywayApp {
-  const ctx = createContext(deps);
+  // Senders come from configuration unless injected: the dev ones never run in production (docs/security.md).
+  const senders = deps.mailer && deps.sms ? undefined : createSenders(deps.config, deps.store);
+  const ctx = createContext({ ...deps, mailer: deps.mailer ?? senders?.mailer, sms: deps.sms ?? senders?.sms });
   ctx.metrics = createMetrics();
   const log = ctx.log;
 
@@ -62,7 +65,9 @@ export function createApp(deps: AppDeps): KeywayApp {
     if (draining) c.header('connection', 'close'); // keep-alive clients reconnect, to another instance
   });
   app.use('*', requestContext(log, deps.config.trustProxy, ctx.metrics));
+  app.use('*', requestBodyLimit(deps.config.bodyLimit)); // before auth: a stranger's 20 MB is never read (docs/security.md)
   app.use('*', compression());
+  if (deps.config.dev) for (const path of ['/', '/demo/*', '/dev/*']) app.use(path, loopbackHostOnly());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
@@ -86,7 +91,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   metricsRoute(app, ctx);
   pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
-  app.notFound(notFound);
+  app.notFound(notFound(app));
 
   let stopBackground: (() => Promise<void>) | undefined;
   return {

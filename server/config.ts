@@ -110,6 +110,10 @@ const EnvSchema = z.object({
   // Not in the configuration table of docs/api.md: how long a claimed outbox row, message or wallet push stays with the instance
   // that claimed it before another takes it over (docs/deploy.md: within 60 s); tests shorten it.
   KEYWAY_OUTBOX_LEASE: duration.pipe(z.number().int().min(1).max(3600)).default(60),
+  KEYWAY_BODY_LIMIT: positiveInt.default(64 * 1024),
+  KEYWAY_MAX_STREAMS: positiveInt.default(10_000),
+  KEYWAY_RETENTION_DAYS: positiveInt.default(30),
+  KEYWAY_SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -146,8 +150,14 @@ export interface Config {
     redeemPerIpMinute: number;
   };
   smsProvider: 'dev' | 'twilio' | 'webhook';
-  emailProvider: 'dev' | 'smtp';
+  /** `none`: production without KEYWAY_EMAIL_PROVIDER — no email is sent (the dev mailer never runs there). */
+  emailProvider: 'dev' | 'smtp' | 'none';
   passes: boolean;
+  /** SPEC §7: request bodies (bytes), open status streams per process, days finished rows are kept. */
+  bodyLimit: number;
+  maxStreams: number;
+  retentionDays: number;
+  sqliteSync: 'full' | 'normal';
   brand: { name: string; logo?: string; color: string; badgeDir?: string };
   /** Worker processes on one port (node:cluster), resolved from KEYWAY_WORKERS / --workers. */
   workers: number | 'auto';
@@ -214,8 +224,12 @@ export function loadConfig(
       redeemPerIpMinute: e.KEYWAY_LIMIT_REDEEM_PER_IP_MIN,
     },
     smsProvider: e.KEYWAY_SMS_PROVIDER ?? 'dev',
-    emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? 'dev',
+    emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? (dev ? 'dev' : 'none'),
     passes: e.KEYWAY_PASSES === 'on',
+    bodyLimit: e.KEYWAY_BODY_LIMIT,
+    maxStreams: e.KEYWAY_MAX_STREAMS,
+    retentionDays: e.KEYWAY_RETENTION_DAYS,
+    sqliteSync: e.KEYWAY_SQLITE_SYNC,
     brand: { name: e.KEYWAY_BRAND_NAME, logo: e.KEYWAY_BRAND_LOGO, color: e.KEYWAY_BRAND_COLOR, badgeDir: e.KEYWAY_BADGE_DIR },
     workers: e.KEYWAY_WORKERS,
     shutdownGraceSeconds: e.KEYWAY_SHUTDOWN_GRACE,
@@ -225,12 +239,18 @@ export function loadConfig(
   };
 
   if (!dev && opts.serverChecks !== false) {
+    // SPEC §7 "production refuses to start": each refusal names its variable.
     if (!config.secret) throw new ConfigError('KEYWAY_SECRET', 'production needs KEYWAY_SECRET (at least 32 random bytes, base64)');
+    if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'production needs PUBLIC_URL, the https:// address people reach this server at (invitation links and passes carry it)');
+    if (!/^https:\/\//i.test(e.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL', 'must be an https:// address in production (wallets and browsers refuse plain http)');
     if (config.smsProvider === 'dev') {
       throw new ConfigError('KEYWAY_SMS_PROVIDER', 'production needs a real SMS sender (twilio or webhook); the dev outbox exists only in development');
     }
-    if (config.emailProvider === 'dev' && e.KEYWAY_EMAIL_PROVIDER === 'dev') {
+    if (config.emailProvider === 'dev') {
       throw new ConfigError('KEYWAY_EMAIL_PROVIDER', 'the dev email outbox exists only in development');
+    }
+    if (config.deliverDefault === 'email' && config.emailProvider !== 'smtp') {
+      throw new ConfigError('KEYWAY_EMAIL_PROVIDER', 'KEYWAY_DELIVER_DEFAULT=email needs a real email sender (KEYWAY_EMAIL_PROVIDER=smtp and KEYWAY_SMTP_URL)');
     }
     if (config.passes && !(e.KEYWAY_APPLE_CERT && e.KEYWAY_APPLE_KEY && e.KEYWAY_APPLE_WWDR)) {
       throw new ConfigError(

@@ -25,7 +25,7 @@ export function resolveSecret(config: Config): string {
 export async function openMigratedStore(config: Config, log?: (record: Record<string, unknown>) => void): Promise<{ store: Store; applied: string[] }> {
   // On PostgreSQL migrations run without the statement timeout requests have (a migration may rewrite a big table).
   const postgres = isPostgresUrl(config.databaseUrl);
-  const migrating = openStore(config.databaseUrl, { queryTimeout: !postgres, log });
+  const migrating = openStore(config.databaseUrl, { queryTimeout: !postgres, log, sqliteSync: config.sqliteSync });
   let applied: string[];
   try {
     // Instances starting together race to create the migration tables; the loser tries again.
@@ -44,5 +44,5 @@ export async function openMigratedStore(config: Config, log?: (record: Record<st
   }
   if (!postgres) return { store: migrating, applied };
   await migrating.close();
-  return { store: openStore(config.databaseUrl, { log }), applied };
+  return { store: openStore(config.databaseUrl, { log, sqliteSync: config.sqliteSync }), applied };
 }

@@ -14,7 +14,7 @@ import { migrateToLatest } from '../../server/storage/migrations.js';
 const secret = Buffer.alloc(32, 9).toString('base64');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-fanout-'));
 const config = loadConfig({ KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, KEYWAY_SECRET: secret, KEYWAY_PASSES: 'off' }, 'development');
-const store = openStore(config.databaseUrl);
+const store = openStore(config.databaseUrl, { sqliteSync: config.sqliteSync });
 await migrateToLatest(store.db, store.dialect);
 const keyway = createApp({ config, store, secret, log: () => {} });
 const sk = (await createKey(keyway.ctx, { kind: 'secret', scopes: ['account.person'] })).key;

@@ -6,7 +6,7 @@ import { createKey, listKeys, revokeKey, SCOPES, type Scope } from '../domain/ke
 import { openMigratedStore, resolveSecret } from '../runtime.js';
 
 const KEYS_HELP = `Usage:
-  npx keyway keys create --scope account.person|account.person.readonly [--name N]
+  npx keyway keys create --scope account.person|account.person.readonly|account.access [--name N]
   npx keyway keys create --publishable --origins https://a.example,https://b.example
                          [--countries GB,IE] [--default-country GB] [--name N]
   npx keyway keys list

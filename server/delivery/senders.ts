@@ -167,6 +167,13 @@ export function smtpMailer(opts: { url: string; from: string }): Mailer & { clos
   };
 }
 
+/** Production without an email sender: nothing is stored or marked delivered (callers get 422 email_not_configured first). */
+const noMailer: Mailer = {
+  async send() {
+    throw new DeliveryError('no email sender is configured (KEYWAY_EMAIL_PROVIDER)');
+  },
+};
+
 /** The one place that picks senders from configuration (the README’s configuration); `main.ts` uses it. */
 export function createSenders(config: Config, store: Store): { sms: SmsSender; mailer: Mailer } {
   const e = config.raw;
@@ -176,6 +183,7 @@ export function createSenders(config: Config, store: Store): { sms: SmsSender; m
       : config.smsProvider === 'webhook'
         ? webhookSms({ url: e.KEYWAY_SMS_WEBHOOK_URL!, secret: e.KEYWAY_SMS_WEBHOOK_SECRET })
         : devSms(store);
-  const mailer = config.emailProvider === 'smtp' ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM }) : devMailer(store);
+  const mailer =
+    config.emailProvider === 'smtp' ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM }) : config.emailProvider === 'none' ? noMailer : devMailer(store);
   return { sms, mailer };
 }

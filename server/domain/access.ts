@@ -2,6 +2,7 @@ import type { Ctx } from './context.js';
 import { nowIso } from '../clock.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
 import { admitsAccess, type CredentialStatus } from './lifecycle.js';
+import { countRate, refuseWhenFull } from './rate-limits.js';
 
 export type AccessReason =
   | 'unknown_value'
@@ -42,11 +43,16 @@ function refusal(h: Holder): AccessReason | null {
   return null;
 }
 
+export const REFUSED_CHECKS_PER_MINUTE = 100;
+
 /**
  * `POST /api/3/access/verify`: does the value a reader saw open a door now? Per-device values
  * first (a revoked phone dies alone), then credential values (shared mode, cards, PINs).
  */
-export async function verifyAccess(ctx: Ctx, value: string, actor: Actor): Promise<AccessDecision> {
+export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId: string): Promise<AccessDecision> {
+  // Refused checks per key are limited before the lookup, so no key can walk the PIN space (SPEC §3).
+  const refusedBucket = `access:refused:key:${keyId}`;
+  await refuseWhenFull(ctx, refusedBucket, REFUSED_CHECKS_PER_MINUTE, 60);
   const hashes = ctx.keys.lookupHashes('value', value);
   const db = ctx.store.db;
   const holderColumns = [
@@ -84,6 +90,7 @@ export async function verifyAccess(ctx: Ctx, value: string, actor: Actor): Promi
     }
   }
   const { allowed, reason, device_id, person_id } = decision;
+  if (!allowed) await countRate(ctx, refusedBucket, 60);
   await recordEvent(db, nowIso(ctx), {
     type: 'access.checked',
     actor,

@@ -6,6 +6,7 @@ import { sweepExpiredInvitations } from './sweeps.js';
 import { startWalletWorker } from './wallet-pushes.js';
 import { sweepRevocations } from './sweeps.js';
 import { pruneIdempotency } from './idempotency.js';
+import { pruneRetained } from './retention.js';
 import { markInvitationEmailed } from './invitations.js';
 import { sweepPendingDevices } from './sweeps.js';
 import { pruneRateCounters } from './rate-limits.js';
@@ -16,6 +17,13 @@ const ON_MESSAGE_DELIVERED: OnDelivered = { invitation: markInvitationEmailed };
 
 /** Delivers every due queued message once (tests call this instead of waiting for the worker). */
 export const deliverDueMessages = (ctx: Ctx): Promise<number> => deliverQueuedMessages(ctx, ON_MESSAGE_DELIVERED);
+
+/** The housekeeping timer's work: what has served its purpose leaves the database. */
+export async function runHousekeeping(ctx: Ctx): Promise<void> {
+  await pruneRateCounters(ctx);
+  await pruneIdempotency(ctx);
+  await pruneRetained(ctx);
+}
 
 /**
  * Starts the workers and, with `sweeps`, the timed sweeps (each a compare-and-set per row, so
@@ -34,10 +42,7 @@ export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: bool
   if (sweeps) {
     every(30_000, () => sweepExpiredInvitations(ctx), 'expiry sweep');
     every(60_000, () => sweepPendingDevices(ctx), 'pending device sweep');
-    every(10 * 60_000, async () => {
-      await pruneRateCounters(ctx);
-      await pruneIdempotency(ctx);
-    }, 'housekeeping');
+    every(10 * 60_000, () => runHousekeeping(ctx), 'housekeeping');
     void sweepExpiredInvitations(ctx).catch(() => undefined);
     every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
     every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');

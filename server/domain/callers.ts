@@ -21,7 +21,7 @@ export type Caller =
       defaultCountry: string | null;
     }
   | { kind: 'client_session'; tokenHash: string; personId: number; origins: string[]; expiresAt: string }
-  | { kind: 'provisioning'; tokenHash: string; personId: number; credentialId: string; origins: string[]; expiresAt: string; keyId: string | null };
+  | { kind: 'provisioning'; tokenHash: string; personId: number; credentialId: string; origins: string[]; expiresAt: string; keyId: string | null; viaHandoff: boolean };
 
 export const actorOf = (c: Caller): string =>
   c.kind === 'secret' || c.kind === 'publishable' ? `key:${c.keyId}` : c.kind === 'client_session' ? `session:cs:${c.personId}` : `session:ps:${c.credentialId}`;
@@ -78,7 +78,7 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
       caller = Object.freeze(
         kind === 'cs'
           ? { kind: 'client_session' as const, tokenHash, personId: row.person_id, origins: json(row.origins, []), expiresAt: row.expires_at }
-          : { kind: 'provisioning' as const, tokenHash, personId: row.person_id, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id },
+          : { kind: 'provisioning' as const, tokenHash, personId: row.person_id, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id, viaHandoff: row.via_handoff === 1 },
       );
       callerOfRow.set(row, caller);
     }
@@ -89,13 +89,13 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
 
 export const SESSION_TTL_SECONDS = 15 * 60;
 
-const insertToken = preparedInsert('tokens', ['token_hash', 'kind', 'person_id', 'credential_id', 'device_id', 'key_id', 'origins', 'expires_at', 'created_at', 'used_at']);
+const insertToken = preparedInsert('tokens', ['token_hash', 'kind', 'person_id', 'credential_id', 'device_id', 'key_id', 'origins', 'expires_at', 'created_at', 'used_at', 'via_handoff']);
 
 /** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (docs/api.md, docs/security.md). */
 export async function mintSession(
   ctx: Ctx,
   tx: Tx,
-  input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null },
+  input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null; viaHandoff?: boolean },
 ): Promise<{ token: string; expires_at: string }> {
   // A ps_ names its credential (docs/elements.md: credential-id is optional with a ps_): ps_<id>_<secret>.
   const token =
@@ -115,6 +115,7 @@ export async function mintSession(
     expires_at,
     created_at: created,
     used_at: null,
+    via_handoff: input.viaHandoff ? 1 : 0,
   });
   return { token, expires_at };
 }
@@ -132,6 +133,14 @@ export function requireScope(caller: Caller, scope: 'read' | 'write'): void {
   }
   if (!caller.scopes.includes('account.person') && !caller.scopes.includes('account.person.readonly')) {
     throw new ApiError('insufficient_scope');
+  }
+}
+
+/** `access/verify`: a door controller's key (account.access) or a write key; never the read-only scope (SPEC §3). */
+export function requireAccessScope(caller: Caller): void {
+  if (caller.kind !== 'secret') throw new ApiError('unauthorized', 'This endpoint needs a secret key (sk_…).');
+  if (!caller.scopes.includes('account.access') && !caller.scopes.includes('account.person')) {
+    throw new ApiError('insufficient_scope', 'Door checks need a key with scope account.access or account.person.');
   }
 }
 

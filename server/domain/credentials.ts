@@ -45,6 +45,8 @@ export async function createCredential(
   const enabled = input.enabled !== false;
   const status: CredentialStatus = type.id === WALLET_PASS ? 'invited' : 'active';
   const deliver = input.deliver ?? ctx.config.deliverDefault;
+  // The dev mailer never stands in for a real one in production (SPEC §7).
+  if (deliver === 'email' && ctx.config.emailProvider === 'none') throw new ApiError('email_not_configured');
 
   const result = await ctx.store.db.transaction().execute(async (tx) => {
     const person = await tx.selectFrom('people').selectAll().where('id', '=', personId).where('deleted_at', 'is', null).executeTakeFirst();

@@ -5,8 +5,9 @@ import { ApiError } from './errors.js';
 
 const DAY = 86400;
 const SECRET_REPLAY_SECONDS = 15 * 60;
-// A record still `running` after this long belongs to a request that died; it may be retried.
+// A record `running` with no heartbeat for this long belongs to a request that died; it may be retried.
 const STALE_RUNNING_SECONDS = 60;
+export const HEARTBEAT_SECONDS = 20;
 
 export type IdempotencyStart = { kind: 'new'; recordKey: string } | { kind: 'replay'; status: number; body: string };
 
@@ -59,4 +60,11 @@ export async function abandonIdempotent(ctx: Ctx, recordKey: string): Promise<vo
 
 export async function pruneIdempotency(ctx: Ctx): Promise<void> {
   await ctx.store.db.deleteFrom('idempotency').where('expires_at', '<=', nowIso(ctx)).execute();
+}
+/**
+ * A running request's sign of life, every HEARTBEAT_SECONDS: a `running` record's created_at is
+ * when its request was last known alive, so only a request that died is taken over (SPEC §2).
+ */
+export async function heartbeatIdempotent(ctx: Ctx, recordKey: string): Promise<void> {
+  await ctx.store.db.updateTable('idempotency').set({ created_at: nowIso(ctx) }).where('record_key', '=', recordKey).where('state', '=', 'running').execute();
 }

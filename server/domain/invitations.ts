@@ -3,7 +3,7 @@ import { addSeconds, nowIso } from '../clock.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { invitationEmail, pickLocale } from '../delivery/templates.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
-import { groupCommit, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
+import { forUpdate, groupCommit, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import type { Ctx } from './context.js';
 import { applyLifecycle } from './credential-changes.js';
@@ -12,7 +12,7 @@ import { getCredentialRow, getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
 import { generateInvitationCode, invitationUrl, normalizeInvitationCode } from './invitation-code.js';
 import type { CredentialStatus } from './lifecycle.js';
-import { consumeRate } from './rate-limits.js';
+import { consumeRate, ipBucketOf } from './rate-limits.js';
 
 /** What redeem, verification check and hand-off redeem all answer (docs/api.md). */
 export interface ProvisioningGrant {
@@ -27,7 +27,7 @@ export interface ProvisioningGrant {
 export const wallets = (ctx: Ctx): ('apple' | 'google')[] => (ctx.config.passes && ctx.wallet ? [...ctx.wallet.platforms] : []);
 
 /** Redemption attempts (hand-offs too) per client IP per minute, counted before any lookup (docs/security.md). */
-export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ip}`, ctx.config.limits.redeemPerIpMinute, 60);
+export const consumeRedeemAttempt = (ctx: Ctx, ip: string) => consumeRate(ctx, `redeem:ip:${ipBucketOf(ip)}`, ctx.config.limits.redeemPerIpMinute, 60);
 
 // Every redemption runs these: compiled once (storage/db.ts). A code is looked up under the
 // current key's hash and, while KEYWAY_SECRET_PREVIOUS is set, the previous one's.
@@ -93,6 +93,18 @@ export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: 
     // Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
     const cas = await markRedeemed(tx, now, invitation.invitation_id);
     if (Number(cas.numAffectedRows) !== 1) throw new ApiError('invitation_used');
+    // Decided again inside the transaction, under the credential's row lock: a disable or revoke
+    // that committed since the first look wins, and throwing undoes the compare-and-set.
+    const live = await forUpdate(
+      ctx.store.dialect,
+      tx
+        .selectFrom('credentials')
+        .innerJoin('people', 'people.id', 'credentials.person_id')
+        .select(['credentials.enabled', 'credentials.status', 'people.enabled as person_enabled', 'people.deleted_at'])
+        .where('credentials.id', '=', invitation.credential_id),
+    ).executeTakeFirstOrThrow();
+    if (live.deleted_at || live.status === 'revoked' || live.status === 'revoking') throw new ApiError('invitation_not_found');
+    if (live.enabled !== 1 || live.person_enabled !== 1) throw new ApiError('credential_disabled');
     const { row } = await applyLifecycle(ctx, tx, invitation.credential_id, { type: 'redeem' }, actor);
     await recordEvent(tx, now, { type: 'invitation.redeemed', actor, subject: `credential:${row.id}`, data: { person_id: row.person_id } });
     const session = await mintSession(ctx, tx, {

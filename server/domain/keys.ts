@@ -5,7 +5,8 @@ import { nowIso } from '../clock.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
 import { ApiError } from './errors.js';
 
-export const SCOPES = ['account.person', 'account.person.readonly'] as const;
+/** `account.access`: a door controller's key, for `access/verify` only (SPEC §3). */
+export const SCOPES = ['account.person', 'account.person.readonly', 'account.access'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface KeyView {

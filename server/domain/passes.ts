@@ -90,6 +90,17 @@ export async function passableCredential(ctx: Ctx, personId: number, id: string)
   return row;
 }
 
+/** Each pending value opens the door for up to 24 h, so a credential holds at most this many (SPEC §3). */
+export const MAX_PENDING_DEVICES = 10;
+
+async function refuseTooManyPending(ctx: Ctx, tx: Tx, credentialId: string): Promise<void> {
+  const pending = await tx.selectFrom('devices').select('added_at').where('credential_id', '=', credentialId).where('status', '=', 'pending').orderBy('added_at').execute();
+  if (pending.length < MAX_PENDING_DEVICES) return;
+  // The oldest is confirmed or swept within a day of its creation.
+  const freeAt = Date.parse(pending[0].added_at) + PENDING_DEVICE_TTL_SECONDS * 1000;
+  throw new ApiError('rate_limited', `A credential holds at most ${MAX_PENDING_DEVICES} passes not yet added to a wallet.`, undefined, Math.max(1, Math.ceil((freeAt - ctx.clock.now().getTime()) / 1000)));
+}
+
 const holderName = (c: Pick<CoveredCredential, 'first_name' | 'last_name'>) => `${c.first_name} ${c.last_name}`.trim();
 
 /**
@@ -134,6 +145,7 @@ export async function requestPass(
     const now = await selectCovered(tx, cred.id, cred.person_id).executeTakeFirst();
     if (!now) throw new ApiError('not_found');
     checkPassable(now);
+    await refuseTooManyPending(ctx, tx, cred.id);
     await tx
       .insertInto('devices')
       .values({

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { groupCommit, preparedWrite } from '../storage/db.js';
 import type { Ctx } from './context.js';
+import { ipv6Groups } from '../webhooks/destination.js';
 import { ApiError } from './errors.js';
 
 /**
@@ -18,7 +19,25 @@ export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windo
   }
 }
 
-// One compiled upsert per number of buckets (the send limits always count four).
+/**
+ * For limits that count only some outcomes (refused door checks): 429 when the bucket's window
+ * is already full, without counting this request — call before the lookup, `countRate` after.
+ */
+export async function refuseWhenFull(ctx: Ctx, bucket: string, limit: number, windowSeconds: number): Promise<void> {
+  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
+  const windowStart = nowS - (nowS % windowSeconds);
+  const row = await ctx.store.db.selectFrom('rate_counters').select('count').where('bucket', '=', bucket).where('window_start', '=', windowStart).executeTakeFirst();
+  if (row && Number(row.count) >= limit) {
+    throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
+  }
+}
+
+export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number): Promise<void> {
+  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
+  await groupCommit(ctx.store.db, (tx) => countersUpsert(1)(tx, bucket, nowS - (nowS % windowSeconds)));
+}
+
+// One compiled upsert per number of buckets.
 const upserts = new Map<number, ReturnType<typeof buildCountersUpsert>>();
 const countersUpsert = (n: number) => {
   let upsert = upserts.get(n);
@@ -44,17 +63,29 @@ export async function pruneRateCounters(ctx: Ctx): Promise<void> {
 }
 
 /**
- * Several counters in one statement (the send limits, docs/security.md): every bucket counts this attempt,
- * then the first one over its limit answers 429 with its own Retry-After.
+ * The send limits (docs/security.md, "limits, order"): buckets listed narrowest first (phone, IP, key,
+ * global) are counted one by one in one transaction, and the first over its limit stops the
+ * count, so a refused request counts against no wider bucket and one client can never use up a
+ * key's or the world's allowance. Answers 429 with that bucket's own Retry-After.
  */
-export async function consumeRates(ctx: Ctx, limits: { bucket: string; limit: number; windowSeconds: number }[]): Promise<void> {
+export async function consumeRates(ctx: Ctx, narrowestFirst: { bucket: string; limit: number; windowSeconds: number }[]): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
-  const rows = limits.map((l) => ({ bucket: l.bucket, window_start: nowS - (nowS % l.windowSeconds), count: 1 }));
-  const { rows: counted } = await groupCommit(ctx.store.db, (tx) => countersUpsert(rows.length)(tx, ...rows.flatMap((r) => [r.bucket, r.window_start])));
-  const byBucket = new Map(counted.map((r) => [r.bucket, Number(r.count)]));
-  for (const [i, l] of limits.entries()) {
-    if ((byBucket.get(l.bucket) ?? 0) > l.limit) {
-      throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, rows[i].window_start + l.windowSeconds - nowS));
+  const windowStart = (l: { windowSeconds: number }) => nowS - (nowS % l.windowSeconds);
+  const refused = await groupCommit(ctx.store.db, async (tx) => {
+    for (const l of narrowestFirst) {
+      const { rows } = await countersUpsert(1)(tx, l.bucket, windowStart(l));
+      if (Number(rows[0].count) > l.limit) return l;
     }
-  }
+    return undefined;
+  });
+  if (refused) throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart(refused) + refused.windowSeconds - nowS));
+}
+
+/**
+ * The client a per-IP bucket counts: an IPv4 address, or an IPv6 address's /64 (one subscriber
+ * gets a whole /64, so counting per address would let one client rotate through 2⁶⁴ of them).
+ */
+export function ipBucketOf(ip: string): string {
+  const groups = ipv6Groups(ip);
+  return groups ? `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64` : ip;
 }

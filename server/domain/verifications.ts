@@ -17,7 +17,7 @@ import { ApiError } from './errors.js';
 import { consumeRedeemAttempt, wallets, type ProvisioningGrant } from './invitations.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { maskPhone, parsePhone, toAsciiDigits } from './phone.js';
-import { consumeRates } from './rate-limits.js';
+import { consumeRates, ipBucketOf } from './rate-limits.js';
 
 /** docs/security.md's numbers for one-time codes. */
 export const OTP_TTL_SECONDS = 10 * 60;
@@ -66,10 +66,10 @@ export function smsHost(ctx: Ctx, caller: Publishable, origin: string | undefine
 async function consumeSendLimits(ctx: Ctx, keyId: string, ip: string, phoneHash: string): Promise<void> {
   const l = ctx.config.limits;
   await consumeRates(ctx, [
-    { bucket: 'sends:global', limit: l.sendsGlobalHour, windowSeconds: HOUR },
-    { bucket: `sends:key:${keyId}`, limit: l.sendsPerKeyHour, windowSeconds: HOUR },
-    { bucket: `sends:ip:${ip}`, limit: l.sendsPerIpHour, windowSeconds: HOUR },
     { bucket: `sends:phone:${phoneHash}`, limit: l.sendsPerPhoneHour, windowSeconds: HOUR },
+    { bucket: `sends:ip:${ipBucketOf(ip)}`, limit: l.sendsPerIpHour, windowSeconds: HOUR },
+    { bucket: `sends:key:${keyId}`, limit: l.sendsPerKeyHour, windowSeconds: HOUR },
+    { bucket: 'sends:global', limit: l.sendsGlobalHour, windowSeconds: HOUR },
   ]);
 }
 

@@ -58,4 +58,33 @@ export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler
   };
 }
 
-export const notFound: NotFoundHandler<AppEnv> = (c) => errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+/**
+ * No route answered: a known path asked with another method is `405` with `Allow` (SPEC §2),
+ * anything else `404`. The table of paths is built from the app's routes on the first miss.
+ */
+export function notFound(app: { routes: { method: string; path: string }[] }): NotFoundHandler<AppEnv> {
+  let table: { pattern: RegExp; method: string }[] | undefined;
+  return (c) => {
+    table ??= app.routes
+      .filter((r) => r.method !== 'ALL' && !r.path.endsWith('*'))
+      .map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
+    const allowed = [...new Set(table.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))];
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    // A route that exists for this method and still found nothing (c.notFound()) is a plain 404.
+    if (allowed.length && !allowed.includes(method)) return errorAnswer(c, new ApiError('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), { allow: allowed.join(', ') });
+    return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+  };
+}
+
+/** Hono's route path (`/people/:id`, `/badges/:file{apple|google}`) as an anchored regular expression. */
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((part) => {
+      const param = /^:\w+(?:\{(.+)\})?$/.exec(part);
+      if (param) return param[1] ? `(?:${param[1]})` : '[^/]+';
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}$`);
+}

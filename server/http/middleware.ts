@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Ctx } from '../domain/context.js';
 import { resolveCaller, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
-import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, idempotencyRecordKey } from '../domain/idempotency.js';
+import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, HEARTBEAT_SECONDS, heartbeatIdempotent, idempotencyRecordKey } from '../domain/idempotency.js';
 import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
 import type { AppContext, AppEnv } from './context.js';
 import type { Metrics } from '../metrics.js';
@@ -57,6 +58,30 @@ function clientIpOf(c: AppContext, trustProxy: number): string {
     if (hops.length >= trustProxy) ip = hops[hops.length - trustProxy];
   }
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/**
+ * SPEC §7 "bodies": at most `maxBytes`, counted while the body is read and before any token is
+ * looked at, on every route. The answer closes the connection, so the rest is never read.
+ */
+export function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => errorAnswer(c, new ApiError('payload_too_large', `Request bodies are at most ${maxBytes} bytes.`), { connection: 'close' }),
+  });
+}
+
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
+
+/**
+ * The development pages (`/` with the demo's sk_, `/dev/outbox`) answer only when the Host is a
+ * loopback name or address: a DNS-rebinding page on another name cannot read them (SPEC §7).
+ */
+export function loopbackHostOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!LOOPBACK_HOST.test(new URL(c.req.url).hostname)) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+    await next();
+  };
 }
 
 const ALLOW_HEADERS = 'authorization, content-type, idempotency-key';
@@ -150,11 +175,16 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
         headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true', ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}), ...corsHeadersOf(c) },
       });
     }
+    // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
+    const heartbeat = setInterval(() => void heartbeatIdempotent(ctx, recordKey).catch(() => undefined), HEARTBEAT_SECONDS * 1000);
+    heartbeat.unref();
     try {
       await next();
     } catch (err) {
       await abandonIdempotent(ctx, recordKey);
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
     const status = c.res.status;
     // Only definite answers are remembered; 5xx, 409 and 429 may be retried with the same key.

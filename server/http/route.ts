@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { requireScope, type Caller } from '../domain/callers.js';
+import { requireAccessScope, requireScope, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
 import { parseQuery, pathInt, readBody } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
@@ -9,16 +9,16 @@ import { ErrorBody } from './schemas.js';
 
 /**
  * Who may call a route: a bearer token kind (with the secret key's scope: `secret` writes,
- * `secret-read` reads), nobody in particular, or a scheme of the route's own (a PassKit
+ * `secret-read` reads, `secret-access` door checks), nobody in particular, or a scheme of the route's own (a PassKit
  * `ApplePass` token) that resolves its caller or throws 401.
  */
-export type Auth = 'none' | 'secret' | 'secret-read' | 'publishable' | 'session' | Authenticator<unknown>;
+export type Auth = 'none' | 'secret' | 'secret-read' | 'secret-access' | 'publishable' | 'session' | Authenticator<unknown>;
 
 export interface Authenticator<T> {
   resolve(c: AppContext): Promise<T>;
 }
 
-type CallerOf<A> = A extends 'secret' | 'secret-read'
+type CallerOf<A> = A extends 'secret' | 'secret-read' | 'secret-access'
   ? Extract<Caller, { kind: 'secret' }>
   : A extends 'publishable'
     ? Extract<Caller, { kind: 'publishable' }>
@@ -70,6 +70,7 @@ const SECURITY: Record<Exclude<Auth, Authenticator<unknown>>, { [k: string]: str
   none: undefined,
   secret: [{ secretKey: ['account.person'] }],
   'secret-read': [{ secretKey: ['account.person.readonly'] }],
+  'secret-access': [{ secretKey: ['account.access'] }, { secretKey: ['account.person'] }],
   publishable: [{ publishableKey: [] }],
   session: [{ sessionToken: [] }],
 };
@@ -77,6 +78,7 @@ const SECURITY: Record<Exclude<Auth, Authenticator<unknown>>, { [k: string]: str
 const KINDS = {
   secret: ['secret'],
   'secret-read': ['secret'],
+  'secret-access': ['secret'],
   publishable: ['publishable'],
   session: ['client_session', 'provisioning'],
 } as const;
@@ -91,6 +93,13 @@ function callerCheck(auth: Auth): (c: AppContext) => unknown {
     return (c) => {
       const caller = requireCaller(c, kinds);
       requireScope(caller, scope);
+      return caller;
+    };
+  }
+  if (auth === 'secret-access') {
+    return (c) => {
+      const caller = requireCaller(c, kinds);
+      requireAccessScope(caller);
       return caller;
     };
   }

@@ -12,8 +12,9 @@ export const PersonInput = z
     last_name: name,
     email: z.email('Not an email address.').max(320).nullish(),
     phone: z.string().max(40).nullish().openapi({ description: 'E.164, or national with the key’s or KEYWAY_DEFAULT_COUNTRY’s country' }),
+    phone_number: z.string().max(40).nullish().openapi({ description: 'An alias of `phone` (the seed documents use both); giving both with different values is 400' }),
     enabled: z.boolean().optional(),
-    group_ids: z.array(z.number().int()).max(1000).optional(),
+    group_ids: z.array(z.number().int().positive()).max(1000).optional(),
   })
   .openapi('PersonInput');
 export const PersonUpdate = PersonInput.partial().openapi('PersonUpdate');

@@ -38,6 +38,8 @@ export interface StoreOptions {
   /** Per-statement timeout on PostgreSQL; false for migrations, which may rewrite big tables. */
   queryTimeout?: boolean;
   log?: (record: Record<string, unknown>) => void;
+  /** SQLite syncs FULL unless told `normal` (KEYWAY_SQLITE_SYNC): NORMAL may lose the last answered commits on power loss (docs/security.md, "durability"). */
+  sqliteSync?: 'full' | 'normal';
 }
 
 /** Opens the database named by DATABASE_URL: `sqlite:<path>` (WAL) or `postgres://…`. */
@@ -58,7 +60,7 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${options.sqliteSync === 'normal' ? 'NORMAL' : 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const clock = new WriteClock(sqlite);

@@ -304,6 +304,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('credentials').addColumn('email_locale', 'text').execute();
       },
     },
+    '0006_handoff_sessions': {
+      async up(db) {
+        // A ps_ minted by a hand-off may not mint another (SPEC §3): the session remembers how it began.
+        await db.schema.alterTable('tokens').addColumn('via_handoff', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
   };
 }
 

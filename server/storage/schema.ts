@@ -98,6 +98,8 @@ export interface TokenTable {
   expires_at: string;
   created_at: string;
   used_at: string | null;
+  /** 1 for a ps_ minted by redeeming a hand-off. */
+  via_handoff: Generated<number>;
 }
 
 export interface EventTable {

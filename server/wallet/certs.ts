@@ -9,6 +9,9 @@ import { issueCertificate } from '../crypto/x509.js';
 
 export const DEV_PASS_TYPE_ID = 'pass.dev.keyway';
 export const DEV_TEAM_ID = 'KEYWAYDEV1';
+/** Names the dev chain's root and WWDR-like intermediate; production refuses material carrying it. */
+export const DEV_CHAIN_ORGANIZATION = 'Keyway Dev (not Apple)';
+export const DEV_GOOGLE_CLIENT_EMAIL = 'keyway-dev@keyway-dev.iam.gserviceaccount.com';
 
 /** File names inside the certificates directory. */
 export const CERT_FILES = {
@@ -73,11 +76,11 @@ export function makeDevCertificates(
     const rootKey = rsaKey();
     const wwdrKey = rsaKey();
     const passKey = rsaKey();
-    const rootName = { commonName: 'Keyway Dev Root CA', organization: 'Keyway Dev (not Apple)', country: 'US' };
+    const rootName = { commonName: 'Keyway Dev Root CA', organization: DEV_CHAIN_ORGANIZATION, country: 'US' };
     const wwdrName = {
       commonName: 'Keyway Dev Worldwide Developer Relations CA',
       organizationalUnit: 'G4',
-      organization: 'Keyway Dev (not Apple)',
+      organization: DEV_CHAIN_ORGANIZATION,
       country: 'US',
     };
     const rootPem = issueCertificate({
@@ -108,7 +111,7 @@ export function makeDevCertificates(
   }
   if (!existsSync(paths.googleServiceAccount)) {
     const key = rsaKey();
-    const clientEmail = 'keyway-dev@keyway-dev.iam.gserviceaccount.com';
+    const clientEmail = DEV_GOOGLE_CLIENT_EMAIL;
     const serviceAccount = {
       type: 'service_account',
       project_id: 'keyway-dev',

@@ -1,10 +1,11 @@
 // The wallet signing material the server runs with, loaded and checked once at start-up.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { loadPassImages, type PassImages } from './apple/pass.js';
 import { loadAppleSigningMaterial, type AppleSigningMaterial } from './apple/material.js';
-import { makeDevCertificates } from './certs.js';
+import { DEV_CHAIN_ORGANIZATION, DEV_GOOGLE_CLIENT_EMAIL, makeDevCertificates } from './certs.js';
 import { createGoogleSaveLinkBuilder, type GoogleSaveLinkBuilder, type GoogleServiceAccount } from './google/save-link.js';
 import { createGoogleWalletRestClient, type GoogleWalletRestClient } from './google/rest-client.js';
 import { WalletConfigError, messages } from './messages.js';
@@ -68,6 +69,7 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
       digest: env.KEYWAY_APPLE_SIGNATURE_DIGEST,
       now: options.now,
     });
+    if (!config.dev) refuseDevChain(material);
     apple = { material, images: passImages(config), nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY), source: 'configured' };
   } else {
     const material = loadAppleSigningMaterial({
@@ -86,7 +88,11 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
   if (googleGiven) {
     if (!env.KEYWAY_GOOGLE_SA_FILE) throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', 'is required when KEYWAY_GOOGLE_ISSUER_ID is set (the service-account JSON key file)');
     if (!env.KEYWAY_GOOGLE_ISSUER_ID) throw new WalletConfigError('KEYWAY_GOOGLE_ISSUER_ID', 'is required when KEYWAY_GOOGLE_SA_FILE is set (the issuer id from the Google Pay & Wallet console)');
-    google = googleRuntime(config, readServiceAccount(env.KEYWAY_GOOGLE_SA_FILE), env.KEYWAY_GOOGLE_ISSUER_ID, 'configured');
+    const serviceAccount = readServiceAccount(env.KEYWAY_GOOGLE_SA_FILE);
+    if (!config.dev && serviceAccount.client_email === DEV_GOOGLE_CLIENT_EMAIL) {
+      throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', 'is the dev service account from `keyway certs dev`; production needs the real one from the Google Cloud console');
+    }
+    google = googleRuntime(config, serviceAccount, env.KEYWAY_GOOGLE_ISSUER_ID, 'configured');
   } else if (dev) {
     google = googleRuntime(config, readServiceAccount(dev.paths.googleServiceAccount), DEV_GOOGLE_ISSUER_ID, 'dev');
     warnings.push('Google save links use the dev service account and a placeholder issuer id: the URLs are well formed, but a real phone will not save them.');
@@ -97,6 +103,16 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
   const platforms: WalletPlatform[] = ['apple'];
   if (google) platforms.push('google');
   return { platforms, apple, google, warnings };
+}
+
+/** Production never signs with `keyway certs dev` material (SPEC §7): no phone would trust it. */
+function refuseDevChain(material: AppleSigningMaterial): void {
+  if (new X509Certificate(material.wwdr.pem).subject.includes(DEV_CHAIN_ORGANIZATION)) {
+    throw new WalletConfigError('KEYWAY_APPLE_WWDR', 'is the dev chain from `keyway certs dev` (not Apple); production needs Apple\'s WWDR G4 certificate and a real Pass Type ID certificate (npx keyway certs import)');
+  }
+  if (new X509Certificate(material.certificate.pem).issuer.includes(DEV_CHAIN_ORGANIZATION)) {
+    throw new WalletConfigError('KEYWAY_APPLE_CERT', 'was issued by the dev chain from `keyway certs dev`; production needs a real Pass Type ID certificate (npx keyway certs import)');
+  }
 }
 
 function passImages(config: Config): PassImages {

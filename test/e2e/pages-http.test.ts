@@ -70,7 +70,7 @@ describe('pages over HTTP', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-security-policy')!, /script-src 'self' 'nonce-/);
     assert.match(await res.text(), /development certificates/);
-    const prod = await createHarness({ env: { KEYWAY_ENV: 'production', KEYWAY_PASSES: 'off', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms' } });
+    const prod = await createHarness({ env: { KEYWAY_ENV: 'production', PUBLIC_URL: 'https://keys.example.com', KEYWAY_PASSES: 'off', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms' } });
     try {
       assert.equal((await prod.keyway.app.request('/')).status, 404);
       assert.equal((await prod.keyway.app.request('/p')).status, 200);

@@ -91,7 +91,7 @@ export async function createHarness(
     { KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, DATABASE_URL: databaseUrl, KEYWAY_SECRET: TEST_SECRET, KEYWAY_TRUST_PROXY: '1', PUBLIC_URL: 'http://127.0.0.1:8787', ...opts.env },
     'development',
   );
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { sqliteSync: config.sqliteSync });
   await migrateToLatest(store.db, store.dialect);
   const logs: string[] = [];
   const clock = opts.clock ?? new TestClock();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createKey } from '../../server/domain/keys.js';
 import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 
@@ -86,11 +87,32 @@ describe('POST /api/3/access/verify', () => {
     assert.equal((await verify('0099887766')).body.reason, 'credential_suspended');
   });
 
-  test('secret keys only (read scope is enough); bad bodies are 400', async () => {
-    assert.equal((await verify('x', h.skRead)).status, 200);
+  test('scope account.access or account.person; the read-only scope is 403 insufficient_scope; bad bodies are 400', async () => {
+    const door = (await createKey(h.keyway.ctx, { kind: 'secret', scopes: ['account.access'] })).key;
+    h.secrets.add(door);
+    assert.equal((await verify('x', door)).status, 200, 'a door controller key checks values');
+    assert.equal((await h.request('GET', '/api/3/people', { token: door })).status, 403, '…and may call nothing else');
+    const read = await verify('x', h.skRead);
+    assert.equal(read.status, 403);
+    assert.equal(read.body.error.code, 'insufficient_scope');
     assert.equal((await verify('x', h.pk)).status, 401);
     const bad = await h.request('POST', '/api/3/access/verify', { token: h.sk, body: { value: '' } });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'invalid_request');
+  });
+
+  test('refused checks count ≤ 100 a minute per key: no key can walk the PIN space; other keys are unaffected', async () => {
+    const walker = (await createKey(h.keyway.ctx, { kind: 'secret', scopes: ['account.access'] })).key;
+    h.secrets.add(walker);
+    const statuses: number[] = [];
+    for (let pin = 0; pin < 105; pin++) statuses.push((await verify(String(pin).padStart(4, '0'), walker)).status);
+    assert.deepEqual(statuses.slice(0, 100), Array(100).fill(200));
+    assert.deepEqual(statuses.slice(100), Array(5).fill(429), 'the 101st refused check is limited');
+    const limited = await verify('0000', walker);
+    assert.equal(limited.body.error.code, 'rate_limited');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.equal((await verify('0000')).status, 200, 'another key still checks');
+    h.clock.advance(61);
+    assert.equal((await verify('0000', walker)).status, 200, 'the next minute the key checks again');
   });
 });

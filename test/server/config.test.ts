@@ -39,8 +39,9 @@ test('a bad value stops start-up with a message naming the variable', () => {
 
 test('production refuses to start without a secret, a real SMS sender, and signing material or passes off', () => {
   assert.throws(() => loadConfig({}, 'production'), /KEYWAY_SECRET/);
-  assert.throws(() => loadConfig({ KEYWAY_SECRET: SECRET }, 'production'), /KEYWAY_SMS_PROVIDER/);
-  const sms = { KEYWAY_SECRET: SECRET, KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/hook' };
+  assert.throws(() => loadConfig({ KEYWAY_SECRET: SECRET }, 'production'), /PUBLIC_URL/);
+  assert.throws(() => loadConfig({ KEYWAY_SECRET: SECRET, PUBLIC_URL: 'https://keys.example' }, 'production'), /KEYWAY_SMS_PROVIDER/);
+  const sms = { KEYWAY_SECRET: SECRET, PUBLIC_URL: 'https://keys.example', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/hook' };
   assert.throws(() => loadConfig(sms, 'production'), /KEYWAY_PASSES=off/);
   const ok = loadConfig({ ...sms, KEYWAY_PASSES: 'off' }, 'production');
   assert.equal(ok.host, '0.0.0.0');

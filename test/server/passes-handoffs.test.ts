@@ -27,6 +27,35 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     await h.close();
   });
 
+  test('a ps_ minted by a hand-off cannot mint another hand-off: 403 handoff_not_allowed (SPEC §3)', async () => {
+    const { ps } = await redeemedCredential(h, { first_name: 'Chain' });
+    const created = await h.request('POST', '/api/3/handoffs', { token: ps, headers: { origin: PARTNER_ORIGIN } });
+    assert.equal(created.status, 201, created.text);
+    const redeemed = await h.request('POST', '/api/3/handoffs/redeem', { token: hosted, body: { handoff_token: handoffToken(h, created.body.url) }, headers: { origin: PUBLIC_URL } });
+    assert.equal(redeemed.status, 200, redeemed.text);
+    const phone = redeemed.body.provisioning_token;
+    h.secrets.add(phone);
+    const again = await h.request('POST', '/api/3/handoffs', { token: phone, headers: { origin: PUBLIC_URL } });
+    assert.equal(again.status, 403, again.text);
+    assert.equal(again.body.error.code, 'handoff_not_allowed');
+    const pass = await h.request('POST', '/api/3/passes', { token: phone, body: { platform: 'apple' }, headers: { origin: PUBLIC_URL } });
+    assert.equal(pass.status, 200, 'the carried session still does its job');
+    h.secrets.add(new URL(pass.body.url).pathname.split('/').pop()!.replace(/\.pkpass$/, ''));
+  });
+
+  test('a credential holds at most 10 pending devices: the 11th pass request is 429 rate_limited with Retry-After', async () => {
+    const { ps } = await redeemedCredential(h, { first_name: 'Many' });
+    for (let i = 0; i < 10; i++) {
+      const r = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'apple' } });
+      assert.equal(r.status, 200, r.text);
+      h.secrets.add(new URL(r.body.url).pathname.split('/').pop()!.replace(/\.pkpass$/, ''));
+    }
+    const eleventh = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'apple' } });
+    assert.equal(eleventh.status, 429, eleventh.text);
+    assert.equal(eleventh.body.error.code, 'rate_limited');
+    assert.ok(Number(eleventh.headers.get('retry-after')) >= 1);
+  });
+
   test('a ps_ makes a 5-minute link (never the ps_ itself) that redeems once for a ps_ bound to PUBLIC_URL', async () => {
     const { ps, credentialId } = await redeemedCredential(h, { first_name: 'Ada' });
     const created = await h.request('POST', '/api/3/handoffs', { token: ps, headers: { origin: PARTNER_ORIGIN } });

@@ -200,3 +200,29 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
 
 storageSuite('sqlite', async () => false);
 storageSuite('postgres', skipWithoutPostgres);
+
+test('SQLite durability (SPEC §7): synchronous=FULL by default on the start path, NORMAL only when KEYWAY_SQLITE_SYNC=normal', async () => {
+  const { loadConfig } = await import('../../server/config.js');
+  const { openMigratedStore } = await import('../../server/runtime.js');
+  const { sql } = await import('kysely');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-sync-'));
+  try {
+    const level = async (env: Record<string, string>) => {
+      const { store } = await openMigratedStore(loadConfig({ KEYWAY_DATA_DIR: dir, ...env }, 'development'));
+      try {
+        const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+        const { rows: mode } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
+        return { synchronous: rows[0].synchronous, journal: mode[0].journal_mode };
+      } finally {
+        await store.close();
+      }
+    };
+    assert.deepEqual(await level({}), { synchronous: 2, journal: 'wal' }, 'FULL: an answered write survives power loss');
+    assert.deepEqual(await level({ KEYWAY_SQLITE_SYNC: 'normal' }), { synchronous: 1, journal: 'wal' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

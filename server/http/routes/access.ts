@@ -28,14 +28,14 @@ export function accessRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       path: '/api/3/access/verify',
       summary: 'Does this reader value open a door now?',
       tag: 'Access',
-      auth: 'secret-read',
+      auth: 'secret-access',
       body: AccessInput,
       status: 200,
       response: AccessDecision,
-      errors: [403],
+      errors: [403, 429],
       description:
-        'Allowed only for a value of a pending or active device (per-device mode) or the shared value, on an enabled credential in provisioning or active. Every check is an access.checked event.',
+        'Allowed only for a value of a pending or active device (per-device mode) or the shared value, on an enabled credential in provisioning or active. Every check is an access.checked event. Scope account.access (a door controller key) or account.person; refused checks count at most 100 a minute per key (429 after).',
     },
-    async ({ caller, body }, c) => c.json(await verifyAccess(ctx, body.value, actorOf(caller))),
+    async ({ caller, body }, c) => c.json(await verifyAccess(ctx, body.value, actorOf(caller), caller.keyId)),
   );
 }

@@ -9,10 +9,12 @@ import { CREDENTIAL_TYPES } from '../../domain/credential-types.js';
 import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credential-views.js';
 import { createCredential } from '../../domain/credentials.js';
 import { ApiError } from '../../domain/errors.js';
+import { ipBucketOf } from '../../domain/rate-limits.js';
 import { contentKey, formatStatusEvent, loadSnapshot, replaySince, STREAM_RETRY_MS, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import { sharedJson } from '../shared-json.js';
+import { streamCounts } from '../stream-limits.js';
 import * as S from '../schemas.js';
 
 /** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status. */
@@ -21,6 +23,7 @@ const scopeOf = (caller: Extract<Caller, { kind: 'client_session' | 'provisionin
 
 /** Credentials of a person (secret keys), their status (widgets' tokens) and its live stream (docs/api.md). */
 export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
+  const streams = streamCounts(ctx.config.maxStreams);
   defineRoute(
     app,
     { method: 'get', path: '/api/3/credential_types', summary: 'List credential types', tag: 'Credentials', auth: 'none', status: 200, response: z.object({ credential_types: z.array(S.CredentialType) }) },
@@ -109,14 +112,23 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       status: 200,
       mediaType: 'text/event-stream',
       response: z.string(),
-      errors: [403, 404],
+      errors: [403, 404, 429],
       description:
-        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it.',
+        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it, and ends when its token expires. At most 5 open streams per token, 100 per client IP and KEYWAY_MAX_STREAMS per process (429 too_many_streams).',
     },
     async ({ caller }, c) => {
       const cid = c.req.param('cid')!;
       const scope = scopeOf(caller);
       await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
+      const release = streams.acquire(caller.tokenHash, ipBucketOf(c.get('ip')));
+      // A stream ends when its token expires (docs/security.md): the client must come back with a live one.
+      let endStream: () => void = () => undefined;
+      const expiry = setTimeout(() => endStream(), Math.max(0, Date.parse(caller.expiresAt) - ctx.clock.now().getTime()));
+      expiry.unref();
+      const finish = () => {
+        clearTimeout(expiry);
+        release();
+      };
       const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
       const headers: Record<string, string> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
       // From the request, not c.res: reading c.res here would make Hono copy the already-sent response later.
@@ -146,6 +158,7 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
           else if (snap.version > lastEventId) opening.push(...(await replaySince(ctx, cid, lastEventId, snap)));
         }
       } catch (err) {
+        finish();
         unsubscribe();
         throw err;
       }
@@ -161,7 +174,11 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       if (outgoing instanceof ServerResponse) {
         outgoing.writeHead(200, headers);
         outgoing.flushHeaders();
-        outgoing.on('close', unsubscribe);
+        outgoing.on('close', () => {
+          finish();
+          unsubscribe();
+        });
+        endStream = () => outgoing.end();
         start((chunk) => {
           if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
         });
@@ -176,9 +193,19 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
             try {
               controller.enqueue(encoder.encode(chunk));
             } catch {
+              finish();
               unsubscribe();
             }
           });
+          endStream = () => {
+            finish();
+            unsubscribe();
+            try {
+              controller.close();
+            } catch {
+              // already closed by the client
+            }
+          };
           hub.onEnd(sub, () => {
             try {
               controller.close();
@@ -188,6 +215,7 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
           });
         },
         cancel() {
+          finish();
           unsubscribe();
         },
       });

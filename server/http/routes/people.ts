@@ -2,10 +2,20 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { actorOf } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
+import { ApiError } from '../../domain/errors.js';
 import { createPerson, deletePerson, getPersonRow, listPeople, toPersonView, updatePerson } from '../../domain/people.js';
 import type { AppEnv } from '../context.js';
 import { cursorInt, defineRoute } from '../route.js';
 import * as S from '../schemas.js';
+
+/** `phone_number` is `phone` under the other name the seed documents use. */
+function phoneAlias<T extends { phone?: string | null; phone_number?: string | null }>({ phone_number, ...rest }: T): Omit<T, 'phone_number'> {
+  if (phone_number === undefined) return rest;
+  if (rest.phone !== undefined && rest.phone !== phone_number) {
+    throw new ApiError('invalid_request', 'Give phone or phone_number, not two different numbers.', { fields: { phone_number: 'Differs from phone.' } });
+  }
+  return { ...rest, phone: phone_number };
+}
 
 /** People (docs/api.md, the DoorFlow-compatible admin API): secret keys only. */
 export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
@@ -13,7 +23,7 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     app,
     { method: 'post', path: '/api/3/people', summary: 'Create a person', tag: 'People', auth: 'secret', body: S.PersonInput, wrap: 'person', status: 201, response: z.object({ person: S.Person }), errors: [403] },
     async ({ caller, body }, c) => {
-      const person = await createPerson(ctx, body, { actor: actorOf(caller), defaultCountry: caller.defaultCountry });
+      const person = await createPerson(ctx, phoneAlias(body), { actor: actorOf(caller), defaultCountry: caller.defaultCountry });
       return c.json({ person }, 201);
     },
   );
@@ -33,7 +43,7 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
     { method: 'put', path: '/api/3/people/{id}', summary: 'Update a person', tag: 'People', auth: 'secret', intParams: ['id'], body: S.PersonUpdate, wrap: 'person', status: 200, response: z.object({ person: S.Person }), errors: [403, 404] },
-    async ({ caller, ids, body }, c) => c.json({ person: await updatePerson(ctx, ids.id, body, { actor: actorOf(caller), defaultCountry: caller.defaultCountry }) }),
+    async ({ caller, ids, body }, c) => c.json({ person: await updatePerson(ctx, ids.id, phoneAlias(body), { actor: actorOf(caller), defaultCountry: caller.defaultCountry }) }),
   );
 
   defineRoute(

@@ -1,0 +1,56 @@
+// SPEC §7 "limits, order": narrowest bucket first, a refused request counts against no wider one,
+// IPv6 clients counted per /64 — so one client can never use up a key's or the world's allowance.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ipBucketOf } from '../../server/domain/rate-limits.js';
+import { createHarness, type Harness } from '../helpers/harness.js';
+import { freshPhone, startVerification } from '../helpers/sms.js';
+
+describe('send limits: narrowest first, refusals count nowhere wider', () => {
+  let h: Harness;
+  before(async () => {
+    // The key's allowance is a little above one IP's: before the fix one IP's refused attempts used it up.
+    h = await createHarness({ env: { KEYWAY_LIMIT_SENDS_PER_IP_HOUR: '5', KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: '8', KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: '9' } });
+  });
+  after(async () => {
+    h.assertLogsClean();
+    await h.close();
+  });
+
+  test('one IP exhausting its own bucket leaves another IP served on the same publishable key', async () => {
+    const attacker = '203.0.113.66';
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await startVerification(h, freshPhone(), { ip: attacker })).status);
+    assert.deepEqual(statuses, [...Array(5).fill(202), ...Array(25).fill(429)], 'the IP bucket refuses after 5');
+    const other = await startVerification(h, freshPhone(), { ip: '198.51.100.7' });
+    assert.equal(other.status, 202, `another client is still served: ${other.text}`);
+  });
+
+});
+
+describe('IPv6 send limits', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness({ env: { KEYWAY_LIMIT_SENDS_PER_IP_HOUR: '5' } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('IPv6 clients share one bucket per /64; another /64 has its own', async () => {
+    const sameNet = (i: number) => `2001:db8:aa:bb::${(i + 1).toString(16)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await startVerification(h, freshPhone(), { ip: sameNet(i) })).status);
+    assert.deepEqual(statuses.slice(0, 2), [202, 202]);
+    assert.equal(statuses[5], 429, 'six addresses of one /64 are one client');
+    assert.equal((await startVerification(h, freshPhone(), { ip: '2001:db8:aa:bc::1' })).status, 202, 'the next /64 is another client');
+  });
+});
+
+test('ipBucketOf: IPv4 whole, IPv6 by its /64 in every notation', () => {
+  assert.equal(ipBucketOf('198.51.100.7'), '198.51.100.7');
+  assert.equal(ipBucketOf('2001:db8:aa:bb::1'), '2001:db8:aa:bb::/64');
+  assert.equal(ipBucketOf('2001:0db8:00aa:00bb:ffff:1:2:3'), '2001:db8:aa:bb::/64');
+  assert.equal(ipBucketOf('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(ipBucketOf('::1'), '0:0:0:0::/64');
+});
