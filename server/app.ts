@@ -27,6 +27,8 @@ import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { sendInvitationReminders } from './domain/reminders.js';
 import { startDeliveryWorker } from './delivery/queue.js';
 import { pageRoutes } from './pages/routes.js';
+import { hidConfigured, hidReadiness, startHidWorker } from './domain/hid-credentials.js';
+import { hidCallbackRoutes } from './http/routes/hid-callback.js';
 import type { DemoConsoleKeys } from './pages/demo-keys.js';
 import type { Store } from './storage/db.js';
 import { signerProblem, type WalletRuntime } from './wallet/runtime.js';
@@ -84,7 +86,9 @@ export function createApp(deps: AppDeps): KeywayApp {
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (SPEC §2)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
-  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer]);
+  // Reported, not gating: without Origo only type 8 suffers, and its calls answer 503 themselves.
+  const hid: ReadinessCheck[] = hidConfigured(ctx) ? [{ name: 'hid_origo', advisory: true, check: () => hidReadiness(ctx) }] : [];
+  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer, ...hid]);
   adminRoutes(app, ctx);
   widgetRoutes(app, ctx);
   passRoutes(app, ctx);
@@ -93,6 +97,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   appleWebServiceRoutes(app, ctx);
   webhookRoutes(app, ctx);
   googleCallbackRoutes(app, ctx);
+  hidCallbackRoutes(app, ctx);
   const hub = new StatusHub(ctx);
   streamRoutes(app, ctx, hub);
   pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
@@ -125,6 +130,7 @@ export function createApp(deps: AppDeps): KeywayApp {
       every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
       every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
       stoppers.push(startWebhookDispatcher(ctx));
+      stoppers.push(startHidWorker(ctx));
     },
     async stop() {
       for (const t of timers) clearInterval(t);

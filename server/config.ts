@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ORIGO_API_URL, ORIGO_AUTH_URL } from './hid/origo-client.js';
 
 /** A bad value stops the server with a message naming the variable (SPEC §10). */
 export class ConfigError extends Error {
@@ -104,9 +105,55 @@ const EnvSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour such as #1a73e8')
     .default('#1f4fd1'),
   KEYWAY_BADGE_DIR: z.string().optional(),
+  // HID Mobile Access through HID Origo (SPEC §12): type 8 exists only with the first four set.
+  KEYWAY_HID_ORIGO_CLIENT_ID: z.string().trim().min(1).optional(),
+  KEYWAY_HID_ORIGO_CLIENT_SECRET: z.string().min(1).optional(),
+  KEYWAY_HID_ORIGO_APPLICATION_ID: z.string().trim().min(1).optional(),
+  KEYWAY_HID_ORIGO_PART_NUMBER: z.string().trim().min(1).optional(),
+  KEYWAY_HID_ORIGO_ORG_ID: z.string().trim().regex(/^[A-Za-z0-9_]+$/, 'expected the organisation id (the client id up to its first -)').optional(),
+  KEYWAY_HID_ORIGO_AUTH_URL: z.url().default(ORIGO_AUTH_URL),
+  KEYWAY_HID_ORIGO_API_URL: z.url().default(ORIGO_API_URL),
+  KEYWAY_HID_ORIGO_POLL_S: positiveInt.default(60),
+  KEYWAY_HID_ORIGO_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters (it is the whole proof that a callback came from Origo)').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+export interface HidOrigoConfig {
+  clientId: string;
+  clientSecret: string;
+  orgId: string;
+  applicationId: string;
+  partNumber: string;
+  authUrl: string;
+  apiUrl: string;
+  pollSeconds: number;
+  callbackSecret?: string;
+}
+
+const HID_ORIGO_REQUIRED = ['KEYWAY_HID_ORIGO_CLIENT_ID', 'KEYWAY_HID_ORIGO_CLIENT_SECRET', 'KEYWAY_HID_ORIGO_APPLICATION_ID', 'KEYWAY_HID_ORIGO_PART_NUMBER'] as const;
+
+/** All four set → type 8 is offered; none → it is not; some → a mistake worth stopping for. */
+function hidOrigoConfig(e: Env): HidOrigoConfig | undefined {
+  const missing = HID_ORIGO_REQUIRED.filter((v) => !e[v]);
+  if (missing.length === HID_ORIGO_REQUIRED.length) return undefined;
+  if (missing.length) throw new ConfigError(missing[0], `required with the other KEYWAY_HID_ORIGO_* variables (${HID_ORIGO_REQUIRED.join(', ')})`);
+  const clientId = e.KEYWAY_HID_ORIGO_CLIENT_ID!;
+  // Origo client ids read `{organisation id}-OSRV…`.
+  const orgId = e.KEYWAY_HID_ORIGO_ORG_ID ?? clientId.split('-')[0];
+  if (!/^[A-Za-z0-9_]+$/.test(orgId)) throw new ConfigError('KEYWAY_HID_ORIGO_ORG_ID', 'cannot be read from the client id; set it');
+  return {
+    clientId,
+    clientSecret: e.KEYWAY_HID_ORIGO_CLIENT_SECRET!,
+    orgId,
+    applicationId: e.KEYWAY_HID_ORIGO_APPLICATION_ID!,
+    partNumber: e.KEYWAY_HID_ORIGO_PART_NUMBER!,
+    authUrl: e.KEYWAY_HID_ORIGO_AUTH_URL,
+    apiUrl: e.KEYWAY_HID_ORIGO_API_URL,
+    pollSeconds: e.KEYWAY_HID_ORIGO_POLL_S,
+    callbackSecret: e.KEYWAY_HID_ORIGO_CALLBACK_SECRET,
+  };
+}
 
 export interface Config {
   env: 'development' | 'production';
@@ -143,6 +190,8 @@ export interface Config {
   emailProvider: 'dev' | 'smtp';
   passes: boolean;
   brand: { name: string; logo?: string; color: string; badgeDir?: string };
+  /** HID Origo for credential type 8 (SPEC §12); absent when not configured. */
+  hidOrigo?: HidOrigoConfig;
   /** The raw parsed environment, for subsystems that read their own variables (wallet, delivery). */
   raw: Env;
 }
@@ -205,6 +254,7 @@ export function loadConfig(
     emailProvider: e.KEYWAY_EMAIL_PROVIDER ?? 'dev',
     passes: e.KEYWAY_PASSES === 'on',
     brand: { name: e.KEYWAY_BRAND_NAME, logo: e.KEYWAY_BRAND_LOGO, color: e.KEYWAY_BRAND_COLOR, badgeDir: e.KEYWAY_BADGE_DIR },
+    hidOrigo: hidOrigoConfig(e),
     raw: e,
   };
 

@@ -12,6 +12,7 @@ import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { invitationEmail, pickLocale } from '../delivery/templates.js';
 import { nextState, TERMINAL, type CredentialStatus, type LifecycleAction } from './lifecycle.js';
 import { passStateOf, queuePassUpdateTx } from './devices.js';
+import { createHidCredential, HID_CREDENTIAL_TYPE, HID_MOBILE, hidConfigured, reissueHidInvitation, revokeHidCredentialTx, wantHidDeviceRevokedTx } from './hid-credentials.js';
 
 export const CREDENTIAL_TYPES = [
   { id: 1, name: 'Card', format: 'card', description: 'Physical access card (its number as value)' },
@@ -19,12 +20,15 @@ export const CREDENTIAL_TYPES = [
   { id: 9, name: 'Wallet pass', format: 'mobile', description: 'Apple Wallet and Google Wallet pass (mobile credential)' },
 ] as const;
 export const WALLET_PASS = 9;
+
+/** The types this deployment offers: type 8 only with HID Origo configured (SPEC §12). */
+export const credentialTypes = (ctx: Pick<Ctx, 'config'>) => (hidConfigured(ctx) ? [...CREDENTIAL_TYPES, HID_CREDENTIAL_TYPE] : [...CREDENTIAL_TYPES]).sort((a, b) => a.id - b.id);
 const PIN = 6;
 const CARD = 1;
 
 export interface DeviceView {
   id: string;
-  platform: 'apple' | 'google';
+  platform: 'apple' | 'google' | 'hid';
   status: 'pending' | 'active' | 'revoked';
   added_at: string;
 }
@@ -71,12 +75,14 @@ export async function createCredential(
   input: CreateCredentialInput,
   opts: { actor: Actor; showSecrets: boolean },
 ): Promise<CredentialView> {
-  const type = CREDENTIAL_TYPES.find((t) => t.id === input.credential_type_id);
-  if (!type) {
+  const offered = credentialTypes(ctx);
+  if (!offered.some((t) => t.id === input.credential_type_id)) {
     throw new ApiError('unknown_credential_type', `Credential type ${input.credential_type_id} is not available here.`, {
-      available: CREDENTIAL_TYPES.map((t) => t.id),
+      available: offered.map((t) => t.id),
     });
   }
+  if (input.credential_type_id === HID_MOBILE) return createHidCredential(ctx, personId, input, opts);
+  const type = CREDENTIAL_TYPES.find((t) => t.id === input.credential_type_id)!;
   let value = input.value;
   let valueMode: 'per_device' | 'shared' = 'shared';
   if (type.id === PIN) {
@@ -204,7 +210,7 @@ const credentialOfPerson = preparedQuery<CredentialRow, [string, number]>(
       .where('people.deleted_at', 'is', null),
   2,
 );
-const devicesOfCredential = preparedQuery<{ id: string; credential_id: string; platform: 'apple' | 'google'; status: 'pending' | 'active' | 'revoked'; added_at: string }, [string]>(
+const devicesOfCredential = preparedQuery<{ id: string; credential_id: string; platform: DeviceView['platform']; status: 'pending' | 'active' | 'revoked'; added_at: string }, [string]>(
   (db, id) => db.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status', 'added_at']).where('credential_id', '=', id).orderBy('added_at'),
   1,
 );
@@ -350,7 +356,7 @@ export async function toCredentialViews(ctx: Ctx, rows: CredentialRow[], showSec
   return renderViews(ctx, rows, devices, invitations, showSecrets);
 }
 
-type DeviceRow = { id: string; platform: 'apple' | 'google'; status: 'pending' | 'active' | 'revoked'; added_at: string };
+type DeviceRow = { id: string; platform: DeviceView['platform']; status: 'pending' | 'active' | 'revoked'; added_at: string };
 
 function renderViews(
   ctx: Ctx,
@@ -379,7 +385,8 @@ function renderViews(
     if (inv && !TERMINAL.has(view.status)) {
       const code = ctx.keys.decrypt(inv.code_enc, r.id);
       view.invitation_code = code;
-      view.invitation_url = invitationUrl(ctx, code);
+      // An HID code is entered in the HID app, never on Keyway's page.
+      if (r.credential_type_id !== HID_MOBILE) view.invitation_url = invitationUrl(ctx, code);
       view.invitation_expires_at = inv.expires_at;
     }
     return view;
@@ -449,8 +456,9 @@ export async function setCredentialEnabled(ctx: Ctx, personId: number, credentia
  */
 export async function revokeCredentialTx(ctx: Ctx, tx: Tx, credentialId: string, actor: Actor): Promise<boolean> {
   const at = nowIso(ctx);
-  const cred = await tx.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', credentialId).executeTakeFirstOrThrow();
+  const cred = await tx.selectFrom('credentials').select(['status', 'person_id', 'credential_type_id']).where('id', '=', credentialId).executeTakeFirstOrThrow();
   if (TERMINAL.has(cred.status as CredentialStatus)) return false;
+  if (cred.credential_type_id === HID_MOBILE) return revokeHidCredentialTx(ctx, tx, credentialId, actor);
   const pending = await tx.selectFrom('devices').select('id').where('credential_id', '=', credentialId).where('status', '=', 'pending').execute();
   for (const d of pending) await revokeDeviceTx(ctx, tx, credentialId, cred.person_id, d.id, actor, at);
   const live = await tx.selectFrom('devices').select('id').where('credential_id', '=', credentialId).where('status', '=', 'active').execute();
@@ -469,6 +477,7 @@ export async function revokeCredential(ctx: Ctx, personId: number, credentialId:
 /** Re-issue: a new code, the old one dies (SPEC §4). */
 export async function reissueInvitation(ctx: Ctx, personId: number, credentialId: string, opts: { actor: Actor; showSecrets: boolean }) {
   const row = await getCredentialRow(ctx, personId, credentialId);
+  if (row.credential_type_id === HID_MOBILE) return reissueHidInvitation(ctx, personId, credentialId, opts);
   if (row.credential_type_id !== WALLET_PASS) {
     throw new ApiError('invalid_transition', 'Only wallet-pass credentials have invitations.', { status: row.status });
   }
@@ -493,6 +502,8 @@ export async function revokeDeviceTx(ctx: Ctx, tx: Tx, credentialId: string, per
   if (device.status === 'revoked') return false;
   await tx.updateTable('devices').set({ status: 'revoked', revoked_at: at, updated_at: at }).where('id', '=', deviceId).execute();
   await recordEvent(tx, at, { type: 'device.revoked', actor, subject: `credential:${credentialId}`, data: { device_id: deviceId, platform: device.platform } });
+  // An HID phone holds an Origo credential: Origo is told to revoke it (the sync retries until it did).
+  if (device.platform === 'hid') await wantHidDeviceRevokedTx(ctx, tx, deviceId, at);
   // One phone revoked alone gets its voided pass; under a revoked credential the pass is void already.
   const cred = await tx.selectFrom('credentials').select('status').where('id', '=', credentialId).executeTakeFirstOrThrow();
   if (!TERMINAL.has(cred.status as CredentialStatus)) await queuePassUpdateTx(ctx, tx, credentialId, { deviceId });
@@ -547,6 +558,7 @@ export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
     .innerJoin('invitations', 'invitations.credential_id', 'credentials.id')
     .select('credentials.id')
     .where('credentials.status', '=', 'invited')
+    .where('credentials.credential_type_id', '!=', HID_MOBILE) // Origo's status decides (SPEC §12)
     .where('invitations.redeemed_at', 'is', null)
     .where('invitations.superseded_at', 'is', null)
     .where('invitations.expires_at', '<=', now)

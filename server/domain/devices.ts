@@ -9,6 +9,7 @@ import { applyLifecycle, revokeDeviceTx } from './credentials.js';
 import { recordEvent, type Actor, type Tx } from './events.js';
 import { TERMINAL, type CredentialStatus } from './lifecycle.js';
 import { startWorker } from './worker.js';
+import { HID_MOBILE } from './hid-credentials.js';
 
 /**
  * Devices after their pass was added: confirmation (Apple registration, Google save callback),
@@ -111,7 +112,13 @@ async function finishRevocationTx(ctx: Ctx, tx: Tx, credentialId: string, givenU
 /** Devices that never confirmed within KEYWAY_REVOKE_CONFIRM_DAYS are given up and listed in the event. */
 export async function sweepRevocations(ctx: Ctx): Promise<number> {
   const cutoff = addSeconds(nowIso(ctx), -ctx.config.revokeConfirmDays * 86400);
-  const due = await ctx.store.db.selectFrom('credentials').select('id').where('status', '=', 'revoking').where('revoking_at', '<=', cutoff).execute();
+  const due = await ctx.store.db
+    .selectFrom('credentials')
+    .select('id')
+    .where('status', '=', 'revoking')
+    .where('revoking_at', '<=', cutoff)
+    .where('credential_type_id', '!=', HID_MOBILE) // revoked only when Origo shows it (SPEC §12)
+    .execute();
   let n = 0;
   for (const { id } of due) {
     const done = await ctx.store.db.transaction().execute(async (tx) => {

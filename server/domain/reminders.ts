@@ -4,6 +4,7 @@ import { forUpdate } from '../storage/db.js';
 import { addSeconds, nowIso, type Ctx } from './context.js';
 import { invitationUrl } from './credentials.js';
 import { recordEvent } from './events.js';
+import { HID_MOBILE } from './hid-credentials.js';
 
 /** How long before expiry the one reminder goes out (the HID seed: "send reminder"). */
 export const REMINDER_BEFORE_SECONDS = 24 * 3600;
@@ -26,6 +27,7 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
     .where('invitations.expires_at', '>', now)
     .where('invitations.expires_at', '<=', addSeconds(now, REMINDER_BEFORE_SECONDS))
     .where('credentials.status', '=', 'invited')
+    .where('credentials.credential_type_id', '!=', HID_MOBILE) // its code goes into the HID app, not Keyway's page
     .where('credentials.enabled', '=', 1)
     .where('people.deleted_at', 'is', null)
     .execute();

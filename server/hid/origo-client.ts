@@ -18,7 +18,8 @@ export const ORIGO_BUDGET = { calls: 250, perMs: 5 * 60_000 };
 export const ORIGO_TOKEN_BUDGET = { calls: 40, perMs: 5 * 60_000 };
 /** Seconds to leave Origo alone after a 403 that said the budget was spent (none says how long). */
 const LIMIT_PAUSE_S = 60;
-const RETRY_DELAYS_MS = [250, 1000, 3000];
+/** In-call retries for someone waiting; background work retries on its next pass instead. */
+const RETRY_DELAYS_MS = [200, 800];
 
 export interface OrigoSettings {
   clientId: string;
@@ -305,7 +306,7 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
       }
       // A 503 or a refused connection surely did not act; a timeout, a reset or a 500 may have.
       const landedMaybe = result.status !== undefined ? result.status !== 503 : !/ECONNREFUSED/.test(result.message);
-      const delay = RETRY_DELAYS_MS[attempt];
+      const delay = opts.background ? undefined : RETRY_DELAYS_MS[attempt];
       if (result.kind !== 'unavailable' || result.status === 403 || delay === undefined || (!opts.idempotent && landedMaybe)) throw result;
       try {
         await sleep(Math.max(delay, (result.retryAfter ?? 0) * 1000), signal);

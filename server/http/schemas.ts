@@ -46,7 +46,12 @@ export const CredentialUpdate = z.object({ enabled: z.boolean() }).openapi('Pers
 
 const Status = z.enum(STATUSES);
 export const Device = z
-  .object({ id: z.string(), platform: z.enum(['apple', 'google']), status: z.enum(['pending', 'active', 'revoked']), added_at: z.string() })
+  .object({
+    id: z.string(),
+    platform: z.enum(['apple', 'google', 'hid']).openapi({ description: '`hid`: a phone holding an HID Mobile Access credential (type 8)' }),
+    status: z.enum(['pending', 'active', 'revoked']),
+    added_at: z.string(),
+  })
   .openapi('Device');
 
 export const PersonCredential = z

@@ -4,8 +4,8 @@ import type { Ctx } from '../../domain/context.js';
 import { actorOf, canSeeSecrets, requireScope } from '../../domain/callers.js';
 import { createClientSession } from '../../domain/client-sessions.js';
 import {
-  CREDENTIAL_TYPES,
   createCredential,
+  credentialTypes,
   getCredentialView,
   listCredentials,
   reissueInvitation,
@@ -40,7 +40,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
     { method: 'get', path: '/api/3/credential_types', summary: 'List credential types', tag: 'Credentials', auth: 'none', status: 200, response: z.object({ credential_types: z.array(S.CredentialType) }) },
-    (c) => c.json({ credential_types: CREDENTIAL_TYPES }),
+    (c) => c.json({ credential_types: credentialTypes(ctx) }),
   );
 
   defineRoute(
@@ -105,8 +105,9 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       wrap: 'person_credential',
       status: 201,
       response: z.object({ person_credential: S.PersonCredential }),
-      errors: [403, 404, 422],
-      description: 'A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once.',
+      errors: [403, 404, 422, 503],
+      description:
+        'A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.',
     },
     async (c) => {
       const caller = admin(c, 'write');
@@ -167,7 +168,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
 
   defineRoute(
     app,
-    { method: 'post', path: '/api/3/people/{id}/credentials/{cid}/invitation', summary: 'Re-issue the invitation (new code; the old one dies)', tag: 'Credentials', auth: 'secret', status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404, 409] },
+    { method: 'post', path: '/api/3/people/{id}/credentials/{cid}/invitation', summary: 'Re-issue the invitation (new code; the old one dies)', tag: 'Credentials', auth: 'secret', status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404, 409, 503] },
     async (c) => {
       const caller = admin(c, 'write');
       return c.json({ person_credential: await reissueInvitation(ctx, pathInt(c, 'id'), c.req.param('cid')!, { actor: actorOf(caller), showSecrets: true }) });
