@@ -9,7 +9,7 @@ import type { CreateCredentialInput, CredentialView } from './credentials.js';
 import { applyLifecycle, getCredentialRow, getCredentialView, revokeDeviceTx } from './credentials.js';
 import { ApiError } from './errors.js';
 import { enqueueWebhook, recordEvent, type Actor, type Tx } from './events.js';
-import { credentialPhase, hidActions, invitationPhase, revocationComplete, type InvitationPhase } from './hid-progress.js';
+import { credentialPhase, hidActions, invitationPhase, revocationComplete, type InvitationPhase, type OrigoCredentialPhase } from './hid-progress.js';
 import { nextState, type CredentialStatus } from './lifecycle.js';
 import { startWorker } from './worker.js';
 
@@ -325,20 +325,24 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
   // 2. Origo's view of the user.
   const invitations = await origo.listInvitations(userId, opts);
   const containers = await origo.listContainers(userId, opts);
-  // Credentials an invitation made but no device holds yet (entered, mid-issue) are revoked too when revoking.
+  // Credentials an invitation made that no device holds (the code entered, the phone mid-issue) are
+  // revoked too when revoking, until Origo answers that they are gone.
+  const revokedGone = new Set<string>();
   if (cred.status === 'revoking') {
-    const ours = await db.selectFrom('hid_invitations').select('origo_credential_id').where('credential_id', '=', credentialId).where('origo_credential_id', 'is not', null).execute();
+    const ours = await db.selectFrom('hid_invitations').select(['origo_invitation_id', 'origo_credential_id', 'origo_status']).where('credential_id', '=', credentialId).where('origo_credential_id', 'is not', null).execute();
     const devices = new Set((await db.selectFrom('hid_devices').select('origo_credential_id').where('credential_id', '=', credentialId).execute()).map((d) => d.origo_credential_id));
     const onPhones = new Map(containers.flatMap((c) => c.credentials).map((c) => [c.id, c.status]));
     for (const o of ours) {
       const id = o.origo_credential_id!;
-      const phase = credentialPhase(onPhones.get(id));
-      if (!devices.has(id) && (phase === 'issuing' || phase === 'live')) await origo.revokeCredential(id, opts);
+      if (devices.has(id)) continue;
+      const listed = invitations.find((i) => i.credentials.some((k) => k.id === id) || i.id === o.origo_invitation_id)?.status;
+      const live = onPhones.has(id) ? credentialPhase(onPhones.get(id)) !== 'gone' : codeEntered(o.origo_status, listed);
+      if (live && (await origo.revokeCredential(id, opts)) === 'gone') revokedGone.add(id);
     }
   }
 
   // 3. What it means, in one transaction.
-  const changed = await db.transaction().execute((tx) => applyOrigoView(ctx, tx, credentialId, { invitations, containers, cancelGone: gone }));
+  const changed = await db.transaction().execute((tx) => applyOrigoView(ctx, tx, credentialId, { invitations, containers, cancelGone: gone, revokedGone }));
   if (changed.changed) ctx.bus.credentialChanged(credentialId);
   const status = changed.status;
   if (status === 'revoked' || status === 'expired') return null;
@@ -349,8 +353,14 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
 interface OrigoView {
   invitations: OrigoInvitation[];
   containers: OrigoContainer[];
+  /** Invitations whose cancel Origo answered 404. */
   cancelGone: Set<string>;
+  /** Credentials whose revoke Origo answered 404. */
+  revokedGone: Set<string>;
 }
+
+/** An invitation whose code was entered (then or now) may still bring its credential to a phone. */
+const codeEntered = (stored: string, listed: string | undefined) => [stored, listed].some((s) => s !== undefined && invitationPhase(s) === 'acknowledged');
 
 async function applyOrigoView(ctx: Ctx, tx: Tx, credentialId: string, view: OrigoView): Promise<{ changed: boolean; status: CredentialStatus; pending: boolean }> {
   const at = nowIso(ctx);
@@ -435,8 +445,16 @@ async function applyOrigoView(ctx: Ctx, tx: Tx, credentialId: string, view: Orig
 
   // Revoking: revoked once every Origo credential of it is revoked or gone and no code can be redeemed.
   if (status === 'revoking') {
-    const credentialIds = new Set([...devices.map((d) => d.origo_credential_id), ...invitationCreds.keys()]);
-    const phases = [...credentialIds].map((id) => credentialPhase(onPhones.get(id)?.status));
+    const deviceIds = new Set(devices.map((d) => d.origo_credential_id));
+    const phases: OrigoCredentialPhase[] = [
+      ...devices.map((d) => (view.revokedGone.has(d.origo_credential_id) ? 'gone' : credentialPhase(onPhones.get(d.origo_credential_id)?.status))),
+      // Made by an invitation, on no phone we know: gone once Origo says so, or if its code was never entered.
+      ...[...invitationCreds]
+        .filter(([id]) => !deviceIds.has(id))
+        .map(([id, inv]) =>
+          view.revokedGone.has(id) ? 'gone' : onPhones.has(id) ? credentialPhase(onPhones.get(id)!.status) : codeEntered(inv.origo_status, listed.get(inv.origo_invitation_id)?.status) ? 'revoking' : 'gone',
+        ),
+    ];
     if (revocationComplete(phases, invitationPhases)) {
       for (const d of devices) if (d.status !== 'revoked') await revokeDeviceTx(ctx, tx, credentialId, cred.person_id, d.device_id, 'system:hid_origo', at);
       const r = await applyLifecycle(ctx, tx, credentialId, { type: 'revoke_confirmed' }, 'system:hid_origo');

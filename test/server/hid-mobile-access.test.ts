@@ -251,6 +251,21 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await read(w, personId, cred.id)).status, 'revoked');
     });
 
+    it('DELETE while the phone is mid-issue (code entered): its Origo credential is revoked too before revoked', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Mid', last_name: 'Issue' });
+      const cred = await issueHid(w, personId);
+      const inv = w.peer.acknowledge(cred.invitation_code);
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'provisioning');
+      await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+      await syncDueHidCredentials(w.h.keyway.ctx);
+      assert.equal(w.peer.credentials.get(inv.credentialId)!.status, 'REVOKE_INITIATED');
+      assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'the entered code may still bring it to a phone');
+      w.peer.completeRevocations();
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+    });
+
     it('an invitation Origo lets expire before any phone → expired; a re-issue brings it back', { skip }, async () => {
       const personId = await createPerson(w, { first_name: 'Ex', last_name: 'Pired' });
       const cred = await issueHid(w, personId);
