@@ -262,13 +262,13 @@ const setCredentialState = preparedWrite<CredentialRow, [string, number, string,
 const insertHistory = preparedInsert('credential_history', ['credential_id', 'status', 'at']);
 // Status stays readable after the person is deleted: their credentials show as revoked.
 const statusOfCredential = cachedQuery<
-  Pick<CredentialRow, 'id' | 'status' | 'enabled' | 'updated_at'> & { devices: DeviceRow[] | string; history: { status: string; at: string }[] | string },
+  Pick<CredentialRow, 'id' | 'credential_type_id' | 'status' | 'enabled' | 'updated_at'> & { devices: DeviceRow[] | string; history: { status: string; at: string }[] | string },
   [string, number]
 >((db, id, personId) => {
   const { jsonArrayFrom } = isPostgres(db) ? pgJson : sqliteJson;
   return db
     .selectFrom('credentials')
-    .select(['credentials.id', 'credentials.status', 'credentials.enabled', 'credentials.updated_at'])
+    .select(['credentials.id', 'credentials.credential_type_id', 'credentials.status', 'credentials.enabled', 'credentials.updated_at'])
     .select((eb) => [
       jsonArrayFrom(devicesOfRow(eb)).as('devices'),
       jsonArrayFrom(eb.selectFrom('credential_history').select(['credential_history.status', 'credential_history.at']).whereRef('credential_history.credential_id', '=', 'credentials.id').orderBy('credential_history.id')).as('history'),
@@ -520,6 +520,8 @@ export async function revokeDevice(ctx: Ctx, personId: number, credentialId: str
 
 export interface StatusView {
   id: string;
+  /** Only on HID Mobile Access credentials (8): `<credential-status>` shows the HID app's help. */
+  credential_type_id?: 8;
   status: CredentialStatus;
   enabled: boolean;
   devices: DeviceView[];
@@ -539,6 +541,7 @@ export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { 
   const history = parseJson(row.history);
   const view = deepFreeze<StatusView>({
     id: row.id,
+    ...(row.credential_type_id === HID_MOBILE ? { credential_type_id: HID_MOBILE } : {}),
     status: row.status as CredentialStatus,
     enabled: row.enabled === 1,
     devices: devices.map((d) => ({ id: d.id, platform: d.platform, added_at: d.added_at, status: d.status })),

@@ -91,6 +91,7 @@ export const ProvisioningGrant = z
 export const CredentialStatusView = z
   .object({
     id: z.string(),
+    credential_type_id: z.literal(8).optional().openapi({ description: 'Present only for HID Mobile Access (8), whose help differs' }),
     status: Status,
     enabled: z.boolean(),
     devices: z.array(Device),
