@@ -148,5 +148,34 @@ export const WithBadgeSlots: Story = {
   },
 };
 
+/** The credential's live status decides: a removed pass is never "in the wallet" and never offered. */
+export const Removed: Story = {
+  parameters: { script: { getCredentialStatus: snapshot('revoked') } },
+  play: async ({ canvasElement }) => {
+    const el = await element(canvasElement, 'add-to-wallet');
+    await sees(el, 'Your pass has been removed, so it cannot be added.');
+    await expect(el.shadowRoot!.querySelector('button')).toBeNull();
+  },
+};
+
+export const Suspended: Story = {
+  parameters: { script: { getCredentialStatus: snapshot('suspended') } },
+  play: async ({ canvasElement }) => {
+    const el = await element(canvasElement, 'add-to-wallet');
+    await part(el, 'unavailable');
+    await expect(el.shadowRoot!.querySelector('button')).toBeNull();
+  },
+};
+
+/** Before a session exists (nothing redeemed yet): no wallet button that could only answer 401. */
+export const NoSessionYet: Story = {
+  render: (args, { parameters }) => mount('add-to-wallet', args, { script: parameters.script as StoryScript }),
+  play: async ({ canvasElement }) => {
+    const el = await element(canvasElement, 'add-to-wallet');
+    await expect(el.shadowRoot!.querySelector('button')).toBeNull();
+    await expect(clientOf(canvasElement).calls).toEqual([]);
+  },
+};
+
 export const AndroidDark: Story = { ...Android, globals: { theme: 'dark' } };
 export const DesktopArabic: Story = { ...Desktop, globals: { locale: 'ar' } };

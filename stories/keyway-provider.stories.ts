@@ -85,8 +85,15 @@ export const TokenGiven: Story = {
     const wallet = await element(canvasElement, 'add-to-wallet');
     (await part(wallet, 'apple-button')).click();
     await part(wallet, 'try-again-button');
-    const stream = await waitFor(() => clientOf(canvasElement).streams.at(-1)!);
-    stream.push({ old_status: 'provisioning', new_status: 'active', enabled: true, devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }], updated_at: new Date().toISOString() });
+    // Both elements follow the credential live: the wallet confirms the device on every stream.
+    const streams = await waitFor(() => {
+      const open = clientOf(canvasElement).streams;
+      expect(open.length).toBeGreaterThanOrEqual(2);
+      return open;
+    });
+    for (const stream of streams) {
+      stream.push({ old_status: 'provisioning', new_status: 'active', enabled: true, devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }], updated_at: new Date().toISOString() });
+    }
     await part(wallet, 'success');
   },
 };

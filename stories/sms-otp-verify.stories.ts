@@ -194,3 +194,32 @@ export const CodeStepArabic: Story = {
     await waitFor(async () => expect((await part(el, 'base')).getAttribute('dir')).toBe('rtl'));
   },
 };
+
+/** A German page and no key default: Germany preselected, and its hint's example is one the library accepts. */
+export const PhoneStepGerman: Story = {
+  args: { country: '', locale: 'de' },
+  parameters: { script: sent },
+  play: async ({ canvasElement }) => {
+    const el = await element<SmsOtpVerify>(canvasElement, 'sms-otp-verify');
+    await waitFor(() => expect((el.shadowRoot!.querySelector('[part="country-select"]') as HTMLSelectElement).value).toBe('DE'));
+    const example = await part(el, 'example');
+    const national = example.querySelector('bdi')!.textContent!;
+    await expect(national).toBe('01512 3456789');
+    type(await part(el, 'phone-input'), national);
+    (await part(el, 'button')).click();
+    await waitFor(() => expect(el.step).toBe('code'));
+  },
+};
+
+/** Arabic code step: the number stays one left-to-right unit and every text uses Latin digits. */
+export const CodeStepArabicDigits: Story = {
+  args: { locale: 'ar' },
+  parameters: { script: sent },
+  play: async ({ canvasElement }) => {
+    const el = await sendPhone(canvasElement);
+    await waitFor(() => expect(el.step).toBe('code'));
+    const number = await waitFor(() => el.shadowRoot!.querySelector('#code-sent bdi')!);
+    await expect(number.textContent).toBe('+44 7400 123456');
+    await expect(/[\u0660-\u0669]/.test(el.shadowRoot!.textContent ?? '')).toBe(false);
+  },
+};

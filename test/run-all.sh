@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 exit_code=0
-for suite in server widgets stories e2e; do
+for suite in server widgets stories e2e packages; do
   script="test/run-$suite.sh"
   [ -f "$script" ] || continue
   echo "=== $suite ==="

@@ -1,15 +1,29 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
-import { fixedLimit, preparedInsert, preparedWrite } from '../storage/db.js';
+import { addSeconds, nowIso, type Clock } from '../clock.js';
+import type { KeyRing } from '../crypto/secrets.js';
+import type { Log } from '../log.js';
+import { fixedLimit, preparedInsert, preparedWrite, type Store, type Tx } from '../storage/db.js';
+import { startWorker, type WorkerDeps } from '../storage/outbox.js';
 import type { Database, MessageQueueTable } from '../storage/schema.js';
-import { addSeconds, nowIso, type Ctx } from '../domain/context.js';
-import { recordEvent, type Tx } from '../domain/events.js';
-import { DeliveryError, type EmailMessage, type SmsMessage } from './senders.js';
-import { startWorker } from '../domain/worker.js';
+import { DeliveryError, type EmailMessage, type Mailer, type SmsMessage, type SmsSender } from './senders.js';
 
 /**
  * Durable send queue (SPEC §7: a provider failure never loses a verification nor prints its
  * code). Rows are written in the transaction that decided to send; a worker delivers them.
  */
+/** What the queue runs against (the domain's context is one). */
+export interface QueueDeps extends WorkerDeps {
+  store: Store;
+  keys: KeyRing;
+  clock: Clock;
+  sms: SmsSender;
+  mailer: Mailer;
+  log: Log;
+}
+
+/** What happens in the database, in the transaction that marks it delivered, once a message with a `ref` went out. */
+export type OnDelivered = Record<string, (tx: Tx, ref: string, at: string) => Promise<void>>;
+
 export type QueuedMessage = { channel: 'sms'; message: SmsMessage } | { channel: 'email'; message: EmailMessage };
 
 /** Seconds before attempt n+1; a row gives up at `give_up_at` (an SMS code dies with its verification). */
@@ -20,7 +34,7 @@ const BATCH = 25;
 const QUEUED = 'message-queued';
 
 export async function enqueueMessage(
-  ctx: Ctx,
+  ctx: Pick<QueueDeps, 'keys' | 'clock'>,
   tx: Tx,
   queued: QueuedMessage,
   meta: { purpose: string; ref?: string; giveUpAt: string },
@@ -63,28 +77,20 @@ const markDeliveredWithHook = preparedWrite<never, [string, number, number]>(
 );
 
 /** Wakes this process's worker after a commit, so dev messages appear well within 1 s. */
-export const kickDelivery = (ctx: Ctx): void => {
+export const kickDelivery = (ctx: Pick<QueueDeps, 'bus'>): void => {
   ctx.bus.emit(QUEUED);
-};
-
-/** What happens in the database once a message of a purpose went out. */
-const ON_DELIVERED: Record<string, (ctx: Ctx, tx: Tx, ref: string, at: string) => Promise<void>> = {
-  async invitation(_ctx, tx, credentialId, at) {
-    await tx.updateTable('invitations').set({ emailed_at: at }).where('credential_id', '=', credentialId).where('superseded_at', 'is', null).where('redeemed_at', 'is', null).execute();
-    await recordEvent(tx, at, { type: 'invitation.emailed', actor: 'system', subject: `credential:${credentialId}` });
-  },
 };
 
 /**
  * Delivers every due message once; returns how many went out. Rows are claimed by a
  * compare-and-set on `claimed_until`, so several instances may run this at once.
  */
-export async function deliverDueMessages(ctx: Ctx): Promise<number> {
+export async function deliverDueMessages(ctx: QueueDeps, onDelivered: OnDelivered = {}): Promise<number> {
   const now = nowIso(ctx);
   const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, CLAIM_SECONDS), now);
   // A batch goes out side by side: one slow provider call must not hold up the codes behind it.
   const marker = deliveredMarker(ctx);
-  const results = await Promise.all(claimed.sort((a, b) => a.id - b.id).map((row) => deliverOne(ctx, row, marker)));
+  const results = await Promise.all(claimed.sort((a, b) => a.id - b.id).map((row) => deliverOne(ctx, row, marker, onDelivered)));
   return results.filter(Boolean).length;
 }
 
@@ -92,7 +98,7 @@ export async function deliverDueMessages(ctx: Ctx): Promise<number> {
  * Records deliveries: rows that went out in the same turn of the event loop are marked by one
  * statement (one commit instead of one per message); a slow one is marked when it is done.
  */
-function deliveredMarker(ctx: Ctx): (row: Selectable<MessageQueueTable>) => Promise<void> {
+function deliveredMarker(ctx: QueueDeps): (row: Selectable<MessageQueueTable>) => Promise<void> {
   let ids: number[] = [];
   let flush: Promise<void> | undefined;
   return (row) => {
@@ -111,7 +117,7 @@ function deliveredMarker(ctx: Ctx): (row: Selectable<MessageQueueTable>) => Prom
   };
 }
 
-async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>, markDelivered: (row: Selectable<MessageQueueTable>) => Promise<void>): Promise<boolean> {
+async function deliverOne(ctx: QueueDeps, row: Selectable<MessageQueueTable>, markDelivered: (row: Selectable<MessageQueueTable>) => Promise<void>, onDelivered: OnDelivered): Promise<boolean> {
   const attempt = row.attempts + 1;
   try {
     if (nowIso(ctx) >= row.give_up_at) throw new DeliveryError('gave up: the message outlived its purpose');
@@ -142,18 +148,18 @@ async function deliverOne(ctx: Ctx, row: Selectable<MessageQueueTable>, markDeli
     return false;
   }
   const at = nowIso(ctx);
-  const hook = row.ref ? ON_DELIVERED[row.purpose] : undefined;
+  const hook = row.ref ? onDelivered[row.purpose] : undefined;
   if (!hook) await markDelivered(row);
   else
     await ctx.store.db.transaction().execute(async (tx) => {
       await markDeliveredWithHook(tx, at, attempt, row.id);
-      await hook(ctx, tx, row.ref!, at);
+      await hook(tx, row.ref!, at);
     });
   return true;
 }
 
 /** The background worker: a poll for retries and other instances' rows, plus a kick per enqueue. */
-export function startDeliveryWorker(ctx: Ctx, pollMs = 1000): () => Promise<void> {
+export function startDeliveryWorker(ctx: QueueDeps, onDelivered: OnDelivered, pollMs = 1000): () => Promise<void> {
   // A few milliseconds of gathering turn a burst of sends into one claim: nobody notices 5 ms on an SMS.
-  return startWorker(ctx, { name: 'delivery worker', pollMs, wakeOn: [QUEUED], pass: () => deliverDueMessages(ctx), gatherMs: 5 });
+  return startWorker(ctx, { name: 'delivery worker', pollMs, wakeOn: [QUEUED], pass: () => deliverDueMessages(ctx, onDelivered), gatherMs: 5 });
 }

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
-import { redactText } from '../http/redact.js';
+import { redactText } from '../log.js';
 import { groupCommit, preparedInsert, type Store } from '../storage/db.js';
-import { standardSignature } from '../webhooks/signing.js';
+import { standardSignature } from '../crypto/standard-webhooks.js';
 
 export interface EmailAttachment {
   filename: string;

@@ -1,5 +1,6 @@
-import { nowIso, type Ctx } from './context.js';
-import { recordEvent, type Actor } from './events.js';
+import type { Ctx } from './context.js';
+import { nowIso } from '../clock.js';
+import { recordEvent, type Actor } from '../storage/audit.js';
 import { admitsAccess, type CredentialStatus } from './lifecycle.js';
 
 export type AccessReason =

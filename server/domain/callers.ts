@@ -2,8 +2,10 @@ import type { Selectable } from 'kysely';
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
 import { cachedQuery, preparedInsert } from '../storage/db.js';
 import type { ApiKeyTable, TokenTable } from '../storage/schema.js';
-import { addSeconds, json, nowIso, type Ctx } from './context.js';
-import type { Tx } from './events.js';
+import type { Ctx } from './context.js';
+import { json } from '../storage/db.js';
+import { addSeconds, nowIso } from '../clock.js';
+import type { Tx } from '../storage/db.js';
 import { ApiError } from './errors.js';
 import type { Scope } from './keys.js';
 

@@ -1,14 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { KeyRing, RandomSource } from '../crypto/secrets.js';
+import { createKeyRing, cryptoRandom, type KeyRing, type RandomSource } from '../crypto/secrets.js';
+import { devMailer, devSms, type Mailer, type SmsSender } from '../delivery/senders.js';
+import { jsonLog, type Log } from '../log.js';
 import type { Store } from '../storage/db.js';
-import type { Mailer, SmsSender } from '../delivery/senders.js';
 import type { WalletRuntime } from '../wallet/runtime.js';
-
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
 
 /** Tells listeners (live status streams) that a credential changed, after the change committed. */
 export class StatusBus extends EventEmitter {
@@ -17,7 +14,7 @@ export class StatusBus extends EventEmitter {
   }
 }
 
-/** What every domain function runs against; built once by createApp and injected. */
+/** What every domain function runs against; built once by createContext and injected. */
 export interface Ctx {
   store: Store;
   keys: KeyRing;
@@ -27,12 +24,42 @@ export interface Ctx {
   bus: StatusBus;
   mailer: Mailer;
   sms: SmsSender;
-  log: (record: Record<string, unknown>) => void;
+  log: Log;
   /** Pass signing material; absent with KEYWAY_PASSES=off or when none was loaded. */
   wallet?: WalletRuntime | null;
 }
 
-export const nowIso = (ctx: Pick<Ctx, 'clock'>): string => ctx.clock.now().toISOString();
-export const addSeconds = (iso: string, seconds: number): string => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+/** The parts a context is built from; everything but config, store and secret has a default. */
+export interface ContextDeps {
+  config: Config;
+  store: Store;
+  /** KEYWAY_SECRET (base64); tests pass a fixed one. */
+  secret: string;
+  secretPrevious?: string;
+  clock?: Clock;
+  random?: RandomSource;
+  /** Default: the dev outbox (a table the dev phone page reads). */
+  mailer?: Mailer;
+  sms?: SmsSender;
+  log?: Log;
+  /** Pass signing material from loadWalletRuntime (main.ts) or made in a temp dir (tests). */
+  wallet?: WalletRuntime | null;
+}
 
-export const json = <T>(text: string | null | undefined, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
+/** The one way a context is made: the server (createApp) and the one-shot CLI commands share it. */
+export function createContext(deps: ContextDeps): Ctx {
+  const bus = new StatusBus();
+  bus.setMaxListeners(0); // one listener per live status stream
+  return {
+    store: deps.store,
+    keys: createKeyRing(deps.secret, deps.secretPrevious),
+    clock: deps.clock ?? systemClock,
+    random: deps.random ?? cryptoRandom,
+    config: deps.config,
+    bus,
+    mailer: deps.mailer ?? devMailer(deps.store),
+    sms: deps.sms ?? devSms(deps.store),
+    log: deps.log ?? jsonLog,
+    wallet: deps.wallet ?? null,
+  };
+}

@@ -1,9 +1,10 @@
 import { newToken, sha256 } from '../crypto/secrets.js';
 import { actorOf, mintSession, type Caller } from './callers.js';
-import { addSeconds, nowIso, type Ctx } from './context.js';
-import { WALLET_PASS } from './credentials.js';
+import type { Ctx } from './context.js';
+import { addSeconds, nowIso } from '../clock.js';
+import { WALLET_PASS } from './credential-types.js';
 import { ApiError } from './errors.js';
-import { recordEvent } from './events.js';
+import { recordEvent } from '../storage/audit.js';
 import { consumeRedeemAttempt, wallets, type ProvisioningGrant } from './invitations.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { coveredCredential, passableCredential, type SessionCaller } from './passes.js';

@@ -1,17 +1,19 @@
 import crypto from 'node:crypto';
-import { base62 } from '../crypto/secrets.js';
+import { addSeconds, nowIso } from '../clock.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { hidInvitationEmail, pickLocale } from '../delivery/templates.js';
 import { createOrigoClient, ORIGO_DEADLINE_MS, OrigoError, type OrigoClient, type OrigoContainer, type OrigoInvitation } from '../hid/origo-client.js';
-import { forUpdate } from '../storage/db.js';
-import { addSeconds, nowIso, type Ctx } from './context.js';
-import type { CreateCredentialInput, CredentialView } from './credentials.js';
-import { applyLifecycle, getCredentialRow, getCredentialView, revokeDeviceTx } from './credentials.js';
+import { recordEvent, type Actor } from '../storage/audit.js';
+import { forUpdate, type Tx } from '../storage/db.js';
+import { startWorker } from '../storage/outbox.js';
+import { enqueueWebhook } from '../webhooks/outbox.js';
+import type { Ctx } from './context.js';
+import { applyLifecycle, revokeDeviceTx } from './credential-changes.js';
+import { HID_MOBILE, newId, type CreateCredentialInput, type CredentialView } from './credential-types.js';
+import { getCredentialRow, getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
-import { enqueueWebhook, recordEvent, type Actor, type Tx } from './events.js';
 import { credentialPhase, hidActions, invitationPhase, revocationComplete, type InvitationPhase, type OrigoCredentialPhase } from './hid-progress.js';
 import { nextState, type CredentialStatus } from './lifecycle.js';
-import { startWorker } from './worker.js';
 
 /**
  * Credential type 8, HID Mobile Access through HID Origo (SPEC §12). Keyway plays DoorFlow's part:
@@ -19,14 +21,6 @@ import { startWorker } from './worker.js';
  * happened on the phone (the HID app provisions it; Keyway never does). Statuses, audit events and
  * webhooks go through the same lifecycle as type 9.
  */
-export const HID_MOBILE = 8;
-export const HID_CREDENTIAL_TYPE = {
-  id: HID_MOBILE,
-  name: 'HID Mobile Access',
-  format: 'mobile',
-  description: 'HID Mobile Access app (or an app with HID’s SDK), provisioned by HID Origo from an invitation code',
-} as const;
-
 export const hidConfigured = (ctx: Pick<Ctx, 'config'>): boolean => ctx.config.hidOrigo !== undefined;
 
 const WAKE = 'hid-sync';
@@ -73,7 +67,6 @@ function upstream(ctx: Ctx, err: unknown, what: string): unknown {
   return new ApiError('upstream_unavailable', message, undefined, Math.max(1, Math.min(err.retryAfter ?? 30, 3600)));
 }
 
-const newId = (ctx: Ctx, prefix: string) => `${prefix}_${base62(ctx.random(12))}`;
 /** Origo's codes live in Keyway's invitations table under their own HMAC label: `/invitations/redeem` never finds them. */
 const codeHash = (ctx: Ctx, code: string) => ctx.keys.lookupHash('hid-invite', code.toUpperCase());
 const externalIdOf = (personId: number) => `keyway-person-${personId}`;

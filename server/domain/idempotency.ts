@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { addSeconds, nowIso, type Ctx } from './context.js';
+import type { Ctx } from './context.js';
+import { addSeconds, nowIso } from '../clock.js';
 import { ApiError } from './errors.js';
 
 const DAY = 86400;

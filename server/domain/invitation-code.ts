@@ -31,3 +31,6 @@ export function normalizeInvitationCode(input: string): string | null {
   for (const ch of cleaned) if (!ALPHABET.includes(ch)) return null;
   return cleaned;
 }
+
+/** The hosted page's link for a code; the code rides in the fragment, which never reaches a server log. */
+export const invitationUrl = (ctx: { config: { publicUrl: string } }, code: string): string => `${ctx.config.publicUrl}/p#code=${code}`;

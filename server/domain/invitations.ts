@@ -1,12 +1,19 @@
-import { nowIso, type Ctx } from './context.js';
+// Invitations: issuing a code (and emailing it), re-issuing, redeeming it for a provisioning token.
+import { reissueHidInvitation } from './hid-credentials.js';
+import { addSeconds, nowIso } from '../clock.js';
+import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
+import { invitationEmail, pickLocale } from '../delivery/templates.js';
+import { recordEvent, type Actor } from '../storage/audit.js';
+import { groupCommit, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
-import { applyLifecycle } from './credentials.js';
-import { recordEvent } from './events.js';
+import type { Ctx } from './context.js';
+import { applyLifecycle } from './credential-changes.js';
+import { HID_MOBILE, newId, WALLET_PASS } from './credential-types.js';
+import { getCredentialRow, getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
-import { normalizeInvitationCode } from './invitation-code.js';
+import { generateInvitationCode, invitationUrl, normalizeInvitationCode } from './invitation-code.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { consumeRate } from './rate-limits.js';
-import { groupCommit, preparedQuery, preparedWrite } from '../storage/db.js';
 
 /** What redeem, verification check and hand-off redeem all answer (SPEC §4). */
 export interface ProvisioningGrant {
@@ -106,4 +113,78 @@ export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: 
   });
   ctx.bus.credentialChanged(invitation.credential_id);
   return grant;
+}
+
+/** The send queue's hook once an invitation email went out: the invitation is marked emailed (reminders need it). */
+export async function markInvitationEmailed(tx: Tx, credentialId: string, at: string): Promise<void> {
+  await tx.updateTable('invitations').set({ emailed_at: at }).where('credential_id', '=', credentialId).where('superseded_at', 'is', null).where('redeemed_at', 'is', null).execute();
+  await recordEvent(tx, at, { type: 'invitation.emailed', actor: 'system', subject: `credential:${credentialId}` });
+}
+
+/** Supersedes any live code of the credential and stores a fresh one (HMAC for lookup, AES-GCM to show it). */
+export async function issueInvitationTx(ctx: Ctx, tx: Tx, credentialId: string, actor: Actor): Promise<{ code: string; expires_at: string }> {
+  const at = nowIso(ctx);
+  await tx
+    .updateTable('invitations')
+    .set({ superseded_at: at })
+    .where('credential_id', '=', credentialId)
+    .where('redeemed_at', 'is', null)
+    .where('superseded_at', 'is', null)
+    .execute();
+  const code = generateInvitationCode(ctx.random);
+  const expires_at = addSeconds(at, ctx.config.inviteTtlSeconds);
+  await tx
+    .insertInto('invitations')
+    .values({
+      id: newId(ctx, 'inv'),
+      credential_id: credentialId,
+      code_hash: ctx.keys.lookupHash('invite', normalizeInvitationCode(code)!),
+      code_enc: ctx.keys.encrypt(code, credentialId),
+      expires_at,
+      created_at: at,
+      redeemed_at: null,
+      superseded_at: null,
+      emailed_at: null,
+    })
+    .execute();
+  await recordEvent(tx, at, { type: 'invitation.issued', actor, subject: `credential:${credentialId}`, data: { expires_at } });
+  return { code, expires_at };
+}
+
+/** Queues the flow A email (localised, with the code, the link and its QR code); the worker retries it. */
+export async function emailInvitation(ctx: Ctx, credentialId: string, to: string, firstName: string, inv: { code: string; expires_at: string }, locale?: string | null) {
+  const message = await invitationEmail({
+    to,
+    locale: pickLocale(locale),
+    brand: ctx.config.brand.name,
+    brandColor: ctx.config.brand.color,
+    firstName,
+    code: inv.code,
+    url: invitationUrl(ctx, inv.code),
+    expiresAt: inv.expires_at,
+  });
+  await ctx.store.db.transaction().execute((tx) => enqueueMessage(ctx, tx, { channel: 'email', message }, { purpose: 'invitation', ref: credentialId, giveUpAt: inv.expires_at }));
+  kickDelivery(ctx);
+}
+
+/** Re-issue: a new code, the old one dies (SPEC §4). */
+export async function reissueInvitation(ctx: Ctx, personId: number, credentialId: string, opts: { actor: Actor; showSecrets: boolean }) {
+  const row = await getCredentialRow(ctx, personId, credentialId);
+  if (row.credential_type_id === HID_MOBILE) return reissueHidInvitation(ctx, personId, credentialId, opts);
+  if (row.credential_type_id !== WALLET_PASS) {
+    throw new ApiError('invalid_transition', 'Only wallet-pass credentials have invitations.', { status: row.status });
+  }
+  const { changed } = await ctx.store.db.transaction().execute(async (tx) => {
+    const result = await applyLifecycle(ctx, tx, credentialId, { type: 'reissue' }, opts.actor);
+    await issueInvitationTx(ctx, tx, credentialId, opts.actor);
+    return result;
+  });
+  if (changed) ctx.bus.credentialChanged(credentialId);
+  const view = await getCredentialView(ctx, personId, credentialId, true);
+  const person = await ctx.store.db.selectFrom('people').select(['email', 'first_name']).where('id', '=', personId).executeTakeFirstOrThrow();
+  if (ctx.config.deliverDefault === 'email' && person.email && view.invitation_code) {
+    // In the language the first invitation went out in.
+    await emailInvitation(ctx, credentialId, person.email, person.first_name, { code: view.invitation_code, expires_at: view.invitation_expires_at! }, row.email_locale);
+  }
+  return opts.showSecrets ? view : getCredentialView(ctx, personId, credentialId, false);
 }

@@ -1,6 +1,8 @@
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
-import { nowIso, json, type Ctx } from './context.js';
-import { recordEvent, type Actor } from './events.js';
+import type { Ctx } from './context.js';
+import { json } from '../storage/db.js';
+import { nowIso } from '../clock.js';
+import { recordEvent, type Actor } from '../storage/audit.js';
 import { ApiError } from './errors.js';
 
 export const SCOPES = ['account.person', 'account.person.readonly'] as const;

@@ -3,13 +3,17 @@ import { base62, newToken, sha256 } from '../crypto/secrets.js';
 import { forUpdate } from '../storage/db.js';
 import type { DeviceTable } from '../storage/schema.js';
 import { buildPassJson, buildPkpass, type PassState } from '../wallet/apple/pass.js';
-import { GoogleSaveLinkTooLongError, GoogleWalletApiError } from '../wallet/google/save-link.js';
+import { GoogleSaveLinkTooLongError } from '../wallet/google/save-link.js';
+import { GoogleWalletApiError } from '../wallet/google/rest-client.js';
 import type { WalletPlatform, WalletRuntime } from '../wallet/runtime.js';
 import { actorOf, type Caller } from './callers.js';
-import { addSeconds, nowIso, type Ctx } from './context.js';
-import { newReaderValue, revokeDeviceTx, WALLET_PASS } from './credentials.js';
+import type { Ctx } from './context.js';
+import { addSeconds, nowIso } from '../clock.js';
+import { newReaderValue, WALLET_PASS } from './credential-types.js';
 import { ApiError, invalidRequest } from './errors.js';
-import { enqueueWebhook, recordEvent, type Tx } from './events.js';
+import { enqueueWebhook } from '../webhooks/outbox.js';
+import { recordEvent } from '../storage/audit.js';
+import type { Tx } from '../storage/db.js';
 import type { CredentialStatus } from './lifecycle.js';
 
 export const DOWNLOAD_TTL_SECONDS = 15 * 60;
@@ -308,29 +312,4 @@ export function renderApplePass(
     ...(input.endedAt ? { endedAt: input.endedAt } : {}),
   });
   return buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
-}
-
-/** Revokes `pending` devices unconfirmed for 24 h (a lifecycle timer; tests call it with the TestClock). */
-export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
-  const cutoff = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);
-  const due = await ctx.store.db
-    .selectFrom('devices')
-    .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
-    .select(['devices.id', 'devices.credential_id', 'credentials.person_id'])
-    .where('devices.status', '=', 'pending')
-    .where('devices.added_at', '<=', cutoff)
-    .execute();
-  let n = 0;
-  for (const d of due) {
-    const revoked = await ctx.store.db.transaction().execute(async (tx) => {
-      // A registration that arrived since the select keeps its device.
-      const still = await forUpdate(ctx.store.dialect, tx.selectFrom('devices').select('id').where('id', '=', d.id).where('status', '=', 'pending')).executeTakeFirst();
-      return still ? revokeDeviceTx(ctx, tx, d.credential_id, d.person_id, d.id, 'system') : false;
-    });
-    if (revoked) {
-      n++;
-      ctx.bus.credentialChanged(d.credential_id);
-    }
-  }
-  return n;
 }

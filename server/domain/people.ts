@@ -1,8 +1,10 @@
-import { json, nowIso, type Ctx } from './context.js';
-import { recordEvent, type Actor } from './events.js';
+import type { Ctx } from './context.js';
+import { json } from '../storage/db.js';
+import { nowIso } from '../clock.js';
+import { recordEvent, type Actor } from '../storage/audit.js';
 import { ApiError } from './errors.js';
 import { normalizePhone } from './phone.js';
-import { revokeCredentialTx } from './credentials.js';
+import { revokeCredentialTx } from './credential-changes.js';
 import type { PersonTable } from '../storage/schema.js';
 import type { Selectable, Updateable } from 'kysely';
 

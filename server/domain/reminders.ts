@@ -1,10 +1,11 @@
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { invitationEmail, pickLocale } from '../delivery/templates.js';
 import { forUpdate } from '../storage/db.js';
-import { addSeconds, nowIso, type Ctx } from './context.js';
-import { invitationUrl } from './credentials.js';
-import { recordEvent } from './events.js';
-import { HID_MOBILE } from './hid-credentials.js';
+import type { Ctx } from './context.js';
+import { addSeconds, nowIso } from '../clock.js';
+import { invitationUrl } from './invitation-code.js';
+import { recordEvent } from '../storage/audit.js';
+import { HID_MOBILE } from './credential-types.js';
 
 /** How long before expiry the one reminder goes out (the HID seed: "send reminder"). */
 export const REMINDER_BEFORE_SECONDS = 24 * 3600;

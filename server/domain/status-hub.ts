@@ -2,9 +2,9 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { fixedLimit } from '../storage/db.js';
 import type { Ctx } from './context.js';
-import type { DeviceView } from './credentials.js';
+import type { DeviceView } from './credential-types.js';
 import type { CredentialStatus } from './lifecycle.js';
-import { HID_MOBILE } from './hid-credentials.js';
+import { HID_MOBILE } from './credential-types.js';
 
 /** One `event: status` of the live stream (SPEC §6). */
 export interface StatusEvent {

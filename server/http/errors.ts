@@ -3,7 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, ERRORS, type ErrorCode } from '../domain/errors.js';
 import type { AppEnv } from './context.js';
-import { redactText } from './redact.js';
+import { redactText } from '../log.js';
 
 /** SPEC §2's error body and its headers (Retry-After on every 429). */
 function errorParts(err: ApiError, headers: Record<string, string> = {}) {

@@ -7,7 +7,7 @@ import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, id
 import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
 import type { AppContext, AppEnv } from './context.js';
 import { errorAnswer } from './errors.js';
-import { redactPath } from './redact.js';
+import { redactPath } from '../log.js';
 
 /**
  * What every request starts with, in one middleware (each layer costs every request): its id,

@@ -1,22 +1,50 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import type { Handler } from 'hono';
-import type { AppEnv } from './context.js';
+import { requireScope, type Caller } from '../domain/callers.js';
+import { ApiError } from '../domain/errors.js';
+import { parseQuery, pathInt, readBody } from './body.js';
+import type { AppContext, AppEnv } from './context.js';
+import { requireCaller } from './middleware.js';
 import { ErrorBody } from './schemas.js';
 
-export type Auth = 'none' | 'secret' | 'secret-read' | 'publishable' | 'session';
+/**
+ * Who may call a route: a bearer token kind (with the secret key's scope: `secret` writes,
+ * `secret-read` reads), nobody in particular, or a scheme of the route's own (a PassKit
+ * `ApplePass` token) that resolves its caller or throws 401.
+ */
+export type Auth = 'none' | 'secret' | 'secret-read' | 'publishable' | 'session' | Authenticator<unknown>;
 
-export interface RouteDef {
+export interface Authenticator<T> {
+  resolve(c: AppContext): Promise<T>;
+}
+
+type CallerOf<A> = A extends 'secret' | 'secret-read'
+  ? Extract<Caller, { kind: 'secret' }>
+  : A extends 'publishable'
+    ? Extract<Caller, { kind: 'publishable' }>
+    : A extends 'session'
+      ? Extract<Caller, { kind: 'client_session' | 'provisioning' }>
+      : A extends Authenticator<infer T>
+        ? T
+        : null;
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface RouteDef<A extends Auth = Auth, B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodObject | undefined = z.ZodObject | undefined, P extends string = string> {
+  /** The OpenAPI operationId (unique per route); optional until every route names one. */
+  operationId?: string;
   method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI form: `/api/3/people/{id}`. */
   path: string;
   summary: string;
   tag: string;
-  auth: Auth;
-  body?: z.ZodType;
+  auth: A;
+  /** Path parameters that are integer ids: anything else is 404 (`No such person.`), checked first. */
+  intParams?: readonly P[];
+  body?: B;
   /** Name of the wrapper object the body may come in (`person`, `person_credential`). */
   wrap?: string;
-  query?: z.ZodObject;
+  query?: Q;
   status: number;
   response?: z.ZodType;
   errors?: number[];
@@ -27,7 +55,18 @@ export interface RouteDef {
   honoPath?: string;
 }
 
-const SECURITY: Record<Auth, { [k: string]: string[] }[] | undefined> = {
+/** What a handler starts from: the authorised caller and the parsed, typed input. */
+export interface RouteInput<A extends Auth, B, Q, P extends string> {
+  caller: CallerOf<A>;
+  body: Infer<B>;
+  query: Infer<Q>;
+  /** The integer path parameters named in `intParams`; read others with `c.req.param`. */
+  ids: Record<P, number>;
+}
+
+export type RouteHandler<A extends Auth, B, Q, P extends string> = (input: RouteInput<A, B, Q, P>, c: AppContext) => Response | Promise<Response>;
+
+const SECURITY: Record<Exclude<Auth, Authenticator<unknown>>, { [k: string]: string[] }[] | undefined> = {
   none: undefined,
   secret: [{ secretKey: ['account.person'] }],
   'secret-read': [{ secretKey: ['account.person.readonly'] }],
@@ -35,8 +74,61 @@ const SECURITY: Record<Auth, { [k: string]: string[] }[] | undefined> = {
   session: [{ sessionToken: [] }],
 };
 
-/** Registers the handler and its OpenAPI description from the same zod schemas. */
-export function defineRoute(app: OpenAPIHono<AppEnv>, def: RouteDef, handler: Handler<AppEnv>): void {
+const KINDS = {
+  secret: ['secret'],
+  'secret-read': ['secret'],
+  publishable: ['publishable'],
+  session: ['client_session', 'provisioning'],
+} as const;
+
+/** The check the declared auth stands for: 401 for a missing or wrong kind of token, 403 for a missing scope. */
+function callerCheck(auth: Auth): (c: AppContext) => unknown {
+  if (auth === 'none') return () => null;
+  if (typeof auth === 'object') return (c) => auth.resolve(c);
+  const kinds = KINDS[auth] as unknown as Caller['kind'][];
+  if (auth === 'secret' || auth === 'secret-read') {
+    const scope = auth === 'secret' ? 'write' : 'read';
+    return (c) => {
+      const caller = requireCaller(c, kinds);
+      requireScope(caller, scope);
+      return caller;
+    };
+  }
+  return (c) => requireCaller(c, kinds);
+}
+
+/**
+ * Registers a route and its OpenAPI description from one declaration, and enforces it: the
+ * caller is checked (auth kind and scope), then the query, integer path ids and the body are
+ * parsed, before the handler runs with `{ caller, body, query, ids }`. Errors are ApiErrors
+ * (401/403/404/400), answered by the one error handler.
+ */
+export function defineRoute<A extends Auth, B extends z.ZodType | undefined = undefined, Q extends z.ZodObject | undefined = undefined, P extends string = never>(
+  app: OpenAPIHono<AppEnv>,
+  def: RouteDef<A, B, Q, P>,
+  handler: RouteHandler<A, B, Q, P>,
+): void {
+  app.openAPIRegistry.registerPath(openApiOperation(def));
+  const check = callerCheck(def.auth);
+  const { body, wrap, query, intParams = [] } = def;
+  const noIds = {} as Record<P, number>;
+  app.on(def.method.toUpperCase(), def.honoPath ?? def.path.replace(/\{(\w+)\}/g, ':$1'), async (c) => {
+    const checked = check(c);
+    const caller = (checked instanceof Promise ? await checked : checked) as CallerOf<A>;
+    // In this order, as the handlers checked before: query, path ids, then the body.
+    const parsedQuery = (query ? parseQuery(c, query) : undefined) as Infer<Q>;
+    let ids = noIds;
+    if (intParams.length) {
+      ids = {} as Record<P, number>;
+      for (const name of intParams) ids[name] = pathInt(c, name);
+    }
+    const parsedBody = (body ? await readBody(c, body, wrap) : undefined) as Infer<B>;
+    return handler({ caller, body: parsedBody, query: parsedQuery, ids }, c);
+  });
+}
+
+/** The route's OpenAPI operation, from the same zod schemas that parse its input. */
+function openApiOperation(def: RouteDef<Auth, z.ZodType | undefined, z.ZodObject | undefined, string>) {
   const params = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {
     [def.status]: {
@@ -44,21 +136,28 @@ export function defineRoute(app: OpenAPIHono<AppEnv>, def: RouteDef, handler: Ha
       ...(def.response ? { content: { [def.mediaType ?? 'application/json']: { schema: def.response } } } : {}),
     },
   };
-  const errorStatuses = new Set([...(def.errors ?? []), ...(def.auth === 'none' ? [] : [401]), ...(def.body ? [400] : [])]);
+  const errorStatuses = new Set([...(def.errors ?? []), ...(def.auth === 'none' || typeof def.auth === 'object' ? [] : [401]), ...(def.body ? [400] : [])]);
   for (const s of errorStatuses) responses[s] = { description: 'Error', content: { 'application/json': { schema: ErrorBody } } };
   const bodySchema = def.body && def.wrap ? z.union([z.object({ [def.wrap]: def.body }), def.body]) : def.body;
-  app.openAPIRegistry.registerPath({
+  return {
     method: def.method,
     path: def.path,
+    ...(def.operationId ? { operationId: def.operationId } : {}),
     summary: def.summary,
     tags: [def.tag],
-    security: SECURITY[def.auth],
+    security: typeof def.auth === 'object' ? undefined : SECURITY[def.auth],
     request: {
       ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
       ...(def.query ? { query: def.query } : {}),
       ...(bodySchema ? { body: { content: { 'application/json': { schema: bodySchema } } } } : {}),
     },
     responses,
-  });
-  app.on(def.method.toUpperCase(), def.honoPath ?? def.path.replace(/\{(\w+)\}/g, ':$1'), handler);
+  };
 }
+
+/** A cursor that must be a decimal sequence number (the events list). */
+export const cursorInt = (cursor?: string): number | undefined => {
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(cursor)) throw new ApiError('invalid_request', 'Unknown cursor.', { fields: { cursor: 'Use next_cursor from the previous page.' } });
+  return Number(cursor);
+};

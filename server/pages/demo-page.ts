@@ -14,7 +14,9 @@ export function partnerSnippet(publicUrl: string, publishableKey: string): strin
   return `<script type="module" src="${publicUrl}/cdn/keyway.js"></script>
 
 <keyway-provider api-base="${publicUrl}" publishable-key="${publishableKey}">
+  <!-- Step 1: the code redeems; the provider then hands the session to the elements below. -->
   <invite-redeem code-param></invite-redeem>
+  <!-- Step 2: the wallet buttons and the live status appear once there is a session. -->
   <add-to-wallet></add-to-wallet>
   <credential-status></credential-status>
 </keyway-provider>`;
@@ -87,7 +89,7 @@ ${input.keys
 
     <div class="card">
       <h3>Audit log</h3>
-      <ol id="events" class="events"></ol>
+      <ol id="events" class="events" tabindex="0" aria-label="Audit log entries"></ol>
     </div>
 
     <div class="card">
@@ -97,7 +99,7 @@ ${input.keys
         <button type="submit">Add endpoint</button>
       </form>
       <p class="form-error" id="webhook-error" role="alert"></p>
-      <ol id="deliveries" class="events"></ol>
+      <ol id="deliveries" class="events" tabindex="0" aria-label="Webhook delivery entries"></ol>
     </div>
   </section>
 
@@ -124,7 +126,7 @@ ${input.keys
   <section class="pane" id="dev-phone" aria-labelledby="phone-heading">
     <h2 id="phone-heading">Dev phone</h2>
     <div class="phone">
-      <div class="phone-screen">
+      <div class="phone-screen" tabindex="0" role="region" aria-label="Dev phone messages">
         <p class="phone-title">Messages</p>
         <ol id="messages" class="messages" aria-live="polite"></ol>
         <p class="hint" id="no-messages">No messages yet. SMS codes and invitation emails appear here.</p>

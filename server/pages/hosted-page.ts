@@ -9,6 +9,8 @@ export interface HostedPageInput {
   apiBase: string;
   /** The built-in hosted-page publishable key (origin PUBLIC_URL only). */
   publishableKey: string;
+  /** The hosted key's default country (KEYWAY_DEFAULT_COUNTRY): preselected on the phone step; else the locale decides. */
+  defaultCountry?: string;
   /** Official badge artwork available from KEYWAY_BADGE_DIR; otherwise plain labelled buttons. */
   badges?: { apple: boolean; google: boolean };
 }
@@ -38,10 +40,18 @@ export function hostedPage(input: HostedPageInput) {
 <script type="application/json" id="page-strings">${raw(scriptStrings)}</script>
 </head>
 <body>
+<div class="side">
 <header class="brand">
   ${input.brand.hasLogo ? html`<img class="logo" src="/p/logo" alt="" width="32" height="32">` : ''}
   <span class="brand-name">${brand}</span>
 </header>
+<aside class="journey" aria-label="${t.journeyLabel}">
+  <p class="journey-intro">${t.asideIntro(brand)}</p>
+  <ol class="journey-steps" id="journey-steps">
+    ${t.stepNames.map((name, i) => html`<li${i === 0 ? raw(' aria-current="step"') : ''}>${name}</li>`)}
+  </ol>
+</aside>
+</div>
 <main>
   <keyway-provider id="journey" api-base="${input.apiBase}" publishable-key="${input.publishableKey}" locale="${input.locale}">
     <p class="step-label" id="step-label" aria-live="polite">${t.steps[0]}</p>
@@ -55,7 +65,7 @@ export function hostedPage(input: HostedPageInput) {
         <button type="button" class="switch" id="use-phone">${t.usePhone}</button>
       </div>
       <div id="by-phone" hidden>
-        <sms-otp-verify></sms-otp-verify>
+        ${input.defaultCountry ? html`<sms-otp-verify country="${input.defaultCountry}"></sms-otp-verify>` : html`<sms-otp-verify></sms-otp-verify>`}
         <button type="button" class="switch" id="use-code">${t.useCode}</button>
       </div>
     </section>

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { pickLocale } from '../delivery/templates.js';
 import { resolveCaller } from '../domain/callers.js';
 import type { Ctx } from '../domain/context.js';
@@ -11,7 +12,7 @@ import { errorAnswer } from '../http/errors.js';
 import { demoPage } from './demo-page.js';
 import type { DemoConsoleKeys } from './demo-keys.js';
 import { hostedPage } from './hosted-page.js';
-import { asset, CDN_DIR, cdnFile } from './static.js';
+import { asset, CDN_DIR, cdnFile, etagOf, matchesEtag } from './static.js';
 
 export interface PageOptions {
   /** The demo operator's keys for the dev console; read per request (main.ts learns them after start-up). */
@@ -59,13 +60,14 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       brand: { name: brand.name, hasLogo: logo !== null },
       apiBase: ctx.config.publicUrl,
       publishableKey: hostedPageKey(ctx),
+      defaultCountry: ctx.config.defaultCountry,
       badges: { apple: badgeFor(badges, 'apple', locale) !== undefined, google: badgeFor(badges, 'google', locale) !== undefined },
     });
     return c.html(page, 200, { ...PAGE_HEADERS, 'content-language': locale, vary: 'Accept-Language' });
   });
-  app.get('/p/page.js', (c) => c.body(hostedJs, 200, { ...ASSET_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }));
-  app.get('/p/page.css', (c) => c.body(hostedCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
-  app.get('/p/brand.css', (c) => c.body(brandCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/p/page.js', revalidated(hostedJs, 'text/javascript; charset=utf-8'));
+  app.get('/p/page.css', revalidated(hostedCss, 'text/css; charset=utf-8'));
+  app.get('/p/brand.css', revalidated(brandCss, 'text/css; charset=utf-8'));
   // Official badge artwork (Apple and Google forbid redrawn badges): served as given, per locale.
   app.get('/p/badges/:file{(?:apple|google)-(?:en|de|ar)}', (c) => {
     const [platform, locale] = c.req.param('file').split('-') as ['apple' | 'google', string];
@@ -88,6 +90,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
   app.get('/cdn/:file', (c) => {
     const file = cdnFile(cdnDir, c.req.param('file'));
     if (!file) return errorAnswer(c, new ApiError('not_found', 'No such file in the CDN build (run npm run build).'));
+    if (matchesEtag(c.req.header('if-none-match'), file.etag)) return c.body(null, 304, file.headers);
     return c.body(new Uint8Array(file.body), 200, file.headers);
   });
 
@@ -105,9 +108,15 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       c.header('cache-control', 'no-store');
       return c.html(demoPage({ nonce, keys, publicUrl: ctx.config.publicUrl, brand: brand.name }));
     });
-    app.get('/demo/demo.js', (c) => c.body(demoJs, 200, { ...ASSET_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }));
-    app.get('/demo/demo.css', (c) => c.body(demoCss, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }));
+    app.get('/demo/demo.js', revalidated(demoJs, 'text/javascript; charset=utf-8'));
+    app.get('/demo/demo.css', revalidated(demoCss, 'text/css; charset=utf-8'));
   }
+}
+
+/** A page asset that can change with a deploy: revalidated each time by its ETag (304 while it holds). */
+function revalidated(text: string, type: string) {
+  const headers = { ...ASSET_HEADERS, 'content-type': type, etag: etagOf(text) };
+  return (c: Context) => (matchesEtag(c.req.header('if-none-match'), headers.etag) ? c.body(null, 304, headers) : c.body(text, 200, headers));
 }
 
 interface Badge {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -22,20 +23,43 @@ const TYPES: Record<string, string> = {
 
 export const contentType = (file: string): string => TYPES[path.extname(file)] ?? 'application/octet-stream';
 
+/** A strong validator for a body: the same bytes always get the same tag, across restarts and instances. */
+export const etagOf = (body: string | Uint8Array): string => `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+
+/** Whether If-None-Match names this ETag (weak comparison, RFC 9110 §13.1.2: W/ and coding don't matter). */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => bare(tag) === bare(etag));
+}
+
+const cdnCache = new Map<string, { mtimeMs: number; size: number; body: Buffer; etag: string }>();
+
 /**
  * Reads one file of the CDN build by its bare name (no directories, so no traversal), or null.
- * `keyway.js` keeps its name across builds and is revalidated; the hashed chunks are immutable.
+ * `keyway.js` keeps its name across builds and is revalidated by ETag; the hashed chunks are
+ * immutable for a year. Read again only when the file changes on disk (a rebuild).
  */
-export function cdnFile(dir: string, name: string): { body: Buffer; headers: Record<string, string> } | null {
+export function cdnFile(dir: string, name: string): { body: Buffer; etag: string; headers: Record<string, string> } | null {
   if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(js|js\.map)$/.test(name)) return null;
   try {
-    const body = fs.readFileSync(path.join(dir, name));
+    const file = path.join(dir, name);
+    const stat = fs.statSync(file);
+    let entry = cdnCache.get(file);
+    if (!entry || entry.mtimeMs !== stat.mtimeMs || entry.size !== stat.size) {
+      const body = fs.readFileSync(file);
+      entry = { mtimeMs: stat.mtimeMs, size: stat.size, body, etag: etagOf(body) };
+      cdnCache.set(file, entry);
+    }
     const hashed = name !== 'keyway.js' && name !== 'keyway.js.map';
     return {
-      body,
+      body: entry.body,
+      etag: entry.etag,
       headers: {
         'content-type': contentType(name),
         'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+        etag: entry.etag,
         'x-content-type-options': 'nosniff',
         // Partner pages on other origins load the bundle with <script type="module">, which is CORS.
         'access-control-allow-origin': '*',

@@ -4,6 +4,10 @@ import type { Locale } from '../delivery/templates.js';
 const en = {
   title: (brand: string) => `Add your ${brand} pass`,
   steps: ['Step 1 of 3', 'Step 2 of 3', 'Step 3 of 3'],
+  /** The three steps by name, for the desktop layout's side panel. */
+  stepNames: ['Confirm it’s you', 'Add the pass to your wallet', 'Open doors with your phone'],
+  asideIntro: (brand: string) => `Your ${brand} door pass lives in your phone’s wallet, ready at the door.`,
+  journeyLabel: 'Your progress',
   startHeading: (brand: string) => `Add your ${brand} door pass`,
   startIntro: 'Enter the invitation code you were sent, or confirm your mobile number.',
   usePhone: 'No invitation code? Use your mobile number',
@@ -25,6 +29,9 @@ export type PageStrings = typeof en;
 const de: PageStrings = {
   title: (brand) => `${brand}-Ausweis hinzufügen`,
   steps: ['Schritt 1 von 3', 'Schritt 2 von 3', 'Schritt 3 von 3'],
+  stepNames: ['Bestätigen, dass Sie es sind', 'Ausweis zur Wallet hinzufügen', 'Türen mit dem Telefon öffnen'],
+  asideIntro: (brand) => `Ihr ${brand}-Türausweis liegt in der Wallet Ihres Telefons, bereit an der Tür.`,
+  journeyLabel: 'Ihr Fortschritt',
   startHeading: (brand) => `${brand}-Türausweis hinzufügen`,
   startIntro: 'Geben Sie den erhaltenen Einladungscode ein oder bestätigen Sie Ihre Mobilnummer.',
   usePhone: 'Kein Einladungscode? Mit der Mobilnummer fortfahren',
@@ -44,6 +51,9 @@ const de: PageStrings = {
 const ar: PageStrings = {
   title: (brand) => `أضف بطاقة ${brand}`,
   steps: ['الخطوة 1 من 3', 'الخطوة 2 من 3', 'الخطوة 3 من 3'],
+  stepNames: ['أكّد هويتك', 'أضف البطاقة إلى محفظتك', 'افتح الأبواب بهاتفك'],
+  asideIntro: (brand) => `بطاقة الدخول من ${brand} في محفظة هاتفك، جاهزة عند الباب.`,
+  journeyLabel: 'تقدّمك',
   startHeading: (brand) => `أضف بطاقة الدخول من ${brand}`,
   startIntro: 'أدخل رمز الدعوة الذي وصلك، أو أكّد رقم هاتفك المحمول.',
   usePhone: 'ليس لديك رمز دعوة؟ استخدم رقم هاتفك المحمول',

@@ -7,6 +7,12 @@ import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** A database or an open transaction on it: repositories take either. */
+export type Tx = Kysely<Database>;
+
+/** A JSON text column (SQLite has no JSON type), or `fallback` when empty. */
+export const json = <T>(text: string | null | undefined, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
+
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;

@@ -304,7 +304,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('credentials').addColumn('email_locale', 'text').execute();
       },
     },
-    '0006_hid_origo': {
+    '0007_hid_origo': {
       async up(db) {
         // SPEC §12: the HID Origo side of type-8 credentials. A person is one Origo user.
         await db.schema
@@ -358,21 +358,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 
 export const MIGRATION_TABLE = 'keyway_migrations';
 
-function migrator(db: Kysely<any>, dialect: Dialect): Migrator {
+async function migrator(db: Kysely<any>, dialect: Dialect): Promise<Migrator> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  return new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock` });
+  // Kysely looks for its tables in every schema unless told which: another schema's
+  // keyway_migrations on the same PostgreSQL (a second deployment, a parallel test) would pass for ours.
+  const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  return new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock`, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 /** Applies every pending migration; concurrent starters are serialised by Kysely's lock table. */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
-  const { error, results } = await migrator(db, dialect).migrateToLatest();
+  const { error, results } = await (await migrator(db, dialect)).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** True when every known migration has been applied (for /readyz). */
 export async function migrationsApplied(db: Kysely<any>, dialect: Dialect): Promise<boolean> {
-  const list = await migrator(db, dialect).getMigrations();
+  const list = await (await migrator(db, dialect)).getMigrations();
   return list.every((m) => m.executedAt !== undefined);
 }
 

@@ -246,14 +246,14 @@ export interface GoogleCallbackNonceTable {
   created_at: string;
 }
 
-/** SPEC §12: the Origo user of a person (0006). */
+/** SPEC §12: the Origo user of a person (0007). */
 export interface HidUserTable {
   person_id: number;
   origo_user_id: string;
   created_at: string;
 }
 
-/** When a type-8 credential is next read back from Origo (0006). */
+/** When a type-8 credential is next read back from Origo (0007). */
 export interface HidSyncTable {
   credential_id: string;
   origo_user_id: string;

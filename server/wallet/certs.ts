@@ -3,9 +3,9 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X5
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import forge from 'node-forge';
-import { OID, derToPem, readCertificate } from './apple/der.js';
+import { OID, derToPem, readCertificate } from '../crypto/der.js';
 import { CertificateImportError, messages } from './messages.js';
-import { issueCertificate } from './x509.js';
+import { issueCertificate } from '../crypto/x509.js';
 
 export const DEV_PASS_TYPE_ID = 'pass.dev.keyway';
 export const DEV_TEAM_ID = 'KEYWAYDEV1';

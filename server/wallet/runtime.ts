@@ -5,13 +5,8 @@ import type { Config } from '../config.js';
 import { loadPassImages, type PassImages } from './apple/pass.js';
 import { loadAppleSigningMaterial, type AppleSigningMaterial } from './apple/material.js';
 import { makeDevCertificates } from './certs.js';
-import {
-  createGoogleSaveLinkBuilder,
-  createGoogleWalletRestClient,
-  type GoogleSaveLinkBuilder,
-  type GoogleServiceAccount,
-  type GoogleWalletRestClient,
-} from './google/save-link.js';
+import { createGoogleSaveLinkBuilder, type GoogleSaveLinkBuilder, type GoogleServiceAccount } from './google/save-link.js';
+import { createGoogleWalletRestClient, type GoogleWalletRestClient } from './google/rest-client.js';
 import { WalletConfigError, messages } from './messages.js';
 
 /** Where save links point in development: Google will not accept it, but the URL is well formed. */

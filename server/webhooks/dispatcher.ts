@@ -3,14 +3,25 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Selectable } from 'kysely';
-import { addSeconds, json, nowIso, type Ctx } from '../domain/context.js';
-import type { Tx } from '../domain/events.js';
-import { fixedLimit } from '../storage/db.js';
+import { addSeconds, nowIso, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { KeyRing, RandomSource } from '../crypto/secrets.js';
+import { fixedLimit, json, type Store, type Tx } from '../storage/db.js';
+import { startWorker, type WorkerDeps } from '../storage/outbox.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { resolveDestination } from './destination.js';
 import { decryptSecret, disableWebhookTx, newDeliveryId, WEBHOOK_QUEUED } from './endpoints.js';
 import { signedHeaders } from './signing.js';
-import { startWorker } from '../domain/worker.js';
+
+/** What the dispatcher runs against (the domain's context is one). */
+export interface DispatcherDeps extends WorkerDeps {
+  store: Store;
+  keys: KeyRing;
+  clock: Clock;
+  random: RandomSource;
+  /** `dev` lets deliveries reach private addresses (a receiver on localhost). */
+  config: Pick<Config, 'dev'>;
+}
 
 /** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (SPEC §6). */
 export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
@@ -30,7 +41,7 @@ export interface AttemptResult {
 export type WebhookSender = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean) => Promise<AttemptResult>;
 
 /** Within the transaction: each unfanned outbox row becomes one delivery per subscribed, enabled endpoint. */
-export async function fanOutOutbox(ctx: Ctx, limit = 200): Promise<number> {
+export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<number> {
   return ctx.store.db.transaction().execute(async (tx) => {
     let q = tx.selectFrom('outbox').select(['seq', 'event_type', 'payload', 'created_at']).where('fanned_at', 'is', null).orderBy('seq').limit(fixedLimit(limit));
     // Two instances never fan the same row: PostgreSQL skips locked rows, SQLite has one writer.
@@ -71,7 +82,7 @@ export async function fanOutOutbox(ctx: Ctx, limit = 200): Promise<number> {
 type Claimed = Selectable<WebhookDeliveryTable>;
 
 /** Claims due deliveries with a lease, so no two instances send the same attempt. */
-async function claimDeliveries(ctx: Ctx): Promise<Claimed[]> {
+async function claimDeliveries(ctx: DispatcherDeps): Promise<Claimed[]> {
   const now = nowIso(ctx);
   return ctx.store.db.transaction().execute(async (tx) => {
     let q = tx
@@ -90,7 +101,7 @@ async function claimDeliveries(ctx: Ctx): Promise<Claimed[]> {
 }
 
 /** Fans out and sends every due delivery once; returns how many were delivered. */
-export async function dispatchWebhooks(ctx: Ctx, send: WebhookSender = sendPinned): Promise<number> {
+export async function dispatchWebhooks(ctx: DispatcherDeps, send: WebhookSender = sendPinned): Promise<number> {
   while ((await fanOutOutbox(ctx)) > 0) {
     /* drain the outbox */
   }
@@ -104,13 +115,13 @@ export async function dispatchWebhooks(ctx: Ctx, send: WebhookSender = sendPinne
   return delivered;
 }
 
-function secretsOf(ctx: Ctx, hook: Selectable<WebhookTable>): string[] {
+function secretsOf(ctx: DispatcherDeps, hook: Selectable<WebhookTable>): string[] {
   const secrets = [decryptSecret(ctx, hook, hook.secret_enc)];
   if (hook.previous_secret_enc && hook.previous_until && hook.previous_until > nowIso(ctx)) secrets.push(decryptSecret(ctx, hook, hook.previous_secret_enc));
   return secrets;
 }
 
-async function attempt(ctx: Ctx, d: Claimed, send: WebhookSender): Promise<boolean> {
+async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Promise<boolean> {
   const hook = await ctx.store.db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
   const finish = (set: Partial<Selectable<WebhookDeliveryTable>>) =>
     ctx.store.db.updateTable('webhook_deliveries').set({ claimed_until: null, ...set }).where('id', '=', d.id).execute();
@@ -200,7 +211,7 @@ export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPriv
  * The background dispatcher: woken by commits on this instance, polling each second for other
  * instances' rows and for retries. `stop()` waits for attempts already claimed.
  */
-export function startWebhookDispatcher(ctx: Ctx, opts: { pollMs?: number; send?: WebhookSender } = {}): () => Promise<void> {
+export function startWebhookDispatcher(ctx: DispatcherDeps, opts: { pollMs?: number; send?: WebhookSender } = {}): () => Promise<void> {
   // 5 ms of gathering: a burst of changes fans out in one pass (one commit, not one per change).
   return startWorker(ctx, { name: 'webhook dispatcher', pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], pass: () => dispatchWebhooks(ctx, opts.send), gatherMs: 5 });
 }

@@ -12,7 +12,6 @@ import type {
   Handoff,
   PassTicket,
   ProvisioningGrant,
-  StatusStreamEvent,
   VerificationStarted,
   WalletPlatform,
 } from './types.js';
@@ -23,13 +22,27 @@ function joinUrl(apiBase: string, path: string): string {
   return `${apiBase.replace(/\/+$/, '')}${path}`;
 }
 
+/** An absolute http(s) origin; anything else would send the request to the wrong host (the page's own). */
+export function isUsableApiBase(apiBase: string | undefined): boolean {
+  if (!apiBase) return false;
+  try {
+    return /^https?:$/.test(new URL(apiBase).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function misconfigured(): KeywayApiError {
+  return new KeywayApiError({ code: 'misconfigured', message: 'api-base is missing or not an absolute http(s) URL; no request was sent' });
+}
+
 function parseDate(header: string | null): Date | null {
   if (!header) return null;
   const at = new Date(header);
   return Number.isNaN(at.getTime()) ? null : at;
 }
 
-/** The Keyway HTTP API over `fetch` and `EventSource`, exactly as SPEC §4 names it. */
+/** The Keyway HTTP API over `fetch` (status streams too), exactly as SPEC §4 names it. */
 export class FetchKeywayClient implements KeywayClient {
   constructor(private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args)) {}
 
@@ -40,6 +53,7 @@ export class FetchKeywayClient implements KeywayClient {
     path: string,
     body?: unknown,
   ): Promise<KeywayResponse<T>> {
+    if (!isUsableApiBase(ctx.apiBase)) throw misconfigured();
     const credential = auth === 'publishable' ? ctx.publishableKey : ctx.token;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (credential) headers['authorization'] = `Bearer ${credential}`;
@@ -135,26 +149,20 @@ export class FetchKeywayClient implements KeywayClient {
   }
 
   openStatusStream(ctx: KeywayCallContext, credentialId: string, handlers: StatusStreamHandlers): StatusStream | null {
-    if (typeof EventSource === 'undefined' || !ctx.token) return null;
-    // EventSource sends no headers, so the token rides in the query (SPEC §3); the browser resends
-    // Last-Event-ID by itself when it reconnects.
-    const url = joinUrl(
-      ctx.apiBase,
-      `/api/3/credentials/${encodeURIComponent(credentialId)}/status/stream?token=${encodeURIComponent(ctx.token)}`,
+    // No stream without a token or a usable api-base: the caller's polling then reports why.
+    if (!ctx.token || !isUsableApiBase(ctx.apiBase) || typeof TextDecoderStream === 'undefined') return null;
+    const abort = new AbortController();
+    const request = {
+      fetchImpl: this.fetchImpl,
+      url: joinUrl(ctx.apiBase, `/api/3/credentials/${encodeURIComponent(credentialId)}/status/stream`),
+      token: ctx.token,
+      handlers,
+      signal: abort.signal,
+    };
+    import('./status-stream.js').then(
+      ({ readStatusStream }) => readStatusStream(request),
+      () => !abort.signal.aborted && handlers.onError?.(null, true),
     );
-    const source = new EventSource(url);
-    source.addEventListener('open', () => handlers.onOpen?.());
-    source.addEventListener('status', (event) => {
-      const message = event as MessageEvent<string>;
-      try {
-        handlers.onStatus(JSON.parse(message.data) as StatusStreamEvent, message.lastEventId || null);
-      } catch {
-        // A malformed event is skipped; the next one carries the full state again.
-      }
-    });
-    source.addEventListener('error', () => {
-      handlers.onError?.(null, source.readyState === EventSource.CLOSED);
-    });
-    return { close: () => source.close() };
+    return { close: () => abort.abort() };
   }
 }

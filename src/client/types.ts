@@ -84,6 +84,8 @@ export interface StatusStreamEvent {
 
 /** Error codes of SPEC §2 plus the client's own `network_error`. */
 export type KeywayErrorCode =
+  /** The element has no usable `api-base`: nothing was sent (raised by the client, not the server). */
+  | 'misconfigured'
   | 'invalid_request'
   | 'invalid_json'
   | 'invalid_phone_number'

@@ -24,7 +24,7 @@ export interface LiveStatusOptions {
 }
 
 /** Errors after which neither polling nor reconnecting can help. */
-const FINAL = new Set(['unauthorized', 'not_found', 'origin_not_allowed', 'insufficient_scope']);
+const FINAL = new Set(['misconfigured', 'unauthorized', 'not_found', 'origin_not_allowed', 'insufficient_scope']);
 
 /**
  * Keeps a credential's status live: the SSE stream first (the browser resends Last-Event-ID on

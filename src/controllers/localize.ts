@@ -92,8 +92,13 @@ export class LocalizeController implements ReactiveController {
     return directionFor(this.locale);
   }
 
+  /** The tag for Intl: Arabic keeps Latin digits, so a step never mixes them with its numbers and codes. */
+  private get intlTag(): string {
+    return this.locale === 'en' ? this.tag : this.locale === 'ar' ? 'ar-u-nu-latn' : this.locale;
+  }
+
   get fmt(): Fmt {
-    const tag = this.locale === 'en' ? this.tag : this.locale;
+    const tag = this.intlTag;
     const numbers = new Intl.NumberFormat(tag);
     const relative = new Intl.RelativeTimeFormat(tag, { numeric: 'auto' });
     return {
@@ -111,7 +116,7 @@ export class LocalizeController implements ReactiveController {
   relativeTime(at: Date, now: number = Date.now()): string {
     const seconds = Math.round((at.getTime() - now) / 1000);
     if (Math.abs(seconds) < 45) return this.t.status.justNow;
-    const rtf = new Intl.RelativeTimeFormat(this.locale === 'en' ? this.tag : this.locale, { numeric: 'auto' });
+    const rtf = new Intl.RelativeTimeFormat(this.intlTag, { numeric: 'auto' });
     const units: [Intl.RelativeTimeFormatUnit, number][] = [
       ['day', 86400],
       ['hour', 3600],

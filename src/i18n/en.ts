@@ -1,7 +1,7 @@
 import type { CredentialStatus } from '../client/types.js';
 
 type Fmt = {
-  /** Formats a number in the current locale (Arabic shows Eastern-Arabic digits). */
+  /** Formats a number in the current locale (Arabic keeps Latin digits, as its phone numbers and codes have). */
   n(value: number): string;
   /** "in 2 minutes" style phrase for a duration in seconds. */
   duration(seconds: number): string;
@@ -17,6 +17,7 @@ const en = {
   },
   errors: {
     network_error: 'We could not reach the server. Check your connection and try again.',
+    misconfigured: 'This page is not set up correctly. Contact the site owner.',
     server_error: 'Something went wrong on our side. Try again in a moment.',
     unauthorized: 'Your session has ended. Start again to continue.',
     origin_not_allowed: 'This page is not allowed to use this service. Contact the site owner.',
@@ -27,7 +28,7 @@ const en = {
     invitation_expired: 'This invitation code has expired. Ask your administrator for a new one.',
     invitation_used: 'This invitation code has already been used. Ask your administrator for a new one.',
     link_expired: 'This link has expired or was already used.',
-    invalid_phone_number: 'Enter a mobile number, like 07700 900 982 or +44 7700 900 982.',
+    invalid_phone_number: 'Enter a mobile number for the country chosen, written like the example.',
     phone_not_found: 'We could not find this number. Check your profile has this number.',
     country_not_allowed: 'Numbers from this country cannot be used here.',
     verification_expired: 'This code has expired. Send a new code to continue.',
@@ -43,7 +44,7 @@ const en = {
     count === 1 ? 'You have 1 attempt left.' : `You have ${f.n(count)} attempts left.`,
   invite: {
     label: 'Invitation code',
-    hint: '12 letters and numbers, for example 7KX-9QM-2HR-4TD',
+    hint: '12 letters and numbers, for example \u20667KX-9QM-2HR-4TD\u2069',
     submit: 'Redeem code',
     incomplete: 'Enter all 12 letters and numbers of your invitation code.',
     success: (name: string | undefined) =>
@@ -58,7 +59,9 @@ const en = {
     phoneRequired: 'Enter your mobile number.',
     sendCode: 'Send code',
     codeHeading: 'Check your phone',
-    codeSentTo: (phone: string) => `We have sent a text message with a security code to ${phone}.`,
+    codeSentTo: (phone: string) => `We have sent a text message with a security code to \u2066${phone}\u2069.`,
+    /** Numbers stand in isolates (U+2066…U+2069): the elements render them as one left-to-right unit. */
+    phoneExample: (national: string, international: string) => `For example \u2066${national}\u2069 or \u2066${international}\u2069`,
     codeLasts: (seconds: number, f: Fmt) => `The code expires ${f.duration(seconds)}.`,
     codeLabel: 'Security code',
     codeHint: 'The code is 6 numbers.',
@@ -80,6 +83,8 @@ const en = {
     opened: 'Your pass is opening. Follow the steps on your phone to add it.',
     notOpened: 'Nothing happened?',
     added: (wallet: string) => `Your pass is in ${wallet}.`,
+    suspended: 'Your pass is suspended, so it cannot be added now. Your administrator can turn it back on.',
+    removed: 'Your pass has been removed, so it cannot be added.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari: 'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',

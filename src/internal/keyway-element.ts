@@ -14,6 +14,27 @@ let defaultClient: KeywayClient | undefined;
 /**
  * What every Keyway element shares: the configuration attributes (each falling back to an
  * ancestor `<keyway-provider>`), the client, localisation, error reporting and token expiry.
+ *
+ * The theme tokens every element reads (src/styles/tokens.styles.ts); the manifest lists them on
+ * each element that extends this class.
+ *
+ * @cssprop --keyway-font-family - Font stack.
+ * @cssprop --keyway-radius - Corner radius.
+ * @cssprop --keyway-space - Base spacing.
+ * @cssprop --keyway-color-text - Body text.
+ * @cssprop --keyway-color-text-muted - Hints and secondary text.
+ * @cssprop --keyway-color-surface - Field and panel background.
+ * @cssprop --keyway-color-surface-alt - Secondary background (status badges, help panels).
+ * @cssprop --keyway-color-border - Field and panel borders.
+ * @cssprop --keyway-color-primary - Buttons and links.
+ * @cssprop --keyway-color-on-primary - Text on buttons.
+ * @cssprop --keyway-color-danger - Errors.
+ * @cssprop --keyway-color-success - Success messages.
+ * @cssprop --keyway-color-warning - Warnings (in-app browser advice, suspended).
+ * @cssprop --keyway-color-info - Information (progress, pending).
+ * @cssprop --keyway-color-neutral - Neutral states (expired, revoked).
+ * @cssprop --keyway-color-focus - Focus ring.
+ * @cssprop --keyway-motion-duration - Length of transitions and the spinner's turn (0 under reduced motion).
  */
 export class KeywayElement extends LitElement {
   // Static declarations and a context controller rather than decorators: the decorator helpers
@@ -28,7 +49,7 @@ export class KeywayElement extends LitElement {
     config: { state: true },
   };
 
-  /** The server's origin; the element appends `/api/3/…`. Defaults to the page's origin. */
+  /** The server's absolute origin (`https://…`); the element appends `/api/3/…`. Without one it sends nothing. */
   declare apiBase?: string;
 
   /** `pk_…` key for the redeem and verification endpoints. */
@@ -70,6 +91,27 @@ export class KeywayElement extends LitElement {
     );
   }
 
+  /** The focused control inside this element when an update began. */
+  private focusedBeforeUpdate: Element | null = null;
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
+    this.focusedBeforeUpdate = this.shadowRoot?.activeElement ?? null;
+  }
+
+  /**
+   * A control that stops rendering while focused would drop focus to <body> (SPEC §8): focus then
+   * moves to the first `[data-focus-target]` rendered (a step's heading or the status text).
+   */
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
+    const lost = this.focusedBeforeUpdate;
+    this.focusedBeforeUpdate = null;
+    if (lost && !lost.isConnected && !this.shadowRoot?.activeElement && (document.activeElement === document.body || document.activeElement === null)) {
+      this.renderRoot.querySelector<HTMLElement>('[data-focus-target]')?.focus();
+    }
+  }
+
   /** `updateComplete` also waits for a lazily loaded locale, so callers see the right words. */
   protected override async getUpdateComplete(): Promise<boolean> {
     await super.getUpdateComplete();
@@ -109,9 +151,18 @@ export class KeywayElement extends LitElement {
     this.dispatchEvent(keywayEvent(name, detail));
   }
 
+  private warnedMisconfigured = false;
+
   /** Reports a failure: `keyway-error`, the retry countdown, and `token-expired` on a lapsed token. */
   protected reportError(error: unknown): KeywayApiError {
     const failure = toKeywayError(error);
+    if (failure.code === 'misconfigured' && !this.warnedMisconfigured) {
+      // The person only reads "not set up"; the developer needs the attribute's name.
+      this.warnedMisconfigured = true;
+      console.warn(
+        `<${this.localName}>: no usable api-base (the Keyway server's origin, e.g. api-base="https://keyway.example.com") on the element or an enclosing <keyway-provider>; no request was sent.`,
+      );
+    }
     if (failure.retryAfter !== null) this.retryCountdown.startSeconds(failure.retryAfter);
     else this.retryCountdown.stop();
     this.emit('keyway-error', { code: failure.code, message: failure.message });
@@ -144,6 +195,15 @@ export class KeywayElement extends LitElement {
       </p>
       ${canRetry ? html`<button type="button" class="secondary" part="retry-button" @click=${retry}>${this.l10n.t.common.tryAgain}</button>` : nothing}
     </div>`;
+  }
+
+  /**
+   * Renders a translated text whose numbers and codes stand in Unicode isolates (U+2066…U+2069) as
+   * `<bdi dir="ltr">` runs, so "+44 7400 123404" reads left to right and wraps as one unit.
+   */
+  protected isolated(text: string): TemplateResult {
+    const runs = text.split(/\u2066([^\u2069]*)\u2069/);
+    return html`${runs.map((run, i) => (i % 2 ? html`<bdi dir="ltr">${run}</bdi>` : run))}`;
   }
 
   protected renderSpinner(): TemplateResult {

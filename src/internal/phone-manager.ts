@@ -1,24 +1,6 @@
-/** The part of libphonenumber-js the widgets use. */
-export interface CountryOption {
-  /** ISO-3166 alpha-2. */
-  code: string;
-  /** The country's name in the page's language. */
-  name: string;
-  /** Without the "+". */
-  callingCode: string;
-}
+import type { PhoneUtil } from './phone-types.js';
 
-export interface PhoneUtil {
-  /**
-   * The picker's countries named in `locale` and sorted by name, narrowed to those whose name, ISO
-   * code or calling code matches `filter`; `selected` always stays.
-   */
-  listCountries(locale: string, filter: string, selected: string): CountryOption[];
-  /** Formats what was typed once it is a valid number; otherwise returns it unchanged. */
-  formatAsYouType(text: string, country: string | undefined): string;
-  /** E.164 and an international display form when valid, else null. */
-  parse(text: string, country: string | undefined): { e164: string; international: string; country?: string } | null;
-}
+export type { CountryOption, PhoneUtil } from './phone-types.js';
 
 async function loadLibphonenumber(): Promise<PhoneUtil> {
   // Lazy: the metadata is the heaviest thing the widgets use, and only the phone step needs it.

@@ -16,10 +16,12 @@ export const componentStyles = [
     :host([hidden]) {
       display: none;
     }
+    /* border-box outright, not inherited: inheritance stops at <details>' own shadow slot (content-box
+       there made "Send a new code" 64 px tall instead of 44). */
     *,
     *::before,
     *::after {
-      box-sizing: inherit;
+      box-sizing: border-box;
     }
     [part='base'] {
       display: grid;
@@ -47,6 +49,10 @@ export const componentStyles = [
     }
     .hint {
       color: var(--_muted);
+    }
+    /* A phone number or code: one left-to-right unit that never breaks across lines. */
+    bdi {
+      white-space: nowrap;
     }
     input,
     select {
@@ -105,6 +111,10 @@ export const componentStyles = [
     :focus-visible {
       outline: 3px solid var(--_focus);
       outline-offset: 2px;
+    }
+    /* Headings and status text take focus only so it never falls to <body>; they are not controls. */
+    [data-focus-target]:focus {
+      outline: none;
     }
     .error {
       color: var(--_danger);

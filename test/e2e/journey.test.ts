@@ -28,10 +28,12 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
 
   /** Whether the server has the SSE status stream; until it does, widgets poll and its 404 is expected. */
   let sseMissing = false;
+  /** Every request the phone's pages made, as a proxy in front of Keyway would log it. */
+  const requests: { url: string; authorization?: string }[] = [];
   /** The page problems that count: all of them, less the expected SSE 404 while the stream is missing. */
   const real = (problems: string[]) => {
     // An element closing its own event stream (its device turned active, the page moved on) is not a failure.
-    problems = problems.filter((p) => !/^requestfailed: .*\/status\/stream\?.* net::ERR_ABORTED$/.test(p));
+    problems = problems.filter((p) => !/^requestfailed: .*\/status\/stream\S* net::ERR_ABORTED$/.test(p));
     if (!sseMissing) return problems;
     const sse = problems.filter((p) => /\/status\/stream\?/.test(p)).length;
     let console404 = 0;
@@ -53,6 +55,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     sseMissing = !openapi.paths['/api/3/credentials/{cid}/status/stream'];
     browser = await launch();
     context = await phone(browser);
+    context.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers()['authorization'] }));
   });
 
   after(async () => {
@@ -273,5 +276,30 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     await screenshot(page, 'hosted-arabic');
     assert.deepEqual(real(problems), []);
     await arabic.close();
+  });
+
+  test('no request URL carried a token: the status stream was read with the Authorization header (SPEC §3)', () => {
+    const streams = requests.filter((r) => /\/status\/stream/.test(r.url));
+    assert.ok(streams.length > 0, 'the pages opened a status stream');
+    for (const stream of streams) assert.match(stream.authorization ?? '', /^Bearer (ps|cs)_/, stream.url);
+    assert.deepEqual(requests.filter((r) => /[?&]token=|(ps|cs)_[A-Za-z0-9]{8,}/.test(r.url)).map((r) => r.url), []);
+  });
+
+  test('the demo at desktop width: the snippet is not cut off, and every scrollable region is keyboard-reachable (axe)', async () => {
+    const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await desktop.newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByRole('heading', { name: 'Copy-paste snippet' }).waitFor();
+    const snippet = await page.locator('pre.snippet').evaluate((pre) => ({ scroll: pre.scrollWidth, client: pre.clientWidth, text: pre.textContent ?? '' }));
+    assert.ok(snippet.scroll <= snippet.client, `snippet ${snippet.scroll} px wide in a ${snippet.client} px box`);
+    assert.ok(snippet.text.indexOf('<invite-redeem') < snippet.text.indexOf('<add-to-wallet'), 'redeem comes first');
+    await page.addScriptTag({ path: path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js') });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+      const result = await axe.run(document, { runOnly: ['scrollable-region-focusable'] });
+      return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+    });
+    assert.deepEqual(violations, []);
+    await desktop.close();
   });
 });

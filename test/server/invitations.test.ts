@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cryptoRandom } from '../../server/crypto/secrets.js';
-import { sweepExpiredInvitations } from '../../server/domain/credentials.js';
+import { sweepExpiredInvitations } from '../../server/domain/sweeps.js';
 import { generateInvitationCode, normalizeInvitationCode } from '../../server/domain/invitation-code.js';
 import { createHarness, issueWalletPass, OTHER_ORIGIN, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { deliverWalletPushes, sweepRevocations } from '../../server/domain/devices.js';
+import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
+import { sweepRevocations } from '../../server/domain/sweeps.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 import { startApnsPeer, type ApnsPeer } from '../helpers/peers.js';

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { deliverWalletPushes } from '../../server/domain/devices.js';
+import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
 import { tempDir } from '../fixtures/wallet/dev-chain.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256 } from '../../server/crypto/secrets.js';
-import { sweepPendingDevices } from '../../server/domain/passes.js';
+import { sweepPendingDevices } from '../../server/domain/sweeps.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 import { createHarness, issueWalletPass, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
 import { clientSession, fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redactPath } from '../../server/http/redact.js';
+import { redactPath } from '../../server/log.js';
 
 // The request log writes every path through redactPath (SPEC §7: no code, token, key or phone number).
 test('log paths keep resource ids and lose every secret-bearing segment', () => {

@@ -19,7 +19,7 @@ import {
   utcTime,
   pemToDer,
   OID,
-} from '../../server/wallet/apple/der.js';
+} from '../../server/crypto/der.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadAppleSigningMaterial, type AppleSigningConfig } from '../../server/wallet/apple/material.js';
-import { pemToDer } from '../../server/wallet/apple/der.js';
+import { pemToDer } from '../../server/crypto/der.js';
 import { WalletConfigError } from '../../server/wallet/messages.js';
-import { issueCertificate } from '../../server/wallet/x509.js';
+import { issueCertificate } from '../../server/crypto/x509.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 
 function configFromPaths(): AppleSigningConfig {

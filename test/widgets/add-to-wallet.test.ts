@@ -231,4 +231,91 @@ describe('<add-to-wallet>', () => {
     const el = await mount(new ScriptedClient(), 'ios', { lang: 'de' });
     expect(buttonNames(el)).to.deep.equal(['Zu Apple Wallet hinzufügen', 'Zu Google Wallet hinzufügen']);
   });
+
+  /** The focused element, followed through shadow roots. */
+  function deepActiveElement(): Element | null {
+    let active: Element | null = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active;
+  }
+
+  const snapshot = (status: 'provisioning' | 'active' | 'suspended' | 'revoking' | 'revoked', devices: { id: string; platform: 'apple' | 'google'; status: string }[] = []) => ({
+    credential_id: 'cred_9',
+    old_status: null,
+    new_status: status,
+    enabled: true,
+    devices,
+    updated_at: new Date().toISOString(),
+  });
+
+  it('focus stays inside the element when the pass is added: it moves to the status text, not <body>', async () => {
+    const client = new ScriptedClient().answer('requestPass', { data: { url: 'https://keys.example/p.pkpass', device_id: 'dev_f' } });
+    const el = await mount(client, 'ios');
+    getByRole(el, 'button', 'Add to Apple Wallet').focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => navigations.length === 1 && client.streams.length > 0, 'navigation, status watched');
+    getByRole(el, 'button', 'Add to Apple Wallet').focus();
+    client.streams.at(-1)!.push(snapshot('active', [{ id: 'dev_f', platform: 'apple', status: 'active' }]));
+    await until(() => byPart(el, 'success'), 'added');
+    await el.updateComplete;
+    expect(document.activeElement?.localName, 'not the body').to.equal('add-to-wallet');
+    expect(deepActiveElement()?.getAttribute('part')).to.equal('success');
+    // The next Tab goes on from there, to what follows the element on the page.
+    const next = document.createElement('button');
+    next.textContent = 'Next on the page';
+    el.after(next);
+    await sendKeys({ press: 'Tab' });
+    expect(document.activeElement === next, 'Tab reaches what follows').to.equal(true);
+    next.remove();
+  });
+
+  it('follows the credential: after a revoke it no longer says the pass is in the wallet, and offers no button', async () => {
+    const client = new ScriptedClient().answer('requestPass', { data: { url: 'https://pay.google.com/gp/v/save/x', device_id: 'dev_r' } });
+    const el = await mount(client, 'android');
+    getByRole(el, 'button', 'Add to Google Wallet').click();
+    await until(() => navigations.length === 1, 'navigation');
+    const stream = client.streams[0];
+    stream.push(snapshot('active', [{ id: 'dev_r', platform: 'google', status: 'active' }]));
+    await until(() => byPart(el, 'success'), 'added');
+    stream.push(snapshot('revoking', [{ id: 'dev_r', platform: 'google', status: 'active' }]));
+    await until(() => byPart(el, 'unavailable'), 'unavailable');
+    const text = textOf(byPart(el, 'base'));
+    expect(text).to.not.contain('is in Google Wallet');
+    expect(text).to.contain('has been removed');
+    expect(buttonNames(el)).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+  });
+
+  it('a suspended credential is not offered for adding, before any press', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client, 'ios');
+    await until(() => client.streams.length === 1, 'status watched');
+    client.streams[0].push(snapshot('suspended'));
+    await until(() => byPart(el, 'unavailable'), 'unavailable');
+    expect(textOf(byPart(el, 'unavailable'))).to.contain('suspended');
+    expect(buttonNames(el)).to.deep.equal([]);
+  });
+
+  it('before a token exists it shows no wallet button and makes no request', async () => {
+    const client = new ScriptedClient();
+    const el = await fixture<AddToWallet>(html`<add-to-wallet platform="ios" lang="en" .client=${client}></add-to-wallet>`);
+    await el.updateComplete;
+    expect(buttonNames(el)).to.deep.equal([]);
+    expect(client.calls.map((c) => c.method)).to.deep.equal([]);
+    el.token = 'ps_later';
+    await el.updateComplete;
+    expect(buttonNames(el)).to.have.length(2);
+  });
+
+  it('looks: the two wallet buttons are the same width, 44 px or taller, words on one line', async () => {
+    for (const width of ['358px', '448px']) {
+      const el = await mount(new ScriptedClient(), 'ios');
+      el.style.width = width;
+      await el.updateComplete;
+      const [apple, google] = ['apple-button', 'google-button'].map((p) => byPart(el, p)!.getBoundingClientRect());
+      expect(Math.round(apple.width), width).to.equal(Math.round(google.width));
+      expect(apple.height).to.be.within(44, 52);
+      expect(google.height).to.be.within(44, 52);
+    }
+  });
 });

@@ -116,7 +116,7 @@ describe('token-expired', () => {
     const serverNow = Date.now() + 120_000;
     const fetchImpl = (async () =>
       new Response('{}', { status: 200, headers: { 'content-type': 'application/json', date: new Date(serverNow).toUTCString() } })) as unknown as typeof fetch;
-    await new FetchKeywayClient(fetchImpl).getCredentialStatus({ apiBase: '', token: 'cs_x' }, 'cred_1');
+    await new FetchKeywayClient(fetchImpl).getCredentialStatus({ apiBase: 'https://keys.example', token: 'cs_x' }, 'cred_1');
     try {
       expect(Math.round(serverClock.offset / 1000)).to.be.within(119, 121);
       // 61 s left by the server's clock, so the warning is due in about a second, not in three minutes.
@@ -181,7 +181,7 @@ describe('FetchKeywayClient', () => {
   it('maps an error body, Retry-After and the Date header into a KeywayApiError', async () => {
     const date = 'Wed, 01 Jan 2031 10:00:00 GMT';
     const { client } = recorder(429, { error: { code: 'too_many_attempts', message: 'Slow down', details: { attempts_left: 0 } } }, { 'retry-after': '42', date });
-    const failure = await client.checkVerification({ apiBase: '' }, 'v', '1').catch((e) => e);
+    const failure = await client.checkVerification({ apiBase: 'https://keys.example' }, 'v', '1').catch((e) => e);
     expect(failure).to.be.instanceOf(KeywayApiError);
     expect(failure).to.include({ code: 'too_many_attempts', status: 429, retryAfter: 42, message: 'Slow down' });
     expect(failure.attemptsLeft).to.equal(0);
@@ -190,7 +190,7 @@ describe('FetchKeywayClient', () => {
 
   it('exposes the Date header of a success', async () => {
     const { client } = recorder(202, { verification_id: 'v', expires_at: 'x', resend_after: 'y' }, { date: 'Wed, 01 Jan 2031 10:00:00 GMT' });
-    const { data, serverDate } = await client.startVerification({ apiBase: '' }, { phoneNumber: '+447400123456' });
+    const { data, serverDate } = await client.startVerification({ apiBase: 'https://keys.example' }, { phoneNumber: '+447400123456' });
     expect(data.verification_id).to.equal('v');
     expect(serverDate!.getTime()).to.equal(Date.parse('2031-01-01T10:00:00Z'));
   });
@@ -199,9 +199,131 @@ describe('FetchKeywayClient', () => {
     const broken = new FetchKeywayClient((async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch);
-    expect((await broken.createHandoff({ apiBase: '' }).catch((e) => e)).code).to.equal('network_error');
+    expect((await broken.createHandoff({ apiBase: 'https://keys.example' }).catch((e) => e)).code).to.equal('network_error');
     const { client } = recorder(503, undefined);
-    expect((await client.createHandoff({ apiBase: '' }).catch((e) => e)).code).to.equal('server_error');
+    expect((await client.createHandoff({ apiBase: 'https://keys.example' }).catch((e) => e)).code).to.equal('server_error');
+  });
+});
+
+describe('live status through fetch (SPEC §3: no token in a URL)', () => {
+  /** A fetch that answers the stream with two events in odd chunk boundaries and records every request. */
+  function streamingFetch() {
+    const requests: { url: string; headers: Record<string, string> }[] = [];
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      requests.push({ url, headers: init.headers as Record<string, string> });
+      const chunks = [
+        'retry: 3000\n\n: heartbeat\n\nid: 7\nevent: status\ndata: {"credential_id":"cred_1","old_status":null,',
+        '"new_status":"provisioning","enabled":true,"devices":[],"updated_at":"2030-01-01T00:00:00Z"}\r\n\r\n',
+        'id: 8\nevent: status\ndata: {"credential_id":"cred_1","old_status":"provisioning","new_status":"active","enabled":true,"devices":[],"updated_at":"2030-01-01T00:01:00Z"}\n\n',
+      ];
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+          controller.close();
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    }) as unknown as typeof fetch;
+    return { requests, fetchImpl };
+  }
+
+  it('reads the stream with the token in the Authorization header and parses each status event', async () => {
+    const { requests, fetchImpl } = streamingFetch();
+    const seen: [string, string | null][] = [];
+    let ended: { fatal: boolean } | undefined;
+    new FetchKeywayClient(fetchImpl).openStatusStream({ apiBase: 'https://keys.example', token: 'ps_secret_token' }, 'cred_1', {
+      onStatus: (event, id) => seen.push([event.new_status, id]),
+      onError: (_e, fatal) => (ended = { fatal }),
+    });
+    await until(() => ended, 'the stream ended');
+    expect(seen).to.deep.equal([
+      ['provisioning', '7'],
+      ['active', '8'],
+    ]);
+    expect(requests.map((r) => r.url)).to.deep.equal(['https://keys.example/api/3/credentials/cred_1/status/stream']);
+    expect(requests[0].headers['authorization']).to.equal('Bearer ps_secret_token');
+    expect(ended!.fatal, 'the controller reconnects with its own backoff').to.equal(true);
+  });
+
+  it('<credential-status> on the default client never puts a token in a URL, and EventSource is not used', async () => {
+    const { requests, fetchImpl } = streamingFetch();
+    const originalFetch = window.fetch;
+    const OriginalEventSource = window.EventSource;
+    const eventSourceUrls: string[] = [];
+    window.fetch = fetchImpl;
+    window.EventSource = class extends OriginalEventSource {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        eventSourceUrls.push(String(url));
+        super(url, init);
+      }
+    };
+    try {
+      const el = await fixture<CredentialStatusElement>(
+        html`<credential-status api-base="https://keys.example" token="ps_abc123_secretsecret" credential-id="cred_1"></credential-status>`,
+      );
+      await until(() => el.status === 'active', 'status from the stream');
+      el.remove();
+    } finally {
+      window.fetch = originalFetch;
+      window.EventSource = OriginalEventSource;
+    }
+    expect(eventSourceUrls).to.deep.equal([]);
+    expect(requests.length).to.be.greaterThan(0);
+    expect(requests.filter((r) => /token=/.test(r.url)).map((r) => r.url)).to.deep.equal([]);
+  });
+});
+
+describe('misconfigured api-base (SPEC §8)', () => {
+  /** Records console.warn and every fetch while `run` runs. */
+  async function watching(run: () => Promise<void>) {
+    const warnings: string[] = [];
+    const urls: string[] = [];
+    const originalWarn = console.warn;
+    const originalFetch = window.fetch;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    window.fetch = (async (input: RequestInfo | URL) => {
+      urls.push(String(input));
+      return new Response('{}', { status: 200 });
+    }) as typeof fetch;
+    try {
+      await run();
+    } finally {
+      console.warn = originalWarn;
+      window.fetch = originalFetch;
+    }
+    return { warnings, urls };
+  }
+
+  it('a misspelt api-base: no request, keyway-error {code:"misconfigured"}, one warning naming api-base', async () => {
+    const errors = spyEvents<{ code: string }>(document, 'keyway-error');
+    const { warnings, urls } = await watching(async () => {
+      const el = await fixture<InviteRedeem>(html`<invite-redeem api_base="https://keys.example" publishable-key="pk_test_abcdefghijklmnop" lang="en"></invite-redeem>`);
+      const field = getByRole<HTMLInputElement>(el, 'textbox', 'Invitation code');
+      for (let i = 0; i < 2; i++) {
+        field.focus();
+        await sendKeys({ type: '7KX9QM2HR4TD' });
+        await sendKeys({ press: 'Enter' });
+        await until(() => errors.count === i + 1, 'keyway-error');
+        field.value = '';
+      }
+      getByRole(el, 'alert');
+    });
+    expect(urls).to.deep.equal([]);
+    expect(errors.details.map((d) => d.code)).to.deep.equal(['misconfigured', 'misconfigured']);
+    expect(warnings.filter((w) => w.includes('api-base')), warnings.join('\n')).to.have.length(1);
+  });
+
+  it('a relative api-base is not usable either: <credential-status> makes no request and says so once', async () => {
+    const errors = spyEvents<{ code: string }>(document, 'keyway-error');
+    const { warnings, urls } = await watching(async () => {
+      const el = await fixture<CredentialStatusElement>(html`<credential-status api-base="keys.example" token="ps_abc_def" credential-id="cred_1" lang="en"></credential-status>`);
+      await until(() => errors.count === 1, 'keyway-error');
+      await new Promise((r) => setTimeout(r, 300));
+      el.remove();
+    });
+    expect(urls).to.deep.equal([]);
+    expect(errors.details.map((d) => d.code)).to.deep.equal(['misconfigured']);
+    expect(warnings.filter((w) => w.includes('api-base')), warnings.join('\n')).to.have.length(1);
   });
 });
 

@@ -187,4 +187,15 @@ describe('<invite-redeem>', () => {
     expect(getComputedStyle(input).direction).to.equal('ltr');
     await expect(ar).to.be.accessible();
   });
+
+  it('looks: the example code in the hint never breaks across lines', async () => {
+    for (const lang of ['en', 'de', 'ar']) {
+      const el = await mount(new ScriptedClient(), { lang });
+      el.style.width = '180px';
+      await el.updateComplete;
+      const code = byPart(el, 'hint')!.querySelector('bdi')!;
+      expect(code.textContent).to.equal('7KX-9QM-2HR-4TD');
+      expect(code.getClientRects().length, lang).to.equal(1);
+    }
+  });
 });

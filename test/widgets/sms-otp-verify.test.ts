@@ -320,4 +320,131 @@ describe('<sms-otp-verify>', () => {
     expect(getComputedStyle(phone).direction).to.equal('ltr');
     await expect(el).to.be.accessible();
   });
+
+  // ---- SPEC §8 "Behaviour a real journey depends on" ----------------------------------------
+
+  /** An element as a page without a `country` attribute has it: the locale decides. */
+  async function mountLocale(client: ScriptedClient, lang: string) {
+    const el = await fixture<SmsOtpVerify>(html`<sms-otp-verify publishable-key="pk_test_abcdefghijklmnop" lang=${lang} .client=${client}></sms-otp-verify>`);
+    await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
+    await until(() => byPart(el, 'example'), 'example hint');
+    return el;
+  }
+
+  /** Types into a field found by part (the label is in the page's language) and presses Enter. */
+  async function typeAndEnter(el: SmsOtpVerify, partName: string, text: string) {
+    const field = byPart<HTMLInputElement>(el, partName)!;
+    field.focus();
+    field.select();
+    await sendKeys({ type: text });
+    await sendKeys({ press: 'Enter' });
+  }
+
+  /** The numbers the hint offers as examples, as a person reads them. */
+  function hintExamples(el: SmsOtpVerify): string[] {
+    return [...byPart(el, 'example')!.querySelectorAll('bdi')].map((b) => b.textContent!.trim());
+  }
+
+  const localeCountries: [string, string, string][] = [
+    ['en', 'GB', '+44'],
+    ['de', 'DE', '+49'],
+    ['ar', 'AE', '+971'],
+  ];
+  for (const [lang, country, callingCode] of localeCountries) {
+    it(`${lang}: ${country} is preselected, and typing exactly the hint's example (national and international) sends it`, async () => {
+      const probe = await mountLocale(new ScriptedClient(), lang);
+      expect(byPart<HTMLSelectElement>(probe, 'country-select')!.value).to.equal(country);
+      const examples = hintExamples(probe);
+      expect(examples).to.have.length(2);
+      expect(examples[1].startsWith(`${callingCode} `), examples[1]).to.equal(true);
+      for (const example of examples) {
+        const client = new ScriptedClient().answer('startVerification', started(new Date()));
+        const el = await mountLocale(client, lang);
+        await typeAndEnter(el, 'phone-input', example);
+        await until(() => el.step === 'code', `"${example}" accepted`);
+        const request = client.callsOf('startVerification')[0].args[0] as { phoneNumber: string; country: string };
+        expect(request.country).to.equal(country);
+        expect(request.phoneNumber.startsWith(callingCode)).to.equal(true);
+      }
+    });
+  }
+
+  it('a key’s default country given as `country` wins over the locale', async () => {
+    const el = await fixture<SmsOtpVerify>(html`<sms-otp-verify country="FR" lang="de" .client=${new ScriptedClient()}></sms-otp-verify>`);
+    await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
+    expect(byPart<HTMLSelectElement>(el, 'country-select')!.value).to.equal('FR');
+    const de = await fixture<SmsOtpVerify>(html`<sms-otp-verify lang="de-AT" .client=${new ScriptedClient()}></sms-otp-verify>`);
+    expect(byPart<HTMLSelectElement>(de, 'country-select')!.value).to.equal('AT');
+  });
+
+  it('formats the number from the first digits, not only once it is valid', async () => {
+    const el = await mountLocale(new ScriptedClient(), 'en');
+    getByRole(el, 'textbox', 'Mobile number').focus();
+    await sendKeys({ type: '074001' });
+    expect(getByRole<HTMLInputElement>(el, 'textbox', 'Mobile number').value).to.equal('07400 1');
+  });
+
+  /** The accessible description of a field: the texts its aria-describedby names, in order. */
+  function description(field: Element): string {
+    const root = field.getRootNode() as ShadowRoot;
+    return (field.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .map((id) => textOf(root.getElementById(id)))
+      .join(' ');
+  }
+
+  it('the code step is announced, and its field is described by the number the code went to and its expiry', async () => {
+    const el = await reachCodeStep(new ScriptedClient());
+    const field = getByRole(el, 'textbox', 'Security code');
+    const described = description(field);
+    expect(described).to.contain('+44 7400 123456');
+    expect(described).to.contain('The code expires in 10 minutes.');
+    const status = textOf(getByRole(el, 'status'));
+    expect(status).to.contain('Check your phone');
+    expect(status).to.contain('+44 7400 123456');
+  });
+
+  it('numbers and calling codes are direction-isolated: one left-to-right unit that does not wrap', async () => {
+    const el = await mount(new ScriptedClient().answer('startVerification', started(new Date())), 'ar');
+    await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
+    const gb = [...byPart<HTMLSelectElement>(el, 'country-select')!.options].find((o) => o.value === 'GB')!;
+    expect(gb.textContent!.trim().endsWith('(\u2066+44\u2069)'), gb.textContent!).to.equal(true);
+    getByRole(el, 'textbox', 'رقم الهاتف المحمول').focus();
+    await sendKeys({ type: '07400123456' });
+    await sendKeys({ press: 'Enter' });
+    await until(() => el.step === 'code', 'code step');
+    await el.updateComplete;
+    const number = el.shadowRoot!.querySelector('#code-sent bdi')!;
+    expect(number.getAttribute('dir')).to.equal('ltr');
+    expect(number.textContent).to.equal('+44 7400 123456');
+    expect(getComputedStyle(number).whiteSpace).to.equal('nowrap');
+  });
+
+  it('Arabic: every text of the code step uses one digit system (countdowns, attempts left, hints)', async () => {
+    const client = new ScriptedClient()
+      .answer('startVerification', started(new Date(), 57))
+      .answer('checkVerification', { error: apiError('incorrect_code', { status: 422, details: { attempts_left: 4 } }) });
+    const el = await mount(client, 'ar');
+    await typeAndEnter(el, 'phone-input', '07400123456');
+    await until(() => el.step === 'code', 'code step');
+    await el.updateComplete;
+    await typeAndEnter(el, 'code-input', '000000');
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    byPart<HTMLDetailsElement>(el, 'help')!.open = true;
+    await el.updateComplete;
+    const text = textOf(byPart(el, 'base'));
+    expect(/[0-9]/.test(text), text).to.equal(true);
+    expect(/[\u0660-\u0669\u06f0-\u06f9]/.test(text), text).to.equal(false);
+  });
+
+  it('looks: at phone width "Send a new code" and "Change mobile number" are 44 px tall and each on one line', async () => {
+    const el = await reachCodeStep(new ScriptedClient());
+    el.style.width = '358px';
+    byPart<HTMLDetailsElement>(el, 'help')!.open = true;
+    await el.updateComplete;
+    for (const name of ['resend-button', 'change-number-button']) {
+      const box = byPart(el, name)!.getBoundingClientRect();
+      expect(Math.round(box.height), name).to.equal(44);
+    }
+  });
 });

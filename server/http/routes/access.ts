@@ -1,11 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { verifyAccess } from '../../domain/access.js';
-import { actorOf, requireScope } from '../../domain/callers.js';
+import { actorOf } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
-import { readBody } from '../body.js';
 import type { AppEnv } from '../context.js';
-import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
 
 const AccessInput = z.object({ value: z.string().min(1, 'Required.').max(256) }).openapi('AccessVerifyInput');
@@ -21,7 +19,7 @@ const AccessDecision = z
   })
   .openapi('AccessDecision');
 
-/** The door check (SPEC §1 E, §4): readers and tests ask whether a value opens a door now. */
+/** The door check (docs/api.md): readers and tests ask whether a value opens a door now. */
 export function accessRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
@@ -38,11 +36,6 @@ export function accessRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       description:
         'Allowed only for a value of a pending or active device (per-device mode) or the shared value, on an enabled credential in provisioning or active. Every check is an access.checked event.',
     },
-    async (c) => {
-      const caller = requireCaller(c, ['secret']);
-      requireScope(caller, 'read');
-      const input = await readBody(c, AccessInput);
-      return c.json(await verifyAccess(ctx, input.value, actorOf(caller)));
-    },
+    async ({ caller, body }, c) => c.json(await verifyAccess(ctx, body.value, actorOf(caller))),
   );
 }

@@ -1,45 +1,45 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { authenticatePass, latestPass, registerPass, unregisterPass, updatedSerials } from '../../wallet/apple/web-service.js';
-import { readBody } from '../body.js';
+import { authenticatePass, latestPass, registerPass, unregisterPass, updatedSerials, type AuthenticatedPass } from '../../domain/apple-web-service.js';
 import type { AppEnv } from '../context.js';
-import { defineRoute } from '../route.js';
-import { redactText } from '../redact.js';
+import { defineRoute, type Authenticator } from '../route.js';
+import { redactText } from '../../log.js';
 
 const BASE = '/wallet/apple/v1';
 const Registration = z.object({ pushToken: z.string().min(1, 'Required.').max(512) }).openapi('PassKitRegistration');
 const LogBody = z.object({ logs: z.array(z.string().max(2000)).max(100) }).openapi('PassKitLog');
 const DLI = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Apple's PassKit web service at PUBLIC_URL/wallet/apple (the pass's webServiceURL, SPEC §4). */
+/** Apple's PassKit web service at PUBLIC_URL/wallet/apple (the pass's webServiceURL, docs/api.md). */
 export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   const regPath = `${BASE}/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}`;
   const params = (c: { req: { param(name: string): string | undefined } }) => ({
     dli: c.req.param('deviceLibraryIdentifier') ?? '',
     ptid: c.req.param('passTypeIdentifier') ?? '',
-    serial: c.req.param('serialNumber') ?? '',
   });
+
+  // The pass's own authenticationToken, checked against the serial number in the path.
+  const applePass: Authenticator<AuthenticatedPass> = {
+    resolve: (c) => authenticatePass(ctx, c.req.param('passTypeIdentifier') ?? '', c.req.param('serialNumber') ?? '', c.req.header('authorization')),
+  };
 
   defineRoute(
     app,
-    { method: 'post', path: regPath, summary: 'Register a phone for a pass’s updates', tag: 'PassKit web service', auth: 'none', body: Registration, status: 201, errors: [401], description: '`Authorization: ApplePass <authenticationToken>`. 201 when new, 200 when already registered. The first registration makes the device and its credential active.' },
-    async (c) => {
+    { method: 'post', path: regPath, summary: 'Register a phone for a pass’s updates', tag: 'PassKit web service', auth: applePass, body: Registration, status: 201, errors: [401], description: '`Authorization: ApplePass <authenticationToken>`. 201 when new, 200 when already registered. The first registration makes the device and its credential active.' },
+    async ({ caller: device, body }, c) => {
       const p = params(c);
-      const device = await authenticatePass(ctx, p.ptid, p.serial, c.req.header('authorization'));
-      const input = await readBody(c, Registration);
       if (!DLI.test(p.dli)) return c.json({ error: { code: 'invalid_request', message: 'Bad device library identifier.' } }, 400);
-      const result = await registerPass(ctx, { deviceLibraryId: p.dli, ptid: p.ptid, device, pushToken: input.pushToken });
+      const result = await registerPass(ctx, { deviceLibraryId: p.dli, ptid: p.ptid, device, pushToken: body.pushToken });
       return c.body(null, result === 'created' ? 201 : 200);
     },
   );
 
   defineRoute(
     app,
-    { method: 'delete', path: regPath, summary: 'Unregister a phone', tag: 'PassKit web service', auth: 'none', status: 200, errors: [401] },
-    async (c) => {
+    { method: 'delete', path: regPath, summary: 'Unregister a phone', tag: 'PassKit web service', auth: applePass, status: 200, errors: [401] },
+    async ({ caller: device }, c) => {
       const p = params(c);
-      const device = await authenticatePass(ctx, p.ptid, p.serial, c.req.header('authorization'));
       await unregisterPass(ctx, { deviceLibraryId: p.dli, ptid: p.ptid, device });
       return c.body(null, 200);
     },
@@ -58,18 +58,16 @@ export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void 
       response: z.object({ serialNumbers: z.array(z.string()), lastUpdated: z.string() }),
       description: '204 when nothing changed.',
     },
-    async (c) => {
-      const result = await updatedSerials(ctx, c.req.param('deviceLibraryIdentifier') ?? '', c.req.param('passTypeIdentifier') ?? '', c.req.query('passesUpdatedSince') || undefined);
+    async ({ query }, c) => {
+      const result = await updatedSerials(ctx, c.req.param('deviceLibraryIdentifier') ?? '', c.req.param('passTypeIdentifier') ?? '', query.passesUpdatedSince || undefined);
       return result ? c.json(result) : c.body(null, 204);
     },
   );
 
   defineRoute(
     app,
-    { method: 'get', path: `${BASE}/passes/{passTypeIdentifier}/{serialNumber}`, summary: 'The latest version of a pass', tag: 'PassKit web service', auth: 'none', status: 200, mediaType: 'application/vnd.apple.pkpass', response: z.string().openapi({ format: 'binary' }), errors: [401], description: 'Honours If-Modified-Since (304); answers Last-Modified. Voided after a revoke.' },
-    async (c) => {
-      const ptid = c.req.param('passTypeIdentifier') ?? '';
-      const device = await authenticatePass(ctx, ptid, c.req.param('serialNumber') ?? '', c.req.header('authorization'));
+    { method: 'get', path: `${BASE}/passes/{passTypeIdentifier}/{serialNumber}`, summary: 'The latest version of a pass', tag: 'PassKit web service', auth: applePass, status: 200, mediaType: 'application/vnd.apple.pkpass', response: z.string().openapi({ format: 'binary' }), errors: [401], description: 'Honours If-Modified-Since (304); answers Last-Modified. Voided after a revoke.' },
+    async ({ caller: device }, c) => {
       const result = await latestPass(ctx, device, c.req.header('if-modified-since'));
       const headers = { 'last-modified': result.lastModified.toUTCString(), 'cache-control': 'no-store' };
       if (result.notModified) return c.body(null, 304, headers);
@@ -80,9 +78,8 @@ export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void 
   defineRoute(
     app,
     { method: 'post', path: `${BASE}/log`, summary: 'Wallet’s error log for this web service', tag: 'PassKit web service', auth: 'none', body: LogBody, status: 200 },
-    async (c) => {
-      const input = await readBody(c, LogBody);
-      for (const line of input.logs.slice(0, 20)) ctx.log({ level: 'warn', msg: 'passkit log', text: redactText(line).replace(/[A-Za-z0-9_-]{20,}/g, ':redacted').slice(0, 500) });
+    async ({ body }, c) => {
+      for (const line of body.logs.slice(0, 20)) ctx.log({ level: 'warn', msg: 'passkit log', text: redactText(line).replace(/[A-Za-z0-9_-]{20,}/g, ':redacted').slice(0, 500) });
       return c.body(null, 200);
     },
   );

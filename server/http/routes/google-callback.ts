@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { CallbackBody, handleGoogleCallback } from '../../wallet/google/callback.js';
-import { readBody } from '../body.js';
+import { handleGoogleCallback } from '../../domain/google-callback.js';
+import { CallbackBody } from '../../wallet/google/callback.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 
-/** Google Wallet's save/delete callbacks (SPEC §4 `/wallet/google/callback`). */
+/** Google Wallet's save/delete callbacks (`/wallet/google/callback`, docs/api.md). */
 export function googleCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
@@ -20,9 +20,8 @@ export function googleCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [401],
       description: 'ECv2SigningOnly, verified with the keys in KEYWAY_GOOGLE_CALLBACK_KEYS; deduplicated by nonce. A save makes the device and its credential active.',
     },
-    async (c) => {
-      const input = await readBody(c, CallbackBody);
-      await handleGoogleCallback(ctx, input);
+    async ({ body }, c) => {
+      await handleGoogleCallback(ctx, body);
       return c.body(null, 200);
     },
   );

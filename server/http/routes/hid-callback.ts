@@ -59,7 +59,7 @@ export function hidCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       description:
         'A CloudEvents batch (`application/cloudevents-batch+json`) from HID Origo, authenticated by `Authorization` equal to KEYWAY_HID_ORIGO_CALLBACK_SECRET. Keyway re-reads the users the events name from Origo; the events themselves are never taken as state.',
     },
-    async (c) => {
+    async (_input, c) => {
       const secret = ctx.config.hidOrigo?.callbackSecret;
       if (!secret) throw new ApiError('not_found', 'HID Origo callbacks are not configured here.');
       if (!sameSecret(c.req.header('authorization') ?? '', secret)) throw new ApiError('unauthorized', 'This callback does not carry the secret registered with HID Origo.');

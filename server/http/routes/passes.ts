@@ -2,15 +2,12 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
-import { createHandoff, redeemHandoff } from '../../domain/handoffs.js';
 import { downloadPass, requestPass } from '../../domain/passes.js';
-import { readBody } from '../body.js';
 import type { AppEnv } from '../context.js';
-import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
 
-/** Wallet passes and desktop-to-phone hand-offs (SPEC §4, §5). */
+/** Wallet passes: requested by the widget, downloaded once by the phone (docs/api.md). */
 export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
@@ -27,11 +24,7 @@ export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       description:
         'Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401.',
     },
-    async (c) => {
-      const caller = requireCaller(c, ['client_session', 'provisioning']);
-      const input = await readBody(c, S.PassRequest);
-      return c.json(await requestPass(ctx, caller, input));
-    },
+    async ({ caller, body }, c) => c.json(await requestPass(ctx, caller, body)),
   );
 
   defineRoute(
@@ -49,7 +42,7 @@ export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [403, 404, 410],
       description: 'No header or cookie needed: the token in the path is the authority. A second fetch is 410 link_expired.',
     },
-    async (c) => {
+    async (_, c) => {
       const file = c.req.param('file') ?? '';
       if (!file.endsWith('.pkpass')) throw new ApiError('not_found', 'No such endpoint.');
       const pkpass = await downloadPass(ctx, file.slice(0, -'.pkpass'.length));
@@ -58,48 +51,6 @@ export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
         'cache-control': 'no-store',
         'content-disposition': 'attachment; filename="pass.pkpass"',
       });
-    },
-  );
-
-  defineRoute(
-    app,
-    {
-      method: 'post',
-      path: '/api/3/handoffs',
-      summary: 'A hand-off link for a desktop QR code',
-      tag: 'Wallet passes',
-      auth: 'session',
-      body: S.HandoffInput,
-      status: 201,
-      response: S.HandoffLink,
-      errors: [403, 404, 409],
-      description: 'PUBLIC_URL/p#h=<token>: single use, valid 5 minutes, never the session token itself.',
-    },
-    async (c) => {
-      const caller = requireCaller(c, ['client_session', 'provisioning']);
-      const input = await readBody(c, S.HandoffInput);
-      return c.json(await createHandoff(ctx, caller, input), 201);
-    },
-  );
-
-  defineRoute(
-    app,
-    {
-      method: 'post',
-      path: '/api/3/handoffs/redeem',
-      summary: 'Redeem a hand-off on the phone',
-      tag: 'Wallet passes',
-      auth: 'publishable',
-      body: S.HandoffRedeemInput,
-      status: 200,
-      response: S.ProvisioningGrant,
-      errors: [403, 409, 410, 429],
-      description: 'Once; then 410 link_expired. The provisioning token is bound to PUBLIC_URL. Counts against the per-IP redeem limit.',
-    },
-    async (c) => {
-      const caller = requireCaller(c, ['publishable']);
-      const input = await readBody(c, S.HandoffRedeemInput);
-      return c.json(await redeemHandoff(ctx, caller, { token: input.handoff_token, ip: c.get('ip') }));
     },
   );
 }

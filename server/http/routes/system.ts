@@ -24,14 +24,14 @@ const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4fd1"/><circle cx="6" cy="8" r="2.5" fill="none" stroke="#fff" stroke-width="1.5"/><path d="M8.5 8h5M11.5 8v2" stroke="#fff" stroke-width="1.5"/></svg>';
 
 export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: ReadinessCheck[]): void {
-  defineRoute(app, { method: 'get', path: '/healthz', summary: 'Process alive', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean() }) }, (c) =>
+  defineRoute(app, { method: 'get', path: '/healthz', summary: 'Process alive', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean() }) }, (_, c) =>
     c.json({ ok: true }),
   );
 
   defineRoute(
     app,
     { method: 'get', path: '/readyz', summary: 'Database reachable, migrations applied, signer loaded', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean(), checks: z.record(z.string(), z.string()) }), errors: [503] },
-    async (c) => {
+    async (_, c) => {
       const checks: Record<string, string> = {};
       let ok = true;
       try {

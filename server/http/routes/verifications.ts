@@ -3,10 +3,8 @@ import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { checkVerification, linkUsable, redeemLink, resendVerification, startVerification } from '../../domain/verifications.js';
 import { LINK_PAGE_CSS, linkPage, pickLocale } from '../../delivery/templates.js';
-import { readBody } from '../body.js';
 import type { AppContext, AppEnv } from '../context.js';
 import { errorAnswer } from '../errors.js';
-import { requireCaller } from '../middleware.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
 
@@ -39,11 +37,7 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
         'One SMS carries a 6-digit code (10 minutes) and a link /v/{token}; its last line is `@<host> #<code>` for WebOTP and iOS autofill. ' +
         'Unknown or disabled numbers answer exactly like known ones (KEYWAY_UNKNOWN_NUMBER_POLICY=conceal) or 404 phone_not_found (reveal).',
     },
-    async (c) => {
-      const caller = requireCaller(c, ['publishable']);
-      const input = await readBody(c, S.VerificationInput, 'verification');
-      return c.json(await startVerification(ctx, caller, { ...input, ip: c.get('ip'), origin: c.req.header('origin') }), 202);
-    },
+    async ({ caller, body }, c) => c.json(await startVerification(ctx, caller, { ...body, ip: c.get('ip'), origin: c.req.header('origin') }), 202),
   );
 
   defineRoute(
@@ -60,11 +54,7 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [403, 404, 410, 422, 429],
       description: 'Spaces and dashes allowed. Wrong → 422 incorrect_code with details.attempts_left; the 5th wrong and every later check → 429 too_many_attempts.',
     },
-    async (c) => {
-      const caller = requireCaller(c, ['publishable']);
-      const input = await readBody(c, S.VerificationCheckInput);
-      return c.json(await checkVerification(ctx, caller, { id: c.req.param('id')!, code: input.code }));
-    },
+    async ({ caller, body }, c) => c.json(await checkVerification(ctx, caller, { id: c.req.param('id')!, code: body.code })),
   );
 
   defineRoute(
@@ -80,10 +70,7 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [403, 404, 410, 429],
       description: 'At least 60 s apart and at most 5 sends per verification; before resend_after → 429 rate_limited with Retry-After.',
     },
-    async (c) => {
-      const caller = requireCaller(c, ['publishable']);
-      return c.json(await resendVerification(ctx, caller, { id: c.req.param('id')!, ip: c.get('ip') }), 202);
-    },
+    async ({ caller }, c) => c.json(await resendVerification(ctx, caller, { id: c.req.param('id')!, ip: c.get('ip') }), 202),
   );
 
   app.get('/v/:token', async (c) => {

@@ -1,11 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { actorOf, requireScope } from '../../domain/callers.js';
+import { actorOf } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
-import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, rotateWebhookSecret, testWebhook, WEBHOOK_EVENTS } from '../../webhooks/endpoints.js';
-import { parseQuery, readBody } from '../body.js';
-import type { AppContext, AppEnv } from '../context.js';
-import { requireCaller } from '../middleware.js';
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, rotateWebhookSecret, testWebhook, WEBHOOK_EVENTS } from '../../domain/webhooks.js';
+import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import { ListQuery } from '../schemas.js';
 
@@ -41,13 +39,7 @@ const Delivery = z
   })
   .openapi('WebhookDelivery');
 
-const admin = (c: AppContext, scope: 'read' | 'write') => {
-  const caller = requireCaller(c, ['secret']);
-  requireScope(caller, scope);
-  return caller;
-};
-
-/** Webhook endpoints (SPEC §4, §6), secret keys only. */
+/** Webhook endpoints (docs/api.md, docs/lifecycle.md), secret keys only. */
 export function webhookRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
@@ -65,37 +57,25 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       description:
         'Deliveries carry Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`) and `X-Keyway-Signature`: the hex HMAC-SHA256 of the raw body keyed with the `whsec_…` secret as shown. The secret is shown only here and on rotation.',
     },
-    async (c) => {
-      const caller = admin(c, 'write');
-      const input = await readBody(c, WebhookInput, 'webhook');
-      return c.json({ webhook: await createWebhook(ctx, input, actorOf(caller)) }, 201);
-    },
+    async ({ caller, body }, c) => c.json({ webhook: await createWebhook(ctx, body, actorOf(caller)) }, 201),
   );
 
   defineRoute(
     app,
     { method: 'get', path: '/api/3/webhooks', summary: 'List webhook endpoints', tag: 'Webhooks', auth: 'secret-read', query: ListQuery, status: 200, response: z.object({ webhooks: z.array(Webhook), next_cursor: z.string().nullable() }) },
-    async (c) => {
-      admin(c, 'read');
-      const q = parseQuery(c, ListQuery);
-      return c.json(await listWebhooks(ctx, q));
-    },
+    async ({ query }, c) => c.json(await listWebhooks(ctx, query)),
   );
 
   defineRoute(
     app,
     { method: 'get', path: '/api/3/webhooks/{id}', summary: 'Read a webhook endpoint', tag: 'Webhooks', auth: 'secret-read', status: 200, response: z.object({ webhook: Webhook }), errors: [404] },
-    async (c) => {
-      admin(c, 'read');
-      return c.json({ webhook: await getWebhook(ctx, c.req.param('id')!) });
-    },
+    async (_, c) => c.json({ webhook: await getWebhook(ctx, c.req.param('id')!) }),
   );
 
   defineRoute(
     app,
     { method: 'delete', path: '/api/3/webhooks/{id}', summary: 'Delete a webhook endpoint', tag: 'Webhooks', auth: 'secret', status: 204, errors: [403, 404] },
-    async (c) => {
-      const caller = admin(c, 'write');
+    async ({ caller }, c) => {
       await deleteWebhook(ctx, c.req.param('id')!, actorOf(caller));
       return c.body(null, 204);
     },
@@ -114,28 +94,18 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [403, 404],
       description: 'For 24 h both secrets sign: `webhook-signature` carries two space-separated signatures and `X-Keyway-Signature-Previous` the old hex one.',
     },
-    async (c) => {
-      admin(c, 'write');
-      return c.json({ webhook: await rotateWebhookSecret(ctx, c.req.param('id')!) });
-    },
+    async (_, c) => c.json({ webhook: await rotateWebhookSecret(ctx, c.req.param('id')!) }),
   );
 
   defineRoute(
     app,
     { method: 'post', path: '/api/3/webhooks/{id}/test', summary: 'Send a webhook.test event', tag: 'Webhooks', auth: 'secret', status: 202, response: z.object({ delivery_id: z.string() }), errors: [403, 404, 409] },
-    async (c) => {
-      admin(c, 'write');
-      return c.json(await testWebhook(ctx, c.req.param('id')!), 202);
-    },
+    async (_, c) => c.json(await testWebhook(ctx, c.req.param('id')!), 202),
   );
 
   defineRoute(
     app,
     { method: 'get', path: '/api/3/webhooks/{id}/deliveries', summary: 'Delivery history, newest first', tag: 'Webhooks', auth: 'secret-read', query: ListQuery, status: 200, response: z.object({ deliveries: z.array(Delivery), next_cursor: z.string().nullable() }), errors: [404] },
-    async (c) => {
-      admin(c, 'read');
-      const q = parseQuery(c, ListQuery);
-      return c.json(await listDeliveries(ctx, c.req.param('id')!, q));
-    },
+    async ({ query }, c) => c.json(await listDeliveries(ctx, c.req.param('id')!, query)),
   );
 }

@@ -122,7 +122,7 @@ async function credentialCard(credential, session) {
     'article',
     { class: 'credential', 'data-credential-id': credential.id },
     h('p', { class: 'cred-id' }, credential.id, h('span', { class: 'muted' }, ` · ${credential.value_mode ?? ''} · ${credential.enabled ? 'enabled' : 'disabled'}`)),
-    h('credential-status', { 'credential-id': credential.id, token: session.token, 'token-expires-at': session.expires_at, 'ontoken-expired': () => sessions.delete(credential.person_id) }),
+    h('credential-status', { 'api-base': config.publicUrl, 'credential-id': credential.id, token: session.token, 'token-expires-at': session.expires_at, 'ontoken-expired': () => sessions.delete(credential.person_id) }),
     invitation,
     devices.length ? h('ul', { class: 'devices' }, devices) : null,
     h(

@@ -14,6 +14,7 @@ const notice = document.getElementById('notice');
 const restart = document.getElementById('restart');
 const byCode = document.getElementById('by-code');
 const byPhone = document.getElementById('by-phone');
+const journeySteps = document.querySelectorAll('#journey-steps li');
 
 /** Shows one step of three; `focus` moves keyboard and screen-reader focus to its heading. */
 function show(step, { focus = true } = {}) {
@@ -25,6 +26,8 @@ function show(step, { focus = true } = {}) {
   sections.wallet.hidden = step !== 'wallet' && step !== 'status';
   sections.status.hidden = step !== 'status';
   document.body.dataset.step = String(number);
+  // The desktop side panel names the three steps; the current one is marked for every reader.
+  journeySteps.forEach((item, i) => (i === number - 1 ? item.setAttribute('aria-current', 'step') : item.removeAttribute('aria-current')));
   if (focus) (step === 'status' ? sections.status : sections[step]).querySelector('h1, h2')?.focus();
 }
 

@@ -15,7 +15,7 @@ import {
   time,
   tlv,
   Tag,
-} from './der.js';
+} from '../../crypto/der.js';
 
 export type PassDigest = 'sha1' | 'sha256';
 

@@ -3,7 +3,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { WalletConfigError, messages } from '../messages.js';
 import { createPassSigner, type PassDigest, type PassSigner } from './cms.js';
-import { OID, derToPem, readCertificate, readNode, children, Tag } from './der.js';
+import { OID, derToPem, readCertificate, readNode, children, Tag } from '../../crypto/der.js';
 
 export interface AppleSigningConfig {
   /** KEYWAY_APPLE_CERT: a file path or PEM contents. */

@@ -1,7 +1,7 @@
 // A small Google Wallet REST client: service-account access token, insert class/object, patch state.
 import { importPKCS8, SignJWT } from 'jose';
 import { messages } from '../messages.js';
-import type { GoogleGenericClass, GoogleGenericObject, GoogleObjectState, GoogleServiceAccount } from './save-link.js';
+import type { GoogleGenericClass, GoogleGenericObject, GoogleObjectState, GoogleServiceAccount } from './objects.js';
 
 export const GOOGLE_WALLET_API_URL = 'https://walletobjects.googleapis.com';
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';

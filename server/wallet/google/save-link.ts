@@ -2,39 +2,8 @@
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { messages } from '../messages.js';
 
-/** The service-account JSON fields Keyway uses. */
-export interface GoogleServiceAccount {
-  client_email: string;
-  private_key: string;
-  private_key_id?: string;
-  token_uri?: string;
-}
-
-export type GoogleObjectState = 'ACTIVE' | 'INACTIVE' | 'EXPIRED';
-
-export interface GoogleLocalizedString {
-  defaultValue: { language: string; value: string };
-}
-
-/** The subset of walletobjects#genericObject Keyway writes (checked against @googleapis/walletobjects in tests). */
-export interface GoogleGenericObject {
-  id: string;
-  classId: string;
-  state: GoogleObjectState;
-  cardTitle: GoogleLocalizedString;
-  subheader: GoogleLocalizedString;
-  header: GoogleLocalizedString;
-  barcode: { type: 'QR_CODE'; value: string };
-  hexBackgroundColor?: string;
-  logo?: { sourceUri: { uri: string } };
-  smartTapRedemptionValue?: string;
-}
-
-export interface GoogleGenericClass {
-  id: string;
-  enableSmartTap?: boolean;
-  redemptionIssuers?: string[];
-}
+export type { GoogleGenericClass, GoogleGenericObject, GoogleLocalizedString, GoogleObjectState, GoogleServiceAccount } from './objects.js';
+import type { GoogleGenericClass, GoogleGenericObject, GoogleLocalizedString, GoogleObjectState, GoogleServiceAccount } from './objects.js';
 
 export interface GoogleBrand {
   name: string;
@@ -142,6 +111,3 @@ export function createGoogleSaveLinkBuilder(options: GoogleSaveLinkOptions): Goo
 
   return { classId, googleClass, googleObject, build };
 }
-
-// The REST client lives beside this file; re-exported so callers find both under one import.
-export { createGoogleWalletRestClient, GoogleWalletApiError, type GoogleWalletRestClient } from './rest-client.js';

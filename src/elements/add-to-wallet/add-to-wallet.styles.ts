@@ -1,10 +1,15 @@
 import { css } from 'lit';
 
 export const addToWalletStyles = css`
+  /* One column as wide as the widest button: both wallet buttons the same width, words on one line. */
   .buttons {
-    display: flex;
-    flex-wrap: wrap;
+    display: grid;
+    grid-template-columns: minmax(0, max-content);
     gap: 12px;
+  }
+  .buttons > button {
+    justify-self: stretch;
+    justify-content: center;
   }
   [part~='apple-button'],
   [part~='google-button'] {

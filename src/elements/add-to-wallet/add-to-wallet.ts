@@ -4,7 +4,7 @@ import { componentStyles } from '../../styles/component.styles.js';
 import { addToWalletStyles } from './add-to-wallet.styles.js';
 import { RequestController } from '../../controllers/request.js';
 import { LiveStatusController, type LiveSnapshot } from '../../controllers/live-status.js';
-import type { PassTicket, WalletPlatform } from '../../client/types.js';
+import type { CredentialStatus, PassTicket, WalletPlatform } from '../../client/types.js';
 import { detectPlatform, type DevicePlatform, type InAppBrowser } from '../../internal/platform.js';
 import type { HandoffPanel } from './handoff-panel.js';
 import { passNavigator } from '../../internal/navigation.js';
@@ -12,6 +12,9 @@ import { passNavigator } from '../../internal/navigation.js';
 const PLATFORMS: readonly DevicePlatform[] = ['ios', 'android', 'desktop'];
 
 type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
+
+/** Statuses in which a pass neither can be added nor may be said to be in the wallet. */
+const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked']);
 
 /**
  * Offers Apple Wallet and Google Wallet for a credential; on a computer, a QR code hands the
@@ -34,6 +37,7 @@ type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
  * @csspart google-button - The "Add to Google Wallet" button.
  * @csspart status - The live region for progress and success.
  * @csspart success - The "your pass is in …" message.
+ * @csspart unavailable - Says the pass is suspended or removed (no buttons then).
  * @csspart try-again-button - Requests the pass again when nothing opened.
  * @csspart in-app-guidance - "Open in Safari/Chrome" advice inside app web views.
  * @csspart handoff - The desktop "continue on your phone" panel.
@@ -67,6 +71,7 @@ export class AddToWallet extends KeywayElement {
     userAgent: { attribute: false },
     phase: { state: true },
     requested: { state: true },
+    credentialStatus: { state: true },
   };
 
   /** The credential; optional with a `ps_` token, which names its own. */
@@ -80,6 +85,10 @@ export class AddToWallet extends KeywayElement {
 
   private phase: Phase = 'idle';
   private declare requested?: { platform: WalletPlatform; deviceId: string };
+  /** The credential's live status: the element follows it (SPEC §8). */
+  private declare credentialStatus?: CredentialStatus;
+  /** What the live watch runs for (credential, token, api-base); a change restarts it. */
+  private watching = '';
 
   private readonly pass = new RequestController<PassTicket>(this);
   private handoff?: HandoffPanel;
@@ -90,6 +99,8 @@ export class AddToWallet extends KeywayElement {
     context: () => this.callContext(),
     credentialId: () => this.effectiveCredentialId,
     onSnapshot: (snapshot) => this.onStatus(snapshot),
+    // Other failures are <credential-status>'s to show; a missing api-base is worth one warning here too.
+    onError: (error) => void (error.code === 'misconfigured' && this.reportError(error)),
   });
 
   private get effectiveCredentialId(): string | undefined {
@@ -113,8 +124,14 @@ export class AddToWallet extends KeywayElement {
       this.handoffAsked = true;
       void this.openHandoff(platform === 'desktop');
     }
-    if (changed.has('token') || changed.has('config')) {
-      if (this.requested && this.phase === 'opened') this.watch.start();
+    const id = this.effectiveCredentialId;
+    const token = this.effectiveToken;
+    const key = id && token ? `${id}|${token}|${this.apiBase ?? this.config?.apiBase ?? ''}` : '';
+    // Watched from the first display, so a suspended or removed pass is never offered or called "added".
+    if (key !== this.watching) {
+      this.watching = key;
+      this.watch.stop();
+      if (key) this.watch.start();
     }
   }
 
@@ -136,7 +153,6 @@ export class AddToWallet extends KeywayElement {
     if (this.pass.pending) return;
     this.phase = 'requesting';
     this.lastPlatform = platform;
-    this.watch.stop();
     this.emit('pass-requested', { platform });
     const credentialId = this.effectiveCredentialId;
     const ticket = await this.pass.run(async (signal) => {
@@ -150,18 +166,17 @@ export class AddToWallet extends KeywayElement {
     }
     this.requested = { platform, deviceId: ticket.device_id };
     this.phase = 'opened';
-    if (this.effectiveCredentialId) this.watch.start();
     passNavigator.assign(ticket.url);
   }
 
   private onStatus(snapshot: LiveSnapshot): void {
+    this.credentialStatus = snapshot.status;
     const requested = this.requested;
     const credentialId = this.effectiveCredentialId;
     if (!requested || !credentialId || this.phase === 'added') return;
     const device = snapshot.devices.find((d) => d.id === requested.deviceId);
     if (device?.status === 'active') {
       this.phase = 'added';
-      this.watch.stop();
       this.emit('pass-added', { platform: requested.platform, credentialId, deviceId: requested.deviceId });
     }
   }
@@ -182,20 +197,32 @@ export class AddToWallet extends KeywayElement {
 
   override render() {
     const { t } = this.l10n;
+    // Before a session exists there is nothing to add: no button that could only answer 401.
+    if (!this.effectiveToken) return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}></div>`;
     const { platform, inApp } = this.detected;
     const order: WalletPlatform[] = platform === 'android' ? ['google', 'apple'] : ['apple', 'google'];
     const walletName = this.requested?.platform === 'google' ? t.wallet.googleWallet : t.wallet.appleWallet;
+    const unavailable = this.credentialStatus && UNAVAILABLE.has(this.credentialStatus) ? this.credentialStatus : undefined;
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
-      ${inApp
-        ? html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`
-        : nothing}
-      ${this.phase === 'added' ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
+      ${unavailable || !inApp
+        ? nothing
+        : html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`}
+      ${unavailable || this.phase === 'added' ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
       <div part="status" role="status" aria-live="polite">
-        ${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
-        ${this.phase === 'opened' ? html`<p>${t.wallet.opened}</p>` : nothing}
-        ${this.phase === 'added' ? html`<p part="success" class="success">${t.wallet.added(walletName)}</p>` : nothing}
+        ${unavailable
+          ? html`<p part="unavailable" tabindex="-1" data-focus-target>${unavailable === 'suspended' ? t.wallet.suspended : t.wallet.removed}</p>`
+          : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
+            ${this.phase === 'opened' ? html`<p tabindex="-1" data-focus-target>${t.wallet.opened}</p>` : nothing}
+            ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`}
       </div>
-      ${this.phase === 'opened'
+      ${unavailable ? nothing : this.renderAfterPress(order, platform, inApp)}
+    </div>`;
+  }
+
+  /** What follows a press (try again, errors) and the hand-off; not shown for a suspended or removed pass. */
+  private renderAfterPress(order: WalletPlatform[], platform: DevicePlatform, inApp: InAppBrowser | null) {
+    const { t } = this.l10n;
+    return html`${this.phase === 'opened'
         ? html`<p>${t.wallet.notOpened}</p>
             <button part="try-again-button" type="button" class="secondary" @click=${() => this.onPress(this.requested!.platform)}>
               ${t.common.tryAgain}
@@ -204,8 +231,7 @@ export class AddToWallet extends KeywayElement {
       ${this.phase === 'error'
         ? this.renderError('pass-error', this.pass.error, () => void this.onPress(this.lastPlatform ?? order[0]))
         : nothing}
-      ${platform === 'desktop' || inApp ? (this.handoff?.render(platform === 'desktop') ?? nothing) : nothing}
-    </div>`;
+      ${platform === 'desktop' || inApp ? (this.handoff?.render(platform === 'desktop') ?? nothing) : nothing}`;
   }
 }
 

@@ -36,6 +36,7 @@ const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
  * @csspart base - The wrapper (carries `data-status`).
  * @csspart badge - Icon and status words.
  * @csspart icon - The status icon.
+ * @csspart label - The status words beside the icon.
  * @csspart description - What the status means.
  * @csspart updated - Relative time of the last change.
  * @csspart help - Troubleshooting for `invited` and `provisioning` (and `active` for HID Mobile Access, type 8).

@@ -100,6 +100,7 @@ export class InviteRedeem extends KeywayElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
     if (changed.has('code') && this.code !== undefined) this.symbols = invitationSymbols(this.code);
   }
 
@@ -173,7 +174,7 @@ export class InviteRedeem extends KeywayElement {
       <div part="status" role="status" aria-live="polite">
         ${busy ? html`<span class="visually-hidden">${t.common.loading}</span>` : nothing}
         ${done
-          ? html`<p part="success" class="success">${t.invite.success(this.redeem.value?.person?.first_name)}</p>`
+          ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.invite.success(this.redeem.value?.person?.first_name)}</p>`
           : nothing}
       </div>
       ${done
@@ -181,7 +182,7 @@ export class InviteRedeem extends KeywayElement {
         : html`<form part="form" novalidate @submit=${this.onSubmit}>
             <div class="field">
               <label part="label" for="code">${t.invite.label}</label>
-              <p part="hint" id="hint" class="hint">${t.invite.hint}</p>
+              <p part="hint" id="hint" class="hint">${this.isolated(t.invite.hint)}</p>
               <input
                 part="input"
                 id="code"

@@ -13,6 +13,21 @@ import { webOtp } from '../../internal/web-otp.js';
 
 export type OtpStep = 'phone' | 'code' | 'done';
 
+/**
+ * The country of a language named without a region (SPEC §8: de → DE). English and Arabic are at
+ * home in many countries: Keyway's copy has always meant GB and AE; others follow CLDR's likely region.
+ */
+function languageCountry(tag: string): string {
+  const language = tag.split(/[-_]/)[0]!.toLowerCase();
+  if (language === 'en') return 'GB';
+  if (language === 'ar') return 'AE';
+  try {
+    return new Intl.Locale(tag).maximize().region ?? 'GB';
+  } catch {
+    return 'GB';
+  }
+}
+
 /** Errors after which the current code can never succeed; the way forward is a new code. */
 const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
 
@@ -86,9 +101,14 @@ export class SmsOtpVerify extends KeywayElement {
     phoneE164: { state: true },
     codeDead: { state: true },
     announcement: { state: true },
+    stepAnnouncement: { state: true },
   };
 
-  /** ISO-3166 country for national numbers (e.g. `GB`); defaults to the locale's region. */
+  /**
+   * ISO-3166 country preselected for national numbers (e.g. `GB`): set it to the publishable key's
+   * `default_country`. Without it: the region of the locale (`de-AT` → AT), else the language's own
+   * country (`de` → DE).
+   */
   declare country?: string;
 
   /** Where the person is: `phone`, `code` or `done`. Reflected. */
@@ -125,6 +145,8 @@ export class SmsOtpVerify extends KeywayElement {
   private phoneE164 = '';
   private codeDead: 'locked' | 'expired' | null = null;
   private announcement = '';
+  /** Read out when the code step appears: where the code went and how long it lasts. */
+  private stepAnnouncement = '';
 
   private readonly sending = new RequestController<VerificationStarted>(this);
   private readonly checking = new RequestController<ProvisioningGrant>(this);
@@ -134,6 +156,7 @@ export class SmsOtpVerify extends KeywayElement {
     if (this.step === 'code' && !this.codeDead) this.codeDead = 'expired';
   });
   private webOtpAbort?: AbortController;
+  private shownObserver?: ResizeObserver;
 
   private get phoneInput(): HTMLInputElement | undefined {
     return this.renderRoot?.querySelector<HTMLInputElement>('#phone') ?? undefined;
@@ -144,27 +167,34 @@ export class SmsOtpVerify extends KeywayElement {
   }
 
   private get activeCountry(): string {
-    const region = this.l10n.tag.split(/[-_]/)[1];
-    return (this.selectedCountry ?? this.country ?? (region && region.length === 2 ? region : 'GB')).toUpperCase();
+    const tag = this.l10n.tag;
+    const region = tag.split(/[-_]/).find((subtag, i) => i > 0 && /^[A-Za-z]{2}$/.test(subtag));
+    return (this.selectedCountry ?? this.country ?? region ?? languageCountry(tag)).toUpperCase();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.step === 'phone') {
-      // The chunk loads while the person reads the page; failure falls back to server validation.
-      phoneUtilManager.load().then(
-        () => this.requestUpdate(),
-        () => undefined,
-      );
-    }
+    if (this.step !== 'phone') return;
+    // The chunk loads once the phone step is on screen (a page that shows it only on request never
+    // pays for it) while the person reads it; failure falls back to server validation.
+    const load = () => void phoneUtilManager.load().then(() => this.requestUpdate(), () => undefined);
+    if (typeof ResizeObserver === 'undefined') return load();
+    this.shownObserver = new ResizeObserver((entries) => {
+      if (!entries.some((e) => e.contentRect.width > 0 || e.contentRect.height > 0)) return;
+      this.shownObserver?.disconnect();
+      load();
+    });
+    this.shownObserver.observe(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.shownObserver?.disconnect();
     this.webOtpAbort?.abort();
   }
 
   override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
     if (changed.has('step') && this.step !== 'code') this.webOtpAbort?.abort();
   }
 
@@ -252,6 +282,9 @@ export class SmsOtpVerify extends KeywayElement {
     this.resendError = undefined;
     this.codeDead = null;
     this.step = 'code';
+    const { t, fmt } = this.l10n;
+    const lasts = this.expiryCountdown.running ? ` ${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}` : '';
+    this.stepAnnouncement = `${t.otp.codeHeading}. ${t.otp.codeSentTo(this.sentTo)}${lasts}`.replace(/[\u2066\u2069]/g, '');
     this.emit('otp-sent', {
       verificationId: verification.verification_id,
       expiresAt: verification.expires_at,
@@ -358,6 +391,7 @@ export class SmsOtpVerify extends KeywayElement {
     this.expiryCountdown.stop();
     this.verification = undefined;
     this.codeDead = null;
+    this.stepAnnouncement = '';
     this.step = 'phone';
     await this.updateComplete;
     this.phoneInput?.focus();
@@ -377,8 +411,9 @@ export class SmsOtpVerify extends KeywayElement {
     const busy = this.sending.pending;
     const error = this.phoneError;
     const selected = this.activeCountry;
+    const example = phoneUtilManager.util?.exampleNumber(selected);
     return html`<form part="form" novalidate @submit=${this.onPhoneSubmit}>
-      <h2 part="heading">${t.otp.phoneHeading}</h2>
+      <h2 part="heading" tabindex="-1" data-focus-target>${t.otp.phoneHeading}</h2>
       <div class="country">
         <div class="field">
           <label part="label" for="country-search">${t.otp.countrySearchLabel}</label>
@@ -397,7 +432,7 @@ export class SmsOtpVerify extends KeywayElement {
             ${this.countryOptions().map(
               (c) =>
                 html`<option value=${c.code} ?selected=${c.code === selected}>
-                  ${c.name}${c.callingCode ? ` (+${c.callingCode})` : ''}
+                  ${c.name}${c.callingCode ? ` (\u2066+${c.callingCode}\u2069)` : ''}
                 </option>`,
             )}
           </select>
@@ -406,6 +441,9 @@ export class SmsOtpVerify extends KeywayElement {
       <div class="field">
         <label part="label" for="phone">${t.otp.phoneLabel}</label>
         <p part="hint" id="phone-hint" class="hint">${t.otp.phoneHint}</p>
+        ${example
+          ? html`<p part="hint example" id="phone-example" class="hint">${this.isolated(t.otp.phoneExample(example.national, example.international))}</p>`
+          : nothing}
         <input
           part="phone-input"
           id="phone"
@@ -416,7 +454,7 @@ export class SmsOtpVerify extends KeywayElement {
           dir="ltr"
           enterkeyhint="send"
           .value=${this.phone}
-          aria-describedby=${error ? 'phone-hint phone-error' : 'phone-hint'}
+          aria-describedby=${['phone-hint', example ? 'phone-example' : '', error ? 'phone-error' : ''].filter(Boolean).join(' ')}
           aria-invalid=${error ? 'true' : 'false'}
           @input=${this.onPhoneInput}
         />
@@ -434,9 +472,9 @@ export class SmsOtpVerify extends KeywayElement {
     const error = this.codeError;
     const resendWait = this.resendCountdown.running;
     return html`<form part="form" novalidate @submit=${this.onCodeSubmit}>
-      <h2 part="heading">${t.otp.codeHeading}</h2>
-      <p>${t.otp.codeSentTo(this.sentTo)}</p>
-      ${this.expiryCountdown.running ? html`<p class="hint">${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}</p>` : nothing}
+      <h2 part="heading" tabindex="-1" data-focus-target>${t.otp.codeHeading}</h2>
+      <p id="code-sent">${this.isolated(t.otp.codeSentTo(this.sentTo))}</p>
+      ${this.expiryCountdown.running ? html`<p id="code-expiry" class="hint">${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}</p>` : nothing}
       ${this.codeDead
         ? html`${this.renderError('code-error', error ?? (this.codeDead === 'expired' ? t.errors['verification_expired'] : t.otp.lockedOut))}
             <button part="start-again-button" type="button" @click=${this.onStartAgain} aria-disabled=${this.sending.pending ? 'true' : 'false'}>
@@ -456,7 +494,9 @@ export class SmsOtpVerify extends KeywayElement {
                 enterkeyhint="done"
                 spellcheck="false"
                 .value=${this.code}
-                aria-describedby=${error ? 'code-hint code-error' : 'code-hint'}
+                aria-describedby=${['code-sent', this.expiryCountdown.running ? 'code-expiry' : '', 'code-hint', error ? 'code-error' : '']
+                  .filter(Boolean)
+                  .join(' ')}
                 aria-invalid=${error ? 'true' : 'false'}
                 @input=${this.onCodeInput}
               />
@@ -500,8 +540,11 @@ export class SmsOtpVerify extends KeywayElement {
         ${this.sending.pending || this.checking.pending || this.resending.pending
           ? html`<span class="visually-hidden">${t.common.loading}</span>`
           : nothing}
+        ${this.stepAnnouncement && this.step === 'code' && !this.announcement
+          ? html`<span class="visually-hidden">${this.stepAnnouncement}</span>`
+          : nothing}
         ${this.announcement && this.step === 'code' ? html`<p class="success">${this.announcement}</p>` : nothing}
-        ${this.step === 'done' ? html`<p part="success" class="success">${t.otp.done}</p>` : nothing}
+        ${this.step === 'done' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.otp.done}</p>` : nothing}
       </div>
       ${this.step === 'phone' ? this.renderPhoneStep() : this.step === 'code' ? this.renderCodeStep() : nothing}
     </div>`;

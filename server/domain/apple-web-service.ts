@@ -1,9 +1,11 @@
 // The PassKit web service (Apple's "Wallet Passes Web Service"): registrations, updated serials, latest pass.
-import { sha256, timingSafeEqualString } from '../../crypto/secrets.js';
-import { nowIso, type Ctx } from '../../domain/context.js';
-import { confirmDevice, confirmVoided, passStateOf } from '../../domain/devices.js';
-import { ApiError } from '../../domain/errors.js';
-import { renderApplePass } from '../../domain/passes.js';
+import { sha256, timingSafeEqualString } from '../crypto/secrets.js';
+import type { Ctx } from './context.js';
+import { nowIso } from '../clock.js';
+import { confirmDevice, confirmVoided } from './devices.js';
+import { passStateOf } from './pass-updates.js';
+import { ApiError } from './errors.js';
+import { renderApplePass } from './passes.js';
 
 export interface AuthenticatedPass {
   id: string;

@@ -20,7 +20,7 @@ import {
   time,
   utf8String,
   derToPem,
-} from './apple/der.js';
+} from './der.js';
 
 /** Distinguished-name parts in the order they are written. */
 export interface DistinguishedName {

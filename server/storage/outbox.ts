@@ -1,4 +1,11 @@
-import type { Ctx } from './context.js';
+import type { EventEmitter } from 'node:events';
+import type { Log } from '../log.js';
+
+/** What a background loop needs: the bus that wakes it and a log for its failures. */
+export interface WorkerDeps {
+  bus: EventEmitter;
+  log: Log;
+}
 
 /**
  * A background loop over a durable table: woken by bus events from this instance, polling for
@@ -6,7 +13,7 @@ import type { Ctx } from './context.js';
  * `stop()` waits for the pass in flight (claimed rows are finished, not abandoned).
  */
 export function startWorker(
-  ctx: Ctx,
+  ctx: WorkerDeps,
   opts: {
     name: string;
     pollMs: number;

@@ -1,0 +1,186 @@
+import { ServerResponse } from 'node:http';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { z } from '@hono/zod-openapi';
+import { actorOf, canSeeSecrets, type Caller } from '../../domain/callers.js';
+import type { Ctx } from '../../domain/context.js';
+import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credential-changes.js';
+import { credentialTypes } from '../../domain/credential-types.js';
+import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credential-views.js';
+import { createCredential } from '../../domain/credentials.js';
+import { ApiError } from '../../domain/errors.js';
+import { contentKey, formatStatusEvent, loadSnapshot, statusAt, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
+import type { AppEnv } from '../context.js';
+import { defineRoute } from '../route.js';
+import { sharedJson } from '../shared-json.js';
+import * as S from '../schemas.js';
+
+/** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status. */
+const scopeOf = (caller: Extract<Caller, { kind: 'client_session' | 'provisioning' }>) =>
+  caller.kind === 'provisioning' ? { personId: caller.personId, credentialId: caller.credentialId } : { personId: caller.personId };
+
+/** Credentials of a person (secret keys), their status (widgets' tokens) and its live stream (docs/api.md). */
+export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
+  defineRoute(
+    app,
+    { method: 'get', path: '/api/3/credential_types', summary: 'List credential types', tag: 'Credentials', auth: 'none', status: 200, response: z.object({ credential_types: z.array(S.CredentialType) }) },
+    (_, c) => c.json({ credential_types: credentialTypes(ctx) }),
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'post',
+      path: '/api/3/people/{id}/credentials',
+      summary: 'Issue a credential',
+      tag: 'Credentials',
+      auth: 'secret',
+      intParams: ['id'],
+      body: S.CredentialInput,
+      wrap: 'person_credential',
+      status: 201,
+      response: z.object({ person_credential: S.PersonCredential }),
+      errors: [403, 404, 422, 503],
+      description:
+        'A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.',
+    },
+    async ({ caller, ids, body }, c) => {
+      const person_credential = await createCredential(ctx, ids.id, body, { actor: actorOf(caller), showSecrets: true });
+      return c.json({ person_credential }, 201);
+    },
+  );
+
+  defineRoute(
+    app,
+    { method: 'get', path: '/api/3/people/{id}/credentials', summary: 'List a person’s credentials', tag: 'Credentials', auth: 'secret-read', intParams: ['id'], query: S.ListQuery, status: 200, response: z.object({ person_credentials: z.array(S.PersonCredential), next_cursor: z.string().nullable() }), errors: [404] },
+    async ({ caller, ids, query: q }, c) => {
+      const cursor = q.cursor;
+      if (cursor) {
+        try {
+          const v = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+          if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string') throw new Error();
+        } catch {
+          throw new ApiError('invalid_request', 'Unknown cursor.', { fields: { cursor: 'Use next_cursor from the previous page.' } });
+        }
+      }
+      return c.json(await listCredentials(ctx, ids.id, { limit: q.limit, cursor, showSecrets: canSeeSecrets(caller) }));
+    },
+  );
+
+  defineRoute(
+    app,
+    { method: 'get', path: '/api/3/people/{id}/credentials/{cid}', summary: 'Read a credential', tag: 'Credentials', auth: 'secret-read', intParams: ['id'], status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [404] },
+    async ({ caller, ids }, c) => sharedJson(c, 'person_credential', await getCredentialView(ctx, ids.id, c.req.param('cid')!, canSeeSecrets(caller))),
+  );
+
+  defineRoute(
+    app,
+    { method: 'put', path: '/api/3/people/{id}/credentials/{cid}', summary: 'Enable or disable a credential', tag: 'Credentials', auth: 'secret', intParams: ['id'], body: S.CredentialUpdate, wrap: 'person_credential', status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404, 409] },
+    async ({ caller, ids, body }, c) => c.json({ person_credential: await setCredentialEnabled(ctx, ids.id, c.req.param('cid')!, body.enabled, { actor: actorOf(caller), showSecrets: true }) }),
+  );
+
+  defineRoute(
+    app,
+    { method: 'delete', path: '/api/3/people/{id}/credentials/{cid}', summary: 'Revoke a credential', tag: 'Credentials', auth: 'secret', intParams: ['id'], status: 202, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404] },
+    async ({ caller, ids }, c) => c.json({ person_credential: await revokeCredential(ctx, ids.id, c.req.param('cid')!, { actor: actorOf(caller), showSecrets: true }) }, 202),
+  );
+
+  defineRoute(
+    app,
+    { method: 'delete', path: '/api/3/people/{id}/credentials/{cid}/devices/{device_id}', summary: 'Revoke one phone', tag: 'Credentials', auth: 'secret', intParams: ['id'], status: 202, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404] },
+    async ({ caller, ids }, c) =>
+      c.json({ person_credential: await revokeDevice(ctx, ids.id, c.req.param('cid')!, c.req.param('device_id')!, { actor: actorOf(caller), showSecrets: true }) }, 202),
+  );
+
+  defineRoute(
+    app,
+    { method: 'get', path: '/api/3/credentials/{cid}/status', summary: 'Where a credential stands', tag: 'Widgets', auth: 'session', status: 200, response: S.CredentialStatusView, errors: [403, 404] },
+    async ({ caller }, c) => sharedJson(c, null, await credentialStatus(ctx, c.req.param('cid')!, scopeOf(caller))),
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'get',
+      path: '/api/3/credentials/{cid}/status/stream',
+      summary: 'Live status (Server-Sent Events)',
+      tag: 'Widgets',
+      auth: 'session',
+      query: z.object({ token: z.string().optional().openapi({ description: 'The cs_/ps_ token, for EventSource (which sends no headers)' }) }),
+      status: 200,
+      mediaType: 'text/event-stream',
+      response: z.string(),
+      errors: [403, 404],
+      description:
+        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it.',
+    },
+    async ({ caller }, c) => {
+      const cid = c.req.param('cid')!;
+      const scope = scopeOf(caller);
+      await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
+      const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
+      const headers: Record<string, string> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+      // From the request, not c.res: reading c.res here would make Hono copy the already-sent response later.
+      const origin = c.req.header('origin');
+      if (origin) {
+        headers['access-control-allow-origin'] = origin; // the auth middleware already refused origins off the token's list
+        headers['access-control-expose-headers'] = 'Date, Retry-After';
+      }
+      headers.vary = 'Origin';
+
+      /** Subscribes first and reads the snapshot after, so a change in between is not lost. */
+      async function begin(write: (chunk: string) => void): Promise<() => void> {
+        const sub: StatusSubscriber = { credentialId: cid, lastStatus: null, lastKey: '', write };
+        const unsubscribe = hub.subscribe(sub);
+        const snap = await loadSnapshot(ctx, cid);
+        if (!snap) return unsubscribe;
+        // Resuming (Last-Event-ID): only what changed since the client's last event, with the status it had then.
+        const resuming = Number.isInteger(lastEventId) && lastEventId > 0;
+        const catchUp = !resuming ? 'snapshot' : snap.version > lastEventId ? await statusAt(ctx, cid, lastEventId) : undefined;
+        sub.lastKey = contentKey(snap);
+        sub.lastStatus = snap.status;
+        write('retry: 3000\n\n');
+        if (catchUp !== undefined) write(formatStatusEvent(snap, cid, catchUp === 'snapshot' ? null : catchUp));
+        // A change that committed while the snapshot was read is picked up now.
+        void hub.refresh(cid);
+        return unsubscribe;
+      }
+
+      // Under @hono/node-server: straight to the socket (no web stream per subscriber), the cheap path at 5,000 streams.
+      const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+      if (outgoing instanceof ServerResponse) {
+        outgoing.writeHead(200, headers);
+        outgoing.flushHeaders();
+        let unsubscribe: (() => void) | undefined;
+        let closed = false;
+        outgoing.on('close', () => {
+          closed = true;
+          unsubscribe?.();
+        });
+        unsubscribe = await begin((chunk) => {
+          if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
+        });
+        if (closed) unsubscribe();
+        return RESPONSE_ALREADY_SENT;
+      }
+
+      const encoder = new TextEncoder();
+      let unsubscribe: (() => void) | undefined;
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          unsubscribe = await begin((chunk) => {
+            try {
+              controller.enqueue(encoder.encode(chunk));
+            } catch {
+              unsubscribe?.();
+            }
+          });
+        },
+        cancel() {
+          unsubscribe?.();
+        },
+      });
+      return new Response(body, { status: 200, headers });
+    },
+  );
+}

@@ -1,0 +1,44 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../domain/callers.js';
+import type { Ctx } from '../../domain/context.js';
+import { createPerson, deletePerson, getPersonRow, listPeople, toPersonView, updatePerson } from '../../domain/people.js';
+import type { AppEnv } from '../context.js';
+import { cursorInt, defineRoute } from '../route.js';
+import * as S from '../schemas.js';
+
+/** People (docs/api.md, the DoorFlow-compatible admin API): secret keys only. */
+export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
+  defineRoute(
+    app,
+    { method: 'post', path: '/api/3/people', summary: 'Create a person', tag: 'People', auth: 'secret', body: S.PersonInput, wrap: 'person', status: 201, response: z.object({ person: S.Person }), errors: [403] },
+    async ({ caller, body }, c) => {
+      const person = await createPerson(ctx, body, { actor: actorOf(caller), defaultCountry: caller.defaultCountry });
+      return c.json({ person }, 201);
+    },
+  );
+
+  defineRoute(
+    app,
+    { method: 'get', path: '/api/3/people', summary: 'List people (filter by phone or email)', tag: 'People', auth: 'secret-read', query: S.PeopleQuery, status: 200, response: z.object({ people: z.array(S.Person), next_cursor: z.string().nullable() }) },
+    async ({ caller, query: q }, c) => c.json(await listPeople(ctx, { limit: q.limit, cursor: cursorInt(q.cursor), phone: q.phone, email: q.email, defaultCountry: caller.defaultCountry })),
+  );
+
+  defineRoute(
+    app,
+    { method: 'get', path: '/api/3/people/{id}', summary: 'Read a person', tag: 'People', auth: 'secret-read', intParams: ['id'], status: 200, response: z.object({ person: S.Person }), errors: [404] },
+    async ({ ids }, c) => c.json({ person: toPersonView(await getPersonRow(ctx, ids.id)) }),
+  );
+
+  defineRoute(
+    app,
+    { method: 'put', path: '/api/3/people/{id}', summary: 'Update a person', tag: 'People', auth: 'secret', intParams: ['id'], body: S.PersonUpdate, wrap: 'person', status: 200, response: z.object({ person: S.Person }), errors: [403, 404] },
+    async ({ caller, ids, body }, c) => c.json({ person: await updatePerson(ctx, ids.id, body, { actor: actorOf(caller), defaultCountry: caller.defaultCountry }) }),
+  );
+
+  defineRoute(
+    app,
+    { method: 'delete', path: '/api/3/people/{id}', summary: 'Delete a person (revokes their credentials)', tag: 'People', auth: 'secret', intParams: ['id'], status: 202, response: z.object({ person: S.Person }), errors: [403, 404] },
+    async ({ caller, ids }, c) => c.json({ person: await deletePerson(ctx, ids.id, actorOf(caller)) }, 202),
+  );
+}

@@ -1,0 +1,23 @@
+/** The part of libphonenumber-js the widgets use. */
+export interface CountryOption {
+  /** ISO-3166 alpha-2. */
+  code: string;
+  /** The country's name in the page's language. */
+  name: string;
+  /** Without the "+". */
+  callingCode: string;
+}
+
+export interface PhoneUtil {
+  /**
+   * The picker's countries named in `locale` and sorted by name, narrowed to those whose name, ISO
+   * code or calling code matches `filter`; `selected` always stays.
+   */
+  listCountries(locale: string, filter: string, selected: string): CountryOption[];
+  /** Groups what was typed as the country writes its numbers, from the first digit. */
+  formatAsYouType(text: string, country: string | undefined): string;
+  /** A mobile number the library accepts for `country`, as a person would write it at home and abroad. */
+  exampleNumber(country: string): { national: string; international: string } | null;
+  /** E.164 and an international display form when valid, else null. */
+  parse(text: string, country: string | undefined): { e164: string; international: string; country?: string } | null;
+}

@@ -1,0 +1,175 @@
+/**
+ * The import graph, checked: no cycle in server/ or src/, and no import from a lower layer into a
+ * higher one (docs/architecture.md). The layers are data, so changing the rules is one edit here.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import ts from 'typescript';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Highest first. A file may import its own layer and any layer below it, never one above.
+ * `apart` folders of one layer are independent of each other (wallet never imports delivery).
+ */
+export const SERVER_LAYERS: { name: string; members: string[]; apart?: boolean }[] = [
+  { name: 'entry', members: ['server/main.ts', 'server/app.ts', 'server/runtime.ts', 'server/cli/'] },
+  { name: 'http', members: ['server/http/', 'server/pages/'] },
+  { name: 'domain', members: ['server/domain/'] },
+  { name: 'services', members: ['server/wallet/', 'server/delivery/', 'server/webhooks/'], apart: true },
+  { name: 'storage', members: ['server/storage/', 'server/crypto/'], apart: true },
+  { name: 'foundation', members: ['server/config.ts', 'server/log.ts', 'server/clock.ts'] },
+];
+
+interface Edge {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+}
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...sourceFiles(rel));
+    else if (/\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(rel);
+  }
+  return out;
+}
+
+/** Relative specifier → repository path of the .ts file it names, or null for packages and assets. */
+function resolve(from: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
+  for (const candidate of [base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}/index.ts`]) {
+    if (fs.existsSync(path.join(ROOT, candidate))) return candidate;
+  }
+  return null;
+}
+
+function importsOf(file: string): Edge[] {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const edges: Edge[] = [];
+  const add = (specifier: ts.Expression | undefined, typeOnly: boolean) => {
+    if (!specifier || !ts.isStringLiteralLike(specifier)) return;
+    const to = resolve(file, specifier.text);
+    if (to) edges.push({ from: file, to, typeOnly });
+  };
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node)) {
+      const clause = node.importClause;
+      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+      const typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      add(node.moduleSpecifier, typeOnly);
+    } else if (ts.isExportDeclaration(node)) {
+      const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
+      add(node.moduleSpecifier, node.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      add(node.arguments[0], false);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node.argument.literal as ts.Expression, true);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return edges;
+}
+
+const graphOf = (dir: string) => sourceFiles(dir).flatMap(importsOf);
+
+/** Every cycle, as its strongly connected component (Tarjan), each listed once. */
+function cyclesOf(edges: Edge[]): string[][] {
+  const next = new Map<string, Set<string>>();
+  for (const e of edges) {
+    if (!next.has(e.from)) next.set(e.from, new Set());
+    next.get(e.from)!.add(e.to);
+  }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  let counter = 0;
+  const strong = (v: string) => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of next.get(v) ?? []) {
+      if (!index.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || next.get(v)?.has(v)) components.push(component.sort());
+    }
+  };
+  for (const v of next.keys()) if (!index.has(v)) strong(v);
+  return components;
+}
+
+function layerOf(file: string): { rank: number; member: string } | null {
+  for (const [rank, layer] of SERVER_LAYERS.entries()) {
+    const member = layer.members.find((m) => (m.endsWith('/') ? file.startsWith(m) : file === m));
+    if (member) return { rank, member };
+  }
+  return null;
+}
+
+/** Imports against the layer rules, as `from → to (why)`. */
+export function layerViolations(edges: Edge[]): string[] {
+  const out: string[] = [];
+  for (const e of edges) {
+    if (!e.to.startsWith('server/')) continue;
+    const from = layerOf(e.from);
+    const to = layerOf(e.to);
+    if (!from || !to) {
+      out.push(`${e.from} → ${e.to} (${!from ? e.from : e.to} is in no layer: add it to SERVER_LAYERS)`);
+      continue;
+    }
+    if (to.rank < from.rank) out.push(`${e.from} → ${e.to} (${SERVER_LAYERS[from.rank].name} imports the higher layer ${SERVER_LAYERS[to.rank].name})`);
+    else if (to.rank === from.rank && SERVER_LAYERS[to.rank].apart && to.member !== from.member) {
+      out.push(`${e.from} → ${e.to} (${from.member} and ${to.member} are independent parts of ${SERVER_LAYERS[to.rank].name})`);
+    }
+  }
+  return out;
+}
+
+test('server/ has no import cycle', () => {
+  assert.deepEqual(cyclesOf(graphOf('server')), []);
+});
+
+test('server/ imports run one way: entry → http → domain → (wallet, delivery, webhooks) → (storage, crypto) → foundation', () => {
+  assert.deepEqual(layerViolations(graphOf('server')), []);
+});
+
+test('src/ has no import cycle', () => {
+  assert.deepEqual(cyclesOf(graphOf('src')), []);
+});
+
+test('src/ imports nothing from server/ but types', () => {
+  const reaching = graphOf('src').filter((e) => e.to.startsWith('server/') && !e.typeOnly);
+  assert.deepEqual(reaching.map((e) => `${e.from} → ${e.to}`), []);
+});
+
+test('the checker sees what it checks: a cycle and an upward import are reported', () => {
+  const edges: Edge[] = [
+    { from: 'server/storage/db.ts', to: 'server/domain/events.ts', typeOnly: true },
+    { from: 'server/domain/events.ts', to: 'server/storage/db.ts', typeOnly: false },
+    { from: 'server/wallet/a.ts', to: 'server/delivery/b.ts', typeOnly: false },
+  ];
+  assert.deepEqual(cyclesOf(edges), [['server/domain/events.ts', 'server/storage/db.ts']]);
+  assert.equal(layerViolations(edges).length, 2);
+  assert.ok(graphOf('server').length > 100, 'the parser finds the server’s imports');
+});
