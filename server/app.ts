@@ -23,6 +23,8 @@ import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { verificationRoutes } from './http/routes/verifications.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { pageRoutes } from './pages/routes.js';
+import { hidConfigured, hidReadiness } from './domain/hid-credentials.js';
+import { hidCallbackRoutes } from './http/routes/hid-callback.js';
 import type { DemoConsoleKeys } from './pages/demo-keys.js';
 import { signerProblem } from './wallet/runtime.js';
 
@@ -72,7 +74,9 @@ export function createApp(deps: AppDeps): KeywayApp {
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
   const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
   const shutdown: ReadinessCheck = { name: 'shutdown', check: async () => (draining ? 'draining' : null) };
-  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer, shutdown]);
+  // Reported, not gating: without Origo only type 8 suffers, and its calls answer 503 themselves.
+  const hid: ReadinessCheck[] = hidConfigured(ctx) ? [{ name: 'hid_origo', advisory: true, check: () => hidReadiness(ctx) }] : [];
+  systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer, ...hid, shutdown]);
   // One file per resource (docs/api.md); the hosted pages come last.
   const hub = new StatusHub(ctx);
   peopleRoutes(app, ctx);
@@ -89,6 +93,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   googleCallbackRoutes(app, ctx);
   watchState(ctx.metrics, ctx.store, () => hub.size);
   metricsRoute(app, ctx);
+  hidCallbackRoutes(app, ctx);
   pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
   app.notFound(notFound(app));

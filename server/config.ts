@@ -9,6 +9,10 @@ export class ConfigError extends Error {
   }
 }
 
+/** HID Origo's production hosts (docs/hid.md); tests point both at a local peer. */
+export const ORIGO_AUTH_URL = 'https://api.origo.hidglobal.com';
+export const ORIGO_API_URL = 'https://ma.api.assaabloy.com/credential-management';
+
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
@@ -114,9 +118,55 @@ const EnvSchema = z.object({
   KEYWAY_MAX_STREAMS: positiveInt.default(10_000),
   KEYWAY_RETENTION_DAYS: positiveInt.default(30),
   KEYWAY_SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
+  // HID Mobile Access through HID Origo (docs/hid.md): type 8 exists only with the first four set.
+  KEYWAY_HID_ORIGO_CLIENT_ID: z.string().trim().min(1).optional(),
+  KEYWAY_HID_ORIGO_CLIENT_SECRET: z.string().min(1).optional(),
+  KEYWAY_HID_ORIGO_APPLICATION_ID: z.string().trim().min(1).optional(),
+  KEYWAY_HID_ORIGO_PART_NUMBER: z.string().trim().min(1).optional(),
+  KEYWAY_HID_ORIGO_ORG_ID: z.string().trim().regex(/^[A-Za-z0-9_]+$/, 'expected the organisation id (the client id up to its first -)').optional(),
+  KEYWAY_HID_ORIGO_AUTH_URL: z.url().default(ORIGO_AUTH_URL),
+  KEYWAY_HID_ORIGO_API_URL: z.url().default(ORIGO_API_URL),
+  KEYWAY_HID_ORIGO_POLL_S: positiveInt.default(60),
+  KEYWAY_HID_ORIGO_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters (it is the whole proof that a callback came from Origo)').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+export interface HidOrigoConfig {
+  clientId: string;
+  clientSecret: string;
+  orgId: string;
+  applicationId: string;
+  partNumber: string;
+  authUrl: string;
+  apiUrl: string;
+  pollSeconds: number;
+  callbackSecret?: string;
+}
+
+const HID_ORIGO_REQUIRED = ['KEYWAY_HID_ORIGO_CLIENT_ID', 'KEYWAY_HID_ORIGO_CLIENT_SECRET', 'KEYWAY_HID_ORIGO_APPLICATION_ID', 'KEYWAY_HID_ORIGO_PART_NUMBER'] as const;
+
+/** All four set → type 8 is offered; none → it is not; some → a mistake worth stopping for. */
+function hidOrigoConfig(e: Env): HidOrigoConfig | undefined {
+  const missing = HID_ORIGO_REQUIRED.filter((v) => !e[v]);
+  if (missing.length === HID_ORIGO_REQUIRED.length) return undefined;
+  if (missing.length) throw new ConfigError(missing[0], `required with the other KEYWAY_HID_ORIGO_* variables (${HID_ORIGO_REQUIRED.join(', ')})`);
+  const clientId = e.KEYWAY_HID_ORIGO_CLIENT_ID!;
+  // Origo client ids read `{organisation id}-OSRV…`.
+  const orgId = e.KEYWAY_HID_ORIGO_ORG_ID ?? clientId.split('-')[0];
+  if (!/^[A-Za-z0-9_]+$/.test(orgId)) throw new ConfigError('KEYWAY_HID_ORIGO_ORG_ID', 'cannot be read from the client id; set it');
+  return {
+    clientId,
+    clientSecret: e.KEYWAY_HID_ORIGO_CLIENT_SECRET!,
+    orgId,
+    applicationId: e.KEYWAY_HID_ORIGO_APPLICATION_ID!,
+    partNumber: e.KEYWAY_HID_ORIGO_PART_NUMBER!,
+    authUrl: e.KEYWAY_HID_ORIGO_AUTH_URL,
+    apiUrl: e.KEYWAY_HID_ORIGO_API_URL,
+    pollSeconds: e.KEYWAY_HID_ORIGO_POLL_S,
+    callbackSecret: e.KEYWAY_HID_ORIGO_CALLBACK_SECRET,
+  };
+}
 
 export interface Config {
   env: 'development' | 'production';
@@ -153,7 +203,7 @@ export interface Config {
   /** `none`: production without KEYWAY_EMAIL_PROVIDER — no email is sent (the dev mailer never runs there). */
   emailProvider: 'dev' | 'smtp' | 'none';
   passes: boolean;
-  /** SPEC §7: request bodies (bytes), open status streams per process, days finished rows are kept. */
+  /** docs/security.md: request bodies (bytes), open status streams per process, days finished rows are kept. */
   bodyLimit: number;
   maxStreams: number;
   retentionDays: number;
@@ -165,6 +215,8 @@ export interface Config {
   metricsToken?: string;
   /** Seconds a claimed outbox row, queued message or wallet push is leased to its claimer. */
   leaseSeconds: number;
+  /** HID Origo for credential type 8 (docs/hid.md); absent when not configured. */
+  hidOrigo?: HidOrigoConfig;
   /** The raw parsed environment, for subsystems that read their own variables (wallet, delivery). */
   raw: Env;
 }
@@ -235,11 +287,12 @@ export function loadConfig(
     shutdownGraceSeconds: e.KEYWAY_SHUTDOWN_GRACE,
     metricsToken: e.KEYWAY_METRICS_TOKEN,
     leaseSeconds: e.KEYWAY_OUTBOX_LEASE,
+    hidOrigo: hidOrigoConfig(e),
     raw: e,
   };
 
   if (!dev && opts.serverChecks !== false) {
-    // SPEC §7 "production refuses to start": each refusal names its variable.
+    // docs/security.md "production refuses to start": each refusal names its variable.
     if (!config.secret) throw new ConfigError('KEYWAY_SECRET', 'production needs KEYWAY_SECRET (at least 32 random bytes, base64)');
     if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'production needs PUBLIC_URL, the https:// address people reach this server at (invitation links and passes carry it)');
     if (!/^https:\/\//i.test(e.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL', 'must be an https:// address in production (wallets and browsers refuse plain http)');

@@ -197,3 +197,71 @@ main{max-width:26rem;margin:0 auto;padding:2rem 1.25rem}
 button{min-height:48px;min-width:44px;width:100%;font:inherit;font-weight:600;border:0;border-radius:8px;background:var(--accent);color:#fff;cursor:pointer}
 button:focus-visible{outline:3px solid #111;outline-offset:2px}
 @media (prefers-color-scheme:dark){body{background:#15161a;color:#e6e6ea}.brand{color:#aaa}button:focus-visible{outline-color:#fff}}`;
+
+interface HidInvitationStrings {
+  subject: (brand: string) => string;
+  greeting: (name: string) => string;
+  intro: (brand: string) => string;
+  install: string;
+  enter: string;
+  code: string;
+  seconds: string;
+  expires: (when: string) => string;
+  help: (brand: string) => string;
+  backup: string;
+}
+
+/** The HID seed's instructions: which app, where the code goes, how long it takes, whom to ask, the backup. */
+const HID_INVITATION: Record<Locale, HidInvitationStrings> = {
+  en: {
+    subject: (b) => `${b}: your HID Mobile Access invitation`,
+    greeting: (n) => `Hello ${n},`,
+    intro: (b) => `${b} has given you a mobile key: your phone will open doors with the HID Mobile Access app.`,
+    install: '1. Install "HID Mobile Access" from the App Store (iPhone) or Google Play (Android).',
+    enter: '2. Open the app, accept its terms, and enter this invitation code when it asks for one:',
+    code: 'Invitation code:',
+    seconds: 'Your key usually arrives in the app within seconds. Keep Bluetooth on and hold your phone near the reader.',
+    expires: (w) => `The code works once and expires on ${w}.`,
+    help: (b) => `Something not working? Contact ${b} (reception or whoever invited you) and quote this email.`,
+    backup: 'Until your mobile key works, use your usual backup: your door PIN or card, or ask reception to let you in.',
+  },
+  de: {
+    subject: (b) => `${b}: Ihre Einladung zu HID Mobile Access`,
+    greeting: (n) => `Hallo ${n},`,
+    intro: (b) => `${b} hat Ihnen einen mobilen Schlüssel ausgestellt: Ihr Telefon öffnet Türen mit der App HID Mobile Access.`,
+    install: '1. Installieren Sie „HID Mobile Access“ aus dem App Store (iPhone) oder von Google Play (Android).',
+    enter: '2. Öffnen Sie die App, stimmen Sie den Bedingungen zu und geben Sie diesen Einladungscode ein, wenn die App danach fragt:',
+    code: 'Einladungscode:',
+    seconds: 'Der Schlüssel ist meist nach wenigen Sekunden in der App. Lassen Sie Bluetooth eingeschaltet und halten Sie das Telefon an das Lesegerät.',
+    expires: (w) => `Der Code gilt einmal und läuft am ${w} ab.`,
+    help: (b) => `Klappt etwas nicht? Wenden Sie sich an ${b} (Empfang oder die Person, die Sie eingeladen hat) und nennen Sie diese E-Mail.`,
+    backup: 'Bis Ihr mobiler Schlüssel funktioniert, nutzen Sie Ihren gewohnten Zugang: Tür-PIN oder Karte, oder bitten Sie den Empfang, Sie einzulassen.',
+  },
+  ar: {
+    subject: (b) => `${b}: دعوتك إلى HID Mobile Access`,
+    greeting: (n) => `مرحبًا ${n}،`,
+    intro: (b) => `منحتك ${b} مفتاحًا للهاتف: سيفتح هاتفك الأبواب عبر تطبيق HID Mobile Access.`,
+    install: '١. ثبّت تطبيق "HID Mobile Access" من App Store (آيفون) أو Google Play (أندرويد).',
+    enter: '٢. افتح التطبيق، ووافق على شروطه، ثم أدخل رمز الدعوة هذا عندما يطلبه:',
+    code: 'رمز الدعوة:',
+    seconds: 'يصل مفتاحك إلى التطبيق عادةً خلال ثوانٍ. أبقِ البلوتوث مفعّلًا وقرّب هاتفك من القارئ.',
+    expires: (w) => `يعمل الرمز مرة واحدة وتنتهي صلاحيته في ${w}.`,
+    help: (b) => `هل هناك مشكلة؟ تواصل مع ${b} (الاستقبال أو من دعاك) واذكر هذه الرسالة.`,
+    backup: 'إلى أن يعمل مفتاح الهاتف، استخدم وسيلتك المعتادة: رمز PIN للباب أو البطاقة، أو اطلب من الاستقبال إدخالك.',
+  },
+};
+
+/** The type-8 invitation email (docs/hid.md): Origo's code and the seed's instructions; no link, no QR (the HID app takes the code). */
+export function hidInvitationEmail(input: { to: string; locale: Locale; brand: string; firstName: string; code: string; expiresAt: string }): EmailMessage {
+  const t = HID_INVITATION[input.locale];
+  const when = new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(input.expiresAt)) + ' UTC';
+  const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
+  const text = [t.greeting(input.firstName), '', t.intro(input.brand), '', t.install, t.enter, '', `${t.code} ${input.code}`, '', t.seconds, t.expires(when), '', t.help(input.brand), t.backup, ''].join('\n');
+  const html = `<!doctype html><html lang="${input.locale}" dir="${dir}"><body style="font-family:system-ui,sans-serif;font-size:16px;line-height:1.5;color:#1b1b1f">
+<p>${esc(t.greeting(input.firstName))}</p><p>${esc(t.intro(input.brand))}</p>
+<p>${esc(t.install)}<br>${esc(t.enter)}</p>
+<p>${esc(t.code)}<br><strong dir="ltr" style="font-family:ui-monospace,monospace;font-size:20px">${esc(input.code)}</strong></p>
+<p>${esc(t.seconds)}<br>${esc(t.expires(when))}</p>
+<p>${esc(t.help(input.brand))}<br>${esc(t.backup)}</p></body></html>`;
+  return { to: input.to, subject: t.subject(input.brand), text, html };
+}

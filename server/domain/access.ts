@@ -50,7 +50,7 @@ export const REFUSED_CHECKS_PER_MINUTE = 100;
  * first (a revoked phone dies alone), then credential values (shared mode, cards, PINs).
  */
 export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId: string): Promise<AccessDecision> {
-  // Refused checks per key are limited before the lookup, so no key can walk the PIN space (SPEC §3).
+  // Refused checks per key are limited before the lookup, so no key can walk the PIN space (docs/security.md).
   const refusedBucket = `access:refused:key:${keyId}`;
   await refuseWhenFull(ctx, refusedBucket, REFUSED_CHECKS_PER_MINUTE, 60);
   const hashes = ctx.keys.lookupHashes('value', value);

@@ -11,6 +11,7 @@ import { markInvitationEmailed } from './invitations.js';
 import { sweepPendingDevices } from './sweeps.js';
 import { pruneRateCounters } from './rate-limits.js';
 import { sendInvitationReminders } from './reminders.js';
+import { startHidWorker } from './hid-credentials.js';
 
 /** What the domain records once a queued message of a purpose went out. */
 const ON_MESSAGE_DELIVERED: OnDelivered = { invitation: markInvitationEmailed };
@@ -49,6 +50,7 @@ export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: bool
   }
   // Claimed rows (a lease each): safe in every worker of every instance, and they share the load.
   const stoppers = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx), startWebhookDispatcher(ctx)];
+  stoppers.push(startHidWorker(ctx)); // read-backs are claimed per credential (a compare-and-set), so every worker may run it
   return async () => {
     for (const t of timers) clearInterval(t);
     await Promise.all(stoppers.map((stop) => stop()));

@@ -136,7 +136,7 @@ export function requireScope(caller: Caller, scope: 'read' | 'write'): void {
   }
 }
 
-/** `access/verify`: a door controller's key (account.access) or a write key; never the read-only scope (SPEC §3). */
+/** `access/verify`: a door controller's key (account.access) or a write key; never the read-only scope (docs/security.md). */
 export function requireAccessScope(caller: Caller): void {
   if (caller.kind !== 'secret') throw new ApiError('unauthorized', 'This endpoint needs a secret key (sk_…).');
   if (!caller.scopes.includes('account.access') && !caller.scopes.includes('account.person')) {

@@ -7,6 +7,8 @@ import type { Ctx } from './context.js';
 import type { CredentialRow } from './credential-types.js';
 import { getCredentialRow, getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
+import { wakeHidSync, wantHidDeviceRevokedTx, wantHidRevocationTx } from './hid-revocations.js';
+import { HID_MOBILE } from './credential-types.js';
 import { nextState, TERMINAL, type CredentialStatus, type LifecycleAction } from './lifecycle.js';
 import { passStateOf, queuePassUpdateTx } from './pass-updates.js';
 
@@ -83,8 +85,15 @@ export async function setCredentialEnabled(ctx: Ctx, personId: number, credentia
  */
 export async function revokeCredentialTx(ctx: Ctx, tx: Tx, credentialId: string, actor: Actor): Promise<boolean> {
   const at = nowIso(ctx);
-  const cred = await tx.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', credentialId).executeTakeFirstOrThrow();
+  const cred = await tx.selectFrom('credentials').select(['status', 'person_id', 'credential_type_id']).where('id', '=', credentialId).executeTakeFirstOrThrow();
   if (TERMINAL.has(cred.status as CredentialStatus)) return false;
+  if (cred.credential_type_id === HID_MOBILE) {
+    // `revoking` at once (doors refuse it now), whatever it holds: only Origo can say no phone carries it any more.
+    await wantHidRevocationTx(tx, credentialId, at);
+    const { changed } = await applyLifecycle(ctx, tx, credentialId, { type: 'revoke', devicesToConfirm: 1 }, actor);
+    wakeHidSync(ctx);
+    return changed;
+  }
   const pending = await tx.selectFrom('devices').select('id').where('credential_id', '=', credentialId).where('status', '=', 'pending').execute();
   for (const d of pending) await revokeDeviceTx(ctx, tx, credentialId, cred.person_id, d.id, actor, at);
   const live = await tx.selectFrom('devices').select('id').where('credential_id', '=', credentialId).where('status', '=', 'active').execute();
@@ -106,6 +115,8 @@ export async function revokeDeviceTx(ctx: Ctx, tx: Tx, credentialId: string, per
   if (device.status === 'revoked') return false;
   await tx.updateTable('devices').set({ status: 'revoked', revoked_at: at, updated_at: at }).where('id', '=', deviceId).execute();
   await recordEvent(tx, at, { type: 'device.revoked', actor, subject: `credential:${credentialId}`, data: { device_id: deviceId, platform: device.platform } });
+  // An HID phone holds an Origo credential: Origo is told to revoke it (the sync retries until it did).
+  if (device.platform === 'hid') await wantHidDeviceRevokedTx(ctx, tx, deviceId, at);
   // One phone revoked alone gets its voided pass; under a revoked credential the pass is void already.
   const cred = await tx.selectFrom('credentials').select('status').where('id', '=', credentialId).executeTakeFirstOrThrow();
   if (!TERMINAL.has(cred.status as CredentialStatus)) await queuePassUpdateTx(ctx, tx, credentialId, { deviceId });

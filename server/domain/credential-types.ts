@@ -10,12 +10,25 @@ export const CREDENTIAL_TYPES = [
   { id: 9, name: 'Wallet pass', format: 'mobile', description: 'Apple Wallet and Google Wallet pass (mobile credential)' },
 ] as const;
 export const WALLET_PASS = 9;
+/** HID Mobile Access through HID Origo (docs/hid.md), offered only when configured. */
+export const HID_MOBILE = 8;
+export const HID_CREDENTIAL_TYPE = {
+  id: HID_MOBILE,
+  name: 'HID Mobile Access',
+  format: 'mobile',
+  description: 'HID Mobile Access app (or an app with HID’s SDK), provisioned by HID Origo from an invitation code',
+} as const;
+
+/** The types this deployment offers: type 8 only with HID Origo configured. */
+export const credentialTypes = (ctx: { config: { hidOrigo?: unknown } }) =>
+  (ctx.config.hidOrigo !== undefined ? [...CREDENTIAL_TYPES, HID_CREDENTIAL_TYPE] : [...CREDENTIAL_TYPES]).sort((a, b) => a.id - b.id);
 export const PIN = 6;
 export const CARD = 1;
 
 export interface DeviceView {
   id: string;
-  platform: 'apple' | 'google';
+  /** `hid`: a phone holding an HID Mobile Access credential (type 8). */
+  platform: 'apple' | 'google' | 'hid';
   status: 'pending' | 'active' | 'revoked';
   added_at: string;
 }
@@ -48,10 +61,12 @@ export interface CreateCredentialInput {
 
 export type CredentialRow = Selectable<CredentialTable>;
 
-export type DeviceRow = { id: string; platform: 'apple' | 'google'; status: 'pending' | 'active' | 'revoked'; added_at: string };
+export type DeviceRow = { id: string; platform: DeviceView['platform']; status: 'pending' | 'active' | 'revoked'; added_at: string };
 
 export interface StatusView {
   id: string;
+  /** Only on HID Mobile Access credentials (8): `<credential-status>` shows the HID app's help. */
+  credential_type_id?: 8;
   status: CredentialStatus;
   enabled: boolean;
   devices: DeviceView[];

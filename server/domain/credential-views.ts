@@ -5,7 +5,7 @@ import { jsonArrayFrom as pgArray, jsonObjectFrom as pgObject } from 'kysely/hel
 import { cachedQuery, isPostgres, preparedQuery } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 import type { Ctx } from './context.js';
-import { CARD, PIN, type CredentialRow, type CredentialView, type DeviceRow, type StatusView } from './credential-types.js';
+import { CARD, HID_MOBILE, PIN, type CredentialRow, type CredentialView, type DeviceRow, type StatusView } from './credential-types.js';
 import { ApiError } from './errors.js';
 import { invitationUrl } from './invitation-code.js';
 import { TERMINAL, type CredentialStatus } from './lifecycle.js';
@@ -69,13 +69,13 @@ const credentialWithRelated = cachedQuery<
 
 // Status stays readable after the person is deleted: their credentials show as revoked.
 const statusOfCredential = cachedQuery<
-  Pick<CredentialRow, 'id' | 'status' | 'enabled' | 'updated_at'> & { devices: DeviceRow[] | string; history: { status: string; at: string }[] | string },
+  Pick<CredentialRow, 'id' | 'credential_type_id' | 'status' | 'enabled' | 'updated_at'> & { devices: DeviceRow[] | string; history: { status: string; at: string }[] | string },
   [string, number]
 >((db, id, personId) => {
   const { jsonArrayFrom } = isPostgres(db) ? pgJson : sqliteJson;
   return db
     .selectFrom('credentials')
-    .select(['credentials.id', 'credentials.status', 'credentials.enabled', 'credentials.updated_at'])
+    .select(['credentials.id', 'credentials.credential_type_id', 'credentials.status', 'credentials.enabled', 'credentials.updated_at'])
     .select((eb) => [
       jsonArrayFrom(devicesOfRow(eb)).as('devices'),
       jsonArrayFrom(eb.selectFrom('credential_history').select(['credential_history.status', 'credential_history.at']).whereRef('credential_history.credential_id', '=', 'credentials.id').orderBy('credential_history.id')).as('history'),
@@ -190,7 +190,8 @@ function renderViews(
     if (inv && !TERMINAL.has(view.status)) {
       const code = ctx.keys.decrypt(inv.code_enc, r.id);
       view.invitation_code = code;
-      view.invitation_url = invitationUrl(ctx, code);
+      // An HID code is entered in the HID app, never on Keyway's page.
+      if (r.credential_type_id !== HID_MOBILE) view.invitation_url = invitationUrl(ctx, code);
       view.invitation_expires_at = inv.expires_at;
     }
     return view;
@@ -209,6 +210,7 @@ export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { 
   const history = parseJson(row.history);
   const view = deepFreeze<StatusView>({
     id: row.id,
+    ...(row.credential_type_id === HID_MOBILE ? { credential_type_id: HID_MOBILE } : {}),
     status: row.status as CredentialStatus,
     enabled: row.enabled === 1,
     devices: devices.map((d) => ({ id: d.id, platform: d.platform, added_at: d.added_at, status: d.status })),

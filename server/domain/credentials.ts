@@ -4,7 +4,8 @@ import { recordEvent, type Actor } from '../storage/audit.js';
 import { pickLocale } from '../delivery/templates.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import type { Ctx } from './context.js';
-import { CARD, CREDENTIAL_TYPES, newId, newReaderValue, PIN, WALLET_PASS, type CreateCredentialInput, type CredentialView } from './credential-types.js';
+import { createHidCredential } from './hid-credentials.js';
+import { CARD, CREDENTIAL_TYPES, credentialTypes, HID_MOBILE, newId, newReaderValue, PIN, WALLET_PASS, type CreateCredentialInput, type CredentialView } from './credential-types.js';
 import { getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
 import { emailInvitation, issueInvitationTx } from './invitations.js';
@@ -16,12 +17,14 @@ export async function createCredential(
   input: CreateCredentialInput,
   opts: { actor: Actor; showSecrets: boolean },
 ): Promise<CredentialView> {
-  const type = CREDENTIAL_TYPES.find((t) => t.id === input.credential_type_id);
-  if (!type) {
+  const offered = credentialTypes(ctx);
+  if (!offered.some((t) => t.id === input.credential_type_id)) {
     throw new ApiError('unknown_credential_type', `Credential type ${input.credential_type_id} is not available here.`, {
-      available: CREDENTIAL_TYPES.map((t) => t.id),
+      available: offered.map((t) => t.id),
     });
   }
+  if (input.credential_type_id === HID_MOBILE) return createHidCredential(ctx, personId, input, opts);
+  const type = CREDENTIAL_TYPES.find((t) => t.id === input.credential_type_id)!;
   let value = input.value;
   let valueMode: 'per_device' | 'shared' = 'shared';
   if (type.id === PIN) {
@@ -45,7 +48,7 @@ export async function createCredential(
   const enabled = input.enabled !== false;
   const status: CredentialStatus = type.id === WALLET_PASS ? 'invited' : 'active';
   const deliver = input.deliver ?? ctx.config.deliverDefault;
-  // The dev mailer never stands in for a real one in production (SPEC §7).
+  // The dev mailer never stands in for a real one in production (docs/security.md).
   if (deliver === 'email' && ctx.config.emailProvider === 'none') throw new ApiError('email_not_configured');
 
   const result = await ctx.store.db.transaction().execute(async (tx) => {

@@ -32,6 +32,7 @@ export const ERRORS = {
   too_many_streams: [429, 'Too many open status streams.'],
   internal_error: [500, 'Something went wrong on our side. Try again.'],
   service_unavailable: [503, 'The service is not ready.'],
+  upstream_unavailable: [503, 'A service this needs did not answer in time. Nothing was changed; try again shortly.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -51,7 +52,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly details?: Record<string, unknown>,
-    /** Seconds, for 429 (docs/api.md: always with Retry-After). */
+    /** Seconds, for 429 and 503 (docs/api.md: always with Retry-After). */
     readonly retryAfter?: number,
   ) {
     super(withoutStack(message ?? ERRORS[code][1]));

@@ -15,7 +15,7 @@ const HANDOFF_TOKEN = /^h_[A-Za-z0-9]{20,100}$/;
 
 /** `POST /api/3/handoffs`: a single-use link to carry this session to a phone, never the ps_ itself. */
 export async function createHandoff(ctx: Ctx, caller: SessionCaller, input: { credential_id?: string }): Promise<{ url: string; expires_at: string }> {
-  // Carried to a phone once, never extended forever (SPEC §3).
+  // Carried to a phone once, never extended forever (docs/security.md).
   if (caller.kind === 'provisioning' && caller.viaHandoff) throw new ApiError('handoff_not_allowed');
   const cred = await coveredCredential(ctx, caller, input.credential_id);
   const token = newToken(ctx.random, 'h', 32);

@@ -63,7 +63,7 @@ export async function pruneIdempotency(ctx: Ctx): Promise<void> {
 }
 /**
  * A running request's sign of life, every HEARTBEAT_SECONDS: a `running` record's created_at is
- * when its request was last known alive, so only a request that died is taken over (SPEC §2).
+ * when its request was last known alive, so only a request that died is taken over (docs/api.md).
  */
 export async function heartbeatIdempotent(ctx: Ctx, recordKey: string): Promise<void> {
   await ctx.store.db.updateTable('idempotency').set({ created_at: nowIso(ctx) }).where('record_key', '=', recordKey).where('state', '=', 'running').execute();

@@ -1,4 +1,5 @@
 // Invitations: issuing a code (and emailing it), re-issuing, redeeming it for a provisioning token.
+import { reissueHidInvitation } from './hid-credentials.js';
 import { addSeconds, nowIso } from '../clock.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { invitationEmail, pickLocale } from '../delivery/templates.js';
@@ -7,7 +8,7 @@ import { forUpdate, groupCommit, preparedQuery, preparedWrite, type Tx } from '.
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import type { Ctx } from './context.js';
 import { applyLifecycle } from './credential-changes.js';
-import { newId, WALLET_PASS } from './credential-types.js';
+import { HID_MOBILE, newId, WALLET_PASS } from './credential-types.js';
 import { getCredentialRow, getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
 import { generateInvitationCode, invitationUrl, normalizeInvitationCode } from './invitation-code.js';
@@ -181,6 +182,7 @@ export async function emailInvitation(ctx: Ctx, credentialId: string, to: string
 /** Re-issue: a new code, the old one dies (docs/api.md). */
 export async function reissueInvitation(ctx: Ctx, personId: number, credentialId: string, opts: { actor: Actor; showSecrets: boolean }) {
   const row = await getCredentialRow(ctx, personId, credentialId);
+  if (row.credential_type_id === HID_MOBILE) return reissueHidInvitation(ctx, personId, credentialId, opts);
   if (row.credential_type_id !== WALLET_PASS) {
     throw new ApiError('invalid_transition', 'Only wallet-pass credentials have invitations.', { status: row.status });
   }

@@ -5,7 +5,7 @@ import { nowIso } from '../clock.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
 import { ApiError } from './errors.js';
 
-/** `account.access`: a door controller's key, for `access/verify` only (SPEC §3). */
+/** `account.access`: a door controller's key, for `access/verify` only (docs/security.md). */
 export const SCOPES = ['account.person', 'account.person.readonly', 'account.access'] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -19,6 +19,8 @@ export type LifecycleAction =
   | { type: 'set_enabled'; enabled: boolean }
   /** The invitation lapsed (expiry sweep). */
   | { type: 'expire' }
+  /** HID (docs/hid.md): Origo's invitation expired or was cancelled before any phone held the credential. */
+  | { type: 'lapse' }
   /** A new invitation code: brings invited/expired back to invited; other statuses admit one more phone. */
   | { type: 'reissue' }
   /** DELETE: `revoking` while live devices must learn of it, `revoked` when none must. */
@@ -30,6 +32,7 @@ const VERBS: Record<LifecycleAction['type'], string> = {
   confirm_device: 'confirm a device of',
   set_enabled: 'change',
   expire: 'expire',
+  lapse: 'expire',
   reissue: 're-issue an invitation for',
   revoke: 'revoke',
   revoke_confirmed: 'confirm the revocation of',
@@ -59,6 +62,9 @@ export function nextState(from: LifecycleState, action: LifecycleAction): Lifecy
       return { status, enabled: action.enabled };
     case 'expire':
       if (status === 'invited') return { status: 'expired', enabled };
+      throw illegal(from, action);
+    case 'lapse':
+      if (status === 'invited' || status === 'provisioning') return { status: 'expired', enabled };
       throw illegal(from, action);
     case 'reissue':
       if (status === 'invited' || status === 'expired') return { status: 'invited', enabled };

@@ -90,7 +90,7 @@ export async function passableCredential(ctx: Ctx, personId: number, id: string)
   return row;
 }
 
-/** Each pending value opens the door for up to 24 h, so a credential holds at most this many (SPEC §3). */
+/** Each pending value opens the door for up to 24 h, so a credential holds at most this many (docs/security.md). */
 export const MAX_PENDING_DEVICES = 10;
 
 async function refuseTooManyPending(ctx: Ctx, tx: Tx, credentialId: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { Ctx } from './context.js';
 import { addSeconds, nowIso } from '../clock.js';
 import { invitationUrl } from './invitation-code.js';
 import { recordEvent } from '../storage/audit.js';
+import { HID_MOBILE } from './credential-types.js';
 
 /** How long before expiry the one reminder goes out (the HID seed: "send reminder"). */
 export const REMINDER_BEFORE_SECONDS = 24 * 3600;
@@ -27,6 +28,7 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
     .where('invitations.expires_at', '>', now)
     .where('invitations.expires_at', '<=', addSeconds(now, REMINDER_BEFORE_SECONDS))
     .where('credentials.status', '=', 'invited')
+    .where('credentials.credential_type_id', '!=', HID_MOBILE) // its code goes into the HID app, not Keyway's page
     .where('credentials.enabled', '=', 1)
     .where('people.deleted_at', 'is', null)
     .execute();

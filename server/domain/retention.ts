@@ -1,4 +1,4 @@
-// SPEC §7 "retention": what has served its purpose leaves the database after KEYWAY_RETENTION_DAYS.
+// docs/security.md "retention": what has served its purpose leaves the database after KEYWAY_RETENTION_DAYS.
 import { addSeconds, nowIso } from '../clock.js';
 import type { Ctx } from './context.js';
 

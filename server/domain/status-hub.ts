@@ -4,6 +4,7 @@ import { fixedLimit } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import type { DeviceView } from './credential-types.js';
 import type { CredentialStatus } from './lifecycle.js';
+import { HID_MOBILE } from './credential-types.js';
 
 /** One `event: status` of the live stream (docs/lifecycle.md). */
 export interface StatusEvent {
@@ -13,6 +14,11 @@ export interface StatusEvent {
   enabled: boolean;
   devices: DeviceView[];
   updated_at: string;
+  /**
+   * Only on HID Mobile Access credentials (8), so `<credential-status>` shows the HID app's help;
+   * other credentials keep docs/lifecycle.md's exact fields.
+   */
+  credential_type_id?: 8;
 }
 
 export interface StatusSnapshot {
@@ -22,6 +28,7 @@ export interface StatusSnapshot {
   enabled: boolean;
   devices: DeviceView[];
   updated_at: string;
+  credential_type_id: number;
 }
 
 export interface StatusSubscriber {
@@ -40,12 +47,12 @@ const RELISTEN_MS = [100, 250, 500, 1000, 2000];
 
 export async function loadSnapshot(ctx: Ctx, credentialId: string): Promise<StatusSnapshot | null> {
   const [row, devices, version] = await Promise.all([
-    ctx.store.db.selectFrom('credentials').select(['status', 'enabled', 'updated_at']).where('id', '=', credentialId).executeTakeFirst(),
+    ctx.store.db.selectFrom('credentials').select(['status', 'enabled', 'updated_at', 'credential_type_id']).where('id', '=', credentialId).executeTakeFirst(),
     ctx.store.db.selectFrom('devices').select(['id', 'platform', 'status', 'added_at']).where('credential_id', '=', credentialId).orderBy('added_at').orderBy('id').execute(),
     ctx.store.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('v')).where('subject', '=', `credential:${credentialId}`).executeTakeFirst(),
   ]);
   if (!row) return null;
-  return { version: Number(version?.v ?? 0), status: row.status as CredentialStatus, enabled: row.enabled === 1, devices, updated_at: row.updated_at };
+  return { version: Number(version?.v ?? 0), status: row.status as CredentialStatus, enabled: row.enabled === 1, devices, updated_at: row.updated_at, credential_type_id: row.credential_type_id };
 }
 
 /** The status a credential had when the client last heard of it (Last-Event-ID), from the audit log. */
@@ -87,7 +94,7 @@ export async function replaySince(ctx: Ctx, credentialId: string, since: number,
     if (row.type === 'credential.status_changed') status = (JSON.parse(row.data) as { new_status: CredentialStatus }).new_status;
     else enabled = row.type === 'credential.enabled';
     const last = i === rows.length - 1;
-    const state: StatusSnapshot = last ? snap : { version: Number(row.seq), status: status ?? snap.status, enabled, devices: snap.devices, updated_at: row.at };
+    const state: StatusSnapshot = last ? snap : { version: Number(row.seq), status: status ?? snap.status, enabled, devices: snap.devices, updated_at: row.at, credential_type_id: snap.credential_type_id };
     frames.push(formatStatusEvent(state, credentialId, old));
   });
   // Only devices (or nothing the stream shows) changed: one frame with the state now.
@@ -99,6 +106,7 @@ export const contentKey = (s: StatusSnapshot) => `${s.status}|${s.enabled}|${s.u
 
 export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldStatus: CredentialStatus | null): string {
   const data: StatusEvent = { credential_id: credentialId, old_status: oldStatus, new_status: s.status, enabled: s.enabled, devices: s.devices, updated_at: s.updated_at };
+  if (s.credential_type_id === HID_MOBILE) data.credential_type_id = HID_MOBILE;
   return `id: ${s.version}\nevent: status\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

@@ -5,6 +5,7 @@ import type { Ctx } from './context.js';
 import { applyLifecycle, revokeDeviceTx } from './credential-changes.js';
 import { finishRevocationTx } from './devices.js';
 import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
+import { HID_MOBILE } from './credential-types.js';
 
 /** The expiry sweep: `invited → expired` once the live invitation lapsed (docs/lifecycle.md). */
 export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
@@ -14,6 +15,7 @@ export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
     .innerJoin('invitations', 'invitations.credential_id', 'credentials.id')
     .select('credentials.id')
     .where('credentials.status', '=', 'invited')
+    .where('credentials.credential_type_id', '!=', HID_MOBILE) // Origo's status decides (docs/hid.md)
     .where('invitations.redeemed_at', 'is', null)
     .where('invitations.superseded_at', 'is', null)
     .where('invitations.expires_at', '<=', now)
@@ -61,7 +63,13 @@ export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
 /** Devices that never confirmed within KEYWAY_REVOKE_CONFIRM_DAYS are given up and listed in the event. */
 export async function sweepRevocations(ctx: Ctx): Promise<number> {
   const cutoff = addSeconds(nowIso(ctx), -ctx.config.revokeConfirmDays * 86400);
-  const due = await ctx.store.db.selectFrom('credentials').select('id').where('status', '=', 'revoking').where('revoking_at', '<=', cutoff).execute();
+  const due = await ctx.store.db
+    .selectFrom('credentials')
+    .select('id')
+    .where('status', '=', 'revoking')
+    .where('revoking_at', '<=', cutoff)
+    .where('credential_type_id', '!=', HID_MOBILE) // revoked only when Origo shows it (docs/hid.md)
+    .execute();
   let n = 0;
   for (const { id } of due) {
     const done = await ctx.store.db.transaction().execute(async (tx) => {

@@ -59,7 +59,7 @@ export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler
 }
 
 /**
- * No route answered: a known path asked with another method is `405` with `Allow` (SPEC §2),
+ * No route answered: a known path asked with another method is `405` with `Allow` (docs/api.md),
  * anything else `404`. The table of paths is built from the app's routes on the first miss.
  */
 export function notFound(app: { routes: { method: string; path: string }[] }): NotFoundHandler<AppEnv> {

@@ -61,7 +61,7 @@ function clientIpOf(c: AppContext, trustProxy: number): string {
 }
 
 /**
- * SPEC §7 "bodies": at most `maxBytes`, counted while the body is read and before any token is
+ * docs/security.md "bodies": at most `maxBytes`, counted while the body is read and before any token is
  * looked at, on every route. The answer closes the connection, so the rest is never read.
  */
 export function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
@@ -75,7 +75,7 @@ const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
 
 /**
  * The development pages (`/` with the demo's sk_, `/dev/outbox`) answer only when the Host is a
- * loopback name or address: a DNS-rebinding page on another name cannot read them (SPEC §7).
+ * loopback name or address: a DNS-rebinding page on another name cannot read them (docs/security.md).
  */
 export function loopbackHostOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -47,7 +47,12 @@ export const CredentialUpdate = z.object({ enabled: z.boolean() }).openapi('Pers
 
 const Status = z.enum(STATUSES);
 export const Device = z
-  .object({ id: z.string(), platform: z.enum(['apple', 'google']), status: z.enum(['pending', 'active', 'revoked']), added_at: z.string() })
+  .object({
+    id: z.string(),
+    platform: z.enum(['apple', 'google', 'hid']).openapi({ description: '`hid`: a phone holding an HID Mobile Access credential (type 8)' }),
+    status: z.enum(['pending', 'active', 'revoked']),
+    added_at: z.string(),
+  })
   .openapi('Device');
 
 export const PersonCredential = z
@@ -87,6 +92,7 @@ export const ProvisioningGrant = z
 export const CredentialStatusView = z
   .object({
     id: z.string(),
+    credential_type_id: z.literal(8).optional().openapi({ description: 'Present only for HID Mobile Access (8), whose help differs' }),
     status: Status,
     enabled: z.boolean(),
     devices: z.array(Device),

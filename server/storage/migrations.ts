@@ -306,8 +306,57 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0006_handoff_sessions': {
       async up(db) {
-        // A ps_ minted by a hand-off may not mint another (SPEC §3): the session remembers how it began.
+        // A ps_ minted by a hand-off may not mint another (docs/security.md): the session remembers how it began.
         await db.schema.alterTable('tokens').addColumn('via_handoff', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
+    '0007_hid_origo': {
+      async up(db) {
+        // docs/hid.md: the HID Origo side of type-8 credentials. A person is one Origo user.
+        await db.schema
+          .createTable('hid_users')
+          .addColumn('person_id', 'integer', (c) => c.primaryKey().references('people.id'))
+          .addColumn('origo_user_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('hid_users_origo').on('hid_users').column('origo_user_id').execute();
+        // When each type-8 credential is next read back from Origo (the claim is a compare-and-set).
+        await db.schema
+          .createTable('hid_syncs')
+          .addColumn('credential_id', 'text', (c) => c.primaryKey().references('credentials.id'))
+          .addColumn('origo_user_id', 'text', (c) => c.notNull())
+          .addColumn('next_sync_at', 'text')
+          .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema.createIndex('hid_syncs_due').on('hid_syncs').column('next_sync_at').execute();
+        // Origo invitations; `invitation_id` is Keyway's row holding the code (HMAC + AES-GCM).
+        await db.schema
+          .createTable('hid_invitations')
+          .addColumn('origo_invitation_id', 'text', (c) => c.primaryKey())
+          .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id'))
+          .addColumn('invitation_id', 'text', (c) => c.notNull())
+          .addColumn('origo_credential_id', 'text')
+          .addColumn('origo_status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('cancel_wanted_at', 'text')
+          .addColumn('settled_at', 'text')
+          .execute();
+        await db.schema.createIndex('hid_invitations_credential').on('hid_invitations').column('credential_id').execute();
+        // A phone: one Origo credential in one container, with Keyway's device row beside it.
+        await db.schema
+          .createTable('hid_devices')
+          .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id'))
+          .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id'))
+          .addColumn('origo_credential_id', 'text', (c) => c.notNull().unique())
+          .addColumn('origo_container_id', 'text', (c) => c.notNull())
+          .addColumn('model', 'text')
+          .addColumn('origo_status', 'text', (c) => c.notNull())
+          .addColumn('revoke_wanted_at', 'text')
+          .addColumn('revoke_accepted_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema.createIndex('hid_devices_credential').on('hid_devices').column('credential_id').execute();
       },
     },
   };

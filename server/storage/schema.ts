@@ -71,7 +71,8 @@ export interface InvitationTable {
 export interface DeviceTable {
   id: string;
   credential_id: string;
-  platform: 'apple' | 'google';
+  /** `hid`: a phone holding an HID Mobile Access credential (type 8, docs/hid.md). */
+  platform: 'apple' | 'google' | 'hid';
   status: 'pending' | 'active' | 'revoked';
   serial_number: string;
   auth_token_hash: string;
@@ -247,6 +248,51 @@ export interface GoogleCallbackNonceTable {
   created_at: string;
 }
 
+/** docs/hid.md: the Origo user of a person (0007). */
+export interface HidUserTable {
+  person_id: number;
+  origo_user_id: string;
+  created_at: string;
+}
+
+/** When a type-8 credential is next read back from Origo (0007). */
+export interface HidSyncTable {
+  credential_id: string;
+  origo_user_id: string;
+  /** null: nothing to learn from Origo until a callback or a change asks. */
+  next_sync_at: string | null;
+  failures: number;
+  last_error: string | null;
+}
+
+export interface HidInvitationTable {
+  origo_invitation_id: string;
+  credential_id: string;
+  /** Keyway's `invitations` row that holds the code. */
+  invitation_id: string;
+  /** The Origo credential the invitation created (assignCredential Y), when Origo named it. */
+  origo_credential_id: string | null;
+  origo_status: string;
+  created_at: string;
+  /** Keyway wants it cancelled (re-issue, revocation). */
+  cancel_wanted_at: string | null;
+  /** Origo showed it final (acknowledged and done with, cancelled, expired or gone). */
+  settled_at: string | null;
+}
+
+export interface HidDeviceTable {
+  device_id: string;
+  credential_id: string;
+  origo_credential_id: string;
+  origo_container_id: string;
+  model: string | null;
+  origo_status: string;
+  revoke_wanted_at: string | null;
+  revoke_accepted_at: string | null;
+  /** Origo showed the credential REVOKED or gone. */
+  revoked_at: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   people: PersonTable;
@@ -267,4 +313,8 @@ export interface Database {
   apple_registrations: AppleRegistrationTable;
   wallet_pushes: WalletPushTable;
   google_callback_nonces: GoogleCallbackNonceTable;
+  hid_users: HidUserTable;
+  hid_syncs: HidSyncTable;
+  hid_invitations: HidInvitationTable;
+  hid_devices: HidDeviceTable;
 }

@@ -105,7 +105,7 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
   return { platforms, apple, google, warnings };
 }
 
-/** Production never signs with `keyway certs dev` material (SPEC §7): no phone would trust it. */
+/** Production never signs with `keyway certs dev` material (docs/security.md): no phone would trust it. */
 function refuseDevChain(material: AppleSigningMaterial): void {
   if (new X509Certificate(material.wwdr.pem).subject.includes(DEV_CHAIN_ORGANIZATION)) {
     throw new WalletConfigError('KEYWAY_APPLE_WWDR', 'is the dev chain from `keyway certs dev` (not Apple); production needs Apple\'s WWDR G4 certificate and a real Pass Type ID certificate (npx keyway certs import)');

@@ -23,7 +23,7 @@ const v4Number = (ip: string) => ip.split('.').reduce((n, p) => n * 256 + Number
 
 /**
  * Loopback, private, link-local, CGNAT, multicast, unspecified — judged on the parsed address, so
- * every notation is caught (SPEC §7): IPv6 forms that carry an IPv4 address (mapped, compatible,
+ * every notation is caught (docs/security.md): IPv6 forms that carry an IPv4 address (mapped, compatible,
  * 6to4, NAT64, Teredo) are refused outright rather than chased, and so are site-local and
  * unique-local ones.
  */

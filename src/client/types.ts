@@ -54,13 +54,16 @@ export interface Handoff {
 
 export interface DeviceState {
   id: string;
-  platform: WalletPlatform;
+  /** `hid`: a phone with HID Mobile Access (credential type 8). */
+  platform: WalletPlatform | 'hid';
   status: 'pending' | 'active' | 'revoked' | string;
   added_at?: string | null;
 }
 
 export interface CredentialStatusSnapshot {
   id: string;
+  /** 9 wallet pass, 8 HID Mobile Access (its own help), … */
+  credential_type_id?: number;
   status: CredentialStatus;
   enabled: boolean;
   devices: DeviceState[];
@@ -76,6 +79,7 @@ export interface StatusStreamEvent {
   enabled: boolean;
   devices: DeviceState[];
   updated_at: string;
+  credential_type_id?: number;
 }
 
 /** Error codes of docs/api.md plus the client's own `network_error`. */

@@ -8,6 +8,7 @@ export interface LiveSnapshot {
   enabled: boolean;
   devices: DeviceState[];
   updatedAt: string;
+  credentialTypeId?: number;
 }
 
 export interface LiveStatusOptions {
@@ -80,6 +81,7 @@ export class LiveStatusController implements ReactiveController {
         enabled: data.enabled,
         devices: data.devices ?? [],
         updatedAt: data.updated_at,
+        credentialTypeId: data.credential_type_id,
       });
     } catch (error) {
       if (generation !== this.generation) return;
@@ -111,6 +113,7 @@ export class LiveStatusController implements ReactiveController {
           enabled: event.enabled,
           devices: event.devices ?? [],
           updatedAt: event.updated_at,
+          credentialTypeId: event.credential_type_id,
         });
       },
       onError: (_error, fatal) => {

@@ -18,7 +18,7 @@ export const SERVER_LAYERS: { name: string; members: string[]; apart?: boolean }
   { name: 'entry', members: ['server/main.ts', 'server/app.ts', 'server/runtime.ts', 'server/cli/'] },
   { name: 'http', members: ['server/http/', 'server/pages/'] },
   { name: 'domain', members: ['server/domain/'] },
-  { name: 'services', members: ['server/wallet/', 'server/delivery/', 'server/webhooks/'], apart: true },
+  { name: 'services', members: ['server/wallet/', 'server/delivery/', 'server/webhooks/', 'server/hid/'], apart: true },
   { name: 'storage', members: ['server/storage/', 'server/crypto/'], apart: true },
   { name: 'foundation', members: ['server/config.ts', 'server/log.ts', 'server/clock.ts', 'server/metrics.ts'] },
 ];

@@ -51,6 +51,12 @@ test('expiry and re-issue: invited → expired → invited; others keep their st
   illegal(s('expired'), { type: 'redeem' });
 });
 
+test('an HID invitation that lapsed before any phone held it: invited or provisioning → expired, nothing else', () => {
+  assert.deepEqual(nextState(s('invited'), { type: 'lapse' }), s('expired'));
+  assert.deepEqual(nextState(s('provisioning'), { type: 'lapse' }), s('expired'));
+  for (const from of ['active', 'suspended', 'revoking', 'revoked', 'expired'] as const) illegal(s(from), { type: 'lapse' });
+});
+
 test('only enabled provisioning or active credentials open doors', () => {
   const open = STATUSES.filter((st) => admitsAccess(s(st)));
   assert.deepEqual(open, ['provisioning', 'active']);

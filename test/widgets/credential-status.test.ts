@@ -86,6 +86,35 @@ describe('<credential-status>', () => {
     expect(help.querySelectorAll('li')).to.have.length(4);
   });
 
+  it('HID Mobile Access (type 8): the HID app’s help for invited, and for active but not opening doors', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client);
+    await until(() => client.streams.length === 1, 'stream');
+    client.streams[0].push({ ...event(null, 'invited'), credential_type_id: 8 });
+    await until(() => byPart(el, 'help'), 'help');
+    await el.updateComplete;
+    expect(textOf(byPart(el, 'help'))).to.contain('Install the HID Mobile Access app');
+    expect(textOf(byPart(el, 'help'))).to.not.contain('Wallet');
+    client.streams[0].push({ ...event('invited', 'active'), credential_type_id: 8 });
+    await until(() => el.status === 'active', 'active');
+    await el.updateComplete;
+    const help = byPart(el, 'help')!;
+    expect(help, 'an active HID credential still offers help').to.exist;
+    expect(textOf(help)).to.contain('Check the reader is online and supports HID Mobile Access');
+    expect(queryByRole(el, 'button', /wallet/i)).to.not.exist;
+    await expect(el).to.be.accessible();
+  });
+
+  it('HID help follows lang: Arabic tips for a credential being set up', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client, { lang: 'ar' });
+    await until(() => client.streams.length === 1, 'stream');
+    client.streams[0].push({ ...event(null, 'provisioning'), credential_type_id: 8 });
+    await until(() => byPart(el, 'help'), 'help');
+    await el.updateComplete;
+    expect(textOf(byPart(el, 'help'))).to.contain('أغلق تطبيق HID Mobile Access');
+  });
+
   it('status-changed fires for real changes only, with old, new and when', async () => {
     const client = new ScriptedClient();
     const el = await mount(client);

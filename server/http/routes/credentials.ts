@@ -5,7 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { actorOf, canSeeSecrets, type Caller } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credential-changes.js';
-import { CREDENTIAL_TYPES } from '../../domain/credential-types.js';
+import { credentialTypes } from '../../domain/credential-types.js';
 import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credential-views.js';
 import { createCredential } from '../../domain/credentials.js';
 import { ApiError } from '../../domain/errors.js';
@@ -27,7 +27,7 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
   defineRoute(
     app,
     { method: 'get', path: '/api/3/credential_types', summary: 'List credential types', tag: 'Credentials', auth: 'none', status: 200, response: z.object({ credential_types: z.array(S.CredentialType) }) },
-    (_, c) => c.json({ credential_types: CREDENTIAL_TYPES }),
+    (_, c) => c.json({ credential_types: credentialTypes(ctx) }),
   );
 
   defineRoute(
@@ -43,8 +43,9 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       wrap: 'person_credential',
       status: 201,
       response: z.object({ person_credential: S.PersonCredential }),
-      errors: [403, 404, 422],
-      description: 'A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once.',
+      errors: [403, 404, 422, 503],
+      description:
+        'A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.',
     },
     async ({ caller, ids, body }, c) => {
       const person_credential = await createCredential(ctx, ids.id, body, { actor: actorOf(caller), showSecrets: true });

@@ -11,7 +11,7 @@ import * as S from '../schemas.js';
 export function invitationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
-    { method: 'post', path: '/api/3/people/{id}/credentials/{cid}/invitation', summary: 'Re-issue the invitation (new code; the old one dies)', tag: 'Credentials', auth: 'secret', intParams: ['id'], status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404, 409] },
+    { method: 'post', path: '/api/3/people/{id}/credentials/{cid}/invitation', summary: 'Re-issue the invitation (new code; the old one dies)', tag: 'Credentials', auth: 'secret', intParams: ['id'], status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404, 409, 503] },
     async ({ caller, ids }, c) => c.json({ person_credential: await reissueInvitation(ctx, ids.id, c.req.param('cid')!, { actor: actorOf(caller), showSecrets: true }) }),
   );
 

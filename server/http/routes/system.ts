@@ -13,6 +13,8 @@ import { renderDocs } from '../docs.js';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<string | null>;
+  /** Shown in `checks` but never makes the instance unready (an optional upstream such as HID Origo). */
+  advisory?: boolean;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1)$/;
@@ -45,7 +47,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       for (const r of readiness) {
         const problem = await r.check().catch((e: Error) => e.message);
         checks[r.name] = problem ?? 'ok';
-        if (problem) ok = false;
+        if (problem && !r.advisory) ok = false;
       }
       return c.json({ ok, checks }, ok ? 200 : 503);
     },

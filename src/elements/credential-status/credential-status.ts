@@ -6,6 +6,10 @@ import { LiveStatusController, type LiveSnapshot } from '../../controllers/live-
 import type { CredentialStatus } from '../../client/types.js';
 import type { KeywayApiError } from '../../client/errors.js';
 import type { Troubleshooting } from '../../i18n/troubleshooting.js';
+import type { HidTroubleshooting } from '../../i18n/hid-troubleshooting.js';
+
+/** HID Mobile Access (docs/hid.md): the HID app provisions it, so its help differs and covers `active` too. */
+const HID_MOBILE = 8;
 import type { LocaleCode } from '../../i18n/index.js';
 
 /** One icon per status, so colour is never the only signal. */
@@ -35,7 +39,7 @@ const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
  * @csspart label - The status words beside the icon.
  * @csspart description - What the status means.
  * @csspart updated - Relative time of the last change.
- * @csspart help - Troubleshooting for `invited` and `provisioning`.
+ * @csspart help - Troubleshooting for `invited` and `provisioning` (and `active` for HID Mobile Access, type 8).
  * @csspart error - Error messages.
  * @csspart retry-button - "Try again" after a network failure.
  * @csspart spinner - The loading indicator.
@@ -79,7 +83,9 @@ export class CredentialStatusElement extends KeywayElement {
   private declare error?: KeywayApiError;
 
   private help?: Record<LocaleCode, Troubleshooting>;
+  private hidHelp?: Record<LocaleCode, HidTroubleshooting>;
   private helpLoading?: Promise<void>;
+  private credentialTypeId?: number;
   private hadSnapshot = false;
   private clock?: ReturnType<typeof setInterval>;
   private watching = '';
@@ -121,11 +127,19 @@ export class CredentialStatusElement extends KeywayElement {
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     super.willUpdate(changed);
-    const stuck = this.status === 'invited' || this.status === 'provisioning';
-    if (stuck && !this.compact && !this.help) {
-      this.helpLoading ??= import('../../i18n/troubleshooting.js').then(
-        (module) => {
-          this.help = module.troubleshooting;
+    const hid = this.credentialTypeId === HID_MOBILE;
+    const stuck = this.status === 'invited' || this.status === 'provisioning' || (hid && this.status === 'active');
+    if (stuck && !this.compact && !(hid ? this.hidHelp : this.help)) {
+      const loading = hid
+        ? import('../../i18n/hid-troubleshooting.js').then((module) => {
+            this.hidHelp = module.hidTroubleshooting;
+          })
+        : import('../../i18n/troubleshooting.js').then((module) => {
+            this.help = module.troubleshooting;
+          });
+      this.helpLoading ??= loading.then(
+        () => {
+          this.helpLoading = undefined;
           this.requestUpdate();
         },
         () => {
@@ -157,6 +171,7 @@ export class CredentialStatusElement extends KeywayElement {
     this.error = undefined;
     this.enabled = snapshot.enabled;
     this.updatedAt = snapshot.updatedAt;
+    if (snapshot.credentialTypeId !== undefined) this.credentialTypeId = snapshot.credentialTypeId;
     this.status = snapshot.status;
     if (this.hadSnapshot && old && old !== snapshot.status) {
       this.emit('status-changed', { oldStatus: old, newStatus: snapshot.status, at: snapshot.updatedAt });
@@ -171,10 +186,11 @@ export class CredentialStatusElement extends KeywayElement {
   }
 
   private renderHelp(status: CredentialStatus) {
-    if (this.compact || (status !== 'invited' && status !== 'provisioning')) return nothing;
+    const hid = this.credentialTypeId === HID_MOBILE;
+    if (this.compact || (status !== 'invited' && status !== 'provisioning' && !(hid && status === 'active'))) return nothing;
     const { t } = this.l10n;
-    const help = this.help?.[this.l10n.locale];
-    const tips = (status === 'invited' ? help?.invited : help?.provisioning) ?? [];
+    const help = hid ? this.hidHelp?.[this.l10n.locale] : this.help?.[this.l10n.locale];
+    const tips = (status === 'active' ? this.hidHelp?.[this.l10n.locale].active : status === 'invited' ? help?.invited : help?.provisioning) ?? [];
     return html`<details part="help">
       <summary>${t.status.helpSummary}</summary>
       <div>${tips.length ? html`<ul>${tips.map((tip) => html`<li>${tip}</li>`)}</ul>` : nothing}</div>

@@ -1,0 +1,472 @@
+import crypto from 'node:crypto';
+import { addSeconds, nowIso } from '../clock.js';
+import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
+import { hidInvitationEmail, pickLocale } from '../delivery/templates.js';
+import { createOrigoClient, ORIGO_DEADLINE_MS, OrigoError, type OrigoClient, type OrigoContainer, type OrigoInvitation } from '../hid/origo-client.js';
+import { recordEvent, type Actor } from '../storage/audit.js';
+import { forUpdate, type Tx } from '../storage/db.js';
+import { startWorker } from '../storage/outbox.js';
+import { enqueueWebhook } from '../webhooks/outbox.js';
+import type { Ctx } from './context.js';
+import { applyLifecycle, revokeDeviceTx } from './credential-changes.js';
+import { HID_MOBILE, newId, type CreateCredentialInput, type CredentialView } from './credential-types.js';
+import { getCredentialRow, getCredentialView } from './credential-views.js';
+import { ApiError } from './errors.js';
+import { credentialPhase, hidActions, invitationPhase, revocationComplete, type InvitationPhase, type OrigoCredentialPhase } from './hid-progress.js';
+import { HID_SYNC_WAKE as WAKE, wakeHidSync as wakeSync } from './hid-revocations.js';
+import { nextState, type CredentialStatus } from './lifecycle.js';
+
+/**
+ * Credential type 8, HID Mobile Access through HID Origo (docs/hid.md). Keyway plays DoorFlow's part:
+ * it asks Origo for a user and an invitation, hands out Origo's code, and follows what Origo says
+ * happened on the phone (the HID app provisions it; Keyway never does). Statuses, audit events and
+ * webhooks go through the same lifecycle as type 9.
+ */
+export const hidConfigured = (ctx: Pick<Ctx, 'config'>): boolean => ctx.config.hidOrigo !== undefined;
+
+/** How long a claimed sync may run before another instance may take it (a crashed instance's claim lapses). */
+const CLAIM_SECONDS = 60;
+/** Credentials holding phones and nothing pending are still read now and then: Origo may drop a phone. */
+const STEADY_FACTOR = 10;
+const BATCH = 20;
+
+const clients = new WeakMap<Ctx, OrigoClient>();
+
+/** The Origo client of this process (one token and one call budget for every request). */
+export function origoOf(ctx: Ctx): OrigoClient {
+  let client = clients.get(ctx);
+  if (!client) {
+    const c = ctx.config.hidOrigo;
+    if (!c) throw new ApiError('unknown_credential_type');
+    // The process clock, so token lifetimes, the call budget and Origo's pauses follow the lifecycle's time.
+    const now = () => ctx.clock.now().getTime();
+    client = createOrigoClient({ clientId: c.clientId, clientSecret: c.clientSecret, orgId: c.orgId, applicationId: c.applicationId, authUrl: c.authUrl, apiUrl: c.apiUrl, now });
+    clients.set(ctx, client);
+  }
+  return client;
+}
+
+/** `/readyz`'s hid_origo line: a token can be obtained. */
+export async function hidReadiness(ctx: Ctx): Promise<string | null> {
+  try {
+    await origoOf(ctx).accessToken();
+    return null;
+  } catch (err) {
+    return err instanceof OrigoError ? (err.kind === 'rejected' ? 'credentials refused' : 'unreachable') : 'failed';
+  }
+}
+
+/** An Origo failure as the caller sees it: 503 with Retry-After, nothing changed. */
+function upstream(ctx: Ctx, err: unknown, what: string): unknown {
+  if (!(err instanceof OrigoError)) return err;
+  ctx.log({ level: err.kind === 'rejected' ? 'error' : 'warn', msg: `HID Origo: ${what} failed`, kind: err.kind, status: err.status, error: err.message });
+  const message =
+    err.kind === 'rejected'
+      ? 'HID Origo refused the request; the operator should check the HID Origo settings. Nothing was changed.'
+      : 'HID Origo did not answer in time. Nothing was changed; try again shortly.';
+  return new ApiError('upstream_unavailable', message, undefined, Math.max(1, Math.min(err.retryAfter ?? 30, 3600)));
+}
+
+/** Origo's codes live in Keyway's invitations table under their own HMAC label: `/invitations/redeem` never finds them. */
+const codeHash = (ctx: Ctx, code: string) => ctx.keys.lookupHash('hid-invite', code.toUpperCase());
+const externalIdOf = (personId: number) => `keyway-person-${personId}`;
+
+async function originUserOf(ctx: Ctx, person: { id: number; first_name: string; last_name: string; email: string | null }, signal: AbortSignal): Promise<string> {
+  const known = await ctx.store.db.selectFrom('hid_users').select('origo_user_id').where('person_id', '=', person.id).executeTakeFirst();
+  if (known) return known.origo_user_id;
+  const user = await origoOf(ctx).findOrCreateUser({ externalId: externalIdOf(person.id), givenName: person.first_name, familyName: person.last_name, email: person.email }, { signal });
+  return String(user.id);
+}
+
+/** Keyway's record of a fresh Origo invitation, in the caller's transaction. */
+async function storeInvitationTx(ctx: Ctx, tx: Tx, credentialId: string, inv: OrigoInvitation, actor: Actor, at: string): Promise<{ code: string; expires_at: string }> {
+  const code = inv.invitationCode!;
+  const expires_at = inv.expirationDate && !Number.isNaN(Date.parse(inv.expirationDate)) ? new Date(inv.expirationDate).toISOString() : addSeconds(at, ctx.config.inviteTtlSeconds);
+  const invitationId = newId(ctx, 'inv');
+  await tx.updateTable('invitations').set({ superseded_at: at }).where('credential_id', '=', credentialId).where('redeemed_at', 'is', null).where('superseded_at', 'is', null).execute();
+  await tx
+    .insertInto('invitations')
+    .values({ id: invitationId, credential_id: credentialId, code_hash: codeHash(ctx, code), code_enc: ctx.keys.encrypt(code, credentialId), expires_at, created_at: at, redeemed_at: null, superseded_at: null, emailed_at: null })
+    .execute();
+  await tx
+    .insertInto('hid_invitations')
+    .values({
+      origo_invitation_id: inv.id,
+      credential_id: credentialId,
+      invitation_id: invitationId,
+      origo_credential_id: inv.credentials[0]?.id ?? null,
+      origo_status: inv.status || 'PENDING',
+      created_at: at,
+      cancel_wanted_at: null,
+      settled_at: null,
+    })
+    .execute();
+  await recordEvent(tx, at, { type: 'invitation.issued', actor, subject: `credential:${credentialId}`, data: { expires_at, provider: 'hid_origo' } });
+  return { code, expires_at };
+}
+
+async function hidEmail(ctx: Ctx, person: { email: string | null; first_name: string }, inv: { code: string; expires_at: string }, locale: string | null | undefined) {
+  return hidInvitationEmail({ to: person.email!, locale: pickLocale(locale), brand: ctx.config.brand.name, firstName: person.first_name, code: inv.code, expiresAt: inv.expires_at });
+}
+
+/**
+ * `POST …/credentials {credential_type_id: 8}`: Origo first (user, invitation), then one
+ * transaction; Origo down or slow → 503 and nothing stored. A failed commit cancels the invitation.
+ */
+export async function createHidCredential(ctx: Ctx, personId: number, input: CreateCredentialInput, opts: { actor: Actor; showSecrets: boolean }): Promise<CredentialView> {
+  if (input.value !== undefined || input.value_mode === 'shared') {
+    throw new ApiError('invalid_request', 'HID Origo gives every phone its own card number; a type-8 credential takes no value.', { fields: { value: 'Not for type 8.' } });
+  }
+  const person = await ctx.store.db.selectFrom('people').select(['id', 'first_name', 'last_name', 'email']).where('id', '=', personId).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!person) throw new ApiError('not_found', `No person with id ${personId}.`);
+  const deliver = input.deliver ?? ctx.config.deliverDefault;
+  const locale = input.locale ? pickLocale(input.locale) : null;
+  const hid = ctx.config.hidOrigo!;
+  const signal = AbortSignal.timeout(ORIGO_DEADLINE_MS); // the whole exchange, however many calls
+  let userId: string;
+  let invitation: OrigoInvitation;
+  try {
+    userId = await originUserOf(ctx, person, signal);
+    invitation = await origoOf(ctx).createInvitation(Number(userId), hid.partNumber, { signal });
+  } catch (err) {
+    throw upstream(ctx, err, 'issuing an invitation');
+  }
+
+  const at = nowIso(ctx);
+  const id = newId(ctx, 'cred');
+  const enabled = input.enabled !== false;
+  const email = deliver === 'email' && person.email ? await hidEmail(ctx, person, { code: invitation.invitationCode!, expires_at: invitation.expirationDate ?? addSeconds(at, ctx.config.inviteTtlSeconds) }, locale) : null;
+  try {
+    await ctx.store.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('credentials')
+        .values({ id, person_id: personId, credential_type_id: HID_MOBILE, status: 'invited', enabled: enabled ? 1 : 0, value_enc: null, value_hash: null, value_mode: 'per_device', sequence: 0, created_at: at, updated_at: at, revoking_at: null, email_locale: locale })
+        .execute();
+      await tx.insertInto('credential_history').values({ credential_id: id, status: 'invited', at }).execute();
+      await recordEvent(tx, at, { type: 'credential.created', actor: opts.actor, subject: `credential:${id}`, data: { person_id: personId, credential_type_id: HID_MOBILE, status: 'invited', value_mode: 'per_device' } });
+      await enqueueWebhook(tx, at, { event: 'credential.created', credential_id: id, person_id: personId, status: 'invited', credential_type_id: HID_MOBILE });
+      await tx.insertInto('hid_users').values({ person_id: personId, origo_user_id: userId, created_at: at }).onConflict((oc) => oc.column('person_id').doNothing()).execute();
+      await tx.insertInto('hid_syncs').values({ credential_id: id, origo_user_id: userId, next_sync_at: addSeconds(at, hid.pollSeconds), failures: 0, last_error: null }).execute();
+      const stored = await storeInvitationTx(ctx, tx, id, invitation, opts.actor, at);
+      if (email) await enqueueMessage(ctx, tx, { channel: 'email', message: email }, { purpose: 'invitation', ref: id, giveUpAt: stored.expires_at });
+    });
+  } catch (err) {
+    // Nothing was stored: the code Origo made must not stay redeemable.
+    void origoOf(ctx).cancelInvitation(invitation.id).catch(() => undefined);
+    throw err;
+  }
+  if (email) kickDelivery(ctx);
+  return getCredentialView(ctx, personId, id, opts.showSecrets);
+}
+
+/**
+ * `POST …/invitation` for type 8 (a new phone): a new Origo invitation; the old one is cancelled at
+ * Origo (now, or by the sync's retries); devices stay.
+ */
+export async function reissueHidInvitation(ctx: Ctx, personId: number, credentialId: string, opts: { actor: Actor; showSecrets: boolean }): Promise<CredentialView> {
+  const row = await getCredentialRow(ctx, personId, credentialId);
+  nextState({ status: row.status as CredentialStatus, enabled: row.enabled === 1 }, { type: 'reissue' }); // 409 before asking Origo
+  const sync = await ctx.store.db.selectFrom('hid_syncs').select('origo_user_id').where('credential_id', '=', credentialId).executeTakeFirstOrThrow();
+  let invitation: OrigoInvitation;
+  try {
+    invitation = await origoOf(ctx).createInvitation(Number(sync.origo_user_id), ctx.config.hidOrigo!.partNumber, { signal: AbortSignal.timeout(ORIGO_DEADLINE_MS) });
+  } catch (err) {
+    throw upstream(ctx, err, 're-issuing an invitation');
+  }
+  const person = await ctx.store.db.selectFrom('people').select(['email', 'first_name']).where('id', '=', personId).executeTakeFirstOrThrow();
+  const at = nowIso(ctx);
+  const email = ctx.config.deliverDefault === 'email' && person.email ? await hidEmail(ctx, person, { code: invitation.invitationCode!, expires_at: invitation.expirationDate ?? at }, row.email_locale) : null;
+  let changed = false;
+  try {
+    changed = await ctx.store.db.transaction().execute(async (tx) => {
+      const result = await applyLifecycle(ctx, tx, credentialId, { type: 'reissue' }, opts.actor);
+      await tx.updateTable('hid_invitations').set({ cancel_wanted_at: at }).where('credential_id', '=', credentialId).where('settled_at', 'is', null).where('cancel_wanted_at', 'is', null).execute();
+      const stored = await storeInvitationTx(ctx, tx, credentialId, invitation, opts.actor, at);
+      await tx.updateTable('hid_syncs').set({ next_sync_at: at }).where('credential_id', '=', credentialId).execute();
+      if (email) await enqueueMessage(ctx, tx, { channel: 'email', message: email }, { purpose: 'invitation', ref: credentialId, giveUpAt: stored.expires_at });
+      return result.changed;
+    });
+  } catch (err) {
+    void origoOf(ctx).cancelInvitation(invitation.id).catch(() => undefined);
+    throw err;
+  }
+  if (changed) ctx.bus.credentialChanged(credentialId);
+  if (email) kickDelivery(ctx);
+  wakeSync(ctx); // the old invitation is cancelled at Origo now, not a poll later
+  return getCredentialView(ctx, personId, credentialId, opts.showSecrets);
+}
+
+// ---- Following Origo ----
+
+/** Runs a read-back pass now: through the worker when this process runs one, else directly. */
+export function kickHidSync(ctx: Ctx): void {
+  if (ctx.bus.listenerCount(WAKE) > 0) return void ctx.bus.emit(WAKE);
+  void syncDueHidCredentials(ctx).catch((err: Error) => ctx.log({ level: 'error', msg: 'HID Origo sync failed', error: err.message }));
+}
+
+/** A callback named these Origo users (or Keyway persons): read their credentials back now. */
+export async function requestHidSync(ctx: Ctx, who: { origoUserIds: string[]; personIds: number[] }): Promise<number> {
+  const at = nowIso(ctx);
+  let q = ctx.store.db.selectFrom('hid_syncs').innerJoin('credentials', 'credentials.id', 'hid_syncs.credential_id').select('hid_syncs.credential_id').where('credentials.status', '!=', 'revoked');
+  if (!who.origoUserIds.length && !who.personIds.length) return 0;
+  q = q.where((eb) => eb.or([...(who.origoUserIds.length ? [eb('hid_syncs.origo_user_id', 'in', who.origoUserIds)] : []), ...(who.personIds.length ? [eb('credentials.person_id', 'in', who.personIds)] : [])]));
+  const ids = (await q.execute()).map((r) => r.credential_id);
+  if (ids.length) {
+    await ctx.store.db.updateTable('hid_syncs').set({ next_sync_at: at }).where('credential_id', 'in', ids).execute();
+  }
+  return ids.length;
+}
+
+/**
+ * One pass over the type-8 credentials due a read-back: each is claimed by a compare-and-set (any
+ * number of instances may run this), read from Origo, and its changes applied in one transaction.
+ * Stops early when the call budget leaves only the reserve for people waiting.
+ */
+export async function syncDueHidCredentials(ctx: Ctx): Promise<number> {
+  if (!hidConfigured(ctx)) return 0;
+  const now = nowIso(ctx);
+  const due = await ctx.store.db.selectFrom('hid_syncs').select(['credential_id', 'next_sync_at']).where('next_sync_at', '<=', now).orderBy('next_sync_at').limit(BATCH).execute();
+  let n = 0;
+  for (const row of due) {
+    const claimed = await ctx.store.db
+      .updateTable('hid_syncs')
+      .set({ next_sync_at: addSeconds(now, CLAIM_SECONDS) })
+      .where('credential_id', '=', row.credential_id)
+      .where('next_sync_at', '=', row.next_sync_at)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) continue;
+    const outcome = await syncHidCredential(ctx, row.credential_id);
+    n++;
+    if (outcome === 'budget') break;
+  }
+  return n;
+}
+
+type SyncOutcome = 'done' | 'failed' | 'budget';
+
+async function syncHidCredential(ctx: Ctx, credentialId: string): Promise<SyncOutcome> {
+  const poll = ctx.config.hidOrigo!.pollSeconds;
+  try {
+    const next = await readBack(ctx, credentialId);
+    await ctx.store.db.updateTable('hid_syncs').set({ next_sync_at: next === null ? null : addSeconds(nowIso(ctx), next), failures: 0, last_error: null }).where('credential_id', '=', credentialId).execute();
+    return 'done';
+  } catch (err) {
+    const row = await ctx.store.db.selectFrom('hid_syncs').select('failures').where('credential_id', '=', credentialId).executeTakeFirst();
+    const failures = (row?.failures ?? 0) + 1;
+    const retryAfter = err instanceof OrigoError ? err.retryAfter ?? 0 : 0;
+    // Backoff 5 s, 10 s, 20 s … up to the poll interval; longer when Origo said how long.
+    const delay = Math.max(Math.min(poll, 5 * 2 ** (failures - 1)), retryAfter);
+    const message = err instanceof Error ? err.message.slice(0, 300) : String(err);
+    await ctx.store.db.updateTable('hid_syncs').set({ next_sync_at: addSeconds(nowIso(ctx), delay), failures, last_error: message }).where('credential_id', '=', credentialId).execute();
+    ctx.log({ level: 'warn', msg: 'HID Origo sync failed, will retry', credential_id: credentialId, failures, retry_in_s: delay, error: message });
+    return err instanceof OrigoError && err.kind === 'unavailable' && retryAfter > 0 ? 'budget' : 'failed';
+  }
+}
+
+/**
+ * Tells Origo what Keyway wants (cancel, revoke), reads the user's invitations and phones, and
+ * applies what they mean (hid-progress.ts). Returns seconds until the next read, or null for none.
+ */
+async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> {
+  const origo = origoOf(ctx);
+  const hid = ctx.config.hidOrigo!;
+  const db = ctx.store.db;
+  const opts = { background: true, signal: AbortSignal.timeout(ORIGO_DEADLINE_MS) };
+  const cred = await db.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', credentialId).executeTakeFirstOrThrow();
+  if (cred.status === 'revoked') return null;
+  const sync = await db.selectFrom('hid_syncs').select('origo_user_id').where('credential_id', '=', credentialId).executeTakeFirstOrThrow();
+  const userId = Number(sync.origo_user_id);
+
+  // 1. What Keyway asked for and Origo has not yet accepted.
+  const toCancel = await db.selectFrom('hid_invitations').select('origo_invitation_id').where('credential_id', '=', credentialId).where('cancel_wanted_at', 'is not', null).where('settled_at', 'is', null).execute();
+  const gone = new Set<string>();
+  for (const inv of toCancel) if ((await origo.cancelInvitation(inv.origo_invitation_id, opts)) === 'gone') gone.add(inv.origo_invitation_id);
+  const toRevoke = await db.selectFrom('hid_devices').select(['device_id', 'origo_credential_id']).where('credential_id', '=', credentialId).where('revoke_wanted_at', 'is not', null).where('revoke_accepted_at', 'is', null).execute();
+  const accepted: { deviceId: string; gone: boolean }[] = [];
+  for (const d of toRevoke) accepted.push({ deviceId: d.device_id, gone: (await origo.revokeCredential(d.origo_credential_id, opts)) === 'gone' });
+  if (accepted.length) {
+    const at = nowIso(ctx);
+    for (const a of accepted) await db.updateTable('hid_devices').set({ revoke_accepted_at: at, ...(a.gone ? { revoked_at: at } : {}) }).where('device_id', '=', a.deviceId).execute();
+  }
+
+  // 2. Origo's view of the user.
+  const invitations = await origo.listInvitations(userId, opts);
+  const containers = await origo.listContainers(userId, opts);
+  // Credentials an invitation made that no device holds (the code entered, the phone mid-issue) are
+  // revoked too when revoking, until Origo answers that they are gone.
+  const revokedGone = new Set<string>();
+  if (cred.status === 'revoking') {
+    const ours = await db.selectFrom('hid_invitations').select(['origo_invitation_id', 'origo_credential_id', 'origo_status']).where('credential_id', '=', credentialId).where('origo_credential_id', 'is not', null).execute();
+    const devices = new Set((await db.selectFrom('hid_devices').select('origo_credential_id').where('credential_id', '=', credentialId).execute()).map((d) => d.origo_credential_id));
+    const onPhones = new Map(containers.flatMap((c) => c.credentials).map((c) => [c.id, c.status]));
+    for (const o of ours) {
+      const id = o.origo_credential_id!;
+      if (devices.has(id)) continue;
+      const listed = invitations.find((i) => i.credentials.some((k) => k.id === id) || i.id === o.origo_invitation_id)?.status;
+      const live = onPhones.has(id) ? credentialPhase(onPhones.get(id)) !== 'gone' : codeEntered(o.origo_status, listed);
+      if (live && (await origo.revokeCredential(id, opts)) === 'gone') revokedGone.add(id);
+    }
+  }
+
+  // 3. What it means, in one transaction.
+  const changed = await db.transaction().execute((tx) => applyOrigoView(ctx, tx, credentialId, { invitations, containers, cancelGone: gone, revokedGone }));
+  if (changed.changed) ctx.bus.credentialChanged(credentialId);
+  const status = changed.status;
+  if (status === 'revoked' || status === 'expired') return null;
+  if (status === 'revoking' || changed.pending) return hid.pollSeconds;
+  return hid.pollSeconds * STEADY_FACTOR;
+}
+
+interface OrigoView {
+  invitations: OrigoInvitation[];
+  containers: OrigoContainer[];
+  /** Invitations whose cancel Origo answered 404. */
+  cancelGone: Set<string>;
+  /** Credentials whose revoke Origo answered 404. */
+  revokedGone: Set<string>;
+}
+
+/** An invitation whose code was entered (then or now) may still bring its credential to a phone. */
+const codeEntered = (stored: string, listed: string | undefined) => [stored, listed].some((s) => s !== undefined && invitationPhase(s) === 'acknowledged');
+
+async function applyOrigoView(ctx: Ctx, tx: Tx, credentialId: string, view: OrigoView): Promise<{ changed: boolean; status: CredentialStatus; pending: boolean }> {
+  const at = nowIso(ctx);
+  const hid = ctx.config.hidOrigo!;
+  // The credential row is locked first: two instances applying views of one credential take turns.
+  const cred = await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').select(['status', 'person_id', 'enabled']).where('id', '=', credentialId)).executeTakeFirstOrThrow();
+  let status = cred.status as CredentialStatus;
+  let changed = false;
+  const subject = `credential:${credentialId}`;
+
+  // Invitations: Origo's status recorded; the live one decides invited → provisioning / expired.
+  const ours = await tx.selectFrom('hid_invitations').selectAll().where('credential_id', '=', credentialId).execute();
+  const listed = new Map(view.invitations.map((i) => [i.id, i]));
+  // The invitation of now: not superseded (by a re-issue or the revocation), entered or not.
+  const live = await tx.selectFrom('invitations').select(['id', 'redeemed_at']).where('credential_id', '=', credentialId).where('superseded_at', 'is', null).orderBy('created_at', 'desc').executeTakeFirst();
+  let current: InvitationPhase | undefined;
+  const invitationPhases: InvitationPhase[] = [];
+  for (const inv of ours) {
+    const seen = listed.get(inv.origo_invitation_id);
+    const origoStatus = view.cancelGone.has(inv.origo_invitation_id) ? 'GONE' : seen?.status ?? 'GONE';
+    const phase = invitationPhase(origoStatus === 'GONE' ? undefined : origoStatus);
+    if (inv.settled_at === null) invitationPhases.push(phase);
+    if (origoStatus !== inv.origo_status || (phase === 'over' && inv.settled_at === null)) {
+      await tx.updateTable('hid_invitations').set({ origo_status: origoStatus, ...(phase === 'over' ? { settled_at: at } : {}) }).where('origo_invitation_id', '=', inv.origo_invitation_id).execute();
+    }
+    if (live && inv.invitation_id === live.id) {
+      current = phase;
+      if (phase === 'acknowledged' && live.redeemed_at === null) {
+        // The code was entered in the HID app: it is spent and no longer shown.
+        await tx.updateTable('invitations').set({ redeemed_at: at }).where('id', '=', live.id).where('redeemed_at', 'is', null).execute();
+        await recordEvent(tx, at, { type: 'invitation.redeemed', actor: 'system:hid_origo', subject, data: { person_id: cred.person_id } });
+      }
+    }
+  }
+
+  // Phones: a live credential of ours (by the id its invitation named, else by part number) becomes a device.
+  const invitationCreds = new Map(ours.filter((i) => i.origo_credential_id).map((i) => [i.origo_credential_id!, i]));
+  const elsewhere = new Set(
+    (await tx.selectFrom('hid_invitations').select('origo_credential_id').where('credential_id', '!=', credentialId).where('origo_credential_id', 'is not', null).execute()).map((r) => r.origo_credential_id!),
+  );
+  const devices = await tx.selectFrom('hid_devices').innerJoin('devices', 'devices.id', 'hid_devices.device_id').select(['hid_devices.device_id', 'hid_devices.origo_credential_id', 'hid_devices.revoke_wanted_at', 'hid_devices.revoked_at', 'devices.status']).where('hid_devices.credential_id', '=', credentialId).execute();
+  const listedIds = view.containers.flatMap((c) => c.credentials.map((k) => k.id));
+  const known = new Set(
+    listedIds.length ? (await tx.selectFrom('hid_devices').select('origo_credential_id').where('origo_credential_id', 'in', listedIds).execute()).map((r) => r.origo_credential_id) : [],
+  );
+  const onPhones = new Map<string, { status: string; container: OrigoContainer; cardNumber?: string }>();
+  for (const c of view.containers) for (const k of c.credentials) onPhones.set(k.id, { status: k.status, container: c, cardNumber: k.cardNumber });
+  const newPhones: { id: string; container: OrigoContainer; cardNumber?: string }[] = [];
+  if (status !== 'revoking' && status !== 'revoked') {
+    for (const c of view.containers) {
+      for (const k of c.credentials) {
+        if (known.has(k.id) || credentialPhase(k.status) !== 'live') continue;
+        const mine = invitationCreds.has(k.id) || (!elsewhere.has(k.id) && k.partNumber === hid.partNumber && invitationCreds.size === 0);
+        if (mine) newPhones.push({ id: k.id, container: c, cardNumber: k.cardNumber });
+      }
+    }
+  }
+
+  const actions = hidActions({ status, current, newPhones: newPhones.length, hasDevices: devices.some((d) => d.status !== 'revoked') });
+  for (const action of actions) {
+    if (action.type === 'confirm_device') {
+      for (const phone of newPhones) await addPhoneTx(ctx, tx, credentialId, cred.person_id, phone, at);
+    }
+    const r = await applyLifecycle(ctx, tx, credentialId, action, 'system:hid_origo');
+    changed ||= r.changed;
+    status = r.row.status as CredentialStatus;
+  }
+
+  // Phones Origo no longer carries: revoked in Keyway too (a wiped phone, a removal in Origo's portal).
+  for (const d of devices) {
+    const phase = credentialPhase(onPhones.get(d.origo_credential_id)?.status);
+    if (phase === 'gone' && d.revoked_at === null) {
+      await tx.updateTable('hid_devices').set({ revoked_at: at, origo_status: onPhones.get(d.origo_credential_id)?.status ?? 'GONE' }).where('device_id', '=', d.device_id).execute();
+    }
+    if (phase !== 'live' && d.status !== 'revoked' && status !== 'revoking' && d.revoke_wanted_at === null) {
+      if (phase === 'gone' || phase === 'revoking') {
+        await revokeDeviceTx(ctx, tx, credentialId, cred.person_id, d.device_id, 'system:hid_origo', at);
+        changed = true;
+      }
+    }
+  }
+
+  // Revoking: revoked once every Origo credential of it is revoked or gone and no code can be redeemed.
+  if (status === 'revoking') {
+    const deviceIds = new Set(devices.map((d) => d.origo_credential_id));
+    const phases: OrigoCredentialPhase[] = [
+      ...devices.map((d) => (view.revokedGone.has(d.origo_credential_id) ? 'gone' : credentialPhase(onPhones.get(d.origo_credential_id)?.status))),
+      // Made by an invitation, on no phone we know: gone once Origo says so, or if its code was never entered.
+      ...[...invitationCreds]
+        .filter(([id]) => !deviceIds.has(id))
+        .map(([id, inv]) =>
+          view.revokedGone.has(id) ? 'gone' : onPhones.has(id) ? credentialPhase(onPhones.get(id)!.status) : codeEntered(inv.origo_status, listed.get(inv.origo_invitation_id)?.status) ? 'revoking' : 'gone',
+        ),
+    ];
+    if (revocationComplete(phases, invitationPhases)) {
+      for (const d of devices) if (d.status !== 'revoked') await revokeDeviceTx(ctx, tx, credentialId, cred.person_id, d.device_id, 'system:hid_origo', at);
+      const r = await applyLifecycle(ctx, tx, credentialId, { type: 'revoke_confirmed' }, 'system:hid_origo');
+      changed ||= r.changed;
+      status = r.row.status as CredentialStatus;
+    }
+  }
+  const pending = invitationPhases.some((p) => p === 'pending' || p === 'acknowledged' || p === 'cancelling') || devices.some((d) => d.revoke_wanted_at !== null && d.revoked_at === null);
+  return { changed, status, pending };
+}
+
+/** A phone that now holds the credential: a Keyway device (`hid`, active), its card number the reader value. */
+async function addPhoneTx(ctx: Ctx, tx: Tx, credentialId: string, personId: number, phone: { id: string; container: OrigoContainer; cardNumber?: string }, at: string): Promise<void> {
+  const deviceId = newId(ctx, 'dev');
+  const card = phone.cardNumber;
+  await tx
+    .insertInto('devices')
+    .values({
+      id: deviceId,
+      credential_id: credentialId,
+      platform: 'hid',
+      status: 'active',
+      serial_number: `hid-${ctx.config.hidOrigo!.orgId}-${phone.id}`,
+      // No pass, no PassKit web service: a token nobody holds.
+      auth_token_hash: crypto.randomBytes(32).toString('hex'),
+      auth_token_enc: null,
+      value_hash: card ? ctx.keys.lookupHash('value', card) : null,
+      value_enc: card ? ctx.keys.encrypt(card, deviceId) : null,
+      added_at: at,
+      updated_at: at,
+      confirmed_at: at,
+      revoked_at: null,
+    })
+    .execute();
+  await tx
+    .insertInto('hid_devices')
+    .values({ device_id: deviceId, credential_id: credentialId, origo_credential_id: phone.id, origo_container_id: phone.container.id, model: phone.container.model ?? null, origo_status: 'ACTIVE', revoke_wanted_at: null, revoke_accepted_at: null, revoked_at: null })
+    .execute();
+  const model = phone.container.model ?? null;
+  await recordEvent(tx, at, { type: 'device.added', actor: 'system:hid_origo', subject: `credential:${credentialId}`, data: { person_id: personId, device_id: deviceId, platform: 'hid', status: 'active', model } });
+  await enqueueWebhook(tx, at, { event: 'device.added', credential_id: credentialId, person_id: personId, device_id: deviceId, platform: 'hid', model });
+}
+
+/** The background read-back: every few seconds for what is due, at once when woken (callback, DELETE, re-issue). */
+export function startHidWorker(ctx: Ctx): () => Promise<void> {
+  if (!hidConfigured(ctx)) return async () => undefined;
+  return startWorker(ctx, { name: 'HID Origo sync', pollMs: 5000, wakeOn: [WAKE], gatherMs: 50, pass: () => syncDueHidCredentials(ctx) });
+}

@@ -1,0 +1,392 @@
+// A local HID Origo (Mobile Identities API 2.2) for tests: the subset of SPEC §12, spoken strictly,
+// plus the phone's side (acknowledge an invitation, provision a container, finish a revocation).
+import http from 'node:http';
+import { randomInt } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+const CONTENT_TYPE = 'application/vnd.assaabloy.ma.credential-management-2.2+json';
+const EXT_INVITATION = 'urn:hid:scim:api:ma:2.2:UserInvitation';
+const EXT_CREDENTIAL = 'urn:hid:scim:api:ma:2.2:Credential';
+const EXT_ACTION = 'urn:hid:scim:api:ma:2.2:UserAction';
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export interface PeerUser {
+  id: number;
+  externalId: string;
+  name: { familyName: string; givenName: string };
+  emails: { value: string }[];
+}
+export interface PeerInvitation {
+  id: string;
+  userId: number;
+  invitationCode: string;
+  status: 'PENDING' | 'ACKNOWLEDGED' | 'EXPIRED' | 'CANCELLED';
+  expirationDate: string;
+  credentialId: string;
+}
+export interface PeerCredential {
+  id: string;
+  userId: number;
+  partNumber: string;
+  cardNumber: string;
+  status: 'ISSUE_INITIATED' | 'ACTIVE' | 'REVOKE_INITIATED' | 'REVOKED';
+  containerId?: string;
+}
+export interface PeerContainer {
+  id: string;
+  userId: number;
+  model: string;
+  manufacturer: string;
+  osVersion: string;
+}
+export interface PeerCall {
+  method: string;
+  path: string;
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface OrigoPeer {
+  /** Set KEYWAY_HID_ORIGO_AUTH_URL to this. */
+  authUrl: string;
+  /** Set KEYWAY_HID_ORIGO_API_URL to this. */
+  apiUrl: string;
+  env: Record<string, string>;
+  orgId: string;
+  users: Map<number, PeerUser>;
+  invitations: Map<string, PeerInvitation>;
+  credentials: Map<string, PeerCredential>;
+  containers: Map<string, PeerContainer>;
+  calls: PeerCall[];
+  /** Token lifetime in seconds for tokens issued from now on (Origo's is 3600). */
+  tokenLifetime: number;
+  /** Answer the next n API calls (not token calls) with this status. */
+  failNext(n: number, status?: number): void;
+  /** Hold every answer this long (ms) before the headers; `bodyMs`: send headers, then stall the body. */
+  stall(ms: number, opts?: { bodyMs?: boolean }): void;
+  /** Origo's call budget per source address: beyond `calls` in `windowMs` → 403. */
+  limit(calls: number, windowMs?: number): void;
+  /** Acts on the next n API calls but drops the connection instead of answering (an answer lost on the way). */
+  loseAnswers(n: number, path?: RegExp): void;
+  /** Stops answering at all (connection refused) until `up()`. */
+  down(): Promise<void>;
+  up(): Promise<void>;
+  /** Every token issued so far dies now (a rotated secret, Origo's restart). */
+  expireTokens(): void;
+  // The phone's side.
+  acknowledge(code: string): PeerInvitation;
+  /** The HID app finishes provisioning: a container (the phone) holding the invitation's credential, ACTIVE. */
+  provision(code: string, phone?: { model?: string; manufacturer?: string }): { container: PeerContainer; credential: PeerCredential };
+  expireInvitation(code: string): void;
+  /** Origo finishes a revocation it accepted (REVOKE_INITIATED → REVOKED). */
+  completeRevocations(): number;
+  invitationByCode(code: string): PeerInvitation | undefined;
+  /** Sends a CloudEvents batch to Keyway's callback as Origo would. */
+  sendCallback(url: string, events: Record<string, unknown>[], authorization?: string): Promise<number>;
+  /** API calls (token calls excluded) matching a method and a path pattern. */
+  count(method: string, path: RegExp): number;
+  close(): Promise<void>;
+}
+
+export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: string; applicationId?: string; partNumber?: string } = {}): Promise<OrigoPeer> {
+  const clientId = opts.clientId ?? '1000123-OSRV7QZ4';
+  const clientSecret = opts.clientSecret ?? 'origo-test-secret-1';
+  const applicationId = opts.applicationId ?? 'KEYWAY-TEST';
+  const partNumber = opts.partNumber ?? 'MID-SUB-CRD_FTPN_6445';
+  const orgId = clientId.split('-')[0];
+  const users = new Map<number, PeerUser>();
+  const invitations = new Map<string, PeerInvitation>();
+  const credentials = new Map<string, PeerCredential>();
+  const containers = new Map<string, PeerContainer>();
+  const tokens = new Map<string, number>(); // token → expiry (ms)
+  const calls: PeerCall[] = [];
+  let nextId = 1000;
+  let failures: number[] = [];
+  let lose = 0;
+  let losePath: RegExp | undefined;
+  let stallMs = 0;
+  let stallBody = false;
+  let budget: { calls: number; windowMs: number; window: number[] } | undefined;
+
+  const json = (res: http.ServerResponse, status: number, body?: unknown, type = CONTENT_TYPE) => {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    if (stallMs && stallBody) {
+      res.writeHead(status, { 'content-type': type });
+      res.write(text.slice(0, 1));
+      setTimeout(() => res.end(text.slice(1)), stallMs).unref();
+      return;
+    }
+    const send = () => {
+      if (res.destroyed) return;
+      res.writeHead(status, body === undefined ? {} : { 'content-type': type });
+      res.end(text);
+    };
+    if (stallMs) setTimeout(send, stallMs).unref();
+    else send();
+  };
+  const scimError = (res: http.ServerResponse, status: number, detail: string) =>
+    json(res, status, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail });
+
+  const code = () => Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('')).join('-');
+  const credentialJson = (c: PeerCredential) => ({ id: c.id, partNumber: c.partNumber, partnumberFriendlyName: 'Keyway test seos', status: c.status, credentialType: 'ICLASSSEOS', cardNumber: c.cardNumber });
+  const invitationJson = (i: PeerInvitation) => ({
+    id: i.id,
+    invitationCode: i.invitationCode,
+    status: i.status,
+    createdDate: new Date().toISOString(),
+    expirationDate: i.expirationDate,
+    meta: { resourceType: 'UserInvitation', location: `${apiUrl}/customer/${orgId}/invitation/${i.id}` },
+  });
+  const userJson = (u: PeerUser) => ({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    id: u.id,
+    externalId: u.externalId,
+    name: u.name,
+    emails: u.emails,
+    status: 'ACTIVE',
+    meta: { resourceType: 'PACSUser', lastModified: new Date().toISOString(), location: `${apiUrl}/customer/${orgId}/users/${u.id}` },
+  });
+  const list = (resources: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, Resources: resources });
+
+  function handleToken(req: http.IncomingMessage, body: string, res: http.ServerResponse, org: string) {
+    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) return json(res, 400, { error: 'invalid_request' }, 'application/json');
+    const form = new URLSearchParams(body);
+    if (org !== orgId || form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+      return json(res, 401, { error: 'invalid_client' }, 'application/json');
+    }
+    const token = `tok_${nextId++}_${randomInt(1e9)}`;
+    tokens.set(token, Date.now() + peer.tokenLifetime * 1000);
+    json(res, 200, { access_token: token, id_token: 'id.token.x', token_type: 'Bearer', expires_in: peer.tokenLifetime }, 'application/json');
+  }
+
+  function handleApi(req: http.IncomingMessage, body: string, res: http.ServerResponse, path: string): number {
+    const method = req.method ?? 'GET';
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const expiry = auth ? tokens.get(auth) : undefined;
+    if (!expiry || expiry <= Date.now()) return (scimError(res, 401, 'invalid or expired token'), 401);
+    if (req.headers['application-id'] !== applicationId) return (scimError(res, 400, 'Application-ID header missing or unknown'), 400);
+    if (req.headers['application-version'] !== '2.2') return (scimError(res, 400, 'Application-Version must be 2.2'), 400);
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    const rest = (req.headers['content-type'] ?? '').split(';').slice(1).map((s) => s.trim());
+    if (type !== CONTENT_TYPE || rest.some((p) => !/^charset=utf-8$/i.test(p))) return (scimError(res, 415, 'unsupported content type'), 415);
+    if (budget) {
+      const now = Date.now();
+      budget.window = budget.window.filter((t) => t > now - budget!.windowMs);
+      if (budget.window.length >= budget.calls) return (json(res, 403, { message: 'Rate limit exceeded' }, 'application/json'), 403);
+      budget.window.push(now);
+    }
+    const failure = failures.shift();
+    if (failure !== undefined) return (scimError(res, failure, 'scripted failure'), failure);
+    let parsed: any;
+    try {
+      parsed = body ? JSON.parse(body) : undefined;
+    } catch {
+      return (scimError(res, 400, 'malformed JSON'), 400);
+    }
+    let m: RegExpExecArray | null;
+    if (method === 'POST' && path === '/users/.search') {
+      if (!parsed?.schemas?.includes('urn:ietf:params:scim:api:messages:2.0:SearchRequest')) return (scimError(res, 400, 'SearchRequest schema missing'), 400);
+      const f = /^externalId eq "([^"]*)"$/.exec(parsed.filter ?? '');
+      if (!f) return (scimError(res, 400, 'unsupported filter'), 400);
+      return (json(res, 200, list([...users.values()].filter((u) => u.externalId === f[1]).map(userJson))), 200);
+    }
+    if (method === 'POST' && path === '/users') {
+      const schemas: string[] = parsed?.schemas ?? [];
+      if (!schemas.includes(EXT_ACTION) || !schemas.includes('urn:ietf:params:scim:schemas:core:2.0:User')) return (scimError(res, 400, 'schemas missing'), 400);
+      if (parsed?.meta?.resourceType !== 'PACSUser' || !parsed?.name?.familyName || !parsed?.name?.givenName || !parsed?.externalId) return (scimError(res, 400, 'user fields missing'), 400);
+      const action = parsed[EXT_ACTION];
+      if (!action || ['createInvitationCode', 'sendInvitationEmail', 'assignCredential'].some((k) => action[k] !== 'N' && action[k] !== 'Y')) return (scimError(res, 400, 'UserAction flags missing'), 400);
+      if ([...users.values()].some((u) => u.externalId === parsed.externalId)) return (scimError(res, 409, 'externalId already exists'), 409);
+      const u: PeerUser = { id: nextId++, externalId: parsed.externalId, name: parsed.name, emails: parsed.emails ?? [] };
+      users.set(u.id, u);
+      return (json(res, 201, userJson(u)), 201);
+    }
+    if ((m = /^\/users\/(\d+)\/invitation$/.exec(path))) {
+      const user = users.get(Number(m[1]));
+      if (!user) return (scimError(res, 404, 'user not found'), 404);
+      if (method === 'GET') {
+        const own = [...invitations.values()].filter((i) => i.userId === user.id);
+        return (json(res, 200, list(own.map((i) => ({ ...invitationJson(i), [EXT_CREDENTIAL]: [credentialJson(credentials.get(i.credentialId)!)] })))), 200);
+      }
+      if (method === 'POST') {
+        const a = parsed ?? {};
+        if (a.createInvitationCode !== 'Y' || a.assignCredential !== 'Y' || !['Y', 'N'].includes(a.sendInvitationEmail)) return (scimError(res, 400, 'UserAction flags'), 400);
+        if (a.partNumber !== partNumber) return (scimError(res, 400, `unknown part number ${a.partNumber}`), 400);
+        const cred: PeerCredential = { id: String(nextId++), userId: user.id, partNumber, cardNumber: String(randomInt(10_000_000, 99_999_999)), status: 'ISSUE_INITIATED' };
+        credentials.set(cred.id, cred);
+        const inv: PeerInvitation = { id: String(nextId++), userId: user.id, invitationCode: code(), status: 'PENDING', expirationDate: new Date(Date.now() + 48 * 3600_000).toISOString(), credentialId: cred.id };
+        invitations.set(inv.id, inv);
+        return (json(res, 201, { schemas: [EXT_ACTION], [EXT_INVITATION]: [invitationJson(inv)], [EXT_CREDENTIAL]: [credentialJson(cred)] }), 201);
+      }
+    }
+    if ((m = /^\/users\/(\d+)\/credential-container$/.exec(path)) && method === 'GET') {
+      const user = users.get(Number(m[1]));
+      if (!user) return (scimError(res, 404, 'user not found'), 404);
+      const own = [...containers.values()].filter((c) => c.userId === user.id);
+      return (
+        json(
+          res,
+          200,
+          list(
+            own.map((c) => ({
+              id: c.id,
+              status: 'ACTIVE',
+              manufacturer: c.manufacturer,
+              model: c.model,
+              osVersion: c.osVersion,
+              [EXT_CREDENTIAL]: [...credentials.values()].filter((k) => k.containerId === c.id).map(credentialJson),
+            })),
+          ),
+        ),
+        200
+      );
+    }
+    if ((m = /^\/invitation\/(\w+)$/.exec(path)) && method === 'DELETE') {
+      const inv = invitations.get(m[1]);
+      if (!inv) return (scimError(res, 404, 'invitation not found'), 404);
+      if (inv.status === 'PENDING') inv.status = 'CANCELLED';
+      return (json(res, 204), 204);
+    }
+    if ((m = /^\/credential\/(\w+)$/.exec(path)) && method === 'DELETE') {
+      const cred = credentials.get(m[1]);
+      if (!cred || cred.status === 'REVOKED') return (scimError(res, 404, 'credential not found'), 404);
+      if (cred.status === 'REVOKE_INITIATED') return (scimError(res, 412, 'revocation already in progress'), 412);
+      cred.status = 'REVOKE_INITIATED';
+      return (json(res, 204), 204);
+    }
+    return (scimError(res, 404, `no route ${method} ${path}`), 404);
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://peer');
+      const token = /^\/authentication\/customer\/([^/]+)\/token$/.exec(url.pathname);
+      if (token && req.method === 'POST') return handleToken(req, body, res, token[1]);
+      const api = /^\/credential-management\/customer\/([^/]+)(\/.*)$/.exec(url.pathname);
+      if (!api || api[1] !== orgId) return scimError(res, 404, 'unknown organisation');
+      if (lose > 0 && (!losePath || losePath.test(api[2]))) {
+        lose--;
+        const ignore = new http.ServerResponse(req);
+        handleApi(req, body, ignore, api[2]);
+        return req.socket.destroy();
+      }
+      const status = handleApi(req, body, res, api[2]);
+      calls.push({ method: req.method ?? 'GET', path: api[2], status, headers: req.headers, body });
+    });
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const authUrl = `http://127.0.0.1:${port}`;
+  const apiUrl = `http://127.0.0.1:${port}/credential-management`;
+
+  const byCode = (c: string) => [...invitations.values()].find((i) => i.invitationCode === c);
+  const must = (c: string) => {
+    const inv = byCode(c);
+    if (!inv) throw new Error(`peer: no invitation ${c}`);
+    return inv;
+  };
+
+  const peer: OrigoPeer = {
+    authUrl,
+    apiUrl,
+    orgId,
+    env: {
+      KEYWAY_HID_ORIGO_CLIENT_ID: clientId,
+      KEYWAY_HID_ORIGO_CLIENT_SECRET: clientSecret,
+      KEYWAY_HID_ORIGO_APPLICATION_ID: applicationId,
+      KEYWAY_HID_ORIGO_PART_NUMBER: partNumber,
+      KEYWAY_HID_ORIGO_AUTH_URL: authUrl,
+      KEYWAY_HID_ORIGO_API_URL: apiUrl,
+    },
+    users,
+    invitations,
+    credentials,
+    containers,
+    calls,
+    tokenLifetime: 3600,
+    failNext(n, status = 503) {
+      failures = Array.from({ length: n }, () => status);
+    },
+    loseAnswers(n, path) {
+      lose = n;
+      losePath = path;
+    },
+    stall(ms, o = {}) {
+      stallMs = ms;
+      stallBody = !!o.bodyMs;
+    },
+    limit(n, windowMs = 5 * 60_000) {
+      budget = { calls: n, windowMs, window: [] };
+    },
+    async down() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+    async up() {
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+    expireTokens() {
+      for (const t of tokens.keys()) tokens.set(t, 0);
+    },
+    acknowledge(c) {
+      const inv = must(c);
+      if (inv.status !== 'PENDING') throw new Error(`peer: invitation is ${inv.status}`);
+      inv.status = 'ACKNOWLEDGED';
+      return inv;
+    },
+    provision(c, phone = {}) {
+      const inv = must(c);
+      if (inv.status === 'PENDING') inv.status = 'ACKNOWLEDGED';
+      const container: PeerContainer = { id: String(nextId++), userId: inv.userId, model: phone.model ?? 'iPhone 15', manufacturer: phone.manufacturer ?? 'Apple', osVersion: '18.1' };
+      containers.set(container.id, container);
+      const credential = credentials.get(inv.credentialId)!;
+      credential.containerId = container.id;
+      credential.status = 'ACTIVE';
+      return { container, credential };
+    },
+    expireInvitation(c) {
+      must(c).status = 'EXPIRED';
+    },
+    completeRevocations() {
+      let n = 0;
+      for (const c of credentials.values()) {
+        if (c.status === 'REVOKE_INITIATED') {
+          c.status = 'REVOKED';
+          n++;
+        }
+      }
+      return n;
+    },
+    invitationByCode: byCode,
+    async sendCallback(url, events, authorization) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents-batch+json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(events),
+      });
+      await res.body?.cancel();
+      return res.status;
+    },
+    count(method, path) {
+      return calls.filter((c) => c.method === method && path.test(c.path)).length;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+        if (!server.listening) resolve();
+      }),
+  };
+  return peer;
+}

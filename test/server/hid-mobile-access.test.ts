@@ -1,0 +1,421 @@
+// HID Mobile Access (type 8, SPEC §12) end to end: Keyway's API, Keyway talking HTTP to a local HID
+// Origo peer, the peer playing the phone, callbacks from the peer to Keyway over HTTP.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { syncDueHidCredentials } from '../../server/domain/hid-credentials.js';
+import { createHarness, type Harness } from '../helpers/harness.js';
+import { startOrigoPeer, type OrigoPeer } from '../helpers/origo-peer.js';
+import { skipWithoutPostgres } from '../helpers/pg.js';
+
+const CALLBACK_SECRET = 'origo-callback-secret-0123456789';
+const POLL_S = 60;
+
+interface World {
+  h: Harness;
+  peer: OrigoPeer;
+  /** Keyway over real HTTP (Origo's callbacks arrive here). */
+  url: string;
+  server: ServerType;
+}
+
+async function startWorld(backend: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<World> {
+  const peer = await startOrigoPeer();
+  const h = await createHarness({ backend, env: { ...peer.env, KEYWAY_HID_ORIGO_POLL_S: String(POLL_S), KEYWAY_HID_ORIGO_CALLBACK_SECRET: CALLBACK_SECRET, ...env } });
+  const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return { h, peer, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function stopWorld(w: World) {
+  await new Promise<void>((resolve) => w.server.close(() => resolve()));
+  await w.h.close();
+  await w.peer.close();
+}
+
+// Helpers named as the people involved act.
+async function createPerson(w: World, person: Record<string, unknown>): Promise<number> {
+  const r = await w.h.request('POST', '/api/3/people', { token: w.h.sk, body: { person } });
+  assert.equal(r.status, 201, r.text);
+  return r.body.person.id;
+}
+async function issueHid(w: World, personId: number, extra: Record<string, unknown> = {}) {
+  const r = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8, enabled: true, ...extra } } });
+  assert.equal(r.status, 201, r.text);
+  return r.body.person_credential as { id: string; status: string; invitation_code: string; invitation_expires_at: string; invitation_url?: string; devices: unknown[] };
+}
+const read = async (w: World, personId: number, cid: string, token = w.h.sk) => (await w.h.request('GET', `/api/3/people/${personId}/credentials/${cid}`, { token })).body.person_credential;
+/** The poll: POLL_S later, Keyway reads Origo back. */
+async function pollLater(w: World, seconds = POLL_S) {
+  w.h.clock.advance(seconds);
+  await syncDueHidCredentials(w.h.keyway.ctx);
+}
+const verify = async (w: World, value: string) => (await w.h.request('POST', '/api/3/access/verify', { token: w.h.sk, body: { value } })).body;
+async function webhooksOf(w: World, cid: string): Promise<Record<string, any>[]> {
+  const rows = await w.h.store.db.selectFrom('outbox').select(['payload']).where('credential_id', '=', cid).orderBy('seq').execute();
+  return rows.map((r) => JSON.parse(r.payload));
+}
+const transitions = (hooks: Record<string, any>[]) => hooks.filter((x) => x.event === 'credential.status_changed').map((x) => `${x.old_status}→${x.new_status}`);
+async function until(what: () => Promise<boolean>, ms = 3000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await what()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail('condition not reached in time');
+}
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`HID Mobile Access through HID Origo (${backend})`, async () => {
+    const skip = backend === 'postgres' ? await skipWithoutPostgres() : false;
+    let w: World;
+    before(async () => {
+      if (!skip) w = await startWorld(backend);
+    });
+    after(async () => {
+      if (!skip) await stopWorld(w);
+    });
+
+    it('type 8 is offered because HID Origo is configured', { skip }, async () => {
+      const r = await w.h.request('GET', '/api/3/credential_types');
+      assert.deepEqual(r.body.credential_types.map((t: { id: number }) => t.id), [1, 6, 8, 9]);
+      assert.deepEqual(r.body.credential_types.find((t: { id: number }) => t.id === 8), { ...r.body.credential_types.find((t: { id: number }) => t.id === 8), name: 'HID Mobile Access', format: 'mobile' });
+    });
+
+    it('Approach 2, verbatim: the partner reads invitation_code back and delivers it itself', { skip }, async () => {
+      // 1. Create person (email optional)
+      const p = await w.h.request('POST', '/api/3/people', { token: w.h.sk, body: { person: { first_name: 'Jane', last_name: 'Smith', enabled: true } } });
+      assert.equal(p.status, 201);
+      const personId = p.body.person.id;
+      // 2. Create HID Mobile Access credential
+      const c = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8, enabled: true } } });
+      assert.equal(c.status, 201, c.text);
+      const cred = c.body.person_credential;
+      assert.equal(cred.status, 'invited');
+      assert.equal(cred.credential_type_id, 8);
+      assert.equal(cred.invitation_url, undefined, 'an HID code goes into the HID app, not a Keyway page');
+      const inv = w.peer.invitationByCode(cred.invitation_code);
+      assert.ok(inv, 'the code is Origo’s own');
+      assert.match(cred.invitation_code, /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+      assert.equal(cred.invitation_expires_at, new Date(inv.expirationDate).toISOString());
+      // 3. Retrieve invitation code
+      const g = await w.h.request('GET', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+      assert.equal(g.status, 200);
+      assert.equal(g.body.person_credential.invitation_code, cred.invitation_code);
+      assert.equal(g.body.person_credential.status, 'invited');
+      assert.equal(g.body.person_credential.person_id, personId);
+      // The read-only scope never sees it.
+      assert.equal((await read(w, personId, cred.id, w.h.skRead)).invitation_code, undefined);
+      // One Origo user, named after the person; no email sent by Keyway or Origo.
+      const users = [...w.peer.users.values()].filter((u) => u.externalId === `keyway-person-${personId}`);
+      assert.equal(users.length, 1);
+      assert.equal(JSON.parse(w.peer.calls.find((x) => x.path === `/users/${users[0].id}/invitation` && x.method === 'POST')!.body).sendInvitationEmail, 'N');
+      await w.h.flushMessages();
+      // Origo's code cannot be redeemed on Keyway's own invitation endpoint.
+      const redeem = await w.h.request('POST', '/api/3/invitations/redeem', { token: w.h.pk, headers: { origin: 'https://partner.example' }, body: { invitation_code: cred.invitation_code } });
+      assert.equal(redeem.status, 404);
+      w.h.assertLogsClean();
+    });
+
+    it('invited → provisioning → active by polling; the phone is a device whose card number opens doors', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Poll', last_name: 'Ing' });
+      const cred = await issueHid(w, personId);
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'invited', 'nothing happened on the phone yet');
+      w.peer.acknowledge(cred.invitation_code);
+      await pollLater(w);
+      const provisioning = await read(w, personId, cred.id);
+      assert.equal(provisioning.status, 'provisioning');
+      assert.equal(provisioning.invitation_code, undefined, 'an entered code is spent');
+      const { credential } = w.peer.provision(cred.invitation_code, { model: 'Pixel 8' });
+      await pollLater(w);
+      const active = await read(w, personId, cred.id);
+      assert.equal(active.status, 'active');
+      assert.equal(active.devices.length, 1);
+      assert.equal(active.devices[0].platform, 'hid');
+      assert.equal(active.devices[0].status, 'active');
+      const door = await verify(w, credential.cardNumber);
+      assert.equal(door.allowed, true);
+      assert.equal(door.device_id, active.devices[0].id);
+      const hooks = await webhooksOf(w, cred.id);
+      assert.deepEqual(transitions(hooks), ['invited→provisioning', 'provisioning→active']);
+      const added = hooks.find((x) => x.event === 'device.added')!;
+      assert.deepEqual([added.platform, added.model, added.device_id], ['hid', 'Pixel 8', active.devices[0].id]);
+      const seq = hooks.map((x) => x.sequence);
+      assert.deepEqual(seq, [...seq].sort((a, b) => a - b));
+      assert.equal(new Set(seq).size, seq.length);
+    });
+
+    it('a callback with the secret makes Keyway re-read at once; without it → 401 and nothing read', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Call', last_name: 'Back' });
+      const cred = await issueHid(w, personId);
+      const userId = [...w.peer.users.values()].find((u) => u.externalId === `keyway-person-${personId}`)!.id;
+      w.peer.provision(cred.invitation_code);
+      const event = { specversion: '1.0', id: 'evt-1', source: 'hid-origo', type: 'com.hidglobal.origo.credential-management.credential.issued', subject: `users/${userId}`, data: { userId } };
+      const reads = () => w.peer.count('GET', new RegExp(`^/users/${userId}/`));
+      const before = reads();
+      assert.equal(await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event]), 401);
+      assert.equal(await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event], 'wrong-secret-wrong-secret-wrong'), 401);
+      assert.equal(await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event], `${CALLBACK_SECRET}x`), 401);
+      assert.equal(reads(), before, 'a refused callback reads nothing');
+      assert.equal((await read(w, personId, cred.id)).status, 'invited');
+      // The event's content is not trusted: it only names whom to re-read (the clock has not moved).
+      assert.equal(await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event], CALLBACK_SECRET), 200);
+      await until(async () => (await read(w, personId, cred.id)).status === 'active');
+      assert.ok(reads() > before);
+    });
+
+    it('two phones, then one revoked alone: its card stops opening doors, the other keeps working', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Two', last_name: 'Phones' });
+      const cred = await issueHid(w, personId);
+      const first = w.peer.provision(cred.invitation_code, { model: 'iPhone 15' });
+      await pollLater(w);
+      // A new phone: a new Origo invitation; the old one is cancelled; the device stays.
+      const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, { token: w.h.sk });
+      assert.equal(again.status, 200, again.text);
+      const reissued = again.body.person_credential;
+      assert.equal(reissued.status, 'active');
+      assert.notEqual(reissued.invitation_code, cred.invitation_code);
+      assert.equal(reissued.devices.length, 1);
+      const second = w.peer.provision(reissued.invitation_code, { model: 'Galaxy S24' });
+      await pollLater(w);
+      const both = await read(w, personId, cred.id);
+      assert.deepEqual(both.devices.map((d: { status: string }) => d.status), ['active', 'active']);
+      assert.equal((await verify(w, first.credential.cardNumber)).allowed, true);
+      assert.equal((await verify(w, second.credential.cardNumber)).allowed, true);
+
+      const lost = both.devices[0].id;
+      const r = await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}/devices/${lost}`, { token: w.h.sk });
+      assert.equal(r.status, 202);
+      assert.equal((await verify(w, first.credential.cardNumber)).reason, 'device_revoked', 'refused at once, before Origo knows');
+      await pollLater(w);
+      assert.equal(w.peer.credentials.get(first.credential.id)!.status, 'REVOKE_INITIATED', 'that phone’s Origo credential only');
+      assert.equal(w.peer.credentials.get(second.credential.id)!.status, 'ACTIVE');
+      assert.equal((await verify(w, second.credential.cardNumber)).allowed, true);
+      const after = await read(w, personId, cred.id);
+      assert.equal(after.status, 'active');
+      assert.deepEqual(after.devices.map((d: { status: string }) => d.status), ['revoked', 'active']);
+      const hooks = await webhooksOf(w, cred.id);
+      assert.deepEqual(hooks.filter((x) => x.event === 'device.revoked').map((x) => x.device_id), [lost]);
+    });
+
+    it('DELETE → revoking until Origo shows each credential revoked → revoked; refused revokes are retried', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Re', last_name: 'Voke' });
+      const cred = await issueHid(w, personId);
+      const phone = w.peer.provision(cred.invitation_code);
+      await pollLater(w);
+      const d = await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+      assert.equal(d.status, 202);
+      assert.equal(d.body.person_credential.status, 'revoking');
+      assert.equal((await verify(w, phone.credential.cardNumber)).allowed, false, 'doors refuse it at once');
+      // Origo refuses for a while: Keyway keeps trying and stays revoking.
+      w.peer.failNext(8, 503);
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'revoking');
+      assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'ACTIVE');
+      w.peer.failNext(0);
+      await pollLater(w);
+      assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'REVOKE_INITIATED');
+      assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'accepted is not revoked: wait for Origo');
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'revoking');
+      w.peer.completeRevocations();
+      await pollLater(w);
+      const done = await read(w, personId, cred.id);
+      assert.equal(done.status, 'revoked');
+      assert.equal(done.devices[0].status, 'revoked');
+      const hooks = await webhooksOf(w, cred.id);
+      assert.deepEqual(transitions(hooks), ['invited→provisioning', 'provisioning→active', 'active→revoking', 'revoking→revoked']);
+      const order = hooks.map((x) => (x.event === 'credential.status_changed' ? x.new_status : x.event));
+      assert.deepEqual(order.slice(-3), ['revoking', 'device.revoked', 'revoked']);
+      const seq = hooks.map((x) => x.sequence);
+      assert.deepEqual(seq, seq.map((_, i) => seq[0] + i), 'one sequence per credential, no gaps');
+      // A revoked credential is not read again.
+      const userId = [...w.peer.users.values()].find((u) => u.externalId === `keyway-person-${personId}`)!.id;
+      const reads = () => w.peer.count('GET', new RegExp(`^/users/${userId}/`));
+      const before = reads();
+      await pollLater(w);
+      await pollLater(w, 3600);
+      assert.equal(reads(), before);
+    });
+
+    it('DELETE of a credential whose code was never used cancels the invitation at Origo, then revoked', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Never', last_name: 'Used' });
+      const cred = await issueHid(w, personId);
+      const d = await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+      assert.equal(d.body.person_credential.status, 'revoking');
+      assert.equal(d.body.person_credential.invitation_code, undefined);
+      await syncDueHidCredentials(w.h.keyway.ctx);
+      assert.equal(w.peer.invitationByCode(cred.invitation_code)!.status, 'CANCELLED');
+      assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+    });
+
+    it('DELETE while the phone is mid-issue (code entered): its Origo credential is revoked too before revoked', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Mid', last_name: 'Issue' });
+      const cred = await issueHid(w, personId);
+      const inv = w.peer.acknowledge(cred.invitation_code);
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'provisioning');
+      await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+      await syncDueHidCredentials(w.h.keyway.ctx);
+      assert.equal(w.peer.credentials.get(inv.credentialId)!.status, 'REVOKE_INITIATED');
+      assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'the entered code may still bring it to a phone');
+      w.peer.completeRevocations();
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+    });
+
+    it('an invitation Origo lets expire before any phone → expired; a re-issue brings it back', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Ex', last_name: 'Pired' });
+      const cred = await issueHid(w, personId);
+      w.peer.expireInvitation(cred.invitation_code);
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'expired');
+      const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, { token: w.h.sk });
+      assert.equal(again.body.person_credential.status, 'invited');
+      assert.equal(w.peer.invitationByCode(again.body.person_credential.invitation_code)!.status, 'PENDING');
+    });
+
+    it('suspend and resume happen in Keyway only: doors follow, Origo is not asked', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Sus', last_name: 'Pend' });
+      const cred = await issueHid(w, personId);
+      const phone = w.peer.provision(cred.invitation_code);
+      await pollLater(w);
+      const calls = w.peer.calls.length;
+      const off = await w.h.request('PUT', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk, body: { person_credential: { enabled: false } } });
+      assert.equal(off.body.person_credential.status, 'suspended');
+      assert.equal((await verify(w, phone.credential.cardNumber)).reason, 'credential_suspended');
+      const on = await w.h.request('PUT', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk, body: { enabled: true } });
+      assert.equal(on.body.person_credential.status, 'active');
+      assert.equal((await verify(w, phone.credential.cardNumber)).allowed, true);
+      assert.equal(w.peer.calls.length, calls);
+    });
+
+    it('a token that expires mid-run is replaced once, and the work goes on', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Token', last_name: 'Expiry' });
+      const cred = await issueHid(w, personId);
+      w.peer.provision(cred.invitation_code);
+      w.peer.expireTokens();
+      const from = w.peer.calls.length;
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'active');
+      const mine = w.peer.calls.slice(from);
+      assert.equal(mine.filter((c) => c.status === 401).length, 1, 'one 401, then a fresh token');
+    });
+
+    it('Origo down at create → 503 upstream_unavailable with Retry-After, and nothing is stored', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Down', last_name: 'Stream' });
+      const eventsBefore = await w.h.store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      await w.peer.down();
+      try {
+        const r = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+        assert.equal(r.status, 503);
+        assert.equal(r.body.error.code, 'upstream_unavailable');
+        assert.ok(Number(r.headers.get('retry-after')) > 0);
+      } finally {
+        await w.peer.up();
+      }
+      // Origo answers 500 to the invitation (it may have acted): still 503, still nothing.
+      w.peer.failNext(0);
+      const user = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+      assert.equal(user.status, 201); // the peer is back
+      const other = await createPerson(w, { first_name: 'Half', last_name: 'Made' });
+      w.peer.failNext(2, 500); // the search fails twice, is retried
+      w.peer.loseAnswers(1, /\/invitation$/);
+      const lost = await w.h.request('POST', `/api/3/people/${other}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+      assert.equal(lost.status, 503);
+      const list = await w.h.request('GET', `/api/3/people/${other}/credentials`, { token: w.h.sk });
+      assert.deepEqual(list.body.person_credentials, []);
+      const created = await w.h.store.db.selectFrom('events').select('data').where('type', '=', 'credential.created').execute();
+      assert.equal(created.filter((e) => JSON.parse(e.data).person_id === other).length, 0);
+      assert.ok(eventsBefore.n >= 0);
+      assert.deepEqual((await w.h.request('GET', `/api/3/people/${personId}/credentials`, { token: w.h.sk })).body.person_credentials.length, 1);
+    });
+
+    it('Origo’s 403 (its call budget) is backed off: 503 for a person waiting, the poll waits, then both go on', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Rate', last_name: 'Limit' });
+      const cred = await issueHid(w, personId);
+      w.peer.provision(cred.invitation_code);
+      w.peer.limit(0);
+      const from = w.peer.calls.length;
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'invited');
+      assert.deepEqual(w.peer.calls.slice(from).map((c) => c.status), [403], 'one refused call, then the pass stops');
+      const refused = w.peer.calls.filter((c) => c.status === 403).length;
+      await pollLater(w, 30); // within Origo's pause: the poll sends nothing
+      assert.equal(w.peer.calls.length, from + 1);
+      const other = await createPerson(w, { first_name: 'Waiting', last_name: 'Person' });
+      const r = await w.h.request('POST', `/api/3/people/${other}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+      assert.equal(r.status, 503);
+      assert.equal(r.body.error.code, 'upstream_unavailable', 'a limit, never a credential error');
+      assert.ok(Number(r.headers.get('retry-after')) >= 30);
+      assert.equal(w.peer.calls.filter((c) => c.status === 403).length, refused, 'nothing sent during the pause');
+      w.peer.limit(10_000);
+      await pollLater(w, 61);
+      assert.equal((await read(w, personId, cred.id)).status, 'active');
+    });
+
+    it('deliver:"email" sends Origo’s code with the seed’s instructions in the person’s language', { skip }, async () => {
+      const personId = await createPerson(w, { first_name: 'Jana', last_name: 'Schmidt', email: 'jana@example.com' });
+      const cred = await issueHid(w, personId, { deliver: 'email', locale: 'de' });
+      await w.h.flushMessages();
+      const [mail] = await w.h.outbox('jana@example.com');
+      assert.ok(mail, 'an email went out');
+      assert.match(mail.subject!, /HID Mobile Access/);
+      assert.ok(mail.body.includes(cred.invitation_code));
+      for (const words of ['App Store', 'Google Play', 'Einladungscode', 'Sekunden', 'PIN', 'Hallo Jana']) assert.ok(mail.body.includes(words), words);
+      assert.ok(!mail.body.includes('/p#code='), 'no Keyway link: the code goes into the HID app');
+      const events = await w.h.request('GET', `/api/3/events?subject=credential:${cred.id}`, { token: w.h.sk });
+      assert.ok(events.body.events.some((e: { type: string }) => e.type === 'invitation.emailed'));
+    });
+
+    it('/readyz reports hid_origo', { skip }, async () => {
+      const r = await w.h.request('GET', '/readyz');
+      assert.equal(r.body.checks.hid_origo, 'ok');
+    });
+  });
+}
+
+describe('HID Mobile Access, seed Approach 1 (Keyway emails the code)', () => {
+  let w: World;
+  before(async () => {
+    w = await startWorld('sqlite', { KEYWAY_DELIVER_DEFAULT: 'email' });
+  });
+  after(() => stopWorld(w));
+
+  it('Approach 1, verbatim: the person gets the invitation code by email', async () => {
+    // 1. Create person (if not exists)
+    const p = await w.h.request('POST', '/api/3/people', { token: w.h.sk, body: { person: { first_name: 'Jane', last_name: 'Smith', email: 'jane@example.com', enabled: true } } });
+    assert.equal(p.status, 201);
+    // 2. Create HID Mobile Access credential
+    const c = await w.h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8, enabled: true } } });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.body.person_credential.status, 'invited');
+    await w.h.flushMessages();
+    const [mail] = await w.h.outbox('jane@example.com');
+    assert.ok(mail.body.includes(c.body.person_credential.invitation_code));
+    for (const words of ['HID Mobile Access', 'App Store', 'Google Play', 'seconds', 'Contact', 'PIN', 'Hello Jane']) assert.ok(mail.body.includes(words), words);
+    w.h.assertLogsClean();
+  });
+});
+
+describe('HID Mobile Access not configured', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness();
+  });
+  after(() => h.close());
+
+  it('type 8 is neither listed nor creatable, and the callback does not exist', async () => {
+    const types = await h.request('GET', '/api/3/credential_types');
+    assert.deepEqual(types.body.credential_types.map((t: { id: number }) => t.id), [1, 6, 9]);
+    const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'No', last_name: 'Hid' } } });
+    const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 8 } } });
+    assert.equal(c.status, 422);
+    assert.equal(c.body.error.code, 'unknown_credential_type');
+    assert.deepEqual(c.body.error.details.available, [1, 6, 9]);
+    const cb = await h.request('POST', '/hid/origo/callback', { raw: '[]', headers: { 'content-type': 'application/cloudevents-batch+json', authorization: 'x' } });
+    assert.equal(cb.status, 404);
+  });
+});
