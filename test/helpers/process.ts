@@ -41,7 +41,7 @@ export async function startServerProcess(env: Record<string, string>, command = 
     output: () => out,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // a SIGKILLed child has no exit code, only a signal
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
