@@ -41,7 +41,7 @@ describe('GET /metrics', () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const production = async (env: Record<string, string>) => {
       const config = loadConfig(
-        { KEYWAY_ENV: 'production', KEYWAY_DATA_DIR: dir, DATABASE_URL: `sqlite:${path.join(dir, `${Math.random()}.db`)}`, KEYWAY_SECRET: TEST_SECRET, KEYWAY_PASSES: 'off', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/send', ...env },
+        { KEYWAY_ENV: 'production', KEYWAY_DATA_DIR: dir, DATABASE_URL: `sqlite:${path.join(dir, `${Math.random()}.db`)}`, KEYWAY_SECRET: TEST_SECRET, PUBLIC_URL: 'https://keyway.example', KEYWAY_PASSES: 'off', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/send', ...env },
         'production',
       );
       const store = openStore(config.databaseUrl);
