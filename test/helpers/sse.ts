@@ -32,15 +32,7 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
       while ((sep = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, sep);
         buffer = buffer.slice(sep + 2);
-        const ev: SseEvent = {};
-        for (const line of frame.split('\n')) {
-          if (line.startsWith(':')) ev.comment = line.slice(1).trim();
-          else if (line.startsWith('id: ')) ev.id = line.slice(4);
-          else if (line.startsWith('event: ')) ev.event = line.slice(7);
-          else if (line.startsWith('retry: ')) ev.retry = Number(line.slice(7));
-          else if (line.startsWith('data: ')) ev.data = JSON.parse(line.slice(6));
-        }
-        queue.push(ev);
+        queue.push(parseSseFrame(frame));
       }
     }
   }
@@ -54,4 +46,17 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
     }
   }
   return { next, rest, cancel: () => reader.cancel().catch(() => undefined) };
+}
+
+/** One Server-Sent Events frame (the text between blank lines) as its fields. */
+export function parseSseFrame(frame: string): SseEvent {
+  const ev: SseEvent = {};
+  for (const line of frame.split('\n')) {
+    if (line.startsWith(':')) ev.comment = line.slice(1).trim();
+    else if (line.startsWith('id: ')) ev.id = line.slice(4);
+    else if (line.startsWith('event: ')) ev.event = line.slice(7);
+    else if (line.startsWith('retry: ')) ev.retry = Number(line.slice(7));
+    else if (line.startsWith('data: ')) ev.data = JSON.parse(line.slice(6));
+  }
+  return ev;
 }

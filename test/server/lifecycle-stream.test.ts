@@ -6,14 +6,9 @@ import { createApp } from '../../server/app.js';
 import { openStore } from '../../server/storage/db.js';
 import { createHarness, TEST_SECRET, type Harness } from '../helpers/harness.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
+import { parseSseFrame, type SseEvent } from '../helpers/sse.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: any;
-  comment?: string;
-}
 
 /** Reads SSE frames from a fetch/app.request body. */
 function sseReader(body: ReadableStream<Uint8Array>) {
@@ -34,14 +29,7 @@ function sseReader(body: ReadableStream<Uint8Array>) {
       while ((sep = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, sep);
         buffer = buffer.slice(sep + 2);
-        const ev: SseEvent = {};
-        for (const line of frame.split('\n')) {
-          if (line.startsWith(':')) ev.comment = line.slice(1).trim();
-          else if (line.startsWith('id: ')) ev.id = line.slice(4);
-          else if (line.startsWith('event: ')) ev.event = line.slice(7);
-          else if (line.startsWith('data: ')) ev.data = JSON.parse(line.slice(6));
-        }
-        queue.push(ev);
+        queue.push(parseSseFrame(frame));
       }
     }
   }
