@@ -13,6 +13,9 @@ import { WalletConfigError, messages } from './messages.js';
 /** Where save links point in development: Google will not accept it, but the URL is well formed. */
 export const DEV_GOOGLE_ISSUER_ID = '3388000000000000000';
 
+/** Where Google posts save/delete callbacks; every class names `PUBLIC_URL` + this. */
+export const GOOGLE_CALLBACK_PATH = '/wallet/google/callback';
+
 export type WalletPlatform = 'apple' | 'google';
 
 export interface WalletRuntime {
@@ -146,6 +149,7 @@ function googleRuntime(config: Config, serviceAccount: GoogleServiceAccount, iss
     issuerId,
     classSuffix: env.KEYWAY_GOOGLE_CLASS_SUFFIX,
     smartTapIssuers: env.KEYWAY_GOOGLE_SMART_TAP_ISSUERS,
+    callbackUrl: `${config.publicUrl}${GOOGLE_CALLBACK_PATH}`,
   });
   const rest = env.KEYWAY_GOOGLE_API_URL ? createGoogleWalletRestClient({ baseUrl: env.KEYWAY_GOOGLE_API_URL, serviceAccount }) : undefined;
   return { builder, rest, issuerId, source };

@@ -59,7 +59,8 @@ describe('Google passes: POST /api/3/passes {platform:"google"}', () => {
     assert.equal(object.header.defaultValue.value, 'Grace Hopper');
     assert.equal(object.cardTitle.defaultValue.value, 'Acme Offices');
     assert.equal(device.value_hash, h.keyway.ctx.keys.lookupHash('value', object.barcode.value));
-    assert.deepEqual(claims.payload.genericClasses, [{ id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access` }]);
+    // Without callbackOptions Google never calls back and the device could never turn active (SPEC §5).
+    assert.deepEqual(claims.payload.genericClasses, [{ id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access`, callbackOptions: { url: 'http://127.0.0.1:8787/wallet/google/callback' } }]);
     h.secrets.add(object.barcode.value);
   });
 
@@ -143,6 +144,7 @@ describe('Google passes: a JWT that would be too long goes through the REST API 
     assert.equal(claims.payload.genericClasses, undefined, 'the class exists through the API');
     assert.deepEqual(Object.keys(claims.payload.genericObjects[0]).sort(), ['classId', 'id']);
     assert.deepEqual(inserted.map((i) => i.path), ['/walletobjects/v1/genericClass', '/walletobjects/v1/genericObject']);
+    assert.deepEqual(inserted[0].body, { id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access`, callbackOptions: { url: 'http://127.0.0.1:8787/wallet/google/callback' } }, 'the class inserted through the API names the callback URL too');
     assert.equal(inserted[1].body.header.defaultValue.value, `${long} ${long}`);
     assert.equal(inserted[1].body.id, claims.payload.genericObjects[0].id);
     h.secrets.add(inserted[1].body.barcode.value);

@@ -30,6 +30,8 @@ export interface GoogleGenericObject {
 
 export interface GoogleGenericClass {
   id: string;
+  /** Where Google sends save/delete callbacks (`PUBLIC_URL/wallet/google/callback`); without it Google never calls back. */
+  callbackOptions?: { url: string };
   enableSmartTap?: boolean;
   redemptionIssuers?: string[];
 }

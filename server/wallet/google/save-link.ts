@@ -38,6 +38,8 @@ export interface GoogleSaveLinkOptions {
   classSuffix: string;
   /** Smart Tap redemption issuer ids; when set, objects carry the reader value for NFC too. */
   smartTapIssuers?: string[];
+  /** `PUBLIC_URL/wallet/google/callback`: every class carries it, so Google reports saves (SPEC §5). */
+  callbackUrl?: string;
   /** For tests: the clock that sets `iat`. */
   now?: () => Date;
 }
@@ -77,7 +79,11 @@ export function createGoogleSaveLinkBuilder(options: GoogleSaveLinkOptions): Goo
   const fullId = (objectId: string) => (objectId.startsWith(`${issuerId}.`) ? objectId : `${issuerId}.${idSuffix(objectId)}`);
 
   function googleClass(): GoogleGenericClass {
-    return smartTap.length ? { id: classId, enableSmartTap: true, redemptionIssuers: smartTap } : { id: classId };
+    return {
+      id: classId,
+      ...(options.callbackUrl ? { callbackOptions: { url: options.callbackUrl } } : {}),
+      ...(smartTap.length ? { enableSmartTap: true, redemptionIssuers: smartTap } : {}),
+    };
   }
 
   function googleObject(input: GoogleObjectInput): GoogleGenericObject {
