@@ -13,6 +13,26 @@ export class ConfigError extends Error {
 export const ORIGO_AUTH_URL = 'https://api.origo.hidglobal.com';
 export const ORIGO_API_URL = 'https://ma.api.assaabloy.com/credential-management';
 
+/** Where Google publishes the keys that sign its Wallet save/delete callbacks (docs/deploy.md). */
+export const GOOGLE_CALLBACK_KEYS_URL = 'https://pay.google.com/gp/m/issuer/keys';
+
+/** `http://` is allowed for loopback only (a local test peer); anything else must be https. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** KEYWAY_GOOGLE_CALLBACK_KEYS: `off`, an https URL (http on loopback), or a file path. */
+const callbackKeys = z.string().trim().min(1).superRefine((v, ctx) => {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return; // a file path (checked when the wallet loads)
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected off, a file of keys, or an https:// URL' });
+    return;
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return;
+  ctx.addIssue({ code: 'custom', message: 'a URL of callback keys must be https:// (http:// only on loopback)' });
+});
+
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
@@ -100,7 +120,8 @@ const EnvSchema = z.object({
   KEYWAY_GOOGLE_CLASS_SUFFIX: z.string().default('keyway_access'),
   KEYWAY_GOOGLE_API_URL: z.url().optional(),
   KEYWAY_GOOGLE_SMART_TAP_ISSUERS: csv.optional(),
-  KEYWAY_GOOGLE_CALLBACK_KEYS: z.string().optional(),
+  KEYWAY_GOOGLE_CALLBACK_KEYS: callbackKeys.optional(),
+  KEYWAY_GOOGLE_POLL_S: positiveInt.default(60),
   KEYWAY_BRAND_NAME: z.string().default('Keyway'),
   KEYWAY_BRAND_LOGO: z.string().optional(),
   KEYWAY_BRAND_COLOR: z
@@ -217,6 +238,16 @@ export interface Config {
   leaseSeconds: number;
   /** HID Origo for credential type 8 (docs/hid.md); absent when not configured. */
   hidOrigo?: HidOrigoConfig;
+  google: {
+    /**
+     * Where the keys that verify save callbacks come from: a file path or an http(s) URL. Unset in
+     * production means Google's published keys (GOOGLE_CALLBACK_KEYS_URL); unset in development, or
+     * `off`, means callbacks are refused (401).
+     */
+    callbackKeys?: string;
+    /** Seconds between REST polls of pending Google devices (`hasUsers`), when the REST API is configured. */
+    pollSeconds: number;
+  };
   /** The raw parsed environment, for subsystems that read their own variables (wallet, delivery). */
   raw: Env;
 }
@@ -288,6 +319,10 @@ export function loadConfig(
     metricsToken: e.KEYWAY_METRICS_TOKEN,
     leaseSeconds: e.KEYWAY_OUTBOX_LEASE,
     hidOrigo: hidOrigoConfig(e),
+    google: {
+      callbackKeys: e.KEYWAY_GOOGLE_CALLBACK_KEYS === 'off' ? undefined : e.KEYWAY_GOOGLE_CALLBACK_KEYS ?? (dev ? undefined : GOOGLE_CALLBACK_KEYS_URL),
+      pollSeconds: e.KEYWAY_GOOGLE_POLL_S,
+    },
     raw: e,
   };
 
@@ -309,6 +344,14 @@ export function loadConfig(
       throw new ConfigError(
         'KEYWAY_APPLE_CERT',
         'production needs real signing material (KEYWAY_APPLE_CERT, KEYWAY_APPLE_KEY, KEYWAY_APPLE_WWDR) or KEYWAY_PASSES=off',
+      );
+    }
+    // SPEC §5: a saved Google pass must be able to reach `active`, by a verified callback or the REST poll.
+    const googleOn = Boolean(e.KEYWAY_GOOGLE_SA_FILE || e.KEYWAY_GOOGLE_ISSUER_ID);
+    if (config.passes && googleOn && !config.google.callbackKeys && !e.KEYWAY_GOOGLE_API_URL) {
+      throw new ConfigError(
+        'KEYWAY_GOOGLE_CALLBACK_KEYS',
+        'production with Google Wallet on needs a way to confirm saves: leave KEYWAY_GOOGLE_CALLBACK_KEYS unset (Google\'s published keys) or set it to a keys file or https URL, or set KEYWAY_GOOGLE_API_URL so pending passes are polled; without either every Google pass would stay pending',
       );
     }
   }

@@ -12,6 +12,7 @@ import { sweepPendingDevices } from './sweeps.js';
 import { pruneRateCounters } from './rate-limits.js';
 import { sendInvitationReminders } from './reminders.js';
 import { startHidWorker } from './hid-credentials.js';
+import { pollPendingGoogleDevices } from './google-poll.js';
 
 /** What the domain records once a queued message of a purpose went out. */
 const ON_MESSAGE_DELIVERED: OnDelivered = { invitation: markInvitationEmailed };
@@ -47,6 +48,8 @@ export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: bool
     void sweepExpiredInvitations(ctx).catch(() => undefined);
     every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
     every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
+    // The fallback for missed Google save callbacks (KEYWAY_GOOGLE_POLL_S, with the REST API only).
+    if (ctx.wallet?.google?.rest) every(ctx.config.google.pollSeconds * 1000, () => pollPendingGoogleDevices(ctx), 'google object poll');
   }
   // Claimed rows (a lease each): safe in every worker of every instance, and they share the load.
   const stoppers = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx), startWebhookDispatcher(ctx)];

@@ -6,6 +6,7 @@ import { applyLifecycle, revokeDeviceTx } from './credential-changes.js';
 import { finishRevocationTx } from './devices.js';
 import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
 import { HID_MOBILE } from './credential-types.js';
+import { googleCanConfirm } from './google-callback.js';
 
 /** The expiry sweep: `invited → expired` once the live invitation lapsed (docs/lifecycle.md). */
 export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
@@ -35,16 +36,21 @@ export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
   return n;
 }
 
-/** Revokes `pending` devices unconfirmed for 24 h (a lifecycle timer; tests call it with the TestClock). */
+/**
+ * Revokes `pending` devices unconfirmed for 24 h (a lifecycle timer; tests call it with the TestClock).
+ * A Google device is revoked only when it could have been confirmed — callbacks verifiable or the
+ * REST poll running (googleCanConfirm); otherwise it stays pending (docs/lifecycle.md, SPEC §5).
+ */
 export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
   const cutoff = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);
-  const due = await ctx.store.db
+  let query = ctx.store.db
     .selectFrom('devices')
     .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
     .select(['devices.id', 'devices.credential_id', 'credentials.person_id'])
     .where('devices.status', '=', 'pending')
-    .where('devices.added_at', '<=', cutoff)
-    .execute();
+    .where('devices.added_at', '<=', cutoff);
+  if (!googleCanConfirm(ctx)) query = query.where('devices.platform', '!=', 'google');
+  const due = await query.execute();
   let n = 0;
   for (const d of due) {
     const revoked = await ctx.store.db.transaction().execute(async (tx) => {

@@ -8,6 +8,7 @@ import { loadAppleSigningMaterial, type AppleSigningMaterial } from './apple/mat
 import { DEV_CHAIN_ORGANIZATION, DEV_GOOGLE_CLIENT_EMAIL, makeDevCertificates } from './certs.js';
 import { createGoogleSaveLinkBuilder, type GoogleSaveLinkBuilder, type GoogleServiceAccount } from './google/save-link.js';
 import { createGoogleWalletRestClient, type GoogleWalletRestClient } from './google/rest-client.js';
+import { fileKeySource, urlKeySource, type CallbackKeySource } from './google/callback-keys.js';
 import { WalletConfigError, messages } from './messages.js';
 
 /** Where save links point in development: Google will not accept it, but the URL is well formed. */
@@ -32,6 +33,8 @@ export interface WalletRuntime {
     builder: GoogleSaveLinkBuilder;
     /** Present with KEYWAY_GOOGLE_API_URL: large objects are inserted before the link is built. */
     rest?: GoogleWalletRestClient;
+    /** Verifies save callbacks (KEYWAY_GOOGLE_CALLBACK_KEYS, Google's published keys in production); absent: callbacks are 401. */
+    callbackKeys?: CallbackKeySource;
     issuerId: string;
     source: 'configured' | 'dev';
   };
@@ -152,7 +155,17 @@ function googleRuntime(config: Config, serviceAccount: GoogleServiceAccount, iss
     callbackUrl: `${config.publicUrl}${GOOGLE_CALLBACK_PATH}`,
   });
   const rest = env.KEYWAY_GOOGLE_API_URL ? createGoogleWalletRestClient({ baseUrl: env.KEYWAY_GOOGLE_API_URL, serviceAccount }) : undefined;
-  return { builder, rest, issuerId, source };
+  return { builder, rest, callbackKeys: callbackKeySource(config.google.callbackKeys), issuerId, source };
+}
+
+function callbackKeySource(spec: string | undefined): CallbackKeySource | undefined {
+  if (!spec) return undefined;
+  if (/^https?:\/\//i.test(spec)) return urlKeySource(spec);
+  try {
+    return fileKeySource(spec);
+  } catch (error) {
+    throw new WalletConfigError('KEYWAY_GOOGLE_CALLBACK_KEYS', messages.notReadable(spec, (error as Error).message));
+  }
 }
 
 /** `/readyz`'s `signer` check: null when passes can be signed now. */

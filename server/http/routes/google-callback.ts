@@ -17,8 +17,9 @@ export function googleCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       auth: 'none',
       body: CallbackBody,
       status: 200,
-      errors: [401],
-      description: 'ECv2SigningOnly, verified with the keys in KEYWAY_GOOGLE_CALLBACK_KEYS; deduplicated by nonce. A save makes the device and its credential active.',
+      errors: [401, 503],
+      description:
+        'ECv2SigningOnly, verified with the keys from KEYWAY_GOOGLE_CALLBACK_KEYS (a file or URL; in production by default the keys Google publishes); deduplicated by nonce. A save makes the device and its credential active. 401 when the signature does not verify or callbacks are off; 503 `upstream_unavailable` when the keys could never be fetched (Google tries again).',
     },
     async ({ body }, c) => {
       await handleGoogleCallback(ctx, body);

@@ -17,23 +17,23 @@ export type CallbackBody = z.infer<typeof CallbackBody>;
 const SignedKey = z.object({ keyValue: z.string(), keyExpiration: z.string() });
 const SignedMessage = z.object({ classId: z.string(), objectId: z.string(), expTimeMillis: z.union([z.string(), z.number()]), eventType: z.enum(['save', 'del']), nonce: z.string().min(1).max(200) });
 
-interface RootKey {
+export interface RootKey {
   key: crypto.KeyObject;
   expiresAt?: number;
 }
 
-const rootKeyCache = new Map<string, RootKey[]>();
+/** Google's `{"keys":[{"keyValue","protocolVersion","keyExpiration"?}]}`: the ECv2SigningOnly keys in it. */
+export function parseRootKeys(json: unknown): RootKey[] {
+  const parsed = json as { keys?: { keyValue?: unknown; protocolVersion?: string; keyExpiration?: string }[] } | null;
+  if (!parsed || !Array.isArray(parsed.keys)) throw new Error('expected {"keys":[…]}');
+  return parsed.keys
+    .filter((k) => typeof k.keyValue === 'string' && (!k.protocolVersion || k.protocolVersion === PROTOCOL))
+    .map((k) => ({ key: crypto.createPublicKey({ key: Buffer.from(k.keyValue as string, 'base64'), format: 'der', type: 'spki' }), ...(k.keyExpiration ? { expiresAt: Number(k.keyExpiration) } : {}) }));
+}
 
-/** KEYWAY_GOOGLE_CALLBACK_KEYS: Google's `{"keys":[{"keyValue","protocolVersion","keyExpiration"?}]}` file. */
+/** A keys file (KEYWAY_GOOGLE_CALLBACK_KEYS as a path), read once. */
 export function loadRootKeys(path: string): RootKey[] {
-  const cached = rootKeyCache.get(path);
-  if (cached) return cached;
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { keys?: { keyValue: string; protocolVersion?: string; keyExpiration?: string }[] };
-  const keys = (parsed.keys ?? [])
-    .filter((k) => !k.protocolVersion || k.protocolVersion === PROTOCOL)
-    .map((k) => ({ key: crypto.createPublicKey({ key: Buffer.from(k.keyValue, 'base64'), format: 'der', type: 'spki' }), ...(k.keyExpiration ? { expiresAt: Number(k.keyExpiration) } : {}) }));
-  rootKeyCache.set(path, keys);
-  return keys;
+  return parseRootKeys(JSON.parse(readFileSync(path, 'utf8')));
 }
 
 /** 4-byte little-endian length before each UTF-8 part, as the protocol signs them. */

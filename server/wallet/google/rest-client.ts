@@ -37,6 +37,8 @@ export interface GoogleWalletRestClient {
   insertClass(cls: GoogleGenericClass): Promise<'created' | 'exists'>;
   insertObject(object: GoogleGenericObject): Promise<'created' | 'exists'>;
   patchObject(objectId: string, patch: Partial<GoogleGenericObject>): Promise<void>;
+  /** The object as Google holds it (`hasUsers`: someone saved it), or null when Google has no such object (404). */
+  getObject(objectId: string): Promise<{ hasUsers: boolean; state?: string } | null>;
   setObjectState(objectId: string, state: GoogleObjectState): Promise<void>;
 }
 
@@ -116,8 +118,24 @@ export function createGoogleWalletRestClient(options: GoogleWalletRestClientOpti
     if (!response.ok) throw new GoogleWalletApiError(messages.googleApi('PATCH', path, response.status), response.status);
   }
 
+  async function getObject(objectId: string): Promise<{ hasUsers: boolean; state?: string } | null> {
+    const path = `/walletobjects/v1/genericObject/${encodeURIComponent(objectId)}`;
+    const response = await call('GET', path, undefined);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new GoogleWalletApiError(messages.googleApi('GET', path, response.status), response.status);
+    }
+    const body = (await response.json()) as { hasUsers?: unknown; state?: unknown };
+    return { hasUsers: body.hasUsers === true, ...(typeof body.state === 'string' ? { state: body.state } : {}) };
+  }
+
   return {
     accessToken,
+    getObject,
     insertClass: (cls) => insert('genericClass', cls),
     insertObject: (object) => insert('genericObject', object),
     patchObject,
