@@ -1,4 +1,6 @@
-// Local peers for the lifecycle tests: a webhook receiver (HTTP/1.1) and an APNs stand-in (HTTP/2 h2c).
+// Local peers for the lifecycle tests: a webhook receiver (HTTP/1.1), an APNs stand-in (HTTP/2 h2c)
+// and the Google Wallet REST API (objects with `hasUsers`).
+import crypto from 'node:crypto';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -94,5 +96,80 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
         for (const s of sessions) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface GoogleRestPeer {
+  url: string;
+  token: string;
+  /** Requests as received (method, path, parsed body). */
+  requests: { method: string; path: string; body: any }[];
+  classes: Map<string, any>;
+  /** Objects Google holds; `hasUsers` is false until someone saves (`save`). */
+  objects: Map<string, any>;
+  /** A person saves the pass: the object exists at Google (a JWT-carried one is created) and hasUsers turns true. */
+  save(objectId: string, classId: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The Wallet REST API as far as Keyway uses it, strictly: bearer token required, insert → 409 on
+ * an existing id, GET/PATCH of an unknown object → 404, and GET answers `hasUsers` as Google does.
+ */
+export async function startGoogleRestPeer(): Promise<GoogleRestPeer> {
+  const token = `at-${crypto.randomBytes(8).toString('hex')}`;
+  const requests: GoogleRestPeer['requests'] = [];
+  const classes = new Map<string, any>();
+  const objects = new Map<string, any>();
+  const json = (res: http.ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const path = req.url!;
+      if (path === '/token' && req.method === 'POST') return json(res, 200, { access_token: token, expires_in: 3600, token_type: 'Bearer' });
+      let body: any;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        return json(res, 400, { error: { code: 400, message: 'Invalid JSON payload' } });
+      }
+      requests.push({ method: req.method!, path, body });
+      if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: { code: 401, status: 'UNAUTHENTICATED' } });
+      const m = /^\/walletobjects\/v1\/(genericClass|genericObject)(?:\/([^/?]+))?$/.exec(path);
+      if (!m) return json(res, 404, { error: { code: 404, status: 'NOT_FOUND' } });
+      const store = m[1] === 'genericClass' ? classes : objects;
+      const id = m[2] ? decodeURIComponent(m[2]) : undefined;
+      if (req.method === 'POST' && !id) {
+        if (typeof body?.id !== 'string') return json(res, 400, { error: { code: 400, message: 'id is required' } });
+        if (store.has(body.id)) return json(res, 409, { error: { code: 409, status: 'ALREADY_EXISTS' } });
+        const stored = m[1] === 'genericObject' ? { ...body, hasUsers: false } : body;
+        store.set(body.id, stored);
+        return json(res, 200, stored);
+      }
+      if (!id || !store.has(id)) return json(res, 404, { error: { code: 404, status: 'NOT_FOUND' } });
+      if (req.method === 'GET') return json(res, 200, store.get(id));
+      if (req.method === 'PATCH') {
+        const { hasUsers: _ignored, ...patch } = body ?? {}; // output only: a client cannot set it
+        store.set(id, { ...store.get(id), ...patch });
+        return json(res, 200, store.get(id));
+      }
+      return json(res, 405, { error: { code: 405 } });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    token,
+    requests,
+    classes,
+    objects,
+    save(objectId, classId) {
+      objects.set(objectId, { id: objectId, classId, state: 'ACTIVE', ...objects.get(objectId), hasUsers: true });
+    },
+    close: () => new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
   };
 }

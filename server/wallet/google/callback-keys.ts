@@ -6,7 +6,7 @@ import { loadRootKeys, parseRootKeys, type RootKey } from './callback.js';
 const DEFAULT_TTL_S = 3600;
 const MIN_TTL_S = 60;
 const MAX_TTL_S = 86_400;
-/** A signature no cached key verifies may mean Google rotated: refetch, but at most this often. */
+/** A signature no cached key verifies may mean Google rotated: refetch, if the copy is at least this old. */
 const REFRESH_MIN_INTERVAL_MS = 60_000;
 /** After a failed fetch, the last good copy serves this long before the next try. */
 const RETRY_AFTER_FAILURE_MS = 60_000;
@@ -54,7 +54,7 @@ export function urlKeySource(url: string, options: UrlKeySourceOptions = {}): Ca
   const deadlineMs = options.deadlineMs ?? FETCH_DEADLINE_MS;
   let cache: { keys: RootKey[]; freshUntil: number } | undefined;
   let inflight: Promise<RootKey[]> | undefined;
-  let lastRefresh = -Infinity;
+  let lastFetch = -Infinity;
 
   async function fetchKeys(): Promise<RootKey[]> {
     // One deadline for the whole exchange, body included (the signal aborts the body stream too).
@@ -72,6 +72,7 @@ export function urlKeySource(url: string, options: UrlKeySourceOptions = {}): Ca
   }
 
   function refetch(): Promise<RootKey[]> {
+    if (!inflight) lastFetch = now();
     inflight ??= fetchKeys().finally(() => {
       inflight = undefined;
     });
@@ -82,9 +83,9 @@ export function urlKeySource(url: string, options: UrlKeySourceOptions = {}): Ca
     kind: 'url',
     async keys(opts = {}) {
       const t = now();
-      const forced = Boolean(opts.refresh) && t - lastRefresh >= REFRESH_MIN_INTERVAL_MS;
+      // A forged signature must not make us hammer Google: a refresh only when the copy is a minute old.
+      const forced = Boolean(opts.refresh) && t - lastFetch >= REFRESH_MIN_INTERVAL_MS;
       if (cache && cache.freshUntil > t && !forced) return cache.keys;
-      if (forced) lastRefresh = t;
       try {
         return await refetch();
       } catch (error) {
