@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../server/config.js';
+import { ConfigError, GOOGLE_CALLBACK_KEYS_URL, loadConfig } from '../../server/config.js';
 import { createKeyRing, cryptoRandom } from '../../server/crypto/secrets.js';
 import { resolveSecret } from '../../server/runtime.js';
 
@@ -92,4 +92,18 @@ test('pooled random bytes: never handed out twice, never changed after they are 
   }
   assert.deepEqual(first, copy, 'a refill does not overwrite bytes given out earlier');
   assert.equal(cryptoRandom(1024).length, 1024, 'large requests come straight from the CSPRNG');
+});
+
+test('Google callback keys: Google\'s published URL by default in production, none in development; https (or loopback http), a file, or off', () => {
+  const prod = { KEYWAY_SECRET: SECRET, PUBLIC_URL: 'https://keys.example.com', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/h', KEYWAY_PASSES: 'off' };
+  assert.equal(loadConfig(prod, 'production').google.callbackKeys, GOOGLE_CALLBACK_KEYS_URL);
+  assert.equal(GOOGLE_CALLBACK_KEYS_URL, 'https://pay.google.com/gp/m/issuer/keys');
+  assert.equal(loadConfig({ KEYWAY_SECRET: SECRET }, 'development').google.callbackKeys, undefined);
+  assert.equal(loadConfig({ ...prod, KEYWAY_GOOGLE_CALLBACK_KEYS: 'off' }, 'production').google.callbackKeys, undefined);
+  assert.equal(loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: 'http://127.0.0.1:9/keys' }, 'development').google.callbackKeys, 'http://127.0.0.1:9/keys');
+  assert.equal(loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: '/etc/keyway/google-keys.json' }, 'development').google.callbackKeys, '/etc/keyway/google-keys.json');
+  assert.equal(loadConfig({}, 'development').google.pollSeconds, 60);
+  for (const bad of ['http://keys.example.com/keys', 'ftp://127.0.0.1/keys']) {
+    assert.throws(() => loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: bad }, 'development'), (e: unknown) => e instanceof ConfigError && e.variable === 'KEYWAY_GOOGLE_CALLBACK_KEYS', bad);
+  }
 });

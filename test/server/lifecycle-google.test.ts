@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
+import { sweepPendingDevices } from '../../server/domain/sweeps.js';
 import { tempDir } from '../fixtures/wallet/dev-chain.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';
@@ -101,5 +102,40 @@ describe('Google Wallet: save callback and state PATCHes', () => {
 
   test('bad callback bodies are 400', async () => {
     assert.equal((await h.request('POST', '/wallet/google/callback', { body: { protocolVersion: 'ECv1' } })).status, 400);
+  });
+
+  test('the 24 h sweep revokes a pending Google device here: callbacks verify, so it could have been confirmed', async () => {
+    const { ps } = await redeemedCredential(h);
+    const pass = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' } });
+    assert.equal(pass.status, 200, pass.text);
+    h.clock.advance(25 * 3600);
+    assert.ok((await sweepPendingDevices(h.keyway.ctx)) >= 1);
+    const device = await h.store.db.selectFrom('devices').select('status').where('id', '=', pass.body.device_id).executeTakeFirstOrThrow();
+    assert.equal(device.status, 'revoked');
+  });
+});
+
+describe('Google Wallet without callback keys or REST API (development defaults): nothing could confirm a save', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness();
+  });
+  after(async () => {
+    h.assertLogsClean();
+    await h.close();
+  });
+
+  test('the 24 h sweep leaves the pending Google device pending (an Apple one is still revoked)', async () => {
+    const { ps } = await redeemedCredential(h);
+    const google = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' } });
+    assert.equal(google.status, 200, google.text);
+    const apple = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'apple' } });
+    assert.equal(apple.status, 200, apple.text);
+    h.secrets.add(new URL(apple.body.url).pathname.split('/').pop()!.replace(/\.pkpass$/, ''));
+    h.clock.advance(25 * 3600);
+    assert.equal(await sweepPendingDevices(h.keyway.ctx), 1);
+    const status = async (id: string) => (await h.store.db.selectFrom('devices').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    assert.equal(await status(google.body.device_id), 'pending', 'a Google device nothing could have confirmed is not revoked');
+    assert.equal(await status(apple.body.device_id), 'revoked');
   });
 });

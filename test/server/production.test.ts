@@ -59,6 +59,16 @@ describe('keyway serve refuses to start in production', () => {
       { KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: chain.paths.cert, KEYWAY_APPLE_KEY: chain.paths.key, KEYWAY_APPLE_WWDR: chain.paths.wwdr },
       'KEYWAY_APPLE_WWDR',
     ],
+    [
+      // SPEC §5: no callback keys (`off`) and no REST API to poll — every Google pass would stay pending.
+      'with Google passes on and no way to confirm saves',
+      {
+        KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: chain.paths.cert, KEYWAY_APPLE_KEY: chain.paths.key, KEYWAY_APPLE_WWDR: chain.paths.wwdr,
+        KEYWAY_GOOGLE_SA_FILE: chain.paths.googleServiceAccount, KEYWAY_GOOGLE_ISSUER_ID: '3388000000012345678', KEYWAY_GOOGLE_CALLBACK_KEYS: 'off',
+      },
+      'KEYWAY_GOOGLE_CALLBACK_KEYS',
+    ],
+    ['with Google callback keys at a plain-http URL', { KEYWAY_GOOGLE_CALLBACK_KEYS: 'http://keys.example.com/keys' }, 'KEYWAY_GOOGLE_CALLBACK_KEYS'],
   ];
   for (const [name, change, variable] of cases) {
     test(name, async () => {
