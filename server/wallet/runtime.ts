@@ -106,6 +106,13 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
     warnings.push('Google Wallet is off: set KEYWAY_GOOGLE_SA_FILE and KEYWAY_GOOGLE_ISSUER_ID to offer it.');
   }
 
+  if (google && !google.callbackKeys) {
+    warnings.push(
+      google.rest
+        ? 'Google save callbacks are off (KEYWAY_GOOGLE_CALLBACK_KEYS): Google passes turn active only through the REST poll of hasUsers.'
+        : 'Google save callbacks are off (KEYWAY_GOOGLE_CALLBACK_KEYS) and there is no REST API (KEYWAY_GOOGLE_API_URL): Google passes stay pending (the 24 h sweep leaves them).',
+    );
+  }
   const platforms: WalletPlatform[] = ['apple'];
   if (google) platforms.push('google');
   return { platforms, apple, google, warnings };

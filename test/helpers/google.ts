@@ -29,12 +29,12 @@ export class GoogleCallbackSigner {
   keysJson(): string {
     return JSON.stringify({ keys: [{ keyValue: spki(this.root.publicKey), protocolVersion: 'ECv2SigningOnly' }] });
   }
-  callback(issuerId: string, objectId: string, nonce: string, opts: { now?: number; eventType?: 'save' | 'del'; classSuffix?: string } = {}) {
+  callback(issuerId: string, objectId: string, nonce: string, opts: { now?: number; eventType?: 'save' | 'del'; classSuffix?: string; messageKey?: crypto.KeyObject } = {}) {
     const now = opts.now ?? Date.now();
     const signedKey = JSON.stringify({ keyValue: spki(this.intermediate.publicKey), keyExpiration: String(now + 86400_000) });
     const signedMessage = JSON.stringify({ classId: `${issuerId}.${opts.classSuffix ?? 'keyway_access'}`, objectId, expTimeMillis: now + 60_000, eventType: opts.eventType ?? 'save', nonce });
     return {
-      signature: crypto.sign('sha256', lv('GooglePayPasses', issuerId, 'ECv2SigningOnly', signedMessage), this.intermediate.privateKey).toString('base64'),
+      signature: crypto.sign('sha256', lv('GooglePayPasses', issuerId, 'ECv2SigningOnly', signedMessage), opts.messageKey ?? this.intermediate.privateKey).toString('base64'),
       intermediateSigningKey: { signedKey, signatures: [crypto.sign('sha256', lv('GooglePayPasses', 'ECv2SigningOnly', signedKey), this.root.privateKey).toString('base64')] },
       protocolVersion: 'ECv2SigningOnly',
       signedMessage,

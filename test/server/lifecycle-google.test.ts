@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,22 +9,13 @@ import { sweepPendingDevices } from '../../server/domain/sweeps.js';
 import { tempDir } from '../fixtures/wallet/dev-chain.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';
-
-const lv = (...parts: string[]) =>
-  Buffer.concat(parts.flatMap((p) => {
-    const b = Buffer.from(p, 'utf8');
-    const l = Buffer.alloc(4);
-    l.writeUInt32LE(b.length);
-    return [l, b];
-  }));
-const spki = (k: crypto.KeyObject) => k.export({ format: 'der', type: 'spki' }).toString('base64');
+import { GoogleCallbackSigner } from '../helpers/google.js';
 
 describe('Google Wallet: save callback and state PATCHes', () => {
   let h: Harness;
   let server: Server;
   const patches: { path: string; body: any }[] = [];
-  const root = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const intermediate = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const google = new GoogleCallbackSigner();
   let issuerId: string;
 
   before(async () => {
@@ -41,7 +31,7 @@ describe('Google Wallet: save callback and state PATCHes', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const keysFile = join(tempDir('keyway-gcb-'), 'keys.json');
-    writeFileSync(keysFile, JSON.stringify({ keys: [{ keyValue: spki(root.publicKey), protocolVersion: 'ECv2SigningOnly' }] }));
+    writeFileSync(keysFile, google.keysJson());
     h = await createHarness({ env: { KEYWAY_GOOGLE_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, KEYWAY_GOOGLE_CALLBACK_KEYS: keysFile } });
     h.secrets.add('at-google');
     issuerId = h.keyway.ctx.wallet!.google!.issuerId;
@@ -52,16 +42,7 @@ describe('Google Wallet: save callback and state PATCHes', () => {
     server.close();
   });
 
-  function callback(objectId: string, nonce: string, opts: { signWith?: crypto.KeyObject } = {}) {
-    const signedKey = JSON.stringify({ keyValue: spki(intermediate.publicKey), keyExpiration: String(h.clock.now().getTime() + 86400_000) });
-    const signedMessage = JSON.stringify({ classId: `${issuerId}.keyway_access`, objectId, expTimeMillis: h.clock.now().getTime() + 60_000, eventType: 'save', nonce });
-    return {
-      signature: crypto.sign('sha256', lv('GooglePayPasses', issuerId, 'ECv2SigningOnly', signedMessage), opts.signWith ?? intermediate.privateKey).toString('base64'),
-      intermediateSigningKey: { signedKey, signatures: [crypto.sign('sha256', lv('GooglePayPasses', 'ECv2SigningOnly', signedKey), root.privateKey).toString('base64')] },
-      protocolVersion: 'ECv2SigningOnly',
-      signedMessage,
-    };
-  }
+  const callback = (objectId: string, nonce: string, messageKey?: import('node:crypto').KeyObject) => google.callback(issuerId, objectId, nonce, { now: h.clock.now().getTime(), messageKey });
 
   test('a verified save activates the device and the credential once; a bad signature is 401 and changes nothing', async () => {
     const { ps, personId, credentialId } = await redeemedCredential(h);
@@ -70,7 +51,7 @@ describe('Google Wallet: save callback and state PATCHes', () => {
     const { serial_number } = await h.store.db.selectFrom('devices').select('serial_number').where('id', '=', pass.body.device_id).executeTakeFirstOrThrow();
     const objectId = `${issuerId}.${serial_number}`;
 
-    const forged = await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-forged-1', { signWith: crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey }) });
+    const forged = await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-forged-1', new GoogleCallbackSigner().intermediate.privateKey) });
     assert.equal(forged.status, 401);
     const cred0 = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body.person_credential;
     assert.equal(cred0.status, 'provisioning');

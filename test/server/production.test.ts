@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import { TEST_SECRET } from '../helpers/harness.js';
 import { ROOT, startServerProcess } from '../helpers/process.js';
 import { devChain } from '../fixtures/wallet/dev-chain.js';
+import { productionWalletFiles } from '../helpers/google.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-prod-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +48,7 @@ function serveUntilExit(env: Record<string, string | undefined>): Promise<{ code
 
 describe('keyway serve refuses to start in production', () => {
   const chain = devChain();
+  const prod = productionWalletFiles(fs.mkdtempSync(path.join(dir, 'wallet-'))); // not the dev chain: production loads it
   const cases: [string, Record<string, string | undefined>, string][] = [
     ['without KEYWAY_SECRET', { KEYWAY_SECRET: undefined }, 'KEYWAY_SECRET'],
     ['without PUBLIC_URL', { PUBLIC_URL: undefined }, 'PUBLIC_URL'],
@@ -65,6 +67,14 @@ describe('keyway serve refuses to start in production', () => {
       {
         KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: chain.paths.cert, KEYWAY_APPLE_KEY: chain.paths.key, KEYWAY_APPLE_WWDR: chain.paths.wwdr,
         KEYWAY_GOOGLE_SA_FILE: chain.paths.googleServiceAccount, KEYWAY_GOOGLE_ISSUER_ID: '3388000000012345678', KEYWAY_GOOGLE_CALLBACK_KEYS: 'off',
+      },
+      'KEYWAY_GOOGLE_CALLBACK_KEYS',
+    ],
+    [
+      'with a Google callback keys file that cannot be read',
+      {
+        KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: prod.paths.cert, KEYWAY_APPLE_KEY: prod.paths.key, KEYWAY_APPLE_WWDR: prod.paths.wwdr,
+        KEYWAY_GOOGLE_SA_FILE: prod.paths.googleServiceAccount, KEYWAY_GOOGLE_ISSUER_ID: '3388000000012345678', KEYWAY_GOOGLE_CALLBACK_KEYS: path.join(dir, 'no-such-keys.json'),
       },
       'KEYWAY_GOOGLE_CALLBACK_KEYS',
     ],
