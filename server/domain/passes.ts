@@ -227,7 +227,15 @@ async function googleSaveUrl(
     const rest = google.rest;
     let inserted = classInserted.get(google);
     if (!inserted) {
-      inserted = rest.insertClass(google.builder.googleClass());
+      const cls = google.builder.googleClass();
+      inserted = rest.insertClass(cls).then(async (outcome) => {
+        // A class an older Keyway inserted has no callbackOptions, and Google would never call back.
+        if (outcome === 'exists' && cls.callbackOptions) {
+          await rest.patchClass(cls.id, { callbackOptions: cls.callbackOptions }).catch((error: Error) => {
+            ctx.log({ level: 'warn', msg: 'google class callback PATCH failed', error: error.message });
+          });
+        }
+      });
       classInserted.set(google, inserted);
       inserted.catch(() => classInserted.delete(google));
     }

@@ -12,6 +12,7 @@ import { encodePng } from '../../server/wallet/apple/png.js';
 import { devChain, tempDir } from '../fixtures/wallet/dev-chain.js';
 import { createHarness, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
 import { clientSession, redeemedCredential } from '../helpers/passes.js';
+import { startGoogleRestPeer, type GoogleRestPeer } from '../helpers/peers.js';
 
 const serviceAccount = (): GoogleServiceAccount => JSON.parse(readFileSync(devChain().paths.googleServiceAccount, 'utf8'));
 const devPublicKey = () => importSPKI(createPublicKey(serviceAccount().private_key).export({ format: 'pem', type: 'spki' }) as string, 'RS256');
@@ -156,5 +157,29 @@ describe('Google passes: a JWT that would be too long goes through the REST API 
     const payload = decodeJwt(second.body.url.slice(SAVE_URL_PREFIX.length)) as any;
     assert.equal(payload.payload.genericObjects[0].header.defaultValue.value, 'Al Bo');
     h.secrets.add(payload.payload.genericObjects[0].barcode.value);
+  });
+});
+
+describe('Google passes: a class an older Keyway inserted gets its callback URL', () => {
+  let rest: GoogleRestPeer;
+  let h: Harness;
+  before(async () => {
+    rest = await startGoogleRestPeer();
+    rest.classes.set(`${DEV_GOOGLE_ISSUER_ID}.keyway_access`, { id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access` }); // made before classes carried callbackOptions
+    h = await createHarness({ env: { KEYWAY_GOOGLE_API_URL: rest.url } });
+    h.secrets.add(rest.token);
+  });
+  after(async () => {
+    h.assertLogsClean();
+    await h.close();
+    await rest.close();
+  });
+
+  test('the insert answers 409, so the class is PATCHed with callbackOptions once', async () => {
+    await googlePass(h);
+    await googlePass(h);
+    const classPath = `/walletobjects/v1/genericClass/${encodeURIComponent(`${DEV_GOOGLE_ISSUER_ID}.keyway_access`)}`;
+    assert.deepEqual(rest.requests.filter((r) => r.path.startsWith('/walletobjects/v1/genericClass')).map((r) => `${r.method} ${r.path}`), ['POST /walletobjects/v1/genericClass', `PATCH ${classPath}`]);
+    assert.deepEqual(rest.classes.get(`${DEV_GOOGLE_ISSUER_ID}.keyway_access`)?.callbackOptions, { url: 'http://127.0.0.1:8787/wallet/google/callback' });
   });
 });

@@ -36,6 +36,8 @@ export interface GoogleWalletRestClient {
   /** `created`, or `exists` when Google answers 409 (ids are ours and stable, so that is success). */
   insertClass(cls: GoogleGenericClass): Promise<'created' | 'exists'>;
   insertObject(object: GoogleGenericObject): Promise<'created' | 'exists'>;
+  /** PATCHes fields of an existing class (a class an older Keyway created lacks `callbackOptions`). */
+  patchClass(classId: string, patch: Partial<GoogleGenericClass>): Promise<void>;
   patchObject(objectId: string, patch: Partial<GoogleGenericObject>): Promise<void>;
   /** The object as Google holds it (`hasUsers`: someone saved it), or null when Google has no such object (404). */
   getObject(objectId: string): Promise<{ hasUsers: boolean; state?: string } | null>;
@@ -111,6 +113,13 @@ export function createGoogleWalletRestClient(options: GoogleWalletRestClientOpti
     return 'created';
   }
 
+  async function patch(kind: 'genericClass' | 'genericObject', id: string, fields: unknown): Promise<void> {
+    const path = `/walletobjects/v1/${kind}/${encodeURIComponent(id)}`;
+    const response = await call('PATCH', path, fields);
+    await response.body?.cancel();
+    if (!response.ok) throw new GoogleWalletApiError(messages.googleApi('PATCH', path, response.status), response.status);
+  }
+
   async function patchObject(objectId: string, patch: Partial<GoogleGenericObject>): Promise<void> {
     const path = `/walletobjects/v1/genericObject/${encodeURIComponent(objectId)}`;
     const response = await call('PATCH', path, patch);
@@ -138,6 +147,7 @@ export function createGoogleWalletRestClient(options: GoogleWalletRestClientOpti
     getObject,
     insertClass: (cls) => insert('genericClass', cls),
     insertObject: (object) => insert('genericObject', object),
+    patchClass: (classId, fields) => patch('genericClass', classId, fields),
     patchObject,
     setObjectState: (objectId, state) => patchObject(objectId, { state }),
   };
