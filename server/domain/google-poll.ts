@@ -5,6 +5,7 @@ import { addSeconds, nowIso } from '../clock.js';
 import type { Ctx } from './context.js';
 import { confirmDevice } from './devices.js';
 import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
+import type { GoogleWalletRestClient } from '../wallet/google/rest-client.js';
 
 /** Objects asked about per round; the least recently asked go first, so a backlog rotates. */
 export const GOOGLE_POLL_BATCH = 50;
@@ -12,12 +13,23 @@ const CANDIDATES = 1000;
 
 // Per process: when each device was last asked about (a device leaves when it stops being pending).
 const lastAsked = new WeakMap<object, Map<string, number>>();
+// A round still asking (Google slow) is not overlapped by the next tick.
+const running = new WeakSet<object>();
 
 /** One round of the poll; returns how many devices it confirmed. */
 export async function pollPendingGoogleDevices(ctx: Ctx): Promise<number> {
   const google = ctx.config.passes ? ctx.wallet?.google : undefined;
   const rest = google?.rest;
-  if (!google || !rest) return 0;
+  if (!google || !rest || running.has(google)) return 0;
+  running.add(google);
+  try {
+    return await pollRound(ctx, google, rest);
+  } finally {
+    running.delete(google);
+  }
+}
+
+async function pollRound(ctx: Ctx, google: NonNullable<NonNullable<Ctx['wallet']>['google']>, rest: GoogleWalletRestClient): Promise<number> {
   const since = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);
   const pending = await ctx.store.db
     .selectFrom('devices')
