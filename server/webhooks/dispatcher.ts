@@ -131,7 +131,7 @@ async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Pr
     return false;
   }
   const timestamp = Math.floor(ctx.clock.now().getTime() / 1000);
-  let result: AttemptResult;
+  let result: AttemptResult = {};
   let headers: Record<string, string> | undefined;
   try {
     // A secret made under a key this server no longer has (KEYWAY_SECRET_PREVIOUS removed before
