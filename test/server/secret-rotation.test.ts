@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
 import { createHarness, TestClock, type Harness } from '../helpers/harness.js';
 import { startReceiver, type Receiver } from '../helpers/peers.js';
+import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 
 describe('a webhook secret under an unknown key', () => {
   let h: Harness;
@@ -32,5 +33,23 @@ describe('a webhook secret under an unknown key', () => {
     assert.equal(rows[0].attempts, 1, 'the attempt is recorded');
     assert.equal(rows[0].claimed_until, null, 'and the claim released');
     assert.match(rows[0].last_error ?? '', /KEYWAY_SECRET_PREVIOUS/);
+  });
+});
+
+describe('a pass whose authentication token is under an unknown key', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness();
+  });
+  after(() => h.close());
+
+  test('the PassKit latest-pass endpoint answers 401, not 500', async () => {
+    const { ps } = await redeemedCredential(h);
+    const req = await requestApplePass(h, ps);
+    const pass = await fetchPass(h, req.url);
+    const ptid = pass.passJson.passTypeIdentifier as string;
+    await h.store.db.updateTable('devices').set({ auth_token_enc: 'deadbeef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).where('id', '=', req.device_id).execute();
+    const res = await h.keyway.app.request(`/wallet/apple/v1/passes/${ptid}/${pass.passJson.serialNumber}`, { headers: { authorization: `ApplePass ${pass.passJson.authenticationToken}` } });
+    assert.equal(res.status, 401, await res.text());
   });
 });
