@@ -29,7 +29,7 @@ async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms: n
 
 // Seen failing on the current code (issue 13 point 7, issue 12's outbox): skipped until the shared outbox
 // mechanism and the whole-exchange deadlines land, so the suite stays green meanwhile.
-describe('time limits', { skip: 'whole-exchange deadlines and independent outbox rows not built yet (helper outbox ran out of time)' }, () => {
+describe('time limits', { skip: 'whole-exchange deadlines and independent outbox rows are not built yet (issue 13 point 7, issue 12 outbox); these fail on the current code' }, () => {
   test('a webhook receiver trickling its answer beside a healthy one: the healthy one is served at once, the slow attempt fails at the deadline and is retried', async () => {
     const slow = await startTricklingPeer(500);
     const rx = await startReceiver();
