@@ -30,6 +30,14 @@ function deriveKeys(secretB64: string): DerivedKeys {
   return { kid, hmac: hk('keyway/hmac'), aes: hk('keyway/aes-gcm'), idem: hk('keyway/idempotency'), master };
 }
 
+/** A ciphertext made under a secret that is neither KEYWAY_SECRET nor KEYWAY_SECRET_PREVIOUS. */
+export class UnknownKeyError extends Error {
+  constructor() {
+    super('ciphertext was made with an unknown key (check KEYWAY_SECRET_PREVIOUS)');
+    this.name = 'UnknownKeyError';
+  }
+}
+
 export function createKeyRing(secret: string, previous?: string): KeyRing {
   const current = deriveKeys(secret);
   const prev = previous ? deriveKeys(previous) : undefined;
@@ -70,7 +78,7 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
   function decryptUncached(ciphertext: string, aad: string): string {
     const dot = ciphertext.indexOf('.');
     const keys = byKid.get(ciphertext.slice(0, dot));
-    if (dot < 0 || !keys) throw new Error('ciphertext was made with an unknown key (check KEYWAY_SECRET_PREVIOUS)');
+    if (dot < 0 || !keys) throw new UnknownKeyError();
     const raw = Buffer.from(ciphertext.slice(dot + 1), 'base64url');
     const decipher = crypto.createDecipheriv('aes-256-gcm', keys.aes, raw.subarray(0, 12));
     decipher.setAAD(Buffer.from(aad));

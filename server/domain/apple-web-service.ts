@@ -1,5 +1,5 @@
 // The PassKit web service (Apple's "Wallet Passes Web Service"): registrations, updated serials, latest pass.
-import { sha256, timingSafeEqualString } from '../crypto/secrets.js';
+import { sha256, timingSafeEqualString, UnknownKeyError } from '../crypto/secrets.js';
 import type { Ctx } from './context.js';
 import { nowIso } from '../clock.js';
 import { confirmDevice, confirmVoided } from './devices.js';
@@ -113,12 +113,20 @@ export async function latestPass(ctx: Ctx, device: AuthenticatedPass, ifModified
     .executeTakeFirstOrThrow();
   const state = passStateOf(row, device.status, row.person_enabled);
   const endedAt = state === 'revoked' ? new Date(device.revoked_at ?? row.revoking_at ?? row.updated_at) : undefined;
-  const pkpass = renderApplePass(ctx, apple, device, {
-    holder: `${row.first_name} ${row.last_name}`.trim(),
-    value: device.value_enc ? ctx.keys.decrypt(device.value_enc, device.id) : ctx.keys.decrypt(row.value_enc!, device.credential_id),
-    state,
-    ...(endedAt ? { endedAt } : {}),
-  });
+  let pkpass: Buffer;
+  try {
+    pkpass = renderApplePass(ctx, apple, device, {
+      holder: `${row.first_name} ${row.last_name}`.trim(),
+      value: device.value_enc ? ctx.keys.decrypt(device.value_enc, device.id) : ctx.keys.decrypt(row.value_enc!, device.credential_id),
+      state,
+      ...(endedAt ? { endedAt } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof UnknownKeyError)) throw err;
+    // Wallet keeps the pass it has on a 401; a 500 would only be retried for nothing.
+    ctx.log({ level: 'error', msg: 'pass cannot be rendered: made under a secret this server no longer has (run npx keyway secrets rotate before removing KEYWAY_SECRET_PREVIOUS)', device_id: device.id });
+    throw new ApiError('unauthorized', 'This pass can no longer be served.');
+  }
   if (row.status === 'revoking' && device.status === 'active') await confirmVoided(ctx, device.id, 'fetch');
   return { notModified: false, lastModified, pkpass };
 }

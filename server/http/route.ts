@@ -151,7 +151,7 @@ function openApiOperation(def: RouteDef<Auth, z.ZodType | undefined, z.ZodObject
   return {
     method: def.method,
     path: def.path,
-    ...(def.operationId ? { operationId: def.operationId } : {}),
+    operationId: def.operationId ?? operationIdOf(def.method, def.path),
     summary: def.summary,
     tags: [def.tag],
     security: typeof def.auth === 'object' ? undefined : SECURITY[def.auth],
@@ -162,6 +162,18 @@ function openApiOperation(def: RouteDef<Auth, z.ZodType | undefined, z.ZodObject
     },
     responses,
   };
+}
+
+/**
+ * A unique, URL-safe operationId from method and path (which are unique together), e.g.
+ * `post /api/3/people/{id}/credentials` → `post_people_id_credentials`; a route may name its own.
+ */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .replace(/^\/api\/3\//, '/')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return [method, ...words].join('_');
 }
 
 /** A cursor that must be a decimal sequence number (the events list). */

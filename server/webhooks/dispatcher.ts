@@ -131,12 +131,21 @@ async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Pr
     return false;
   }
   const timestamp = Math.floor(ctx.clock.now().getTime() / 1000);
-  const headers = { 'content-type': 'application/json', 'user-agent': 'Keyway-Webhooks/1', ...signedHeaders(secretsOf(ctx, hook), d.id, timestamp, d.payload) };
-  let result: AttemptResult;
+  let result: AttemptResult = {};
+  let headers: Record<string, string> | undefined;
   try {
-    result = await send(hook.url, headers, d.payload, ctx.config.dev);
-  } catch (err) {
-    result = { error: (err as Error).message };
+    // A secret made under a key this server no longer has (KEYWAY_SECRET_PREVIOUS removed before
+    // rotating) is a failed attempt with its cause, not an exception that leaves the row claimed.
+    headers = { 'content-type': 'application/json', 'user-agent': 'Keyway-Webhooks/1', ...signedHeaders(secretsOf(ctx, hook), d.id, timestamp, d.payload) };
+  } catch {
+    result = { error: 'the endpoint secret cannot be decrypted: it was made under a secret that is neither KEYWAY_SECRET nor KEYWAY_SECRET_PREVIOUS' };
+  }
+  if (headers) {
+    try {
+      result = await send(hook.url, headers, d.payload, ctx.config.dev);
+    } catch (err) {
+      result = { error: (err as Error).message };
+    }
   }
   const at = nowIso(ctx);
   const attempts = d.attempts + 1;

@@ -1,9 +1,9 @@
-// Local peers for the lifecycle tests: a webhook receiver (HTTP/1.1), an APNs stand-in (HTTP/2 h2c)
-// and the Google Wallet REST API (objects with `hasUsers`).
+// Local peers for the lifecycle tests: a webhook receiver (HTTP/1.1), an APNs stand-in (HTTP/2 h2c),
+// a trickling destination and the Google Wallet REST API (objects with `hasUsers`).
 import crypto from 'node:crypto';
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 export interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;
@@ -94,6 +94,55 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
     close: () =>
       new Promise((resolve) => {
         for (const s of sessions) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface TricklingPeer {
+  url: string;
+  /** Requests whose head arrived (the raw request line and headers). */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A destination that is slow in the worst way (docs/security.md, "time limits"): it reads the
+ * request, then sends its answer one byte every `intervalMs`, so an idle timeout never fires and
+ * only a deadline for the whole exchange ends the call.
+ */
+export async function startTricklingPeer(intervalMs = 1000): Promise<TricklingPeer> {
+  const requests: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    let head = '';
+    let timer: NodeJS.Timeout | undefined;
+    const answer = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+    socket.on('data', (d) => {
+      if (timer) return;
+      head += d.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      requests.push(head.slice(0, head.indexOf('\r\n\r\n')));
+      let i = 0;
+      timer = setInterval(() => {
+        if (i < answer.length - 1) socket.write(answer.subarray(i, ++i)); // never the last byte
+      }, intervalMs);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      sockets.delete(socket);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/slow`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   };
