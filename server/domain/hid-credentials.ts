@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { addSeconds, nowIso } from '../clock.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
-import { hidInvitationEmail, pickLocale } from '../delivery/templates.js';
+import { hidInvitationEmail } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
 import { createOrigoClient, ORIGO_DEADLINE_MS, OrigoError, type OrigoClient, type OrigoContainer, type OrigoInvitation } from '../hid/origo-client.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
 import { forUpdate, type Tx } from '../storage/db.js';

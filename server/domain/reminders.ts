@@ -1,5 +1,6 @@
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
-import { invitationEmail, pickLocale } from '../delivery/templates.js';
+import { invitationEmail } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
 import { forUpdate } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import { addSeconds, nowIso } from '../clock.js';

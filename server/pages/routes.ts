@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { pickLocale } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
 import { resolveCaller } from '../domain/callers.js';
 import type { Ctx } from '../domain/context.js';
 import { ApiError } from '../domain/errors.js';
