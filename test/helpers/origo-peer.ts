@@ -93,7 +93,17 @@ export interface OrigoPeer {
   close(): Promise<void>;
 }
 
-export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: string; applicationId?: string; partNumber?: string } = {}): Promise<OrigoPeer> {
+export async function startOrigoPeer(
+  opts: {
+    clientId?: string;
+    clientSecret?: string;
+    applicationId?: string;
+    partNumber?: string;
+    /** Origo's clock for invitation dates (a test's clock, so expiry and reminders follow it); tokens and limits keep real time. */
+    now?: () => number;
+  } = {},
+): Promise<OrigoPeer> {
+  const originNow = opts.now ?? Date.now;
   const clientId = opts.clientId ?? '1000123-OSRV7QZ4';
   const clientSecret = opts.clientSecret ?? 'origo-test-secret-1';
   const applicationId = opts.applicationId ?? 'KEYWAY-TEST';
@@ -224,7 +234,7 @@ export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: s
         if (a.partNumber !== partNumber) return (scimError(res, 400, `unknown part number ${a.partNumber}`), 400);
         const cred: PeerCredential = { id: String(nextId++), userId: user.id, partNumber, cardNumber: String(randomInt(10_000_000, 99_999_999)), status: 'ISSUE_INITIATED' };
         credentials.set(cred.id, cred);
-        const inv: PeerInvitation = { id: String(nextId++), userId: user.id, invitationCode: code(), status: 'PENDING', expirationDate: new Date(Date.now() + 48 * 3600_000).toISOString(), createdDate: new Date().toISOString(), credentialId: cred.id };
+        const inv: PeerInvitation = { id: String(nextId++), userId: user.id, invitationCode: code(), status: 'PENDING', expirationDate: new Date(originNow() + 48 * 3600_000).toISOString(), createdDate: new Date(originNow()).toISOString(), credentialId: cred.id };
         invitations.set(inv.id, inv);
         return (json(res, 201, { schemas: [EXT_ACTION], [EXT_INVITATION]: [invitationJson(inv)], [EXT_CREDENTIAL]: [credentialJson(cred)] }), 201);
       }

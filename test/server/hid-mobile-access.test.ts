@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../../server/config.js';
 import { cancelOrphanedHidInvitations, syncDueHidCredentials } from '../../server/domain/hid-credentials.js';
-import { createHarness, type Harness } from '../helpers/harness.js';
+import { sendInvitationReminders } from '../../server/domain/reminders.js';
+import { createHarness, TestClock, type Harness } from '../helpers/harness.js';
 import { startOrigoPeer, type OrigoPeer } from '../helpers/origo-peer.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 
@@ -22,8 +23,10 @@ interface World {
 }
 
 async function startWorld(backend: 'sqlite' | 'postgres', env: Record<string, string> = {}, configure?: (config: Config) => void): Promise<World> {
-  const peer = await startOrigoPeer();
-  const h = await createHarness({ backend, env: { ...peer.env, KEYWAY_HID_ORIGO_POLL_S: String(POLL_S), KEYWAY_HID_ORIGO_CALLBACK_SECRET: CALLBACK_SECRET, ...env }, configure });
+  // One clock for Keyway and Origo's invitation dates: expiry and reminders follow the test's time.
+  const clock = new TestClock();
+  const peer = await startOrigoPeer({ now: () => clock.now().getTime() });
+  const h = await createHarness({ backend, clock, env: { ...peer.env, KEYWAY_HID_ORIGO_POLL_S: String(POLL_S), KEYWAY_HID_ORIGO_CALLBACK_SECRET: CALLBACK_SECRET, ...env }, configure });
   const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   return { h, peer, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -397,6 +400,44 @@ describe('HID Mobile Access, seed Approach 1 (Keyway emails the code)', () => {
     const [mail] = await w.h.outbox('jane@example.com');
     assert.ok(mail.body.includes(c.body.person_credential.invitation_code));
     for (const words of ['HID Mobile Access', 'App Store', 'Google Play', 'seconds', 'Contact', 'PIN', 'Hello Jane']) assert.ok(mail.body.includes(words), words);
+    w.h.assertLogsClean();
+  });
+});
+
+describe('HID Mobile Access: the reminder a day before Origo’s code expires', () => {
+  let w: World;
+  before(async () => {
+    w = await startWorld('sqlite');
+  });
+  after(() => stopWorld(w));
+
+  it('an emailed, unused type-8 code is re-sent once as an HID reminder (same code, HID instructions); a code entered in the app is not', async () => {
+    const waiting = await createPerson(w, { first_name: 'Rita', last_name: 'Minder', email: 'rita@example.com' });
+    const entered = await createPerson(w, { first_name: 'Erik', last_name: 'Entered', email: 'erik@example.com' });
+    const quiet = await createPerson(w, { first_name: 'Nadia', last_name: 'Noemail', email: 'nadia@example.com' });
+    const cred = await issueHid(w, waiting, { deliver: 'email', locale: 'de' });
+    const done = await issueHid(w, entered, { deliver: 'email' });
+    await issueHid(w, quiet); // the partner delivers this code itself: Keyway never emails it
+    await w.h.flushMessages();
+    w.peer.acknowledge(done.invitation_code);
+    await pollLater(w);
+    assert.equal((await read(w, entered, done.id)).status, 'provisioning');
+    // Origo's codes live 48 h: nothing on the first day, one reminder on the last.
+    assert.equal(await sendInvitationReminders(w.h.keyway.ctx), 0);
+    w.h.clock.advance(25 * 3600);
+    assert.equal(await sendInvitationReminders(w.h.keyway.ctx), 1);
+    assert.equal(await sendInvitationReminders(w.h.keyway.ctx), 0, 'once');
+    await w.h.flushMessages();
+    const [reminder, first] = await w.h.outbox('rita@example.com');
+    assert.ok(first, 'the invitation went first');
+    assert.match(reminder.subject!, /^Erinnerung: .*HID Mobile Access/);
+    assert.ok(reminder.body.includes(cred.invitation_code), 'Origo’s code, kept encrypted by Keyway');
+    for (const words of ['App Store', 'Google Play', 'Einladungscode']) assert.ok(reminder.body.includes(words), words);
+    assert.ok(!reminder.body.includes('/p#code='), 'no Keyway link');
+    assert.equal((await w.h.outbox('erik@example.com')).length, 1, 'a code entered in the app needs no reminder');
+    assert.equal((await w.h.outbox('nadia@example.com')).length, 0);
+    const events = await w.h.request('GET', `/api/3/events?subject=credential:${cred.id}`, { token: w.h.sk });
+    assert.ok(events.body.events.some((e: { type: string }) => e.type === 'invitation.reminded'));
     w.h.assertLogsClean();
   });
 });
