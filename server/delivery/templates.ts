@@ -96,7 +96,16 @@ button:focus-visible{outline:3px solid #111;outline-offset:2px}
 @media (prefers-color-scheme:dark){body{background:#15161a;color:#e6e6ea}.brand{color:#aaa}button:focus-visible{outline-color:#fff}}`;
 
 /** The type-8 invitation email (docs/hid.md): Origo's code and the seed's instructions; no link, no QR (the HID app takes the code). */
-export function hidInvitationEmail(input: { to: string; locale: Locale; brand: string; firstName: string; code: string; expiresAt: string }): EmailMessage {
+export function hidInvitationEmail(input: {
+  to: string;
+  locale: Locale;
+  brand: string;
+  firstName: string;
+  code: string;
+  expiresAt: string;
+  /** The reminder a day before Origo's code expires: the same email under the reminder subject. */
+  reminder?: boolean;
+}): EmailMessage {
   const t = HID_INVITATION_EMAIL[input.locale];
   const when = new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(input.expiresAt)) + ' UTC';
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
@@ -107,5 +116,6 @@ export function hidInvitationEmail(input: { to: string; locale: Locale; brand: s
 <p>${esc(t.code)}<br><strong dir="ltr" style="font-family:ui-monospace,monospace;font-size:20px">${esc(input.code)}</strong></p>
 <p>${esc(t.seconds)}<br>${esc(t.expires(when))}</p>
 <p>${esc(t.help(input.brand))}<br>${esc(t.backup)}</p></body></html>`;
-  return { to: input.to, subject: t.subject(input.brand), text, html };
+  const subject = input.reminder ? INVITATION_EMAIL[input.locale].reminder(t.subject(input.brand)) : t.subject(input.brand);
+  return { to: input.to, subject, text, html };
 }

@@ -359,6 +359,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('hid_devices_credential').on('hid_devices').column('credential_id').execute();
       },
     },
+    '0009_hid_invitation_intents': {
+      async up(db) {
+        // docs/hid.md: an invitation create is written down before it is sent, so one whose answer
+        // was lost (a timeout, a dropped connection) is found at Origo and cancelled later.
+        await db.schema
+          .createTable('hid_invitation_intents')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('origo_user_id', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'integer', (c) => c.notNull())
+          .addColumn('credential_id', 'text')
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_at', 'text')
+          .execute();
+        await db.schema.createIndex('hid_invitation_intents_user').on('hid_invitation_intents').column('origo_user_id').execute();
+      },
+    },
   };
 }
 
