@@ -5,7 +5,8 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, SqliteDialect, type DatabaseConnection, type Driver, type PostgresDialectConfig, type QueryResult, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
-import { ReadCache } from './read-cache.js';
+import { Listener, type Channel } from './listener.js';
+import { ReadCache, type ForeignWrites } from './read-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -41,6 +42,8 @@ export interface StoreRecord {
    * sees only committed data, never the half of a transaction the writer connection has open.
    */
   sqlite?: { writer: SqliteDatabase; connection: SQLite.Database; reader?: SqliteDatabase };
+  /** PostgreSQL: the one LISTEN connection (read cache, status streams). */
+  listener?: Listener;
   /** SQLite: write transactions sharing one commit (commit-group.ts), set by `openStore`. */
   group?: { add<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T> };
 }
@@ -67,14 +70,70 @@ export function openPostgres(url: string, options: StoreOptions): OpenedStore {
     ...(options.queryTimeout === false ? {} : { query_timeout: PG_QUERY_TIMEOUT_MS }),
     keepAlive: true,
   });
-  watchPoolErrors(pool, options.log);
+  const log = options.log ?? ((r) => console.error(JSON.stringify(r)));
+  watchPoolErrors(pool, log);
   const cache = new ReadCache();
-  // Until this instance hears the others' commits, nothing is answered from memory.
-  cache.hearForeignWrites({ hearing: () => false });
+  const listener = new Listener(url, log);
+  cache.hearForeignWrites(notifiedWrites(listener));
   const db = new Kysely<Database>({ dialect: new WatchedPostgresDialect({ pool }, cache) });
-  const record: StoreRecord = { dialect: 'postgres', url, cache };
+  const record: StoreRecord = { dialect: 'postgres', url, cache, listener };
   records.set(db.getExecutor().adapter, record);
-  return { db, record, pool, close: () => db.destroy() };
+  return {
+    db,
+    record,
+    pool,
+    close: async () => {
+      await listener.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** The channel the `keyway_readcache_notify` triggers (migration 0009) tell every committed write on, as `<schema>.<table>`. */
+export const WRITES_CHANNEL = 'keyway_writes';
+const NOTIFY_TRIGGER = 'keyway_readcache_notify';
+
+/**
+ * Commits made through any connection to the PostgreSQL database (other instances, the CLI, psql),
+ * heard through LISTEN: statement-level triggers on the cached tables notify at commit. Listening
+ * starts with the first cached read. While the listener is down, and until it has listened again,
+ * nothing is answered from memory (SPEC §9); when it has, everything kept before is stale, since
+ * notifications sent meanwhile were lost. A query reading a table without the trigger is never
+ * answered from memory here.
+ */
+function notifiedWrites(listener: Listener): ForeignWrites {
+  let schema = '';
+  let notified = new Set<string>();
+  let cache: ReadCache | undefined;
+  const channel: Channel = {
+    notify(payload) {
+      const dot = payload.indexOf('.');
+      if (payload.slice(0, dot) === schema) cache?.invalidate([payload.slice(dot + 1)]);
+    },
+    async ready(client) {
+      // The tables this schema's triggers cover, asked again each time: a migration may have added some.
+      const { rows } = await client.query<{ schema: string; tables: string[] }>(
+        `select current_schema() as schema, coalesce(array_agg(c.relname::text), '{}') as tables
+           from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+          where t.tgname = $1 and n.nspname = current_schema()`,
+        [NOTIFY_TRIGGER],
+      );
+      schema = rows[0].schema;
+      notified = new Set(rows[0].tables);
+      cache?.invalidate('all');
+    },
+  };
+  return {
+    hearing(readCache, tables) {
+      if (!cache) {
+        cache = readCache;
+        listener.listen(WRITES_CHANNEL, channel);
+      }
+      if (!listener.hearing(WRITES_CHANNEL)) return false;
+      for (const t of tables) if (!notified.has(t)) return false;
+      return true;
+    },
+  };
 }
 
 export function openSqlite(url: string, options: StoreOptions): OpenedStore {
@@ -111,13 +170,13 @@ export function openSqlite(url: string, options: StoreOptions): OpenedStore {
  * process. The pool listens on its idle clients only; a client checked out for a query or a
  * transaction needs its own listener (the query in flight rejects anyway and the pool drops the client).
  */
-function watchPoolErrors(pool: pg.Pool, log?: (record: Record<string, unknown>) => void): void {
+function watchPoolErrors(pool: pg.Pool, log: (record: Record<string, unknown>) => void): void {
   let lastLogged = 0;
   const note = (err: Error) => {
     // One line a second at most: an outage makes every pooled connection fail at once.
     if (Date.now() - lastLogged < 1000) return;
     lastLogged = Date.now();
-    (log ?? ((r) => console.error(JSON.stringify(r))))({ level: 'warn', msg: 'database connection lost', error: err.message });
+    log({ level: 'warn', msg: 'database connection lost', error: err.message });
   };
   pool.on('error', note);
   pool.on('connect', (client) => client.on('error', note));

@@ -5,6 +5,7 @@ import { Kysely, PostgresAdapter, sql, type SelectQueryBuilder } from 'kysely';
 import type { Pool } from 'pg';
 import { CommitGroup } from './commit-group.js';
 import { isPostgresUrl, openPostgres, openSqlite, type Dialect, type StoreOptions } from './connection.js';
+import type { Listener } from './listener.js';
 import type { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 
@@ -12,6 +13,7 @@ export { isPostgresUrl, PG_CONNECT_TIMEOUT_MS, PG_QUERY_TIMEOUT_MS, type Dialect
 export { cachedQuery, preparedInsert, preparedQuery, preparedWrite } from './statements.js';
 export { groupCommit } from './commit-group.js';
 export { readCacheStats, ReadCache } from './read-cache.js';
+export type { Channel, Listener } from './listener.js';
 
 /** A database or an open transaction on it: repositories take either. */
 export type Tx = Kysely<Database>;
@@ -26,6 +28,8 @@ export interface Store {
   readCache: ReadCache;
   /** The PostgreSQL pool (for its gauges); none on SQLite. */
   pool?: Pool;
+  /** PostgreSQL: the one LISTEN connection, shared by the read cache and the status streams. */
+  listener?: Listener;
   close(): Promise<void>;
 }
 
@@ -34,7 +38,7 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
   const opened = isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url, options);
   const { db, record } = opened;
   if (record.dialect === 'sqlite') record.group = new CommitGroup(db);
-  return { db, dialect: record.dialect, readCache: record.cache, ...(opened.pool ? { pool: opened.pool } : {}), close: opened.close };
+  return { db, dialect: record.dialect, readCache: record.cache, pool: opened.pool, listener: record.listener, close: opened.close };
 }
 
 // SQLSTATE classes 08 (connection exception), 53 (insufficient resources), 57P01–57P03 (shutdown, cannot connect now).

@@ -10,7 +10,8 @@ export const readCacheStats = { hits: 0, misses: 0 };
  * false (PostgreSQL: the LISTEN connection is down, or not up yet), the cache serves nothing from memory.
  */
 export interface ForeignWrites {
-  hearing(cache: ReadCache): boolean;
+  /** `tables`: those the read at hand would be answered for (a source may hear of some tables only). */
+  hearing(cache: ReadCache, tables: readonly string[]): boolean;
 }
 
 interface Answer {
@@ -42,9 +43,9 @@ export class ReadCache {
     this.foreign = foreign;
   }
 
-  /** Whether answers may be served from memory now (with no `ForeignWrites`, nothing else writes unseen). */
-  get serving(): boolean {
-    return this.foreign ? this.foreign.hearing(this) : true;
+  /** Whether answers for `tables` may be served from memory now (with no `ForeignWrites`, nothing else writes unseen). */
+  serving(tables: readonly string[] = []): boolean {
+    return this.foreign ? this.foreign.hearing(this, tables) : true;
   }
 
   /** Tables written (by this process as its statements run, or heard of from elsewhere): their answers are stale. `'all'` for anything at all. */
@@ -61,7 +62,7 @@ export class ReadCache {
    * read, otherwise what `read` answers (then kept). The rows handed out are shared: frozen.
    */
   async answer<Row extends object>(query: object, key: string, tables: readonly string[], read: () => Promise<Row[]>): Promise<readonly Row[]> {
-    if (!this.serving) {
+    if (!this.serving(tables)) {
       readCacheStats.misses++;
       return Object.freeze((await read()).map((r) => Object.freeze(r)));
     }
