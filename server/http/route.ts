@@ -5,16 +5,21 @@ import { ApiError } from '../domain/errors.js';
 import { parseQuery, pathInt, readBody } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
 import { requireCaller } from './middleware.js';
-import { ErrorBody } from './schemas.js';
+import { openApiOperation, type Answer, type ResponseHeader, type SchemeName } from './openapi.js';
 
 /**
  * Who may call a route: a bearer token kind (with the secret key's scope: `secret` writes,
- * `secret-read` reads, `secret-access` door checks), nobody in particular, or a scheme of the route's own (a PassKit
- * `ApplePass` token) that resolves its caller or throws 401.
+ * `secret-read` reads, `secret-access` door checks), nobody in particular, a scheme of the route's own (a PassKit
+ * `ApplePass` token) that resolves its caller or throws 401, or a scheme the handler checks itself.
  */
-export type Auth = 'none' | 'secret' | 'secret-read' | 'secret-access' | 'publishable' | 'session' | Authenticator<unknown>;
+export type Auth = 'none' | 'secret' | 'secret-read' | 'secret-access' | 'publishable' | 'session' | Authenticator<unknown> | OwnScheme;
 
-export interface Authenticator<T> {
+/** A security scheme of /openapi.json that the handler checks itself (its 401 is its own). */
+export interface OwnScheme {
+  scheme: SchemeName;
+}
+
+export interface Authenticator<T> extends OwnScheme {
   resolve(c: AppContext): Promise<T>;
 }
 
@@ -47,10 +52,19 @@ export interface RouteDef<A extends Auth = Auth, B extends z.ZodType | undefined
   query?: Q;
   status: number;
   response?: z.ZodType;
+  /** Headers of the main answer (the PassKit pass's Last-Modified). */
+  headers?: ResponseHeader[];
+  /** Other answers that are not errors, by status (PassKit's 200 re-registration, 204, 304). */
+  answers?: Record<number, Answer>;
+  /** Error statuses of the handler's own; 401, 403, 404, 413, 503 and the idempotency ones are derived (openapi.ts). */
   errors?: number[];
   description?: string;
   /** Media type of the success response (default JSON), e.g. a .pkpass. */
   mediaType?: string;
+  /** A body the handler reads itself, for the document only. */
+  rawBody?: { mediaTypes: string[]; schema: z.ZodType };
+  /** `false` for a route that never touches the database. */
+  database?: false;
   /** Hono's path when the OpenAPI one cannot express it (a suffix after a parameter). */
   honoPath?: string;
 }
@@ -66,15 +80,6 @@ export interface RouteInput<A extends Auth, B, Q, P extends string> {
 
 export type RouteHandler<A extends Auth, B, Q, P extends string> = (input: RouteInput<A, B, Q, P>, c: AppContext) => Response | Promise<Response>;
 
-const SECURITY: Record<Exclude<Auth, Authenticator<unknown>>, { [k: string]: string[] }[] | undefined> = {
-  none: undefined,
-  secret: [{ secretKey: ['account.person'] }],
-  'secret-read': [{ secretKey: ['account.person.readonly'] }],
-  'secret-access': [{ secretKey: ['account.access'] }, { secretKey: ['account.person'] }],
-  publishable: [{ publishableKey: [] }],
-  session: [{ sessionToken: [] }],
-};
-
 const KINDS = {
   secret: ['secret'],
   'secret-read': ['secret'],
@@ -86,7 +91,7 @@ const KINDS = {
 /** The check the declared auth stands for: 401 for a missing or wrong kind of token, 403 for a missing scope. */
 function callerCheck(auth: Auth): (c: AppContext) => unknown {
   if (auth === 'none') return () => null;
-  if (typeof auth === 'object') return (c) => auth.resolve(c);
+  if (typeof auth === 'object') return 'resolve' in auth ? (c) => auth.resolve(c) : () => null;
   const kinds = KINDS[auth] as unknown as Caller['kind'][];
   if (auth === 'secret' || auth === 'secret-read') {
     const scope = auth === 'secret' ? 'write' : 'read';
@@ -134,46 +139,6 @@ export function defineRoute<A extends Auth, B extends z.ZodType | undefined = un
     const parsedBody = (body ? await readBody(c, body, wrap) : undefined) as Infer<B>;
     return handler({ caller, body: parsedBody, query: parsedQuery, ids }, c);
   });
-}
-
-/** The route's OpenAPI operation, from the same zod schemas that parse its input. */
-function openApiOperation(def: RouteDef<Auth, z.ZodType | undefined, z.ZodObject | undefined, string>) {
-  const params = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-  const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {
-    [def.status]: {
-      description: def.description ?? def.summary,
-      ...(def.response ? { content: { [def.mediaType ?? 'application/json']: { schema: def.response } } } : {}),
-    },
-  };
-  const errorStatuses = new Set([...(def.errors ?? []), ...(def.auth === 'none' || typeof def.auth === 'object' ? [] : [401]), ...(def.body ? [400] : [])]);
-  for (const s of errorStatuses) responses[s] = { description: 'Error', content: { 'application/json': { schema: ErrorBody } } };
-  const bodySchema = def.body && def.wrap ? z.union([z.object({ [def.wrap]: def.body }), def.body]) : def.body;
-  return {
-    method: def.method,
-    path: def.path,
-    operationId: def.operationId ?? operationIdOf(def.method, def.path),
-    summary: def.summary,
-    tags: [def.tag],
-    security: typeof def.auth === 'object' ? undefined : SECURITY[def.auth],
-    request: {
-      ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
-      ...(def.query ? { query: def.query } : {}),
-      ...(bodySchema ? { body: { content: { 'application/json': { schema: bodySchema } } } } : {}),
-    },
-    responses,
-  };
-}
-
-/**
- * A unique, URL-safe operationId from method and path (which are unique together), e.g.
- * `post /api/3/people/{id}/credentials` → `post_people_id_credentials`; a route may name its own.
- */
-export function operationIdOf(method: string, path: string): string {
-  const words = path
-    .replace(/^\/api\/3\//, '/')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean);
-  return [method, ...words].join('_');
 }
 
 /** A cursor that must be a decimal sequence number (the events list). */

@@ -121,16 +121,6 @@ export const AuditEvent = z
   .object({ id: z.string(), type: z.string(), at: z.string(), actor: z.string(), subject: z.string(), data: z.record(z.string(), z.unknown()) })
   .openapi('AuditEvent');
 
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'invalid_request' }),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .openapi('Error');
-
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
