@@ -86,11 +86,20 @@ export function answerChecker(doc: OpenApiDoc): AnswerChecker {
       const where = `${method.toUpperCase()} ${path} → ${seen.status}`;
       const found = this.operationOf(method, path);
       if (!found) {
-        // Not an operation: a path of no route (404) or a known path with another method (405, never per operation).
+        // Not an operation: no route (404), a known path with another method (405, never per operation), or
+        // what the shared middleware answers before routing (the body limit, the database, and under /api/3
+        // the origin check and, on a POST, Idempotency-Key).
         const pathname = new URL(path, 'http://x').pathname;
-        const known = templates.some((t) => t.pattern.test(pathname));
-        const ok = known ? seen.status === 405 || seen.status === 404 : seen.status === 404;
-        return ok ? [] : [`${where}: no operation, and not a 404/405`];
+        const api = pathname.startsWith('/api/3/');
+        const allowed = [404, 405, 413, 503, ...(api ? [403] : []), ...(api && method.toUpperCase() === 'POST' ? [400, 409, 422] : [])];
+        if (!allowed.includes(seen.status)) return [`${where}: no operation, and not one of ${allowed.join(', ')}`];
+        let body: unknown;
+        try {
+          body = JSON.parse(seen.text);
+        } catch {
+          return [`${where}: not a JSON error: ${seen.text.slice(0, 80)}`];
+        }
+        return schemaProblems(['components', 'schemas', `Error${seen.status}`], body).map((p) => `${where}: ${p}`);
       }
       const { template, operation } = found;
       const status = String(seen.status);
