@@ -2,10 +2,11 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { requireAccessScope, requireScope, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
-import { parseQuery, pathInt, readBody } from './body.js';
+import { parseQuery, pathInt, readBody, refuseNulParams } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
 import { requireCaller } from './middleware.js';
 import { openApiOperation, type Answer, type ResponseHeader, type SchemeName } from './openapi.js';
+import { MAX_ID } from './schemas.js';
 
 /**
  * Who may call a route: a bearer token kind (with the secret key's scope: `secret` writes,
@@ -126,11 +127,16 @@ export function defineRoute<A extends Auth, B extends z.ZodType | undefined = un
   const check = callerCheck(def.auth);
   const { body, wrap, query, intParams = [] } = def;
   const noIds = {} as Record<P, number>;
+  const textParams = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((name) => !(intParams as readonly string[]).includes(name));
+  // A scheme of the route's own reads the path (a pass's serial number): a NUL in it names nothing, before that lookup.
+  const ownScheme = typeof def.auth === 'object';
   app.on(def.method.toUpperCase(), def.honoPath ?? def.path.replace(/\{(\w+)\}/g, ':$1'), async (c) => {
+    if (ownScheme) refuseNulParams(c, textParams);
     const checked = check(c);
     const caller = (checked instanceof Promise ? await checked : checked) as CallerOf<A>;
     // In this order, as the handlers checked before: query, path ids, then the body.
     const parsedQuery = (query ? parseQuery(c, query) : undefined) as Infer<Q>;
+    if (!ownScheme) refuseNulParams(c, textParams);
     let ids = noIds;
     if (intParams.length) {
       ids = {} as Record<P, number>;
@@ -144,6 +150,6 @@ export function defineRoute<A extends Auth, B extends z.ZodType | undefined = un
 /** A cursor that must be a decimal sequence number (the events list). */
 export const cursorInt = (cursor?: string): number | undefined => {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(cursor)) throw new ApiError('invalid_request', 'Unknown cursor.', { fields: { cursor: 'Use next_cursor from the previous page.' } });
+  if (!/^\d{1,10}$/.test(cursor) || Number(cursor) > MAX_ID) throw new ApiError('invalid_request', 'Unknown cursor.', { fields: { cursor: 'Use next_cursor from the previous page.' } });
   return Number(cursor);
 };
