@@ -1,6 +1,7 @@
 // Answers held against /openapi.json, as a generated client reads it (SPEC §2 "/openapi.json is complete").
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
+import { ERRORS, type ErrorCode } from '../../server/domain/errors.js';
 
 interface MediaType {
   schema?: unknown;
@@ -99,7 +100,13 @@ export function answerChecker(doc: OpenApiDoc): AnswerChecker {
         } catch {
           return [`${where}: not a JSON error: ${seen.text.slice(0, 80)}`];
         }
-        return schemaProblems(['components', 'schemas', `Error${seen.status}`], body).map((p) => `${where}: ${p}`);
+        if ((doc.components as { schemas?: Record<string, unknown> } | undefined)?.schemas?.[`Error${seen.status}`]) {
+          return schemaProblems(['components', 'schemas', `Error${seen.status}`], body).map((p) => `${where}: ${p}`);
+        }
+        // 405 is no operation's: its body is still the one error shape, with the code of its status.
+        const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+        const code = typeof error?.code === 'string' ? (error.code as ErrorCode) : undefined;
+        return code && ERRORS[code]?.[0] === seen.status && typeof error?.message === 'string' ? [] : [`${where}: not an error body of its status: ${seen.text.slice(0, 120)}`];
       }
       const { template, operation } = found;
       const status = String(seen.status);

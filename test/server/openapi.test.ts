@@ -78,6 +78,11 @@ test('what the shared middleware answers is declared on every operation it runs 
   }
 });
 
+test('/docs, rendered from the document, shows the webhook deliveries too', async () => {
+  const page = (await h.request('GET', '/docs')).text;
+  for (const event of Object.keys(doc.webhooks ?? {})) assert.ok(page.includes(`<code>${event}</code>`), event);
+});
+
 describe('real answers are ones the document told of', () => {
   const problems: string[] = [];
   const statuses = new Set<number>();
