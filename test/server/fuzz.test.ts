@@ -24,6 +24,7 @@ let known: {
   credentialId: string;
   invitationCode: string;
   redeemedId: string;
+  redeemedPersonId: number;
   cs: string;
   ps: string;
   deviceId: string;
@@ -59,6 +60,7 @@ async function setUp(backend: 'sqlite' | 'postgres') {
     credentialId: invited.credentialId,
     invitationCode: invited.code,
     redeemedId: redeemed.credentialId,
+    redeemedPersonId: redeemed.personId,
     cs: await clientSession(h, redeemed.personId),
     ps: redeemed.ps,
     deviceId: pass.device_id,
@@ -106,7 +108,8 @@ function sample(schemaIn: Schema | undefined, name = '', depth = 0): unknown {
     invitation_code: () => pick([known.invitationCode, 'ABCD-EFGH-JKMN', '']),
     credential_id: () => pick([known.credentialId, known.redeemedId, 'cred_nope']),
     person_id: () => pick([known.personId, 99999999, 2147483648, 0]),
-    phone_number: () => pick([freshPhone(), '07400 123456', 'nope']),
+    phone_number: () => pick([freshPhone(), freshPhone(), '07400 123456', 'nope']),
+    country: () => pick(['GB', 'US', 'ZZ', 'gbr']),
     phone: () => pick([freshPhone(), '+1 202 555 0100']),
     email: () => pick(['ada@example.com', 'not-an-email']),
     url: () => pick(['https://receiver.example/hook', 'http://127.0.0.1/x', 'ftp://x']),
@@ -156,7 +159,8 @@ function bodyFor(op: Operation): string | undefined {
 }
 
 function pathFor(template: string): string {
-  const id = template.startsWith('/api/3/webhooks') ? known.webhookId : template.startsWith('/api/3/verifications') ? known.verificationId : String(known.personId);
+  const person = String(pick([known.personId, known.redeemedPersonId]));
+  const id = template.startsWith('/api/3/webhooks') ? known.webhookId : template.startsWith('/api/3/verifications') ? known.verificationId : person;
   const fillers: Record<string, string[]> = {
     id: [id, id, id, id, '0', '-1', '2147483648', '99999999999999999999', 'abc', '1.5', `${id}\u0000`, 'wh_nope'],
     cid: [known.credentialId, known.redeemedId, 'cred_nope', 'cred_\u0000', '..', 'x'.repeat(300)],
