@@ -5,7 +5,7 @@ import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { migrationsApplied, ping } from '../../storage/migrations.js';
 import type { AppEnv } from '../context.js';
-import { errorAnswer } from '../errors.js';
+import { DATABASE_RETRY_AFTER_S, errorAnswer } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { renderDocs } from '../docs.js';
 import { openApiDocument } from '../openapi.js';
@@ -40,7 +40,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       auth: 'none',
       status: 200,
       response: Readiness,
-      answers: { 503: { description: 'Not ready (or draining): `checks` says why', response: Readiness } },
+      answers: { 503: { description: 'Not ready (or draining): `checks` says why', response: Readiness, headers: ['Retry-After'] } },
     },
     async (_, c) => {
       const checks: Record<string, string> = {};
@@ -60,7 +60,8 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         checks[r.name] = problem ?? 'ok';
         if (problem && !r.advisory) ok = false;
       }
-      return c.json({ ok, checks }, ok ? 200 : 503);
+      // A 503 always says when to come back (docs/errors.md), a probe's too.
+      return ok ? c.json({ ok, checks }) : c.json({ ok, checks }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
     },
   );
 
