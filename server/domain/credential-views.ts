@@ -6,6 +6,7 @@ import { cachedQuery, isPostgres, preparedQuery } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 import type { Ctx } from './context.js';
 import { CARD, HID_MOBILE, PIN, type CredentialRow, type CredentialView, type DeviceRow, type StatusView } from './credential-types.js';
+import { readTimeIdCursor, timeIdCursor } from './cursors.js';
 import { ApiError } from './errors.js';
 import { invitationUrl } from './invitation-code.js';
 import { TERMINAL, type CredentialStatus } from './lifecycle.js';
@@ -120,7 +121,7 @@ export async function listCredentials(
   if (!person) throw new ApiError('not_found', `No person with id ${personId}.`);
   let q = ctx.store.db.selectFrom('credentials').selectAll().where('person_id', '=', personId).orderBy('created_at').orderBy('id').limit(opts.limit + 1);
   if (opts.cursor) {
-    const [createdAt, id] = JSON.parse(Buffer.from(opts.cursor, 'base64url').toString()) as [string, string];
+    const { createdAt, id } = readTimeIdCursor(opts.cursor);
     q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
   }
   const rows = await q.execute();
@@ -128,7 +129,7 @@ export async function listCredentials(
   const last = page[page.length - 1];
   return {
     person_credentials: await toCredentialViews(ctx, page, opts.showSecrets),
-    next_cursor: rows.length > opts.limit ? Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url') : null,
+    next_cursor: rows.length > opts.limit ? timeIdCursor(last) : null,
   };
 }
 

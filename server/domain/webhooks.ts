@@ -8,6 +8,7 @@ import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { disableWebhookTx, newDeliveryId, secretAad, WEBHOOK_QUEUED } from '../webhooks/endpoints.js';
 import { newWebhookSecret } from '../webhooks/signing.js';
 import type { Ctx } from './context.js';
+import { readTimeIdCursor, timeIdCursor } from './cursors.js';
 import { ApiError, invalidRequest } from './errors.js';
 
 export const WEBHOOK_EVENTS = ['credential.created', 'credential.status_changed', 'device.added', 'device.revoked', 'verification.succeeded'] as const;
@@ -142,21 +143,15 @@ export async function listDeliveries(ctx: Ctx, id: string, opts: { limit: number
   await liveRow(ctx.store.db, id);
   let q = ctx.store.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit + 1);
   if (opts.cursor) {
-    let c: [string, string];
-    try {
-      c = JSON.parse(Buffer.from(opts.cursor, 'base64url').toString()) as [string, string];
-      if (!Array.isArray(c) || typeof c[0] !== 'string' || typeof c[1] !== 'string') throw new Error();
-    } catch {
-      throw invalidRequest({ cursor: 'Use next_cursor from the previous page.' }, 'Unknown cursor.');
-    }
-    q = q.where((eb) => eb.or([eb('created_at', '<', c[0]), eb.and([eb('created_at', '=', c[0]), eb('id', '<', c[1])])]));
+    const c = readTimeIdCursor(opts.cursor);
+    q = q.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
   }
   const rows = await q.execute();
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
   return {
     deliveries: page.map(deliveryView),
-    next_cursor: rows.length > opts.limit ? Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url') : null,
+    next_cursor: rows.length > opts.limit ? timeIdCursor(last) : null,
   };
 }
 

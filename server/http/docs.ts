@@ -2,6 +2,8 @@
 interface Doc {
   info: { title: string; description?: string };
   paths: Record<string, Record<string, Operation>>;
+  /** What Keyway POSTs to a partner's endpoint, one entry per event. */
+  webhooks?: Record<string, Record<string, Operation>>;
   components?: { schemas?: Record<string, unknown> };
 }
 interface Operation {
@@ -34,6 +36,13 @@ ${body ? `<details><summary>Request body</summary><pre>${esc(JSON.stringify(body
       byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
     }
   }
+  const webhooks = Object.entries(doc.webhooks ?? {})
+    .map(([event, ops]) => {
+      const op = Object.values(ops)[0];
+      const body = firstSchema(op?.requestBody?.content);
+      return `<section class="op"><h3><span class="m post">EVENT</span> <code>${esc(event)}</code></h3><p>${esc(op?.summary ?? '')}</p>${body ? `<details><summary>Body</summary><pre>${esc(JSON.stringify(body, null, 2))}</pre></details>` : ''}</section>`;
+    })
+    .join('');
   const schemas = Object.entries(doc.components?.schemas ?? {})
     .map(([name, s]) => `<details id="schema-${esc(name)}"><summary>${esc(name)}</summary><pre>${esc(JSON.stringify(s, null, 2))}</pre></details>`)
     .join('');
@@ -45,5 +54,5 @@ code,pre{font-family:ui-monospace,monospace}pre{background:#f3f4f7;padding:.75re
 .op{border-top:1px solid #8884;padding:.5rem 0}.m{display:inline-block;min-width:4.5rem;font-size:13px;font-weight:700;color:#fff;border-radius:4px;padding:0 .4rem;text-align:center}
 .get{background:#1a7f37}.post{background:#1f4fd1}.put{background:#9a6700}.delete{background:#cf222e}.auth{color:#667;font-size:14px}
 </style></head><body><h1>${esc(doc.info.title)}</h1><p>${esc(doc.info.description ?? '')} Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
-${[...byTag].map(([tag, ops]) => `<h2>${esc(tag)}</h2>${ops.join('')}`).join('')}<h2>Schemas</h2>${schemas}</body></html>`;
+${[...byTag].map(([tag, ops]) => `<h2>${esc(tag)}</h2>${ops.join('')}`).join('')}${webhooks ? `<h2>Webhook deliveries</h2>${webhooks}` : ''}<h2>Schemas</h2>${schemas}</body></html>`;
 }

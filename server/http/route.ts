@@ -2,19 +2,25 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { requireAccessScope, requireScope, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
-import { parseQuery, pathInt, readBody } from './body.js';
+import { parseQuery, pathInt, readBody, refuseNulParams } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
 import { requireCaller } from './middleware.js';
-import { ErrorBody } from './schemas.js';
+import { openApiOperation, type Answer, type ResponseHeader, type SchemeName } from './openapi.js';
+import { MAX_ID } from './schemas.js';
 
 /**
  * Who may call a route: a bearer token kind (with the secret key's scope: `secret` writes,
- * `secret-read` reads, `secret-access` door checks), nobody in particular, or a scheme of the route's own (a PassKit
- * `ApplePass` token) that resolves its caller or throws 401.
+ * `secret-read` reads, `secret-access` door checks), nobody in particular, a scheme of the route's own (a PassKit
+ * `ApplePass` token) that resolves its caller or throws 401, or a scheme the handler checks itself.
  */
-export type Auth = 'none' | 'secret' | 'secret-read' | 'secret-access' | 'publishable' | 'session' | Authenticator<unknown>;
+export type Auth = 'none' | 'secret' | 'secret-read' | 'secret-access' | 'publishable' | 'session' | Authenticator<unknown> | OwnScheme;
 
-export interface Authenticator<T> {
+/** A security scheme of /openapi.json that the handler checks itself (its 401 is its own). */
+export interface OwnScheme {
+  scheme: SchemeName;
+}
+
+export interface Authenticator<T> extends OwnScheme {
   resolve(c: AppContext): Promise<T>;
 }
 
@@ -47,10 +53,19 @@ export interface RouteDef<A extends Auth = Auth, B extends z.ZodType | undefined
   query?: Q;
   status: number;
   response?: z.ZodType;
+  /** Headers of the main answer (the PassKit pass's Last-Modified). */
+  headers?: ResponseHeader[];
+  /** Other answers that are not errors, by status (PassKit's 200 re-registration, 204, 304). */
+  answers?: Record<number, Answer>;
+  /** Error statuses of the handler's own; 401, 403, 404, 413, 503 and the idempotency ones are derived (openapi.ts). */
   errors?: number[];
   description?: string;
   /** Media type of the success response (default JSON), e.g. a .pkpass. */
   mediaType?: string;
+  /** A body the handler reads itself, for the document only. */
+  rawBody?: { mediaTypes: string[]; schema: z.ZodType };
+  /** `false` for a route that never touches the database. */
+  database?: false;
   /** Hono's path when the OpenAPI one cannot express it (a suffix after a parameter). */
   honoPath?: string;
 }
@@ -66,15 +81,6 @@ export interface RouteInput<A extends Auth, B, Q, P extends string> {
 
 export type RouteHandler<A extends Auth, B, Q, P extends string> = (input: RouteInput<A, B, Q, P>, c: AppContext) => Response | Promise<Response>;
 
-const SECURITY: Record<Exclude<Auth, Authenticator<unknown>>, { [k: string]: string[] }[] | undefined> = {
-  none: undefined,
-  secret: [{ secretKey: ['account.person'] }],
-  'secret-read': [{ secretKey: ['account.person.readonly'] }],
-  'secret-access': [{ secretKey: ['account.access'] }, { secretKey: ['account.person'] }],
-  publishable: [{ publishableKey: [] }],
-  session: [{ sessionToken: [] }],
-};
-
 const KINDS = {
   secret: ['secret'],
   'secret-read': ['secret'],
@@ -86,7 +92,7 @@ const KINDS = {
 /** The check the declared auth stands for: 401 for a missing or wrong kind of token, 403 for a missing scope. */
 function callerCheck(auth: Auth): (c: AppContext) => unknown {
   if (auth === 'none') return () => null;
-  if (typeof auth === 'object') return (c) => auth.resolve(c);
+  if (typeof auth === 'object') return 'resolve' in auth ? (c) => auth.resolve(c) : () => null;
   const kinds = KINDS[auth] as unknown as Caller['kind'][];
   if (auth === 'secret' || auth === 'secret-read') {
     const scope = auth === 'secret' ? 'write' : 'read';
@@ -121,11 +127,16 @@ export function defineRoute<A extends Auth, B extends z.ZodType | undefined = un
   const check = callerCheck(def.auth);
   const { body, wrap, query, intParams = [] } = def;
   const noIds = {} as Record<P, number>;
+  const textParams = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((name) => !(intParams as readonly string[]).includes(name));
+  // A scheme of the route's own reads the path (a pass's serial number): a NUL in it names nothing, before that lookup.
+  const ownScheme = typeof def.auth === 'object';
   app.on(def.method.toUpperCase(), def.honoPath ?? def.path.replace(/\{(\w+)\}/g, ':$1'), async (c) => {
+    if (ownScheme) refuseNulParams(c, textParams);
     const checked = check(c);
     const caller = (checked instanceof Promise ? await checked : checked) as CallerOf<A>;
     // In this order, as the handlers checked before: query, path ids, then the body.
     const parsedQuery = (query ? parseQuery(c, query) : undefined) as Infer<Q>;
+    if (!ownScheme) refuseNulParams(c, textParams);
     let ids = noIds;
     if (intParams.length) {
       ids = {} as Record<P, number>;
@@ -136,49 +147,9 @@ export function defineRoute<A extends Auth, B extends z.ZodType | undefined = un
   });
 }
 
-/** The route's OpenAPI operation, from the same zod schemas that parse its input. */
-function openApiOperation(def: RouteDef<Auth, z.ZodType | undefined, z.ZodObject | undefined, string>) {
-  const params = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-  const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {
-    [def.status]: {
-      description: def.description ?? def.summary,
-      ...(def.response ? { content: { [def.mediaType ?? 'application/json']: { schema: def.response } } } : {}),
-    },
-  };
-  const errorStatuses = new Set([...(def.errors ?? []), ...(def.auth === 'none' || typeof def.auth === 'object' ? [] : [401]), ...(def.body ? [400] : [])]);
-  for (const s of errorStatuses) responses[s] = { description: 'Error', content: { 'application/json': { schema: ErrorBody } } };
-  const bodySchema = def.body && def.wrap ? z.union([z.object({ [def.wrap]: def.body }), def.body]) : def.body;
-  return {
-    method: def.method,
-    path: def.path,
-    operationId: def.operationId ?? operationIdOf(def.method, def.path),
-    summary: def.summary,
-    tags: [def.tag],
-    security: typeof def.auth === 'object' ? undefined : SECURITY[def.auth],
-    request: {
-      ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
-      ...(def.query ? { query: def.query } : {}),
-      ...(bodySchema ? { body: { content: { 'application/json': { schema: bodySchema } } } } : {}),
-    },
-    responses,
-  };
-}
-
-/**
- * A unique, URL-safe operationId from method and path (which are unique together), e.g.
- * `post /api/3/people/{id}/credentials` → `post_people_id_credentials`; a route may name its own.
- */
-export function operationIdOf(method: string, path: string): string {
-  const words = path
-    .replace(/^\/api\/3\//, '/')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean);
-  return [method, ...words].join('_');
-}
-
 /** A cursor that must be a decimal sequence number (the events list). */
 export const cursorInt = (cursor?: string): number | undefined => {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(cursor)) throw new ApiError('invalid_request', 'Unknown cursor.', { fields: { cursor: 'Use next_cursor from the previous page.' } });
+  if (!/^\d{1,10}$/.test(cursor) || Number(cursor) > MAX_ID) throw new ApiError('invalid_request', 'Unknown cursor.', { fields: { cursor: 'Use next_cursor from the previous page.' } });
   return Number(cursor);
 };

@@ -3,6 +3,9 @@ import { STATUSES } from '../domain/lifecycle.js';
 
 /** The zod schemas behind request validation and /openapi.json (one source for both). */
 
+/** The largest integer id (PostgreSQL's `integer`/`serial` columns): a larger one names nothing. */
+export const MAX_ID = 2_147_483_647;
+
 const name = z.string().trim().min(1, 'Required.').max(200);
 const country = z.string().regex(/^[A-Za-z]{2}$/, 'An ISO-3166 alpha-2 country code.');
 
@@ -75,7 +78,7 @@ export const PersonCredential = z
 
 export const CredentialType = z.object({ id: z.number(), name: z.string(), format: z.string(), description: z.string() }).openapi('CredentialType');
 
-export const ClientSessionInput = z.object({ person_id: z.number().int().positive(), origins: z.array(z.string().max(300)).max(50).optional() }).openapi('ClientSessionInput');
+export const ClientSessionInput = z.object({ person_id: z.number().int().positive().max(MAX_ID), origins: z.array(z.string().max(300)).max(50).optional() }).openapi('ClientSessionInput');
 export const SessionToken = z.object({ token: z.string(), expires_at: z.string() }).openapi('SessionToken');
 
 export const RedeemInput = z.object({ invitation_code: z.string().min(1, 'Required.').max(64) }).openapi('RedeemInput');
@@ -120,16 +123,6 @@ export const HandoffRedeemInput = z.object({ handoff_token: z.string().min(1, 'R
 export const AuditEvent = z
   .object({ id: z.string(), type: z.string(), at: z.string(), actor: z.string(), subject: z.string(), data: z.record(z.string(), z.unknown()) })
   .openapi('AuditEvent');
-
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'invalid_request' }),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .openapi('Error');
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

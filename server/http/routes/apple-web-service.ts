@@ -39,12 +39,13 @@ export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void 
 
   // The pass's own authenticationToken, checked against the serial number in the path.
   const applePass: Authenticator<AuthenticatedPass> = {
+    scheme: 'ApplePass',
     resolve: (c) => authenticatePass(ctx, c.req.param('passTypeIdentifier') ?? '', c.req.param('serialNumber') ?? '', c.req.header('authorization')),
   };
 
   defineRoute(
     app,
-    { method: 'post', path: regPath, summary: 'Register a phone for a pass’s updates', tag: 'PassKit web service', auth: applePass, body: Registration, status: 201, errors: [401], description: '`Authorization: ApplePass <authenticationToken>`. 201 when new, 200 when already registered. The first registration makes the device and its credential active.' },
+    { method: 'post', path: regPath, summary: 'Register a phone for a pass’s updates', tag: 'PassKit web service', auth: applePass, body: Registration, status: 201, answers: { 200: { description: 'Already registered: the push token is updated' } }, description: '`Authorization: ApplePass <authenticationToken>`. 201 when new, 200 when already registered. The first registration makes the device and its credential active.' },
     async ({ caller: device, body }, c) => {
       const p = params(c);
       if (!DLI.test(p.dli)) return c.json({ error: { code: 'invalid_request', message: 'Bad device library identifier.' } }, 400);
@@ -55,7 +56,7 @@ export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void 
 
   defineRoute(
     app,
-    { method: 'delete', path: regPath, summary: 'Unregister a phone', tag: 'PassKit web service', auth: applePass, status: 200, errors: [401] },
+    { method: 'delete', path: regPath, summary: 'Unregister a phone', tag: 'PassKit web service', auth: applePass, status: 200 },
     async ({ caller: device }, c) => {
       const p = params(c);
       await unregisterPass(ctx, { deviceLibraryId: p.dli, ptid: p.ptid, device });
@@ -73,8 +74,9 @@ export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void 
       auth: 'none',
       query: z.object({ passesUpdatedSince: z.string().max(64).optional() }),
       status: 200,
-      response: z.object({ serialNumbers: z.array(z.string()), lastUpdated: z.string() }),
-      description: '204 when nothing changed.',
+      response: z.object({ serialNumbers: z.array(z.string()), lastUpdated: z.string() }).openapi('PassKitSerialNumbers'),
+      answers: { 204: { description: 'No pass of this phone changed since the tag (or none is registered)' } },
+      description: 'No authentication (Apple sends none): it names serial numbers only.',
     },
     async ({ query }, c) => {
       const result = await updatedSerials(ctx, c.req.param('deviceLibraryIdentifier') ?? '', c.req.param('passTypeIdentifier') ?? '', query.passesUpdatedSince || undefined);
@@ -84,7 +86,7 @@ export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void 
 
   defineRoute(
     app,
-    { method: 'get', path: `${BASE}/passes/{passTypeIdentifier}/{serialNumber}`, summary: 'The latest version of a pass', tag: 'PassKit web service', auth: applePass, status: 200, mediaType: 'application/vnd.apple.pkpass', response: z.string().openapi({ format: 'binary' }), errors: [401], description: 'Honours If-Modified-Since (304); answers Last-Modified. Voided after a revoke.' },
+    { method: 'get', path: `${BASE}/passes/{passTypeIdentifier}/{serialNumber}`, summary: 'The latest version of a pass', tag: 'PassKit web service', auth: applePass, status: 200, mediaType: 'application/vnd.apple.pkpass', response: z.string().openapi({ format: 'binary' }), headers: ['Last-Modified'], answers: { 304: { description: 'Not changed since If-Modified-Since', headers: ['Last-Modified'] } }, description: 'Honours If-Modified-Since (304); answers Last-Modified. Voided after a revoke.' },
     async ({ caller: device }, c) => {
       const result = await latestPass(ctx, device, c.req.header('if-modified-since'));
       const headers = { 'last-modified': result.lastModified.toUTCString(), 'cache-control': 'no-store' };

@@ -20,7 +20,7 @@ export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       body: S.PassRequest,
       status: 200,
       response: S.PassLink,
-      errors: [403, 404, 409],
+      errors: [403, 404, 409, 429],
       description:
         'Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401.',
     },

@@ -5,9 +5,10 @@ import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { migrationsApplied, ping } from '../../storage/migrations.js';
 import type { AppEnv } from '../context.js';
-import { errorAnswer } from '../errors.js';
+import { DATABASE_RETRY_AFTER_S, errorAnswer } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { renderDocs } from '../docs.js';
+import { openApiDocument } from '../openapi.js';
 
 /** A named start-up dependency for /readyz; returns a problem or null. */
 export interface ReadinessCheck {
@@ -24,13 +25,23 @@ const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4fd1"/><circle cx="6" cy="8" r="2.5" fill="none" stroke="#fff" stroke-width="1.5"/><path d="M8.5 8h5M11.5 8v2" stroke="#fff" stroke-width="1.5"/></svg>';
 
 export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: ReadinessCheck[]): void {
-  defineRoute(app, { method: 'get', path: '/healthz', summary: 'Process alive', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean() }) }, (_, c) =>
+  defineRoute(app, { method: 'get', path: '/healthz', summary: 'Process alive', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean() }), database: false }, (_, c) =>
     c.json({ ok: true }),
   );
 
+  const Readiness = z.object({ ok: z.boolean(), checks: z.record(z.string(), z.string()).openapi({ description: 'Each check: `ok` or what is wrong' }) }).openapi('Readiness');
   defineRoute(
     app,
-    { method: 'get', path: '/readyz', summary: 'Database reachable, migrations applied, signer loaded', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean(), checks: z.record(z.string(), z.string()) }), errors: [503] },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Database reachable, migrations applied, signer loaded',
+      tag: 'Operations',
+      auth: 'none',
+      status: 200,
+      response: Readiness,
+      answers: { 503: { description: 'Not ready (or draining): `checks` says why', response: Readiness, headers: ['Retry-After'] } },
+    },
     async (_, c) => {
       const checks: Record<string, string> = {};
       let ok = true;
@@ -49,7 +60,8 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         checks[r.name] = problem ?? 'ok';
         if (problem && !r.advisory) ok = false;
       }
-      return c.json({ ok, checks }, ok ? 200 : 503);
+      // A 503 always says when to come back (docs/errors.md), a probe's too.
+      return ok ? c.json({ ok, checks }) : c.json({ ok, checks }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
     },
   );
 
@@ -77,21 +89,4 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       });
     });
   }
-}
-
-let cached: { doc: unknown; paths: number } | undefined;
-
-export function openApiDocument(app: OpenAPIHono<AppEnv>, ctx: Ctx): unknown {
-  const paths = app.openAPIRegistry.definitions.length;
-  if (cached && cached.paths === paths) return cached.doc;
-  app.openAPIRegistry.registerComponent('securitySchemes', 'secretKey', { type: 'http', scheme: 'bearer', description: 'sk_… secret key' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'publishableKey', { type: 'http', scheme: 'bearer', description: 'pk_… publishable key, from its allowed origins' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'sessionToken', { type: 'http', scheme: 'bearer', description: 'cs_… client session or ps_… provisioning token' });
-  const doc = app.getOpenAPI31Document({
-    openapi: '3.1.0',
-    info: { title: 'Keyway provisioning API', version: '3', description: 'DoorFlow-compatible people and credentials, invitations, wallet passes and lifecycle.' },
-    servers: [{ url: ctx.config.publicUrl }],
-  });
-  cached = { doc, paths: app.openAPIRegistry.definitions.length };
-  return doc;
 }
