@@ -33,7 +33,7 @@ const WS = '/wallet/apple/v1';
 /** `npx keyway secrets rotate` as its own process (spawn, not execSync: the test process serves peers). */
 function rotateCommand(databaseUrl: string, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-rotate-'));
-  const childEnv = { ...process.env, KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, KEYWAY_SECRET: SECRET_B, KEYWAY_SECRET_PREVIOUS: SECRET_A, ...env };
+  const childEnv: Record<string, string | undefined> = { ...process.env, KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, KEYWAY_SECRET: SECRET_B, KEYWAY_SECRET_PREVIOUS: SECRET_A, ...env };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k]; // undefined: unset
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'secrets', 'rotate', ...args], {
