@@ -115,10 +115,8 @@ async function rotateColumn(ctx: Ctx, spec: RotatedColumn, options: RotationOpti
       const last = after;
       query = query.where(sql<boolean>`(${sql.join(spec.key.map((k) => sql.ref(k)))}) > (${sql.join(spec.key.map((k) => last[k]))})`);
     }
-    const rows = (await query
-      .orderBy(spec.key.map((k) => k))
-      .limit(fixedLimit(batchSize))
-      .execute()) as Row[];
+    for (const k of spec.key) query = query.orderBy(k);
+    const rows = (await query.limit(fixedLimit(batchSize)).execute()) as Row[];
     if (rows.length === 0) break;
     after = rows[rows.length - 1];
     const updates = rows.map((row) => reencrypt(ctx, spec, row));
