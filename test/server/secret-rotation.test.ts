@@ -253,113 +253,124 @@ function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<strin
 rotationSuite('sqlite', async () => false);
 rotationSuite('postgres', skipWithoutPostgres);
 
-describe('rotation beside a running server', () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness({ clock: new TestClock(Date.now()), env: { KEYWAY_LIMIT_REDEEM_PER_IP_MIN: '100000' } });
-  });
-  after(() => h.close());
-
-  test('a write by the server between the read and the write of a batch wins: compare-and-set, nothing lost', async () => {
-    const created = new Map<string, string>();
-    for (let i = 0; i < 3; i++) {
-      const r = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: `https://hooks${i}.example/k`, events: ['credential.created'] } } });
-      assert.equal(r.status, 201, r.text);
-      created.set(r.body.webhook.id, r.body.webhook.secret);
+function besideServerSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string | false>) {
+  describe(`rotation beside a running server (${backend})`, async () => {
+    const reason = await skip();
+    if (reason) {
+      test(`${backend} suite`, { skip: reason }, () => undefined);
+      return;
     }
-    // A Keyway HID code (own HMAC label) lives in the same table: its hash is recomputed under its label.
-    const { credentialId } = await issueWalletPass(h);
-    const keysA = h.keyway.ctx.keys;
-    await h.store.db
-      .insertInto('invitations')
-      .values({ id: 'inv_hidcode', credential_id: credentialId, code_hash: keysA.lookupHash('hid-invite', 'HID-CODE-7Q'), code_enc: keysA.encrypt('hid-code-7q', credentialId), expires_at: '2099-01-01T00:00:00.000Z', created_at: '2026-01-01T00:00:00.000Z', redeemed_at: null, superseded_at: null, emailed_at: null })
-      .execute();
+    let h: Harness;
+    before(async () => {
+      h = await createHarness({ backend, clock: new TestClock(Date.now()), env: { KEYWAY_LIMIT_REDEEM_PER_IP_MIN: '100000' } });
+    });
+    after(() => h.close());
 
-    const ba = startInstance(h, SECRET_B, SECRET_A);
-    try {
-      let serverSecret = '';
-      let racedId = '';
-      const report = await rotateSecrets(ba.keyway.ctx, {
-        batchSize: 2,
-        beforeWrite: async (spec, rows) => {
-          if (spec.table !== 'webhooks' || spec.column !== 'secret_enc' || serverSecret) return;
-          // The running server rotates the endpoint's secret while the command holds the old ciphertext.
-          racedId = String(rows[0].id);
-          const r = await ba.request('POST', `/api/3/webhooks/${racedId}/rotate_secret`, { token: h.sk });
-          assert.equal(r.status, 200, r.text);
-          serverSecret = r.body.webhook.secret;
-        },
-      });
-      const secrets = report.columns.find((c) => c.table === 'webhooks' && c.column === 'secret_enc')!;
-      assert.equal(secrets.raced, 1, 'the raced row was not overwritten');
-      assert.equal(secrets.rotated, created.size - 1);
-      const raced = await h.store.db.selectFrom('webhooks').selectAll().where('id', '=', racedId).executeTakeFirstOrThrow();
-      const keysB = createKeyRing(SECRET_B);
-      assert.equal(keysB.decrypt(raced.secret_enc, `webhook:${raced.id}`), serverSecret, "the server's new secret is what is stored");
-      // The server kept the replaced secret as it was (under A); its column comes later and re-keys it.
-      assert.equal(keysB.decrypt(raced.previous_secret_enc!, `webhook:${raced.id}`), created.get(racedId), 'the replaced secret still signs during its overlap');
-      assert.equal(report.stillPrevious, 0);
-      const again = await rotateSecrets(ba.keyway.ctx);
-      assert.equal(again.columns.reduce((n, c) => n + c.rotated + c.raced + c.failed, 0), 0, 'a re-run has nothing left to do');
-      const hid = await h.store.db.selectFrom('invitations').selectAll().where('id', '=', 'inv_hidcode').executeTakeFirstOrThrow();
-      assert.equal(hid.code_hash, keysB.lookupHash('hid-invite', 'HID-CODE-7Q'));
-      assert.equal(keysB.decrypt(hid.code_enc, credentialId), 'hid-code-7q');
-    } finally {
-      await ba.close();
-    }
-  });
-
-  test('the command runs while the server keeps writing: every row ends under the new key and every value still works', async () => {
-    const ba = startInstance(h, SECRET_B, SECRET_A);
-    const pins: string[] = [];
-    try {
-      for (let i = 0; i < 40; i++) {
-        const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'Old', last_name: `Pin${i}` } } });
-        const pin = `5${String(i).padStart(7, '0')}`;
-        await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: pin } } });
-        pins.push(pin);
+    test('a write by the server between the read and the write of a batch wins: compare-and-set, nothing lost', async () => {
+      const created = new Map<string, string>();
+      for (let i = 0; i < 3; i++) {
+        const r = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: `https://hooks${i}.example/k`, events: ['credential.created'] } } });
+        assert.equal(r.status, 201, r.text);
+        created.set(r.body.webhook.id, r.body.webhook.secret);
       }
-      const hook = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: 'https://busy.example/k', events: ['credential.created'] } } });
-      let running = true;
-      let latestSecret = hook.body.webhook.secret as string;
-      let writes = 0;
-      const server = (async () => {
-        for (let i = 0; running; i++) {
-          const p = await ba.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'New', last_name: `Pin${i}` } } });
-          const pin = `6${String(i).padStart(7, '0')}`;
-          const c = await ba.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: pin } } });
-          assert.equal(c.status, 201, c.text);
-          pins.push(pin);
-          const r = await ba.request('POST', `/api/3/webhooks/${hook.body.webhook.id}/rotate_secret`, { token: h.sk });
-          assert.equal(r.status, 200, r.text);
-          latestSecret = r.body.webhook.secret;
-          writes++;
-          // SQLite answers synchronously: let the event loop see the child's output and exit.
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })();
-      const run = await rotateCommand(h.databaseUrl, {}, ['--batch', '5']);
-      running = false;
-      await server;
-      assert.ok(writes > 0, 'the server wrote during the run');
-      // The server's rotate_secret keeps the secret it replaced as previous_secret_enc: written under B now.
-      const finish = await rotateCommand(h.databaseUrl);
-      assert.equal(finish.code, 0, `${run.stdout}\n${finish.stdout}${finish.stderr}`);
-      assert.match(finish.stdout, /^0 rows still use KEYWAY_SECRET_PREVIOUS$/m);
-      await assertAllUnder(h.store, SECRET_B);
-      const b = startInstance(h, SECRET_B, undefined);
+      // A Keyway HID code (own HMAC label) lives in the same table: its hash is recomputed under its label.
+      const { credentialId } = await issueWalletPass(h);
+      const keysA = h.keyway.ctx.keys;
+      await h.store.db
+        .insertInto('invitations')
+        .values({ id: 'inv_hidcode', credential_id: credentialId, code_hash: keysA.lookupHash('hid-invite', 'HID-CODE-7Q'), code_enc: keysA.encrypt('hid-code-7q', credentialId), expires_at: '2099-01-01T00:00:00.000Z', created_at: '2026-01-01T00:00:00.000Z', redeemed_at: null, superseded_at: null, emailed_at: null })
+        .execute();
+
+      const ba = startInstance(h, SECRET_B, SECRET_A);
       try {
-        for (const pin of pins) assert.equal((await b.request('POST', '/api/3/access/verify', { token: h.sk, body: { value: pin } })).body?.allowed, true, `PIN ${pin} verifies`);
-        const row = await b.store.db.selectFrom('webhooks').select(['id', 'secret_enc']).where('id', '=', hook.body.webhook.id).executeTakeFirstOrThrow();
-        assert.equal(b.keyway.ctx.keys.decrypt(row.secret_enc, `webhook:${row.id}`), latestSecret, "the server's last secret is the one kept");
+        let serverSecret = '';
+        let racedId = '';
+        const report = await rotateSecrets(ba.keyway.ctx, {
+          batchSize: 2,
+          beforeWrite: async (spec, rows) => {
+            if (spec.table !== 'webhooks' || spec.column !== 'secret_enc' || serverSecret) return;
+            // The running server rotates the endpoint's secret while the command holds the old ciphertext.
+            racedId = String(rows[0].id);
+            const r = await ba.request('POST', `/api/3/webhooks/${racedId}/rotate_secret`, { token: h.sk });
+            assert.equal(r.status, 200, r.text);
+            serverSecret = r.body.webhook.secret;
+          },
+        });
+        const secrets = report.columns.find((c) => c.table === 'webhooks' && c.column === 'secret_enc')!;
+        assert.equal(secrets.raced, 1, 'the raced row was not overwritten');
+        assert.equal(secrets.rotated, created.size - 1);
+        const raced = await h.store.db.selectFrom('webhooks').selectAll().where('id', '=', racedId).executeTakeFirstOrThrow();
+        const keysB = createKeyRing(SECRET_B);
+        assert.equal(keysB.decrypt(raced.secret_enc, `webhook:${raced.id}`), serverSecret, "the server's new secret is what is stored");
+        // The server kept the replaced secret as it was (under A); its column comes later and re-keys it.
+        assert.equal(keysB.decrypt(raced.previous_secret_enc!, `webhook:${raced.id}`), created.get(racedId), 'the replaced secret still signs during its overlap');
+        assert.equal(report.stillPrevious, 0);
+        const again = await rotateSecrets(ba.keyway.ctx);
+        assert.equal(again.columns.reduce((n, c) => n + c.rotated + c.raced + c.failed, 0), 0, 'a re-run has nothing left to do');
+        const hid = await h.store.db.selectFrom('invitations').selectAll().where('id', '=', 'inv_hidcode').executeTakeFirstOrThrow();
+        assert.equal(hid.code_hash, keysB.lookupHash('hid-invite', 'HID-CODE-7Q'));
+        assert.equal(keysB.decrypt(hid.code_enc, credentialId), 'hid-code-7q');
       } finally {
-        await b.close();
+        await ba.close();
       }
-    } finally {
-      await ba.close();
-    }
+    });
+
+    test('the command runs while the server keeps writing: every row ends under the new key and every value still works', async (t) => {
+      const ba = startInstance(h, SECRET_B, SECRET_A);
+      const pins: string[] = [];
+      try {
+        for (let i = 0; i < 40; i++) {
+          const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'Old', last_name: `Pin${i}` } } });
+          const pin = `5${String(i).padStart(7, '0')}`;
+          await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: pin } } });
+          pins.push(pin);
+        }
+        const hook = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: 'https://busy.example/k', events: ['credential.created'] } } });
+        let running = true;
+        let latestSecret = hook.body.webhook.secret as string;
+        let writes = 0;
+        const server = (async () => {
+          for (let i = 0; running; i++) {
+            const p = await ba.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'New', last_name: `Pin${i}` } } });
+            const pin = `6${String(i).padStart(7, '0')}`;
+            const c = await ba.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: pin } } });
+            assert.equal(c.status, 201, c.text);
+            pins.push(pin);
+            const r = await ba.request('POST', `/api/3/webhooks/${hook.body.webhook.id}/rotate_secret`, { token: h.sk });
+            assert.equal(r.status, 200, r.text);
+            latestSecret = r.body.webhook.secret;
+            writes++;
+            // SQLite answers synchronously: let the event loop see the child's output and exit.
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        })();
+        const run = await rotateCommand(h.databaseUrl, {}, ['--batch', '5']);
+        running = false;
+        await server;
+        assert.ok(writes > 0, 'the server wrote during the run');
+        t.diagnostic(`${writes} server writes during the run; ${run.stdout.split('\n').filter((l) => /already rewritten/.test(l)).join('; ') || 'no row raced'}`);
+        // The server's rotate_secret keeps the secret it replaced as previous_secret_enc: written under B now.
+        const finish = await rotateCommand(h.databaseUrl);
+        assert.equal(finish.code, 0, `${run.stdout}\n${finish.stdout}${finish.stderr}`);
+        assert.match(finish.stdout, /^0 rows still use KEYWAY_SECRET_PREVIOUS$/m);
+        await assertAllUnder(h.store, SECRET_B);
+        const b = startInstance(h, SECRET_B, undefined);
+        try {
+          for (const pin of pins) assert.equal((await b.request('POST', '/api/3/access/verify', { token: h.sk, body: { value: pin } })).body?.allowed, true, `PIN ${pin} verifies`);
+          const row = await b.store.db.selectFrom('webhooks').select(['id', 'secret_enc']).where('id', '=', hook.body.webhook.id).executeTakeFirstOrThrow();
+          assert.equal(b.keyway.ctx.keys.decrypt(row.secret_enc, `webhook:${row.id}`), latestSecret, "the server's last secret is the one kept");
+        } finally {
+          await b.close();
+        }
+      } finally {
+        await ba.close();
+      }
+    });
   });
-});
+}
+
+besideServerSuite('sqlite', async () => false);
+besideServerSuite('postgres', skipWithoutPostgres);
 
 describe('keyway secrets rotate refuses and reports', () => {
   let h: Harness;
