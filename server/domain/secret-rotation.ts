@@ -11,7 +11,7 @@ import { OTP_TTL_SECONDS } from './verifications.js';
 type Row = Record<string, string | number | null>;
 
 /** One encrypted column: how its rows are paged, its AES-GCM associated data, and the HMAC kept beside it. */
-interface RotatedColumn {
+export interface RotatedColumn {
   table: string;
   /** Primary key, in paging order. */
   key: readonly string[];
