@@ -26,6 +26,7 @@ Commands:
   migrate               apply pending database migrations and exit
   keys create|list|revoke   manage secret (sk_) and publishable (pk_) keys
   certs dev|import      make dev signing certificates, or import a .p12
+  secrets rotate        re-encrypt everything under KEYWAY_SECRET (after a secret change)
 
 Every command reads the environment variables in the README's configuration table.
 Run \`npx keyway <command> --help\` for a command's options.`;
@@ -50,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
     case 'certs': {
       const { runCertsCommand } = await import('./cli/certs.js');
       return runCertsCommand(rest, process.env);
+    }
+    case 'secrets': {
+      const { runSecretsCommand } = await import('./cli/secrets.js');
+      return runSecretsCommand(rest, process.env);
     }
     default:
       console.error(`Unknown command "${command}".\n\n${HELP}`);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
+import { createContext, type Ctx } from './domain/context.js';
 import { isPostgresUrl, openStore, type Store } from './storage/db.js';
 import { migrateToLatest } from './storage/migrations.js';
 
@@ -45,4 +46,11 @@ export async function openMigratedStore(config: Config, log?: (record: Record<st
   if (!postgres) return { store: migrating, applied };
   await migrating.close();
   return { store: openStore(config.databaseUrl, { log, sqliteSync: config.sqliteSync }), applied };
+}
+
+/** A domain context for one-shot commands (`keys`, `secrets`): no server, the same storage and secrets. */
+export async function openCliContext(config: Config): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
+  const secret = resolveSecret(config);
+  const { store } = await openMigratedStore(config);
+  return { ctx: createContext({ config, store, secret, secretPrevious: config.secretPrevious }), close: () => store.close() };
 }

@@ -1,9 +1,8 @@
 // `keyway keys create|list|revoke`: manage secret (sk_) and publishable (pk_) keys from a shell.
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../config.js';
-import { createContext, type Ctx } from '../domain/context.js';
+import { loadConfig } from '../config.js';
 import { createKey, listKeys, revokeKey, SCOPES, type Scope } from '../domain/keys.js';
-import { openMigratedStore, resolveSecret } from '../runtime.js';
+import { openCliContext } from '../runtime.js';
 
 const KEYS_HELP = `Usage:
   npx keyway keys create --scope account.person|account.person.readonly|account.access [--name N]
@@ -13,13 +12,6 @@ const KEYS_HELP = `Usage:
   npx keyway keys revoke <key id>
 
 The new key is printed once on stdout; only its SHA-256 is stored.`;
-
-/** A domain context for one-shot commands: no server, the same storage and secret. */
-async function cliContext(config: Config): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
-  const secret = resolveSecret(config);
-  const { store } = await openMigratedStore(config);
-  return { ctx: createContext({ config, store, secret, secretPrevious: config.secretPrevious }), close: () => store.close() };
-}
 
 export async function runKeysCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, ...rest] = args;
@@ -41,7 +33,7 @@ export async function runKeysCommand(args: string[], env: NodeJS.ProcessEnv): Pr
     },
   });
   const config = loadConfig(env, 'development', { serverChecks: false });
-  const { ctx, close } = await cliContext(config);
+  const { ctx, close } = await openCliContext(config);
   try {
     if (sub === 'create') {
       const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);

@@ -4,6 +4,8 @@ import crypto from 'node:crypto';
 export interface KeyRing {
   /** Key id of the current secret, carried by every ciphertext. */
   kid: string;
+  /** Key id of KEYWAY_SECRET_PREVIOUS, when it is set (`keyway secrets rotate` looks for it). */
+  previousKid?: string;
   /** HMAC of a lookup value under the current key, then under the previous one (rotation). */
   lookupHashes(purpose: string, value: string): string[];
   lookupHash(purpose: string, value: string): string;
@@ -11,6 +13,8 @@ export interface KeyRing {
   decrypt(ciphertext: string, aad?: string): string;
   /** Key for idempotency-record integrity and other internal MACs. */
   idempotencyKey: Buffer;
+  /** The idempotency key under the current secret, then under the previous one (rotation). */
+  idempotencyKeys: Buffer[];
   /** Deterministic value derived from the secret, e.g. the hosted page's built-in key. */
   derive(label: string, bytes: number): Buffer;
 }
@@ -52,7 +56,9 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
 
   return {
     kid: current.kid,
+    previousKid: prev?.kid,
     idempotencyKey: current.idem,
+    idempotencyKeys: prev ? [current.idem, prev.idem] : [current.idem],
     lookupHash: (purpose, value) => mac(current, purpose, value),
     lookupHashes: (purpose, value) => (prev ? [mac(current, purpose, value), mac(prev, purpose, value)] : [mac(current, purpose, value)]),
     encrypt(plaintext, aad = '') {

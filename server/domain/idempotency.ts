@@ -11,15 +11,20 @@ export const HEARTBEAT_SECONDS = 20;
 
 export type IdempotencyStart = { kind: 'new'; recordKey: string } | { kind: 'replay'; status: number; body: string };
 
-/** Scoped to (caller, method, path) for 24 h (docs/api.md); the record key is a MAC, not the raw values. */
-export function idempotencyRecordKey(ctx: Ctx, caller: string, method: string, path: string, key: string): string {
-  return crypto.createHmac('sha256', ctx.keys.idempotencyKey).update([caller, method, path, key].join('\n')).digest('base64url');
+/**
+ * Scoped to (caller, method, path) for 24 h (docs/api.md); the record key is a MAC, not the raw
+ * values. One key per secret, current first: while KEYWAY_SECRET_PREVIOUS is set a retry of a
+ * request first seen under the previous secret still finds its record (docs/security.md).
+ */
+export function idempotencyRecordKeys(ctx: Ctx, caller: string, method: string, path: string, key: string): string[] {
+  return ctx.keys.idempotencyKeys.map((k) => crypto.createHmac('sha256', k).update([caller, method, path, key].join('\n')).digest('base64url'));
 }
 
 export const hashRequest = (body: string): string => crypto.createHash('sha256').update(body).digest('base64url');
 
-export async function beginIdempotent(ctx: Ctx, recordKey: string, requestHash: string): Promise<IdempotencyStart> {
+export async function beginIdempotent(ctx: Ctx, recordKeys: string | readonly string[], requestHash: string): Promise<IdempotencyStart> {
   const now = nowIso(ctx);
+  const recordKey = typeof recordKeys === 'string' ? recordKeys : await liveRecordKey(ctx, recordKeys, now);
   for (let attempt = 0; attempt < 2; attempt++) {
     const inserted = await ctx.store.db
       .insertInto('idempotency')
@@ -42,6 +47,15 @@ export async function beginIdempotent(ctx: Ctx, recordKey: string, requestHash: 
     return { kind: 'replay', status: row.status!, body: ctx.keys.decrypt(row.body_enc!, recordKey) };
   }
   throw new ApiError('idempotency_in_progress');
+}
+
+/** The first key (after the current one) with a live record, else the current one: new records are made under the current secret. */
+async function liveRecordKey(ctx: Ctx, [current, ...older]: readonly string[], now: string): Promise<string> {
+  for (const key of older) {
+    const row = await ctx.store.db.selectFrom('idempotency').select(['state', 'created_at', 'expires_at']).where('record_key', '=', key).executeTakeFirst();
+    if (row && row.expires_at > now && !(row.state === 'running' && addSeconds(row.created_at, STALE_RUNNING_SECONDS) <= now)) return key;
+  }
+  return current;
 }
 
 const SECRET_FIELDS = /"(provisioning_token|token|secret|invitation_code|invitation_url|url|value)"\s*:/;

@@ -104,7 +104,16 @@ async function deliverPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<
     // Apple says the token is no longer registered: the phone removed the pass.
     const device = await ctx.store.db.selectFrom('devices').select('serial_number').where('id', '=', row.device_id).executeTakeFirst();
     const regs = device ? await ctx.store.db.selectFrom('apple_registrations').select(['device_library_id', 'push_token_enc']).where('serial_number', '=', device.serial_number).execute() : [];
-    for (const r of regs.filter((r) => r.push_token_enc === row.target_enc)) {
+    // Compared as plain tokens: `keyway secrets rotate` re-encrypts the two copies separately.
+    const pushToken = (enc: string): string | null => {
+      try {
+        return ctx.keys.decrypt(enc, 'push_token');
+      } catch {
+        return null;
+      }
+    };
+    const gone = pushToken(row.target_enc);
+    for (const r of regs.filter((r) => r.push_token_enc === row.target_enc || (gone !== null && pushToken(r.push_token_enc) === gone))) {
       await ctx.store.db.deleteFrom('apple_registrations').where('device_library_id', '=', r.device_library_id).where('serial_number', '=', device!.serial_number).execute();
     }
   }

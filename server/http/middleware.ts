@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Ctx } from '../domain/context.js';
 import { resolveCaller, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
-import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, HEARTBEAT_SECONDS, heartbeatIdempotent, idempotencyRecordKey } from '../domain/idempotency.js';
+import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, HEARTBEAT_SECONDS, heartbeatIdempotent, idempotencyRecordKeys } from '../domain/idempotency.js';
 import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
 import type { AppContext, AppEnv } from './context.js';
 import type { Metrics } from '../metrics.js';
@@ -166,15 +166,15 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
     if (c.req.method !== 'POST' || !key || !caller || caller === 'invalid') return next();
     if (key.length > 255) throw new ApiError('invalid_request', 'Idempotency-Key is at most 255 characters.', { fields: { 'Idempotency-Key': 'Too long.' } });
     const scope = caller.kind === 'publishable' ? `${caller.tokenHash}|${c.get('ip')}` : caller.tokenHash;
-    const recordKey = idempotencyRecordKey(ctx, scope, c.req.method, c.req.path, key);
     const body = await c.req.text();
-    const start = await beginIdempotent(ctx, recordKey, hashRequest(body));
+    const start = await beginIdempotent(ctx, idempotencyRecordKeys(ctx, scope, c.req.method, c.req.path, key), hashRequest(body));
     if (start.kind === 'replay') {
       return new Response(start.body, {
         status: start.status,
         headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true', ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}), ...corsHeadersOf(c) },
       });
     }
+    const { recordKey } = start;
     // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
     const heartbeat = setInterval(() => void heartbeatIdempotent(ctx, recordKey).catch(() => undefined), HEARTBEAT_SECONDS * 1000);
     heartbeat.unref();
