@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { fixedLimit, preparedInsert, preparedWrite, type Store, type Tx } from '../storage/db.js';
-import { startWorker, type WorkerDeps } from '../storage/outbox.js';
+import { deliverDue, startLanes, type Lanes, type StopWorker, type WorkerDeps } from '../storage/outbox.js';
 import type { Database, MessageQueueTable } from '../storage/schema.js';
 import { DeliveryError, type EmailMessage, type Mailer, type SmsMessage, type SmsSender } from './senders.js';
 
@@ -33,7 +33,9 @@ export type QueuedMessage = { channel: 'sms'; message: SmsMessage } | { channel:
 /** Seconds before attempt n+1; a row gives up at `give_up_at` (an SMS code dies with its verification). */
 const RETRY_DELAYS = [1, 5, 30, 120, 300, 900, 3600];
 const MAX_ATTEMPTS = RETRY_DELAYS.length + 1;
-const BATCH = 25;
+/** Sends in flight per process, and per channel (a stuck SMS provider never holds email's slots). */
+const CONCURRENCY = 50;
+const PER_CHANNEL = 25;
 const QUEUED = 'message-queued';
 
 export async function enqueueMessage(
@@ -64,16 +66,31 @@ const insertQueued = preparedInsert('message_queue', ['channel', 'purpose', 'ref
 const unclaimed = (now: string) => (eb: ExpressionBuilder<Database, 'message_queue'>) =>
   eb.and([eb('delivered_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
 // One statement claims a batch; the outer condition is re-checked per row, so instances never share one.
-const claimBatch = preparedWrite<Selectable<MessageQueueTable>, [string, string]>(
-  (db, until, now) =>
-    db
-      .updateTable('message_queue')
-      .set({ claimed_until: until })
-      .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed(now)).where('next_attempt_at', '<=', now).orderBy('id').limit(fixedLimit(BATCH)))
-      .where(unclaimed(now))
-      .returningAll(),
-  2,
-);
+// Compiled once per limit and busy channel (a handful: two channels, limits up to PER_CHANNEL).
+const claimStatements = new Map<string, ReturnType<typeof claimStatement>>();
+function claimStatement(limit: number, busy: readonly string[]) {
+  return preparedWrite<Selectable<MessageQueueTable>, [string, string]>(
+    (db, until, now) =>
+      db
+        .updateTable('message_queue')
+        .set({ claimed_until: until })
+        .where('id', 'in', (eb) => {
+          let q = eb.selectFrom('message_queue').select('id').where(unclaimed(now)).where('next_attempt_at', '<=', now);
+          if (busy.length) q = q.where('channel', 'not in', [...busy] as ('sms' | 'email')[]);
+          return q.orderBy('id').limit(fixedLimit(limit));
+        })
+        .where(unclaimed(now))
+        .returningAll(),
+    2,
+  );
+}
+function claimBatch(ctx: QueueDeps, limit: number, busy: readonly string[]) {
+  const key = `${limit}:${busy.join(',')}`;
+  let claim = claimStatements.get(key);
+  if (!claim) claimStatements.set(key, (claim = claimStatement(limit, busy)));
+  const now = nowIso(ctx);
+  return claim(ctx.store.db, addSeconds(now, ctx.config.leaseSeconds), now);
+}
 const markDeliveredWithHook = preparedWrite<never, [string, number, number]>(
   (db, at, attempts, id) => db.updateTable('message_queue').set({ delivered_at: at, attempts, claimed_until: null, payload_enc: '', last_error: null }).where('id', '=', id),
   3,
@@ -84,17 +101,25 @@ export const kickDelivery = (ctx: Pick<QueueDeps, 'bus'>): void => {
   ctx.bus.emit(QUEUED);
 };
 
+/** Each message on its own, with its provider's deadline; per-channel slots (storage/outbox.ts). */
+function messageLanes(ctx: QueueDeps, onDelivered: OnDelivered): Lanes<Selectable<MessageQueueTable>> {
+  const marker = deliveredMarker(ctx);
+  return {
+    name: 'delivery worker',
+    concurrency: CONCURRENCY,
+    perDestination: PER_CHANNEL,
+    claim: async (limit, busy) => (await claimBatch(ctx, limit, busy)).rows.sort((a, b) => a.id - b.id),
+    destinationOf: (row) => row.channel,
+    attempt: (row, signal) => deliverOne(ctx, row, marker, onDelivered, signal),
+  };
+}
+
 /**
  * Delivers every due message once; returns how many went out. Rows are claimed by a
  * compare-and-set on `claimed_until`, so several instances may run this at once.
  */
-export async function deliverDueMessages(ctx: QueueDeps, onDelivered: OnDelivered = {}): Promise<number> {
-  const now = nowIso(ctx);
-  const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, ctx.config.leaseSeconds), now);
-  // A batch goes out side by side: one slow provider call must not hold up the codes behind it.
-  const marker = deliveredMarker(ctx);
-  const results = await Promise.all(claimed.sort((a, b) => a.id - b.id).map((row) => deliverOne(ctx, row, marker, onDelivered)));
-  return results.filter(Boolean).length;
+export function deliverDueMessages(ctx: QueueDeps, onDelivered: OnDelivered = {}): Promise<number> {
+  return deliverDue(ctx, messageLanes(ctx, onDelivered));
 }
 
 /**
@@ -120,15 +145,22 @@ function deliveredMarker(ctx: QueueDeps): (row: Selectable<MessageQueueTable>) =
   };
 }
 
-async function deliverOne(ctx: QueueDeps, row: Selectable<MessageQueueTable>, markDelivered: (row: Selectable<MessageQueueTable>) => Promise<void>, onDelivered: OnDelivered): Promise<boolean> {
+async function deliverOne(
+  ctx: QueueDeps,
+  row: Selectable<MessageQueueTable>,
+  markDelivered: (row: Selectable<MessageQueueTable>) => Promise<void>,
+  onDelivered: OnDelivered,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const attempt = row.attempts + 1;
   try {
     if (nowIso(ctx) >= row.give_up_at) throw new DeliveryError('gave up: the message outlived its purpose');
     const message = JSON.parse(ctx.keys.decrypt(row.payload_enc, `message_queue:${row.channel}`));
     // A retry is recognisably the same message (the webhook provider's webhook-id); keyed with this
     // installation's secret, so two installations sending to one gateway never share an id.
-    if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` });
-    else await ctx.mailer.send(message as EmailMessage);
+    if (signal?.aborted) throw new DeliveryError(String((signal.reason as Error)?.message ?? 'aborted'));
+    if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` }, { signal });
+    else await ctx.mailer.send(message as EmailMessage, { signal });
     ctx.metrics?.sends.inc({ channel: row.channel, result: 'sent' });
   } catch (err) {
     const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? 'send failed');
@@ -164,7 +196,7 @@ async function deliverOne(ctx: QueueDeps, row: Selectable<MessageQueueTable>, ma
 }
 
 /** The background worker: a poll for retries and other instances' rows, plus a kick per enqueue. */
-export function startDeliveryWorker(ctx: QueueDeps, onDelivered: OnDelivered, pollMs = 1000): () => Promise<void> {
+export function startDeliveryWorker(ctx: QueueDeps, onDelivered: OnDelivered, pollMs = 1000): StopWorker {
   // A few milliseconds of gathering turn a burst of sends into one claim: nobody notices 5 ms on an SMS.
-  return startWorker(ctx, { name: 'delivery worker', pollMs, wakeOn: [QUEUED], pass: () => deliverDueMessages(ctx, onDelivered), gatherMs: 5 });
+  return startLanes(ctx, { ...messageLanes(ctx, onDelivered), pollMs, wakeOn: [QUEUED], gatherMs: 5 });
 }

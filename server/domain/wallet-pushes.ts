@@ -2,7 +2,7 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../clock.js';
 import { fixedLimit } from '../storage/db.js';
-import { startWorker } from '../storage/outbox.js';
+import { deliverDue, startLanes, type Lanes, type StopWorker } from '../storage/outbox.js';
 import type { Database, WalletPushTable } from '../storage/schema.js';
 import { createApnsClient, type ApnsClient } from '../wallet/apns.js';
 import { GoogleWalletApiError } from '../wallet/google/rest-client.js';
@@ -12,14 +12,16 @@ import { apnsUrl, passStateOf } from './pass-updates.js';
 
 /** Seconds before the next attempt; a push is given up with its revocation window. */
 const PUSH_RETRY = [1, 5, 30, 120, 600, 1800, 3600];
-const BATCH = 50;
+/** Pushes in flight per process, and per service (a stuck APNs never holds Google's slots). */
+const CONCURRENCY = 100;
+const PER_SERVICE = 50;
 const apnsClients = new WeakMap<Ctx, ApnsClient>();
 
 function apnsClient(ctx: Ctx): ApnsClient {
   let client = apnsClients.get(ctx);
   if (!client) {
     const material = ctx.wallet!.apple!.material;
-    client = createApnsClient({ url: apnsUrl(ctx)!, cert: material.tls.cert, key: material.tls.key, topic: material.passTypeId });
+    client = createApnsClient({ url: apnsUrl(ctx)!, cert: material.tls.cert, key: material.tls.key, topic: material.passTypeId, timeoutMs: ctx.config.timeouts.apns * 1000 });
     apnsClients.set(ctx, client);
   }
   return client;
@@ -32,10 +34,11 @@ export function closeApns(ctx: Ctx): void {
 
 type PushOutcome = { kind: 'done' } | { kind: 'retry'; error: string; retryAfter?: number } | { kind: 'final'; error: string; dropRegistration?: boolean };
 
-async function sendPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<PushOutcome> {
+async function sendPush(ctx: Ctx, row: Selectable<WalletPushTable>, signal?: AbortSignal): Promise<PushOutcome> {
   const target = ctx.keys.decrypt(row.target_enc, row.kind === 'apns' ? 'push_token' : 'wallet_push');
+  if (signal?.aborted) return { kind: 'retry', error: String((signal.reason as Error)?.message ?? 'aborted') };
   if (row.kind === 'apns') {
-    const r = await apnsClient(ctx).push(target);
+    const r = await apnsClient(ctx).push(target, { signal });
     if (r.status === 200) return { kind: 'done' };
     if (r.status === 410) return { kind: 'final', error: `APNs 410 ${r.reason ?? ''}`.trim(), dropRegistration: true };
     if (r.status === 400) return { kind: 'final', error: `APNs 400 ${r.reason ?? ''}`.trim() };
@@ -54,7 +57,7 @@ async function sendPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<Pus
   // The state is read at send time, so a suspend quickly undone sends the final state only.
   const state = passStateOf(device, device.device_status, device.person_enabled);
   try {
-    await rest.setObjectState(target, state === 'active' ? 'ACTIVE' : state === 'expired' ? 'EXPIRED' : 'INACTIVE');
+    await rest.setObjectState(target, state === 'active' ? 'ACTIVE' : state === 'expired' ? 'EXPIRED' : 'INACTIVE', { signal });
     return { kind: 'done' };
   } catch (err) {
     if (err instanceof GoogleWalletApiError && err.status >= 400 && err.status < 500 && err.status !== 429) return { kind: 'final', error: err.message };
@@ -62,27 +65,46 @@ async function sendPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<Pus
   }
 }
 
-/** Sends every due wallet update once; returns how many succeeded. Claimed by compare-and-set. */
-export async function deliverWalletPushes(ctx: Ctx): Promise<number> {
+/** Claims due pushes by compare-and-set, none for a `busy` service. */
+async function claimPushes(ctx: Ctx, limit: number, busy: readonly string[]): Promise<Selectable<WalletPushTable>[]> {
   const now = nowIso(ctx);
   const unclaimed = (eb: ExpressionBuilder<Database, 'wallet_pushes'>) =>
     eb.and([eb('done_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
-  const claimed = await ctx.store.db
+  return ctx.store.db
     .updateTable('wallet_pushes')
     .set({ claimed_until: addSeconds(now, ctx.config.leaseSeconds) })
-    .where('id', 'in', (eb) => eb.selectFrom('wallet_pushes').select('id').where(unclaimed).where('next_attempt_at', '<=', now).orderBy('id').limit(fixedLimit(BATCH)))
+    .where('id', 'in', (eb) => {
+      let q = eb.selectFrom('wallet_pushes').select('id').where(unclaimed).where('next_attempt_at', '<=', now);
+      if (busy.length) q = q.where('kind', 'not in', [...busy] as WalletPushTable['kind'][]);
+      return q.orderBy('id').limit(fixedLimit(limit));
+    })
     .where(unclaimed)
     .returningAll()
     .execute();
-  const results = await Promise.all(claimed.map((row) => deliverPush(ctx, row)));
-  return results.filter(Boolean).length;
 }
 
-async function deliverPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<boolean> {
+/** Each push on its own, with its service's deadline; per-service slots (storage/outbox.ts). */
+function pushLanes(ctx: Ctx): Lanes<Selectable<WalletPushTable>> {
+  return {
+    name: 'wallet update worker',
+    concurrency: CONCURRENCY,
+    perDestination: PER_SERVICE,
+    claim: (limit, busy) => claimPushes(ctx, limit, busy),
+    destinationOf: (row) => row.kind,
+    attempt: (row, signal) => deliverPush(ctx, row, signal),
+  };
+}
+
+/** Sends every due wallet update once; returns how many succeeded. Claimed by compare-and-set. */
+export function deliverWalletPushes(ctx: Ctx): Promise<number> {
+  return deliverDue(ctx, pushLanes(ctx));
+}
+
+async function deliverPush(ctx: Ctx, row: Selectable<WalletPushTable>, signal?: AbortSignal): Promise<boolean> {
   const attempt = row.attempts + 1;
   let outcome: PushOutcome;
   try {
-    outcome = await sendPush(ctx, row);
+    outcome = await sendPush(ctx, row, signal);
   } catch (err) {
     outcome = { kind: 'retry', error: (err as Error).message };
   }
@@ -113,10 +135,10 @@ async function deliverPush(ctx: Ctx, row: Selectable<WalletPushTable>): Promise<
 }
 
 /** The background worker: woken after each commit that changed a credential, and polling each second. */
-export function startWalletWorker(ctx: Ctx, pollMs = 1000): () => Promise<void> {
-  const stop = startWorker(ctx, { name: 'wallet update worker', pollMs, wakeOn: ['credential'], pass: () => deliverWalletPushes(ctx), immediately: false, gatherMs: 5 });
-  return async () => {
-    await stop();
+export function startWalletWorker(ctx: Ctx, pollMs = 1000): StopWorker {
+  const stop = startLanes(ctx, { ...pushLanes(ctx), pollMs, wakeOn: ['credential'], immediately: false, gatherMs: 5 });
+  return async (opts) => {
+    await stop(opts);
     closeApns(ctx);
   };
 }

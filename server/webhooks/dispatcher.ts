@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
 import { fixedLimit, json, type Store, type Tx } from '../storage/db.js';
-import { startWorker, type WorkerDeps } from '../storage/outbox.js';
+import { ABANDONED, deliverDue, startLanes, type Lanes, type StopWorker, type WorkerDeps } from '../storage/outbox.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { resolveDestination } from './destination.js';
 import { decryptSecret, disableWebhookTx, newDeliveryId, WEBHOOK_QUEUED } from './endpoints.js';
@@ -21,16 +21,19 @@ export interface DispatcherDeps extends WorkerDeps {
   clock: Clock;
   random: RandomSource;
   /** `dev` lets deliveries reach private addresses (a receiver on localhost). */
-  config: Pick<Config, 'dev' | 'leaseSeconds'>;
+  config: Pick<Config, 'dev' | 'leaseSeconds'> & { timeouts?: Pick<Config['timeouts'], 'webhook'> };
   metrics?: Metrics;
 }
 
 /** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (docs/lifecycle.md). */
 export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
+/** One attempt's deadline, connect to last byte (KEYWAY_WEBHOOK_TIMEOUT). */
 export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */
 export const FAILING_DISABLE_SECONDS = 5 * 86400;
-const BATCH = 20;
+/** Attempts in flight per process, and per endpoint (a stuck endpoint holds only its own). */
+const CONCURRENCY = 64;
+const PER_ENDPOINT = 16;
 
 export interface AttemptResult {
   status?: number;
@@ -39,7 +42,14 @@ export interface AttemptResult {
 }
 
 /** Sends one signed POST; injectable so tests can replace the network (default: pinned node:http). */
-export type WebhookSender = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean) => Promise<AttemptResult>;
+export type WebhookSender = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean, opts?: SendOptions) => Promise<AttemptResult>;
+
+export interface SendOptions {
+  /** The deadline for the whole exchange (default {@link TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Aborts the attempt early (shutdown). */
+  signal?: AbortSignal;
+}
 
 /** Within the transaction: each unfanned outbox row becomes one delivery per subscribed, enabled endpoint. */
 export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<number> {
@@ -82,8 +92,8 @@ export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<nu
 
 type Claimed = Selectable<WebhookDeliveryTable>;
 
-/** Claims due deliveries with a lease, so no two instances send the same attempt. */
-async function claimDeliveries(ctx: DispatcherDeps): Promise<Claimed[]> {
+/** Claims due deliveries with a lease, so no two instances send the same attempt; none for a `busy` endpoint. */
+async function claimDeliveries(ctx: DispatcherDeps, limit: number, busy: readonly string[]): Promise<Claimed[]> {
   const now = nowIso(ctx);
   return ctx.store.db.transaction().execute(async (tx) => {
     let q = tx
@@ -93,7 +103,8 @@ async function claimDeliveries(ctx: DispatcherDeps): Promise<Claimed[]> {
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
       .orderBy('next_attempt_at')
-      .limit(fixedLimit(BATCH));
+      .limit(fixedLimit(limit));
+    if (busy.length) q = q.where('webhook_id', 'not in', busy);
     if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const ids = (await q.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
@@ -101,19 +112,27 @@ async function claimDeliveries(ctx: DispatcherDeps): Promise<Claimed[]> {
   });
 }
 
-/** Fans out and sends every due delivery once; returns how many were delivered. */
-export async function dispatchWebhooks(ctx: DispatcherDeps, send: WebhookSender = sendPinned): Promise<number> {
+/** Each delivery on its own, with its own deadline; per-endpoint slots (storage/outbox.ts). */
+function webhookLanes(ctx: DispatcherDeps, send: WebhookSender): Lanes<Claimed> {
+  return {
+    name: 'webhook dispatcher',
+    concurrency: CONCURRENCY,
+    perDestination: PER_ENDPOINT,
+    claim: (limit, busy) => claimDeliveries(ctx, limit, busy),
+    destinationOf: (d) => d.webhook_id,
+    attempt: (d, signal) => attempt(ctx, d, send, signal),
+  };
+}
+
+const drainOutbox = async (ctx: DispatcherDeps) => {
   while ((await fanOutOutbox(ctx)) > 0) {
     /* drain the outbox */
   }
-  let delivered = 0;
-  for (;;) {
-    const batch = await claimDeliveries(ctx);
-    if (batch.length === 0) break;
-    const results = await Promise.all(batch.map((d) => attempt(ctx, d, send)));
-    delivered += results.filter(Boolean).length;
-  }
-  return delivered;
+};
+
+/** Fans out and sends every due delivery once; returns how many were delivered. */
+export async function dispatchWebhooks(ctx: DispatcherDeps, send: WebhookSender = sendPinned): Promise<number> {
+  return deliverDue(ctx, webhookLanes(ctx, send), () => drainOutbox(ctx));
 }
 
 function secretsOf(ctx: DispatcherDeps, hook: Selectable<WebhookTable>): string[] {
@@ -122,7 +141,7 @@ function secretsOf(ctx: DispatcherDeps, hook: Selectable<WebhookTable>): string[
   return secrets;
 }
 
-async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Promise<boolean> {
+async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender, signal?: AbortSignal): Promise<boolean> {
   const hook = await ctx.store.db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
   const finish = (set: Partial<Selectable<WebhookDeliveryTable>>) =>
     ctx.store.db.updateTable('webhook_deliveries').set({ claimed_until: null, ...set }).where('id', '=', d.id).execute();
@@ -142,7 +161,7 @@ async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Pr
   }
   if (headers) {
     try {
-      result = await send(hook.url, headers, d.payload, ctx.config.dev);
+      result = await send(hook.url, headers, d.payload, ctx.config.dev, { timeoutMs: (ctx.config.timeouts?.webhook ?? TIMEOUT_MS / 1000) * 1000, signal });
     } catch (err) {
       result = { error: (err as Error).message };
     }
@@ -195,35 +214,56 @@ function parseRetryAfter(value: string | undefined, now: number): number | undef
 
 /**
  * The default sender: resolves and checks the destination at send time, then connects to exactly
- * that address (a custom `lookup`), 15 s timeout, no redirects followed.
+ * that address (a custom `lookup`), no redirects followed. One deadline covers the whole exchange
+ * (lookup, connect, request, the answer's head and body): a receiver that trickles its answer a
+ * byte at a time fails at the deadline like one that never answers.
  */
-export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPrivate) => {
-  const url = new URL(rawUrl);
-  const pinned = await resolveDestination(url, allowPrivate);
-  const lookup: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
-  };
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise<AttemptResult>((resolve) => {
-    const req = lib.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, agent: false }, (res) => {
-      const status = res.statusCode ?? 0;
-      const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
-      res.resume();
-      res.on('end', () => resolve({ status, ...(retryAfter !== undefined ? { retryAfter } : {}) }));
-      res.on('error', () => resolve({ status }));
-    });
-    req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', (err) => resolve({ error: err.message }));
-    req.end(body);
+export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPrivate, opts = {}) => {
+  const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+  const stopped = (): AttemptResult => ({ error: deadline.aborted ? `no complete answer within ${timeoutMs / 1000} s` : ABANDONED });
+  if (signal.aborted) return stopped();
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<AttemptResult>((resolve) => {
+    onAbort = () => resolve(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
   });
+  const exchange = async (): Promise<AttemptResult> => {
+    const url = new URL(rawUrl);
+    const pinned = await resolveDestination(url, allowPrivate);
+    if (signal.aborted) return stopped();
+    const lookup: LookupFunction = (_host, options, callback) => {
+      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+      else callback(null, pinned.address, pinned.family);
+    };
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise<AttemptResult>((resolve) => {
+      const req = lib.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, agent: false, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
+        res.resume();
+        res.on('end', () => resolve({ status, ...(retryAfter !== undefined ? { retryAfter } : {}) }));
+        res.on('error', () => resolve(signal.aborted ? stopped() : { status }));
+      });
+      req.on('error', (err) => resolve(signal.aborted ? stopped() : { error: err.message }));
+      req.end(body);
+    });
+  };
+  const answer = exchange();
+  answer.catch(() => undefined); // a refusal after the deadline has nobody to tell
+  try {
+    return await Promise.race([answer, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 };
 
 /**
  * The background dispatcher: woken by commits on this instance, polling each second for other
- * instances' rows and for retries. `stop()` waits for attempts already claimed.
+ * instances' rows and for retries. `stop()` waits for attempts in flight until told to abandon them.
  */
-export function startWebhookDispatcher(ctx: DispatcherDeps, opts: { pollMs?: number; send?: WebhookSender } = {}): () => Promise<void> {
+export function startWebhookDispatcher(ctx: DispatcherDeps, opts: { pollMs?: number; send?: WebhookSender } = {}): StopWorker {
   // 5 ms of gathering: a burst of changes fans out in one pass (one commit, not one per change).
-  return startWorker(ctx, { name: 'webhook dispatcher', pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], pass: () => dispatchWebhooks(ctx, opts.send), gatherMs: 5 });
+  return startLanes(ctx, { ...webhookLanes(ctx, opts.send ?? sendPinned), pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], gatherMs: 5, before: () => drainOutbox(ctx) });
 }
