@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../server/config.js';
-import { createSenders, DeliveryError } from '../../server/delivery/senders.js';
+import { enqueueMessage, kickDelivery } from '../../server/delivery/queue.js';
+import { createSenders, DeliveryError, type EmailMessage, type Mailer, type SmsSender } from '../../server/delivery/senders.js';
 import { createApnsClient } from '../../server/wallet/apns.js';
 import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
 import { createGoogleWalletRestClient, GoogleWalletApiError } from '../../server/wallet/google/rest-client.js';
@@ -311,6 +312,39 @@ describe('time limits of each outbound call', () => {
       for (const s of muted) s.destroy();
       await new Promise((resolve) => h2.close(resolve));
       await new Promise((resolve) => mute.close(resolve));
+    }
+  });
+});
+
+describe('slots per destination', () => {
+  test('60 texts stuck at the SMS provider hold 25 slots, no more, and an email behind them goes out at once', { timeout: 20_000 }, async () => {
+    const stuck: (() => void)[] = [];
+    const sms: SmsSender = { send: () => new Promise<void>((resolve) => stuck.push(resolve)) };
+    const mailed: EmailMessage[] = [];
+    const mailer: Mailer = { send: async (m) => void mailed.push(m) };
+    const h = await createHarness({ sms, mailer });
+    try {
+      const ctx = h.keyway.ctx;
+      const giveUpAt = new Date(h.clock.now().getTime() + 3600_000).toISOString();
+      await h.store.db.transaction().execute(async (tx) => {
+        for (let i = 0; i < 60; i++) await enqueueMessage(ctx, tx, { channel: 'sms', message: { to: `+4474001${String(i).padStart(5, '0')}`, body: 'code' } }, { purpose: 'test', giveUpAt });
+      });
+      h.keyway.startTimers({ sweeps: false });
+      await waitFor('the provider holds texts', () => stuck.length > 0, 3000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(stuck.length, 25, 'texts in flight at once');
+      await h.store.db.transaction().execute((tx) => enqueueMessage(ctx, tx, { channel: 'email', message: { to: 'jane@person.example', subject: 'Hi', text: 'hello' } }, { purpose: 'test', giveUpAt }));
+      kickDelivery(ctx);
+      const took = await waitFor('the email goes out', () => mailed.length === 1, 3000);
+      assert.ok(took < 1000, `the email waited ${Math.round(took)} ms behind the stuck texts`);
+      // Freed slots go to the texts still waiting.
+      for (const release of stuck.splice(0, 10)) release();
+      await waitFor('ten more texts are taken', () => stuck.length === 25, 3000);
+    } finally {
+      for (const release of stuck) release();
+      const drain = setInterval(() => stuck.splice(0).forEach((r) => r()), 10);
+      await h.close();
+      clearInterval(drain);
     }
   });
 });
