@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../server/config.js';
 import { enqueueMessage, kickDelivery } from '../../server/delivery/queue.js';
+import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
 import { createSenders, DeliveryError, type EmailMessage, type Mailer, type SmsSender } from '../../server/delivery/senders.js';
 import { createApnsClient } from '../../server/wallet/apns.js';
 import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
@@ -345,6 +346,44 @@ describe('slots per destination', () => {
       const drain = setInterval(() => stuck.splice(0).forEach((r) => r()), 10);
       await h.close();
       clearInterval(drain);
+    }
+  });
+});
+
+describe('wallet pushes keep their deadline', () => {
+  test('an APNs push to a peer trickling its answer fails at KEYWAY_APNS_TIMEOUT, is released and will be retried', { timeout: 15_000 }, async () => {
+    const h2 = http2.createServer();
+    const trickles: NodeJS.Timeout[] = [];
+    h2.on('stream', (stream) => {
+      stream.on('error', () => undefined);
+      stream.respond({ ':status': 200 });
+      trickles.push(setInterval(() => !stream.destroyed && stream.write(' '), 200));
+    });
+    const sessions = new Set<http2.ServerHttp2Session>();
+    h2.on('session', (s) => sessions.add(s));
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const h = await createHarness({ env: { KEYWAY_APNS_URL: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`, KEYWAY_APNS_TIMEOUT: '1' } });
+    try {
+      const ctx = h.keyway.ctx;
+      const at = h.clock.now().toISOString();
+      await h.store.db
+        .insertInto('wallet_pushes')
+        .values({ device_id: 'dev_timelimits', kind: 'apns', target_enc: ctx.keys.encrypt('push-token-trickled', 'push_token'), attempts: 0, next_attempt_at: at, claimed_until: null, created_at: at, done_at: null, failed_at: null, last_error: null })
+        .execute();
+      const r = await timed(deliverWalletPushes(ctx));
+      assert.equal(r.value, 0);
+      assert.ok(r.ms < 1800, `recorded after ${Math.round(r.ms)} ms (deadline 1 s)`);
+      const row = await h.store.db.selectFrom('wallet_pushes').selectAll().executeTakeFirstOrThrow();
+      assert.equal(row.attempts, 1);
+      assert.equal(row.claimed_until, null);
+      assert.equal(row.failed_at, null);
+      assert.match(String(row.last_error), /within 1 s/);
+      assert.ok(row.next_attempt_at > at, 'retried later');
+    } finally {
+      for (const t of trickles) clearInterval(t);
+      for (const s of sessions) s.destroy();
+      await h.close();
+      await new Promise((resolve) => h2.close(resolve));
     }
   });
 });
