@@ -16,6 +16,7 @@ import { metricsRoute, watchState } from './http/routes/metrics.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { handoffRoutes } from './http/routes/handoffs.js';
 import { invitationRoutes } from './http/routes/invitations.js';
+import type { StopWorker } from './storage/outbox.js';
 import { passRoutes } from './http/routes/passes.js';
 import { peopleRoutes } from './http/routes/people.js';
 import { sessionRoutes } from './http/routes/sessions.js';
@@ -48,7 +49,8 @@ export interface KeywayApp {
   startTimers(opts?: { sweeps?: boolean }): void;
   /** Shutdown has begun: /readyz answers 503 and answers close their connection. */
   draining(): void;
-  stop(): Promise<void>;
+  /** Stops the workers: work in flight is waited for until `abandon` fires, then aborted. */
+  stop(opts?: { abandon?: AbortSignal }): Promise<void>;
 }
 
 
@@ -98,7 +100,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   app.onError(onError(log));
   app.notFound(notFound(app));
 
-  let stopBackground: (() => Promise<void>) | undefined;
+  let stopBackground: StopWorker | undefined;
   return {
     app,
     ctx,
@@ -109,9 +111,9 @@ export function createApp(deps: AppDeps): KeywayApp {
     startTimers({ sweeps = true } = {}) {
       stopBackground ??= startBackgroundWork(ctx, { sweeps });
     },
-    async stop() {
-      // Claimed webhook attempts finish before the process goes (docs/architecture.md).
-      await stopBackground?.();
+    async stop(opts) {
+      // Claimed attempts finish before the process goes, unless stuck past `abandon` (docs/architecture.md).
+      await stopBackground?.(opts);
       stopBackground = undefined;
       await hub.close();
       ctx.bus.removeAllListeners();

@@ -135,6 +135,12 @@ const EnvSchema = z.object({
   // Not in the configuration table of docs/api.md: how long a claimed outbox row, message or wallet push stays with the instance
   // that claimed it before another takes it over (docs/deploy.md: within 60 s); tests shorten it.
   KEYWAY_OUTBOX_LEASE: duration.pipe(z.number().int().min(1).max(3600)).default(60),
+  // docs/security.md "time limits": each outbound call's deadline for the whole exchange (seconds).
+  KEYWAY_WEBHOOK_TIMEOUT: duration.pipe(z.number().int().min(1).max(300)).default(15),
+  KEYWAY_SMS_TIMEOUT: duration.pipe(z.number().int().min(1).max(300)).default(10),
+  KEYWAY_SMTP_TIMEOUT: duration.pipe(z.number().int().min(1).max(300)).default(30),
+  KEYWAY_GOOGLE_TIMEOUT: duration.pipe(z.number().int().min(1).max(300)).default(10),
+  KEYWAY_APNS_TIMEOUT: duration.pipe(z.number().int().min(1).max(300)).default(10),
   KEYWAY_BODY_LIMIT: positiveInt.default(64 * 1024),
   KEYWAY_MAX_STREAMS: positiveInt.default(10_000),
   KEYWAY_RETENTION_DAYS: positiveInt.default(30),
@@ -238,6 +244,8 @@ export interface Config {
   metricsToken?: string;
   /** Seconds a claimed outbox row, queued message or wallet push is leased to its claimer. */
   leaseSeconds: number;
+  /** Seconds each outbound call may take, connect to last byte (docs/security.md "time limits"). */
+  timeouts: { webhook: number; sms: number; smtp: number; google: number; apns: number };
   /** HID Origo for credential type 8 (docs/hid.md); absent when not configured. */
   hidOrigo?: HidOrigoConfig;
   google: {
@@ -320,6 +328,7 @@ export function loadConfig(
     shutdownGraceSeconds: e.KEYWAY_SHUTDOWN_GRACE,
     metricsToken: e.KEYWAY_METRICS_TOKEN,
     leaseSeconds: e.KEYWAY_OUTBOX_LEASE,
+    timeouts: { webhook: e.KEYWAY_WEBHOOK_TIMEOUT, sms: e.KEYWAY_SMS_TIMEOUT, smtp: e.KEYWAY_SMTP_TIMEOUT, google: e.KEYWAY_GOOGLE_TIMEOUT, apns: e.KEYWAY_APNS_TIMEOUT },
     hidOrigo: hidOrigoConfig(e),
     google: {
       callbackKeys: e.KEYWAY_GOOGLE_CALLBACK_KEYS === 'off' ? undefined : e.KEYWAY_GOOGLE_CALLBACK_KEYS ?? (dev ? undefined : GOOGLE_CALLBACK_KEYS_URL),

@@ -209,6 +209,9 @@ async function runWorker(config: Config): Promise<number> {
     if (stopping) return;
     stopping = true;
     const graceMs = config.shutdownGraceSeconds * 1000;
+    // Outbound attempts still running half-way through the grace are abandoned (left to their
+    // retries), so the store closes and the process exits 0 within it (docs/deploy.md).
+    const abandon = AbortSignal.timeout(graceMs / 2);
     setTimeout(() => {
       jsonLog({ level: 'warn', msg: 'shutdown grace over; exiting with work unfinished', grace_s: config.shutdownGraceSeconds });
       flushLog();
@@ -219,7 +222,7 @@ async function runWorker(config: Config): Promise<number> {
     const closed = connections.drain();
     keyway.hub.endStreams();
     await closed;
-    await keyway.stop();
+    await keyway.stop({ abandon });
     await store.close();
     jsonLog({ level: 'info', msg: 'stopped' });
     flushLog();

@@ -1,12 +1,12 @@
-import type { ExpressionBuilder, Selectable } from 'kysely';
-import { addSeconds, nowIso, type Clock } from '../clock.js';
+import type { Selectable } from 'kysely';
+import { nowIso, type Clock } from '../clock.js';
 import type { KeyRing } from '../crypto/secrets.js';
 import type { Config } from '../config.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { fixedLimit, preparedInsert, preparedWrite, type Store, type Tx } from '../storage/db.js';
-import { startWorker, type WorkerDeps } from '../storage/outbox.js';
-import type { Database, MessageQueueTable } from '../storage/schema.js';
+import { preparedInsert, type Store, type Tx } from '../storage/db.js';
+import { defineOutbox, type OutboxDeps, type StopWorker } from '../storage/outbox.js';
+import type { MessageQueueTable } from '../storage/schema.js';
 import { DeliveryError, type EmailMessage, type Mailer, type SmsMessage, type SmsSender } from './senders.js';
 
 /**
@@ -14,7 +14,7 @@ import { DeliveryError, type EmailMessage, type Mailer, type SmsMessage, type Sm
  * code). Rows are written in the transaction that decided to send; a worker delivers them.
  */
 /** What the queue runs against (the domain's context is one). */
-export interface QueueDeps extends WorkerDeps {
+export interface QueueDeps extends OutboxDeps {
   store: Store;
   keys: KeyRing;
   clock: Clock;
@@ -30,10 +30,6 @@ export type OnDelivered = Record<string, (tx: Tx, ref: string, at: string) => Pr
 
 export type QueuedMessage = { channel: 'sms'; message: SmsMessage } | { channel: 'email'; message: EmailMessage };
 
-/** Seconds before attempt n+1; a row gives up at `give_up_at` (an SMS code dies with its verification). */
-const RETRY_DELAYS = [1, 5, 30, 120, 300, 900, 3600];
-const MAX_ATTEMPTS = RETRY_DELAYS.length + 1;
-const BATCH = 25;
 const QUEUED = 'message-queued';
 
 export async function enqueueMessage(
@@ -59,112 +55,66 @@ export async function enqueueMessage(
   });
 }
 
-// The statements every send runs, compiled once (storage/db.ts).
+// The statement every send runs, compiled once (storage/db.ts).
 const insertQueued = preparedInsert('message_queue', ['channel', 'purpose', 'ref', 'payload_enc', 'attempts', 'next_attempt_at', 'claimed_until', 'give_up_at', 'created_at', 'delivered_at', 'failed_at', 'last_error']);
-const unclaimed = (now: string) => (eb: ExpressionBuilder<Database, 'message_queue'>) =>
-  eb.and([eb('delivered_at', 'is', null), eb('failed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
-// One statement claims a batch; the outer condition is re-checked per row, so instances never share one.
-const claimBatch = preparedWrite<Selectable<MessageQueueTable>, [string, string]>(
-  (db, until, now) =>
-    db
-      .updateTable('message_queue')
-      .set({ claimed_until: until })
-      .where('id', 'in', (eb) => eb.selectFrom('message_queue').select('id').where(unclaimed(now)).where('next_attempt_at', '<=', now).orderBy('id').limit(fixedLimit(BATCH)))
-      .where(unclaimed(now))
-      .returningAll(),
-  2,
-);
-const markDeliveredWithHook = preparedWrite<never, [string, number, number]>(
-  (db, at, attempts, id) => db.updateTable('message_queue').set({ delivered_at: at, attempts, claimed_until: null, payload_enc: '', last_error: null }).where('id', '=', id),
-  3,
-);
 
 /** Wakes this process's worker after a commit, so dev messages appear well within 1 s. */
 export const kickDelivery = (ctx: Pick<QueueDeps, 'bus'>): void => {
   ctx.bus.emit(QUEUED);
 };
 
-/**
- * Delivers every due message once; returns how many went out. Rows are claimed by a
- * compare-and-set on `claimed_until`, so several instances may run this at once.
- */
-export async function deliverDueMessages(ctx: QueueDeps, onDelivered: OnDelivered = {}): Promise<number> {
-  const now = nowIso(ctx);
-  const { rows: claimed } = await claimBatch(ctx.store.db, addSeconds(now, ctx.config.leaseSeconds), now);
-  // A batch goes out side by side: one slow provider call must not hold up the codes behind it.
-  const marker = deliveredMarker(ctx);
-  const results = await Promise.all(claimed.sort((a, b) => a.id - b.id).map((row) => deliverOne(ctx, row, marker, onDelivered)));
-  return results.filter(Boolean).length;
-}
+type Queued = Selectable<MessageQueueTable>;
+type Deps = QueueDeps & { onDelivered: OnDelivered };
 
 /**
- * Records deliveries: rows that went out in the same turn of the event loop are marked by one
- * statement (one commit instead of one per message); a slow one is marked when it is done.
+ * The send queue as an outbox (storage/outbox.ts): each message on its own with its provider's
+ * deadline, 25 at once per channel (a stuck SMS provider never holds email's slots); a row gives
+ * up after 8 attempts or at `give_up_at` (an SMS code dies with its verification).
  */
-function deliveredMarker(ctx: QueueDeps): (row: Selectable<MessageQueueTable>) => Promise<void> {
-  let ids: number[] = [];
-  let flush: Promise<void> | undefined;
-  return (row) => {
-    ids.push(row.id);
-    flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const batch = ids;
-      ids = [];
-      flush = undefined;
-      await ctx.store.db
-        .updateTable('message_queue')
-        .set((eb) => ({ delivered_at: nowIso(ctx), attempts: eb('attempts', '+', 1), claimed_until: null, payload_enc: '', last_error: null }))
-        .where('id', 'in', batch)
-        .execute();
-    });
-    return flush;
-  };
-}
-
-async function deliverOne(ctx: QueueDeps, row: Selectable<MessageQueueTable>, markDelivered: (row: Selectable<MessageQueueTable>) => Promise<void>, onDelivered: OnDelivered): Promise<boolean> {
-  const attempt = row.attempts + 1;
-  try {
+const messages = defineOutbox<Deps, 'message_queue', Queued>({
+  name: 'delivery worker',
+  table: 'message_queue',
+  pending: (eb) => eb.and([eb('delivered_at', 'is', null), eb('failed_at', 'is', null)]),
+  destination: 'channel',
+  orderBy: 'id',
+  concurrency: 50,
+  perDestination: 25,
+  retry: { delays: [1, 5, 30, 120, 300, 900, 3600], maxAttempts: 8 },
+  giveUpAt: (_, row) => row.give_up_at,
+  async deliver(ctx, row, signal) {
     if (nowIso(ctx) >= row.give_up_at) throw new DeliveryError('gave up: the message outlived its purpose');
     const message = JSON.parse(ctx.keys.decrypt(row.payload_enc, `message_queue:${row.channel}`));
     // A retry is recognisably the same message (the webhook provider's webhook-id); keyed with this
     // installation's secret, so two installations sending to one gateway never share an id.
-    if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` });
-    else await ctx.mailer.send(message as EmailMessage);
+    if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` }, { signal });
+    else await ctx.mailer.send(message as EmailMessage, { signal });
     ctx.metrics?.sends.inc({ channel: row.channel, result: 'sent' });
-  } catch (err) {
-    const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? 'send failed');
-    const at = nowIso(ctx);
-    const delay = Math.max(RETRY_DELAYS[Math.min(attempt - 1, RETRY_DELAYS.length - 1)], e.retryAfter ?? 0);
-    const next = addSeconds(at, delay);
-    const final = attempt >= MAX_ATTEMPTS || next >= row.give_up_at;
-    await ctx.store.db
-      .updateTable('message_queue')
-      .set({
-        attempts: attempt,
-        next_attempt_at: next,
-        claimed_until: null,
-        last_error: e.message.slice(0, 300),
-        // A message we stop trying keeps no payload: it may carry a code.
-        ...(final ? { failed_at: at, payload_enc: '' } : {}),
-      })
-      .where('id', '=', row.id)
-      .execute();
+    return { ok: true };
+  },
+  // A message sent or given up keeps no payload: it may carry a code.
+  delivered: (at) => ({ delivered_at: at, payload_enc: '' }),
+  givenUp: (at) => ({ failed_at: at, payload_enc: '' }),
+  batchDelivered: true,
+  inTransaction: (ctx, row) => {
+    const hook = row.ref ? ctx.onDelivered[row.purpose] : undefined;
+    return hook && ((tx, at) => hook(tx, row.ref!, at));
+  },
+  onFailure(ctx, row, { attempt, error, final }) {
     ctx.metrics?.sends.inc({ channel: row.channel, result: final ? 'failed' : 'retry' });
-    ctx.log({ level: final ? 'error' : 'warn', msg: final ? 'message undeliverable' : 'message delivery failed, will retry', queue_id: row.id, channel: row.channel, purpose: row.purpose, attempt, error: e.message });
-    return false;
-  }
-  const at = nowIso(ctx);
-  const hook = row.ref ? onDelivered[row.purpose] : undefined;
-  if (!hook) await markDelivered(row);
-  else
-    await ctx.store.db.transaction().execute(async (tx) => {
-      await markDeliveredWithHook(tx, at, attempt, row.id);
-      await hook(tx, row.ref!, at);
-    });
-  return true;
+    ctx.log({ level: final ? 'error' : 'warn', msg: final ? 'message undeliverable' : 'message delivery failed, will retry', queue_id: row.id, channel: row.channel, purpose: row.purpose, attempt, error });
+  },
+});
+
+/**
+ * Delivers every due message once; returns how many went out. Rows are claimed by a
+ * compare-and-set on `claimed_until`, so several instances may run this at once.
+ */
+export function deliverDueMessages(ctx: QueueDeps, onDelivered: OnDelivered = {}): Promise<number> {
+  return messages.deliverDue({ ...ctx, onDelivered });
 }
 
 /** The background worker: a poll for retries and other instances' rows, plus a kick per enqueue. */
-export function startDeliveryWorker(ctx: QueueDeps, onDelivered: OnDelivered, pollMs = 1000): () => Promise<void> {
+export function startDeliveryWorker(ctx: QueueDeps, onDelivered: OnDelivered, pollMs = 1000): StopWorker {
   // A few milliseconds of gathering turn a burst of sends into one claim: nobody notices 5 ms on an SMS.
-  return startWorker(ctx, { name: 'delivery worker', pollMs, wakeOn: [QUEUED], pass: () => deliverDueMessages(ctx, onDelivered), gatherMs: 5 });
+  return messages.start({ ...ctx, onDelivered }, { pollMs, wakeOn: [QUEUED], gatherMs: 5 });
 }

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
+import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Config } from '../config.js';
 import { redactText } from '../log.js';
 import { groupCommit, preparedInsert, type Store } from '../storage/db.js';
@@ -30,10 +32,14 @@ export interface SmsMessage {
 
 /** One interface per channel; the provider is chosen by configuration (the README’s configuration). */
 export interface Mailer {
-  send(message: EmailMessage): Promise<void>;
+  send(message: EmailMessage, opts?: SendOptions): Promise<void>;
 }
 export interface SmsSender {
-  send(message: SmsMessage): Promise<void>;
+  send(message: SmsMessage, opts?: SendOptions): Promise<void>;
+}
+export interface SendOptions {
+  /** Ends the attempt early (shutdown); each provider's own deadline applies anyway. */
+  signal?: AbortSignal;
 }
 
 /** A provider refused or failed; the message names no recipient or body (they may carry codes). */
@@ -48,7 +54,35 @@ export class DeliveryError extends Error {
   }
 }
 
-const PROVIDER_TIMEOUT_MS = 15_000;
+/** Deadlines for the whole exchange, connect to last byte (docs/security.md "time limits"). */
+export const SMS_TIMEOUT_MS = 10_000;
+export const SMTP_TIMEOUT_MS = 30_000;
+
+/** The provider's deadline joined with the caller's signal; `why` names which of them ended the call. */
+function deadline(timeoutMs: number, outer?: AbortSignal): { signal: AbortSignal; why: (provider: string) => string } {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return {
+    signal: outer ? AbortSignal.any([timeout, outer]) : timeout,
+    why: (provider) => (timeout.aborted ? `${provider} gave no complete answer within ${timeoutMs / 1000} s` : `${provider}: ${(outer?.reason as Error)?.message ?? 'aborted'}`),
+  };
+}
+
+/**
+ * One HTTP exchange with a provider within one deadline. A 2xx head means the provider took the
+ * message, so its body is not waited for (a retry would text the person twice); a refusal's body
+ * is read within the same deadline.
+ */
+async function postToProvider(provider: string, url: string, init: RequestInit, timeoutMs: number, outer?: AbortSignal): Promise<void> {
+  const { signal, why } = deadline(timeoutMs, outer);
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal });
+  } catch (err) {
+    throw new DeliveryError(signal.aborted ? why(provider) : `${provider} unreachable: ${(err as Error).name}`);
+  }
+  if (!res.ok) throw await failureOf(res, provider);
+  await res.body?.cancel();
+}
 
 /** Development senders: messages land in the dev outbox (`/dev/outbox`), nothing leaves the machine. */
 export function devMailer(store: Store, now: () => Date = () => new Date()): Mailer {
@@ -87,26 +121,20 @@ async function failureOf(res: Response, provider: string): Promise<DeliveryError
 }
 
 /** Twilio's Messages REST API: form-encoded POST with Basic auth; `MG…` senders are Messaging Services. */
-export function twilioSms(opts: { accountSid: string; authToken: string; from: string; baseUrl: string }): SmsSender {
+export function twilioSms(opts: { accountSid: string; authToken: string; from: string; baseUrl: string; timeoutMs?: number }): SmsSender {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(opts.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
   return {
-    async send(m) {
+    async send(m, { signal } = {}) {
       const form = new URLSearchParams({ To: m.to, Body: m.body });
       form.set(/^MG[0-9a-f]{32}$/i.test(opts.from) ? 'MessagingServiceSid' : 'From', opts.from);
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: form.toString(),
-          signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
-        });
-      } catch (err) {
-        throw new DeliveryError(`twilio unreachable: ${(err as Error).name}`);
-      }
-      if (!res.ok) throw await failureOf(res, 'twilio');
-      await res.body?.cancel();
+      await postToProvider(
+        'twilio',
+        url,
+        { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString() },
+        opts.timeoutMs ?? SMS_TIMEOUT_MS,
+        signal,
+      );
     },
   };
 }
@@ -117,9 +145,9 @@ export function twilioSms(opts: { accountSid: string; authToken: string; from: s
  * Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so the
  * gateway can refuse requests that did not come from Keyway; the id is the same on every retry.
  */
-export function webhookSms(opts: { url: string; secret?: string; now?: () => Date }): SmsSender {
+export function webhookSms(opts: { url: string; secret?: string; now?: () => Date; timeoutMs?: number }): SmsSender {
   return {
-    async send(m) {
+    async send(m, { signal } = {}) {
       const body = JSON.stringify({ to: m.to, body: m.body });
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (opts.secret) {
@@ -127,29 +155,51 @@ export function webhookSms(opts: { url: string; secret?: string; now?: () => Dat
         const timestamp = Math.floor((opts.now?.() ?? new Date()).getTime() / 1000);
         Object.assign(headers, { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': standardSignature(opts.secret, id, timestamp, body) });
       }
-      let res: Response;
-      try {
-        res = await fetch(opts.url, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
-        });
-      } catch (err) {
-        throw new DeliveryError(`sms webhook unreachable: ${(err as Error).name}`);
-      }
-      if (!res.ok) throw await failureOf(res, 'sms webhook');
-      await res.body?.cancel();
+      await postToProvider('sms webhook', opts.url, { method: 'POST', headers, body }, opts.timeoutMs ?? SMS_TIMEOUT_MS, signal);
     },
   };
 }
 
-/** SMTP through nodemailer; `KEYWAY_SMTP_URL` like `smtp://user:pass@host:587` or `smtps://…`. */
-export function smtpMailer(opts: { url: string; from: string }): Mailer & { close(): void } {
-  const transport = nodemailer.createTransport(opts.url);
+/**
+ * SMTP through nodemailer; `KEYWAY_SMTP_URL` like `smtp://user:pass@host:587` or `smtps://…`.
+ * nodemailer's own timeouts are idle timeouts, so each message gets its own connection, opened
+ * here, and the socket is destroyed when the deadline for the whole exchange passes (a server
+ * trickling its replies never holds a send, nor delivers the message after it was given up).
+ */
+export function smtpMailer(opts: { url: string; from: string; timeoutMs?: number }): Mailer & { close(): void } {
+  const timeoutMs = opts.timeoutMs ?? SMTP_TIMEOUT_MS;
+  const open = new Set<net.Socket>();
   return {
-    async send(m) {
+    async send(m, { signal: outer } = {}) {
+      const { signal, why } = deadline(timeoutMs, outer);
+      const sockets: net.Socket[] = [];
+      // SMTPTransport takes the URL beside other options (createTransport would drop them).
+      const smtp = new SMTPTransport({
+        url: opts.url,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+        dnsTimeout: timeoutMs,
+      });
+      smtp.getSocket = (options, callback) => {
+        const socket = net.connect({ host: options.host ?? 'localhost', port: Number(options.port) || (options.secure ? 465 : 587) });
+        sockets.push(socket);
+        open.add(socket);
+        socket.once('close', () => open.delete(socket));
+        const onError = (err: Error) => callback(err, undefined as never);
+        socket.once('error', onError);
+        socket.once('connect', () => {
+          socket.off('error', onError);
+          callback(null, { connection: socket });
+        });
+      };
+      const transport = nodemailer.createTransport(smtp);
+      const stop = () => {
+        for (const socket of sockets) socket.destroy();
+      };
+      signal.addEventListener('abort', stop, { once: true });
       try {
+        if (signal.aborted) throw new Error('aborted');
         await transport.sendMail({
           from: opts.from,
           to: m.to,
@@ -159,11 +209,18 @@ export function smtpMailer(opts: { url: string; from: string }): Mailer & { clos
           attachments: m.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64'), cid: a.cid })),
         });
       } catch (err) {
+        if (signal.aborted) throw new DeliveryError(why('smtp'));
         const e = err as Error & { responseCode?: number };
         throw new DeliveryError(redactText(`smtp failed${e.responseCode ? ` (${e.responseCode})` : ''}: ${e.message}`).slice(0, 300));
+      } finally {
+        signal.removeEventListener('abort', stop);
+        stop();
+        transport.close();
       }
     },
-    close: () => transport.close(),
+    close: () => {
+      for (const socket of open) socket.destroy();
+    },
   };
 }
 
@@ -179,11 +236,11 @@ export function createSenders(config: Config, store: Store): { sms: SmsSender; m
   const e = config.raw;
   const sms =
     config.smsProvider === 'twilio'
-      ? twilioSms({ accountSid: e.KEYWAY_TWILIO_ACCOUNT_SID!, authToken: e.KEYWAY_TWILIO_AUTH_TOKEN!, from: e.KEYWAY_TWILIO_FROM!, baseUrl: e.KEYWAY_TWILIO_BASE_URL })
+      ? twilioSms({ accountSid: e.KEYWAY_TWILIO_ACCOUNT_SID!, authToken: e.KEYWAY_TWILIO_AUTH_TOKEN!, from: e.KEYWAY_TWILIO_FROM!, baseUrl: e.KEYWAY_TWILIO_BASE_URL, timeoutMs: config.timeouts.sms * 1000 })
       : config.smsProvider === 'webhook'
-        ? webhookSms({ url: e.KEYWAY_SMS_WEBHOOK_URL!, secret: e.KEYWAY_SMS_WEBHOOK_SECRET })
+        ? webhookSms({ url: e.KEYWAY_SMS_WEBHOOK_URL!, secret: e.KEYWAY_SMS_WEBHOOK_SECRET, timeoutMs: config.timeouts.sms * 1000 })
         : devSms(store);
   const mailer =
-    config.emailProvider === 'smtp' ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM }) : config.emailProvider === 'none' ? noMailer : devMailer(store);
+    config.emailProvider === 'smtp' ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM, timeoutMs: config.timeouts.smtp * 1000 }) : config.emailProvider === 'none' ? noMailer : devMailer(store);
   return { sms, mailer };
 }

@@ -1,5 +1,6 @@
 // What the server process runs besides requests: the three outbox workers and the timed sweeps.
 import { deliverDueMessages as deliverQueuedMessages, startDeliveryWorker, type OnDelivered } from '../delivery/queue.js';
+import type { StopWorker } from '../storage/outbox.js';
 import { startWebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { Ctx } from './context.js';
 import { sweepExpiredInvitations } from './sweeps.js';
@@ -30,9 +31,10 @@ export async function runHousekeeping(ctx: Ctx): Promise<void> {
 /**
  * Starts the workers and, with `sweeps`, the timed sweeps (each a compare-and-set per row, so
  * several instances may sweep at once; one cluster worker per machine avoids doing it n times).
- * The returned stop waits for work already claimed (docs/architecture.md).
+ * The returned stop waits for work already claimed until `abandon` fires, then aborts what is
+ * still in flight (docs/architecture.md): shutdown never waits on a stuck destination.
  */
-export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: boolean } = {}): () => Promise<void> {
+export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: boolean } = {}): StopWorker {
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, task: () => Promise<unknown>, name: string) => {
     const t = setInterval(() => {
@@ -52,10 +54,10 @@ export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: bool
     if (ctx.wallet?.google?.rest) every(ctx.config.google.pollSeconds * 1000, () => pollPendingGoogleDevices(ctx), 'google object poll');
   }
   // Claimed rows (a lease each): safe in every worker of every instance, and they share the load.
-  const stoppers = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx), startWebhookDispatcher(ctx)];
+  const stoppers: StopWorker[] = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx), startWebhookDispatcher(ctx)];
   stoppers.push(startHidWorker(ctx)); // read-backs are claimed per credential (a compare-and-set), so every worker may run it
-  return async () => {
+  return async (opts) => {
     for (const t of timers) clearInterval(t);
-    await Promise.all(stoppers.map((stop) => stop()));
+    await Promise.all(stoppers.map((stop) => stop(opts)));
   };
 }

@@ -65,4 +65,6 @@ export const messages = {
     `the Google save JWT would be ${length} characters (limit 1800); insert the class and object through the REST API first (KEYWAY_GOOGLE_API_URL)`,
   googleApi: (method: string, path: string, status: number) => `Google Wallet API ${method} ${path} answered ${status}`,
   googleToken: (status: number) => `Google OAuth token request answered ${status}`,
+  googleTimeout: (what: string, seconds: number) => `Google Wallet API gave no complete answer to ${what} within ${seconds} s`,
+  googleUnreachable: (what: string, cause: string) => `Google Wallet API unreachable for ${what} (${cause})`,
 } as const;

@@ -11,7 +11,8 @@ export interface ApnsResult {
 }
 
 export interface ApnsClient {
-  push(pushToken: string): Promise<ApnsResult>;
+  /** One push; rejects when its deadline passes (the whole exchange) or `signal` aborts it. */
+  push(pushToken: string, opts?: { signal?: AbortSignal }): Promise<ApnsResult>;
   close(): void;
 }
 
@@ -23,13 +24,18 @@ export interface ApnsOptions {
   key: string;
   /** The pass type identifier: `apns-topic`. */
   topic: string;
+  /** The deadline for one push, connect to the answer's last byte (KEYWAY_APNS_TIMEOUT, 10 s). */
   timeoutMs?: number;
 }
+
+export const APNS_TIMEOUT_MS = 10_000;
 
 /** One HTTP/2 session, reopened when it closes; NODE_EXTRA_CA_CERTS is in Node's default trust store. */
 export function createApnsClient(options: ApnsOptions): ApnsClient {
   let session: http2.ClientHttp2Session | undefined;
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  // Sessions that have answered at least once: a timeout on one that never did drops it.
+  const answered = new WeakSet<http2.ClientHttp2Session>();
+  const timeoutMs = options.timeoutMs ?? APNS_TIMEOUT_MS;
 
   function connect(): http2.ClientHttp2Session {
     if (session && !session.closed && !session.destroyed) return session;
@@ -44,8 +50,9 @@ export function createApnsClient(options: ApnsOptions): ApnsClient {
     return s;
   }
 
-  function push(pushToken: string): Promise<ApnsResult> {
+  function push(pushToken: string, { signal }: { signal?: AbortSignal } = {}): Promise<ApnsResult> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       let s: http2.ClientHttp2Session;
       try {
         s = connect();
@@ -53,33 +60,60 @@ export function createApnsClient(options: ApnsOptions): ApnsClient {
         reject(err);
         return;
       }
-      const req = s.request({
-        ':method': 'POST',
-        ':path': `/3/device/${encodeURIComponent(pushToken)}`,
-        'apns-topic': options.topic,
-        'content-type': 'application/json',
-      });
-      req.setTimeout(timeoutMs, () => req.close(http2.constants.NGHTTP2_CANCEL));
+      let req: http2.ClientHttp2Stream | undefined;
+      let settled = false;
+      const settle = (done: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        done();
+      };
+      const giveUp = (err: Error) =>
+        settle(() => {
+          req?.close(http2.constants.NGHTTP2_CANCEL);
+          // A session that never finished connecting would hold every later push too.
+          if (!answered.has(s)) s.destroy();
+          reject(err);
+        });
+      // One timer for the whole exchange: connecting, the request, the answer's head and body.
+      const timer = setTimeout(() => giveUp(new Error(`APNs gave no complete answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      const onAbort = () => giveUp(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        req = s.request({
+          ':method': 'POST',
+          ':path': `/3/device/${encodeURIComponent(pushToken)}`,
+          'apns-topic': options.topic,
+          'content-type': 'application/json',
+        });
+      } catch (err) {
+        settle(() => reject(err));
+        return;
+      }
       let status = 0;
       let retryAfter: number | undefined;
       const chunks: Buffer[] = [];
       req.on('response', (headers) => {
+        answered.add(s);
         status = Number(headers[':status']);
         const ra = Number(headers['retry-after']);
         if (Number.isFinite(ra) && ra > 0) retryAfter = ra;
       });
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (!status) return reject(new Error('APNs closed the stream without a status'));
-        let reason: string | undefined;
-        try {
-          reason = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { reason?: string }).reason : undefined;
-        } catch {
-          reason = undefined;
-        }
-        resolve({ status, ...(reason ? { reason } : {}), ...(retryAfter ? { retryAfter } : {}) });
-      });
-      req.on('error', reject);
+      req.on('end', () =>
+        settle(() => {
+          if (!status) return reject(new Error('APNs closed the stream without a status'));
+          let reason: string | undefined;
+          try {
+            reason = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { reason?: string }).reason : undefined;
+          } catch {
+            reason = undefined;
+          }
+          resolve({ status, ...(reason ? { reason } : {}), ...(retryAfter ? { retryAfter } : {}) });
+        }),
+      );
+      req.on('error', (err) => settle(() => reject(err)));
       req.end('{}');
     });
   }

@@ -161,7 +161,7 @@ function googleRuntime(config: Config, serviceAccount: GoogleServiceAccount, iss
     smartTapIssuers: env.KEYWAY_GOOGLE_SMART_TAP_ISSUERS,
     callbackUrl: `${config.publicUrl}${GOOGLE_CALLBACK_PATH}`,
   });
-  const rest = env.KEYWAY_GOOGLE_API_URL ? createGoogleWalletRestClient({ baseUrl: env.KEYWAY_GOOGLE_API_URL, serviceAccount }) : undefined;
+  const rest = env.KEYWAY_GOOGLE_API_URL ? createGoogleWalletRestClient({ baseUrl: env.KEYWAY_GOOGLE_API_URL, serviceAccount, timeoutMs: config.timeouts.google * 1000 }) : undefined;
   return { builder, rest, callbackKeys: callbackKeySource(config.google.callbackKeys), issuerId, source };
 }
 

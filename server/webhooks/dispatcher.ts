@@ -3,34 +3,36 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Selectable } from 'kysely';
-import { addSeconds, nowIso, type Clock } from '../clock.js';
+import { nowIso, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
 import { fixedLimit, json, type Store, type Tx } from '../storage/db.js';
-import { startWorker, type WorkerDeps } from '../storage/outbox.js';
+import { ABANDONED, defineOutbox, retryDelay, type Outcome, type OutboxDeps, type RetrySchedule, type StopWorker } from '../storage/outbox.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { resolveDestination } from './destination.js';
 import { decryptSecret, disableWebhookTx, newDeliveryId, WEBHOOK_QUEUED } from './endpoints.js';
 import { signedHeaders } from './signing.js';
 
 /** What the dispatcher runs against (the domain's context is one). */
-export interface DispatcherDeps extends WorkerDeps {
+export interface DispatcherDeps extends OutboxDeps {
   store: Store;
   keys: KeyRing;
   clock: Clock;
   random: RandomSource;
   /** `dev` lets deliveries reach private addresses (a receiver on localhost). */
-  config: Pick<Config, 'dev' | 'leaseSeconds'>;
+  config: Pick<Config, 'dev' | 'leaseSeconds'> & { timeouts?: Pick<Config['timeouts'], 'webhook'> };
   metrics?: Metrics;
 }
 
 /** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (docs/lifecycle.md). */
 export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
+/** The schedule after the first attempt, ±10 %; the 10th failed attempt gives up. */
+const RETRY: RetrySchedule = { delays: RETRY_SCHEDULE.slice(1), maxAttempts: RETRY_SCHEDULE.length, jitter: 0.1, maxRetryAfter: 86400 };
+/** One attempt's deadline, connect to last byte (KEYWAY_WEBHOOK_TIMEOUT). */
 export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */
 export const FAILING_DISABLE_SECONDS = 5 * 86400;
-const BATCH = 20;
 
 export interface AttemptResult {
   status?: number;
@@ -39,7 +41,14 @@ export interface AttemptResult {
 }
 
 /** Sends one signed POST; injectable so tests can replace the network (default: pinned node:http). */
-export type WebhookSender = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean) => Promise<AttemptResult>;
+export type WebhookSender = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean, opts?: SendOptions) => Promise<AttemptResult>;
+
+export interface SendOptions {
+  /** The deadline for the whole exchange (default {@link TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Aborts the attempt early (shutdown). */
+  signal?: AbortSignal;
+}
 
 /** Within the transaction: each unfanned outbox row becomes one delivery per subscribed, enabled endpoint. */
 export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<number> {
@@ -81,39 +90,35 @@ export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<nu
 }
 
 type Claimed = Selectable<WebhookDeliveryTable>;
+type Deps = DispatcherDeps & { send: WebhookSender };
 
-/** Claims due deliveries with a lease, so no two instances send the same attempt. */
-async function claimDeliveries(ctx: DispatcherDeps): Promise<Claimed[]> {
-  const now = nowIso(ctx);
-  return ctx.store.db.transaction().execute(async (tx) => {
-    let q = tx
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-      .orderBy('next_attempt_at')
-      .limit(fixedLimit(BATCH));
-    if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-    const ids = (await q.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    return tx.updateTable('webhook_deliveries').set({ claimed_until: addSeconds(now, ctx.config.leaseSeconds) }).where('id', 'in', ids).returningAll().execute();
-  });
-}
+/**
+ * Webhook deliveries as an outbox (storage/outbox.ts): each attempt on its own with its deadline,
+ * at most 16 at once per endpoint, so a slow endpoint never delays another's deliveries.
+ */
+const deliveries = defineOutbox<Deps, 'webhook_deliveries', Claimed>({
+  name: 'webhook dispatcher',
+  table: 'webhook_deliveries',
+  pending: (eb) => eb('status', '=', 'pending'),
+  destination: 'webhook_id',
+  orderBy: 'next_attempt_at',
+  concurrency: 64,
+  perDestination: 16,
+  retry: RETRY,
+  deliver: deliverWebhook,
+  delivered: (at) => ({ status: 'delivered', finished_at: at }),
+  givenUp: (at) => ({ status: 'failed', finished_at: at }),
+});
 
-/** Fans out and sends every due delivery once; returns how many were delivered. */
-export async function dispatchWebhooks(ctx: DispatcherDeps, send: WebhookSender = sendPinned): Promise<number> {
+const drainOutbox = async (ctx: DispatcherDeps) => {
   while ((await fanOutOutbox(ctx)) > 0) {
     /* drain the outbox */
   }
-  let delivered = 0;
-  for (;;) {
-    const batch = await claimDeliveries(ctx);
-    if (batch.length === 0) break;
-    const results = await Promise.all(batch.map((d) => attempt(ctx, d, send)));
-    delivered += results.filter(Boolean).length;
-  }
-  return delivered;
+};
+
+/** Fans out and sends every due delivery once; returns how many were delivered. */
+export async function dispatchWebhooks(ctx: DispatcherDeps, send: WebhookSender = sendPinned): Promise<number> {
+  return deliveries.deliverDue({ ...ctx, send }, { before: () => drainOutbox(ctx) });
 }
 
 function secretsOf(ctx: DispatcherDeps, hook: Selectable<WebhookTable>): string[] {
@@ -122,14 +127,10 @@ function secretsOf(ctx: DispatcherDeps, hook: Selectable<WebhookTable>): string[
   return secrets;
 }
 
-async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Promise<boolean> {
+async function deliverWebhook(ctx: Deps, d: Claimed, signal: AbortSignal): Promise<Outcome<Claimed>> {
   const hook = await ctx.store.db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
-  const finish = (set: Partial<Selectable<WebhookDeliveryTable>>) =>
-    ctx.store.db.updateTable('webhook_deliveries').set({ claimed_until: null, ...set }).where('id', '=', d.id).execute();
-  if (!hook || hook.enabled !== 1) {
-    await finish({ status: 'failed', finished_at: nowIso(ctx), last_error: 'endpoint disabled' });
-    return false;
-  }
+  // Not an attempt: nothing was sent.
+  if (!hook || hook.enabled !== 1) return { ok: false, final: true, error: 'endpoint disabled', set: { attempts: d.attempts } };
   const timestamp = Math.floor(ctx.clock.now().getTime() / 1000);
   let result: AttemptResult = {};
   let headers: Record<string, string> | undefined;
@@ -142,7 +143,7 @@ async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Pr
   }
   if (headers) {
     try {
-      result = await send(hook.url, headers, d.payload, ctx.config.dev);
+      result = await ctx.send(hook.url, headers, d.payload, ctx.config.dev, { timeoutMs: (ctx.config.timeouts?.webhook ?? TIMEOUT_MS / 1000) * 1000, signal });
     } catch (err) {
       result = { error: (err as Error).message };
     }
@@ -153,37 +154,30 @@ async function attempt(ctx: DispatcherDeps, d: Claimed, send: WebhookSender): Pr
   const delivered = status !== undefined && status >= 200 && status < 300;
   ctx.metrics?.webhookAttempts.inc({ result: delivered ? 'delivered' : status === undefined ? 'error' : `http_${Math.floor(status / 100)}xx` });
   if (delivered) {
-    await finish({ status: 'delivered', attempts, last_status: status, last_error: null, finished_at: at });
-    if (hook.failing_since) await ctx.store.db.updateTable('webhooks').set({ failing_since: null }).where('id', '=', hook.id).execute();
-    return true;
+    return {
+      ok: true,
+      set: { last_status: status },
+      after: async () => {
+        if (hook.failing_since) await ctx.store.db.updateTable('webhooks').set({ failing_since: null }).where('id', '=', hook.id).execute();
+      },
+    };
   }
   const error = (result.error ?? `HTTP ${status}${status !== undefined && status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`).slice(0, 300);
   ctx.log({ level: 'warn', msg: 'webhook delivery failed', webhook_id: hook.id, delivery_id: d.id, attempt: attempts, status: status ?? null, error });
-  if (status === 410) {
-    await finish({ status: 'failed', attempts, last_status: status, last_error: error, finished_at: at });
-    await ctx.store.db.transaction().execute((tx) => disableWebhookTx(ctx, tx, hook.id, 'gone', 'system'));
-    return false;
-  }
+  const failed = { ok: false as const, error, set: { last_status: status ?? null }, ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}) };
+  const disable = (reason: 'gone' | 'failing') => async () => {
+    await ctx.store.db.transaction().execute((tx: Tx) => disableWebhookTx(ctx, tx, hook.id, reason, 'system'));
+  };
+  if (status === 410) return { ...failed, final: true, after: disable('gone') };
   const failingSince = hook.failing_since ?? at;
   if (!hook.failing_since) await ctx.store.db.updateTable('webhooks').set({ failing_since: at }).where('id', '=', hook.id).where('failing_since', 'is', null).execute();
-  if (Date.parse(at) - Date.parse(failingSince) >= FAILING_DISABLE_SECONDS * 1000) {
-    await finish({ status: 'failed', attempts, last_status: status ?? null, last_error: error, finished_at: at });
-    await ctx.store.db.transaction().execute((tx: Tx) => disableWebhookTx(ctx, tx, hook.id, 'failing', 'system'));
-    return false;
-  }
-  if (attempts >= RETRY_SCHEDULE.length) {
-    await finish({ status: 'failed', attempts, last_status: status ?? null, last_error: error, finished_at: at });
-    return false;
-  }
-  await finish({ attempts, last_status: status ?? null, last_error: error, next_attempt_at: addSeconds(at, nextDelay(attempts, result.retryAfter)) });
-  return false;
+  if (Date.parse(at) - Date.parse(failingSince) >= FAILING_DISABLE_SECONDS * 1000) return { ...failed, final: true, after: disable('failing') };
+  return failed;
 }
 
 /** Seconds before the next attempt: the schedule with ±10 % jitter, or a longer Retry-After (capped at a day). */
 export function nextDelay(attemptsSoFar: number, retryAfter?: number, random = Math.random): number {
-  const base = RETRY_SCHEDULE[Math.min(attemptsSoFar, RETRY_SCHEDULE.length - 1)];
-  const jittered = base * (0.9 + 0.2 * random());
-  return Math.max(jittered, Math.min(retryAfter ?? 0, 86400));
+  return retryDelay(RETRY, attemptsSoFar, retryAfter, random);
 }
 
 function parseRetryAfter(value: string | undefined, now: number): number | undefined {
@@ -195,35 +189,56 @@ function parseRetryAfter(value: string | undefined, now: number): number | undef
 
 /**
  * The default sender: resolves and checks the destination at send time, then connects to exactly
- * that address (a custom `lookup`), 15 s timeout, no redirects followed.
+ * that address (a custom `lookup`), no redirects followed. One deadline covers the whole exchange
+ * (lookup, connect, request, the answer's head and body): a receiver that trickles its answer a
+ * byte at a time fails at the deadline like one that never answers.
  */
-export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPrivate) => {
-  const url = new URL(rawUrl);
-  const pinned = await resolveDestination(url, allowPrivate);
-  const lookup: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
-  };
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise<AttemptResult>((resolve) => {
-    const req = lib.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, agent: false }, (res) => {
-      const status = res.statusCode ?? 0;
-      const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
-      res.resume();
-      res.on('end', () => resolve({ status, ...(retryAfter !== undefined ? { retryAfter } : {}) }));
-      res.on('error', () => resolve({ status }));
-    });
-    req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', (err) => resolve({ error: err.message }));
-    req.end(body);
+export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPrivate, opts = {}) => {
+  const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+  const stopped = (): AttemptResult => ({ error: deadline.aborted ? `no complete answer within ${timeoutMs / 1000} s` : ABANDONED });
+  if (signal.aborted) return stopped();
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<AttemptResult>((resolve) => {
+    onAbort = () => resolve(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
   });
+  const exchange = async (): Promise<AttemptResult> => {
+    const url = new URL(rawUrl);
+    const pinned = await resolveDestination(url, allowPrivate);
+    if (signal.aborted) return stopped();
+    const lookup: LookupFunction = (_host, options, callback) => {
+      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+      else callback(null, pinned.address, pinned.family);
+    };
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise<AttemptResult>((resolve) => {
+      const req = lib.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, agent: false, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
+        res.resume();
+        res.on('end', () => resolve({ status, ...(retryAfter !== undefined ? { retryAfter } : {}) }));
+        res.on('error', () => resolve(signal.aborted ? stopped() : { status }));
+      });
+      req.on('error', (err) => resolve(signal.aborted ? stopped() : { error: err.message }));
+      req.end(body);
+    });
+  };
+  const answer = exchange();
+  answer.catch(() => undefined); // a refusal after the deadline has nobody to tell
+  try {
+    return await Promise.race([answer, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 };
 
 /**
  * The background dispatcher: woken by commits on this instance, polling each second for other
- * instances' rows and for retries. `stop()` waits for attempts already claimed.
+ * instances' rows and for retries. `stop()` waits for attempts in flight until told to abandon them.
  */
-export function startWebhookDispatcher(ctx: DispatcherDeps, opts: { pollMs?: number; send?: WebhookSender } = {}): () => Promise<void> {
+export function startWebhookDispatcher(ctx: DispatcherDeps, opts: { pollMs?: number; send?: WebhookSender } = {}): StopWorker {
   // 5 ms of gathering: a burst of changes fans out in one pass (one commit, not one per change).
-  return startWorker(ctx, { name: 'webhook dispatcher', pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], pass: () => dispatchWebhooks(ctx, opts.send), gatherMs: 5 });
+  return deliveries.start({ ...ctx, send: opts.send ?? sendPinned }, { pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], gatherMs: 5, before: () => drainOutbox(ctx) });
 }
