@@ -163,6 +163,8 @@ export interface HidOrigoConfig {
   apiUrl: string;
   pollSeconds: number;
   callbackSecret?: string;
+  /** The whole exchange's deadline in ms (SPEC §7: 10 s). Not a variable: tests shorten it through the harness. */
+  deadlineMs?: number;
 }
 
 const HID_ORIGO_REQUIRED = ['KEYWAY_HID_ORIGO_CLIENT_ID', 'KEYWAY_HID_ORIGO_CLIENT_SECRET', 'KEYWAY_HID_ORIGO_APPLICATION_ID', 'KEYWAY_HID_ORIGO_PART_NUMBER'] as const;

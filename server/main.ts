@@ -12,7 +12,7 @@ import { ApiError } from './domain/errors.js';
 import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/keys.js';
 import { flushLog, jsonLog } from './log.js';
 import { openMigratedStore, resolveSecret } from './runtime.js';
-import { WalletConfigError } from './wallet/messages.js';
+import { WalletConfigError } from './messages/wallet.js';
 import { loadWalletRuntime } from './wallet/runtime.js';
 import { recallDemoKeys, rememberDemoKeys, type DemoConsoleKeys } from './pages/demo-keys.js';
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeDevCertificates, importP12 } from '../wallet/certs.js';
-import { CertificateImportError } from '../wallet/messages.js';
+import { CertificateImportError } from '../messages/wallet.js';
 
 const HELP = {
   main: `Usage: keyway certs <dev|import> [options]

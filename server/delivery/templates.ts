@@ -1,5 +1,11 @@
 import QRCode from 'qrcode';
 import type { EmailMessage } from './senders.js';
+import { HID_INVITATION_EMAIL, INVITATION_EMAIL } from '../messages/emails.js';
+import type { Locale } from '../messages/locale.js';
+import { LINK_PAGE } from '../messages/pages.js';
+import { verificationSmsWordings } from '../messages/sms.js';
+
+// Rendering of what Keyway sends and the link pages; the words themselves are in server/messages/.
 
 // GSM 03.38 basic set and the extension characters that cost two septets.
 const GSM7_BASIC =
@@ -24,87 +30,11 @@ export const SMS_SEGMENT = 160;
  * line `@host #code`. Longer wordings are tried first; the first that fits one GSM-7 segment wins.
  */
 export function verificationSms(input: { brand: string; code: string; link: string; host: string }): string {
-  const { code, link, host } = input;
   const brand = gsm7Length(input.brand) === null ? '' : input.brand.trim();
-  const otp = `@${host} #${code}`;
-  const candidates = [
-    `${brand ? `${brand}: your` : 'Your'} door pass code is ${code} (valid 10 min). Or open ${link}\n\n${otp}`,
-    `${brand ? `${brand} code` : 'Code'} ${code}. Or open ${link}\n${otp}`,
-    `${code} ${link}\n${otp}`,
-  ];
+  const otp = `@${input.host} #${input.code}`;
+  const candidates = verificationSmsWordings({ brand, code: input.code, link: input.link }).map((body) => `${body}\n${otp}`);
   return candidates.find((t) => (gsm7Length(t) ?? Infinity) <= SMS_SEGMENT) ?? candidates[candidates.length - 1];
 }
-
-export type Locale = 'en' | 'de' | 'ar';
-export const LOCALES: readonly Locale[] = ['en', 'de', 'ar'];
-
-/** The best of our locales for an Accept-Language header or a `locale` value; English otherwise. */
-export function pickLocale(...prefs: (string | null | undefined)[]): Locale {
-  for (const pref of prefs) {
-    if (!pref) continue;
-    const ranked = pref
-      .split(',')
-      .map((part) => {
-        const [tag, ...params] = part.trim().split(';');
-        const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
-        return { lang: tag.trim().toLowerCase().split('-')[0], q: Number.isFinite(q) ? q : 0 };
-      })
-      .filter((x) => x.q > 0)
-      .sort((a, b) => b.q - a.q);
-    const hit = ranked.find((x) => (LOCALES as readonly string[]).includes(x.lang));
-    if (hit) return hit.lang as Locale;
-  }
-  return 'en';
-}
-
-interface InvitationStrings {
-  subject: (brand: string) => string;
-  greeting: (name: string) => string;
-  intro: (brand: string) => string;
-  openLink: string;
-  scan: string;
-  orCode: string;
-  expires: (when: string) => string;
-  button: string;
-  /** Subject of the reminder a day before the invitation expires. */
-  reminder: (subject: string) => string;
-}
-
-const INVITATION: Record<Locale, InvitationStrings> = {
-  en: {
-    subject: (b) => `${b}: your door pass invitation`,
-    greeting: (n) => `Hello ${n},`,
-    intro: (b) => `${b} has invited you to add a door pass to your phone's wallet.`,
-    openLink: 'Open this link on your phone:',
-    scan: 'Reading this on a computer? Scan the QR code with your phone.',
-    orCode: 'Or enter this code where you were asked to:',
-    expires: (w) => `The invitation expires on ${w}.`,
-    button: 'Add my door pass',
-    reminder: (s) => `Reminder: ${s}`,
-  },
-  de: {
-    subject: (b) => `${b}: Einladung zu Ihrem Türausweis`,
-    greeting: (n) => `Hallo ${n},`,
-    intro: (b) => `${b} lädt Sie ein, einen Türausweis in die Wallet Ihres Telefons zu legen.`,
-    openLink: 'Öffnen Sie diesen Link auf Ihrem Telefon:',
-    scan: 'Lesen Sie dies am Computer? Scannen Sie den QR-Code mit Ihrem Telefon.',
-    orCode: 'Oder geben Sie diesen Code ein, wo Sie danach gefragt werden:',
-    expires: (w) => `Die Einladung läuft am ${w} ab.`,
-    button: 'Türausweis hinzufügen',
-    reminder: (s) => `Erinnerung: ${s}`,
-  },
-  ar: {
-    subject: (b) => `${b}: دعوة لبطاقة الدخول`,
-    greeting: (n) => `مرحبًا ${n}،`,
-    intro: (b) => `تدعوك ${b} لإضافة بطاقة دخول إلى محفظة هاتفك.`,
-    openLink: 'افتح هذا الرابط على هاتفك:',
-    scan: 'هل تقرأ هذا على حاسوب؟ امسح رمز QR بهاتفك.',
-    orCode: 'أو أدخل هذا الرمز حيث يُطلب منك:',
-    expires: (w) => `تنتهي صلاحية الدعوة في ${w}.`,
-    button: 'أضف بطاقة الدخول',
-    reminder: (s) => `تذكير: ${s}`,
-  },
-};
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const QR_CID = 'invitation-qr@keyway';
@@ -122,7 +52,7 @@ export async function invitationEmail(input: {
   url: string;
   expiresAt: string;
 }): Promise<EmailMessage> {
-  const t = INVITATION[input.locale];
+  const t = INVITATION_EMAIL[input.locale];
   const when = new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(input.expiresAt)) + ' UTC';
   const png = await QRCode.toBuffer(input.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 240 });
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
@@ -142,39 +72,6 @@ export async function invitationEmail(input: {
     attachments: [{ filename: 'invitation-qr.png', contentType: 'image/png', contentBase64: png.toString('base64'), cid: QR_CID }],
   };
 }
-
-interface LinkPageStrings {
-  title: string;
-  confirm: string;
-  button: string;
-  expiredTitle: string;
-  expired: string;
-}
-
-/** The `/v/{token}` pages (docs/api.md): a confirm step, so link scanners that GET consume nothing. */
-export const LINK_PAGE: Record<Locale, LinkPageStrings> = {
-  en: {
-    title: 'Add your door pass',
-    confirm: 'Continue to add your door pass to this phone’s wallet.',
-    button: 'Continue',
-    expiredTitle: 'This link has expired',
-    expired: 'The link was already used or is older than 10 minutes. Ask for a new text message.',
-  },
-  de: {
-    title: 'Türausweis hinzufügen',
-    confirm: 'Fahren Sie fort, um den Türausweis in die Wallet dieses Telefons zu legen.',
-    button: 'Weiter',
-    expiredTitle: 'Dieser Link ist abgelaufen',
-    expired: 'Der Link wurde schon verwendet oder ist älter als 10 Minuten. Fordern Sie eine neue SMS an.',
-  },
-  ar: {
-    title: 'أضف بطاقة الدخول',
-    confirm: 'تابع لإضافة بطاقة الدخول إلى محفظة هذا الهاتف.',
-    button: 'متابعة',
-    expiredTitle: 'انتهت صلاحية هذا الرابط',
-    expired: 'استُخدم الرابط من قبل أو مرّ عليه أكثر من 10 دقائق. اطلب رسالة نصية جديدة.',
-  },
-};
 
 export function linkPage(input: { locale: Locale; brand: string; state: 'confirm' | 'expired'; action?: string }): string {
   const t = LINK_PAGE[input.locale];
@@ -198,62 +95,18 @@ button{min-height:48px;min-width:44px;width:100%;font:inherit;font-weight:600;bo
 button:focus-visible{outline:3px solid #111;outline-offset:2px}
 @media (prefers-color-scheme:dark){body{background:#15161a;color:#e6e6ea}.brand{color:#aaa}button:focus-visible{outline-color:#fff}}`;
 
-interface HidInvitationStrings {
-  subject: (brand: string) => string;
-  greeting: (name: string) => string;
-  intro: (brand: string) => string;
-  install: string;
-  enter: string;
-  code: string;
-  seconds: string;
-  expires: (when: string) => string;
-  help: (brand: string) => string;
-  backup: string;
-}
-
-/** The HID seed's instructions: which app, where the code goes, how long it takes, whom to ask, the backup. */
-const HID_INVITATION: Record<Locale, HidInvitationStrings> = {
-  en: {
-    subject: (b) => `${b}: your HID Mobile Access invitation`,
-    greeting: (n) => `Hello ${n},`,
-    intro: (b) => `${b} has given you a mobile key: your phone will open doors with the HID Mobile Access app.`,
-    install: '1. Install "HID Mobile Access" from the App Store (iPhone) or Google Play (Android).',
-    enter: '2. Open the app, accept its terms, and enter this invitation code when it asks for one:',
-    code: 'Invitation code:',
-    seconds: 'Your key usually arrives in the app within seconds. Keep Bluetooth on and hold your phone near the reader.',
-    expires: (w) => `The code works once and expires on ${w}.`,
-    help: (b) => `Something not working? Contact ${b} (reception or whoever invited you) and quote this email.`,
-    backup: 'Until your mobile key works, use your usual backup: your door PIN or card, or ask reception to let you in.',
-  },
-  de: {
-    subject: (b) => `${b}: Ihre Einladung zu HID Mobile Access`,
-    greeting: (n) => `Hallo ${n},`,
-    intro: (b) => `${b} hat Ihnen einen mobilen Schlüssel ausgestellt: Ihr Telefon öffnet Türen mit der App HID Mobile Access.`,
-    install: '1. Installieren Sie „HID Mobile Access“ aus dem App Store (iPhone) oder von Google Play (Android).',
-    enter: '2. Öffnen Sie die App, stimmen Sie den Bedingungen zu und geben Sie diesen Einladungscode ein, wenn die App danach fragt:',
-    code: 'Einladungscode:',
-    seconds: 'Der Schlüssel ist meist nach wenigen Sekunden in der App. Lassen Sie Bluetooth eingeschaltet und halten Sie das Telefon an das Lesegerät.',
-    expires: (w) => `Der Code gilt einmal und läuft am ${w} ab.`,
-    help: (b) => `Klappt etwas nicht? Wenden Sie sich an ${b} (Empfang oder die Person, die Sie eingeladen hat) und nennen Sie diese E-Mail.`,
-    backup: 'Bis Ihr mobiler Schlüssel funktioniert, nutzen Sie Ihren gewohnten Zugang: Tür-PIN oder Karte, oder bitten Sie den Empfang, Sie einzulassen.',
-  },
-  ar: {
-    subject: (b) => `${b}: دعوتك إلى HID Mobile Access`,
-    greeting: (n) => `مرحبًا ${n}،`,
-    intro: (b) => `منحتك ${b} مفتاحًا للهاتف: سيفتح هاتفك الأبواب عبر تطبيق HID Mobile Access.`,
-    install: '١. ثبّت تطبيق "HID Mobile Access" من App Store (آيفون) أو Google Play (أندرويد).',
-    enter: '٢. افتح التطبيق، ووافق على شروطه، ثم أدخل رمز الدعوة هذا عندما يطلبه:',
-    code: 'رمز الدعوة:',
-    seconds: 'يصل مفتاحك إلى التطبيق عادةً خلال ثوانٍ. أبقِ البلوتوث مفعّلًا وقرّب هاتفك من القارئ.',
-    expires: (w) => `يعمل الرمز مرة واحدة وتنتهي صلاحيته في ${w}.`,
-    help: (b) => `هل هناك مشكلة؟ تواصل مع ${b} (الاستقبال أو من دعاك) واذكر هذه الرسالة.`,
-    backup: 'إلى أن يعمل مفتاح الهاتف، استخدم وسيلتك المعتادة: رمز PIN للباب أو البطاقة، أو اطلب من الاستقبال إدخالك.',
-  },
-};
-
 /** The type-8 invitation email (docs/hid.md): Origo's code and the seed's instructions; no link, no QR (the HID app takes the code). */
-export function hidInvitationEmail(input: { to: string; locale: Locale; brand: string; firstName: string; code: string; expiresAt: string }): EmailMessage {
-  const t = HID_INVITATION[input.locale];
+export function hidInvitationEmail(input: {
+  to: string;
+  locale: Locale;
+  brand: string;
+  firstName: string;
+  code: string;
+  expiresAt: string;
+  /** The reminder a day before Origo's code expires: the same email under the reminder subject. */
+  reminder?: boolean;
+}): EmailMessage {
+  const t = HID_INVITATION_EMAIL[input.locale];
   const when = new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(input.expiresAt)) + ' UTC';
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
   const text = [t.greeting(input.firstName), '', t.intro(input.brand), '', t.install, t.enter, '', `${t.code} ${input.code}`, '', t.seconds, t.expires(when), '', t.help(input.brand), t.backup, ''].join('\n');
@@ -263,5 +116,6 @@ export function hidInvitationEmail(input: { to: string; locale: Locale; brand: s
 <p>${esc(t.code)}<br><strong dir="ltr" style="font-family:ui-monospace,monospace;font-size:20px">${esc(input.code)}</strong></p>
 <p>${esc(t.seconds)}<br>${esc(t.expires(when))}</p>
 <p>${esc(t.help(input.brand))}<br>${esc(t.backup)}</p></body></html>`;
-  return { to: input.to, subject: t.subject(input.brand), text, html };
+  const subject = input.reminder ? INVITATION_EMAIL[input.locale].reminder(t.subject(input.brand)) : t.subject(input.brand);
+  return { to: input.to, subject, text, html };
 }

@@ -36,16 +36,11 @@ const lastUsedWritten = new Map<string, number>();
 const keyByHash = cachedQuery<Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>, [string]>(
   (db, hash) => db.selectFrom('api_keys').select(['id', 'kind', 'scopes', 'origins', 'countries', 'default_country', 'revoked_at']).where('key_hash', '=', hash),
   1,
-  ['api_keys'],
 );
 const sessionByHash = cachedQuery<Selectable<TokenTable>, [string, string]>(
   (db, hash, kind) => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind),
   2,
-  ['tokens'],
 );
-
-// Callers built from a cached row, kept as long as that row is (rows are frozen and shared).
-const callerOfRow = new WeakMap<object, Caller>();
 
 export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | null> {
   if (KEY_PATTERN.test(token)) {
@@ -57,32 +52,28 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
       lastUsedWritten.set(row.id, ms);
       await ctx.store.db.updateTable('api_keys').set({ last_used_at: new Date(ms).toISOString() }).where('id', '=', row.id).execute();
     }
-    let caller = callerOfRow.get(row);
-    if (!caller) {
-      caller = Object.freeze(
+    // Built once per cached row (rows are frozen and shared), so a hot key parses its JSON once.
+    return ctx.store.readCache.memo(row, 'caller', (): Caller =>
+      Object.freeze(
         row.kind === 'secret'
           ? { kind: 'secret' as const, keyId: row.id, tokenHash, scopes: json(row.scopes, []), defaultCountry: row.default_country }
           : { kind: 'publishable' as const, keyId: row.id, tokenHash, origins: json(row.origins, []), countries: json(row.countries, null), defaultCountry: row.default_country },
-      );
-      callerOfRow.set(row, caller);
-    }
-    return caller;
+      ),
+    );
   }
   if (SESSION_PATTERN.test(token)) {
     const tokenHash = sha256(token);
     const kind = token.startsWith('cs_') ? 'cs' : 'ps';
     const [row] = await sessionByHash(ctx.store.db, tokenHash, kind);
     if (!row || row.expires_at <= nowIso(ctx) || row.person_id === null) return null;
-    let caller = callerOfRow.get(row);
-    if (!caller) {
-      caller = Object.freeze(
+    const personId = row.person_id;
+    return ctx.store.readCache.memo(row, 'caller', (): Caller =>
+      Object.freeze(
         kind === 'cs'
-          ? { kind: 'client_session' as const, tokenHash, personId: row.person_id, origins: json(row.origins, []), expiresAt: row.expires_at }
-          : { kind: 'provisioning' as const, tokenHash, personId: row.person_id, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id, viaHandoff: row.via_handoff === 1 },
-      );
-      callerOfRow.set(row, caller);
-    }
-    return caller;
+          ? { kind: 'client_session' as const, tokenHash, personId, origins: json(row.origins, []), expiresAt: row.expires_at }
+          : { kind: 'provisioning' as const, tokenHash, personId, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id, viaHandoff: row.via_handoff === 1 },
+      ),
+    );
   }
   return null;
 }

@@ -66,7 +66,7 @@ const credentialWithRelated = cachedQuery<
     .where('credentials.id', '=', id)
     .where('credentials.person_id', '=', personId)
     .where('people.deleted_at', 'is', null);
-}, 2, ['credentials', 'people', 'devices', 'invitations']);
+}, 2);
 
 // Status stays readable after the person is deleted: their credentials show as revoked.
 const statusOfCredential = cachedQuery<
@@ -83,7 +83,7 @@ const statusOfCredential = cachedQuery<
     ])
     .where('credentials.id', '=', id)
     .where('credentials.person_id', '=', personId);
-}, 2, ['credentials', 'devices', 'credential_history']);
+}, 2);
 /** JSON aggregated in SQL: SQLite answers text, PostgreSQL parsed values. */
 const parseJson = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
@@ -93,24 +93,17 @@ export async function getCredentialRow(ctx: Ctx, personId: number, credentialId:
   return row;
 }
 
-// Views rendered from a cached answer, kept as long as that answer is (the same frozen row).
-const renderedViews = new WeakMap<object, { shown?: CredentialView; hidden?: CredentialView }>();
-
 export async function getCredentialView(ctx: Ctx, personId: number, credentialId: string, showSecrets: boolean): Promise<CredentialView> {
   // One statement instead of three (credential, devices, live invitation): the admin read is a hot path.
   const [row] = await credentialWithRelated(ctx.store.db, credentialId, personId);
   if (!row) throw new ApiError('not_found', `No credential ${credentialId} for person ${personId}.`);
-  let rendered = renderedViews.get(row);
-  if (!rendered) renderedViews.set(row, (rendered = {}));
-  const kept = showSecrets ? rendered.shown : rendered.hidden;
-  if (kept) return kept;
-  const { devices, invitation, ...credential } = row;
-  const deviceRows = parseJson(devices).map((d) => ({ ...d, credential_id: credentialId }));
-  const invitationRows = showSecrets && invitation ? [{ ...parseJson(invitation), credential_id: credentialId }] : [];
-  const view = deepFreeze(renderViews(ctx, [credential], deviceRows, invitationRows, showSecrets)[0]);
-  if (showSecrets) rendered.shown = view;
-  else rendered.hidden = view;
-  return view;
+  // Rendered once per cached answer (decrypting is most of the cost), for each of the two scopes.
+  return ctx.store.readCache.memo(row, showSecrets ? 'view:secrets' : 'view', () => {
+    const { devices, invitation, ...credential } = row;
+    const deviceRows = parseJson(devices).map((d) => ({ ...d, credential_id: credentialId }));
+    const invitationRows = showSecrets && invitation ? [{ ...parseJson(invitation), credential_id: credentialId }] : [];
+    return deepFreeze(renderViews(ctx, [credential], deviceRows, invitationRows, showSecrets)[0]);
+  });
 }
 
 /** Views handed out from a cache are shared between requests: frozen, so a change is an error. */
@@ -205,20 +198,15 @@ export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { 
   // One statement for the row, its devices and its history: widgets poll this.
   const [row] = await statusOfCredential(ctx.store.db, credentialId, scope.personId);
   if (!row) throw new ApiError('not_found');
-  const kept = renderedStatus.get(row);
-  if (kept) return kept;
-  const devices = parseJson(row.devices);
-  const history = parseJson(row.history);
-  const view = deepFreeze<StatusView>({
-    id: row.id,
-    ...(row.credential_type_id === HID_MOBILE ? { credential_type_id: HID_MOBILE } : {}),
-    status: row.status as CredentialStatus,
-    enabled: row.enabled === 1,
-    devices: devices.map((d) => ({ id: d.id, platform: d.platform, added_at: d.added_at, status: d.status })),
-    updated_at: row.updated_at,
-    history: history.map((h) => ({ status: h.status as CredentialStatus, at: h.at })),
-  });
-  renderedStatus.set(row, view);
-  return view;
+  return ctx.store.readCache.memo(row, 'status', () =>
+    deepFreeze<StatusView>({
+      id: row.id,
+      ...(row.credential_type_id === HID_MOBILE ? { credential_type_id: HID_MOBILE } : {}),
+      status: row.status as CredentialStatus,
+      enabled: row.enabled === 1,
+      devices: parseJson(row.devices).map((d) => ({ id: d.id, platform: d.platform, added_at: d.added_at, status: d.status })),
+      updated_at: row.updated_at,
+      history: parseJson(row.history).map((h) => ({ status: h.status as CredentialStatus, at: h.at })),
+    }),
+  );
 }
-const renderedStatus = new WeakMap<object, StatusView>();

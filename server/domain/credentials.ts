@@ -1,7 +1,7 @@
 // Issuing a credential: a card, a PIN, or a wallet pass with its first invitation.
 import { nowIso } from '../clock.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
-import { pickLocale } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import type { Ctx } from './context.js';
 import { createHidCredential } from './hid-credentials.js';

@@ -1,10 +1,13 @@
 import crypto from 'node:crypto';
+import type { ExpressionBuilder } from 'kysely';
 import { addSeconds, nowIso } from '../clock.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
-import { hidInvitationEmail, pickLocale } from '../delivery/templates.js';
-import { createOrigoClient, ORIGO_DEADLINE_MS, OrigoError, type OrigoClient, type OrigoContainer, type OrigoInvitation } from '../hid/origo-client.js';
+import { hidInvitationEmail } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
+import { createOrigoClient, OrigoError, type OrigoClient, type OrigoContainer, type OrigoInvitation } from '../hid/origo-client.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
 import { forUpdate, type Tx } from '../storage/db.js';
+import type { Database } from '../storage/schema.js';
 import { startWorker } from '../storage/outbox.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import type { Ctx } from './context.js';
@@ -40,7 +43,7 @@ export function origoOf(ctx: Ctx): OrigoClient {
     if (!c) throw new ApiError('unknown_credential_type');
     // The process clock, so token lifetimes, the call budget and Origo's pauses follow the lifecycle's time.
     const now = () => ctx.clock.now().getTime();
-    client = createOrigoClient({ clientId: c.clientId, clientSecret: c.clientSecret, orgId: c.orgId, applicationId: c.applicationId, authUrl: c.authUrl, apiUrl: c.apiUrl, now });
+    client = createOrigoClient({ clientId: c.clientId, clientSecret: c.clientSecret, orgId: c.orgId, applicationId: c.applicationId, authUrl: c.authUrl, apiUrl: c.apiUrl, deadlineMs: c.deadlineMs, now });
     clients.set(ctx, client);
   }
   return client;
@@ -105,6 +108,28 @@ async function storeInvitationTx(ctx: Ctx, tx: Tx, credentialId: string, inv: Or
   return { code, expires_at };
 }
 
+/**
+ * An invitation create is written down before it is sent: Origo may act and the answer be lost (a
+ * timeout, a dropped connection), leaving a PENDING code Keyway never saw. The commit that stores
+ * the answer deletes the intent; one left over is settled by `cancelOrphanedHidInvitations`.
+ */
+async function recordIntent(ctx: Ctx, origoUserId: string, personId: number, credentialId: string | null): Promise<string> {
+  const id = newId(ctx, 'hidi');
+  await ctx.store.db.insertInto('hid_invitation_intents').values({ id, origo_user_id: origoUserId, person_id: personId, credential_id: credentialId, started_at: nowIso(ctx), claimed_at: null }).execute();
+  return id;
+}
+
+/** In the storing transaction: the intent is done, unless a sweep took it (then it may cancel this invitation: give up). */
+async function settleIntentTx(tx: Tx, intentId: string): Promise<void> {
+  const r = await tx.deleteFrom('hid_invitation_intents').where('id', '=', intentId).where('claimed_at', 'is', null).executeTakeFirst();
+  if (Number(r.numDeletedRows) !== 1) throw new ApiError('upstream_unavailable', 'HID Origo answered too late. Nothing was changed; try again shortly.', undefined, 5);
+}
+
+/** A create that failed: a refusal surely made nothing (its intent goes); anything else is left to the sweep. */
+async function failedIntent(ctx: Ctx, intentId: string | undefined, err: unknown): Promise<void> {
+  if (intentId && err instanceof OrigoError && err.kind === 'rejected') await ctx.store.db.deleteFrom('hid_invitation_intents').where('id', '=', intentId).execute();
+}
+
 async function hidEmail(ctx: Ctx, person: { email: string | null; first_name: string }, inv: { code: string; expires_at: string }, locale: string | null | undefined) {
   return hidInvitationEmail({ to: person.email!, locale: pickLocale(locale), brand: ctx.config.brand.name, firstName: person.first_name, code: inv.code, expiresAt: inv.expires_at });
 }
@@ -122,13 +147,16 @@ export async function createHidCredential(ctx: Ctx, personId: number, input: Cre
   const deliver = input.deliver ?? ctx.config.deliverDefault;
   const locale = input.locale ? pickLocale(input.locale) : null;
   const hid = ctx.config.hidOrigo!;
-  const signal = AbortSignal.timeout(ORIGO_DEADLINE_MS); // the whole exchange, however many calls
+  const signal = AbortSignal.timeout(origoOf(ctx).deadlineMs); // the whole exchange, however many calls
   let userId: string;
   let invitation: OrigoInvitation;
+  let intentId: string | undefined;
   try {
     userId = await originUserOf(ctx, person, signal);
+    intentId = await recordIntent(ctx, userId, personId, null);
     invitation = await origoOf(ctx).createInvitation(Number(userId), hid.partNumber, { signal });
   } catch (err) {
+    await failedIntent(ctx, intentId, err);
     throw upstream(ctx, err, 'issuing an invitation');
   }
 
@@ -138,6 +166,7 @@ export async function createHidCredential(ctx: Ctx, personId: number, input: Cre
   const email = deliver === 'email' && person.email ? await hidEmail(ctx, person, { code: invitation.invitationCode!, expires_at: invitation.expirationDate ?? addSeconds(at, ctx.config.inviteTtlSeconds) }, locale) : null;
   try {
     await ctx.store.db.transaction().execute(async (tx) => {
+      await settleIntentTx(tx, intentId!);
       await tx
         .insertInto('credentials')
         .values({ id, person_id: personId, credential_type_id: HID_MOBILE, status: 'invited', enabled: enabled ? 1 : 0, value_enc: null, value_hash: null, value_mode: 'per_device', sequence: 0, created_at: at, updated_at: at, revoking_at: null, email_locale: locale })
@@ -168,9 +197,11 @@ export async function reissueHidInvitation(ctx: Ctx, personId: number, credentia
   nextState({ status: row.status as CredentialStatus, enabled: row.enabled === 1 }, { type: 'reissue' }); // 409 before asking Origo
   const sync = await ctx.store.db.selectFrom('hid_syncs').select('origo_user_id').where('credential_id', '=', credentialId).executeTakeFirstOrThrow();
   let invitation: OrigoInvitation;
+  const intentId = await recordIntent(ctx, sync.origo_user_id, personId, credentialId);
   try {
-    invitation = await origoOf(ctx).createInvitation(Number(sync.origo_user_id), ctx.config.hidOrigo!.partNumber, { signal: AbortSignal.timeout(ORIGO_DEADLINE_MS) });
+    invitation = await origoOf(ctx).createInvitation(Number(sync.origo_user_id), ctx.config.hidOrigo!.partNumber, { signal: AbortSignal.timeout(origoOf(ctx).deadlineMs) });
   } catch (err) {
+    await failedIntent(ctx, intentId, err);
     throw upstream(ctx, err, 're-issuing an invitation');
   }
   const person = await ctx.store.db.selectFrom('people').select(['email', 'first_name']).where('id', '=', personId).executeTakeFirstOrThrow();
@@ -179,6 +210,7 @@ export async function reissueHidInvitation(ctx: Ctx, personId: number, credentia
   let changed = false;
   try {
     changed = await ctx.store.db.transaction().execute(async (tx) => {
+      await settleIntentTx(tx, intentId);
       const result = await applyLifecycle(ctx, tx, credentialId, { type: 'reissue' }, opts.actor);
       await tx.updateTable('hid_invitations').set({ cancel_wanted_at: at }).where('credential_id', '=', credentialId).where('settled_at', 'is', null).where('cancel_wanted_at', 'is', null).execute();
       const stored = await storeInvitationTx(ctx, tx, credentialId, invitation, opts.actor, at);
@@ -224,6 +256,7 @@ export async function requestHidSync(ctx: Ctx, who: { origoUserIds: string[]; pe
  */
 export async function syncDueHidCredentials(ctx: Ctx): Promise<number> {
   if (!hidConfigured(ctx)) return 0;
+  await cancelOrphanedHidInvitations(ctx);
   const now = nowIso(ctx);
   const due = await ctx.store.db.selectFrom('hid_syncs').select(['credential_id', 'next_sync_at']).where('next_sync_at', '<=', now).orderBy('next_sync_at').limit(BATCH).execute();
   let n = 0;
@@ -238,6 +271,70 @@ export async function syncDueHidCredentials(ctx: Ctx): Promise<number> {
     const outcome = await syncHidCredential(ctx, row.credential_id);
     n++;
     if (outcome === 'budget') break;
+  }
+  return n;
+}
+
+/** After this many seconds an unanswered create is surely over (its deadline passed), with room for its commit. */
+const intentSettleSeconds = (ctx: Ctx) => Math.ceil(origoOf(ctx).deadlineMs / 1000) + 30;
+
+/**
+ * Invitation creates whose answer never arrived (docs/hid.md): for each Origo user with such an
+ * intent, once it is surely over, the user's PENDING invitations that Keyway does not hold are
+ * cancelled at Origo. Claimed by a compare-and-set, so any number of instances may run it; a
+ * failure leaves the claim to lapse and the next pass after it tries again.
+ */
+export async function cancelOrphanedHidInvitations(ctx: Ctx): Promise<number> {
+  if (!hidConfigured(ctx)) return 0;
+  const db = ctx.store.db;
+  const now = nowIso(ctx);
+  const cutoff = addSeconds(now, -intentSettleSeconds(ctx));
+  const lapsed = addSeconds(now, -CLAIM_SECONDS);
+  // Surely over, and not being settled by a live sweep.
+  const claimable = (eb: ExpressionBuilder<Database, 'hid_invitation_intents'>) =>
+    eb.and([eb('started_at', '<=', cutoff), eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<=', lapsed)])]);
+  const users = await db.selectFrom('hid_invitation_intents').select('origo_user_id').distinct().where(claimable).limit(BATCH).execute();
+  let cancelled = 0;
+  for (const { origo_user_id: userId } of users) {
+    const claim = await db.updateTable('hid_invitation_intents').set({ claimed_at: now }).where('origo_user_id', '=', userId).where(claimable).executeTakeFirst();
+    if (Number(claim.numUpdatedRows) === 0) continue; // another instance has it
+    try {
+      const n = await cancelUnknownInvitations(ctx, userId);
+      if (n === null) {
+        // A create for this user is under way: its invitation may be listed before it is stored. Later.
+        await db.updateTable('hid_invitation_intents').set({ claimed_at: null }).where('origo_user_id', '=', userId).where('claimed_at', '=', now).execute();
+        continue;
+      }
+      cancelled += n;
+      await db.deleteFrom('hid_invitation_intents').where('origo_user_id', '=', userId).where('claimed_at', '=', now).execute();
+    } catch (err) {
+      const message = err instanceof Error ? err.message.slice(0, 300) : String(err);
+      ctx.log({ level: 'warn', msg: 'HID Origo: settling an unanswered invitation create failed, will retry', origo_user_id: userId, retry_in_s: CLAIM_SECONDS, error: message });
+      if (err instanceof OrigoError && err.kind === 'unavailable' && (err.retryAfter ?? 0) > 0) break; // the budget: leave the rest
+    }
+  }
+  return cancelled;
+}
+
+/** Cancels the user's PENDING invitations no Keyway row names; null when a create for the user is still in flight. */
+async function cancelUnknownInvitations(ctx: Ctx, userId: string): Promise<number | null> {
+  const origo = origoOf(ctx);
+  const db = ctx.store.db;
+  const opts = { background: true, signal: AbortSignal.timeout(origo.deadlineMs) };
+  const listed = await origo.listInvitations(Number(userId), opts);
+  // Read after the list: an invitation listed was sent after its intent was written, and is stored
+  // (its intent deleted in the same commit) or still has an unclaimed intent.
+  const inFlight = await db.selectFrom('hid_invitation_intents').select('id').where('origo_user_id', '=', userId).where('claimed_at', 'is', null).executeTakeFirst();
+  if (inFlight) return null;
+  const pending = listed.filter((i) => invitationPhase(i.status) === 'pending');
+  if (!pending.length) return 0;
+  const known = new Set((await db.selectFrom('hid_invitations').select('origo_invitation_id').where('origo_invitation_id', 'in', pending.map((i) => i.id)).execute()).map((r) => r.origo_invitation_id));
+  let n = 0;
+  for (const inv of pending) {
+    if (known.has(inv.id)) continue;
+    await origo.cancelInvitation(inv.id, opts);
+    ctx.log({ level: 'warn', msg: 'HID Origo: cancelled an invitation whose create was never answered', origo_user_id: userId, origo_invitation_id: inv.id });
+    n++;
   }
   return n;
 }
@@ -271,7 +368,7 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
   const origo = origoOf(ctx);
   const hid = ctx.config.hidOrigo!;
   const db = ctx.store.db;
-  const opts = { background: true, signal: AbortSignal.timeout(ORIGO_DEADLINE_MS) };
+  const opts = { background: true, signal: AbortSignal.timeout(origo.deadlineMs) };
   const cred = await db.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', credentialId).executeTakeFirstOrThrow();
   if (cred.status === 'revoked') return null;
   const sync = await db.selectFrom('hid_syncs').select('origo_user_id').where('credential_id', '=', credentialId).executeTakeFirstOrThrow();

@@ -2,7 +2,8 @@
 import { reissueHidInvitation } from './hid-credentials.js';
 import { addSeconds, nowIso } from '../clock.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
-import { invitationEmail, pickLocale } from '../delivery/templates.js';
+import { invitationEmail } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
 import { forUpdate, groupCommit, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';

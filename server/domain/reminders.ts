@@ -1,5 +1,6 @@
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
-import { invitationEmail, pickLocale } from '../delivery/templates.js';
+import { hidInvitationEmail, invitationEmail } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
 import { forUpdate } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import { addSeconds, nowIso } from '../clock.js';
@@ -12,7 +13,9 @@ export const REMINDER_BEFORE_SECONDS = 24 * 3600;
 
 /**
  * One email reminder a day before an emailed invitation expires, once per invitation; the send
- * queue delivers it (and retries). A timer runs this; tests call it with the TestClock.
+ * queue delivers it (and retries). A timer runs this; tests call it with the TestClock. For HID
+ * Mobile Access (type 8) it is the HID email again with Origo's code (kept AES-GCM-encrypted like
+ * Keyway's own), while the credential is `invited`: a code entered in the HID app needs none.
  */
 export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
   const now = nowIso(ctx);
@@ -20,7 +23,7 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
     .selectFrom('invitations')
     .innerJoin('credentials', 'credentials.id', 'invitations.credential_id')
     .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select(['invitations.id', 'invitations.credential_id', 'invitations.code_enc', 'invitations.expires_at', 'people.email', 'people.first_name', 'credentials.email_locale'])
+    .select(['invitations.id', 'invitations.credential_id', 'invitations.code_enc', 'invitations.expires_at', 'people.email', 'people.first_name', 'credentials.email_locale', 'credentials.credential_type_id'])
     .where('invitations.emailed_at', 'is not', null)
     .where('invitations.reminded_at', 'is', null)
     .where('invitations.redeemed_at', 'is', null)
@@ -28,7 +31,6 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
     .where('invitations.expires_at', '>', now)
     .where('invitations.expires_at', '<=', addSeconds(now, REMINDER_BEFORE_SECONDS))
     .where('credentials.status', '=', 'invited')
-    .where('credentials.credential_type_id', '!=', HID_MOBILE) // its code goes into the HID app, not Keyway's page
     .where('credentials.enabled', '=', 1)
     .where('people.deleted_at', 'is', null)
     .execute();
@@ -36,17 +38,12 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
   for (const inv of due) {
     if (!inv.email) continue;
     const code = ctx.keys.decrypt(inv.code_enc, inv.credential_id);
-    const message = await invitationEmail({
-      reminder: true,
-      to: inv.email,
-      locale: pickLocale(inv.email_locale),
-      brand: ctx.config.brand.name,
-      brandColor: ctx.config.brand.color,
-      firstName: inv.first_name,
-      code,
-      url: invitationUrl(ctx, code),
-      expiresAt: inv.expires_at,
-    });
+    const common = { to: inv.email, locale: pickLocale(inv.email_locale), brand: ctx.config.brand.name, firstName: inv.first_name, code, expiresAt: inv.expires_at, reminder: true };
+    // Origo's code goes into the HID app: the HID instructions again, no Keyway link.
+    const message =
+      inv.credential_type_id === HID_MOBILE
+        ? hidInvitationEmail(common)
+        : await invitationEmail({ ...common, brandColor: ctx.config.brand.color, url: invitationUrl(ctx, code) });
     const sent = await ctx.store.db.transaction().execute(async (tx) => {
       // The compare-and-set on reminded_at makes it once, however many instances sweep.
       const still = await forUpdate(ctx.store.dialect, tx.selectFrom('invitations').select('id').where('id', '=', inv.id).where('reminded_at', 'is', null)).executeTakeFirst();

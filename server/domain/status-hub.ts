@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { sql } from 'kysely';
 import { fixedLimit } from '../storage/db.js';
 import type { Ctx } from './context.js';
@@ -43,7 +42,6 @@ export const HEARTBEAT_MS = 15_000;
 /** The reconnection delay a stream tells its client (`retry:`), and the shorter one when this instance shuts down. */
 export const STREAM_RETRY_MS = 3000;
 export const SHUTDOWN_RETRY_MS = 500;
-const RELISTEN_MS = [100, 250, 500, 1000, 2000];
 
 export async function loadSnapshot(ctx: Ctx, credentialId: string): Promise<StatusSnapshot | null> {
   const [row, devices, version] = await Promise.all([
@@ -119,10 +117,8 @@ export class StatusHub {
   private enders = new Map<StatusSubscriber, () => void>();
   private refreshing = new Map<string, { again: boolean }>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private listener: pg.Client | undefined;
-  private listening: Promise<void> | undefined;
-  private relisten: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private listened = false;
+  private heardBefore = false;
   private closed = false;
 
   constructor(private ctx: Ctx) {
@@ -149,7 +145,7 @@ export class StatusHub {
     set.add(sub);
     this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref?.();
-    if (this.ctx.store.dialect === 'postgres') void this.listen();
+    if (this.ctx.store.dialect === 'postgres') this.listen();
     return () => {
       set.delete(sub);
       this.enders.delete(sub);
@@ -171,60 +167,28 @@ export class StatusHub {
   }
 
   /**
-   * The LISTEN connection, kept while the instance runs: when it drops (an outage, a failover) it
-   * is made again with a growing delay, and every watched credential is read once more, since
+   * Other instances' changes, through the store's LISTEN connection (kept while the instance runs,
+   * made again when it drops): once it is back, every watched credential is read once more, since
    * notifications sent meanwhile were lost.
    */
-  private listen(): Promise<void> {
-    this.listening ??= (async () => {
-      const client = new pg.Client({ connectionString: this.ctx.config.databaseUrl, connectionTimeoutMillis: 2000, keepAlive: true });
-      let lost = false;
-      const onLost = (err?: Error) => {
-        if (lost) return;
-        lost = true;
-        if (this.listener === client) this.listener = undefined;
-        this.listening = undefined;
-        client.end().catch(() => undefined);
-        if (this.closed) return;
-        this.ctx.log({ level: 'warn', msg: 'status listener lost its connection', error: err?.message ?? 'ended' });
-        this.scheduleRelisten();
-      };
-      client.on('notification', (msg) => {
-        if (msg.channel === CHANNEL && msg.payload) void this.refresh(msg.payload);
-      });
-      client.on('error', onLost);
-      client.on('end', () => onLost());
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${CHANNEL}`);
-      } catch (err) {
-        onLost(err as Error);
-        return;
-      }
-      if (this.closed) {
-        await client.end().catch(() => undefined);
-        return;
-      }
-      this.listener = client;
-      if (this.failures > 0) for (const id of this.subs.keys()) void this.refresh(id); // changes missed while deaf
-      this.failures = 0;
-    })();
-    return this.listening;
-  }
-
-  private scheduleRelisten(): void {
-    if (this.relisten || this.closed) return;
-    const delay = RELISTEN_MS[Math.min(this.failures++, RELISTEN_MS.length - 1)];
-    this.relisten = setTimeout(() => {
-      this.relisten = undefined;
-      void this.listen();
-    }, delay);
-    this.relisten.unref();
+  private listen(): void {
+    const listener = this.ctx.store.listener;
+    if (this.listened || this.closed || !listener) return;
+    this.listened = true;
+    listener.listen(CHANNEL, {
+      notify: (credentialId) => {
+        if (credentialId) void this.refresh(credentialId);
+      },
+      ready: () => {
+        if (this.heardBefore) for (const id of this.subs.keys()) void this.refresh(id); // changes missed while deaf
+        this.heardBefore = true;
+      },
+    });
   }
 
   /** Whether this instance hears other instances' changes now (always on SQLite: there are none unseen). */
   get hearing(): boolean {
-    return this.ctx.store.dialect !== 'postgres' || this.listener !== undefined;
+    return this.ctx.store.dialect !== 'postgres' || !!this.ctx.store.listener?.hearing(CHANNEL);
   }
 
   /** Sends the new state to every subscriber of the credential that has not seen it; coalesces bursts. */
@@ -278,12 +242,10 @@ export class StatusHub {
     this.closed = true;
     this.ctx.bus.off('credential', this.onLocalChange);
     if (this.heartbeat) clearInterval(this.heartbeat);
-    clearTimeout(this.relisten);
     this.heartbeat = undefined;
     this.endStreams();
     this.subs.clear();
     this.enders.clear();
-    await this.listener?.end().catch(() => undefined);
-    this.listener = undefined;
+    if (this.listened) this.ctx.store.listener?.unlisten(CHANNEL);
   }
 }

@@ -100,6 +100,8 @@ export interface OrigoClient {
   revokeCredential(credentialId: string, opts?: CallOptions): Promise<'accepted' | 'gone'>;
   /** Calls left in this process's budget now (background work leaves a reserve for people waiting). */
   budgetLeft(): number;
+  /** The deadline (ms) of a whole exchange, for callers that make several calls under one signal. */
+  readonly deadlineMs: number;
 }
 
 export interface CallOptions {
@@ -416,6 +418,7 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
     },
 
     budgetLeft: () => budget.left(),
+    deadlineMs,
   };
 }
 

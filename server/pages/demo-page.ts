@@ -7,6 +7,19 @@ export interface DemoPageInput {
   keys: DemoConsoleKeys | null;
   publicUrl: string;
   brand: string;
+  /** Credential types the console can issue (`GET /api/3/credential_types`' mobile ones): 9, and 8 when HID Origo is configured. */
+  issuable?: readonly { id: number; name: string }[];
+}
+
+/** The console's issue control: one button for wallet passes alone; a type choice when HID Mobile Access is offered too. */
+function issueControl(issuable: readonly { id: number; name: string }[]) {
+  if (issuable.length < 2) return html`<button type="button" id="issue" data-type="9">Issue wallet pass</button>`;
+  const first = issuable.find((t) => t.id === 9) ?? issuable[0];
+  return html`<div class="row issue-row">
+        <label>Credential type <select id="issue-type">${issuable.map((t) => html`<option value="${t.id}"${t.id === first.id ? raw(' selected') : ''}>${t.name}</option>`)}</select></label>
+        <button type="button" id="issue" data-type="${first.id}">Issue ${first.id === 9 ? 'wallet pass' : first.name}</button>
+      </div>
+      <p class="muted" id="issue-status" role="status"></p>`;
 }
 
 /** The copy-paste snippet shown beside the partner pane: exactly what the pane itself runs. */
@@ -27,7 +40,8 @@ export function partnerSnippet(publicUrl: string, publishableKey: string): strin
  * operator's secret key is rendered into the page — it is their own console on loopback.
  */
 export function demoPage(input: DemoPageInput) {
-  const config = JSON.stringify({ publicUrl: input.publicUrl, keys: input.keys }).replace(/</g, '\\u003c');
+  const issuable = input.issuable ?? [{ id: 9, name: 'Wallet pass' }];
+  const config = JSON.stringify({ publicUrl: input.publicUrl, keys: input.keys, issuable }).replace(/</g, '\\u003c');
   const pk = input.keys?.publishableKey ?? 'pk_…';
   return html`<!doctype html>
 <html lang="en" dir="ltr">
@@ -83,7 +97,8 @@ ${input.keys
 
     <div class="card" id="person-detail" hidden>
       <h3 id="person-name"></h3>
-      <button type="button" id="issue">Issue wallet pass</button>
+      ${issueControl(issuable)}
+      <p class="form-error" id="credential-error" role="alert"></p>
       <div id="credentials"></div>
     </div>
 

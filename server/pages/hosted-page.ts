@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
-import type { Locale } from '../delivery/templates.js';
-import { PAGE_STRINGS } from './strings.js';
+import type { Locale } from '../messages/locale.js';
+import { PAGE_STRINGS } from '../messages/pages.js';
 
 export interface HostedPageInput {
   locale: Locale;

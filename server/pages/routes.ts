@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { pickLocale } from '../delivery/templates.js';
+import { pickLocale } from '../messages/locale.js';
 import { resolveCaller } from '../domain/callers.js';
 import type { Ctx } from '../domain/context.js';
+import { credentialTypes } from '../domain/credential-types.js';
 import { ApiError } from '../domain/errors.js';
 import { hostedPageKey, normalizeOrigin } from '../domain/keys.js';
 import type { AppEnv } from '../http/context.js';
@@ -106,7 +107,9 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       );
       c.header('referrer-policy', 'no-referrer');
       c.header('cache-control', 'no-store');
-      return c.html(demoPage({ nonce, keys, publicUrl: ctx.config.publicUrl, brand: brand.name }));
+      // The mobile credential types this deployment offers (type 8 only with HID Origo configured).
+      const issuable = credentialTypes(ctx).filter((t) => t.format === 'mobile');
+      return c.html(demoPage({ nonce, keys, publicUrl: ctx.config.publicUrl, brand: brand.name, issuable }));
     });
     app.get('/demo/demo.js', revalidated(demoJs, 'text/javascript; charset=utf-8'));
     app.get('/demo/demo.css', revalidated(demoCss, 'text/css; charset=utf-8'));

@@ -359,8 +359,46 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('hid_devices_credential').on('hid_devices').column('credential_id').execute();
       },
     },
+    '0009_hid_invitation_intents': {
+      async up(db) {
+        // docs/hid.md: an invitation create is written down before it is sent, so one whose answer
+        // was lost (a timeout, a dropped connection) is found at Origo and cancelled later.
+        await db.schema
+          .createTable('hid_invitation_intents')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('origo_user_id', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'integer', (c) => c.notNull())
+          .addColumn('credential_id', 'text')
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_at', 'text')
+          .execute();
+        await db.schema.createIndex('hid_invitation_intents_user').on('hid_invitation_intents').column('origo_user_id').execute();
+      },
+    },
+    '0010_readcache_notify': {
+      async up(db) {
+        // docs/deploy.md: every commit that writes a table cached reads come from tells every instance,
+        // as `<schema>.<table>` on `keyway_writes` (delivered at commit; several Keyway schemas may share
+        // a database). Statement-level: one notification per statement, and PostgreSQL folds repeats
+        // within a transaction. A table a cachedQuery reads without this trigger is never answered
+        // from memory on PostgreSQL (storage/connection.ts).
+        if (dialect !== 'postgres') return;
+        await sql`create or replace function keyway_readcache_notify() returns trigger language plpgsql as $$
+          begin
+            perform pg_notify('keyway_writes', tg_table_schema || '.' || tg_table_name);
+            return null;
+          end $$`.execute(db);
+        for (const table of READ_CACHED_TABLES) {
+          await sql`create trigger keyway_readcache_notify after insert or update or delete or truncate on ${sql.table(table)}
+            for each statement execute function keyway_readcache_notify()`.execute(db);
+        }
+      },
+    },
   };
 }
+
+/** The tables the read cache answers from (server/domain: credential-views.ts, callers.ts), notified on PostgreSQL. */
+const READ_CACHED_TABLES = ['api_keys', 'tokens', 'credentials', 'people', 'devices', 'invitations', 'credential_history'];
 
 export const MIGRATION_TABLE = 'keyway_migrations';
 

@@ -293,6 +293,21 @@ export interface HidDeviceTable {
   revoked_at: string | null;
 }
 
+/**
+ * An invitation create sent to Origo (0009): deleted by the commit that stores its answer; one left
+ * over (answer lost) is claimed by the sweep, which cancels the user's PENDING invitations Keyway does not know.
+ */
+export interface HidInvitationIntentTable {
+  id: string;
+  origo_user_id: string;
+  person_id: number;
+  /** The credential being re-issued; null for a create. */
+  credential_id: string | null;
+  started_at: string;
+  /** A sweep is reconciling it; a create whose commit finds it claimed rolls back. */
+  claimed_at: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   people: PersonTable;
@@ -317,4 +332,5 @@ export interface Database {
   hid_syncs: HidSyncTable;
   hid_invitations: HidInvitationTable;
   hid_devices: HidDeviceTable;
+  hid_invitation_intents: HidInvitationIntentTable;
 }

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join, resolve } from 'node:path';
 import forge from 'node-forge';
 import { OID, derToPem, readCertificate } from '../crypto/der.js';
-import { CertificateImportError, messages } from './messages.js';
+import { CertificateImportError, messages } from '../messages/wallet.js';
 import { issueCertificate } from '../crypto/x509.js';
 
 export const DEV_PASS_TYPE_ID = 'pass.dev.keyway';

@@ -9,7 +9,7 @@ import { DEV_CHAIN_ORGANIZATION, DEV_GOOGLE_CLIENT_EMAIL, makeDevCertificates } 
 import { createGoogleSaveLinkBuilder, type GoogleSaveLinkBuilder, type GoogleServiceAccount } from './google/save-link.js';
 import { createGoogleWalletRestClient, type GoogleWalletRestClient } from './google/rest-client.js';
 import { fileKeySource, urlKeySource, type CallbackKeySource } from './google/callback-keys.js';
-import { WalletConfigError, messages } from './messages.js';
+import { WalletConfigError, messages } from '../messages/wallet.js';
 
 /** Where save links point in development: Google will not accept it, but the URL is well formed. */
 export const DEV_GOOGLE_ISSUER_ID = '3388000000000000000';

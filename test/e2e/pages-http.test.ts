@@ -78,4 +78,20 @@ describe('pages over HTTP', () => {
       await prod.close();
     }
   });
+
+  test('the demo console: one "Issue wallet pass" button without HID Origo; a type choice with it (type 8 offered)', async () => {
+    const plain = await (await h.keyway.app.request('/')).text();
+    assert.match(plain, /<button type="button" id="issue" data-type="9">Issue wallet pass<\/button>/);
+    assert.doesNotMatch(plain, /id="issue-type"|HID Mobile Access/);
+    const hid = await createHarness({
+      env: { KEYWAY_HID_ORIGO_CLIENT_ID: '1000123-OSRV7QZ4', KEYWAY_HID_ORIGO_CLIENT_SECRET: 's', KEYWAY_HID_ORIGO_APPLICATION_ID: 'A', KEYWAY_HID_ORIGO_PART_NUMBER: 'P', KEYWAY_HID_ORIGO_AUTH_URL: 'http://127.0.0.1:9', KEYWAY_HID_ORIGO_API_URL: 'http://127.0.0.1:9/cm' },
+    });
+    try {
+      const page = await (await hid.keyway.app.request('/')).text();
+      assert.match(page, /<select id="issue-type"><option value="8">HID Mobile Access<\/option><option value="9" selected>Wallet pass<\/option><\/select>/);
+      assert.match(page, /<button type="button" id="issue" data-type="9">Issue wallet pass<\/button>/);
+    } finally {
+      await hid.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { createApp, type KeywayApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
+import { loadConfig, type Config } from '../../server/config.js';
 import type { Clock } from '../../server/clock.js';
 import { createKey } from '../../server/domain/keys.js';
 import { deliverDueMessages } from '../../server/domain/background.js';
@@ -76,7 +76,16 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
 }
 
 export async function createHarness(
-  opts: { backend?: 'sqlite' | 'postgres'; env?: Record<string, string>; clock?: TestClock; wallet?: WalletRuntime | null; sms?: SmsSender; mailer?: Mailer } = {},
+  opts: {
+    backend?: 'sqlite' | 'postgres';
+    env?: Record<string, string>;
+    clock?: TestClock;
+    wallet?: WalletRuntime | null;
+    sms?: SmsSender;
+    mailer?: Mailer;
+    /** Settings no variable carries (e.g. a shorter HID Origo deadline), applied to the parsed config. */
+    configure?: (config: Config) => void;
+  } = {},
 ): Promise<Harness> {
   const backend = opts.backend ?? 'sqlite';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-test-'));
@@ -91,6 +100,7 @@ export async function createHarness(
     { KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, DATABASE_URL: databaseUrl, KEYWAY_SECRET: TEST_SECRET, KEYWAY_TRUST_PROXY: '1', PUBLIC_URL: 'http://127.0.0.1:8787', ...opts.env },
     'development',
   );
+  opts.configure?.(config);
   const store = openStore(config.databaseUrl, { sqliteSync: config.sqliteSync });
   await migrateToLatest(store.db, store.dialect);
   const logs: string[] = [];

@@ -22,6 +22,7 @@ export interface PeerInvitation {
   invitationCode: string;
   status: 'PENDING' | 'ACKNOWLEDGED' | 'EXPIRED' | 'CANCELLED';
   expirationDate: string;
+  createdDate: string;
   credentialId: string;
 }
 export interface PeerCredential {
@@ -63,8 +64,11 @@ export interface OrigoPeer {
   tokenLifetime: number;
   /** Answer the next n API calls (not token calls) with this status. */
   failNext(n: number, status?: number): void;
-  /** Hold every answer this long (ms) before the headers; `bodyMs`: send headers, then stall the body. */
-  stall(ms: number, opts?: { bodyMs?: boolean }): void;
+  /**
+   * Hold answers this long (ms) before the headers (the call has acted already); `bodyMs`: send
+   * headers, then stall the body. `path`/`method`: only API calls that match (token calls then answer at once).
+   */
+  stall(ms: number, opts?: { bodyMs?: boolean; path?: RegExp; method?: string }): void;
   /** Origo's call budget per source address: beyond `calls` in `windowMs` → 403. */
   limit(calls: number, windowMs?: number): void;
   /** Acts on the next n API calls but drops the connection instead of answering (an answer lost on the way). */
@@ -89,7 +93,17 @@ export interface OrigoPeer {
   close(): Promise<void>;
 }
 
-export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: string; applicationId?: string; partNumber?: string } = {}): Promise<OrigoPeer> {
+export async function startOrigoPeer(
+  opts: {
+    clientId?: string;
+    clientSecret?: string;
+    applicationId?: string;
+    partNumber?: string;
+    /** Origo's clock for invitation dates (a test's clock, so expiry and reminders follow it); tokens and limits keep real time. */
+    now?: () => number;
+  } = {},
+): Promise<OrigoPeer> {
+  const originNow = opts.now ?? Date.now;
   const clientId = opts.clientId ?? '1000123-OSRV7QZ4';
   const clientSecret = opts.clientSecret ?? 'origo-test-secret-1';
   const applicationId = opts.applicationId ?? 'KEYWAY-TEST';
@@ -107,14 +121,19 @@ export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: s
   let losePath: RegExp | undefined;
   let stallMs = 0;
   let stallBody = false;
+  let stallPath: RegExp | undefined;
+  let stallMethod: string | undefined;
+  /** Answers the current stall applies to. */
+  const held = new WeakSet<http.ServerResponse>();
   let budget: { calls: number; windowMs: number; window: number[] } | undefined;
 
   const json = (res: http.ServerResponse, status: number, body?: unknown, type = CONTENT_TYPE) => {
     const text = body === undefined ? '' : JSON.stringify(body);
-    if (stallMs && stallBody) {
+    const hold = held.has(res) ? stallMs : 0;
+    if (hold && stallBody) {
       res.writeHead(status, { 'content-type': type });
       res.write(text.slice(0, 1));
-      setTimeout(() => res.end(text.slice(1)), stallMs).unref();
+      setTimeout(() => res.end(text.slice(1)), hold).unref();
       return;
     }
     const send = () => {
@@ -122,7 +141,7 @@ export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: s
       res.writeHead(status, body === undefined ? {} : { 'content-type': type });
       res.end(text);
     };
-    if (stallMs) setTimeout(send, stallMs).unref();
+    if (hold) setTimeout(send, hold).unref();
     else send();
   };
   const scimError = (res: http.ServerResponse, status: number, detail: string) =>
@@ -134,7 +153,7 @@ export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: s
     id: i.id,
     invitationCode: i.invitationCode,
     status: i.status,
-    createdDate: new Date().toISOString(),
+    createdDate: i.createdDate,
     expirationDate: i.expirationDate,
     meta: { resourceType: 'UserInvitation', location: `${apiUrl}/customer/${orgId}/invitation/${i.id}` },
   });
@@ -215,7 +234,7 @@ export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: s
         if (a.partNumber !== partNumber) return (scimError(res, 400, `unknown part number ${a.partNumber}`), 400);
         const cred: PeerCredential = { id: String(nextId++), userId: user.id, partNumber, cardNumber: String(randomInt(10_000_000, 99_999_999)), status: 'ISSUE_INITIATED' };
         credentials.set(cred.id, cred);
-        const inv: PeerInvitation = { id: String(nextId++), userId: user.id, invitationCode: code(), status: 'PENDING', expirationDate: new Date(Date.now() + 48 * 3600_000).toISOString(), credentialId: cred.id };
+        const inv: PeerInvitation = { id: String(nextId++), userId: user.id, invitationCode: code(), status: 'PENDING', expirationDate: new Date(originNow() + 48 * 3600_000).toISOString(), createdDate: new Date(originNow()).toISOString(), credentialId: cred.id };
         invitations.set(inv.id, inv);
         return (json(res, 201, { schemas: [EXT_ACTION], [EXT_INVITATION]: [invitationJson(inv)], [EXT_CREDENTIAL]: [credentialJson(cred)] }), 201);
       }
@@ -264,9 +283,11 @@ export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: s
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://peer');
+      const api = /^\/credential-management\/customer\/([^/]+)(\/.*)$/.exec(url.pathname);
+      const stalled = stallPath || stallMethod ? !!api && (!stallPath || stallPath.test(api[2])) && (!stallMethod || stallMethod === req.method) : true;
+      if (stallMs && stalled) held.add(res);
       const token = /^\/authentication\/customer\/([^/]+)\/token$/.exec(url.pathname);
       if (token && req.method === 'POST') return handleToken(req, body, res, token[1]);
-      const api = /^\/credential-management\/customer\/([^/]+)(\/.*)$/.exec(url.pathname);
       if (!api || api[1] !== orgId) return scimError(res, 404, 'unknown organisation');
       if (lose > 0 && (!losePath || losePath.test(api[2]))) {
         lose--;
@@ -323,6 +344,8 @@ export async function startOrigoPeer(opts: { clientId?: string; clientSecret?: s
     stall(ms, o = {}) {
       stallMs = ms;
       stallBody = !!o.bodyMs;
+      stallPath = o.path;
+      stallMethod = o.method;
     },
     limit(n, windowMs = 5 * 60_000) {
       budget = { calls: n, windowMs, window: [] };

@@ -7,6 +7,11 @@ export interface TcpProxy {
   url(target: string): string;
   /** The outage: every open connection destroyed, new ones refused until restore(). */
   cut(): void;
+  /**
+   * A partial outage: every connection whose client has sent `text` (such as `LISTEN`) destroyed,
+   * now and as soon as one sends it, until restore(); the others keep working.
+   */
+  cutSending(text: string): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -18,7 +23,10 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(target: { host: string; port: number }, listenPort = 0): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
+  /** What each client sent so far (its first 64 KiB), for cutSending. */
+  const sent = new Map<net.Socket, string>();
   let down = false;
+  let cutting: string | undefined;
   const server = net.createServer((client) => {
     if (down) {
       client.resetAndDestroy();
@@ -27,15 +35,29 @@ export async function startTcpProxy(target: { host: string; port: number }, list
     const upstream = net.connect(target.port, target.host);
     open.add(client);
     open.add(upstream);
+    sent.set(client, '');
     const end = () => {
       client.destroy();
       upstream.destroy();
       open.delete(client);
       open.delete(upstream);
+      sent.delete(client);
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      const seen = (sent.get(client) ?? '') + chunk.toString('latin1');
+      if (cutting && seen.includes(cutting)) {
+        client.resetAndDestroy();
+        upstream.destroy();
+        return;
+      }
+      if (seen.length < 65_536) sent.set(client, seen);
+      if (!upstream.write(chunk)) {
+        client.pause();
+        upstream.once('drain', () => client.resume());
+      }
+    });
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
@@ -53,8 +75,13 @@ export async function startTcpProxy(target: { host: string; port: number }, list
       for (const s of open) s.resetAndDestroy();
       open.clear();
     },
+    cutSending(text) {
+      cutting = text;
+      for (const [client, seen] of sent) if (seen.includes(text)) client.resetAndDestroy();
+    },
     restore() {
       down = false;
+      cutting = undefined;
     },
     close() {
       for (const s of open) s.destroy();

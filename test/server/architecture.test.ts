@@ -20,7 +20,7 @@ export const SERVER_LAYERS: { name: string; members: string[]; apart?: boolean }
   { name: 'domain', members: ['server/domain/'] },
   { name: 'services', members: ['server/wallet/', 'server/delivery/', 'server/webhooks/', 'server/hid/'], apart: true },
   { name: 'storage', members: ['server/storage/', 'server/crypto/'], apart: true },
-  { name: 'foundation', members: ['server/config.ts', 'server/log.ts', 'server/clock.ts', 'server/metrics.ts'] },
+  { name: 'foundation', members: ['server/config.ts', 'server/log.ts', 'server/clock.ts', 'server/metrics.ts', 'server/messages/'] },
 ];
 
 interface Edge {

@@ -4,8 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { syncDueHidCredentials } from '../../server/domain/hid-credentials.js';
-import { createHarness, type Harness } from '../helpers/harness.js';
+import type { Config } from '../../server/config.js';
+import { cancelOrphanedHidInvitations, syncDueHidCredentials } from '../../server/domain/hid-credentials.js';
+import { sendInvitationReminders } from '../../server/domain/reminders.js';
+import { createHarness, TestClock, type Harness } from '../helpers/harness.js';
 import { startOrigoPeer, type OrigoPeer } from '../helpers/origo-peer.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 
@@ -20,9 +22,11 @@ interface World {
   server: ServerType;
 }
 
-async function startWorld(backend: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<World> {
-  const peer = await startOrigoPeer();
-  const h = await createHarness({ backend, env: { ...peer.env, KEYWAY_HID_ORIGO_POLL_S: String(POLL_S), KEYWAY_HID_ORIGO_CALLBACK_SECRET: CALLBACK_SECRET, ...env } });
+async function startWorld(backend: 'sqlite' | 'postgres', env: Record<string, string> = {}, configure?: (config: Config) => void): Promise<World> {
+  // One clock for Keyway and Origo's invitation dates: expiry and reminders follow the test's time.
+  const clock = new TestClock();
+  const peer = await startOrigoPeer({ now: () => clock.now().getTime() });
+  const h = await createHarness({ backend, clock, env: { ...peer.env, KEYWAY_HID_ORIGO_POLL_S: String(POLL_S), KEYWAY_HID_ORIGO_CALLBACK_SECRET: CALLBACK_SECRET, ...env }, configure });
   const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   return { h, peer, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -400,6 +404,44 @@ describe('HID Mobile Access, seed Approach 1 (Keyway emails the code)', () => {
   });
 });
 
+describe('HID Mobile Access: the reminder a day before Origo’s code expires', () => {
+  let w: World;
+  before(async () => {
+    w = await startWorld('sqlite');
+  });
+  after(() => stopWorld(w));
+
+  it('an emailed, unused type-8 code is re-sent once as an HID reminder (same code, HID instructions); a code entered in the app is not', async () => {
+    const waiting = await createPerson(w, { first_name: 'Rita', last_name: 'Minder', email: 'rita@example.com' });
+    const entered = await createPerson(w, { first_name: 'Erik', last_name: 'Entered', email: 'erik@example.com' });
+    const quiet = await createPerson(w, { first_name: 'Nadia', last_name: 'Noemail', email: 'nadia@example.com' });
+    const cred = await issueHid(w, waiting, { deliver: 'email', locale: 'de' });
+    const done = await issueHid(w, entered, { deliver: 'email' });
+    await issueHid(w, quiet); // the partner delivers this code itself: Keyway never emails it
+    await w.h.flushMessages();
+    w.peer.acknowledge(done.invitation_code);
+    await pollLater(w);
+    assert.equal((await read(w, entered, done.id)).status, 'provisioning');
+    // Origo's codes live 48 h: nothing on the first day, one reminder on the last.
+    assert.equal(await sendInvitationReminders(w.h.keyway.ctx), 0);
+    w.h.clock.advance(25 * 3600);
+    assert.equal(await sendInvitationReminders(w.h.keyway.ctx), 1);
+    assert.equal(await sendInvitationReminders(w.h.keyway.ctx), 0, 'once');
+    await w.h.flushMessages();
+    const [reminder, first] = await w.h.outbox('rita@example.com');
+    assert.ok(first, 'the invitation went first');
+    assert.match(reminder.subject!, /^Erinnerung: .*HID Mobile Access/);
+    assert.ok(reminder.body.includes(cred.invitation_code), 'Origo’s code, kept encrypted by Keyway');
+    for (const words of ['App Store', 'Google Play', 'Einladungscode']) assert.ok(reminder.body.includes(words), words);
+    assert.ok(!reminder.body.includes('/p#code='), 'no Keyway link');
+    assert.equal((await w.h.outbox('erik@example.com')).length, 1, 'a code entered in the app needs no reminder');
+    assert.equal((await w.h.outbox('nadia@example.com')).length, 0);
+    const events = await w.h.request('GET', `/api/3/events?subject=credential:${cred.id}`, { token: w.h.sk });
+    assert.ok(events.body.events.some((e: { type: string }) => e.type === 'invitation.reminded'));
+    w.h.assertLogsClean();
+  });
+});
+
 describe('HID Mobile Access not configured', () => {
   let h: Harness;
   before(async () => {
@@ -417,5 +459,110 @@ describe('HID Mobile Access not configured', () => {
     assert.deepEqual(c.body.error.details.available, [1, 6, 9]);
     const cb = await h.request('POST', '/hid/origo/callback', { raw: '[]', headers: { 'content-type': 'application/cloudevents-batch+json', authorization: 'x' } });
     assert.equal(cb.status, 404);
+  });
+});
+
+describe('HID Origo slow or silent at create: nothing stored, and the invitation Origo made anyway is cancelled', () => {
+  const DEADLINE_MS = 1500;
+  let w: World;
+  before(async () => {
+    w = await startWorld('sqlite', {}, (config) => {
+      config.hidOrigo!.deadlineMs = DEADLINE_MS;
+    });
+  });
+  after(() => stopWorld(w));
+
+  /** The operator's create over real HTTP, timed. */
+  async function issueOverHttp(personId: number): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
+    const t0 = performance.now();
+    const res = await fetch(`${w.url}/api/3/people/${personId}/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${w.h.sk}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ person_credential: { credential_type_id: 8, enabled: true } }),
+    });
+    const body = await res.json();
+    return { status: res.status, body, retryAfter: res.headers.get('retry-after'), ms: performance.now() - t0 };
+  }
+  const origoUserOf = (personId: number) => [...w.peer.users.values()].find((u) => u.externalId === `keyway-person-${personId}`)!;
+  const invitationsAtOrigo = (personId: number) => [...w.peer.invitations.values()].filter((i) => i.userId === origoUserOf(personId).id);
+  const credentialsOf = async (personId: number) => (await w.h.request('GET', `/api/3/people/${personId}/credentials`, { token: w.h.sk })).body.person_credentials;
+
+  it('Origo stalls the invitation create: 503 with Retry-After within the deadline, nothing stored; the orphan is cancelled once surely over', async () => {
+    const personId = await createPerson(w, { first_name: 'Slow', last_name: 'Origo' });
+    w.peer.stall(5000, { path: /^\/users\/\d+\/invitation$/, method: 'POST' });
+    let r;
+    try {
+      r = await issueOverHttp(personId);
+    } finally {
+      w.peer.stall(0);
+    }
+    assert.equal(r.status, 503, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'upstream_unavailable');
+    assert.ok(Number(r.retryAfter) > 0, 'Retry-After');
+    assert.ok(r.ms >= DEADLINE_MS - 50 && r.ms < DEADLINE_MS + 500, `answered after ${Math.round(r.ms)} ms (deadline ${DEADLINE_MS} ms)`);
+    assert.deepEqual(await credentialsOf(personId), []);
+    const created = await w.h.store.db.selectFrom('events').select('data').where('type', '=', 'credential.created').execute();
+    assert.equal(created.filter((e) => JSON.parse(e.data).person_id === personId).length, 0);
+    // Origo acted before it stalled: a PENDING code nobody was shown.
+    const [orphan] = invitationsAtOrigo(personId);
+    assert.equal(orphan.status, 'PENDING');
+    // While the create might still commit, the sweep leaves it alone.
+    await syncDueHidCredentials(w.h.keyway.ctx);
+    assert.equal(orphan.status, 'PENDING');
+    w.h.clock.advance(60);
+    await syncDueHidCredentials(w.h.keyway.ctx);
+    assert.equal(orphan.status, 'CANCELLED', 'cancelled at Origo once the create is surely over');
+    assert.equal(w.peer.count('DELETE', new RegExp(`^/invitation/${orphan.id}$`)), 1);
+    // Settled: the next passes ask nothing more about it.
+    const calls = w.peer.calls.length;
+    w.h.clock.advance(120);
+    await cancelOrphanedHidInvitations(w.h.keyway.ctx);
+    assert.equal(w.peer.calls.length, calls);
+    // The operator tries again: one user still, and the new code stays good.
+    const again = await issueOverHttp(personId);
+    assert.equal(again.status, 201);
+    assert.equal([...w.peer.users.values()].filter((u) => u.externalId === `keyway-person-${personId}`).length, 1);
+    w.h.assertLogsClean();
+  });
+
+  it('an answer dropped after Origo acted: the orphan is cancelled, but never an invitation of a create still under way', async () => {
+    const personId = await createPerson(w, { first_name: 'Lost', last_name: 'Answer' });
+    w.peer.loseAnswers(1, /^\/users\/\d+\/invitation$/);
+    const lost = await issueOverHttp(personId);
+    assert.equal(lost.status, 503);
+    assert.deepEqual(await credentialsOf(personId), []);
+    const [orphan] = invitationsAtOrigo(personId);
+    assert.equal(orphan.status, 'PENDING');
+    w.h.clock.advance(60); // the lost create is surely over
+
+    // A second create for the same person is under way (Origo made its invitation, Keyway has not stored it yet).
+    w.peer.stall(700, { path: /^\/users\/\d+\/invitation$/, method: 'POST' });
+    const second = issueOverHttp(personId);
+    await until(async () => invitationsAtOrigo(personId).length === 2);
+    assert.equal(await cancelOrphanedHidInvitations(w.h.keyway.ctx), 0, 'a create in flight: the sweep waits');
+    const r = await second;
+    w.peer.stall(0);
+    assert.equal(r.status, 201);
+    const fresh = w.peer.invitationByCode(r.body.person_credential.invitation_code)!;
+    assert.equal(orphan.status, 'PENDING');
+    assert.equal(await cancelOrphanedHidInvitations(w.h.keyway.ctx), 1);
+    assert.equal(orphan.status, 'CANCELLED');
+    assert.equal(fresh.status, 'PENDING', 'the stored invitation is left alone');
+    assert.equal((await read(w, personId, r.body.person_credential.id)).invitation_code, r.body.person_credential.invitation_code);
+  });
+
+  it('a re-issue whose answer was lost: 503, the old code still stands, and the orphan is cancelled', async () => {
+    const personId = await createPerson(w, { first_name: 'Re', last_name: 'Lost' });
+    const cred = await issueHid(w, personId);
+    w.peer.loseAnswers(1, /^\/users\/\d+\/invitation$/);
+    const r = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, { token: w.h.sk });
+    assert.equal(r.status, 503);
+    assert.equal((await read(w, personId, cred.id)).invitation_code, cred.invitation_code);
+    const orphan = invitationsAtOrigo(personId).find((i) => i.invitationCode !== cred.invitation_code)!;
+    assert.equal(orphan.status, 'PENDING');
+    w.h.clock.advance(60);
+    await syncDueHidCredentials(w.h.keyway.ctx);
+    assert.equal(orphan.status, 'CANCELLED');
+    assert.equal(w.peer.invitationByCode(cred.invitation_code)!.status, 'PENDING', 'the credential’s own code is not touched');
   });
 });

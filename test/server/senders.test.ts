@@ -6,7 +6,8 @@ import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../server/config.js';
 import { createSenders, DeliveryError, smtpMailer, twilioSms, webhookSms } from '../../server/delivery/senders.js';
-import { pickLocale, verificationSms, gsm7Length } from '../../server/delivery/templates.js';
+import { verificationSms, gsm7Length } from '../../server/delivery/templates.js';
+import { pickLocale } from '../../server/messages/locale.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { latestSms, personWithPhone, startVerification } from '../helpers/sms.js';
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { runCertsCommand } from '../../server/cli/certs.js';
 import { loadAppleSigningMaterial } from '../../server/wallet/apple/material.js';
 import { importP12, makeDevCertificates } from '../../server/wallet/certs.js';
-import { CertificateImportError } from '../../server/wallet/messages.js';
+import { CertificateImportError } from '../../server/messages/wallet.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 
 /** Captures what a CLI call writes, so tests can check it and keep the output quiet. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadAppleSigningMaterial, type AppleSigningConfig } from '../../server/wallet/apple/material.js';
 import { pemToDer } from '../../server/crypto/der.js';
-import { WalletConfigError } from '../../server/wallet/messages.js';
+import { WalletConfigError } from '../../server/messages/wallet.js';
 import { issueCertificate } from '../../server/crypto/x509.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 

@@ -15,7 +15,7 @@ import {
   type PassJsonInput,
 } from '../../server/wallet/apple/pass.js';
 import { encodePng, isPng } from '../../server/wallet/apple/png.js';
-import { WalletConfigError } from '../../server/wallet/messages.js';
+import { WalletConfigError } from '../../server/messages/wallet.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 
 const nfcKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })

@@ -20,8 +20,9 @@ function h(tag, attrs = {}, ...children) {
 }
 
 class ApiFailure extends Error {
-  constructor(status, body) {
-    super(body?.error?.message ?? `HTTP ${status}`);
+  constructor(status, body, retryAfter) {
+    // A 503 from HID Origo says when to try again: the operator sees it beside the message.
+    super(`${body?.error?.message ?? `HTTP ${status}`}${retryAfter ? ` (Try again in ${retryAfter} s.)` : ''}`);
     this.status = status;
     this.code = body?.error?.code;
   }
@@ -35,7 +36,7 @@ async function api(method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new ApiFailure(response.status, data);
+  if (!response.ok) throw new ApiFailure(response.status, data, response.headers.get('retry-after'));
   return data;
 }
 
@@ -83,6 +84,22 @@ async function selectPerson(person) {
 
 let shownCredentials = '';
 
+const WALLET_PASS = 9;
+const HID_MOBILE = 8;
+/** The types this console issues: the wallet pass, and HID Mobile Access when the server offers it. */
+const issuable = new Set((config.issuable ?? [{ id: WALLET_PASS }]).map((t) => t.id));
+
+/** What a type-8 status means for the operator (docs/hid.md): Keyway follows HID Origo, the HID app does the phone. */
+const HID_STATES = {
+  invited: 'Waiting for the person to enter the code in the HID Mobile Access app.',
+  provisioning: 'Code entered; HID Origo is provisioning the phone.',
+  active: 'On the phone: readers accept its card number.',
+  suspended: 'Suspended in Keyway: doors that ask Keyway refuse it.',
+  revoking: 'Revoking at HID Origo; turns revoked when Origo confirms every phone.',
+  revoked: 'Revoked at HID Origo.',
+  expired: 'The code lapsed before a phone took it: re-issue for a new one.',
+};
+
 /** Re-renders the person's credential cards when something in them changed (not on every poll). */
 async function refreshCredentials() {
   if (!selectedPerson) return;
@@ -91,16 +108,28 @@ async function refreshCredentials() {
   const signature = JSON.stringify([personId, session.token, credentials]);
   if (signature === shownCredentials) return;
   shownCredentials = signature;
-  const cards = await Promise.all(credentials.filter((c) => c.credential_type_id === 9).map((c) => credentialCard(c, session)));
-  $('credentials').replaceChildren(...(cards.length ? cards : [h('p', { class: 'muted' }, 'No wallet pass yet.')]));
+  const cards = await Promise.all(credentials.filter((c) => issuable.has(c.credential_type_id)).map((c) => credentialCard(c, session)));
+  $('credentials').replaceChildren(...(cards.length ? cards : [h('p', { class: 'muted' }, issuable.size > 1 ? 'No credential yet.' : 'No wallet pass yet.')]));
 }
 
 async function credentialCard(credential, session) {
   const base = `/people/${credential.person_id}/credentials/${credential.id}`;
   const terminal = credential.status === 'revoking' || credential.status === 'revoked';
+  const hid = credential.credential_type_id === HID_MOBILE;
   const act = (label, method, path, body, attrs = {}) =>
     h('button', { type: 'button', disabled: terminal, ...attrs, onclick: () => run(() => api(method, path, body)) }, label);
-  const invitation = credential.invitation_code
+  // An HID code goes into the HID app, not a Keyway page: the code as the API shows it, no link or QR.
+  const invitation = hid
+    ? credential.invitation_code
+      ? h(
+          'div',
+          { class: 'invitation' },
+          h('p', {}, 'HID invitation code ', h('strong', { class: 'code', dir: 'ltr' }, credential.invitation_code)),
+          h('p', { class: 'muted' }, 'The person enters it in the HID Mobile Access app (App Store, Google Play).'),
+          credential.invitation_expires_at ? h('p', { class: 'muted' }, `Expires ${new Date(credential.invitation_expires_at).toLocaleString()}`) : null,
+        )
+      : null
+    : credential.invitation_code
     ? h(
         'div',
         { class: 'invitation' },
@@ -114,14 +143,15 @@ async function credentialCard(credential, session) {
     h(
       'li',
       {},
-      `${d.platform} · ${d.status} · ${d.id}`,
-      d.status !== 'revoked' ? h('button', { type: 'button', class: 'small', onclick: () => run(() => api('DELETE', `${base}/devices/${d.id}`)) }, 'Revoke device') : null,
+      `${hid ? 'phone' : d.platform} · ${d.status} · ${d.id}`,
+      d.status !== 'revoked' ? h('button', { type: 'button', class: 'small', onclick: () => run(() => api('DELETE', `${base}/devices/${d.id}`)) }, hid ? 'Revoke phone' : 'Revoke device') : null,
     ),
   );
   return h(
     'article',
-    { class: 'credential', 'data-credential-id': credential.id },
-    h('p', { class: 'cred-id' }, credential.id, h('span', { class: 'muted' }, ` · ${credential.value_mode ?? ''} · ${credential.enabled ? 'enabled' : 'disabled'}`)),
+    { class: 'credential', 'data-credential-id': credential.id, 'data-type': String(credential.credential_type_id), 'data-status': credential.status },
+    h('p', { class: 'cred-id' }, credential.id, h('span', { class: 'muted' }, ` · ${hid ? 'HID Mobile Access' : credential.value_mode ?? ''} · ${credential.enabled ? 'enabled' : 'disabled'}`)),
+    hid ? h('p', { class: 'hid-state' }, 'Status ', h('strong', { class: 'status' }, credential.status), ` — ${HID_STATES[credential.status] ?? ''}`) : null,
     h('credential-status', { 'api-base': config.publicUrl, 'credential-id': credential.id, token: session.token, 'token-expires-at': session.expires_at, 'ontoken-expired': () => sessions.delete(credential.person_id) }),
     invitation,
     devices.length ? h('ul', { class: 'devices' }, devices) : null,
@@ -130,7 +160,7 @@ async function credentialCard(credential, session) {
       { class: 'actions' },
       act('Suspend', 'PUT', base, { person_credential: { enabled: false } }, { disabled: terminal || !credential.enabled }),
       act('Resume', 'PUT', base, { person_credential: { enabled: true } }, { disabled: terminal || credential.enabled }),
-      act('Re-issue', 'POST', `${base}/invitation`),
+      act(hid ? 'Re-issue (new phone)' : 'Re-issue', 'POST', `${base}/invitation`),
       act('Revoke', 'DELETE', base, undefined, { class: 'danger' }),
     ),
   );
@@ -138,11 +168,11 @@ async function credentialCard(credential, session) {
 
 /** Runs a console action, then refreshes what it changed; errors go to the console's alert line. */
 async function run(action) {
-  $('person-error').textContent = '';
+  $('credential-error').textContent = '';
   try {
     await action();
   } catch (error) {
-    $('person-error').textContent = error.message;
+    $('credential-error').textContent = error.message;
   }
   await Promise.allSettled([refreshCredentials(), refreshEvents()]);
 }
@@ -163,7 +193,25 @@ $('person-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('issue').addEventListener('click', () => run(() => api('POST', `/people/${selectedPerson.id}/credentials`, { person_credential: { credential_type_id: 9, enabled: true } })));
+const issueButton = $('issue');
+const typeName = (id) => (id === WALLET_PASS ? 'wallet pass' : (config.issuable.find((t) => t.id === id)?.name ?? `type ${id}`));
+// With a type choice (HID Mobile Access offered), the button names what it issues.
+$('issue-type')?.addEventListener('change', (event) => {
+  issueButton.dataset.type = event.target.value;
+  issueButton.textContent = `Issue ${typeName(Number(event.target.value))}`;
+});
+issueButton.addEventListener('click', async () => {
+  const type = Number(issueButton.dataset.type);
+  // A type-8 create waits on HID Origo (up to 10 s): say so, and keep the button from a second click.
+  issueButton.disabled = true;
+  if ($('issue-status')) $('issue-status').textContent = type === HID_MOBILE ? 'Asking HID Origo for an invitation…' : '';
+  try {
+    await run(() => api('POST', `/people/${selectedPerson.id}/credentials`, { person_credential: { credential_type_id: type, enabled: true } }));
+  } finally {
+    issueButton.disabled = false;
+    if ($('issue-status')) $('issue-status').textContent = '';
+  }
+});
 
 async function refreshEvents() {
   const { events } = await api('GET', '/events?limit=25');

@@ -1,7 +1,7 @@
 // Loads and checks Apple pass signing material once at start-up, with messages naming the variable.
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { WalletConfigError, messages } from '../messages.js';
+import { WalletConfigError, messages } from '../../messages/wallet.js';
 import { createPassSigner, type PassDigest, type PassSigner } from './cms.js';
 import { OID, derToPem, readCertificate, readNode, children, Tag } from '../../crypto/der.js';
 

@@ -2,7 +2,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { zipSync, type Zippable } from 'fflate';
-import { WalletConfigError, messages } from '../messages.js';
+import { WalletConfigError, messages } from '../../messages/wallet.js';
 import type { PassSigner } from './cms.js';
 import { isPng, keyholeIcon, parseHexColor } from './png.js';
 

@@ -1,6 +1,6 @@
 // A small Google Wallet REST client: service-account access token, insert class/object, patch state.
 import { importPKCS8, SignJWT } from 'jose';
-import { messages } from '../messages.js';
+import { messages } from '../../messages/wallet.js';
 import type { GoogleGenericClass, GoogleGenericObject, GoogleObjectState, GoogleServiceAccount } from './objects.js';
 
 export const GOOGLE_WALLET_API_URL = 'https://walletobjects.googleapis.com';

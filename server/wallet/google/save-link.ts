@@ -1,6 +1,6 @@
 // Google Wallet "save" links (signed JWTs) and the generic class/object they carry.
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
-import { messages } from '../messages.js';
+import { messages } from '../../messages/wallet.js';
 
 export type { GoogleGenericClass, GoogleGenericObject, GoogleLocalizedString, GoogleObjectState, GoogleServiceAccount } from './objects.js';
 import type { GoogleGenericClass, GoogleGenericObject, GoogleLocalizedString, GoogleObjectState, GoogleServiceAccount } from './objects.js';

@@ -1,4 +1,5 @@
-// Every user-facing wallet message in one place, so wording stays consistent and reviewable.
+// Every wallet message an operator reads (start-up and `certs import` problems) in one place, so wording
+// stays consistent and reviewable.
 
 /** A start-up problem with wallet configuration; `variable` names the environment variable to fix. */
 export class WalletConfigError extends Error {

@@ -1,4 +1,6 @@
-import type { Locale } from '../delivery/templates.js';
+// The words of the pages the server renders itself, per locale: the hosted page's frame (the
+// widgets bring their own, src/i18n/) and the `/v/{token}` link pages.
+import type { Locale } from './locale.js';
 
 /** The hosted page's own words (the widgets bring theirs); one object per locale, typed by English. */
 const en = {
@@ -71,3 +73,36 @@ const ar: PageStrings = {
 };
 
 export const PAGE_STRINGS: Record<Locale, PageStrings> = { en, de, ar };
+
+export interface LinkPageStrings {
+  title: string;
+  confirm: string;
+  button: string;
+  expiredTitle: string;
+  expired: string;
+}
+
+/** The `/v/{token}` pages (docs/api.md): a confirm step, so link scanners that GET consume nothing. */
+export const LINK_PAGE: Record<Locale, LinkPageStrings> = {
+  en: {
+    title: 'Add your door pass',
+    confirm: 'Continue to add your door pass to this phone’s wallet.',
+    button: 'Continue',
+    expiredTitle: 'This link has expired',
+    expired: 'The link was already used or is older than 10 minutes. Ask for a new text message.',
+  },
+  de: {
+    title: 'Türausweis hinzufügen',
+    confirm: 'Fahren Sie fort, um den Türausweis in die Wallet dieses Telefons zu legen.',
+    button: 'Weiter',
+    expiredTitle: 'Dieser Link ist abgelaufen',
+    expired: 'Der Link wurde schon verwendet oder ist älter als 10 Minuten. Fordern Sie eine neue SMS an.',
+  },
+  ar: {
+    title: 'أضف بطاقة الدخول',
+    confirm: 'تابع لإضافة بطاقة الدخول إلى محفظة هذا الهاتف.',
+    button: 'متابعة',
+    expiredTitle: 'انتهت صلاحية هذا الرابط',
+    expired: 'استُخدم الرابط من قبل أو مرّ عليه أكثر من 10 دقائق. اطلب رسالة نصية جديدة.',
+  },
+};
