@@ -262,7 +262,7 @@ test('every operation of /openapi.json, fuzzed on SQLite: no 5xx, every answer d
 
 // PostgreSQL refuses what SQLite stores (a NUL in text, an id past 2^31), so the same fuzz, shorter, runs there too.
 test('the same on PostgreSQL', { skip: await skipWithoutPostgres() }, async (t) => {
-  await fuzz('postgres', PER_OPERATION / 2, (m) => t.diagnostic(m));
+  await fuzz('postgres', PER_OPERATION / 3, (m) => t.diagnostic(m));
 });
 
 // What the fuzz found on PostgreSQL (each answered 500 before): text with a NUL, ids past 2^31.
