@@ -114,6 +114,10 @@ function printDemoKeys(demo: Awaited<ReturnType<typeof ensureDemoKeys>> & object
  */
 async function runPrimary(config: Config, workers: number): Promise<number> {
   const secret = resolveSecret(config);
+  // Signing material once, before any worker: dev certificates made on a first start by two workers at
+  // once were two halves of different chains (the pass certificate not issued by the WWDR beside it).
+  const wallet = loadWalletRuntime(config);
+  for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
   const { store, applied } = await openMigratedStore(config, jsonLog);
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
   const ctx = createContext({ config, store, secret, secretPrevious: config.secretPrevious });
@@ -171,7 +175,7 @@ async function runWorker(config: Config): Promise<number> {
   const secret = resolveSecret(config);
   // Signing material before the database: a bad certificate stops the start with its variable named.
   const wallet = loadWalletRuntime(config);
-  if (cluster.isPrimary) for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning });
+  if (cluster.isPrimary) for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning }); // a worker's were logged by its primary
   const { store, applied } = await openMigratedStore(config, jsonLog);
   let demoConsole: DemoConsoleKeys | null = null;
   const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store), demo: () => demoConsole });
