@@ -102,24 +102,25 @@ const NOTIFY_TRIGGER = 'keyway_readcache_notify';
  * answered from memory here.
  */
 function notifiedWrites(listener: Listener): ForeignWrites {
-  let schema = '';
+  /** The tables this store's queries name (as the connection's search_path resolves them) that have the trigger, and their payloads. */
   let notified = new Set<string>();
+  let payloads = new Map<string, string>();
   let cache: ReadCache | undefined;
   const channel: Channel = {
     notify(payload) {
-      const dot = payload.indexOf('.');
-      if (payload.slice(0, dot) === schema) cache?.invalidate([payload.slice(dot + 1)]);
+      const table = payloads.get(payload);
+      if (table) cache?.invalidate([table]);
     },
     async ready(client) {
-      // The tables this schema's triggers cover, asked again each time: a migration may have added some.
-      const { rows } = await client.query<{ schema: string; tables: string[] }>(
-        `select current_schema() as schema, coalesce(array_agg(c.relname::text), '{}') as tables
+      // Asked again on each connection: a migration may have added triggers meanwhile.
+      const { rows } = await client.query<{ schema: string; table: string }>(
+        `select n.nspname as schema, c.relname::text as table
            from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-          where t.tgname = $1 and n.nspname = current_schema()`,
+          where t.tgname = $1 and to_regclass(quote_ident(c.relname)) = c.oid`,
         [NOTIFY_TRIGGER],
       );
-      schema = rows[0].schema;
-      notified = new Set(rows[0].tables);
+      notified = new Set(rows.map((r) => r.table));
+      payloads = new Map(rows.map((r) => [`${r.schema}.${r.table}`, r.table]));
       cache?.invalidate('all');
     },
   };

@@ -76,12 +76,13 @@ function readCacheSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<stri
       };
 
       assert.deepEqual(ids(await read()), []);
+      // On PostgreSQL the first cached read starts the LISTEN connection; answers are kept once it is up.
+      for (let i = 0; i < 200 && !h.store.readCache.serving(['credentials', 'people', 'devices']); i++) await new Promise((r) => setTimeout(r, 10));
+      await read();
       const hits = readCacheStats.hits;
       const first = await read();
-      if (h.store.readCache.serving(['credentials', 'people', 'devices'])) {
-        assert.equal(readCacheStats.hits, hits + 1, 'the second read is answered from memory');
-        assert.equal(await read(), first, 'the same frozen rows while nothing changed');
-      }
+      assert.equal(readCacheStats.hits, hits + 1, 'a repeated read is answered from memory');
+      assert.equal(await read(), first, 'the same frozen rows while nothing changed');
 
       // A write to the subquery's table only.
       const at = '2026-11-23T10:00:01.000Z';
