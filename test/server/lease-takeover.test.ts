@@ -78,7 +78,7 @@ describe('kill -9 of an instance holding claims: another instance takes them ove
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('a webhook delivery and a queued SMS claimed by A are delivered by B after the lease, not before', async () => {
+  test('a webhook delivery and a queued SMS claimed by A are delivered by B after the lease, not before', async (t) => {
     const hook = await call(a.url, 'POST', '/api/3/webhooks', SK, { webhook: { url: hooks.url, events: ['credential.created'] } });
     assert.equal(hook.status, 201, hook.text);
     const phone = freshPhone();
@@ -112,9 +112,11 @@ describe('kill -9 of an instance holding claims: another instance takes them ove
       assert.equal(again.headers['webhook-id'], first.headers['webhook-id'], `the same ${name} (webhook-id)`);
       assert.equal(again.body, first.body);
       const afterClaim = again.at - first.at;
-      assert.ok(afterClaim >= LEASE_S * 1000 - 250, `${name}: B waited for the lease (${Math.round(afterClaim)} ms after A's claim, lease ${LEASE_S} s)`);
+      // A claims a moment before its request arrives (a read of the endpoint, signing, connecting): 1 s of slack for a loaded machine.
+      assert.ok(afterClaim >= LEASE_S * 1000 - 1000, `${name}: B waited for the lease (${Math.round(afterClaim)} ms after A's claim, lease ${LEASE_S} s)`);
       assert.ok(afterClaim < LEASE_S * 1000 + 3000, `${name}: taken over within lease + 3 s (${Math.round(afterClaim)} ms)`);
       assert.ok(again.at - killedAt < 60_000);
+      t.diagnostic(`${name}: B sent it ${Math.round(afterClaim)} ms after A's claim, ${Math.round(again.at - killedAt)} ms after the kill (lease ${LEASE_S} s)`);
     }
     assert.equal(hooks.received.length, 2, 'the webhook reached the receiver twice in all: A (held) and B');
     assert.equal(sms.received.length, 2, 'the SMS reached the gateway twice in all: A (held) and B');
