@@ -2,14 +2,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import { addSeconds, nowIso, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
 import { fixedLimit, json, type Store, type Tx } from '../storage/db.js';
 import { startWorker, type WorkerDeps } from '../storage/outbox.js';
-import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
+import type { Database, WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { resolveDestination } from './destination.js';
 import { decryptSecret, disableWebhookTx, newDeliveryId, WEBHOOK_QUEUED } from './endpoints.js';
 import { signedHeaders } from './signing.js';
@@ -31,6 +31,7 @@ export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */
 export const FAILING_DISABLE_SECONDS = 5 * 86400;
 const BATCH = 20;
+const FAN_OUT_BATCH = 200;
 
 export interface AttemptResult {
   status?: number;
@@ -42,7 +43,7 @@ export interface AttemptResult {
 export type WebhookSender = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean) => Promise<AttemptResult>;
 
 /** Within the transaction: each unfanned outbox row becomes one delivery per subscribed, enabled endpoint. */
-export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<number> {
+export async function fanOutOutbox(ctx: DispatcherDeps, limit = FAN_OUT_BATCH): Promise<number> {
   return ctx.store.db.transaction().execute(async (tx) => {
     let q = tx.selectFrom('outbox').select(['seq', 'event_type', 'payload', 'created_at']).where('fanned_at', 'is', null).orderBy('seq').limit(fixedLimit(limit));
     // Two instances never fan the same row: PostgreSQL skips locked rows, SQLite has one writer.
@@ -82,36 +83,39 @@ export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<nu
 
 type Claimed = Selectable<WebhookDeliveryTable>;
 
-/** Claims due deliveries with a lease, so no two instances send the same attempt. */
+/**
+ * Claims due deliveries with a lease, so no two instances send the same attempt: one statement
+ * (its own transaction), the outer condition re-checked per row as the queue's claim does, and on
+ * PostgreSQL rows another instance is claiming are skipped rather than waited for.
+ */
 async function claimDeliveries(ctx: DispatcherDeps): Promise<Claimed[]> {
   const now = nowIso(ctx);
-  return ctx.store.db.transaction().execute(async (tx) => {
-    let q = tx
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-      .orderBy('next_attempt_at')
-      .limit(fixedLimit(BATCH));
-    if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-    const ids = (await q.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    return tx.updateTable('webhook_deliveries').set({ claimed_until: addSeconds(now, ctx.config.leaseSeconds) }).where('id', 'in', ids).returningAll().execute();
-  });
+  const due = (eb: ExpressionBuilder<Database, 'webhook_deliveries'>) =>
+    eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
+  return ctx.store.db
+    .updateTable('webhook_deliveries')
+    .set({ claimed_until: addSeconds(now, ctx.config.leaseSeconds) })
+    .where('id', 'in', (eb) => {
+      const q = eb.selectFrom('webhook_deliveries').select('id').where(due).orderBy('next_attempt_at').limit(fixedLimit(BATCH));
+      return ctx.store.dialect === 'postgres' ? q.forUpdate().skipLocked() : q;
+    })
+    .where(due)
+    .returningAll()
+    .execute();
 }
 
 /** Fans out and sends every due delivery once; returns how many were delivered. */
 export async function dispatchWebhooks(ctx: DispatcherDeps, send: WebhookSender = sendPinned): Promise<number> {
-  while ((await fanOutOutbox(ctx)) > 0) {
+  // A short batch is the last: no further (empty) pass just to find that out.
+  while ((await fanOutOutbox(ctx, FAN_OUT_BATCH)) === FAN_OUT_BATCH) {
     /* drain the outbox */
   }
   let delivered = 0;
   for (;;) {
     const batch = await claimDeliveries(ctx);
-    if (batch.length === 0) break;
     const results = await Promise.all(batch.map((d) => attempt(ctx, d, send)));
     delivered += results.filter(Boolean).length;
+    if (batch.length < BATCH) break;
   }
   return delivered;
 }
