@@ -14,7 +14,7 @@ interface Ready {
   sk: string;
   personId: number;
   credentialId: string;
-  token: string;
+  tokens: string[];
 }
 interface Memory {
   rss: number;
@@ -38,7 +38,8 @@ const ask = <T>(key: string, msg?: string): Promise<T> =>
   });
 
 const ready = await ask<Ready>('ready');
-const url = new URL(`${ready.base}/api/3/credentials/${ready.credentialId}/status/stream?token=${ready.token}`);
+// At most 5 streams per token and 100 per client: 5 subscribers a token, 100 an address (through the proxy header).
+const url = (i: number) => new URL(`${ready.base}/api/3/credentials/${ready.credentialId}/status/stream?token=${ready.tokens[Math.floor(i / 5)]}`);
 // Keep-alive agents, bounded: every subscriber is one long-lived socket, opened OPEN_AT_ONCE at a time.
 const agent = new http.Agent({ keepAlive: true, maxSockets: SUBSCRIBERS + 10 });
 
@@ -52,7 +53,7 @@ const arrivals: number[][] = [];
 const requests: http.ClientRequest[] = [];
 function subscribe(i: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent }, (res) => {
+    const req = http.get(url(i), { agent, headers: { 'x-forwarded-for': `10.0.${Math.floor(i / 100)}.1` } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
       res.setEncoding('utf8');
       let buffer = '';

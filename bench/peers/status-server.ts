@@ -13,7 +13,8 @@ import { migrateToLatest } from '../../server/storage/migrations.js';
 
 const secret = Buffer.alloc(32, 9).toString('base64');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-fanout-'));
-const config = loadConfig({ KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, KEYWAY_SECRET: secret, KEYWAY_PASSES: 'off' }, 'development');
+// Behind a proxy (KEYWAY_TRUST_PROXY=1): the bench spreads its subscribers over client addresses, as the per-client stream limit asks.
+const config = loadConfig({ KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, KEYWAY_SECRET: secret, KEYWAY_PASSES: 'off', KEYWAY_TRUST_PROXY: '1' }, 'development');
 const store = openStore(config.databaseUrl, { sqliteSync: config.sqliteSync });
 await migrateToLatest(store.db, store.dialect);
 const keyway = createApp({ config, store, secret, log: () => {} });
@@ -28,7 +29,11 @@ const call = async (method: string, p: string, body?: unknown) =>
   (await fetch(base + p, { method, headers: { authorization: `Bearer ${sk}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })).json() as Promise<any>;
 const person = (await call('POST', '/api/3/people', { person: { first_name: 'Bench', last_name: 'Mark' } })).person;
 const cred = (await call('POST', `/api/3/people/${person.id}/credentials`, { person_credential: { credential_type_id: 1, value: 'BENCH-CARD-0001' } })).person_credential;
-const session = await call('POST', '/api/3/client_sessions', { person_id: person.id });
+// At most 5 open streams per token: one client session per 5 subscribers.
+const tokens: string[] = [];
+for (let i = 0; i < Math.ceil(Number(process.env.FANOUT_SUBSCRIBERS ?? 5000) / 5); i += 50) {
+  tokens.push(...(await Promise.all(Array.from({ length: 50 }, async () => (await call('POST', '/api/3/client_sessions', { person_id: person.id })).token as string))));
+}
 
 const memory = () => {
   (globalThis as { gc?: () => void }).gc?.();
@@ -38,5 +43,5 @@ const memory = () => {
 process.on('message', (msg: string) => {
   if (msg === 'memory') process.send!({ memory: memory() });
 });
-process.send!({ ready: { base, sk, personId: person.id, credentialId: cred.id, token: session.token } });
+process.send!({ ready: { base, sk, personId: person.id, credentialId: cred.id, tokens } });
 process.on('disconnect', () => process.exit(0));

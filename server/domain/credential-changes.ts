@@ -21,6 +21,24 @@ const setCredentialState = preparedWrite<CredentialRow, [string, number, string,
   5,
 );
 const insertHistory = preparedInsert('credential_history', ['credential_id', 'status', 'at']);
+/**
+ * A status change: the row, its webhook sequence (the status_changed webhook takes it) and, on
+ * PostgreSQL, its history row in the same statement, a round trip each saved (SQLite has no
+ * writing CTEs, and its statements cost no round trip).
+ */
+const setCredentialStatus = preparedWrite<CredentialRow, [string, number, string, string | null, string]>((db, status, enabled, at, revokingAt, id) => {
+  const update = db
+    .updateTable('credentials')
+    .set((eb) => ({ status, enabled, updated_at: at, revoking_at: revokingAt, sequence: eb('sequence', '+', 1) }))
+    .where('id', '=', id)
+    .returningAll();
+  if (!isPostgres(db)) return update;
+  return db
+    .with('changed', () => update)
+    .with('history', (qc) => qc.insertInto('credential_history').columns(['credential_id', 'status', 'at']).expression(qc.selectFrom('changed').select(['id', 'status', 'updated_at'])))
+    .selectFrom('changed')
+    .selectAll();
+}, 5);
 
 /**
  * Applies one lifecycle action inside `tx`: the credential row, its history, the audit events
@@ -34,24 +52,25 @@ export async function applyLifecycle(
   actor: Actor,
   /** Extra fields for the status_changed event and webhook (e.g. `given_up_devices`). */
   extra?: Record<string, unknown>,
+  /** The credential's row as the caller already read it FOR UPDATE in `tx` (saves reading it again). */
+  locked?: CredentialRow,
 ): Promise<{ row: CredentialRow; changed: boolean }> {
-  const {
-    rows: [row],
-  } = await credentialForUpdate(tx, credentialId);
+  const row = locked ?? (await credentialForUpdate(tx, credentialId)).rows[0];
   if (!row) throw new ApiError('not_found');
   const from = { status: row.status as CredentialStatus, enabled: row.enabled === 1 };
   const to = nextState(from, action);
   if (to.status === from.status && to.enabled === from.enabled) return { row, changed: false };
   const at = nowIso(ctx);
+  const statusChanged = to.status !== from.status;
   const {
     rows: [updated],
-  } = await setCredentialState(tx, to.status, to.enabled ? 1 : 0, at, to.status === 'revoking' ? at : row.revoking_at, credentialId);
+  } = await (statusChanged ? setCredentialStatus : setCredentialState)(tx, to.status, to.enabled ? 1 : 0, at, to.status === 'revoking' ? at : row.revoking_at, credentialId);
   const subject = `credential:${credentialId}`;
   if (to.enabled !== from.enabled) {
     await recordEvent(tx, at, { type: to.enabled ? 'credential.enabled' : 'credential.disabled', actor, subject, data: { person_id: row.person_id } });
   }
-  if (to.status !== from.status) {
-    await insertHistory(tx, { credential_id: credentialId, status: to.status, at });
+  if (statusChanged) {
+    if (!isPostgres(tx)) await insertHistory(tx, { credential_id: credentialId, status: to.status, at });
     await recordEvent(tx, at, {
       type: 'credential.status_changed',
       actor,
@@ -65,7 +84,7 @@ export async function applyLifecycle(
       old_status: from.status,
       new_status: to.status,
       ...extra,
-    });
+    }, updated.sequence);
   }
   // Suspend, resume and revoke change what every pass shows: phones are told in the same transaction.
   if (passStateOf(row, 'active') !== passStateOf(updated, 'active')) await queuePassUpdateTx(ctx, tx, credentialId);

@@ -5,11 +5,11 @@ import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { invitationEmail } from '../delivery/templates.js';
 import { pickLocale } from '../messages/locale.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
-import { forUpdate, groupCommit, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
+import { forUpdate, groupCommit, isPostgres, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import type { Ctx } from './context.js';
 import { applyLifecycle } from './credential-changes.js';
-import { HID_MOBILE, newId, WALLET_PASS } from './credential-types.js';
+import { HID_MOBILE, newId, WALLET_PASS, type CredentialRow } from './credential-types.js';
 import { getCredentialRow, getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
 import { generateInvitationCode, invitationUrl, normalizeInvitationCode } from './invitation-code.js';
@@ -75,6 +75,38 @@ const markRedeemed = preparedWrite<never, [string, string]>(
   (db, at, id) => db.updateTable('invitations').set({ redeemed_at: at }).where('id', '=', id).where('redeemed_at', 'is', null).where('superseded_at', 'is', null),
   2,
 );
+// The same compare-and-set found by the code itself, for a live code only: on PostgreSQL a redemption
+// then needs no look-up before its transaction (a round trip saved); any miss takes the look-up path,
+// which says why.
+const markRedeemedByCode = preparedWrite<{ credential_id: string }, [string, string, string]>(
+  (db, at, current, previous) =>
+    db
+      .updateTable('invitations')
+      .set({ redeemed_at: at })
+      .where('code_hash', 'in', [current, previous])
+      .where('redeemed_at', 'is', null)
+      .where('superseded_at', 'is', null)
+      .where('expires_at', '>', at)
+      .returning('credential_id'),
+  3,
+);
+// The credential and its person, locked: decided again inside the transaction (see redeemLocked).
+const credentialForRedeem = preparedWrite<CredentialRow & { first_name: string; person_enabled: number; person_deleted_at: string | null }, [string]>(
+  (db, id) =>
+    forUpdate(
+      isPostgres(db) ? 'postgres' : 'sqlite',
+      db
+        .selectFrom('credentials')
+        .innerJoin('people', 'people.id', 'credentials.person_id')
+        .selectAll('credentials')
+        .select(['people.first_name', 'people.enabled as person_enabled', 'people.deleted_at as person_deleted_at'])
+        .where('credentials.id', '=', id),
+    ),
+  1,
+);
+
+/** The code's invitation was matched by a compare-and-set on more than one row: undone, and the look-up path decides. */
+class AmbiguousCode extends Error {}
 
 export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: string; ip: string }): Promise<ProvisioningGrant> {
   await consumeRedeemAttempt(ctx, input.ip);
@@ -82,50 +114,66 @@ export async function redeemInvitation(ctx: Ctx, caller: Caller, input: { code: 
   if (!normalized) throw new ApiError('invitation_not_found');
   const now = nowIso(ctx);
   const [current, previous] = ctx.keys.lookupHashes('invite', normalized);
-  const [invitation] = await invitationByCode(ctx.store.db, current, previous ?? current);
-  if (!invitation || invitation.superseded_at || invitation.deleted_at || invitation.status === 'revoked' || invitation.status === 'revoking') {
-    throw new ApiError('invitation_not_found');
-  }
-  if (invitation.redeemed_at) throw new ApiError('invitation_used');
-  if (invitation.expires_at <= now || invitation.status === 'expired') throw new ApiError('invitation_expired');
-  if (invitation.enabled !== 1 || invitation.person_enabled !== 1) throw new ApiError('credential_disabled');
-
-  const actor = actorOf(caller);
-  const grant = await groupCommit(ctx.store.db, async (tx) => {
-    // Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
-    const cas = await markRedeemed(tx, now, invitation.invitation_id);
-    if (Number(cas.numAffectedRows) !== 1) throw new ApiError('invitation_used');
-    // Decided again inside the transaction, under the credential's row lock: a disable or revoke
-    // that committed since the first look wins, and throwing undoes the compare-and-set.
-    const live = await forUpdate(
-      ctx.store.dialect,
-      tx
-        .selectFrom('credentials')
-        .innerJoin('people', 'people.id', 'credentials.person_id')
-        .select(['credentials.enabled', 'credentials.status', 'people.enabled as person_enabled', 'people.deleted_at'])
-        .where('credentials.id', '=', invitation.credential_id),
-    ).executeTakeFirstOrThrow();
-    if (live.deleted_at || live.status === 'revoked' || live.status === 'revoking') throw new ApiError('invitation_not_found');
-    if (live.enabled !== 1 || live.person_enabled !== 1) throw new ApiError('credential_disabled');
-    const { row } = await applyLifecycle(ctx, tx, invitation.credential_id, { type: 'redeem' }, actor);
-    await recordEvent(tx, now, { type: 'invitation.redeemed', actor, subject: `credential:${row.id}`, data: { person_id: row.person_id } });
-    const session = await mintSession(ctx, tx, {
-      kind: 'ps',
-      personId: row.person_id,
-      credentialId: row.id,
-      origins: originsForProvisioning(ctx, caller),
-      keyId: caller.kind === 'publishable' ? caller.keyId : null,
+  let grant: ProvisioningGrant | undefined;
+  if (ctx.store.dialect === 'postgres') {
+    // SQLite's look-up is in-process (no round trip), and a miss there would take the writer lock for nothing.
+    grant = await groupCommit(ctx.store.db, async (tx) => {
+      const { rows } = await markRedeemedByCode(tx, now, current, previous ?? current);
+      if (rows.length > 1) throw new AmbiguousCode();
+      return rows.length === 1 ? redeemLocked(ctx, tx, caller, rows[0].credential_id, now) : undefined;
+    }).catch((err: unknown) => {
+      if (err instanceof AmbiguousCode) return undefined;
+      throw err;
     });
-    return {
-      provisioning_token: session.token,
-      expires_at: session.expires_at,
-      credential: { id: row.id, status: row.status as CredentialStatus, credential_type_id: row.credential_type_id },
-      person: { first_name: invitation.first_name },
-      wallets: wallets(ctx),
-    } satisfies ProvisioningGrant;
-  });
-  ctx.bus.credentialChanged(invitation.credential_id);
+  }
+  if (!grant) {
+    const [invitation] = await invitationByCode(ctx.store.db, current, previous ?? current);
+    if (!invitation || invitation.superseded_at || invitation.deleted_at || invitation.status === 'revoked' || invitation.status === 'revoking') {
+      throw new ApiError('invitation_not_found');
+    }
+    if (invitation.redeemed_at) throw new ApiError('invitation_used');
+    if (invitation.expires_at <= now || invitation.status === 'expired') throw new ApiError('invitation_expired');
+    if (invitation.enabled !== 1 || invitation.person_enabled !== 1) throw new ApiError('credential_disabled');
+    grant = await groupCommit(ctx.store.db, async (tx) => {
+      const cas = await markRedeemed(tx, now, invitation.invitation_id);
+      if (Number(cas.numAffectedRows) !== 1) throw new ApiError('invitation_used');
+      return redeemLocked(ctx, tx, caller, invitation.credential_id, now);
+    });
+  }
+  ctx.bus.credentialChanged(grant.credential.id);
   return grant;
+}
+
+/**
+ * After the compare-and-set, in its transaction: decided again under the credential's row lock
+ * (a disable or revoke that committed since the first look wins, and throwing undoes the
+ * compare-and-set), then the credential moves on and a provisioning token is minted.
+ */
+async function redeemLocked(ctx: Ctx, tx: Tx, caller: Caller, credentialId: string, now: string): Promise<ProvisioningGrant> {
+  const {
+    rows: [live],
+  } = await credentialForRedeem(tx, credentialId);
+  if (!live || live.person_deleted_at || live.status === 'revoked' || live.status === 'revoking') throw new ApiError('invitation_not_found');
+  if (live.status === 'expired') throw new ApiError('invitation_expired');
+  if (live.enabled !== 1 || live.person_enabled !== 1) throw new ApiError('credential_disabled');
+  const actor = actorOf(caller);
+  const { first_name, person_enabled: _enabled, person_deleted_at: _deleted, ...locked } = live;
+  const { row } = await applyLifecycle(ctx, tx, credentialId, { type: 'redeem' }, actor, undefined, locked);
+  await recordEvent(tx, now, { type: 'invitation.redeemed', actor, subject: `credential:${row.id}`, data: { person_id: row.person_id } });
+  const session = await mintSession(ctx, tx, {
+    kind: 'ps',
+    personId: row.person_id,
+    credentialId: row.id,
+    origins: originsForProvisioning(ctx, caller),
+    keyId: caller.kind === 'publishable' ? caller.keyId : null,
+  });
+  return {
+    provisioning_token: session.token,
+    expires_at: session.expires_at,
+    credential: { id: row.id, status: row.status as CredentialStatus, credential_type_id: row.credential_type_id },
+    person: { first_name },
+    wallets: wallets(ctx),
+  };
 }
 
 /** The send queue's hook once an invitation email went out: the invitation is marked emailed (reminders need it). */

@@ -13,7 +13,7 @@ export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windo
   const windowStart = nowS - (nowS % windowSeconds);
   const {
     rows: [row],
-  } = await groupCommit(ctx.store.db, (tx) => countersUpsert(1)(tx, bucket, windowStart));
+  } = await countOne(ctx, bucket, windowStart);
   if (Number(row.count) > limit) {
     throw new ApiError(code, 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
   }
@@ -34,8 +34,15 @@ export async function refuseWhenFull(ctx: Ctx, bucket: string, limit: number, wi
 
 export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
-  await groupCommit(ctx.store.db, (tx) => countersUpsert(1)(tx, bucket, nowS - (nowS % windowSeconds)));
+  await countOne(ctx, bucket, nowS - (nowS % windowSeconds));
 }
+
+/**
+ * One counter, one statement: on PostgreSQL it is its own transaction (no BEGIN and COMMIT round
+ * trips); on SQLite it joins the grouped commit.
+ */
+const countOne = (ctx: Ctx, bucket: string, windowStart: number) =>
+  ctx.store.dialect === 'postgres' ? countersUpsert(1)(ctx.store.db, bucket, windowStart) : groupCommit(ctx.store.db, (tx) => countersUpsert(1)(tx, bucket, windowStart));
 
 // One compiled upsert per number of buckets.
 const upserts = new Map<number, ReturnType<typeof buildCountersUpsert>>();

@@ -33,6 +33,7 @@ const RETRY: RetrySchedule = { delays: RETRY_SCHEDULE.slice(1), maxAttempts: RET
 export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */
 export const FAILING_DISABLE_SECONDS = 5 * 86400;
+const FAN_OUT_BATCH = 200;
 
 export interface AttemptResult {
   status?: number;
@@ -51,7 +52,7 @@ export interface SendOptions {
 }
 
 /** Within the transaction: each unfanned outbox row becomes one delivery per subscribed, enabled endpoint. */
-export async function fanOutOutbox(ctx: DispatcherDeps, limit = 200): Promise<number> {
+export async function fanOutOutbox(ctx: DispatcherDeps, limit = FAN_OUT_BATCH): Promise<number> {
   return ctx.store.db.transaction().execute(async (tx) => {
     let q = tx.selectFrom('outbox').select(['seq', 'event_type', 'payload', 'created_at']).where('fanned_at', 'is', null).orderBy('seq').limit(fixedLimit(limit));
     // Two instances never fan the same row: PostgreSQL skips locked rows, SQLite has one writer.
@@ -111,7 +112,8 @@ const deliveries = defineOutbox<Deps, 'webhook_deliveries', Claimed>({
 });
 
 const drainOutbox = async (ctx: DispatcherDeps) => {
-  while ((await fanOutOutbox(ctx)) > 0) {
+  // A short batch is the last: no further (empty) pass just to find that out.
+  while ((await fanOutOutbox(ctx, FAN_OUT_BATCH)) === FAN_OUT_BATCH) {
     /* drain the outbox */
   }
 };

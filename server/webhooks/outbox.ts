@@ -9,12 +9,18 @@ export async function enqueueWebhook(
   tx: Tx,
   at: string,
   body: { event: string; credential_id: string; person_id: number } & Record<string, unknown>,
+  /** The credential's next sequence when this transaction already took it (a status change's update does). */
+  taken?: number,
 ): Promise<void> {
-  const {
-    rows: [row],
-  } = await nextSequence(tx, body.credential_id);
-  if (!row) throw new Error(`no credential ${body.credential_id} for its webhook`);
-  const payload = { ...body, timestamp: at.replace(/\.\d{3}Z$/, 'Z'), sequence: row.sequence };
+  let sequence = taken;
+  if (sequence === undefined) {
+    const {
+      rows: [row],
+    } = await nextSequence(tx, body.credential_id);
+    if (!row) throw new Error(`no credential ${body.credential_id} for its webhook`);
+    sequence = row.sequence;
+  }
+  const payload = { ...body, timestamp: at.replace(/\.\d{3}Z$/, 'Z'), sequence };
   await insertOutbox(tx, { event_type: body.event, credential_id: body.credential_id, payload: JSON.stringify(payload), created_at: at });
 }
 

@@ -8,13 +8,17 @@ import net, { type AddressInfo } from 'node:net';
 export interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** performance.now() when the request had fully arrived. */
+  at: number;
+  /** performance.now() when a held request's connection closed (its sender died or gave up). */
+  closedAt?: number;
 }
 
 export interface Receiver {
   url: string;
   received: ReceivedWebhook[];
-  /** Answers the next requests with these statuses (then 200); headers for each, optional. */
-  script: { status: number; headers?: Record<string, string> }[];
+  /** Answers the next requests with these statuses (then 200); headers for each, optional; `hold` never answers. */
+  script: { status: number; headers?: Record<string, string>; hold?: boolean }[];
   /** Holds every answer this long (a slow endpoint), 0 by default. */
   delayMs: number;
   close(): Promise<void>;
@@ -27,8 +31,13 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const got: ReceivedWebhook = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() };
+      received.push(got);
       const next = script.shift() ?? { status: 200 };
+      if (next.hold) {
+        res.on('close', () => (got.closedAt = performance.now()));
+        return;
+      }
       setTimeout(() => {
         res.writeHead(next.status, next.headers ?? {});
         res.end('ok');
