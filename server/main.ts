@@ -112,6 +112,8 @@ function printDemoKeys(demo: Awaited<ReturnType<typeof ensureDemoKeys>> & object
  * One worker runs the periodic sweeps (each sweep is a compare-and-set per row, so several
  * instances may run them too; one per machine avoids doing the work n times).
  */
+const FAILED_STARTS = 3;
+
 async function runPrimary(config: Config, workers: number): Promise<number> {
   const secret = resolveSecret(config);
   // Signing material once, before any worker: dev certificates made on a first start by two workers at
@@ -126,13 +128,28 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
 
   let stopping = false;
   let port = config.port;
+  // A worker that dies before it listens (the port taken, the database refusing) would die again:
+  // replacements wait a little longer each time, and after FAILED_STARTS in a row the primary gives up.
+  let failedStarts = 0;
   const fork = (sweeps: boolean) => {
     // PORT=0: the first worker's port is every later worker's, so replacements join the same one.
     const worker = cluster.fork({ KEYWAY_SECRET: secret, KEYWAY_WORKER_SWEEPS: sweeps ? '1' : '0', PORT: String(port) });
+    let listened = false;
+    worker.once('listening', () => {
+      listened = true;
+      failedStarts = 0;
+    });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
+      if (!listened && ++failedStarts >= FAILED_STARTS) {
+        stopping = true;
+        jsonLog({ level: 'error', msg: `workers failed to start ${failedStarts} times in a row; stopping (see the errors above)`, code, signal });
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+        flushLog();
+        process.exit(1);
+      }
       jsonLog({ level: 'error', msg: 'worker exited; starting another', code, signal });
-      fork(sweeps);
+      setTimeout(() => fork(sweeps), listened ? 0 : failedStarts * 500);
     });
     return worker;
   };

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { TEST_SECRET } from '../helpers/harness.js';
 import { freshSchema, skipWithoutPostgres } from '../helpers/pg.js';
-import { startServerProcess } from '../helpers/process.js';
+import { ROOT, startServerProcess } from '../helpers/process.js';
 
 const SK = 'sk_demo_workers_0123456789abcdefgh';
 const run = promisify(execFile);
@@ -72,3 +74,34 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+test('workers that cannot start (their port is taken) stop the primary with exit 1 and the reason, instead of being restarted forever', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as net.AddressInfo).port;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-workers-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'start', '--workers', '2'], {
+    cwd: ROOT,
+    env: { ...process.env, KEYWAY_ENV: 'development', KEYWAY_SECRET: TEST_SECRET, KEYWAY_DATA_DIR: dir, KEYWAY_DEMO_SECRET_KEY: SK, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  try {
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(-1), 60_000);
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 1, `the primary exits 1 (-1: still running after 60 s):\n${out.slice(-2000)}`);
+    assert.match(out, /EADDRINUSE/);
+    assert.match(out, /workers failed to start 3 times in a row/);
+  } finally {
+    child.kill('SIGKILL');
+    taken.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
