@@ -251,7 +251,8 @@ async function googleSaveUrl(
   } catch (error) {
     if (error instanceof GoogleSaveLinkTooLongError || error instanceof GoogleWalletApiError) {
       ctx.log({ level: 'error', msg: 'google save link failed', error: error.message });
-      throw new ApiError('service_unavailable', 'Google Wallet is not available right now. Try again, or use Apple Wallet.');
+      // docs/errors.md: Google failing or timing out where the answer depends on it is upstream_unavailable.
+      throw new ApiError('upstream_unavailable', 'Google Wallet is not available right now. Try again, or use Apple Wallet.', undefined, 30);
     }
     throw error;
   }
