@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -58,3 +60,21 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
 }
 
 export const fmt = (r: LoadResult) => `${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.errors ? `, ${r.errors} errors` : ''}`;
+
+/** A fresh PostgreSQL schema under `baseUrl` (its URL pins search_path to it), dropped with `drop()`. */
+export async function pgSchema(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `kw_bench_${crypto.randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create schema ${name}`);
+  await admin.end();
+  return {
+    url: `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop schema if exists ${name} cascade`);
+      await c.end();
+    },
+  };
+}

@@ -6,12 +6,11 @@
  * UPDATE peer, p99 < 25 ms; SMS start ≥ 20 %, wrong-code check ≥ 40 % of it. KEYWAY_WORKERS is
  * passed through, so `KEYWAY_WORKERS=2 node --import tsx bench/postgres.bench.ts` measures two workers.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { fmt, load, spawnServer, type LoadResult } from './lib.js';
+import { fmt, load, pgSchema, spawnServer, type LoadResult } from './lib.js';
 
 const BASE_URL = process.env.KEYWAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SK = 'sk_bench_0123456789abcdefghij';
@@ -21,22 +20,7 @@ const N = Number(process.env.BENCH_REDEEMS ?? 3000);
 const PHONES = 100;
 const big = '1000000000';
 
-async function schema(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `kw_bench_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${name}`);
-  await admin.end();
-  return {
-    url: `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${name} cascade`);
-      await c.end();
-    },
-  };
-}
+const schema = () => pgSchema(BASE_URL);
 
 async function api(base: string, method: string, p: string, token: string, body?: unknown) {
   const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });

@@ -5,13 +5,11 @@
 // measured the same way in the same run: bench/peers/sse-fanout.ts (node:http + pg LISTEN/NOTIFY).
 // Streams are limited per token (5) and per client (100): Keyway's subscribers use 1,000 client
 // sessions and come "through a proxy" (KEYWAY_TRUST_PROXY=1) from 50 client addresses.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { spawnServer, type Spawned } from './lib.js';
+import { pgSchema, spawnServer, type Spawned } from './lib.js';
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 5000);
 const ROUNDS = Number(process.env.FANOUT_ROUNDS ?? 20);
@@ -99,22 +97,7 @@ const pct = (xs: number[], p: number) => {
 const show = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(0)} ms, p99 ${pct(xs, 99).toFixed(0)} ms`;
 const bothOf = (r: Awaited<ReturnType<typeof measure>>) => [0, 1].flatMap((via) => r.last[via][0].map((x, k) => Math.max(x, r.last[via][1][k])));
 
-async function freshSchema() {
-  const name = `kw_bench_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${name}`);
-  await admin.end();
-  return {
-    url: `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${name} cascade`);
-      await c.end();
-    },
-  };
-}
+const freshSchema = () => pgSchema(BASE_URL);
 
 console.log(`status fan-out over two instances (PostgreSQL): ${SUBSCRIBERS} SSE subscribers, half on A and half on B; ${ROUNDS} changes, alternately through A and B (Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 

@@ -6,12 +6,11 @@
  * credential read (`GET …/credentials/{cid}` with `sk_`) and invitation redeem (BENCH_REDEEMS
  * distinct codes, default 2000). BENCH_BACKENDS=sqlite,postgres picks the backends.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { fmt, load, spawnServer, type LoadResult, type Spawned } from './lib.js';
+import { fmt, load, pgSchema, spawnServer, type LoadResult, type Spawned } from './lib.js';
 
 const BASE_URL = process.env.KEYWAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SK = 'sk_bench_0123456789abcdefghij';
@@ -21,22 +20,6 @@ const N = Number(process.env.BENCH_REDEEMS ?? 2000);
 const backends = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
 const big = '1000000000';
 
-async function pgSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `kw_bench_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${name}`);
-  await admin.end();
-  return {
-    url: `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${name} cascade`);
-      await c.end();
-    },
-  };
-}
 
 /** A set-up call, tried again (3 times in all) when the loaded machine resets a connection or a database wait times out (503). */
 async function api(base: string, method: string, p: string, token: string, body?: unknown, tries = 3): Promise<any> {
@@ -68,7 +51,7 @@ interface Figures {
 /** One Keyway (n workers) on a fresh database: read and redeem, each right after a hello-world figure. */
 async function measure(backend: 'sqlite' | 'postgres', workers: number, hello: Spawned): Promise<Figures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-bench-workers-'));
-  const schema = backend === 'postgres' ? await pgSchema() : undefined;
+  const schema = backend === 'postgres' ? await pgSchema(BASE_URL) : undefined;
   const keyway = await spawnServer(['server/main.ts', 'start'], {
     ...(schema ? { DATABASE_URL: schema.url } : {}),
     KEYWAY_DATA_DIR: dir,
@@ -112,7 +95,7 @@ try {
   for (const backend of backends) {
     let peer: { read: LoadResult; write: LoadResult } | undefined;
     if (backend === 'postgres') {
-      const s = await pgSchema();
+      const s = await pgSchema(BASE_URL);
       const p = await spawnServer(['bench/peers/pg.ts'], { DATABASE_URL: s.url });
       let row = 0;
       peer = {
