@@ -91,9 +91,19 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
         assert.equal((await h.request('GET', `/api/3/people/${personId}`, { token: sk2 })).status, 200);
         await other.db.updateTable('credentials').set({ enabled: 0 }).where('id', '=', credentialId).execute();
         await other.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', view.id).execute();
-        await new Promise((r) => setTimeout(r, 5)); // another connection's commits are looked for at most once a millisecond
-        assert.equal((await h.request('GET', `/api/3/people/${personId}`, { token: sk2 })).status, 401, 'a key revoked elsewhere stops working');
-        assert.equal((await read()).body.person_credential.enabled, false, 'a change made elsewhere is read');
+        // SQLite looks for another connection's commits at most once a millisecond; PostgreSQL hears
+        // them through LISTEN/NOTIFY, within docs/deploy.md's 100 ms. Asked again until that bound.
+        const bound = h.store.dialect === 'sqlite' ? 5 : 100;
+        const seenWithin = async (ok: () => Promise<boolean>) => {
+          const until = Date.now() + bound;
+          for (;;) {
+            if (await ok()) return true;
+            if (Date.now() >= until) return false;
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        };
+        assert.ok(await seenWithin(async () => (await h.request('GET', `/api/3/people/${personId}`, { token: sk2 })).status === 401), `a key revoked elsewhere stops working within ${bound} ms`);
+        assert.ok(await seenWithin(async () => (await read()).body.person_credential.enabled === false), `a change made elsewhere is read within ${bound} ms`);
       } finally {
         await other.close();
       }
