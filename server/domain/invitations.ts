@@ -5,7 +5,7 @@ import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { invitationEmail } from '../delivery/templates.js';
 import { pickLocale } from '../messages/locale.js';
 import { recordEvent, type Actor } from '../storage/audit.js';
-import { forUpdate, groupCommit, isPostgres, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
+import { groupCommit, isPostgres, preparedQuery, preparedWrite, type Tx } from '../storage/db.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import type { Ctx } from './context.js';
 import { applyLifecycle } from './credential-changes.js';
@@ -90,18 +90,18 @@ const markRedeemedByCode = preparedWrite<{ credential_id: string }, [string, str
       .returning('credential_id'),
   3,
 );
-// The credential and its person, locked: decided again inside the transaction (see redeemLocked).
+// The credential locked for its change and its person shared-locked (a racing disable waits, other
+// redemptions of the same person's credentials do not): decided again inside the transaction.
 const credentialForRedeem = preparedWrite<CredentialRow & { first_name: string; person_enabled: number; person_deleted_at: string | null }, [string]>(
-  (db, id) =>
-    forUpdate(
-      isPostgres(db) ? 'postgres' : 'sqlite',
-      db
-        .selectFrom('credentials')
-        .innerJoin('people', 'people.id', 'credentials.person_id')
-        .selectAll('credentials')
-        .select(['people.first_name', 'people.enabled as person_enabled', 'people.deleted_at as person_deleted_at'])
-        .where('credentials.id', '=', id),
-    ),
+  (db, id) => {
+    const q = db
+      .selectFrom('credentials')
+      .innerJoin('people', 'people.id', 'credentials.person_id')
+      .selectAll('credentials')
+      .select(['people.first_name', 'people.enabled as person_enabled', 'people.deleted_at as person_deleted_at'])
+      .where('credentials.id', '=', id);
+    return isPostgres(db) ? q.forUpdate(['credentials']).forShare(['people']) : q;
+  },
   1,
 );
 
