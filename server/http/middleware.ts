@@ -65,10 +65,17 @@ function clientIpOf(c: AppContext, trustProxy: number): string {
  * looked at, on every route. The answer closes the connection, so the rest is never read.
  */
 export function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
+  const limit = bodyLimit({
     maxSize: maxBytes,
     onError: (c) => errorAnswer(c, new ApiError('payload_too_large', `Request bodies are at most ${maxBytes} bytes.`), { connection: 'close' }),
   });
+  // An HTTP/1.1 request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112
+  // §6.3): the check is skipped, since asking for the body builds a whole fetch Request (~12 % of a
+  // cached read). Requests made in-process (app.request) are fetch Requests already: always checked.
+  return (c, next) => {
+    const headers = (c.env as { incoming?: { headers: Record<string, unknown> } } | undefined)?.incoming?.headers;
+    return headers && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined ? next() : limit(c, next);
+  };
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
