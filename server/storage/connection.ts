@@ -201,13 +201,22 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** What running a statement does to cached reads: nothing, writes these tables, opens or ends a transaction, or anything. */
 type WriteEffect = null | string[] | 'begin' | 'end' | 'all';
 
-function writeEffectOf(sql: string): WriteEffect {
+export function writeEffectOf(sql: string): WriteEffect {
   const text = sql.trimStart().toLowerCase();
   if (/^(begin|start\s+transaction)\b/.test(text)) return 'begin';
   if (/^(select|savepoint|release|rollback\s+to|pragma\s+data_version)\b/.test(text)) return null;
   if (/^(commit|end|rollback)\b/.test(text)) return 'end';
   const written = /^(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?/.exec(text);
-  return written ? [written[1]] : 'all'; // schema changes, CTE-led writes and the like: assume everything
+  if (written) return [written[1]];
+  if (/^with\b/.test(text)) {
+    // A CTE-led statement (the status change with its history row): every table any of its parts
+    // inserts into, updates or deletes from. Values are parameters, so the text holds only SQL;
+    // a `for update of` lock clause adds a harmless extra name.
+    const tables = new Set<string>();
+    for (const m of text.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?/g)) if (m[1] !== 'set') tables.add(m[1]);
+    if (tables.size > 0) return [...tables].sort();
+  }
+  return 'all'; // schema changes and the like: assume everything
 }
 
 /**

@@ -10,6 +10,7 @@ import { jsonArrayFrom as pgJsonArrayFrom } from 'kysely/helpers/postgres';
 import { cachedQuery, isPostgres, openStore, readCacheStats } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { tablesRead } from '../../server/storage/read-cache.js';
+import { writeEffectOf } from '../../server/storage/connection.js';
 import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 
@@ -37,6 +38,18 @@ test('the tables a query reads are found in its joins, subqueries and raw SQL pa
   } finally {
     await store.close();
   }
+});
+
+test('what a statement writes, for the cache: CTE-led writes name every table they change', () => {
+  assert.deepEqual(writeEffectOf('update "credentials" set "status" = $1 where "id" = $2'), ['credentials']);
+  assert.deepEqual(
+    writeEffectOf('with "changed" as (update "credentials" set "status" = $1, "updated_at" = $2 where "id" = $3 returning "id") insert into "credential_history" ("credential_id", "status", "at") select "id", $4, $5 from "changed"'),
+    ['credential_history', 'credentials'],
+  );
+  assert.deepEqual(writeEffectOf('with x as (delete from "tokens" where "id" = $1 returning 1) select count(*) from x'), ['tokens']);
+  assert.equal(writeEffectOf('select "id" from "api_keys" where "key_hash" = $1'), null);
+  assert.equal(writeEffectOf('with x as (select 1) select * from x'), 'all', 'nothing recognisable: everything, to be safe');
+  assert.equal(writeEffectOf('create table t (id int)'), 'all');
 });
 
 function readCacheSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string | false>) {
@@ -95,6 +108,21 @@ function readCacheSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<stri
       // A write to the joined table only.
       await h.store.db.updateTable('people').set({ deleted_at: at }).where('id', '=', personId).execute();
       assert.deepEqual(await read(), [], 'a person deleted hides the credential');
+    });
+
+    test('a write led by a CTE invalidates the tables it writes, and only those', { skip: backend === 'sqlite' && 'SQLite has no data-modifying CTEs' }, async () => {
+      const { credentialId } = await issueWalletPass(h);
+      const enabledOf = cachedQuery<{ enabled: number }, [string]>((db, id) => db.selectFrom('credentials').select('enabled').where('id', '=', id), 1);
+      const keyCount = cachedQuery<{ id: string }, [string]>((db, kind) => db.selectFrom('api_keys').select('id').where('kind', '=', kind), 1);
+      for (let i = 0; i < 200 && !h.store.readCache.serving(['credentials', 'api_keys']); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal((await enabledOf(h.store.db, credentialId))[0].enabled, 1);
+      await keyCount(h.store.db, 'secret');
+      // The shape of a status change: the credential updated and its history row written in one statement.
+      await sql`with changed as (update credentials set enabled = 0 where id = ${credentialId} returning id) insert into credential_history (credential_id, status, at) select id, 'invited', '2026-11-23T10:00:04.000Z' from changed`.execute(h.store.db);
+      const hits = readCacheStats.hits;
+      await keyCount(h.store.db, 'secret');
+      assert.equal(readCacheStats.hits, hits + 1, 'a table the statement does not write stays answered from memory');
+      assert.equal((await enabledOf(h.store.db, credentialId))[0].enabled, 0, 'the table it updates inside the CTE is read again');
     });
 
     test('the API reads (credential view, status) see writes to the tables they join or aggregate', async () => {
