@@ -24,7 +24,7 @@ import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
 import { verificationRoutes } from './http/routes/verifications.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { pageRoutes } from './pages/routes.js';
-import { hidConfigured, hidReadiness } from './domain/hid-credentials.js';
+import { hidConfigured, hidReadiness } from './domain/hid-origo.js';
 import { hidCallbackRoutes } from './http/routes/hid-callback.js';
 import type { DemoConsoleKeys } from './pages/demo-keys.js';
 import { signerProblem } from './wallet/runtime.js';

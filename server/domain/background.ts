@@ -12,7 +12,7 @@ import { markInvitationEmailed } from './invitations.js';
 import { sweepPendingDevices } from './sweeps.js';
 import { pruneRateCounters } from './rate-limits.js';
 import { sendInvitationReminders } from './reminders.js';
-import { startHidWorker } from './hid-credentials.js';
+import { startHidWorker } from './hid-sync.js';
 import { pollPendingGoogleDevices } from './google-poll.js';
 
 /** What the domain records once a queued message of a purpose went out. */

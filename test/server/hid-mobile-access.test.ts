@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../../server/config.js';
-import { cancelOrphanedHidInvitations, syncDueHidCredentials } from '../../server/domain/hid-credentials.js';
+import { cancelOrphanedHidInvitations, syncDueHidCredentials } from '../../server/domain/hid-sync.js';
 import { sendInvitationReminders } from '../../server/domain/reminders.js';
 import { createHarness, TestClock, type Harness } from '../helpers/harness.js';
 import { startOrigoPeer, type OrigoPeer } from '../helpers/origo-peer.js';
