@@ -5,12 +5,20 @@ import { after, before, describe, test } from 'node:test';
 import { ipBucketOf } from '../../server/domain/rate-limits.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { freshPhone, startVerification } from '../helpers/sms.js';
+import { skipWithoutPostgres } from '../helpers/pg.js';
 
-describe('send limits: narrowest first, refusals count nowhere wider', () => {
+for (const backend of ['sqlite', 'postgres'] as const) {
+describe(`send limits on ${backend}: narrowest first, refusals count nowhere wider`, async () => {
+  // PostgreSQL counts every bucket in one statement (server/domain/rate-limits.ts): the same rule, held here too.
+  const reason = backend === 'postgres' ? await skipWithoutPostgres() : false;
+  if (reason) {
+    test(`${backend} suite`, { skip: reason }, () => undefined);
+    return;
+  }
   let h: Harness;
   before(async () => {
     // The key's allowance is a little above one IP's: before the fix one IP's refused attempts used it up.
-    h = await createHarness({ env: { KEYWAY_LIMIT_SENDS_PER_IP_HOUR: '5', KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: '8', KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: '9' } });
+    h = await createHarness({ backend, env: { KEYWAY_LIMIT_SENDS_PER_IP_HOUR: '5', KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: '8', KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: '9' } });
   });
   after(async () => {
     h.assertLogsClean();
@@ -26,7 +34,24 @@ describe('send limits: narrowest first, refusals count nowhere wider', () => {
     assert.equal(other.status, 202, `another client is still served: ${other.text}`);
   });
 
+  test('a send the key bucket refuses is counted in its narrower buckets and nowhere wider', async () => {
+    // Carries on from the test above: 5 sends from the attacker's IP and 1 from the other were served.
+    const before = await h.store.db.selectFrom('rate_counters').select(['bucket', 'count']).execute();
+    const keyCount = Number(before.find((r) => r.bucket.startsWith('sends:key:'))?.count ?? 0);
+    const globalCount = Number(before.find((r) => r.bucket === 'sends:global')?.count ?? 0);
+    assert.equal(keyCount, 6, 'the key counted the 5 served sends and the other IP\'s one, none of the 25 refused');
+    assert.equal(globalCount, 6, 'the world counted exactly what the key did');
+    const fromNewIp = async (i: number) => (await startVerification(h, freshPhone(), { ip: `192.0.2.${i}` })).status;
+    assert.deepEqual([await fromNewIp(1), await fromNewIp(2)], [202, 202], 'sends 7 and 8 of the key');
+    const refused = await startVerification(h, freshPhone(), { ip: '192.0.2.3' });
+    assert.equal(refused.status, 429, 'the 9th send of the key is refused by the key bucket');
+    assert.ok(Number(refused.headers.get('retry-after')) > 0, 'with its Retry-After');
+    const after = await h.store.db.selectFrom('rate_counters').select(['bucket', 'count']).execute();
+    assert.equal(Number(after.find((r) => r.bucket === 'sends:global')?.count), 8, 'a request the key refused counts nowhere wider');
+    assert.equal(Number(after.find((r) => r.bucket === 'sends:ip:192.0.2.3')?.count), 1, 'but in its own narrower buckets');
+  });
 });
+}
 
 describe('IPv6 send limits', () => {
   let h: Harness;
