@@ -69,12 +69,18 @@ export function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
     maxSize: maxBytes,
     onError: (c) => errorAnswer(c, new ApiError('payload_too_large', `Request bodies are at most ${maxBytes} bytes.`), { connection: 'close' }),
   });
-  // An HTTP/1.1 request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112
-  // §6.3): the check is skipped, since asking for the body builds a whole fetch Request (~12 % of a
-  // cached read). Requests made in-process (app.request) are fetch Requests already: always checked.
+  // Hono's counting wraps the body in a fetch Request and a web stream (a quarter of a small POST's
+  // cost, half of a cached GET's), so it runs only where it is needed: an HTTP/1.1 request without
+  // Transfer-Encoding has exactly Content-Length bytes of body, or none without it (RFC 9112 §6.3),
+  // and Node's parser never hands over more. A declared length within the limit therefore needs no
+  // counting; a chunked body, a length over the limit and in-process requests (app.request) go through it.
   return (c, next) => {
-    const headers = (c.env as { incoming?: { headers: Record<string, unknown> } } | undefined)?.incoming?.headers;
-    return headers && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined ? next() : limit(c, next);
+    const headers = (c.env as { incoming?: { headers: Record<string, string | undefined> } } | undefined)?.incoming?.headers;
+    if (headers && headers['transfer-encoding'] === undefined) {
+      const length = headers['content-length'];
+      if (length === undefined || (/^\d+$/.test(length) && Number(length) <= maxBytes)) return next();
+    }
+    return limit(c, next);
   };
 }
 
