@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
-import { groupCommit, preparedWrite } from '../storage/db.js';
+import { commitStatement, groupCommit, preparedWrite } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import { ipv6Groups } from '../webhooks/destination.js';
 import { ApiError } from './errors.js';
@@ -38,12 +38,8 @@ export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number)
   await countOne(ctx, bucket, nowS - (nowS % windowSeconds));
 }
 
-/**
- * One counter, one statement: on PostgreSQL it is its own transaction (no BEGIN and COMMIT round
- * trips); on SQLite it joins the grouped commit.
- */
-const countOne = (ctx: Ctx, bucket: string, windowStart: number) =>
-  ctx.store.dialect === 'postgres' ? countersUpsert(1)(ctx.store.db, bucket, windowStart) : groupCommit(ctx.store.db, (tx) => countersUpsert(1)(tx, bucket, windowStart));
+/** One counter, one statement (its own commit on PostgreSQL, the grouped one on SQLite). */
+const countOne = (ctx: Ctx, bucket: string, windowStart: number) => commitStatement(ctx.store.db, (db) => countersUpsert(1)(db, bucket, windowStart));
 
 // One compiled upsert per number of buckets.
 const upserts = new Map<number, ReturnType<typeof buildCountersUpsert>>();

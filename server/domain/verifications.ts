@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { base62, sha256, timingSafeEqualString } from '../crypto/secrets.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { verificationSms } from '../delivery/templates.js';
-import { fixedLimit, forUpdate, groupCommit, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
+import { commitStatement, fixedLimit, forUpdate, groupCommit, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
 import type { VerificationTable } from '../storage/schema.js';
 import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
 import type { Ctx } from './context.js';
@@ -247,7 +247,7 @@ export async function checkVerification(ctx: Ctx, caller: Publishable, input: { 
     // One atomic statement: concurrent wrong guesses each take one of the five attempts, never more.
     const {
       rows: [updated],
-    } = await groupCommit(ctx.store.db, (tx) => spendAttempt(tx, row.id));
+    } = await commitStatement(ctx.store.db, (db) => spendAttempt(db, row.id));
     if (!updated) {
       assertUsable(ctx, await loadVerification(ctx, caller, row.id), expired);
       throw expired;

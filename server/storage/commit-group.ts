@@ -18,6 +18,15 @@ export function groupCommit<T>(db: Kysely<Database>, work: (tx: Kysely<Database>
   return group ? group.add(work) : db.transaction().execute(work);
 }
 
+/**
+ * One statement as its own write: on PostgreSQL it commits by itself (BEGIN and COMMIT would be two
+ * more round trips for nothing), on SQLite it joins the grouped commit like any transaction.
+ */
+export function commitStatement<T>(db: Kysely<Database>, statement: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  const group = recordOf(db)?.group;
+  return group ? group.add(statement) : statement(db);
+}
+
 interface GroupedWork {
   work: (tx: Kysely<Database>) => Promise<unknown>;
   resolve(value: unknown): void;

@@ -11,7 +11,7 @@ import type { Database } from './schema.js';
 
 export { isPostgresUrl, PG_CONNECT_TIMEOUT_MS, PG_QUERY_TIMEOUT_MS, type Dialect, type StoreOptions } from './connection.js';
 export { cachedQuery, preparedInsert, preparedQuery, preparedWrite } from './statements.js';
-export { groupCommit } from './commit-group.js';
+export { commitStatement, groupCommit } from './commit-group.js';
 export { readCacheStats, ReadCache } from './read-cache.js';
 export type { Channel, Listener } from './listener.js';
 
