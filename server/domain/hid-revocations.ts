@@ -3,8 +3,8 @@ import type { Ctx } from './context.js';
 
 /**
  * What a revocation in Keyway asks of HID Origo (docs/hid.md), marked inside the revoking
- * transaction; the read-back sync (hid-credentials.ts) carries it out and retries until Origo did.
- * Apart from hid-credentials.ts so the lifecycle commands can call it without an import cycle.
+ * transaction; the read-back sync (hid-sync.ts) carries it out and retries until Origo did.
+ * Apart from hid-sync.ts so the lifecycle commands can call it without an import cycle.
  */
 export const HID_SYNC_WAKE = 'hid-sync';
 
