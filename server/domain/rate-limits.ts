@@ -39,26 +39,18 @@ export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number)
 }
 
 /** One counter, one statement (its own commit on PostgreSQL, the grouped one on SQLite). */
-const countOne = (ctx: Ctx, bucket: string, windowStart: number) => commitStatement(ctx.store.db, (db) => countersUpsert(1)(db, bucket, windowStart));
+const countOne = (ctx: Ctx, bucket: string, windowStart: number) => commitStatement(ctx.store.db, (db) => counterUpsert(db, bucket, windowStart));
 
-// One compiled upsert per number of buckets.
-const upserts = new Map<number, ReturnType<typeof buildCountersUpsert>>();
-const countersUpsert = (n: number) => {
-  let upsert = upserts.get(n);
-  if (!upsert) upserts.set(n, (upsert = buildCountersUpsert(n)));
-  return upsert;
-};
-function buildCountersUpsert(n: number) {
-  return preparedWrite<{ bucket: string; count: number }, unknown[]>(
-    (db, ...p) =>
-      db
-        .insertInto('rate_counters')
-        .values(Array.from({ length: n }, (_, i) => ({ bucket: p[2 * i], window_start: p[2 * i + 1], count: 1 })))
-        .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
-        .returning(['bucket', 'count']),
-    2 * n,
-  );
-}
+// Counts one request in a bucket's window, answering the new count; compiled once.
+const counterUpsert = preparedWrite<{ bucket: string; count: number }, [string, number]>(
+  (db, bucket, windowStart) =>
+    db
+      .insertInto('rate_counters')
+      .values({ bucket, window_start: windowStart, count: 1 })
+      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
+      .returning(['bucket', 'count']),
+  2,
+);
 
 /** Housekeeping: windows older than a day are gone. */
 export async function pruneRateCounters(ctx: Ctx): Promise<void> {
@@ -83,7 +75,7 @@ export async function consumeRates(ctx: Ctx, narrowestFirst: { bucket: string; l
   } else {
     refused = await groupCommit(ctx.store.db, async (tx) => {
       for (const l of narrowestFirst) {
-        const { rows } = await countersUpsert(1)(tx, l.bucket, windowStart(l));
+        const { rows } = await counterUpsert(tx, l.bucket, windowStart(l));
         if (Number(rows[0].count) > l.limit) return l;
       }
       return undefined;
