@@ -4,8 +4,7 @@ import { createContext, type ContextDeps, type Ctx } from './domain/context.js';
 import { StatusHub } from './domain/status-hub.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
-import { compression } from './http/compress.js';
-import { auth, idempotency, loopbackHostOnly, requestBodyLimit, requestContext } from './http/middleware.js';
+import { auth, idempotency, loopbackHostOnly, requestEdge } from './http/middleware.js';
 import { createSenders } from './delivery/senders.js';
 import { accessRoutes } from './http/routes/access.js';
 import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
@@ -64,13 +63,8 @@ export function createApp(deps: AppDeps): KeywayApp {
 
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   let draining = false;
-  app.use('*', async (c, next) => {
-    await next();
-    if (draining) c.header('connection', 'close'); // keep-alive clients reconnect, to another instance
-  });
-  app.use('*', requestContext(log, deps.config.trustProxy, ctx.metrics));
-  app.use('*', requestBodyLimit(deps.config.bodyLimit)); // before auth: a stranger's 20 MB is never read (docs/security.md)
-  app.use('*', compression());
+  // Request id, body limit (before auth: a stranger's 20 MB is never read, docs/security.md), compression, drain, metrics, log.
+  app.use('*', requestEdge({ log, trustProxy: deps.config.trustProxy, metrics: ctx.metrics, bodyLimit: deps.config.bodyLimit, draining: () => draining }));
   if (deps.config.dev) for (const path of ['/', '/demo/*', '/dev/*']) app.use(path, loopbackHostOnly());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)

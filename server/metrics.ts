@@ -1,10 +1,10 @@
 // The instruments behind GET /metrics (docs/deploy.md), through prom-client; the gauges read at scrape time live with the route.
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry, type Metric } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
-  requests: Counter<'method' | 'route' | 'status'>;
-  requestSeconds: Histogram<'method' | 'route'>;
+  /** keyway_http_requests_total and keyway_http_request_duration_seconds. */
+  requests: RequestMetrics;
   webhookAttempts: Counter<'result'>;
   sends: Counter<'channel' | 'result'>;
   passesBuilt: Counter<'platform'>;
@@ -16,16 +16,112 @@ export function createMetrics(): Metrics {
   const registers = [registry];
   return {
     registry,
-    requests: new Counter({ name: 'keyway_http_requests_total', help: 'Requests answered, by route template and status', labelNames: ['method', 'route', 'status'], registers }),
-    requestSeconds: new Histogram({
-      name: 'keyway_http_request_duration_seconds',
-      help: 'Time to answer, by route template',
-      labelNames: ['method', 'route'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    }),
+    requests: new RequestMetrics(registry),
     webhookAttempts: new Counter({ name: 'keyway_webhook_attempts_total', help: 'Webhook delivery attempts by result (delivered, failed, retry)', labelNames: ['result'], registers }),
     sends: new Counter({ name: 'keyway_message_sends_total', help: 'SMS and email sends by channel and result (sent, retry, failed)', labelNames: ['channel', 'result'], registers }),
     passesBuilt: new Counter({ name: 'keyway_passes_built_total', help: 'Wallet passes built, by platform', labelNames: ['platform'], registers }),
   };
+}
+
+/** Upper bounds of the latency histogram's buckets, in seconds. */
+export const REQUEST_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
+
+/** What prom-client's registry reads from a metric when it writes the text format. */
+interface Line {
+  metricName?: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+interface Exported {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: 'sum';
+  values: Line[];
+}
+interface Count {
+  labels: { method: string; route: string; status: number };
+  value: number;
+}
+interface Latency {
+  labels: { method: string; route: string };
+  /** Observations per bucket (not cumulative); the last slot is over the largest bound. */
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * Requests by route template and status, and their latency by route template: the two series every
+ * request records. They are kept in plain maps and written out in prom-client's format when scraped:
+ * prom-client's own Counter and Histogram hash a label object on every call, which cost ~10 µs of
+ * CPU a request — a sixth of a health check's (bench/verifications.bench.ts, docs/architecture.md).
+ */
+export class RequestMetrics {
+  private readonly counts = new Map<string, Count>();
+  private readonly latency = new Map<string, Latency>();
+
+  constructor(registry: Registry) {
+    const counter = {
+      name: 'keyway_http_requests_total',
+      help: 'Requests answered, by route template and status',
+      type: 'counter',
+      aggregator: 'sum',
+      get: async (): Promise<Exported> => ({
+        name: counter.name,
+        help: counter.help,
+        type: counter.type,
+        aggregator: 'sum',
+        values: [...this.counts.values()].map((c) => ({ labels: { ...c.labels }, value: c.value })),
+      }),
+      reset: () => this.counts.clear(),
+    };
+    const histogram = {
+      name: 'keyway_http_request_duration_seconds',
+      help: 'Time to answer, by route template',
+      type: 'histogram',
+      aggregator: 'sum',
+      get: async (): Promise<Exported> => ({
+        name: histogram.name,
+        help: histogram.help,
+        type: histogram.type,
+        aggregator: 'sum',
+        values: [...this.latency.values()].flatMap((l) => this.histogramLines(histogram.name, l)),
+      }),
+      reset: () => this.latency.clear(),
+    };
+    // The registry asks a metric only for its name, type and get() (and reset()); these two give exactly that.
+    registry.registerMetric(counter as unknown as Metric);
+    registry.registerMetric(histogram as unknown as Metric);
+  }
+
+  /** One answered request: `route` is the template (never the path), `seconds` its time to answer. */
+  record(method: string, route: string, status: number, seconds: number): void {
+    const routeKey = `${method} ${route}`;
+    const countKey = `${routeKey} ${status}`;
+    const count = this.counts.get(countKey);
+    if (count) count.value++;
+    else this.counts.set(countKey, { labels: { method, route, status }, value: 1 });
+    let l = this.latency.get(routeKey);
+    if (!l) this.latency.set(routeKey, (l = { labels: { method, route }, buckets: new Array<number>(REQUEST_SECONDS_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }));
+    let i = 0;
+    while (i < REQUEST_SECONDS_BUCKETS.length && seconds > REQUEST_SECONDS_BUCKETS[i]) i++;
+    l.buckets[i]++;
+    l.sum += seconds;
+    l.count++;
+  }
+
+  /** Cumulative `_bucket` lines (le first, as prom-client writes them), then `_sum` and `_count`. */
+  private histogramLines(name: string, l: Latency): Line[] {
+    const lines: Line[] = [];
+    let cumulative = 0;
+    REQUEST_SECONDS_BUCKETS.forEach((bound, i) => {
+      cumulative += l.buckets[i];
+      lines.push({ metricName: `${name}_bucket`, labels: { le: bound, ...l.labels }, value: cumulative });
+    });
+    lines.push({ metricName: `${name}_bucket`, labels: { le: '+Inf', ...l.labels }, value: l.count });
+    lines.push({ metricName: `${name}_sum`, labels: { ...l.labels }, value: l.sum });
+    lines.push({ metricName: `${name}_count`, labels: { ...l.labels }, value: l.count });
+    return lines;
+  }
 }

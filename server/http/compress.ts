@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
@@ -45,21 +45,23 @@ export function compressBody(body: Uint8Array, coding: ContentCoding, level: 'st
  * file: it is compressed once at the best setting and kept, and its ETag turns weak (the bytes now
  * differ per coding, the content does not — RFC 9110 §8.8.1). Event streams are never buffered.
  */
-export function compression(): MiddlewareHandler {
+export function answerCompressor(): (c: Context) => Promise<void> | undefined {
   const kept = new Map<string, Buffer>();
   /** Hono copies the old answer's headers onto a new one; clearing it first keeps the new vary, etag and length. */
   const replace = (c: Context, res: Response) => {
     c.res = undefined;
     c.res = res;
   };
-  return async (c, next) => {
-    await next();
+  return (c) => {
     // A client that accepts neither coding gets the answer untouched: not even its headers are
     // looked at, since that alone turns the server's light answer into a full fetch Response (a
     // cached read ran at half speed). No Vary is needed for it: the identity answer is right for
     // every client, and every compressed answer says Vary, so no cache hands one to this client.
     const coding = negotiateCoding(c.req.header('accept-encoding'));
-    if (!coding) return;
+    return coding ? compressAnswer(c, coding) : undefined;
+  };
+
+  async function compressAnswer(c: Context, coding: ContentCoding): Promise<void> {
     const res = c.res;
     const type = res.headers.get('content-type') ?? '';
     if (c.req.method === 'HEAD' || !res.body || res.status === 204 || res.status === 304) return;
@@ -87,5 +89,5 @@ export function compression(): MiddlewareHandler {
     headers.set('content-encoding', coding);
     headers.delete('content-length');
     replace(c, new Response(new Uint8Array(compressed), { status: res.status, headers }));
-  };
+  }
 }

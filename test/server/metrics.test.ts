@@ -8,6 +8,8 @@ import { loadConfig } from '../../server/config.js';
 import { openStore } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { createHarness, TEST_SECRET } from '../helpers/harness.js';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { createMetrics, REQUEST_SECONDS_BUCKETS } from '../../server/metrics.js';
 
 describe('GET /metrics', () => {
   test('development: requests by route template and status with a latency histogram, cache, streams, queues', async () => {
@@ -34,6 +36,38 @@ describe('GET /metrics', () => {
     } finally {
       await h.close();
     }
+  });
+
+  test('the request series read exactly as prom-client\'s own Counter and Histogram would write them', async () => {
+    // The request path records into plain maps (server/metrics.ts); a scraper must not see a difference.
+    const ours = createMetrics();
+    const reference = new Registry();
+    const requests = new Counter({ name: 'keyway_http_requests_total', help: 'Requests answered, by route template and status', labelNames: ['method', 'route', 'status'], registers: [reference] });
+    const seconds = new Histogram({ name: 'keyway_http_request_duration_seconds', help: 'Time to answer, by route template', labelNames: ['method', 'route'], buckets: [...REQUEST_SECONDS_BUCKETS], registers: [reference] });
+    const observations: [string, string, number, number][] = [
+      ['GET', '/api/3/people/:id', 200, 0.0004],
+      ['GET', '/api/3/people/:id', 200, 0.001], // on a bound: counted in it (le is "less than or equal")
+      ['GET', '/api/3/people/:id', 404, 0.03],
+      ['POST', '/api/3/verifications', 202, 7.5], // over the largest bound: only +Inf
+      ['GET', 'unmatched', 404, 0.2],
+      ['GET', '/api/3/people/:id', 200, 0.0025],
+    ];
+    for (const [method, route, status, s] of observations) {
+      ours.requests.record(method, route, status, s);
+      requests.inc({ method, route, status });
+      seconds.observe({ method, route }, s);
+    }
+    const section = (text: string, name: string) => text.split('\n\n').find((block) => block.includes(`# TYPE ${name} `))?.trim();
+    const mine = await ours.registry.metrics();
+    const theirs = await reference.metrics();
+    for (const name of ['keyway_http_requests_total', 'keyway_http_request_duration_seconds']) {
+      assert.ok(section(theirs, name));
+      assert.equal(section(mine, name), section(theirs, name), name);
+    }
+    assert.deepEqual(
+      (await ours.registry.getMetricsAsJSON()).find((m) => m.name === 'keyway_http_requests_total')?.values,
+      (await reference.getMetricsAsJSON()).find((m) => m.name === 'keyway_http_requests_total')?.values,
+    );
   });
 
   describe('outside development', () => {
