@@ -43,6 +43,10 @@ interface Count {
   labels: { method: string; route: string; status: number };
   value: number;
 }
+interface RouteSeries {
+  latency: Latency;
+  byStatus: Map<number, Count>;
+}
 interface Latency {
   labels: { method: string; route: string };
   /** Observations per bucket (not cumulative); the last slot is over the largest bound. */
@@ -58,8 +62,11 @@ interface Latency {
  * CPU a request — a sixth of a health check's (bench/verifications.bench.ts, docs/architecture.md).
  */
 export class RequestMetrics {
-  private readonly counts = new Map<string, Count>();
-  private readonly latency = new Map<string, Latency>();
+  /** method → route template → its series. */
+  private readonly series = new Map<string, Map<string, RouteSeries>>();
+  /** The same series in the order first seen, as prom-client writes them. */
+  private counts: Count[] = [];
+  private latencies: Latency[] = [];
 
   constructor(registry: Registry) {
     const counter = {
@@ -72,9 +79,9 @@ export class RequestMetrics {
         help: counter.help,
         type: counter.type,
         aggregator: 'sum',
-        values: [...this.counts.values()].map((c) => ({ labels: { ...c.labels }, value: c.value })),
+        values: this.counts.map((c) => ({ labels: { ...c.labels }, value: c.value })),
       }),
-      reset: () => this.counts.clear(),
+      reset: () => this.reset(),
     };
     const histogram = {
       name: 'keyway_http_request_duration_seconds',
@@ -86,9 +93,9 @@ export class RequestMetrics {
         help: histogram.help,
         type: histogram.type,
         aggregator: 'sum',
-        values: [...this.latency.values()].flatMap((l) => this.histogramLines(histogram.name, l)),
+        values: this.latencies.flatMap((l) => this.histogramLines(histogram.name, l)),
       }),
-      reset: () => this.latency.clear(),
+      reset: () => this.reset(),
     };
     // The registry asks a metric only for its name, type and get() (and reset()); these two give exactly that.
     registry.registerMetric(counter as unknown as Metric);
@@ -97,18 +104,34 @@ export class RequestMetrics {
 
   /** One answered request: `route` is the template (never the path), `seconds` its time to answer. */
   record(method: string, route: string, status: number, seconds: number): void {
-    const routeKey = `${method} ${route}`;
-    const countKey = `${routeKey} ${status}`;
-    const count = this.counts.get(countKey);
+    // Looked up by method, route and status in turn: no key string built per request.
+    let byRoute = this.series.get(method);
+    if (!byRoute) this.series.set(method, (byRoute = new Map()));
+    let s = byRoute.get(route);
+    if (!s) {
+      s = { latency: { labels: { method, route }, buckets: new Array<number>(REQUEST_SECONDS_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }, byStatus: new Map() };
+      byRoute.set(route, s);
+      this.latencies.push(s.latency);
+    }
+    const count = s.byStatus.get(status);
     if (count) count.value++;
-    else this.counts.set(countKey, { labels: { method, route, status }, value: 1 });
-    let l = this.latency.get(routeKey);
-    if (!l) this.latency.set(routeKey, (l = { labels: { method, route }, buckets: new Array<number>(REQUEST_SECONDS_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }));
+    else {
+      const first = { labels: { method, route, status }, value: 1 };
+      s.byStatus.set(status, first);
+      this.counts.push(first);
+    }
+    const l = s.latency;
     let i = 0;
     while (i < REQUEST_SECONDS_BUCKETS.length && seconds > REQUEST_SECONDS_BUCKETS[i]) i++;
     l.buckets[i]++;
     l.sum += seconds;
     l.count++;
+  }
+
+  private reset(): void {
+    this.series.clear();
+    this.counts = [];
+    this.latencies = [];
   }
 
   /** Cumulative `_bucket` lines (le first, as prom-client writes them), then `_sum` and `_count`. */

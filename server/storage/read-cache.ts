@@ -19,6 +19,8 @@ interface Answer {
   rows: readonly object[];
 }
 
+const freezeRows = <Row extends object>(rows: Row[]): readonly Row[] => Object.freeze(rows.map((r) => Object.freeze(r)));
+
 /** Answers kept per cached query: a scan of many ids must not grow memory without bound. */
 const MAX_ANSWERS = 10_000;
 
@@ -60,11 +62,13 @@ export class ReadCache {
   /**
    * The rows of `query` for `key`: kept ones when none of `tables` was written since they were
    * read, otherwise what `read` answers (then kept). The rows handed out are shared: frozen.
+   * A kept answer is handed back as it is, not in a promise: most reads are answered so, and
+   * the promise and its turn of the microtask queue were most of their cost.
    */
-  async answer<Row extends object>(query: object, key: string, tables: readonly string[], read: () => Promise<Row[]>): Promise<readonly Row[]> {
+  answer<Row extends object>(query: object, key: string, tables: readonly string[], read: () => Promise<Row[]>): readonly Row[] | Promise<readonly Row[]> {
     if (!this.serving(tables)) {
       readCacheStats.misses++;
-      return Object.freeze((await read()).map((r) => Object.freeze(r)));
+      return read().then(freezeRows);
     }
     let kept = this.answers.get(query);
     if (!kept) this.answers.set(query, (kept = new Map()));
@@ -75,10 +79,13 @@ export class ReadCache {
     }
     readCacheStats.misses++;
     const stamp = this.tick; // taken before the read: a write during it makes the answer stale at once
-    const rows = Object.freeze((await read()).map((r) => Object.freeze(r)));
-    if (kept.size >= MAX_ANSWERS) kept.clear();
-    kept.set(key, { stamp, rows });
-    return rows;
+    const answers = kept;
+    return read().then((read) => {
+      const rows = freezeRows(read);
+      if (answers.size >= MAX_ANSWERS) answers.clear();
+      answers.set(key, { stamp, rows });
+      return rows;
+    });
   }
 
   /**

@@ -111,10 +111,14 @@ export function preparedWrite<Row, Args extends unknown[]>(build: Build<Row>, ar
  * transaction, it reads through it every time (its own writes are not committed yet). The rows
  * handed out are shared: frozen, never to be changed.
  */
-export function cachedQuery<Row extends object, Args extends (string | number)[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<readonly Row[]> {
+export function cachedQuery<Row extends object, Args extends (string | number)[]>(
+  build: Build<Row>,
+  arity: Args['length'],
+): (db: Kysely<Database>, ...args: Args) => readonly Row[] | Promise<readonly Row[]> {
   const { compile, run } = compileOnce(build, arity);
   const id = {}; // this query's answers in each store's cache
-  return async (db, ...args) => {
+  // Not async: a kept answer comes back as it is (ReadCache.answer); callers await either.
+  return (db, ...args) => {
     const record = recordOf(db);
     const compiled = compile(db, record?.dialect);
     if (!record || db.isTransaction) return readRows(db, run(compiled, args));
