@@ -43,6 +43,8 @@ async function serveChild(): Promise<void> {
       KEYWAY_LIMIT_SENDS_PER_IP_HOUR: big,
       KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: big,
       KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: big,
+      // FULL by default (every commit waits for the disk); `KEYWAY_SQLITE_SYNC=normal` measures without that wait.
+      ...(process.env.KEYWAY_SQLITE_SYNC ? { KEYWAY_SQLITE_SYNC: process.env.KEYWAY_SQLITE_SYNC } : {}),
     },
     'development',
   );
