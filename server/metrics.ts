@@ -59,7 +59,7 @@ interface Latency {
  * Requests by route template and status, and their latency by route template: the two series every
  * request records. They are kept in plain maps and written out in prom-client's format when scraped:
  * prom-client's own Counter and Histogram hash a label object on every call, which cost ~10 µs of
- * CPU a request — a sixth of a health check's (bench/verifications.bench.ts, docs/architecture.md).
+ * CPU a request, a sixth of a health check's (the server's CPU per request under load, with and without them).
  */
 export class RequestMetrics {
   /** method → route template → its series. */
