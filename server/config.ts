@@ -169,7 +169,7 @@ export interface HidOrigoConfig {
   apiUrl: string;
   pollSeconds: number;
   callbackSecret?: string;
-  /** The whole exchange's deadline in ms (SPEC §7: 10 s). Not a variable: tests shorten it through the harness. */
+  /** The whole exchange's deadline in ms (docs/security.md "time limits": 10 s). Not a variable: tests shorten it through the harness. */
   deadlineMs?: number;
 }
 
@@ -357,7 +357,7 @@ export function loadConfig(
         'production needs real signing material (KEYWAY_APPLE_CERT, KEYWAY_APPLE_KEY, KEYWAY_APPLE_WWDR) or KEYWAY_PASSES=off',
       );
     }
-    // SPEC §5: a saved Google pass must be able to reach `active`, by a verified callback or the REST poll.
+    // docs/lifecycle.md: a saved Google pass must be able to reach `active`, by a verified callback or the REST poll.
     const googleOn = Boolean(e.KEYWAY_GOOGLE_SA_FILE || e.KEYWAY_GOOGLE_ISSUER_ID);
     if (config.passes && googleOn && !config.google.callbackKeys && !e.KEYWAY_GOOGLE_API_URL) {
       throw new ConfigError(

@@ -7,7 +7,7 @@ import { ApiError } from './errors.js';
 
 /**
  * Whether a pending Google device can ever be confirmed here: Google on, and callbacks verifiable
- * or the REST API there to poll `hasUsers`. The 24 h sweep revokes only such devices (SPEC §5).
+ * or the REST API there to poll `hasUsers`. The 24 h sweep revokes only such devices (docs/lifecycle.md).
  */
 export function googleCanConfirm(ctx: Ctx): boolean {
   const google = ctx.config.passes ? ctx.wallet?.google : undefined;

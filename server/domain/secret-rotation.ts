@@ -1,4 +1,4 @@
-// `keyway secrets rotate` (SPEC §7, docs/security.md "Rotating KEYWAY_SECRET"): every ciphertext
+// `keyway secrets rotate` (docs/security.md "Rotating KEYWAY_SECRET"): every ciphertext
 // re-encrypted and every HMAC lookup recomputed under KEYWAY_SECRET while the server keeps running.
 import { sql, type Kysely } from 'kysely';
 import { nowIso } from '../clock.js';

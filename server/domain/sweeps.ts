@@ -39,7 +39,7 @@ export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
 /**
  * Revokes `pending` devices unconfirmed for 24 h (a lifecycle timer; tests call it with the TestClock).
  * A Google device is revoked only when it could have been confirmed — callbacks verifiable or the
- * REST poll running (googleCanConfirm); otherwise it stays pending (docs/lifecycle.md, SPEC §5).
+ * REST poll running (googleCanConfirm); otherwise it stays pending (docs/lifecycle.md).
  */
 export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
   const cutoff = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);

@@ -6,7 +6,7 @@ import type { AppEnv } from './context.js';
 import { registerWebhookEvents } from './webhook-schemas.js';
 
 /**
- * /openapi.json (SPEC §2 "complete"): every operation from its route declaration, with every
+ * /openapi.json (docs/api.md: complete): every operation from its route declaration, with every
  * answer the server can give it. What the shared middleware adds (origin checks, Idempotency-Key,
  * the body limit, the database) is derived here from the route's path, method and auth, so no
  * route lists it by hand.

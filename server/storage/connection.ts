@@ -97,7 +97,7 @@ const NOTIFY_TRIGGER = 'keyway_readcache_notify';
  * Commits made through any connection to the PostgreSQL database (other instances, the CLI, psql),
  * heard through LISTEN: statement-level triggers on the cached tables notify at commit. Listening
  * starts with the first cached read. While the listener is down, and until it has listened again,
- * nothing is answered from memory (SPEC §9); when it has, everything kept before is stale, since
+ * nothing is answered from memory (docs/architecture.md, "the read cache"); when it has, everything kept before is stale, since
  * notifications sent meanwhile were lost. A query reading a table without the trigger is never
  * answered from memory here.
  */

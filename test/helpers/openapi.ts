@@ -1,4 +1,4 @@
-// Answers held against /openapi.json, as a generated client reads it (SPEC §2 "/openapi.json is complete").
+// Answers held against /openapi.json, as a generated client reads it (docs/api.md: /openapi.json is complete).
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { ERRORS, type ErrorCode } from '../../server/domain/errors.js';
@@ -32,7 +32,7 @@ export interface Seen {
   text: string;
 }
 
-/** Response headers that must be declared wherever they are sent (SPEC §2). */
+/** Response headers that must be declared wherever they are sent (docs/api.md). */
 const DECLARED_HEADERS = ['retry-after', 'etag', 'last-modified'];
 
 const pointer = (...parts: string[]) => parts.map((p) => encodeURIComponent(p.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');

@@ -1,4 +1,4 @@
-// A local HID Origo (Mobile Identities API 2.2) for tests: the subset of SPEC §12, spoken strictly,
+// A local HID Origo (Mobile Identities API 2.2) for tests: the subset of docs/hid.md, spoken strictly,
 // plus the phone's side (acknowledge an invitation, provision a container, finish a revocation).
 import http from 'node:http';
 import { randomInt } from 'node:crypto';

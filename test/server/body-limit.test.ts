@@ -1,4 +1,4 @@
-// SPEC §7 "bodies": ≤ KEYWAY_BODY_LIMIT (64 KiB), enforced while reading, before authentication,
+// docs/security.md "bodies": ≤ KEYWAY_BODY_LIMIT (64 KiB), enforced while reading, before authentication,
 // on every route (the unauthenticated PassKit /log included) → 413 payload_too_large.
 import assert from 'node:assert/strict';
 import http from 'node:http';

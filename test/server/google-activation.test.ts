@@ -1,4 +1,4 @@
-// SPEC §5: a saved Google pass reaches `active` in a real deployment. `keyway serve` (production)
+// docs/lifecycle.md: a saved Google pass reaches `active` in a real deployment. `keyway serve` (production)
 // runs against local stand-ins for Google: the Wallet REST API (strict, with `hasUsers`) and the
 // URL Google publishes its callback signing keys at; callbacks are signed in ECv2SigningOnly.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// HID Mobile Access (type 8, SPEC §12) end to end: Keyway's API, Keyway talking HTTP to a local HID
+// HID Mobile Access (type 8, docs/hid.md) end to end: Keyway's API, Keyway talking HTTP to a local HID
 // Origo peer, the peer playing the phone, callbacks from the peer to Keyway over HTTP.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

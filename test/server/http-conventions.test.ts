@@ -1,4 +1,4 @@
-// Review findings on HTTP conventions (SPEC §2): 405 with Allow, group ids, the phone_number alias.
+// Review findings on HTTP conventions (docs/api.md): 405 with Allow, group ids, the phone_number alias.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createHarness, type Harness } from '../helpers/harness.js';
@@ -52,7 +52,7 @@ describe('HTTP conventions', () => {
   });
 });
 
-describe('development pages answer only a loopback Host (SPEC §7: no DNS rebinding)', () => {
+describe('development pages answer only a loopback Host (docs/security.md: no DNS rebinding)', () => {
   let h: Harness;
   before(async () => {
     h = await createHarness();

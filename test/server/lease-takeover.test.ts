@@ -9,7 +9,7 @@ import { freshSchema, skipWithoutPostgres } from '../helpers/pg.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { freshPhone } from '../helpers/sms.js';
 
-// SPEC §9: the outbox rows and queued messages a killed instance had claimed are taken over by
+// docs/deploy.md: the outbox rows and queued messages a killed instance had claimed are taken over by
 // another instance once their lease (KEYWAY_OUTBOX_LEASE) runs out. A's attempts are held open by
 // the receivers, so A provably holds the claims when it dies; B is paused (SIGSTOP) while A claims,
 // so nothing but A can have claimed them. If claims were never taken over, nothing would arrive

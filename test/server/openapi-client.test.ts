@@ -10,7 +10,7 @@ import { createHarness, type Harness } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 
 /**
- * SPEC §2: a client generated from /openapi.json never meets an answer it was not told about.
+ * docs/api.md: a client generated from /openapi.json never meets an answer it was not told about.
  * Types generated with openapi-typescript from the live document; a small openapi-fetch client
  * over them is type-checked (tsc --noEmit, strict) and then run against the server.
  */

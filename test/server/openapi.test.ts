@@ -13,7 +13,7 @@ import { startReceiver, type Receiver } from '../helpers/peers.js';
 import { check, freshPhone, latestSms, personWithPhone, resend, startVerification, wrongCode } from '../helpers/sms.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
-/** SPEC §2 "/openapi.json is complete": read from the served document, as a client generator would. */
+/** docs/api.md "/openapi.json is complete": read from the served document, as a client generator would. */
 let h: Harness;
 let doc: OpenApiDoc;
 let checker: AnswerChecker;

@@ -60,7 +60,7 @@ describe('Google passes: POST /api/3/passes {platform:"google"}', () => {
     assert.equal(object.header.defaultValue.value, 'Grace Hopper');
     assert.equal(object.cardTitle.defaultValue.value, 'Acme Offices');
     assert.equal(device.value_hash, h.keyway.ctx.keys.lookupHash('value', object.barcode.value));
-    // Without callbackOptions Google never calls back and the device could never turn active (SPEC §5).
+    // Without callbackOptions Google never calls back and the device could never turn active (docs/lifecycle.md).
     assert.deepEqual(claims.payload.genericClasses, [{ id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access`, callbackOptions: { url: 'http://127.0.0.1:8787/wallet/google/callback' } }]);
     h.secrets.add(object.barcode.value);
   });

@@ -27,7 +27,7 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     await h.close();
   });
 
-  test('a ps_ minted by a hand-off cannot mint another hand-off: 403 handoff_not_allowed (SPEC §3)', async () => {
+  test('a ps_ minted by a hand-off cannot mint another hand-off: 403 handoff_not_allowed (docs/api.md)', async () => {
     const { ps } = await redeemedCredential(h, { first_name: 'Chain' });
     const created = await h.request('POST', '/api/3/handoffs', { token: ps, headers: { origin: PARTNER_ORIGIN } });
     assert.equal(created.status, 201, created.text);

@@ -1,4 +1,4 @@
-// Production mode refuses to run broken (SPEC §7 "production refuses to start"): each refusal is
+// Production mode refuses to run broken (docs/security.md "production refuses to start"): each refusal is
 // checked on the real `keyway serve` process, and names the variable to fix.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -62,7 +62,7 @@ describe('keyway serve refuses to start in production', () => {
       'KEYWAY_APPLE_WWDR',
     ],
     [
-      // SPEC §5: no callback keys (`off`) and no REST API to poll — every Google pass would stay pending.
+      // docs/lifecycle.md: no callback keys (`off`) and no REST API to poll — every Google pass would stay pending.
       'with Google passes on and no way to confirm saves',
       {
         KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: chain.paths.cert, KEYWAY_APPLE_KEY: chain.paths.key, KEYWAY_APPLE_WWDR: chain.paths.wwdr,

@@ -1,4 +1,4 @@
-// SPEC §7 "limits, order": narrowest bucket first, a refused request counts against no wider one,
+// docs/security.md "limits, order": narrowest bucket first, a refused request counts against no wider one,
 // IPv6 clients counted per /64 — so one client can never use up a key's or the world's allowance.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * SPEC §9 on PostgreSQL: the read cache across instances. A change committed through one instance
+ * docs/deploy.md on PostgreSQL: the read cache across instances. A change committed through one instance
  * (or the CLI) is read on another within 100 ms; an instance whose LISTEN connection is down serves
  * nothing from its cache until it hears the others again.
  */
@@ -35,7 +35,7 @@ async function hits(base: string): Promise<number> {
 
 /**
  * Reads until `read` answers true, or fails after `within` ms. Answers how long after `since` the
- * last read that still answered false began (0 when the first read answered true): SPEC §9's bound
+ * last read that still answered false began (0 when the first read answered true): docs/deploy.md's bound
  * is on when a read begins, and a loaded machine may take longer than that to answer it.
  */
 async function readUntil(read: () => Promise<boolean>, since: number, within: number, what: string): Promise<number> {

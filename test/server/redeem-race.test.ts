@@ -1,4 +1,4 @@
-// SPEC §6/§7: a redemption decides on `enabled` and the status inside its own transaction, so a
+// docs/lifecycle.md, docs/security.md: a redemption decides on `enabled` and the status inside its own transaction, so a
 // disable that commits first always wins (no ps_ for a credential already disabled).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// SPEC §7 "retention": the housekeeping timer prunes what is finished after KEYWAY_RETENTION_DAYS.
+// docs/security.md "retention": the housekeeping timer prunes what is finished after KEYWAY_RETENTION_DAYS.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';

@@ -1,4 +1,4 @@
-// Secret rotation (issue 13 point 3, SPEC §7): `keyway secrets rotate` re-keys every row, so removing
+// Secret rotation (issue 13 point 3, docs/security.md): `keyway secrets rotate` re-keys every row, so removing
 // KEYWAY_SECRET_PREVIOUS afterwards loses nothing; and a row made under a key the server no longer
 // has fails visibly instead of leaving work stuck.
 import assert from 'node:assert/strict';

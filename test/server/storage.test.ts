@@ -211,7 +211,7 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
 storageSuite('sqlite', async () => false);
 storageSuite('postgres', skipWithoutPostgres);
 
-test('SQLite durability (SPEC §7): synchronous=FULL by default on the start path, NORMAL only when KEYWAY_SQLITE_SYNC=normal', async () => {
+test('SQLite durability (docs/security.md): synchronous=FULL by default on the start path, NORMAL only when KEYWAY_SQLITE_SYNC=normal', async () => {
   const { loadConfig } = await import('../../server/config.js');
   const { openMigratedStore } = await import('../../server/runtime.js');
   const { sql } = await import('kysely');

@@ -1,4 +1,4 @@
-// SPEC §7 "streams": ≤ 5 open status streams per token, ≤ 100 per client IP, ≤ KEYWAY_MAX_STREAMS
+// docs/security.md "streams": ≤ 5 open status streams per token, ≤ 100 per client IP, ≤ KEYWAY_MAX_STREAMS
 // per process → 429 too_many_streams with Retry-After.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';

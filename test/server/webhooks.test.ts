@@ -138,7 +138,7 @@ describe('webhooks (SQLite)', () => {
     }
     for (const ip of ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '8.8.8.8']) assert.equal(isForbiddenAddress(ip), false, ip);
     await assert.rejects(resolveDestination(new URL('http://localhost:1/'), false), /non-public/);
-    // Every notation of a forbidden address (SPEC §7 "webhook destinations"): IPv4-compatible (the URL
+    // Every notation of a forbidden address (docs/security.md "webhook destinations"): IPv4-compatible (the URL
     // parser turns [::127.0.0.1] into ::7f00:1), 6to4, NAT64, site-local, expanded and zero-padded forms.
     for (const ip of ['::7f00:1', '::127.0.0.1', '0:0:0:0:0:0:7f00:1', '0000:0000:0000:0000:0000:ffff:7f00:0001', '2002:7f00:1::1', '2002:c0a8:101::', '64:ff9b::a00:1', '64:ff9b:1::1', 'fec0::1', 'feff::1', '0:0:0:0:0:0:0:1', '2001:0:4136:e378::1']) {
       assert.equal(isForbiddenAddress(ip), true, ip);

@@ -38,7 +38,7 @@ export interface GoogleSaveLinkOptions {
   classSuffix: string;
   /** Smart Tap redemption issuer ids; when set, objects carry the reader value for NFC too. */
   smartTapIssuers?: string[];
-  /** `PUBLIC_URL/wallet/google/callback`: every class carries it, so Google reports saves (SPEC §5). */
+  /** `PUBLIC_URL/wallet/google/callback`: every class carries it, so Google reports saves (docs/wallet.md). */
   callbackUrl?: string;
   /** For tests: the clock that sets `iat`. */
   now?: () => Date;
