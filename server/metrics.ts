@@ -69,37 +69,16 @@ export class RequestMetrics {
   private latencies: Latency[] = [];
 
   constructor(registry: Registry) {
-    const counter = {
-      name: 'keyway_http_requests_total',
-      help: 'Requests answered, by route template and status',
-      type: 'counter',
-      aggregator: 'sum',
-      get: async (): Promise<Exported> => ({
-        name: counter.name,
-        help: counter.help,
-        type: counter.type,
-        aggregator: 'sum',
-        values: this.counts.map((c) => ({ labels: { ...c.labels }, value: c.value })),
-      }),
-      reset: () => this.reset(),
+    // The registry asks a metric only for its name, type, get() and reset(); these two give exactly that.
+    const register = (name: string, help: string, type: 'counter' | 'histogram', values: () => Line[]) => {
+      const get = async (): Promise<Exported> => ({ name, help, type, aggregator: 'sum', values: values() });
+      registry.registerMetric({ name, help, type, aggregator: 'sum', get, reset: () => this.reset() } as unknown as Metric);
     };
-    const histogram = {
-      name: 'keyway_http_request_duration_seconds',
-      help: 'Time to answer, by route template',
-      type: 'histogram',
-      aggregator: 'sum',
-      get: async (): Promise<Exported> => ({
-        name: histogram.name,
-        help: histogram.help,
-        type: histogram.type,
-        aggregator: 'sum',
-        values: this.latencies.flatMap((l) => this.histogramLines(histogram.name, l)),
-      }),
-      reset: () => this.reset(),
-    };
-    // The registry asks a metric only for its name, type and get() (and reset()); these two give exactly that.
-    registry.registerMetric(counter as unknown as Metric);
-    registry.registerMetric(histogram as unknown as Metric);
+    register('keyway_http_requests_total', 'Requests answered, by route template and status', 'counter', () =>
+      this.counts.map((c) => ({ labels: { ...c.labels }, value: c.value })),
+    );
+    const histogram = 'keyway_http_request_duration_seconds';
+    register(histogram, 'Time to answer, by route template', 'histogram', () => this.latencies.flatMap((l) => this.histogramLines(histogram, l)));
   }
 
   /** One answered request: `route` is the template (never the path), `seconds` its time to answer. */
