@@ -39,18 +39,7 @@ export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number)
 }
 
 /** One counter, one statement (its own commit on PostgreSQL, the grouped one on SQLite). */
-const countOne = (ctx: Ctx, bucket: string, windowStart: number) => commitStatement(ctx.store.db, (db) => counterUpsert(db, bucket, windowStart));
-
-// Counts one request in a bucket's window, answering the new count; compiled once.
-const counterUpsert = preparedWrite<{ bucket: string; count: number }, [string, number]>(
-  (db, bucket, windowStart) =>
-    db
-      .insertInto('rate_counters')
-      .values({ bucket, window_start: windowStart, count: 1 })
-      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
-      .returning(['bucket', 'count']),
-  2,
-);
+const countOne = (ctx: Ctx, bucket: string, windowStart: number) => commitStatement(ctx.store.db, (db) => countEvery(1)(db, bucket, windowStart));
 
 /** Housekeeping: windows older than a day are gone. */
 export async function pruneRateCounters(ctx: Ctx): Promise<void> {
@@ -91,7 +80,8 @@ export async function consumeRates(ctx: Ctx, narrowestFirst: { bucket: string; l
   if (refused) throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart(refused) + refused.windowSeconds - nowS));
 }
 
-// SQLite: every bucket counted by one upsert, answering each one's new count; compiled once per number of buckets.
+// Every bucket counted by one upsert, answering each one's new count; compiled once per number of buckets
+// (one for a single counter, four for the send limits on SQLite).
 const countEveryOf = new Map<number, (db: Kysely<Database>, ...bucketThenWindowStart: (string | number)[]) => Promise<{ rows: { bucket: string; count: number }[] }>>();
 function countEvery(n: number) {
   let statement = countEveryOf.get(n);
