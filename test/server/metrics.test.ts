@@ -8,6 +8,7 @@ import { loadConfig } from '../../server/config.js';
 import { openStore } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { createHarness, TEST_SECRET } from '../helpers/harness.js';
+import { startServerProcess } from '../helpers/process.js';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createMetrics, REQUEST_SECONDS_BUCKETS } from '../../server/metrics.js';
 
@@ -98,6 +99,41 @@ describe('GET /metrics', () => {
       assert.equal(ok.status, 200);
       assert.match(await ok.text(), /# TYPE keyway_http_requests_total counter/);
       await store.close();
+    });
+
+    test('keyway serve over HTTP: every answer goes through the request edge and is counted — a 413 before routing, a compressed one, plain ones', async () => {
+      const token = 'metrics-token-0123456789abcdef';
+      const server = await startServerProcess(
+        {
+          KEYWAY_DATA_DIR: fs.mkdtempSync(path.join(dir, 'serve-')),
+          KEYWAY_SECRET: TEST_SECRET,
+          PUBLIC_URL: 'https://keyway.example',
+          KEYWAY_PASSES: 'off',
+          KEYWAY_SMS_PROVIDER: 'webhook',
+          KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/send',
+          KEYWAY_METRICS_TOKEN: token,
+        },
+        'serve',
+      );
+      try {
+        for (let i = 0; i < 3; i++) assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+        const tooBig = await fetch(`${server.url}/api/3/people`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(64 * 1024 + 1) });
+        assert.equal(tooBig.status, 413);
+        assert.equal(tooBig.headers.get('connection'), 'close');
+        assert.ok(tooBig.headers.get('x-request-id'), 'the refusal carries its request id');
+        const doc = await fetch(`${server.url}/openapi.json`, { headers: { 'accept-encoding': 'br' } });
+        assert.equal(doc.status, 200);
+        assert.equal(doc.headers.get('content-encoding'), 'br');
+        assert.ok((await doc.json()).paths, 'fetch decodes it');
+        const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+        assert.match(text, /keyway_http_requests_total\{method="GET",route="\/healthz",status="200"\} 3\n/);
+        assert.match(text, /keyway_http_requests_total\{method="POST",route="unmatched",status="413"\} 1\n/);
+        assert.match(text, /keyway_http_requests_total\{method="GET",route="\/openapi\.json",status="200"\} 1\n/);
+        assert.match(text, /keyway_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} 3\n/);
+        assert.match(text, /keyway_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/healthz"\} 3\n/);
+      } finally {
+        await server.stop();
+      }
     });
   });
 });
