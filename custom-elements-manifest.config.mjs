@@ -13,10 +13,13 @@ function dropInternalState() {
       for (const mod of customElementsManifest.modules) {
         for (const declaration of mod.declarations ?? []) {
           const members = declaration.members ?? [];
-          const internal = new Set(members.filter((m) => m.privacy === 'private' || m.privacy === 'protected').map((m) => m.name));
+          const internal = new Set(
+            members.filter((m) => m.privacy === 'private' || m.privacy === 'protected').map((m) => m.name),
+          );
           for (const member of members) if (internal.has(member.name)) delete member.attribute;
           declaration.members = members.filter((m) => !(m.static && m.name === 'properties'));
-          if (declaration.attributes) declaration.attributes = declaration.attributes.filter((a) => !internal.has(a.fieldName));
+          if (declaration.attributes)
+            declaration.attributes = declaration.attributes.filter((a) => !internal.has(a.fieldName));
         }
       }
     },
@@ -52,12 +55,16 @@ function publishableManifest() {
           elements.push({ tag: declaration.tagName, name: declaration.name, module: mod.path });
           for (const event of declaration.events ?? []) {
             const type = types.get(event.name);
-            if (!type) throw new Error(`${declaration.tagName} fires ${event.name}, which KeywayEventMap does not declare`);
+            if (!type)
+              throw new Error(`${declaration.tagName} fires ${event.name}, which KeywayEventMap does not declare`);
             event.type = { text: type };
           }
           if (declaration.superclass?.name === 'KeywayElement') {
             const own = new Set((declaration.cssProperties ?? []).map((p) => p.name));
-            declaration.cssProperties = [...(declaration.cssProperties ?? []), ...(base?.cssProperties ?? []).filter((p) => !own.has(p.name))];
+            declaration.cssProperties = [
+              ...(declaration.cssProperties ?? []),
+              ...(base?.cssProperties ?? []).filter((p) => !own.has(p.name)),
+            ];
           }
         }
       }
@@ -65,7 +72,11 @@ function publishableManifest() {
       if (define) {
         define.exports = [
           ...(define.exports ?? []).filter((e) => e.kind !== 'custom-element-definition'),
-          ...elements.map((e) => ({ kind: 'custom-element-definition', name: e.tag, declaration: { name: e.name, module: e.module } })),
+          ...elements.map((e) => ({
+            kind: 'custom-element-definition',
+            name: e.tag,
+            declaration: { name: e.name, module: e.module },
+          })),
         ];
       }
       // A re-export's module is relative to the module that re-exports it (`./elements/x.js`).
@@ -73,7 +84,8 @@ function publishableManifest() {
         if (Array.isArray(node)) return node.forEach((n) => rewrite(n, from));
         if (!node || typeof node !== 'object') return;
         for (const [key, value] of Object.entries(node)) {
-          if (key === 'module' && typeof value === 'string' && value.startsWith('.')) node[key] = publishedPath(posix.join(posix.dirname(from), value));
+          if (key === 'module' && typeof value === 'string' && value.startsWith('.'))
+            node[key] = publishedPath(posix.join(posix.dirname(from), value));
           else if ((key === 'path' || key === 'module') && typeof value === 'string') node[key] = publishedPath(value);
           else rewrite(value, from);
         }

@@ -34,14 +34,28 @@ function minifyCssTemplates(): Plugin {
     apply: 'build',
     transform(code, id) {
       if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return null;
-      return { code: code.replace(/\bcss`([^`]*)`/g, (whole, body: string) => (body.includes('${') ? whole : `css\`${minify(body)}\``)), map: null };
+      return {
+        code: code.replace(/\bcss`([^`]*)`/g, (whole, body: string) =>
+          body.includes('${') ? whole : `css\`${minify(body)}\``,
+        ),
+        map: null,
+      };
     },
   };
 }
 
 // Third-party licences ship beside the bundle (as esbuild's legalComments "external" does);
 // each file points at them instead of carrying Lit's per-module comments (about 100 bytes gz).
-const THIRD_PARTY = ['lit', 'lit-html', 'lit-element', '@lit/reactive-element', '@lit/context', 'libphonenumber-js', 'qrcode', 'dijkstrajs'];
+const THIRD_PARTY = [
+  'lit',
+  'lit-html',
+  'lit-element',
+  '@lit/reactive-element',
+  '@lit/context',
+  'libphonenumber-js',
+  'qrcode',
+  'dijkstrajs',
+];
 const LICENSES_FILE = 'THIRD_PARTY_LICENSES.txt';
 
 function thirdPartyLicenses(): Plugin {

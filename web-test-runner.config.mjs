@@ -1,17 +1,18 @@
 // Widget tests: web-test-runner in the system Chromium (TOOLCHAIN.md: no browser downloads here).
-import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { build } from 'esbuild';
-import { createRequire } from 'node:module';
-import { chromeLauncher } from '@web/test-runner-chrome';
-import { defaultReporter } from '@web/test-runner';
-import { summaryReporter } from './test/widgets/summary-reporter.mjs';
-import { CHROMIUM_ARGS } from './test/chromium-args.mjs';
+
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { build } from 'esbuild';
+import { CHROMIUM_ARGS } from './test/chromium-args.mjs';
+import { summaryReporter } from './test/widgets/summary-reporter.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -63,7 +64,9 @@ function freePort() {
 /** The caller's environment minus Keyway's own settings, so a developer's shell cannot change the test server. */
 function inheritedEnv() {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('KEYWAY_') && name !== 'DATABASE_URL' && name !== 'PUBLIC_URL' && name !== 'PORT'),
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('KEYWAY_') && name !== 'DATABASE_URL' && name !== 'PUBLIC_URL' && name !== 'PORT',
+    ),
   );
 }
 

@@ -14,7 +14,10 @@ function publicApi(source: Manifest): Manifest {
     ...source,
     modules: source.modules.map((m) => ({
       ...m,
-      declarations: m.declarations?.map((d) => ({ ...d, members: d.members?.filter((x) => !x.privacy || x.privacy === 'public').filter((x) => !x.static) })),
+      declarations: m.declarations?.map((d) => ({
+        ...d,
+        members: d.members?.filter((x) => !x.privacy || x.privacy === 'public').filter((x) => !x.static),
+      })),
     })),
   };
 }
@@ -31,19 +34,54 @@ const preview: Preview = {
   globalTypes: {
     locale: {
       description: 'Language of the widgets',
-      toolbar: { title: 'Locale', icon: 'globe', items: [{ value: 'en', title: 'English' }, { value: 'de', title: 'Deutsch' }, { value: 'ar', title: 'العربية' }], dynamicTitle: true },
+      toolbar: {
+        title: 'Locale',
+        icon: 'globe',
+        items: [
+          { value: 'en', title: 'English' },
+          { value: 'de', title: 'Deutsch' },
+          { value: 'ar', title: 'العربية' },
+        ],
+        dynamicTitle: true,
+      },
     },
     dir: {
       description: 'Text direction',
-      toolbar: { title: 'Direction', icon: 'transfer', items: [{ value: 'auto', title: 'From locale' }, { value: 'ltr', title: 'LTR' }, { value: 'rtl', title: 'RTL' }], dynamicTitle: true },
+      toolbar: {
+        title: 'Direction',
+        icon: 'transfer',
+        items: [
+          { value: 'auto', title: 'From locale' },
+          { value: 'ltr', title: 'LTR' },
+          { value: 'rtl', title: 'RTL' },
+        ],
+        dynamicTitle: true,
+      },
     },
     theme: {
       description: 'Colour theme',
-      toolbar: { title: 'Theme', icon: 'paintbrush', items: [{ value: 'light', title: 'Light' }, { value: 'dark', title: 'Dark' }, { value: 'brand', title: 'Custom brand' }], dynamicTitle: true },
+      toolbar: {
+        title: 'Theme',
+        icon: 'paintbrush',
+        items: [
+          { value: 'light', title: 'Light' },
+          { value: 'dark', title: 'Dark' },
+          { value: 'brand', title: 'Custom brand' },
+        ],
+        dynamicTitle: true,
+      },
     },
     motion: {
       description: 'prefers-reduced-motion',
-      toolbar: { title: 'Motion', icon: 'lightning', items: [{ value: 'full', title: 'Full motion' }, { value: 'reduced', title: 'Reduced motion' }], dynamicTitle: true },
+      toolbar: {
+        title: 'Motion',
+        icon: 'lightning',
+        items: [
+          { value: 'full', title: 'Full motion' },
+          { value: 'reduced', title: 'Reduced motion' },
+        ],
+        dynamicTitle: true,
+      },
     },
   },
   initialGlobals: { locale: 'en', dir: 'auto', theme: 'light', motion: 'full' },

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { defineConfig } from 'vitest/config';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS as chromiumArgs } from '../test/chromium-args.mjs';
 
 const dirname = import.meta.dirname;
-
 
 // Every story runs as a test (its play function, then the a11y check) in the system Chromium.
 export default defineConfig({
@@ -21,7 +20,9 @@ export default defineConfig({
     browser: {
       enabled: true,
       headless: true,
-      provider: playwright({ launchOptions: { executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: chromiumArgs } }),
+      provider: playwright({
+        launchOptions: { executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: chromiumArgs },
+      }),
       instances: [{ browser: 'chromium' }],
     },
   },

@@ -36,7 +36,10 @@ declare module 'autocannon' {
     }
   }
   /** With a callback: the running instance, which emits `response` for every answer. */
-  function autocannon(opts: autocannon.Options, cb: (err: Error | null, result: autocannon.Result) => void): import('node:events').EventEmitter;
+  function autocannon(
+    opts: autocannon.Options,
+    cb: (err: Error | null, result: autocannon.Result) => void,
+  ): import('node:events').EventEmitter;
   function autocannon(opts: autocannon.Options): Promise<autocannon.Result>;
   export default autocannon;
 }

@@ -1,9 +1,9 @@
 // Prints the CDN bundle's min+gzip sizes against the budgets and beside Seam Components' web
 // component bundle (276 KiB gz, TOOLCHAIN.md). Run after `npm run build`.
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { join, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const cdn = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cdn');
 const SEAM_KIB = 276;
@@ -23,7 +23,9 @@ function staticClosure(entry) {
     if (seen.has(file)) return;
     seen.add(file);
     const code = readFileSync(join(cdn, file), 'utf8');
-    for (const match of code.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']\.\/([^"']+\.js)["']/g)) {
+    for (const match of code.matchAll(
+      /(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']\.\/([^"']+\.js)["']/g,
+    )) {
       visit(match[1]);
     }
   };
@@ -49,7 +51,9 @@ for (const [name, bytes, budget] of rows) {
 const all = files.reduce((sum, f) => sum + gz(f), 0);
 console.log(`${'everything in dist/cdn'.padEnd(34)} ${kib(all).padStart(6)} KiB gz`);
 console.log(`Seam Components web-component bundle ${String(SEAM_KIB).padStart(4)} KiB gz`);
-console.log(`ratio: Keyway entry is ${(rows[0][1] / 1024 / SEAM_KIB).toFixed(3)}x Seam's; all of Keyway's CDN files ${(all / 1024 / SEAM_KIB).toFixed(3)}x`);
+console.log(
+  `ratio: Keyway entry is ${(rows[0][1] / 1024 / SEAM_KIB).toFixed(3)}x Seam's; all of Keyway's CDN files ${(all / 1024 / SEAM_KIB).toFixed(3)}x`,
+);
 console.log(`entry files: ${entryFiles.join(', ')}`);
 // Over budget fails only with --strict, so `npm run bench` still prints every other benchmark.
-process.exitCode = over && process.argv.includes("--strict") ? 1 : 0;
+process.exitCode = over && process.argv.includes('--strict') ? 1 : 0;

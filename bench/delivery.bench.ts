@@ -29,7 +29,11 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const ratio = (now: number, before: number) => (before ? `${(now / before).toFixed(3)}x` : 'n/a');
 
 /** Bytes on the wire for one page load (headers + bodies as received, 0 for the memory/disk cache). */
-async function transferred(page: Page, cdp: CDPSession, visit: () => Promise<void>): Promise<{ bytes: number; files: string[] }> {
+async function transferred(
+  page: Page,
+  cdp: CDPSession,
+  visit: () => Promise<void>,
+): Promise<{ bytes: number; files: string[] }> {
   let bytes = 0;
   const urls = new Map<string, string>();
   const files: string[] = [];
@@ -53,7 +57,12 @@ async function transferred(page: Page, cdp: CDPSession, visit: () => Promise<voi
 async function measureVisits(): Promise<Record<string, number>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-bench-delivery-'));
   const port = await freePort();
-  const server = await startServerProcess({ KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  const server = await startServerProcess({
+    KEYWAY_ENV: 'development',
+    KEYWAY_DATA_DIR: dataDir,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+  });
   const browser = await launch();
   const out: Record<string, number> = {};
   try {
@@ -69,7 +78,10 @@ async function measureVisits(): Promise<Record<string, number>> {
           await page.locator('invite-redeem input[name=invitation_code]').waitFor();
           if (pathName === 'phone') {
             const phoneChunk = page.waitForResponse((r) => /\/cdn\/phone-[\w-]+\.js$/.test(r.url()));
-            await page.getByRole('button', { name: /mobile number|phone/i }).first().click();
+            await page
+              .getByRole('button', { name: /mobile number|phone/i })
+              .first()
+              .click();
             await page.locator('sms-otp-verify input#phone').waitFor();
             await (await phoneChunk).finished();
           }
@@ -95,10 +107,20 @@ function measureInstalls(): Record<string, number> {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-bench-install-'));
     try {
       fs.writeFileSync(path.join(project, 'package.json'), '{"name":"partner","private":true}');
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', path.join(dir, tarball)], { cwd: project, stdio: 'ignore' });
-      const name = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')).dependencies as Record<string, string>;
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', path.join(dir, tarball)], {
+        cwd: project,
+        stdio: 'ignore',
+      });
+      const name = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')).dependencies as Record<
+        string,
+        string
+      >;
       // Bytes of the files (as packagephobia counts install size), not the disk blocks they fill.
-      out[Object.keys(name)[0]!] = Number(execFileSync('du', ['-sb', '--apparent-size', path.join(project, 'node_modules')], { encoding: 'utf8' }).split('\t')[0]);
+      out[Object.keys(name)[0]!] = Number(
+        execFileSync('du', ['-sb', '--apparent-size', path.join(project, 'node_modules')], { encoding: 'utf8' }).split(
+          '\t',
+        )[0],
+      );
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }
@@ -109,10 +131,14 @@ function measureInstalls(): Record<string, number> {
 const installs = process.argv.includes('--no-install') ? {} : measureInstalls();
 for (const [name, bytes] of Object.entries(installs)) {
   const before = BEFORE.install[name] ?? 0;
-  console.log(`installed ${name.padEnd(20)} ${(bytes / 1e6).toFixed(1).padStart(7)} MB   before ${(before / 1e6).toFixed(1)} MB   ratio ${ratio(bytes, before)}`);
+  console.log(
+    `installed ${name.padEnd(20)} ${(bytes / 1e6).toFixed(1).padStart(7)} MB   before ${(before / 1e6).toFixed(1)} MB   ratio ${ratio(bytes, before)}`,
+  );
 }
 const visits = await measureVisits();
 for (const [name, bytes] of Object.entries(visits)) {
   const before = BEFORE.visits[name] ?? 0;
-  console.log(`/p ${name.padEnd(26)} ${kib(bytes).padStart(10)}   before ${kib(before)}   ratio ${ratio(bytes, before)}`);
+  console.log(
+    `/p ${name.padEnd(26)} ${kib(bytes).padStart(10)}   before ${kib(before)}   ratio ${ratio(bytes, before)}`,
+  );
 }

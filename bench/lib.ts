@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -14,7 +14,11 @@ export interface Spawned {
 
 /** Starts a server script (through tsx). Not pinned to a core: pinning server and load generator apart changed nothing measurable here. */
 export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<Spawned> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no start: ${out}`)), 60_000);
@@ -31,7 +35,12 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   child.stdout!.removeAllListeners('data');
   child.stdout!.on('data', () => undefined); // request logs are written (a real cost) and dropped
   process.once('exit', () => child.kill('SIGTERM')); // never leave a server behind
-  return { url, child, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))) };
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))),
+  };
 }
 
 export interface LoadResult {
@@ -56,10 +65,17 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
     run.on('response', () => (lastAnswer = performance.now()));
   });
   const elapsed = (lastAnswer - started) / 1000;
-  return { rps: r.requests.total / elapsed, p99: r.latency.p99, p50: r.latency.p50, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+  return {
+    rps: r.requests.total / elapsed,
+    p99: r.latency.p99,
+    p50: r.latency.p50,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
 }
 
-export const fmt = (r: LoadResult) => `${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.errors ? `, ${r.errors} errors` : ''}`;
+export const fmt = (r: LoadResult) =>
+  `${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.errors ? `, ${r.errors} errors` : ''}`;
 
 /** A fresh PostgreSQL schema under `baseUrl` (its URL pins search_path to it), dropped with `drop()`. */
 export async function pgSchema(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { fmt, load, pgSchema, spawnServer, type LoadResult } from './lib.js';
+import { fmt, type LoadResult, load, pgSchema, spawnServer } from './lib.js';
 
 const BASE_URL = process.env.KEYWAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SK = 'sk_bench_0123456789abcdefghij';
@@ -23,18 +23,25 @@ const big = '1000000000';
 const schema = () => pgSchema(BASE_URL);
 
 async function api(base: string, method: string, p: string, token: string, body?: unknown) {
-  const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(base + p, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return res.json() as Promise<any>;
 }
 
 const inParallel = async <T>(n: number, width: number, make: (i: number) => Promise<T>): Promise<T[]> => {
   const out: T[] = [];
-  for (let i = 0; i < n; i += width) out.push(...(await Promise.all(Array.from({ length: Math.min(width, n - i) }, (_, j) => make(i + j)))));
+  for (let i = 0; i < n; i += width)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(width, n - i) }, (_, j) => make(i + j)))));
   return out;
 };
 
 const workers = process.env.KEYWAY_WORKERS ?? '1';
-console.log(`PostgreSQL: 32 connections, ${seconds} s per figure, KEYWAY_WORKERS=${workers} (Node ${process.version}, ${os.cpus().length} cores)`);
+console.log(
+  `PostgreSQL: 32 connections, ${seconds} s per figure, KEYWAY_WORKERS=${workers} (Node ${process.version}, ${os.cpus().length} cores)`,
+);
 const peerSchema = await schema();
 const keywaySchema = await schema();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-bench-pg-'));
@@ -55,52 +62,141 @@ const keyway = await spawnServer(['server/main.ts', 'start'], {
 });
 const results: Record<string, LoadResult> = {};
 try {
-  const person = await api(keyway.url, 'POST', '/api/3/people', SK, { person: { first_name: 'Bench', last_name: 'Mark' } });
-  const cred = await api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } });
+  const person = await api(keyway.url, 'POST', '/api/3/people', SK, {
+    person: { first_name: 'Bench', last_name: 'Mark' },
+  });
+  const cred = await api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, {
+    person_credential: { credential_type_id: 9 },
+  });
   const readPath = `/api/3/people/${person.person.id}/credentials/${cred.person_credential.id}`;
   // Known phone numbers for the SMS starts, each with a credential waiting to be claimed.
   const phones = await inParallel(PHONES, 20, async (i) => {
     const phone = `+447400${String(300000 + i)}`;
-    const p = await api(keyway.url, 'POST', '/api/3/people', SK, { person: { first_name: `P${i}`, last_name: 'Bench', phone } });
-    await api(keyway.url, 'POST', `/api/3/people/${p.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9, deliver: 'none' } });
+    const p = await api(keyway.url, 'POST', '/api/3/people', SK, {
+      person: { first_name: `P${i}`, last_name: 'Bench', phone },
+    });
+    await api(keyway.url, 'POST', `/api/3/people/${p.person.id}/credentials`, SK, {
+      person_credential: { credential_type_id: 9, deliver: 'none' },
+    });
     return phone;
   });
-  const codes = await inParallel(N, 50, async () => (await api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } })).person_credential.invitation_code as string);
+  const codes = await inParallel(
+    N,
+    50,
+    async () =>
+      (
+        await api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, {
+          person_credential: { credential_type_id: 9 },
+        })
+      ).person_credential.invitation_code as string,
+  );
 
   results.peerRead = await load({ url: `${peer.url}/items/item_1`, duration: seconds });
-  results.read = await load({ url: keyway.url + readPath, headers: { authorization: `Bearer ${SK}` }, duration: seconds });
+  results.read = await load({
+    url: keyway.url + readPath,
+    headers: { authorization: `Bearer ${SK}` },
+    duration: seconds,
+  });
   let row = 0;
-  results.peerWrite = await load({ url: peer.url, duration: seconds, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/items/item_${(row++ % 20_000) + 1}` }) }] });
+  results.peerWrite = await load({
+    url: peer.url,
+    duration: seconds,
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/items/item_${(row++ % 20_000) + 1}` }) }],
+  });
   // The round-trip floor of each write, same run: the peer running as many sequential statements as
   // Keyway's request does (redeem: a rate counter, then BEGIN + 7 + COMMIT, then the status notify;
   // SMS start: the send counters in one statement, the phone's credential, then BEGIN + 3 writes + COMMIT).
   row = 0;
-  results.redeemFloor = await load({ url: peer.url, duration: seconds, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/floor/item_${(row++ % 20_000) + 1}?autocommit=2&inTx=7` }) }] });
+  results.redeemFloor = await load({
+    url: peer.url,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({ ...req, path: `/floor/item_${(row++ % 20_000) + 1}?autocommit=2&inTx=7` }),
+      },
+    ],
+  });
   row = 0;
-  results.startFloor = await load({ url: peer.url, duration: seconds, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/floor/item_${(row++ % 20_000) + 1}?autocommit=2&inTx=3` }) }] });
+  results.startFloor = await load({
+    url: peer.url,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({ ...req, path: `/floor/item_${(row++ % 20_000) + 1}?autocommit=2&inTx=3` }),
+      },
+    ],
+  });
   let next = 0;
   results.redeem = await load({
     url: keyway.url,
     amount: codes.length,
-    requests: [{ method: 'POST', path: '/api/3/invitations/redeem', headers: { authorization: `Bearer ${PK}`, 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ invitation_code: codes[next++ % codes.length] }) }) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/3/invitations/redeem',
+        headers: { authorization: `Bearer ${PK}`, 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ invitation_code: codes[next++ % codes.length] }) }),
+      },
+    ],
   });
   const auth = { authorization: `Bearer ${PK}`, 'content-type': 'application/json' };
   let n = 0;
-  results.smsStart = await load({ url: `${keyway.url}/api/3/verifications`, duration: seconds, requests: [{ method: 'POST', headers: auth, setupRequest: (req) => ({ ...req, body: JSON.stringify({ phone_number: phones[n++ % PHONES] }) }) }] });
+  results.smsStart = await load({
+    url: `${keyway.url}/api/3/verifications`,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: auth,
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ phone_number: phones[n++ % PHONES] }) }),
+      },
+    ],
+  });
   // Live verifications, each taking up to 4 wrong codes (422) before it locks (429).
-  const pool = await inParallel(Number(process.env.BENCH_CHECK_POOL ?? 4000), 32, async (i) => (await api(keyway.url, 'POST', '/api/3/verifications', PK, { phone_number: phones[i % PHONES] })).verification_id as string);
+  const pool = await inParallel(
+    Number(process.env.BENCH_CHECK_POOL ?? 4000),
+    32,
+    async (i) =>
+      (await api(keyway.url, 'POST', '/api/3/verifications', PK, { phone_number: phones[i % PHONES] }))
+        .verification_id as string,
+  );
   let m = 0;
-  results.check = await load({ url: keyway.url, duration: seconds, requests: [{ method: 'POST', headers: auth, body: JSON.stringify({ code: '000000' }), setupRequest: (req) => ({ ...req, path: `/api/3/verifications/${pool[m++ % pool.length]}/check` }) }] });
+  results.check = await load({
+    url: keyway.url,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ code: '000000' }),
+        setupRequest: (req) => ({ ...req, path: `/api/3/verifications/${pool[m++ % pool.length]}/check` }),
+      },
+    ],
+  });
   const fullPath = Math.min(results.check.non2xx, pool.length * 4);
   const pct = (r: LoadResult, p: LoadResult) => `${((r.rps / p.rps) * 100).toFixed(0)} %`;
   console.log(`peer SELECT:          ${fmt(results.peerRead)}`);
-  console.log(`credential read:      ${fmt(results.read)}  → ${pct(results.read, results.peerRead)} of the SELECT peer (target ≥ 100 %, p99 < 10 ms)`);
+  console.log(
+    `credential read:      ${fmt(results.read)}  → ${pct(results.read, results.peerRead)} of the SELECT peer (target ≥ 100 %, p99 < 10 ms)`,
+  );
   console.log(`peer UPDATE:          ${fmt(results.peerWrite)}`);
-  console.log(`peer, 11 round trips: ${fmt(results.redeemFloor)}  → ${pct(results.redeemFloor, results.peerWrite)} of the UPDATE peer (the floor of a redemption's statements)`);
-  console.log(`peer, 7 round trips:  ${fmt(results.startFloor)}  → ${pct(results.startFloor, results.peerWrite)} of the UPDATE peer (the floor of an SMS start's statements)`);
-  console.log(`invitation redeem:    ${fmt(results.redeem)}  → ${pct(results.redeem, results.peerWrite)} of the UPDATE peer (target ≥ 30 %, p99 < 25 ms; ${codes.length} distinct codes), ${pct(results.redeem, results.redeemFloor)} of its floor`);
-  console.log(`SMS start:            ${fmt(results.smsStart)}  → ${pct(results.smsStart, results.peerWrite)} of the UPDATE peer (target ≥ 20 %), ${pct(results.smsStart, results.startFloor)} of its floor`);
-  console.log(`wrong-code check:     ${fmt(results.check)}  → ${pct(results.check, results.peerWrite)} of the UPDATE peer (target ≥ 40 %; ≤ ${fullPath} took the full 422 path, the rest met a locked verification)`);
+  console.log(
+    `peer, 11 round trips: ${fmt(results.redeemFloor)}  → ${pct(results.redeemFloor, results.peerWrite)} of the UPDATE peer (the floor of a redemption's statements)`,
+  );
+  console.log(
+    `peer, 7 round trips:  ${fmt(results.startFloor)}  → ${pct(results.startFloor, results.peerWrite)} of the UPDATE peer (the floor of an SMS start's statements)`,
+  );
+  console.log(
+    `invitation redeem:    ${fmt(results.redeem)}  → ${pct(results.redeem, results.peerWrite)} of the UPDATE peer (target ≥ 30 %, p99 < 25 ms; ${codes.length} distinct codes), ${pct(results.redeem, results.redeemFloor)} of its floor`,
+  );
+  console.log(
+    `SMS start:            ${fmt(results.smsStart)}  → ${pct(results.smsStart, results.peerWrite)} of the UPDATE peer (target ≥ 20 %), ${pct(results.smsStart, results.startFloor)} of its floor`,
+  );
+  console.log(
+    `wrong-code check:     ${fmt(results.check)}  → ${pct(results.check, results.peerWrite)} of the UPDATE peer (target ≥ 40 %; ≤ ${fullPath} took the full 422 path, the rest met a locked verification)`,
+  );
 } finally {
   await Promise.all([peer.stop(), keyway.stop()]);
   await Promise.all([peerSchema.drop(), keywaySchema.drop()]);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fmt, load, spawnServer, type LoadResult } from './lib.js';
+import { fmt, type LoadResult, load, spawnServer } from './lib.js';
 
 const SK = 'sk_bench_0123456789abcdefghij';
 const PK = 'pk_bench_0123456789abcdefghij';
@@ -15,7 +15,11 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function api(base: string, method: string, p: string, token: string, body?: unknown) {
-  const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(base + p, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return res.json() as Promise<any>;
 }
 
@@ -28,8 +32,12 @@ const keyway = await spawnServer(['server/main.ts', 'start'], {
   KEYWAY_DEMO_PUBLISHABLE_KEY: PK,
   KEYWAY_LIMIT_REDEEM_PER_IP_MIN: '100000000',
 });
-const person = await api(keyway.url, 'POST', '/api/3/people', SK, { person: { first_name: 'Bench', last_name: 'Mark' } });
-const cred = await api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } });
+const person = await api(keyway.url, 'POST', '/api/3/people', SK, {
+  person: { first_name: 'Bench', last_name: 'Mark' },
+});
+const cred = await api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, {
+  person_credential: { credential_type_id: 9 },
+});
 const readPath = `/api/3/people/${person.person.id}/credentials/${cred.person_credential.id}`;
 
 // The machine is shared and noisy: hello-world and the read alternate, and the median round counts.
@@ -39,17 +47,25 @@ for (let i = 0; i < ROUNDS; i++) {
   const h = await load({ url: hello.url, duration: seconds });
   const r = await load({ url: keyway.url + readPath, headers: { authorization: `Bearer ${SK}` }, duration: seconds });
   rounds.push({ hello: h, read: r });
-  console.log(`  round ${i + 1}: hello-world ${Math.round(h.rps)} req/s, credential read ${Math.round(r.rps)} req/s (${((r.rps / h.rps) * 100).toFixed(0)} %), p99 ${r.p99} ms`);
+  console.log(
+    `  round ${i + 1}: hello-world ${Math.round(h.rps)} req/s, credential read ${Math.round(r.rps)} req/s (${((r.rps / h.rps) * 100).toFixed(0)} %), p99 ${r.p99} ms`,
+  );
 }
 await hello.stop();
-const { hello: helloResult, read: readResult } = [...rounds].sort((a, b) => a.read.rps / a.hello.rps - b.read.rps / b.hello.rps)[Math.floor(ROUNDS / 2)];
+const { hello: helloResult, read: readResult } = [...rounds].sort(
+  (a, b) => a.read.rps / a.hello.rps - b.read.rps / b.hello.rps,
+)[Math.floor(ROUNDS / 2)];
 
 // Fresh codes for every redemption, made before the clock starts.
 const codes: string[] = [];
 const N = Number(process.env.BENCH_REDEEMS ?? 3000);
 for (let i = 0; i < N; i += 50) {
   const batch = await Promise.all(
-    Array.from({ length: Math.min(50, N - i) }, () => api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } })),
+    Array.from({ length: Math.min(50, N - i) }, () =>
+      api(keyway.url, 'POST', `/api/3/people/${person.person.id}/credentials`, SK, {
+        person_credential: { credential_type_id: 9 },
+      }),
+    ),
   );
   codes.push(...batch.map((b) => b.person_credential.invitation_code as string));
 }
@@ -72,6 +88,12 @@ fs.rmSync(dir, { recursive: true, force: true });
 const ratio = (r: number) => `${((r / helloResult.rps) * 100).toFixed(0)} %`;
 console.log(`median round of ${ROUNDS}:`);
 console.log(`hello-world (peer):  ${fmt(helloResult)}`);
-console.log(`credential read:     ${fmt(readResult)}  → ${ratio(readResult.rps)} of hello-world (target ≥ 40 %, p99 < 25 ms)`);
-console.log(`invitation redeem:   ${fmt(redeemResult)}  → ${ratio(redeemResult.rps)} of hello-world (${codes.length} distinct codes)`);
-console.log(`server: read ${Math.round(readResult.rps)}/s (${ratio(readResult.rps)}), redeem ${Math.round(redeemResult.rps)}/s (${ratio(redeemResult.rps)}), hello ${Math.round(helloResult.rps)}/s`);
+console.log(
+  `credential read:     ${fmt(readResult)}  → ${ratio(readResult.rps)} of hello-world (target ≥ 40 %, p99 < 25 ms)`,
+);
+console.log(
+  `invitation redeem:   ${fmt(redeemResult)}  → ${ratio(redeemResult.rps)} of hello-world (${codes.length} distinct codes)`,
+);
+console.log(
+  `server: read ${Math.round(readResult.rps)}/s (${ratio(readResult.rps)}), redeem ${Math.round(redeemResult.rps)}/s (${ratio(redeemResult.rps)}), hello ${Math.round(helloResult.rps)}/s`,
+);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { pgSchema, spawnServer, type Spawned } from './lib.js';
+import { pgSchema, type Spawned, spawnServer } from './lib.js';
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 5000);
 const ROUNDS = Number(process.env.FANOUT_ROUNDS ?? 20);
@@ -35,39 +35,49 @@ async function measure(pair: Pair) {
   const subscribe = (i: number, tries = 5): Promise<void> =>
     new Promise((resolve, reject) => {
       const at = i % 2;
-      const req = http.get(pair.streamUrl(at, i), { agent, headers: { 'x-forwarded-for': `10.0.${Math.floor(i / 100)}.1` } }, (res) => {
-        // A loaded machine can make opening streams wait too long for the database (503): come back, as EventSource does.
-        if (res.statusCode === 503 && tries > 1) {
-          refused++;
-          res.resume();
-          return void setTimeout(() => subscribe(i, tries - 1).then(resolve, reject), 250);
-        }
-        if (res.statusCode !== 200) return reject(new Error(`${pair.name} subscriber ${i}: status ${res.statusCode}`));
-        res.setEncoding('utf8');
-        let buffer = '';
-        arrivals[i] = [];
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let sep;
-          while ((sep = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, sep);
-            buffer = buffer.slice(sep + 2);
-            if (!frame.includes('event: status')) continue;
-            arrivals[i].push(performance.now());
-            if (arrivals[i].length === 1) resolve();
-            else if (--waiting[at] === 0 && waiting[1 - at] === 0) roundDone?.();
+      const req = http.get(
+        pair.streamUrl(at, i),
+        { agent, headers: { 'x-forwarded-for': `10.0.${Math.floor(i / 100)}.1` } },
+        (res) => {
+          // A loaded machine can make opening streams wait too long for the database (503): come back, as EventSource does.
+          if (res.statusCode === 503 && tries > 1) {
+            refused++;
+            res.resume();
+            return void setTimeout(() => subscribe(i, tries - 1).then(resolve, reject), 250);
           }
-        });
-      });
+          if (res.statusCode !== 200)
+            return reject(new Error(`${pair.name} subscriber ${i}: status ${res.statusCode}`));
+          res.setEncoding('utf8');
+          let buffer = '';
+          arrivals[i] = [];
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let sep;
+            while ((sep = buffer.indexOf('\n\n')) >= 0) {
+              const frame = buffer.slice(0, sep);
+              buffer = buffer.slice(sep + 2);
+              if (!frame.includes('event: status')) continue;
+              arrivals[i].push(performance.now());
+              if (arrivals[i].length === 1) resolve();
+              else if (--waiting[at] === 0 && waiting[1 - at] === 0) roundDone?.();
+            }
+          });
+        },
+      );
       req.on('error', reject);
       requests.push(req);
     });
   const t0 = performance.now();
-  for (let i = 0; i < SUBSCRIBERS; i += OPEN_AT_ONCE) await Promise.all(Array.from({ length: Math.min(OPEN_AT_ONCE, SUBSCRIBERS - i) }, (_, k) => subscribe(i + k)));
+  for (let i = 0; i < SUBSCRIBERS; i += OPEN_AT_ONCE)
+    await Promise.all(Array.from({ length: Math.min(OPEN_AT_ONCE, SUBSCRIBERS - i) }, (_, k) => subscribe(i + k)));
   const openMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 500));
   const counts = [Math.ceil(SUBSCRIBERS / 2), Math.floor(SUBSCRIBERS / 2)];
-  const grid = () => [[[], []], [[], []]] as number[][][];
+  const grid = () =>
+    [
+      [[], []],
+      [[], []],
+    ] as number[][][];
   const first = grid();
   const last = grid();
   for (let round = 1; round <= ROUNDS; round++) {
@@ -79,7 +89,10 @@ async function measure(pair: Pair) {
     await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
     for (const at of [0, 1]) {
       const got = arrivals.flatMap((ts, i) => (i % 2 === at && ts[round] !== undefined ? [ts[round]] : []));
-      if (got.length < counts[at]) console.log(`${pair.name} round ${round}: only ${got.length}/${counts[at]} subscribers on ${'AB'[at]} got the event`);
+      if (got.length < counts[at])
+        console.log(
+          `${pair.name} round ${round}: only ${got.length}/${counts[at]} subscribers on ${'AB'[at]} got the event`,
+        );
       last[via][at].push(Math.max(...got) - start);
       first[via][at].push(Math.min(...got) - start);
     }
@@ -95,15 +108,24 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 const show = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(0)} ms, p99 ${pct(xs, 99).toFixed(0)} ms`;
-const bothOf = (r: Awaited<ReturnType<typeof measure>>) => [0, 1].flatMap((via) => r.last[via][0].map((x, k) => Math.max(x, r.last[via][1][k])));
+const bothOf = (r: Awaited<ReturnType<typeof measure>>) =>
+  [0, 1].flatMap((via) => r.last[via][0].map((x, k) => Math.max(x, r.last[via][1][k])));
 
 const freshSchema = () => pgSchema(BASE_URL);
 
-console.log(`status fan-out over two instances (PostgreSQL): ${SUBSCRIBERS} SSE subscribers, half on A and half on B; ${ROUNDS} changes, alternately through A and B (Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+console.log(
+  `status fan-out over two instances (PostgreSQL): ${SUBSCRIBERS} SSE subscribers, half on A and half on B; ${ROUNDS} changes, alternately through A and B (Node ${process.version}, ${os.cpus().length} cores, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')})`,
+);
 
 // The floor: the peer pair.
 const peerSchema = await freshSchema();
-const peers = [await spawnServer(['bench/peers/sse-fanout.ts'], { DATABASE_URL: peerSchema.url }), await spawnServer(['bench/peers/sse-fanout.ts'], { DATABASE_URL: peerSchema.url })];
+const peers = [
+  await spawnServer(['bench/peers/sse-fanout.ts'], { DATABASE_URL: peerSchema.url }),
+  await spawnServer(['bench/peers/sse-fanout.ts'], { DATABASE_URL: peerSchema.url }),
+];
 const floor = await measure({
   name: 'peer',
   instances: peers,
@@ -116,20 +138,50 @@ await peerSchema.drop();
 // Keyway: two instances, one credential, its status streams.
 const schema = await freshSchema();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-bench-fanout2-'));
-const env = { DATABASE_URL: schema.url, KEYWAY_DATA_DIR: dir, PORT: '0', KEYWAY_SECRET: Buffer.alloc(32, 9).toString('base64'), KEYWAY_DEMO_SECRET_KEY: SK, KEYWAY_TRUST_PROXY: '1', KEYWAY_PASSES: 'off' };
+const env = {
+  DATABASE_URL: schema.url,
+  KEYWAY_DATA_DIR: dir,
+  PORT: '0',
+  KEYWAY_SECRET: Buffer.alloc(32, 9).toString('base64'),
+  KEYWAY_DEMO_SECRET_KEY: SK,
+  KEYWAY_TRUST_PROXY: '1',
+  KEYWAY_PASSES: 'off',
+};
 // FANOUT_PROFILE=<dir>: both servers write a CPU profile there when they stop.
 const profile = process.env.FANOUT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_PROFILE}`] : [];
-const keyway = [await spawnServer([...profile, 'server/main.ts', 'start'], env), await spawnServer([...profile, 'server/main.ts', 'start'], env)];
+const keyway = [
+  await spawnServer([...profile, 'server/main.ts', 'start'], env),
+  await spawnServer([...profile, 'server/main.ts', 'start'], env),
+];
 const api = async (method: string, p: string, body?: unknown) =>
-  (await fetch(keyway[0].url + p, { method, headers: { authorization: `Bearer ${SK}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })).json() as Promise<any>;
+  (
+    await fetch(keyway[0].url + p, {
+      method,
+      headers: { authorization: `Bearer ${SK}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+  ).json() as Promise<any>;
 const person = (await api('POST', '/api/3/people', { person: { first_name: 'Bench', last_name: 'Fanout' } })).person;
-const cred = (await api('POST', `/api/3/people/${person.id}/credentials`, { person_credential: { credential_type_id: 1, value: 'BENCH-CARD-0002' } })).person_credential;
+const cred = (
+  await api('POST', `/api/3/people/${person.id}/credentials`, {
+    person_credential: { credential_type_id: 1, value: 'BENCH-CARD-0002' },
+  })
+).person_credential;
 const tokens: string[] = [];
-for (let i = 0; i < Math.ceil(SUBSCRIBERS / 5); i += 50) tokens.push(...(await Promise.all(Array.from({ length: 50 }, async () => (await api('POST', '/api/3/client_sessions', { person_id: person.id })).token as string))));
+for (let i = 0; i < Math.ceil(SUBSCRIBERS / 5); i += 50)
+  tokens.push(
+    ...(await Promise.all(
+      Array.from(
+        { length: 50 },
+        async () => (await api('POST', '/api/3/client_sessions', { person_id: person.id })).token as string,
+      ),
+    )),
+  );
 const result = await measure({
   name: 'keyway',
   instances: keyway,
-  streamUrl: (at, i) => new URL(`${keyway[at].url}/api/3/credentials/${cred.id}/status/stream?token=${tokens[Math.floor(i / 5)]}`),
+  streamUrl: (at, i) =>
+    new URL(`${keyway[at].url}/api/3/credentials/${cred.id}/status/stream?token=${tokens[Math.floor(i / 5)]}`),
   change: async (via, round) => {
     const res = await fetch(`${keyway[via].url}/api/3/people/${person.id}/credentials/${cred.id}`, {
       method: 'PUT',
@@ -144,13 +196,24 @@ await Promise.all(keyway.map((k) => k.stop()));
 await schema.drop();
 fs.rmSync(dir, { recursive: true, force: true });
 
-console.log(`  subscribers opened in: peer ${(floor.openMs / 1000).toFixed(1)} s, Keyway ${(result.openMs / 1000).toFixed(1)} s (${result.refused} opening attempts answered 503 and retried)`);
+console.log(
+  `  subscribers opened in: peer ${(floor.openMs / 1000).toFixed(1)} s, Keyway ${(result.openMs / 1000).toFixed(1)} s (${result.refused} opening attempts answered 503 and retried)`,
+);
 for (const via of [0, 1])
   for (const at of [0, 1]) {
     const how = `change on ${'AB'[via]} → subscribers on ${'AB'[at]} (${via === at ? 'same instance' : 'LISTEN/NOTIFY'})`;
-    console.log(`  ${how.padEnd(55)} first: Keyway ${show(result.first[via][at])} | peer ${show(floor.first[via][at])}`);
+    console.log(
+      `  ${how.padEnd(55)} first: Keyway ${show(result.first[via][at])} | peer ${show(floor.first[via][at])}`,
+    );
     console.log(`  ${''.padEnd(55)} last:  Keyway ${show(result.last[via][at])} | peer ${show(floor.last[via][at])}`);
   }
-console.log(`  change on either → last subscriber on both: Keyway ${show(bothOf(result))} (target p99 < 250 ms) | peer ${show(bothOf(floor))}`);
-console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `  change on either → last subscriber on both: Keyway ${show(bothOf(result))} (target p99 < 250 ms) | peer ${show(bothOf(floor))}`,
+);
+console.log(
+  `load average at the end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 process.exit(0);

@@ -23,7 +23,10 @@ interface Memory {
   subscribers: number;
 }
 
-const child = fork(path.join(ROOT, 'bench/peers/status-server.ts'), [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const child = fork(path.join(ROOT, 'bench/peers/status-server.ts'), [], {
+  execArgv: ['--import', 'tsx', '--expose-gc'],
+  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+});
 process.once('exit', () => child.kill('SIGTERM'));
 const ask = <T>(key: string, msg?: string): Promise<T> =>
   new Promise((resolve) => {
@@ -39,7 +42,10 @@ const ask = <T>(key: string, msg?: string): Promise<T> =>
 
 const ready = await ask<Ready>('ready');
 // At most 5 streams per token and 100 per client: 5 subscribers a token, 100 an address (through the proxy header).
-const url = (i: number) => new URL(`${ready.base}/api/3/credentials/${ready.credentialId}/status/stream?token=${ready.tokens[Math.floor(i / 5)]}`);
+const url = (i: number) =>
+  new URL(
+    `${ready.base}/api/3/credentials/${ready.credentialId}/status/stream?token=${ready.tokens[Math.floor(i / 5)]}`,
+  );
 // Keep-alive agents, bounded: every subscriber is one long-lived socket, opened OPEN_AT_ONCE at a time.
 const agent = new http.Agent({ keepAlive: true, maxSockets: SUBSCRIBERS + 10 });
 
@@ -102,7 +108,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   // Until every subscriber has its (round+1)-th event (the snapshot was the first), or 10 s.
   await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
   const got = arrivals.map((a) => a[round]).filter((t) => t !== undefined);
-  if (got.length < SUBSCRIBERS) console.log(`round ${round}: only ${got.length}/${SUBSCRIBERS} subscribers got the event`);
+  if (got.length < SUBSCRIBERS)
+    console.log(`round ${round}: only ${got.length}/${SUBSCRIBERS} subscribers got the event`);
   for (const t of got) allLatencies.push(t - start);
   lastLatencies.push(Math.max(...got) - start);
 }
@@ -115,11 +122,19 @@ const mib = (b: number) => (b / 1048576).toFixed(1);
 const perSubKiB = (loaded.rss - baseline.rss) / SUBSCRIBERS / 1024;
 const perSubHeapKiB = (loaded.heapUsed - baseline.heapUsed) / SUBSCRIBERS / 1024;
 
-console.log(`status fan-out: ${SUBSCRIBERS} SSE subscribers on one process (server in a child process, ${loaded.subscribers} in its hub), opened in ${(openMs / 1000).toFixed(1)} s`);
+console.log(
+  `status fan-out: ${SUBSCRIBERS} SSE subscribers on one process (server in a child process, ${loaded.subscribers} in its hub), opened in ${(openMs / 1000).toFixed(1)} s`,
+);
 console.log(`  baseline (idle server, same run): RSS ${mib(baseline.rss)} MiB, heap ${mib(baseline.heapUsed)} MiB`);
-console.log(`  with subscribers:                 RSS ${mib(loaded.rss)} MiB, heap ${mib(loaded.heapUsed)} MiB → ${perSubKiB.toFixed(1)} KiB RSS and ${perSubHeapKiB.toFixed(1)} KiB heap per subscriber; ${(loaded.rss / baseline.rss).toFixed(2)}× the idle RSS`);
-console.log(`  commit → last subscriber's event over ${ROUNDS} changes: p50 ${pct(lastLatencies, 50).toFixed(1)} ms, p99 ${pct(lastLatencies, 99).toFixed(1)} ms (target < 250 ms)`);
-console.log(`  commit → each subscriber's event (${allLatencies.length} events): p50 ${pct(allLatencies, 50).toFixed(1)} ms, p99 ${pct(allLatencies, 99).toFixed(1)} ms`);
+console.log(
+  `  with subscribers:                 RSS ${mib(loaded.rss)} MiB, heap ${mib(loaded.heapUsed)} MiB → ${perSubKiB.toFixed(1)} KiB RSS and ${perSubHeapKiB.toFixed(1)} KiB heap per subscriber; ${(loaded.rss / baseline.rss).toFixed(2)}× the idle RSS`,
+);
+console.log(
+  `  commit → last subscriber's event over ${ROUNDS} changes: p50 ${pct(lastLatencies, 50).toFixed(1)} ms, p99 ${pct(lastLatencies, 99).toFixed(1)} ms (target < 250 ms)`,
+);
+console.log(
+  `  commit → each subscriber's event (${allLatencies.length} events): p50 ${pct(allLatencies, 50).toFixed(1)} ms, p99 ${pct(allLatencies, 99).toFixed(1)} ms`,
+);
 
 for (const r of requests) r.destroy();
 agent.destroy();

@@ -1,6 +1,6 @@
 // SMS verification start and check requests per second (SQLite, one server process) beside a Hono
 // hello-world measured in the same run, p99 at 32 connections, and the known/unknown timing gap.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +59,12 @@ async function serveChild(): Promise<void> {
   for (let i = 0; i < KNOWN; i++) {
     const phone = `+447400${String(200000 + i)}`;
     const person = await createPerson(ctx, { first_name: `P${i}`, last_name: 'Bench', phone }, { actor: 'bench' });
-    await createCredential(ctx, person.id, { credential_type_id: 9, deliver: 'none' }, { actor: 'bench', showSecrets: false });
+    await createCredential(
+      ctx,
+      person.id,
+      { credential_type_id: 9, deliver: 'none' },
+      { actor: 'bench', showSecrets: false },
+    );
     known.push(phone);
   }
   keyway.startTimers();
@@ -67,19 +72,29 @@ async function serveChild(): Promise<void> {
   // The peer, and a floor beside it: plain Hono reading a JSON body and answering 400.
   const hello = new Hono()
     .get('/', (c) => c.text('Hello Hono!'))
-    .post('/json', async (c) => c.json({ error: { code: 'invalid_request', message: String(((await c.req.json()) as { code?: unknown }).code) } }, 400));
+    .post('/json', async (c) =>
+      c.json(
+        { error: { code: 'invalid_request', message: String(((await c.req.json()) as { code?: unknown }).code) } },
+        400,
+      ),
+    );
   const listen = (fetch: (r: Request) => Response | Promise<Response>) =>
     new Promise<string>((resolve) => {
-      const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(`http://127.0.0.1:${info.port}`));
+      const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      );
       void server;
     });
   const ready: Ready = { keyway: await listen(keyway.app.fetch), hello: await listen(hello.fetch), pk, known };
   process.send!(ready);
   process.on('disconnect', () => {
-    void keyway.stop().then(() => store.close()).finally(() => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
-    });
+    void keyway
+      .stop()
+      .then(() => store.close())
+      .finally(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
   });
 }
 
@@ -87,7 +102,9 @@ type Result = autocannon.Result;
 
 function run(opts: autocannon.Options): Promise<Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
   });
 }
 
@@ -105,21 +122,36 @@ const median = (xs: number[]) => {
 
 async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url);
-  const child: ChildProcess = fork(here, ['--serve'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(here, ['--serve'], {
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Ready));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   const auth = { authorization: `Bearer ${ready.pk}`, 'content-type': 'application/json' };
   try {
-    console.log(`SMS verifications: ${CONNECTIONS} connections, ${SECONDS} s each, SQLite, one server process (Node ${process.version}, ${os.cpus().length} cores)`);
+    console.log(
+      `SMS verifications: ${CONNECTIONS} connections, ${SECONDS} s each, SQLite, one server process (Node ${process.version}, ${os.cpus().length} cores)`,
+    );
     const hello = await run({ url: ready.hello });
     console.log(line('hono hello-world', hello));
 
     let n = 0;
     const start = await run({
       url: `${ready.keyway}/api/3/verifications`,
-      requests: [{ method: 'POST', headers: auth, setupRequest: (req) => ({ ...req, body: JSON.stringify({ phone_number: ready.known[n++ % KNOWN] }) }) }],
+      requests: [
+        {
+          method: 'POST',
+          headers: auth,
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ phone_number: ready.known[n++ % KNOWN] }) }),
+        },
+      ],
     });
     console.log(line('POST verifications', start, hello));
 
@@ -130,7 +162,11 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (pool.length < target) {
-          const res = await fetch(`${ready.keyway}/api/3/verifications`, { method: 'POST', headers: auth, body: JSON.stringify({ phone_number: ready.known[pool.length % KNOWN] }) });
+          const res = await fetch(`${ready.keyway}/api/3/verifications`, {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ phone_number: ready.known[pool.length % KNOWN] }),
+          });
           pool.push(((await res.json()) as { verification_id: string }).verification_id);
         }
       }),
@@ -138,16 +174,35 @@ async function main(): Promise<void> {
     let m = 0;
     const checks = await run({
       url: ready.keyway,
-      requests: [{ method: 'POST', headers: auth, body: JSON.stringify({ code: '000000' }), setupRequest: (req) => ({ ...req, path: `/api/3/verifications/${pool[m++ % pool.length]}/check` }) }],
+      requests: [
+        {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ code: '000000' }),
+          setupRequest: (req) => ({ ...req, path: `/api/3/verifications/${pool[m++ % pool.length]}/check` }),
+        },
+      ],
     });
     console.log(line('POST …/check (wrong)', checks, hello));
     const fullPath = Math.min(checks.requests.total, pool.length * 4);
-    console.log(`  ${fullPath} of ${checks.requests.total} checks took the full wrong-code path (422); the rest met a locked verification (429)`);
+    console.log(
+      `  ${fullPath} of ${checks.requests.total} checks took the full wrong-code path (422); the rest met a locked verification (429)`,
+    );
 
     // Floors: what a POST costs before any database work, so the targets can be read against them.
-    const honoPost = await run({ url: `${ready.hello}/json`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '12' }) });
+    const honoPost = await run({
+      url: `${ready.hello}/json`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: '12' }),
+    });
     console.log(line('floor: hono POST → 400', honoPost, hello));
-    const malformed = await run({ url: `${ready.keyway}/api/3/verifications/ver_0123456789abcdefghij/check`, method: 'POST', headers: auth, body: JSON.stringify({ code: '12' }) });
+    const malformed = await run({
+      url: `${ready.keyway}/api/3/verifications/ver_0123456789abcdefghij/check`,
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ code: '12' }),
+    });
     console.log(line('floor: check → 400', malformed, hello));
     console.log('  (a malformed code: key, log and validation, answered before the database is touched)');
 
@@ -157,14 +212,20 @@ async function main(): Promise<void> {
       const kind = i % 2 === 0 ? 'known' : 'unknown';
       const phone = kind === 'known' ? ready.known[i % KNOWN] : `+447400${String(800000 + i)}`;
       const t0 = performance.now();
-      const res = await fetch(`${ready.keyway}/api/3/verifications`, { method: 'POST', headers: auth, body: JSON.stringify({ phone_number: phone }) });
+      const res = await fetch(`${ready.keyway}/api/3/verifications`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ phone_number: phone }),
+      });
       await res.arrayBuffer();
       if (res.status !== 202) throw new Error(`start answered ${res.status}`);
       if (i >= 20) times[kind].push(performance.now() - t0); // the first 20 warm up
     }
     const mk = median(times.known);
     const mu = median(times.unknown);
-    console.log(`enumeration gap (200 interleaved starts): median known ${mk.toFixed(2)} ms, unknown ${mu.toFixed(2)} ms, gap ${Math.abs(mk - mu).toFixed(2)} ms (target < 5 ms)`);
+    console.log(
+      `enumeration gap (200 interleaved starts): median known ${mk.toFixed(2)} ms, unknown ${mu.toFixed(2)} ms, gap ${Math.abs(mk - mu).toFixed(2)} ms (target < 5 ms)`,
+    );
     console.log(`targets: start ≥ 25 % of hello-world, check ≥ 40 %, p99 < 25 ms — figures only, no assertions`);
   } finally {
     child.disconnect();

@@ -19,7 +19,8 @@ function fresh(dir) {
 /** Each dependency range must be the root's, so the lockfile and both packages agree. */
 function checkRanges(pkg) {
   for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
-    if (rootPackage.dependencies[name] !== range) throw new Error(`${pkg.name}: ${name}@${range} differs from the root's ${rootPackage.dependencies[name]}`);
+    if (rootPackage.dependencies[name] !== range)
+      throw new Error(`${pkg.name}: ${name}@${range} differs from the root's ${rootPackage.dependencies[name]}`);
   }
 }
 
@@ -27,7 +28,8 @@ function checkRanges(pkg) {
 const elements = at('packages', 'elements');
 const elementsPackage = JSON.parse(fs.readFileSync(path.join(elements, 'package.json'), 'utf8'));
 checkRanges(elementsPackage);
-if (!fs.existsSync(at('dist', 'cdn', 'keyway.js')) || !fs.existsSync(at('dist', 'index.js'))) throw new Error('run `npm run build` first');
+if (!fs.existsSync(at('dist', 'cdn', 'keyway.js')) || !fs.existsSync(at('dist', 'index.js')))
+  throw new Error('run `npm run build` first');
 fresh(path.join(elements, 'dist'));
 for (const entry of fs.readdirSync(at('dist'))) {
   if (['cdn', 'packages', 'custom-elements.json'].includes(entry)) continue;
@@ -49,7 +51,11 @@ const server = at('packages', 'server');
 const serverPackage = JSON.parse(fs.readFileSync(path.join(server, 'package.json'), 'utf8'));
 checkRanges(serverPackage);
 fresh(path.join(server, 'server'));
-execFileSync(process.execPath, [at('node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(server, 'tsconfig.json')], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [at('node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(server, 'tsconfig.json')],
+  { stdio: 'inherit' },
+);
 // Whatever the server reads from disk beside its code (page assets today) ships as it is.
 for (const file of fs.readdirSync(at('server'), { recursive: true, withFileTypes: true })) {
   if (!file.isFile() || file.name.endsWith('.ts')) continue;
@@ -77,7 +83,8 @@ for (const file of fs.readdirSync(path.join(server, 'server'), { recursive: true
 }
 if (!imported.has('hono')) throw new Error('found no imports in the compiled server');
 const missing = [...imported].filter((name) => !serverPackage.dependencies[name]);
-if (missing.length) throw new Error(`@keyway/server imports ${missing.map((m) => JSON.stringify(m)).join(', ')} without depending on it`);
+if (missing.length)
+  throw new Error(`@keyway/server imports ${missing.map((m) => JSON.stringify(m)).join(', ')} without depending on it`);
 
 // ---- framework types, generated from the manifest ---------------------------------------------
 /** Per tag: its class, its public settable properties and the events it fires. */
@@ -87,9 +94,21 @@ function frameworkTags(cem) {
     for (const d of mod.declarations ?? []) {
       if (!d.customElement || !d.tagName) continue;
       const props = (d.members ?? [])
-        .filter((m) => m.kind === 'field' && !m.static && !m.readonly && (m.privacy ?? 'public') === 'public' && !m.name.startsWith('_'))
+        .filter(
+          (m) =>
+            m.kind === 'field' &&
+            !m.static &&
+            !m.readonly &&
+            (m.privacy ?? 'public') === 'public' &&
+            !m.name.startsWith('_'),
+        )
         .map((m) => m.name);
-      out.push({ tag: d.tagName, className: d.name, props: [...new Set(props)].sort(), events: (d.events ?? []).map((e) => e.name) });
+      out.push({
+        tag: d.tagName,
+        className: d.name,
+        props: [...new Set(props)].sort(),
+        events: (d.events ?? []).map((e) => e.name),
+      });
     }
   }
   return out.sort((a, b) => a.tag.localeCompare(b.tag));

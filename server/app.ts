@@ -1,31 +1,31 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { createSenders } from './delivery/senders.js';
 import { startBackgroundWork } from './domain/background.js';
-import { createContext, type ContextDeps, type Ctx } from './domain/context.js';
+import { type ContextDeps, type Ctx, createContext } from './domain/context.js';
+import { hidConfigured, hidReadiness } from './domain/hid-origo.js';
 import { StatusHub } from './domain/status-hub.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
 import { auth, idempotency, loopbackHostOnly, requestEdge } from './http/middleware.js';
-import { createSenders } from './delivery/senders.js';
 import { accessRoutes } from './http/routes/access.js';
 import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
 import { credentialRoutes } from './http/routes/credentials.js';
 import { eventRoutes } from './http/routes/events.js';
-import { createMetrics } from './metrics.js';
-import { metricsRoute, watchState } from './http/routes/metrics.js';
 import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { handoffRoutes } from './http/routes/handoffs.js';
+import { hidCallbackRoutes } from './http/routes/hid-callback.js';
 import { invitationRoutes } from './http/routes/invitations.js';
-import type { StopWorker } from './storage/outbox.js';
+import { metricsRoute, watchState } from './http/routes/metrics.js';
 import { passRoutes } from './http/routes/passes.js';
 import { peopleRoutes } from './http/routes/people.js';
 import { sessionRoutes } from './http/routes/sessions.js';
-import { systemRoutes, type ReadinessCheck } from './http/routes/system.js';
+import { type ReadinessCheck, systemRoutes } from './http/routes/system.js';
 import { verificationRoutes } from './http/routes/verifications.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
-import { pageRoutes } from './pages/routes.js';
-import { hidConfigured, hidReadiness } from './domain/hid-origo.js';
-import { hidCallbackRoutes } from './http/routes/hid-callback.js';
+import { createMetrics } from './metrics.js';
 import type { DemoConsoleKeys } from './pages/demo-keys.js';
+import { pageRoutes } from './pages/routes.js';
+import type { StopWorker } from './storage/outbox.js';
 import { signerProblem } from './wallet/runtime.js';
 
 export interface AppDeps extends ContextDeps {
@@ -52,7 +52,6 @@ export interface KeywayApp {
   stop(opts?: { abandon?: AbortSignal }): Promise<void>;
 }
 
-
 /** Builds the Hono app over injected parts, so tests run it through `app.request()`. */
 export function createApp(deps: AppDeps): KeywayApp {
   // Senders come from configuration unless injected: the dev ones never run in production (docs/security.md).
@@ -64,14 +63,27 @@ export function createApp(deps: AppDeps): KeywayApp {
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   let draining = false;
   // Request id, body limit (before auth: a stranger's 20 MB is never read, docs/security.md), compression, drain, metrics, log.
-  app.use('*', requestEdge({ log, trustProxy: deps.config.trustProxy, metrics: ctx.metrics, bodyLimit: deps.config.bodyLimit, draining: () => draining }));
+  app.use(
+    '*',
+    requestEdge({
+      log,
+      trustProxy: deps.config.trustProxy,
+      metrics: ctx.metrics,
+      bodyLimit: deps.config.bodyLimit,
+      draining: () => draining,
+    }),
+  );
   if (deps.config.dev) for (const path of ['/', '/demo/*', '/dev/*']) app.use(path, loopbackHostOnly());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
-  const signer: ReadinessCheck[] = deps.config.passes ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }] : [];
+  const signer: ReadinessCheck[] = deps.config.passes
+    ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }]
+    : [];
   const shutdown: ReadinessCheck = { name: 'shutdown', check: async () => (draining ? 'draining' : null) };
   // Reported, not gating: without Origo only type 8 suffers, and its calls answer 503 themselves.
-  const hid: ReadinessCheck[] = hidConfigured(ctx) ? [{ name: 'hid_origo', advisory: true, check: () => hidReadiness(ctx) }] : [];
+  const hid: ReadinessCheck[] = hidConfigured(ctx)
+    ? [{ name: 'hid_origo', advisory: true, check: () => hidReadiness(ctx) }]
+    : [];
   systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer, ...hid, shutdown]);
   // One file per resource (docs/api.md); the hosted pages come last.
   const hub = new StatusHub(ctx);

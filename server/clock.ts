@@ -5,4 +5,5 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 export const nowIso = (deps: { clock: Clock }): string => deps.clock.now().toISOString();
-export const addSeconds = (iso: string, seconds: number): string => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+export const addSeconds = (iso: string, seconds: number): string =>
+  new Date(Date.parse(iso) + seconds * 1000).toISOString();

@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 /** A bad value stops the server with a message naming the variable (the README’s configuration). */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -20,18 +23,22 @@ export const GOOGLE_CALLBACK_KEYS_URL = 'https://pay.google.com/gp/m/issuer/keys
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** KEYWAY_GOOGLE_CALLBACK_KEYS: `off`, an https URL (http on loopback), or a file path. */
-const callbackKeys = z.string().trim().min(1).superRefine((v, ctx) => {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return; // a file path (checked when the wallet loads)
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected off, a file of keys, or an https:// URL' });
-    return;
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return;
-  ctx.addIssue({ code: 'custom', message: 'a URL of callback keys must be https:// (http:// only on loopback)' });
-});
+const callbackKeys = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((v, ctx) => {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return; // a file path (checked when the wallet loads)
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected off, a file of keys, or an https:// URL' });
+      return;
+    }
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return;
+    ctx.addIssue({ code: 'custom', message: 'a URL of callback keys must be https:// (http:// only on loopback)' });
+  });
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -41,7 +48,9 @@ const country = z
   .string()
   .regex(/^[A-Za-z]{2}$/, 'expected an ISO-3166 alpha-2 country code')
   .transform((v) => v.toUpperCase());
-const keyString = z.string().regex(/^(sk|pk)_[A-Za-z0-9_]{16,128}$/, 'expected sk_… / pk_… with 16–128 characters of [A-Za-z0-9_]');
+const keyString = z
+  .string()
+  .regex(/^(sk|pk)_[A-Za-z0-9_]{16,128}$/, 'expected sk_… / pk_… with 16–128 characters of [A-Za-z0-9_]');
 
 /** Durations like `7d`, `24h`, `90m`, `3600s` or plain seconds. */
 const duration = z.string().transform((v, ctx) => {
@@ -100,7 +109,10 @@ const EnvSchema = z.object({
   // refuse forged ones instead of texting whoever a stranger names.
   KEYWAY_SMS_WEBHOOK_SECRET: z
     .string()
-    .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'a Standard Webhooks secret: whsec_ and base64 of at least 24 random bytes')
+    .regex(
+      /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/,
+      'a Standard Webhooks secret: whsec_ and base64 of at least 24 random bytes',
+    )
     .optional(),
   KEYWAY_EMAIL_PROVIDER: z.enum(['dev', 'smtp']).optional(),
   KEYWAY_SMTP_URL: z.string().optional(),
@@ -129,7 +141,11 @@ const EnvSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour such as #1a73e8')
     .default('#1f4fd1'),
   KEYWAY_BADGE_DIR: z.string().optional(),
-  KEYWAY_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], { error: 'expected a number of worker processes (1–256) or auto' }).default(1),
+  KEYWAY_WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], {
+      error: 'expected a number of worker processes (1–256) or auto',
+    })
+    .default(1),
   KEYWAY_SHUTDOWN_GRACE: duration.default(10),
   KEYWAY_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   // Not in the configuration table of docs/api.md: how long a claimed outbox row, message or wallet push stays with the instance
@@ -150,11 +166,18 @@ const EnvSchema = z.object({
   KEYWAY_HID_ORIGO_CLIENT_SECRET: z.string().min(1).optional(),
   KEYWAY_HID_ORIGO_APPLICATION_ID: z.string().trim().min(1).optional(),
   KEYWAY_HID_ORIGO_PART_NUMBER: z.string().trim().min(1).optional(),
-  KEYWAY_HID_ORIGO_ORG_ID: z.string().trim().regex(/^[A-Za-z0-9_]+$/, 'expected the organisation id (the client id up to its first -)').optional(),
+  KEYWAY_HID_ORIGO_ORG_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_]+$/, 'expected the organisation id (the client id up to its first -)')
+    .optional(),
   KEYWAY_HID_ORIGO_AUTH_URL: z.url().default(ORIGO_AUTH_URL),
   KEYWAY_HID_ORIGO_API_URL: z.url().default(ORIGO_API_URL),
   KEYWAY_HID_ORIGO_POLL_S: positiveInt.default(60),
-  KEYWAY_HID_ORIGO_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters (it is the whole proof that a callback came from Origo)').optional(),
+  KEYWAY_HID_ORIGO_CALLBACK_SECRET: z
+    .string()
+    .min(16, 'at least 16 characters (it is the whole proof that a callback came from Origo)')
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -173,17 +196,27 @@ export interface HidOrigoConfig {
   deadlineMs?: number;
 }
 
-const HID_ORIGO_REQUIRED = ['KEYWAY_HID_ORIGO_CLIENT_ID', 'KEYWAY_HID_ORIGO_CLIENT_SECRET', 'KEYWAY_HID_ORIGO_APPLICATION_ID', 'KEYWAY_HID_ORIGO_PART_NUMBER'] as const;
+const HID_ORIGO_REQUIRED = [
+  'KEYWAY_HID_ORIGO_CLIENT_ID',
+  'KEYWAY_HID_ORIGO_CLIENT_SECRET',
+  'KEYWAY_HID_ORIGO_APPLICATION_ID',
+  'KEYWAY_HID_ORIGO_PART_NUMBER',
+] as const;
 
 /** All four set → type 8 is offered; none → it is not; some → a mistake worth stopping for. */
 function hidOrigoConfig(e: Env): HidOrigoConfig | undefined {
   const missing = HID_ORIGO_REQUIRED.filter((v) => !e[v]);
   if (missing.length === HID_ORIGO_REQUIRED.length) return undefined;
-  if (missing.length) throw new ConfigError(missing[0], `required with the other KEYWAY_HID_ORIGO_* variables (${HID_ORIGO_REQUIRED.join(', ')})`);
+  if (missing.length)
+    throw new ConfigError(
+      missing[0],
+      `required with the other KEYWAY_HID_ORIGO_* variables (${HID_ORIGO_REQUIRED.join(', ')})`,
+    );
   const clientId = e.KEYWAY_HID_ORIGO_CLIENT_ID!;
   // Origo client ids read `{organisation id}-OSRV…`.
   const orgId = e.KEYWAY_HID_ORIGO_ORG_ID ?? clientId.split('-')[0];
-  if (!/^[A-Za-z0-9_]+$/.test(orgId)) throw new ConfigError('KEYWAY_HID_ORIGO_ORG_ID', 'cannot be read from the client id; set it');
+  if (!/^[A-Za-z0-9_]+$/.test(orgId))
+    throw new ConfigError('KEYWAY_HID_ORIGO_ORG_ID', 'cannot be read from the client id; set it');
   return {
     clientId,
     clientSecret: e.KEYWAY_HID_ORIGO_CLIENT_SECRET!,
@@ -323,15 +356,29 @@ export function loadConfig(
     maxStreams: e.KEYWAY_MAX_STREAMS,
     retentionDays: e.KEYWAY_RETENTION_DAYS,
     sqliteSync: e.KEYWAY_SQLITE_SYNC,
-    brand: { name: e.KEYWAY_BRAND_NAME, logo: e.KEYWAY_BRAND_LOGO, color: e.KEYWAY_BRAND_COLOR, badgeDir: e.KEYWAY_BADGE_DIR },
+    brand: {
+      name: e.KEYWAY_BRAND_NAME,
+      logo: e.KEYWAY_BRAND_LOGO,
+      color: e.KEYWAY_BRAND_COLOR,
+      badgeDir: e.KEYWAY_BADGE_DIR,
+    },
     workers: e.KEYWAY_WORKERS,
     shutdownGraceSeconds: e.KEYWAY_SHUTDOWN_GRACE,
     metricsToken: e.KEYWAY_METRICS_TOKEN,
     leaseSeconds: e.KEYWAY_OUTBOX_LEASE,
-    timeouts: { webhook: e.KEYWAY_WEBHOOK_TIMEOUT, sms: e.KEYWAY_SMS_TIMEOUT, smtp: e.KEYWAY_SMTP_TIMEOUT, google: e.KEYWAY_GOOGLE_TIMEOUT, apns: e.KEYWAY_APNS_TIMEOUT },
+    timeouts: {
+      webhook: e.KEYWAY_WEBHOOK_TIMEOUT,
+      sms: e.KEYWAY_SMS_TIMEOUT,
+      smtp: e.KEYWAY_SMTP_TIMEOUT,
+      google: e.KEYWAY_GOOGLE_TIMEOUT,
+      apns: e.KEYWAY_APNS_TIMEOUT,
+    },
     hidOrigo: hidOrigoConfig(e),
     google: {
-      callbackKeys: e.KEYWAY_GOOGLE_CALLBACK_KEYS === 'off' ? undefined : e.KEYWAY_GOOGLE_CALLBACK_KEYS ?? (dev ? undefined : GOOGLE_CALLBACK_KEYS_URL),
+      callbackKeys:
+        e.KEYWAY_GOOGLE_CALLBACK_KEYS === 'off'
+          ? undefined
+          : (e.KEYWAY_GOOGLE_CALLBACK_KEYS ?? (dev ? undefined : GOOGLE_CALLBACK_KEYS_URL)),
       pollSeconds: e.KEYWAY_GOOGLE_POLL_S,
     },
     raw: e,
@@ -339,17 +386,32 @@ export function loadConfig(
 
   if (!dev && opts.serverChecks !== false) {
     // docs/security.md "production refuses to start": each refusal names its variable.
-    if (!config.secret) throw new ConfigError('KEYWAY_SECRET', 'production needs KEYWAY_SECRET (at least 32 random bytes, base64)');
-    if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'production needs PUBLIC_URL, the https:// address people reach this server at (invitation links and passes carry it)');
-    if (!/^https:\/\//i.test(e.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL', 'must be an https:// address in production (wallets and browsers refuse plain http)');
+    if (!config.secret)
+      throw new ConfigError('KEYWAY_SECRET', 'production needs KEYWAY_SECRET (at least 32 random bytes, base64)');
+    if (!e.PUBLIC_URL)
+      throw new ConfigError(
+        'PUBLIC_URL',
+        'production needs PUBLIC_URL, the https:// address people reach this server at (invitation links and passes carry it)',
+      );
+    if (!/^https:\/\//i.test(e.PUBLIC_URL))
+      throw new ConfigError(
+        'PUBLIC_URL',
+        'must be an https:// address in production (wallets and browsers refuse plain http)',
+      );
     if (config.smsProvider === 'dev') {
-      throw new ConfigError('KEYWAY_SMS_PROVIDER', 'production needs a real SMS sender (twilio or webhook); the dev outbox exists only in development');
+      throw new ConfigError(
+        'KEYWAY_SMS_PROVIDER',
+        'production needs a real SMS sender (twilio or webhook); the dev outbox exists only in development',
+      );
     }
     if (config.emailProvider === 'dev') {
       throw new ConfigError('KEYWAY_EMAIL_PROVIDER', 'the dev email outbox exists only in development');
     }
     if (config.deliverDefault === 'email' && config.emailProvider !== 'smtp') {
-      throw new ConfigError('KEYWAY_EMAIL_PROVIDER', 'KEYWAY_DELIVER_DEFAULT=email needs a real email sender (KEYWAY_EMAIL_PROVIDER=smtp and KEYWAY_SMTP_URL)');
+      throw new ConfigError(
+        'KEYWAY_EMAIL_PROVIDER',
+        'KEYWAY_DELIVER_DEFAULT=email needs a real email sender (KEYWAY_EMAIL_PROVIDER=smtp and KEYWAY_SMTP_URL)',
+      );
     }
     if (config.passes && !(e.KEYWAY_APPLE_CERT && e.KEYWAY_APPLE_KEY && e.KEYWAY_APPLE_WWDR)) {
       throw new ConfigError(
@@ -362,7 +424,7 @@ export function loadConfig(
     if (config.passes && googleOn && !config.google.callbackKeys && !e.KEYWAY_GOOGLE_API_URL) {
       throw new ConfigError(
         'KEYWAY_GOOGLE_CALLBACK_KEYS',
-        'production with Google Wallet on needs a way to confirm saves: leave KEYWAY_GOOGLE_CALLBACK_KEYS unset (Google\'s published keys) or set it to a keys file or https URL, or set KEYWAY_GOOGLE_API_URL so pending passes are polled; without either every Google pass would stay pending',
+        "production with Google Wallet on needs a way to confirm saves: leave KEYWAY_GOOGLE_CALLBACK_KEYS unset (Google's published keys) or set it to a keys file or https URL, or set KEYWAY_GOOGLE_API_URL so pending passes are polled; without either every Google pass would stay pending",
       );
     }
   }
@@ -383,6 +445,9 @@ export function loadConfig(
 function checkSecret(variable: string, value: string): void {
   const bytes = Buffer.from(value, 'base64');
   if (!/^[A-Za-z0-9+/_-]+=*$/.test(value) || bytes.length < 32) {
-    throw new ConfigError(variable, 'expected at least 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
+    throw new ConfigError(
+      variable,
+      'expected at least 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+    );
   }
 }

@@ -89,7 +89,8 @@ function redactPathOnce(pathAndQuery: string): string {
   if (q >= 0) {
     const params = new URLSearchParams(pathAndQuery.slice(q + 1));
     const parts: string[] = [];
-    for (const [k, v] of params) parts.push(`${encodeURIComponent(k)}=${SAFE_QUERY.has(k) && /^[\w.]{0,40}$/.test(v) ? v : ':redacted'}`);
+    for (const [k, v] of params)
+      parts.push(`${encodeURIComponent(k)}=${SAFE_QUERY.has(k) && /^[\w.]{0,40}$/.test(v) ? v : ':redacted'}`);
     if (parts.length) result += `?${parts.join('&')}`;
   }
   return result;

@@ -5,16 +5,16 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createContext, type Ctx } from './domain/context.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { createSenders } from './delivery/senders.js';
+import { type Ctx, createContext } from './domain/context.js';
 import { ApiError } from './domain/errors.js';
 import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/keys.js';
 import { flushLog, jsonLog } from './log.js';
-import { openMigratedStore, resolveSecret } from './runtime.js';
 import { WalletConfigError } from './messages/wallet.js';
+import { type DemoConsoleKeys, recallDemoKeys, rememberDemoKeys } from './pages/demo-keys.js';
+import { openMigratedStore, resolveSecret } from './runtime.js';
 import { loadWalletRuntime } from './wallet/runtime.js';
-import { recallDemoKeys, rememberDemoKeys, type DemoConsoleKeys } from './pages/demo-keys.js';
 
 const HELP = `keyway — provisioning server for wallet door passes
 
@@ -85,16 +85,25 @@ async function prepareDatabase(config: Config, ctx: Ctx): Promise<DemoConsoleKey
   // The demo console at / needs the keys in the browser; keys are stored hashed, so keep the pair.
   if (demo && (demo.generated.secret || demo.generated.publishable)) rememberDemoKeys(config.dataDir, demo);
   if (demo) printDemoKeys(demo);
-  return demo ? { secretKey: demo.secretKey, publishableKey: demo.publishableKey } : recallDemoKeys(config.dataDir, config.demo);
+  return demo
+    ? { secretKey: demo.secretKey, publishableKey: demo.publishableKey }
+    : recallDemoKeys(config.dataDir, config.demo);
 }
 
 function printBanner(config: Config, port: number, workers: number): void {
   const url = config.dev ? `http://127.0.0.1:${port}` : config.publicUrl;
   flushLog(); // start-up records before the banner
-  console.log(`Keyway ${config.env} server listening on ${config.host}:${port} — ${url}${workers > 1 ? ` (${workers} workers)` : ''}`);
+  console.log(
+    `Keyway ${config.env} server listening on ${config.host}:${port} — ${url}${workers > 1 ? ` (${workers} workers)` : ''}`,
+  );
   if (config.dev) {
-    console.log(`  Demo: ${url}/    hosted page: ${url}/p    API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`);
-    if (config.host !== '127.0.0.1') console.warn('!! KEYWAY_DEV_EXPOSE=1: the development server (demo keys, dev outbox) is reachable from other machines. Never do this on a shared network.');
+    console.log(
+      `  Demo: ${url}/    hosted page: ${url}/p    API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`,
+    );
+    if (config.host !== '127.0.0.1')
+      console.warn(
+        '!! KEYWAY_DEV_EXPOSE=1: the development server (demo keys, dev outbox) is reachable from other machines. Never do this on a shared network.',
+      );
   }
 }
 
@@ -133,7 +142,11 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
   let failedStarts = 0;
   const fork = (sweeps: boolean) => {
     // PORT=0: the first worker's port is every later worker's, so replacements join the same one.
-    const worker = cluster.fork({ KEYWAY_SECRET: secret, KEYWAY_WORKER_SWEEPS: sweeps ? '1' : '0', PORT: String(port) });
+    const worker = cluster.fork({
+      KEYWAY_SECRET: secret,
+      KEYWAY_WORKER_SWEEPS: sweeps ? '1' : '0',
+      PORT: String(port),
+    });
     let listened = false;
     worker.once('listening', () => {
       listened = true;
@@ -143,7 +156,12 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
       if (stopping) return;
       if (!listened && ++failedStarts >= FAILED_STARTS) {
         stopping = true;
-        jsonLog({ level: 'error', msg: `workers failed to start ${failedStarts} times in a row; stopping (see the errors above)`, code, signal });
+        jsonLog({
+          level: 'error',
+          msg: `workers failed to start ${failedStarts} times in a row; stopping (see the errors above)`,
+          code,
+          signal,
+        });
         for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
         flushLog();
         process.exit(1);
@@ -192,10 +210,19 @@ async function runWorker(config: Config): Promise<number> {
   const secret = resolveSecret(config);
   // Signing material before the database: a bad certificate stops the start with its variable named.
   const wallet = loadWalletRuntime(config);
-  if (cluster.isPrimary) for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning }); // a worker's were logged by its primary
+  if (cluster.isPrimary)
+    for (const warning of wallet?.warnings ?? []) jsonLog({ level: 'warn', msg: 'wallet', warning }); // a worker's were logged by its primary
   const { store, applied } = await openMigratedStore(config, jsonLog);
   let demoConsole: DemoConsoleKeys | null = null;
-  const keyway = createApp({ config, store, secret, secretPrevious: config.secretPrevious, wallet, ...createSenders(config, store), demo: () => demoConsole });
+  const keyway = createApp({
+    config,
+    store,
+    secret,
+    secretPrevious: config.secretPrevious,
+    wallet,
+    ...createSenders(config, store),
+    demo: () => demoConsole,
+  });
   const { ctx } = keyway;
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
 
@@ -234,7 +261,11 @@ async function runWorker(config: Config): Promise<number> {
     // retries), so the store closes and the process exits 0 within it (docs/deploy.md).
     const abandon = AbortSignal.timeout(graceMs / 2);
     setTimeout(() => {
-      jsonLog({ level: 'warn', msg: 'shutdown grace over; exiting with work unfinished', grace_s: config.shutdownGraceSeconds });
+      jsonLog({
+        level: 'warn',
+        msg: 'shutdown grace over; exiting with work unfinished',
+        grace_s: config.shutdownGraceSeconds,
+      });
       flushLog();
       process.exit(1);
     }, graceMs).unref();
@@ -281,7 +312,8 @@ function drainable(server: http.Server): { drain: () => Promise<void> } {
       new Promise<void>((resolve) => {
         net.Server.prototype.close.call(server, () => resolve());
         const sweep = setInterval(() => {
-          for (const [socket, state] of sockets) if (state.busy === 0 && (state.served > 0 || Date.now() - state.opened > 1000)) socket.end();
+          for (const [socket, state] of sockets)
+            if (state.busy === 0 && (state.served > 0 || Date.now() - state.opened > 1000)) socket.end();
           if (sockets.size === 0) clearInterval(sweep);
         }, 50);
         sweep.unref();
@@ -291,7 +323,9 @@ function drainable(server: http.Server): { drain: () => Promise<void> } {
 
 async function runMigrate(args: string[]): Promise<number> {
   if (args.includes('--help')) {
-    console.log('Usage: npx keyway migrate\n\nApplies pending migrations to DATABASE_URL (default: SQLite under KEYWAY_DATA_DIR).');
+    console.log(
+      'Usage: npx keyway migrate\n\nApplies pending migrations to DATABASE_URL (default: SQLite under KEYWAY_DATA_DIR).',
+    );
     return 0;
   }
   const config = loadConfig(process.env, 'development', { serverChecks: false });
@@ -306,7 +340,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof WalletConfigError) console.error(`Configuration error — ${err.message}`);
+    if (err instanceof ConfigError || err instanceof WalletConfigError)
+      console.error(`Configuration error — ${err.message}`);
     else if (err instanceof ApiError) console.error(err.message);
     else console.error((err as Error)?.message ?? err);
     process.exit(1);

@@ -1,5 +1,5 @@
 // The instruments behind GET /metrics (docs/deploy.md), through prom-client; the gauges read at scrape time live with the route.
-import { Counter, Registry, type Metric } from 'prom-client';
+import { Counter, type Metric, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -17,9 +17,24 @@ export function createMetrics(): Metrics {
   return {
     registry,
     requests: new RequestMetrics(registry),
-    webhookAttempts: new Counter({ name: 'keyway_webhook_attempts_total', help: 'Webhook delivery attempts by result (delivered, failed, retry)', labelNames: ['result'], registers }),
-    sends: new Counter({ name: 'keyway_message_sends_total', help: 'SMS and email sends by channel and result (sent, retry, failed)', labelNames: ['channel', 'result'], registers }),
-    passesBuilt: new Counter({ name: 'keyway_passes_built_total', help: 'Wallet passes built, by platform', labelNames: ['platform'], registers }),
+    webhookAttempts: new Counter({
+      name: 'keyway_webhook_attempts_total',
+      help: 'Webhook delivery attempts by result (delivered, failed, retry)',
+      labelNames: ['result'],
+      registers,
+    }),
+    sends: new Counter({
+      name: 'keyway_message_sends_total',
+      help: 'SMS and email sends by channel and result (sent, retry, failed)',
+      labelNames: ['channel', 'result'],
+      registers,
+    }),
+    passesBuilt: new Counter({
+      name: 'keyway_passes_built_total',
+      help: 'Wallet passes built, by platform',
+      labelNames: ['platform'],
+      registers,
+    }),
   };
 }
 
@@ -72,13 +87,22 @@ export class RequestMetrics {
     // The registry asks a metric only for its name, type, get() and reset(); these two give exactly that.
     const register = (name: string, help: string, type: 'counter' | 'histogram', values: () => Line[]) => {
       const get = async (): Promise<Exported> => ({ name, help, type, aggregator: 'sum', values: values() });
-      registry.registerMetric({ name, help, type, aggregator: 'sum', get, reset: () => this.reset() } as unknown as Metric);
+      registry.registerMetric({
+        name,
+        help,
+        type,
+        aggregator: 'sum',
+        get,
+        reset: () => this.reset(),
+      } as unknown as Metric);
     };
     register('keyway_http_requests_total', 'Requests answered, by route template and status', 'counter', () =>
       this.counts.map((c) => ({ labels: { ...c.labels }, value: c.value })),
     );
     const histogram = 'keyway_http_request_duration_seconds';
-    register(histogram, 'Time to answer, by route template', 'histogram', () => this.latencies.flatMap((l) => this.histogramLines(histogram, l)));
+    register(histogram, 'Time to answer, by route template', 'histogram', () =>
+      this.latencies.flatMap((l) => this.histogramLines(histogram, l)),
+    );
   }
 
   /** One answered request: `route` is the template (never the path), `seconds` its time to answer. */
@@ -88,7 +112,15 @@ export class RequestMetrics {
     if (!byRoute) this.series.set(method, (byRoute = new Map()));
     let s = byRoute.get(route);
     if (!s) {
-      s = { latency: { labels: { method, route }, buckets: new Array<number>(REQUEST_SECONDS_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }, byStatus: new Map() };
+      s = {
+        latency: {
+          labels: { method, route },
+          buckets: new Array<number>(REQUEST_SECONDS_BUCKETS.length + 1).fill(0),
+          sum: 0,
+          count: 0,
+        },
+        byStatus: new Map(),
+      };
       byRoute.set(route, s);
       this.latencies.push(s.latency);
     }

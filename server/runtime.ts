@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
-import { createContext, type Ctx } from './domain/context.js';
+import { type Ctx, createContext } from './domain/context.js';
 import { isPostgresUrl, openStore, type Store } from './storage/db.js';
 import { migrateToLatest } from './storage/migrations.js';
 
@@ -23,7 +23,10 @@ export function resolveSecret(config: Config): string {
 }
 
 /** Opens the configured database and applies pending migrations. */
-export async function openMigratedStore(config: Config, log?: (record: Record<string, unknown>) => void): Promise<{ store: Store; applied: string[] }> {
+export async function openMigratedStore(
+  config: Config,
+  log?: (record: Record<string, unknown>) => void,
+): Promise<{ store: Store; applied: string[] }> {
   // On PostgreSQL migrations run without the statement timeout requests have (a migration may rewrite a big table).
   const postgres = isPostgresUrl(config.databaseUrl);
   const migrating = openStore(config.databaseUrl, { queryTimeout: !postgres, log, sqliteSync: config.sqliteSync });
@@ -52,5 +55,8 @@ export async function openMigratedStore(config: Config, log?: (record: Record<st
 export async function openCliContext(config: Config): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
   const secret = resolveSecret(config);
   const { store } = await openMigratedStore(config);
-  return { ctx: createContext({ config, store, secret, secretPrevious: config.secretPrevious }), close: () => store.close() };
+  return {
+    ctx: createContext({ config, store, secret, secretPrevious: config.secretPrevious }),
+    close: () => store.close(),
+  };
 }

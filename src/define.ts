@@ -1,8 +1,8 @@
-import { InviteRedeem } from './elements/invite-redeem/invite-redeem.js';
-import { SmsOtpVerify } from './elements/sms-otp-verify/sms-otp-verify.js';
 import { AddToWallet } from './elements/add-to-wallet/add-to-wallet.js';
 import { CredentialStatusElement } from './elements/credential-status/credential-status.js';
+import { InviteRedeem } from './elements/invite-redeem/invite-redeem.js';
 import { KeywayProvider } from './elements/keyway-provider/keyway-provider.js';
+import { SmsOtpVerify } from './elements/sms-otp-verify/sms-otp-verify.js';
 
 const elements: [string, CustomElementConstructor][] = [
   ['keyway-provider', KeywayProvider],

@@ -1,8 +1,16 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { expect, waitFor } from 'storybook/test';
-import { clientOf, mount, type Args } from './support/mount.js';
+import { type Args, clientOf, mount } from './support/mount.js';
 import { element, part, sees } from './support/play.js';
-import { STORY_CREDENTIAL, STORY_DEVICE, apiError, handoff, passTicket, snapshot, type StoryScript } from './support/story-client.js';
+import {
+  apiError,
+  handoff,
+  passTicket,
+  STORY_CREDENTIAL,
+  STORY_DEVICE,
+  type StoryScript,
+  snapshot,
+} from './support/story-client.js';
 
 const INSTAGRAM_IOS =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 330.0.0.0';
@@ -12,7 +20,11 @@ const meta: Meta<Args> = {
   component: 'add-to-wallet',
   args: { platform: 'ios', 'credential-id': STORY_CREDENTIAL, locale: '' },
   argTypes: {
-    platform: { control: 'select', options: ['ios', 'android', 'desktop'], description: 'Overrides detection from the user agent.' },
+    platform: {
+      control: 'select',
+      options: ['ios', 'android', 'desktop'],
+      description: 'Overrides detection from the user agent.',
+    },
     'credential-id': { control: 'text' },
     locale: { control: 'select', options: ['', 'en', 'de', 'ar'], description: 'Overrides the toolbar locale.' },
     'api-base': { control: 'text' },
@@ -20,7 +32,14 @@ const meta: Meta<Args> = {
     token: { control: 'text' },
     'token-expires-at': { control: 'text' },
   },
-  parameters: { script: { requestPass: passTicket, createHandoff: handoff(), getCredentialStatus: snapshot('provisioning'), stream: 'live' } satisfies StoryScript },
+  parameters: {
+    script: {
+      requestPass: passTicket,
+      createHandoff: handoff(),
+      getCredentialStatus: snapshot('provisioning'),
+      stream: 'live',
+    } satisfies StoryScript,
+  },
   render: (args, { parameters }) =>
     mount('add-to-wallet', args, {
       script: parameters.script as StoryScript,
@@ -40,7 +59,9 @@ async function press(canvasElement: HTMLElement, which: 'apple-button' | 'google
 
 /** The order of the two buttons, by part name. */
 function order(el: Element): string[] {
-  return [...el.shadowRoot!.querySelectorAll('[part$="-button"][part^="apple"], [part$="-button"][part^="google"]')].map((b) => b.getAttribute('part')!);
+  return [
+    ...el.shadowRoot!.querySelectorAll('[part$="-button"][part^="apple"], [part$="-button"][part^="google"]'),
+  ].map((b) => b.getAttribute('part')!);
 }
 
 export const IOS: Story = {
@@ -110,7 +131,13 @@ export const Added: Story = {
     await part(el, 'try-again-button');
     // The wallet confirms the device: the live status turns it active.
     const stream = await waitFor(() => clientOf(canvasElement).streams.at(-1)!);
-    stream.push({ old_status: 'provisioning', new_status: 'active', enabled: true, devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }], updated_at: new Date().toISOString() });
+    stream.push({
+      old_status: 'provisioning',
+      new_status: 'active',
+      enabled: true,
+      devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }],
+      updated_at: new Date().toISOString(),
+    });
     await part(el, 'success');
   },
 };

@@ -1,9 +1,9 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { expect, waitFor } from 'storybook/test';
 import type { CredentialStatus, CredentialStatusElement } from '../src/index.js';
-import { clientOf, mount, type Args } from './support/mount.js';
+import { type Args, clientOf, mount } from './support/mount.js';
 import { element, part } from './support/play.js';
-import { STORY_CREDENTIAL, apiError, snapshot, type StoryScript } from './support/story-client.js';
+import { apiError, STORY_CREDENTIAL, type StoryScript, snapshot } from './support/story-client.js';
 
 const meta: Meta<Args> = {
   title: 'Elements/credential-status',
@@ -12,7 +12,11 @@ const meta: Meta<Args> = {
   argTypes: {
     'credential-id': { control: 'text' },
     compact: { control: 'boolean', description: 'Only the badge.' },
-    status: { control: 'select', options: ['', 'invited', 'provisioning', 'active', 'suspended', 'revoking', 'revoked', 'expired'], description: 'Reflected; the live status overwrites it.' },
+    status: {
+      control: 'select',
+      options: ['', 'invited', 'provisioning', 'active', 'suspended', 'revoking', 'revoked', 'expired'],
+      description: 'Reflected; the live status overwrites it.',
+    },
     locale: { control: 'select', options: ['', 'en', 'de', 'ar'], description: 'Overrides the toolbar locale.' },
     'api-base': { control: 'text' },
     'publishable-key': { control: 'text' },
@@ -20,7 +24,10 @@ const meta: Meta<Args> = {
     'token-expires-at': { control: 'text' },
   },
   render: (args, { parameters }) =>
-    mount('credential-status', args, { script: parameters.script as StoryScript, provider: { token: 'ps_story_provisioning_token_000000' } }),
+    mount('credential-status', args, {
+      script: parameters.script as StoryScript,
+      provider: { token: 'ps_story_provisioning_token_000000' },
+    }),
 };
 export default meta;
 
@@ -70,7 +77,13 @@ export const LiveChange: Story = {
     await waitFor(() => expect(el.getAttribute('status')).toBe('active'));
     const changes: string[] = [];
     el.addEventListener('status-changed', (e) => changes.push((e as CustomEvent).detail.newStatus));
-    clientOf(canvasElement).streams.at(-1)!.push({ old_status: 'active', new_status: 'suspended', enabled: false, devices: [], updated_at: new Date().toISOString() });
+    clientOf(canvasElement).streams.at(-1)!.push({
+      old_status: 'active',
+      new_status: 'suspended',
+      enabled: false,
+      devices: [],
+      updated_at: new Date().toISOString(),
+    });
     await waitFor(() => expect(el.getAttribute('status')).toBe('suspended'));
     await expect(changes).toEqual(['suspended']);
   },

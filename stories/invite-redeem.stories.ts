@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { expect } from 'storybook/test';
-import { mount, type Args } from './support/mount.js';
+import { type Args, mount } from './support/mount.js';
 import { element, part, sees, type } from './support/play.js';
 import { apiError, grant, type StoryScript } from './support/story-client.js';
 

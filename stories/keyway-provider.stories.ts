@@ -1,9 +1,17 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { expect, waitFor } from 'storybook/test';
 import type { SmsOtpVerify } from '../src/index.js';
-import { clientOf, mount, setAttributes, type Args } from './support/mount.js';
+import { type Args, clientOf, mount, setAttributes } from './support/mount.js';
 import { element, part, type } from './support/play.js';
-import { STORY_DEVICE, grant, handoff, passTicket, snapshot, verification, type StoryScript } from './support/story-client.js';
+import {
+  grant,
+  handoff,
+  passTicket,
+  STORY_DEVICE,
+  type StoryScript,
+  snapshot,
+  verification,
+} from './support/story-client.js';
 
 /**
  * `<keyway-provider>` configures the elements inside it and adopts the provisioning token an
@@ -38,12 +46,14 @@ export default meta;
 type Story = StoryObj<Args>;
 
 /** The provider with `inner` markup as its children, attributes from args. */
-const journey = (inner: string): Story['render'] => (args, { parameters }) => {
-  const provider = mount('keyway-provider', {}, { script: parameters.script as StoryScript });
-  setAttributes(provider, args);
-  provider.innerHTML = inner;
-  return provider;
-};
+const journey =
+  (inner: string): Story['render'] =>
+  (args, { parameters }) => {
+    const provider = mount('keyway-provider', {}, { script: parameters.script as StoryScript });
+    setAttributes(provider, args);
+    provider.innerHTML = inner;
+    return provider;
+  };
 
 export const Empty: Story = {
   render: journey('<credential-status></credential-status>'),
@@ -55,7 +65,9 @@ export const Empty: Story = {
 };
 
 export const InvitationJourney: Story = {
-  render: journey('<invite-redeem code="7KX-9QM-2HR-4TD"></invite-redeem><add-to-wallet platform="ios"></add-to-wallet><credential-status compact></credential-status>'),
+  render: journey(
+    '<invite-redeem code="7KX-9QM-2HR-4TD"></invite-redeem><add-to-wallet platform="ios"></add-to-wallet><credential-status compact></credential-status>',
+  ),
   play: async ({ canvasElement }) => {
     const redeem = await element(canvasElement, 'invite-redeem');
     (await part(redeem, 'button')).click();
@@ -92,7 +104,13 @@ export const TokenGiven: Story = {
       return open;
     });
     for (const stream of streams) {
-      stream.push({ old_status: 'provisioning', new_status: 'active', enabled: true, devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }], updated_at: new Date().toISOString() });
+      stream.push({
+        old_status: 'provisioning',
+        new_status: 'active',
+        enabled: true,
+        devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }],
+        updated_at: new Date().toISOString(),
+      });
     }
     await part(wallet, 'success');
   },

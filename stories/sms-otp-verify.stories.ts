@@ -1,9 +1,9 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { expect, waitFor } from 'storybook/test';
 import type { SmsOtpVerify } from '../src/index.js';
-import { mount, type Args } from './support/mount.js';
+import { type Args, mount } from './support/mount.js';
 import { element, part, type } from './support/play.js';
-import { apiError, grant, verification, type StoryScript } from './support/story-client.js';
+import { apiError, grant, type StoryScript, verification } from './support/story-client.js';
 
 const PHONE = '07400 123456';
 
@@ -13,7 +13,11 @@ const meta: Meta<Args> = {
   args: { country: 'GB', step: 'phone', locale: '' },
   argTypes: {
     country: { control: 'text', description: 'ISO-3166 country for national numbers.' },
-    step: { control: 'select', options: ['phone', 'code', 'done'], description: 'Reflected; the element moves it itself.' },
+    step: {
+      control: 'select',
+      options: ['phone', 'code', 'done'],
+      description: 'Reflected; the element moves it itself.',
+    },
     locale: { control: 'select', options: ['', 'en', 'de', 'ar'], description: 'Overrides the toolbar locale.' },
     'api-base': { control: 'text' },
     'publishable-key': { control: 'text' },
@@ -57,7 +61,9 @@ export const Sending: Story = {
   parameters: { script: { startVerification: 'pending' } },
   play: async ({ canvasElement }) => {
     const el = await sendPhone(canvasElement);
-    await waitFor(() => expect(el.shadowRoot!.querySelector('[part="button"]')).toHaveAttribute('aria-disabled', 'true'));
+    await waitFor(() =>
+      expect(el.shadowRoot!.querySelector('[part="button"]')).toHaveAttribute('aria-disabled', 'true'),
+    );
   },
 };
 
@@ -111,12 +117,16 @@ export const Checking: Story = {
   parameters: { script: { ...sent, checkVerification: 'pending' } },
   play: async ({ canvasElement }) => {
     const el = await sendCode(canvasElement);
-    await waitFor(() => expect(el.shadowRoot!.querySelector('[part="button"]')).toHaveAttribute('aria-disabled', 'true'));
+    await waitFor(() =>
+      expect(el.shadowRoot!.querySelector('[part="button"]')).toHaveAttribute('aria-disabled', 'true'),
+    );
   },
 };
 
 export const IncorrectCode: Story = {
-  parameters: { script: { ...sent, checkVerification: apiError('incorrect_code', 422, { details: { attempts_left: 3 } }) } },
+  parameters: {
+    script: { ...sent, checkVerification: apiError('incorrect_code', 422, { details: { attempts_left: 3 } }) },
+  },
   play: async ({ canvasElement }) => {
     const el = await sendCode(canvasElement);
     const error = await part(el, 'error');
@@ -159,7 +169,9 @@ export const Verified: Story = {
 
 /** KEYWAY_UNKNOWN_NUMBER_POLICY=conceal: an unknown number looks exactly like a known one. */
 export const UnknownNumberConcealed: Story = {
-  parameters: { script: { ...sent, checkVerification: apiError('incorrect_code', 422, { details: { attempts_left: 4 } }) } },
+  parameters: {
+    script: { ...sent, checkVerification: apiError('incorrect_code', 422, { details: { attempts_left: 4 } }) },
+  },
   play: async ({ canvasElement }) => {
     const el = await sendCode(canvasElement);
     await part(el, 'error');
@@ -201,7 +213,9 @@ export const PhoneStepGerman: Story = {
   parameters: { script: sent },
   play: async ({ canvasElement }) => {
     const el = await element<SmsOtpVerify>(canvasElement, 'sms-otp-verify');
-    await waitFor(() => expect((el.shadowRoot!.querySelector('[part="country-select"]') as HTMLSelectElement).value).toBe('DE'));
+    await waitFor(() =>
+      expect((el.shadowRoot!.querySelector('[part="country-select"]') as HTMLSelectElement).value).toBe('DE'),
+    );
     const example = await part(el, 'example');
     const national = example.querySelector('bdi')!.textContent!;
     await expect(national).toBe('01512 3456789');

@@ -1,6 +1,7 @@
 // The peer every server benchmark is measured against: Hono's hello-world on @hono/node-server.
-import { Hono } from 'hono';
+
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 
 const app = new Hono();
 app.get('/', (c) => c.text('Hello Hono!'));

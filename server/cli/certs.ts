@@ -1,8 +1,8 @@
 // `keyway certs dev` and `keyway certs import`: make or convert signing material into PEM files.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeDevCertificates, importP12 } from '../wallet/certs.js';
 import { CertificateImportError } from '../messages/wallet.js';
+import { importP12, makeDevCertificates } from '../wallet/certs.js';
 
 const HELP = {
   main: `Usage: keyway certs <dev|import> [options]
@@ -50,8 +50,11 @@ export async function runCertsCommand(argv: string[], env: NodeJS.ProcessEnv): P
   }
   try {
     if (command === 'dev') {
-      const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-      if (values.help) return out(HELP.dev), 0;
+      const { values } = parseArgs({
+        args: rest,
+        options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      });
+      if (values.help) return (out(HELP.dev), 0);
       const result = makeDevCertificates(values.dir ?? certsDir(env));
       out(
         result.created.length
@@ -71,7 +74,7 @@ export async function runCertsCommand(argv: string[], env: NodeJS.ProcessEnv): P
           help: { type: 'boolean', short: 'h' },
         },
       });
-      if (values.help) return out(HELP.import), 0;
+      if (values.help) return (out(HELP.import), 0);
       const file = positionals[0];
       if (!file) return fail(`import needs a .p12 file\n\n${HELP.import}`);
       const result = importP12(file, {
@@ -91,7 +94,8 @@ export async function runCertsCommand(argv: string[], env: NodeJS.ProcessEnv): P
     return fail(`unknown command "${command}"\n\n${HELP.main}`);
   } catch (error) {
     if (error instanceof CertificateImportError) return fail(error.message);
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return fail(error.message);
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      return fail(error.message);
     throw error;
   }
 }

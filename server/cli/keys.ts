@@ -36,21 +36,41 @@ export async function runKeysCommand(args: string[], env: NodeJS.ProcessEnv): Pr
   const { ctx, close } = await openCliContext(config);
   try {
     if (sub === 'create') {
-      const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+      const list = (v?: string) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined;
       if (values.publishable) {
         const origins = list(values.origins);
-        if (!origins?.length) throw new Error('--origins is required for a publishable key (comma-separated, e.g. https://app.example.com)');
+        if (!origins?.length)
+          throw new Error(
+            '--origins is required for a publishable key (comma-separated, e.g. https://app.example.com)',
+          );
         const countries = list(values.countries);
         for (const c of [...(countries ?? []), ...(values['default-country'] ? [values['default-country']] : [])]) {
           if (!/^[A-Za-z]{2}$/.test(c)) throw new Error(`"${c}" is not an ISO-3166 alpha-2 country code`);
         }
-        const { key, view } = await createKey(ctx, { kind: 'publishable', name: values.name, origins, countries: countries ?? null, defaultCountry: values['default-country'] ?? null });
+        const { key, view } = await createKey(ctx, {
+          kind: 'publishable',
+          name: values.name,
+          origins,
+          countries: countries ?? null,
+          defaultCountry: values['default-country'] ?? null,
+        });
         console.error(`Created ${view.id} (publishable; origins ${view.origins.join(', ')}). The key is shown once:`);
         console.log(key);
       } else {
         const scope = (values.scope ?? 'account.person') as Scope;
         if (!SCOPES.includes(scope)) throw new Error(`--scope must be one of ${SCOPES.join(', ')}`);
-        const { key, view } = await createKey(ctx, { kind: 'secret', name: values.name, scopes: [scope], defaultCountry: values['default-country'] ?? null });
+        const { key, view } = await createKey(ctx, {
+          kind: 'secret',
+          name: values.name,
+          scopes: [scope],
+          defaultCountry: values['default-country'] ?? null,
+        });
         console.error(`Created ${view.id} (secret; scope ${scope}). The key is shown once:`);
         console.log(key);
       }
@@ -62,7 +82,9 @@ export async function runKeysCommand(args: string[], env: NodeJS.ProcessEnv): Pr
       else
         for (const k of keys) {
           const what = k.kind === 'secret' ? k.scopes.join(' ') : `origins ${k.origins.join(' ')}`;
-          console.log(`${k.id}  ${k.hint.padEnd(10)} ${k.kind.padEnd(11)} ${k.revoked_at ? 'REVOKED ' : 'active  '} ${k.name} — ${what}`);
+          console.log(
+            `${k.id}  ${k.hint.padEnd(10)} ${k.kind.padEnd(11)} ${k.revoked_at ? 'REVOKED ' : 'active  '} ${k.name} — ${what}`,
+          );
         }
       return 0;
     }

@@ -139,16 +139,26 @@ export function utcTime(date: Date): Buffer {
   const year = date.getUTCFullYear();
   if (year < 1950 || year > 2049) throw new RangeError('UTCTime covers 1950–2049; use GeneralizedTime');
   const text =
-    pad(year % 100) + pad(date.getUTCMonth() + 1) + pad(date.getUTCDate()) +
-    pad(date.getUTCHours()) + pad(date.getUTCMinutes()) + pad(date.getUTCSeconds()) + 'Z';
+    pad(year % 100) +
+    pad(date.getUTCMonth() + 1) +
+    pad(date.getUTCDate()) +
+    pad(date.getUTCHours()) +
+    pad(date.getUTCMinutes()) +
+    pad(date.getUTCSeconds()) +
+    'Z';
   return tlv(Tag.UTC_TIME, Buffer.from(text, 'latin1'));
 }
 
 /** GeneralizedTime `YYYYMMDDHHMMSSZ` (no fractions, as DER wants). */
 export function generalizedTime(date: Date): Buffer {
   const text =
-    pad(date.getUTCFullYear(), 4) + pad(date.getUTCMonth() + 1) + pad(date.getUTCDate()) +
-    pad(date.getUTCHours()) + pad(date.getUTCMinutes()) + pad(date.getUTCSeconds()) + 'Z';
+    pad(date.getUTCFullYear(), 4) +
+    pad(date.getUTCMonth() + 1) +
+    pad(date.getUTCDate()) +
+    pad(date.getUTCHours()) +
+    pad(date.getUTCMinutes()) +
+    pad(date.getUTCSeconds()) +
+    'Z';
   return tlv(Tag.GENERALIZED_TIME, Buffer.from(text, 'latin1'));
 }
 

@@ -60,7 +60,8 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
     idempotencyKey: current.idem,
     idempotencyKeys: prev ? [current.idem, prev.idem] : [current.idem],
     lookupHash: (purpose, value) => mac(current, purpose, value),
-    lookupHashes: (purpose, value) => (prev ? [mac(current, purpose, value), mac(prev, purpose, value)] : [mac(current, purpose, value)]),
+    lookupHashes: (purpose, value) =>
+      prev ? [mac(current, purpose, value), mac(prev, purpose, value)] : [mac(current, purpose, value)],
     encrypt(plaintext, aad = '') {
       const iv = cryptoRandom(12);
       const cipher = crypto.createCipheriv('aes-256-gcm', current.aes, iv);
@@ -78,7 +79,8 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
       decrypted.set(memoKey, plain);
       return plain;
     },
-    derive: (label, bytes) => Buffer.from(crypto.hkdfSync('sha256', current.master, 'keyway', `keyway/derive/${label}`, bytes)),
+    derive: (label, bytes) =>
+      Buffer.from(crypto.hkdfSync('sha256', current.master, 'keyway', `keyway/derive/${label}`, bytes)),
   };
 
   function decryptUncached(ciphertext: string, aad: string): string {
@@ -95,7 +97,8 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
 
 // crypto.hash (Node ≥ 20.12) skips the Hash object: every authenticated request hashes its token.
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
-export const sha256 = (value: string): string => (oneShot ? oneShot('sha256', value, 'base64url') : crypto.createHash('sha256').update(value).digest('base64url'));
+export const sha256 = (value: string): string =>
+  oneShot ? oneShot('sha256', value, 'base64url') : crypto.createHash('sha256').update(value).digest('base64url');
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -1,25 +1,25 @@
 // Minimal X.509 v3 certificate issuing for throwaway dev chains, with our DER encoder and crypto.sign.
-import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
 import {
-  OID,
   algorithm,
   bitString,
   boolean,
+  children,
+  content,
+  derToPem,
   explicit,
   implicit,
   integer,
   namedBits,
+  OID,
   octetString,
   oid,
   printableString,
   readNode,
-  children,
-  content,
   sequence,
   setOf,
   time,
   utf8String,
-  derToPem,
 } from './der.js';
 
 /** Distinguished-name parts in the order they are written. */
@@ -69,7 +69,8 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
 
 /** Issues one certificate signed with sha256WithRSAEncryption; returns it as PEM. */
 export function issueCertificate(options: IssueOptions): string {
-  const subjectPublicKey = options.subjectKey.type === 'private' ? createPublicKey(options.subjectKey) : options.subjectKey;
+  const subjectPublicKey =
+    options.subjectKey.type === 'private' ? createPublicKey(options.subjectKey) : options.subjectKey;
   const serial = randomBytes(16);
   serial[0] &= 0x7f; // positive and at most 20 octets
   const extensions = [

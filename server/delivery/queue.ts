@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
-import { nowIso, type Clock } from '../clock.js';
-import type { KeyRing } from '../crypto/secrets.js';
+import { type Clock, nowIso } from '../clock.js';
 import type { Config } from '../config.js';
+import type { KeyRing } from '../crypto/secrets.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { preparedInsert, type Store, type Tx } from '../storage/db.js';
@@ -56,7 +56,20 @@ export async function enqueueMessage(
 }
 
 // The statement every send runs, compiled once (storage/db.ts).
-const insertQueued = preparedInsert('message_queue', ['channel', 'purpose', 'ref', 'payload_enc', 'attempts', 'next_attempt_at', 'claimed_until', 'give_up_at', 'created_at', 'delivered_at', 'failed_at', 'last_error']);
+const insertQueued = preparedInsert('message_queue', [
+  'channel',
+  'purpose',
+  'ref',
+  'payload_enc',
+  'attempts',
+  'next_attempt_at',
+  'claimed_until',
+  'give_up_at',
+  'created_at',
+  'delivered_at',
+  'failed_at',
+  'last_error',
+]);
 
 /** Wakes this process's worker after a commit, so dev messages appear well within 1 s. */
 export const kickDelivery = (ctx: Pick<QueueDeps, 'bus'>): void => {
@@ -86,7 +99,14 @@ const messages = defineOutbox<Deps, 'message_queue', Queued>({
     const message = JSON.parse(ctx.keys.decrypt(row.payload_enc, `message_queue:${row.channel}`));
     // A retry is recognisably the same message (the webhook provider's webhook-id); keyed with this
     // installation's secret, so two installations sending to one gateway never share an id.
-    if (row.channel === 'sms') await ctx.sms.send({ ...(message as SmsMessage), id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}` }, { signal });
+    if (row.channel === 'sms')
+      await ctx.sms.send(
+        {
+          ...(message as SmsMessage),
+          id: `msg_${ctx.keys.lookupHash('sms-message', `${row.id}.${row.created_at}`).slice(0, 32)}`,
+        },
+        { signal },
+      );
     else await ctx.mailer.send(message as EmailMessage, { signal });
     ctx.metrics?.sends.inc({ channel: row.channel, result: 'sent' });
     return { ok: true };
@@ -101,7 +121,15 @@ const messages = defineOutbox<Deps, 'message_queue', Queued>({
   },
   onFailure(ctx, row, { attempt, error, final }) {
     ctx.metrics?.sends.inc({ channel: row.channel, result: final ? 'failed' : 'retry' });
-    ctx.log({ level: final ? 'error' : 'warn', msg: final ? 'message undeliverable' : 'message delivery failed, will retry', queue_id: row.id, channel: row.channel, purpose: row.purpose, attempt, error });
+    ctx.log({
+      level: final ? 'error' : 'warn',
+      msg: final ? 'message undeliverable' : 'message delivery failed, will retry',
+      queue_id: row.id,
+      channel: row.channel,
+      purpose: row.purpose,
+      attempt,
+      error,
+    });
   },
 });
 

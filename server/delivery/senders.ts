@@ -3,9 +3,9 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Config } from '../config.js';
+import { standardSignature } from '../crypto/standard-webhooks.js';
 import { redactText } from '../log.js';
 import { groupCommit, preparedInsert, type Store } from '../storage/db.js';
-import { standardSignature } from '../crypto/standard-webhooks.js';
 
 export interface EmailAttachment {
   filename: string;
@@ -63,7 +63,10 @@ function deadline(timeoutMs: number, outer?: AbortSignal): { signal: AbortSignal
   const timeout = AbortSignal.timeout(timeoutMs);
   return {
     signal: outer ? AbortSignal.any([timeout, outer]) : timeout,
-    why: (provider) => (timeout.aborted ? `${provider} gave no complete answer within ${timeoutMs / 1000} s` : `${provider}: ${(outer?.reason as Error)?.message ?? 'aborted'}`),
+    why: (provider) =>
+      timeout.aborted
+        ? `${provider} gave no complete answer within ${timeoutMs / 1000} s`
+        : `${provider}: ${(outer?.reason as Error)?.message ?? 'aborted'}`,
   };
 }
 
@@ -72,7 +75,13 @@ function deadline(timeoutMs: number, outer?: AbortSignal): { signal: AbortSignal
  * message, so its body is not waited for (a retry would text the person twice); a refusal's body
  * is read within the same deadline.
  */
-async function postToProvider(provider: string, url: string, init: RequestInit, timeoutMs: number, outer?: AbortSignal): Promise<void> {
+async function postToProvider(
+  provider: string,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  outer?: AbortSignal,
+): Promise<void> {
   const { signal, why } = deadline(timeoutMs, outer);
   let res: Response;
   try {
@@ -102,7 +111,15 @@ export function devSms(store: Store, now: () => Date = () => new Date()): SmsSen
   return {
     async send(m) {
       // A burst of texts shares one commit (the outbox is the dev phone, not a provider).
-      await groupCommit(store.db, (tx) => insertMessage(tx, { channel: 'sms', recipient: m.to, subject: null, body: m.body, sent_at: now().toISOString() }));
+      await groupCommit(store.db, (tx) =>
+        insertMessage(tx, {
+          channel: 'sms',
+          recipient: m.to,
+          subject: null,
+          body: m.body,
+          sent_at: now().toISOString(),
+        }),
+      );
     },
   };
 }
@@ -117,11 +134,20 @@ async function failureOf(res: Response, provider: string): Promise<DeliveryError
   }
   const retry = Number(res.headers.get('retry-after'));
   // Providers quote numbers back in error messages; never let one reach a log.
-  return new DeliveryError(redactText(`${provider} answered ${res.status}${detail ? `: ${detail}` : ''}`).slice(0, 300), Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new DeliveryError(
+    redactText(`${provider} answered ${res.status}${detail ? `: ${detail}` : ''}`).slice(0, 300),
+    Number.isFinite(retry) && retry > 0 ? retry : undefined,
+  );
 }
 
 /** Twilio's Messages REST API: form-encoded POST with Basic auth; `MG…` senders are Messaging Services. */
-export function twilioSms(opts: { accountSid: string; authToken: string; from: string; baseUrl: string; timeoutMs?: number }): SmsSender {
+export function twilioSms(opts: {
+  accountSid: string;
+  authToken: string;
+  from: string;
+  baseUrl: string;
+  timeoutMs?: number;
+}): SmsSender {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(opts.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
   return {
@@ -131,7 +157,11 @@ export function twilioSms(opts: { accountSid: string; authToken: string; from: s
       await postToProvider(
         'twilio',
         url,
-        { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString() },
+        {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+        },
         opts.timeoutMs ?? SMS_TIMEOUT_MS,
         signal,
       );
@@ -153,9 +183,19 @@ export function webhookSms(opts: { url: string; secret?: string; now?: () => Dat
       if (opts.secret) {
         const id = m.id ?? `msg_${crypto.randomUUID()}`;
         const timestamp = Math.floor((opts.now?.() ?? new Date()).getTime() / 1000);
-        Object.assign(headers, { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': standardSignature(opts.secret, id, timestamp, body) });
+        Object.assign(headers, {
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': standardSignature(opts.secret, id, timestamp, body),
+        });
       }
-      await postToProvider('sms webhook', opts.url, { method: 'POST', headers, body }, opts.timeoutMs ?? SMS_TIMEOUT_MS, signal);
+      await postToProvider(
+        'sms webhook',
+        opts.url,
+        { method: 'POST', headers, body },
+        opts.timeoutMs ?? SMS_TIMEOUT_MS,
+        signal,
+      );
     },
   };
 }
@@ -182,7 +222,10 @@ export function smtpMailer(opts: { url: string; from: string; timeoutMs?: number
         dnsTimeout: timeoutMs,
       });
       smtp.getSocket = (options, callback) => {
-        const socket = net.connect({ host: options.host ?? 'localhost', port: Number(options.port) || (options.secure ? 465 : 587) });
+        const socket = net.connect({
+          host: options.host ?? 'localhost',
+          port: Number(options.port) || (options.secure ? 465 : 587),
+        });
         sockets.push(socket);
         open.add(socket);
         socket.once('close', () => open.delete(socket));
@@ -206,12 +249,19 @@ export function smtpMailer(opts: { url: string; from: string; timeoutMs?: number
           subject: m.subject,
           text: m.text,
           html: m.html,
-          attachments: m.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64'), cid: a.cid })),
+          attachments: m.attachments?.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: Buffer.from(a.contentBase64, 'base64'),
+            cid: a.cid,
+          })),
         });
       } catch (err) {
         if (signal.aborted) throw new DeliveryError(why('smtp'));
         const e = err as Error & { responseCode?: number };
-        throw new DeliveryError(redactText(`smtp failed${e.responseCode ? ` (${e.responseCode})` : ''}: ${e.message}`).slice(0, 300));
+        throw new DeliveryError(
+          redactText(`smtp failed${e.responseCode ? ` (${e.responseCode})` : ''}: ${e.message}`).slice(0, 300),
+        );
       } finally {
         signal.removeEventListener('abort', stop);
         stop();
@@ -236,11 +286,25 @@ export function createSenders(config: Config, store: Store): { sms: SmsSender; m
   const e = config.raw;
   const sms =
     config.smsProvider === 'twilio'
-      ? twilioSms({ accountSid: e.KEYWAY_TWILIO_ACCOUNT_SID!, authToken: e.KEYWAY_TWILIO_AUTH_TOKEN!, from: e.KEYWAY_TWILIO_FROM!, baseUrl: e.KEYWAY_TWILIO_BASE_URL, timeoutMs: config.timeouts.sms * 1000 })
+      ? twilioSms({
+          accountSid: e.KEYWAY_TWILIO_ACCOUNT_SID!,
+          authToken: e.KEYWAY_TWILIO_AUTH_TOKEN!,
+          from: e.KEYWAY_TWILIO_FROM!,
+          baseUrl: e.KEYWAY_TWILIO_BASE_URL,
+          timeoutMs: config.timeouts.sms * 1000,
+        })
       : config.smsProvider === 'webhook'
-        ? webhookSms({ url: e.KEYWAY_SMS_WEBHOOK_URL!, secret: e.KEYWAY_SMS_WEBHOOK_SECRET, timeoutMs: config.timeouts.sms * 1000 })
+        ? webhookSms({
+            url: e.KEYWAY_SMS_WEBHOOK_URL!,
+            secret: e.KEYWAY_SMS_WEBHOOK_SECRET,
+            timeoutMs: config.timeouts.sms * 1000,
+          })
         : devSms(store);
   const mailer =
-    config.emailProvider === 'smtp' ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM, timeoutMs: config.timeouts.smtp * 1000 }) : config.emailProvider === 'none' ? noMailer : devMailer(store);
+    config.emailProvider === 'smtp'
+      ? smtpMailer({ url: e.KEYWAY_SMTP_URL!, from: e.KEYWAY_EMAIL_FROM, timeoutMs: config.timeouts.smtp * 1000 })
+      : config.emailProvider === 'none'
+        ? noMailer
+        : devMailer(store);
   return { sms, mailer };
 }

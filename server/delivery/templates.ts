@@ -1,9 +1,9 @@
 import QRCode from 'qrcode';
-import type { EmailMessage } from './senders.js';
 import { HID_INVITATION_EMAIL, INVITATION_EMAIL } from '../messages/emails.js';
 import type { Locale } from '../messages/locale.js';
 import { LINK_PAGE } from '../messages/pages.js';
 import { verificationSmsWordings } from '../messages/sms.js';
+import type { EmailMessage } from './senders.js';
 
 // Rendering of what Keyway sends and the link pages; the words themselves are in server/messages/.
 
@@ -32,7 +32,9 @@ export const SMS_SEGMENT = 160;
 export function verificationSms(input: { brand: string; code: string; link: string; host: string }): string {
   const brand = gsm7Length(input.brand) === null ? '' : input.brand.trim();
   const otp = `@${input.host} #${input.code}`;
-  const candidates = verificationSmsWordings({ brand, code: input.code, link: input.link }).map((body) => `${body}\n${otp}`);
+  const candidates = verificationSmsWordings({ brand, code: input.code, link: input.link }).map(
+    (body) => `${body}\n${otp}`,
+  );
   return candidates.find((t) => (gsm7Length(t) ?? Infinity) <= SMS_SEGMENT) ?? candidates[candidates.length - 1];
 }
 
@@ -53,10 +55,26 @@ export async function invitationEmail(input: {
   expiresAt: string;
 }): Promise<EmailMessage> {
   const t = INVITATION_EMAIL[input.locale];
-  const when = new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(input.expiresAt)) + ' UTC';
+  const when =
+    new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
+      new Date(input.expiresAt),
+    ) + ' UTC';
   const png = await QRCode.toBuffer(input.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 240 });
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
-  const text = [t.greeting(input.firstName), '', t.intro(input.brand), '', t.openLink, input.url, '', t.orCode, input.code, '', t.expires(when), ''].join('\n');
+  const text = [
+    t.greeting(input.firstName),
+    '',
+    t.intro(input.brand),
+    '',
+    t.openLink,
+    input.url,
+    '',
+    t.orCode,
+    input.code,
+    '',
+    t.expires(when),
+    '',
+  ].join('\n');
   const html = `<!doctype html><html lang="${input.locale}" dir="${dir}"><body style="font-family:system-ui,sans-serif;font-size:16px;line-height:1.5;color:#1b1b1f">
 <p>${esc(t.greeting(input.firstName))}</p><p>${esc(t.intro(input.brand))}</p>
 <p><a href="${esc(input.url)}" style="display:inline-block;padding:12px 20px;border-radius:6px;background:${esc(input.brandColor)};color:#fff;text-decoration:none">${esc(t.button)}</a></p>
@@ -69,11 +87,18 @@ export async function invitationEmail(input: {
     subject: input.reminder ? t.reminder(t.subject(input.brand)) : t.subject(input.brand),
     text,
     html,
-    attachments: [{ filename: 'invitation-qr.png', contentType: 'image/png', contentBase64: png.toString('base64'), cid: QR_CID }],
+    attachments: [
+      { filename: 'invitation-qr.png', contentType: 'image/png', contentBase64: png.toString('base64'), cid: QR_CID },
+    ],
   };
 }
 
-export function linkPage(input: { locale: Locale; brand: string; state: 'confirm' | 'expired'; action?: string }): string {
+export function linkPage(input: {
+  locale: Locale;
+  brand: string;
+  state: 'confirm' | 'expired';
+  action?: string;
+}): string {
   const t = LINK_PAGE[input.locale];
   const title = input.state === 'confirm' ? t.title : t.expiredTitle;
   const body =
@@ -107,15 +132,36 @@ export function hidInvitationEmail(input: {
   reminder?: boolean;
 }): EmailMessage {
   const t = HID_INVITATION_EMAIL[input.locale];
-  const when = new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(input.expiresAt)) + ' UTC';
+  const when =
+    new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
+      new Date(input.expiresAt),
+    ) + ' UTC';
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
-  const text = [t.greeting(input.firstName), '', t.intro(input.brand), '', t.install, t.enter, '', `${t.code} ${input.code}`, '', t.seconds, t.expires(when), '', t.help(input.brand), t.backup, ''].join('\n');
+  const text = [
+    t.greeting(input.firstName),
+    '',
+    t.intro(input.brand),
+    '',
+    t.install,
+    t.enter,
+    '',
+    `${t.code} ${input.code}`,
+    '',
+    t.seconds,
+    t.expires(when),
+    '',
+    t.help(input.brand),
+    t.backup,
+    '',
+  ].join('\n');
   const html = `<!doctype html><html lang="${input.locale}" dir="${dir}"><body style="font-family:system-ui,sans-serif;font-size:16px;line-height:1.5;color:#1b1b1f">
 <p>${esc(t.greeting(input.firstName))}</p><p>${esc(t.intro(input.brand))}</p>
 <p>${esc(t.install)}<br>${esc(t.enter)}</p>
 <p>${esc(t.code)}<br><strong dir="ltr" style="font-family:ui-monospace,monospace;font-size:20px">${esc(input.code)}</strong></p>
 <p>${esc(t.seconds)}<br>${esc(t.expires(when))}</p>
 <p>${esc(t.help(input.brand))}<br>${esc(t.backup)}</p></body></html>`;
-  const subject = input.reminder ? INVITATION_EMAIL[input.locale].reminder(t.subject(input.brand)) : t.subject(input.brand);
+  const subject = input.reminder
+    ? INVITATION_EMAIL[input.locale].reminder(t.subject(input.brand))
+    : t.subject(input.brand);
   return { to: input.to, subject, text, html };
 }

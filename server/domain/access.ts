@@ -1,6 +1,6 @@
-import type { Ctx } from './context.js';
 import { nowIso } from '../clock.js';
-import { recordEvent, type Actor } from '../storage/audit.js';
+import { type Actor, recordEvent } from '../storage/audit.js';
+import type { Ctx } from './context.js';
 import { admitsAccess, type CredentialStatus } from './lifecycle.js';
 import { countRate, refuseWhenFull } from './rate-limits.js';
 
@@ -73,7 +73,13 @@ export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId:
     .executeTakeFirst();
   if (device) {
     const reason = device.device_status === 'revoked' ? 'device_revoked' : refusal(device);
-    decision = { allowed: reason === null, credential_id: device.credential_id, person_id: device.person_id, device_id: device.device_id, ...(reason ? { reason } : {}) };
+    decision = {
+      allowed: reason === null,
+      credential_id: device.credential_id,
+      person_id: device.person_id,
+      device_id: device.device_id,
+      ...(reason ? { reason } : {}),
+    };
   } else {
     const cred = await db
       .selectFrom('credentials')
@@ -86,7 +92,12 @@ export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId:
     const live = cred.find((c) => refusal(c) === null) ?? cred[0];
     if (live) {
       const reason = refusal(live);
-      decision = { allowed: reason === null, credential_id: live.credential_id, person_id: live.person_id, ...(reason ? { reason } : {}) };
+      decision = {
+        allowed: reason === null,
+        credential_id: live.credential_id,
+        person_id: live.person_id,
+        ...(reason ? { reason } : {}),
+      };
     }
   }
   const { allowed, reason, device_id, person_id } = decision;
@@ -95,7 +106,12 @@ export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId:
     type: 'access.checked',
     actor,
     subject: decision.credential_id ? `credential:${decision.credential_id}` : 'access',
-    data: { allowed, ...(reason ? { reason } : {}), ...(device_id ? { device_id } : {}), ...(person_id ? { person_id } : {}) },
+    data: {
+      allowed,
+      ...(reason ? { reason } : {}),
+      ...(device_id ? { device_id } : {}),
+      ...(person_id ? { person_id } : {}),
+    },
   });
   return decision;
 }

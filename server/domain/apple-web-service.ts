@@ -1,10 +1,11 @@
 // The PassKit web service (Apple's "Wallet Passes Web Service"): registrations, updated serials, latest pass.
+
+import { nowIso } from '../clock.js';
 import { sha256, timingSafeEqualString, UnknownKeyError } from '../crypto/secrets.js';
 import type { Ctx } from './context.js';
-import { nowIso } from '../clock.js';
 import { confirmDevice, confirmVoided } from './devices.js';
-import { passStateOf } from './pass-updates.js';
 import { ApiError } from './errors.js';
+import { passStateOf } from './pass-updates.js';
 import { renderApplePass } from './passes.js';
 
 export interface AuthenticatedPass {
@@ -26,21 +27,45 @@ function passTypeId(ctx: Ctx): string {
 }
 
 /** `Authorization: ApplePass <authenticationToken>` for this serial number, or 401 and nothing else happens. */
-export async function authenticatePass(ctx: Ctx, ptid: string, serial: string, authorization: string | undefined): Promise<AuthenticatedPass> {
+export async function authenticatePass(
+  ctx: Ctx,
+  ptid: string,
+  serial: string,
+  authorization: string | undefined,
+): Promise<AuthenticatedPass> {
   const token = /^ApplePass\s+(\S+)$/.exec(authorization ?? '')?.[1];
-  const unauthorized = new ApiError('unauthorized', 'Send the pass’s authenticationToken as Authorization: ApplePass <token>.');
+  const unauthorized = new ApiError(
+    'unauthorized',
+    'Send the pass’s authenticationToken as Authorization: ApplePass <token>.',
+  );
   if (!token || ptid !== passTypeId(ctx) || serial.length > 64) throw unauthorized;
   const device = await ctx.store.db
     .selectFrom('devices')
-    .select(['id', 'credential_id', 'serial_number', 'status', 'auth_token_hash', 'auth_token_enc', 'value_enc', 'added_at', 'pass_updated_at', 'revoked_at', 'platform'])
+    .select([
+      'id',
+      'credential_id',
+      'serial_number',
+      'status',
+      'auth_token_hash',
+      'auth_token_enc',
+      'value_enc',
+      'added_at',
+      'pass_updated_at',
+      'revoked_at',
+      'platform',
+    ])
     .where('serial_number', '=', serial)
     .executeTakeFirst();
-  if (!device || device.platform !== 'apple' || !timingSafeEqualString(sha256(token), device.auth_token_hash)) throw unauthorized;
+  if (!device || device.platform !== 'apple' || !timingSafeEqualString(sha256(token), device.auth_token_hash))
+    throw unauthorized;
   return device;
 }
 
 /** Registers a phone for a pass's updates; the first registration confirms the device. 201 new, 200 known. */
-export async function registerPass(ctx: Ctx, input: { deviceLibraryId: string; ptid: string; device: AuthenticatedPass; pushToken: string }): Promise<'created' | 'exists'> {
+export async function registerPass(
+  ctx: Ctx,
+  input: { deviceLibraryId: string; ptid: string; device: AuthenticatedPass; pushToken: string },
+): Promise<'created' | 'exists'> {
   const at = nowIso(ctx);
   const key = { dli: input.deviceLibraryId, serial: input.device.serial_number };
   const existing = await ctx.store.db
@@ -62,15 +87,29 @@ export async function registerPass(ctx: Ctx, input: { deviceLibraryId: string; p
   } else {
     await ctx.store.db
       .insertInto('apple_registrations')
-      .values({ device_library_id: key.dli, pass_type_id: input.ptid, serial_number: key.serial, push_token_enc, created_at: at, updated_at: at })
-      .onConflict((oc) => oc.columns(['device_library_id', 'pass_type_id', 'serial_number']).doUpdateSet({ push_token_enc, updated_at: at }))
+      .values({
+        device_library_id: key.dli,
+        pass_type_id: input.ptid,
+        serial_number: key.serial,
+        push_token_enc,
+        created_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['device_library_id', 'pass_type_id', 'serial_number'])
+          .doUpdateSet({ push_token_enc, updated_at: at }),
+      )
       .execute();
   }
   if (input.device.status === 'pending') await confirmDevice(ctx, input.device.id, `device:${input.device.id}`);
   return existing ? 'exists' : 'created';
 }
 
-export async function unregisterPass(ctx: Ctx, input: { deviceLibraryId: string; ptid: string; device: AuthenticatedPass }): Promise<void> {
+export async function unregisterPass(
+  ctx: Ctx,
+  input: { deviceLibraryId: string; ptid: string; device: AuthenticatedPass },
+): Promise<void> {
   await ctx.store.db
     .deleteFrom('apple_registrations')
     .where('device_library_id', '=', input.deviceLibraryId)
@@ -82,7 +121,12 @@ export async function unregisterPass(ctx: Ctx, input: { deviceLibraryId: string;
 const lastChange = (d: { added_at: string; pass_updated_at?: string | null }) => d.pass_updated_at ?? d.added_at;
 
 /** Serial numbers of this phone's passes changed after the tag (an ISO instant we handed out). */
-export async function updatedSerials(ctx: Ctx, deviceLibraryId: string, ptid: string, since?: string): Promise<{ serialNumbers: string[]; lastUpdated: string } | null> {
+export async function updatedSerials(
+  ctx: Ctx,
+  deviceLibraryId: string,
+  ptid: string,
+  since?: string,
+): Promise<{ serialNumbers: string[]; lastUpdated: string } | null> {
   if (ptid !== passTypeId(ctx)) return null;
   const rows = await ctx.store.db
     .selectFrom('apple_registrations')
@@ -100,15 +144,29 @@ export async function updatedSerials(ctx: Ctx, deviceLibraryId: string, ptid: st
  * The pass as it stands now: voided after a revoke, "Suspended" while suspended. Serving the voided
  * pass to a device of a `revoking` credential confirms that device (docs/lifecycle.md).
  */
-export async function latestPass(ctx: Ctx, device: AuthenticatedPass, ifModifiedSince?: string): Promise<{ notModified: true; lastModified: Date } | { notModified: false; lastModified: Date; pkpass: Buffer }> {
+export async function latestPass(
+  ctx: Ctx,
+  device: AuthenticatedPass,
+  ifModifiedSince?: string,
+): Promise<{ notModified: true; lastModified: Date } | { notModified: false; lastModified: Date; pkpass: Buffer }> {
   const apple = ctx.wallet!.apple!;
   const lastModified = new Date(lastChange(device));
   const since = ifModifiedSince ? Date.parse(ifModifiedSince) : NaN;
-  if (Number.isFinite(since) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000)) return { notModified: true, lastModified };
+  if (Number.isFinite(since) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000))
+    return { notModified: true, lastModified };
   const row = await ctx.store.db
     .selectFrom('credentials')
     .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select(['credentials.status', 'credentials.enabled', 'credentials.value_enc', 'credentials.updated_at', 'credentials.revoking_at', 'people.first_name', 'people.last_name', 'people.enabled as person_enabled'])
+    .select([
+      'credentials.status',
+      'credentials.enabled',
+      'credentials.value_enc',
+      'credentials.updated_at',
+      'credentials.revoking_at',
+      'people.first_name',
+      'people.last_name',
+      'people.enabled as person_enabled',
+    ])
     .where('credentials.id', '=', device.credential_id)
     .executeTakeFirstOrThrow();
   const state = passStateOf(row, device.status, row.person_enabled);
@@ -117,14 +175,20 @@ export async function latestPass(ctx: Ctx, device: AuthenticatedPass, ifModified
   try {
     pkpass = renderApplePass(ctx, apple, device, {
       holder: `${row.first_name} ${row.last_name}`.trim(),
-      value: device.value_enc ? ctx.keys.decrypt(device.value_enc, device.id) : ctx.keys.decrypt(row.value_enc!, device.credential_id),
+      value: device.value_enc
+        ? ctx.keys.decrypt(device.value_enc, device.id)
+        : ctx.keys.decrypt(row.value_enc!, device.credential_id),
       state,
       ...(endedAt ? { endedAt } : {}),
     });
   } catch (err) {
     if (!(err instanceof UnknownKeyError)) throw err;
     // Wallet keeps the pass it has on a 401; a 500 would only be retried for nothing.
-    ctx.log({ level: 'error', msg: 'pass cannot be rendered: made under a secret this server no longer has (run npx keyway secrets rotate before removing KEYWAY_SECRET_PREVIOUS)', device_id: device.id });
+    ctx.log({
+      level: 'error',
+      msg: 'pass cannot be rendered: made under a secret this server no longer has (run npx keyway secrets rotate before removing KEYWAY_SECRET_PREVIOUS)',
+      device_id: device.id,
+    });
     throw new ApiError('unauthorized', 'This pass can no longer be served.');
   }
   if (row.status === 'revoking' && device.status === 'active') await confirmVoided(ctx, device.id, 'fetch');

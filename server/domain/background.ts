@@ -1,19 +1,21 @@
 // What the server process runs besides requests: the three outbox workers and the timed sweeps.
-import { deliverDueMessages as deliverQueuedMessages, startDeliveryWorker, type OnDelivered } from '../delivery/queue.js';
+import {
+  deliverDueMessages as deliverQueuedMessages,
+  type OnDelivered,
+  startDeliveryWorker,
+} from '../delivery/queue.js';
 import type { StopWorker } from '../storage/outbox.js';
 import { startWebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { Ctx } from './context.js';
-import { sweepExpiredInvitations } from './sweeps.js';
-import { startWalletWorker } from './wallet-pushes.js';
-import { sweepRevocations } from './sweeps.js';
+import { pollPendingGoogleDevices } from './google-poll.js';
+import { startHidWorker } from './hid-sync.js';
 import { pruneIdempotency } from './idempotency.js';
-import { pruneRetained } from './retention.js';
 import { markInvitationEmailed } from './invitations.js';
-import { sweepPendingDevices } from './sweeps.js';
 import { pruneRateCounters } from './rate-limits.js';
 import { sendInvitationReminders } from './reminders.js';
-import { startHidWorker } from './hid-sync.js';
-import { pollPendingGoogleDevices } from './google-poll.js';
+import { pruneRetained } from './retention.js';
+import { sweepExpiredInvitations, sweepPendingDevices, sweepRevocations } from './sweeps.js';
+import { startWalletWorker } from './wallet-pushes.js';
 
 /** What the domain records once a queued message of a purpose went out. */
 const ON_MESSAGE_DELIVERED: OnDelivered = { invitation: markInvitationEmailed };
@@ -51,10 +53,15 @@ export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: bool
     every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
     every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
     // The fallback for missed Google save callbacks (KEYWAY_GOOGLE_POLL_S, with the REST API only).
-    if (ctx.wallet?.google?.rest) every(ctx.config.google.pollSeconds * 1000, () => pollPendingGoogleDevices(ctx), 'google object poll');
+    if (ctx.wallet?.google?.rest)
+      every(ctx.config.google.pollSeconds * 1000, () => pollPendingGoogleDevices(ctx), 'google object poll');
   }
   // Claimed rows (a lease each): safe in every worker of every instance, and they share the load.
-  const stoppers: StopWorker[] = [startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED), startWalletWorker(ctx), startWebhookDispatcher(ctx)];
+  const stoppers: StopWorker[] = [
+    startDeliveryWorker(ctx, ON_MESSAGE_DELIVERED),
+    startWalletWorker(ctx),
+    startWebhookDispatcher(ctx),
+  ];
   stoppers.push(startHidWorker(ctx)); // read-backs are claimed per credential (a compare-and-set), so every worker may run it
   return async (opts) => {
     for (const t of timers) clearInterval(t);

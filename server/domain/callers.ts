@@ -1,11 +1,10 @@
 import type { Selectable } from 'kysely';
+import { addSeconds, nowIso } from '../clock.js';
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
-import { cachedQuery, preparedInsert } from '../storage/db.js';
+import type { Tx } from '../storage/db.js';
+import { cachedQuery, json, preparedInsert } from '../storage/db.js';
 import type { ApiKeyTable, TokenTable } from '../storage/schema.js';
 import type { Ctx } from './context.js';
-import { json } from '../storage/db.js';
-import { addSeconds, nowIso } from '../clock.js';
-import type { Tx } from '../storage/db.js';
 import { ApiError } from './errors.js';
 import type { Scope } from './keys.js';
 
@@ -21,10 +20,23 @@ export type Caller =
       defaultCountry: string | null;
     }
   | { kind: 'client_session'; tokenHash: string; personId: number; origins: string[]; expiresAt: string }
-  | { kind: 'provisioning'; tokenHash: string; personId: number; credentialId: string; origins: string[]; expiresAt: string; keyId: string | null; viaHandoff: boolean };
+  | {
+      kind: 'provisioning';
+      tokenHash: string;
+      personId: number;
+      credentialId: string;
+      origins: string[];
+      expiresAt: string;
+      keyId: string | null;
+      viaHandoff: boolean;
+    };
 
 export const actorOf = (c: Caller): string =>
-  c.kind === 'secret' || c.kind === 'publishable' ? `key:${c.keyId}` : c.kind === 'client_session' ? `session:cs:${c.personId}` : `session:ps:${c.credentialId}`;
+  c.kind === 'secret' || c.kind === 'publishable'
+    ? `key:${c.keyId}`
+    : c.kind === 'client_session'
+      ? `session:cs:${c.personId}`
+      : `session:ps:${c.credentialId}`;
 
 const KEY_PATTERN = /^(sk|pk)_[A-Za-z0-9_]{16,128}$/;
 const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
@@ -33,8 +45,15 @@ const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
 const lastUsedWritten = new Map<string, number>();
 
 // Every authenticated request resolves its token: compiled once, and kept until the table changes.
-const keyByHash = cachedQuery<Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>, [string]>(
-  (db, hash) => db.selectFrom('api_keys').select(['id', 'kind', 'scopes', 'origins', 'countries', 'default_country', 'revoked_at']).where('key_hash', '=', hash),
+const keyByHash = cachedQuery<
+  Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>,
+  [string]
+>(
+  (db, hash) =>
+    db
+      .selectFrom('api_keys')
+      .select(['id', 'kind', 'scopes', 'origins', 'countries', 'default_country', 'revoked_at'])
+      .where('key_hash', '=', hash),
   1,
 );
 const sessionByHash = cachedQuery<Selectable<TokenTable>, [string, string]>(
@@ -50,15 +69,35 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
     const ms = ctx.clock.now().getTime();
     if ((lastUsedWritten.get(row.id) ?? 0) < ms - 60_000) {
       lastUsedWritten.set(row.id, ms);
-      await ctx.store.db.updateTable('api_keys').set({ last_used_at: new Date(ms).toISOString() }).where('id', '=', row.id).execute();
+      await ctx.store.db
+        .updateTable('api_keys')
+        .set({ last_used_at: new Date(ms).toISOString() })
+        .where('id', '=', row.id)
+        .execute();
     }
     // Built once per cached row (rows are frozen and shared), so a hot key parses its JSON once.
-    return ctx.store.readCache.memo(row, 'caller', (): Caller =>
-      Object.freeze(
-        row.kind === 'secret'
-          ? { kind: 'secret' as const, keyId: row.id, tokenHash, scopes: json(row.scopes, []), defaultCountry: row.default_country }
-          : { kind: 'publishable' as const, keyId: row.id, tokenHash, origins: json(row.origins, []), countries: json(row.countries, null), defaultCountry: row.default_country },
-      ),
+    return ctx.store.readCache.memo(
+      row,
+      'caller',
+      (): Caller =>
+        Object.freeze(
+          row.kind === 'secret'
+            ? {
+                kind: 'secret' as const,
+                keyId: row.id,
+                tokenHash,
+                scopes: json(row.scopes, []),
+                defaultCountry: row.default_country,
+              }
+            : {
+                kind: 'publishable' as const,
+                keyId: row.id,
+                tokenHash,
+                origins: json(row.origins, []),
+                countries: json(row.countries, null),
+                defaultCountry: row.default_country,
+              },
+        ),
     );
   }
   if (SESSION_PATTERN.test(token)) {
@@ -67,12 +106,30 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
     const [row] = await sessionByHash(ctx.store.db, tokenHash, kind);
     if (!row || row.expires_at <= nowIso(ctx) || row.person_id === null) return null;
     const personId = row.person_id;
-    return ctx.store.readCache.memo(row, 'caller', (): Caller =>
-      Object.freeze(
-        kind === 'cs'
-          ? { kind: 'client_session' as const, tokenHash, personId, origins: json(row.origins, []), expiresAt: row.expires_at }
-          : { kind: 'provisioning' as const, tokenHash, personId, credentialId: row.credential_id!, origins: json(row.origins, []), expiresAt: row.expires_at, keyId: row.key_id, viaHandoff: row.via_handoff === 1 },
-      ),
+    return ctx.store.readCache.memo(
+      row,
+      'caller',
+      (): Caller =>
+        Object.freeze(
+          kind === 'cs'
+            ? {
+                kind: 'client_session' as const,
+                tokenHash,
+                personId,
+                origins: json(row.origins, []),
+                expiresAt: row.expires_at,
+              }
+            : {
+                kind: 'provisioning' as const,
+                tokenHash,
+                personId,
+                credentialId: row.credential_id!,
+                origins: json(row.origins, []),
+                expiresAt: row.expires_at,
+                keyId: row.key_id,
+                viaHandoff: row.via_handoff === 1,
+              },
+        ),
     );
   }
   return null;
@@ -80,13 +137,32 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
 
 export const SESSION_TTL_SECONDS = 15 * 60;
 
-const insertToken = preparedInsert('tokens', ['token_hash', 'kind', 'person_id', 'credential_id', 'device_id', 'key_id', 'origins', 'expires_at', 'created_at', 'used_at', 'via_handoff']);
+const insertToken = preparedInsert('tokens', [
+  'token_hash',
+  'kind',
+  'person_id',
+  'credential_id',
+  'device_id',
+  'key_id',
+  'origins',
+  'expires_at',
+  'created_at',
+  'used_at',
+  'via_handoff',
+]);
 
 /** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (docs/api.md, docs/security.md). */
 export async function mintSession(
   ctx: Ctx,
   tx: Tx,
-  input: { kind: 'ps' | 'cs'; personId: number; credentialId?: string; origins: string[]; keyId?: string | null; viaHandoff?: boolean },
+  input: {
+    kind: 'ps' | 'cs';
+    personId: number;
+    credentialId?: string;
+    origins: string[];
+    keyId?: string | null;
+    viaHandoff?: boolean;
+  },
 ): Promise<{ token: string; expires_at: string }> {
   // A ps_ names its credential (docs/elements.md: credential-id is optional with a ps_): ps_<id>_<secret>.
   const token =
@@ -135,4 +211,5 @@ export function requireAccessScope(caller: Caller): void {
   }
 }
 
-export const canSeeSecrets = (caller: Caller): boolean => caller.kind === 'secret' && caller.scopes.includes('account.person');
+export const canSeeSecrets = (caller: Caller): boolean =>
+  caller.kind === 'secret' && caller.scopes.includes('account.person');

@@ -1,10 +1,10 @@
-import type { Metrics } from '../metrics.js';
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createKeyRing, cryptoRandom, type KeyRing, type RandomSource } from '../crypto/secrets.js';
 import { devMailer, devSms, type Mailer, type SmsSender } from '../delivery/senders.js';
 import { jsonLog, type Log } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { Store } from '../storage/db.js';
 import type { WalletRuntime } from '../wallet/runtime.js';
 

@@ -7,7 +7,12 @@ import type { CredentialStatus } from './lifecycle.js';
 export const CREDENTIAL_TYPES = [
   { id: 1, name: 'Card', format: 'card', description: 'Physical access card (its number as value)' },
   { id: 6, name: 'PIN', format: 'pin', description: 'Keypad PIN of 4–12 characters' },
-  { id: 9, name: 'Wallet pass', format: 'mobile', description: 'Apple Wallet and Google Wallet pass (mobile credential)' },
+  {
+    id: 9,
+    name: 'Wallet pass',
+    format: 'mobile',
+    description: 'Apple Wallet and Google Wallet pass (mobile credential)',
+  },
 ] as const;
 export const WALLET_PASS = 9;
 /** HID Mobile Access through HID Origo (docs/hid.md), offered only when configured. */
@@ -21,7 +26,9 @@ export const HID_CREDENTIAL_TYPE = {
 
 /** The types this deployment offers: type 8 only with HID Origo configured. */
 export const credentialTypes = (ctx: { config: { hidOrigo?: unknown } }) =>
-  (ctx.config.hidOrigo !== undefined ? [...CREDENTIAL_TYPES, HID_CREDENTIAL_TYPE] : [...CREDENTIAL_TYPES]).sort((a, b) => a.id - b.id);
+  (ctx.config.hidOrigo !== undefined ? [...CREDENTIAL_TYPES, HID_CREDENTIAL_TYPE] : [...CREDENTIAL_TYPES]).sort(
+    (a, b) => a.id - b.id,
+  );
 export const PIN = 6;
 export const CARD = 1;
 
@@ -61,7 +68,12 @@ export interface CreateCredentialInput {
 
 export type CredentialRow = Selectable<CredentialTable>;
 
-export type DeviceRow = { id: string; platform: DeviceView['platform']; status: 'pending' | 'active' | 'revoked'; added_at: string };
+export type DeviceRow = {
+  id: string;
+  platform: DeviceView['platform'];
+  status: 'pending' | 'active' | 'revoked';
+  added_at: string;
+};
 
 export interface StatusView {
   id: string;

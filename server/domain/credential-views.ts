@@ -1,15 +1,23 @@
 // Reading credentials as the API shows them: the admin view (secrets for the write scope) and the status view.
 import type { ExpressionBuilder } from 'kysely';
-import { jsonArrayFrom as sqliteArray, jsonObjectFrom as sqliteObject } from 'kysely/helpers/sqlite';
 import { jsonArrayFrom as pgArray, jsonObjectFrom as pgObject } from 'kysely/helpers/postgres';
+import { jsonArrayFrom as sqliteArray, jsonObjectFrom as sqliteObject } from 'kysely/helpers/sqlite';
 import { cachedQuery, isPostgres, preparedQuery } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 import type { Ctx } from './context.js';
-import { CARD, HID_MOBILE, PIN, type CredentialRow, type CredentialView, type DeviceRow, type StatusView } from './credential-types.js';
+import {
+  CARD,
+  type CredentialRow,
+  type CredentialView,
+  type DeviceRow,
+  HID_MOBILE,
+  PIN,
+  type StatusView,
+} from './credential-types.js';
 import { readTimeIdCursor, timeIdCursor } from './cursors.js';
 import { ApiError } from './errors.js';
 import { invitationUrl } from './invitation-code.js';
-import { TERMINAL, type CredentialStatus } from './lifecycle.js';
+import { type CredentialStatus, TERMINAL } from './lifecycle.js';
 
 const sqliteJson = { jsonArrayFrom: sqliteArray, jsonObjectFrom: sqliteObject };
 const pgJson = { jsonArrayFrom: pgArray, jsonObjectFrom: pgObject };
@@ -26,11 +34,28 @@ const credentialOfPerson = preparedQuery<CredentialRow, [string, number]>(
       .where('people.deleted_at', 'is', null),
   2,
 );
-const devicesOfCredential = preparedQuery<{ id: string; credential_id: string; platform: 'apple' | 'google'; status: 'pending' | 'active' | 'revoked'; added_at: string }, [string]>(
-  (db, id) => db.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status', 'added_at']).where('credential_id', '=', id).orderBy('added_at'),
+const devicesOfCredential = preparedQuery<
+  {
+    id: string;
+    credential_id: string;
+    platform: 'apple' | 'google';
+    status: 'pending' | 'active' | 'revoked';
+    added_at: string;
+  },
+  [string]
+>(
+  (db, id) =>
+    db
+      .selectFrom('devices')
+      .select(['id', 'credential_id', 'platform', 'status', 'added_at'])
+      .where('credential_id', '=', id)
+      .orderBy('added_at'),
   1,
 );
-const liveInvitationOfCredential = preparedQuery<{ credential_id: string; code_enc: string; expires_at: string }, [string]>(
+const liveInvitationOfCredential = preparedQuery<
+  { credential_id: string; code_enc: string; expires_at: string },
+  [string]
+>(
   (db, id) =>
     db
       .selectFrom('invitations')
@@ -42,9 +67,16 @@ const liveInvitationOfCredential = preparedQuery<{ credential_id: string; code_e
 );
 /** A credential row's devices as its views list them, for aggregation into that row. */
 const devicesOfRow = (eb: ExpressionBuilder<Database, 'credentials'>) =>
-  eb.selectFrom('devices').select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at']).whereRef('devices.credential_id', '=', 'credentials.id').orderBy('devices.added_at');
+  eb
+    .selectFrom('devices')
+    .select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at'])
+    .whereRef('devices.credential_id', '=', 'credentials.id')
+    .orderBy('devices.added_at');
 const credentialWithRelated = cachedQuery<
-  CredentialRow & { devices: DeviceRow[] | string; invitation: { code_enc: string; expires_at: string } | string | null },
+  CredentialRow & {
+    devices: DeviceRow[] | string;
+    invitation: { code_enc: string; expires_at: string } | string | null;
+  },
   [string, number]
 >((db, id, personId) => {
   const { jsonArrayFrom, jsonObjectFrom } = isPostgres(db) ? pgJson : sqliteJson;
@@ -70,16 +102,31 @@ const credentialWithRelated = cachedQuery<
 
 // Status stays readable after the person is deleted: their credentials show as revoked.
 const statusOfCredential = cachedQuery<
-  Pick<CredentialRow, 'id' | 'credential_type_id' | 'status' | 'enabled' | 'updated_at'> & { devices: DeviceRow[] | string; history: { status: string; at: string }[] | string },
+  Pick<CredentialRow, 'id' | 'credential_type_id' | 'status' | 'enabled' | 'updated_at'> & {
+    devices: DeviceRow[] | string;
+    history: { status: string; at: string }[] | string;
+  },
   [string, number]
 >((db, id, personId) => {
   const { jsonArrayFrom } = isPostgres(db) ? pgJson : sqliteJson;
   return db
     .selectFrom('credentials')
-    .select(['credentials.id', 'credentials.credential_type_id', 'credentials.status', 'credentials.enabled', 'credentials.updated_at'])
+    .select([
+      'credentials.id',
+      'credentials.credential_type_id',
+      'credentials.status',
+      'credentials.enabled',
+      'credentials.updated_at',
+    ])
     .select((eb) => [
       jsonArrayFrom(devicesOfRow(eb)).as('devices'),
-      jsonArrayFrom(eb.selectFrom('credential_history').select(['credential_history.status', 'credential_history.at']).whereRef('credential_history.credential_id', '=', 'credentials.id').orderBy('credential_history.id')).as('history'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('credential_history')
+          .select(['credential_history.status', 'credential_history.at'])
+          .whereRef('credential_history.credential_id', '=', 'credentials.id')
+          .orderBy('credential_history.id'),
+      ).as('history'),
     ])
     .where('credentials.id', '=', id)
     .where('credentials.person_id', '=', personId);
@@ -93,7 +140,12 @@ export async function getCredentialRow(ctx: Ctx, personId: number, credentialId:
   return row;
 }
 
-export async function getCredentialView(ctx: Ctx, personId: number, credentialId: string, showSecrets: boolean): Promise<CredentialView> {
+export async function getCredentialView(
+  ctx: Ctx,
+  personId: number,
+  credentialId: string,
+  showSecrets: boolean,
+): Promise<CredentialView> {
   // One statement instead of three (credential, devices, live invitation): the admin read is a hot path.
   const [row] = await credentialWithRelated(ctx.store.db, credentialId, personId);
   if (!row) throw new ApiError('not_found', `No credential ${credentialId} for person ${personId}.`);
@@ -117,12 +169,25 @@ export async function listCredentials(
   personId: number,
   opts: { limit: number; cursor?: string; showSecrets: boolean },
 ): Promise<{ person_credentials: CredentialView[]; next_cursor: string | null }> {
-  const person = await ctx.store.db.selectFrom('people').select('id').where('id', '=', personId).where('deleted_at', 'is', null).executeTakeFirst();
+  const person = await ctx.store.db
+    .selectFrom('people')
+    .select('id')
+    .where('id', '=', personId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!person) throw new ApiError('not_found', `No person with id ${personId}.`);
-  let q = ctx.store.db.selectFrom('credentials').selectAll().where('person_id', '=', personId).orderBy('created_at').orderBy('id').limit(opts.limit + 1);
+  let q = ctx.store.db
+    .selectFrom('credentials')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(opts.limit + 1);
   if (opts.cursor) {
     const { createdAt, id } = readTimeIdCursor(opts.cursor);
-    q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]),
+    );
   }
   const rows = await q.execute();
   const page = rows.slice(0, opts.limit);
@@ -134,14 +199,23 @@ export async function listCredentials(
 }
 
 /** The public shape: PIN values masked everywhere; codes, URLs and wallet values only for the write scope. */
-export async function toCredentialViews(ctx: Ctx, rows: CredentialRow[], showSecrets: boolean): Promise<CredentialView[]> {
+export async function toCredentialViews(
+  ctx: Ctx,
+  rows: CredentialRow[],
+  showSecrets: boolean,
+): Promise<CredentialView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const single = rows.length === 1 ? rows[0].id : null;
   const [devices, invitations] = await Promise.all([
     single
       ? devicesOfCredential(ctx.store.db, single)
-      : ctx.store.db.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status', 'added_at']).where('credential_id', 'in', ids).orderBy('added_at').execute(),
+      : ctx.store.db
+          .selectFrom('devices')
+          .select(['id', 'credential_id', 'platform', 'status', 'added_at'])
+          .where('credential_id', 'in', ids)
+          .orderBy('added_at')
+          .execute(),
     !showSecrets
       ? Promise.resolve([])
       : single
@@ -179,7 +253,8 @@ function renderViews(
       updated_at: r.updated_at,
     };
     if (r.credential_type_id === PIN) view.value = '******';
-    else if (r.value_enc && (showSecrets || r.credential_type_id === CARD)) view.value = ctx.keys.decrypt(r.value_enc, r.id);
+    else if (r.value_enc && (showSecrets || r.credential_type_id === CARD))
+      view.value = ctx.keys.decrypt(r.value_enc, r.id);
     const inv = invitations.find((i) => i.credential_id === r.id);
     if (inv && !TERMINAL.has(view.status)) {
       const code = ctx.keys.decrypt(inv.code_enc, r.id);
@@ -193,7 +268,11 @@ function renderViews(
 }
 
 /** `GET /api/3/credentials/{cid}/status` for a `cs_` (its person) or `ps_` (its credential). */
-export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { personId: number; credentialId?: string }): Promise<StatusView> {
+export async function credentialStatus(
+  ctx: Ctx,
+  credentialId: string,
+  scope: { personId: number; credentialId?: string },
+): Promise<StatusView> {
   if (scope.credentialId && scope.credentialId !== credentialId) throw new ApiError('not_found');
   // One statement for the row, its devices and its history: widgets poll this.
   const [row] = await statusOfCredential(ctx.store.db, credentialId, scope.personId);
@@ -204,7 +283,12 @@ export async function credentialStatus(ctx: Ctx, credentialId: string, scope: { 
       ...(row.credential_type_id === HID_MOBILE ? { credential_type_id: HID_MOBILE } : {}),
       status: row.status as CredentialStatus,
       enabled: row.enabled === 1,
-      devices: parseJson(row.devices).map((d) => ({ id: d.id, platform: d.platform, added_at: d.added_at, status: d.status })),
+      devices: parseJson(row.devices).map((d) => ({
+        id: d.id,
+        platform: d.platform,
+        added_at: d.added_at,
+        status: d.status,
+      })),
       updated_at: row.updated_at,
       history: parseJson(row.history).map((h) => ({ status: h.status as CredentialStatus, at: h.at })),
     }),

@@ -1,13 +1,24 @@
 // Issuing a credential: a card, a PIN, or a wallet pass with its first invitation.
 import { nowIso } from '../clock.js';
-import { recordEvent, type Actor } from '../storage/audit.js';
 import { pickLocale } from '../messages/locale.js';
+import { type Actor, recordEvent } from '../storage/audit.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import type { Ctx } from './context.js';
-import { createHidCredential } from './hid-credentials.js';
-import { CARD, CREDENTIAL_TYPES, credentialTypes, HID_MOBILE, newId, newReaderValue, PIN, WALLET_PASS, type CreateCredentialInput, type CredentialView } from './credential-types.js';
+import {
+  CARD,
+  CREDENTIAL_TYPES,
+  type CreateCredentialInput,
+  type CredentialView,
+  credentialTypes,
+  HID_MOBILE,
+  newId,
+  newReaderValue,
+  PIN,
+  WALLET_PASS,
+} from './credential-types.js';
 import { getCredentialView } from './credential-views.js';
 import { ApiError } from './errors.js';
+import { createHidCredential } from './hid-credentials.js';
 import { emailInvitation, issueInvitationTx } from './invitations.js';
 import type { CredentialStatus } from './lifecycle.js';
 
@@ -19,9 +30,13 @@ export async function createCredential(
 ): Promise<CredentialView> {
   const offered = credentialTypes(ctx);
   if (!offered.some((t) => t.id === input.credential_type_id)) {
-    throw new ApiError('unknown_credential_type', `Credential type ${input.credential_type_id} is not available here.`, {
-      available: offered.map((t) => t.id),
-    });
+    throw new ApiError(
+      'unknown_credential_type',
+      `Credential type ${input.credential_type_id} is not available here.`,
+      {
+        available: offered.map((t) => t.id),
+      },
+    );
   }
   if (input.credential_type_id === HID_MOBILE) return createHidCredential(ctx, personId, input, opts);
   const type = CREDENTIAL_TYPES.find((t) => t.id === input.credential_type_id)!;
@@ -29,16 +44,25 @@ export async function createCredential(
   let valueMode: 'per_device' | 'shared' = 'shared';
   if (type.id === PIN) {
     if (!value || value.length < 4 || value.length > 12) {
-      throw new ApiError('invalid_request', 'A PIN needs a value of 4–12 characters.', { fields: { value: 'A PIN is 4–12 characters.' } });
+      throw new ApiError('invalid_request', 'A PIN needs a value of 4–12 characters.', {
+        fields: { value: 'A PIN is 4–12 characters.' },
+      });
     }
   } else if (type.id === CARD) {
-    if (!value) throw new ApiError('invalid_request', 'A card needs its number as value.', { fields: { value: 'Required for a card.' } });
+    if (!value)
+      throw new ApiError('invalid_request', 'A card needs its number as value.', {
+        fields: { value: 'Required for a card.' },
+      });
   } else {
     valueMode = input.value_mode ?? (value ? 'shared' : 'per_device');
     if (valueMode === 'per_device' && value) {
-      throw new ApiError('invalid_request', 'A value is shared by every phone; per_device mode generates one per phone.', {
-        fields: { value: 'Only with value_mode "shared".' },
-      });
+      throw new ApiError(
+        'invalid_request',
+        'A value is shared by every phone; per_device mode generates one per phone.',
+        {
+          fields: { value: 'Only with value_mode "shared".' },
+        },
+      );
     }
     if (valueMode === 'shared' && !value) value = newReaderValue(ctx);
   }
@@ -52,7 +76,12 @@ export async function createCredential(
   if (deliver === 'email' && ctx.config.emailProvider === 'none') throw new ApiError('email_not_configured');
 
   const result = await ctx.store.db.transaction().execute(async (tx) => {
-    const person = await tx.selectFrom('people').selectAll().where('id', '=', personId).where('deleted_at', 'is', null).executeTakeFirst();
+    const person = await tx
+      .selectFrom('people')
+      .selectAll()
+      .where('id', '=', personId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (!person) throw new ApiError('not_found', `No person with id ${personId}.`);
     await tx
       .insertInto('credentials')
@@ -80,7 +109,13 @@ export async function createCredential(
       subject: `credential:${id}`,
       data: { person_id: personId, credential_type_id: type.id, status: finalStatus, value_mode: valueMode },
     });
-    await enqueueWebhook(tx, at, { event: 'credential.created', credential_id: id, person_id: personId, status: finalStatus, credential_type_id: type.id });
+    await enqueueWebhook(tx, at, {
+      event: 'credential.created',
+      credential_id: id,
+      person_id: personId,
+      status: finalStatus,
+      credential_type_id: type.id,
+    });
     let invitation: { code: string; expires_at: string } | undefined;
     if (type.id === WALLET_PASS) {
       invitation = await issueInvitationTx(ctx, tx, id, opts.actor);

@@ -1,6 +1,6 @@
 // Google Wallet's save/delete callbacks, what they change: a verified save confirms its device.
 import { nowIso } from '../clock.js';
-import { verifyCallback, type CallbackBody } from '../wallet/google/callback.js';
+import { type CallbackBody, verifyCallback } from '../wallet/google/callback.js';
 import type { Ctx } from './context.js';
 import { confirmDevice } from './devices.js';
 import { ApiError } from './errors.js';
@@ -22,7 +22,8 @@ export function googleCanConfirm(ctx: Ctx): boolean {
 export async function handleGoogleCallback(ctx: Ctx, body: CallbackBody): Promise<{ processed: boolean }> {
   const google = ctx.config.passes ? ctx.wallet?.google : undefined;
   const source = google?.callbackKeys;
-  if (!google || !source) throw new ApiError('unauthorized', 'Google callbacks are not configured (KEYWAY_GOOGLE_CALLBACK_KEYS).');
+  if (!google || !source)
+    throw new ApiError('unauthorized', 'Google callbacks are not configured (KEYWAY_GOOGLE_CALLBACK_KEYS).');
   const now = ctx.clock.now().getTime();
   const log = ctx.log;
   let keys;
@@ -30,7 +31,12 @@ export async function handleGoogleCallback(ctx: Ctx, body: CallbackBody): Promis
     keys = await source.keys({ log });
   } catch (error) {
     log({ level: 'error', msg: 'google callback keys unavailable', error: (error as Error).message });
-    throw new ApiError('upstream_unavailable', "Google's callback signing keys could not be fetched; nothing was changed.", undefined, 60);
+    throw new ApiError(
+      'upstream_unavailable',
+      "Google's callback signing keys could not be fetched; nothing was changed.",
+      undefined,
+      60,
+    );
   }
   let message = verifyCallback(body, keys, google.issuerId, now);
   if (!message && source.kind === 'url') {

@@ -2,10 +2,10 @@
 // devices are polled (GET the object, read `hasUsers`) and a saved one is confirmed exactly as a
 // verified save callback would confirm it (docs/lifecycle.md).
 import { addSeconds, nowIso } from '../clock.js';
+import type { GoogleWalletRestClient } from '../wallet/google/rest-client.js';
 import type { Ctx } from './context.js';
 import { confirmDevice } from './devices.js';
 import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
-import type { GoogleWalletRestClient } from '../wallet/google/rest-client.js';
 
 /** Objects asked about per round; the least recently asked go first, so a backlog rotates. */
 export const GOOGLE_POLL_BATCH = 50;
@@ -29,7 +29,11 @@ export async function pollPendingGoogleDevices(ctx: Ctx): Promise<number> {
   }
 }
 
-async function pollRound(ctx: Ctx, google: NonNullable<NonNullable<Ctx['wallet']>['google']>, rest: GoogleWalletRestClient): Promise<number> {
+async function pollRound(
+  ctx: Ctx,
+  google: NonNullable<NonNullable<Ctx['wallet']>['google']>,
+  rest: GoogleWalletRestClient,
+): Promise<number> {
   const since = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);
   const pending = await ctx.store.db
     .selectFrom('devices')

@@ -1,11 +1,11 @@
-import { newToken, sha256 } from '../crypto/secrets.js';
-import { actorOf, mintSession, type Caller } from './callers.js';
-import type { Ctx } from './context.js';
 import { addSeconds, nowIso } from '../clock.js';
+import { newToken, sha256 } from '../crypto/secrets.js';
+import { recordEvent } from '../storage/audit.js';
+import { actorOf, type Caller, mintSession } from './callers.js';
+import type { Ctx } from './context.js';
 import { WALLET_PASS } from './credential-types.js';
 import { ApiError } from './errors.js';
-import { recordEvent } from '../storage/audit.js';
-import { consumeRedeemAttempt, wallets, type ProvisioningGrant } from './invitations.js';
+import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from './invitations.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { coveredCredential, passableCredential, type SessionCaller } from './passes.js';
 
@@ -14,7 +14,11 @@ export const HANDOFF_TTL_SECONDS = 5 * 60;
 const HANDOFF_TOKEN = /^h_[A-Za-z0-9]{20,100}$/;
 
 /** `POST /api/3/handoffs`: a single-use link to carry this session to a phone, never the ps_ itself. */
-export async function createHandoff(ctx: Ctx, caller: SessionCaller, input: { credential_id?: string }): Promise<{ url: string; expires_at: string }> {
+export async function createHandoff(
+  ctx: Ctx,
+  caller: SessionCaller,
+  input: { credential_id?: string },
+): Promise<{ url: string; expires_at: string }> {
   // Carried to a phone once, never extended forever (docs/security.md).
   if (caller.kind === 'provisioning' && caller.viaHandoff) throw new ApiError('handoff_not_allowed');
   const cred = await coveredCredential(ctx, caller, input.credential_id);
@@ -37,7 +41,12 @@ export async function createHandoff(ctx: Ctx, caller: SessionCaller, input: { cr
         used_at: null,
       })
       .execute();
-    await recordEvent(tx, at, { type: 'handoff.created', actor: actorOf(caller), subject: `credential:${cred.id}`, data: { person_id: cred.person_id, expires_at } });
+    await recordEvent(tx, at, {
+      type: 'handoff.created',
+      actor: actorOf(caller),
+      subject: `credential:${cred.id}`,
+      data: { person_id: cred.person_id, expires_at },
+    });
   });
   return { url: `${ctx.config.publicUrl}/p#h=${token}`, expires_at };
 }
@@ -46,7 +55,11 @@ export async function createHandoff(ctx: Ctx, caller: SessionCaller, input: { cr
  * `POST /api/3/handoffs/redeem`: once, for a ps_ bound to PUBLIC_URL (the phone opens the hosted page).
  * Counted against the per-IP redeem limit before the lookup, like invitation codes (docs/security.md).
  */
-export async function redeemHandoff(ctx: Ctx, caller: Extract<Caller, { kind: 'publishable' }>, input: { token: string; ip: string }): Promise<ProvisioningGrant> {
+export async function redeemHandoff(
+  ctx: Ctx,
+  caller: Extract<Caller, { kind: 'publishable' }>,
+  input: { token: string; ip: string },
+): Promise<ProvisioningGrant> {
   await consumeRedeemAttempt(ctx, input.ip);
   if (!HANDOFF_TOKEN.test(input.token)) throw new ApiError('link_expired');
   const now = nowIso(ctx);
@@ -55,11 +68,18 @@ export async function redeemHandoff(ctx: Ctx, caller: Extract<Caller, { kind: 'p
     .selectFrom('tokens')
     .innerJoin('credentials', 'credentials.id', 'tokens.credential_id')
     .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select(['tokens.expires_at', 'tokens.used_at', 'tokens.person_id', 'credentials.id as credential_id', 'people.deleted_at'])
+    .select([
+      'tokens.expires_at',
+      'tokens.used_at',
+      'tokens.person_id',
+      'credentials.id as credential_id',
+      'people.deleted_at',
+    ])
     .where('tokens.token_hash', '=', tokenHash)
     .where('tokens.kind', '=', 'handoff')
     .executeTakeFirst();
-  if (!row || row.used_at || row.expires_at <= now || row.deleted_at || row.person_id === null) throw new ApiError('link_expired');
+  if (!row || row.used_at || row.expires_at <= now || row.deleted_at || row.person_id === null)
+    throw new ApiError('link_expired');
   // Same rules as a pass request: a disabled or revoked credential refuses without spending the link.
   const cred = await passableCredential(ctx, row.person_id, row.credential_id);
 
@@ -74,7 +94,12 @@ export async function redeemHandoff(ctx: Ctx, caller: Extract<Caller, { kind: 'p
       .where('expires_at', '>', now)
       .executeTakeFirst();
     if (Number(cas.numUpdatedRows) !== 1) throw new ApiError('link_expired');
-    await recordEvent(tx, now, { type: 'handoff.redeemed', actor, subject: `credential:${cred.id}`, data: { person_id: cred.person_id } });
+    await recordEvent(tx, now, {
+      type: 'handoff.redeemed',
+      actor,
+      subject: `credential:${cred.id}`,
+      data: { person_id: cred.person_id },
+    });
     const session = await mintSession(ctx, tx, {
       kind: 'ps',
       personId: cred.person_id,
@@ -83,7 +108,11 @@ export async function redeemHandoff(ctx: Ctx, caller: Extract<Caller, { kind: 'p
       keyId: caller.keyId,
       viaHandoff: true,
     });
-    const current = await tx.selectFrom('credentials').select('status').where('id', '=', cred.id).executeTakeFirstOrThrow();
+    const current = await tx
+      .selectFrom('credentials')
+      .select('status')
+      .where('id', '=', cred.id)
+      .executeTakeFirstOrThrow();
     return {
       provisioning_token: session.token,
       expires_at: session.expires_at,

@@ -1,5 +1,5 @@
 // HID Origo's client for this process, and whether type 8 is offered at all.
-import { createOrigoClient, OrigoError, type OrigoClient } from '../hid/origo-client.js';
+import { createOrigoClient, type OrigoClient, OrigoError } from '../hid/origo-client.js';
 import type { Ctx } from './context.js';
 import { ApiError } from './errors.js';
 
@@ -16,7 +16,16 @@ export function origoOf(ctx: Ctx): OrigoClient {
     if (!c) throw new ApiError('unknown_credential_type');
     // The process clock, so token lifetimes, the call budget and Origo's pauses follow the lifecycle's time.
     const now = () => ctx.clock.now().getTime();
-    client = createOrigoClient({ clientId: c.clientId, clientSecret: c.clientSecret, orgId: c.orgId, applicationId: c.applicationId, authUrl: c.authUrl, apiUrl: c.apiUrl, deadlineMs: c.deadlineMs, now });
+    client = createOrigoClient({
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      orgId: c.orgId,
+      applicationId: c.applicationId,
+      authUrl: c.authUrl,
+      apiUrl: c.apiUrl,
+      deadlineMs: c.deadlineMs,
+      now,
+    });
     clients.set(ctx, client);
   }
   return client;

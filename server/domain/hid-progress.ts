@@ -55,12 +55,18 @@ const HOLDING = new Set<CredentialStatus>(['invited', 'provisioning', 'active', 
  * `current`: the phase of its live invitation (none after re-issue settled it); `newPhones`: phones
  * that now hold a live credential of it and are not yet devices; `hasDevices`: devices it has.
  */
-export function hidActions(input: { status: CredentialStatus; current?: InvitationPhase; newPhones: number; hasDevices: boolean }): LifecycleAction[] {
+export function hidActions(input: {
+  status: CredentialStatus;
+  current?: InvitationPhase;
+  newPhones: number;
+  hasDevices: boolean;
+}): LifecycleAction[] {
   const { status } = input;
   if (TERMINAL.has(status) || status === 'expired') return [];
   if (input.newPhones > 0 && HOLDING.has(status)) return [{ type: 'redeem' }, { type: 'confirm_device' }];
   if (input.current === 'acknowledged' && status === 'invited') return [{ type: 'redeem' }];
-  if (input.current === 'over' && !input.hasDevices && (status === 'invited' || status === 'provisioning')) return [{ type: 'lapse' }];
+  if (input.current === 'over' && !input.hasDevices && (status === 'invited' || status === 'provisioning'))
+    return [{ type: 'lapse' }];
   return [];
 }
 

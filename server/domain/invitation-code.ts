@@ -33,4 +33,5 @@ export function normalizeInvitationCode(input: string): string | null {
 }
 
 /** The hosted page's link for a code; the code rides in the fragment, which never reaches a server log. */
-export const invitationUrl = (ctx: { config: { publicUrl: string } }, code: string): string => `${ctx.config.publicUrl}/p#code=${code}`;
+export const invitationUrl = (ctx: { config: { publicUrl: string } }, code: string): string =>
+  `${ctx.config.publicUrl}/p#code=${code}`;

@@ -1,8 +1,8 @@
-import { base62, newToken, sha256 } from '../crypto/secrets.js';
-import type { Ctx } from './context.js';
-import { json } from '../storage/db.js';
 import { nowIso } from '../clock.js';
-import { recordEvent, type Actor } from '../storage/audit.js';
+import { base62, newToken, sha256 } from '../crypto/secrets.js';
+import { type Actor, recordEvent } from '../storage/audit.js';
+import { json } from '../storage/db.js';
+import type { Ctx } from './context.js';
 import { ApiError } from './errors.js';
 
 /** `account.access`: a door controller's key, for `access/verify` only (docs/security.md). */
@@ -47,11 +47,18 @@ export function normalizeOrigin(origin: string): string {
   return u.origin;
 }
 
-export async function createKey(ctx: Ctx, input: CreateKeyInput, actor: Actor = 'cli'): Promise<{ key: string; view: KeyView }> {
+export async function createKey(
+  ctx: Ctx,
+  input: CreateKeyInput,
+  actor: Actor = 'cli',
+): Promise<{ key: string; view: KeyView }> {
   const prefix = input.kind === 'secret' ? 'sk' : 'pk';
   const key = input.value ?? newToken(ctx.random, prefix, 24);
   if (!/^(sk|pk)_[A-Za-z0-9_]{16,128}$/.test(key) || !key.startsWith(prefix + '_')) {
-    throw new ApiError('invalid_request', `A ${input.kind} key must look like ${prefix}_ followed by 16–128 of [A-Za-z0-9_].`);
+    throw new ApiError(
+      'invalid_request',
+      `A ${input.kind} key must look like ${prefix}_ followed by 16–128 of [A-Za-z0-9_].`,
+    );
   }
   const at = nowIso(ctx);
   const id = `key_${base62(ctx.random(9))}`;
@@ -147,9 +154,19 @@ export function hostedPageKey(ctx: Pick<Ctx, 'keys'>): string {
 export async function ensureHostedKey(ctx: Ctx): Promise<string> {
   const key = hostedPageKey(ctx);
   const origins = JSON.stringify([normalizeOrigin(ctx.config.publicUrl)]);
-  const row = await ctx.store.db.selectFrom('api_keys').select(['id', 'origins']).where('key_hash', '=', sha256(key)).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('api_keys')
+    .select(['id', 'origins'])
+    .where('key_hash', '=', sha256(key))
+    .executeTakeFirst();
   if (!row) {
-    await createKeyOnce(ctx, { kind: 'publishable', name: 'hosted page (built in)', origins: [ctx.config.publicUrl], builtIn: true, value: key });
+    await createKeyOnce(ctx, {
+      kind: 'publishable',
+      name: 'hosted page (built in)',
+      origins: [ctx.config.publicUrl],
+      builtIn: true,
+      value: key,
+    });
   } else if (row.origins !== origins) {
     await ctx.store.db.updateTable('api_keys').set({ origins }).where('id', '=', row.id).execute();
   }
@@ -168,17 +185,25 @@ export async function ensureDemoKeys(ctx: Ctx): Promise<DemoKeys | null> {
   const existing = await ctx.store.db.selectFrom('api_keys').select('id').where('built_in', '=', 0).limit(1).execute();
   if (existing.length > 0) return null;
   const d = ctx.config.demo;
-  const sk = await createKeyOnce(ctx, { kind: 'secret', name: 'demo operator', scopes: ['account.person'], value: d.secretKey });
+  const sk = await createKeyOnce(ctx, {
+    kind: 'secret',
+    name: 'demo operator',
+    scopes: ['account.person'],
+    value: d.secretKey,
+  });
   const pk = await createKeyOnce(ctx, {
-      kind: 'publishable',
-      name: 'demo partner page',
-      origins: [...d.origins, ctx.config.publicUrl],
-      countries: d.countries ?? null,
-      defaultCountry: d.defaultCountry ?? null,
-      value: d.publishableKey,
-    },
-  );
-  return { secretKey: sk.key, publishableKey: pk.key, generated: { secret: !d.secretKey, publishable: !d.publishableKey } };
+    kind: 'publishable',
+    name: 'demo partner page',
+    origins: [...d.origins, ctx.config.publicUrl],
+    countries: d.countries ?? null,
+    defaultCountry: d.defaultCountry ?? null,
+    value: d.publishableKey,
+  });
+  return {
+    secretKey: sk.key,
+    publishableKey: pk.key,
+    generated: { secret: !d.secretKey, publishable: !d.publishableKey },
+  };
 }
 
 /**
@@ -190,7 +215,11 @@ async function createKeyOnce(ctx: Ctx, input: CreateKeyInput): Promise<{ key: st
     return await createKey(ctx, input, 'system');
   } catch (err) {
     if (input.value) {
-      const existing = await ctx.store.db.selectFrom('api_keys').select('id').where('key_hash', '=', sha256(input.value)).executeTakeFirst();
+      const existing = await ctx.store.db
+        .selectFrom('api_keys')
+        .select('id')
+        .where('key_hash', '=', sha256(input.value))
+        .executeTakeFirst();
       if (existing) return { key: input.value };
     }
     throw err;

@@ -80,4 +80,5 @@ export function nextState(from: LifecycleState, action: LifecycleAction): Lifecy
 }
 
 /** Door rule (docs/wallet.md): which credentials may open a door at all. */
-export const admitsAccess = (s: LifecycleState): boolean => s.enabled && (s.status === 'provisioning' || s.status === 'active');
+export const admitsAccess = (s: LifecycleState): boolean =>
+  s.enabled && (s.status === 'provisioning' || s.status === 'active');

@@ -1,19 +1,19 @@
 import type { Selectable } from 'kysely';
+import { addSeconds, nowIso } from '../clock.js';
 import { base62, newToken, sha256 } from '../crypto/secrets.js';
+import { recordEvent } from '../storage/audit.js';
+import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 import type { DeviceTable } from '../storage/schema.js';
 import { buildPassJson, buildPkpass, type PassState } from '../wallet/apple/pass.js';
-import { GoogleSaveLinkTooLongError } from '../wallet/google/save-link.js';
 import { GoogleWalletApiError } from '../wallet/google/rest-client.js';
+import { GoogleSaveLinkTooLongError } from '../wallet/google/save-link.js';
 import type { WalletPlatform, WalletRuntime } from '../wallet/runtime.js';
+import { enqueueWebhook } from '../webhooks/outbox.js';
 import { actorOf, type Caller } from './callers.js';
 import type { Ctx } from './context.js';
-import { addSeconds, nowIso } from '../clock.js';
 import { newReaderValue, WALLET_PASS } from './credential-types.js';
 import { ApiError, invalidRequest } from './errors.js';
-import { enqueueWebhook } from '../webhooks/outbox.js';
-import { recordEvent } from '../storage/audit.js';
-import type { Tx } from '../storage/db.js';
 import type { CredentialStatus } from './lifecycle.js';
 
 export const DOWNLOAD_TTL_SECONDS = 15 * 60;
@@ -71,10 +71,15 @@ function selectCovered(db: Tx, credentialId: string, personId: number) {
 }
 
 /** The wallet-pass credential a cs_ (one person) or ps_ (one credential) token covers, ready for a pass. */
-export async function coveredCredential(ctx: Ctx, caller: SessionCaller, credentialId: string | undefined): Promise<CoveredCredential> {
+export async function coveredCredential(
+  ctx: Ctx,
+  caller: SessionCaller,
+  credentialId: string | undefined,
+): Promise<CoveredCredential> {
   let id = credentialId;
   if (caller.kind === 'provisioning') {
-    if (id !== undefined && id !== caller.credentialId) throw new ApiError('not_found', 'This token does not cover that credential.');
+    if (id !== undefined && id !== caller.credentialId)
+      throw new ApiError('not_found', 'This token does not cover that credential.');
     id = caller.credentialId;
   } else if (id === undefined) {
     throw invalidRequest({ credential_id: 'Required with a client session (cs_…).' });
@@ -85,7 +90,8 @@ export async function coveredCredential(ctx: Ctx, caller: SessionCaller, credent
 /** A person's wallet-pass credential that may get a pass now, or the error that says why not. */
 export async function passableCredential(ctx: Ctx, personId: number, id: string): Promise<CoveredCredential> {
   const row = await selectCovered(ctx.store.db, id, personId).executeTakeFirst();
-  if (!row || row.credential_type_id !== WALLET_PASS) throw new ApiError('not_found', 'This token covers no wallet-pass credential with that id.');
+  if (!row || row.credential_type_id !== WALLET_PASS)
+    throw new ApiError('not_found', 'This token covers no wallet-pass credential with that id.');
   checkPassable(row);
   return row;
 }
@@ -94,11 +100,22 @@ export async function passableCredential(ctx: Ctx, personId: number, id: string)
 export const MAX_PENDING_DEVICES = 10;
 
 async function refuseTooManyPending(ctx: Ctx, tx: Tx, credentialId: string): Promise<void> {
-  const pending = await tx.selectFrom('devices').select('added_at').where('credential_id', '=', credentialId).where('status', '=', 'pending').orderBy('added_at').execute();
+  const pending = await tx
+    .selectFrom('devices')
+    .select('added_at')
+    .where('credential_id', '=', credentialId)
+    .where('status', '=', 'pending')
+    .orderBy('added_at')
+    .execute();
   if (pending.length < MAX_PENDING_DEVICES) return;
   // The oldest is confirmed or swept within a day of its creation.
   const freeAt = Date.parse(pending[0].added_at) + PENDING_DEVICE_TTL_SECONDS * 1000;
-  throw new ApiError('rate_limited', `A credential holds at most ${MAX_PENDING_DEVICES} passes not yet added to a wallet.`, undefined, Math.max(1, Math.ceil((freeAt - ctx.clock.now().getTime()) / 1000)));
+  throw new ApiError(
+    'rate_limited',
+    `A credential holds at most ${MAX_PENDING_DEVICES} passes not yet added to a wallet.`,
+    undefined,
+    Math.max(1, Math.ceil((freeAt - ctx.clock.now().getTime()) / 1000)),
+  );
 }
 
 const holderName = (c: Pick<CoveredCredential, 'first_name' | 'last_name'>) => `${c.first_name} ${c.last_name}`.trim();
@@ -115,9 +132,15 @@ export async function requestPass(
   const wallet = ctx.config.passes ? ctx.wallet : null;
   if (!wallet?.platforms.includes(input.platform)) {
     const available = wallet?.platforms ?? [];
-    throw new ApiError('invalid_request', available.length ? `This server offers ${available.join(' and ')} passes only.` : 'Wallet passes are off on this server.', {
-      fields: { platform: available.length ? `One of: ${available.join(', ')}.` : 'Wallet passes are off.' },
-    });
+    throw new ApiError(
+      'invalid_request',
+      available.length
+        ? `This server offers ${available.join(' and ')} passes only.`
+        : 'Wallet passes are off on this server.',
+      {
+        fields: { platform: available.length ? `One of: ${available.join(', ')}.` : 'Wallet passes are off.' },
+      },
+    );
   }
   const cred = await coveredCredential(ctx, caller, input.credential_id);
   const at = nowIso(ctx);
@@ -134,14 +157,22 @@ export async function requestPass(
     url = `${ctx.config.publicUrl}/passes/${downloadToken}.pkpass`;
   } else {
     // Built before the transaction: a REST insert is a network call, and an unused object opens nothing.
-    url = await googleSaveUrl(ctx, wallet.google!, { serial, holder: holderName(cred), value, origins: caller.origins });
+    url = await googleSaveUrl(ctx, wallet.google!, {
+      serial,
+      holder: holderName(cred),
+      value,
+      origins: caller.origins,
+    });
     ctx.metrics?.passesBuilt.inc({ platform: 'google' });
   }
 
   const actor = actorOf(caller);
   await ctx.store.db.transaction().execute(async (tx) => {
     // Re-checked under the row lock: a disable or revoke that landed meanwhile wins.
-    await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').select('id').where('id', '=', cred.id)).executeTakeFirst();
+    await forUpdate(
+      ctx.store.dialect,
+      tx.selectFrom('credentials').select('id').where('id', '=', cred.id),
+    ).executeTakeFirst();
     const now = await selectCovered(tx, cred.id, cred.person_id).executeTakeFirst();
     if (!now) throw new ApiError('not_found');
     checkPassable(now);
@@ -183,9 +214,25 @@ export async function requestPass(
         .execute();
     }
     const subject = `credential:${cred.id}`;
-    await recordEvent(tx, at, { type: 'pass.requested', actor, subject, data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform } });
-    await recordEvent(tx, at, { type: 'device.added', actor, subject, data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform, status: 'pending' } });
-    await enqueueWebhook(tx, at, { event: 'device.added', credential_id: cred.id, person_id: cred.person_id, device_id: deviceId, platform: input.platform });
+    await recordEvent(tx, at, {
+      type: 'pass.requested',
+      actor,
+      subject,
+      data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform },
+    });
+    await recordEvent(tx, at, {
+      type: 'device.added',
+      actor,
+      subject,
+      data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform, status: 'pending' },
+    });
+    await enqueueWebhook(tx, at, {
+      event: 'device.added',
+      credential_id: cred.id,
+      person_id: cred.person_id,
+      device_id: deviceId,
+      platform: input.platform,
+    });
   });
   ctx.bus.credentialChanged(cred.id);
   return { url, device_id: deviceId };
@@ -221,7 +268,9 @@ async function googleSaveUrl(
       } catch (error) {
         if (!(error instanceof GoogleSaveLinkTooLongError)) throw error;
         // No API to insert through: a shortened name on the card beats no card at all.
-        return (await google.builder.build({ ...object, holderName: shorten(input.holder, 40), origins: input.origins })).url;
+        return (
+          await google.builder.build({ ...object, holderName: shorten(input.holder, 40), origins: input.origins })
+        ).url;
       }
     }
     const rest = google.rest;
@@ -246,13 +295,25 @@ async function googleSaveUrl(
       if (!(error instanceof GoogleSaveLinkTooLongError)) throw error;
       // Too long for a URL: the object goes in through the API and the JWT carries only its id.
       await rest.insertObject(google.builder.googleObject(object));
-      return (await google.builder.build({ ...object, origins: input.origins, classAlreadyInserted: true, objectAlreadyInserted: true })).url;
+      return (
+        await google.builder.build({
+          ...object,
+          origins: input.origins,
+          classAlreadyInserted: true,
+          objectAlreadyInserted: true,
+        })
+      ).url;
     }
   } catch (error) {
     if (error instanceof GoogleSaveLinkTooLongError || error instanceof GoogleWalletApiError) {
       ctx.log({ level: 'error', msg: 'google save link failed', error: error.message });
       // docs/errors.md: Google failing or timing out where the answer depends on it is upstream_unavailable.
-      throw new ApiError('upstream_unavailable', 'Google Wallet is not available right now. Try again, or use Apple Wallet.', undefined, 30);
+      throw new ApiError(
+        'upstream_unavailable',
+        'Google Wallet is not available right now. Try again, or use Apple Wallet.',
+        undefined,
+        30,
+      );
     }
     throw error;
   }
@@ -290,12 +351,15 @@ export async function downloadPass(ctx: Ctx, token: string): Promise<Buffer> {
     .where('tokens.token_hash', '=', tokenHash)
     .where('tokens.kind', '=', 'download')
     .executeTakeFirst();
-  if (!row || row.used_at || row.expires_at <= now || row.status === 'revoked' || row.platform !== 'apple') throw new ApiError('link_expired');
+  if (!row || row.used_at || row.expires_at <= now || row.status === 'revoked' || row.platform !== 'apple')
+    throw new ApiError('link_expired');
   checkPassable({ status: row.credential_status, enabled: row.credential_enabled, person_enabled: row.person_enabled });
 
   const pkpass = renderApplePass(ctx, apple, row, {
     holder: holderName(row),
-    value: row.value_enc ? ctx.keys.decrypt(row.value_enc, row.id) : ctx.keys.decrypt(row.credential_value_enc!, row.credential_id),
+    value: row.value_enc
+      ? ctx.keys.decrypt(row.value_enc, row.id)
+      : ctx.keys.decrypt(row.credential_value_enc!, row.credential_id),
   });
   const cas = await ctx.store.db
     .updateTable('tokens')
@@ -333,7 +397,12 @@ export function renderApplePass(
     ...(input.state ? { state: input.state } : {}),
     ...(input.endedAt ? { endedAt: input.endedAt } : {}),
   });
-  const pkpass = buildPkpass({ passJson, images: apple.images, signer: apple.material.signer, signingTime: ctx.clock.now() });
+  const pkpass = buildPkpass({
+    passJson,
+    images: apple.images,
+    signer: apple.material.signer,
+    signingTime: ctx.clock.now(),
+  });
   ctx.metrics?.passesBuilt.inc({ platform: 'apple' });
   return pkpass;
 }

@@ -1,12 +1,12 @@
-import type { Ctx } from './context.js';
-import { json } from '../storage/db.js';
+import type { Selectable, Updateable } from 'kysely';
 import { nowIso } from '../clock.js';
-import { recordEvent, type Actor } from '../storage/audit.js';
+import { type Actor, recordEvent } from '../storage/audit.js';
+import { json } from '../storage/db.js';
+import type { PersonTable } from '../storage/schema.js';
+import type { Ctx } from './context.js';
+import { revokeCredentialTx } from './credential-changes.js';
 import { ApiError } from './errors.js';
 import { normalizePhone } from './phone.js';
-import { revokeCredentialTx } from './credential-changes.js';
-import type { PersonTable } from '../storage/schema.js';
-import type { Selectable, Updateable } from 'kysely';
 
 export interface PersonView {
   id: number;
@@ -70,7 +70,12 @@ export async function createPerson(
 }
 
 export async function getPersonRow(ctx: Ctx, id: number) {
-  const row = await ctx.store.db.selectFrom('people').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('people')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!row) throw new ApiError('not_found', `No person with id ${id}.`);
   return row;
 }
@@ -79,13 +84,22 @@ export async function listPeople(
   ctx: Ctx,
   opts: { limit: number; cursor?: number; phone?: string; email?: string; defaultCountry?: string | null },
 ): Promise<{ people: PersonView[]; next_cursor: string | null }> {
-  let q = ctx.store.db.selectFrom('people').selectAll().where('deleted_at', 'is', null).orderBy('id').limit(opts.limit + 1);
+  let q = ctx.store.db
+    .selectFrom('people')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .limit(opts.limit + 1);
   if (opts.cursor !== undefined) q = q.where('id', '>', opts.cursor);
-  if (opts.phone) q = q.where('phone', '=', normalizePhone(opts.phone, opts.defaultCountry ?? ctx.config.defaultCountry));
+  if (opts.phone)
+    q = q.where('phone', '=', normalizePhone(opts.phone, opts.defaultCountry ?? ctx.config.defaultCountry));
   if (opts.email) q = q.where('email', '=', opts.email.toLowerCase());
   const rows = await q.execute();
   const page = rows.slice(0, opts.limit);
-  return { people: page.map(toPersonView), next_cursor: rows.length > opts.limit ? String(page[page.length - 1].id) : null };
+  return {
+    people: page.map(toPersonView),
+    next_cursor: rows.length > opts.limit ? String(page[page.length - 1].id) : null,
+  };
 }
 
 export async function updatePerson(
@@ -95,10 +109,19 @@ export async function updatePerson(
   opts: { actor: Actor; defaultCountry?: string | null },
 ): Promise<PersonView> {
   const phone =
-    input.phone === undefined ? undefined : input.phone === null || input.phone === '' ? null : normalizePhone(input.phone, opts.defaultCountry ?? ctx.config.defaultCountry);
+    input.phone === undefined
+      ? undefined
+      : input.phone === null || input.phone === ''
+        ? null
+        : normalizePhone(input.phone, opts.defaultCountry ?? ctx.config.defaultCountry);
   const at = nowIso(ctx);
   return ctx.store.db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('people').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('people')
+      .select('id')
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (!existing) throw new ApiError('not_found', `No person with id ${id}.`);
     const changes: Updateable<PersonTable> = { updated_at: at };
     if (input.first_name !== undefined) changes.first_name = input.first_name;
@@ -107,7 +130,12 @@ export async function updatePerson(
     if (phone !== undefined) changes.phone = phone;
     if (input.enabled !== undefined) changes.enabled = input.enabled ? 1 : 0;
     if (input.group_ids !== undefined) changes.group_ids = JSON.stringify(input.group_ids);
-    const row = await tx.updateTable('people').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const row = await tx
+      .updateTable('people')
+      .set(changes)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await recordEvent(tx, at, {
       type: 'person.updated',
       actor: opts.actor,
@@ -122,7 +150,12 @@ export async function updatePerson(
 export async function deletePerson(ctx: Ctx, id: number, actor: Actor): Promise<PersonView> {
   const at = nowIso(ctx);
   const { view, changed } = await ctx.store.db.transaction().execute(async (tx) => {
-    const row = await tx.selectFrom('people').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    const row = await tx
+      .selectFrom('people')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (!row) throw new ApiError('not_found', `No person with id ${id}.`);
     const creds = await tx.selectFrom('credentials').select('id').where('person_id', '=', id).execute();
     const changed: string[] = [];
@@ -130,10 +163,14 @@ export async function deletePerson(ctx: Ctx, id: number, actor: Actor): Promise<
       if (await revokeCredentialTx(ctx, tx, c.id, actor)) changed.push(c.id);
     }
     await tx.updateTable('people').set({ deleted_at: at, updated_at: at }).where('id', '=', id).execute();
-    await recordEvent(tx, at, { type: 'person.deleted', actor, subject: `person:${id}`, data: { credentials_revoked: changed.length } });
+    await recordEvent(tx, at, {
+      type: 'person.deleted',
+      actor,
+      subject: `person:${id}`,
+      data: { credentials_revoked: changed.length },
+    });
     return { view: toPersonView({ ...row, updated_at: at }), changed };
   });
   for (const c of changed) ctx.bus.credentialChanged(c);
   return view;
 }
-

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { ApiError } from './errors.js';
 
 /** E.164 or an `invalid_phone_number` error; a national number needs `country` (docs/api.md). */

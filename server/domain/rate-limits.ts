@@ -1,22 +1,33 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema.js';
+import { type Kysely, sql } from 'kysely';
 import { commitStatement, groupCommit, preparedWrite } from '../storage/db.js';
-import type { Ctx } from './context.js';
+import type { Database } from '../storage/schema.js';
 import { ipv6Groups } from '../webhooks/destination.js';
+import type { Ctx } from './context.js';
 import { ApiError } from './errors.js';
 
 /**
  * Fixed-window counters in the database, so limits hold across instances (docs/architecture.md).
  * Counts this attempt, then throws 429 (with Retry-After) when the window is over its limit.
  */
-export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windowSeconds: number, code: 'rate_limited' | 'too_many_attempts' = 'rate_limited'): Promise<void> {
+export async function consumeRate(
+  ctx: Ctx,
+  bucket: string,
+  limit: number,
+  windowSeconds: number,
+  code: 'rate_limited' | 'too_many_attempts' = 'rate_limited',
+): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
   const windowStart = nowS - (nowS % windowSeconds);
   const {
     rows: [row],
   } = await countOne(ctx, bucket, windowStart);
   if (Number(row.count) > limit) {
-    throw new ApiError(code, 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
+    throw new ApiError(
+      code,
+      'Too many attempts. Try again later.',
+      undefined,
+      Math.max(1, windowStart + windowSeconds - nowS),
+    );
   }
 }
 
@@ -27,9 +38,19 @@ export async function consumeRate(ctx: Ctx, bucket: string, limit: number, windo
 export async function refuseWhenFull(ctx: Ctx, bucket: string, limit: number, windowSeconds: number): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
   const windowStart = nowS - (nowS % windowSeconds);
-  const row = await ctx.store.db.selectFrom('rate_counters').select('count').where('bucket', '=', bucket).where('window_start', '=', windowStart).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('rate_counters')
+    .select('count')
+    .where('bucket', '=', bucket)
+    .where('window_start', '=', windowStart)
+    .executeTakeFirst();
   if (row && Number(row.count) >= limit) {
-    throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart + windowSeconds - nowS));
+    throw new ApiError(
+      'rate_limited',
+      'Too many attempts. Try again later.',
+      undefined,
+      Math.max(1, windowStart + windowSeconds - nowS),
+    );
   }
 }
 
@@ -39,7 +60,8 @@ export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number)
 }
 
 /** One counter, one statement (its own commit on PostgreSQL, the grouped one on SQLite). */
-const countOne = (ctx: Ctx, bucket: string, windowStart: number) => commitStatement(ctx.store.db, (db) => countEvery(1)(db, bucket, windowStart));
+const countOne = (ctx: Ctx, bucket: string, windowStart: number) =>
+  commitStatement(ctx.store.db, (db) => countEvery(1)(db, bucket, windowStart));
 
 /** Housekeeping: windows older than a day are gone. */
 export async function pruneRateCounters(ctx: Ctx): Promise<void> {
@@ -53,13 +75,19 @@ export async function pruneRateCounters(ctx: Ctx): Promise<void> {
  * count, so a refused request counts against no wider bucket and one client can never use up a
  * key's or the world's allowance. Answers 429 with that bucket's own Retry-After.
  */
-export async function consumeRates(ctx: Ctx, narrowestFirst: { bucket: string; limit: number; windowSeconds: number }[]): Promise<void> {
+export async function consumeRates(
+  ctx: Ctx,
+  narrowestFirst: { bucket: string; limit: number; windowSeconds: number }[],
+): Promise<void> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
   const windowStart = (l: { windowSeconds: number }) => nowS - (nowS % l.windowSeconds);
   let refused: (typeof narrowestFirst)[number] | undefined;
   if (ctx.store.dialect === 'postgres') {
     // One statement instead of BEGIN, one upsert per bucket and COMMIT (six round trips for the send limits).
-    const counts = await countInOrder(ctx.store.db, narrowestFirst.map((l) => ({ bucket: l.bucket, windowStart: windowStart(l), limit: l.limit })));
+    const counts = await countInOrder(
+      ctx.store.db,
+      narrowestFirst.map((l) => ({ bucket: l.bucket, windowStart: windowStart(l), limit: l.limit })),
+    );
     refused = narrowestFirst.find((l, i) => counts[i] !== null && counts[i]! > l.limit);
   } else {
     // SQLite: one upsert counts every bucket and, in the same transaction (nothing else reads
@@ -72,17 +100,34 @@ export async function consumeRates(ctx: Ctx, narrowestFirst: { bucket: string; l
       const first = narrowestFirst.findIndex((l) => countOf.get(l.bucket)! > l.limit);
       if (first < 0) return undefined;
       for (const wider of narrowestFirst.slice(first + 1)) {
-        await tx.updateTable('rate_counters').set({ count: sql`count - 1` }).where('bucket', '=', wider.bucket).where('window_start', '=', windowStart(wider)).execute();
+        await tx
+          .updateTable('rate_counters')
+          .set({ count: sql`count - 1` })
+          .where('bucket', '=', wider.bucket)
+          .where('window_start', '=', windowStart(wider))
+          .execute();
       }
       return narrowestFirst[first];
     });
   }
-  if (refused) throw new ApiError('rate_limited', 'Too many attempts. Try again later.', undefined, Math.max(1, windowStart(refused) + refused.windowSeconds - nowS));
+  if (refused)
+    throw new ApiError(
+      'rate_limited',
+      'Too many attempts. Try again later.',
+      undefined,
+      Math.max(1, windowStart(refused) + refused.windowSeconds - nowS),
+    );
 }
 
 // Every bucket counted by one upsert, answering each one's new count; compiled once per number of buckets
 // (one for a single counter, four for the send limits on SQLite).
-const countEveryOf = new Map<number, (db: Kysely<Database>, ...bucketThenWindowStart: (string | number)[]) => Promise<{ rows: { bucket: string; count: number }[] }>>();
+const countEveryOf = new Map<
+  number,
+  (
+    db: Kysely<Database>,
+    ...bucketThenWindowStart: (string | number)[]
+  ) => Promise<{ rows: { bucket: string; count: number }[] }>
+>();
 function countEvery(n: number) {
   let statement = countEveryOf.get(n);
   if (!statement) {
@@ -90,8 +135,16 @@ function countEvery(n: number) {
       (db, ...p) =>
         db
           .insertInto('rate_counters')
-          .values(Array.from({ length: n }, (_, i) => ({ bucket: p[2 * i] as string, window_start: p[2 * i + 1] as number, count: 1 })))
-          .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
+          .values(
+            Array.from({ length: n }, (_, i) => ({
+              bucket: p[2 * i] as string,
+              window_start: p[2 * i + 1] as number,
+              count: 1,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }),
+          )
           .returning(['bucket', 'count']),
       2 * n,
     );
@@ -105,14 +158,21 @@ function countEvery(n: number) {
  * only while every narrower bucket's new count is within its limit — answering each bucket's new
  * count, or null for one not counted. The same outcome as counting one by one, in one round trip and one commit.
  */
-async function countInOrder(db: Kysely<Database>, buckets: { bucket: string; windowStart: number; limit: number }[]): Promise<(number | null)[]> {
+async function countInOrder(
+  db: Kysely<Database>,
+  buckets: { bucket: string; windowStart: number; limit: number }[],
+): Promise<(number | null)[]> {
   const parts = buckets.map((b, i) => {
-    const within = buckets.slice(0, i).map((prev, j) => sql`(select count from c${sql.raw(String(j))}) <= ${prev.limit}`);
+    const within = buckets
+      .slice(0, i)
+      .map((prev, j) => sql`(select count from c${sql.raw(String(j))}) <= ${prev.limit}`);
     const guard = within.length ? sql` where ${sql.join(within, sql` and `)}` : sql``;
     return sql`c${sql.raw(String(i))} as (insert into rate_counters (bucket, window_start, count) select ${b.bucket}, ${b.windowStart}, 1${guard} on conflict (bucket, window_start) do update set count = rate_counters.count + 1 returning count)`;
   });
   const answers = buckets.map((_, i) => sql`(select count from c${sql.raw(String(i))}) as c${sql.raw(String(i))}`);
-  const { rows } = await sql<Record<string, number | string | null>>`with ${sql.join(parts, sql`, `)} select ${sql.join(answers, sql`, `)}`.execute(db);
+  const { rows } = await sql<
+    Record<string, number | string | null>
+  >`with ${sql.join(parts, sql`, `)} select ${sql.join(answers, sql`, `)}`.execute(db);
   return buckets.map((_, i) => {
     const v = rows[0][`c${i}`];
     return v === null || v === undefined ? null : Number(v);
@@ -125,5 +185,10 @@ async function countInOrder(db: Kysely<Database>, buckets: { bucket: string; win
  */
 export function ipBucketOf(ip: string): string {
   const groups = ipv6Groups(ip);
-  return groups ? `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64` : ip;
+  return groups
+    ? `${groups
+        .slice(0, 4)
+        .map((g) => g.toString(16))
+        .join(':')}::/64`
+    : ip;
 }

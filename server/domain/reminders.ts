@@ -1,12 +1,12 @@
+import { addSeconds, nowIso } from '../clock.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { hidInvitationEmail, invitationEmail } from '../delivery/templates.js';
 import { pickLocale } from '../messages/locale.js';
+import { recordEvent } from '../storage/audit.js';
 import { forUpdate } from '../storage/db.js';
 import type { Ctx } from './context.js';
-import { addSeconds, nowIso } from '../clock.js';
-import { invitationUrl } from './invitation-code.js';
-import { recordEvent } from '../storage/audit.js';
 import { HID_MOBILE } from './credential-types.js';
+import { invitationUrl } from './invitation-code.js';
 
 /** How long before expiry the one reminder goes out (the HID seed: "send reminder"). */
 export const REMINDER_BEFORE_SECONDS = 24 * 3600;
@@ -23,7 +23,16 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
     .selectFrom('invitations')
     .innerJoin('credentials', 'credentials.id', 'invitations.credential_id')
     .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select(['invitations.id', 'invitations.credential_id', 'invitations.code_enc', 'invitations.expires_at', 'people.email', 'people.first_name', 'credentials.email_locale', 'credentials.credential_type_id'])
+    .select([
+      'invitations.id',
+      'invitations.credential_id',
+      'invitations.code_enc',
+      'invitations.expires_at',
+      'people.email',
+      'people.first_name',
+      'credentials.email_locale',
+      'credentials.credential_type_id',
+    ])
     .where('invitations.emailed_at', 'is not', null)
     .where('invitations.reminded_at', 'is', null)
     .where('invitations.redeemed_at', 'is', null)
@@ -38,7 +47,15 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
   for (const inv of due) {
     if (!inv.email) continue;
     const code = ctx.keys.decrypt(inv.code_enc, inv.credential_id);
-    const common = { to: inv.email, locale: pickLocale(inv.email_locale), brand: ctx.config.brand.name, firstName: inv.first_name, code, expiresAt: inv.expires_at, reminder: true };
+    const common = {
+      to: inv.email,
+      locale: pickLocale(inv.email_locale),
+      brand: ctx.config.brand.name,
+      firstName: inv.first_name,
+      code,
+      expiresAt: inv.expires_at,
+      reminder: true,
+    };
     // Origo's code goes into the HID app: the HID instructions again, no Keyway link.
     const message =
       inv.credential_type_id === HID_MOBILE
@@ -46,11 +63,29 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
         : await invitationEmail({ ...common, brandColor: ctx.config.brand.color, url: invitationUrl(ctx, code) });
     const sent = await ctx.store.db.transaction().execute(async (tx) => {
       // The compare-and-set on reminded_at makes it once, however many instances sweep.
-      const still = await forUpdate(ctx.store.dialect, tx.selectFrom('invitations').select('id').where('id', '=', inv.id).where('reminded_at', 'is', null)).executeTakeFirst();
+      const still = await forUpdate(
+        ctx.store.dialect,
+        tx.selectFrom('invitations').select('id').where('id', '=', inv.id).where('reminded_at', 'is', null),
+      ).executeTakeFirst();
       if (!still) return false;
-      await tx.updateTable('invitations').set({ reminded_at: now }).where('id', '=', inv.id).where('reminded_at', 'is', null).execute();
-      await enqueueMessage(ctx, tx, { channel: 'email', message }, { purpose: 'reminder', ref: inv.credential_id, giveUpAt: inv.expires_at });
-      await recordEvent(tx, now, { type: 'invitation.reminded', actor: 'system', subject: `credential:${inv.credential_id}`, data: { expires_at: inv.expires_at } });
+      await tx
+        .updateTable('invitations')
+        .set({ reminded_at: now })
+        .where('id', '=', inv.id)
+        .where('reminded_at', 'is', null)
+        .execute();
+      await enqueueMessage(
+        ctx,
+        tx,
+        { channel: 'email', message },
+        { purpose: 'reminder', ref: inv.credential_id, giveUpAt: inv.expires_at },
+      );
+      await recordEvent(tx, now, {
+        type: 'invitation.reminded',
+        actor: 'system',
+        subject: `credential:${inv.credential_id}`,
+        data: { expires_at: inv.expires_at },
+      });
       return true;
     });
     if (sent) n++;

@@ -31,17 +31,37 @@ export async function pruneRetained(ctx: Ctx): Promise<Record<string, number>> {
         .where((eb) => eb.or([eb('delivered_at', 'is not', null), eb('failed_at', 'is not', null)]))
         .executeTakeFirst(),
     ),
-    webhook_deliveries: n(await db.deleteFrom('webhook_deliveries').where('status', 'in', ['delivered', 'failed']).where('finished_at', '<', cutoff).executeTakeFirst()),
+    webhook_deliveries: n(
+      await db
+        .deleteFrom('webhook_deliveries')
+        .where('status', 'in', ['delivered', 'failed'])
+        .where('finished_at', '<', cutoff)
+        .executeTakeFirst(),
+    ),
     outbox: n(
       await db
         .deleteFrom('outbox')
         .where('fanned_at', 'is not', null)
         .where('created_at', '<', cutoff)
         // A row some delivery still points at waits for that delivery to finish and go.
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_deliveries').select('id').whereRef('webhook_deliveries.outbox_seq', '=', 'outbox.seq'))))
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('webhook_deliveries')
+                .select('id')
+                .whereRef('webhook_deliveries.outbox_seq', '=', 'outbox.seq'),
+            ),
+          ),
+        )
         .executeTakeFirst(),
     ),
-    google_callback_nonces: n(await db.deleteFrom('google_callback_nonces').where('created_at', '<', addSeconds(now, -CALLBACK_NONCE_SECONDS)).executeTakeFirst()),
+    google_callback_nonces: n(
+      await db
+        .deleteFrom('google_callback_nonces')
+        .where('created_at', '<', addSeconds(now, -CALLBACK_NONCE_SECONDS))
+        .executeTakeFirst(),
+    ),
   };
   if (Object.values(pruned).some((v) => v > 0)) ctx.log({ level: 'info', msg: 'retention pruned', ...pruned });
   return pruned;

@@ -1,6 +1,6 @@
 // `keyway secrets rotate` (docs/security.md "Rotating KEYWAY_SECRET"): every ciphertext
 // re-encrypted and every HMAC lookup recomputed under KEYWAY_SECRET while the server keeps running.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { nowIso } from '../clock.js';
 import { fixedLimit } from '../storage/db.js';
 import { secretAad } from '../webhooks/endpoints.js';
@@ -27,7 +27,13 @@ const asIs = (v: string) => v;
 
 /** Every ciphertext the schema holds (storage/schema.ts: every `_enc` column but idempotency.body_enc, see below). */
 export const ROTATED_COLUMNS: readonly RotatedColumn[] = [
-  { table: 'credentials', key: ['id'], column: 'value_enc', aad: (r) => String(r.id), hash: { column: 'value_hash', labels: [{ label: 'value', normalize: asIs }] } },
+  {
+    table: 'credentials',
+    key: ['id'],
+    column: 'value_enc',
+    aad: (r) => String(r.id),
+    hash: { column: 'value_hash', labels: [{ label: 'value', normalize: asIs }] },
+  },
   {
     table: 'invitations',
     key: ['id'],
@@ -35,16 +41,51 @@ export const ROTATED_COLUMNS: readonly RotatedColumn[] = [
     reads: ['credential_id'],
     aad: (r) => String(r.credential_id),
     // Keyway's codes under `invite` (normalised), HID Origo's under `hid-invite` (upper-cased): hid-credentials.ts.
-    hash: { column: 'code_hash', labels: [{ label: 'invite', normalize: normalizeInvitationCode }, { label: 'hid-invite', normalize: (c) => c.toUpperCase() }] },
+    hash: {
+      column: 'code_hash',
+      labels: [
+        { label: 'invite', normalize: normalizeInvitationCode },
+        { label: 'hid-invite', normalize: (c) => c.toUpperCase() },
+      ],
+    },
   },
   { table: 'devices', key: ['id'], column: 'auth_token_enc', aad: (r) => String(r.id) },
-  { table: 'devices', key: ['id'], column: 'value_enc', aad: (r) => String(r.id), hash: { column: 'value_hash', labels: [{ label: 'value', normalize: asIs }] } },
-  { table: 'verifications', key: ['id'], column: 'phone_enc', aad: (r) => String(r.id), hash: { column: 'phone_hash', labels: [{ label: 'phone', normalize: asIs }] } },
-  { table: 'message_queue', key: ['id'], column: 'payload_enc', reads: ['channel'], aad: (r) => `message_queue:${r.channel}` },
+  {
+    table: 'devices',
+    key: ['id'],
+    column: 'value_enc',
+    aad: (r) => String(r.id),
+    hash: { column: 'value_hash', labels: [{ label: 'value', normalize: asIs }] },
+  },
+  {
+    table: 'verifications',
+    key: ['id'],
+    column: 'phone_enc',
+    aad: (r) => String(r.id),
+    hash: { column: 'phone_hash', labels: [{ label: 'phone', normalize: asIs }] },
+  },
+  {
+    table: 'message_queue',
+    key: ['id'],
+    column: 'payload_enc',
+    reads: ['channel'],
+    aad: (r) => `message_queue:${r.channel}`,
+  },
   { table: 'webhooks', key: ['id'], column: 'secret_enc', aad: (r) => secretAad(String(r.id)) },
   { table: 'webhooks', key: ['id'], column: 'previous_secret_enc', aad: (r) => secretAad(String(r.id)) },
-  { table: 'apple_registrations', key: ['device_library_id', 'pass_type_id', 'serial_number'], column: 'push_token_enc', aad: () => 'push_token' },
-  { table: 'wallet_pushes', key: ['id'], column: 'target_enc', reads: ['kind'], aad: (r) => (r.kind === 'apns' ? 'push_token' : 'wallet_push') },
+  {
+    table: 'apple_registrations',
+    key: ['device_library_id', 'pass_type_id', 'serial_number'],
+    column: 'push_token_enc',
+    aad: () => 'push_token',
+  },
+  {
+    table: 'wallet_pushes',
+    key: ['id'],
+    column: 'target_enc',
+    reads: ['kind'],
+    aad: (r) => (r.kind === 'apns' ? 'push_token' : 'wallet_push'),
+  },
 ];
 
 export const ROTATION_BATCH = 500;
@@ -93,8 +134,12 @@ export class RotationError extends Error {}
  */
 export async function rotateSecrets(ctx: Ctx, options: RotationOptions = {}): Promise<RotationReport> {
   const { previousKid } = ctx.keys;
-  if (!previousKid) throw new RotationError('KEYWAY_SECRET_PREVIOUS is not set: set it to the secret being replaced, and KEYWAY_SECRET to the new one.');
-  if (previousKid === ctx.keys.kid) throw new RotationError('KEYWAY_SECRET_PREVIOUS is the same secret as KEYWAY_SECRET: nothing to rotate.');
+  if (!previousKid)
+    throw new RotationError(
+      'KEYWAY_SECRET_PREVIOUS is not set: set it to the secret being replaced, and KEYWAY_SECRET to the new one.',
+    );
+  if (previousKid === ctx.keys.kid)
+    throw new RotationError('KEYWAY_SECRET_PREVIOUS is the same secret as KEYWAY_SECRET: nothing to rotate.');
   const columns: ColumnProgress[] = [];
   for (const spec of ROTATED_COLUMNS) columns.push(await rotateColumn(ctx, spec, options));
   const counts = await countByKey(ctx);
@@ -102,18 +147,23 @@ export async function rotateSecrets(ctx: Ctx, options: RotationOptions = {}): Pr
 }
 
 const db = (ctx: Ctx) => ctx.store.db as unknown as Kysely<any>;
-const notCurrent = (ctx: Ctx, column: string) => sql<boolean>`${sql.ref(column)} is not null and ${sql.ref(column)} <> '' and ${sql.ref(column)} not like ${`${ctx.keys.kid}.%`}`;
+const notCurrent = (ctx: Ctx, column: string) =>
+  sql<boolean>`${sql.ref(column)} is not null and ${sql.ref(column)} <> '' and ${sql.ref(column)} not like ${`${ctx.keys.kid}.%`}`;
 
 async function rotateColumn(ctx: Ctx, spec: RotatedColumn, options: RotationOptions): Promise<ColumnProgress> {
   const progress: ColumnProgress = { table: spec.table, column: spec.column, rotated: 0, raced: 0, failed: 0 };
   const batchSize = options.batchSize ?? ROTATION_BATCH;
-  const select = [...new Set([...spec.key, spec.column, ...(spec.reads ?? []), ...(spec.hash ? [spec.hash.column] : [])])];
+  const select = [
+    ...new Set([...spec.key, spec.column, ...(spec.reads ?? []), ...(spec.hash ? [spec.hash.column] : [])]),
+  ];
   let after: Row | undefined;
   for (;;) {
     let query = db(ctx).selectFrom(spec.table).select(select).where(notCurrent(ctx, spec.column));
     if (after) {
       const last = after;
-      query = query.where(sql<boolean>`(${sql.join(spec.key.map((k) => sql.ref(k)))}) > (${sql.join(spec.key.map((k) => last[k]))})`);
+      query = query.where(
+        sql<boolean>`(${sql.join(spec.key.map((k) => sql.ref(k)))}) > (${sql.join(spec.key.map((k) => last[k]))})`,
+      );
     }
     for (const k of spec.key) query = query.orderBy(k);
     const rows = (await query.limit(fixedLimit(batchSize)).execute()) as Row[];
@@ -131,7 +181,12 @@ async function rotateColumn(ctx: Ctx, spec: RotatedColumn, options: RotationOpti
           }
           let update = tx.updateTable(spec.table).set(u.set).where(spec.column, '=', u.row[spec.column]);
           for (const k of spec.key) update = update.where(k, '=', u.row[k]);
-          if (spec.hash) update = update.where(spec.hash.column, u.row[spec.hash.column] === null ? 'is' : '=', u.row[spec.hash.column]);
+          if (spec.hash)
+            update = update.where(
+              spec.hash.column,
+              u.row[spec.hash.column] === null ? 'is' : '=',
+              u.row[spec.hash.column],
+            );
           const result = await update.executeTakeFirst();
           if (Number(result.numUpdatedRows) === 1) progress.rotated++;
           else progress.raced++;
@@ -171,7 +226,9 @@ async function countByKey(ctx: Ctx): Promise<{ stillPrevious: number; unknownKey
     const row = await db(ctx)
       .selectFrom(spec.table)
       .select([
-        sql<number>`coalesce(sum(case when ${sql.ref(spec.column)} like ${previous} then 1 else 0 end), 0)`.as('previous'),
+        sql<number>`coalesce(sum(case when ${sql.ref(spec.column)} like ${previous} then 1 else 0 end), 0)`.as(
+          'previous',
+        ),
         sql<number>`count(*)`.as('other'),
       ])
       .where(notCurrent(ctx, spec.column))

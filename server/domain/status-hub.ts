@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { fixedLimit } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import type { DeviceView } from './credential-types.js';
-import type { CredentialStatus } from './lifecycle.js';
 import { HID_MOBILE } from './credential-types.js';
+import type { CredentialStatus } from './lifecycle.js';
 
 /** One `event: status` of the live stream (docs/lifecycle.md). */
 export interface StatusEvent {
@@ -45,12 +45,33 @@ export const SHUTDOWN_RETRY_MS = 500;
 
 export async function loadSnapshot(ctx: Ctx, credentialId: string): Promise<StatusSnapshot | null> {
   const [row, devices, version] = await Promise.all([
-    ctx.store.db.selectFrom('credentials').select(['status', 'enabled', 'updated_at', 'credential_type_id']).where('id', '=', credentialId).executeTakeFirst(),
-    ctx.store.db.selectFrom('devices').select(['id', 'platform', 'status', 'added_at']).where('credential_id', '=', credentialId).orderBy('added_at').orderBy('id').execute(),
-    ctx.store.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('v')).where('subject', '=', `credential:${credentialId}`).executeTakeFirst(),
+    ctx.store.db
+      .selectFrom('credentials')
+      .select(['status', 'enabled', 'updated_at', 'credential_type_id'])
+      .where('id', '=', credentialId)
+      .executeTakeFirst(),
+    ctx.store.db
+      .selectFrom('devices')
+      .select(['id', 'platform', 'status', 'added_at'])
+      .where('credential_id', '=', credentialId)
+      .orderBy('added_at')
+      .orderBy('id')
+      .execute(),
+    ctx.store.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('seq').as('v'))
+      .where('subject', '=', `credential:${credentialId}`)
+      .executeTakeFirst(),
   ]);
   if (!row) return null;
-  return { version: Number(version?.v ?? 0), status: row.status as CredentialStatus, enabled: row.enabled === 1, devices, updated_at: row.updated_at, credential_type_id: row.credential_type_id };
+  return {
+    version: Number(version?.v ?? 0),
+    status: row.status as CredentialStatus,
+    enabled: row.enabled === 1,
+    devices,
+    updated_at: row.updated_at,
+    credential_type_id: row.credential_type_id,
+  };
 }
 
 /** The status a credential had when the client last heard of it (Last-Event-ID), from the audit log. */
@@ -74,7 +95,12 @@ export async function statusAt(ctx: Ctx, credentialId: string, version: number):
  * so any instance can resume it) must replay, one frame per change, in order: each status change
  * and each enabling or disabling since then. The last frame carries the current snapshot and its id.
  */
-export async function replaySince(ctx: Ctx, credentialId: string, since: number, snap: StatusSnapshot): Promise<string[]> {
+export async function replaySince(
+  ctx: Ctx,
+  credentialId: string,
+  since: number,
+  snap: StatusSnapshot,
+): Promise<string[]> {
   const rows = await ctx.store.db
     .selectFrom('events')
     .select(['seq', 'type', 'at', 'data'])
@@ -89,10 +115,20 @@ export async function replaySince(ctx: Ctx, credentialId: string, since: number,
   const frames: string[] = [];
   rows.forEach((row, i) => {
     const old = status;
-    if (row.type === 'credential.status_changed') status = (JSON.parse(row.data) as { new_status: CredentialStatus }).new_status;
+    if (row.type === 'credential.status_changed')
+      status = (JSON.parse(row.data) as { new_status: CredentialStatus }).new_status;
     else enabled = row.type === 'credential.enabled';
     const last = i === rows.length - 1;
-    const state: StatusSnapshot = last ? snap : { version: Number(row.seq), status: status ?? snap.status, enabled, devices: snap.devices, updated_at: row.at, credential_type_id: snap.credential_type_id };
+    const state: StatusSnapshot = last
+      ? snap
+      : {
+          version: Number(row.seq),
+          status: status ?? snap.status,
+          enabled,
+          devices: snap.devices,
+          updated_at: row.at,
+          credential_type_id: snap.credential_type_id,
+        };
     frames.push(formatStatusEvent(state, credentialId, old));
   });
   // Only devices (or nothing the stream shows) changed: one frame with the state now.
@@ -100,10 +136,18 @@ export async function replaySince(ctx: Ctx, credentialId: string, since: number,
   return frames;
 }
 
-export const contentKey = (s: StatusSnapshot) => `${s.status}|${s.enabled}|${s.updated_at}|${s.devices.map((d) => `${d.id}:${d.status}`).join(',')}`;
+export const contentKey = (s: StatusSnapshot) =>
+  `${s.status}|${s.enabled}|${s.updated_at}|${s.devices.map((d) => `${d.id}:${d.status}`).join(',')}`;
 
 export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldStatus: CredentialStatus | null): string {
-  const data: StatusEvent = { credential_id: credentialId, old_status: oldStatus, new_status: s.status, enabled: s.enabled, devices: s.devices, updated_at: s.updated_at };
+  const data: StatusEvent = {
+    credential_id: credentialId,
+    old_status: oldStatus,
+    new_status: s.status,
+    enabled: s.enabled,
+    devices: s.devices,
+    updated_at: s.updated_at,
+  };
   if (s.credential_type_id === HID_MOBILE) data.credential_type_id = HID_MOBILE;
   return `id: ${s.version}\nevent: status\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -213,7 +257,8 @@ export class StatusHub {
           // '' = still writing its first event; it reads the state itself.
           if (s.lastKey === key || s.lastKey === '') continue;
           let frame = frames.get(s.lastStatus);
-          if (frame === undefined) frames.set(s.lastStatus, (frame = formatStatusEvent(snap, credentialId, s.lastStatus)));
+          if (frame === undefined)
+            frames.set(s.lastStatus, (frame = formatStatusEvent(snap, credentialId, s.lastStatus)));
           s.write(frame);
           s.lastKey = key;
           s.lastStatus = snap.status;

@@ -3,10 +3,10 @@ import { addSeconds, nowIso } from '../clock.js';
 import { forUpdate } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import { applyLifecycle, revokeDeviceTx } from './credential-changes.js';
-import { finishRevocationTx } from './devices.js';
-import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
 import { HID_MOBILE } from './credential-types.js';
+import { finishRevocationTx } from './devices.js';
 import { googleCanConfirm } from './google-callback.js';
+import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
 
 /** The expiry sweep: `invited → expired` once the live invitation lapsed (docs/lifecycle.md). */
 export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
@@ -24,7 +24,10 @@ export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
   let n = 0;
   for (const { id } of due) {
     const changed = await ctx.store.db.transaction().execute(async (tx) => {
-      const row = await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').select('status').where('id', '=', id)).executeTakeFirst();
+      const row = await forUpdate(
+        ctx.store.dialect,
+        tx.selectFrom('credentials').select('status').where('id', '=', id),
+      ).executeTakeFirst();
       if (row?.status !== 'invited') return false;
       return (await applyLifecycle(ctx, tx, id, { type: 'expire' }, 'system')).changed;
     });
@@ -55,7 +58,10 @@ export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
   for (const d of due) {
     const revoked = await ctx.store.db.transaction().execute(async (tx) => {
       // A registration that arrived since the select keeps its device.
-      const still = await forUpdate(ctx.store.dialect, tx.selectFrom('devices').select('id').where('id', '=', d.id).where('status', '=', 'pending')).executeTakeFirst();
+      const still = await forUpdate(
+        ctx.store.dialect,
+        tx.selectFrom('devices').select('id').where('id', '=', d.id).where('status', '=', 'pending'),
+      ).executeTakeFirst();
       return still ? revokeDeviceTx(ctx, tx, d.credential_id, d.person_id, d.id, 'system') : false;
     });
     if (revoked) {
@@ -79,11 +85,24 @@ export async function sweepRevocations(ctx: Ctx): Promise<number> {
   let n = 0;
   for (const { id } of due) {
     const done = await ctx.store.db.transaction().execute(async (tx) => {
-      const cred = await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', id)).executeTakeFirst();
+      const cred = await forUpdate(
+        ctx.store.dialect,
+        tx.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', id),
+      ).executeTakeFirst();
       if (cred?.status !== 'revoking') return false;
-      const left = await tx.selectFrom('devices').select('id').where('credential_id', '=', id).where('status', '=', 'active').execute();
+      const left = await tx
+        .selectFrom('devices')
+        .select('id')
+        .where('credential_id', '=', id)
+        .where('status', '=', 'active')
+        .execute();
       for (const d of left) await revokeDeviceTx(ctx, tx, id, cred.person_id, d.id, 'system:given_up');
-      await finishRevocationTx(ctx, tx, id, left.map((d) => d.id));
+      await finishRevocationTx(
+        ctx,
+        tx,
+        id,
+        left.map((d) => d.id),
+      );
       return true;
     });
     if (done) {

@@ -1,20 +1,28 @@
 import type { Selectable } from 'kysely';
+import { addSeconds, nowIso } from '../clock.js';
 import { base62, sha256, timingSafeEqualString } from '../crypto/secrets.js';
 import { enqueueMessage, kickDelivery } from '../delivery/queue.js';
 import { verificationSms } from '../delivery/templates.js';
-import { commitStatement, fixedLimit, forUpdate, groupCommit, preparedInsert, preparedQuery, preparedWrite } from '../storage/db.js';
-import type { VerificationTable } from '../storage/schema.js';
-import { actorOf, mintSession, originsForProvisioning, type Caller } from './callers.js';
-import type { Ctx } from './context.js';
-import { addSeconds, nowIso } from '../clock.js';
-import { createCredential } from './credentials.js';
-import { applyLifecycle } from './credential-changes.js';
-import { WALLET_PASS } from './credential-types.js';
-import { enqueueWebhook } from '../webhooks/outbox.js';
 import { recordEvent } from '../storage/audit.js';
 import type { Tx } from '../storage/db.js';
+import {
+  commitStatement,
+  fixedLimit,
+  forUpdate,
+  groupCommit,
+  preparedInsert,
+  preparedQuery,
+  preparedWrite,
+} from '../storage/db.js';
+import type { VerificationTable } from '../storage/schema.js';
+import { enqueueWebhook } from '../webhooks/outbox.js';
+import { actorOf, type Caller, mintSession, originsForProvisioning } from './callers.js';
+import type { Ctx } from './context.js';
+import { applyLifecycle } from './credential-changes.js';
+import { WALLET_PASS } from './credential-types.js';
+import { createCredential } from './credentials.js';
 import { ApiError } from './errors.js';
-import { consumeRedeemAttempt, wallets, type ProvisioningGrant } from './invitations.js';
+import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from './invitations.js';
 import type { CredentialStatus } from './lifecycle.js';
 import { maskPhone, parsePhone, toAsciiDigits } from './phone.js';
 import { consumeRates, ipBucketOf } from './rate-limits.js';
@@ -47,14 +55,17 @@ export function generateOtp(random: Ctx['random']): string {
 // Bound to the verification id, so a stored HMAC says nothing about another row's code.
 const codeHash = (ctx: Ctx, id: string, code: string) => ctx.keys.lookupHash('otp', `${id}:${code}`);
 const codeMatches = (ctx: Ctx, row: VerificationRow, code: string) =>
-  ctx.keys.lookupHashes('otp', `${row.id}:${code}`).reduce((hit, h) => timingSafeEqualString(h, row.code_hash) || hit, false);
+  ctx.keys
+    .lookupHashes('otp', `${row.id}:${code}`)
+    .reduce((hit, h) => timingSafeEqualString(h, row.code_hash) || hit, false);
 
 /** The `@host` of the SMS: the request's Origin when it is on the key, else PUBLIC_URL's — never the body's. */
 export function smsHost(ctx: Ctx, caller: Publishable, origin: string | undefined): string {
   if (origin) {
     try {
       const u = new URL(origin);
-      if (caller.origins.includes(u.origin) || caller.origins.includes(origin.replace(/\/+$/, '').toLowerCase())) return u.hostname;
+      if (caller.origins.includes(u.origin) || caller.origins.includes(origin.replace(/\/+$/, '').toLowerCase()))
+        return u.hostname;
     } catch {
       /* a malformed Origin never reached here past the auth middleware */
     }
@@ -91,7 +102,21 @@ const newestPassOfPhone = preparedQuery<{ id: string; person_id: number; enabled
   1,
 );
 const insertVerification = preparedInsert('verifications', [
-  'id', 'key_id', 'person_id', 'credential_id', 'phone_hash', 'phone_enc', 'code_hash', 'link_hash', 'sms_host', 'attempts', 'sends', 'expires_at', 'resend_after', 'created_at', 'succeeded_at',
+  'id',
+  'key_id',
+  'person_id',
+  'credential_id',
+  'phone_hash',
+  'phone_enc',
+  'code_hash',
+  'link_hash',
+  'sms_host',
+  'attempts',
+  'sends',
+  'expires_at',
+  'resend_after',
+  'created_at',
+  'succeeded_at',
 ]);
 const verificationById = preparedQuery<VerificationRow, [string, string]>(
   (db, id, keyId) => db.selectFrom('verifications').selectAll().where('id', '=', id).where('key_id', '=', keyId),
@@ -110,7 +135,11 @@ const spendAttempt = preparedWrite<{ attempts: number }, [string]>(
 );
 
 /** Which credential a verified phone gets (docs/security.md): the newest non-terminal wallet pass of an enabled person. */
-async function matchCredential(ctx: Ctx, e164: string, actor: string): Promise<{ personId: number; credentialId: string } | null> {
+async function matchCredential(
+  ctx: Ctx,
+  e164: string,
+  actor: string,
+): Promise<{ personId: number; credentialId: string } | null> {
   const [newest] = await newestPassOfPhone(ctx.store.db, e164);
   if (newest) return newest.enabled === 1 ? { personId: newest.person_id, credentialId: newest.id } : null;
   if (!ctx.config.smsAutoIssue) return null;
@@ -124,7 +153,12 @@ async function matchCredential(ctx: Ctx, e164: string, actor: string): Promise<{
     .limit(fixedLimit(1))
     .executeTakeFirst();
   if (!person) return null;
-  const created = await createCredential(ctx, person.id, { credential_type_id: WALLET_PASS, deliver: 'none' }, { actor, showSecrets: false });
+  const created = await createCredential(
+    ctx,
+    person.id,
+    { credential_type_id: WALLET_PASS, deliver: 'none' },
+    { actor, showSecrets: false },
+  );
   return { personId: person.id, credentialId: created.id };
 }
 
@@ -143,7 +177,12 @@ async function issueCodeTx(
   const body = verificationSms({ brand: ctx.config.brand.name, code, link: linkUrl(ctx, token), host: row.sms_host });
   const to = e164 ?? ctx.keys.decrypt(row.phone_enc, row.id);
   if (row.person_id !== null) {
-    await enqueueMessage(ctx, tx, { channel: 'sms', message: { to, body } }, { purpose: 'verification', ref: row.id, giveUpAt: row.expires_at });
+    await enqueueMessage(
+      ctx,
+      tx,
+      { channel: 'sms', message: { to, body } },
+      { purpose: 'verification', ref: row.id, giveUpAt: row.expires_at },
+    );
   }
   return { code_hash: codeHash(ctx, row.id, code), link_hash: sha256(token) };
 }
@@ -153,7 +192,10 @@ export async function startVerification(
   caller: Publishable,
   input: { phone_number: string; country?: string; ip: string; origin?: string },
 ): Promise<VerificationStarted> {
-  const { e164, country } = parsePhone(input.phone_number, input.country ?? caller.defaultCountry ?? ctx.config.defaultCountry);
+  const { e164, country } = parsePhone(
+    input.phone_number,
+    input.country ?? caller.defaultCountry ?? ctx.config.defaultCountry,
+  );
   if (caller.countries && (!country || !caller.countries.includes(country))) {
     throw new ApiError('country_not_allowed', undefined, { country: country ?? null, allowed: caller.countries });
   }
@@ -168,15 +210,37 @@ export async function startVerification(
   const id = `ver_${base62(ctx.random(12))}`;
   const expires_at = addSeconds(at, OTP_TTL_SECONDS);
   const resend_after = addSeconds(at, RESEND_AFTER_SECONDS);
-  const base = { id, person_id: match?.personId ?? null, phone_enc: ctx.keys.encrypt(e164, id), sms_host: smsHost(ctx, caller, input.origin), expires_at };
+  const base = {
+    id,
+    person_id: match?.personId ?? null,
+    phone_enc: ctx.keys.encrypt(e164, id),
+    sms_host: smsHost(ctx, caller, input.origin),
+    expires_at,
+  };
   await groupCommit(ctx.store.db, async (tx) => {
     const { code_hash, link_hash } = await issueCodeTx(ctx, tx, base, e164);
-    await insertVerification(tx, { ...base, key_id: caller.keyId, credential_id: match?.credentialId ?? null, phone_hash: phoneHash, code_hash, link_hash, attempts: 0, sends: 1, resend_after, created_at: at, succeeded_at: null });
+    await insertVerification(tx, {
+      ...base,
+      key_id: caller.keyId,
+      credential_id: match?.credentialId ?? null,
+      phone_hash: phoneHash,
+      code_hash,
+      link_hash,
+      attempts: 0,
+      sends: 1,
+      resend_after,
+      created_at: at,
+      succeeded_at: null,
+    });
     await recordEvent(tx, at, {
       type: 'verification.started',
       actor,
       subject: `verification:${id}`,
-      data: { phone: maskPhone(e164), matched: match !== null, ...(match ? { person_id: match.personId, credential_id: match.credentialId } : {}) },
+      data: {
+        phone: maskPhone(e164),
+        matched: match !== null,
+        ...(match ? { person_id: match.personId, credential_id: match.credentialId } : {}),
+      },
     });
   });
   if (match) kickDelivery(ctx);
@@ -189,22 +253,51 @@ async function loadVerification(ctx: Ctx, caller: Publishable, id: string): Prom
   return row;
 }
 
-const secondsUntil = (ctx: Ctx, iso: string) => Math.max(1, Math.ceil((Date.parse(iso) - ctx.clock.now().getTime()) / 1000));
+const secondsUntil = (ctx: Ctx, iso: string) =>
+  Math.max(1, Math.ceil((Date.parse(iso) - ctx.clock.now().getTime()) / 1000));
 
 /** The state errors, in one order for check, resend and the link (docs/api.md). */
 function assertUsable(ctx: Ctx, row: VerificationRow, expired: ApiError): void {
   if (row.succeeded_at) throw expired;
-  if (row.attempts >= MAX_CHECKS) throw new ApiError('too_many_attempts', 'Too many wrong codes. Start again for a new code.', undefined, secondsUntil(ctx, row.expires_at));
+  if (row.attempts >= MAX_CHECKS)
+    throw new ApiError(
+      'too_many_attempts',
+      'Too many wrong codes. Start again for a new code.',
+      undefined,
+      secondsUntil(ctx, row.expires_at),
+    );
   if (row.expires_at <= nowIso(ctx)) throw expired;
 }
 
-export async function resendVerification(ctx: Ctx, caller: Publishable, input: { id: string; ip: string }): Promise<VerificationStarted> {
+export async function resendVerification(
+  ctx: Ctx,
+  caller: Publishable,
+  input: { id: string; ip: string },
+): Promise<VerificationStarted> {
   const row = await loadVerification(ctx, caller, input.id);
   if (row.succeeded_at) throw new ApiError('verification_expired', 'This verification is already complete.');
-  if (row.attempts >= MAX_CHECKS) throw new ApiError('too_many_attempts', 'Too many wrong codes. Start again for a new code.', undefined, secondsUntil(ctx, row.expires_at));
+  if (row.attempts >= MAX_CHECKS)
+    throw new ApiError(
+      'too_many_attempts',
+      'Too many wrong codes. Start again for a new code.',
+      undefined,
+      secondsUntil(ctx, row.expires_at),
+    );
   const now = nowIso(ctx);
-  if (row.resend_after > now) throw new ApiError('rate_limited', 'Wait before asking for another code.', undefined, secondsUntil(ctx, row.resend_after));
-  if (row.sends >= MAX_SENDS) throw new ApiError('rate_limited', 'No more codes for this verification. Start again later.', undefined, secondsUntil(ctx, row.expires_at));
+  if (row.resend_after > now)
+    throw new ApiError(
+      'rate_limited',
+      'Wait before asking for another code.',
+      undefined,
+      secondsUntil(ctx, row.resend_after),
+    );
+  if (row.sends >= MAX_SENDS)
+    throw new ApiError(
+      'rate_limited',
+      'No more codes for this verification. Start again later.',
+      undefined,
+      secondsUntil(ctx, row.expires_at),
+    );
   await consumeSendLimits(ctx, caller.keyId, input.ip, row.phone_hash);
 
   // A resend gives the verification a new 10-minute life with a new code; the old code and link die.
@@ -221,8 +314,14 @@ export async function resendVerification(ctx: Ctx, caller: Publishable, input: {
       .where('succeeded_at', 'is', null)
       .where('attempts', '<', MAX_CHECKS)
       .executeTakeFirst();
-    if (Number(cas.numUpdatedRows) !== 1) throw new ApiError('rate_limited', 'Wait before asking for another code.', undefined, RESEND_AFTER_SECONDS);
-    await recordEvent(tx, now, { type: 'verification.started', actor: actorOf(caller), subject: `verification:${row.id}`, data: { resend: row.sends, matched: row.person_id !== null } });
+    if (Number(cas.numUpdatedRows) !== 1)
+      throw new ApiError('rate_limited', 'Wait before asking for another code.', undefined, RESEND_AFTER_SECONDS);
+    await recordEvent(tx, now, {
+      type: 'verification.started',
+      actor: actorOf(caller),
+      subject: `verification:${row.id}`,
+      data: { resend: row.sends, matched: row.person_id !== null },
+    });
   });
   if (row.person_id !== null) kickDelivery(ctx);
   return { verification_id: row.id, expires_at, resend_after };
@@ -234,9 +333,16 @@ export function normalizeOtp(input: string): string | null {
   return /^\d{6}$/.test(digits) ? digits : null;
 }
 
-export async function checkVerification(ctx: Ctx, caller: Publishable, input: { id: string; code: string }): Promise<ProvisioningGrant> {
+export async function checkVerification(
+  ctx: Ctx,
+  caller: Publishable,
+  input: { id: string; code: string },
+): Promise<ProvisioningGrant> {
   const code = normalizeOtp(input.code);
-  if (!code) throw new ApiError('invalid_request', 'The code is 6 digits.', { fields: { code: 'Enter the 6 digits from the text message.' } });
+  if (!code)
+    throw new ApiError('invalid_request', 'The code is 6 digits.', {
+      fields: { code: 'Enter the 6 digits from the text message.' },
+    });
   const row = await loadVerification(ctx, caller, input.id);
   const expired = new ApiError('verification_expired');
   assertUsable(ctx, row, expired);
@@ -254,12 +360,27 @@ export async function checkVerification(ctx: Ctx, caller: Publishable, input: { 
     }
     if (updated.attempts >= MAX_CHECKS) {
       // The verification fails once, when the last attempt is spent; wrong guesses before are counted, not logged.
-      await recordEvent(ctx.store.db, nowIso(ctx), { type: 'verification.failed', actor, subject: `verification:${row.id}`, data: { reason: 'too_many_attempts', attempts: updated.attempts } });
-      throw new ApiError('too_many_attempts', 'Too many wrong codes. Start again for a new code.', undefined, secondsUntil(ctx, row.expires_at));
+      await recordEvent(ctx.store.db, nowIso(ctx), {
+        type: 'verification.failed',
+        actor,
+        subject: `verification:${row.id}`,
+        data: { reason: 'too_many_attempts', attempts: updated.attempts },
+      });
+      throw new ApiError(
+        'too_many_attempts',
+        'Too many wrong codes. Start again for a new code.',
+        undefined,
+        secondsUntil(ctx, row.expires_at),
+      );
     }
     throw new ApiError('incorrect_code', undefined, { attempts_left: MAX_CHECKS - updated.attempts });
   }
-  return succeed(ctx, row, { method: 'code', actor, origins: originsForProvisioning(ctx, caller), keyId: caller.keyId }, expired);
+  return succeed(
+    ctx,
+    row,
+    { method: 'code', actor, origins: originsForProvisioning(ctx, caller), keyId: caller.keyId },
+    expired,
+  );
 }
 
 /**
@@ -281,23 +402,68 @@ async function succeed(
       .where('succeeded_at', 'is', null)
       .where('attempts', '<', MAX_CHECKS)
       .where('expires_at', '>', at)
-      .where(how.method === 'code' ? 'code_hash' : 'link_hash', '=', how.method === 'code' ? row.code_hash : row.link_hash)
+      .where(
+        how.method === 'code' ? 'code_hash' : 'link_hash',
+        '=',
+        how.method === 'code' ? row.code_hash : row.link_hash,
+      )
       .executeTakeFirst();
     if (Number(cas.numUpdatedRows) !== 1) throw expired;
     const credentialId = row.credential_id!;
-    const cred = await forUpdate(ctx.store.dialect, tx.selectFrom('credentials').innerJoin('people', 'people.id', 'credentials.person_id').select(['credentials.status', 'credentials.enabled', 'people.first_name', 'people.enabled as person_enabled', 'people.deleted_at']).where('credentials.id', '=', credentialId)).executeTakeFirstOrThrow();
+    const cred = await forUpdate(
+      ctx.store.dialect,
+      tx
+        .selectFrom('credentials')
+        .innerJoin('people', 'people.id', 'credentials.person_id')
+        .select([
+          'credentials.status',
+          'credentials.enabled',
+          'people.first_name',
+          'people.enabled as person_enabled',
+          'people.deleted_at',
+        ])
+        .where('credentials.id', '=', credentialId),
+    ).executeTakeFirstOrThrow();
     // Disabled or revoked since the code was sent: the proof no longer earns a pass.
-    if (cred.enabled !== 1 || cred.person_enabled !== 1 || cred.deleted_at || cred.status === 'revoking' || cred.status === 'revoked') throw new ApiError('credential_disabled');
+    if (
+      cred.enabled !== 1 ||
+      cred.person_enabled !== 1 ||
+      cred.deleted_at ||
+      cred.status === 'revoking' ||
+      cred.status === 'revoked'
+    )
+      throw new ApiError('credential_disabled');
     // A lapsed invitation does not block the phone route: expired → invited → provisioning.
     if (cred.status === 'expired') await applyLifecycle(ctx, tx, credentialId, { type: 'reissue' }, how.actor);
     const { row: credential } = await applyLifecycle(ctx, tx, credentialId, { type: 'redeem' }, how.actor);
-    await recordEvent(tx, at, { type: 'verification.succeeded', actor: how.actor, subject: `verification:${row.id}`, data: { method: how.method, person_id: row.person_id, credential_id: credentialId } });
-    await enqueueWebhook(tx, at, { event: 'verification.succeeded', credential_id: credentialId, person_id: row.person_id!, verification_id: row.id, method: how.method });
-    const session = await mintSession(ctx, tx, { kind: 'ps', personId: row.person_id!, credentialId, origins: how.origins, keyId: how.keyId });
+    await recordEvent(tx, at, {
+      type: 'verification.succeeded',
+      actor: how.actor,
+      subject: `verification:${row.id}`,
+      data: { method: how.method, person_id: row.person_id, credential_id: credentialId },
+    });
+    await enqueueWebhook(tx, at, {
+      event: 'verification.succeeded',
+      credential_id: credentialId,
+      person_id: row.person_id!,
+      verification_id: row.id,
+      method: how.method,
+    });
+    const session = await mintSession(ctx, tx, {
+      kind: 'ps',
+      personId: row.person_id!,
+      credentialId,
+      origins: how.origins,
+      keyId: how.keyId,
+    });
     return {
       provisioning_token: session.token,
       expires_at: session.expires_at,
-      credential: { id: credentialId, status: credential.status as CredentialStatus, credential_type_id: credential.credential_type_id },
+      credential: {
+        id: credentialId,
+        status: credential.status as CredentialStatus,
+        credential_type_id: credential.credential_type_id,
+      },
       person: { first_name: cred.first_name },
       wallets: wallets(ctx),
     } satisfies ProvisioningGrant;
@@ -314,7 +480,9 @@ async function rowForLink(ctx: Ctx, token: string): Promise<VerificationRow | un
 /** GET /v/{token}: whether the link would work; consumes nothing (link scanners open links). */
 export async function linkUsable(ctx: Ctx, token: string): Promise<boolean> {
   const row = await rowForLink(ctx, token);
-  return !!row && row.person_id !== null && !row.succeeded_at && row.attempts < MAX_CHECKS && row.expires_at > nowIso(ctx);
+  return (
+    !!row && row.person_id !== null && !row.succeeded_at && row.attempts < MAX_CHECKS && row.expires_at > nowIso(ctx)
+  );
 }
 
 /** POST /v/{token}: consumes the verification once; the `ps_` is bound to PUBLIC_URL (docs/api.md). */
@@ -323,6 +491,12 @@ export async function redeemLink(ctx: Ctx, input: { token: string; ip: string })
   const row = await rowForLink(ctx, input.token);
   const expired = new ApiError('link_expired');
   // Used, locked out by wrong codes or past its time: for the holder of a link all are one answer.
-  if (!row || row.person_id === null || row.succeeded_at || row.attempts >= MAX_CHECKS || row.expires_at <= nowIso(ctx)) throw expired;
-  return succeed(ctx, row, { method: 'link', actor: `link:${row.id}`, origins: originsForProvisioning(ctx, null), keyId: null }, expired);
+  if (!row || row.person_id === null || row.succeeded_at || row.attempts >= MAX_CHECKS || row.expires_at <= nowIso(ctx))
+    throw expired;
+  return succeed(
+    ctx,
+    row,
+    { method: 'link', actor: `link:${row.id}`, origins: originsForProvisioning(ctx, null), keyId: null },
+    expired,
+  );
 }

@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import { addSeconds } from '../clock.js';
 import { defineOutbox, type Outcome, type StopWorker } from '../storage/outbox.js';
 import type { WalletPushTable } from '../storage/schema.js';
-import { createApnsClient, type ApnsClient } from '../wallet/apns.js';
+import { type ApnsClient, createApnsClient } from '../wallet/apns.js';
 import { GoogleWalletApiError } from '../wallet/google/rest-client.js';
 import type { Ctx } from './context.js';
 import { confirmVoided } from './devices.js';
@@ -15,7 +15,13 @@ function apnsClient(ctx: Ctx): ApnsClient {
   let client = apnsClients.get(ctx);
   if (!client) {
     const material = ctx.wallet!.apple!.material;
-    client = createApnsClient({ url: apnsUrl(ctx)!, cert: material.tls.cert, key: material.tls.key, topic: material.passTypeId, timeoutMs: ctx.config.timeouts.apns * 1000 });
+    client = createApnsClient({
+      url: apnsUrl(ctx)!,
+      cert: material.tls.cert,
+      key: material.tls.key,
+      topic: material.passTypeId,
+      timeoutMs: ctx.config.timeouts.apns * 1000,
+    });
     apnsClients.set(ctx, client);
   }
   return client;
@@ -45,14 +51,21 @@ async function sendPush(ctx: Ctx, row: Push, signal: AbortSignal): Promise<Outco
     .selectFrom('devices')
     .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
     .innerJoin('people', 'people.id', 'credentials.person_id')
-    .select(['devices.status as device_status', 'credentials.status', 'credentials.enabled', 'people.enabled as person_enabled'])
+    .select([
+      'devices.status as device_status',
+      'credentials.status',
+      'credentials.enabled',
+      'people.enabled as person_enabled',
+    ])
     .where('devices.id', '=', row.device_id)
     .executeTakeFirst();
   if (!device) return { ok: false, final: true, error: 'device gone' };
   // The state is read at send time, so a suspend quickly undone sends the final state only.
   const state = passStateOf(device, device.device_status, device.person_enabled);
   try {
-    await rest.setObjectState(target, state === 'active' ? 'ACTIVE' : state === 'expired' ? 'EXPIRED' : 'INACTIVE', { signal });
+    await rest.setObjectState(target, state === 'active' ? 'ACTIVE' : state === 'expired' ? 'EXPIRED' : 'INACTIVE', {
+      signal,
+    });
     return done(ctx, row);
   } catch (err) {
     // Status 0 (no answer in time) and 429 or 5xx are worth retrying; other 4xx never will be.
@@ -61,11 +74,24 @@ async function sendPush(ctx: Ctx, row: Push, signal: AbortSignal): Promise<Outco
   }
 }
 
-const done = (ctx: Ctx, row: Push): Outcome<Push> => ({ ok: true, after: () => confirmVoided(ctx, row.device_id, row.kind) });
+const done = (ctx: Ctx, row: Push): Outcome<Push> => ({
+  ok: true,
+  after: () => confirmVoided(ctx, row.device_id, row.kind),
+});
 
 async function dropRegistration(ctx: Ctx, row: Push): Promise<void> {
-  const device = await ctx.store.db.selectFrom('devices').select('serial_number').where('id', '=', row.device_id).executeTakeFirst();
-  const regs = device ? await ctx.store.db.selectFrom('apple_registrations').select(['device_library_id', 'push_token_enc']).where('serial_number', '=', device.serial_number).execute() : [];
+  const device = await ctx.store.db
+    .selectFrom('devices')
+    .select('serial_number')
+    .where('id', '=', row.device_id)
+    .executeTakeFirst();
+  const regs = device
+    ? await ctx.store.db
+        .selectFrom('apple_registrations')
+        .select(['device_library_id', 'push_token_enc'])
+        .where('serial_number', '=', device.serial_number)
+        .execute()
+    : [];
   // Compared as plain tokens: `keyway secrets rotate` re-encrypts the two copies separately.
   const pushToken = (enc: string): string | null => {
     try {
@@ -75,8 +101,14 @@ async function dropRegistration(ctx: Ctx, row: Push): Promise<void> {
     }
   };
   const gone = pushToken(row.target_enc);
-  for (const r of regs.filter((r) => r.push_token_enc === row.target_enc || (gone !== null && pushToken(r.push_token_enc) === gone))) {
-    await ctx.store.db.deleteFrom('apple_registrations').where('device_library_id', '=', r.device_library_id).where('serial_number', '=', device!.serial_number).execute();
+  for (const r of regs.filter(
+    (r) => r.push_token_enc === row.target_enc || (gone !== null && pushToken(r.push_token_enc) === gone),
+  )) {
+    await ctx.store.db
+      .deleteFrom('apple_registrations')
+      .where('device_library_id', '=', r.device_library_id)
+      .where('serial_number', '=', device!.serial_number)
+      .execute();
   }
 }
 
@@ -99,7 +131,15 @@ const pushes = defineOutbox<Ctx, 'wallet_pushes', Push>({
   delivered: (at) => ({ done_at: at }),
   givenUp: (at) => ({ failed_at: at }),
   onFailure(ctx, row, { attempt, error, final }) {
-    ctx.log({ level: final ? 'error' : 'warn', msg: final ? 'wallet update undeliverable' : 'wallet update failed, will retry', push_id: row.id, kind: row.kind, device_id: row.device_id, attempt, error });
+    ctx.log({
+      level: final ? 'error' : 'warn',
+      msg: final ? 'wallet update undeliverable' : 'wallet update failed, will retry',
+      push_id: row.id,
+      kind: row.kind,
+      device_id: row.device_id,
+      attempt,
+      error,
+    });
   },
 });
 

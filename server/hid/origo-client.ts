@@ -90,7 +90,10 @@ export interface OrigoClient {
   /** A token (cached until 60 s before it lapses); `/readyz` asks for one. */
   accessToken(signal?: AbortSignal): Promise<string>;
   /** The user whose externalId is given, created if none exists; never two. */
-  findOrCreateUser(user: { externalId: string; givenName: string; familyName: string; email?: string | null }, opts?: CallOptions): Promise<OrigoUser>;
+  findOrCreateUser(
+    user: { externalId: string; givenName: string; familyName: string; email?: string | null },
+    opts?: CallOptions,
+  ): Promise<OrigoUser>;
   createInvitation(userId: number, partNumber: string, opts?: CallOptions): Promise<OrigoInvitation>;
   listInvitations(userId: number, opts?: CallOptions): Promise<OrigoInvitation[]>;
   /** `cancelled` (204), or `gone` when Origo no longer knows it (404). */
@@ -183,7 +186,9 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
 
   const paused = (): OrigoError | undefined => {
     const wait = Math.ceil((pausedUntil - now()) / 1000);
-    return wait > 0 ? new OrigoError('unavailable', 'HID Origo asked Keyway to slow down (call budget spent)', 403, wait) : undefined;
+    return wait > 0
+      ? new OrigoError('unavailable', 'HID Origo asked Keyway to slow down (call budget spent)', 403, wait)
+      : undefined;
   };
 
   /** One HTTP exchange, its body read within the same signal (a stalled body is a timeout too). */
@@ -219,7 +224,12 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
   function spend(which: CallBudget, keep: number): void {
     const wait = which.take(keep);
     if (wait === 0) return;
-    throw new OrigoError('unavailable', 'Keyway is holding back to stay within HID Origo’s call budget', undefined, Math.ceil(wait / 1000));
+    throw new OrigoError(
+      'unavailable',
+      'Keyway is holding back to stay within HID Origo’s call budget',
+      undefined,
+      Math.ceil(wait / 1000),
+    );
   }
 
   async function fetchToken(signal: AbortSignal): Promise<string> {
@@ -231,14 +241,23 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
       {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ client_id: settings.clientId, client_secret: settings.clientSecret, grant_type: 'client_credentials' }).toString(),
+        body: new URLSearchParams({
+          client_id: settings.clientId,
+          client_secret: settings.clientSecret,
+          grant_type: 'client_credentials',
+        }).toString(),
       },
       signal,
     );
     if (r.status === 403) throw limitReached(r);
-    if (r.status >= 500) throw new OrigoError('unavailable', `HID Origo's token endpoint answered ${r.status}`, r.status, r.retryAfter);
+    if (r.status >= 500)
+      throw new OrigoError('unavailable', `HID Origo's token endpoint answered ${r.status}`, r.status, r.retryAfter);
     if (r.status !== 200 || typeof r.body?.access_token !== 'string') {
-      throw new OrigoError('rejected', `HID Origo refused the client credentials (${r.status}): check KEYWAY_HID_ORIGO_CLIENT_ID/_SECRET/_ORG_ID`, r.status);
+      throw new OrigoError(
+        'rejected',
+        `HID Origo refused the client credentials (${r.status}): check KEYWAY_HID_ORIGO_CLIENT_ID/_SECRET/_ORG_ID`,
+        r.status,
+      );
     }
     const lifetime = Number(r.body.expires_in) > 0 ? Number(r.body.expires_in) : 3600;
     cached = { token: r.body.access_token, expiresAt: now() + (lifetime - 60) * 1000 };
@@ -248,7 +267,12 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
   function limitReached(r: Exchange): OrigoError {
     const wait = r.retryAfter ?? LIMIT_PAUSE_S;
     pausedUntil = Math.max(pausedUntil, now() + wait * 1000);
-    return new OrigoError('unavailable', 'HID Origo answered 403: its call budget for this address is spent', 403, wait);
+    return new OrigoError(
+      'unavailable',
+      'HID Origo answered 403: its call budget for this address is spent',
+      403,
+      wait,
+    );
   }
 
   function accessToken(signal: AbortSignal = AbortSignal.timeout(deadlineMs)): Promise<string> {
@@ -265,7 +289,12 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
    * deadline lasts (non-idempotent calls only when the request surely did not land); a 401 gets
    * a fresh token once; a 403 is Origo's budget answer, never a verdict on the request.
    */
-  async function call(method: string, path: string, body: unknown, opts: CallOptions & { idempotent: boolean }): Promise<Exchange> {
+  async function call(
+    method: string,
+    path: string,
+    body: unknown,
+    opts: CallOptions & { idempotent: boolean },
+  ): Promise<Exchange> {
     const signal = deadline(opts);
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
@@ -303,12 +332,23 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
         }
         if (result.status === 403) throw limitReached(result);
         if (result.status < 500) return result;
-        result = new OrigoError('unavailable', `HID Origo answered ${result.status} to ${method} ${templateOf(path)}`, result.status, result.retryAfter);
+        result = new OrigoError(
+          'unavailable',
+          `HID Origo answered ${result.status} to ${method} ${templateOf(path)}`,
+          result.status,
+          result.retryAfter,
+        );
       }
       // A 503 or a refused connection surely did not act; a timeout, a reset or a 500 may have.
       const landedMaybe = result.status !== undefined ? result.status !== 503 : !/ECONNREFUSED/.test(result.message);
       const delay = opts.background ? undefined : RETRY_DELAYS_MS[attempt];
-      if (result.kind !== 'unavailable' || result.status === 403 || delay === undefined || (!opts.idempotent && landedMaybe)) throw result;
+      if (
+        result.kind !== 'unavailable' ||
+        result.status === 403 ||
+        delay === undefined ||
+        (!opts.idempotent && landedMaybe)
+      )
+        throw result;
       try {
         await sleep(Math.max(delay, (result.retryAfter ?? 0) * 1000), signal);
       } catch {
@@ -326,7 +366,12 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
     const r = await call(
       'POST',
       '/users/.search',
-      { schemas: [SCHEMA_SEARCH], filter: `externalId eq "${externalId.replace(/["\\]/g, '')}"`, startIndex: 1, count: 2 },
+      {
+        schemas: [SCHEMA_SEARCH],
+        filter: `externalId eq "${externalId.replace(/["\\]/g, '')}"`,
+        startIndex: 1,
+        count: 2,
+      },
       { ...opts, idempotent: true },
     );
     if (r.status !== 200) throw rejected(r, 'search users');
@@ -352,7 +397,13 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
               externalId: user.externalId,
               name: { familyName: user.familyName, givenName: user.givenName },
               ...(user.email ? { emails: [{ value: user.email }] } : {}),
-              [SCHEMA_USER_ACTION]: { createInvitationCode: 'N', sendInvitationEmail: 'N', assignCredential: 'N', partNumber: '', credential: '' },
+              [SCHEMA_USER_ACTION]: {
+                createInvitationCode: 'N',
+                sendInvitationEmail: 'N',
+                assignCredential: 'N',
+                partNumber: '',
+                credential: '',
+              },
               meta: { resourceType: 'PACSUser' },
             },
             { ...opts, idempotent: false },
@@ -372,13 +423,21 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
       const r = await call(
         'POST',
         `/users/${userId}/invitation`,
-        { schemas: [SCHEMA_USER_ACTION], createInvitationCode: 'Y', sendInvitationEmail: 'N', assignCredential: 'Y', partNumber, credential: '' },
+        {
+          schemas: [SCHEMA_USER_ACTION],
+          createInvitationCode: 'Y',
+          sendInvitationEmail: 'N',
+          assignCredential: 'Y',
+          partNumber,
+          credential: '',
+        },
         { ...opts, idempotent: false },
       );
       if (r.status !== 201 && r.status !== 200) throw rejected(r, 'create an invitation');
       const invitation = (r.body?.[EXT_INVITATION] as unknown[] | undefined)?.[0];
       const parsed = invitation ? parseInvitation(invitation, r.body?.[EXT_CREDENTIAL]) : undefined;
-      if (!parsed?.invitationCode) throw new OrigoError('unavailable', 'HID Origo answered an invitation without its code', r.status);
+      if (!parsed?.invitationCode)
+        throw new OrigoError('unavailable', 'HID Origo answered an invitation without its code', r.status);
       return parsed;
     },
 
@@ -390,7 +449,10 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
     },
 
     async cancelInvitation(invitationId, opts = {}) {
-      const r = await call('DELETE', `/invitation/${encodeURIComponent(invitationId)}`, undefined, { ...opts, idempotent: true });
+      const r = await call('DELETE', `/invitation/${encodeURIComponent(invitationId)}`, undefined, {
+        ...opts,
+        idempotent: true,
+      });
       if (r.status === 404) return 'gone';
       if (r.status === 200 || r.status === 204 || r.status === 412) return 'cancelled';
       throw rejected(r, 'cancel an invitation');
@@ -411,7 +473,10 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
     },
 
     async revokeCredential(credentialId, opts = {}) {
-      const r = await call('DELETE', `/credential/${encodeURIComponent(credentialId)}`, undefined, { ...opts, idempotent: true });
+      const r = await call('DELETE', `/credential/${encodeURIComponent(credentialId)}`, undefined, {
+        ...opts,
+        idempotent: true,
+      });
       if (r.status === 404) return 'gone';
       if (r.status === 200 || r.status === 204 || r.status === 412) return 'accepted';
       throw rejected(r, 'revoke a credential');
@@ -422,7 +487,8 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
   };
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
 function resources(body: any): any[] {
   return Array.isArray(body?.Resources) ? body.Resources : [];
@@ -430,7 +496,12 @@ function resources(body: any): any[] {
 
 function parseCredentials(list: unknown): OrigoCredential[] {
   if (!Array.isArray(list)) return [];
-  return list.map((c: any) => ({ id: String(c?.id), status: String(c?.status ?? ''), cardNumber: str(c?.cardNumber), partNumber: str(c?.partNumber) }));
+  return list.map((c: any) => ({
+    id: String(c?.id),
+    status: String(c?.status ?? ''),
+    cardNumber: str(c?.cardNumber),
+    partNumber: str(c?.partNumber),
+  }));
 }
 
 function parseInvitation(i: any, credentials: unknown): OrigoInvitation {

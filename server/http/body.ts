@@ -44,39 +44,49 @@ export async function readBody<S extends z.ZodType>(c: AppContext, schema: S, wr
     }
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ApiError('invalid_request', 'The body must be a JSON object.', { fields: { body: 'Expected a JSON object.' } });
+    throw new ApiError('invalid_request', 'The body must be a JSON object.', {
+      fields: { body: 'Expected a JSON object.' },
+    });
   }
   const nul = text.includes('\\u0000') ? nulAt(raw, '') : undefined;
-  if (nul) throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [nul.replace(/\u0000/g, '')]: NUL_MESSAGE } });
+  if (nul)
+    throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [nul.replace(/\u0000/g, '')]: NUL_MESSAGE } });
   if (wrapKey && wrapKey in raw) {
     const inner = (raw as Record<string, unknown>)[wrapKey];
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
-      throw new ApiError('invalid_request', `"${wrapKey}" must be an object.`, { fields: { [wrapKey]: 'Expected an object.' } });
+      throw new ApiError('invalid_request', `"${wrapKey}" must be an object.`, {
+        fields: { [wrapKey]: 'Expected an object.' },
+      });
     }
     raw = inner;
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ApiError('invalid_request', 'Some fields are not valid.', { fields: fieldsOf(parsed.error) });
+  if (!parsed.success)
+    throw new ApiError('invalid_request', 'Some fields are not valid.', { fields: fieldsOf(parsed.error) });
   return parsed.data;
 }
 
 export function parseQuery<S extends z.ZodType>(c: AppContext, schema: S): z.infer<S> {
   const query = c.req.query();
   for (const [name, value] of Object.entries(query)) {
-    if (value.includes(NUL) || name.includes(NUL)) throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [name.replace(/\u0000/g, '')]: NUL_MESSAGE } });
+    if (value.includes(NUL) || name.includes(NUL))
+      throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [name.replace(/\u0000/g, '')]: NUL_MESSAGE } });
   }
   const parsed = schema.safeParse(query);
-  if (!parsed.success) throw new ApiError('invalid_request', 'Some query parameters are not valid.', { fields: fieldsOf(parsed.error) });
+  if (!parsed.success)
+    throw new ApiError('invalid_request', 'Some query parameters are not valid.', { fields: fieldsOf(parsed.error) });
   return parsed.data;
 }
 
 export function pathInt(c: AppContext, name: string): number {
   const v = c.req.param(name) ?? '';
-  if (!/^\d{1,10}$/.test(v) || Number(v) > MAX_ID) throw new ApiError('not_found', `No such ${name.replace(/_id$|Id$/, '')}.`);
+  if (!/^\d{1,10}$/.test(v) || Number(v) > MAX_ID)
+    throw new ApiError('not_found', `No such ${name.replace(/_id$|Id$/, '')}.`);
   return Number(v);
 }
 
 /** A text path parameter (a credential or webhook id); one holding a NUL names nothing. */
 export function refuseNulParams(c: AppContext, names: readonly string[]): void {
-  for (const name of names) if (c.req.param(name)?.includes(NUL)) throw new ApiError('not_found', `No such ${name.replace(/_id$|Id$/, '')}.`);
+  for (const name of names)
+    if (c.req.param(name)?.includes(NUL)) throw new ApiError('not_found', `No such ${name.replace(/_id$|Id$/, '')}.`);
 }

@@ -65,7 +65,12 @@ export function answerCompressor(): (c: Context) => Promise<void> | undefined {
     const res = c.res;
     const type = res.headers.get('content-type') ?? '';
     if (c.req.method === 'HEAD' || !res.body || res.status === 204 || res.status === 304) return;
-    if (!COMPRESSIBLE.test(type) || res.headers.has('content-encoding') || /no-transform/.test(res.headers.get('cache-control') ?? '')) return;
+    if (
+      !COMPRESSIBLE.test(type) ||
+      res.headers.has('content-encoding') ||
+      /no-transform/.test(res.headers.get('cache-control') ?? '')
+    )
+      return;
     const body = new Uint8Array(await res.arrayBuffer());
     const headers = new Headers(res.headers);
     // Too small to compress for anyone: one representation, so caches need no Vary for it.

@@ -18,7 +18,8 @@ interface Operation {
 const esc = (s: string | undefined) => String(s ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** The schema of the first media type (JSON for most routes, the .pkpass for downloads). */
-const firstSchema = (content?: Record<string, { schema: unknown }>): unknown => (content ? Object.values(content)[0]?.schema : undefined);
+const firstSchema = (content?: Record<string, { schema: unknown }>): unknown =>
+  content ? Object.values(content)[0]?.schema : undefined;
 
 export function renderDocs(doc: Doc, nonce: string): string {
   const byTag = new Map<string, string[]>();
@@ -31,7 +32,10 @@ export function renderDocs(doc: Doc, nonce: string): string {
 <p>${esc(op.summary ?? '')}${op.description ? ` — ${esc(op.description)}` : ''}</p><p class="auth">Auth: ${esc(auth)}</p>
 ${body ? `<details><summary>Request body</summary><pre>${esc(JSON.stringify(body, null, 2))}</pre></details>` : ''}
 <ul>${Object.entries(op.responses)
-        .map(([s, r]) => `<li><b>${esc(s)}</b> ${esc(r.description)}${firstSchema(r.content) ? `<details><summary>${esc(Object.keys(r.content!)[0])}</summary><pre>${esc(JSON.stringify(firstSchema(r.content), null, 2))}</pre></details>` : ''}</li>`)
+        .map(
+          ([s, r]) =>
+            `<li><b>${esc(s)}</b> ${esc(r.description)}${firstSchema(r.content) ? `<details><summary>${esc(Object.keys(r.content!)[0])}</summary><pre>${esc(JSON.stringify(firstSchema(r.content), null, 2))}</pre></details>` : ''}</li>`,
+        )
         .join('')}</ul></section>`;
       byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
     }
@@ -44,7 +48,10 @@ ${body ? `<details><summary>Request body</summary><pre>${esc(JSON.stringify(body
     })
     .join('');
   const schemas = Object.entries(doc.components?.schemas ?? {})
-    .map(([name, s]) => `<details id="schema-${esc(name)}"><summary>${esc(name)}</summary><pre>${esc(JSON.stringify(s, null, 2))}</pre></details>`)
+    .map(
+      ([name, s]) =>
+        `<details id="schema-${esc(name)}"><summary>${esc(name)}</summary><pre>${esc(JSON.stringify(s, null, 2))}</pre></details>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(doc.info.title)}</title><style nonce="${nonce}">

@@ -1,10 +1,10 @@
-import { HTTPException } from 'hono/http-exception';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, ERRORS, type ErrorCode } from '../domain/errors.js';
-import type { AppEnv } from './context.js';
 import { redactText } from '../log.js';
 import { isDatabaseUnavailable } from '../storage/db.js';
+import type { AppEnv } from './context.js';
 
 /** Retry-After of a 503 for an unreachable database: about a failover's length. */
 export const DATABASE_RETRY_AFTER_S = 5;
@@ -17,7 +17,8 @@ function errorParts(err: ApiError, headers: Record<string, string> = {}) {
   if (err.details) body.error.details = err.details;
   const h: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...headers };
   if (err.retryAfter !== undefined) h['retry-after'] = String(err.retryAfter);
-  else if (err.status === 429) h['retry-after'] = '60'; // docs/api.md: a 429 always says when to retry
+  else if (err.status === 429)
+    h['retry-after'] = '60'; // docs/api.md: a 429 always says when to retry
   else if (err.status === 503) h['retry-after'] = String(DATABASE_RETRY_AFTER_S); // and a 503 too
   return { body, headers: h };
 }
@@ -39,18 +40,27 @@ export function onError(log: (r: Record<string, unknown>) => void): ErrorHandler
     let apiError: ApiError;
     if (err instanceof ApiError) apiError = err;
     else if (err instanceof HTTPException && err.status < 500) {
-      const code: ErrorCode = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'invalid_request';
+      const code: ErrorCode =
+        err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'invalid_request';
       apiError = new ApiError(code, err.message || ERRORS[code][1]);
     } else if (isDatabaseUnavailable(err)) {
       // The database cannot be reached (an outage, a failover): the client retries, the log says once a second why.
-      apiError = new ApiError('service_unavailable', 'The service is briefly unavailable. Try again shortly.', undefined, DATABASE_RETRY_AFTER_S);
+      apiError = new ApiError(
+        'service_unavailable',
+        'The service is briefly unavailable. Try again shortly.',
+        undefined,
+        DATABASE_RETRY_AFTER_S,
+      );
     } else {
       log({
         level: 'error',
         msg: 'unhandled error',
         request_id: c.get('requestId'),
         error: redactText(String((err as Error)?.message ?? err)),
-        stack: redactText(String((err as Error)?.stack ?? '')).split('\n').slice(0, 6).join(' | '),
+        stack: redactText(String((err as Error)?.stack ?? ''))
+          .split('\n')
+          .slice(0, 6)
+          .join(' | '),
       });
       apiError = new ApiError('internal_error');
     }
@@ -71,7 +81,10 @@ export function notFound(app: { routes: { method: string; path: string }[] }): N
     const allowed = [...new Set(table.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))];
     const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
     // A route that exists for this method and still found nothing (c.notFound()) is a plain 404.
-    if (allowed.length && !allowed.includes(method)) return errorAnswer(c, new ApiError('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), { allow: allowed.join(', ') });
+    if (allowed.length && !allowed.includes(method))
+      return errorAnswer(c, new ApiError('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), {
+        allow: allowed.join(', '),
+      });
     return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
   };
 }

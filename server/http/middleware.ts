@@ -1,16 +1,24 @@
 import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { type Caller, resolveCaller } from '../domain/callers.js';
 import type { Ctx } from '../domain/context.js';
-import { resolveCaller, type Caller } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
-import { abandonIdempotent, beginIdempotent, completeIdempotent, hashRequest, HEARTBEAT_SECONDS, heartbeatIdempotent, idempotencyRecordKeys } from '../domain/idempotency.js';
+import {
+  abandonIdempotent,
+  beginIdempotent,
+  completeIdempotent,
+  HEARTBEAT_SECONDS,
+  hashRequest,
+  heartbeatIdempotent,
+  idempotencyRecordKeys,
+} from '../domain/idempotency.js';
 import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
-import type { AppContext, AppEnv } from './context.js';
-import type { Metrics } from '../metrics.js';
-import { errorAnswer } from './errors.js';
 import { redactPath } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { answerCompressor } from './compress.js';
+import type { AppContext, AppEnv } from './context.js';
+import { errorAnswer } from './errors.js';
 
 /** What {@link requestEdge} is given. */
 export interface EdgeOptions {
@@ -70,7 +78,9 @@ export function requestEdge(opts: EdgeOptions): MiddlewareHandler<AppEnv> {
 }
 
 function clientIpOf(c: AppContext, trustProxy: number): string {
-  let ip = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
+  let ip =
+    (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ??
+    'unknown';
   if (trustProxy > 0) {
     const hops = (c.req.header('x-forwarded-for') ?? '')
       .split(',')
@@ -88,7 +98,10 @@ function clientIpOf(c: AppContext, trustProxy: number): string {
 function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   const limit = bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => errorAnswer(c, new ApiError('payload_too_large', `Request bodies are at most ${maxBytes} bytes.`), { connection: 'close' }),
+    onError: (c) =>
+      errorAnswer(c, new ApiError('payload_too_large', `Request bodies are at most ${maxBytes} bytes.`), {
+        connection: 'close',
+      }),
   });
   // Hono's counting wraps the body in a fetch Request and a web stream (a quarter of a small POST's
   // cost, half of a cached GET's), so it runs only where it is needed: an HTTP/1.1 request without
@@ -96,7 +109,8 @@ function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   // and Node's parser never hands over more. A declared length within the limit therefore needs no
   // counting; a chunked body, a length over the limit and in-process requests (app.request) go through it.
   return (c, next) => {
-    const headers = (c.env as { incoming?: { headers: Record<string, string | undefined> } } | undefined)?.incoming?.headers;
+    const headers = (c.env as { incoming?: { headers: Record<string, string | undefined> } } | undefined)?.incoming
+      ?.headers;
     if (headers && headers['transfer-encoding'] === undefined) {
       const length = headers['content-length'];
       if (length === undefined || (/^\d+$/.test(length) && Number(length) <= maxBytes)) return next();
@@ -113,7 +127,8 @@ const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
  */
 export function loopbackHostOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (!LOOPBACK_HOST.test(new URL(c.req.url).hostname)) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+    if (!LOOPBACK_HOST.test(new URL(c.req.url).hostname))
+      return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
     await next();
   };
 }
@@ -147,7 +162,9 @@ export function auth(ctx: Ctx): MiddlewareHandler<AppEnv> {
     if (origin && caller && caller !== 'invalid' && caller.kind !== 'secret') {
       const normalized = safeOrigin(origin);
       if (!normalized || !caller.origins.includes(normalized)) {
-        return errorAnswer(c, new ApiError('origin_not_allowed', `${origin} is not allowed for this key.`), { vary: 'Origin' });
+        return errorAnswer(c, new ApiError('origin_not_allowed', `${origin} is not allowed for this key.`), {
+          vary: 'Origin',
+        });
       }
       c.header('access-control-allow-origin', origin);
       c.header('access-control-expose-headers', 'Date, Retry-After');
@@ -183,7 +200,15 @@ export function requireCaller<K extends CallerKind>(c: AppContext, kinds: K[]): 
   if (!caller) throw new ApiError('unauthorized', 'Send a token as Authorization: Bearer <token>.');
   if (caller === 'invalid') throw new ApiError('unauthorized', 'That token is unknown, revoked or expired.');
   if (!(kinds as string[]).includes(caller.kind)) {
-    const want = kinds.map((k) => ({ secret: 'a secret key (sk_…)', publishable: 'a publishable key (pk_…)', client_session: 'a client session (cs_…)', provisioning: 'a provisioning token (ps_…)' })[k]);
+    const want = kinds.map(
+      (k) =>
+        ({
+          secret: 'a secret key (sk_…)',
+          publishable: 'a publishable key (pk_…)',
+          client_session: 'a client session (cs_…)',
+          provisioning: 'a provisioning token (ps_…)',
+        })[k],
+    );
     throw new ApiError('unauthorized', `This endpoint takes ${want.join(' or ')}.`);
   }
   return caller as Extract<Caller, { kind: K }>;
@@ -198,19 +223,34 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
     const key = c.req.header('idempotency-key');
     const caller = c.get('caller');
     if (c.req.method !== 'POST' || !key || !caller || caller === 'invalid') return next();
-    if (key.length > 255) throw new ApiError('invalid_request', 'Idempotency-Key is at most 255 characters.', { fields: { 'Idempotency-Key': 'Too long.' } });
+    if (key.length > 255)
+      throw new ApiError('invalid_request', 'Idempotency-Key is at most 255 characters.', {
+        fields: { 'Idempotency-Key': 'Too long.' },
+      });
     const scope = caller.kind === 'publishable' ? `${caller.tokenHash}|${c.get('ip')}` : caller.tokenHash;
     const body = await c.req.text();
-    const start = await beginIdempotent(ctx, idempotencyRecordKeys(ctx, scope, c.req.method, c.req.path, key), hashRequest(body));
+    const start = await beginIdempotent(
+      ctx,
+      idempotencyRecordKeys(ctx, scope, c.req.method, c.req.path, key),
+      hashRequest(body),
+    );
     if (start.kind === 'replay') {
       return new Response(start.body, {
         status: start.status,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true', ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}), ...corsHeadersOf(c) },
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'idempotent-replayed': 'true',
+          ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}),
+          ...corsHeadersOf(c),
+        },
       });
     }
     const { recordKey } = start;
     // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
-    const heartbeat = setInterval(() => void heartbeatIdempotent(ctx, recordKey).catch(() => undefined), HEARTBEAT_SECONDS * 1000);
+    const heartbeat = setInterval(
+      () => void heartbeatIdempotent(ctx, recordKey).catch(() => undefined),
+      HEARTBEAT_SECONDS * 1000,
+    );
     heartbeat.unref();
     try {
       await next();

@@ -16,8 +16,18 @@ export const SECURITY_SCHEMES = {
   secretKey: { type: 'http', scheme: 'bearer', description: 'sk_… secret key' },
   publishableKey: { type: 'http', scheme: 'bearer', description: 'pk_… publishable key, from its allowed origins' },
   sessionToken: { type: 'http', scheme: 'bearer', description: 'cs_… client session or ps_… provisioning token' },
-  ApplePass: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`ApplePass <authenticationToken>`: the pass’s own token (Apple’s PassKit web service)' },
-  hidOrigoCallback: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Exactly KEYWAY_HID_ORIGO_CALLBACK_SECRET, as registered with HID Origo' },
+  ApplePass: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: '`ApplePass <authenticationToken>`: the pass’s own token (Apple’s PassKit web service)',
+  },
+  hidOrigoCallback: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'Exactly KEYWAY_HID_ORIGO_CALLBACK_SECRET, as registered with HID Origo',
+  },
 } as const;
 export type SchemeName = keyof typeof SECURITY_SCHEMES;
 
@@ -102,10 +112,10 @@ export function errorSchemaOf(status: number): z.ZodType {
         error: z.object({
           code: z.enum(codes as [ErrorCode, ...ErrorCode[]]),
           message: z.string(),
-          details: z
-            .record(z.string(), z.unknown())
-            .optional()
-            .openapi({ description: 'invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available`' }),
+          details: z.record(z.string(), z.unknown()).optional().openapi({
+            description:
+              'invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available`',
+          }),
         }),
       })
       .openapi(`Error${status}`);
@@ -114,18 +124,23 @@ export function errorSchemaOf(status: number): z.ZodType {
   return schema;
 }
 
-const headersOf = (names: readonly ResponseHeader[] | undefined) => (names?.length ? { headers: Object.fromEntries(names.map((n) => [n, RESPONSE_HEADERS[n]])) } : {});
+const headersOf = (names: readonly ResponseHeader[] | undefined) =>
+  names?.length ? { headers: Object.fromEntries(names.map((n) => [n, RESPONSE_HEADERS[n]])) } : {};
 
-function responseOf(description: string, schema: z.ZodType | undefined, mediaType = 'application/json', headers?: readonly ResponseHeader[]) {
+function responseOf(
+  description: string,
+  schema: z.ZodType | undefined,
+  mediaType = 'application/json',
+  headers?: readonly ResponseHeader[],
+) {
   return { description, ...headersOf(headers), ...(schema ? { content: { [mediaType]: { schema } } } : {}) };
 }
 
 const IdempotencyHeader = z.object({
-  'Idempotency-Key': z
-    .string()
-    .max(255)
-    .optional()
-    .openapi({ description: 'Replays the first answer for the same caller, method and path for 24 h; another body under the same key is 422 idempotency_mismatch, a twin still running 409' }),
+  'Idempotency-Key': z.string().max(255).optional().openapi({
+    description:
+      'Replays the first answer for the same caller, method and path for 24 h; another body under the same key is 422 idempotency_mismatch, a twin still running 409',
+  }),
 });
 
 /** Whether a route needs a body: readBody reads an empty body as `{}`, so only a schema that refuses `{}` needs one. */
@@ -137,13 +152,22 @@ export function openApiOperation(def: DocumentedRoute) {
   const responses: Record<string, ReturnType<typeof responseOf>> = {
     [def.status]: responseOf(def.description ?? def.summary, def.response, def.mediaType, def.headers),
   };
-  for (const [status, a] of Object.entries(def.answers ?? {})) responses[status] = responseOf(a.description, a.response, a.mediaType, a.headers);
+  for (const [status, a] of Object.entries(def.answers ?? {}))
+    responses[status] = responseOf(a.description, a.response, a.mediaType, a.headers);
   for (const s of errorStatusesOf(def)) {
-    responses[s] = responseOf(codesOf(s).join(', '), errorSchemaOf(s), 'application/json', s === 429 || s === 503 ? ['Retry-After'] : undefined);
+    responses[s] = responseOf(
+      codesOf(s).join(', '),
+      errorSchemaOf(s),
+      'application/json',
+      s === 429 || s === 503 ? ['Retry-After'] : undefined,
+    );
   }
   const bodySchema = def.body && def.wrap ? z.union([z.object({ [def.wrap]: def.body }), def.body]) : def.body;
   const body = def.rawBody
-    ? { required: true, content: Object.fromEntries(def.rawBody.mediaTypes.map((t) => [t, { schema: def.rawBody!.schema }])) }
+    ? {
+        required: true,
+        content: Object.fromEntries(def.rawBody.mediaTypes.map((t) => [t, { schema: def.rawBody!.schema }])),
+      }
     : bodySchema && def.body
       ? { required: bodyRequired(def.body), content: { 'application/json': { schema: bodySchema } } }
       : undefined;
@@ -185,7 +209,8 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, ctx: Ctx): unknown {
   const cached = documents.get(app);
   if (cached && cached.definitions === registry.definitions.length) return cached.doc;
   if (!cached) {
-    for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) registry.registerComponent('securitySchemes', name, scheme);
+    for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
+      registry.registerComponent('securitySchemes', name, scheme);
     registerWebhookEvents(registry);
   }
   const doc = app.getOpenAPI31Document({

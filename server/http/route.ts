@@ -1,11 +1,10 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from '@hono/zod-openapi';
-import { requireAccessScope, requireScope, type Caller } from '../domain/callers.js';
+import type { OpenAPIHono, z } from '@hono/zod-openapi';
+import { type Caller, requireAccessScope, requireScope } from '../domain/callers.js';
 import { ApiError } from '../domain/errors.js';
 import { parseQuery, pathInt, readBody, refuseNulParams } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
 import { requireCaller } from './middleware.js';
-import { openApiOperation, type Answer, type ResponseHeader, type SchemeName } from './openapi.js';
+import { type Answer, openApiOperation, type ResponseHeader, type SchemeName } from './openapi.js';
 import { MAX_ID } from './schemas.js';
 
 /**
@@ -13,7 +12,15 @@ import { MAX_ID } from './schemas.js';
  * `secret-read` reads, `secret-access` door checks), nobody in particular, a scheme of the route's own (a PassKit
  * `ApplePass` token) that resolves its caller or throws 401, or a scheme the handler checks itself.
  */
-export type Auth = 'none' | 'secret' | 'secret-read' | 'secret-access' | 'publishable' | 'session' | Authenticator<unknown> | OwnScheme;
+export type Auth =
+  | 'none'
+  | 'secret'
+  | 'secret-read'
+  | 'secret-access'
+  | 'publishable'
+  | 'session'
+  | Authenticator<unknown>
+  | OwnScheme;
 
 /** A security scheme of /openapi.json that the handler checks itself (its 401 is its own). */
 export interface OwnScheme {
@@ -36,7 +43,12 @@ type CallerOf<A> = A extends 'secret' | 'secret-read' | 'secret-access'
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
-export interface RouteDef<A extends Auth = Auth, B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodObject | undefined = z.ZodObject | undefined, P extends string = string> {
+export interface RouteDef<
+  A extends Auth = Auth,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  P extends string = string,
+> {
   /** The OpenAPI operationId (unique per route); optional until every route names one. */
   operationId?: string;
   method: 'get' | 'post' | 'put' | 'delete';
@@ -79,7 +91,10 @@ export interface RouteInput<A extends Auth, B, Q, P extends string> {
   ids: Record<P, number>;
 }
 
-export type RouteHandler<A extends Auth, B, Q, P extends string> = (input: RouteInput<A, B, Q, P>, c: AppContext) => Response | Promise<Response>;
+export type RouteHandler<A extends Auth, B, Q, P extends string> = (
+  input: RouteInput<A, B, Q, P>,
+  c: AppContext,
+) => Response | Promise<Response>;
 
 const KINDS = {
   secret: ['secret'],
@@ -118,16 +133,19 @@ function callerCheck(auth: Auth): (c: AppContext) => unknown {
  * parsed, before the handler runs with `{ caller, body, query, ids }`. Errors are ApiErrors
  * (401/403/404/400), answered by the one error handler.
  */
-export function defineRoute<A extends Auth, B extends z.ZodType | undefined = undefined, Q extends z.ZodObject | undefined = undefined, P extends string = never>(
-  app: OpenAPIHono<AppEnv>,
-  def: RouteDef<A, B, Q, P>,
-  handler: RouteHandler<A, B, Q, P>,
-): void {
+export function defineRoute<
+  A extends Auth,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  P extends string = never,
+>(app: OpenAPIHono<AppEnv>, def: RouteDef<A, B, Q, P>, handler: RouteHandler<A, B, Q, P>): void {
   app.openAPIRegistry.registerPath(openApiOperation(def));
   const check = callerCheck(def.auth);
   const { body, wrap, query, intParams = [] } = def;
   const noIds = {} as Record<P, number>;
-  const textParams = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((name) => !(intParams as readonly string[]).includes(name));
+  const textParams = [...def.path.matchAll(/\{(\w+)\}/g)]
+    .map((m) => m[1])
+    .filter((name) => !(intParams as readonly string[]).includes(name));
   // A scheme of the route's own reads the path (a pass's serial number): a NUL in it names nothing, before that lookup.
   const ownScheme = typeof def.auth === 'object';
   app.on(def.method.toUpperCase(), def.honoPath ?? def.path.replace(/\{(\w+)\}/g, ':$1'), async (c) => {
@@ -150,6 +168,9 @@ export function defineRoute<A extends Auth, B extends z.ZodType | undefined = un
 /** A cursor that must be a decimal sequence number (the events list). */
 export const cursorInt = (cursor?: string): number | undefined => {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,10}$/.test(cursor) || Number(cursor) > MAX_ID) throw new ApiError('invalid_request', 'Unknown cursor.', { fields: { cursor: 'Use next_cursor from the previous page.' } });
+  if (!/^\d{1,10}$/.test(cursor) || Number(cursor) > MAX_ID)
+    throw new ApiError('invalid_request', 'Unknown cursor.', {
+      fields: { cursor: 'Use next_cursor from the previous page.' },
+    });
   return Number(cursor);
 };

@@ -14,8 +14,14 @@ export const PersonInput = z
     first_name: name,
     last_name: name,
     email: z.email('Not an email address.').max(320).nullish(),
-    phone: z.string().max(40).nullish().openapi({ description: 'E.164, or national with the key’s or KEYWAY_DEFAULT_COUNTRY’s country' }),
-    phone_number: z.string().max(40).nullish().openapi({ description: 'An alias of `phone` (the seed documents use both); giving both with different values is 400' }),
+    phone: z
+      .string()
+      .max(40)
+      .nullish()
+      .openapi({ description: 'E.164, or national with the key’s or KEYWAY_DEFAULT_COUNTRY’s country' }),
+    phone_number: z.string().max(40).nullish().openapi({
+      description: 'An alias of `phone` (the seed documents use both); giving both with different values is 400',
+    }),
     enabled: z.boolean().optional(),
     group_ids: z.array(z.number().int().positive()).max(1000).optional(),
   })
@@ -43,7 +49,10 @@ export const CredentialInput = z
     value: z.string().min(1).max(256).optional(),
     deliver: z.enum(['email', 'none']).optional(),
     value_mode: z.enum(['per_device', 'shared']).optional(),
-    locale: z.enum(['en', 'de', 'ar']).optional().openapi({ description: 'Language of the invitation email (deliver: "email"); English by default' }),
+    locale: z
+      .enum(['en', 'de', 'ar'])
+      .optional()
+      .openapi({ description: 'Language of the invitation email (deliver: "email"); English by default' }),
   })
   .openapi('PersonCredentialInput');
 export const CredentialUpdate = z.object({ enabled: z.boolean() }).openapi('PersonCredentialUpdate');
@@ -52,7 +61,9 @@ const Status = z.enum(STATUSES);
 export const Device = z
   .object({
     id: z.string(),
-    platform: z.enum(['apple', 'google', 'hid']).openapi({ description: '`hid`: a phone holding an HID Mobile Access credential (type 8)' }),
+    platform: z
+      .enum(['apple', 'google', 'hid'])
+      .openapi({ description: '`hid`: a phone holding an HID Mobile Access credential (type 8)' }),
     status: z.enum(['pending', 'active', 'revoked']),
     added_at: z.string(),
   })
@@ -67,7 +78,10 @@ export const PersonCredential = z
     enabled: z.boolean(),
     value: z.string().optional().openapi({ description: 'PIN values are always "******"' }),
     value_mode: z.enum(['per_device', 'shared']),
-    invitation_code: z.string().optional().openapi({ description: 'Write scope only, while an unredeemed invitation exists' }),
+    invitation_code: z
+      .string()
+      .optional()
+      .openapi({ description: 'Write scope only, while an unredeemed invitation exists' }),
     invitation_url: z.string().optional(),
     invitation_expires_at: z.string().optional(),
     devices: z.array(Device),
@@ -76,9 +90,16 @@ export const PersonCredential = z
   })
   .openapi('PersonCredential');
 
-export const CredentialType = z.object({ id: z.number(), name: z.string(), format: z.string(), description: z.string() }).openapi('CredentialType');
+export const CredentialType = z
+  .object({ id: z.number(), name: z.string(), format: z.string(), description: z.string() })
+  .openapi('CredentialType');
 
-export const ClientSessionInput = z.object({ person_id: z.number().int().positive().max(MAX_ID), origins: z.array(z.string().max(300)).max(50).optional() }).openapi('ClientSessionInput');
+export const ClientSessionInput = z
+  .object({
+    person_id: z.number().int().positive().max(MAX_ID),
+    origins: z.array(z.string().max(300)).max(50).optional(),
+  })
+  .openapi('ClientSessionInput');
 export const SessionToken = z.object({ token: z.string(), expires_at: z.string() }).openapi('SessionToken');
 
 export const RedeemInput = z.object({ invitation_code: z.string().min(1, 'Required.').max(64) }).openapi('RedeemInput');
@@ -95,7 +116,10 @@ export const ProvisioningGrant = z
 export const CredentialStatusView = z
   .object({
     id: z.string(),
-    credential_type_id: z.literal(8).optional().openapi({ description: 'Present only for HID Mobile Access (8), whose help differs' }),
+    credential_type_id: z
+      .literal(8)
+      .optional()
+      .openapi({ description: 'Present only for HID Mobile Access (8), whose help differs' }),
     status: Status,
     enabled: z.boolean(),
     devices: z.array(Device),
@@ -107,34 +131,60 @@ export const CredentialStatusView = z
 export const PassRequest = z
   .object({
     platform: z.enum(['apple', 'google'], 'Either "apple" or "google".'),
-    credential_id: z.string().min(1).max(64).optional().openapi({ description: 'Required with a cs_; with a ps_ it may only name its own credential' }),
+    credential_id: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'Required with a cs_; with a ps_ it may only name its own credential' }),
   })
   .openapi('PassRequest');
 export const PassLink = z
   .object({
-    url: z.string().openapi({ description: 'A one-time PUBLIC_URL/passes/<token>.pkpass (15 min) or a Google Wallet save URL' }),
+    url: z
+      .string()
+      .openapi({ description: 'A one-time PUBLIC_URL/passes/<token>.pkpass (15 min) or a Google Wallet save URL' }),
     device_id: z.string(),
   })
   .openapi('PassLink');
 export const HandoffInput = z.object({ credential_id: z.string().min(1).max(64).optional() }).openapi('HandoffInput');
-export const HandoffLink = z.object({ url: z.string().openapi({ example: 'https://keyway.example/p#h=h_…' }), expires_at: z.string() }).openapi('HandoffLink');
-export const HandoffRedeemInput = z.object({ handoff_token: z.string().min(1, 'Required.').max(200) }).openapi('HandoffRedeemInput');
+export const HandoffLink = z
+  .object({ url: z.string().openapi({ example: 'https://keyway.example/p#h=h_…' }), expires_at: z.string() })
+  .openapi('HandoffLink');
+export const HandoffRedeemInput = z
+  .object({ handoff_token: z.string().min(1, 'Required.').max(200) })
+  .openapi('HandoffRedeemInput');
 
 export const AuditEvent = z
-  .object({ id: z.string(), type: z.string(), at: z.string(), actor: z.string(), subject: z.string(), data: z.record(z.string(), z.unknown()) })
+  .object({
+    id: z.string(),
+    type: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    subject: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  })
   .openapi('AuditEvent');
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
-export const PeopleQuery = ListQuery.extend({ phone: z.string().max(40).optional(), email: z.string().max(320).optional() });
-export const EventsQuery = ListQuery.extend({ type: z.string().max(64).optional(), subject: z.string().max(100).optional() });
+export const PeopleQuery = ListQuery.extend({
+  phone: z.string().max(40).optional(),
+  email: z.string().max(320).optional(),
+});
+export const EventsQuery = ListQuery.extend({
+  type: z.string().max(64).optional(),
+  subject: z.string().max(100).optional(),
+});
 
 export const VerificationInput = z
   .object({
     phone_number: z.string().trim().min(1, 'Required.').max(40).openapi({ example: '+44 7911 123456' }),
-    country: country.optional().openapi({ description: 'For a national number; else the key’s default_country, else KEYWAY_DEFAULT_COUNTRY' }),
+    country: country
+      .optional()
+      .openapi({ description: 'For a national number; else the key’s default_country, else KEYWAY_DEFAULT_COUNTRY' }),
   })
   .openapi('VerificationInput');
 export const VerificationStarted = z

@@ -19,7 +19,12 @@ export function streamCounts(maxStreams: number) {
   return {
     acquire(tokenHash: string, ipBucket: string): () => void {
       if ((byToken.get(tokenHash) ?? 0) >= PER_TOKEN || (byIp.get(ipBucket) ?? 0) >= PER_IP || total >= maxStreams) {
-        throw new ApiError('too_many_streams', `At most ${PER_TOKEN} open status streams per token and ${PER_IP} per client.`, undefined, 30);
+        throw new ApiError(
+          'too_many_streams',
+          `At most ${PER_TOKEN} open status streams per token and ${PER_IP} per client.`,
+          undefined,
+          30,
+        );
       }
       bump(byToken, tokenHash, 1);
       bump(byIp, ipBucket, 1);

@@ -1,5 +1,5 @@
-import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { STATUSES } from '../domain/lifecycle.js';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../domain/webhooks.js';
 
@@ -17,21 +17,50 @@ const common = {
 };
 
 const PAYLOADS: Record<WebhookEvent, z.ZodObject> = {
-  'credential.created': z.object({ event: z.literal('credential.created'), ...common, status: Status, credential_type_id: z.number().int() }),
+  'credential.created': z.object({
+    event: z.literal('credential.created'),
+    ...common,
+    status: Status,
+    credential_type_id: z.number().int(),
+  }),
   'credential.status_changed': z.object({
     event: z.literal('credential.status_changed'),
     ...common,
     old_status: Status,
     new_status: Status,
-    given_up_devices: z.array(z.string()).optional().openapi({ description: 'Devices a revocation stopped waiting for (never confirmed the voided pass)' }),
+    given_up_devices: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'Devices a revocation stopped waiting for (never confirmed the voided pass)' }),
   }),
-  'device.added': z.object({ event: z.literal('device.added'), ...common, device_id: z.string(), platform: Platform, model: z.string().optional().openapi({ description: 'HID Mobile Access only: the phone model Origo reports' }) }),
-  'device.revoked': z.object({ event: z.literal('device.revoked'), ...common, device_id: z.string(), platform: Platform }),
-  'verification.succeeded': z.object({ event: z.literal('verification.succeeded'), ...common, verification_id: z.string(), method: z.enum(['code', 'link']) }),
+  'device.added': z.object({
+    event: z.literal('device.added'),
+    ...common,
+    device_id: z.string(),
+    platform: Platform,
+    model: z.string().optional().openapi({ description: 'HID Mobile Access only: the phone model Origo reports' }),
+  }),
+  'device.revoked': z.object({
+    event: z.literal('device.revoked'),
+    ...common,
+    device_id: z.string(),
+    platform: Platform,
+  }),
+  'verification.succeeded': z.object({
+    event: z.literal('verification.succeeded'),
+    ...common,
+    verification_id: z.string(),
+    method: z.enum(['code', 'link']),
+  }),
 };
 
 /** `POST …/webhooks/{id}/test` sends this one; no subscription needed. */
-const TestPayload = z.object({ event: z.literal('webhook.test'), webhook_id: z.string(), timestamp: z.string(), sequence: z.literal(0) });
+const TestPayload = z.object({
+  event: z.literal('webhook.test'),
+  webhook_id: z.string(),
+  timestamp: z.string(),
+  sequence: z.literal(0),
+});
 
 const schemaName = (event: string) =>
   'Webhook' +
@@ -43,14 +72,24 @@ const schemaName = (event: string) =>
 const DELIVERY_HEADERS = z.object({
   'webhook-id': z.string().openapi({ description: 'The delivery id, the same on every attempt: deduplicate by it' }),
   'webhook-timestamp': z.string().openapi({ description: 'Unix seconds of this attempt' }),
-  'webhook-signature': z.string().openapi({ description: 'Standard Webhooks `v1,<base64>` (two, space-separated, for 24 h after a rotation)' }),
-  'x-keyway-signature': z.string().openapi({ description: 'Hex HMAC-SHA256 of the raw body, keyed with the whsec_… secret as shown' }),
-  'x-keyway-signature-previous': z.string().optional().openapi({ description: 'The same with the secret before a rotation, for 24 h' }),
+  'webhook-signature': z
+    .string()
+    .openapi({ description: 'Standard Webhooks `v1,<base64>` (two, space-separated, for 24 h after a rotation)' }),
+  'x-keyway-signature': z
+    .string()
+    .openapi({ description: 'Hex HMAC-SHA256 of the raw body, keyed with the whsec_… secret as shown' }),
+  'x-keyway-signature-previous': z
+    .string()
+    .optional()
+    .openapi({ description: 'The same with the secret before a rotation, for 24 h' }),
 });
 
 /** One `webhooks` entry per event Keyway sends. */
 export function registerWebhookEvents(registry: OpenAPIHono['openAPIRegistry']): void {
-  for (const [event, schema] of [...WEBHOOK_EVENTS.map((e) => [e, PAYLOADS[e]] as const), ['webhook.test', TestPayload] as const]) {
+  for (const [event, schema] of [
+    ...WEBHOOK_EVENTS.map((e) => [e, PAYLOADS[e]] as const),
+    ['webhook.test', TestPayload] as const,
+  ]) {
     registry.registerWebhook({
       method: 'post',
       path: event,
@@ -58,9 +97,15 @@ export function registerWebhookEvents(registry: OpenAPIHono['openAPIRegistry']):
       summary: event === 'webhook.test' ? 'A test delivery (POST …/webhooks/{id}/test)' : `The ${event} event`,
       tags: ['Webhooks'],
       security: [],
-      request: { headers: DELIVERY_HEADERS, body: { required: true, content: { 'application/json': { schema: schema.openapi(schemaName(event)) } } } },
+      request: {
+        headers: DELIVERY_HEADERS,
+        body: { required: true, content: { 'application/json': { schema: schema.openapi(schemaName(event)) } } },
+      },
       responses: {
-        '2XX': { description: 'Delivered. Any other answer (or none within the timeout) is retried with backoff; 410 disables the endpoint' },
+        '2XX': {
+          description:
+            'Delivered. Any other answer (or none within the timeout) is retried with backoff; 410 disables the endpoint',
+        },
       },
     });
   }

@@ -74,22 +74,29 @@ export const HID_INVITATION_EMAIL: Record<Locale, HidInvitationStrings> = {
     install: '1. Install "HID Mobile Access" from the App Store (iPhone) or Google Play (Android).',
     enter: '2. Open the app, accept its terms, and enter this invitation code when it asks for one:',
     code: 'Invitation code:',
-    seconds: 'Your key usually arrives in the app within seconds. Keep Bluetooth on and hold your phone near the reader.',
+    seconds:
+      'Your key usually arrives in the app within seconds. Keep Bluetooth on and hold your phone near the reader.',
     expires: (w) => `The code works once and expires on ${w}.`,
     help: (b) => `Something not working? Contact ${b} (reception or whoever invited you) and quote this email.`,
-    backup: 'Until your mobile key works, use your usual backup: your door PIN or card, or ask reception to let you in.',
+    backup:
+      'Until your mobile key works, use your usual backup: your door PIN or card, or ask reception to let you in.',
   },
   de: {
     subject: (b) => `${b}: Ihre Einladung zu HID Mobile Access`,
     greeting: (n) => `Hallo ${n},`,
-    intro: (b) => `${b} hat Ihnen einen mobilen Schlüssel ausgestellt: Ihr Telefon öffnet Türen mit der App HID Mobile Access.`,
+    intro: (b) =>
+      `${b} hat Ihnen einen mobilen Schlüssel ausgestellt: Ihr Telefon öffnet Türen mit der App HID Mobile Access.`,
     install: '1. Installieren Sie „HID Mobile Access“ aus dem App Store (iPhone) oder von Google Play (Android).',
-    enter: '2. Öffnen Sie die App, stimmen Sie den Bedingungen zu und geben Sie diesen Einladungscode ein, wenn die App danach fragt:',
+    enter:
+      '2. Öffnen Sie die App, stimmen Sie den Bedingungen zu und geben Sie diesen Einladungscode ein, wenn die App danach fragt:',
     code: 'Einladungscode:',
-    seconds: 'Der Schlüssel ist meist nach wenigen Sekunden in der App. Lassen Sie Bluetooth eingeschaltet und halten Sie das Telefon an das Lesegerät.',
+    seconds:
+      'Der Schlüssel ist meist nach wenigen Sekunden in der App. Lassen Sie Bluetooth eingeschaltet und halten Sie das Telefon an das Lesegerät.',
     expires: (w) => `Der Code gilt einmal und läuft am ${w} ab.`,
-    help: (b) => `Klappt etwas nicht? Wenden Sie sich an ${b} (Empfang oder die Person, die Sie eingeladen hat) und nennen Sie diese E-Mail.`,
-    backup: 'Bis Ihr mobiler Schlüssel funktioniert, nutzen Sie Ihren gewohnten Zugang: Tür-PIN oder Karte, oder bitten Sie den Empfang, Sie einzulassen.',
+    help: (b) =>
+      `Klappt etwas nicht? Wenden Sie sich an ${b} (Empfang oder die Person, die Sie eingeladen hat) und nennen Sie diese E-Mail.`,
+    backup:
+      'Bis Ihr mobiler Schlüssel funktioniert, nutzen Sie Ihren gewohnten Zugang: Tür-PIN oder Karte, oder bitten Sie den Empfang, Sie einzulassen.',
   },
   ar: {
     subject: (b) => `${b}: دعوتك إلى HID Mobile Access`,

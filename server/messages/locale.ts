@@ -12,7 +12,12 @@ export function pickLocale(...prefs: (string | null | undefined)[]): Locale {
       .split(',')
       .map((part) => {
         const [tag, ...params] = part.trim().split(';');
-        const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+        const q = Number(
+          params
+            .find((p) => p.trim().startsWith('q='))
+            ?.trim()
+            .slice(2) ?? 1,
+        );
         return { lang: tag.trim().toLowerCase().split('-')[0], q: Number.isFinite(q) ? q : 0 };
       })
       .filter((x) => x.q > 0)

@@ -39,7 +39,8 @@ const de: PageStrings = {
   usePhone: 'Kein Einladungscode? Mit der Mobilnummer fortfahren',
   useCode: 'Ich habe einen Einladungscode',
   walletHeading: 'Ausweis zur Wallet hinzufügen',
-  walletIntro: 'Tippen Sie auf die Schaltfläche für die Wallet Ihres Telefons. Erst wenn Sie dort bestätigen, wird etwas hinzugefügt.',
+  walletIntro:
+    'Tippen Sie auf die Schaltfläche für die Wallet Ihres Telefons. Erst wenn Sie dort bestätigen, wird etwas hinzugefügt.',
   statusHeading: 'Ihr Ausweis',
   statusIntro: 'Diese Anzeige aktualisiert sich von selbst, sobald Ihre Wallet den Ausweis bestätigt.',
   continuing: 'Ihr Link wird geöffnet …',

@@ -43,7 +43,8 @@ export const messages = {
     `is "${configured}" but the certificate is for pass type "${inCert}"`,
   teamMismatch: (inCert: string, configured: string) =>
     `is "${configured}" but the certificate belongs to team "${inCert}"`,
-  noPassTypeInCert: () => 'the certificate subject has no UID (pass type identifier); is this a Pass Type ID certificate?',
+  noPassTypeInCert: () =>
+    'the certificate subject has no UID (pass type identifier); is this a Pass Type ID certificate?',
   expired: (what: string, when: Date) => `${what} expired on ${when.toISOString()}`,
   notYetValid: (what: string, when: Date) => `${what} is not valid before ${when.toISOString()}`,
   expiresSoon: (variable: string, what: string, when: Date, days: number) =>
@@ -54,7 +55,8 @@ export const messages = {
   authTokenTooShort: () => 'authenticationToken must be at least 16 characters',
   iconMissing: () => 'a pass needs icon.png',
   badPng: (path: string) => `"${path}" is not a PNG image`,
-  p12WrongPassword: (path: string) => `wrong password for "${path}" (the PKCS#12 integrity check failed); pass it with --password`,
+  p12WrongPassword: (path: string) =>
+    `wrong password for "${path}" (the PKCS#12 integrity check failed); pass it with --password`,
   p12Unreadable: (path: string, reason: string) => `"${path}" is not a readable PKCS#12 file: ${reason}`,
   p12NoKey: (path: string) => `"${path}" holds no private key`,
   p12NoMatchingCert: (path: string) => `"${path}" holds no certificate matching its private key`,
@@ -65,6 +67,7 @@ export const messages = {
     `the Google save JWT would be ${length} characters (limit 1800); insert the class and object through the REST API first (KEYWAY_GOOGLE_API_URL)`,
   googleApi: (method: string, path: string, status: number) => `Google Wallet API ${method} ${path} answered ${status}`,
   googleToken: (status: number) => `Google OAuth token request answered ${status}`,
-  googleTimeout: (what: string, seconds: number) => `Google Wallet API gave no complete answer to ${what} within ${seconds} s`,
+  googleTimeout: (what: string, seconds: number) =>
+    `Google Wallet API gave no complete answer to ${what} within ${seconds} s`,
   googleUnreachable: (what: string, cause: string) => `Google Wallet API unreachable for ${what} (${cause})`,
 } as const;

@@ -17,12 +17,17 @@ const FILE = 'demo-keys.json';
 export function rememberDemoKeys(dataDir: string, keys: DemoConsoleKeys): void {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, FILE);
-  fs.writeFileSync(file, JSON.stringify({ secretKey: keys.secretKey, publishableKey: keys.publishableKey }) + '\n', { mode: 0o600 });
+  fs.writeFileSync(file, JSON.stringify({ secretKey: keys.secretKey, publishableKey: keys.publishableKey }) + '\n', {
+    mode: 0o600,
+  });
   fs.chmodSync(file, 0o600);
 }
 
 /** The kept pair, or keys fixed by KEYWAY_DEMO_*; null when neither is known. */
-export function recallDemoKeys(dataDir: string, fixed: { secretKey?: string; publishableKey?: string }): DemoConsoleKeys | null {
+export function recallDemoKeys(
+  dataDir: string,
+  fixed: { secretKey?: string; publishableKey?: string },
+): DemoConsoleKeys | null {
   let kept: Partial<DemoConsoleKeys> = {};
   try {
     kept = JSON.parse(fs.readFileSync(path.join(dataDir, FILE), 'utf8')) as Partial<DemoConsoleKeys>;

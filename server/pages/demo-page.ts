@@ -70,9 +70,11 @@ export function demoPage(input: DemoPageInput) {
   <button type="button" id="dismiss-banner">Got it</button>
 </section>
 
-${input.keys
-  ? ''
-  : html`<p class="warning" role="alert">This data directory’s demo keys are not known to the server (it keeps them from the first start in <code>data/demo-keys.json</code>). Set <code>KEYWAY_DEMO_SECRET_KEY</code> and <code>KEYWAY_DEMO_PUBLISHABLE_KEY</code>, or start with an empty data directory.</p>`}
+${
+  input.keys
+    ? ''
+    : html`<p class="warning" role="alert">This data directory’s demo keys are not known to the server (it keeps them from the first start in <code>data/demo-keys.json</code>). Set <code>KEYWAY_DEMO_SECRET_KEY</code> and <code>KEYWAY_DEMO_PUBLISHABLE_KEY</code>, or start with an empty data directory.</p>`
+}
 
 <main class="panes">
   <section class="pane" id="console" aria-labelledby="console-heading">

@@ -24,7 +24,11 @@ export function hostedPage(input: HostedPageInput) {
   const t = PAGE_STRINGS[input.locale];
   const brand = input.brand.name;
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
-  const scriptStrings = JSON.stringify({ steps: t.steps, linkFailed: t.linkFailed, sessionEnding: t.sessionEnding }).replace(/</g, '\\u003c');
+  const scriptStrings = JSON.stringify({
+    steps: t.steps,
+    linkFailed: t.linkFailed,
+    sessionEnding: t.sessionEnding,
+  }).replace(/</g, '\\u003c');
   return html`<!doctype html>
 <html lang="${input.locale}" dir="${dir}">
 <head>

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { pickLocale } from '../messages/locale.js';
 import { resolveCaller } from '../domain/callers.js';
 import type { Ctx } from '../domain/context.js';
 import { credentialTypes } from '../domain/credential-types.js';
@@ -10,8 +9,9 @@ import { ApiError } from '../domain/errors.js';
 import { hostedPageKey, normalizeOrigin } from '../domain/keys.js';
 import type { AppEnv } from '../http/context.js';
 import { errorAnswer } from '../http/errors.js';
-import { demoPage } from './demo-page.js';
+import { pickLocale } from '../messages/locale.js';
 import type { DemoConsoleKeys } from './demo-keys.js';
+import { demoPage } from './demo-page.js';
 import { hostedPage } from './hosted-page.js';
 import { asset, CDN_DIR, cdnFile, etagOf, matchesEtag } from './static.js';
 
@@ -62,7 +62,10 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       apiBase: ctx.config.publicUrl,
       publishableKey: hostedPageKey(ctx),
       defaultCountry: ctx.config.defaultCountry,
-      badges: { apple: badgeFor(badges, 'apple', locale) !== undefined, google: badgeFor(badges, 'google', locale) !== undefined },
+      badges: {
+        apple: badgeFor(badges, 'apple', locale) !== undefined,
+        google: badgeFor(badges, 'google', locale) !== undefined,
+      },
     });
     return c.html(page, 200, { ...PAGE_HEADERS, 'content-language': locale, vary: 'Accept-Language' });
   });
@@ -76,16 +79,21 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
     if (!badge) return errorAnswer(c, new ApiError('not_found', 'No badge artwork configured.'));
     return c.body(new Uint8Array(badge.bytes), 200, { ...ASSET_HEADERS, 'content-type': badge.type });
   });
-  if (logo) app.get('/p/logo', (c) => c.body(new Uint8Array(logo), 200, { ...ASSET_HEADERS, 'content-type': 'image/png' }));
+  if (logo)
+    app.get('/p/logo', (c) => c.body(new Uint8Array(logo), 200, { ...ASSET_HEADERS, 'content-type': 'image/png' }));
 
   // The SMS link lands on /p#ps=…: the page checks the token and learns its expiry before continuing.
   app.post('/p/session', async (c) => {
     const origin = c.req.header('origin');
-    if (origin && origin !== normalizeOrigin(ctx.config.publicUrl)) return errorAnswer(c, new ApiError('origin_not_allowed', 'This endpoint serves the hosted page only.'));
+    if (origin && origin !== normalizeOrigin(ctx.config.publicUrl))
+      return errorAnswer(c, new ApiError('origin_not_allowed', 'This endpoint serves the hosted page only.'));
     const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     const caller = token ? await resolveCaller(ctx, token) : null;
-    if (!caller || caller.kind !== 'provisioning') return errorAnswer(c, new ApiError('unauthorized', 'A valid provisioning token is required.'));
-    return c.json({ credential_id: caller.credentialId, expires_at: caller.expiresAt }, 200, { 'cache-control': 'no-store' });
+    if (!caller || caller.kind !== 'provisioning')
+      return errorAnswer(c, new ApiError('unauthorized', 'A valid provisioning token is required.'));
+    return c.json({ credential_id: caller.credentialId, expires_at: caller.expiresAt }, 200, {
+      'cache-control': 'no-store',
+    });
   });
 
   app.get('/cdn/:file', (c) => {
@@ -119,7 +127,8 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
 /** A page asset that can change with a deploy: revalidated each time by its ETag (304 while it holds). */
 function revalidated(text: string, type: string) {
   const headers = { ...ASSET_HEADERS, 'content-type': type, etag: etagOf(text) };
-  return (c: Context) => (matchesEtag(c.req.header('if-none-match'), headers.etag) ? c.body(null, 304, headers) : c.body(text, 200, headers));
+  return (c: Context) =>
+    matchesEtag(c.req.header('if-none-match'), headers.etag) ? c.body(null, 304, headers) : c.body(text, 200, headers);
 }
 
 interface Badge {
@@ -137,7 +146,10 @@ function loadBadges(dir?: string): Map<string, Badge> {
   for (const file of fs.readdirSync(dir)) {
     const m = /^(apple|google)(?:-([a-z]{2}))?\.(svg|png)$/.exec(file);
     if (!m) continue;
-    out.set(m[2] ? `${m[1]}-${m[2]}` : m[1], { bytes: fs.readFileSync(`${dir}/${file}`), type: m[3] === 'svg' ? 'image/svg+xml' : 'image/png' });
+    out.set(m[2] ? `${m[1]}-${m[2]}` : m[1], {
+      bytes: fs.readFileSync(`${dir}/${file}`),
+      type: m[3] === 'svg' ? 'image/svg+xml' : 'image/png',
+    });
   }
   return out;
 }

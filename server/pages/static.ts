@@ -24,7 +24,8 @@ const TYPES: Record<string, string> = {
 export const contentType = (file: string): string => TYPES[path.extname(file)] ?? 'application/octet-stream';
 
 /** A strong validator for a body: the same bytes always get the same tag, across restarts and instances. */
-export const etagOf = (body: string | Uint8Array): string => `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+export const etagOf = (body: string | Uint8Array): string =>
+  `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
 
 /** Whether If-None-Match names this ETag (weak comparison, RFC 9110 §13.1.2: W/ and coding don't matter). */
 export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
@@ -41,7 +42,10 @@ const cdnCache = new Map<string, { mtimeMs: number; size: number; body: Buffer; 
  * `keyway.js` keeps its name across builds and is revalidated by ETag; the hashed chunks are
  * immutable for a year. Read again only when the file changes on disk (a rebuild).
  */
-export function cdnFile(dir: string, name: string): { body: Buffer; etag: string; headers: Record<string, string> } | null {
+export function cdnFile(
+  dir: string,
+  name: string,
+): { body: Buffer; etag: string; headers: Record<string, string> } | null {
   if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(js|js\.map)$/.test(name)) return null;
   try {
     const file = path.join(dir, name);

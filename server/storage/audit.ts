@@ -9,7 +9,13 @@ export async function recordEvent(
   at: string,
   event: { type: string; actor: Actor; subject: string; data?: Record<string, unknown> },
 ): Promise<void> {
-  await insertEvent(tx, { type: event.type, at, actor: event.actor, subject: event.subject, data: JSON.stringify(event.data ?? {}) });
+  await insertEvent(tx, {
+    type: event.type,
+    at,
+    actor: event.actor,
+    subject: event.subject,
+    data: JSON.stringify(event.data ?? {}),
+  });
 }
 
 // Every change writes one: compiled once.
@@ -28,14 +34,25 @@ export async function listEvents(
   db: Tx,
   opts: { limit: number; cursor?: number; type?: string; subject?: string },
 ): Promise<{ events: EventView[]; next_cursor: string | null }> {
-  let q = db.selectFrom('events').selectAll().orderBy('seq', 'desc').limit(opts.limit + 1);
+  let q = db
+    .selectFrom('events')
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(opts.limit + 1);
   if (opts.cursor !== undefined) q = q.where('seq', '<', opts.cursor);
   if (opts.type) q = q.where('type', '=', opts.type);
   if (opts.subject) q = q.where('subject', '=', opts.subject);
   const rows = await q.execute();
   const page = rows.slice(0, opts.limit);
   return {
-    events: page.map((r) => ({ id: `evt_${r.seq}`, type: r.type, at: r.at, actor: r.actor, subject: r.subject, data: JSON.parse(r.data) })),
+    events: page.map((r) => ({
+      id: `evt_${r.seq}`,
+      type: r.type,
+      at: r.at,
+      actor: r.actor,
+      subject: r.subject,
+      data: JSON.parse(r.data),
+    })),
     next_cursor: rows.length > opts.limit ? String(page[page.length - 1].seq) : null,
   };
 }

@@ -2,11 +2,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  type QueryResult,
+  type SqliteDatabase,
+  SqliteDialect,
+} from 'kysely';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, SqliteDialect, type DatabaseConnection, type Driver, type PostgresDialectConfig, type QueryResult, type SqliteDatabase } from 'kysely';
+import { type Channel, Listener } from './listener.js';
+import { type ForeignWrites, ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
-import { Listener, type Channel } from './listener.js';
-import { ReadCache, type ForeignWrites } from './read-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -206,14 +217,16 @@ export function writeEffectOf(sql: string): WriteEffect {
   if (/^(begin|start\s+transaction)\b/.test(text)) return 'begin';
   if (/^(select|savepoint|release|rollback\s+to|pragma\s+data_version)\b/.test(text)) return null;
   if (/^(commit|end|rollback)\b/.test(text)) return 'end';
-  const written = /^(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?/.exec(text);
+  const written =
+    /^(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?/.exec(text);
   if (written) return [written[1]];
   if (/^with\b/.test(text)) {
     // A CTE-led statement (the status change with its history row): every table any of its parts
     // inserts into, updates or deletes from. Values are parameters, so the text holds only SQL;
     // a `for update of` lock clause adds a harmless extra name.
     const tables = new Set<string>();
-    for (const m of text.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?/g)) if (m[1] !== 'set') tables.add(m[1]);
+    for (const m of text.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?/g))
+      if (m[1] !== 'set') tables.add(m[1]);
     if (tables.size > 0) return [...tables].sort();
   }
   return 'all'; // schema changes and the like: assume everything
@@ -328,7 +341,9 @@ class WatchedPostgresDriver extends PostgresDriver {
   }
 
   override async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    await super.releaseConnection((connection as WatchedConnection).inner as Parameters<PostgresDriver['releaseConnection']>[0]);
+    await super.releaseConnection(
+      (connection as WatchedConnection).inner as Parameters<PostgresDriver['releaseConnection']>[0],
+    );
   }
 }
 

@@ -1,19 +1,25 @@
 // The database a Keyway process works on: `openStore`, and what every repository imports from storage.
 // Inside: connection.ts (connections, write watching), statements.ts (compiled and cached reads),
 // read-cache.ts (the read cache), commit-group.ts (grouped commits on SQLite).
-import { Kysely, PostgresAdapter, sql, type SelectQueryBuilder } from 'kysely';
+import { type Kysely, PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
 import type { Pool } from 'pg';
 import { CommitGroup } from './commit-group.js';
-import { isPostgresUrl, openPostgres, openSqlite, type Dialect, type StoreOptions } from './connection.js';
+import { type Dialect, isPostgresUrl, openPostgres, openSqlite, type StoreOptions } from './connection.js';
 import type { Listener } from './listener.js';
 import type { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 
-export { isPostgresUrl, PG_CONNECT_TIMEOUT_MS, PG_QUERY_TIMEOUT_MS, type Dialect, type StoreOptions } from './connection.js';
-export { cachedQuery, preparedInsert, preparedQuery, preparedWrite } from './statements.js';
 export { commitStatement, groupCommit } from './commit-group.js';
-export { readCacheStats, ReadCache } from './read-cache.js';
+export {
+  type Dialect,
+  isPostgresUrl,
+  PG_CONNECT_TIMEOUT_MS,
+  PG_QUERY_TIMEOUT_MS,
+  type StoreOptions,
+} from './connection.js';
 export type { Channel, Listener } from './listener.js';
+export { ReadCache, readCacheStats } from './read-cache.js';
+export { cachedQuery, preparedInsert, preparedQuery, preparedWrite } from './statements.js';
 
 /** A database or an open transaction on it: repositories take either. */
 export type Tx = Kysely<Database>;
@@ -38,12 +44,20 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
   const opened = isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url, options);
   const { db, record } = opened;
   if (record.dialect === 'sqlite') record.group = new CommitGroup(db);
-  return { db, dialect: record.dialect, readCache: record.cache, pool: opened.pool, listener: record.listener, close: opened.close };
+  return {
+    db,
+    dialect: record.dialect,
+    readCache: record.cache,
+    pool: opened.pool,
+    listener: record.listener,
+    close: opened.close,
+  };
 }
 
 // SQLSTATE classes 08 (connection exception), 53 (insufficient resources), 57P01–57P03 (shutdown, cannot connect now).
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[123])/;
-const UNAVAILABLE_MESSAGE = /connection terminated|timeout exceeded when trying to connect|query read timeout|connection error|not queryable|Connection ended|the database system is/i;
+const UNAVAILABLE_MESSAGE =
+  /connection terminated|timeout exceeded when trying to connect|query read timeout|connection error|not queryable|Connection ended|the database system is/i;
 
 /**
  * Whether `err` means the database cannot be reached now (docs/api.md: `503 service_unavailable`),
@@ -54,7 +68,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|SQLITE_BUSY)$/.test(code)) return true;
+    if (
+      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|SQLITE_BUSY)$/.test(code)
+    )
+      return true;
     if (code.length === 5 && UNAVAILABLE_SQLSTATE.test(code)) return true;
   }
   if (err instanceof AggregateError) return err.errors.some(isDatabaseUnavailable);

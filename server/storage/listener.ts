@@ -90,7 +90,8 @@ export class Listener {
       client.end().catch(() => undefined);
       if (this.closed) return;
       // Once per outage, not once per failed attempt.
-      if (this.failures === 0) this.log({ level: 'warn', msg: 'database listener lost its connection', error: err?.message ?? 'ended' });
+      if (this.failures === 0)
+        this.log({ level: 'warn', msg: 'database listener lost its connection', error: err?.message ?? 'ended' });
       this.scheduleRelisten();
     };
     client.on('notification', (msg) => {
@@ -122,7 +123,12 @@ export class Listener {
           await channel.ready?.(client);
         } catch (err) {
           // A failed connection reports itself; anything else (a failing `ready`) is tried again on a new one.
-          this.log({ level: 'warn', msg: 'database listener could not listen', channel: name, error: (err as Error).message });
+          this.log({
+            level: 'warn',
+            msg: 'database listener could not listen',
+            channel: name,
+            error: (err as Error).message,
+          });
           if (onLost) onLost(err as Error);
           else void client.end().catch(() => undefined);
           return;
@@ -137,7 +143,8 @@ export class Listener {
     clearInterval(this.ping);
     let asking = false;
     this.ping = setInterval(() => {
-      if (performance.now() - this.lastAnswer > PING_DEAD_MS) return onLost(new Error('no answer to the listener’s ping'));
+      if (performance.now() - this.lastAnswer > PING_DEAD_MS)
+        return onLost(new Error('no answer to the listener’s ping'));
       if (asking) return;
       asking = true;
       client.query('select 1').then(

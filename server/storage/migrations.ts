@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Dialect } from './db.js';
 
 /**
@@ -72,7 +72,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('status', 'text', (c) => c.notNull())
           .addColumn('at', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('credential_history_credential').on('credential_history').column('credential_id').execute();
+        await db.schema
+          .createIndex('credential_history_credential')
+          .on('credential_history')
+          .column('credential_id')
+          .execute();
 
         await db.schema
           .createTable('invitations')
@@ -212,7 +216,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('failed_at', 'text')
           .addColumn('last_error', 'text')
           .execute();
-        await db.schema.createIndex('message_queue_due').on('message_queue').columns(['delivered_at', 'failed_at', 'next_attempt_at']).execute();
+        await db.schema
+          .createIndex('message_queue_due')
+          .on('message_queue')
+          .columns(['delivered_at', 'failed_at', 'next_attempt_at'])
+          .execute();
       },
     },
     '0004_lifecycle': {
@@ -255,9 +263,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('finished_at', 'text')
           .execute();
-        await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
-        await db.schema.createIndex('webhook_deliveries_webhook').on('webhook_deliveries').columns(['webhook_id', 'created_at']).execute();
-        await db.schema.createIndex('webhook_deliveries_once').on('webhook_deliveries').columns(['webhook_id', 'outbox_seq']).unique().execute();
+        await db.schema
+          .createIndex('webhook_deliveries_due')
+          .on('webhook_deliveries')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_webhook')
+          .on('webhook_deliveries')
+          .columns(['webhook_id', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_once')
+          .on('webhook_deliveries')
+          .columns(['webhook_id', 'outbox_seq'])
+          .unique()
+          .execute();
 
         // PassKit registrations: one per (Apple device, pass); kept after revocation (docs/lifecycle.md).
         await db.schema
@@ -270,7 +291,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('apple_registrations_pk', ['device_library_id', 'pass_type_id', 'serial_number'])
           .execute();
-        await db.schema.createIndex('apple_registrations_serial').on('apple_registrations').column('serial_number').execute();
+        await db.schema
+          .createIndex('apple_registrations_serial')
+          .on('apple_registrations')
+          .column('serial_number')
+          .execute();
 
         // Wallet updates to send (APNs pushes, Google PATCHes), retried in the background.
         await serialId(db, 'wallet_pushes')
@@ -285,7 +310,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('failed_at', 'text')
           .addColumn('last_error', 'text')
           .execute();
-        await db.schema.createIndex('wallet_pushes_due').on('wallet_pushes').columns(['done_at', 'failed_at', 'next_attempt_at']).execute();
+        await db.schema
+          .createIndex('wallet_pushes_due')
+          .on('wallet_pushes')
+          .columns(['done_at', 'failed_at', 'next_attempt_at'])
+          .execute();
 
         // Google save callbacks are deduplicated by their nonce.
         await db.schema
@@ -307,7 +336,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_handoff_sessions': {
       async up(db) {
         // A ps_ minted by a hand-off may not mint another (docs/security.md): the session remembers how it began.
-        await db.schema.alterTable('tokens').addColumn('via_handoff', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('tokens')
+          .addColumn('via_handoff', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
       },
     },
     '0007_hid_origo': {
@@ -342,7 +374,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('cancel_wanted_at', 'text')
           .addColumn('settled_at', 'text')
           .execute();
-        await db.schema.createIndex('hid_invitations_credential').on('hid_invitations').column('credential_id').execute();
+        await db.schema
+          .createIndex('hid_invitations_credential')
+          .on('hid_invitations')
+          .column('credential_id')
+          .execute();
         // A phone: one Origo credential in one container, with Keyway's device row beside it.
         await db.schema
           .createTable('hid_devices')
@@ -372,7 +408,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('started_at', 'text', (c) => c.notNull())
           .addColumn('claimed_at', 'text')
           .execute();
-        await db.schema.createIndex('hid_invitation_intents_user').on('hid_invitation_intents').column('origo_user_id').execute();
+        await db.schema
+          .createIndex('hid_invitation_intents_user')
+          .on('hid_invitation_intents')
+          .column('origo_user_id')
+          .execute();
       },
     },
     '0010_readcache_notify': {
@@ -398,7 +438,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 }
 
 /** The tables the read cache answers from (server/domain: credential-views.ts, callers.ts), notified on PostgreSQL. */
-const READ_CACHED_TABLES = ['api_keys', 'tokens', 'credentials', 'people', 'devices', 'invitations', 'credential_history'];
+const READ_CACHED_TABLES = [
+  'api_keys',
+  'tokens',
+  'credentials',
+  'people',
+  'devices',
+  'invitations',
+  'credential_history',
+];
 
 export const MIGRATION_TABLE = 'keyway_migrations';
 
@@ -409,8 +457,17 @@ export const MIGRATION_TABLE = 'keyway_migrations';
  */
 async function migrator(db: Kysely<any>, dialect: Dialect): Promise<Migrator> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  return new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock`, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
+  return new Migrator({
+    db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
 }
 
 /** Applies every pending migration; concurrent starters are serialised by Kysely's lock table. */

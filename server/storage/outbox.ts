@@ -1,10 +1,10 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, Updateable } from 'kysely';
-import { addSeconds, nowIso, type Clock } from '../clock.js';
+import { addSeconds, type Clock, nowIso } from '../clock.js';
 import { fixedLimit, isPostgres, preparedWrite, type Store, type Tx } from './db.js';
 import type { Database } from './schema.js';
-import { runDue, startLanes, type Lanes, type StopWorker, type WorkerDeps } from './worker.js';
+import { type Lanes, runDue, type StopWorker, startLanes, type WorkerDeps } from './worker.js';
 
-export { ABANDONED, startWorker, type StopWorker, type WorkerDeps } from './worker.js';
+export { ABANDONED, type StopWorker, startWorker, type WorkerDeps } from './worker.js';
 
 // One outbox mechanism (docs/architecture.md): a table of rows to send, claimed with a lease by a
 // compare-and-set on `claimed_until` (FOR UPDATE SKIP LOCKED on PostgreSQL), each sent on its own
@@ -42,7 +42,12 @@ export interface RetrySchedule {
   maxRetryAfter?: number;
 }
 
-export function retryDelay(schedule: RetrySchedule, attempt: number, retryAfter?: number, random: () => number = Math.random): number {
+export function retryDelay(
+  schedule: RetrySchedule,
+  attempt: number,
+  retryAfter?: number,
+  random: () => number = Math.random,
+): number {
   const base = schedule.delays[Math.min(Math.max(attempt, 1) - 1, schedule.delays.length - 1)];
   const jittered = schedule.jitter ? base * (1 - schedule.jitter + 2 * schedule.jitter * random()) : base;
   return Math.max(jittered, Math.min(retryAfter ?? 0, schedule.maxRetryAfter ?? Infinity));
@@ -96,18 +101,32 @@ export interface Outbox<D> {
   /** Claims and sends every due row once and waits for them; how many were delivered (tests, one-shot runs). */
   deliverDue(deps: D, opts?: { before?: () => Promise<unknown> }): Promise<number>;
   /** The background worker over this outbox (see {@link startLanes}). */
-  start(deps: D, opts: { pollMs: number; wakeOn: string[]; gatherMs?: number; immediately?: boolean; before?: () => Promise<unknown> }): StopWorker;
+  start(
+    deps: D,
+    opts: {
+      pollMs: number;
+      wakeOn: string[];
+      gatherMs?: number;
+      immediately?: boolean;
+      before?: () => Promise<unknown>;
+    },
+  ): StopWorker;
 }
 
 // The generic statements run over the columns every outbox has.
 type Untyped = Kysely<Record<OutboxTable, OutboxRow & Record<string, unknown>>>;
 const untyped = (db: Kysely<Database>) => db as unknown as Untyped;
 
-export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row extends OutboxRow>(def: OutboxDefinition<D, TB, Row>): Outbox<D> {
+export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row extends OutboxRow>(
+  def: OutboxDefinition<D, TB, Row>,
+): Outbox<D> {
   const table = def.table as OutboxTable;
-  const pending = def.pending as unknown as (eb: ExpressionBuilder<Record<OutboxTable, OutboxRow & Record<string, unknown>>, OutboxTable>) => Expression<SqlBool>;
-  const claimable = (now: string) => (eb: ExpressionBuilder<Record<OutboxTable, OutboxRow & Record<string, unknown>>, OutboxTable>) =>
-    eb.and([pending(eb), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
+  const pending = def.pending as unknown as (
+    eb: ExpressionBuilder<Record<OutboxTable, OutboxRow & Record<string, unknown>>, OutboxTable>,
+  ) => Expression<SqlBool>;
+  const claimable =
+    (now: string) => (eb: ExpressionBuilder<Record<OutboxTable, OutboxRow & Record<string, unknown>>, OutboxTable>) =>
+      eb.and([pending(eb), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
   // One statement claims: the outer condition is re-checked per row, so instances never share one,
   // and on PostgreSQL rows another instance is claiming are skipped rather than waited for.
   const build = (db: Kysely<Database>, limit: number, busy: readonly string[], until: string, now: string) =>
@@ -123,7 +142,10 @@ export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row e
       .where(claimable(now))
       .returningAll();
   // Compiled once per limit (the usual claim, with no destination busy); other shapes are built each time.
-  const compiled = new Map<number, (db: Kysely<Database>, until: string, now: string) => Promise<{ rows: unknown[] }>>();
+  const compiled = new Map<
+    number,
+    (db: Kysely<Database>, until: string, now: string) => Promise<{ rows: unknown[] }>
+  >();
   const claim = async (deps: D, limit: number, busy: readonly string[]): Promise<Row[]> => {
     const now = nowIso(deps);
     const until = addSeconds(now, deps.config.leaseSeconds);
@@ -131,7 +153,11 @@ export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row e
     if (busy.length) rows = await build(deps.store.db, limit, busy, until, now).execute();
     else {
       let statement = compiled.get(limit);
-      if (!statement) compiled.set(limit, (statement = preparedWrite<unknown, [string, string]>((db, u, n) => build(db, limit, [], u, n) as never, 2)));
+      if (!statement)
+        compiled.set(
+          limit,
+          (statement = preparedWrite<unknown, [string, string]>((db, u, n) => build(db, limit, [], u, n) as never, 2)),
+        );
       rows = (await statement(deps.store.db, until, now)).rows;
     }
     const key = def.orderBy as keyof Row;
@@ -157,7 +183,12 @@ export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row e
         flush = undefined;
         await untyped(deps.store.db)
           .updateTable(table)
-          .set((eb) => ({ ...(def.delivered(nowIso(deps)) as object), attempts: eb('attempts', '+', 1), claimed_until: null, last_error: null }))
+          .set((eb) => ({
+            ...(def.delivered(nowIso(deps)) as object),
+            attempts: eb('attempts', '+', 1),
+            claimed_until: null,
+            last_error: null,
+          }))
           .where('id', 'in', batch)
           .execute();
       });
@@ -165,21 +196,36 @@ export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row e
     };
   };
 
-  const attempt = async (deps: D, row: Row, signal: AbortSignal, markBatch: (row: Row) => Promise<void>): Promise<boolean> => {
+  const attempt = async (
+    deps: D,
+    row: Row,
+    signal: AbortSignal,
+    markBatch: (row: Row) => Promise<void>,
+  ): Promise<boolean> => {
     const attempts = row.attempts + 1;
     let outcome: Outcome<Row>;
     try {
-      outcome = signal.aborted ? { ok: false, error: String((signal.reason as Error)?.message ?? 'aborted') } : await def.deliver(deps, row, signal);
+      outcome = signal.aborted
+        ? { ok: false, error: String((signal.reason as Error)?.message ?? 'aborted') }
+        : await def.deliver(deps, row, signal);
     } catch (err) {
       const retryAfter = (err as { retryAfter?: unknown })?.retryAfter;
-      outcome = { ok: false, error: (err as Error)?.message ?? 'failed', ...(typeof retryAfter === 'number' ? { retryAfter } : {}) };
+      outcome = {
+        ok: false,
+        error: (err as Error)?.message ?? 'failed',
+        ...(typeof retryAfter === 'number' ? { retryAfter } : {}),
+      };
     }
     const at = nowIso(deps);
     if (outcome.ok) {
       const work = def.inTransaction?.(deps, row);
       if (work) {
         await deps.store.db.transaction().execute(async (tx) => {
-          await untyped(tx).updateTable(table).set({ ...(def.delivered(at) as object), ...outcome.set, attempts, claimed_until: null, last_error: null }).where('id', '=', row.id).execute();
+          await untyped(tx)
+            .updateTable(table)
+            .set({ ...(def.delivered(at) as object), ...outcome.set, attempts, claimed_until: null, last_error: null })
+            .where('id', '=', row.id)
+            .execute();
           await work(tx, at);
         });
       } else if (def.batchDelivered && !outcome.set) await markBatch(row);
@@ -189,9 +235,18 @@ export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row e
     }
     const next = addSeconds(at, retryDelay(def.retry, attempts, outcome.retryAfter));
     const giveUpAt = def.giveUpAt?.(deps, row);
-    const final = outcome.final === true || (def.retry.maxAttempts !== undefined && attempts >= def.retry.maxAttempts) || (giveUpAt !== undefined && next >= giveUpAt);
+    const final =
+      outcome.final === true ||
+      (def.retry.maxAttempts !== undefined && attempts >= def.retry.maxAttempts) ||
+      (giveUpAt !== undefined && next >= giveUpAt);
     const error = outcome.error.slice(0, 300);
-    await finish(deps, row, { attempts, next_attempt_at: next, last_error: error, ...(final ? (def.givenUp(at) as object) : {}), ...outcome.set });
+    await finish(deps, row, {
+      attempts,
+      next_attempt_at: next,
+      last_error: error,
+      ...(final ? (def.givenUp(at) as object) : {}),
+      ...outcome.set,
+    });
     def.onFailure?.(deps, row, { attempt: attempts, error: outcome.error, final });
     await outcome.after?.(final);
     return false;
@@ -214,4 +269,3 @@ export function defineOutbox<D extends OutboxDeps, TB extends OutboxTable, Row e
     start: (deps, opts) => startLanes(deps, { ...lanesOf(deps), ...opts }),
   };
 }
-

@@ -19,7 +19,8 @@ interface Answer {
   rows: readonly object[];
 }
 
-const freezeRows = <Row extends object>(rows: Row[]): readonly Row[] => Object.freeze(rows.map((r) => Object.freeze(r)));
+const freezeRows = <Row extends object>(rows: Row[]): readonly Row[] =>
+  Object.freeze(rows.map((r) => Object.freeze(r)));
 
 /** Answers kept per cached query: a scan of many ids must not grow memory without bound. */
 const MAX_ANSWERS = 10_000;
@@ -65,7 +66,12 @@ export class ReadCache {
    * A kept answer is handed back as it is, not in a promise: most reads are answered so, and
    * the promise and its turn of the microtask queue were most of their cost.
    */
-  answer<Row extends object>(query: object, key: string, tables: readonly string[], read: () => Promise<Row[]>): readonly Row[] | Promise<readonly Row[]> {
+  answer<Row extends object>(
+    query: object,
+    key: string,
+    tables: readonly string[],
+    read: () => Promise<Row[]>,
+  ): readonly Row[] | Promise<readonly Row[]> {
     if (!this.serving(tables)) {
       readCacheStats.misses++;
       return read().then(freezeRows);

@@ -1,6 +1,14 @@
 // Statements compiled once and run with new parameters: prepared reads and writes, and cached reads.
-import { PostgresAdapter, type Compilable, type CompiledQuery, type Insertable, type Kysely, type QueryResult, type SqliteDatabase } from 'kysely';
-import { recordOf, type Dialect } from './connection.js';
+import {
+  type Compilable,
+  type CompiledQuery,
+  type Insertable,
+  type Kysely,
+  PostgresAdapter,
+  type QueryResult,
+  type SqliteDatabase,
+} from 'kysely';
+import { type Dialect, recordOf } from './connection.js';
 import { tablesRead } from './read-cache.js';
 import type { Database } from './schema.js';
 
@@ -29,7 +37,8 @@ interface Compiled {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- placeholders stand in for any column type
 type Build<Row> = (db: Kysely<Database>, ...placeholders: any[]) => Compilable<Row>;
 
-const dialectOf = (db: Kysely<Database>): Dialect => recordOf(db)?.dialect ?? (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
+const dialectOf = (db: Kysely<Database>): Dialect =>
+  recordOf(db)?.dialect ?? (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
 
 /** Compiles `build` once per dialect and returns a runner that fills in the arguments. */
 function compileOnce<Row>(build: Build<Row>, arity: number) {
@@ -53,7 +62,12 @@ function compileOnce<Row>(build: Build<Row>, arity: number) {
   };
   const run = (compiled: Compiled, args: unknown[]): CompiledQuery<Row> => {
     const parameters = compiled.slots.map((s) => (typeof s === 'number' ? args[s] : s.value));
-    return { sql: compiled.sql, query: compiled.query, parameters, queryId: { queryId: 'prepared' } } as unknown as CompiledQuery<Row>;
+    return {
+      sql: compiled.sql,
+      query: compiled.query,
+      parameters,
+      queryId: { queryId: 'prepared' },
+    } as unknown as CompiledQuery<Row>;
   };
   return { compile, run };
 }
@@ -72,25 +86,35 @@ async function readRows<Row>(db: Kysely<Database>, query: CompiledQuery<Row>): P
  * runs synchronously: inside a transaction on its connection; given the database, on the writer
  * connection when no transaction is open there, else on the read-only one (committed data only).
  */
-export function preparedQuery<Row, Args extends unknown[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
+export function preparedQuery<Row, Args extends unknown[]>(
+  build: Build<Row>,
+  arity: Args['length'],
+): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
   const { compile, run } = compileOnce(build, arity);
   return (db, ...args) => readRows(db, run(compile(db), args));
 }
 
 /** An INSERT of one row into `table`, compiled once; `columns` lists every column it writes. */
-export function preparedInsert<T extends keyof Database & string>(table: T, columns: readonly (keyof Database[T] & string)[]) {
+export function preparedInsert<T extends keyof Database & string>(
+  table: T,
+  columns: readonly (keyof Database[T] & string)[],
+) {
   const write = preparedWrite<never, unknown[]>(
     (db, ...p) => db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, p[i]])) as never),
     columns.length,
   );
-  return (db: Kysely<Database>, values: Insertable<Database[T]>) => write(db, ...columns.map((c) => (values as Record<string, unknown>)[c] ?? null));
+  return (db: Kysely<Database>, values: Insertable<Database[T]>) =>
+    write(db, ...columns.map((c) => (values as Record<string, unknown>)[c] ?? null));
 }
 
 /**
  * A write (or a read inside a transaction) compiled once: runs on `db` or the transaction `tx`
  * it is given, and answers Kysely's result (`rows` for RETURNING, `numAffectedRows`).
  */
-export function preparedWrite<Row, Args extends unknown[]>(build: Build<Row>, arity: Args['length']): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<Row>> {
+export function preparedWrite<Row, Args extends unknown[]>(
+  build: Build<Row>,
+  arity: Args['length'],
+): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<Row>> {
   const { compile, run } = compileOnce(build, arity);
   return async (db, ...args) => {
     const query = run(compile(db), args);

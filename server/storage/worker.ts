@@ -201,7 +201,13 @@ export async function runDue<Row>(ctx: WorkerDeps, spec: Lanes<Row>, before?: ()
  */
 export function startLanes<Row>(
   ctx: WorkerDeps,
-  spec: Lanes<Row> & { pollMs: number; wakeOn: string[]; gatherMs?: number; immediately?: boolean; before?: () => Promise<unknown> },
+  spec: Lanes<Row> & {
+    pollMs: number;
+    wakeOn: string[];
+    gatherMs?: number;
+    immediately?: boolean;
+    before?: () => Promise<unknown>;
+  },
 ): StopWorker {
   const state = lanes(ctx, spec);
   let stopped = false;
@@ -250,7 +256,12 @@ export function startLanes<Row>(
     if (state.inFlight() === 0) return;
     const give = () => {
       const n = state.inFlight();
-      if (n > 0) ctx.log({ level: 'warn', msg: `${spec.name}: ${n} attempt(s) abandoned at shutdown, left to be retried`, abandoned: n });
+      if (n > 0)
+        ctx.log({
+          level: 'warn',
+          msg: `${spec.name}: ${n} attempt(s) abandoned at shutdown, left to be retried`,
+          abandoned: n,
+        });
       state.abandon();
     };
     if (abandon?.aborted) give();

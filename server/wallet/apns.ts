@@ -39,7 +39,9 @@ export function createApnsClient(options: ApnsOptions): ApnsClient {
 
   function connect(): http2.ClientHttp2Session {
     if (session && !session.closed && !session.destroyed) return session;
-    const s = options.url.startsWith('https:') ? http2.connect(options.url, { cert: options.cert, key: options.key }) : http2.connect(options.url);
+    const s = options.url.startsWith('https:')
+      ? http2.connect(options.url, { cert: options.cert, key: options.key })
+      : http2.connect(options.url);
     s.on('error', () => s.destroy());
     s.on('close', () => {
       if (session === s) session = undefined;
@@ -77,7 +79,10 @@ export function createApnsClient(options: ApnsOptions): ApnsClient {
           reject(err);
         });
       // One timer for the whole exchange: connecting, the request, the answer's head and body.
-      const timer = setTimeout(() => giveUp(new Error(`APNs gave no complete answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () => giveUp(new Error(`APNs gave no complete answer within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
       const onAbort = () => giveUp(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
@@ -106,7 +111,9 @@ export function createApnsClient(options: ApnsOptions): ApnsClient {
           if (!status) return reject(new Error('APNs closed the stream without a status'));
           let reason: string | undefined;
           try {
-            reason = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { reason?: string }).reason : undefined;
+            reason = chunks.length
+              ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { reason?: string }).reason
+              : undefined;
           } catch {
             reason = undefined;
           }

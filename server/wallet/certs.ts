@@ -1,11 +1,18 @@
 // Dev signing material (a throwaway Apple-like chain and a Google service account) and .p12 import.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  X509Certificate,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import forge from 'node-forge';
-import { OID, derToPem, readCertificate } from '../crypto/der.js';
-import { CertificateImportError, messages } from '../messages/wallet.js';
+import { derToPem, OID, readCertificate } from '../crypto/der.js';
 import { issueCertificate } from '../crypto/x509.js';
+import { CertificateImportError, messages } from '../messages/wallet.js';
 
 export const DEV_PASS_TYPE_ID = 'pass.dev.keyway';
 export const DEV_TEAM_ID = 'KEYWAYDEV1';
@@ -40,7 +47,8 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
 }
 
 const rsaKey = (): KeyObject => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-const years = (from: Date, n: number) => new Date(Date.UTC(from.getUTCFullYear() + n, from.getUTCMonth(), from.getUTCDate()));
+const years = (from: Date, n: number) =>
+  new Date(Date.UTC(from.getUTCFullYear() + n, from.getUTCMonth(), from.getUTCDate()));
 
 /**
  * Makes (once) a test root → WWDR-like intermediate → pass-type certificate chain and a dev Google
@@ -67,7 +75,10 @@ export function makeDevCertificates(
   const present = appleFiles.filter((p) => existsSync(p));
   if (present.length > 0 && present.length < appleFiles.length) {
     throw new CertificateImportError(
-      messages.partialDevSet(root, appleFiles.filter((p) => !existsSync(p)).map((p) => p.slice(root.length + 1))),
+      messages.partialDevSet(
+        root,
+        appleFiles.filter((p) => !existsSync(p)).map((p) => p.slice(root.length + 1)),
+      ),
     );
   }
   if (present.length === 0) {
@@ -84,12 +95,24 @@ export function makeDevCertificates(
       country: 'US',
     };
     const rootPem = issueCertificate({
-      subject: rootName, subjectKey: rootKey, issuer: rootName, issuerKey: rootKey,
-      issuerPublicKey: createPublicKey(rootKey), notBefore, notAfter: years(now, 20), ca: true,
+      subject: rootName,
+      subjectKey: rootKey,
+      issuer: rootName,
+      issuerKey: rootKey,
+      issuerPublicKey: createPublicKey(rootKey),
+      notBefore,
+      notAfter: years(now, 20),
+      ca: true,
     });
     const wwdrPem = issueCertificate({
-      subject: wwdrName, subjectKey: wwdrKey, issuer: rootName, issuerKey: rootKey,
-      issuerPublicKey: createPublicKey(rootKey), notBefore, notAfter: years(now, 10), ca: true,
+      subject: wwdrName,
+      subjectKey: wwdrKey,
+      issuer: rootName,
+      issuerKey: rootKey,
+      issuerPublicKey: createPublicKey(rootKey),
+      notBefore,
+      notAfter: years(now, 10),
+      ca: true,
     });
     const passPem = issueCertificate({
       subject: {
@@ -99,8 +122,13 @@ export function makeDevCertificates(
         organization: 'Keyway Dev',
         country: 'US',
       },
-      subjectKey: passKey, issuer: wwdrName, issuerKey: wwdrKey,
-      issuerPublicKey: createPublicKey(wwdrKey), notBefore, notAfter: years(now, 5), ca: false,
+      subjectKey: passKey,
+      issuer: wwdrName,
+      issuerKey: wwdrKey,
+      issuerPublicKey: createPublicKey(wwdrKey),
+      notBefore,
+      notAfter: years(now, 5),
+      ca: false,
       extKeyUsage: [OID.applePassTypeIdEku],
     });
     writePrivateFile(paths.root, rootPem);
@@ -152,10 +180,7 @@ function forgeBytes(asn1: Parameters<typeof forge.asn1.toDer>[0]): Buffer {
 }
 
 /** Converts a .p12 (modern AES or legacy RC2/3DES encryption) into PEM files with mode 0600. */
-export function importP12(
-  file: string,
-  options: { password?: string; outDir: string; force?: boolean },
-): ImportedP12 {
+export function importP12(file: string, options: { password?: string; outDir: string; force?: boolean }): ImportedP12 {
   let raw: Buffer;
   try {
     raw = readFileSync(file);
@@ -181,9 +206,7 @@ export function importP12(
   ];
   const keyBag = keyBags[0];
   if (!keyBag) throw new CertificateImportError(messages.p12NoKey(file));
-  const keyInfo = keyBag.key
-    ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key))
-    : keyBag.asn1;
+  const keyInfo = keyBag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key)) : keyBag.asn1;
   if (!keyInfo) throw new CertificateImportError(messages.p12NoKey(file));
   const key = createPrivateKey({ key: forgeBytes(keyInfo), format: 'der', type: 'pkcs8' });
 

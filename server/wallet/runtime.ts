@@ -3,13 +3,17 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import { messages, WalletConfigError } from '../messages/wallet.js';
+import { type AppleSigningMaterial, loadAppleSigningMaterial } from './apple/material.js';
 import { loadPassImages, type PassImages } from './apple/pass.js';
-import { loadAppleSigningMaterial, type AppleSigningMaterial } from './apple/material.js';
 import { DEV_CHAIN_ORGANIZATION, DEV_GOOGLE_CLIENT_EMAIL, makeDevCertificates } from './certs.js';
-import { createGoogleSaveLinkBuilder, type GoogleSaveLinkBuilder, type GoogleServiceAccount } from './google/save-link.js';
+import { type CallbackKeySource, fileKeySource, urlKeySource } from './google/callback-keys.js';
 import { createGoogleWalletRestClient, type GoogleWalletRestClient } from './google/rest-client.js';
-import { fileKeySource, urlKeySource, type CallbackKeySource } from './google/callback-keys.js';
-import { WalletConfigError, messages } from '../messages/wallet.js';
+import {
+  createGoogleSaveLinkBuilder,
+  type GoogleSaveLinkBuilder,
+  type GoogleServiceAccount,
+} from './google/save-link.js';
 
 /** Where save links point in development: Google will not accept it, but the URL is well formed. */
 export const DEV_GOOGLE_ISSUER_ID = '3388000000000000000';
@@ -76,7 +80,12 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
       now: options.now,
     });
     if (!config.dev) refuseDevChain(material);
-    apple = { material, images: passImages(config), nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY), source: 'configured' };
+    apple = {
+      material,
+      images: passImages(config),
+      nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY),
+      source: 'configured',
+    };
   } else {
     const material = loadAppleSigningMaterial({
       cert: dev.paths.cert,
@@ -85,23 +94,43 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
       digest: env.KEYWAY_APPLE_SIGNATURE_DIGEST,
       now: options.now,
     });
-    apple = { material, images: passImages(config), nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY), source: 'dev' };
-    warnings.push(`Apple passes are signed with dev certificates from ${dev.dir}: they verify with openssl, but a real iPhone needs a real Pass Type ID certificate (npx keyway certs import).`);
+    apple = {
+      material,
+      images: passImages(config),
+      nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY),
+      source: 'dev',
+    };
+    warnings.push(
+      `Apple passes are signed with dev certificates from ${dev.dir}: they verify with openssl, but a real iPhone needs a real Pass Type ID certificate (npx keyway certs import).`,
+    );
   }
   warnings.push(...apple.material.warnings);
 
   let google: WalletRuntime['google'];
   if (googleGiven) {
-    if (!env.KEYWAY_GOOGLE_SA_FILE) throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', 'is required when KEYWAY_GOOGLE_ISSUER_ID is set (the service-account JSON key file)');
-    if (!env.KEYWAY_GOOGLE_ISSUER_ID) throw new WalletConfigError('KEYWAY_GOOGLE_ISSUER_ID', 'is required when KEYWAY_GOOGLE_SA_FILE is set (the issuer id from the Google Pay & Wallet console)');
+    if (!env.KEYWAY_GOOGLE_SA_FILE)
+      throw new WalletConfigError(
+        'KEYWAY_GOOGLE_SA_FILE',
+        'is required when KEYWAY_GOOGLE_ISSUER_ID is set (the service-account JSON key file)',
+      );
+    if (!env.KEYWAY_GOOGLE_ISSUER_ID)
+      throw new WalletConfigError(
+        'KEYWAY_GOOGLE_ISSUER_ID',
+        'is required when KEYWAY_GOOGLE_SA_FILE is set (the issuer id from the Google Pay & Wallet console)',
+      );
     const serviceAccount = readServiceAccount(env.KEYWAY_GOOGLE_SA_FILE);
     if (!config.dev && serviceAccount.client_email === DEV_GOOGLE_CLIENT_EMAIL) {
-      throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', 'is the dev service account from `keyway certs dev`; production needs the real one from the Google Cloud console');
+      throw new WalletConfigError(
+        'KEYWAY_GOOGLE_SA_FILE',
+        'is the dev service account from `keyway certs dev`; production needs the real one from the Google Cloud console',
+      );
     }
     google = googleRuntime(config, serviceAccount, env.KEYWAY_GOOGLE_ISSUER_ID, 'configured');
   } else if (dev) {
     google = googleRuntime(config, readServiceAccount(dev.paths.googleServiceAccount), DEV_GOOGLE_ISSUER_ID, 'dev');
-    warnings.push('Google save links use the dev service account and a placeholder issuer id: the URLs are well formed, but a real phone will not save them.');
+    warnings.push(
+      'Google save links use the dev service account and a placeholder issuer id: the URLs are well formed, but a real phone will not save them.',
+    );
   } else {
     warnings.push('Google Wallet is off: set KEYWAY_GOOGLE_SA_FILE and KEYWAY_GOOGLE_ISSUER_ID to offer it.');
   }
@@ -121,10 +150,16 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
 /** Production never signs with `keyway certs dev` material (docs/security.md): no phone would trust it. */
 function refuseDevChain(material: AppleSigningMaterial): void {
   if (new X509Certificate(material.wwdr.pem).subject.includes(DEV_CHAIN_ORGANIZATION)) {
-    throw new WalletConfigError('KEYWAY_APPLE_WWDR', 'is the dev chain from `keyway certs dev` (not Apple); production needs Apple\'s WWDR G4 certificate and a real Pass Type ID certificate (npx keyway certs import)');
+    throw new WalletConfigError(
+      'KEYWAY_APPLE_WWDR',
+      "is the dev chain from `keyway certs dev` (not Apple); production needs Apple's WWDR G4 certificate and a real Pass Type ID certificate (npx keyway certs import)",
+    );
   }
   if (new X509Certificate(material.certificate.pem).issuer.includes(DEV_CHAIN_ORGANIZATION)) {
-    throw new WalletConfigError('KEYWAY_APPLE_CERT', 'was issued by the dev chain from `keyway certs dev`; production needs a real Pass Type ID certificate (npx keyway certs import)');
+    throw new WalletConfigError(
+      'KEYWAY_APPLE_CERT',
+      'was issued by the dev chain from `keyway certs dev`; production needs a real Pass Type ID certificate (npx keyway certs import)',
+    );
   }
 }
 
@@ -146,13 +181,25 @@ function readServiceAccount(path: string): GoogleServiceAccount {
   } catch (error) {
     throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', messages.notReadable(path, (error as Error).message));
   }
-  if (typeof parsed.client_email !== 'string' || typeof parsed.private_key !== 'string' || !parsed.private_key.includes('PRIVATE KEY')) {
-    throw new WalletConfigError('KEYWAY_GOOGLE_SA_FILE', `"${path}" is not a service-account key file (it needs client_email and private_key)`);
+  if (
+    typeof parsed.client_email !== 'string' ||
+    typeof parsed.private_key !== 'string' ||
+    !parsed.private_key.includes('PRIVATE KEY')
+  ) {
+    throw new WalletConfigError(
+      'KEYWAY_GOOGLE_SA_FILE',
+      `"${path}" is not a service-account key file (it needs client_email and private_key)`,
+    );
   }
   return parsed as GoogleServiceAccount;
 }
 
-function googleRuntime(config: Config, serviceAccount: GoogleServiceAccount, issuerId: string, source: 'configured' | 'dev'): NonNullable<WalletRuntime['google']> {
+function googleRuntime(
+  config: Config,
+  serviceAccount: GoogleServiceAccount,
+  issuerId: string,
+  source: 'configured' | 'dev',
+): NonNullable<WalletRuntime['google']> {
   const env = config.raw;
   const builder = createGoogleSaveLinkBuilder({
     serviceAccount,
@@ -161,7 +208,13 @@ function googleRuntime(config: Config, serviceAccount: GoogleServiceAccount, iss
     smartTapIssuers: env.KEYWAY_GOOGLE_SMART_TAP_ISSUERS,
     callbackUrl: `${config.publicUrl}${GOOGLE_CALLBACK_PATH}`,
   });
-  const rest = env.KEYWAY_GOOGLE_API_URL ? createGoogleWalletRestClient({ baseUrl: env.KEYWAY_GOOGLE_API_URL, serviceAccount, timeoutMs: config.timeouts.google * 1000 }) : undefined;
+  const rest = env.KEYWAY_GOOGLE_API_URL
+    ? createGoogleWalletRestClient({
+        baseUrl: env.KEYWAY_GOOGLE_API_URL,
+        serviceAccount,
+        timeoutMs: config.timeouts.google * 1000,
+      })
+    : undefined;
   return { builder, rest, callbackKeys: callbackKeySource(config.google.callbackKeys), issuerId, source };
 }
 

@@ -51,7 +51,12 @@ export function ipv6Groups(ip: string): number[] | null {
   const a = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   if (!net.isIPv6(a)) return null;
   const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
-  const hex = dotted ? a.slice(0, dotted.index) + ((+dotted[1] << 8) | +dotted[2]).toString(16) + ':' + ((+dotted[3] << 8) | +dotted[4]).toString(16) : a;
+  const hex = dotted
+    ? a.slice(0, dotted.index) +
+      ((+dotted[1] << 8) | +dotted[2]).toString(16) +
+      ':' +
+      ((+dotted[3] << 8) | +dotted[4]).toString(16)
+    : a;
   const [head, tail] = hex.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
@@ -67,7 +72,9 @@ export interface PinnedAddress {
 /** Resolves the URL's host once; outside development every address must be public. */
 export async function resolveDestination(url: URL, allowPrivate: boolean): Promise<PinnedAddress> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const found = net.isIP(host) ? [{ address: host, family: net.isIP(host) as 4 | 6 }] : ((await dns.promises.lookup(host, { all: true, verbatim: true })) as PinnedAddress[]);
+  const found = net.isIP(host)
+    ? [{ address: host, family: net.isIP(host) as 4 | 6 }]
+    : ((await dns.promises.lookup(host, { all: true, verbatim: true })) as PinnedAddress[]);
   if (found.length === 0) throw new DestinationRefused(`${url.hostname} does not resolve`);
   if (!allowPrivate) {
     const bad = found.find((a) => isForbiddenAddress(a.address));

@@ -3,12 +3,20 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Selectable } from 'kysely';
-import { nowIso, type Clock } from '../clock.js';
+import { type Clock, nowIso } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Metrics } from '../metrics.js';
 import type { KeyRing, RandomSource } from '../crypto/secrets.js';
+import type { Metrics } from '../metrics.js';
 import { fixedLimit, json, type Store, type Tx } from '../storage/db.js';
-import { ABANDONED, defineOutbox, retryDelay, type Outcome, type OutboxDeps, type RetrySchedule, type StopWorker } from '../storage/outbox.js';
+import {
+  ABANDONED,
+  defineOutbox,
+  type OutboxDeps,
+  type Outcome,
+  type RetrySchedule,
+  retryDelay,
+  type StopWorker,
+} from '../storage/outbox.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../storage/schema.js';
 import { resolveDestination } from './destination.js';
 import { decryptSecret, disableWebhookTx, newDeliveryId, WEBHOOK_QUEUED } from './endpoints.js';
@@ -28,7 +36,12 @@ export interface DispatcherDeps extends OutboxDeps {
 /** Delay before attempt n+1 (seconds): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (docs/lifecycle.md). */
 export const RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
 /** The schedule after the first attempt, ±10 %; the 10th failed attempt gives up. */
-const RETRY: RetrySchedule = { delays: RETRY_SCHEDULE.slice(1), maxAttempts: RETRY_SCHEDULE.length, jitter: 0.1, maxRetryAfter: 86400 };
+const RETRY: RetrySchedule = {
+  delays: RETRY_SCHEDULE.slice(1),
+  maxAttempts: RETRY_SCHEDULE.length,
+  jitter: 0.1,
+  maxRetryAfter: 86400,
+};
 /** One attempt's deadline, connect to last byte (KEYWAY_WEBHOOK_TIMEOUT). */
 export const TIMEOUT_MS = 15_000;
 /** An endpoint failing for this long is disabled. */
@@ -42,7 +55,13 @@ export interface AttemptResult {
 }
 
 /** Sends one signed POST; injectable so tests can replace the network (default: pinned node:http). */
-export type WebhookSender = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean, opts?: SendOptions) => Promise<AttemptResult>;
+export type WebhookSender = (
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  allowPrivate: boolean,
+  opts?: SendOptions,
+) => Promise<AttemptResult>;
 
 export interface SendOptions {
   /** The deadline for the whole exchange (default {@link TIMEOUT_MS}). */
@@ -54,12 +73,22 @@ export interface SendOptions {
 /** Within the transaction: each unfanned outbox row becomes one delivery per subscribed, enabled endpoint. */
 export async function fanOutOutbox(ctx: DispatcherDeps, limit = FAN_OUT_BATCH): Promise<number> {
   return ctx.store.db.transaction().execute(async (tx) => {
-    let q = tx.selectFrom('outbox').select(['seq', 'event_type', 'payload', 'created_at']).where('fanned_at', 'is', null).orderBy('seq').limit(fixedLimit(limit));
+    let q = tx
+      .selectFrom('outbox')
+      .select(['seq', 'event_type', 'payload', 'created_at'])
+      .where('fanned_at', 'is', null)
+      .orderBy('seq')
+      .limit(fixedLimit(limit));
     // Two instances never fan the same row: PostgreSQL skips locked rows, SQLite has one writer.
     if (ctx.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const rows = await q.execute();
     if (rows.length === 0) return 0;
-    const hooks = await tx.selectFrom('webhooks').select(['id', 'events']).where('enabled', '=', 1).where('deleted_at', 'is', null).execute();
+    const hooks = await tx
+      .selectFrom('webhooks')
+      .select(['id', 'events'])
+      .where('enabled', '=', 1)
+      .where('deleted_at', 'is', null)
+      .execute();
     const at = nowIso(ctx);
     const deliveries = [];
     for (const row of rows) {
@@ -83,9 +112,21 @@ export async function fanOutOutbox(ctx: DispatcherDeps, limit = FAN_OUT_BATCH): 
       }
     }
     for (let i = 0; i < deliveries.length; i += 100) {
-      await tx.insertInto('webhook_deliveries').values(deliveries.slice(i, i + 100)).onConflict((oc) => oc.columns(['webhook_id', 'outbox_seq']).doNothing()).execute();
+      await tx
+        .insertInto('webhook_deliveries')
+        .values(deliveries.slice(i, i + 100))
+        .onConflict((oc) => oc.columns(['webhook_id', 'outbox_seq']).doNothing())
+        .execute();
     }
-    await tx.updateTable('outbox').set({ fanned_at: at }).where('seq', 'in', rows.map((r) => r.seq)).execute();
+    await tx
+      .updateTable('outbox')
+      .set({ fanned_at: at })
+      .where(
+        'seq',
+        'in',
+        rows.map((r) => r.seq),
+      )
+      .execute();
     return rows.length;
   });
 }
@@ -125,27 +166,39 @@ export async function dispatchWebhooks(ctx: DispatcherDeps, send: WebhookSender 
 
 function secretsOf(ctx: DispatcherDeps, hook: Selectable<WebhookTable>): string[] {
   const secrets = [decryptSecret(ctx, hook, hook.secret_enc)];
-  if (hook.previous_secret_enc && hook.previous_until && hook.previous_until > nowIso(ctx)) secrets.push(decryptSecret(ctx, hook, hook.previous_secret_enc));
+  if (hook.previous_secret_enc && hook.previous_until && hook.previous_until > nowIso(ctx))
+    secrets.push(decryptSecret(ctx, hook, hook.previous_secret_enc));
   return secrets;
 }
 
 async function deliverWebhook(ctx: Deps, d: Claimed, signal: AbortSignal): Promise<Outcome<Claimed>> {
   const hook = await ctx.store.db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
   // Not an attempt: nothing was sent.
-  if (!hook || hook.enabled !== 1) return { ok: false, final: true, error: 'endpoint disabled', set: { attempts: d.attempts } };
+  if (!hook || hook.enabled !== 1)
+    return { ok: false, final: true, error: 'endpoint disabled', set: { attempts: d.attempts } };
   const timestamp = Math.floor(ctx.clock.now().getTime() / 1000);
   let result: AttemptResult = {};
   let headers: Record<string, string> | undefined;
   try {
     // A secret made under a key this server no longer has (KEYWAY_SECRET_PREVIOUS removed before
     // rotating) is a failed attempt with its cause, not an exception that leaves the row claimed.
-    headers = { 'content-type': 'application/json', 'user-agent': 'Keyway-Webhooks/1', ...signedHeaders(secretsOf(ctx, hook), d.id, timestamp, d.payload) };
+    headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Keyway-Webhooks/1',
+      ...signedHeaders(secretsOf(ctx, hook), d.id, timestamp, d.payload),
+    };
   } catch {
-    result = { error: 'the endpoint secret cannot be decrypted: it was made under a secret that is neither KEYWAY_SECRET nor KEYWAY_SECRET_PREVIOUS' };
+    result = {
+      error:
+        'the endpoint secret cannot be decrypted: it was made under a secret that is neither KEYWAY_SECRET nor KEYWAY_SECRET_PREVIOUS',
+    };
   }
   if (headers) {
     try {
-      result = await ctx.send(hook.url, headers, d.payload, ctx.config.dev, { timeoutMs: (ctx.config.timeouts?.webhook ?? TIMEOUT_MS / 1000) * 1000, signal });
+      result = await ctx.send(hook.url, headers, d.payload, ctx.config.dev, {
+        timeoutMs: (ctx.config.timeouts?.webhook ?? TIMEOUT_MS / 1000) * 1000,
+        signal,
+      });
     } catch (err) {
       result = { error: (err as Error).message };
     }
@@ -154,26 +207,52 @@ async function deliverWebhook(ctx: Deps, d: Claimed, signal: AbortSignal): Promi
   const attempts = d.attempts + 1;
   const status = result.status;
   const delivered = status !== undefined && status >= 200 && status < 300;
-  ctx.metrics?.webhookAttempts.inc({ result: delivered ? 'delivered' : status === undefined ? 'error' : `http_${Math.floor(status / 100)}xx` });
+  ctx.metrics?.webhookAttempts.inc({
+    result: delivered ? 'delivered' : status === undefined ? 'error' : `http_${Math.floor(status / 100)}xx`,
+  });
   if (delivered) {
     return {
       ok: true,
       set: { last_status: status },
       after: async () => {
-        if (hook.failing_since) await ctx.store.db.updateTable('webhooks').set({ failing_since: null }).where('id', '=', hook.id).execute();
+        if (hook.failing_since)
+          await ctx.store.db.updateTable('webhooks').set({ failing_since: null }).where('id', '=', hook.id).execute();
       },
     };
   }
-  const error = (result.error ?? `HTTP ${status}${status !== undefined && status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`).slice(0, 300);
-  ctx.log({ level: 'warn', msg: 'webhook delivery failed', webhook_id: hook.id, delivery_id: d.id, attempt: attempts, status: status ?? null, error });
-  const failed = { ok: false as const, error, set: { last_status: status ?? null }, ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}) };
+  const error = (
+    result.error ??
+    `HTTP ${status}${status !== undefined && status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`
+  ).slice(0, 300);
+  ctx.log({
+    level: 'warn',
+    msg: 'webhook delivery failed',
+    webhook_id: hook.id,
+    delivery_id: d.id,
+    attempt: attempts,
+    status: status ?? null,
+    error,
+  });
+  const failed = {
+    ok: false as const,
+    error,
+    set: { last_status: status ?? null },
+    ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
+  };
   const disable = (reason: 'gone' | 'failing') => async () => {
     await ctx.store.db.transaction().execute((tx: Tx) => disableWebhookTx(ctx, tx, hook.id, reason, 'system'));
   };
   if (status === 410) return { ...failed, final: true, after: disable('gone') };
   const failingSince = hook.failing_since ?? at;
-  if (!hook.failing_since) await ctx.store.db.updateTable('webhooks').set({ failing_since: at }).where('id', '=', hook.id).where('failing_since', 'is', null).execute();
-  if (Date.parse(at) - Date.parse(failingSince) >= FAILING_DISABLE_SECONDS * 1000) return { ...failed, final: true, after: disable('failing') };
+  if (!hook.failing_since)
+    await ctx.store.db
+      .updateTable('webhooks')
+      .set({ failing_since: at })
+      .where('id', '=', hook.id)
+      .where('failing_since', 'is', null)
+      .execute();
+  if (Date.parse(at) - Date.parse(failingSince) >= FAILING_DISABLE_SECONDS * 1000)
+    return { ...failed, final: true, after: disable('failing') };
   return failed;
 }
 
@@ -199,7 +278,9 @@ export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPriv
   const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
-  const stopped = (): AttemptResult => ({ error: deadline.aborted ? `no complete answer within ${timeoutMs / 1000} s` : ABANDONED });
+  const stopped = (): AttemptResult => ({
+    error: deadline.aborted ? `no complete answer within ${timeoutMs / 1000} s` : ABANDONED,
+  });
   if (signal.aborted) return stopped();
   let onAbort: () => void = () => undefined;
   const aborted = new Promise<AttemptResult>((resolve) => {
@@ -211,18 +292,29 @@ export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPriv
     const pinned = await resolveDestination(url, allowPrivate);
     if (signal.aborted) return stopped();
     const lookup: LookupFunction = (_host, options, callback) => {
-      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+      if ((options as { all?: boolean }).all)
+        (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
       else callback(null, pinned.address, pinned.family);
     };
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise<AttemptResult>((resolve) => {
-      const req = lib.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, agent: false, signal }, (res) => {
-        const status = res.statusCode ?? 0;
-        const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
-        res.resume();
-        res.on('end', () => resolve({ status, ...(retryAfter !== undefined ? { retryAfter } : {}) }));
-        res.on('error', () => resolve(signal.aborted ? stopped() : { status }));
-      });
+      const req = lib.request(
+        url,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          lookup,
+          agent: false,
+          signal,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
+          res.resume();
+          res.on('end', () => resolve({ status, ...(retryAfter !== undefined ? { retryAfter } : {}) }));
+          res.on('error', () => resolve(signal.aborted ? stopped() : { status }));
+        },
+      );
       req.on('error', (err) => resolve(signal.aborted ? stopped() : { error: err.message }));
       req.end(body);
     });
@@ -240,7 +332,18 @@ export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPriv
  * The background dispatcher: woken by commits on this instance, polling each second for other
  * instances' rows and for retries. `stop()` waits for attempts in flight until told to abandon them.
  */
-export function startWebhookDispatcher(ctx: DispatcherDeps, opts: { pollMs?: number; send?: WebhookSender } = {}): StopWorker {
+export function startWebhookDispatcher(
+  ctx: DispatcherDeps,
+  opts: { pollMs?: number; send?: WebhookSender } = {},
+): StopWorker {
   // 5 ms of gathering: a burst of changes fans out in one pass (one commit, not one per change).
-  return deliveries.start({ ...ctx, send: opts.send ?? sendPinned }, { pollMs: opts.pollMs ?? 1000, wakeOn: ['credential', WEBHOOK_QUEUED], gatherMs: 5, before: () => drainOutbox(ctx) });
+  return deliveries.start(
+    { ...ctx, send: opts.send ?? sendPinned },
+    {
+      pollMs: opts.pollMs ?? 1000,
+      wakeOn: ['credential', WEBHOOK_QUEUED],
+      gatherMs: 5,
+      before: () => drainOutbox(ctx),
+    },
+  );
 }

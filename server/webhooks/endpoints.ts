@@ -1,8 +1,8 @@
 // Webhook endpoint rows as the dispatcher needs them: their secrets, delivery ids, and disabling.
 import type { Selectable } from 'kysely';
-import { nowIso, type Clock } from '../clock.js';
+import { type Clock, nowIso } from '../clock.js';
 import { base62, type KeyRing, type RandomSource } from '../crypto/secrets.js';
-import { recordEvent, type Actor } from '../storage/audit.js';
+import { type Actor, recordEvent } from '../storage/audit.js';
 import type { Tx } from '../storage/db.js';
 import type { WebhookTable } from '../storage/schema.js';
 
@@ -10,12 +10,19 @@ import type { WebhookTable } from '../storage/schema.js';
 export const WEBHOOK_QUEUED = 'webhook-queued';
 
 export const secretAad = (id: string) => `webhook:${id}`;
-export const decryptSecret = (deps: { keys: KeyRing }, row: Pick<Selectable<WebhookTable>, 'id'>, enc: string) => deps.keys.decrypt(enc, secretAad(row.id));
+export const decryptSecret = (deps: { keys: KeyRing }, row: Pick<Selectable<WebhookTable>, 'id'>, enc: string) =>
+  deps.keys.decrypt(enc, secretAad(row.id));
 
 export const newDeliveryId = (deps: { random: RandomSource }) => `msg_${base62(deps.random(16))}`;
 
 /** Disables an endpoint (deleted, 410 Gone, or 5 days of failures) with its audit event; pending deliveries end. */
-export async function disableWebhookTx(ctx: { clock: Clock }, tx: Tx, id: string, reason: 'deleted' | 'gone' | 'failing', actor: Actor): Promise<void> {
+export async function disableWebhookTx(
+  ctx: { clock: Clock },
+  tx: Tx,
+  id: string,
+  reason: 'deleted' | 'gone' | 'failing',
+  actor: Actor,
+): Promise<void> {
   const at = nowIso(ctx);
   await tx
     .updateTable('webhooks')

@@ -21,11 +21,21 @@ export async function enqueueWebhook(
     sequence = row.sequence;
   }
   const payload = { ...body, timestamp: at.replace(/\.\d{3}Z$/, 'Z'), sequence };
-  await insertOutbox(tx, { event_type: body.event, credential_id: body.credential_id, payload: JSON.stringify(payload), created_at: at });
+  await insertOutbox(tx, {
+    event_type: body.event,
+    credential_id: body.credential_id,
+    payload: JSON.stringify(payload),
+    created_at: at,
+  });
 }
 
 const nextSequence = preparedWrite<{ sequence: number }, [string]>(
-  (db, id) => db.updateTable('credentials').set((eb) => ({ sequence: eb('sequence', '+', 1) })).where('id', '=', id).returning('sequence'),
+  (db, id) =>
+    db
+      .updateTable('credentials')
+      .set((eb) => ({ sequence: eb('sequence', '+', 1) }))
+      .where('id', '=', id)
+      .returning('sequence'),
   1,
 );
 const insertOutbox = preparedInsert('outbox', ['event_type', 'credential_id', 'payload', 'created_at']);

@@ -1,5 +1,5 @@
-import { KeywayApiError, parseRetryAfter } from './errors.js';
 import { serverClock } from '../internal/server-clock.js';
+import { KeywayApiError, parseRetryAfter } from './errors.js';
 import type {
   KeywayCallContext,
   KeywayClient,
@@ -33,7 +33,10 @@ export function isUsableApiBase(apiBase: string | undefined): boolean {
 }
 
 function misconfigured(): KeywayApiError {
-  return new KeywayApiError({ code: 'misconfigured', message: 'api-base is missing or not an absolute http(s) URL; no request was sent' });
+  return new KeywayApiError({
+    code: 'misconfigured',
+    message: 'api-base is missing or not an absolute http(s) URL; no request was sent',
+  });
 }
 
 function parseDate(header: string | null): Date | null {
@@ -69,7 +72,10 @@ export class FetchKeywayClient implements KeywayClient {
       });
     } catch (error) {
       if ((error as Error)?.name === 'AbortError') throw error;
-      throw new KeywayApiError({ code: 'network_error', message: (error as Error)?.message || 'Network request failed' });
+      throw new KeywayApiError({
+        code: 'network_error',
+        message: (error as Error)?.message || 'Network request failed',
+      });
     }
     const serverDate = parseDate(response.headers.get('date'));
     serverClock.observe(serverDate);
@@ -83,8 +89,9 @@ export class FetchKeywayClient implements KeywayClient {
       }
     }
     if (!response.ok) {
-      const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)
-        ?.error;
+      const error = (
+        payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null
+      )?.error;
       throw new KeywayApiError({
         code: error?.code ?? (response.status >= 500 ? 'server_error' : 'invalid_request'),
         message: error?.message ?? `HTTP ${response.status}`,

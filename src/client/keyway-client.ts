@@ -1,3 +1,4 @@
+import type { KeywayApiError } from './errors.js';
 import type {
   CredentialStatusSnapshot,
   Handoff,
@@ -7,7 +8,6 @@ import type {
   VerificationStarted,
   WalletPlatform,
 } from './types.js';
-import type { KeywayApiError } from './errors.js';
 
 /** Who is calling and where: filled in by the element from its attributes or `<keyway-provider>`. */
 export interface KeywayCallContext {
@@ -49,7 +49,11 @@ export interface KeywayClient {
     ctx: KeywayCallContext,
     request: { phoneNumber: string; country?: string },
   ): Promise<KeywayResponse<VerificationStarted>>;
-  checkVerification(ctx: KeywayCallContext, verificationId: string, code: string): Promise<KeywayResponse<ProvisioningGrant>>;
+  checkVerification(
+    ctx: KeywayCallContext,
+    verificationId: string,
+    code: string,
+  ): Promise<KeywayResponse<ProvisioningGrant>>;
   resendVerification(ctx: KeywayCallContext, verificationId: string): Promise<KeywayResponse<VerificationStarted>>;
   requestPass(
     ctx: KeywayCallContext,

@@ -18,7 +18,13 @@ export interface StatusStreamRequest {
  * `Last-Event-ID` is sent: it is not a CORS-safelisted header, and a fresh stream starts with the
  * full snapshot anyway.
  */
-export async function readStatusStream({ fetchImpl, url, token, handlers, signal }: StatusStreamRequest): Promise<void> {
+export async function readStatusStream({
+  fetchImpl,
+  url,
+  token,
+  handlers,
+  signal,
+}: StatusStreamRequest): Promise<void> {
   let failure: KeywayApiError | null = null;
   try {
     const response = await fetchImpl(url, {
@@ -28,7 +34,9 @@ export async function readStatusStream({ fetchImpl, url, token, handlers, signal
       cache: 'no-store',
     });
     if (!response.ok || !response.body) {
-      const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+      const payload = (await response.json().catch(() => null)) as {
+        error?: { code?: string; message?: string };
+      } | null;
       failure = new KeywayApiError({
         code: payload?.error?.code ?? (response.status >= 500 ? 'server_error' : 'invalid_request'),
         message: payload?.error?.message ?? `HTTP ${response.status}`,

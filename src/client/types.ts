@@ -1,13 +1,6 @@
 /** Wire and domain types shared by the client and the elements (docs/api.md, docs/lifecycle.md). */
 
-export type CredentialStatus =
-  | 'invited'
-  | 'provisioning'
-  | 'active'
-  | 'suspended'
-  | 'revoking'
-  | 'revoked'
-  | 'expired';
+export type CredentialStatus = 'invited' | 'provisioning' | 'active' | 'suspended' | 'revoking' | 'revoked' | 'expired';
 
 export const CREDENTIAL_STATUSES: readonly CredentialStatus[] = [
   'invited',

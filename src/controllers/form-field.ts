@@ -30,6 +30,10 @@ export class FormFieldController implements ReactiveController {
   hostUpdated(): void {
     const { value, missing, invalid, anchor } = this.state();
     this.internals?.setFormValue(value);
-    this.internals?.setValidity({ valueMissing: !!missing, customError: !missing && !!invalid }, missing || invalid, anchor);
+    this.internals?.setValidity(
+      { valueMissing: !!missing, customError: !missing && !!invalid },
+      missing || invalid,
+      anchor,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { toKeywayError, type KeywayApiError } from '../client/errors.js';
+import { type KeywayApiError, toKeywayError } from '../client/errors.js';
 import type { KeywayCallContext, KeywayClient, StatusStream } from '../client/keyway-client.js';
 import type { CredentialStatus, DeviceState } from '../client/types.js';
 

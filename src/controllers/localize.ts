@@ -1,13 +1,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import {
   directionFor,
+  type Fmt,
   isLocaleLoaded,
+  type LocaleCode,
   loadLocale,
   resolveLocale,
-  translationFor,
-  type Fmt,
-  type LocaleCode,
   type Translation,
+  translationFor,
 } from '../i18n/index.js';
 
 type Host = ReactiveControllerHost & HTMLElement;

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { KeywayApiError, toKeywayError } from '../client/errors.js';
+import { type KeywayApiError, toKeywayError } from '../client/errors.js';
 
 export type RequestState = 'idle' | 'pending' | 'success' | 'error';
 

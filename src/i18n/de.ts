@@ -32,14 +32,14 @@ const de: Translation = {
   },
   retryIn: (seconds, f) => `Versuchen Sie es ${f.duration(seconds)} erneut.`,
   retryNow: 'Sie können es jetzt erneut versuchen.',
-  attemptsLeft: (count, f) =>
-    count === 1 ? 'Sie haben noch 1 Versuch.' : `Sie haben noch ${f.n(count)} Versuche.`,
+  attemptsLeft: (count, f) => (count === 1 ? 'Sie haben noch 1 Versuch.' : `Sie haben noch ${f.n(count)} Versuche.`),
   invite: {
     label: 'Einladungscode',
     hint: '12 Buchstaben und Ziffern, z. B. \u20667KX-9QM-2HR-4TD\u2069',
     submit: 'Code einlösen',
     incomplete: 'Geben Sie alle 12 Zeichen Ihres Einladungscodes ein.',
-    success: (name) => (name ? `Willkommen, ${name}. Ihre Einladung ist angenommen.` : 'Ihre Einladung ist angenommen.'),
+    success: (name) =>
+      name ? `Willkommen, ${name}. Ihre Einladung ist angenommen.` : 'Ihre Einladung ist angenommen.',
   },
   otp: {
     phoneHeading: 'Geben Sie Ihre Mobilnummer ein',
@@ -57,7 +57,8 @@ const de: Translation = {
     codeHint: 'Der Code besteht aus 6 Ziffern.',
     codeRequired: 'Geben Sie den 6-stelligen Sicherheitscode ein.',
     notReceived: 'Keine SMS erhalten?',
-    notReceivedHelp: 'SMS kommen manchmal erst nach einigen Minuten an. Prüfen Sie die Nummer und fordern Sie dann einen neuen Code an.',
+    notReceivedHelp:
+      'SMS kommen manchmal erst nach einigen Minuten an. Prüfen Sie die Nummer und fordern Sie dann einen neuen Code an.',
     resend: 'Neuen Code senden',
     resendIn: (seconds, f) => `Sie können ${f.duration(seconds)} einen neuen Code anfordern.`,
     resent: 'Ein neuer Code wurde gesendet.',
@@ -73,12 +74,15 @@ const de: Translation = {
     opened: 'Ihr Ausweis wird geöffnet. Folgen Sie den Schritten auf Ihrem Telefon.',
     notOpened: 'Nichts passiert?',
     added: (wallet) => `Ihr Ausweis ist in ${wallet}.`,
-    suspended: 'Ihr Ausweis ist gesperrt und kann jetzt nicht hinzugefügt werden. Ihr Administrator kann ihn wieder freigeben.',
+    suspended:
+      'Ihr Ausweis ist gesperrt und kann jetzt nicht hinzugefügt werden. Ihr Administrator kann ihn wieder freigeben.',
     removed: 'Ihr Ausweis wurde entfernt und kann nicht hinzugefügt werden.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
-    inAppSafari: 'Öffnen Sie diese Seite in Safari, um den Ausweis hinzuzufügen: Menü, dann „In Safari öffnen“, oder kopieren Sie den Link unten.',
-    inAppChrome: 'Öffnen Sie diese Seite in Chrome, um den Ausweis hinzuzufügen: Menü, dann „In Chrome öffnen“, oder kopieren Sie den Link unten.',
+    inAppSafari:
+      'Öffnen Sie diese Seite in Safari, um den Ausweis hinzuzufügen: Menü, dann „In Safari öffnen“, oder kopieren Sie den Link unten.',
+    inAppChrome:
+      'Öffnen Sie diese Seite in Chrome, um den Ausweis hinzuzufügen: Menü, dann „In Chrome öffnen“, oder kopieren Sie den Link unten.',
   },
   status: {
     names: {

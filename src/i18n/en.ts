@@ -61,13 +61,15 @@ const en = {
     codeHeading: 'Check your phone',
     codeSentTo: (phone: string) => `We have sent a text message with a security code to \u2066${phone}\u2069.`,
     /** Numbers stand in isolates (U+2066…U+2069): the elements render them as one left-to-right unit. */
-    phoneExample: (national: string, international: string) => `For example \u2066${national}\u2069 or \u2066${international}\u2069`,
+    phoneExample: (national: string, international: string) =>
+      `For example \u2066${national}\u2069 or \u2066${international}\u2069`,
     codeLasts: (seconds: number, f: Fmt) => `The code expires ${f.duration(seconds)}.`,
     codeLabel: 'Security code',
     codeHint: 'The code is 6 numbers.',
     codeRequired: 'Enter the 6-number security code.',
     notReceived: 'Not received a text message?',
-    notReceivedHelp: 'Text messages sometimes take a few minutes to arrive. Check the number is right, then send a new code.',
+    notReceivedHelp:
+      'Text messages sometimes take a few minutes to arrive. Check the number is right, then send a new code.',
     resend: 'Send a new code',
     resendIn: (seconds: number, f: Fmt) => `You can send a new code ${f.duration(seconds)}.`,
     resent: 'A new code has been sent.',
@@ -87,8 +89,10 @@ const en = {
     removed: 'Your pass has been removed, so it cannot be added.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
-    inAppSafari: 'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',
-    inAppChrome: 'To add your pass, open this page in Chrome: tap the menu, then “Open in Chrome”, or copy the link below.',
+    inAppSafari:
+      'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',
+    inAppChrome:
+      'To add your pass, open this page in Chrome: tap the menu, then “Open in Chrome”, or copy the link below.',
   },
   status: {
     names: {

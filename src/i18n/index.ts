@@ -1,6 +1,6 @@
 import en, { type Fmt, type Translation } from './en.js';
 
-export type { Translation, Fmt };
+export type { Fmt, Translation };
 export type LocaleCode = 'en' | 'de' | 'ar';
 
 const loaded: Partial<Record<LocaleCode, Translation>> = { en };

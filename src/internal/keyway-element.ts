@@ -1,13 +1,13 @@
-import { LitElement, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { keywayContext, type KeywayConfig } from '../context.js';
+import { html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { type KeywayApiError, toKeywayError } from '../client/errors.js';
 import { FetchKeywayClient } from '../client/fetch-client.js';
 import type { KeywayCallContext, KeywayClient } from '../client/keyway-client.js';
-import { toKeywayError, type KeywayApiError } from '../client/errors.js';
-import { LocalizeController } from '../controllers/localize.js';
+import { type KeywayConfig, keywayContext } from '../context.js';
 import { CountdownController } from '../controllers/countdown.js';
+import { LocalizeController } from '../controllers/localize.js';
 import { TokenExpiryController } from '../controllers/token-expiry.js';
-import { keywayEvent, type KeywayEventDetail, type KeywayEventName } from '../events.js';
+import { type KeywayEventDetail, type KeywayEventName, keywayEvent } from '../events.js';
 
 let defaultClient: KeywayClient | undefined;
 
@@ -68,7 +68,7 @@ export class KeywayElement extends LitElement {
   declare client?: KeywayClient;
 
   /** What an ancestor `<keyway-provider>` supplies; reactive, so `changed.has('config')` works. */
-  protected declare config?: KeywayConfig;
+  declare protected config?: KeywayConfig;
 
   protected readonly l10n = new LocalizeController(this, () => this.locale ?? this.config?.locale);
 
@@ -107,7 +107,12 @@ export class KeywayElement extends LitElement {
     super.updated(changed);
     const lost = this.focusedBeforeUpdate;
     this.focusedBeforeUpdate = null;
-    if (lost && !lost.isConnected && !this.shadowRoot?.activeElement && (document.activeElement === document.body || document.activeElement === null)) {
+    if (
+      lost &&
+      !lost.isConnected &&
+      !this.shadowRoot?.activeElement &&
+      (document.activeElement === document.body || document.activeElement === null)
+    ) {
       this.renderRoot.querySelector<HTMLElement>('[data-focus-target]')?.focus();
     }
   }
@@ -177,7 +182,8 @@ export class KeywayElement extends LitElement {
     const { t, fmt } = this.l10n;
     const base = t.errors[error.code] ?? (error.status >= 500 ? t.errors['server_error'] : t.errors['unknown']);
     const extra: string[] = [];
-    if (error.code === 'incorrect_code' && error.attemptsLeft !== null) extra.push(t.attemptsLeft(error.attemptsLeft, fmt));
+    if (error.code === 'incorrect_code' && error.attemptsLeft !== null)
+      extra.push(t.attemptsLeft(error.attemptsLeft, fmt));
     if ((error.code === 'rate_limited' || error.code === 'too_many_attempts') && error.retryAfter !== null) {
       extra.push(this.retryCountdown.running ? t.retryIn(this.retryCountdown.remaining, fmt) : t.retryNow);
     }
@@ -185,10 +191,15 @@ export class KeywayElement extends LitElement {
   }
 
   /** An error next to its field: `role="alert"` so it is announced, `id` for aria-describedby. */
-  protected renderError(id: string, error: KeywayApiError | string | undefined, retry?: () => void): TemplateResult | typeof nothing {
+  protected renderError(
+    id: string,
+    error: KeywayApiError | string | undefined,
+    retry?: () => void,
+  ): TemplateResult | typeof nothing {
     if (!error) return nothing;
     const text = typeof error === 'string' ? error : this.errorText(error);
-    const canRetry = retry && typeof error !== 'string' && (error.code === 'network_error' || error.code === 'server_error');
+    const canRetry =
+      retry && typeof error !== 'string' && (error.code === 'network_error' || error.code === 'server_error');
     return html`<div class="error-block">
       <p id=${id} part="error" class="error" role="alert">
         <span class="visually-hidden">${this.l10n.t.common.errorPrefix}</span> ${text}

@@ -1,6 +1,14 @@
 // Loaded lazily by phone-manager.ts; named imports let the bundler drop the rest of libphonenumber-js.
-import { AsYouType, getCountries, getCountryCallingCode, getExampleNumber, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+
 import mobileExamples from 'libphonenumber-js/examples.mobile.json';
+import {
+  AsYouType,
+  type CountryCode,
+  getCountries,
+  getCountryCallingCode,
+  getExampleNumber,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/min';
 import type { CountryOption, PhoneUtil } from './phone-types.js';
 
 function parseValid(text: string, country: string | undefined) {
@@ -42,6 +50,8 @@ export const libphonenumberUtil: PhoneUtil = {
   },
   parse: (text, country) => {
     const parsed = parseValid(text, country);
-    return parsed ? { e164: parsed.number, international: parsed.formatInternational(), country: parsed.country } : null;
+    return parsed
+      ? { e164: parsed.number, international: parsed.formatInternational(), country: parsed.country }
+      : null;
   },
 };

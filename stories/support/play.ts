@@ -1,5 +1,5 @@
-import { expect, waitFor } from 'storybook/test';
 import type { LitElement } from 'lit';
+import { expect, waitFor } from 'storybook/test';
 
 /** The element under test inside the story canvas (its shadow root holds the UI). */
 export async function element<T extends LitElement = LitElement>(canvas: HTMLElement, tag: string): Promise<T> {

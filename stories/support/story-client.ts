@@ -1,8 +1,8 @@
 import {
-  KeywayApiError,
   type CredentialStatus,
   type CredentialStatusSnapshot,
   type Handoff,
+  KeywayApiError,
   type KeywayCallContext,
   type KeywayClient,
   type KeywayResponse,
@@ -36,7 +36,11 @@ const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString(
 const inSeconds = (n: number) => new Date(Date.now() + n * 1000).toISOString();
 
 /** The error the fetch client would build from a server answer. */
-export function apiError(code: string, status: number, extra: { retryAfter?: number; details?: Record<string, unknown> } = {}): KeywayApiError {
+export function apiError(
+  code: string,
+  status: number,
+  extra: { retryAfter?: number; details?: Record<string, unknown> } = {},
+): KeywayApiError {
   return new KeywayApiError({
     code,
     message: `${code} (story)`,
@@ -61,12 +65,25 @@ export function verification(resendAfterSeconds = 60): VerificationStarted {
   return { verification_id: 'ver_story0001', expires_at: inSeconds(600), resend_after: inSeconds(resendAfterSeconds) };
 }
 
-export function snapshot(status: CredentialStatus, devices: CredentialStatusSnapshot['devices'] = []): CredentialStatusSnapshot {
-  return { id: STORY_CREDENTIAL, status, enabled: status !== 'suspended', devices, updated_at: minutesAgo(5), history: [] };
+export function snapshot(
+  status: CredentialStatus,
+  devices: CredentialStatusSnapshot['devices'] = [],
+): CredentialStatusSnapshot {
+  return {
+    id: STORY_CREDENTIAL,
+    status,
+    enabled: status !== 'suspended',
+    devices,
+    updated_at: minutesAgo(5),
+    history: [],
+  };
 }
 
 export const passTicket: PassTicket = { url: 'https://keyway.example/passes/dl_story.pkpass', device_id: STORY_DEVICE };
-export const handoff = (): Handoff => ({ url: 'https://keyway.example/p#h=hf_story_handoff_token', expires_at: inSeconds(300) });
+export const handoff = (): Handoff => ({
+  url: 'https://keyway.example/p#h=hf_story_handoff_token',
+  expires_at: inSeconds(300),
+});
 
 /** A status stream the story's play function drives. */
 export class StoryStream implements StatusStream {
@@ -93,7 +110,9 @@ export class StoryClient implements KeywayClient {
     if (answer instanceof KeywayApiError) return Promise.reject(answer);
     if (answer === 'pending') {
       // Held until the story unmounts and the element aborts.
-      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+      return new Promise((_, reject) =>
+        signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      );
     }
     return Promise.resolve({ data: structuredClone(answer), serverDate: new Date() });
   }
@@ -128,7 +147,15 @@ export class StoryClient implements KeywayClient {
     const first = this.script.getCredentialStatus;
     if (first && first !== 'pending' && !(first instanceof KeywayApiError)) {
       // The server's first event is a snapshot (old_status null).
-      queueMicrotask(() => stream.push({ old_status: null, new_status: first.status, enabled: first.enabled, devices: first.devices, updated_at: first.updated_at }));
+      queueMicrotask(() =>
+        stream.push({
+          old_status: null,
+          new_status: first.status,
+          enabled: first.enabled,
+          devices: first.devices,
+          updated_at: first.updated_at,
+        }),
+      );
     }
     return stream;
   }

@@ -2,18 +2,21 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from '../helpers/process.js';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../chromium-args.mjs';
+import { ROOT } from '../helpers/process.js';
 
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
-
 
 export const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
 export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
 }
 
 /** A phone-sized context (390×844, iPhone user agent) that accepts downloads. */
@@ -37,7 +40,8 @@ export function watchProblems(page: Page): string[] {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => {
     // A download that turns a navigation into a file is reported as an aborted request.
-    if (!/\.pkpass$/.test(new URL(r.url()).pathname)) problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
+    if (!/\.pkpass$/.test(new URL(r.url()).pathname))
+      problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
@@ -50,7 +54,10 @@ let shot = 0;
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   shot += 1;
-  await page.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: false });
+  await page.screenshot({
+    path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`),
+    fullPage: false,
+  });
 }
 
 /** A port nobody listens on now, so PUBLIC_URL can name it before the server starts. */

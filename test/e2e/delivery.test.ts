@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { freePort, launch, phone } from './browser.js';
 
 interface RawAnswer {
@@ -39,7 +39,12 @@ describe('delivery over HTTP and in Chromium', { timeout: 120_000 }, () => {
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-delivery-'));
     const port = await freePort();
-    server = await startServerProcess({ KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    server = await startServerProcess({
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: dataDir,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    });
     cdnFiles = fs.readdirSync(path.join(import.meta.dirname, '..', '..', 'dist', 'cdn'));
     browser = await launch();
   });
@@ -73,7 +78,10 @@ describe('delivery over HTTP and in Chromium', { timeout: 120_000 }, () => {
     const etag = entry.headers.etag!;
     assert.match(etag, /^(W\/)?"[\w-]{16,}"$/);
     for (const coding of ['br', 'gzip', '']) {
-      const again = await get(`${server.url}/cdn/keyway.js`, { 'if-none-match': etag, ...(coding && { 'accept-encoding': coding }) });
+      const again = await get(`${server.url}/cdn/keyway.js`, {
+        'if-none-match': etag,
+        ...(coding && { 'accept-encoding': coding }),
+      });
       assert.equal(again.status, 304, coding);
       assert.equal(again.body.length, 0);
       assert.equal(again.headers['cache-control'], 'no-cache');
@@ -98,7 +106,11 @@ describe('delivery over HTTP and in Chromium', { timeout: 120_000 }, () => {
       await page.waitForLoadState('networkidle');
       await page.waitForTimeout(500);
       assert.ok(fetched.includes('/cdn/keyway.js'), fetched.join(' '));
-      assert.deepEqual(fetched.filter((p) => /\/cdn\/phone-/.test(p)), [], 'no phone chunk on the code path');
+      assert.deepEqual(
+        fetched.filter((p) => /\/cdn\/phone-/.test(p)),
+        [],
+        'no phone chunk on the code path',
+      );
       const phoneChunk = page.waitForRequest((r) => /\/cdn\/phone-[\w-]+\.js$/.test(r.url()), { timeout: 10_000 });
       await page.getByRole('button', { name: /mobile number/i }).click();
       await phoneChunk;

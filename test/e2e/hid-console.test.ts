@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startOrigoPeer, type OrigoPeer } from '../helpers/origo-peer.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
+import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { freePort, launch, screenshot, watchProblems } from './browser.js';
 
 /** The server reads Origo back every second (its worker wakes every 5 s); the console polls every 4 s. */
@@ -26,7 +26,8 @@ describe('the demo console issues HID Mobile Access through HID Origo (a local p
 
   // Helpers named as the operator acts.
   const card = (): Locator => page.locator('article.credential[data-type="8"]');
-  const cardIn = (status: string): Locator => page.locator(`article.credential[data-type="8"][data-status="${status}"]`);
+  const cardIn = (status: string): Locator =>
+    page.locator(`article.credential[data-type="8"][data-status="${status}"]`);
   async function createPerson(first: string, last: string) {
     await page.locator('#person-form input[name=first_name]').fill(first);
     await page.locator('#person-form input[name=last_name]').fill(last);
@@ -65,7 +66,9 @@ describe('the demo console issues HID Mobile Access through HID Origo (a local p
   });
 
   test('GET /api/3/credential_types lists type 8, and the console offers the choice', async () => {
-    const types = (await (await fetch(`${server.url}/api/3/credential_types`)).json()) as { credential_types: { id: number }[] };
+    const types = (await (await fetch(`${server.url}/api/3/credential_types`)).json()) as {
+      credential_types: { id: number }[];
+    };
     assert.ok(types.credential_types.some((t) => t.id === 8));
     await page.goto(`${server.url}/`);
     await createPerson('Hana', 'Novak');
@@ -80,10 +83,16 @@ describe('the demo console issues HID Mobile Access through HID Origo (a local p
     try {
       await issueHidMobileAccess();
       const error = page.locator('#credential-error');
-      await error.filter({ hasText: /HID Origo did not answer in time\. Nothing was changed/ }).waitFor({ timeout: 15_000 });
+      await error
+        .filter({ hasText: /HID Origo did not answer in time\. Nothing was changed/ })
+        .waitFor({ timeout: 15_000 });
       assert.match((await error.textContent())!, /Try again in \d+ s\./);
       assert.equal(await card().count(), 0);
-      assert.equal(await page.getByRole('button', { name: 'Issue HID Mobile Access' }).isEnabled(), true, 'the operator may try again');
+      assert.equal(
+        await page.getByRole('button', { name: 'Issue HID Mobile Access' }).isEnabled(),
+        true,
+        'the operator may try again',
+      );
     } finally {
       await peer.up();
     }
@@ -101,9 +110,16 @@ describe('the demo console issues HID Mobile Access through HID Origo (a local p
     // The same code the admin API gives the partner (seed Approach 2).
     const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string };
     const id = await card().getAttribute('data-credential-id');
-    const api = (await (await fetch(`${server.url}/api/3/people/1/credentials/${id}`, { headers: { authorization: `Bearer ${keys.secretKey}` } })).json()) as { person_credential: { invitation_code: string } };
+    const api = (await (
+      await fetch(`${server.url}/api/3/people/1/credentials/${id}`, {
+        headers: { authorization: `Bearer ${keys.secretKey}` },
+      })
+    ).json()) as { person_credential: { invitation_code: string } };
     assert.equal(api.person_credential.invitation_code, code);
-    assert.match((await card().locator('.hid-state').textContent())!, /invited — Waiting for the person to enter the code in the HID Mobile Access app/);
+    assert.match(
+      (await card().locator('.hid-state').textContent())!,
+      /invited — Waiting for the person to enter the code in the HID Mobile Access app/,
+    );
     assert.equal(await card().locator('a.invitation-link, img.qr').count(), 0, 'an HID code goes into the HID app');
     await card().locator('credential-status[status="invited"]').waitFor();
     await card().scrollIntoViewIfNeeded();
@@ -116,7 +132,9 @@ describe('the demo console issues HID Mobile Access through HID Origo (a local p
     assert.equal(await card().locator('.code').count(), 0, 'an entered code is spent and no longer shown');
     peer.provision(code, { model: 'Pixel 8' });
     await cardIn('active').waitFor({ timeout: FOLLOW_MS });
-    await card().getByText(/^phone · active · dev_/).waitFor();
+    await card()
+      .getByText(/^phone · active · dev_/)
+      .waitFor();
     await card().locator('credential-status[status="active"]').waitFor();
     await screenshot(page, 'hid-console-active');
   });
@@ -128,10 +146,15 @@ describe('the demo console issues HID Mobile Access through HID Origo (a local p
     assert.notEqual(second, code);
     assert.equal(peer.invitationByCode(second)?.status, 'PENDING');
     const phone2 = peer.provision(second, { model: 'iPhone 15' });
-    await card().getByText(/^phone · active/).nth(1).waitFor({ timeout: FOLLOW_MS });
+    await card()
+      .getByText(/^phone · active/)
+      .nth(1)
+      .waitFor({ timeout: FOLLOW_MS });
     const phone1 = [...peer.credentials.values()].find((c) => c.id === peer.invitationByCode(code)!.credentialId)!;
     await card().getByRole('button', { name: 'Revoke phone' }).first().click();
-    await card().getByText(/^phone · revoked/).waitFor({ timeout: 10_000 });
+    await card()
+      .getByText(/^phone · revoked/)
+      .waitFor({ timeout: 10_000 });
     await waitFor(() => phone1.status === 'REVOKE_INITIATED', FOLLOW_MS);
     assert.equal(phone2.credential.status, 'ACTIVE', 'the other phone keeps its credential');
     assert.equal(await cardIn('active').count(), 1);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { ARTIFACTS, freePort, launch, phone, screenshot, watchProblems } from './browser.js';
 
 const PHONE = '+44 7400 123456';
@@ -38,7 +38,10 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     const sse = problems.filter((p) => /\/status\/stream\?/.test(p)).length;
     let console404 = 0;
     // Chromium logs each failed EventSource as an anonymous "Failed to load resource" line.
-    return problems.filter((p) => !/\/status\/stream\?/.test(p) && !(/^console: Failed to load resource: .* 404/.test(p) && ++console404 <= sse));
+    return problems.filter(
+      (p) =>
+        !/\/status\/stream\?/.test(p) && !(/^console: Failed to load resource: .* 404/.test(p) && ++console404 <= sse),
+    );
   };
 
   before(async () => {
@@ -55,7 +58,9 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     sseMissing = !openapi.paths['/api/3/credentials/{cid}/status/stream'];
     browser = await launch();
     context = await phone(browser);
-    context.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers()['authorization'] }));
+    context.on('request', (request) =>
+      requests.push({ url: request.url(), authorization: request.headers()['authorization'] }),
+    );
   });
 
   after(async () => {
@@ -104,22 +109,43 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
   });
 
   test('Add to Apple Wallet downloads a .pkpass that openssl cms -verify accepts against the dev chain', async () => {
-    const [download] = await Promise.all([hostedPage.waitForEvent('download'), hostedPage.getByRole('button', { name: 'Add to Apple Wallet' }).click()]);
+    const [download] = await Promise.all([
+      hostedPage.waitForEvent('download'),
+      hostedPage.getByRole('button', { name: 'Add to Apple Wallet' }).click(),
+    ]);
     assert.match(new URL(download.url()).pathname, /^\/passes\/dl_[A-Za-z0-9]+\.pkpass$/);
     const file = path.join(dataDir, 'downloaded.pkpass');
     await download.saveAs(file);
     const files = unzipSync(fs.readFileSync(file));
-    for (const name of ['pass.json', 'manifest.json', 'signature', 'icon.png']) assert.ok(files[name], `${name} in the .pkpass`);
+    for (const name of ['pass.json', 'manifest.json', 'signature', 'icon.png'])
+      assert.ok(files[name], `${name} in the .pkpass`);
     const dir = fs.mkdtempSync(path.join(dataDir, 'pkpass-'));
     fs.writeFileSync(path.join(dir, 'manifest.json'), files['manifest.json']);
     fs.writeFileSync(path.join(dir, 'signature'), files['signature']);
     const certs = path.join(dataDir, 'certs');
-    const verified = spawnSync('openssl', [
-      'cms', '-verify', '-binary', '-inform', 'DER',
-      '-in', path.join(dir, 'signature'), '-content', path.join(dir, 'manifest.json'),
-      '-CAfile', path.join(certs, 'apple-root.pem'), '-certfile', path.join(certs, 'apple-wwdr.pem'),
-      '-purpose', 'any', '-out', '/dev/null',
-    ], { encoding: 'utf8' });
+    const verified = spawnSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        path.join(dir, 'signature'),
+        '-content',
+        path.join(dir, 'manifest.json'),
+        '-CAfile',
+        path.join(certs, 'apple-root.pem'),
+        '-certfile',
+        path.join(certs, 'apple-wwdr.pem'),
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(verified.status, 0, verified.stderr);
     assert.match(verified.stderr, /Verification successful/);
     pass = JSON.parse(Buffer.from(files['pass.json']).toString('utf8'));
@@ -173,7 +199,11 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     await page.getByLabel('Security code').waitFor();
     // The newest text on the dev phone; its link is the other way to verify.
     const link = consolePage.locator(`.message[data-channel="sms"][data-to="${PHONE_E164}"]`).first().locator('a');
-    await consolePage.waitForFunction((count) => document.querySelectorAll('.message[data-channel="sms"]').length >= count, 2, { timeout: 10_000 });
+    await consolePage.waitForFunction(
+      (count) => document.querySelectorAll('.message[data-channel="sms"]').length >= count,
+      2,
+      { timeout: 10_000 },
+    );
     const href = (await link.getAttribute('href'))!;
     assert.match(href, /\/v\/[A-Za-z0-9_-]+$/);
     await page.goto(href);
@@ -190,9 +220,14 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string };
     const credentialId = (await consolePage.locator('article.credential').first().getAttribute('data-credential-id'))!;
     // A second phone for the same credential: the operator re-issues, the code admits one more device.
-    const reissued = await fetch(`${server.url}/api/3/people/1/credentials/${credentialId}/invitation`, { method: 'POST', headers: { authorization: `Bearer ${keys.secretKey}` } });
+    const reissued = await fetch(`${server.url}/api/3/people/1/credentials/${credentialId}/invitation`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.secretKey}` },
+    });
     assert.equal(reissued.status, 200);
-    const { person_credential: credential } = (await reissued.json()) as { person_credential: { invitation_url: string } };
+    const { person_credential: credential } = (await reissued.json()) as {
+      person_credential: { invitation_url: string };
+    };
 
     const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const computer = await desktop.newPage();
@@ -232,11 +267,18 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
       t.skip('the PassKit web service (/wallet/apple/v1/…) is not on this server yet: it answered 404');
       return;
     }
-    assert.ok(registration.status === 201 || registration.status === 200, `registration answered ${registration.status}`);
+    assert.ok(
+      registration.status === 201 || registration.status === 200,
+      `registration answered ${registration.status}`,
+    );
     await hostedPage.evaluate(() => ((window as unknown as { e2eMarker: number }).e2eMarker = 1));
     await hostedPage.locator('credential-status[status="active"]').waitFor({ timeout: 20_000 });
     await hostedPage.getByText(/Your pass is in Apple Wallet/).waitFor({ timeout: 10_000 });
-    assert.equal(await hostedPage.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker), 1, 'no reload');
+    assert.equal(
+      await hostedPage.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker),
+      1,
+      'no reload',
+    );
     await screenshot(hostedPage, 'hosted-pass-active');
 
     // The operator revokes that one phone from the console.
@@ -247,10 +289,19 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
   test('revoking the credential in the console changes <credential-status> on /p without a reload', async () => {
     await hostedPage.evaluate(() => ((window as unknown as { e2eMarker: number }).e2eMarker = 2));
     await consolePage.getByRole('button', { name: 'Revoke', exact: true }).click();
-    await consolePage.locator('credential-status[status="revoking"], credential-status[status="revoked"]').first().waitFor({ timeout: 15_000 });
+    await consolePage
+      .locator('credential-status[status="revoking"], credential-status[status="revoked"]')
+      .first()
+      .waitFor({ timeout: 15_000 });
     // /p polls (or streams) the status: it must change in place.
-    await hostedPage.locator('credential-status[status="revoking"], credential-status[status="revoked"]').waitFor({ timeout: 20_000 });
-    assert.equal(await hostedPage.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker), 2, 'no reload');
+    await hostedPage
+      .locator('credential-status[status="revoking"], credential-status[status="revoked"]')
+      .waitFor({ timeout: 20_000 });
+    assert.equal(
+      await hostedPage.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker),
+      2,
+      'no reload',
+    );
     await hostedPage.locator('#step-wallet').waitFor({ state: 'hidden', timeout: 5_000 }); // no "add" buttons for a removed pass
     await hostedPage.locator('credential-status').scrollIntoViewIfNeeded();
     await screenshot(hostedPage, 'hosted-revoked');
@@ -282,7 +333,10 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     const streams = requests.filter((r) => /\/status\/stream/.test(r.url));
     assert.ok(streams.length > 0, 'the pages opened a status stream');
     for (const stream of streams) assert.match(stream.authorization ?? '', /^Bearer (ps|cs)_/, stream.url);
-    assert.deepEqual(requests.filter((r) => /[?&]token=|(ps|cs)_[A-Za-z0-9]{8,}/.test(r.url)).map((r) => r.url), []);
+    assert.deepEqual(
+      requests.filter((r) => /[?&]token=|(ps|cs)_[A-Za-z0-9]{8,}/.test(r.url)).map((r) => r.url),
+      [],
+    );
   });
 
   test('the demo at desktop width: the snippet is not cut off, and every scrollable region is keyboard-reachable (axe)', async () => {
@@ -290,12 +344,18 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     const page = await desktop.newPage();
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { name: 'Copy-paste snippet' }).waitFor();
-    const snippet = await page.locator('pre.snippet').evaluate((pre) => ({ scroll: pre.scrollWidth, client: pre.clientWidth, text: pre.textContent ?? '' }));
+    const snippet = await page
+      .locator('pre.snippet')
+      .evaluate((pre) => ({ scroll: pre.scrollWidth, client: pre.clientWidth, text: pre.textContent ?? '' }));
     assert.ok(snippet.scroll <= snippet.client, `snippet ${snippet.scroll} px wide in a ${snippet.client} px box`);
     assert.ok(snippet.text.indexOf('<invite-redeem') < snippet.text.indexOf('<add-to-wallet'), 'redeem comes first');
     await page.addScriptTag({ path: path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js') });
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+        }
+      ).axe;
       const result = await axe.run(document, { runOnly: ['scrollable-region-focusable'] });
       return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
     });

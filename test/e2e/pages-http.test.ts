@@ -62,7 +62,10 @@ describe('pages over HTTP', () => {
     assert.equal(ok.body.credential_id, credentialId);
     assert.equal((await h.request('POST', '/p/session', { token: h.pk })).status, 401);
     assert.equal((await h.request('POST', '/p/session', {})).status, 401);
-    assert.equal((await h.request('POST', '/p/session', { token: ps, headers: { origin: 'https://evil.example' } })).status, 403);
+    assert.equal(
+      (await h.request('POST', '/p/session', { token: ps, headers: { origin: 'https://evil.example' } })).status,
+      403,
+    );
   });
 
   test('the demo / renders in development with a nonce CSP; production has no demo', async () => {
@@ -70,7 +73,15 @@ describe('pages over HTTP', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-security-policy')!, /script-src 'self' 'nonce-/);
     assert.match(await res.text(), /development certificates/);
-    const prod = await createHarness({ env: { KEYWAY_ENV: 'production', PUBLIC_URL: 'https://keys.example.com', KEYWAY_PASSES: 'off', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms' } });
+    const prod = await createHarness({
+      env: {
+        KEYWAY_ENV: 'production',
+        PUBLIC_URL: 'https://keys.example.com',
+        KEYWAY_PASSES: 'off',
+        KEYWAY_SMS_PROVIDER: 'webhook',
+        KEYWAY_SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms',
+      },
+    });
     try {
       assert.equal((await prod.keyway.app.request('/')).status, 404);
       assert.equal((await prod.keyway.app.request('/p')).status, 200);
@@ -84,11 +95,21 @@ describe('pages over HTTP', () => {
     assert.match(plain, /<button type="button" id="issue" data-type="9">Issue wallet pass<\/button>/);
     assert.doesNotMatch(plain, /id="issue-type"|HID Mobile Access/);
     const hid = await createHarness({
-      env: { KEYWAY_HID_ORIGO_CLIENT_ID: '1000123-OSRV7QZ4', KEYWAY_HID_ORIGO_CLIENT_SECRET: 's', KEYWAY_HID_ORIGO_APPLICATION_ID: 'A', KEYWAY_HID_ORIGO_PART_NUMBER: 'P', KEYWAY_HID_ORIGO_AUTH_URL: 'http://127.0.0.1:9', KEYWAY_HID_ORIGO_API_URL: 'http://127.0.0.1:9/cm' },
+      env: {
+        KEYWAY_HID_ORIGO_CLIENT_ID: '1000123-OSRV7QZ4',
+        KEYWAY_HID_ORIGO_CLIENT_SECRET: 's',
+        KEYWAY_HID_ORIGO_APPLICATION_ID: 'A',
+        KEYWAY_HID_ORIGO_PART_NUMBER: 'P',
+        KEYWAY_HID_ORIGO_AUTH_URL: 'http://127.0.0.1:9',
+        KEYWAY_HID_ORIGO_API_URL: 'http://127.0.0.1:9/cm',
+      },
     });
     try {
       const page = await (await hid.keyway.app.request('/')).text();
-      assert.match(page, /<select id="issue-type"><option value="8">HID Mobile Access<\/option><option value="9" selected>Wallet pass<\/option><\/select>/);
+      assert.match(
+        page,
+        /<select id="issue-type"><option value="8">HID Mobile Access<\/option><option value="9" selected>Wallet pass<\/option><\/select>/,
+      );
       assert.match(page, /<button type="button" id="issue" data-type="9">Issue wallet pass<\/button>/);
     } finally {
       await hid.close();

@@ -29,13 +29,40 @@ export class GoogleCallbackSigner {
   keysJson(): string {
     return JSON.stringify({ keys: [{ keyValue: spki(this.root.publicKey), protocolVersion: 'ECv2SigningOnly' }] });
   }
-  callback(issuerId: string, objectId: string, nonce: string, opts: { now?: number; eventType?: 'save' | 'del'; classSuffix?: string; messageKey?: crypto.KeyObject } = {}) {
+  callback(
+    issuerId: string,
+    objectId: string,
+    nonce: string,
+    opts: { now?: number; eventType?: 'save' | 'del'; classSuffix?: string; messageKey?: crypto.KeyObject } = {},
+  ) {
     const now = opts.now ?? Date.now();
-    const signedKey = JSON.stringify({ keyValue: spki(this.intermediate.publicKey), keyExpiration: String(now + 86400_000) });
-    const signedMessage = JSON.stringify({ classId: `${issuerId}.${opts.classSuffix ?? 'keyway_access'}`, objectId, expTimeMillis: now + 60_000, eventType: opts.eventType ?? 'save', nonce });
+    const signedKey = JSON.stringify({
+      keyValue: spki(this.intermediate.publicKey),
+      keyExpiration: String(now + 86400_000),
+    });
+    const signedMessage = JSON.stringify({
+      classId: `${issuerId}.${opts.classSuffix ?? 'keyway_access'}`,
+      objectId,
+      expTimeMillis: now + 60_000,
+      eventType: opts.eventType ?? 'save',
+      nonce,
+    });
     return {
-      signature: crypto.sign('sha256', lv('GooglePayPasses', issuerId, 'ECv2SigningOnly', signedMessage), opts.messageKey ?? this.intermediate.privateKey).toString('base64'),
-      intermediateSigningKey: { signedKey, signatures: [crypto.sign('sha256', lv('GooglePayPasses', 'ECv2SigningOnly', signedKey), this.root.privateKey).toString('base64')] },
+      signature: crypto
+        .sign(
+          'sha256',
+          lv('GooglePayPasses', issuerId, 'ECv2SigningOnly', signedMessage),
+          opts.messageKey ?? this.intermediate.privateKey,
+        )
+        .toString('base64'),
+      intermediateSigningKey: {
+        signedKey,
+        signatures: [
+          crypto
+            .sign('sha256', lv('GooglePayPasses', 'ECv2SigningOnly', signedKey), this.root.privateKey)
+            .toString('base64'),
+        ],
+      },
       protocolVersion: 'ECv2SigningOnly',
       signedMessage,
     };
@@ -55,7 +82,10 @@ export async function startKeysPeer(body: string, cacheControl = 'public, max-ag
   const server = http.createServer((req, res) => {
     peer.fetches++;
     if (req.method !== 'GET') return res.writeHead(405).end();
-    res.writeHead(peer.serve.status ?? 200, { 'content-type': 'application/json', ...(peer.serve.cacheControl ? { 'cache-control': peer.serve.cacheControl } : {}) });
+    res.writeHead(peer.serve.status ?? 200, {
+      'content-type': 'application/json',
+      ...(peer.serve.cacheControl ? { 'cache-control': peer.serve.cacheControl } : {}),
+    });
     res.end(peer.serve.status && peer.serve.status !== 200 ? '{}' : peer.serve.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -63,10 +93,11 @@ export async function startKeysPeer(body: string, cacheControl = 'public, max-ag
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gp/m/issuer/keys`,
     serve: { body, cacheControl },
     fetches: 0,
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
   return peer;
 }
@@ -85,16 +116,51 @@ export function productionWalletFiles(dir: string, passTypeId = 'pass.example.ke
   const notBefore = new Date(now.getTime() - 86400_000);
   const notAfter = new Date(now.getTime() + 365 * 86400_000);
   const rootName = { commonName: 'Test Root (stands in for Apple)', organization: 'Keyway Tests', country: 'US' };
-  const wwdrName = { commonName: 'Test WWDR (stands in for Apple)', organizationalUnit: 'G4', organization: 'Keyway Tests', country: 'US' };
-  const wwdr = issueCertificate({ subject: wwdrName, subjectKey: wwdrKey, issuer: rootName, issuerKey: rootKey, issuerPublicKey: crypto.createPublicKey(rootKey), notBefore, notAfter, ca: true });
+  const wwdrName = {
+    commonName: 'Test WWDR (stands in for Apple)',
+    organizationalUnit: 'G4',
+    organization: 'Keyway Tests',
+    country: 'US',
+  };
+  const wwdr = issueCertificate({
+    subject: wwdrName,
+    subjectKey: wwdrKey,
+    issuer: rootName,
+    issuerKey: rootKey,
+    issuerPublicKey: crypto.createPublicKey(rootKey),
+    notBefore,
+    notAfter,
+    ca: true,
+  });
   const cert = issueCertificate({
-    subject: { userId: passTypeId, commonName: `Pass Type ID: ${passTypeId}`, organizationalUnit: 'TESTTEAM01', organization: 'Keyway Tests', country: 'US' },
-    subjectKey: passKey, issuer: wwdrName, issuerKey: wwdrKey, issuerPublicKey: crypto.createPublicKey(wwdrKey), notBefore, notAfter, ca: false,
+    subject: {
+      userId: passTypeId,
+      commonName: `Pass Type ID: ${passTypeId}`,
+      organizationalUnit: 'TESTTEAM01',
+      organization: 'Keyway Tests',
+      country: 'US',
+    },
+    subjectKey: passKey,
+    issuer: wwdrName,
+    issuerKey: wwdrKey,
+    issuerPublicKey: crypto.createPublicKey(wwdrKey),
+    notBefore,
+    notAfter,
+    ca: false,
     extKeyUsage: [OID.applePassTypeIdEku],
   });
   const googleKey = rsaKey();
-  const serviceAccount = { type: 'service_account', client_email: 'keyway-test@keyway-tests.iam.gserviceaccount.com', private_key: googleKey.export({ format: 'pem', type: 'pkcs8' }) as string };
-  const paths = { cert: join(dir, 'pass.pem'), key: join(dir, 'pass.key'), wwdr: join(dir, 'wwdr.pem'), googleServiceAccount: join(dir, 'google-sa.json') };
+  const serviceAccount = {
+    type: 'service_account',
+    client_email: 'keyway-test@keyway-tests.iam.gserviceaccount.com',
+    private_key: googleKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+  };
+  const paths = {
+    cert: join(dir, 'pass.pem'),
+    key: join(dir, 'pass.key'),
+    wwdr: join(dir, 'wwdr.pem'),
+    googleServiceAccount: join(dir, 'google-sa.json'),
+  };
   writeFileSync(paths.cert, cert);
   writeFileSync(paths.key, passKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
   writeFileSync(paths.wwdr, wwdr);

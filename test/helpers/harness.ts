@@ -1,13 +1,13 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import assert from 'node:assert/strict';
 import { createApp, type KeywayApp } from '../../server/app.js';
-import { loadConfig, type Config } from '../../server/config.js';
 import type { Clock } from '../../server/clock.js';
-import { createKey } from '../../server/domain/keys.js';
-import { deliverDueMessages } from '../../server/domain/background.js';
+import { type Config, loadConfig } from '../../server/config.js';
 import type { Mailer, SmsSender } from '../../server/delivery/senders.js';
+import { deliverDueMessages } from '../../server/domain/background.js';
+import { createKey } from '../../server/domain/keys.js';
 import { openStore, type Store } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { loadWalletRuntime, type WalletRuntime } from '../../server/wallet/runtime.js';
@@ -42,7 +42,11 @@ export interface Harness {
   logs: string[];
   /** Every code, token, key and phone number this harness saw; none may appear in `logs`. */
   secrets: Set<string>;
-  request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string>; ip?: string }): Promise<TestResponse>;
+  request(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string>; ip?: string },
+  ): Promise<TestResponse>;
   assertLogsClean(): void;
   /** Runs the send queue's worker once (SMS and email are queued, docs/security.md); returns how many went out. */
   flushMessages(): Promise<number>;
@@ -58,7 +62,17 @@ export interface TestResponse {
   text: string;
 }
 
-const SECRET_KEYS = new Set(['provisioning_token', 'token', 'invitation_code', 'secret', 'url', 'invitation_url', 'code', 'phone', 'phone_number']);
+const SECRET_KEYS = new Set([
+  'provisioning_token',
+  'token',
+  'invitation_code',
+  'secret',
+  'url',
+  'invitation_url',
+  'code',
+  'phone',
+  'phone_number',
+]);
 
 /** Collects secret-looking values from any JSON so the log check needs no bookkeeping in tests. */
 export function collectSecrets(value: unknown, into: Set<string>): void {
@@ -97,7 +111,15 @@ export async function createHarness(
     dropSchema = s.drop;
   }
   const config = loadConfig(
-    { KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, DATABASE_URL: databaseUrl, KEYWAY_SECRET: TEST_SECRET, KEYWAY_TRUST_PROXY: '1', PUBLIC_URL: 'http://127.0.0.1:8787', ...opts.env },
+    {
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: dir,
+      DATABASE_URL: databaseUrl,
+      KEYWAY_SECRET: TEST_SECRET,
+      KEYWAY_TRUST_PROXY: '1',
+      PUBLIC_URL: 'http://127.0.0.1:8787',
+      ...opts.env,
+    },
     'development',
   );
   opts.configure?.(config);
@@ -107,7 +129,16 @@ export async function createHarness(
   const clock = opts.clock ?? new TestClock();
   // One dev chain per test process (RSA key generation is the slow part), loaded as `npm start` would.
   const wallet = opts.wallet !== undefined ? opts.wallet : loadWalletRuntime(config, { certsDir: devChain().dir });
-  const keyway = createApp({ config, store, secret: TEST_SECRET, clock, wallet, sms: opts.sms, mailer: opts.mailer, log: (r) => logs.push(JSON.stringify(r)) });
+  const keyway = createApp({
+    config,
+    store,
+    secret: TEST_SECRET,
+    clock,
+    wallet,
+    sms: opts.sms,
+    mailer: opts.mailer,
+    log: (r) => logs.push(JSON.stringify(r)),
+  });
   const { ctx } = keyway;
   const sk = (await createKey(ctx, { kind: 'secret', scopes: ['account.person'] })).key;
   const skRead = (await createKey(ctx, { kind: 'secret', scopes: ['account.person.readonly'] })).key;
@@ -126,7 +157,10 @@ export async function createHarness(
     logs,
     secrets,
     async request(method, p, o = {}) {
-      const headers: Record<string, string> = { 'x-forwarded-for': o.ip ?? `10.0.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 1}`, ...o.headers };
+      const headers: Record<string, string> = {
+        'x-forwarded-for': o.ip ?? `10.0.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 1}`,
+        ...o.headers,
+      };
       if (o.token) headers.authorization = `Bearer ${o.token}`;
       let body: string | undefined = o.raw;
       if (o.body !== undefined) {
@@ -134,9 +168,13 @@ export async function createHarness(
         headers['content-type'] ??= 'application/json';
         collectSecrets(o.body, secrets);
       }
-      const res = await keyway.app.request(p, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body });
+      const res = await keyway.app.request(p, {
+        method,
+        headers,
+        body: method === 'GET' || method === 'HEAD' ? undefined : body,
+      });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
@@ -151,7 +189,12 @@ export async function createHarness(
     },
     flushMessages: () => deliverDueMessages(ctx),
     async outbox(to) {
-      return store.db.selectFrom('messages').select(['channel', 'subject', 'body']).where('recipient', '=', to).orderBy('id', 'desc').execute();
+      return store.db
+        .selectFrom('messages')
+        .select(['channel', 'subject', 'body'])
+        .where('recipient', '=', to)
+        .orderBy('id', 'desc')
+        .execute();
     },
     async close() {
       await keyway.stop();
@@ -163,13 +206,25 @@ export async function createHarness(
 }
 
 /** Creates a person and a wallet-pass credential; returns ids and the invitation code. */
-export async function issueWalletPass(h: Harness, person: Record<string, unknown> = {}, credential: Record<string, unknown> = {}) {
-  const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'Jane', last_name: 'Smith', ...person } } });
+export async function issueWalletPass(
+  h: Harness,
+  person: Record<string, unknown> = {},
+  credential: Record<string, unknown> = {},
+) {
+  const p = await h.request('POST', '/api/3/people', {
+    token: h.sk,
+    body: { person: { first_name: 'Jane', last_name: 'Smith', ...person } },
+  });
   assert.equal(p.status, 201, p.text);
   const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
     token: h.sk,
     body: { person_credential: { credential_type_id: 9, enabled: true, ...credential } },
   });
   assert.equal(c.status, 201, c.text);
-  return { personId: p.body.person.id as number, credentialId: c.body.person_credential.id as string, code: c.body.person_credential.invitation_code as string, credential: c.body.person_credential };
+  return {
+    personId: p.body.person.id as number,
+    credentialId: c.body.person_credential.id as string,
+    code: c.body.person_credential.invitation_code as string,
+    credential: c.body.person_credential,
+  };
 }

@@ -1,6 +1,7 @@
 // Answers held against /openapi.json, as a generated client reads it (docs/api.md: /openapi.json is complete).
-import { Ajv2020 } from 'ajv/dist/2020.js';
+
 import type { ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ERRORS, type ErrorCode } from '../../server/domain/errors.js';
 
 interface MediaType {
@@ -35,7 +36,8 @@ export interface Seen {
 /** Response headers that must be declared wherever they are sent (docs/api.md). */
 const DECLARED_HEADERS = ['retry-after', 'etag', 'last-modified'];
 
-const pointer = (...parts: string[]) => parts.map((p) => encodeURIComponent(p.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
+const pointer = (...parts: string[]) =>
+  parts.map((p) => encodeURIComponent(p.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
 
 export interface AnswerChecker {
   doc: OpenApiDoc;
@@ -68,7 +70,11 @@ export function answerChecker(doc: OpenApiDoc): AnswerChecker {
 
   const schemaProblems = (parts: string[], value: unknown) => {
     const v = validatorAt(parts);
-    return v(value) ? [] : (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(body)'} ${e.message} ${JSON.stringify(e.params)}`);
+    return v(value)
+      ? []
+      : (v.errors ?? [])
+          .slice(0, 5)
+          .map((e) => `${e.instancePath || '(body)'} ${e.message} ${JSON.stringify(e.params)}`);
   };
 
   return {
@@ -92,7 +98,14 @@ export function answerChecker(doc: OpenApiDoc): AnswerChecker {
         // the origin check and, on a POST, Idempotency-Key).
         const pathname = new URL(path, 'http://x').pathname;
         const api = pathname.startsWith('/api/3/');
-        const allowed = [404, 405, 413, 503, ...(api ? [403] : []), ...(api && method.toUpperCase() === 'POST' ? [400, 409, 422] : [])];
+        const allowed = [
+          404,
+          405,
+          413,
+          503,
+          ...(api ? [403] : []),
+          ...(api && method.toUpperCase() === 'POST' ? [400, 409, 422] : []),
+        ];
         if (!allowed.includes(seen.status)) return [`${where}: no operation, and not one of ${allowed.join(', ')}`];
         let body: unknown;
         try {
@@ -106,19 +119,36 @@ export function answerChecker(doc: OpenApiDoc): AnswerChecker {
         // 405 is no operation's: its body is still the one error shape, with the code of its status.
         const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
         const code = typeof error?.code === 'string' ? (error.code as ErrorCode) : undefined;
-        return code && ERRORS[code]?.[0] === seen.status && typeof error?.message === 'string' ? [] : [`${where}: not an error body of its status: ${seen.text.slice(0, 120)}`];
+        return code && ERRORS[code]?.[0] === seen.status && typeof error?.message === 'string'
+          ? []
+          : [`${where}: not an error body of its status: ${seen.text.slice(0, 120)}`];
       }
       const { template, operation } = found;
       const status = String(seen.status);
-      const key = status in operation.responses ? status : `${status[0]}XX` in operation.responses ? `${status[0]}XX` : 'default' in operation.responses ? 'default' : undefined;
-      if (!key) return [`${where}: status not declared for ${operation.operationId} (declared: ${Object.keys(operation.responses).join(', ')})`];
+      const key =
+        status in operation.responses
+          ? status
+          : `${status[0]}XX` in operation.responses
+            ? `${status[0]}XX`
+            : 'default' in operation.responses
+              ? 'default'
+              : undefined;
+      if (!key)
+        return [
+          `${where}: status not declared for ${operation.operationId} (declared: ${Object.keys(operation.responses).join(', ')})`,
+        ];
       const declared = operation.responses[key];
       const out: string[] = [];
       const declaredHeaders = new Set(Object.keys(declared.headers ?? {}).map((h) => h.toLowerCase()));
       for (const h of DECLARED_HEADERS) {
         if (seen.headers.has(h) && !declaredHeaders.has(h)) out.push(`${where}: sends ${h}, not declared`);
       }
-      if (declaredHeaders.has('retry-after') && (seen.status === 429 || seen.status === 503) && !seen.headers.has('retry-after')) out.push(`${where}: no Retry-After`);
+      if (
+        declaredHeaders.has('retry-after') &&
+        (seen.status === 429 || seen.status === 503) &&
+        !seen.headers.has('retry-after')
+      )
+        out.push(`${where}: no Retry-After`);
       const type = (seen.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
       if (!declared.content) {
         if (seen.text !== '') out.push(`${where}: a body (${type}) where ${operation.operationId} declares none`);
@@ -137,7 +167,11 @@ export function answerChecker(doc: OpenApiDoc): AnswerChecker {
           out.push(`${where}: not JSON: ${seen.text.slice(0, 80)}`);
           return out;
         }
-        for (const p of schemaProblems(['paths', template, method.toLowerCase(), 'responses', key, 'content', type, 'schema'], body)) out.push(`${where}: ${p}; body ${seen.text.slice(0, 300)}`);
+        for (const p of schemaProblems(
+          ['paths', template, method.toLowerCase(), 'responses', key, 'content', type, 'schema'],
+          body,
+        ))
+          out.push(`${where}: ${p}; body ${seen.text.slice(0, 300)}`);
       }
       return out;
     },

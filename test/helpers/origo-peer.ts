@@ -1,7 +1,8 @@
 // A local HID Origo (Mobile Identities API 2.2) for tests: the subset of docs/hid.md, spoken strictly,
 // plus the phone's side (acknowledge an invitation, provision a container, finish a revocation).
-import http from 'node:http';
+
 import { randomInt } from 'node:crypto';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const CONTENT_TYPE = 'application/vnd.assaabloy.ma.credential-management-2.2+json';
@@ -81,7 +82,10 @@ export interface OrigoPeer {
   // The phone's side.
   acknowledge(code: string): PeerInvitation;
   /** The HID app finishes provisioning: a container (the phone) holding the invitation's credential, ACTIVE. */
-  provision(code: string, phone?: { model?: string; manufacturer?: string }): { container: PeerContainer; credential: PeerCredential };
+  provision(
+    code: string,
+    phone?: { model?: string; manufacturer?: string },
+  ): { container: PeerContainer; credential: PeerCredential };
   expireInvitation(code: string): void;
   /** Origo finishes a revocation it accepted (REVOKE_INITIATED → REVOKED). */
   completeRevocations(): number;
@@ -147,8 +151,18 @@ export async function startOrigoPeer(
   const scimError = (res: http.ServerResponse, status: number, detail: string) =>
     json(res, status, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail });
 
-  const code = () => Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('')).join('-');
-  const credentialJson = (c: PeerCredential) => ({ id: c.id, partNumber: c.partNumber, partnumberFriendlyName: 'Keyway test seos', status: c.status, credentialType: 'ICLASSSEOS', cardNumber: c.cardNumber });
+  const code = () =>
+    Array.from({ length: 4 }, () =>
+      Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join(''),
+    ).join('-');
+  const credentialJson = (c: PeerCredential) => ({
+    id: c.id,
+    partNumber: c.partNumber,
+    partnumberFriendlyName: 'Keyway test seos',
+    status: c.status,
+    credentialType: 'ICLASSSEOS',
+    cardNumber: c.cardNumber,
+  });
   const invitationJson = (i: PeerInvitation) => ({
     id: i.id,
     invitationCode: i.invitationCode,
@@ -164,19 +178,40 @@ export async function startOrigoPeer(
     name: u.name,
     emails: u.emails,
     status: 'ACTIVE',
-    meta: { resourceType: 'PACSUser', lastModified: new Date().toISOString(), location: `${apiUrl}/customer/${orgId}/users/${u.id}` },
+    meta: {
+      resourceType: 'PACSUser',
+      lastModified: new Date().toISOString(),
+      location: `${apiUrl}/customer/${orgId}/users/${u.id}`,
+    },
   });
-  const list = (resources: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, Resources: resources });
+  const list = (resources: unknown[]) => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+    totalResults: resources.length,
+    itemsPerPage: resources.length,
+    startIndex: 1,
+    Resources: resources,
+  });
 
   function handleToken(req: http.IncomingMessage, body: string, res: http.ServerResponse, org: string) {
-    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) return json(res, 400, { error: 'invalid_request' }, 'application/json');
+    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? ''))
+      return json(res, 400, { error: 'invalid_request' }, 'application/json');
     const form = new URLSearchParams(body);
-    if (org !== orgId || form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+    if (
+      org !== orgId ||
+      form.get('grant_type') !== 'client_credentials' ||
+      form.get('client_id') !== clientId ||
+      form.get('client_secret') !== clientSecret
+    ) {
       return json(res, 401, { error: 'invalid_client' }, 'application/json');
     }
     const token = `tok_${nextId++}_${randomInt(1e9)}`;
     tokens.set(token, Date.now() + peer.tokenLifetime * 1000);
-    json(res, 200, { access_token: token, id_token: 'id.token.x', token_type: 'Bearer', expires_in: peer.tokenLifetime }, 'application/json');
+    json(
+      res,
+      200,
+      { access_token: token, id_token: 'id.token.x', token_type: 'Bearer', expires_in: peer.tokenLifetime },
+      'application/json',
+    );
   }
 
   function handleApi(req: http.IncomingMessage, body: string, res: http.ServerResponse, path: string): number {
@@ -184,15 +219,22 @@ export async function startOrigoPeer(
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const expiry = auth ? tokens.get(auth) : undefined;
     if (!expiry || expiry <= Date.now()) return (scimError(res, 401, 'invalid or expired token'), 401);
-    if (req.headers['application-id'] !== applicationId) return (scimError(res, 400, 'Application-ID header missing or unknown'), 400);
-    if (req.headers['application-version'] !== '2.2') return (scimError(res, 400, 'Application-Version must be 2.2'), 400);
+    if (req.headers['application-id'] !== applicationId)
+      return (scimError(res, 400, 'Application-ID header missing or unknown'), 400);
+    if (req.headers['application-version'] !== '2.2')
+      return (scimError(res, 400, 'Application-Version must be 2.2'), 400);
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
-    const rest = (req.headers['content-type'] ?? '').split(';').slice(1).map((s) => s.trim());
-    if (type !== CONTENT_TYPE || rest.some((p) => !/^charset=utf-8$/i.test(p))) return (scimError(res, 415, 'unsupported content type'), 415);
+    const rest = (req.headers['content-type'] ?? '')
+      .split(';')
+      .slice(1)
+      .map((s) => s.trim());
+    if (type !== CONTENT_TYPE || rest.some((p) => !/^charset=utf-8$/i.test(p)))
+      return (scimError(res, 415, 'unsupported content type'), 415);
     if (budget) {
       const now = Date.now();
       budget.window = budget.window.filter((t) => t > now - budget!.windowMs);
-      if (budget.window.length >= budget.calls) return (json(res, 403, { message: 'Rate limit exceeded' }, 'application/json'), 403);
+      if (budget.window.length >= budget.calls)
+        return (json(res, 403, { message: 'Rate limit exceeded' }, 'application/json'), 403);
       budget.window.push(now);
     }
     const failure = failures.shift();
@@ -205,19 +247,39 @@ export async function startOrigoPeer(
     }
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/users/.search') {
-      if (!parsed?.schemas?.includes('urn:ietf:params:scim:api:messages:2.0:SearchRequest')) return (scimError(res, 400, 'SearchRequest schema missing'), 400);
+      if (!parsed?.schemas?.includes('urn:ietf:params:scim:api:messages:2.0:SearchRequest'))
+        return (scimError(res, 400, 'SearchRequest schema missing'), 400);
       const f = /^externalId eq "([^"]*)"$/.exec(parsed.filter ?? '');
       if (!f) return (scimError(res, 400, 'unsupported filter'), 400);
       return (json(res, 200, list([...users.values()].filter((u) => u.externalId === f[1]).map(userJson))), 200);
     }
     if (method === 'POST' && path === '/users') {
       const schemas: string[] = parsed?.schemas ?? [];
-      if (!schemas.includes(EXT_ACTION) || !schemas.includes('urn:ietf:params:scim:schemas:core:2.0:User')) return (scimError(res, 400, 'schemas missing'), 400);
-      if (parsed?.meta?.resourceType !== 'PACSUser' || !parsed?.name?.familyName || !parsed?.name?.givenName || !parsed?.externalId) return (scimError(res, 400, 'user fields missing'), 400);
+      if (!schemas.includes(EXT_ACTION) || !schemas.includes('urn:ietf:params:scim:schemas:core:2.0:User'))
+        return (scimError(res, 400, 'schemas missing'), 400);
+      if (
+        parsed?.meta?.resourceType !== 'PACSUser' ||
+        !parsed?.name?.familyName ||
+        !parsed?.name?.givenName ||
+        !parsed?.externalId
+      )
+        return (scimError(res, 400, 'user fields missing'), 400);
       const action = parsed[EXT_ACTION];
-      if (!action || ['createInvitationCode', 'sendInvitationEmail', 'assignCredential'].some((k) => action[k] !== 'N' && action[k] !== 'Y')) return (scimError(res, 400, 'UserAction flags missing'), 400);
-      if ([...users.values()].some((u) => u.externalId === parsed.externalId)) return (scimError(res, 409, 'externalId already exists'), 409);
-      const u: PeerUser = { id: nextId++, externalId: parsed.externalId, name: parsed.name, emails: parsed.emails ?? [] };
+      if (
+        !action ||
+        ['createInvitationCode', 'sendInvitationEmail', 'assignCredential'].some(
+          (k) => action[k] !== 'N' && action[k] !== 'Y',
+        )
+      )
+        return (scimError(res, 400, 'UserAction flags missing'), 400);
+      if ([...users.values()].some((u) => u.externalId === parsed.externalId))
+        return (scimError(res, 409, 'externalId already exists'), 409);
+      const u: PeerUser = {
+        id: nextId++,
+        externalId: parsed.externalId,
+        name: parsed.name,
+        emails: parsed.emails ?? [],
+      };
       users.set(u.id, u);
       return (json(res, 201, userJson(u)), 201);
     }
@@ -226,17 +288,51 @@ export async function startOrigoPeer(
       if (!user) return (scimError(res, 404, 'user not found'), 404);
       if (method === 'GET') {
         const own = [...invitations.values()].filter((i) => i.userId === user.id);
-        return (json(res, 200, list(own.map((i) => ({ ...invitationJson(i), [EXT_CREDENTIAL]: [credentialJson(credentials.get(i.credentialId)!)] })))), 200);
+        return (
+          json(
+            res,
+            200,
+            list(
+              own.map((i) => ({
+                ...invitationJson(i),
+                [EXT_CREDENTIAL]: [credentialJson(credentials.get(i.credentialId)!)],
+              })),
+            ),
+          ),
+          200
+        );
       }
       if (method === 'POST') {
         const a = parsed ?? {};
-        if (a.createInvitationCode !== 'Y' || a.assignCredential !== 'Y' || !['Y', 'N'].includes(a.sendInvitationEmail)) return (scimError(res, 400, 'UserAction flags'), 400);
+        if (a.createInvitationCode !== 'Y' || a.assignCredential !== 'Y' || !['Y', 'N'].includes(a.sendInvitationEmail))
+          return (scimError(res, 400, 'UserAction flags'), 400);
         if (a.partNumber !== partNumber) return (scimError(res, 400, `unknown part number ${a.partNumber}`), 400);
-        const cred: PeerCredential = { id: String(nextId++), userId: user.id, partNumber, cardNumber: String(randomInt(10_000_000, 99_999_999)), status: 'ISSUE_INITIATED' };
+        const cred: PeerCredential = {
+          id: String(nextId++),
+          userId: user.id,
+          partNumber,
+          cardNumber: String(randomInt(10_000_000, 99_999_999)),
+          status: 'ISSUE_INITIATED',
+        };
         credentials.set(cred.id, cred);
-        const inv: PeerInvitation = { id: String(nextId++), userId: user.id, invitationCode: code(), status: 'PENDING', expirationDate: new Date(originNow() + 48 * 3600_000).toISOString(), createdDate: new Date(originNow()).toISOString(), credentialId: cred.id };
+        const inv: PeerInvitation = {
+          id: String(nextId++),
+          userId: user.id,
+          invitationCode: code(),
+          status: 'PENDING',
+          expirationDate: new Date(originNow() + 48 * 3600_000).toISOString(),
+          createdDate: new Date(originNow()).toISOString(),
+          credentialId: cred.id,
+        };
         invitations.set(inv.id, inv);
-        return (json(res, 201, { schemas: [EXT_ACTION], [EXT_INVITATION]: [invitationJson(inv)], [EXT_CREDENTIAL]: [credentialJson(cred)] }), 201);
+        return (
+          json(res, 201, {
+            schemas: [EXT_ACTION],
+            [EXT_INVITATION]: [invitationJson(inv)],
+            [EXT_CREDENTIAL]: [credentialJson(cred)],
+          }),
+          201
+        );
       }
     }
     if ((m = /^\/users\/(\d+)\/credential-container$/.exec(path)) && method === 'GET') {
@@ -284,7 +380,10 @@ export async function startOrigoPeer(
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://peer');
       const api = /^\/credential-management\/customer\/([^/]+)(\/.*)$/.exec(url.pathname);
-      const stalled = stallPath || stallMethod ? !!api && (!stallPath || stallPath.test(api[2])) && (!stallMethod || stallMethod === req.method) : true;
+      const stalled =
+        stallPath || stallMethod
+          ? !!api && (!stallPath || stallPath.test(api[2])) && (!stallMethod || stallMethod === req.method)
+          : true;
       if (stallMs && stalled) held.add(res);
       const token = /^\/authentication\/customer\/([^/]+)\/token$/.exec(url.pathname);
       if (token && req.method === 'POST') return handleToken(req, body, res, token[1]);
@@ -371,7 +470,13 @@ export async function startOrigoPeer(
     provision(c, phone = {}) {
       const inv = must(c);
       if (inv.status === 'PENDING') inv.status = 'ACKNOWLEDGED';
-      const container: PeerContainer = { id: String(nextId++), userId: inv.userId, model: phone.model ?? 'iPhone 15', manufacturer: phone.manufacturer ?? 'Apple', osVersion: '18.1' };
+      const container: PeerContainer = {
+        id: String(nextId++),
+        userId: inv.userId,
+        model: phone.model ?? 'iPhone 15',
+        manufacturer: phone.manufacturer ?? 'Apple',
+        osVersion: '18.1',
+      };
       containers.set(container.id, container);
       const credential = credentials.get(inv.credentialId)!;
       credential.containerId = container.id;

@@ -31,7 +31,11 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const got: ReceivedWebhook = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() };
+      const got: ReceivedWebhook = {
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: performance.now(),
+      };
       received.push(got);
       const next = script.shift() ?? { status: 200 };
       if (next.hold) {
@@ -51,10 +55,11 @@ export async function startReceiver(): Promise<Receiver> {
     received,
     script,
     delayMs: 0,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return receiver;
 }
@@ -83,10 +88,16 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       const token = decodeURIComponent(String(headers[':path']).replace(/^\/3\/device\//, ''));
-      pushes.push({ token, topic: headers['apns-topic'] as string | undefined, body: Buffer.concat(chunks).toString('utf8') });
+      pushes.push({
+        token,
+        topic: headers['apns-topic'] as string | undefined,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       const status = statusFor.get(token) ?? 200;
       stream.respond({ ':status': status, 'apns-id': 'test' });
-      stream.end(status === 200 ? '' : JSON.stringify({ reason: status === 410 ? 'Unregistered' : 'InternalServerError' }));
+      stream.end(
+        status === 200 ? '' : JSON.stringify({ reason: status === 410 ? 'Unregistered' : 'InternalServerError' }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -179,13 +190,15 @@ export async function startGoogleRestPeer(): Promise<GoogleRestPeer> {
   const requests: GoogleRestPeer['requests'] = [];
   const classes = new Map<string, any>();
   const objects = new Map<string, any>();
-  const json = (res: http.ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const json = (res: http.ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
       const path = req.url!;
-      if (path === '/token' && req.method === 'POST') return json(res, 200, { access_token: token, expires_in: 3600, token_type: 'Bearer' });
+      if (path === '/token' && req.method === 'POST')
+        return json(res, 200, { access_token: token, expires_in: 3600, token_type: 'Bearer' });
       let body: any;
       try {
         body = raw ? JSON.parse(raw) : undefined;
@@ -193,7 +206,8 @@ export async function startGoogleRestPeer(): Promise<GoogleRestPeer> {
         return json(res, 400, { error: { code: 400, message: 'Invalid JSON payload' } });
       }
       requests.push({ method: req.method!, path, body });
-      if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: { code: 401, status: 'UNAUTHENTICATED' } });
+      if (req.headers.authorization !== `Bearer ${token}`)
+        return json(res, 401, { error: { code: 401, status: 'UNAUTHENTICATED' } });
       const m = /^\/walletobjects\/v1\/(genericClass|genericObject)(?:\/([^/?]+))?$/.exec(path);
       if (!m) return json(res, 404, { error: { code: 404, status: 'NOT_FOUND' } });
       const store = m[1] === 'genericClass' ? classes : objects;
@@ -225,9 +239,10 @@ export async function startGoogleRestPeer(): Promise<GoogleRestPeer> {
     save(objectId, classId) {
       objects.set(objectId, { id: objectId, classId, state: 'ACTIVE', ...objects.get(objectId), hasUsers: true });
     },
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -23,7 +23,10 @@ export function postgresAvailable(): Promise<boolean> {
         await client.end().catch(() => undefined);
       }
     }
-    if (REQUIRED) throw new Error(`PostgreSQL is required (KEYWAY_TEST_PG=required) but ${PG_URL} is unreachable: ${(lastError as Error).message}`);
+    if (REQUIRED)
+      throw new Error(
+        `PostgreSQL is required (KEYWAY_TEST_PG=required) but ${PG_URL} is unreachable: ${(lastError as Error).message}`,
+      );
     return false;
   })();
   return availability;

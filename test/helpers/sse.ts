@@ -21,7 +21,10 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
       if (ended) throw new Error('stream ended');
       // A connection cut (the server died) ends the stream as surely as a clean end.
       const read = reader.read().catch(() => ({ done: true as const, value: undefined }));
-      const chunk = await Promise.race([read, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now())))]);
+      const chunk = await Promise.race([
+        read,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now()))),
+      ]);
       if (chunk === 'timeout') throw new Error('no SSE event in time');
       if (chunk.done) {
         ended = true;

@@ -27,8 +27,14 @@ export async function installInto(name: string, specs: string[]): Promise<string
   if (cache && fs.existsSync(path.join(dir, '.installed'))) return dir;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `partner-${name}`, private: true, type: 'module' }, null, 2));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: `partner-${name}`, private: true, type: 'module' }, null, 2),
+  );
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
+    cwd: dir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   fs.writeFileSync(path.join(dir, '.installed'), specs.join('\n'));
   return dir;
 }
@@ -40,7 +46,9 @@ export function release(dir: string): void {
 
 /** Every package name in an installed tree (npm ls --all). */
 export async function treeNames(dir: string): Promise<Set<string>> {
-  const { stdout } = await run('npm', ['ls', '--all', '--json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+  const { stdout } = await run('npm', ['ls', '--all', '--json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch(
+    (e: { stdout: string }) => ({ stdout: e.stdout }),
+  );
   const names = new Set<string>();
   const walk = (deps: Record<string, { dependencies?: Record<string, unknown> }> | undefined) => {
     for (const [name, node] of Object.entries(deps ?? {})) {

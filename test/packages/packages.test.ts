@@ -10,10 +10,30 @@ import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../helpers/process.js';
 import { installedBytes, installInto, release, tarball, treeNames } from './install.js';
 
-const SERVER_ONLY = ['@keyway/server', 'hono', '@hono/node-server', '@hono/zod-openapi', 'better-sqlite3', 'pg', 'nodemailer', 'node-forge', 'kysely', 'jose', 'zod', 'fflate', 'tsx', 'typescript', 'esbuild'];
+const SERVER_ONLY = [
+  '@keyway/server',
+  'hono',
+  '@hono/node-server',
+  '@hono/zod-openapi',
+  'better-sqlite3',
+  'pg',
+  'nodemailer',
+  'node-forge',
+  'kysely',
+  'jose',
+  'zod',
+  'fflate',
+  'tsx',
+  'typescript',
+  'esbuild',
+];
 
 interface Manifest {
-  modules: { path: string; declarations?: Declaration[]; exports?: { kind: string; name: string; declaration: { name: string; module?: string } }[] }[];
+  modules: {
+    path: string;
+    declarations?: Declaration[];
+    exports?: { kind: string; name: string; declaration: { name: string; module?: string } }[];
+  }[];
 }
 interface Declaration {
   name: string;
@@ -32,7 +52,8 @@ function sourceClosure(entry: string): string[] {
     if (seen.has(file) || !fs.existsSync(file)) return;
     seen.add(file);
     const code = fs.readFileSync(file, 'utf8');
-    for (const m of code.matchAll(/(?:^import(?! type)[^;]*?from\s*|import\()\s*'(\.[^']+)\.js'/gm)) visit(path.resolve(path.dirname(file), `${m[1]}.ts`));
+    for (const m of code.matchAll(/(?:^import(?! type)[^;]*?from\s*|import\()\s*'(\.[^']+)\.js'/gm))
+      visit(path.resolve(path.dirname(file), `${m[1]}.ts`));
   };
   visit(entry);
   return [...seen];
@@ -57,7 +78,10 @@ describe('@keyway/elements installed into an empty project', { timeout: 600_000 
     assert.ok(fs.existsSync(path.join(pkg, 'LICENSE')));
     // Every file an export names is in the package.
     const targets: string[] = [];
-    JSON.stringify(meta.exports, (_key, value) => (typeof value === 'string' && !value.includes('*') && targets.push(value), value));
+    JSON.stringify(
+      meta.exports,
+      (_key, value) => (typeof value === 'string' && !value.includes('*') && targets.push(value), value),
+    );
     for (const target of targets) assert.ok(fs.existsSync(path.join(pkg, target)), `exports names ${target}`);
     assert.ok(fs.existsSync(path.join(pkg, meta.customElements)));
   });
@@ -86,11 +110,21 @@ describe('@keyway/elements installed into an empty project', { timeout: 600_000 
   });
 
   test('definitions are named by their real tags; every event has a type', () => {
-    const definitions = manifest.modules.flatMap((m) => m.exports ?? []).filter((e) => e.kind === 'custom-element-definition');
-    assert.deepEqual(definitions.map((d) => d.name).sort(), ['add-to-wallet', 'credential-status', 'invite-redeem', 'keyway-provider', 'sms-otp-verify']);
+    const definitions = manifest.modules
+      .flatMap((m) => m.exports ?? [])
+      .filter((e) => e.kind === 'custom-element-definition');
+    assert.deepEqual(definitions.map((d) => d.name).sort(), [
+      'add-to-wallet',
+      'credential-status',
+      'invite-redeem',
+      'keyway-provider',
+      'sms-otp-verify',
+    ]);
     const declarations = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.customElement);
     for (const d of definitions) assert.equal(declarations.find((x) => x.name === d.declaration.name)?.tagName, d.name);
-    for (const d of declarations) for (const e of d.events ?? []) assert.match(e.type?.text ?? '', /^CustomEvent<\w+Detail>$/, `${d.tagName} ${e.name}`);
+    for (const d of declarations)
+      for (const e of d.events ?? [])
+        assert.match(e.type?.text ?? '', /^CustomEvent<\w+Detail>$/, `${d.tagName} ${e.name}`);
   });
 
   test('every CSS custom property, part and slot an element uses is listed for it', () => {
@@ -98,11 +132,16 @@ describe('@keyway/elements installed into an empty project', { timeout: 600_000 
       for (const d of mod.declarations ?? []) {
         if (!d.customElement || !d.tagName) continue;
         const source = path.join(ROOT, mod.path.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'));
-        const text = sourceClosure(source).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-        const expand = (name: string) => (name.includes('${platform}') ? ['apple', 'google'].map((p) => name.replace('${platform}', p)) : [name]);
+        const text = sourceClosure(source)
+          .map((f) => fs.readFileSync(f, 'utf8'))
+          .join('\n');
+        const expand = (name: string) =>
+          name.includes('${platform}') ? ['apple', 'google'].map((p) => name.replace('${platform}', p)) : [name];
         const used = {
           cssProperties: new Set([...text.matchAll(/var\((--keyway-[a-z0-9-]+)/g)].map((m) => m[1]!)),
-          cssParts: new Set([...text.matchAll(/\spart=["']([^"']+)["']/g)].flatMap((m) => m[1]!.split(/\s+/)).flatMap(expand)),
+          cssParts: new Set(
+            [...text.matchAll(/\spart=["']([^"']+)["']/g)].flatMap((m) => m[1]!.split(/\s+/)).flatMap(expand),
+          ),
           slots: new Set([...text.matchAll(/<slot(?:\s+name="([^"]+)")?/g)].flatMap((m) => expand(m[1] ?? ''))),
         };
         for (const [kind, names] of Object.entries(used) as [keyof typeof used, Set<string>][]) {
@@ -123,7 +162,10 @@ describe('@keyway/elements installed into an empty project', { timeout: 600_000 
     }
     const dts = fs.readFileSync(path.join(pkg, 'dist', 'elements', 'invite-redeem', 'invite-redeem.d.ts'), 'utf8');
     assert.match(dts, /interface HTMLElementTagNameMap/);
-    assert.match(fs.readFileSync(path.join(pkg, 'dist', 'events.d.ts'), 'utf8'), /interface GlobalEventHandlersEventMap extends KeywayEventMap/);
+    assert.match(
+      fs.readFileSync(path.join(pkg, 'dist', 'events.d.ts'), 'utf8'),
+      /interface GlobalEventHandlersEventMap extends KeywayEventMap/,
+    );
   });
 });
 
@@ -140,17 +182,28 @@ describe('@keyway/server installed into an empty project', { timeout: 900_000 },
    */
   const keyway = (args: string[], env: Record<string, string>, { direct = false } = {}) => {
     const { NODE_OPTIONS: _drop, ...parent } = process.env;
-    const [command, prefix] = direct ? [path.join(project, 'node_modules', '.bin', 'keyway'), []] : ['npx', ['--no-install', 'keyway']];
-    return spawn(command, [...prefix, ...args], { cwd: project, env: { ...parent, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, prefix] = direct
+      ? [path.join(project, 'node_modules', '.bin', 'keyway'), []]
+      : ['npx', ['--no-install', 'keyway']];
+    return spawn(command, [...prefix, ...args], {
+      cwd: project,
+      env: { ...parent, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   };
 
   test('compiled JavaScript only: no tsx or TypeScript in its tree, no .ts file in the package', async () => {
     const names = await treeNames(project);
     assert.ok(names.has('hono') && names.has('better-sqlite3'));
     assert.ok(!names.has('tsx') && !names.has('typescript') && !names.has('esbuild'), 'TypeScript tooling in the tree');
-    const files = fs.readdirSync(path.join(project, 'node_modules', '@keyway', 'server'), { recursive: true }).map(String);
+    const files = fs
+      .readdirSync(path.join(project, 'node_modules', '@keyway', 'server'), { recursive: true })
+      .map(String);
     assert.ok(files.includes(path.join('server', 'main.js')));
-    assert.deepEqual(files.filter((f) => f.endsWith('.ts')), []);
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.ts')),
+      [],
+    );
     assert.ok(files.includes(path.join('dist', 'cdn', 'keyway.js')), 'the CDN build the hosted page loads');
   });
 
@@ -166,15 +219,19 @@ describe('@keyway/server installed into an empty project', { timeout: 900_000 },
 
   test('npx keyway serve starts in production with a valid configuration and serves /p and the CDN file', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-pkg-data-'));
-    const child = keyway(['serve'], {
-      PORT: '0',
-      KEYWAY_DATA_DIR: dataDir,
-      PUBLIC_URL: 'https://keyway.example.com',
-      KEYWAY_SECRET: Buffer.alloc(32, 7).toString('base64'),
-      KEYWAY_SMS_PROVIDER: 'webhook',
-      KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/send',
-      KEYWAY_PASSES: 'off',
-    }, { direct: true });
+    const child = keyway(
+      ['serve'],
+      {
+        PORT: '0',
+        KEYWAY_DATA_DIR: dataDir,
+        PUBLIC_URL: 'https://keyway.example.com',
+        KEYWAY_SECRET: Buffer.alloc(32, 7).toString('base64'),
+        KEYWAY_SMS_PROVIDER: 'webhook',
+        KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/send',
+        KEYWAY_PASSES: 'off',
+      },
+      { direct: true },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

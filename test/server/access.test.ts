@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createKey } from '../../server/domain/keys.js';
-import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 
 /** The reader value printed in a device's pass (its QR code). */
@@ -36,9 +36,18 @@ describe('POST /api/3/access/verify', () => {
 
     const ra = await verify(va);
     assert.equal(ra.status, 200, ra.text);
-    assert.deepEqual(ra.body, { allowed: true, credential_id: credentialId, person_id: personId, device_id: a.device_id });
+    assert.deepEqual(ra.body, {
+      allowed: true,
+      credential_id: credentialId,
+      person_id: personId,
+      device_id: a.device_id,
+    });
 
-    const del = await h.request('DELETE', `/api/3/people/${personId}/credentials/${credentialId}/devices/${a.device_id}`, { token: h.sk });
+    const del = await h.request(
+      'DELETE',
+      `/api/3/people/${personId}/credentials/${credentialId}/devices/${a.device_id}`,
+      { token: h.sk },
+    );
     assert.equal(del.status, 202, del.text);
     const refused = await verify(va);
     assert.equal(refused.body.allowed, false);
@@ -46,7 +55,9 @@ describe('POST /api/3/access/verify', () => {
     assert.equal(refused.body.device_id, a.device_id);
     assert.equal((await verify(vb)).body.allowed, true, 'the other phone keeps working');
 
-    const events = await h.request('GET', `/api/3/events?type=access.checked&subject=credential:${credentialId}`, { token: h.sk });
+    const events = await h.request('GET', `/api/3/events?type=access.checked&subject=credential:${credentialId}`, {
+      token: h.sk,
+    });
     assert.equal(events.body.events.length, 3);
     assert.equal(events.body.events[0].data.allowed, true);
     assert.equal(events.body.events[1].data.reason, 'device_revoked');
@@ -57,9 +68,15 @@ describe('POST /api/3/access/verify', () => {
     const { ps, personId, credentialId } = await redeemedCredential(h);
     const d = await requestApplePass(h, ps);
     const v = await deviceValue(h, d.url);
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: false },
+    });
     assert.deepEqual((await verify(v)).body.reason, 'credential_disabled');
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: true } });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: true },
+    });
     assert.equal((await verify(v)).body.allowed, true);
     const del = await h.request('DELETE', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
     assert.equal(del.status, 202);
@@ -75,15 +92,27 @@ describe('POST /api/3/access/verify', () => {
     const shared = await issueWalletPass(h, {}, { value: 'CARD-0042-SHARED' });
     h.secrets.add('CARD-0042-SHARED');
     assert.equal((await verify('CARD-0042-SHARED')).body.reason, 'credential_not_provisioned', 'invited: not yet');
-    const r = await h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: shared.code } });
+    const r = await h.request('POST', '/api/3/invitations/redeem', {
+      token: h.pk,
+      body: { invitation_code: shared.code },
+    });
     assert.equal(r.status, 200);
     const ok = await verify('CARD-0042-SHARED');
     assert.deepEqual(ok.body, { allowed: true, credential_id: shared.credentialId, person_id: shared.personId });
 
-    const person = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Card', last_name: 'Holder' } });
-    const card = await h.request('POST', `/api/3/people/${person.body.person.id}/credentials`, { token: h.sk, body: { credential_type_id: 1, value: '0099887766' } });
+    const person = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { first_name: 'Card', last_name: 'Holder' },
+    });
+    const card = await h.request('POST', `/api/3/people/${person.body.person.id}/credentials`, {
+      token: h.sk,
+      body: { credential_type_id: 1, value: '0099887766' },
+    });
     assert.equal((await verify('0099887766')).body.allowed, true);
-    await h.request('PUT', `/api/3/people/${person.body.person.id}/credentials/${card.body.person_credential.id}`, { token: h.sk, body: { enabled: false } });
+    await h.request('PUT', `/api/3/people/${person.body.person.id}/credentials/${card.body.person_credential.id}`, {
+      token: h.sk,
+      body: { enabled: false },
+    });
     assert.equal((await verify('0099887766')).body.reason, 'credential_suspended');
   });
 

@@ -20,7 +20,10 @@ export const SERVER_LAYERS: { name: string; members: string[]; apart?: boolean }
   { name: 'domain', members: ['server/domain/'] },
   { name: 'services', members: ['server/wallet/', 'server/delivery/', 'server/webhooks/', 'server/hid/'], apart: true },
   { name: 'storage', members: ['server/storage/', 'server/crypto/'], apart: true },
-  { name: 'foundation', members: ['server/config.ts', 'server/log.ts', 'server/clock.ts', 'server/metrics.ts', 'server/messages/'] },
+  {
+    name: 'foundation',
+    members: ['server/config.ts', 'server/log.ts', 'server/clock.ts', 'server/metrics.ts', 'server/messages/'],
+  },
 ];
 
 interface Edge {
@@ -61,8 +64,11 @@ function importsOf(file: string): Edge[] {
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node)) {
       const clause = node.importClause;
-      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      const typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      const named =
+        clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
       add(node.moduleSpecifier, typeOnly);
     } else if (ts.isExportDeclaration(node)) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
@@ -138,9 +144,14 @@ export function layerViolations(edges: Edge[]): string[] {
       out.push(`${e.from} → ${e.to} (${!from ? e.from : e.to} is in no layer: add it to SERVER_LAYERS)`);
       continue;
     }
-    if (to.rank < from.rank) out.push(`${e.from} → ${e.to} (${SERVER_LAYERS[from.rank].name} imports the higher layer ${SERVER_LAYERS[to.rank].name})`);
+    if (to.rank < from.rank)
+      out.push(
+        `${e.from} → ${e.to} (${SERVER_LAYERS[from.rank].name} imports the higher layer ${SERVER_LAYERS[to.rank].name})`,
+      );
     else if (to.rank === from.rank && SERVER_LAYERS[to.rank].apart && to.member !== from.member) {
-      out.push(`${e.from} → ${e.to} (${from.member} and ${to.member} are independent parts of ${SERVER_LAYERS[to.rank].name})`);
+      out.push(
+        `${e.from} → ${e.to} (${from.member} and ${to.member} are independent parts of ${SERVER_LAYERS[to.rank].name})`,
+      );
     }
   }
   return out;
@@ -160,7 +171,10 @@ test('src/ has no import cycle', () => {
 
 test('src/ imports nothing from server/ but types', () => {
   const reaching = graphOf('src').filter((e) => e.to.startsWith('server/') && !e.typeOnly);
-  assert.deepEqual(reaching.map((e) => `${e.from} → ${e.to}`), []);
+  assert.deepEqual(
+    reaching.map((e) => `${e.from} → ${e.to}`),
+    [],
+  );
 });
 
 test('the checker sees what it checks: a cycle and an upward import are reported', () => {

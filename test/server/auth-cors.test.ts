@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createKey, revokeKey } from '../../server/domain/keys.js';
-import { createHarness, issueWalletPass, OTHER_ORIGIN, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, issueWalletPass, OTHER_ORIGIN, PARTNER_ORIGIN } from '../helpers/harness.js';
 
 let h: Harness;
 before(async () => {
@@ -13,14 +13,20 @@ after(async () => {
 });
 
 test('a preflight needs no key: it echoes an origin listed on an active publishable key', async () => {
-  const res = await h.request('OPTIONS', '/api/3/invitations/redeem', { headers: { origin: PARTNER_ORIGIN, 'access-control-request-method': 'POST' } });
+  const res = await h.request('OPTIONS', '/api/3/invitations/redeem', {
+    headers: { origin: PARTNER_ORIGIN, 'access-control-request-method': 'POST' },
+  });
   assert.equal(res.status, 204);
   assert.equal(res.headers.get('access-control-allow-origin'), PARTNER_ORIGIN);
   assert.match(res.headers.get('vary') ?? '', /Origin/);
   assert.equal(res.headers.get('access-control-allow-headers'), 'authorization, content-type, idempotency-key');
   assert.ok(Number(res.headers.get('access-control-max-age')) > 0);
   const app = await h.request('OPTIONS', '/api/3/invitations/redeem', { headers: { origin: 'capacitor://localhost' } });
-  assert.equal(app.headers.get('access-control-allow-origin'), 'capacitor://localhost', 'app web-view origins may be listed');
+  assert.equal(
+    app.headers.get('access-control-allow-origin'),
+    'capacitor://localhost',
+    'app web-view origins may be listed',
+  );
 });
 
 test('a preflight from an origin on no list gets no Access-Control-Allow-Origin, never * nor null', async () => {
@@ -33,13 +39,25 @@ test('a preflight from an origin on no list gets no Access-Control-Allow-Origin,
 test('the real request enforces the key’s own list: another key’s origin is 403 origin_not_allowed', async () => {
   const other = await createKey(h.keyway.ctx, { kind: 'publishable', origins: [OTHER_ORIGIN] });
   const pre = await h.request('OPTIONS', '/api/3/invitations/redeem', { headers: { origin: OTHER_ORIGIN } });
-  assert.equal(pre.headers.get('access-control-allow-origin'), OTHER_ORIGIN, 'the preflight answers from the union of keys');
+  assert.equal(
+    pre.headers.get('access-control-allow-origin'),
+    OTHER_ORIGIN,
+    'the preflight answers from the union of keys',
+  );
   const { code } = await issueWalletPass(h);
-  const res = await h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: code }, headers: { origin: OTHER_ORIGIN } });
+  const res = await h.request('POST', '/api/3/invitations/redeem', {
+    token: h.pk,
+    body: { invitation_code: code },
+    headers: { origin: OTHER_ORIGIN },
+  });
   assert.equal(res.status, 403);
   assert.equal(res.body.error.code, 'origin_not_allowed');
   assert.equal(res.headers.get('access-control-allow-origin'), null);
-  const ok = await h.request('POST', '/api/3/invitations/redeem', { token: other.key, body: { invitation_code: code }, headers: { origin: OTHER_ORIGIN } });
+  const ok = await h.request('POST', '/api/3/invitations/redeem', {
+    token: other.key,
+    body: { invitation_code: code },
+    headers: { origin: OTHER_ORIGIN },
+  });
   assert.equal(ok.status, 200, 'the refused request did not consume the code');
   assert.equal(ok.headers.get('access-control-allow-origin'), OTHER_ORIGIN);
   assert.equal(ok.headers.get('access-control-expose-headers'), 'Date, Retry-After');
@@ -83,7 +101,11 @@ test('keys are stored as SHA-256 only and last_used_at is kept', async () => {
   assert.ok(!dump.includes(h.sk) && !dump.includes(h.pk));
   await h.request('GET', '/api/3/people', { token: h.sk });
   const sk = rows.find((r) => r.key_hint === h.sk.slice(-4) && r.kind === 'secret');
-  const after = await h.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', sk!.id).executeTakeFirst();
+  const after = await h.store.db
+    .selectFrom('api_keys')
+    .select('last_used_at')
+    .where('id', '=', sk!.id)
+    .executeTakeFirst();
   assert.ok(after?.last_used_at);
 });
 
@@ -91,7 +113,13 @@ test('/openapi.json is OpenAPI 3.1 generated from the schemas; /docs renders it 
   const doc = await h.request('GET', '/openapi.json');
   assert.equal(doc.status, 200);
   assert.equal(doc.body.openapi, '3.1.0');
-  for (const p of ['/api/3/people', '/api/3/people/{id}/credentials', '/api/3/invitations/redeem', '/api/3/credentials/{cid}/status', '/api/3/events']) {
+  for (const p of [
+    '/api/3/people',
+    '/api/3/people/{id}/credentials',
+    '/api/3/invitations/redeem',
+    '/api/3/credentials/{cid}/status',
+    '/api/3/events',
+  ]) {
     assert.ok(doc.body.paths[p], `documents ${p}`);
   }
   assert.ok(doc.body.components.schemas.PersonCredential);
@@ -118,15 +146,25 @@ test('unknown endpoints and methods answer the error shape', async () => {
 });
 
 test('an expired or unknown token from a listed origin gets a 401 the widget can read', async () => {
-  const res = await h.request('GET', '/api/3/credentials/cred_x/status', { token: 'ps_' + 'Z'.repeat(43), headers: { origin: PARTNER_ORIGIN } });
+  const res = await h.request('GET', '/api/3/credentials/cred_x/status', {
+    token: 'ps_' + 'Z'.repeat(43),
+    headers: { origin: PARTNER_ORIGIN },
+  });
   assert.equal(res.status, 401);
   assert.equal(res.headers.get('access-control-allow-origin'), PARTNER_ORIGIN);
-  const stranger = await h.request('GET', '/api/3/credentials/cred_x/status', { token: 'ps_' + 'Z'.repeat(43), headers: { origin: 'https://stranger.example' } });
+  const stranger = await h.request('GET', '/api/3/credentials/cred_x/status', {
+    token: 'ps_' + 'Z'.repeat(43),
+    headers: { origin: 'https://stranger.example' },
+  });
   assert.equal(stranger.headers.get('access-control-allow-origin'), null);
 });
 
 test('an error answer keeps the CORS, Vary and request-id headers middleware set before it', async () => {
-  const res = await h.request('POST', '/api/3/verifications/ver_doesnotexist00/check', { token: h.pk, body: { code: '123456' }, headers: { origin: PARTNER_ORIGIN } });
+  const res = await h.request('POST', '/api/3/verifications/ver_doesnotexist00/check', {
+    token: h.pk,
+    body: { code: '123456' },
+    headers: { origin: PARTNER_ORIGIN },
+  });
   assert.equal(res.status, 404);
   assert.equal(res.headers.get('access-control-allow-origin'), PARTNER_ORIGIN);
   assert.equal(res.headers.get('vary'), 'Origin');

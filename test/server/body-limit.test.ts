@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { after, before, describe, test } from 'node:test';
+import { serve } from '@hono/node-server';
 import { createHarness, type Harness } from '../helpers/harness.js';
 
 const MiB = 1024 * 1024;
@@ -13,9 +13,24 @@ const MiB = 1024 * 1024;
  * Streams `total` bytes of a JSON-looking body in 16 KiB chunks (chunked, or with a declared
  * length) and reports how much had been written when the answer came.
  */
-function streamBody(port: number, path: string, total: number, opts: { declareLength?: boolean; headers?: Record<string, string> } = {}) {
+function streamBody(
+  port: number,
+  path: string,
+  total: number,
+  opts: { declareLength?: boolean; headers?: Record<string, string> } = {},
+) {
   return new Promise<{ status: number; body: string; writtenWhenAnswered: number }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', ...(opts.declareLength ? { 'content-length': String(total) } : {}), ...opts.headers } });
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(opts.declareLength ? { 'content-length': String(total) } : {}),
+        ...opts.headers,
+      },
+    });
     let written = 0;
     let answered = false;
     const chunk = Buffer.alloc(16 * 1024, 'a');
@@ -62,12 +77,18 @@ describe('request bodies are limited to 64 KiB', () => {
     const res = await streamBody(port, '/wallet/apple/v1/log', 20 * MiB);
     assert.equal(res.status, 413, res.body);
     assert.equal(JSON.parse(res.body).error.code, 'payload_too_large');
-    assert.ok(res.writtenWhenAnswered < 4 * MiB, `answered after ${res.writtenWhenAnswered} bytes: the server read far past the limit`);
+    assert.ok(
+      res.writtenWhenAnswered < 4 * MiB,
+      `answered after ${res.writtenWhenAnswered} bytes: the server read far past the limit`,
+    );
     assert.ok(process.memoryUsage().rss - rssBefore < 30 * MiB, 'the body was not buffered');
   });
 
   test('a declared Content-Length over the limit is refused before any byte of the body, before authentication', async () => {
-    const res = await streamBody(port, '/api/3/people', 20 * MiB, { declareLength: true, headers: { authorization: 'Bearer sk_wrong_wrong_wrong_wrong' } });
+    const res = await streamBody(port, '/api/3/people', 20 * MiB, {
+      declareLength: true,
+      headers: { authorization: 'Bearer sk_wrong_wrong_wrong_wrong' },
+    });
     assert.equal(res.status, 413, 'not 401: the size is checked first');
     assert.ok(res.writtenWhenAnswered < 4 * MiB);
   });
@@ -85,7 +106,8 @@ describe('request bodies are limited to 64 KiB', () => {
   test('/log writes a bounded number of lines however many requests come', async () => {
     const before = h.logs.filter((l) => l.includes('passkit log')).length;
     const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`);
-    for (let i = 0; i < 20; i++) assert.equal((await h.request('POST', '/wallet/apple/v1/log', { body: { logs: lines } })).status, 200);
+    for (let i = 0; i < 20; i++)
+      assert.equal((await h.request('POST', '/wallet/apple/v1/log', { body: { logs: lines } })).status, 200);
     const written = h.logs.filter((l) => l.includes('passkit log')).length - before;
     assert.ok(written <= 60, `${written} log lines from 20 requests`);
   });

@@ -33,15 +33,27 @@ test('a bad value stops start-up with a message naming the variable', () => {
     [{ KEYWAY_SMS_PROVIDER: 'twilio' }, 'KEYWAY_TWILIO_ACCOUNT_SID'],
   ];
   for (const [env, variable] of cases) {
-    assert.throws(() => loadConfig(env, 'development'), (e: unknown) => e instanceof ConfigError && e.variable === variable && e.message.startsWith(variable), variable);
+    assert.throws(
+      () => loadConfig(env, 'development'),
+      (e: unknown) => e instanceof ConfigError && e.variable === variable && e.message.startsWith(variable),
+      variable,
+    );
   }
 });
 
 test('production refuses to start without a secret, a real SMS sender, and signing material or passes off', () => {
   assert.throws(() => loadConfig({}, 'production'), /KEYWAY_SECRET/);
   assert.throws(() => loadConfig({ KEYWAY_SECRET: SECRET }, 'production'), /PUBLIC_URL/);
-  assert.throws(() => loadConfig({ KEYWAY_SECRET: SECRET, PUBLIC_URL: 'https://keys.example' }, 'production'), /KEYWAY_SMS_PROVIDER/);
-  const sms = { KEYWAY_SECRET: SECRET, PUBLIC_URL: 'https://keys.example', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/hook' };
+  assert.throws(
+    () => loadConfig({ KEYWAY_SECRET: SECRET, PUBLIC_URL: 'https://keys.example' }, 'production'),
+    /KEYWAY_SMS_PROVIDER/,
+  );
+  const sms = {
+    KEYWAY_SECRET: SECRET,
+    PUBLIC_URL: 'https://keys.example',
+    KEYWAY_SMS_PROVIDER: 'webhook',
+    KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/hook',
+  };
   assert.throws(() => loadConfig(sms, 'production'), /KEYWAY_PASSES=off/);
   const ok = loadConfig({ ...sms, KEYWAY_PASSES: 'off' }, 'production');
   assert.equal(ok.host, '0.0.0.0');
@@ -94,16 +106,35 @@ test('pooled random bytes: never handed out twice, never changed after they are 
   assert.equal(cryptoRandom(1024).length, 1024, 'large requests come straight from the CSPRNG');
 });
 
-test('Google callback keys: Google\'s published URL by default in production, none in development; https (or loopback http), a file, or off', () => {
-  const prod = { KEYWAY_SECRET: SECRET, PUBLIC_URL: 'https://keys.example.com', KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/h', KEYWAY_PASSES: 'off' };
+test("Google callback keys: Google's published URL by default in production, none in development; https (or loopback http), a file, or off", () => {
+  const prod = {
+    KEYWAY_SECRET: SECRET,
+    PUBLIC_URL: 'https://keys.example.com',
+    KEYWAY_SMS_PROVIDER: 'webhook',
+    KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/h',
+    KEYWAY_PASSES: 'off',
+  };
   assert.equal(loadConfig(prod, 'production').google.callbackKeys, GOOGLE_CALLBACK_KEYS_URL);
   assert.equal(GOOGLE_CALLBACK_KEYS_URL, 'https://pay.google.com/gp/m/issuer/keys');
   assert.equal(loadConfig({ KEYWAY_SECRET: SECRET }, 'development').google.callbackKeys, undefined);
-  assert.equal(loadConfig({ ...prod, KEYWAY_GOOGLE_CALLBACK_KEYS: 'off' }, 'production').google.callbackKeys, undefined);
-  assert.equal(loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: 'http://127.0.0.1:9/keys' }, 'development').google.callbackKeys, 'http://127.0.0.1:9/keys');
-  assert.equal(loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: '/etc/keyway/google-keys.json' }, 'development').google.callbackKeys, '/etc/keyway/google-keys.json');
+  assert.equal(
+    loadConfig({ ...prod, KEYWAY_GOOGLE_CALLBACK_KEYS: 'off' }, 'production').google.callbackKeys,
+    undefined,
+  );
+  assert.equal(
+    loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: 'http://127.0.0.1:9/keys' }, 'development').google.callbackKeys,
+    'http://127.0.0.1:9/keys',
+  );
+  assert.equal(
+    loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: '/etc/keyway/google-keys.json' }, 'development').google.callbackKeys,
+    '/etc/keyway/google-keys.json',
+  );
   assert.equal(loadConfig({}, 'development').google.pollSeconds, 60);
   for (const bad of ['http://keys.example.com/keys', 'ftp://127.0.0.1/keys']) {
-    assert.throws(() => loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: bad }, 'development'), (e: unknown) => e instanceof ConfigError && e.variable === 'KEYWAY_GOOGLE_CALLBACK_KEYS', bad);
+    assert.throws(
+      () => loadConfig({ KEYWAY_GOOGLE_CALLBACK_KEYS: bad }, 'development'),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'KEYWAY_GOOGLE_CALLBACK_KEYS',
+      bad,
+    );
   }
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createHarness, issueWalletPass, OTHER_ORIGIN, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
-import { answerChecker, type AnswerChecker, type OpenApiDoc, type Operation } from '../helpers/openapi.js';
+import { createHarness, type Harness, issueWalletPass, OTHER_ORIGIN, PARTNER_ORIGIN } from '../helpers/harness.js';
+import { type AnswerChecker, answerChecker, type OpenApiDoc, type Operation } from '../helpers/openapi.js';
 import { clientSession, fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 import { freshPhone, startVerification } from '../helpers/sms.js';
@@ -47,13 +47,19 @@ async function setUp(backend: 'sqlite' | 'postgres') {
   h.secrets.add(passJson.authenticationToken);
   const ptid = h.keyway.ctx.wallet!.apple!.material.passTypeId;
   const dli = 'f0f0f0f0e1e1e1e1d2d2d2d2c3c3c3c3';
-  const reg = await h.keyway.app.request(`/wallet/apple/v1/devices/${dli}/registrations/${ptid}/${passJson.serialNumber}`, {
-    method: 'POST',
-    headers: { authorization: `ApplePass ${passJson.authenticationToken}`, 'content-type': 'application/json' },
-    body: '{"pushToken":"push-fuzz-0001"}',
-  });
+  const reg = await h.keyway.app.request(
+    `/wallet/apple/v1/devices/${dli}/registrations/${ptid}/${passJson.serialNumber}`,
+    {
+      method: 'POST',
+      headers: { authorization: `ApplePass ${passJson.authenticationToken}`, 'content-type': 'application/json' },
+      body: '{"pushToken":"push-fuzz-0001"}',
+    },
+  );
   assert.equal(reg.status, 201);
-  const webhook = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { url: 'https://receiver.example/hook', events: ['device.added'] } });
+  const webhook = await h.request('POST', '/api/3/webhooks', {
+    token: h.sk,
+    body: { url: 'https://receiver.example/hook', events: ['device.added'] },
+  });
   const started = await startVerification(h, freshPhone());
   known = {
     personId: invited.personId,
@@ -88,15 +94,56 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const chance = (p: number) => rand() < p;
 
 const WEIRD_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1e308, -0, 3.5, Number.MAX_SAFE_INTEGER + 2, '', ' ', 'x'.repeat(10_000), '\u0000', '💥', '<script>', "' or 1=1 --",
-  '+', '+999999999999999999', '٠١٢٣٤٥٦٧٨٩', [], [1, 2], {}, { $gt: '' }, { nested: { deep: [null] } }, '2026-13-45T99:99:99Z', 'cred_../../etc',
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  -0,
+  3.5,
+  Number.MAX_SAFE_INTEGER + 2,
+  '',
+  ' ',
+  'x'.repeat(10_000),
+  '\u0000',
+  '💥',
+  '<script>',
+  "' or 1=1 --",
+  '+',
+  '+999999999999999999',
+  '٠١٢٣٤٥٦٧٨٩',
+  [],
+  [1, 2],
+  {},
+  { $gt: '' },
+  { nested: { deep: [null] } },
+  '2026-13-45T99:99:99Z',
+  'cred_../../etc',
 ];
-const RAW_BODIES = ['{', '[', 'null', '"str"', '123', '{"a":', '\u0000\u0001', '{"person": null}', '{"person": []}', '{"person_credential": "x"}', 'true', ''];
+const RAW_BODIES = [
+  '{',
+  '[',
+  'null',
+  '"str"',
+  '123',
+  '{"a":',
+  '\u0000\u0001',
+  '{"person": null}',
+  '{"person": []}',
+  '{"person_credential": "x"}',
+  'true',
+  '',
+];
 
 type Schema = Record<string, any>;
 const deref = (s: Schema | undefined): Schema => {
   let out = s ?? {};
-  while (out.$ref) out = out.$ref.split('/').slice(1).reduce((node: any, part: string) => node[part], doc as any);
+  while (out.$ref)
+    out = out.$ref
+      .split('/')
+      .slice(1)
+      .reduce((node: any, part: string) => node[part], doc as any);
   return out;
 };
 
@@ -127,7 +174,8 @@ function sample(schemaIn: Schema | undefined, name = '', depth = 0): unknown {
     case 'object': {
       const out: Record<string, unknown> = {};
       const required = new Set<string>(s.required ?? []);
-      for (const [k, v] of Object.entries<Schema>(s.properties ?? {})) if (required.has(k) || chance(0.4)) out[k] = sample(v, k, depth + 1);
+      for (const [k, v] of Object.entries<Schema>(s.properties ?? {}))
+        if (required.has(k) || chance(0.4)) out[k] = sample(v, k, depth + 1);
       return out;
     }
     case 'array':
@@ -140,7 +188,12 @@ function sample(schemaIn: Schema | undefined, name = '', depth = 0): unknown {
     case 'null':
       return null;
     default:
-      return pick(['fuzz', 'x'.repeat(Math.min(s.maxLength ?? 8, 300)), s.minLength ? 'y'.repeat(s.minLength) : 'ok', 'nul\u0000byte']);
+      return pick([
+        'fuzz',
+        'x'.repeat(Math.min(s.maxLength ?? 8, 300)),
+        s.minLength ? 'y'.repeat(s.minLength) : 'ok',
+        'nul\u0000byte',
+      ]);
   }
 }
 
@@ -148,10 +201,13 @@ function sample(schemaIn: Schema | undefined, name = '', depth = 0): unknown {
 function bodyFor(op: Operation): string | undefined {
   const media = op.requestBody?.content ? Object.values(op.requestBody.content)[0] : undefined;
   if (chance(0.08)) return pick(RAW_BODIES);
-  if (!media) return chance(0.7) ? undefined : JSON.stringify({ [pick(['x', 'enabled', 'person'])]: pick(WEIRD_VALUES) });
+  if (!media)
+    return chance(0.7) ? undefined : JSON.stringify({ [pick(['x', 'enabled', 'person'])]: pick(WEIRD_VALUES) });
   const value = sample(media.schema as Schema);
   if (value && typeof value === 'object' && !Array.isArray(value) && chance(0.35)) {
-    const target = (Object.values(value).find((v) => v && typeof v === 'object' && !Array.isArray(v)) as Record<string, unknown>) ?? (value as Record<string, unknown>);
+    const target =
+      (Object.values(value).find((v) => v && typeof v === 'object' && !Array.isArray(v)) as Record<string, unknown>) ??
+      (value as Record<string, unknown>);
     const keys = Object.keys(target);
     target[keys.length && chance(0.7) ? pick(keys) : pick(['extra', 'enabled', 'value'])] = pick(WEIRD_VALUES);
   }
@@ -160,7 +216,11 @@ function bodyFor(op: Operation): string | undefined {
 
 function pathFor(template: string): string {
   const person = String(pick([known.personId, known.redeemedPersonId]));
-  const id = template.startsWith('/api/3/webhooks') ? known.webhookId : template.startsWith('/api/3/verifications') ? known.verificationId : person;
+  const id = template.startsWith('/api/3/webhooks')
+    ? known.webhookId
+    : template.startsWith('/api/3/verifications')
+      ? known.verificationId
+      : person;
   const fillers: Record<string, string[]> = {
     id: [id, id, id, id, '0', '-1', '2147483648', '99999999999999999999', 'abc', '1.5', `${id}\u0000`, 'wh_nope'],
     cid: [known.credentialId, known.redeemedId, 'cred_nope', 'cred_\u0000', '..', 'x'.repeat(300)],
@@ -178,7 +238,16 @@ function queryFor(op: Operation): string {
   if (!params.length && !chance(0.1)) return '';
   const values: Record<string, string[]> = {
     limit: ['1', '2', '50', '200', '0', '-5', 'abc', '1e9', '201'],
-    cursor: ['', 'zzz', '%FF', '1', '2147483648', 'WyJhIiwiYiJd', Buffer.from(JSON.stringify(['\u0000', 'a'])).toString('base64url'), 'a\u0000'],
+    cursor: [
+      '',
+      'zzz',
+      '%FF',
+      '1',
+      '2147483648',
+      'WyJhIiwiYiJd',
+      Buffer.from(JSON.stringify(['\u0000', 'a'])).toString('base64url'),
+      'a\u0000',
+    ],
     phone: ['', '+447400123456', 'abc', '+44\u0000'],
     email: ['ada@example.com', '', 'a\u0000b'],
     type: ['credential.created', 'x'.repeat(100), '\u0000'],
@@ -186,7 +255,9 @@ function queryFor(op: Operation): string {
     passesUpdatedSince: ['', '2000-01-01T00:00:00Z', '9999-01-01T00:00:00Z', 'garbage'],
     token: [known.ps, known.cs, 'ps_nope'],
   };
-  const parts = params.filter(() => chance(0.6)).map((p) => `${p.name}=${encodeURIComponent(pick(values[p.name] ?? ['x']))}`);
+  const parts = params
+    .filter(() => chance(0.6))
+    .map((p) => `${p.name}=${encodeURIComponent(pick(values[p.name] ?? ['x']))}`);
   if (chance(0.1)) parts.push(`unknown=${pick(['1', '%00'])}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
@@ -203,7 +274,17 @@ function authorizationFor(op: Operation): string | undefined {
     hidOrigoCallback: () => pick(['secret-guess', '']),
   };
   if (declared.length && chance(0.6)) return forScheme[pick(declared)]();
-  return pick([undefined, bearer(h.sk), bearer(h.skRead), bearer(h.pk), bearer(known.cs), bearer(known.ps), bearer('ps_' + 'A'.repeat(40)), 'Basic Zm9vOmJhcg==', `ApplePass ${known.applePass}`]);
+  return pick([
+    undefined,
+    bearer(h.sk),
+    bearer(h.skRead),
+    bearer(h.pk),
+    bearer(known.cs),
+    bearer(known.ps),
+    bearer('ps_' + 'A'.repeat(40)),
+    'Basic Zm9vOmJhcg==',
+    `ApplePass ${known.applePass}`,
+  ]);
 }
 
 /** Fuzzes every operation `perOperation` times against a fresh server on `backend`. */
@@ -214,7 +295,11 @@ async function fuzz(backend: 'sqlite' | 'postgres', perOperation: number, diagno
   const ops = Object.entries(doc.paths)
     .flatMap(([template, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ template, method, op })))
     // Deleting comes last, so the rest meet live people, credentials and webhooks; a phone before its credential before its person.
-    .sort((a, b) => Number(a.method === 'delete') - Number(b.method === 'delete') || (a.method === 'delete' ? b.template.length - a.template.length : 0));
+    .sort(
+      (a, b) =>
+        Number(a.method === 'delete') - Number(b.method === 'delete') ||
+        (a.method === 'delete' ? b.template.length - a.template.length : 0),
+    );
   const problems: string[] = [];
   const seen = new Map<string, Set<number>>();
   let requests = 0;
@@ -224,13 +309,18 @@ async function fuzz(backend: 'sqlite' | 'postgres', perOperation: number, diagno
     const isStream = Object.values(op.responses).some((r) => r.content?.['text/event-stream']);
     for (let i = 0; i < perOperation; i++) {
       const path = pathFor(template) + queryFor(op);
-      const headers: Record<string, string> = { 'x-forwarded-for': `10.9.${Math.floor(requests / 250) % 250}.${(requests % 250) + 1}` };
+      const headers: Record<string, string> = {
+        'x-forwarded-for': `10.9.${Math.floor(requests / 250) % 250}.${(requests % 250) + 1}`,
+      };
       const authorization = authorizationFor(op);
       if (authorization) headers.authorization = authorization;
       if (chance(0.3)) headers.origin = pick([PARTNER_ORIGIN, PARTNER_ORIGIN, OTHER_ORIGIN, 'null']);
       if (method === 'post' && chance(0.15)) headers['idempotency-key'] = pick(['fuzz-1', 'fuzz-2', 'k'.repeat(300)]);
       const body = method === 'get' ? undefined : bodyFor(op);
-      if (body !== undefined) headers['content-type'] = chance(0.9) ? Object.keys(op.requestBody?.content ?? { 'application/json': 0 })[0] : pick(['text/plain', 'application/x-www-form-urlencoded']);
+      if (body !== undefined)
+        headers['content-type'] = chance(0.9)
+          ? Object.keys(op.requestBody?.content ?? { 'application/json': 0 })[0]
+          : pick(['text/plain', 'application/x-www-form-urlencoded']);
       const where = `${backend}, seed ${SEED}: ${method.toUpperCase()} ${path}${body !== undefined ? ` ${body.slice(0, 120)}` : ''}`;
       const res = await h.keyway.app.request(path, { method: method.toUpperCase(), headers, body });
       // A stream: only its status and headers count; the client goes away.
@@ -240,18 +330,27 @@ async function fuzz(backend: 'sqlite' | 'postgres', perOperation: number, diagno
       requests++;
       statuses.add(res.status);
       if (res.status >= 500) problems.push(`${where} → ${res.status} ${text.slice(0, 200)}`);
-      for (const p of checker.problems(method, path, { status: res.status, headers: res.headers, text })) problems.push(`${p} (${where})`);
+      for (const p of checker.problems(method, path, { status: res.status, headers: res.headers, text }))
+        problems.push(`${p} (${where})`);
     }
   }
   const seconds = (performance.now() - started) / 1000;
   h.assertLogsClean();
   await h.close();
-  if (process.env.KEYWAY_FUZZ_VERBOSE) for (const [k, s] of seen) diagnostic(`${k}: ${[...s].sort().join(" ")}`);
-  diagnostic(`fuzz (${backend}): seed ${SEED}, ${requests} requests over ${ops.length} operations in ${seconds.toFixed(1)} s`);
+  if (process.env.KEYWAY_FUZZ_VERBOSE) for (const [k, s] of seen) diagnostic(`${k}: ${[...s].sort().join(' ')}`);
+  diagnostic(
+    `fuzz (${backend}): seed ${SEED}, ${requests} requests over ${ops.length} operations in ${seconds.toFixed(1)} s`,
+  );
   assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems`);
   // The fuzz reaches past the front door: most operations answered at least one 2xx.
   const reached = [...seen].filter(([, s]) => [...s].some((x) => x < 300));
-  assert.ok(reached.length >= ops.length * 0.6, `only ${reached.length} of ${ops.length} operations answered a 2xx: ${[...seen].filter(([, s]) => ![...s].some((x) => x < 300)).map(([k, s]) => `${k} ${[...s]}`).join('; ')}`);
+  assert.ok(
+    reached.length >= ops.length * 0.6,
+    `only ${reached.length} of ${ops.length} operations answered a 2xx: ${[...seen]
+      .filter(([, s]) => ![...s].some((x) => x < 300))
+      .map(([k, s]) => `${k} ${[...s]}`)
+      .join('; ')}`,
+  );
   return requests;
 }
 
@@ -266,7 +365,9 @@ test('the same on PostgreSQL', { skip: await skipWithoutPostgres() }, async (t) 
 });
 
 // What the fuzz found on PostgreSQL (each answered 500 before): text with a NUL, ids past 2^31.
-test('PostgreSQL: a NUL in any input and an id past its integer range are 4xx, never 500', { skip: await skipWithoutPostgres() }, async () => {
+test('PostgreSQL: a NUL in any input and an id past its integer range are 4xx, never 500', {
+  skip: await skipWithoutPostgres(),
+}, async () => {
   const g = await createHarness({ backend: 'postgres' });
   try {
     const { personId } = await issueWalletPass(g);
@@ -291,8 +392,13 @@ test('PostgreSQL: a NUL in any input and an id past its integer range are 4xx, n
     ];
     const wrong: string[] = [];
     for (const [method, path, token, body, expected] of cases) {
-      const r = await g.request(method, path, token?.startsWith('ApplePass ') ? { headers: { authorization: token }, body } : { token, body });
-      if (r.status !== expected) wrong.push(`${method} ${path} → ${r.status} (want ${expected}) ${r.text.slice(0, 120)}`);
+      const r = await g.request(
+        method,
+        path,
+        token?.startsWith('ApplePass ') ? { headers: { authorization: token }, body } : { token, body },
+      );
+      if (r.status !== expected)
+        wrong.push(`${method} ${path} → ${r.status} (want ${expected}) ${r.text.slice(0, 120)}`);
     }
     assert.deepEqual(wrong, []);
   } finally {
@@ -311,5 +417,8 @@ test('a 5xx from an internal fault hides its internals', async () => {
   assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
   assert.equal(res.body.error.code, 'internal_error');
   assert.ok(!res.text.includes('secret internal detail'));
-  assert.ok(g.logs.some((l) => l.includes('secret internal detail')), 'the log keeps the cause');
+  assert.ok(
+    g.logs.some((l) => l.includes('secret internal detail')),
+    'the log keeps the cause',
+  );
 });

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, importSPKI, jwtVerify } from 'jose';
 import { SAVE_URL_PREFIX } from '../../server/wallet/google/save-link.js';
-import { GoogleCallbackSigner, productionWalletFiles, startKeysPeer, type KeysPeer } from '../helpers/google.js';
+import { GoogleCallbackSigner, type KeysPeer, productionWalletFiles, startKeysPeer } from '../helpers/google.js';
 import { TEST_SECRET } from '../helpers/harness.js';
-import { startGoogleRestPeer, type GoogleRestPeer } from '../helpers/peers.js';
-import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { type GoogleRestPeer, startGoogleRestPeer } from '../helpers/peers.js';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 
 const ISSUER = '3388000000077777777';
 const PUBLIC_URL = 'https://keys.example.com';
@@ -65,7 +65,11 @@ describe('keyway serve (production): Google passes become active', () => {
   async function call(method: string, p: string, token: string | undefined, body?: unknown) {
     const res = await fetch(server.url + p, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), origin: 'https://partner.example' },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        origin: 'https://partner.example',
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -76,9 +80,14 @@ describe('keyway serve (production): Google passes become active', () => {
   async function googlePass() {
     const person = await call('POST', '/api/3/people', sk, { first_name: 'Ada', last_name: 'Lovelace' });
     assert.equal(person.status, 201, person.text);
-    const cred = await call('POST', `/api/3/people/${person.body.person.id}/credentials`, sk, { credential_type_id: 9, deliver: 'none' });
+    const cred = await call('POST', `/api/3/people/${person.body.person.id}/credentials`, sk, {
+      credential_type_id: 9,
+      deliver: 'none',
+    });
     assert.equal(cred.status, 201, cred.text);
-    const redeemed = await call('POST', '/api/3/invitations/redeem', pk, { invitation_code: cred.body.person_credential.invitation_code });
+    const redeemed = await call('POST', '/api/3/invitations/redeem', pk, {
+      invitation_code: cred.body.person_credential.invitation_code,
+    });
     assert.equal(redeemed.status, 200, redeemed.text);
     const pass = await call('POST', '/api/3/passes', redeemed.body.provisioning_token, { platform: 'google' });
     assert.equal(pass.status, 200, pass.text);
@@ -86,12 +95,23 @@ describe('keyway serve (production): Google passes become active', () => {
     const object = (decodeJwt(jwt) as any).payload.genericObjects[0];
     const credentialPath = `/api/3/people/${person.body.person.id}/credentials/${cred.body.person_credential.id}`;
     const state = async () => (await call('GET', credentialPath, sk)).body.person_credential;
-    return { jwt, objectId: object.id as string, classId: object.classId as string, deviceId: pass.body.device_id as string, credentialId: cred.body.person_credential.id as string, state };
+    return {
+      jwt,
+      objectId: object.id as string,
+      classId: object.classId as string,
+      deviceId: pass.body.device_id as string,
+      credentialId: cred.body.person_credential.id as string,
+      state,
+    };
   }
 
   test('the class Google holds names PUBLIC_URL/wallet/google/callback; the save JWT verifies with the service account', async () => {
     const { jwt, classId } = await googlePass();
-    const { payload } = await jwtVerify(jwt, await importSPKI(files.googlePublicKey.export({ format: 'pem', type: 'spki' }) as string, 'RS256'), { issuer: files.clientEmail, audience: 'google' });
+    const { payload } = await jwtVerify(
+      jwt,
+      await importSPKI(files.googlePublicKey.export({ format: 'pem', type: 'spki' }) as string, 'RS256'),
+      { issuer: files.clientEmail, audience: 'google' },
+    );
     assert.equal((payload as any).payload.genericClasses, undefined, 'the class went in through the REST API');
     assert.deepEqual(rest.classes.get(classId)?.callbackOptions, { url: `${PUBLIC_URL}/wallet/google/callback` });
   });
@@ -99,17 +119,36 @@ describe('keyway serve (production): Google passes become active', () => {
   test('a save callback signed with the published keys activates the device; a wrong key is 401; the keys are fetched once', async () => {
     const pass = await googlePass();
     const forger = new GoogleCallbackSigner();
-    const forged = await call('POST', '/wallet/google/callback', undefined, forger.callback(ISSUER, pass.objectId, 'n-forged'));
+    const forged = await call(
+      'POST',
+      '/wallet/google/callback',
+      undefined,
+      forger.callback(ISSUER, pass.objectId, 'n-forged'),
+    );
     assert.equal(forged.status, 401, forged.text);
     assert.equal((await pass.state()).status, 'provisioning');
 
-    const ok = await call('POST', '/wallet/google/callback', undefined, google.callback(ISSUER, pass.objectId, 'n-save-1'));
+    const ok = await call(
+      'POST',
+      '/wallet/google/callback',
+      undefined,
+      google.callback(ISSUER, pass.objectId, 'n-save-1'),
+    );
     assert.equal(ok.status, 200, ok.text);
     const cred = await pass.state();
     assert.equal(cred.status, 'active');
     assert.equal(cred.devices[0].status, 'active');
-    assert.equal(keysPeer.fetches, 1, 'the keys were fetched once and cached (max-age); a forged signature right after a fetch does not refetch');
-    const wrong = await call('POST', '/wallet/google/callback', undefined, forger.callback(ISSUER, pass.objectId, 'n-forged-2'));
+    assert.equal(
+      keysPeer.fetches,
+      1,
+      'the keys were fetched once and cached (max-age); a forged signature right after a fetch does not refetch',
+    );
+    const wrong = await call(
+      'POST',
+      '/wallet/google/callback',
+      undefined,
+      forger.callback(ISSUER, pass.objectId, 'n-forged-2'),
+    );
     assert.equal(wrong.status, 401);
     assert.equal(keysPeer.fetches, 1);
   });
@@ -117,7 +156,10 @@ describe('keyway serve (production): Google passes become active', () => {
   test('without a callback, the REST poll sees hasUsers turn true and activates the device (event and all)', async () => {
     const pass = await googlePass();
     // The poll asks, Google has no such object yet (the JWT carries it until someone saves): still pending.
-    const askedFor = () => rest.requests.filter((r) => r.method === 'GET' && r.path === `/walletobjects/v1/genericObject/${encodeURIComponent(pass.objectId)}`).length;
+    const askedFor = () =>
+      rest.requests.filter(
+        (r) => r.method === 'GET' && r.path === `/walletobjects/v1/genericObject/${encodeURIComponent(pass.objectId)}`,
+      ).length;
     for (let i = 0; i < 50 && askedFor() < 2; i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(askedFor() >= 2, 'the poll asked Google about the pending device');
     assert.equal((await pass.state()).status, 'provisioning', 'not saved, not active');
@@ -131,7 +173,9 @@ describe('keyway serve (production): Google passes become active', () => {
     }
     assert.equal(cred.status, 'active', 'hasUsers=true confirms the device within a few poll rounds');
     assert.equal(cred.devices[0].status, 'active');
-    const events = (await call('GET', `/api/3/events?subject=credential:${pass.credentialId}`, sk)).body.events.map((e: any) => e.type);
+    const events = (await call('GET', `/api/3/events?subject=credential:${pass.credentialId}`, sk)).body.events.map(
+      (e: any) => e.type,
+    );
     assert.ok(events.includes('device.confirmed'), events.join(','));
   });
 });

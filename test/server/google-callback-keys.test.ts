@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { cacheSeconds, CallbackKeysUnavailableError, urlKeySource } from '../../server/wallet/google/callback-keys.js';
+import { CallbackKeysUnavailableError, cacheSeconds, urlKeySource } from '../../server/wallet/google/callback-keys.js';
 import { GoogleCallbackSigner, spki, startKeysPeer } from '../helpers/google.js';
 
 describe('Google callback keys from a URL', () => {
@@ -13,7 +13,8 @@ describe('Google callback keys from a URL', () => {
   after(async () => {
     for (const p of peers) await p.close();
   });
-  const keyValues = async (keys: Promise<{ key: import('node:crypto').KeyObject }[]>) => (await keys).map((k) => spki(k.key));
+  const keyValues = async (keys: Promise<{ key: import('node:crypto').KeyObject }[]>) =>
+    (await keys).map((k) => spki(k.key));
 
   test('Cache-Control max-age decides how long the copy serves; bounded to 60 s … 24 h, 1 h without one', () => {
     assert.equal(cacheSeconds('public, max-age=7200'), 7200);
@@ -36,11 +37,19 @@ describe('Google callback keys from a URL', () => {
     assert.equal(peer.fetches, 1, 'within max-age the copy serves');
     peer.serve.body = b.keysJson();
     t += 10_000; // 210 s after the fetch
-    assert.deepEqual(await keyValues(source.keys({ refresh: true })), [spki(b.root.publicKey)], 'a refresh a few minutes after the fetch gets the rotated key');
+    assert.deepEqual(
+      await keyValues(source.keys({ refresh: true })),
+      [spki(b.root.publicKey)],
+      'a refresh a few minutes after the fetch gets the rotated key',
+    );
     assert.equal(peer.fetches, 2);
     t += 1000;
     await source.keys({ refresh: true });
-    assert.equal(peer.fetches, 2, 'a second refresh within a minute of a fetch is not sent (forged signatures cannot make us hammer Google)');
+    assert.equal(
+      peer.fetches,
+      2,
+      'a second refresh within a minute of a fetch is not sent (forged signatures cannot make us hammer Google)',
+    );
     t += 301_000;
     await source.keys();
     assert.equal(peer.fetches, 3, 'after max-age it fetches again');
@@ -67,7 +76,11 @@ describe('Google callback keys from a URL', () => {
     await assert.rejects(fresh.keys(), CallbackKeysUnavailableError);
     peer.serve.body = '{"keys":[]}';
     peer.serve.status = 200;
-    await assert.rejects(urlKeySource(peer.url).keys(), CallbackKeysUnavailableError, 'a document without an ECv2SigningOnly key is a failure, not an empty key set');
+    await assert.rejects(
+      urlKeySource(peer.url).keys(),
+      CallbackKeysUnavailableError,
+      'a document without an ECv2SigningOnly key is a failure, not an empty key set',
+    );
   });
 
   test('one deadline for the whole fetch: a peer that trickles its body does not hold the caller', async () => {
@@ -78,9 +91,18 @@ describe('Google callback keys from a URL', () => {
       res.on('close', () => clearInterval(t));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    peers.push({ close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+    peers.push({
+      close: () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    });
     const started = Date.now();
-    await assert.rejects(urlKeySource(`http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`, { deadlineMs: 400 }).keys(), CallbackKeysUnavailableError);
+    await assert.rejects(
+      urlKeySource(`http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`, { deadlineMs: 400 }).keys(),
+      CallbackKeysUnavailableError,
+    );
     assert.ok(Date.now() - started < 2000, `gave up after ${Date.now() - started} ms`);
   });
 });

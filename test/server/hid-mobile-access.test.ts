@@ -1,14 +1,15 @@
 // HID Mobile Access (type 8, docs/hid.md) end to end: Keyway's API, Keyway talking HTTP to a local HID
 // Origo peer, the peer playing the phone, callbacks from the peer to Keyway over HTTP.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { after, before, describe, it } from 'node:test';
+import { type ServerType, serve } from '@hono/node-server';
 import type { Config } from '../../server/config.js';
 import { cancelOrphanedHidInvitations, syncDueHidCredentials } from '../../server/domain/hid-sync.js';
 import { sendInvitationReminders } from '../../server/domain/reminders.js';
-import { createHarness, TestClock, type Harness } from '../helpers/harness.js';
-import { startOrigoPeer, type OrigoPeer } from '../helpers/origo-peer.js';
+import { createHarness, type Harness, TestClock } from '../helpers/harness.js';
+import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 
 const CALLBACK_SECRET = 'origo-callback-secret-0123456789';
@@ -22,11 +23,25 @@ interface World {
   server: ServerType;
 }
 
-async function startWorld(backend: 'sqlite' | 'postgres', env: Record<string, string> = {}, configure?: (config: Config) => void): Promise<World> {
+async function startWorld(
+  backend: 'sqlite' | 'postgres',
+  env: Record<string, string> = {},
+  configure?: (config: Config) => void,
+): Promise<World> {
   // One clock for Keyway and Origo's invitation dates: expiry and reminders follow the test's time.
   const clock = new TestClock();
   const peer = await startOrigoPeer({ now: () => clock.now().getTime() });
-  const h = await createHarness({ backend, clock, env: { ...peer.env, KEYWAY_HID_ORIGO_POLL_S: String(POLL_S), KEYWAY_HID_ORIGO_CALLBACK_SECRET: CALLBACK_SECRET, ...env }, configure });
+  const h = await createHarness({
+    backend,
+    clock,
+    env: {
+      ...peer.env,
+      KEYWAY_HID_ORIGO_POLL_S: String(POLL_S),
+      KEYWAY_HID_ORIGO_CALLBACK_SECRET: CALLBACK_SECRET,
+      ...env,
+    },
+    configure,
+  });
   const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   return { h, peer, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -45,22 +60,40 @@ async function createPerson(w: World, person: Record<string, unknown>): Promise<
   return r.body.person.id;
 }
 async function issueHid(w: World, personId: number, extra: Record<string, unknown> = {}) {
-  const r = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8, enabled: true, ...extra } } });
+  const r = await w.h.request('POST', `/api/3/people/${personId}/credentials`, {
+    token: w.h.sk,
+    body: { person_credential: { credential_type_id: 8, enabled: true, ...extra } },
+  });
   assert.equal(r.status, 201, r.text);
-  return r.body.person_credential as { id: string; status: string; invitation_code: string; invitation_expires_at: string; invitation_url?: string; devices: unknown[] };
+  return r.body.person_credential as {
+    id: string;
+    status: string;
+    invitation_code: string;
+    invitation_expires_at: string;
+    invitation_url?: string;
+    devices: unknown[];
+  };
 }
-const read = async (w: World, personId: number, cid: string, token = w.h.sk) => (await w.h.request('GET', `/api/3/people/${personId}/credentials/${cid}`, { token })).body.person_credential;
+const read = async (w: World, personId: number, cid: string, token = w.h.sk) =>
+  (await w.h.request('GET', `/api/3/people/${personId}/credentials/${cid}`, { token })).body.person_credential;
 /** The poll: POLL_S later, Keyway reads Origo back. */
 async function pollLater(w: World, seconds = POLL_S) {
   w.h.clock.advance(seconds);
   await syncDueHidCredentials(w.h.keyway.ctx);
 }
-const verify = async (w: World, value: string) => (await w.h.request('POST', '/api/3/access/verify', { token: w.h.sk, body: { value } })).body;
+const verify = async (w: World, value: string) =>
+  (await w.h.request('POST', '/api/3/access/verify', { token: w.h.sk, body: { value } })).body;
 async function webhooksOf(w: World, cid: string): Promise<Record<string, any>[]> {
-  const rows = await w.h.store.db.selectFrom('outbox').select(['payload']).where('credential_id', '=', cid).orderBy('seq').execute();
+  const rows = await w.h.store.db
+    .selectFrom('outbox')
+    .select(['payload'])
+    .where('credential_id', '=', cid)
+    .orderBy('seq')
+    .execute();
   return rows.map((r) => JSON.parse(r.payload));
 }
-const transitions = (hooks: Record<string, any>[]) => hooks.filter((x) => x.event === 'credential.status_changed').map((x) => `${x.old_status}→${x.new_status}`);
+const transitions = (hooks: Record<string, any>[]) =>
+  hooks.filter((x) => x.event === 'credential.status_changed').map((x) => `${x.old_status}→${x.new_status}`);
 async function until(what: () => Promise<boolean>, ms = 3000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -83,17 +116,33 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
     it('type 8 is offered because HID Origo is configured', { skip }, async () => {
       const r = await w.h.request('GET', '/api/3/credential_types');
-      assert.deepEqual(r.body.credential_types.map((t: { id: number }) => t.id), [1, 6, 8, 9]);
-      assert.deepEqual(r.body.credential_types.find((t: { id: number }) => t.id === 8), { ...r.body.credential_types.find((t: { id: number }) => t.id === 8), name: 'HID Mobile Access', format: 'mobile' });
+      assert.deepEqual(
+        r.body.credential_types.map((t: { id: number }) => t.id),
+        [1, 6, 8, 9],
+      );
+      assert.deepEqual(
+        r.body.credential_types.find((t: { id: number }) => t.id === 8),
+        {
+          ...r.body.credential_types.find((t: { id: number }) => t.id === 8),
+          name: 'HID Mobile Access',
+          format: 'mobile',
+        },
+      );
     });
 
     it('Approach 2, verbatim: the partner reads invitation_code back and delivers it itself', { skip }, async () => {
       // 1. Create person (email optional)
-      const p = await w.h.request('POST', '/api/3/people', { token: w.h.sk, body: { person: { first_name: 'Jane', last_name: 'Smith', enabled: true } } });
+      const p = await w.h.request('POST', '/api/3/people', {
+        token: w.h.sk,
+        body: { person: { first_name: 'Jane', last_name: 'Smith', enabled: true } },
+      });
       assert.equal(p.status, 201);
       const personId = p.body.person.id;
       // 2. Create HID Mobile Access credential
-      const c = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8, enabled: true } } });
+      const c = await w.h.request('POST', `/api/3/people/${personId}/credentials`, {
+        token: w.h.sk,
+        body: { person_credential: { credential_type_id: 8, enabled: true } },
+      });
       assert.equal(c.status, 201, c.text);
       const cred = c.body.person_credential;
       assert.equal(cred.status, 'invited');
@@ -114,15 +163,25 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       // One Origo user, named after the person; no email sent by Keyway or Origo.
       const users = [...w.peer.users.values()].filter((u) => u.externalId === `keyway-person-${personId}`);
       assert.equal(users.length, 1);
-      assert.equal(JSON.parse(w.peer.calls.find((x) => x.path === `/users/${users[0].id}/invitation` && x.method === 'POST')!.body).sendInvitationEmail, 'N');
+      assert.equal(
+        JSON.parse(w.peer.calls.find((x) => x.path === `/users/${users[0].id}/invitation` && x.method === 'POST')!.body)
+          .sendInvitationEmail,
+        'N',
+      );
       await w.h.flushMessages();
       // Origo's code cannot be redeemed on Keyway's own invitation endpoint.
-      const redeem = await w.h.request('POST', '/api/3/invitations/redeem', { token: w.h.pk, headers: { origin: 'https://partner.example' }, body: { invitation_code: cred.invitation_code } });
+      const redeem = await w.h.request('POST', '/api/3/invitations/redeem', {
+        token: w.h.pk,
+        headers: { origin: 'https://partner.example' },
+        body: { invitation_code: cred.invitation_code },
+      });
       assert.equal(redeem.status, 404);
       w.h.assertLogsClean();
     });
 
-    it('invited → provisioning → active by polling; the phone is a device whose card number opens doors', { skip }, async () => {
+    it('invited → provisioning → active by polling; the phone is a device whose card number opens doors', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Poll', last_name: 'Ing' });
       const cred = await issueHid(w, personId);
       await pollLater(w);
@@ -147,20 +206,35 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const added = hooks.find((x) => x.event === 'device.added')!;
       assert.deepEqual([added.platform, added.model, added.device_id], ['hid', 'Pixel 8', active.devices[0].id]);
       const seq = hooks.map((x) => x.sequence);
-      assert.deepEqual(seq, [...seq].sort((a, b) => a - b));
+      assert.deepEqual(
+        seq,
+        [...seq].sort((a, b) => a - b),
+      );
       assert.equal(new Set(seq).size, seq.length);
     });
 
-    it('a callback with the secret makes Keyway re-read at once; without it → 401 and nothing read', { skip }, async () => {
+    it('a callback with the secret makes Keyway re-read at once; without it → 401 and nothing read', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Call', last_name: 'Back' });
       const cred = await issueHid(w, personId);
       const userId = [...w.peer.users.values()].find((u) => u.externalId === `keyway-person-${personId}`)!.id;
       w.peer.provision(cred.invitation_code);
-      const event = { specversion: '1.0', id: 'evt-1', source: 'hid-origo', type: 'com.hidglobal.origo.credential-management.credential.issued', subject: `users/${userId}`, data: { userId } };
+      const event = {
+        specversion: '1.0',
+        id: 'evt-1',
+        source: 'hid-origo',
+        type: 'com.hidglobal.origo.credential-management.credential.issued',
+        subject: `users/${userId}`,
+        data: { userId },
+      };
       const reads = () => w.peer.count('GET', new RegExp(`^/users/${userId}/`));
       const before = reads();
       assert.equal(await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event]), 401);
-      assert.equal(await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event], 'wrong-secret-wrong-secret-wrong'), 401);
+      assert.equal(
+        await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event], 'wrong-secret-wrong-secret-wrong'),
+        401,
+      );
       assert.equal(await w.peer.sendCallback(`${w.url}/hid/origo/callback`, [event], `${CALLBACK_SECRET}x`), 401);
       assert.equal(reads(), before, 'a refused callback reads nothing');
       assert.equal((await read(w, personId, cred.id)).status, 'invited');
@@ -170,13 +244,17 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.ok(reads() > before);
     });
 
-    it('two phones, then one revoked alone: its card stops opening doors, the other keeps working', { skip }, async () => {
+    it('two phones, then one revoked alone: its card stops opening doors, the other keeps working', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Two', last_name: 'Phones' });
       const cred = await issueHid(w, personId);
       const first = w.peer.provision(cred.invitation_code, { model: 'iPhone 15' });
       await pollLater(w);
       // A new phone: a new Origo invitation; the old one is cancelled; the device stays.
-      const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, { token: w.h.sk });
+      const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+        token: w.h.sk,
+      });
       assert.equal(again.status, 200, again.text);
       const reissued = again.body.person_credential;
       assert.equal(reissued.status, 'active');
@@ -185,26 +263,47 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const second = w.peer.provision(reissued.invitation_code, { model: 'Galaxy S24' });
       await pollLater(w);
       const both = await read(w, personId, cred.id);
-      assert.deepEqual(both.devices.map((d: { status: string }) => d.status), ['active', 'active']);
+      assert.deepEqual(
+        both.devices.map((d: { status: string }) => d.status),
+        ['active', 'active'],
+      );
       assert.equal((await verify(w, first.credential.cardNumber)).allowed, true);
       assert.equal((await verify(w, second.credential.cardNumber)).allowed, true);
 
       const lost = both.devices[0].id;
-      const r = await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}/devices/${lost}`, { token: w.h.sk });
+      const r = await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}/devices/${lost}`, {
+        token: w.h.sk,
+      });
       assert.equal(r.status, 202);
-      assert.equal((await verify(w, first.credential.cardNumber)).reason, 'device_revoked', 'refused at once, before Origo knows');
+      assert.equal(
+        (await verify(w, first.credential.cardNumber)).reason,
+        'device_revoked',
+        'refused at once, before Origo knows',
+      );
       await pollLater(w);
-      assert.equal(w.peer.credentials.get(first.credential.id)!.status, 'REVOKE_INITIATED', 'that phone’s Origo credential only');
+      assert.equal(
+        w.peer.credentials.get(first.credential.id)!.status,
+        'REVOKE_INITIATED',
+        'that phone’s Origo credential only',
+      );
       assert.equal(w.peer.credentials.get(second.credential.id)!.status, 'ACTIVE');
       assert.equal((await verify(w, second.credential.cardNumber)).allowed, true);
       const after = await read(w, personId, cred.id);
       assert.equal(after.status, 'active');
-      assert.deepEqual(after.devices.map((d: { status: string }) => d.status), ['revoked', 'active']);
+      assert.deepEqual(
+        after.devices.map((d: { status: string }) => d.status),
+        ['revoked', 'active'],
+      );
       const hooks = await webhooksOf(w, cred.id);
-      assert.deepEqual(hooks.filter((x) => x.event === 'device.revoked').map((x) => x.device_id), [lost]);
+      assert.deepEqual(
+        hooks.filter((x) => x.event === 'device.revoked').map((x) => x.device_id),
+        [lost],
+      );
     });
 
-    it('DELETE → revoking until Origo shows each credential revoked → revoked; refused revokes are retried', { skip }, async () => {
+    it('DELETE → revoking until Origo shows each credential revoked → revoked; refused revokes are retried', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Re', last_name: 'Voke' });
       const cred = await issueHid(w, personId);
       const phone = w.peer.provision(cred.invitation_code);
@@ -230,11 +329,20 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(done.status, 'revoked');
       assert.equal(done.devices[0].status, 'revoked');
       const hooks = await webhooksOf(w, cred.id);
-      assert.deepEqual(transitions(hooks), ['invited→provisioning', 'provisioning→active', 'active→revoking', 'revoking→revoked']);
+      assert.deepEqual(transitions(hooks), [
+        'invited→provisioning',
+        'provisioning→active',
+        'active→revoking',
+        'revoking→revoked',
+      ]);
       const order = hooks.map((x) => (x.event === 'credential.status_changed' ? x.new_status : x.event));
       assert.deepEqual(order.slice(-3), ['revoking', 'device.revoked', 'revoked']);
       const seq = hooks.map((x) => x.sequence);
-      assert.deepEqual(seq, seq.map((_, i) => seq[0] + i), 'one sequence per credential, no gaps');
+      assert.deepEqual(
+        seq,
+        seq.map((_, i) => seq[0] + i),
+        'one sequence per credential, no gaps',
+      );
       // A revoked credential is not read again.
       const userId = [...w.peer.users.values()].find((u) => u.externalId === `keyway-person-${personId}`)!.id;
       const reads = () => w.peer.count('GET', new RegExp(`^/users/${userId}/`));
@@ -244,7 +352,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(reads(), before);
     });
 
-    it('DELETE of a credential whose code was never used cancels the invitation at Origo, then revoked', { skip }, async () => {
+    it('DELETE of a credential whose code was never used cancels the invitation at Origo, then revoked', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Never', last_name: 'Used' });
       const cred = await issueHid(w, personId);
       const d = await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
@@ -255,7 +365,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await read(w, personId, cred.id)).status, 'revoked');
     });
 
-    it('DELETE while the phone is mid-issue (code entered): its Origo credential is revoked too before revoked', { skip }, async () => {
+    it('DELETE while the phone is mid-issue (code entered): its Origo credential is revoked too before revoked', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Mid', last_name: 'Issue' });
       const cred = await issueHid(w, personId);
       const inv = w.peer.acknowledge(cred.invitation_code);
@@ -264,7 +376,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
       await syncDueHidCredentials(w.h.keyway.ctx);
       assert.equal(w.peer.credentials.get(inv.credentialId)!.status, 'REVOKE_INITIATED');
-      assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'the entered code may still bring it to a phone');
+      assert.equal(
+        (await read(w, personId, cred.id)).status,
+        'revoking',
+        'the entered code may still bring it to a phone',
+      );
       w.peer.completeRevocations();
       await pollLater(w);
       assert.equal((await read(w, personId, cred.id)).status, 'revoked');
@@ -276,7 +392,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       w.peer.expireInvitation(cred.invitation_code);
       await pollLater(w);
       assert.equal((await read(w, personId, cred.id)).status, 'expired');
-      const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, { token: w.h.sk });
+      const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+        token: w.h.sk,
+      });
       assert.equal(again.body.person_credential.status, 'invited');
       assert.equal(w.peer.invitationByCode(again.body.person_credential.invitation_code)!.status, 'PENDING');
     });
@@ -287,10 +405,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const phone = w.peer.provision(cred.invitation_code);
       await pollLater(w);
       const calls = w.peer.calls.length;
-      const off = await w.h.request('PUT', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk, body: { person_credential: { enabled: false } } });
+      const off = await w.h.request('PUT', `/api/3/people/${personId}/credentials/${cred.id}`, {
+        token: w.h.sk,
+        body: { person_credential: { enabled: false } },
+      });
       assert.equal(off.body.person_credential.status, 'suspended');
       assert.equal((await verify(w, phone.credential.cardNumber)).reason, 'credential_suspended');
-      const on = await w.h.request('PUT', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk, body: { enabled: true } });
+      const on = await w.h.request('PUT', `/api/3/people/${personId}/credentials/${cred.id}`, {
+        token: w.h.sk,
+        body: { enabled: true },
+      });
       assert.equal(on.body.person_credential.status, 'active');
       assert.equal((await verify(w, phone.credential.cardNumber)).allowed, true);
       assert.equal(w.peer.calls.length, calls);
@@ -308,12 +432,20 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(mine.filter((c) => c.status === 401).length, 1, 'one 401, then a fresh token');
     });
 
-    it('Origo down at create → 503 upstream_unavailable with Retry-After, and nothing is stored', { skip }, async () => {
+    it('Origo down at create → 503 upstream_unavailable with Retry-After, and nothing is stored', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Down', last_name: 'Stream' });
-      const eventsBefore = await w.h.store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const eventsBefore = await w.h.store.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       await w.peer.down();
       try {
-        const r = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+        const r = await w.h.request('POST', `/api/3/people/${personId}/credentials`, {
+          token: w.h.sk,
+          body: { person_credential: { credential_type_id: 8 } },
+        });
         assert.equal(r.status, 503);
         assert.equal(r.body.error.code, 'upstream_unavailable');
         assert.ok(Number(r.headers.get('retry-after')) > 0);
@@ -322,22 +454,38 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
       // Origo answers 500 to the invitation (it may have acted): still 503, still nothing.
       w.peer.failNext(0);
-      const user = await w.h.request('POST', `/api/3/people/${personId}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+      const user = await w.h.request('POST', `/api/3/people/${personId}/credentials`, {
+        token: w.h.sk,
+        body: { person_credential: { credential_type_id: 8 } },
+      });
       assert.equal(user.status, 201); // the peer is back
       const other = await createPerson(w, { first_name: 'Half', last_name: 'Made' });
       w.peer.failNext(2, 500); // the search fails twice, is retried
       w.peer.loseAnswers(1, /\/invitation$/);
-      const lost = await w.h.request('POST', `/api/3/people/${other}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+      const lost = await w.h.request('POST', `/api/3/people/${other}/credentials`, {
+        token: w.h.sk,
+        body: { person_credential: { credential_type_id: 8 } },
+      });
       assert.equal(lost.status, 503);
       const list = await w.h.request('GET', `/api/3/people/${other}/credentials`, { token: w.h.sk });
       assert.deepEqual(list.body.person_credentials, []);
-      const created = await w.h.store.db.selectFrom('events').select('data').where('type', '=', 'credential.created').execute();
+      const created = await w.h.store.db
+        .selectFrom('events')
+        .select('data')
+        .where('type', '=', 'credential.created')
+        .execute();
       assert.equal(created.filter((e) => JSON.parse(e.data).person_id === other).length, 0);
       assert.ok(eventsBefore.n >= 0);
-      assert.deepEqual((await w.h.request('GET', `/api/3/people/${personId}/credentials`, { token: w.h.sk })).body.person_credentials.length, 1);
+      assert.deepEqual(
+        (await w.h.request('GET', `/api/3/people/${personId}/credentials`, { token: w.h.sk })).body.person_credentials
+          .length,
+        1,
+      );
     });
 
-    it('Origo’s 403 (its call budget) is backed off: 503 for a person waiting, the poll waits, then both go on', { skip }, async () => {
+    it('Origo’s 403 (its call budget) is backed off: 503 for a person waiting, the poll waits, then both go on', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Rate', last_name: 'Limit' });
       const cred = await issueHid(w, personId);
       w.peer.provision(cred.invitation_code);
@@ -345,12 +493,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const from = w.peer.calls.length;
       await pollLater(w);
       assert.equal((await read(w, personId, cred.id)).status, 'invited');
-      assert.deepEqual(w.peer.calls.slice(from).map((c) => c.status), [403], 'one refused call, then the pass stops');
+      assert.deepEqual(
+        w.peer.calls.slice(from).map((c) => c.status),
+        [403],
+        'one refused call, then the pass stops',
+      );
       const refused = w.peer.calls.filter((c) => c.status === 403).length;
       await pollLater(w, 30); // within Origo's pause: the poll sends nothing
       assert.equal(w.peer.calls.length, from + 1);
       const other = await createPerson(w, { first_name: 'Waiting', last_name: 'Person' });
-      const r = await w.h.request('POST', `/api/3/people/${other}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8 } } });
+      const r = await w.h.request('POST', `/api/3/people/${other}/credentials`, {
+        token: w.h.sk,
+        body: { person_credential: { credential_type_id: 8 } },
+      });
       assert.equal(r.status, 503);
       assert.equal(r.body.error.code, 'upstream_unavailable', 'a limit, never a credential error');
       assert.ok(Number(r.headers.get('retry-after')) >= 30);
@@ -360,7 +515,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await read(w, personId, cred.id)).status, 'active');
     });
 
-    it('deliver:"email" sends Origo’s code with the seed’s instructions in the person’s language', { skip }, async () => {
+    it('deliver:"email" sends Origo’s code with the seed’s instructions in the person’s language', {
+      skip,
+    }, async () => {
       const personId = await createPerson(w, { first_name: 'Jana', last_name: 'Schmidt', email: 'jana@example.com' });
       const cred = await issueHid(w, personId, { deliver: 'email', locale: 'de' });
       await w.h.flushMessages();
@@ -368,7 +525,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.ok(mail, 'an email went out');
       assert.match(mail.subject!, /HID Mobile Access/);
       assert.ok(mail.body.includes(cred.invitation_code));
-      for (const words of ['App Store', 'Google Play', 'Einladungscode', 'Sekunden', 'PIN', 'Hallo Jana']) assert.ok(mail.body.includes(words), words);
+      for (const words of ['App Store', 'Google Play', 'Einladungscode', 'Sekunden', 'PIN', 'Hallo Jana'])
+        assert.ok(mail.body.includes(words), words);
       assert.ok(!mail.body.includes('/p#code='), 'no Keyway link: the code goes into the HID app');
       const events = await w.h.request('GET', `/api/3/events?subject=credential:${cred.id}`, { token: w.h.sk });
       assert.ok(events.body.events.some((e: { type: string }) => e.type === 'invitation.emailed'));
@@ -390,16 +548,23 @@ describe('HID Mobile Access, seed Approach 1 (Keyway emails the code)', () => {
 
   it('Approach 1, verbatim: the person gets the invitation code by email', async () => {
     // 1. Create person (if not exists)
-    const p = await w.h.request('POST', '/api/3/people', { token: w.h.sk, body: { person: { first_name: 'Jane', last_name: 'Smith', email: 'jane@example.com', enabled: true } } });
+    const p = await w.h.request('POST', '/api/3/people', {
+      token: w.h.sk,
+      body: { person: { first_name: 'Jane', last_name: 'Smith', email: 'jane@example.com', enabled: true } },
+    });
     assert.equal(p.status, 201);
     // 2. Create HID Mobile Access credential
-    const c = await w.h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: w.h.sk, body: { person_credential: { credential_type_id: 8, enabled: true } } });
+    const c = await w.h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+      token: w.h.sk,
+      body: { person_credential: { credential_type_id: 8, enabled: true } },
+    });
     assert.equal(c.status, 201, c.text);
     assert.equal(c.body.person_credential.status, 'invited');
     await w.h.flushMessages();
     const [mail] = await w.h.outbox('jane@example.com');
     assert.ok(mail.body.includes(c.body.person_credential.invitation_code));
-    for (const words of ['HID Mobile Access', 'App Store', 'Google Play', 'seconds', 'Contact', 'PIN', 'Hello Jane']) assert.ok(mail.body.includes(words), words);
+    for (const words of ['HID Mobile Access', 'App Store', 'Google Play', 'seconds', 'Contact', 'PIN', 'Hello Jane'])
+      assert.ok(mail.body.includes(words), words);
     w.h.assertLogsClean();
   });
 });
@@ -451,13 +616,25 @@ describe('HID Mobile Access not configured', () => {
 
   it('type 8 is neither listed nor creatable, and the callback does not exist', async () => {
     const types = await h.request('GET', '/api/3/credential_types');
-    assert.deepEqual(types.body.credential_types.map((t: { id: number }) => t.id), [1, 6, 9]);
-    const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'No', last_name: 'Hid' } } });
-    const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 8 } } });
+    assert.deepEqual(
+      types.body.credential_types.map((t: { id: number }) => t.id),
+      [1, 6, 9],
+    );
+    const p = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { person: { first_name: 'No', last_name: 'Hid' } },
+    });
+    const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+      token: h.sk,
+      body: { person_credential: { credential_type_id: 8 } },
+    });
     assert.equal(c.status, 422);
     assert.equal(c.body.error.code, 'unknown_credential_type');
     assert.deepEqual(c.body.error.details.available, [1, 6, 9]);
-    const cb = await h.request('POST', '/hid/origo/callback', { raw: '[]', headers: { 'content-type': 'application/cloudevents-batch+json', authorization: 'x' } });
+    const cb = await h.request('POST', '/hid/origo/callback', {
+      raw: '[]',
+      headers: { 'content-type': 'application/cloudevents-batch+json', authorization: 'x' },
+    });
     assert.equal(cb.status, 404);
   });
 });
@@ -473,7 +650,9 @@ describe('HID Origo slow or silent at create: nothing stored, and the invitation
   after(() => stopWorld(w));
 
   /** The operator's create over real HTTP, timed. */
-  async function issueOverHttp(personId: number): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
+  async function issueOverHttp(
+    personId: number,
+  ): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
     const t0 = performance.now();
     const res = await fetch(`${w.url}/api/3/people/${personId}/credentials`, {
       method: 'POST',
@@ -483,9 +662,12 @@ describe('HID Origo slow or silent at create: nothing stored, and the invitation
     const body = await res.json();
     return { status: res.status, body, retryAfter: res.headers.get('retry-after'), ms: performance.now() - t0 };
   }
-  const origoUserOf = (personId: number) => [...w.peer.users.values()].find((u) => u.externalId === `keyway-person-${personId}`)!;
-  const invitationsAtOrigo = (personId: number) => [...w.peer.invitations.values()].filter((i) => i.userId === origoUserOf(personId).id);
-  const credentialsOf = async (personId: number) => (await w.h.request('GET', `/api/3/people/${personId}/credentials`, { token: w.h.sk })).body.person_credentials;
+  const origoUserOf = (personId: number) =>
+    [...w.peer.users.values()].find((u) => u.externalId === `keyway-person-${personId}`)!;
+  const invitationsAtOrigo = (personId: number) =>
+    [...w.peer.invitations.values()].filter((i) => i.userId === origoUserOf(personId).id);
+  const credentialsOf = async (personId: number) =>
+    (await w.h.request('GET', `/api/3/people/${personId}/credentials`, { token: w.h.sk })).body.person_credentials;
 
   it('Origo stalls the invitation create: 503 with Retry-After within the deadline, nothing stored; the orphan is cancelled once surely over', async () => {
     const personId = await createPerson(w, { first_name: 'Slow', last_name: 'Origo' });
@@ -499,9 +681,16 @@ describe('HID Origo slow or silent at create: nothing stored, and the invitation
     assert.equal(r.status, 503, JSON.stringify(r.body));
     assert.equal(r.body.error.code, 'upstream_unavailable');
     assert.ok(Number(r.retryAfter) > 0, 'Retry-After');
-    assert.ok(r.ms >= DEADLINE_MS - 50 && r.ms < DEADLINE_MS + 500, `answered after ${Math.round(r.ms)} ms (deadline ${DEADLINE_MS} ms)`);
+    assert.ok(
+      r.ms >= DEADLINE_MS - 50 && r.ms < DEADLINE_MS + 500,
+      `answered after ${Math.round(r.ms)} ms (deadline ${DEADLINE_MS} ms)`,
+    );
     assert.deepEqual(await credentialsOf(personId), []);
-    const created = await w.h.store.db.selectFrom('events').select('data').where('type', '=', 'credential.created').execute();
+    const created = await w.h.store.db
+      .selectFrom('events')
+      .select('data')
+      .where('type', '=', 'credential.created')
+      .execute();
     assert.equal(created.filter((e) => JSON.parse(e.data).person_id === personId).length, 0);
     // Origo acted before it stalled: a PENDING code nobody was shown.
     const [orphan] = invitationsAtOrigo(personId);
@@ -548,14 +737,19 @@ describe('HID Origo slow or silent at create: nothing stored, and the invitation
     assert.equal(await cancelOrphanedHidInvitations(w.h.keyway.ctx), 1);
     assert.equal(orphan.status, 'CANCELLED');
     assert.equal(fresh.status, 'PENDING', 'the stored invitation is left alone');
-    assert.equal((await read(w, personId, r.body.person_credential.id)).invitation_code, r.body.person_credential.invitation_code);
+    assert.equal(
+      (await read(w, personId, r.body.person_credential.id)).invitation_code,
+      r.body.person_credential.invitation_code,
+    );
   });
 
   it('a re-issue whose answer was lost: 503, the old code still stands, and the orphan is cancelled', async () => {
     const personId = await createPerson(w, { first_name: 'Re', last_name: 'Lost' });
     const cred = await issueHid(w, personId);
     w.peer.loseAnswers(1, /^\/users\/\d+\/invitation$/);
-    const r = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, { token: w.h.sk });
+    const r = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+      token: w.h.sk,
+    });
     assert.equal(r.status, 503);
     assert.equal((await read(w, personId, cred.id)).invitation_code, cred.invitation_code);
     const orphan = invitationsAtOrigo(personId).find((i) => i.invitationCode !== cred.invitation_code)!;
@@ -563,6 +757,10 @@ describe('HID Origo slow or silent at create: nothing stored, and the invitation
     w.h.clock.advance(60);
     await syncDueHidCredentials(w.h.keyway.ctx);
     assert.equal(orphan.status, 'CANCELLED');
-    assert.equal(w.peer.invitationByCode(cred.invitation_code)!.status, 'PENDING', 'the credential’s own code is not touched');
+    assert.equal(
+      w.peer.invitationByCode(cred.invitation_code)!.status,
+      'PENDING',
+      'the credential’s own code is not touched',
+    );
   });
 });

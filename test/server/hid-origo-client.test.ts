@@ -1,8 +1,9 @@
 // The Origo client against a local Origo peer over HTTP: headers, token, retries, deadline, budget.
-import { after, before, beforeEach, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createOrigoClient, OrigoError, type OrigoClient } from '../../server/hid/origo-client.js';
-import { startOrigoPeer, type OrigoPeer } from '../helpers/origo-peer.js';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createOrigoClient, type OrigoClient, OrigoError } from '../../server/hid/origo-client.js';
+import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
 
 const PART = 'MID-SUB-CRD_FTPN_6445';
 let peer: OrigoPeer;
@@ -15,10 +16,11 @@ const clientFor = (p: OrigoPeer, extra: Partial<Parameters<typeof createOrigoCli
     applicationId: p.env.KEYWAY_HID_ORIGO_APPLICATION_ID,
     authUrl: p.authUrl,
     apiUrl: p.apiUrl,
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-      const t = setTimeout(resolve, Math.min(ms, 20));
-      signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-    }),
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(resolve, Math.min(ms, 20));
+        signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+      }),
     ...extra,
   });
 
@@ -66,13 +68,44 @@ describe('HID Origo client', () => {
   it('the peer is strict: no Application-ID, a wrong content type or an unknown token are refused', async () => {
     const token = await clientFor(peer).accessToken();
     const url = `${peer.apiUrl}/customer/${peer.orgId}/users/.search`;
-    const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'externalId eq "x"' });
+    const body = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'externalId eq "x"',
+    });
     const ct = 'application/vnd.assaabloy.ma.credential-management-2.2+json';
-    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers, body }).then((r) => r.status);
-    assert.equal(await post({ authorization: `Bearer ${token}`, 'application-version': '2.2', 'content-type': ct }), 400);
-    assert.equal(await post({ authorization: `Bearer ${token}`, 'application-id': 'KEYWAY-TEST', 'application-version': '2.2', 'content-type': 'application/json' }), 415);
-    assert.equal(await post({ authorization: 'Bearer tok_forged', 'application-id': 'KEYWAY-TEST', 'application-version': '2.2', 'content-type': ct }), 401);
-    assert.equal(await post({ authorization: `Bearer ${token}`, 'application-id': 'KEYWAY-TEST', 'application-version': '2.2', 'content-type': `${ct}; charset=UTF-8` }), 200);
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers, body }).then((r) => r.status);
+    assert.equal(
+      await post({ authorization: `Bearer ${token}`, 'application-version': '2.2', 'content-type': ct }),
+      400,
+    );
+    assert.equal(
+      await post({
+        authorization: `Bearer ${token}`,
+        'application-id': 'KEYWAY-TEST',
+        'application-version': '2.2',
+        'content-type': 'application/json',
+      }),
+      415,
+    );
+    assert.equal(
+      await post({
+        authorization: 'Bearer tok_forged',
+        'application-id': 'KEYWAY-TEST',
+        'application-version': '2.2',
+        'content-type': ct,
+      }),
+      401,
+    );
+    assert.equal(
+      await post({
+        authorization: `Bearer ${token}`,
+        'application-id': 'KEYWAY-TEST',
+        'application-version': '2.2',
+        'content-type': `${ct}; charset=UTF-8`,
+      }),
+      200,
+    );
   });
 
   it('finds a user by externalId instead of creating a second one', async () => {
@@ -90,7 +123,11 @@ describe('HID Origo client', () => {
     const u = await client.findOrCreateUser({ ...jane, externalId: 'keyway-person-3' });
     assert.ok(u.id > 0);
     assert.equal([...peer.users.values()].filter((x) => x.externalId === 'keyway-person-3').length, 1);
-    assert.equal(peer.calls.filter((c) => c.path === '/users' && c.body.includes('keyway-person-3')).length, 0, 'no second create: the lost one was found by searching');
+    assert.equal(
+      peer.calls.filter((c) => c.path === '/users' && c.body.includes('keyway-person-3')).length,
+      0,
+      'no second create: the lost one was found by searching',
+    );
     const searches = peer.calls.filter((c) => c.path === '/users/.search' && c.body.includes('keyway-person-3'));
     assert.ok(searches.length >= 1 && searches.at(-1)!.status === 200);
   });
@@ -104,7 +141,10 @@ describe('HID Origo client', () => {
     assert.ok(Date.parse(inv.expirationDate!) > Date.now());
     assert.equal(inv.credentials[0]?.status, 'ISSUE_INITIATED');
     const listed = await client.listInvitations(u.id);
-    assert.deepEqual(listed.map((i) => [i.id, i.status]), [[inv.id, 'PENDING']]);
+    assert.deepEqual(
+      listed.map((i) => [i.id, i.status]),
+      [[inv.id, 'PENDING']],
+    );
     assert.equal(await client.cancelInvitation(inv.id), 'cancelled');
     assert.equal((await client.listInvitations(u.id))[0].status, 'CANCELLED');
     assert.equal(await client.cancelInvitation('999999'), 'gone');
@@ -134,7 +174,10 @@ describe('HID Origo client', () => {
     const u = await client.findOrCreateUser({ ...jane, externalId: 'keyway-person-6' });
     assert.ok(u.id);
     const last = peer.calls.slice(-2);
-    assert.deepEqual(last.map((c) => c.status), [401, 200]);
+    assert.deepEqual(
+      last.map((c) => c.status),
+      [401, 200],
+    );
     assert.notEqual(last[0].headers.authorization, last[1].headers.authorization);
   });
 
@@ -150,7 +193,14 @@ describe('HID Origo client', () => {
   });
 
   it('wrong client credentials are a rejection, not an outage', async () => {
-    const client = createOrigoClient({ clientId: '1000123-OSRVX', clientSecret: 'wrong', orgId: peer.orgId, applicationId: 'KEYWAY-TEST', authUrl: peer.authUrl, apiUrl: peer.apiUrl });
+    const client = createOrigoClient({
+      clientId: '1000123-OSRVX',
+      clientSecret: 'wrong',
+      orgId: peer.orgId,
+      applicationId: 'KEYWAY-TEST',
+      authUrl: peer.authUrl,
+      apiUrl: peer.apiUrl,
+    });
     await rejects(client.accessToken(), 'rejected', 401);
   });
 
@@ -172,7 +222,10 @@ describe('HID Origo client', () => {
     peer.failNext(1, 503);
     const inv = await client.createInvitation(u.id, PART);
     assert.equal(inv.status, 'PENDING');
-    assert.deepEqual(peer.calls.filter((c) => c.path === `/users/${u.id}/invitation` && c.method === 'POST').map((c) => c.status), [500, 503, 201]);
+    assert.deepEqual(
+      peer.calls.filter((c) => c.path === `/users/${u.id}/invitation` && c.method === 'POST').map((c) => c.status),
+      [500, 503, 201],
+    );
   });
 
   it('a stalled answer fails within the deadline, the body read included', async () => {
@@ -189,7 +242,14 @@ describe('HID Origo client', () => {
   });
 
   it('a refused connection is unavailable', async () => {
-    const client = createOrigoClient({ clientId: 'a-b', clientSecret: 's', orgId: 'a', applicationId: 'x', authUrl: 'http://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9/credential-management' });
+    const client = createOrigoClient({
+      clientId: 'a-b',
+      clientSecret: 's',
+      orgId: 'a',
+      applicationId: 'x',
+      authUrl: 'http://127.0.0.1:9',
+      apiUrl: 'http://127.0.0.1:9/credential-management',
+    });
     await rejects(client.accessToken(), 'unavailable');
   });
 

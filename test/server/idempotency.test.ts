@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';
 
 let h: Harness;
 before(async () => {
@@ -24,38 +24,82 @@ test('the same Idempotency-Key and body replays the first answer instead of acti
 });
 
 test('the same key with another body is 422 idempotency_mismatch', async () => {
-  await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'A', last_name: 'B' }, headers: { 'idempotency-key': 'k-2' } });
-  const res = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'A', last_name: 'C' }, headers: { 'idempotency-key': 'k-2' } });
+  await h.request('POST', '/api/3/people', {
+    token: h.sk,
+    body: { first_name: 'A', last_name: 'B' },
+    headers: { 'idempotency-key': 'k-2' },
+  });
+  const res = await h.request('POST', '/api/3/people', {
+    token: h.sk,
+    body: { first_name: 'A', last_name: 'C' },
+    headers: { 'idempotency-key': 'k-2' },
+  });
   assert.equal(res.status, 422);
   assert.equal(res.body.error.code, 'idempotency_mismatch');
 });
 
 test('keys are scoped per caller and path', async () => {
-  const a = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Scope', last_name: 'One' }, headers: { 'idempotency-key': 'shared' } });
-  const other = await h.request('POST', '/api/3/client_sessions', { token: h.sk, body: { person_id: a.body.person.id }, headers: { 'idempotency-key': 'shared' } });
+  const a = await h.request('POST', '/api/3/people', {
+    token: h.sk,
+    body: { first_name: 'Scope', last_name: 'One' },
+    headers: { 'idempotency-key': 'shared' },
+  });
+  const other = await h.request('POST', '/api/3/client_sessions', {
+    token: h.sk,
+    body: { person_id: a.body.person.id },
+    headers: { 'idempotency-key': 'shared' },
+  });
   assert.equal(other.status, 201, 'another path is another scope');
 });
 
 test('a redemption retried with its key gets the same token back within 15 minutes, not after; stored encrypted', async () => {
   const { code } = await issueWalletPass(h);
-  const first = await h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: code }, headers: { 'idempotency-key': 'r-1' }, ip: '198.51.100.1' });
+  const first = await h.request('POST', '/api/3/invitations/redeem', {
+    token: h.pk,
+    body: { invitation_code: code },
+    headers: { 'idempotency-key': 'r-1' },
+    ip: '198.51.100.1',
+  });
   assert.equal(first.status, 200);
-  const retry = await h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: code }, headers: { 'idempotency-key': 'r-1' }, ip: '198.51.100.1' });
+  const retry = await h.request('POST', '/api/3/invitations/redeem', {
+    token: h.pk,
+    body: { invitation_code: code },
+    headers: { 'idempotency-key': 'r-1' },
+    ip: '198.51.100.1',
+  });
   assert.equal(retry.status, 200);
   assert.equal(retry.body.provisioning_token, first.body.provisioning_token);
-  const otherIp = await h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: code }, headers: { 'idempotency-key': 'r-1' }, ip: '198.51.100.2' });
+  const otherIp = await h.request('POST', '/api/3/invitations/redeem', {
+    token: h.pk,
+    body: { invitation_code: code },
+    headers: { 'idempotency-key': 'r-1' },
+    ip: '198.51.100.2',
+  });
   assert.equal(otherIp.status, 409, 'for a publishable key the scope is (key, client IP)');
   const rows = await h.store.db.selectFrom('idempotency').selectAll().execute();
   assert.ok(!JSON.stringify(rows).includes(first.body.provisioning_token), 'the stored answer is encrypted');
   h.clock.advance(16 * 60);
-  const late = await h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: code }, headers: { 'idempotency-key': 'r-1' }, ip: '198.51.100.1' });
+  const late = await h.request('POST', '/api/3/invitations/redeem', {
+    token: h.pk,
+    body: { invitation_code: code },
+    headers: { 'idempotency-key': 'r-1' },
+    ip: '198.51.100.1',
+  });
   assert.notEqual(late.status, 200);
   assert.ok(!late.text.includes(first.body.provisioning_token));
 });
 
 test('an error answer is not remembered: the same key may be retried after fixing the cause', async () => {
-  const bad = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Only' }, headers: { 'idempotency-key': 'k-err' } });
+  const bad = await h.request('POST', '/api/3/people', {
+    token: h.sk,
+    body: { first_name: 'Only' },
+    headers: { 'idempotency-key': 'k-err' },
+  });
   assert.equal(bad.status, 400);
-  const again = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Only' }, headers: { 'idempotency-key': 'k-err' } });
+  const again = await h.request('POST', '/api/3/people', {
+    token: h.sk,
+    body: { first_name: 'Only' },
+    headers: { 'idempotency-key': 'k-err' },
+  });
   assert.equal(again.status, 400);
 });

@@ -5,18 +5,29 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { TEST_SECRET } from '../helpers/harness.js';
-import { startReceiver, type Receiver } from '../helpers/peers.js';
+import { type Receiver, startReceiver } from '../helpers/peers.js';
 import { freshSchema, skipWithoutPostgres } from '../helpers/pg.js';
-import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { sseReader } from '../helpers/sse.js';
 
 const SK = 'sk_demo_instances_0123456789abcdef';
 const PK = 'pk_demo_instances_0123456789abcdef';
 
-async function call(base: string, method: string, p: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  base: string,
+  method: string,
+  p: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(base + p, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -63,22 +74,40 @@ describe('two instances on one PostgreSQL database are one system', async () => 
     const read = await call(b.url, 'GET', `/api/3/people/${person.body.person.id}`, SK);
     assert.equal(read.status, 200);
     assert.equal(read.body.person.first_name, 'Ada');
-    const cred = await call(b.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } });
+    const cred = await call(b.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, {
+      person_credential: { credential_type_id: 9 },
+    });
     const cid = cred.body.person_credential.id;
     const session = await call(a.url, 'POST', '/api/3/client_sessions', SK, { person_id: person.body.person.id });
-    const stream = sseReader((await fetch(`${b.url}/api/3/credentials/${cid}/status/stream?token=${session.body.token}`)).body!);
+    const stream = sseReader(
+      (await fetch(`${b.url}/api/3/credentials/${cid}/status/stream?token=${session.body.token}`)).body!,
+    );
     assert.equal((await stream.next()).data.enabled, true);
     const t0 = performance.now();
-    assert.equal((await call(a.url, 'PUT', `/api/3/people/${person.body.person.id}/credentials/${cid}`, SK, { person_credential: { enabled: false } })).status, 200);
+    assert.equal(
+      (
+        await call(a.url, 'PUT', `/api/3/people/${person.body.person.id}/credentials/${cid}`, SK, {
+          person_credential: { enabled: false },
+        })
+      ).status,
+      200,
+    );
     const ev = await stream.next(2000);
     assert.equal(ev.data.enabled, false);
     assert.ok(performance.now() - t0 < 1000, `B's stream heard A's change in ${Math.round(performance.now() - t0)} ms`);
-    assert.equal((await call(b.url, 'GET', `/api/3/people/${person.body.person.id}/credentials/${cid}`, SK)).body.person_credential.enabled, false);
+    assert.equal(
+      (await call(b.url, 'GET', `/api/3/people/${person.body.person.id}/credentials/${cid}`, SK)).body.person_credential
+        .enabled,
+      false,
+    );
     await stream.cancel();
   });
 
   test('a key revoked with `npx keyway keys revoke` is refused by both within 100 ms', async () => {
-    const created = await runCli(['keys', 'create', '--scope', 'account.person', '--name', 'to revoke'], { ...env, DATABASE_URL: schema.url });
+    const created = await runCli(['keys', 'create', '--scope', 'account.person', '--name', 'to revoke'], {
+      ...env,
+      DATABASE_URL: schema.url,
+    });
     assert.equal(created.code, 0, created.stderr);
     const key = created.stdout.trim();
     const id = /Created (\S+)/.exec(created.stderr)![1];
@@ -88,21 +117,37 @@ describe('two instances on one PostgreSQL database are one system', async () => 
     const t0 = performance.now();
     const answers = await Promise.all([a, b].map((s) => call(s.url, 'GET', '/api/3/people', key)));
     assert.ok(performance.now() - t0 < 100, `answered ${Math.round(performance.now() - t0)} ms after the CLI exited`);
-    assert.deepEqual(answers.map((r) => r.status), [401, 401]);
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [401, 401],
+    );
   });
 
   test('kill -9 of A during a burst of redemptions through both: every 200 has its effect, no code twice, every webhook delivered; a stream cut with A resumes on B', async () => {
-    const hook = await call(b.url, 'POST', '/api/3/webhooks', SK, { webhook: { url: receiver.url, events: ['credential.status_changed'] } });
+    const hook = await call(b.url, 'POST', '/api/3/webhooks', SK, {
+      webhook: { url: receiver.url, events: ['credential.status_changed'] },
+    });
     assert.equal(hook.status, 201, hook.text);
-    const person = await call(a.url, 'POST', '/api/3/people', SK, { person: { first_name: 'Burst', last_name: 'Kill' } });
+    const person = await call(a.url, 'POST', '/api/3/people', SK, {
+      person: { first_name: 'Burst', last_name: 'Kill' },
+    });
     const pid = person.body.person.id;
-    const creds = await Promise.all(Array.from({ length: 40 }, () => call(b.url, 'POST', `/api/3/people/${pid}/credentials`, SK, { person_credential: { credential_type_id: 9 } })));
-    const codes = creds.map((c) => ({ id: c.body.person_credential.id as string, code: c.body.person_credential.invitation_code as string }));
+    const creds = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        call(b.url, 'POST', `/api/3/people/${pid}/credentials`, SK, { person_credential: { credential_type_id: 9 } }),
+      ),
+    );
+    const codes = creds.map((c) => ({
+      id: c.body.person_credential.id as string,
+      code: c.body.person_credential.invitation_code as string,
+    }));
 
     // A stream on A, about to be cut.
     const watched = codes[0].id;
     const session = await call(b.url, 'POST', '/api/3/client_sessions', SK, { person_id: pid });
-    const onA = sseReader((await fetch(`${a.url}/api/3/credentials/${watched}/status/stream?token=${session.body.token}`)).body!);
+    const onA = sseReader(
+      (await fetch(`${a.url}/api/3/credentials/${watched}/status/stream?token=${session.body.token}`)).body!,
+    );
     const last = await onA.next();
 
     // Each code redeemed through A and through B at once; A is killed in the middle.
@@ -111,20 +156,36 @@ describe('two instances on one PostgreSQL database are one system', async () => 
       (['a', 'b'] as const).map(async (via) => {
         await new Promise((r) => setTimeout(r, i * 3));
         const server = via === 'a' ? a : b;
-        const r = await call(server.url, 'POST', '/api/3/invitations/redeem', PK, { invitation_code: code }).catch(() => undefined);
+        const r = await call(server.url, 'POST', '/api/3/invitations/redeem', PK, { invitation_code: code }).catch(
+          () => undefined,
+        );
         outcomes.push({ code, via, status: r?.status });
       }),
     );
     await new Promise((r) => setTimeout(r, 40));
     a.child.kill('SIGKILL');
     await Promise.all(burst);
-    assert.ok(outcomes.some((o) => o.via === 'a' && o.status === undefined) || outcomes.every((o) => o.via === 'b' || o.status), 'A died during the burst');
+    assert.ok(
+      outcomes.some((o) => o.via === 'a' && o.status === undefined) || outcomes.every((o) => o.via === 'b' || o.status),
+      'A died during the burst',
+    );
     assert.equal((await onA.rest(2000)).ended, true, 'the stream on A was cut');
 
     // Meanwhile, through B: the watched credential is disabled, enabled and revoked.
-    for (const body of [{ enabled: false }, { enabled: true }]) assert.equal((await call(b.url, 'PUT', `/api/3/people/${pid}/credentials/${watched}`, SK, { person_credential: body })).status, 200);
+    for (const body of [{ enabled: false }, { enabled: true }])
+      assert.equal(
+        (await call(b.url, 'PUT', `/api/3/people/${pid}/credentials/${watched}`, SK, { person_credential: body }))
+          .status,
+        200,
+      );
     assert.equal((await call(b.url, 'DELETE', `/api/3/people/${pid}/credentials/${watched}`, SK)).status, 202);
-    const onB = sseReader((await fetch(`${b.url}/api/3/credentials/${watched}/status/stream?token=${session.body.token}`, { headers: { 'last-event-id': last.id! } })).body!);
+    const onB = sseReader(
+      (
+        await fetch(`${b.url}/api/3/credentials/${watched}/status/stream?token=${session.body.token}`, {
+          headers: { 'last-event-id': last.id! },
+        })
+      ).body!,
+    );
     const seen = [];
     for (;;) {
       const ev = await onB.next(1500).catch(() => undefined);
@@ -133,7 +194,11 @@ describe('two instances on one PostgreSQL database are one system', async () => 
     }
     await onB.cancel();
     const ids = seen.map((e) => Number(e.id));
-    assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'in order');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((x, y) => x - y),
+      'in order',
+    );
     assert.equal(new Set(ids).size, ids.length, 'none twice');
     assert.ok(ids[0] > Number(last.id));
     // The redemption (if the burst reached it), the disable, the enable and the revocation, each once.
@@ -145,13 +210,17 @@ describe('two instances on one PostgreSQL database are one system', async () => 
     // Every 200 has its effect, and no code succeeded twice.
     const db = new pg.Client({ connectionString: schema.url });
     await db.connect();
-    const { rows } = await db.query<{ id: string; status: string }>('select id, status from credentials where id = any($1)', [codes.map((c) => c.id)]);
+    const { rows } = await db.query<{ id: string; status: string }>(
+      'select id, status from credentials where id = any($1)',
+      [codes.map((c) => c.id)],
+    );
     await db.end();
     const statusOf = new Map(rows.map((r) => [r.id, r.status]));
     for (const { id, code } of codes) {
       const ok = outcomes.filter((o) => o.code === code && o.status === 200);
       assert.ok(ok.length <= 1, `code of ${id} succeeded ${ok.length} times`);
-      if (ok.length === 1 && id !== watched) assert.equal(statusOf.get(id), 'provisioning', `${id} answered 200 but is ${statusOf.get(id)}`);
+      if (ok.length === 1 && id !== watched)
+        assert.equal(statusOf.get(id), 'provisioning', `${id} answered 200 but is ${statusOf.get(id)}`);
     }
     const answered = outcomes.filter((o) => o.status === 200).length;
     assert.ok(answered >= 20, `B redeemed its share: ${answered} 200s`);
@@ -159,8 +228,15 @@ describe('two instances on one PostgreSQL database are one system', async () => 
     // Every status change committed (answered or not) reaches the webhook receiver, A's claims taken over by B.
     const changed = new Set(rows.filter((r) => r.status !== 'invited').map((r) => r.id));
     const deadline = Date.now() + 20_000;
-    const delivered = () => new Set(receiver.received.map((w) => JSON.parse(w.body)).filter((w) => w.event === 'credential.status_changed' || w.type === 'credential.status_changed').map((w) => w.credential_id ?? w.data?.credential_id));
-    while (Date.now() < deadline && [...changed].some((id) => !delivered().has(id))) await new Promise((r) => setTimeout(r, 200));
+    const delivered = () =>
+      new Set(
+        receiver.received
+          .map((w) => JSON.parse(w.body))
+          .filter((w) => w.event === 'credential.status_changed' || w.type === 'credential.status_changed')
+          .map((w) => w.credential_id ?? w.data?.credential_id),
+      );
+    while (Date.now() < deadline && [...changed].some((id) => !delivered().has(id)))
+      await new Promise((r) => setTimeout(r, 200));
     const missing = [...changed].filter((id) => !delivered().has(id));
     assert.deepEqual(missing, [], `credential.status_changed delivered for each of ${changed.size}`);
   });

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TEST_SECRET } from '../helpers/harness.js';
-import { startReceiver, type ReceivedWebhook, type Receiver } from '../helpers/peers.js';
+import { type ReceivedWebhook, type Receiver, startReceiver } from '../helpers/peers.js';
 import { freshSchema, skipWithoutPostgres } from '../helpers/pg.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { freshPhone } from '../helpers/sms.js';
 
 // docs/deploy.md: the outbox rows and queued messages a killed instance had claimed are taken over by
@@ -79,12 +79,18 @@ describe('kill -9 of an instance holding claims: another instance takes them ove
   });
 
   test('a webhook delivery and a queued SMS claimed by A are delivered by B after the lease, not before', async (t) => {
-    const hook = await call(a.url, 'POST', '/api/3/webhooks', SK, { webhook: { url: hooks.url, events: ['credential.created'] } });
+    const hook = await call(a.url, 'POST', '/api/3/webhooks', SK, {
+      webhook: { url: hooks.url, events: ['credential.created'] },
+    });
     assert.equal(hook.status, 201, hook.text);
     const phone = freshPhone();
-    const person = await call(a.url, 'POST', '/api/3/people', SK, { person: { first_name: 'Lea', last_name: 'Se', phone_number: phone } });
+    const person = await call(a.url, 'POST', '/api/3/people', SK, {
+      person: { first_name: 'Lea', last_name: 'Se', phone_number: phone },
+    });
     assert.equal(person.status, 201, person.text);
-    const invited = await call(a.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } });
+    const invited = await call(a.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, {
+      person_credential: { credential_type_id: 9 },
+    });
     assert.equal(invited.status, 201, invited.text); // the SMS goes out only to a phone with a credential waiting
     await waitFor('the first credential.created is delivered', () => hooks.received[0], 5000);
     hooks.received.length = 0;
@@ -95,28 +101,44 @@ describe('kill -9 of an instance holding claims: another instance takes them ove
     b.child.kill('SIGSTOP');
     let held: [ReceivedWebhook, ReceivedWebhook];
     try {
-      const cred = await call(a.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } });
+      const cred = await call(a.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, {
+        person_credential: { credential_type_id: 9 },
+      });
       assert.equal(cred.status, 201, cred.text);
       const v = await call(a.url, 'POST', '/api/3/verifications', PK, { phone_number: phone });
       assert.equal(v.status, 202, v.text);
-      held = [await waitFor('A sends the webhook', () => hooks.received[0], 5000), await waitFor('A sends the SMS', () => sms.received[0], 5000)];
+      held = [
+        await waitFor('A sends the webhook', () => hooks.received[0], 5000),
+        await waitFor('A sends the SMS', () => sms.received[0], 5000),
+      ];
     } finally {
       b.child.kill('SIGCONT');
     }
     const killedAt = performance.now();
     a.child.kill('SIGKILL');
 
-    for (const [name, rx, first] of [['webhook', hooks, held[0]], ['SMS', sms, held[1]]] as const) {
+    for (const [name, rx, first] of [
+      ['webhook', hooks, held[0]],
+      ['SMS', sms, held[1]],
+    ] as const) {
       await waitFor(`A's held ${name} connection closes with A`, () => first.closedAt, 2000);
       const again = await waitFor(`B delivers the ${name} A had claimed`, () => rx.received[1], LEASE_S * 1000 + 5000);
       assert.equal(again.headers['webhook-id'], first.headers['webhook-id'], `the same ${name} (webhook-id)`);
       assert.equal(again.body, first.body);
       const afterClaim = again.at - first.at;
       // A claims a moment before its request arrives (a read of the endpoint, signing, connecting): 1 s of slack for a loaded machine.
-      assert.ok(afterClaim >= LEASE_S * 1000 - 1000, `${name}: B waited for the lease (${Math.round(afterClaim)} ms after A's claim, lease ${LEASE_S} s)`);
-      assert.ok(afterClaim < LEASE_S * 1000 + 3000, `${name}: taken over within lease + 3 s (${Math.round(afterClaim)} ms)`);
+      assert.ok(
+        afterClaim >= LEASE_S * 1000 - 1000,
+        `${name}: B waited for the lease (${Math.round(afterClaim)} ms after A's claim, lease ${LEASE_S} s)`,
+      );
+      assert.ok(
+        afterClaim < LEASE_S * 1000 + 3000,
+        `${name}: taken over within lease + 3 s (${Math.round(afterClaim)} ms)`,
+      );
       assert.ok(again.at - killedAt < 60_000);
-      t.diagnostic(`${name}: B sent it ${Math.round(afterClaim)} ms after A's claim, ${Math.round(again.at - killedAt)} ms after the kill (lease ${LEASE_S} s)`);
+      t.diagnostic(
+        `${name}: B sent it ${Math.round(afterClaim)} ms after A's claim, ${Math.round(again.at - killedAt)} ms after the kill (lease ${LEASE_S} s)`,
+      );
     }
     assert.equal(hooks.received.length, 2, 'the webhook reached the receiver twice in all: A (held) and B');
     assert.equal(sms.received.length, 2, 'the SMS reached the gateway twice in all: A (held) and B');

@@ -4,12 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
 import { sweepPendingDevices } from '../../server/domain/sweeps.js';
+import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
 import { tempDir } from '../fixtures/wallet/dev-chain.js';
+import { GoogleCallbackSigner } from '../helpers/google.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';
-import { GoogleCallbackSigner } from '../helpers/google.js';
 
 describe('Google Wallet: save callback and state PATCHes', () => {
   let h: Harness;
@@ -32,7 +32,12 @@ describe('Google Wallet: save callback and state PATCHes', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const keysFile = join(tempDir('keyway-gcb-'), 'keys.json');
     writeFileSync(keysFile, google.keysJson());
-    h = await createHarness({ env: { KEYWAY_GOOGLE_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, KEYWAY_GOOGLE_CALLBACK_KEYS: keysFile } });
+    h = await createHarness({
+      env: {
+        KEYWAY_GOOGLE_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        KEYWAY_GOOGLE_CALLBACK_KEYS: keysFile,
+      },
+    });
     h.secrets.add('at-google');
     issuerId = h.keyway.ctx.wallet!.google!.issuerId;
   });
@@ -42,34 +47,57 @@ describe('Google Wallet: save callback and state PATCHes', () => {
     server.close();
   });
 
-  const callback = (objectId: string, nonce: string, messageKey?: import('node:crypto').KeyObject) => google.callback(issuerId, objectId, nonce, { now: h.clock.now().getTime(), messageKey });
+  const callback = (objectId: string, nonce: string, messageKey?: import('node:crypto').KeyObject) =>
+    google.callback(issuerId, objectId, nonce, { now: h.clock.now().getTime(), messageKey });
 
   test('a verified save activates the device and the credential once; a bad signature is 401 and changes nothing', async () => {
     const { ps, personId, credentialId } = await redeemedCredential(h);
     const pass = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' } });
     assert.equal(pass.status, 200, pass.text);
-    const { serial_number } = await h.store.db.selectFrom('devices').select('serial_number').where('id', '=', pass.body.device_id).executeTakeFirstOrThrow();
+    const { serial_number } = await h.store.db
+      .selectFrom('devices')
+      .select('serial_number')
+      .where('id', '=', pass.body.device_id)
+      .executeTakeFirstOrThrow();
     const objectId = `${issuerId}.${serial_number}`;
 
-    const forged = await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-forged-1', new GoogleCallbackSigner().intermediate.privateKey) });
+    const forged = await h.request('POST', '/wallet/google/callback', {
+      body: callback(objectId, 'nonce-forged-1', new GoogleCallbackSigner().intermediate.privateKey),
+    });
     assert.equal(forged.status, 401);
-    const cred0 = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body.person_credential;
+    const cred0 = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk }))
+      .body.person_credential;
     assert.equal(cred0.status, 'provisioning');
 
     const ok = await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-save-1') });
     assert.equal(ok.status, 200, ok.text);
-    const cred = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body.person_credential;
+    const cred = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body
+      .person_credential;
     assert.equal(cred.status, 'active');
     assert.equal(cred.devices[0].status, 'active');
-    const count = async () => (await h.request('GET', `/api/3/events?subject=credential:${credentialId}`, { token: h.sk })).body.events.length;
+    const count = async () =>
+      (await h.request('GET', `/api/3/events?subject=credential:${credentialId}`, { token: h.sk })).body.events.length;
     const n = await count();
-    assert.equal((await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-save-1') })).status, 200, 'a replayed nonce is acknowledged');
+    assert.equal(
+      (await h.request('POST', '/wallet/google/callback', { body: callback(objectId, 'nonce-save-1') })).status,
+      200,
+      'a replayed nonce is acknowledged',
+    );
     assert.equal(await count(), n, '… and changes nothing');
 
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: false },
+    });
     await deliverWalletPushes(h.keyway.ctx);
-    assert.deepEqual(patches.at(-1), { path: `/walletobjects/v1/genericObject/${encodeURIComponent(objectId)}`, body: { state: 'INACTIVE' } });
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: true } });
+    assert.deepEqual(patches.at(-1), {
+      path: `/walletobjects/v1/genericObject/${encodeURIComponent(objectId)}`,
+      body: { state: 'INACTIVE' },
+    });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: true },
+    });
     await deliverWalletPushes(h.keyway.ctx);
     assert.equal(patches.at(-1)!.body.state, 'ACTIVE');
 
@@ -77,12 +105,16 @@ describe('Google Wallet: save callback and state PATCHes', () => {
     assert.equal(del.body.person_credential.status, 'revoking');
     await deliverWalletPushes(h.keyway.ctx);
     assert.equal(patches.at(-1)!.body.state, 'INACTIVE');
-    const done = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body.person_credential;
+    const done = (await h.request('GET', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk })).body
+      .person_credential;
     assert.equal(done.status, 'revoked', 'the PATCH succeeding confirms the Google device');
   });
 
   test('bad callback bodies are 400', async () => {
-    assert.equal((await h.request('POST', '/wallet/google/callback', { body: { protocolVersion: 'ECv1' } })).status, 400);
+    assert.equal(
+      (await h.request('POST', '/wallet/google/callback', { body: { protocolVersion: 'ECv1' } })).status,
+      400,
+    );
   });
 
   test('the 24 h sweep revokes a pending Google device here: callbacks verify, so it could have been confirmed', async () => {
@@ -91,7 +123,11 @@ describe('Google Wallet: save callback and state PATCHes', () => {
     assert.equal(pass.status, 200, pass.text);
     h.clock.advance(25 * 3600);
     assert.ok((await sweepPendingDevices(h.keyway.ctx)) >= 1);
-    const device = await h.store.db.selectFrom('devices').select('status').where('id', '=', pass.body.device_id).executeTakeFirstOrThrow();
+    const device = await h.store.db
+      .selectFrom('devices')
+      .select('status')
+      .where('id', '=', pass.body.device_id)
+      .executeTakeFirstOrThrow();
     assert.equal(device.status, 'revoked');
   });
 });
@@ -112,11 +148,21 @@ describe('Google Wallet without callback keys or REST API (development defaults)
     assert.equal(google.status, 200, google.text);
     const apple = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'apple' } });
     assert.equal(apple.status, 200, apple.text);
-    h.secrets.add(new URL(apple.body.url).pathname.split('/').pop()!.replace(/\.pkpass$/, ''));
+    h.secrets.add(
+      new URL(apple.body.url).pathname
+        .split('/')
+        .pop()!
+        .replace(/\.pkpass$/, ''),
+    );
     h.clock.advance(25 * 3600);
     assert.equal(await sweepPendingDevices(h.keyway.ctx), 1);
-    const status = async (id: string) => (await h.store.db.selectFrom('devices').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-    assert.equal(await status(google.body.device_id), 'pending', 'a Google device nothing could have confirmed is not revoked');
+    const status = async (id: string) =>
+      (await h.store.db.selectFrom('devices').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    assert.equal(
+      await status(google.body.device_id),
+      'pending',
+      'a Google device nothing could have confirmed is not revoked',
+    );
     assert.equal(await status(apple.body.device_id), 'revoked');
   });
 });

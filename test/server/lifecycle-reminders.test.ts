@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sendInvitationReminders } from '../../server/domain/reminders.js';
-import { createHarness, issueWalletPass, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';
 
 describe('invitation reminder: one email a day before an emailed invitation expires', () => {
   let h: Harness;
@@ -48,7 +48,9 @@ describe('re-issued invitations and reminders keep the language of the first ema
     const de = await issueWalletPass(h, { email: 'greta@example.com' }, { deliver: 'email', locale: 'de' });
     const en = await issueWalletPass(h, { email: 'ann@example.com' }, { deliver: 'email' });
     await h.flushMessages();
-    const reissued = await h.request('POST', `/api/3/people/${de.personId}/credentials/${de.credentialId}/invitation`, { token: h.sk });
+    const reissued = await h.request('POST', `/api/3/people/${de.personId}/credentials/${de.credentialId}/invitation`, {
+      token: h.sk,
+    });
     assert.equal(reissued.status, 200, reissued.text);
     await h.flushMessages();
     let greta = await h.outbox('greta@example.com');

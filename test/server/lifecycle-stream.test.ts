@@ -4,11 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../server/app.js';
 import { openStore } from '../../server/storage/db.js';
-import { createHarness, TEST_SECRET, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, TEST_SECRET } from '../helpers/harness.js';
+import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 import { parseSseFrame, type SseEvent } from '../helpers/sse.js';
-import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
-
 
 /** Reads SSE frames from a fetch/app.request body. */
 function sseReader(body: ReadableStream<Uint8Array>) {
@@ -21,7 +20,10 @@ function sseReader(body: ReadableStream<Uint8Array>) {
     for (;;) {
       const i = queue.findIndex((e) => !wantEvent || e.event);
       if (i >= 0) return queue.splice(0, i + 1).pop()!;
-      const chunk = await Promise.race([reader.read(), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now())))]);
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now()))),
+      ]);
       if (chunk === 'timeout') throw new Error('no SSE event in time');
       if (chunk.done) throw new Error('stream ended');
       buffer += decoder.decode(chunk.value, { stream: true });
@@ -49,7 +51,9 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
   });
 
   const open = async (cid: string, token: string, headers: Record<string, string> = {}) => {
-    const res = await h.keyway.app.request(`${streamPath(cid)}?token=${token}`, { headers: { 'x-forwarded-for': '10.9.9.9', ...headers } });
+    const res = await h.keyway.app.request(`${streamPath(cid)}?token=${token}`, {
+      headers: { 'x-forwarded-for': '10.9.9.9', ...headers },
+    });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
     return sseReader(res.body!);
@@ -63,7 +67,14 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     assert.ok(Number(snap.id) > 0);
     assert.equal(snap.data.old_status, null);
     assert.equal(snap.data.new_status, 'provisioning');
-    assert.deepEqual(Object.keys(snap.data).sort(), ['credential_id', 'devices', 'enabled', 'new_status', 'old_status', 'updated_at']);
+    assert.deepEqual(Object.keys(snap.data).sort(), [
+      'credential_id',
+      'devices',
+      'enabled',
+      'new_status',
+      'old_status',
+      'updated_at',
+    ]);
 
     const pass = await requestApplePass(h, ps);
     const added = await sse.next();
@@ -77,11 +88,14 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     h.secrets.add(pj.barcodes[0].message);
     h.secrets.add('stream-push-token-01');
     const ptid = h.keyway.ctx.wallet!.apple!.material.passTypeId;
-    const reg = await h.keyway.app.request(`/wallet/apple/v1/devices/abcdefabcdefabcdefabcdefabcdef01/registrations/${ptid}/${pj.serialNumber}`, {
-      method: 'POST',
-      headers: { authorization: `ApplePass ${pj.authenticationToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ pushToken: 'stream-push-token-01' }),
-    });
+    const reg = await h.keyway.app.request(
+      `/wallet/apple/v1/devices/abcdefabcdefabcdefabcdefabcdef01/registrations/${ptid}/${pj.serialNumber}`,
+      {
+        method: 'POST',
+        headers: { authorization: `ApplePass ${pj.authenticationToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ pushToken: 'stream-push-token-01' }),
+      },
+    );
     assert.equal(reg.status, 201);
     const active = await sse.next();
     assert.equal(active.data.old_status, 'provisioning');
@@ -111,7 +125,10 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     await assert.rejects(same.next(300), /no SSE event/);
     await same.cancel();
 
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: false },
+    });
     await h.request('DELETE', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
     const resumed = await open(credentialId, ps, { 'last-event-id': snap.id! });
     const disabled = await resumed.next();
@@ -146,7 +163,7 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     const hub = h.keyway.hub;
     await sse.cancel();
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(hub.size, 0, "the subscriber left when the client closed");
+    assert.equal(hub.size, 0, 'the subscriber left when the client closed');
     await new Promise<void>((r) => server.close(() => r()));
   });
 });

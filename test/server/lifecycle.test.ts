@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from '../../server/domain/errors.js';
-import { admitsAccess, nextState, STATUSES, type CredentialStatus, type LifecycleAction } from '../../server/domain/lifecycle.js';
+import {
+  admitsAccess,
+  type CredentialStatus,
+  type LifecycleAction,
+  nextState,
+  STATUSES,
+} from '../../server/domain/lifecycle.js';
 
 const s = (status: CredentialStatus, enabled = true) => ({ status, enabled });
 const illegal = (from: ReturnType<typeof s>, action: LifecycleAction) =>
-  assert.throws(() => nextState(from, action), (e: unknown) => e instanceof ApiError && e.code === 'invalid_transition' && e.status === 409);
+  assert.throws(
+    () => nextState(from, action),
+    (e: unknown) => e instanceof ApiError && e.code === 'invalid_transition' && e.status === 409,
+  );
 
 test('the happy path: invited → provisioning → active', () => {
   assert.deepEqual(nextState(s('invited'), { type: 'redeem' }), s('provisioning'));
@@ -19,7 +28,11 @@ test('enabled flag: active ⇄ suspended; invited and provisioning keep their st
   assert.deepEqual(nextState(s('invited'), { type: 'set_enabled', enabled: false }), s('invited', false));
   assert.deepEqual(nextState(s('provisioning'), { type: 'set_enabled', enabled: false }), s('provisioning', false));
   assert.deepEqual(nextState(s('expired'), { type: 'set_enabled', enabled: false }), s('expired', false));
-  assert.deepEqual(nextState(s('provisioning', false), { type: 'confirm_device' }), s('suspended', false), 'a disabled credential never turns active');
+  assert.deepEqual(
+    nextState(s('provisioning', false), { type: 'confirm_device' }),
+    s('suspended', false),
+    'a disabled credential never turns active',
+  );
 });
 
 test('terminal statuses refuse every PUT, no-ops included; DELETE on them is a no-op', () => {
@@ -54,7 +67,8 @@ test('expiry and re-issue: invited → expired → invited; others keep their st
 test('an HID invitation that lapsed before any phone held it: invited or provisioning → expired, nothing else', () => {
   assert.deepEqual(nextState(s('invited'), { type: 'lapse' }), s('expired'));
   assert.deepEqual(nextState(s('provisioning'), { type: 'lapse' }), s('expired'));
-  for (const from of ['active', 'suspended', 'revoking', 'revoked', 'expired'] as const) illegal(s(from), { type: 'lapse' });
+  for (const from of ['active', 'suspended', 'revoking', 'revoked', 'expired'] as const)
+    illegal(s(from), { type: 'lapse' });
 });
 
 test('only enabled provisioning or active credentials open doors', () => {

@@ -15,11 +15,17 @@ test('log lines gathered in a turn are all written, in order, even when the proc
     jsonLog({});
     process.exit(0);
   `;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   const lines = out.trimEnd().split('\n');
   assert.equal(lines.length, 3, out);
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(records.map((r) => r.msg), ['first', 'second "quoted"\nline', undefined]);
+  assert.deepEqual(
+    records.map((r) => r.msg),
+    ['first', 'second "quoted"\nline', undefined],
+  );
   for (const [i, r] of records.entries()) {
     assert.equal(Object.keys(r)[0], 't', 'the time stamp comes first');
     assert.match(String(r.t), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { TEST_SECRET } from '../helpers/harness.js';
 import { freshSchema, PG_URL, skipWithoutPostgres } from '../helpers/pg.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { sseReader } from '../helpers/sse.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -19,14 +19,25 @@ async function call(base: string, method: string, p: string, token?: string, bod
   const started = performance.now();
   const res = await fetch(base + p, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(20_000),
   }).catch((err: Error) => {
-    throw new Error(`${method} ${p}: ${err.message} (${(err.cause as Error)?.message}); server output:\n${serverOutput().slice(-1500)}`);
+    throw new Error(
+      `${method} ${p}: ${err.message} (${(err.cause as Error)?.message}); server output:\n${serverOutput().slice(-1500)}`,
+    );
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text, ms: performance.now() - started };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text ? JSON.parse(text) : undefined,
+    text,
+    ms: performance.now() - started,
+  };
 }
 
 describe('a database outage under a running server (PostgreSQL behind a TCP proxy)', async () => {
@@ -62,10 +73,14 @@ describe('a database outage under a running server (PostgreSQL behind a TCP prox
 
   test('503 + Retry-After within 5 s while cut, /readyz 503, /healthz 200, streams kept, service again by itself, no acknowledged write lost', async () => {
     const acknowledged: number[] = [];
-    const person = await call(server.url, 'POST', '/api/3/people', SK, { person: { first_name: 'Before', last_name: 'Outage' } });
+    const person = await call(server.url, 'POST', '/api/3/people', SK, {
+      person: { first_name: 'Before', last_name: 'Outage' },
+    });
     assert.equal(person.status, 201, person.text);
     acknowledged.push(person.body.person.id);
-    const cred = await call(server.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } });
+    const cred = await call(server.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, {
+      person_credential: { credential_type_id: 9 },
+    });
     assert.equal(cred.status, 201, cred.text);
     const cid = cred.body.person_credential.id;
     const session = await call(server.url, 'POST', '/api/3/client_sessions', SK, { person_id: person.body.person.id });
@@ -75,7 +90,9 @@ describe('a database outage under a running server (PostgreSQL behind a TCP prox
     assert.equal((await stream.next()).data.new_status, 'invited');
 
     // Writes in flight when the cut comes: each answers 201 (and must then be there) or 503.
-    const inFlight = Array.from({ length: 20 }, (_, i) => call(server.url, 'POST', '/api/3/people', SK, { person: { first_name: `Flight${i}`, last_name: 'Outage' } }));
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      call(server.url, 'POST', '/api/3/people', SK, { person: { first_name: `Flight${i}`, last_name: 'Outage' } }),
+    );
     proxy.cut();
     const during = await Promise.all([
       ...inFlight,
@@ -94,7 +111,9 @@ describe('a database outage under a running server (PostgreSQL behind a TCP prox
       assert.ok(r.ms < 5000, `answered in ${Math.round(r.ms)} ms (≤ 5 s)`);
     }
     // Requests after the cut, when the pool knows its connections are gone.
-    const later = await call(server.url, 'POST', '/api/3/people', SK, { person: { first_name: 'Later', last_name: 'Outage' } });
+    const later = await call(server.url, 'POST', '/api/3/people', SK, {
+      person: { first_name: 'Later', last_name: 'Outage' },
+    });
     assert.equal(later.status, 503, later.text);
     assert.ok(later.ms < 5000, `answered in ${Math.round(later.ms)} ms`);
     const ready = await call(server.url, 'GET', '/readyz');
@@ -107,7 +126,9 @@ describe('a database outage under a running server (PostgreSQL behind a TCP prox
     let again: Awaited<ReturnType<typeof call>> | undefined;
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      again = await call(server.url, 'POST', '/api/3/people', SK, { person: { first_name: 'After', last_name: 'Outage' } });
+      again = await call(server.url, 'POST', '/api/3/people', SK, {
+        person: { first_name: 'After', last_name: 'Outage' },
+      });
       if (again.status === 201) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -116,7 +137,9 @@ describe('a database outage under a running server (PostgreSQL behind a TCP prox
     assert.equal((await call(server.url, 'GET', '/readyz')).status, 200);
 
     // The stream opened before the outage is still open and hears the next change.
-    const disabled = await call(server.url, 'PUT', `/api/3/people/${person.body.person.id}/credentials/${cid}`, SK, { person_credential: { enabled: false } });
+    const disabled = await call(server.url, 'PUT', `/api/3/people/${person.body.person.id}/credentials/${cid}`, SK, {
+      person_credential: { enabled: false },
+    });
     assert.equal(disabled.status, 200, disabled.text);
     const ev = await stream.next(5000);
     assert.equal(ev.data.enabled, false);

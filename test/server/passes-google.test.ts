@@ -1,26 +1,36 @@
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, importSPKI, jwtVerify } from 'jose';
-import { MAX_SAVE_JWT_LENGTH, SAVE_URL_PREFIX, type GoogleServiceAccount } from '../../server/wallet/google/save-link.js';
-import { DEV_GOOGLE_ISSUER_ID } from '../../server/wallet/runtime.js';
 import { encodePng } from '../../server/wallet/apple/png.js';
+import {
+  type GoogleServiceAccount,
+  MAX_SAVE_JWT_LENGTH,
+  SAVE_URL_PREFIX,
+} from '../../server/wallet/google/save-link.js';
+import { DEV_GOOGLE_ISSUER_ID } from '../../server/wallet/runtime.js';
 import { devChain, tempDir } from '../fixtures/wallet/dev-chain.js';
-import { createHarness, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, PARTNER_ORIGIN } from '../helpers/harness.js';
 import { clientSession, redeemedCredential } from '../helpers/passes.js';
-import { startGoogleRestPeer, type GoogleRestPeer } from '../helpers/peers.js';
+import { type GoogleRestPeer, startGoogleRestPeer } from '../helpers/peers.js';
 
-const serviceAccount = (): GoogleServiceAccount => JSON.parse(readFileSync(devChain().paths.googleServiceAccount, 'utf8'));
-const devPublicKey = () => importSPKI(createPublicKey(serviceAccount().private_key).export({ format: 'pem', type: 'spki' }) as string, 'RS256');
+const serviceAccount = (): GoogleServiceAccount =>
+  JSON.parse(readFileSync(devChain().paths.googleServiceAccount, 'utf8'));
+const devPublicKey = () =>
+  importSPKI(createPublicKey(serviceAccount().private_key).export({ format: 'pem', type: 'spki' }) as string, 'RS256');
 
 /** A Google pass for a freshly redeemed credential of `h`. */
 async function googlePass(h: Harness): Promise<{ url: string }> {
   const { ps } = await redeemedCredential(h);
-  const res = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' }, headers: { origin: PARTNER_ORIGIN } });
+  const res = await h.request('POST', '/api/3/passes', {
+    token: ps,
+    body: { platform: 'google' },
+    headers: { origin: PARTNER_ORIGIN },
+  });
   assert.equal(res.status, 200, res.text);
   return res.body;
 }
@@ -29,7 +39,10 @@ async function verifySaveUrl(url: string) {
   assert.ok(url.startsWith(SAVE_URL_PREFIX), url);
   const jwt = url.slice(SAVE_URL_PREFIX.length);
   assert.ok(jwt.length <= MAX_SAVE_JWT_LENGTH, `JWT is ${jwt.length} characters`);
-  const { payload } = await jwtVerify(jwt, await devPublicKey(), { issuer: serviceAccount().client_email, audience: 'google' });
+  const { payload } = await jwtVerify(jwt, await devPublicKey(), {
+    issuer: serviceAccount().client_email,
+    audience: 'google',
+  });
   assert.equal(payload.typ, 'savetowallet');
   return payload as { origins: string[]; payload: { genericObjects: any[]; genericClasses?: any[] } };
 }
@@ -46,12 +59,24 @@ describe('Google passes: POST /api/3/passes {platform:"google"}', () => {
 
   test('the save URL’s JWT verifies with the dev service-account key; origins are the token’s; the object is the device', async () => {
     const { ps, credentialId } = await redeemedCredential(h, { first_name: 'Grace', last_name: 'Hopper' });
-    const res = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' }, headers: { origin: PARTNER_ORIGIN } });
+    const res = await h.request('POST', '/api/3/passes', {
+      token: ps,
+      body: { platform: 'google' },
+      headers: { origin: PARTNER_ORIGIN },
+    });
     assert.equal(res.status, 200, res.text);
     const claims = await verifySaveUrl(res.body.url);
-    assert.deepEqual(claims.origins, [PARTNER_ORIGIN, 'capacitor://localhost'], 'the ps_ carries the minting key’s origins');
+    assert.deepEqual(
+      claims.origins,
+      [PARTNER_ORIGIN, 'capacitor://localhost'],
+      'the ps_ carries the minting key’s origins',
+    );
     const [object] = claims.payload.genericObjects;
-    const device = await h.store.db.selectFrom('devices').selectAll().where('id', '=', res.body.device_id).executeTakeFirstOrThrow();
+    const device = await h.store.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('id', '=', res.body.device_id)
+      .executeTakeFirstOrThrow();
     assert.equal(device.platform, 'google');
     assert.equal(device.status, 'pending');
     assert.equal(device.credential_id, credentialId);
@@ -61,15 +86,26 @@ describe('Google passes: POST /api/3/passes {platform:"google"}', () => {
     assert.equal(object.cardTitle.defaultValue.value, 'Acme Offices');
     assert.equal(device.value_hash, h.keyway.ctx.keys.lookupHash('value', object.barcode.value));
     // Without callbackOptions Google never calls back and the device could never turn active (docs/lifecycle.md).
-    assert.deepEqual(claims.payload.genericClasses, [{ id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access`, callbackOptions: { url: 'http://127.0.0.1:8787/wallet/google/callback' } }]);
+    assert.deepEqual(claims.payload.genericClasses, [
+      {
+        id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access`,
+        callbackOptions: { url: 'http://127.0.0.1:8787/wallet/google/callback' },
+      },
+    ]);
     h.secrets.add(object.barcode.value);
   });
 
   test('the operator’s logo reaches the Google object as the https URL the hosted page serves it at', async () => {
-    assert.equal((await verifySaveUrl((await googlePass(h)).url)).payload.genericObjects[0].logo, undefined, 'no logo configured, no logo');
+    assert.equal(
+      (await verifySaveUrl((await googlePass(h)).url)).payload.genericObjects[0].logo,
+      undefined,
+      'no logo configured, no logo',
+    );
     const logoPath = join(tempDir(), 'logo.png');
     writeFileSync(logoPath, encodePng(2, 1, new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255])));
-    const branded = await createHarness({ env: { KEYWAY_BRAND_LOGO: logoPath, PUBLIC_URL: 'https://keyway.acme-offices.example' } });
+    const branded = await createHarness({
+      env: { KEYWAY_BRAND_LOGO: logoPath, PUBLIC_URL: 'https://keyway.acme-offices.example' },
+    });
     try {
       const [object] = (await verifySaveUrl((await googlePass(branded)).url)).payload.genericObjects;
       assert.equal(object.logo.sourceUri.uri, 'https://keyway.acme-offices.example/p/logo');
@@ -84,7 +120,11 @@ describe('Google passes: POST /api/3/passes {platform:"google"}', () => {
 
   test('without the REST API a very long name is shortened on the card so the link still fits', async () => {
     const long = 'Wolfeschlegelsteinhausenbergerdorff'.repeat(6).slice(0, 200);
-    const h2 = await createHarness({ env: { KEYWAY_BRAND_NAME: 'Acme Offices Berlin-Charlottenburg, Kurfürstendamm Tower, Floors 3 to 17 (Reception on 3)' } });
+    const h2 = await createHarness({
+      env: {
+        KEYWAY_BRAND_NAME: 'Acme Offices Berlin-Charlottenburg, Kurfürstendamm Tower, Floors 3 to 17 (Reception on 3)',
+      },
+    });
     try {
       const { ps } = await redeemedCredential(h2, { first_name: long, last_name: long });
       const res = await h2.request('POST', '/api/3/passes', { token: ps, body: { platform: 'google' } });
@@ -101,7 +141,10 @@ describe('Google passes: POST /api/3/passes {platform:"google"}', () => {
   test('a client session’s save URL carries the origins it was minted with', async () => {
     const { personId, credentialId } = await redeemedCredential(h);
     const cs = await clientSession(h, personId, ['capacitor://localhost']);
-    const res = await h.request('POST', '/api/3/passes', { token: cs, body: { platform: 'google', credential_id: credentialId } });
+    const res = await h.request('POST', '/api/3/passes', {
+      token: cs,
+      body: { platform: 'google', credential_id: credentialId },
+    });
     assert.equal(res.status, 200, res.text);
     const claims = await verifySaveUrl(res.body.url);
     assert.deepEqual(claims.origins, ['capacitor://localhost']);
@@ -128,7 +171,12 @@ describe('Google passes: a JWT that would be too long goes through the REST API 
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    h = await createHarness({ env: { KEYWAY_GOOGLE_API_URL: url, KEYWAY_BRAND_NAME: 'Acme Offices Berlin-Charlottenburg, Kurfürstendamm Tower, Floors 3 to 17 (Reception on 3)' } });
+    h = await createHarness({
+      env: {
+        KEYWAY_GOOGLE_API_URL: url,
+        KEYWAY_BRAND_NAME: 'Acme Offices Berlin-Charlottenburg, Kurfürstendamm Tower, Floors 3 to 17 (Reception on 3)',
+      },
+    });
   });
   after(async () => {
     h.assertLogsClean();
@@ -144,8 +192,18 @@ describe('Google passes: a JWT that would be too long goes through the REST API 
     const claims = await verifySaveUrl(first.body.url);
     assert.equal(claims.payload.genericClasses, undefined, 'the class exists through the API');
     assert.deepEqual(Object.keys(claims.payload.genericObjects[0]).sort(), ['classId', 'id']);
-    assert.deepEqual(inserted.map((i) => i.path), ['/walletobjects/v1/genericClass', '/walletobjects/v1/genericObject']);
-    assert.deepEqual(inserted[0].body, { id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access`, callbackOptions: { url: 'http://127.0.0.1:8787/wallet/google/callback' } }, 'the class inserted through the API names the callback URL too');
+    assert.deepEqual(
+      inserted.map((i) => i.path),
+      ['/walletobjects/v1/genericClass', '/walletobjects/v1/genericObject'],
+    );
+    assert.deepEqual(
+      inserted[0].body,
+      {
+        id: `${DEV_GOOGLE_ISSUER_ID}.keyway_access`,
+        callbackOptions: { url: 'http://127.0.0.1:8787/wallet/google/callback' },
+      },
+      'the class inserted through the API names the callback URL too',
+    );
     assert.equal(inserted[1].body.header.defaultValue.value, `${long} ${long}`);
     assert.equal(inserted[1].body.id, claims.payload.genericObjects[0].id);
     h.secrets.add(inserted[1].body.barcode.value);
@@ -179,7 +237,14 @@ describe('Google passes: a class an older Keyway inserted gets its callback URL'
     await googlePass(h);
     await googlePass(h);
     const classPath = `/walletobjects/v1/genericClass/${encodeURIComponent(`${DEV_GOOGLE_ISSUER_ID}.keyway_access`)}`;
-    assert.deepEqual(rest.requests.filter((r) => r.path.startsWith('/walletobjects/v1/genericClass')).map((r) => `${r.method} ${r.path}`), ['POST /walletobjects/v1/genericClass', `PATCH ${classPath}`]);
-    assert.deepEqual(rest.classes.get(`${DEV_GOOGLE_ISSUER_ID}.keyway_access`)?.callbackOptions, { url: 'http://127.0.0.1:8787/wallet/google/callback' });
+    assert.deepEqual(
+      rest.requests
+        .filter((r) => r.path.startsWith('/walletobjects/v1/genericClass'))
+        .map((r) => `${r.method} ${r.path}`),
+      ['POST /walletobjects/v1/genericClass', `PATCH ${classPath}`],
+    );
+    assert.deepEqual(rest.classes.get(`${DEV_GOOGLE_ISSUER_ID}.keyway_access`)?.callbackOptions, {
+      url: 'http://127.0.0.1:8787/wallet/google/callback',
+    });
   });
 });

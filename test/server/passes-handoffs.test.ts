@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ensureHostedKey } from '../../server/domain/keys.js';
-import { createHarness, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, PARTNER_ORIGIN } from '../helpers/harness.js';
 import { clientSession, redeemedCredential } from '../helpers/passes.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:8787';
@@ -31,16 +31,29 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     const { ps } = await redeemedCredential(h, { first_name: 'Chain' });
     const created = await h.request('POST', '/api/3/handoffs', { token: ps, headers: { origin: PARTNER_ORIGIN } });
     assert.equal(created.status, 201, created.text);
-    const redeemed = await h.request('POST', '/api/3/handoffs/redeem', { token: hosted, body: { handoff_token: handoffToken(h, created.body.url) }, headers: { origin: PUBLIC_URL } });
+    const redeemed = await h.request('POST', '/api/3/handoffs/redeem', {
+      token: hosted,
+      body: { handoff_token: handoffToken(h, created.body.url) },
+      headers: { origin: PUBLIC_URL },
+    });
     assert.equal(redeemed.status, 200, redeemed.text);
     const phone = redeemed.body.provisioning_token;
     h.secrets.add(phone);
     const again = await h.request('POST', '/api/3/handoffs', { token: phone, headers: { origin: PUBLIC_URL } });
     assert.equal(again.status, 403, again.text);
     assert.equal(again.body.error.code, 'handoff_not_allowed');
-    const pass = await h.request('POST', '/api/3/passes', { token: phone, body: { platform: 'apple' }, headers: { origin: PUBLIC_URL } });
+    const pass = await h.request('POST', '/api/3/passes', {
+      token: phone,
+      body: { platform: 'apple' },
+      headers: { origin: PUBLIC_URL },
+    });
     assert.equal(pass.status, 200, 'the carried session still does its job');
-    h.secrets.add(new URL(pass.body.url).pathname.split('/').pop()!.replace(/\.pkpass$/, ''));
+    h.secrets.add(
+      new URL(pass.body.url).pathname
+        .split('/')
+        .pop()!
+        .replace(/\.pkpass$/, ''),
+    );
   });
 
   test('a credential holds at most 10 pending devices: the 11th pass request is 429 rate_limited with Retry-After', async () => {
@@ -48,7 +61,12 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     for (let i = 0; i < 10; i++) {
       const r = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'apple' } });
       assert.equal(r.status, 200, r.text);
-      h.secrets.add(new URL(r.body.url).pathname.split('/').pop()!.replace(/\.pkpass$/, ''));
+      h.secrets.add(
+        new URL(r.body.url).pathname
+          .split('/')
+          .pop()!
+          .replace(/\.pkpass$/, ''),
+      );
     }
     const eleventh = await h.request('POST', '/api/3/passes', { token: ps, body: { platform: 'apple' } });
     assert.equal(eleventh.status, 429, eleventh.text);
@@ -65,7 +83,11 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     assert.ok((token.length - 2) * Math.log2(62) >= 128);
     assert.equal(Date.parse(created.body.expires_at) - h.clock.now().getTime(), 5 * 60 * 1000);
 
-    const redeemed = await h.request('POST', '/api/3/handoffs/redeem', { token: hosted, body: { handoff_token: token }, headers: { origin: PUBLIC_URL } });
+    const redeemed = await h.request('POST', '/api/3/handoffs/redeem', {
+      token: hosted,
+      body: { handoff_token: token },
+      headers: { origin: PUBLIC_URL },
+    });
     assert.equal(redeemed.status, 200, redeemed.text);
     assert.match(redeemed.body.provisioning_token, /^ps_[A-Za-z0-9_]{40,}$/);
     assert.notEqual(redeemed.body.provisioning_token, ps);
@@ -75,10 +97,18 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     assert.equal(Date.parse(redeemed.body.expires_at) - h.clock.now().getTime(), 15 * 60 * 1000);
 
     const phone = redeemed.body.provisioning_token;
-    const onHosted = await h.request('POST', '/api/3/passes', { token: phone, body: { platform: 'apple' }, headers: { origin: PUBLIC_URL } });
+    const onHosted = await h.request('POST', '/api/3/passes', {
+      token: phone,
+      body: { platform: 'apple' },
+      headers: { origin: PUBLIC_URL },
+    });
     assert.equal(onHosted.status, 200, onHosted.text);
     h.secrets.add(new URL(onHosted.body.url).pathname);
-    const onPartner = await h.request('POST', '/api/3/passes', { token: phone, body: { platform: 'apple' }, headers: { origin: PARTNER_ORIGIN } });
+    const onPartner = await h.request('POST', '/api/3/passes', {
+      token: phone,
+      body: { platform: 'apple' },
+      headers: { origin: PARTNER_ORIGIN },
+    });
     assert.equal(onPartner.status, 403, 'the phone’s ps_ is bound to PUBLIC_URL');
     assert.equal(onPartner.body.error.code, 'origin_not_allowed');
 
@@ -98,7 +128,10 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     const late = await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: token } });
     assert.equal(late.status, 410);
     assert.equal(late.body.error.code, 'link_expired');
-    const unknown = await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: `h_${'B'.repeat(43)}` } });
+    const unknown = await h.request('POST', '/api/3/handoffs/redeem', {
+      token: h.pk,
+      body: { handoff_token: `h_${'B'.repeat(43)}` },
+    });
     assert.equal(unknown.status, 410);
     const empty = await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: {} });
     assert.equal(empty.status, 400);
@@ -111,13 +144,20 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     const cs = await clientSession(h, mine.personId);
     const noId = await h.request('POST', '/api/3/handoffs', { token: cs, body: {} });
     assert.equal(noId.status, 400);
-    const notMine = await h.request('POST', '/api/3/handoffs', { token: cs, body: { credential_id: other.credentialId } });
+    const notMine = await h.request('POST', '/api/3/handoffs', {
+      token: cs,
+      body: { credential_id: other.credentialId },
+    });
     assert.equal(notMine.status, 404);
     const ok = await h.request('POST', '/api/3/handoffs', { token: cs, body: { credential_id: mine.credentialId } });
     assert.equal(ok.status, 201, ok.text);
     const token = handoffToken(h, ok.body.url);
     for (const t of [h.pk, h.sk]) assert.equal((await h.request('POST', '/api/3/handoffs', { token: t })).status, 401);
-    for (const t of [cs, mine.ps, h.sk]) assert.equal((await h.request('POST', '/api/3/handoffs/redeem', { token: t, body: { handoff_token: token } })).status, 401);
+    for (const t of [cs, mine.ps, h.sk])
+      assert.equal(
+        (await h.request('POST', '/api/3/handoffs/redeem', { token: t, body: { handoff_token: token } })).status,
+        401,
+      );
     const redeemed = await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: token } });
     assert.equal(redeemed.status, 200, 'the refused attempts did not spend it');
     assert.equal(redeemed.body.credential.id, mine.credentialId);
@@ -126,15 +166,24 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
   test('a disabled credential: no hand-off, and a link made before refuses without being spent', async () => {
     const { ps, personId, credentialId } = await redeemedCredential(h);
     const token = handoffToken(h, (await h.request('POST', '/api/3/handoffs', { token: ps })).body.url);
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: false },
+    });
     const create = await h.request('POST', '/api/3/handoffs', { token: ps });
     assert.equal(create.status, 403);
     assert.equal(create.body.error.code, 'credential_disabled');
     const redeem = await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: token } });
     assert.equal(redeem.status, 403);
     assert.equal(redeem.body.error.code, 'credential_disabled');
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: true } });
-    assert.equal((await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: token } })).status, 200);
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: true },
+    });
+    assert.equal(
+      (await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: token } })).status,
+      200,
+    );
   });
 
   test('hand-off redeems share the per-IP redeem limit with invitation codes, checked before the lookup', async () => {
@@ -142,14 +191,40 @@ describe('hand-offs: POST /api/3/handoffs and /api/3/handoffs/redeem', () => {
     const token = handoffToken(h, (await h.request('POST', '/api/3/handoffs', { token: ps })).body.url);
     const ip = '203.0.113.90';
     for (let i = 0; i < 15; i++) {
-      assert.equal((await h.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: '000-000-000-000' }, ip })).status, 404);
-      assert.equal((await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: `h_${'C'.repeat(43)}` }, ip })).status, 410);
+      assert.equal(
+        (
+          await h.request('POST', '/api/3/invitations/redeem', {
+            token: h.pk,
+            body: { invitation_code: '000-000-000-000' },
+            ip,
+          })
+        ).status,
+        404,
+      );
+      assert.equal(
+        (
+          await h.request('POST', '/api/3/handoffs/redeem', {
+            token: h.pk,
+            body: { handoff_token: `h_${'C'.repeat(43)}` },
+            ip,
+          })
+        ).status,
+        410,
+      );
     }
-    const limited = await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: token }, ip });
+    const limited = await h.request('POST', '/api/3/handoffs/redeem', {
+      token: h.pk,
+      body: { handoff_token: token },
+      ip,
+    });
     assert.equal(limited.status, 429);
     assert.equal(limited.body.error.code, 'rate_limited');
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-    const elsewhere = await h.request('POST', '/api/3/handoffs/redeem', { token: h.pk, body: { handoff_token: token }, ip: '203.0.113.91' });
+    const elsewhere = await h.request('POST', '/api/3/handoffs/redeem', {
+      token: h.pk,
+      body: { handoff_token: token },
+      ip: '203.0.113.91',
+    });
     assert.equal(elsewhere.status, 200, 'the limited attempt did not spend the link');
   });
 });

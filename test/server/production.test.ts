@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { TEST_SECRET } from '../helpers/harness.js';
-import { ROOT, startServerProcess } from '../helpers/process.js';
 import { devChain } from '../fixtures/wallet/dev-chain.js';
 import { productionWalletFiles } from '../helpers/google.js';
+import { TEST_SECRET } from '../helpers/harness.js';
+import { ROOT, startServerProcess } from '../helpers/process.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-prod-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +34,11 @@ function serveUntilExit(env: Record<string, string | undefined>): Promise<{ code
     else merged[k] = v;
   }
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'serve'], { cwd: ROOT, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'serve'], {
+      cwd: ROOT,
+      env: merged,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -53,32 +57,59 @@ describe('keyway serve refuses to start in production', () => {
     ['without KEYWAY_SECRET', { KEYWAY_SECRET: undefined }, 'KEYWAY_SECRET'],
     ['without PUBLIC_URL', { PUBLIC_URL: undefined }, 'PUBLIC_URL'],
     ['with a PUBLIC_URL that is not https', { PUBLIC_URL: 'http://keys.example.com' }, 'PUBLIC_URL'],
-    ['without a real SMS sender', { KEYWAY_SMS_PROVIDER: undefined, KEYWAY_SMS_WEBHOOK_URL: undefined }, 'KEYWAY_SMS_PROVIDER'],
-    ['with KEYWAY_DELIVER_DEFAULT=email and no real email sender', { KEYWAY_DELIVER_DEFAULT: 'email' }, 'KEYWAY_EMAIL_PROVIDER'],
+    [
+      'without a real SMS sender',
+      { KEYWAY_SMS_PROVIDER: undefined, KEYWAY_SMS_WEBHOOK_URL: undefined },
+      'KEYWAY_SMS_PROVIDER',
+    ],
+    [
+      'with KEYWAY_DELIVER_DEFAULT=email and no real email sender',
+      { KEYWAY_DELIVER_DEFAULT: 'email' },
+      'KEYWAY_EMAIL_PROVIDER',
+    ],
     ['with passes on and no signing material', { KEYWAY_PASSES: 'on' }, 'KEYWAY_APPLE_CERT'],
     [
       'with signing material from `keyway certs dev`',
-      { KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: chain.paths.cert, KEYWAY_APPLE_KEY: chain.paths.key, KEYWAY_APPLE_WWDR: chain.paths.wwdr },
+      {
+        KEYWAY_PASSES: 'on',
+        KEYWAY_APPLE_CERT: chain.paths.cert,
+        KEYWAY_APPLE_KEY: chain.paths.key,
+        KEYWAY_APPLE_WWDR: chain.paths.wwdr,
+      },
       'KEYWAY_APPLE_WWDR',
     ],
     [
       // docs/lifecycle.md: no callback keys (`off`) and no REST API to poll — every Google pass would stay pending.
       'with Google passes on and no way to confirm saves',
       {
-        KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: chain.paths.cert, KEYWAY_APPLE_KEY: chain.paths.key, KEYWAY_APPLE_WWDR: chain.paths.wwdr,
-        KEYWAY_GOOGLE_SA_FILE: chain.paths.googleServiceAccount, KEYWAY_GOOGLE_ISSUER_ID: '3388000000012345678', KEYWAY_GOOGLE_CALLBACK_KEYS: 'off',
+        KEYWAY_PASSES: 'on',
+        KEYWAY_APPLE_CERT: chain.paths.cert,
+        KEYWAY_APPLE_KEY: chain.paths.key,
+        KEYWAY_APPLE_WWDR: chain.paths.wwdr,
+        KEYWAY_GOOGLE_SA_FILE: chain.paths.googleServiceAccount,
+        KEYWAY_GOOGLE_ISSUER_ID: '3388000000012345678',
+        KEYWAY_GOOGLE_CALLBACK_KEYS: 'off',
       },
       'KEYWAY_GOOGLE_CALLBACK_KEYS',
     ],
     [
       'with a Google callback keys file that cannot be read',
       {
-        KEYWAY_PASSES: 'on', KEYWAY_APPLE_CERT: prod.paths.cert, KEYWAY_APPLE_KEY: prod.paths.key, KEYWAY_APPLE_WWDR: prod.paths.wwdr,
-        KEYWAY_GOOGLE_SA_FILE: prod.paths.googleServiceAccount, KEYWAY_GOOGLE_ISSUER_ID: '3388000000012345678', KEYWAY_GOOGLE_CALLBACK_KEYS: path.join(dir, 'no-such-keys.json'),
+        KEYWAY_PASSES: 'on',
+        KEYWAY_APPLE_CERT: prod.paths.cert,
+        KEYWAY_APPLE_KEY: prod.paths.key,
+        KEYWAY_APPLE_WWDR: prod.paths.wwdr,
+        KEYWAY_GOOGLE_SA_FILE: prod.paths.googleServiceAccount,
+        KEYWAY_GOOGLE_ISSUER_ID: '3388000000012345678',
+        KEYWAY_GOOGLE_CALLBACK_KEYS: path.join(dir, 'no-such-keys.json'),
       },
       'KEYWAY_GOOGLE_CALLBACK_KEYS',
     ],
-    ['with Google callback keys at a plain-http URL', { KEYWAY_GOOGLE_CALLBACK_KEYS: 'http://keys.example.com/keys' }, 'KEYWAY_GOOGLE_CALLBACK_KEYS'],
+    [
+      'with Google callback keys at a plain-http URL',
+      { KEYWAY_GOOGLE_CALLBACK_KEYS: 'http://keys.example.com/keys' },
+      'KEYWAY_GOOGLE_CALLBACK_KEYS',
+    ],
   ];
   for (const [name, change, variable] of cases) {
     test(name, async () => {
@@ -90,22 +121,38 @@ describe('keyway serve refuses to start in production', () => {
   }
 
   test('with everything it needs it starts, and deliver:"email" without an email sender is 422 email_not_configured', async () => {
-    const server = await startServerProcess({ ...READY, KEYWAY_DATA_DIR: fs.mkdtempSync(path.join(dir, 'ok-')) }, 'serve');
+    const server = await startServerProcess(
+      { ...READY, KEYWAY_DATA_DIR: fs.mkdtempSync(path.join(dir, 'ok-')) },
+      'serve',
+    );
     try {
       const { runCli } = await import('../helpers/process.js');
-      const created = await runCli(['keys', 'create', '--scope', 'account.person'], { ...READY, KEYWAY_ENV: 'production' });
+      const created = await runCli(['keys', 'create', '--scope', 'account.person'], {
+        ...READY,
+        KEYWAY_ENV: 'production',
+      });
       assert.equal(created.code, 0, created.stderr);
       const sk = created.stdout.trim();
       const call = async (p: string, body: unknown) => {
-        const res = await fetch(server.url + p, { method: 'POST', headers: { authorization: `Bearer ${sk}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(server.url + p, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${sk}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         return { status: res.status, body: (await res.json()) as any };
       };
       const person = await call('/api/3/people', { first_name: 'Ada', last_name: 'Prod', email: 'ada@example.com' });
       assert.equal(person.status, 201);
-      const cred = await call(`/api/3/people/${person.body.person.id}/credentials`, { credential_type_id: 9, deliver: 'email' });
+      const cred = await call(`/api/3/people/${person.body.person.id}/credentials`, {
+        credential_type_id: 9,
+        deliver: 'email',
+      });
       assert.equal(cred.status, 422, JSON.stringify(cred.body));
       assert.equal(cred.body.error.code, 'email_not_configured');
-      const none = await call(`/api/3/people/${person.body.person.id}/credentials`, { credential_type_id: 9, deliver: 'none' });
+      const none = await call(`/api/3/people/${person.body.person.id}/credentials`, {
+        credential_type_id: 9,
+        deliver: 'none',
+      });
       assert.equal(none.status, 201, 'without email the code is handed to the caller as before');
     } finally {
       await server.stop();

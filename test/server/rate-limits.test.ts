@@ -4,53 +4,68 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ipBucketOf } from '../../server/domain/rate-limits.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { freshPhone, startVerification } from '../helpers/sms.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
+import { freshPhone, startVerification } from '../helpers/sms.js';
 
 for (const backend of ['sqlite', 'postgres'] as const) {
-describe(`send limits on ${backend}: narrowest first, refusals count nowhere wider`, async () => {
-  // PostgreSQL counts every bucket in one statement (server/domain/rate-limits.ts): the same rule, held here too.
-  const reason = backend === 'postgres' ? await skipWithoutPostgres() : false;
-  if (reason) {
-    test(`${backend} suite`, { skip: reason }, () => undefined);
-    return;
-  }
-  let h: Harness;
-  before(async () => {
-    // The key's allowance is a little above one IP's: before the fix one IP's refused attempts used it up.
-    h = await createHarness({ backend, env: { KEYWAY_LIMIT_SENDS_PER_IP_HOUR: '5', KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: '8', KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: '9' } });
-  });
-  after(async () => {
-    h.assertLogsClean();
-    await h.close();
-  });
+  describe(`send limits on ${backend}: narrowest first, refusals count nowhere wider`, async () => {
+    // PostgreSQL counts every bucket in one statement (server/domain/rate-limits.ts): the same rule, held here too.
+    const reason = backend === 'postgres' ? await skipWithoutPostgres() : false;
+    if (reason) {
+      test(`${backend} suite`, { skip: reason }, () => undefined);
+      return;
+    }
+    let h: Harness;
+    before(async () => {
+      // The key's allowance is a little above one IP's: before the fix one IP's refused attempts used it up.
+      h = await createHarness({
+        backend,
+        env: {
+          KEYWAY_LIMIT_SENDS_PER_IP_HOUR: '5',
+          KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: '8',
+          KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: '9',
+        },
+      });
+    });
+    after(async () => {
+      h.assertLogsClean();
+      await h.close();
+    });
 
-  test('one IP exhausting its own bucket leaves another IP served on the same publishable key', async () => {
-    const attacker = '203.0.113.66';
-    const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) statuses.push((await startVerification(h, freshPhone(), { ip: attacker })).status);
-    assert.deepEqual(statuses, [...Array(5).fill(202), ...Array(25).fill(429)], 'the IP bucket refuses after 5');
-    const other = await startVerification(h, freshPhone(), { ip: '198.51.100.7' });
-    assert.equal(other.status, 202, `another client is still served: ${other.text}`);
-  });
+    test('one IP exhausting its own bucket leaves another IP served on the same publishable key', async () => {
+      const attacker = '203.0.113.66';
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) statuses.push((await startVerification(h, freshPhone(), { ip: attacker })).status);
+      assert.deepEqual(statuses, [...Array(5).fill(202), ...Array(25).fill(429)], 'the IP bucket refuses after 5');
+      const other = await startVerification(h, freshPhone(), { ip: '198.51.100.7' });
+      assert.equal(other.status, 202, `another client is still served: ${other.text}`);
+    });
 
-  test('a send the key bucket refuses is counted in its narrower buckets and nowhere wider', async () => {
-    // Carries on from the test above: 5 sends from the attacker's IP and 1 from the other were served.
-    const before = await h.store.db.selectFrom('rate_counters').select(['bucket', 'count']).execute();
-    const keyCount = Number(before.find((r) => r.bucket.startsWith('sends:key:'))?.count ?? 0);
-    const globalCount = Number(before.find((r) => r.bucket === 'sends:global')?.count ?? 0);
-    assert.equal(keyCount, 6, 'the key counted the 5 served sends and the other IP\'s one, none of the 25 refused');
-    assert.equal(globalCount, 6, 'the world counted exactly what the key did');
-    const fromNewIp = async (i: number) => (await startVerification(h, freshPhone(), { ip: `192.0.2.${i}` })).status;
-    assert.deepEqual([await fromNewIp(1), await fromNewIp(2)], [202, 202], 'sends 7 and 8 of the key');
-    const refused = await startVerification(h, freshPhone(), { ip: '192.0.2.3' });
-    assert.equal(refused.status, 429, 'the 9th send of the key is refused by the key bucket');
-    assert.ok(Number(refused.headers.get('retry-after')) > 0, 'with its Retry-After');
-    const after = await h.store.db.selectFrom('rate_counters').select(['bucket', 'count']).execute();
-    assert.equal(Number(after.find((r) => r.bucket === 'sends:global')?.count), 8, 'a request the key refused counts nowhere wider');
-    assert.equal(Number(after.find((r) => r.bucket === 'sends:ip:192.0.2.3')?.count), 1, 'but in its own narrower buckets');
+    test('a send the key bucket refuses is counted in its narrower buckets and nowhere wider', async () => {
+      // Carries on from the test above: 5 sends from the attacker's IP and 1 from the other were served.
+      const before = await h.store.db.selectFrom('rate_counters').select(['bucket', 'count']).execute();
+      const keyCount = Number(before.find((r) => r.bucket.startsWith('sends:key:'))?.count ?? 0);
+      const globalCount = Number(before.find((r) => r.bucket === 'sends:global')?.count ?? 0);
+      assert.equal(keyCount, 6, "the key counted the 5 served sends and the other IP's one, none of the 25 refused");
+      assert.equal(globalCount, 6, 'the world counted exactly what the key did');
+      const fromNewIp = async (i: number) => (await startVerification(h, freshPhone(), { ip: `192.0.2.${i}` })).status;
+      assert.deepEqual([await fromNewIp(1), await fromNewIp(2)], [202, 202], 'sends 7 and 8 of the key');
+      const refused = await startVerification(h, freshPhone(), { ip: '192.0.2.3' });
+      assert.equal(refused.status, 429, 'the 9th send of the key is refused by the key bucket');
+      assert.ok(Number(refused.headers.get('retry-after')) > 0, 'with its Retry-After');
+      const after = await h.store.db.selectFrom('rate_counters').select(['bucket', 'count']).execute();
+      assert.equal(
+        Number(after.find((r) => r.bucket === 'sends:global')?.count),
+        8,
+        'a request the key refused counts nowhere wider',
+      );
+      assert.equal(
+        Number(after.find((r) => r.bucket === 'sends:ip:192.0.2.3')?.count),
+        1,
+        'but in its own narrower buckets',
+      );
+    });
   });
-});
 }
 
 describe('IPv6 send limits', () => {
@@ -68,7 +83,11 @@ describe('IPv6 send limits', () => {
     for (let i = 0; i < 6; i++) statuses.push((await startVerification(h, freshPhone(), { ip: sameNet(i) })).status);
     assert.deepEqual(statuses.slice(0, 2), [202, 202]);
     assert.equal(statuses[5], 429, 'six addresses of one /64 are one client');
-    assert.equal((await startVerification(h, freshPhone(), { ip: '2001:db8:aa:bc::1' })).status, 202, 'the next /64 is another client');
+    assert.equal(
+      (await startVerification(h, freshPhone(), { ip: '2001:db8:aa:bc::1' })).status,
+      202,
+      'the next /64 is another client',
+    );
   });
 });
 

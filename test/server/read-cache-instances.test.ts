@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TEST_SECRET } from '../helpers/harness.js';
 import { freshSchema, PG_URL, skipWithoutPostgres } from '../helpers/pg.js';
-import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const SK = 'sk_demo_readcache_0123456789abcdef';
@@ -19,7 +19,10 @@ const PK = 'pk_demo_readcache_0123456789abcdef';
 async function call(base: string, method: string, p: string, token?: string, body?: unknown) {
   const res = await fetch(base + p, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(10_000),
   });
@@ -65,7 +68,14 @@ describe('the read cache across instances on one PostgreSQL database', async () 
     schema = await freshSchema();
     const target = new URL(PG_URL);
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    env = { KEYWAY_ENV: 'development', DATABASE_URL: schema.url, KEYWAY_SECRET: TEST_SECRET, KEYWAY_DATA_DIR: dataDir, KEYWAY_DEMO_SECRET_KEY: SK, KEYWAY_DEMO_PUBLISHABLE_KEY: PK };
+    env = {
+      KEYWAY_ENV: 'development',
+      DATABASE_URL: schema.url,
+      KEYWAY_SECRET: TEST_SECRET,
+      KEYWAY_DATA_DIR: dataDir,
+      KEYWAY_DEMO_SECRET_KEY: SK,
+      KEYWAY_DEMO_PUBLISHABLE_KEY: PK,
+    };
     // A reaches the database through the proxy, so a test can cut its LISTEN connection alone.
     a = await startServerProcess({ ...env, DATABASE_URL: proxy.url(schema.url) });
     b = await startServerProcess(env);
@@ -90,15 +100,24 @@ describe('the read cache across instances on one PostgreSQL database', async () 
   };
 
   test('A answers a repeated read from memory, and reads a change committed through B within 100 ms', async () => {
-    const person = await call(a.url, 'POST', '/api/3/people', SK, { person: { first_name: 'Cached', last_name: 'Twice' } });
-    const cred = await call(a.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, { person_credential: { credential_type_id: 9 } });
+    const person = await call(a.url, 'POST', '/api/3/people', SK, {
+      person: { first_name: 'Cached', last_name: 'Twice' },
+    });
+    const cred = await call(a.url, 'POST', `/api/3/people/${person.body.person.id}/credentials`, SK, {
+      person_credential: { credential_type_id: 9 },
+    });
     credentialPath = `/api/3/people/${person.body.person.id}/credentials/${cred.body.person_credential.id}`;
     // A's first cached read starts its LISTEN; once in place, repeated reads are hits.
-    await readUntil(async () => {
-      const before = await hits(a.url);
-      await enabledOnA();
-      return (await hits(a.url)) > before;
-    }, performance.now(), 5000, 'a read answered from memory on A');
+    await readUntil(
+      async () => {
+        const before = await hits(a.url);
+        await enabledOnA();
+        return (await hits(a.url)) > before;
+      },
+      performance.now(),
+      5000,
+      'a read answered from memory on A',
+    );
     const before = await hits(a.url);
     assert.equal(await enabledOnA(), true);
     assert.ok((await hits(a.url)) >= before + 2, 'the key and the credential read both answered from memory');
@@ -116,12 +135,18 @@ describe('the read cache across instances on one PostgreSQL database', async () 
     const key = created.stdout.trim();
     const id = /Created (\S+)/.exec(created.stderr)![1];
     // Each instance keeps the key's row in memory.
-    for (const s of [a, b]) for (let i = 0; i < 3; i++) assert.equal((await call(s.url, 'GET', '/api/3/people', key)).status, 200);
+    for (const s of [a, b])
+      for (let i = 0; i < 3; i++) assert.equal((await call(s.url, 'GET', '/api/3/people', key)).status, 200);
     const revoked = await runCli(['keys', 'revoke', id], env);
     assert.equal(revoked.code, 0, revoked.stderr);
     const t0 = performance.now();
     for (const s of [a, b]) {
-      const ms = await readUntil(async () => (await call(s.url, 'GET', '/api/3/people', key)).status === 401, t0, 1000, 'the revoked key refused');
+      const ms = await readUntil(
+        async () => (await call(s.url, 'GET', '/api/3/people', key)).status === 401,
+        t0,
+        1000,
+        'the revoked key refused',
+      );
       assert.ok(ms < 100, `a request begun ${Math.round(ms)} ms after the CLI exited was still let in`);
     }
   });
@@ -144,14 +169,27 @@ describe('the read cache across instances on one PostgreSQL database', async () 
 
     proxy.restore();
     const restored = performance.now();
-    await readUntil(async () => {
-      const h = await hits(a.url);
-      await enabledOnA();
-      return (await hits(a.url)) > h;
-    }, restored, 5000, 'A caching again');
+    await readUntil(
+      async () => {
+        const h = await hits(a.url);
+        await enabledOnA();
+        return (await hits(a.url)) > h;
+      },
+      restored,
+      5000,
+      'A caching again',
+    );
     assert.equal(await enabledOnA(), true);
     const t0 = await setEnabledOnB(false);
-    const ms = await readUntil(async () => (await enabledOnA()) === false, t0, 1000, 'a change after the listener came back');
-    assert.ok(ms < 100, `once listening again, a read on A begun ${Math.round(ms)} ms after B answered still had the old value`);
+    const ms = await readUntil(
+      async () => (await enabledOnA()) === false,
+      t0,
+      1000,
+      'a change after the listener came back',
+    );
+    assert.ok(
+      ms < 100,
+      `once listening again, a read on A begun ${Math.round(ms)} ms after B answered still had the old value`,
+    );
   });
 });

@@ -17,13 +17,20 @@ import { deliverDueMessages } from '../../server/domain/background.js';
 import { ROTATED_COLUMNS, rotateSecrets } from '../../server/domain/secret-rotation.js';
 import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
 import { openStore, type Store } from '../../server/storage/db.js';
-import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
 import { loadWalletRuntime } from '../../server/wallet/runtime.js';
+import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
 import { devChain } from '../fixtures/wallet/dev-chain.js';
-import { createHarness, issueWalletPass, PARTNER_ORIGIN, TEST_SECRET, TestClock, type Harness } from '../helpers/harness.js';
+import {
+  createHarness,
+  type Harness,
+  issueWalletPass,
+  PARTNER_ORIGIN,
+  TEST_SECRET,
+  TestClock,
+} from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
+import { type ApnsPeer, type Receiver, startApnsPeer, startReceiver } from '../helpers/peers.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
-import { startApnsPeer, startReceiver, type ApnsPeer, type Receiver } from '../helpers/peers.js';
 import { ROOT } from '../helpers/process.js';
 import { freshPhone } from '../helpers/sms.js';
 
@@ -32,9 +39,21 @@ const SECRET_B = Buffer.alloc(32, 9).toString('base64');
 const WS = '/wallet/apple/v1';
 
 /** `npx keyway secrets rotate` as its own process (spawn, not execSync: the test process serves peers). */
-function rotateCommand(databaseUrl: string, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+function rotateCommand(
+  databaseUrl: string,
+  env: Record<string, string | undefined> = {},
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-rotate-'));
-  const childEnv: Record<string, string | undefined> = { ...process.env, KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, KEYWAY_SECRET: SECRET_B, KEYWAY_SECRET_PREVIOUS: SECRET_A, ...env };
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    KEYWAY_ENV: 'development',
+    KEYWAY_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    KEYWAY_SECRET: SECRET_B,
+    KEYWAY_SECRET_PREVIOUS: SECRET_A,
+    ...env,
+  };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k]; // undefined: unset
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'secrets', 'rotate', ...args], {
@@ -56,20 +75,46 @@ function rotateCommand(databaseUrl: string, env: Record<string, string | undefin
 interface Instance {
   keyway: KeywayApp;
   store: Store;
-  request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  request(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
   close(): Promise<void>;
 }
 
 /** Another server process over the harness's database, as after a restart with these secrets. */
-function startInstance(h: Harness, secret: string, previous: string | undefined, env: Record<string, string> = {}): Instance {
+function startInstance(
+  h: Harness,
+  secret: string,
+  previous: string | undefined,
+  env: Record<string, string> = {},
+): Instance {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-instance-'));
   const config = loadConfig(
-    { KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: dir, DATABASE_URL: h.databaseUrl, KEYWAY_SECRET: secret, ...(previous ? { KEYWAY_SECRET_PREVIOUS: previous } : {}), KEYWAY_TRUST_PROXY: '1', PUBLIC_URL: 'http://127.0.0.1:8787', ...env },
+    {
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: dir,
+      DATABASE_URL: h.databaseUrl,
+      KEYWAY_SECRET: secret,
+      ...(previous ? { KEYWAY_SECRET_PREVIOUS: previous } : {}),
+      KEYWAY_TRUST_PROXY: '1',
+      PUBLIC_URL: 'http://127.0.0.1:8787',
+      ...env,
+    },
     'development',
   );
   const store = openStore(config.databaseUrl);
   const wallet = loadWalletRuntime(config, { certsDir: devChain().dir });
-  const keyway = createApp({ config, store, secret, secretPrevious: previous, clock: h.clock, wallet, log: () => undefined });
+  const keyway = createApp({
+    config,
+    store,
+    secret,
+    secretPrevious: previous,
+    clock: h.clock,
+    wallet,
+    log: () => undefined,
+  });
   let ip = 0;
   return {
     keyway,
@@ -78,7 +123,11 @@ function startInstance(h: Harness, secret: string, previous: string | undefined,
       const headers: Record<string, string> = { 'x-forwarded-for': `10.9.0.${(ip++ % 250) + 1}`, ...o.headers };
       if (o.token) headers.authorization = `Bearer ${o.token}`;
       if (o.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await keyway.app.request(p, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+      const res = await keyway.app.request(p, {
+        method,
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      });
       const text = await res.text();
       let body: unknown;
       try {
@@ -101,19 +150,26 @@ async function assertAllUnder(store: Store, secret: string): Promise<number> {
   const keys = createKeyRing(secret);
   let rows = 0;
   for (const spec of ROTATED_COLUMNS) {
-    const all = (await (store.db as any).selectFrom(spec.table).selectAll().execute()) as Record<string, string | null>[];
+    const all = (await (store.db as any).selectFrom(spec.table).selectAll().execute()) as Record<
+      string,
+      string | null
+    >[];
     for (const row of all) {
       const enc = row[spec.column];
       if (!enc) continue;
       assert.ok(enc.startsWith(`${keys.kid}.`), `${spec.table}.${spec.column} is under the new key`);
-      assert.doesNotThrow(() => keys.decrypt(enc, spec.aad(row)), `${spec.table}.${spec.column} decrypts under the new secret alone`);
+      assert.doesNotThrow(
+        () => keys.decrypt(enc, spec.aad(row)),
+        `${spec.table}.${spec.column} decrypts under the new secret alone`,
+      );
       rows++;
     }
   }
   return rows;
 }
 
-const headersOf = (r: { headers: Record<string, unknown> }) => Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]));
+const headersOf = (r: { headers: Record<string, unknown> }) =>
+  Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]));
 
 function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string | false>) {
   describe(`keyway secrets rotate, then KEYWAY_SECRET_PREVIOUS removed (${backend})`, async () => {
@@ -139,16 +195,30 @@ function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<strin
 
     test('codes still redeem, reader values verify, webhook secrets sign, passes render, queued work goes out', async () => {
       // Under secret A: everything the rotation must carry over.
-      const hook = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: rx.url, events: ['credential.created'] } } });
+      const hook = await h.request('POST', '/api/3/webhooks', {
+        token: h.sk,
+        body: { webhook: { url: rx.url, events: ['credential.created'] } },
+      });
       assert.equal(hook.status, 201, hook.text);
       const webhookSecret = hook.body.webhook.secret as string;
-      const rotatedHook = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: `${rx.url}/rotated`, events: ['credential.created'] } } });
-      const rotated = await h.request('POST', `/api/3/webhooks/${rotatedHook.body.webhook.id}/rotate_secret`, { token: h.sk });
+      const rotatedHook = await h.request('POST', '/api/3/webhooks', {
+        token: h.sk,
+        body: { webhook: { url: `${rx.url}/rotated`, events: ['credential.created'] } },
+      });
+      const rotated = await h.request('POST', `/api/3/webhooks/${rotatedHook.body.webhook.id}/rotate_secret`, {
+        token: h.sk,
+      });
       assert.equal(rotated.status, 200, rotated.text); // previous_secret_enc is set too
       const rotatedSecret = rotated.body.webhook.secret as string;
       const invited = await issueWalletPass(h);
-      const pinPerson = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'Pin', last_name: 'Holder' } } });
-      const pin = await h.request('POST', `/api/3/people/${pinPerson.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: '48219375' } } });
+      const pinPerson = await h.request('POST', '/api/3/people', {
+        token: h.sk,
+        body: { person: { first_name: 'Pin', last_name: 'Holder' } },
+      });
+      const pin = await h.request('POST', `/api/3/people/${pinPerson.body.person.id}/credentials`, {
+        token: h.sk,
+        body: { person_credential: { credential_type_id: 6, value: '48219375' } },
+      });
       assert.equal(pin.status, 201, pin.text);
       const holder = await redeemedCredential(h);
       const ptid = h.keyway.ctx.wallet!.apple!.material.passTypeId;
@@ -156,30 +226,67 @@ function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<strin
       for (const pushToken of ['push-token-kept-0001', 'push-token-gone-0002']) {
         const req = await requestApplePass(h, holder.ps);
         const pass = await fetchPass(h, req.url);
-        const phone = { serial: pass.passJson.serialNumber as string, authToken: pass.passJson.authenticationToken as string, value: pass.passJson.barcodes[0].message as string, pushToken };
-        const reg = await h.keyway.app.request(`${WS}/devices/${'d'.repeat(31)}${phones.length}/registrations/${ptid}/${phone.serial}`, {
-          method: 'POST',
-          headers: { authorization: `ApplePass ${phone.authToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ pushToken }),
-        });
+        const phone = {
+          serial: pass.passJson.serialNumber as string,
+          authToken: pass.passJson.authenticationToken as string,
+          value: pass.passJson.barcodes[0].message as string,
+          pushToken,
+        };
+        const reg = await h.keyway.app.request(
+          `${WS}/devices/${'d'.repeat(31)}${phones.length}/registrations/${ptid}/${phone.serial}`,
+          {
+            method: 'POST',
+            headers: { authorization: `ApplePass ${phone.authToken}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ pushToken }),
+          },
+        );
         assert.equal(reg.status, 201, await reg.text());
         phones.push(phone);
       }
-      const suspend = await h.request('PUT', `/api/3/people/${holder.personId}/credentials/${holder.credentialId}`, { token: h.sk, body: { enabled: false } });
+      const suspend = await h.request('PUT', `/api/3/people/${holder.personId}/credentials/${holder.credentialId}`, {
+        token: h.sk,
+        body: { enabled: false },
+      });
       assert.equal(suspend.status, 200, suspend.text); // queues one APNs push per registration, not sent yet
       const phone = freshPhone();
       await issueWalletPass(h, { phone });
-      const verification = await h.request('POST', '/api/3/verifications', { token: h.pk, body: { phone_number: phone }, headers: { origin: PARTNER_ORIGIN } });
+      const verification = await h.request('POST', '/api/3/verifications', {
+        token: h.pk,
+        body: { phone_number: phone },
+        headers: { origin: PARTNER_ORIGIN },
+      });
       assert.equal(verification.status, 202, verification.text); // its SMS is queued, not sent yet
       const kidA = createKeyRing(SECRET_A).kid;
-      const underA = await h.store.db.selectFrom('message_queue').select('payload_enc').where('delivered_at', 'is', null).execute();
-      assert.ok(underA.length > 0 && underA.every((m) => m.payload_enc.startsWith(`${kidA}.`)), 'queued messages are under secret A');
+      const underA = await h.store.db
+        .selectFrom('message_queue')
+        .select('payload_enc')
+        .where('delivered_at', 'is', null)
+        .execute();
+      assert.ok(
+        underA.length > 0 && underA.every((m) => m.payload_enc.startsWith(`${kidA}.`)),
+        'queued messages are under secret A',
+      );
 
       // Step 1: every instance restarted with KEYWAY_SECRET=B, KEYWAY_SECRET_PREVIOUS=A. Step 2: the command.
       const run = await rotateCommand(h.databaseUrl);
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      for (const column of ['credentials.value_enc', 'invitations.code_enc', 'devices.auth_token_enc', 'devices.value_enc', 'verifications.phone_enc', 'message_queue.payload_enc', 'webhooks.secret_enc', 'webhooks.previous_secret_enc', 'apple_registrations.push_token_enc', 'wallet_pushes.target_enc']) {
-        assert.match(run.stdout, new RegExp(`^${column.replace('.', '\\.')}: [1-9]\\d* re-encrypted$`, 'm'), `${column} progress:\n${run.stdout}`);
+      for (const column of [
+        'credentials.value_enc',
+        'invitations.code_enc',
+        'devices.auth_token_enc',
+        'devices.value_enc',
+        'verifications.phone_enc',
+        'message_queue.payload_enc',
+        'webhooks.secret_enc',
+        'webhooks.previous_secret_enc',
+        'apple_registrations.push_token_enc',
+        'wallet_pushes.target_enc',
+      ]) {
+        assert.match(
+          run.stdout,
+          new RegExp(`^${column.replace('.', '\\.')}: [1-9]\\d* re-encrypted$`, 'm'),
+          `${column} progress:\n${run.stdout}`,
+        );
       }
       assert.match(run.stdout, /^0 rows still use KEYWAY_SECRET_PREVIOUS$/m);
       const again = await rotateCommand(h.databaseUrl);
@@ -191,14 +298,21 @@ function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<strin
       // Step 3: KEYWAY_SECRET_PREVIOUS removed.
       const b = startInstance(h, SECRET_B, undefined, { KEYWAY_APNS_URL: apns.url });
       try {
-        const redeem = await b.request('POST', '/api/3/invitations/redeem', { token: h.pk, body: { invitation_code: invited.code } });
+        const redeem = await b.request('POST', '/api/3/invitations/redeem', {
+          token: h.pk,
+          body: { invitation_code: invited.code },
+        });
         assert.equal(redeem.status, 200, `the old code redeems: ${redeem.text}`);
         const pinCheck = await b.request('POST', '/api/3/access/verify', { token: h.sk, body: { value: '48219375' } });
         assert.equal(pinCheck.body?.allowed, true, `the old PIN verifies: ${pinCheck.text}`);
         const devicePhone = phones[0];
-        const latest = await b.keyway.app.request(`${WS}/passes/${ptid}/${devicePhone.serial}`, { headers: { authorization: `ApplePass ${devicePhone.authToken}` } });
+        const latest = await b.keyway.app.request(`${WS}/passes/${ptid}/${devicePhone.serial}`, {
+          headers: { authorization: `ApplePass ${devicePhone.authToken}` },
+        });
         assert.equal(latest.status, 200, 'the PassKit latest-pass answers');
-        const passJson = JSON.parse(Buffer.from(unzipSync(Buffer.from(await latest.arrayBuffer()))['pass.json']).toString('utf8'));
+        const passJson = JSON.parse(
+          Buffer.from(unzipSync(Buffer.from(await latest.arrayBuffer()))['pass.json']).toString('utf8'),
+        );
         assert.equal(passJson.authenticationToken, devicePhone.authToken, 'the pass renders with its own token');
         assert.equal(passJson.barcodes[0].message, devicePhone.value, 'and its own reader value');
 
@@ -207,10 +321,20 @@ function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<strin
         await deliverWalletPushes(b.keyway.ctx);
         assert.deepEqual(apns.pushes.map((p) => p.token).sort(), ['push-token-gone-0002', 'push-token-kept-0001']);
         const regs = await b.store.db.selectFrom('apple_registrations').select('serial_number').execute();
-        assert.deepEqual(regs.map((r) => r.serial_number), [devicePhone.serial], 'APNs 410 removed the registration of the re-encrypted token');
-        const resume = await b.request('PUT', `/api/3/people/${holder.personId}/credentials/${holder.credentialId}`, { token: h.sk, body: { enabled: true } });
+        assert.deepEqual(
+          regs.map((r) => r.serial_number),
+          [devicePhone.serial],
+          'APNs 410 removed the registration of the re-encrypted token',
+        );
+        const resume = await b.request('PUT', `/api/3/people/${holder.personId}/credentials/${holder.credentialId}`, {
+          token: h.sk,
+          body: { enabled: true },
+        });
         assert.equal(resume.status, 200, resume.text);
-        const valueCheck = await b.request('POST', '/api/3/access/verify', { token: h.sk, body: { value: devicePhone.value } });
+        const valueCheck = await b.request('POST', '/api/3/access/verify', {
+          token: h.sk,
+          body: { value: devicePhone.value },
+        });
         assert.equal(valueCheck.body?.allowed, true, `the old per-device reader value verifies: ${valueCheck.text}`);
 
         assert.ok((await deliverDueMessages(b.keyway.ctx)) >= 1, 'the queued SMS goes out');
@@ -218,18 +342,36 @@ function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<strin
         assert.equal(sms.length, 1);
         // The code in it was hashed under A (not re-keyable, lives 10 minutes); a resend reaches the same number.
         h.clock.advance(61);
-        const resend = await b.request('POST', `/api/3/verifications/${verification.body.verification_id}/resend`, { token: h.pk, headers: { origin: PARTNER_ORIGIN } });
+        const resend = await b.request('POST', `/api/3/verifications/${verification.body.verification_id}/resend`, {
+          token: h.pk,
+          headers: { origin: PARTNER_ORIGIN },
+        });
         assert.equal(resend.status, 202, `the pending verification still knows its phone number: ${resend.text}`);
         await deliverDueMessages(b.keyway.ctx);
-        const [newest] = await b.store.db.selectFrom('messages').select('body').where('recipient', '=', phone).orderBy('id', 'desc').execute();
+        const [newest] = await b.store.db
+          .selectFrom('messages')
+          .select('body')
+          .where('recipient', '=', phone)
+          .orderBy('id', 'desc')
+          .execute();
         const code = /#(\d{6})$/.exec(newest.body)?.[1];
         assert.ok(code, 'the resent SMS carries a code');
-        const checked = await b.request('POST', `/api/3/verifications/${verification.body.verification_id}/check`, { token: h.pk, body: { code }, headers: { origin: PARTNER_ORIGIN } });
+        const checked = await b.request('POST', `/api/3/verifications/${verification.body.verification_id}/check`, {
+          token: h.pk,
+          body: { code },
+          headers: { origin: PARTNER_ORIGIN },
+        });
         assert.equal(checked.status, 200, checked.text);
 
         rx.received.length = 0;
-        const person = await b.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'After', last_name: 'Rotation' } } });
-        await b.request('POST', `/api/3/people/${person.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: '77123456' } } });
+        const person = await b.request('POST', '/api/3/people', {
+          token: h.sk,
+          body: { person: { first_name: 'After', last_name: 'Rotation' } },
+        });
+        await b.request('POST', `/api/3/people/${person.body.person.id}/credentials`, {
+          token: h.sk,
+          body: { person_credential: { credential_type_id: 6, value: '77123456' } },
+        });
         await dispatchWebhooks(b.keyway.ctx);
         assert.ok(rx.received.length >= 2, 'webhook deliveries went out');
         const verifies = (secret: string, r: (typeof rx.received)[number]) => {
@@ -240,7 +382,9 @@ function rotationSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<strin
             return false;
           }
         };
-        const bySecret = rx.received.map((r) => (verifies(webhookSecret, r) ? 'first' : verifies(rotatedSecret, r) ? 'rotated' : 'unsigned'));
+        const bySecret = rx.received.map((r) =>
+          verifies(webhookSecret, r) ? 'first' : verifies(rotatedSecret, r) ? 'rotated' : 'unsigned',
+        );
         assert.ok(!bySecret.includes('unsigned'), `every delivery verifies with its endpoint's secret: ${bySecret}`);
         assert.ok(bySecret.includes('first') && bySecret.includes('rotated'), 'both endpoints are delivered to');
       } finally {
@@ -262,14 +406,21 @@ function besideServerSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<s
     }
     let h: Harness;
     before(async () => {
-      h = await createHarness({ backend, clock: new TestClock(Date.now()), env: { KEYWAY_LIMIT_REDEEM_PER_IP_MIN: '100000' } });
+      h = await createHarness({
+        backend,
+        clock: new TestClock(Date.now()),
+        env: { KEYWAY_LIMIT_REDEEM_PER_IP_MIN: '100000' },
+      });
     });
     after(() => h.close());
 
     test('a write by the server between the read and the write of a batch wins: compare-and-set, nothing lost', async () => {
       const created = new Map<string, string>();
       for (let i = 0; i < 3; i++) {
-        const r = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: `https://hooks${i}.example/k`, events: ['credential.created'] } } });
+        const r = await h.request('POST', '/api/3/webhooks', {
+          token: h.sk,
+          body: { webhook: { url: `https://hooks${i}.example/k`, events: ['credential.created'] } },
+        });
         assert.equal(r.status, 201, r.text);
         created.set(r.body.webhook.id, r.body.webhook.secret);
       }
@@ -278,7 +429,17 @@ function besideServerSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<s
       const keysA = h.keyway.ctx.keys;
       await h.store.db
         .insertInto('invitations')
-        .values({ id: 'inv_hidcode', credential_id: credentialId, code_hash: keysA.lookupHash('hid-invite', 'HID-CODE-7Q'), code_enc: keysA.encrypt('hid-code-7q', credentialId), expires_at: '2099-01-01T00:00:00.000Z', created_at: '2026-01-01T00:00:00.000Z', redeemed_at: null, superseded_at: null, emailed_at: null })
+        .values({
+          id: 'inv_hidcode',
+          credential_id: credentialId,
+          code_hash: keysA.lookupHash('hid-invite', 'HID-CODE-7Q'),
+          code_enc: keysA.encrypt('hid-code-7q', credentialId),
+          expires_at: '2099-01-01T00:00:00.000Z',
+          created_at: '2026-01-01T00:00:00.000Z',
+          redeemed_at: null,
+          superseded_at: null,
+          emailed_at: null,
+        })
         .execute();
 
       const ba = startInstance(h, SECRET_B, SECRET_A);
@@ -299,15 +460,35 @@ function besideServerSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<s
         const secrets = report.columns.find((c) => c.table === 'webhooks' && c.column === 'secret_enc')!;
         assert.equal(secrets.raced, 1, 'the raced row was not overwritten');
         assert.equal(secrets.rotated, created.size - 1);
-        const raced = await h.store.db.selectFrom('webhooks').selectAll().where('id', '=', racedId).executeTakeFirstOrThrow();
+        const raced = await h.store.db
+          .selectFrom('webhooks')
+          .selectAll()
+          .where('id', '=', racedId)
+          .executeTakeFirstOrThrow();
         const keysB = createKeyRing(SECRET_B);
-        assert.equal(keysB.decrypt(raced.secret_enc, `webhook:${raced.id}`), serverSecret, "the server's new secret is what is stored");
+        assert.equal(
+          keysB.decrypt(raced.secret_enc, `webhook:${raced.id}`),
+          serverSecret,
+          "the server's new secret is what is stored",
+        );
         // The server kept the replaced secret as it was (under A); its column comes later and re-keys it.
-        assert.equal(keysB.decrypt(raced.previous_secret_enc!, `webhook:${raced.id}`), created.get(racedId), 'the replaced secret still signs during its overlap');
+        assert.equal(
+          keysB.decrypt(raced.previous_secret_enc!, `webhook:${raced.id}`),
+          created.get(racedId),
+          'the replaced secret still signs during its overlap',
+        );
         assert.equal(report.stillPrevious, 0);
         const again = await rotateSecrets(ba.keyway.ctx);
-        assert.equal(again.columns.reduce((n, c) => n + c.rotated + c.raced + c.failed, 0), 0, 'a re-run has nothing left to do');
-        const hid = await h.store.db.selectFrom('invitations').selectAll().where('id', '=', 'inv_hidcode').executeTakeFirstOrThrow();
+        assert.equal(
+          again.columns.reduce((n, c) => n + c.rotated + c.raced + c.failed, 0),
+          0,
+          'a re-run has nothing left to do',
+        );
+        const hid = await h.store.db
+          .selectFrom('invitations')
+          .selectAll()
+          .where('id', '=', 'inv_hidcode')
+          .executeTakeFirstOrThrow();
         assert.equal(hid.code_hash, keysB.lookupHash('hid-invite', 'HID-CODE-7Q'));
         assert.equal(keysB.decrypt(hid.code_enc, credentialId), 'hid-code-7q');
       } finally {
@@ -320,23 +501,40 @@ function besideServerSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<s
       const pins: string[] = [];
       try {
         for (let i = 0; i < 40; i++) {
-          const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'Old', last_name: `Pin${i}` } } });
+          const p = await h.request('POST', '/api/3/people', {
+            token: h.sk,
+            body: { person: { first_name: 'Old', last_name: `Pin${i}` } },
+          });
           const pin = `5${String(i).padStart(7, '0')}`;
-          await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: pin } } });
+          await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+            token: h.sk,
+            body: { person_credential: { credential_type_id: 6, value: pin } },
+          });
           pins.push(pin);
         }
-        const hook = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: 'https://busy.example/k', events: ['credential.created'] } } });
+        const hook = await h.request('POST', '/api/3/webhooks', {
+          token: h.sk,
+          body: { webhook: { url: 'https://busy.example/k', events: ['credential.created'] } },
+        });
         let running = true;
         let latestSecret = hook.body.webhook.secret as string;
         let writes = 0;
         const server = (async () => {
           for (let i = 0; running; i++) {
-            const p = await ba.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'New', last_name: `Pin${i}` } } });
+            const p = await ba.request('POST', '/api/3/people', {
+              token: h.sk,
+              body: { person: { first_name: 'New', last_name: `Pin${i}` } },
+            });
             const pin = `6${String(i).padStart(7, '0')}`;
-            const c = await ba.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: pin } } });
+            const c = await ba.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+              token: h.sk,
+              body: { person_credential: { credential_type_id: 6, value: pin } },
+            });
             assert.equal(c.status, 201, c.text);
             pins.push(pin);
-            const r = await ba.request('POST', `/api/3/webhooks/${hook.body.webhook.id}/rotate_secret`, { token: h.sk });
+            const r = await ba.request('POST', `/api/3/webhooks/${hook.body.webhook.id}/rotate_secret`, {
+              token: h.sk,
+            });
             assert.equal(r.status, 200, r.text);
             latestSecret = r.body.webhook.secret;
             writes++;
@@ -348,7 +546,14 @@ function besideServerSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<s
         running = false;
         await server;
         assert.ok(writes > 0, 'the server wrote during the run');
-        t.diagnostic(`${writes} server writes during the run; ${run.stdout.split('\n').filter((l) => /already rewritten/.test(l)).join('; ') || 'no row raced'}`);
+        t.diagnostic(
+          `${writes} server writes during the run; ${
+            run.stdout
+              .split('\n')
+              .filter((l) => /already rewritten/.test(l))
+              .join('; ') || 'no row raced'
+          }`,
+        );
         // The server's rotate_secret keeps the secret it replaced as previous_secret_enc: written under B now.
         const finish = await rotateCommand(h.databaseUrl);
         assert.equal(finish.code, 0, `${run.stdout}\n${finish.stdout}${finish.stderr}`);
@@ -356,9 +561,22 @@ function besideServerSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<s
         await assertAllUnder(h.store, SECRET_B);
         const b = startInstance(h, SECRET_B, undefined);
         try {
-          for (const pin of pins) assert.equal((await b.request('POST', '/api/3/access/verify', { token: h.sk, body: { value: pin } })).body?.allowed, true, `PIN ${pin} verifies`);
-          const row = await b.store.db.selectFrom('webhooks').select(['id', 'secret_enc']).where('id', '=', hook.body.webhook.id).executeTakeFirstOrThrow();
-          assert.equal(b.keyway.ctx.keys.decrypt(row.secret_enc, `webhook:${row.id}`), latestSecret, "the server's last secret is the one kept");
+          for (const pin of pins)
+            assert.equal(
+              (await b.request('POST', '/api/3/access/verify', { token: h.sk, body: { value: pin } })).body?.allowed,
+              true,
+              `PIN ${pin} verifies`,
+            );
+          const row = await b.store.db
+            .selectFrom('webhooks')
+            .select(['id', 'secret_enc'])
+            .where('id', '=', hook.body.webhook.id)
+            .executeTakeFirstOrThrow();
+          assert.equal(
+            b.keyway.ctx.keys.decrypt(row.secret_enc, `webhook:${row.id}`),
+            latestSecret,
+            "the server's last secret is the one kept",
+          );
         } finally {
           await b.close();
         }
@@ -388,7 +606,11 @@ describe('keyway secrets rotate refuses and reports', () => {
   test('a row neither secret decrypts is counted, the others are rotated, exit 1', async () => {
     const { credentialId } = await issueWalletPass(h);
     await issueWalletPass(h);
-    await h.store.db.updateTable('invitations').set({ code_enc: 'deadbeef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).where('credential_id', '=', credentialId).execute();
+    await h.store.db
+      .updateTable('invitations')
+      .set({ code_enc: 'deadbeef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
+      .where('credential_id', '=', credentialId)
+      .execute();
     const r = await rotateCommand(h.databaseUrl);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^invitations\.code_enc: 1 re-encrypted \(1 COULD NOT BE DECRYPTED by either secret\)$/m);
@@ -398,13 +620,21 @@ describe('keyway secrets rotate refuses and reports', () => {
   });
 
   test('every encrypted column and every HMAC column of the schema is re-keyed, or listed here with the reason it need not be', async () => {
-    const tables = await h.store.db.selectFrom('sqlite_master' as any).select('name' as any).where('type' as any, '=', 'table').execute();
+    const tables = await h.store.db
+      .selectFrom('sqlite_master' as any)
+      .select('name' as any)
+      .where('type' as any, '=', 'table')
+      .execute();
     const found: string[] = [];
     for (const { name } of tables as { name: string }[]) {
-      const columns = (await sql<{ name: string }>`select name from pragma_table_info(${name})`.execute(h.store.db)).rows;
+      const columns = (await sql<{ name: string }>`select name from pragma_table_info(${name})`.execute(h.store.db))
+        .rows;
       for (const c of columns) if (/_(enc|hash)$/.test(c.name)) found.push(`${name}.${c.name}`);
     }
-    const rotated = ROTATED_COLUMNS.flatMap((c) => [`${c.table}.${c.column}`, ...(c.hash ? [`${c.table}.${c.hash.column}`] : [])]);
+    const rotated = ROTATED_COLUMNS.flatMap((c) => [
+      `${c.table}.${c.column}`,
+      ...(c.hash ? [`${c.table}.${c.hash.column}`] : []),
+    ]);
     const notRekeyed = [
       'idempotency.body_enc', // its record key is a MAC of the request, whose values are not stored: expires in 24 h
       'verifications.code_hash', // the SMS code is not stored: lives 10 minutes, checked under both secrets meanwhile
@@ -433,17 +663,37 @@ describe('idempotency keys during a rotation', () => {
 
   test('a retry after KEYWAY_SECRET changed replays the answer given under the previous secret', async () => {
     const body = { person: { first_name: 'Idem', last_name: 'Potent' } };
-    const first = await h.request('POST', '/api/3/people', { token: h.sk, body, headers: { 'idempotency-key': 'rotation-retry-1' } });
+    const first = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body,
+      headers: { 'idempotency-key': 'rotation-retry-1' },
+    });
     assert.equal(first.status, 201, first.text);
     const ba = startInstance(h, SECRET_B, SECRET_A);
     try {
-      const retry = await ba.request('POST', '/api/3/people', { token: h.sk, body, headers: { 'idempotency-key': 'rotation-retry-1' } });
+      const retry = await ba.request('POST', '/api/3/people', {
+        token: h.sk,
+        body,
+        headers: { 'idempotency-key': 'rotation-retry-1' },
+      });
       assert.equal(retry.headers.get('idempotent-replayed'), 'true', `replayed, not run twice: ${retry.status}`);
       assert.equal(retry.body.person.id, first.body.person.id);
-      const fresh = await ba.request('POST', '/api/3/people', { token: h.sk, body, headers: { 'idempotency-key': 'rotation-retry-2' } });
+      const fresh = await ba.request('POST', '/api/3/people', {
+        token: h.sk,
+        body,
+        headers: { 'idempotency-key': 'rotation-retry-2' },
+      });
       assert.equal(fresh.status, 201);
-      const again = await ba.request('POST', '/api/3/people', { token: h.sk, body, headers: { 'idempotency-key': 'rotation-retry-2' } });
-      assert.equal(again.headers.get('idempotent-replayed'), 'true', 'new records are made and found under the new secret');
+      const again = await ba.request('POST', '/api/3/people', {
+        token: h.sk,
+        body,
+        headers: { 'idempotency-key': 'rotation-retry-2' },
+      });
+      assert.equal(
+        again.headers.get('idempotent-replayed'),
+        'true',
+        'new records are made and found under the new secret',
+      );
     } finally {
       await ba.close();
     }
@@ -463,15 +713,32 @@ describe('a webhook secret under an unknown key', () => {
   });
 
   test('records a failed attempt naming the cause instead of throwing before the send', async () => {
-    const r = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url: rx.url, events: ['credential.created'] } } });
+    const r = await h.request('POST', '/api/3/webhooks', {
+      token: h.sk,
+      body: { webhook: { url: rx.url, events: ['credential.created'] } },
+    });
     assert.equal(r.status, 201, r.text);
     // As if KEYWAY_SECRET_PREVIOUS had been removed before this row was re-encrypted.
-    await h.store.db.updateTable('webhooks').set({ secret_enc: 'deadbeef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).where('id', '=', r.body.webhook.id).execute();
-    const person = await h.request('POST', '/api/3/people', { token: h.sk, body: { person: { first_name: 'Rot', last_name: 'Ate' } } });
-    await h.request('POST', `/api/3/people/${person.body.person.id}/credentials`, { token: h.sk, body: { person_credential: { credential_type_id: 6, value: '482193' } } });
+    await h.store.db
+      .updateTable('webhooks')
+      .set({ secret_enc: 'deadbeef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
+      .where('id', '=', r.body.webhook.id)
+      .execute();
+    const person = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { person: { first_name: 'Rot', last_name: 'Ate' } },
+    });
+    await h.request('POST', `/api/3/people/${person.body.person.id}/credentials`, {
+      token: h.sk,
+      body: { person_credential: { credential_type_id: 6, value: '482193' } },
+    });
     assert.equal(await dispatchWebhooks(h.keyway.ctx), 0);
     assert.equal(rx.received.length, 0, 'nothing unsigned is sent');
-    const rows = await h.store.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', r.body.webhook.id).execute();
+    const rows = await h.store.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('webhook_id', '=', r.body.webhook.id)
+      .execute();
     assert.equal(rows.length, 1);
     assert.equal(rows[0].attempts, 1, 'the attempt is recorded');
     assert.equal(rows[0].claimed_until, null, 'and the claim released');
@@ -491,8 +758,14 @@ describe('a pass whose authentication token is under an unknown key', () => {
     const req = await requestApplePass(h, ps);
     const pass = await fetchPass(h, req.url);
     const ptid = pass.passJson.passTypeIdentifier as string;
-    await h.store.db.updateTable('devices').set({ auth_token_enc: 'deadbeef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).where('id', '=', req.device_id).execute();
-    const res = await h.keyway.app.request(`/wallet/apple/v1/passes/${ptid}/${pass.passJson.serialNumber}`, { headers: { authorization: `ApplePass ${pass.passJson.authenticationToken}` } });
+    await h.store.db
+      .updateTable('devices')
+      .set({ auth_token_enc: 'deadbeef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
+      .where('id', '=', req.device_id)
+      .execute();
+    const res = await h.keyway.app.request(`/wallet/apple/v1/passes/${ptid}/${pass.passJson.serialNumber}`, {
+      headers: { authorization: `ApplePass ${pass.passJson.authenticationToken}` },
+    });
     assert.equal(res.status, 401, await res.text());
   });
 });

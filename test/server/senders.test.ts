@@ -6,7 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../server/config.js';
 import { createSenders, DeliveryError, smtpMailer, twilioSms, webhookSms } from '../../server/delivery/senders.js';
-import { verificationSms, gsm7Length } from '../../server/delivery/templates.js';
+import { gsm7Length, verificationSms } from '../../server/delivery/templates.js';
 import { pickLocale } from '../../server/messages/locale.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { latestSms, personWithPhone, startVerification } from '../helpers/sms.js';
@@ -19,13 +19,20 @@ interface Received {
 }
 
 /** A local HTTP peer on 127.0.0.1:0 that records requests and answers from a script. */
-async function peer(answer: (req: Received, n: number) => { status: number; body?: unknown; headers?: Record<string, string> }) {
+async function peer(
+  answer: (req: Received, n: number) => { status: number; body?: unknown; headers?: Record<string, string> },
+) {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r = {
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(r);
       const a = answer(r, received.length);
       res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
@@ -44,11 +51,14 @@ const FROM = '+15005550006';
 /** What Twilio checks: POST to the account's Messages.json, Basic auth, form-encoded To/From/Body. */
 function twilioAnswer(r: Received) {
   const expected = `Basic ${Buffer.from(`${SID}:${AUTH}`).toString('base64')}`;
-  if (r.method !== 'POST' || r.url !== `/2010-04-01/Accounts/${SID}/Messages.json`) return { status: 404, body: { code: 20404, message: 'not found' } };
+  if (r.method !== 'POST' || r.url !== `/2010-04-01/Accounts/${SID}/Messages.json`)
+    return { status: 404, body: { code: 20404, message: 'not found' } };
   if (r.headers.authorization !== expected) return { status: 401, body: { code: 20003, message: 'Authenticate' } };
-  if (!/^application\/x-www-form-urlencoded/.test(r.headers['content-type'] ?? '')) return { status: 400, body: { code: 21000, message: 'form expected' } };
+  if (!/^application\/x-www-form-urlencoded/.test(r.headers['content-type'] ?? ''))
+    return { status: 400, body: { code: 21000, message: 'form expected' } };
   const form = new URLSearchParams(r.body);
-  if (!form.get('To') || form.get('From') !== FROM || !form.get('Body')) return { status: 400, body: { code: 21604, message: 'missing field' } };
+  if (!form.get('To') || form.get('From') !== FROM || !form.get('Body'))
+    return { status: 400, body: { code: 21604, message: 'missing field' } };
   return { status: 201, body: { sid: 'SM0123', status: 'queued' } };
 }
 
@@ -60,14 +70,21 @@ describe('Twilio sender', () => {
       await sms.send({ to: '+447400123456', body: 'Code 123456\n@example.com #123456' });
       assert.equal(p.received.length, 1);
       const form = new URLSearchParams(p.received[0].body);
-      assert.deepEqual([form.get('To'), form.get('From'), form.get('Body')], ['+447400123456', FROM, 'Code 123456\n@example.com #123456']);
+      assert.deepEqual(
+        [form.get('To'), form.get('From'), form.get('Body')],
+        ['+447400123456', FROM, 'Code 123456\n@example.com #123456'],
+      );
     } finally {
       await p.close();
     }
   });
 
   test('a refusal is a DeliveryError without the number; Retry-After is kept', async () => {
-    const p = await peer(() => ({ status: 429, body: { code: 20429, message: "The 'To' number +447400123456 is throttled" }, headers: { 'retry-after': '7' } }));
+    const p = await peer(() => ({
+      status: 429,
+      body: { code: 20429, message: "The 'To' number +447400123456 is throttled" },
+      headers: { 'retry-after': '7' },
+    }));
     try {
       const sms = twilioSms({ accountSid: SID, authToken: AUTH, from: FROM, baseUrl: p.url });
       await assert.rejects(sms.send({ to: '+447400123456', body: 'x' }), (err: DeliveryError) => {
@@ -87,7 +104,16 @@ describe('Twilio sender', () => {
     assert.ok(dev.sms && dev.mailer);
     assert.throws(() => loadConfig({ ...base, KEYWAY_SMS_PROVIDER: 'twilio' }), /KEYWAY_TWILIO_ACCOUNT_SID/);
     assert.throws(() => loadConfig({ ...base, KEYWAY_SMS_PROVIDER: 'webhook' }), /KEYWAY_SMS_WEBHOOK_URL/);
-    assert.throws(() => loadConfig({ ...base, KEYWAY_SMS_PROVIDER: 'webhook', KEYWAY_SMS_WEBHOOK_URL: 'https://gw.example/sms', KEYWAY_SMS_WEBHOOK_SECRET: 'hunter2' }), /KEYWAY_SMS_WEBHOOK_SECRET/);
+    assert.throws(
+      () =>
+        loadConfig({
+          ...base,
+          KEYWAY_SMS_PROVIDER: 'webhook',
+          KEYWAY_SMS_WEBHOOK_URL: 'https://gw.example/sms',
+          KEYWAY_SMS_WEBHOOK_SECRET: 'hunter2',
+        }),
+      /KEYWAY_SMS_WEBHOOK_SECRET/,
+    );
   });
 });
 
@@ -95,7 +121,9 @@ describe('queued SMS through a failing, then working provider', () => {
   let p: Awaited<ReturnType<typeof peer>>;
   let h: Harness;
   before(async () => {
-    p = await peer((r, n) => (n === 1 ? { status: 503, body: { code: 20500, message: 'Service unavailable' } } : twilioAnswer(r)));
+    p = await peer((r, n) =>
+      n === 1 ? { status: 503, body: { code: 20500, message: 'Service unavailable' } } : twilioAnswer(r),
+    );
     h = await createHarness({ sms: twilioSms({ accountSid: SID, authToken: AUTH, from: FROM, baseUrl: p.url }) });
   });
   after(async () => {
@@ -121,7 +149,10 @@ describe('queued SMS through a failing, then working provider', () => {
     const code = /#(\d{6})$/.exec(body)![1];
     h.secrets.add(code);
     h.secrets.add(/\/v\/([A-Za-z0-9]+)/.exec(body)![1]);
-    const ok = await h.request('POST', `/api/3/verifications/${start.body.verification_id}/check`, { token: h.pk, body: { code } });
+    const ok = await h.request('POST', `/api/3/verifications/${start.body.verification_id}/check`, {
+      token: h.pk,
+      body: { code },
+    });
     assert.equal(ok.status, 200, 'the verification was never lost');
     const row = await h.store.db.selectFrom('message_queue').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.payload_enc, '', 'a delivered payload is not kept');
@@ -196,13 +227,25 @@ describe('webhook SMS sender', () => {
       assert.equal(p.received.length, 2);
       const verifier = new Webhook(secret);
       for (const r of p.received) {
-        const headers = { 'webhook-id': String(r.headers['webhook-id']), 'webhook-timestamp': String(r.headers['webhook-timestamp']), 'webhook-signature': String(r.headers['webhook-signature']) };
+        const headers = {
+          'webhook-id': String(r.headers['webhook-id']),
+          'webhook-timestamp': String(r.headers['webhook-timestamp']),
+          'webhook-signature': String(r.headers['webhook-signature']),
+        };
         assert.deepEqual(verifier.verify(r.body, headers), JSON.parse(r.body));
         h.secrets.add(/#(\d{6})$/.exec(JSON.parse(r.body).body)![1]);
       }
-      assert.equal(p.received[0].headers['webhook-id'], p.received[1].headers['webhook-id'], 'the retry is the same message');
+      assert.equal(
+        p.received[0].headers['webhook-id'],
+        p.received[1].headers['webhook-id'],
+        'the retry is the same message',
+      );
       assert.match(String(p.received[0].headers['webhook-id']), /^msg_[\w-]{20,}$/);
-      const forged = { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' };
+      const forged = {
+        'webhook-id': 'msg_x',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': 'v1,AAAA',
+      };
       assert.throws(() => verifier.verify(p.received[0].body, forged), 'a forged request does not verify');
       h.assertLogsClean();
     } finally {
@@ -216,12 +259,22 @@ describe('SMS text', () => {
   test('fits one GSM-7 segment for typical PUBLIC_URLs; ends with @host #code', () => {
     const token = 'A'.repeat(22);
     for (const base of ['https://access.example.com', 'https://keyway.acme-offices.co.uk', 'http://127.0.0.1:8787']) {
-      const text = verificationSms({ brand: 'Acme Offices', code: '042917', link: `${base}/v/${token}`, host: 'partner.example.com' });
+      const text = verificationSms({
+        brand: 'Acme Offices',
+        code: '042917',
+        link: `${base}/v/${token}`,
+        host: 'partner.example.com',
+      });
       assert.ok((gsm7Length(text) ?? 999) <= 160, `${text.length}: ${text}`);
       assert.ok(text.endsWith('\n@partner.example.com #042917'));
       assert.ok(text.includes(`${base}/v/${token}`));
     }
-    const nonGsm = verificationSms({ brand: 'Büro 東京', code: '042917', link: `https://a.example/v/${token}`, host: 'a.example' });
+    const nonGsm = verificationSms({
+      brand: 'Büro 東京',
+      code: '042917',
+      link: `https://a.example/v/${token}`,
+      host: 'a.example',
+    });
     assert.notEqual(gsm7Length(nonGsm), null, 'a brand outside GSM-7 is left out rather than forcing UCS-2');
   });
 
@@ -241,7 +294,8 @@ function mimeParts(raw: string): { headers: string; body: Buffer }[] {
     const body = entity.slice(split + 4);
     const boundary = /boundary="?([^";\r\n]+)"?/i.exec(headers)?.[1];
     if (/content-type:\s*multipart\//i.test(headers) && boundary) {
-      for (const part of body.split(`--${boundary}`).slice(1)) if (!part.startsWith('--')) walk(part.replace(/^\r\n/, ''));
+      for (const part of body.split(`--${boundary}`).slice(1))
+        if (!part.startsWith('--')) walk(part.replace(/^\r\n/, ''));
       return;
     }
     const enc = /content-transfer-encoding:\s*([\w-]+)/i.exec(headers)?.[1]?.toLowerCase();
@@ -249,7 +303,12 @@ function mimeParts(raw: string): { headers: string; body: Buffer }[] {
       enc === 'base64'
         ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
         : enc === 'quoted-printable'
-          ? Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1')
+          ? Buffer.from(
+              body
+                .replace(/=\r\n/g, '')
+                .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            )
           : Buffer.from(body, 'utf8');
     out.push({ headers, body: decoded });
   };
@@ -271,14 +330,19 @@ describe('SMTP sender and the invitation email', () => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+          mails.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
           done();
         });
       },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     port = (smtp.server.address() as AddressInfo).port;
-    h = await createHarness({ mailer: smtpMailer({ url: `smtp://127.0.0.1:${port}?ignoreTLS=true`, from: 'Keyway <no-reply@keyway.test>' }) });
+    h = await createHarness({
+      mailer: smtpMailer({ url: `smtp://127.0.0.1:${port}?ignoreTLS=true`, from: 'Keyway <no-reply@keyway.test>' }),
+    });
   });
   after(async () => {
     h.assertLogsClean();
@@ -287,8 +351,14 @@ describe('SMTP sender and the invitation email', () => {
   });
 
   test('deliver:"email" sends a localised email with the code, the invitation URL and its QR code', async () => {
-    const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Lena', last_name: 'Vogel', email: 'lena@person.example' } });
-    const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { credential_type_id: 9, deliver: 'email', locale: 'de' } });
+    const p = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { first_name: 'Lena', last_name: 'Vogel', email: 'lena@person.example' },
+    });
+    const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+      token: h.sk,
+      body: { credential_type_id: 9, deliver: 'email', locale: 'de' },
+    });
     assert.equal(c.status, 201, c.text);
     const { invitation_code: code, invitation_url: url } = c.body.person_credential;
     assert.equal(await h.flushMessages(), 1);
@@ -302,21 +372,45 @@ describe('SMTP sender and the invitation email', () => {
     assert.ok(text.includes(code) && text.includes(url), 'code and URL in the text part');
     assert.match(text, /Hallo Lena/);
     assert.ok(html.includes(code) && html.includes('cid:invitation-qr@keyway'));
-    assert.deepEqual([...png.body.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG QR code is attached');
+    assert.deepEqual(
+      [...png.body.subarray(0, 8)],
+      [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+      'a PNG QR code is attached',
+    );
     assert.match(png.headers, /content-id:\s*<invitation-qr@keyway>/i);
-    const emailed = await h.request('GET', `/api/3/events?subject=credential:${c.body.person_credential.id}&type=invitation.emailed`, { token: h.sk });
+    const emailed = await h.request(
+      'GET',
+      `/api/3/events?subject=credential:${c.body.person_credential.id}&type=invitation.emailed`,
+      { token: h.sk },
+    );
     assert.equal(emailed.body.events.length, 1, 'recorded once delivered');
   });
 
   test('Arabic invitations are right-to-left; English is the default', async () => {
-    const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Omar', last_name: 'K', email: 'omar@person.example' } });
-    await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { credential_type_id: 9, deliver: 'email', locale: 'ar' } });
-    const q = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Ann', last_name: 'K', email: 'ann@person.example' } });
-    await h.request('POST', `/api/3/people/${q.body.person.id}/credentials`, { token: h.sk, body: { credential_type_id: 9, deliver: 'email' } });
+    const p = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { first_name: 'Omar', last_name: 'K', email: 'omar@person.example' },
+    });
+    await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+      token: h.sk,
+      body: { credential_type_id: 9, deliver: 'email', locale: 'ar' },
+    });
+    const q = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { first_name: 'Ann', last_name: 'K', email: 'ann@person.example' },
+    });
+    await h.request('POST', `/api/3/people/${q.body.person.id}/credentials`, {
+      token: h.sk,
+      body: { credential_type_id: 9, deliver: 'email' },
+    });
     assert.equal(await h.flushMessages(), 2);
-    const ar = mimeParts(mails.find((m) => m.to[0] === 'omar@person.example')!.raw).find((x) => /text\/html/i.test(x.headers))!.body.toString('utf8');
+    const ar = mimeParts(mails.find((m) => m.to[0] === 'omar@person.example')!.raw)
+      .find((x) => /text\/html/i.test(x.headers))!
+      .body.toString('utf8');
     assert.match(ar, /dir="rtl"/);
-    const en = mimeParts(mails.find((m) => m.to[0] === 'ann@person.example')!.raw).find((x) => /text\/plain/i.test(x.headers))!.body.toString('utf8');
+    const en = mimeParts(mails.find((m) => m.to[0] === 'ann@person.example')!.raw)
+      .find((x) => /text\/plain/i.test(x.headers))!
+      .body.toString('utf8');
     assert.match(en, /Hello Ann/);
   });
 });

@@ -2,8 +2,8 @@
 // per process → 429 too_many_streams with Retry-After.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { after, before, describe, test } from 'node:test';
+import { serve } from '@hono/node-server';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';
 
@@ -25,7 +25,10 @@ describe('status stream caps', () => {
 
   const open = async (token: string, credentialId: string) => {
     const ac = new AbortController();
-    const res = await fetch(`${base}/api/3/credentials/${credentialId}/status/stream`, { headers: { authorization: `Bearer ${token}` }, signal: ac.signal });
+    const res = await fetch(`${base}/api/3/credentials/${credentialId}/status/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: ac.signal,
+    });
     return { res, close: () => ac.abort() };
   };
 

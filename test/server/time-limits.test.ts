@@ -9,14 +9,20 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../server/config.js';
 import { enqueueMessage, kickDelivery } from '../../server/delivery/queue.js';
+import {
+  createSenders,
+  DeliveryError,
+  type EmailMessage,
+  type Mailer,
+  type SmsSender,
+} from '../../server/delivery/senders.js';
 import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
-import { createSenders, DeliveryError, type EmailMessage, type Mailer, type SmsSender } from '../../server/delivery/senders.js';
 import { createApnsClient } from '../../server/wallet/apns.js';
-import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
 import { createGoogleWalletRestClient, GoogleWalletApiError } from '../../server/wallet/google/rest-client.js';
-import { createHarness, issueWalletPass, TEST_SECRET, TestClock, type Harness } from '../helpers/harness.js';
-import { startReceiver, startTricklingPeer } from '../helpers/peers.js';
+import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
+import { createHarness, type Harness, issueWalletPass, TEST_SECRET, TestClock } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';
+import { startReceiver, startTricklingPeer } from '../helpers/peers.js';
 import { startServerProcess } from '../helpers/process.js';
 import { freshPhone, personWithPhone, startVerification } from '../helpers/sms.js';
 
@@ -25,7 +31,9 @@ import { freshPhone, personWithPhone, startVerification } from '../helpers/sms.j
 
 const testServiceAccount = () => ({
   client_email: 'keyway-test@keyway-tests.iam.gserviceaccount.com',
-  private_key: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+  private_key: crypto
+    .generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
 });
 
 async function subscribe(h: Harness, url: string, events = ['credential.created']) {
@@ -54,17 +62,32 @@ describe('time limits', () => {
       await subscribe(h, rx.url);
       h.keyway.startTimers({ sweeps: false });
       await issueWalletPass(h);
-      await waitFor('the first change reaches both endpoints', () => slow.requests.length === 1 && rx.received.length === 1, 3000);
+      await waitFor(
+        'the first change reaches both endpoints',
+        () => slow.requests.length === 1 && rx.received.length === 1,
+        3000,
+      );
       const firstSlow = performance.now();
       // While the slow endpoint holds its attempt, every further change reaches the healthy one promptly.
       for (let i = 0; i < 3; i++) {
         await issueWalletPass(h);
-        const took = await waitFor(`change ${i + 2} reaches the healthy endpoint`, () => rx.received.length === i + 2, 5000);
+        const took = await waitFor(
+          `change ${i + 2} reaches the healthy endpoint`,
+          () => rx.received.length === i + 2,
+          5000,
+        );
         // Half the slow attempt's deadline: waiting for it (a batch held by its slowest row) would take 4 s.
         assert.ok(took < 2000, `the healthy endpoint waited ${Math.round(took)} ms behind the slow one`);
       }
       // The slow attempt is recorded as failed at the 4 s deadline, though bytes kept coming.
-      const first = () => h.store.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', slowHook.id).orderBy('created_at').orderBy('id').executeTakeFirstOrThrow();
+      const first = () =>
+        h.store.db
+          .selectFrom('webhook_deliveries')
+          .selectAll()
+          .where('webhook_id', '=', slowHook.id)
+          .orderBy('created_at')
+          .orderBy('id')
+          .executeTakeFirstOrThrow();
       // The error below names the deadline; this bound tells "at the deadline" from "never" (an idle
       // timeout, which the trickle keeps alive) on a loaded CI machine, where 6 s was once seen.
       await waitFor('the slow attempt is recorded', async () => (await first()).attempts === 1, 9000);
@@ -104,13 +127,24 @@ describe('time limits', () => {
       assert.equal(v.status, 202, v.text);
       await waitFor('the SMS reaches the stuck provider', () => slow.requests.length === 1, 3000);
       const stuckSince = performance.now();
-      const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Mia', last_name: 'Mail', email: 'mia@person.example' } });
-      const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, { token: h.sk, body: { credential_type_id: 9, deliver: 'email' } });
+      const p = await h.request('POST', '/api/3/people', {
+        token: h.sk,
+        body: { first_name: 'Mia', last_name: 'Mail', email: 'mia@person.example' },
+      });
+      const c = await h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+        token: h.sk,
+        body: { credential_type_id: 9, deliver: 'email' },
+      });
       assert.equal(c.status, 201, c.text);
-      const mailed = await waitFor('the invitation email goes out', async () => (await h.outbox('mia@person.example')).length === 1, 5000);
+      const mailed = await waitFor(
+        'the invitation email goes out',
+        async () => (await h.outbox('mia@person.example')).length === 1,
+        5000,
+      );
       assert.ok(mailed < 1000, `the email waited ${Math.round(mailed)} ms behind the stuck SMS`);
       await waitFor('the webhook goes out', () => rx.received.length === 1, 1000);
-      const sms = () => h.store.db.selectFrom('message_queue').selectAll().where('channel', '=', 'sms').executeTakeFirstOrThrow();
+      const sms = () =>
+        h.store.db.selectFrom('message_queue').selectAll().where('channel', '=', 'sms').executeTakeFirstOrThrow();
       await waitFor('the stuck SMS attempt is recorded', async () => (await sms()).attempts === 1, 5000);
       assert.ok(performance.now() - stuckSince < 3500, 'recorded at the 2 s deadline');
       const row = await sms();
@@ -141,10 +175,24 @@ describe('time limits', () => {
     });
     try {
       const call = (method: string, p: string, body: unknown) =>
-        fetch(server.url + p, { method, headers: { authorization: `Bearer ${SK}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
-      assert.equal((await call('POST', '/api/3/webhooks', { webhook: { url: slow.url, events: ['credential.created'] } })).status, 201);
+        fetch(server.url + p, {
+          method,
+          headers: { authorization: `Bearer ${SK}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      assert.equal(
+        (await call('POST', '/api/3/webhooks', { webhook: { url: slow.url, events: ['credential.created'] } })).status,
+        201,
+      );
       const person = await call('POST', '/api/3/people', { person: { first_name: 'Stuck', last_name: 'Hook' } });
-      assert.equal((await call('POST', `/api/3/people/${person.body.person.id}/credentials`, { person_credential: { credential_type_id: 9 } })).status, 201);
+      assert.equal(
+        (
+          await call('POST', `/api/3/people/${person.body.person.id}/credentials`, {
+            person_credential: { credential_type_id: 9 },
+          })
+        ).status,
+        201,
+      );
       await waitFor('the attempt reaches the receiver', () => slow.requests.length === 1, 5000);
       const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
       const t0 = performance.now();
@@ -164,7 +212,9 @@ describe('time limits', () => {
 });
 
 /** An SMTP server that greets, then answers EHLO one byte every `intervalMs` and never the last. */
-async function startStallingSmtp(intervalMs = 300): Promise<{ url: string; connections: number; closed: number; close(): Promise<void> }> {
+async function startStallingSmtp(
+  intervalMs = 300,
+): Promise<{ url: string; connections: number; closed: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const peer = { url: '', connections: 0, closed: 0, close: async () => undefined as void };
   const server = net.createServer((socket) => {
@@ -228,16 +278,45 @@ async function timed<T>(work: Promise<T>): Promise<{ ms: number; error?: Error; 
 
 describe('time limits of each outbound call', () => {
   test('defaults: webhook 15 s, SMS 10 s, SMTP 30 s, Google REST 10 s, APNs 10 s; each variable takes seconds', () => {
-    assert.deepEqual(loadConfig({ KEYWAY_ENV: 'development' }, 'development').timeouts, { webhook: 15, sms: 10, smtp: 30, google: 10, apns: 10 });
-    const c = loadConfig({ KEYWAY_ENV: 'development', KEYWAY_WEBHOOK_TIMEOUT: '2', KEYWAY_SMS_TIMEOUT: '3s', KEYWAY_SMTP_TIMEOUT: '1m', KEYWAY_GOOGLE_TIMEOUT: '4', KEYWAY_APNS_TIMEOUT: '5' }, 'development');
+    assert.deepEqual(loadConfig({ KEYWAY_ENV: 'development' }, 'development').timeouts, {
+      webhook: 15,
+      sms: 10,
+      smtp: 30,
+      google: 10,
+      apns: 10,
+    });
+    const c = loadConfig(
+      {
+        KEYWAY_ENV: 'development',
+        KEYWAY_WEBHOOK_TIMEOUT: '2',
+        KEYWAY_SMS_TIMEOUT: '3s',
+        KEYWAY_SMTP_TIMEOUT: '1m',
+        KEYWAY_GOOGLE_TIMEOUT: '4',
+        KEYWAY_APNS_TIMEOUT: '5',
+      },
+      'development',
+    );
     assert.deepEqual(c.timeouts, { webhook: 2, sms: 3, smtp: 60, google: 4, apns: 5 });
-    assert.throws(() => loadConfig({ KEYWAY_ENV: 'development', KEYWAY_SMTP_TIMEOUT: 'soon' }, 'development'), /KEYWAY_SMTP_TIMEOUT/);
+    assert.throws(
+      () => loadConfig({ KEYWAY_ENV: 'development', KEYWAY_SMTP_TIMEOUT: 'soon' }, 'development'),
+      /KEYWAY_SMTP_TIMEOUT/,
+    );
   });
 
-  test('SMTP: a server trickling its replies fails the send at KEYWAY_SMTP_TIMEOUT and its connection is closed', { timeout: 8000 }, async () => {
+  test('SMTP: a server trickling its replies fails the send at KEYWAY_SMTP_TIMEOUT and its connection is closed', {
+    timeout: 8000,
+  }, async () => {
     const smtp = await startStallingSmtp(300);
     try {
-      const config = loadConfig({ KEYWAY_ENV: 'development', KEYWAY_EMAIL_PROVIDER: 'smtp', KEYWAY_SMTP_URL: smtp.url, KEYWAY_SMTP_TIMEOUT: '1' }, 'development');
+      const config = loadConfig(
+        {
+          KEYWAY_ENV: 'development',
+          KEYWAY_EMAIL_PROVIDER: 'smtp',
+          KEYWAY_SMTP_URL: smtp.url,
+          KEYWAY_SMTP_TIMEOUT: '1',
+        },
+        'development',
+      );
       const { mailer } = createSenders(config, undefined as never);
       const r = await timed(mailer.send({ to: 'jane@person.example', subject: 'Your pass', text: 'hello' }));
       assert.ok(r.error instanceof DeliveryError, String(r.error));
@@ -249,9 +328,15 @@ describe('time limits of each outbound call', () => {
     }
   });
 
-  test('Google REST: a silent API fails each call at KEYWAY_GOOGLE_TIMEOUT with status 0, and a pass request answers 503 with Retry-After, again and again', { timeout: 10_000 }, async () => {
+  test('Google REST: a silent API fails each call at KEYWAY_GOOGLE_TIMEOUT with status 0, and a pass request answers 503 with Retry-After, again and again', {
+    timeout: 10_000,
+  }, async () => {
     const silent = await startSilentHttp();
-    const client = createGoogleWalletRestClient({ baseUrl: silent.url, serviceAccount: testServiceAccount(), timeoutMs: 500 });
+    const client = createGoogleWalletRestClient({
+      baseUrl: silent.url,
+      serviceAccount: testServiceAccount(),
+      timeoutMs: 500,
+    });
     const r = await timed(client.setObjectState('issuer.object', 'INACTIVE'));
     assert.ok(r.error instanceof GoogleWalletApiError, String(r.error));
     assert.equal(r.error.status, 0);
@@ -278,7 +363,9 @@ describe('time limits of each outbound call', () => {
     }
   });
 
-  test('APNs: a peer trickling its answer fails the push at the deadline; so does one that never speaks HTTP/2', { timeout: 10_000 }, async () => {
+  test('APNs: a peer trickling its answer fails the push at the deadline; so does one that never speaks HTTP/2', {
+    timeout: 10_000,
+  }, async () => {
     const streams: http2.ServerHttp2Stream[] = [];
     const h2 = http2.createServer();
     // Answers the head at once, then its body a byte every 200 ms, never ending (no idle timeout fires).
@@ -299,7 +386,10 @@ describe('time limits of each outbound call', () => {
     const sessions = new Set<http2.ServerHttp2Session>();
     h2.on('session', (s) => sessions.add(s));
     try {
-      for (const url of [`http://127.0.0.1:${(h2.address() as AddressInfo).port}`, `http://127.0.0.1:${(mute.address() as AddressInfo).port}`]) {
+      for (const url of [
+        `http://127.0.0.1:${(h2.address() as AddressInfo).port}`,
+        `http://127.0.0.1:${(mute.address() as AddressInfo).port}`,
+      ]) {
         const apns = createApnsClient({ url, cert: '', key: '', topic: 'pass.example.keyway', timeoutMs: 500 });
         for (let i = 0; i < 2; i++) {
           const r = await timed(apns.push(`token${i}`));
@@ -321,7 +411,9 @@ describe('time limits of each outbound call', () => {
 });
 
 describe('slots per destination', () => {
-  test('60 texts stuck at the SMS provider hold 25 slots, no more, and an email behind them goes out at once', { timeout: 20_000 }, async () => {
+  test('60 texts stuck at the SMS provider hold 25 slots, no more, and an email behind them goes out at once', {
+    timeout: 20_000,
+  }, async () => {
     const stuck: (() => void)[] = [];
     const sms: SmsSender = { send: () => new Promise<void>((resolve) => stuck.push(resolve)) };
     const mailed: EmailMessage[] = [];
@@ -331,13 +423,28 @@ describe('slots per destination', () => {
       const ctx = h.keyway.ctx;
       const giveUpAt = new Date(h.clock.now().getTime() + 3600_000).toISOString();
       await h.store.db.transaction().execute(async (tx) => {
-        for (let i = 0; i < 60; i++) await enqueueMessage(ctx, tx, { channel: 'sms', message: { to: `+4474001${String(i).padStart(5, '0')}`, body: 'code' } }, { purpose: 'test', giveUpAt });
+        for (let i = 0; i < 60; i++)
+          await enqueueMessage(
+            ctx,
+            tx,
+            { channel: 'sms', message: { to: `+4474001${String(i).padStart(5, '0')}`, body: 'code' } },
+            { purpose: 'test', giveUpAt },
+          );
       });
       h.keyway.startTimers({ sweeps: false });
       await waitFor('the provider holds texts', () => stuck.length > 0, 3000);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(stuck.length, 25, 'texts in flight at once');
-      await h.store.db.transaction().execute((tx) => enqueueMessage(ctx, tx, { channel: 'email', message: { to: 'jane@person.example', subject: 'Hi', text: 'hello' } }, { purpose: 'test', giveUpAt }));
+      await h.store.db
+        .transaction()
+        .execute((tx) =>
+          enqueueMessage(
+            ctx,
+            tx,
+            { channel: 'email', message: { to: 'jane@person.example', subject: 'Hi', text: 'hello' } },
+            { purpose: 'test', giveUpAt },
+          ),
+        );
       kickDelivery(ctx);
       const took = await waitFor('the email goes out', () => mailed.length === 1, 3000);
       assert.ok(took < 1000, `the email waited ${Math.round(took)} ms behind the stuck texts`);
@@ -354,7 +461,9 @@ describe('slots per destination', () => {
 });
 
 describe('wallet pushes keep their deadline', () => {
-  test('an APNs push to a peer trickling its answer fails at KEYWAY_APNS_TIMEOUT, is released and will be retried', { timeout: 15_000 }, async () => {
+  test('an APNs push to a peer trickling its answer fails at KEYWAY_APNS_TIMEOUT, is released and will be retried', {
+    timeout: 15_000,
+  }, async () => {
     const h2 = http2.createServer();
     const trickles: NodeJS.Timeout[] = [];
     h2.on('stream', (stream) => {
@@ -365,13 +474,26 @@ describe('wallet pushes keep their deadline', () => {
     const sessions = new Set<http2.ServerHttp2Session>();
     h2.on('session', (s) => sessions.add(s));
     await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
-    const h = await createHarness({ env: { KEYWAY_APNS_URL: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`, KEYWAY_APNS_TIMEOUT: '1' } });
+    const h = await createHarness({
+      env: { KEYWAY_APNS_URL: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`, KEYWAY_APNS_TIMEOUT: '1' },
+    });
     try {
       const ctx = h.keyway.ctx;
       const at = h.clock.now().toISOString();
       await h.store.db
         .insertInto('wallet_pushes')
-        .values({ device_id: 'dev_timelimits', kind: 'apns', target_enc: ctx.keys.encrypt('push-token-trickled', 'push_token'), attempts: 0, next_attempt_at: at, claimed_until: null, created_at: at, done_at: null, failed_at: null, last_error: null })
+        .values({
+          device_id: 'dev_timelimits',
+          kind: 'apns',
+          target_enc: ctx.keys.encrypt('push-token-trickled', 'push_token'),
+          attempts: 0,
+          next_attempt_at: at,
+          claimed_until: null,
+          created_at: at,
+          done_at: null,
+          failed_at: null,
+          last_error: null,
+        })
         .execute();
       const r = await timed(deliverWalletPushes(ctx));
       assert.equal(r.value, 0);

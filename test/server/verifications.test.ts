@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { cryptoRandom } from '../../server/crypto/secrets.js';
 import { gsm7Length } from '../../server/delivery/templates.js';
 import { createKey } from '../../server/domain/keys.js';
 import { generateOtp, normalizeOtp } from '../../server/domain/verifications.js';
-import { cryptoRandom } from '../../server/crypto/secrets.js';
-import { createHarness, PARTNER_ORIGIN, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, PARTNER_ORIGIN } from '../helpers/harness.js';
 import { check, freshPhone, latestSms, personWithPhone, resend, startVerification, wrongCode } from '../helpers/sms.js';
 
 describe('one-time codes', () => {
@@ -58,25 +58,44 @@ describe('POST /api/3/verifications (flow B)', () => {
     assert.deepEqual(ok.body.credential, { id: credentialId, status: 'provisioning', credential_type_id: 9 });
     assert.deepEqual(ok.body.person, { first_name: 'Ada' });
     assert.deepEqual(ok.body.wallets, ['apple', 'google']);
-    const status = await h.request('GET', `/api/3/credentials/${credentialId}/status`, { token: ok.body.provisioning_token, headers: { origin: PARTNER_ORIGIN } });
+    const status = await h.request('GET', `/api/3/credentials/${credentialId}/status`, {
+      token: ok.body.provisioning_token,
+      headers: { origin: PARTNER_ORIGIN },
+    });
     assert.equal(status.status, 200, 'the ps_ is bound to the key’s origins');
 
     const again = await check(h, start.body.verification_id, sms.code);
     assert.equal(again.status, 410, 'single use');
     assert.equal(again.body.error.code, 'verification_expired');
 
-    const events = await h.request('GET', `/api/3/events?subject=verification:${start.body.verification_id}`, { token: h.sk });
-    assert.deepEqual(events.body.events.map((e: { type: string }) => e.type), ['verification.succeeded', 'verification.started']);
+    const events = await h.request('GET', `/api/3/events?subject=verification:${start.body.verification_id}`, {
+      token: h.sk,
+    });
+    assert.deepEqual(
+      events.body.events.map((e: { type: string }) => e.type),
+      ['verification.succeeded', 'verification.started'],
+    );
     assert.ok(!JSON.stringify(events.body).includes(phone), 'the audit log masks the number');
-    const hooks = await h.store.db.selectFrom('outbox').select('payload').where('credential_id', '=', credentialId).where('event_type', '=', 'verification.succeeded').execute();
+    const hooks = await h.store.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('credential_id', '=', credentialId)
+      .where('event_type', '=', 'verification.succeeded')
+      .execute();
     assert.equal(hooks.length, 1);
     const hook = JSON.parse(hooks[0].payload);
-    assert.deepEqual([hook.event, hook.credential_id, hook.person_id, hook.method], ['verification.succeeded', credentialId, personId, 'code']);
+    assert.deepEqual(
+      [hook.event, hook.credential_id, hook.person_id, hook.method],
+      ['verification.succeeded', credentialId, personId, 'code'],
+    );
   });
 
   test('without an Origin header the @host is PUBLIC_URL’s, never anything from the body', async () => {
     const { phone } = await personWithPhone(h);
-    const start = await h.request('POST', '/api/3/verifications', { token: h.pk, body: { phone_number: phone, host: 'evil.example' } });
+    const start = await h.request('POST', '/api/3/verifications', {
+      token: h.pk,
+      body: { phone_number: phone, host: 'evil.example' },
+    });
     assert.equal(start.status, 202, start.text);
     const sms = await latestSms(h, phone);
     assert.ok(sms.body.endsWith(`@access.example.com #${sms.code}`));
@@ -103,7 +122,11 @@ describe('POST /api/3/verifications (flow B)', () => {
     assert.ok(Number(right.headers.get('retry-after')) >= 1);
     const link = await h.request('POST', `/v/${(await latestSms(h, phone)).token}`);
     assert.equal(link.status, 410, 'the link dies with the code');
-    const failed = await h.request('GET', `/api/3/events?subject=verification:${start.body.verification_id}&type=verification.failed`, { token: h.sk });
+    const failed = await h.request(
+      'GET',
+      `/api/3/events?subject=verification:${start.body.verification_id}&type=verification.failed`,
+      { token: h.sk },
+    );
     assert.equal(failed.body.events.length, 1, 'the verification fails once, at lockout');
   });
 
@@ -111,12 +134,18 @@ describe('POST /api/3/verifications (flow B)', () => {
     const { phone } = await personWithPhone(h);
     const start = await startVerification(h, phone);
     const { code } = await latestSms(h, phone);
-    const results = await Promise.all(Array.from({ length: 12 }, () => check(h, start.body.verification_id, wrongCode(code))));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => check(h, start.body.verification_id, wrongCode(code))),
+    );
     const wrong = results.filter((r) => r.status === 422).length;
     const locked = results.filter((r) => r.status === 429).length;
     assert.equal(wrong, 4);
     assert.equal(locked, 8);
-    const row = await h.store.db.selectFrom('verifications').select('attempts').where('id', '=', start.body.verification_id).executeTakeFirstOrThrow();
+    const row = await h.store.db
+      .selectFrom('verifications')
+      .select('attempts')
+      .where('id', '=', start.body.verification_id)
+      .executeTakeFirstOrThrow();
     assert.equal(row.attempts, 5);
     assert.equal((await check(h, start.body.verification_id, code)).status, 429);
   });
@@ -181,7 +210,9 @@ describe('POST /api/3/verifications (flow B)', () => {
     assert.equal(national.status, 400, 'no country anywhere: the number is ambiguous');
     const withCountry = await startVerification(h, '07400 999111', { country: 'GB' });
     assert.equal(withCountry.status, 202);
-    const gbKey = (await createKey(h.keyway.ctx, { kind: 'publishable', origins: [PARTNER_ORIGIN], defaultCountry: 'GB' })).key;
+    const gbKey = (
+      await createKey(h.keyway.ctx, { kind: 'publishable', origins: [PARTNER_ORIGIN], defaultCountry: 'GB' })
+    ).key;
     h.secrets.add(gbKey);
     const viaKey = await startVerification(h, '07400 999112', { token: gbKey });
     assert.equal(viaKey.status, 202, viaKey.text);
@@ -192,7 +223,9 @@ describe('POST /api/3/verifications (flow B)', () => {
   });
 
   test('countries outside the key’s list → 422 country_not_allowed', async () => {
-    const gbOnly = (await createKey(h.keyway.ctx, { kind: 'publishable', origins: [PARTNER_ORIGIN], countries: ['GB'] })).key;
+    const gbOnly = (
+      await createKey(h.keyway.ctx, { kind: 'publishable', origins: [PARTNER_ORIGIN], countries: ['GB'] })
+    ).key;
     h.secrets.add(gbOnly);
     const us = await startVerification(h, '+1 201 555 0123', { token: gbOnly });
     assert.equal(us.status, 422);
@@ -264,10 +297,16 @@ describe('the SMS link /v/{token}', () => {
     assert.match(location, /^\/p#ps=ps_[A-Za-z0-9_]+$/);
     const ps = location.split('#ps=')[1];
     h.secrets.add(ps);
-    const fromPublicUrl = await h.request('GET', `/api/3/credentials/${credentialId}/status`, { token: ps, headers: { origin: 'http://127.0.0.1:8787' } });
+    const fromPublicUrl = await h.request('GET', `/api/3/credentials/${credentialId}/status`, {
+      token: ps,
+      headers: { origin: 'http://127.0.0.1:8787' },
+    });
     assert.equal(fromPublicUrl.status, 200);
     assert.equal(fromPublicUrl.body.status, 'provisioning');
-    const fromPartner = await h.request('GET', `/api/3/credentials/${credentialId}/status`, { token: ps, headers: { origin: PARTNER_ORIGIN } });
+    const fromPartner = await h.request('GET', `/api/3/credentials/${credentialId}/status`, {
+      token: ps,
+      headers: { origin: PARTNER_ORIGIN },
+    });
     assert.equal(fromPartner.status, 403, 'a link-minted ps_ is bound to PUBLIC_URL');
 
     const second = await h.request('POST', `/v/${token}`);
@@ -340,13 +379,26 @@ describe('unknown numbers', () => {
     const disabledPerson = await personWithPhone(h, undefined, { enabled: false });
     const disabledCredential = await personWithPhone(h, undefined, {}, { enabled: false });
     const noCredential = freshPhone();
-    await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'No', last_name: 'Pass', phone: noCredential } });
+    await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { first_name: 'No', last_name: 'Pass', phone: noCredential },
+    });
     const unknown = freshPhone();
 
     const reference = await journey(h, known.phone);
     assert.deepEqual(
       reference.map((s) => s.code ?? s.status),
-      [202, 'incorrect_code', 'rate_limited', 202, 'incorrect_code', 'incorrect_code', 'incorrect_code', 'too_many_attempts', 'too_many_attempts'],
+      [
+        202,
+        'incorrect_code',
+        'rate_limited',
+        202,
+        'incorrect_code',
+        'incorrect_code',
+        'incorrect_code',
+        'too_many_attempts',
+        'too_many_attempts',
+      ],
     );
     await h.flushMessages(); // before the clock moves on: a queued SMS gives up when its code expires
     assert.equal((await h.outbox(known.phone)).length, 2);
@@ -359,7 +411,8 @@ describe('unknown numbers', () => {
       );
     }
     await h.flushMessages();
-    for (const phone of [unknown, disabledPerson.phone, disabledCredential.phone, noCredential]) assert.equal((await h.outbox(phone)).length, 0, 'no SMS');
+    for (const phone of [unknown, disabledPerson.phone, disabledCredential.phone, noCredential])
+      assert.equal((await h.outbox(phone)).length, 0, 'no SMS');
     const rows = await h.store.db.selectFrom('verifications').select(['person_id']).execute();
     assert.equal(rows.length, 5, 'a real row for every start');
   });
@@ -391,7 +444,10 @@ describe('KEYWAY_SMS_AUTO_ISSUE', () => {
 
   test('a known person without a wallet pass gets one created; verifying moves it to provisioning', async () => {
     const phone = freshPhone();
-    const p = await h.request('POST', '/api/3/people', { token: h.sk, body: { first_name: 'Grace', last_name: 'Hopper', phone } });
+    const p = await h.request('POST', '/api/3/people', {
+      token: h.sk,
+      body: { first_name: 'Grace', last_name: 'Hopper', phone },
+    });
     const start = await startVerification(h, phone);
     assert.equal(start.status, 202);
     const { code } = await latestSms(h, phone);

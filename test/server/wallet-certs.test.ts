@@ -4,9 +4,9 @@ import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCertsCommand } from '../../server/cli/certs.js';
+import { CertificateImportError } from '../../server/messages/wallet.js';
 import { loadAppleSigningMaterial } from '../../server/wallet/apple/material.js';
 import { importP12, makeDevCertificates } from '../../server/wallet/certs.js';
-import { CertificateImportError } from '../../server/messages/wallet.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 
 /** Captures what a CLI call writes, so tests can check it and keep the output quiet. */
@@ -30,11 +30,28 @@ describe('makeDevCertificates', () => {
     const chain = devChain();
     for (const path of Object.values(chain.paths)) assert.equal(statSync(path).mode & 0o777, 0o600, path);
 
-    const verified = openssl(['verify', '-CAfile', chain.paths.root, '-untrusted', chain.paths.wwdr, '-purpose', 'any', chain.paths.cert]);
+    const verified = openssl([
+      'verify',
+      '-CAfile',
+      chain.paths.root,
+      '-untrusted',
+      chain.paths.wwdr,
+      '-purpose',
+      'any',
+      chain.paths.cert,
+    ]);
     assert.equal(verified.status, 0, verified.stderr);
     assert.match(verified.stdout, /OK/);
 
-    const text = openssl(['x509', '-in', chain.paths.cert, '-noout', '-subject', '-ext', 'extendedKeyUsage,basicConstraints']).stdout;
+    const text = openssl([
+      'x509',
+      '-in',
+      chain.paths.cert,
+      '-noout',
+      '-subject',
+      '-ext',
+      'extendedKeyUsage,basicConstraints',
+    ]).stdout;
     assert.match(text, /UID = pass\.dev\.keyway/);
     assert.match(text, /OU = KEYWAYDEV1/);
     assert.match(text, /1\.2\.840\.113635\.100\.4\.14/);
@@ -76,8 +93,23 @@ describe('importP12', () => {
       const chain = devChain();
       const dir = tempDir();
       const p12 = join(dir, 'pass.p12');
-      const made = openssl(['pkcs12', '-export', ...flags, '-in', chain.paths.cert, '-inkey', chain.paths.key, '-certfile', chain.paths.wwdr,
-        '-name', 'Pass Type ID: pass.dev.keyway', '-out', p12, '-passout', 'pass:correct horse']);
+      const made = openssl([
+        'pkcs12',
+        '-export',
+        ...flags,
+        '-in',
+        chain.paths.cert,
+        '-inkey',
+        chain.paths.key,
+        '-certfile',
+        chain.paths.wwdr,
+        '-name',
+        'Pass Type ID: pass.dev.keyway',
+        '-out',
+        p12,
+        '-passout',
+        'pass:correct horse',
+      ]);
       assert.equal(made.status, 0, made.stderr);
       if (flags.includes('-legacy')) {
         const info = openssl(['pkcs12', '-in', p12, '-info', '-noout', '-legacy', '-passin', 'pass:correct horse']);
@@ -89,16 +121,24 @@ describe('importP12', () => {
       assert.equal(imported.passTypeId, 'pass.dev.keyway');
       assert.equal(imported.teamId, 'KEYWAYDEV1');
       assert.ok(imported.wwdrPath);
-      for (const path of [imported.certPath, imported.keyPath, imported.wwdrPath!]) assert.equal(statSync(path).mode & 0o777, 0o600);
+      for (const path of [imported.certPath, imported.keyPath, imported.wwdrPath!])
+        assert.equal(statSync(path).mode & 0o777, 0o600);
       assert.equal(readFileSync(imported.certPath, 'utf8'), chain.pem.cert);
       assert.deepEqual(
         createPublicKey(readFileSync(imported.keyPath, 'utf8')).export({ format: 'der', type: 'spki' }),
         createPublicKey(chain.pem.key).export({ format: 'der', type: 'spki' }),
       );
-      const material = loadAppleSigningMaterial({ cert: imported.certPath, key: imported.keyPath, wwdr: imported.wwdrPath });
+      const material = loadAppleSigningMaterial({
+        cert: imported.certPath,
+        key: imported.keyPath,
+        wwdr: imported.wwdrPath,
+      });
       assert.equal(material.passTypeId, 'pass.dev.keyway');
 
-      assert.throws(() => importP12(p12, { password: 'correct horse', outDir: out }), /already exists; remove it or pass --force/);
+      assert.throws(
+        () => importP12(p12, { password: 'correct horse', outDir: out }),
+        /already exists; remove it or pass --force/,
+      );
       assert.doesNotThrow(() => importP12(p12, { password: 'correct horse', outDir: out, force: true }));
     });
   }
@@ -107,10 +147,22 @@ describe('importP12', () => {
     const chain = devChain();
     const dir = tempDir();
     const p12 = join(dir, 'pass.p12');
-    openssl(['pkcs12', '-export', '-in', chain.paths.cert, '-inkey', chain.paths.key, '-out', p12, '-passout', 'pass:right']);
+    openssl([
+      'pkcs12',
+      '-export',
+      '-in',
+      chain.paths.cert,
+      '-inkey',
+      chain.paths.key,
+      '-out',
+      p12,
+      '-passout',
+      'pass:right',
+    ]);
     assert.throws(
       () => importP12(p12, { password: 'wrong', outDir: join(dir, 'out') }),
-      (error: unknown) => error instanceof CertificateImportError && /wrong password for ".*pass\.p12"/.test(error.message),
+      (error: unknown) =>
+        error instanceof CertificateImportError && /wrong password for ".*pass\.p12"/.test(error.message),
     );
     assert.equal(existsSync(join(dir, 'out', 'apple-pass-key.pem')), false);
   });
@@ -133,11 +185,27 @@ describe('keyway certs CLI', () => {
     const chain = devChain();
     const dir = tempDir();
     const p12 = join(dir, 'pass.p12');
-    openssl(['pkcs12', '-export', '-legacy', '-in', chain.paths.cert, '-inkey', chain.paths.key, '-certfile', chain.paths.wwdr, '-out', p12, '-passout', 'pass:pw']);
+    openssl([
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-in',
+      chain.paths.cert,
+      '-inkey',
+      chain.paths.key,
+      '-certfile',
+      chain.paths.wwdr,
+      '-out',
+      p12,
+      '-passout',
+      'pass:pw',
+    ]);
     const ok = await capture(() => runCertsCommand(['import', p12, '--password', 'pw', '--out', join(dir, 'o')], {}));
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /KEYWAY_APPLE_CERT=.*apple-pass-cert\.pem/);
-    const bad = await capture(() => runCertsCommand(['import', p12, '--password', 'nope', '--out', join(dir, 'p')], {}));
+    const bad = await capture(() =>
+      runCertsCommand(['import', p12, '--password', 'nope', '--out', join(dir, 'p')], {}),
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /wrong password/);
   });

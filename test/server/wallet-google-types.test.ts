@@ -21,27 +21,37 @@ type KeysWithin<T, S> = Exclude<keyof T, keyof S> extends never ? true : false;
 const objectKeys: KeysWithin<GoogleGenericObject, GenericObject> = true;
 const classKeys: KeysWithin<GoogleGenericClass, GenericClass> = true;
 const stringKeys: KeysWithin<GoogleLocalizedString, walletobjects_v1.Schema$LocalizedString> = true;
-const translatedKeys: KeysWithin<GoogleLocalizedString['defaultValue'], walletobjects_v1.Schema$TranslatedString> = true;
+const translatedKeys: KeysWithin<GoogleLocalizedString['defaultValue'], walletobjects_v1.Schema$TranslatedString> =
+  true;
 const barcodeKeys: KeysWithin<GoogleGenericObject['barcode'], walletobjects_v1.Schema$Barcode> = true;
 const imageKeys: KeysWithin<NonNullable<GoogleGenericObject['logo']>, walletobjects_v1.Schema$Image> = true;
-const uriKeys: KeysWithin<NonNullable<GoogleGenericObject['logo']>['sourceUri'], walletobjects_v1.Schema$ImageUri> = true;
+const uriKeys: KeysWithin<NonNullable<GoogleGenericObject['logo']>['sourceUri'], walletobjects_v1.Schema$ImageUri> =
+  true;
 
 describe('Google objects match @googleapis/walletobjects', () => {
   it('type-checks and carries the required fields', () => {
     assert.ok(objectKeys && classKeys && stringKeys && translatedKeys && barcodeKeys && imageKeys && uriKeys);
     const serviceAccount = JSON.parse(readFileSync(devChain().paths.googleServiceAccount, 'utf8'));
     const builder = createGoogleSaveLinkBuilder({
-      serviceAccount, issuerId: '3388000000022222222', classSuffix: 'keyway_access', smartTapIssuers: ['3388000000022222222'],
+      serviceAccount,
+      issuerId: '3388000000022222222',
+      classSuffix: 'keyway_access',
+      smartTapIssuers: ['3388000000022222222'],
     });
     // The annotations are the check: a wrong value type here fails `npx tsc --noEmit -p tsconfig.json`.
     const object: GenericObject = builder.googleObject({
-      objectId: 'dev_1', holderName: 'Ada Lovelace', credentialTypeLabel: 'Wallet pass', readerValue: 'KWV7Q2M9XR4T8ZP3',
-      state: 'ACTIVE', brand: { name: 'Acme', color: '#1f4fd1', logoUrl: 'https://acme.example/logo.png' },
+      objectId: 'dev_1',
+      holderName: 'Ada Lovelace',
+      credentialTypeLabel: 'Wallet pass',
+      readerValue: 'KWV7Q2M9XR4T8ZP3',
+      state: 'ACTIVE',
+      brand: { name: 'Acme', color: '#1f4fd1', logoUrl: 'https://acme.example/logo.png' },
     });
     const cls: GenericClass = builder.googleClass();
 
     // Google requires id, classId, cardTitle and header on a generic object, and id on a class.
-    for (const field of ['id', 'classId', 'cardTitle', 'header', 'state', 'barcode'] as const) assert.ok(object[field], field);
+    for (const field of ['id', 'classId', 'cardTitle', 'header', 'state', 'barcode'] as const)
+      assert.ok(object[field], field);
     assert.match(object.id!, /^3388000000022222222\.[\w.-]+$/);
     assert.equal(object.classId, cls.id);
     assert.ok(object.header?.defaultValue?.language && object.header.defaultValue.value);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { crc32, inflateSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
+import { WalletConfigError } from '../../server/messages/wallet.js';
 import { createPassSigner } from '../../server/wallet/apple/cms.js';
 import {
   buildPassJson,
@@ -15,7 +16,6 @@ import {
   type PassJsonInput,
 } from '../../server/wallet/apple/pass.js';
 import { encodePng, isPng } from '../../server/wallet/apple/png.js';
-import { WalletConfigError } from '../../server/messages/wallet.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 
 const nfcKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
@@ -50,7 +50,9 @@ describe('buildPassJson', () => {
     assert.equal(pass.generic.secondaryFields[0].value, 'Wallet pass');
     assert.equal(pass.backgroundColor, 'rgb(31, 79, 209)');
     assert.equal(pass.foregroundColor, 'rgb(255, 255, 255)');
-    assert.deepEqual(pass.barcodes, [{ format: 'PKBarcodeFormatQR', message: 'KWV7Q2M9XR4T8ZP3', messageEncoding: 'iso-8859-1' }]);
+    assert.deepEqual(pass.barcodes, [
+      { format: 'PKBarcodeFormatQR', message: 'KWV7Q2M9XR4T8ZP3', messageEncoding: 'iso-8859-1' },
+    ]);
     assert.deepEqual(pass.barcode, pass.barcodes[0]);
     assert.equal(pass.webServiceURL, 'https://keyway.example/wallet/apple');
     assert.equal(pass.authenticationToken, 'tok_0123456789abcdef');
@@ -63,7 +65,9 @@ describe('buildPassJson', () => {
     const pass = buildPassJson({ ...base, expiresAt: new Date('2027-02-03T04:05:06.700Z') });
     assert.equal(pass.relevantDate, '2026-01-01T10:00:00Z');
     assert.equal(pass.expirationDate, '2027-02-03T04:05:06Z');
-    const text = JSON.stringify(buildPassJson({ ...base, state: 'revoked', endedAt: new Date('2026-05-05T05:05:05.555Z') }));
+    const text = JSON.stringify(
+      buildPassJson({ ...base, state: 'revoked', endedAt: new Date('2026-05-05T05:05:05.555Z') }),
+    );
     for (const m of text.matchAll(/"(relevantDate|expirationDate)":"([^"]+)"/g)) assert.match(m[2], W3C_NO_MS);
   });
 
@@ -87,14 +91,24 @@ describe('buildPassJson', () => {
   it('adds Apple VAS nfc with the reader value and refuses messages over 64 bytes', () => {
     const pass = buildPassJson({ ...base, nfc: { encryptionPublicKey: nfcKey } });
     assert.deepEqual(pass.nfc, { message: 'KWV7Q2M9XR4T8ZP3', encryptionPublicKey: nfcKey });
-    assert.doesNotThrow(() => buildPassJson({ ...base, nfc: { encryptionPublicKey: nfcKey, message: 'x'.repeat(64) } }));
-    assert.throws(() => buildPassJson({ ...base, nfc: { encryptionPublicKey: nfcKey, message: 'x'.repeat(65) } }), /65 bytes.*at most 64/);
+    assert.doesNotThrow(() =>
+      buildPassJson({ ...base, nfc: { encryptionPublicKey: nfcKey, message: 'x'.repeat(64) } }),
+    );
+    assert.throws(
+      () => buildPassJson({ ...base, nfc: { encryptionPublicKey: nfcKey, message: 'x'.repeat(65) } }),
+      /65 bytes.*at most 64/,
+    );
     // Multi-byte characters count as bytes, not characters.
-    assert.throws(() => buildPassJson({ ...base, nfc: { encryptionPublicKey: nfcKey, message: 'é'.repeat(33) } }), /66 bytes/);
+    assert.throws(
+      () => buildPassJson({ ...base, nfc: { encryptionPublicKey: nfcKey, message: 'é'.repeat(33) } }),
+      /66 bytes/,
+    );
   });
 
   it('refuses an NFC key that is not P-256 SPKI', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .toString('base64');
     assert.throws(() => buildPassJson({ ...base, nfc: { encryptionPublicKey: rsa } }), /P-256/);
     assert.throws(() => buildPassJson({ ...base, nfc: { encryptionPublicKey: 'bm90IGEga2V5' } }), /P-256/);
   });
@@ -110,17 +124,34 @@ describe('buildPkpass', () => {
   for (const digest of ['sha1', 'sha256'] as const) {
     it(`zips (STORE) every file with a manifest of SHA-1s and a ${digest} signature openssl accepts`, () => {
       const chain = devChain();
-      const signer = createPassSigner({ certPem: chain.pem.cert, keyPem: chain.pem.key, wwdrPem: chain.pem.wwdr, digest });
+      const signer = createPassSigner({
+        certPem: chain.pem.cert,
+        keyPem: chain.pem.key,
+        wwdrPem: chain.pem.wwdr,
+        digest,
+      });
       const pkpass = buildPkpass({ passJson: buildPassJson(base), images: loadPassImages(), signer, signingTime });
 
       const files = unzipSync(pkpass);
       const names = Object.keys(files).sort();
-      for (const name of ['pass.json', 'icon.png', 'icon@2x.png', 'icon@3x.png', 'en.lproj/pass.strings', 'de.lproj/pass.strings',
-        'ar.lproj/pass.strings', 'manifest.json', 'signature']) {
+      for (const name of [
+        'pass.json',
+        'icon.png',
+        'icon@2x.png',
+        'icon@3x.png',
+        'en.lproj/pass.strings',
+        'de.lproj/pass.strings',
+        'ar.lproj/pass.strings',
+        'manifest.json',
+        'signature',
+      ]) {
         assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
       }
       const manifest = JSON.parse(Buffer.from(files['manifest.json']).toString('utf8')) as Record<string, string>;
-      assert.deepEqual(Object.keys(manifest).sort(), names.filter((n) => n !== 'manifest.json' && n !== 'signature'));
+      assert.deepEqual(
+        Object.keys(manifest).sort(),
+        names.filter((n) => n !== 'manifest.json' && n !== 'signature'),
+      );
       for (const [name, sha1] of Object.entries(manifest)) {
         assert.equal(createHash('sha1').update(files[name]).digest('hex'), sha1, name);
       }
@@ -133,8 +164,25 @@ describe('buildPkpass', () => {
       writeFileSync(join(dir, 'manifest.json'), files['manifest.json']);
       writeFileSync(join(dir, 'signature'), files.signature);
       const verify = () =>
-        openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'signature'), '-content', join(dir, 'manifest.json'),
-          '-CAfile', chain.paths.root, '-certfile', chain.paths.wwdr, '-purpose', 'any', '-out', '/dev/null']);
+        openssl([
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          join(dir, 'signature'),
+          '-content',
+          join(dir, 'manifest.json'),
+          '-CAfile',
+          chain.paths.root,
+          '-certfile',
+          chain.paths.wwdr,
+          '-purpose',
+          'any',
+          '-out',
+          '/dev/null',
+        ]);
       const ok = verify();
       assert.equal(ok.status, 0, ok.stderr);
       const tampered = Buffer.from(files['manifest.json']);
@@ -147,7 +195,9 @@ describe('buildPkpass', () => {
   it('localises labels in en, de and ar pass.strings', () => {
     const chain = devChain();
     const signer = createPassSigner({ certPem: chain.pem.cert, keyPem: chain.pem.key, wwdrPem: chain.pem.wwdr });
-    const files = unzipSync(buildPkpass({ passJson: buildPassJson(base), images: loadPassImages(), signer, signingTime }));
+    const files = unzipSync(
+      buildPkpass({ passJson: buildPassJson(base), images: loadPassImages(), signer, signingTime }),
+    );
     const de = Buffer.from(files['de.lproj/pass.strings']).toString('utf8');
     const ar = Buffer.from(files['ar.lproj/pass.strings']).toString('utf8');
     const en = Buffer.from(files['en.lproj/pass.strings']).toString('utf8');
@@ -183,8 +233,10 @@ describe('buildPkpass', () => {
     assert.equal(loadPassImages({ logoPath }), withLogo, 'cached');
 
     writeFileSync(join(dir, 'logo.txt'), 'not a png');
-    assert.throws(() => loadPassImages({ logoPath: join(dir, 'logo.txt') }), (e: unknown) =>
-      e instanceof WalletConfigError && e.variable === 'KEYWAY_BRAND_LOGO');
+    assert.throws(
+      () => loadPassImages({ logoPath: join(dir, 'logo.txt') }),
+      (e: unknown) => e instanceof WalletConfigError && e.variable === 'KEYWAY_BRAND_LOGO',
+    );
   });
 
   it('refuses images without icon.png', () => {

@@ -6,9 +6,9 @@ import { createApp } from '../../server/app.js';
 import { openStore } from '../../server/storage/db.js';
 import { isForbiddenAddress, resolveDestination } from '../../server/webhooks/destination.js';
 import { dispatchWebhooks, nextDelay, RETRY_SCHEDULE, sendPinned } from '../../server/webhooks/dispatcher.js';
-import { createHarness, issueWalletPass, TEST_SECRET, TestClock, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, issueWalletPass, TEST_SECRET, TestClock } from '../helpers/harness.js';
+import { type Receiver, startReceiver } from '../helpers/peers.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
-import { startReceiver, type Receiver } from '../helpers/peers.js';
 
 // The seed's snippet (seeds/hid-mobile-access-invitations.txt), as written there.
 function verifyWebhook(payload: string, signature: string, secret: string) {
@@ -17,9 +17,14 @@ function verifyWebhook(payload: string, signature: string, secret: string) {
   return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(digest));
 }
 
-const headersOf = (r: { headers: Record<string, unknown> }) => Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]));
+const headersOf = (r: { headers: Record<string, unknown> }) =>
+  Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]));
 
-async function subscribe(h: Harness, url: string, events = ['credential.created', 'credential.status_changed', 'device.added', 'device.revoked']) {
+async function subscribe(
+  h: Harness,
+  url: string,
+  events = ['credential.created', 'credential.status_changed', 'device.added', 'device.revoked'],
+) {
   const r = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url, events } } });
   assert.equal(r.status, 201, r.text);
   h.secrets.add(r.body.webhook.secret);
@@ -49,32 +54,74 @@ describe('webhooks (SQLite)', () => {
     assert.equal(read.body.webhook.secret, undefined);
     assert.equal(read.body.webhook.enabled, true);
     const list = await h.request('GET', '/api/3/webhooks', { token: h.skRead });
-    assert.ok(list.body.webhooks.some((w: { id: string; secret?: string }) => w.id === wh.id && w.secret === undefined));
-    const row = await h.store.db.selectFrom('webhooks').select('secret_enc').where('id', '=', wh.id).executeTakeFirstOrThrow();
+    assert.ok(
+      list.body.webhooks.some((w: { id: string; secret?: string }) => w.id === wh.id && w.secret === undefined),
+    );
+    const row = await h.store.db
+      .selectFrom('webhooks')
+      .select('secret_enc')
+      .where('id', '=', wh.id)
+      .executeTakeFirstOrThrow();
     assert.ok(!row.secret_enc.includes(wh.secret.slice(6, 20)), 'stored encrypted');
-    assert.equal((await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { url: 'ftp://x', events: ['credential.created'] } })).status, 400);
-    const badEvent = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { url: rx.url, events: ['nope'] } });
+    assert.equal(
+      (
+        await h.request('POST', '/api/3/webhooks', {
+          token: h.sk,
+          body: { url: 'ftp://x', events: ['credential.created'] },
+        })
+      ).status,
+      400,
+    );
+    const badEvent = await h.request('POST', '/api/3/webhooks', {
+      token: h.sk,
+      body: { url: rx.url, events: ['nope'] },
+    });
     assert.equal(badEvent.status, 400);
     assert.ok(badEvent.body.error.details.fields['events.0']);
-    assert.equal((await h.request('POST', '/api/3/webhooks', { token: h.skRead, body: { url: rx.url, events: ['credential.created'] } })).status, 403);
+    assert.equal(
+      (
+        await h.request('POST', '/api/3/webhooks', {
+          token: h.skRead,
+          body: { url: rx.url, events: ['credential.created'] },
+        })
+      ).status,
+      403,
+    );
     assert.equal((await h.request('DELETE', `/api/3/webhooks/${wh.id}`, { token: h.sk })).status, 204);
     assert.equal((await h.request('GET', `/api/3/webhooks/${wh.id}`, { token: h.sk })).status, 404);
     const audit = await h.request('GET', `/api/3/events?subject=webhook:${wh.id}`, { token: h.sk });
-    assert.deepEqual(audit.body.events.map((e: { type: string }) => e.type), ['webhook.disabled', 'webhook.created']);
+    assert.deepEqual(
+      audit.body.events.map((e: { type: string }) => e.type),
+      ['webhook.disabled', 'webhook.created'],
+    );
   });
 
   test('a status change is delivered with Standard Webhooks headers and the seed’s hex signature', async () => {
     const wh = await subscribe(h, rx.url);
     rx.received.length = 0;
     const { credentialId, personId } = await issueWalletPass(h);
-    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk, body: { enabled: false } });
+    await h.request('PUT', `/api/3/people/${personId}/credentials/${credentialId}`, {
+      token: h.sk,
+      body: { enabled: false },
+    });
     await h.request('DELETE', `/api/3/people/${personId}/credentials/${credentialId}`, { token: h.sk });
     assert.equal(await dispatchWebhooks(h.keyway.ctx), 2);
     assert.equal(rx.received.length, 2);
     const bodies = rx.received.map((r) => JSON.parse(r.body));
-    assert.deepEqual(bodies.map((b) => b.event), ['credential.created', 'credential.status_changed']);
+    assert.deepEqual(
+      bodies.map((b) => b.event),
+      ['credential.created', 'credential.status_changed'],
+    );
     const changed = bodies[1];
-    assert.deepEqual(Object.keys(changed).sort(), ['credential_id', 'event', 'new_status', 'old_status', 'person_id', 'sequence', 'timestamp']);
+    assert.deepEqual(Object.keys(changed).sort(), [
+      'credential_id',
+      'event',
+      'new_status',
+      'old_status',
+      'person_id',
+      'sequence',
+      'timestamp',
+    ]);
     assert.equal(changed.old_status, 'invited');
     assert.equal(changed.new_status, 'revoked');
     assert.ok(changed.sequence > bodies[0].sequence);
@@ -128,19 +175,50 @@ describe('webhooks (SQLite)', () => {
     h.clock.advance(86400 + 1);
     await h.request('POST', `/api/3/webhooks/${wh.id}/test`, { token: h.sk });
     await dispatchWebhooks(h.keyway.ctx);
-    assert.equal((rx.received[1].headers['webhook-signature'] as string).split(' ').length, 1, 'the old secret stops after the overlap');
+    assert.equal(
+      (rx.received[1].headers['webhook-signature'] as string).split(' ').length,
+      1,
+      'the old secret stops after the overlap',
+    );
     await h.request('DELETE', `/api/3/webhooks/${wh.id}`, { token: h.sk });
   });
 
   test('destinations: private and loopback addresses are refused outside development, at delivery time', async () => {
-    for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.9', '192.168.1.1', '169.254.169.254', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '0.0.0.0', '100.64.0.1']) {
+    for (const ip of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.9',
+      '192.168.1.1',
+      '169.254.169.254',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '0.0.0.0',
+      '100.64.0.1',
+    ]) {
       assert.equal(isForbiddenAddress(ip), true, ip);
     }
-    for (const ip of ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '8.8.8.8']) assert.equal(isForbiddenAddress(ip), false, ip);
+    for (const ip of ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '8.8.8.8'])
+      assert.equal(isForbiddenAddress(ip), false, ip);
     await assert.rejects(resolveDestination(new URL('http://localhost:1/'), false), /non-public/);
     // Every notation of a forbidden address (docs/security.md "webhook destinations"): IPv4-compatible (the URL
     // parser turns [::127.0.0.1] into ::7f00:1), 6to4, NAT64, site-local, expanded and zero-padded forms.
-    for (const ip of ['::7f00:1', '::127.0.0.1', '0:0:0:0:0:0:7f00:1', '0000:0000:0000:0000:0000:ffff:7f00:0001', '2002:7f00:1::1', '2002:c0a8:101::', '64:ff9b::a00:1', '64:ff9b:1::1', 'fec0::1', 'feff::1', '0:0:0:0:0:0:0:1', '2001:0:4136:e378::1']) {
+    for (const ip of [
+      '::7f00:1',
+      '::127.0.0.1',
+      '0:0:0:0:0:0:7f00:1',
+      '0000:0000:0000:0000:0000:ffff:7f00:0001',
+      '2002:7f00:1::1',
+      '2002:c0a8:101::',
+      '64:ff9b::a00:1',
+      '64:ff9b:1::1',
+      'fec0::1',
+      'feff::1',
+      '0:0:0:0:0:0:0:1',
+      '2001:0:4136:e378::1',
+    ]) {
       assert.equal(isForbiddenAddress(ip), true, ip);
     }
     await assert.rejects(resolveDestination(new URL('http://[::127.0.0.1]:1/'), false), /non-public/);
@@ -151,14 +229,24 @@ describe('webhooks (SQLite)', () => {
     const before = rx.received.length;
     assert.equal(rx.received.length, before, 'nothing was sent');
     assert.equal(RETRY_SCHEDULE.length, 10);
-    assert.equal(nextDelay(1, undefined, () => 0.5), 5);
-    assert.equal(nextDelay(9, undefined, () => 0.5), 86400);
+    assert.equal(
+      nextDelay(1, undefined, () => 0.5),
+      5,
+    );
+    assert.equal(
+      nextDelay(9, undefined, () => 0.5),
+      86400,
+    );
   });
 
   test('a receiver failing 3 times then succeeding: delivered once, the same webhook-id each time, on the schedule', async () => {
     const wh = await subscribe(h, rx.url, ['credential.created']);
     rx.received.length = 0;
-    rx.script.push({ status: 500 }, { status: 302, headers: { location: 'http://example.com/' } }, { status: 503, headers: { 'retry-after': '120' } });
+    rx.script.push(
+      { status: 500 },
+      { status: 302, headers: { location: 'http://example.com/' } },
+      { status: 503, headers: { 'retry-after': '120' } },
+    );
     await issueWalletPass(h);
     assert.equal(await dispatchWebhooks(h.keyway.ctx), 0);
     assert.equal(rx.received.length, 1, 'first attempt at once (0 s)');
@@ -206,7 +294,9 @@ describe('webhooks (SQLite)', () => {
     await issueWalletPass(h);
     await dispatchWebhooks(h.keyway.ctx);
     assert.equal(rx.received.length, 2, 'a disabled endpoint gets nothing more');
-    const audit = await h.request('GET', `/api/3/events?type=webhook.disabled&subject=webhook:${wh.id}`, { token: h.sk });
+    const audit = await h.request('GET', `/api/3/events?type=webhook.disabled&subject=webhook:${wh.id}`, {
+      token: h.sk,
+    });
     assert.equal(audit.body.events[0].data.reason, 'gone');
   });
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,10 +24,18 @@ async function createPeople(url: string, n: number): Promise<number[]> {
   const headers = { authorization: `Bearer ${SK}`, 'content-type': 'application/json', connection: 'close' };
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const person = await fetch(`${url}/api/3/people`, { method: 'POST', headers, body: JSON.stringify({ person: { first_name: `W${i}`, last_name: 'Workers' } }) });
+      const person = await fetch(`${url}/api/3/people`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ person: { first_name: `W${i}`, last_name: 'Workers' } }),
+      });
       if (person.status !== 201) return person.status;
       const { person: p } = (await person.json()) as { person: { id: number } };
-      const cred = await fetch(`${url}/api/3/people/${p.id}/credentials`, { method: 'POST', headers, body: JSON.stringify({ person_credential: { credential_type_id: 9 } }) });
+      const cred = await fetch(`${url}/api/3/people/${p.id}/credentials`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ person_credential: { credential_type_id: 9 } }),
+      });
       return cred.status;
     }),
   );
@@ -37,10 +44,22 @@ async function createPeople(url: string, n: number): Promise<number[]> {
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`KEYWAY_WORKERS=2 on ${backend}`, async () => {
     const reason = backend === 'postgres' ? await skipWithoutPostgres() : false;
-    test('two workers on one port; a dead worker is replaced; SIGTERM stops them all within the grace', { skip: reason || undefined }, async () => {
+    test('two workers on one port; a dead worker is replaced; SIGTERM stops them all within the grace', {
+      skip: reason || undefined,
+    }, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-workers-'));
       const schema = backend === 'postgres' ? await freshSchema() : undefined;
-      const server = await startServerProcess({ KEYWAY_ENV: 'development', KEYWAY_SECRET: TEST_SECRET, KEYWAY_DATA_DIR: dir, KEYWAY_DEMO_SECRET_KEY: SK, ...(schema ? { DATABASE_URL: schema.url } : {}) }, 'start', ['--workers', '2']);
+      const server = await startServerProcess(
+        {
+          KEYWAY_ENV: 'development',
+          KEYWAY_SECRET: TEST_SECRET,
+          KEYWAY_DATA_DIR: dir,
+          KEYWAY_DEMO_SECRET_KEY: SK,
+          ...(schema ? { DATABASE_URL: schema.url } : {}),
+        },
+        'start',
+        ['--workers', '2'],
+      );
       try {
         assert.match(server.output(), /listening on [\d.]+:\d+ — \S+ \(2 workers\)/);
         const workers = await workersOf(server.child.pid!);
@@ -82,7 +101,14 @@ test('workers that cannot start (their port is taken) stop the primary with exit
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-workers-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'start', '--workers', '2'], {
     cwd: ROOT,
-    env: { ...process.env, KEYWAY_ENV: 'development', KEYWAY_SECRET: TEST_SECRET, KEYWAY_DATA_DIR: dir, KEYWAY_DEMO_SECRET_KEY: SK, PORT: String(port) },
+    env: {
+      ...process.env,
+      KEYWAY_ENV: 'development',
+      KEYWAY_SECRET: TEST_SECRET,
+      KEYWAY_DATA_DIR: dir,
+      KEYWAY_DEMO_SECRET_KEY: SK,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -2,23 +2,28 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import {
-  detectPlatform,
-  passNavigator,
   type AddToWallet,
+  detectPlatform,
   type KeywayErrorDetail,
   type PassAddedDetail,
   type PassRequestedDetail,
+  passNavigator,
 } from '../../src/index.js';
-import { ScriptedClient, apiError, deferred } from './helpers/scripted-client.js';
 import { byPart, getByRole, queryByRole, spyEvents, textOf, until } from './helpers/dom.js';
+import { apiError, deferred, ScriptedClient } from './helpers/scripted-client.js';
 
 const UA = {
-  iphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  iphone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
   ipad: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
-  android: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36',
-  windows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
-  instagram: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 330.0.0',
-  facebookAndroid: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/460.0.0;]',
+  android:
+    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36',
+  windows:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
+  instagram:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 330.0.0',
+  facebookAndroid:
+    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/460.0.0;]',
   whatsapp: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36 WhatsApp/2.24',
   gmail: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Gmail/6.0',
 };
@@ -38,7 +43,9 @@ function mount(client: ScriptedClient, platform: string | undefined, extra: { la
 }
 
 function buttonNames(el: AddToWallet): string[] {
-  return [...el.shadowRoot!.querySelectorAll('[part="buttons"] button')].map((b) => (b as HTMLElement & { computedName: string }).computedName);
+  return [...el.shadowRoot!.querySelectorAll('[part="buttons"] button')].map(
+    (b) => (b as HTMLElement & { computedName: string }).computedName,
+  );
 }
 
 describe('platform detection', () => {
@@ -105,7 +112,9 @@ describe('<add-to-wallet>', () => {
   });
 
   it('pass-added fires when the requested device turns active, not for other devices', async () => {
-    const client = new ScriptedClient().answer('requestPass', { data: { url: 'https://pay.google.com/gp/v/save/x', device_id: 'dev_2' } });
+    const client = new ScriptedClient().answer('requestPass', {
+      data: { url: 'https://pay.google.com/gp/v/save/x', device_id: 'dev_2' },
+    });
     const el = await mount(client, 'android');
     const added = spyEvents<PassAddedDetail>(document, 'pass-added');
     getByRole(el, 'button', 'Add to Google Wallet').click();
@@ -114,8 +123,20 @@ describe('<add-to-wallet>', () => {
     expect(stream.credentialId).to.equal('cred_9');
     expect(stream.ctx.token).to.equal('ps_test_session');
     stream.open();
-    const base = { credential_id: 'cred_9', old_status: null, new_status: 'provisioning' as const, enabled: true, updated_at: new Date().toISOString() };
-    stream.push({ ...base, devices: [{ id: 'dev_other', platform: 'apple', status: 'active' }, { id: 'dev_2', platform: 'google', status: 'pending' }] });
+    const base = {
+      credential_id: 'cred_9',
+      old_status: null,
+      new_status: 'provisioning' as const,
+      enabled: true,
+      updated_at: new Date().toISOString(),
+    };
+    stream.push({
+      ...base,
+      devices: [
+        { id: 'dev_other', platform: 'apple', status: 'active' },
+        { id: 'dev_2', platform: 'google', status: 'pending' },
+      ],
+    });
     await el.updateComplete;
     expect(added.count).to.equal(0);
     expect(getByRole(el, 'button', 'Try again')).to.exist;
@@ -128,7 +149,9 @@ describe('<add-to-wallet>', () => {
   });
 
   it('"Try again" after opening requests a fresh pass', async () => {
-    const client = new ScriptedClient().always('requestPass', { data: { url: 'https://keys.example/p.pkpass', device_id: 'dev_x' } });
+    const client = new ScriptedClient().always('requestPass', {
+      data: { url: 'https://keys.example/p.pkpass', device_id: 'dev_x' },
+    });
     const el = await mount(client, 'ios');
     getByRole(el, 'button', 'Add to Apple Wallet').click();
     await until(() => queryByRole(el, 'button', 'Try again'), 'try again');
@@ -144,7 +167,9 @@ describe('<add-to-wallet>', () => {
   ];
   for (const [code, status, words] of passErrors) {
     it(`error ${code} is shown and reported`, async () => {
-      const client = new ScriptedClient().answer('requestPass', { error: apiError(code, { status, retryAfter: code === 'rate_limited' ? 20 : undefined }) });
+      const client = new ScriptedClient().answer('requestPass', {
+        error: apiError(code, { status, retryAfter: code === 'rate_limited' ? 20 : undefined }),
+      });
       const el = await mount(client, 'ios');
       const errors = spyEvents<KeywayErrorDetail>(el, 'keyway-error');
       getByRole(el, 'button', 'Add to Apple Wallet').click();
@@ -178,7 +203,10 @@ describe('<add-to-wallet>', () => {
 
   it('desktop: both buttons and, without a press, a QR of a hand-off link with copy', async () => {
     const client = new ScriptedClient().answer('createHandoff', {
-      data: { url: 'https://keys.example/p#h=handoff_token_1', expires_at: new Date(Date.now() + 300_000).toISOString() },
+      data: {
+        url: 'https://keys.example/p#h=handoff_token_1',
+        expires_at: new Date(Date.now() + 300_000).toISOString(),
+      },
     });
     const el = await mount(client, 'desktop');
     expect(buttonNames(el)).to.have.length(2);
@@ -197,7 +225,9 @@ describe('<add-to-wallet>', () => {
   it('desktop: the hand-off failing is reported and can be retried', async () => {
     const client = new ScriptedClient()
       .answer('createHandoff', { error: apiError('network_error') })
-      .answer('createHandoff', { data: { url: 'https://keys.example/p#h=t2', expires_at: new Date(Date.now() + 300_000).toISOString() } });
+      .answer('createHandoff', {
+        data: { url: 'https://keys.example/p#h=t2', expires_at: new Date(Date.now() + 300_000).toISOString() },
+      });
     const el = await mount(client, 'desktop');
     await until(() => queryByRole(el, 'button', 'Try again'), 'retry');
     getByRole(el, 'button', 'Try again').click();
@@ -213,12 +243,17 @@ describe('<add-to-wallet>', () => {
     await until(() => byPart(el, 'handoff-link'), 'hand-off link');
     expect(byPart(el, 'qr')).to.equal(null);
     await expect(el).to.be.accessible();
-    const android = await mount(new ScriptedClient().always('createHandoff', { error: apiError('network_error') }), undefined, { ua: UA.whatsapp });
+    const android = await mount(
+      new ScriptedClient().always('createHandoff', { error: apiError('network_error') }),
+      undefined,
+      { ua: UA.whatsapp },
+    );
     expect(textOf(byPart(android, 'in-app-guidance'))).to.contain('open this page in Chrome');
   });
 
   it('official badge artwork goes in the slot; the button keeps its name', async () => {
-    const el = await fixture<AddToWallet>(html`<add-to-wallet platform="ios" token="ps_x" .client=${new ScriptedClient()}>
+    const el =
+      await fixture<AddToWallet>(html`<add-to-wallet platform="ios" token="ps_x" .client=${new ScriptedClient()}>
       <img slot="apple-badge" alt="Add to Apple Wallet" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" />
     </add-to-wallet>`);
     const button = getByRole(el, 'button', 'Add to Apple Wallet');
@@ -239,7 +274,10 @@ describe('<add-to-wallet>', () => {
     return active;
   }
 
-  const snapshot = (status: 'provisioning' | 'active' | 'suspended' | 'revoking' | 'revoked', devices: { id: string; platform: 'apple' | 'google'; status: string }[] = []) => ({
+  const snapshot = (
+    status: 'provisioning' | 'active' | 'suspended' | 'revoking' | 'revoked',
+    devices: { id: string; platform: 'apple' | 'google'; status: string }[] = [],
+  ) => ({
     credential_id: 'cred_9',
     old_status: null,
     new_status: status,
@@ -249,7 +287,9 @@ describe('<add-to-wallet>', () => {
   });
 
   it('focus stays inside the element when the pass is added: it moves to the status text, not <body>', async () => {
-    const client = new ScriptedClient().answer('requestPass', { data: { url: 'https://keys.example/p.pkpass', device_id: 'dev_f' } });
+    const client = new ScriptedClient().answer('requestPass', {
+      data: { url: 'https://keys.example/p.pkpass', device_id: 'dev_f' },
+    });
     const el = await mount(client, 'ios');
     getByRole(el, 'button', 'Add to Apple Wallet').focus();
     await sendKeys({ press: 'Enter' });
@@ -270,7 +310,9 @@ describe('<add-to-wallet>', () => {
   });
 
   it('follows the credential: after a revoke it no longer says the pass is in the wallet, and offers no button', async () => {
-    const client = new ScriptedClient().answer('requestPass', { data: { url: 'https://pay.google.com/gp/v/save/x', device_id: 'dev_r' } });
+    const client = new ScriptedClient().answer('requestPass', {
+      data: { url: 'https://pay.google.com/gp/v/save/x', device_id: 'dev_r' },
+    });
     const el = await mount(client, 'android');
     getByRole(el, 'button', 'Add to Google Wallet').click();
     await until(() => navigations.length === 1, 'navigation');
@@ -298,7 +340,9 @@ describe('<add-to-wallet>', () => {
 
   it('before a token exists it shows no wallet button and makes no request', async () => {
     const client = new ScriptedClient();
-    const el = await fixture<AddToWallet>(html`<add-to-wallet platform="ios" lang="en" .client=${client}></add-to-wallet>`);
+    const el = await fixture<AddToWallet>(
+      html`<add-to-wallet platform="ios" lang="en" .client=${client}></add-to-wallet>`,
+    );
     await el.updateComplete;
     expect(buttonNames(el)).to.deep.equal([]);
     expect(client.calls.map((c) => c.method)).to.deep.equal([]);

@@ -35,13 +35,19 @@ async function openCdnPage(fragment: string): Promise<CdnReport> {
   }
 }
 
-describe('dist/cdn/keyway.js in a browser', function () {
+describe('dist/cdn/keyway.js in a browser', () => {
   it('registers the five tags, redeems from #code=, loads its lazy chunks, and breaks no partner CSP rule', async function () {
     (this as { timeout(ms: number): void }).timeout(30_000);
     const invitation = await invitePerson();
     const result = await openCdnPage(`#code=${invitation.code}`);
     expect(result.failure, result.failure).to.equal(undefined);
-    expect(result.defined).to.have.members(['keyway-provider', 'invite-redeem', 'sms-otp-verify', 'add-to-wallet', 'credential-status']);
+    expect(result.defined).to.have.members([
+      'keyway-provider',
+      'invite-redeem',
+      'sms-otp-verify',
+      'add-to-wallet',
+      'credential-status',
+    ]);
     expect(result.violations).to.deep.equal([]);
     expect(result.errors).to.deep.equal([]);
 
@@ -56,7 +62,10 @@ describe('dist/cdn/keyway.js in a browser', function () {
     const loaded = result.scripts.map((path) => path.replace('/dist/cdn/', ''));
     expect(loaded).to.include('keyway.js');
     for (const chunk of ['phone-', 'qr-', 'handoff-', 'troubleshooting-']) {
-      expect(loaded.some((file) => file.startsWith(chunk)), `${chunk}*.js loaded lazily`).to.equal(true);
+      expect(
+        loaded.some((file) => file.startsWith(chunk)),
+        `${chunk}*.js loaded lazily`,
+      ).to.equal(true);
     }
   });
 });

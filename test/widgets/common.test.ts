@@ -6,16 +6,16 @@ import {
   CredentialStatusElement,
   FetchKeywayClient,
   InviteRedeem,
+  type InviteRedeemedDetail,
   KeywayApiError,
   KeywayProvider,
-  SmsOtpVerify,
   passNavigator,
-  type InviteRedeemedDetail,
+  SmsOtpVerify,
   type TokenExpiredDetail,
 } from '../../src/index.js';
 import { serverClock } from '../../src/internal/server-clock.js';
-import { ScriptedClient } from './helpers/scripted-client.js';
 import { getByRole, spyEvents, until } from './helpers/dom.js';
+import { ScriptedClient } from './helpers/scripted-client.js';
 
 describe('registration', () => {
   it('define registers the five tags, and importing it again does not throw', async () => {
@@ -39,9 +39,14 @@ describe('registration', () => {
 describe('<keyway-provider>', () => {
   it('supplies configuration and client; elements own attributes win', async () => {
     const client = new ScriptedClient().always('redeemInvitation', {
-      data: { provisioning_token: 'ps_new', expires_at: '2030-01-01T00:00:00Z', credential: { id: 'cred_p', status: 'provisioning', credential_type_id: 9 } },
+      data: {
+        provisioning_token: 'ps_new',
+        expires_at: '2030-01-01T00:00:00Z',
+        credential: { id: 'cred_p', status: 'provisioning', credential_type_id: 9 },
+      },
     });
-    const provider = await fixture<KeywayProvider>(html`<keyway-provider api-base="https://keys.example" publishable-key="pk_provider_key_0000" locale="de" .client=${client}>
+    const provider =
+      await fixture<KeywayProvider>(html`<keyway-provider api-base="https://keys.example" publishable-key="pk_provider_key_0000" locale="de" .client=${client}>
       <invite-redeem code="7KX-9QM-2HR-4TD"></invite-redeem>
       <invite-redeem code="7KX-9QM-2HR-4TD" api-base="https://other.example"></invite-redeem>
     </keyway-provider>`);
@@ -62,10 +67,15 @@ describe('<keyway-provider>', () => {
     try {
       const client = new ScriptedClient()
         .answer('redeemInvitation', {
-          data: { provisioning_token: 'ps_adopted', expires_at: '2030-01-01T00:00:00Z', credential: { id: 'cred_a', status: 'provisioning', credential_type_id: 9 } },
+          data: {
+            provisioning_token: 'ps_adopted',
+            expires_at: '2030-01-01T00:00:00Z',
+            credential: { id: 'cred_a', status: 'provisioning', credential_type_id: 9 },
+          },
         })
         .answer('requestPass', { data: { url: 'https://keys.example/a.pkpass', device_id: 'dev_a' } });
-      const provider = await fixture<KeywayProvider>(html`<keyway-provider publishable-key="pk_provider_key_0000" .client=${client}>
+      const provider =
+        await fixture<KeywayProvider>(html`<keyway-provider publishable-key="pk_provider_key_0000" .client=${client}>
         <invite-redeem></invite-redeem>
         <add-to-wallet platform="ios"></add-to-wallet>
       </keyway-provider>`);
@@ -93,7 +103,9 @@ describe('token-expired', () => {
   it('fires 60 s before the token lapses, bubbling and composed', async () => {
     const expiresAt = new Date(Date.now() + 60_400).toISOString();
     const heard = spyEvents<TokenExpiredDetail>(document, 'token-expired');
-    await fixture(html`<credential-status token="cs_short" token-expires-at=${expiresAt} .client=${new ScriptedClient()}></credential-status>`);
+    await fixture(
+      html`<credential-status token="cs_short" token-expires-at=${expiresAt} .client=${new ScriptedClient()}></credential-status>`,
+    );
     expect(heard.count).to.equal(0);
     await until(() => heard.count === 1, 'token-expired', 2000);
     expect(heard.details[0]).to.deep.equal({ expiresAt });
@@ -115,14 +127,22 @@ describe('token-expired', () => {
     // An answer whose Date header is two minutes ahead of this (slow) phone.
     const serverNow = Date.now() + 120_000;
     const fetchImpl = (async () =>
-      new Response('{}', { status: 200, headers: { 'content-type': 'application/json', date: new Date(serverNow).toUTCString() } })) as unknown as typeof fetch;
-    await new FetchKeywayClient(fetchImpl).getCredentialStatus({ apiBase: 'https://keys.example', token: 'cs_x' }, 'cred_1');
+      new Response('{}', {
+        status: 200,
+        headers: { 'content-type': 'application/json', date: new Date(serverNow).toUTCString() },
+      })) as unknown as typeof fetch;
+    await new FetchKeywayClient(fetchImpl).getCredentialStatus(
+      { apiBase: 'https://keys.example', token: 'cs_x' },
+      'cred_1',
+    );
     try {
       expect(Math.round(serverClock.offset / 1000)).to.be.within(119, 121);
       // 61 s left by the server's clock, so the warning is due in about a second, not in three minutes.
       const expiresAt = new Date(serverNow + 61_000).toISOString();
       const heard = spyEvents<TokenExpiredDetail>(document, 'token-expired');
-      await fixture(html`<credential-status token="cs_skew" token-expires-at=${expiresAt} .client=${new ScriptedClient()}></credential-status>`);
+      await fixture(
+        html`<credential-status token="cs_skew" token-expires-at=${expiresAt} .client=${new ScriptedClient()}></credential-status>`,
+      );
       await until(() => heard.count === 1, 'token-expired by the server clock', 4000);
       expect(heard.details[0]).to.deep.equal({ expiresAt });
     } finally {
@@ -151,7 +171,10 @@ describe('FetchKeywayClient', () => {
     const calls: { url: string; init: RequestInit }[] = [];
     const fetchImpl = (async (url: string, init: RequestInit) => {
       calls.push({ url, init });
-      return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+      return new Response(body === undefined ? null : JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
     }) as unknown as typeof fetch;
     return { calls, client: new FetchKeywayClient(fetchImpl) };
   }
@@ -166,11 +189,31 @@ describe('FetchKeywayClient', () => {
     await client.requestPass(ctx, { platform: 'google', credentialId: 'cred_1' });
     await client.createHandoff(ctx);
     await client.getCredentialStatus(ctx, 'cred_1');
-    const seen = calls.map((c) => [c.init.method, c.url, (c.init.headers as Record<string, string>)['authorization'], c.init.body ?? null]);
+    const seen = calls.map((c) => [
+      c.init.method,
+      c.url,
+      (c.init.headers as Record<string, string>)['authorization'],
+      c.init.body ?? null,
+    ]);
     expect(seen).to.deep.equal([
-      ['POST', 'https://keys.example/api/3/invitations/redeem', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{"invitation_code":"7KX-9QM-2HR-4TD"}'],
-      ['POST', 'https://keys.example/api/3/verifications', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{"phone_number":"+447400123456","country":"GB"}'],
-      ['POST', 'https://keys.example/api/3/verifications/ver%201/check', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{"code":"123456"}'],
+      [
+        'POST',
+        'https://keys.example/api/3/invitations/redeem',
+        'Bearer pk_live_aaaaaaaaaaaaaaaa',
+        '{"invitation_code":"7KX-9QM-2HR-4TD"}',
+      ],
+      [
+        'POST',
+        'https://keys.example/api/3/verifications',
+        'Bearer pk_live_aaaaaaaaaaaaaaaa',
+        '{"phone_number":"+447400123456","country":"GB"}',
+      ],
+      [
+        'POST',
+        'https://keys.example/api/3/verifications/ver%201/check',
+        'Bearer pk_live_aaaaaaaaaaaaaaaa',
+        '{"code":"123456"}',
+      ],
       ['POST', 'https://keys.example/api/3/verifications/ver1/resend', 'Bearer pk_live_aaaaaaaaaaaaaaaa', '{}'],
       ['POST', 'https://keys.example/api/3/passes', 'Bearer ps_tok', '{"platform":"google","credential_id":"cred_1"}'],
       ['POST', 'https://keys.example/api/3/handoffs', 'Bearer ps_tok', '{}'],
@@ -180,7 +223,11 @@ describe('FetchKeywayClient', () => {
 
   it('maps an error body, Retry-After and the Date header into a KeywayApiError', async () => {
     const date = 'Wed, 01 Jan 2031 10:00:00 GMT';
-    const { client } = recorder(429, { error: { code: 'too_many_attempts', message: 'Slow down', details: { attempts_left: 0 } } }, { 'retry-after': '42', date });
+    const { client } = recorder(
+      429,
+      { error: { code: 'too_many_attempts', message: 'Slow down', details: { attempts_left: 0 } } },
+      { 'retry-after': '42', date },
+    );
     const failure = await client.checkVerification({ apiBase: 'https://keys.example' }, 'v', '1').catch((e) => e);
     expect(failure).to.be.instanceOf(KeywayApiError);
     expect(failure).to.include({ code: 'too_many_attempts', status: 429, retryAfter: 42, message: 'Slow down' });
@@ -189,8 +236,15 @@ describe('FetchKeywayClient', () => {
   });
 
   it('exposes the Date header of a success', async () => {
-    const { client } = recorder(202, { verification_id: 'v', expires_at: 'x', resend_after: 'y' }, { date: 'Wed, 01 Jan 2031 10:00:00 GMT' });
-    const { data, serverDate } = await client.startVerification({ apiBase: 'https://keys.example' }, { phoneNumber: '+447400123456' });
+    const { client } = recorder(
+      202,
+      { verification_id: 'v', expires_at: 'x', resend_after: 'y' },
+      { date: 'Wed, 01 Jan 2031 10:00:00 GMT' },
+    );
+    const { data, serverDate } = await client.startVerification(
+      { apiBase: 'https://keys.example' },
+      { phoneNumber: '+447400123456' },
+    );
     expect(data.verification_id).to.equal('v');
     expect(serverDate!.getTime()).to.equal(Date.parse('2031-01-01T10:00:00Z'));
   });
@@ -199,9 +253,13 @@ describe('FetchKeywayClient', () => {
     const broken = new FetchKeywayClient((async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch);
-    expect((await broken.createHandoff({ apiBase: 'https://keys.example' }).catch((e) => e)).code).to.equal('network_error');
+    expect((await broken.createHandoff({ apiBase: 'https://keys.example' }).catch((e) => e)).code).to.equal(
+      'network_error',
+    );
     const { client } = recorder(503, undefined);
-    expect((await client.createHandoff({ apiBase: 'https://keys.example' }).catch((e) => e)).code).to.equal('server_error');
+    expect((await client.createHandoff({ apiBase: 'https://keys.example' }).catch((e) => e)).code).to.equal(
+      'server_error',
+    );
   });
 });
 
@@ -231,10 +289,14 @@ describe('live status through fetch (docs/api.md: no token in a URL)', () => {
     const { requests, fetchImpl } = streamingFetch();
     const seen: [string, string | null][] = [];
     let ended: { fatal: boolean } | undefined;
-    new FetchKeywayClient(fetchImpl).openStatusStream({ apiBase: 'https://keys.example', token: 'ps_secret_token' }, 'cred_1', {
-      onStatus: (event, id) => seen.push([event.new_status, id]),
-      onError: (_e, fatal) => (ended = { fatal }),
-    });
+    new FetchKeywayClient(fetchImpl).openStatusStream(
+      { apiBase: 'https://keys.example', token: 'ps_secret_token' },
+      'cred_1',
+      {
+        onStatus: (event, id) => seen.push([event.new_status, id]),
+        onError: (_e, fatal) => (ended = { fatal }),
+      },
+    );
     await until(() => ended, 'the stream ended');
     expect(seen).to.deep.equal([
       ['provisioning', '7'],
@@ -297,7 +359,9 @@ describe('misconfigured api-base (docs/elements.md)', () => {
   it('a misspelt api-base: no request, keyway-error {code:"misconfigured"}, one warning naming api-base', async () => {
     const errors = spyEvents<{ code: string }>(document, 'keyway-error');
     const { warnings, urls } = await watching(async () => {
-      const el = await fixture<InviteRedeem>(html`<invite-redeem api_base="https://keys.example" publishable-key="pk_test_abcdefghijklmnop" lang="en"></invite-redeem>`);
+      const el = await fixture<InviteRedeem>(
+        html`<invite-redeem api_base="https://keys.example" publishable-key="pk_test_abcdefghijklmnop" lang="en"></invite-redeem>`,
+      );
       const field = getByRole<HTMLInputElement>(el, 'textbox', 'Invitation code');
       for (let i = 0; i < 2; i++) {
         field.focus();
@@ -310,20 +374,28 @@ describe('misconfigured api-base (docs/elements.md)', () => {
     });
     expect(urls).to.deep.equal([]);
     expect(errors.details.map((d) => d.code)).to.deep.equal(['misconfigured', 'misconfigured']);
-    expect(warnings.filter((w) => w.includes('api-base')), warnings.join('\n')).to.have.length(1);
+    expect(
+      warnings.filter((w) => w.includes('api-base')),
+      warnings.join('\n'),
+    ).to.have.length(1);
   });
 
   it('a relative api-base is not usable either: <credential-status> makes no request and says so once', async () => {
     const errors = spyEvents<{ code: string }>(document, 'keyway-error');
     const { warnings, urls } = await watching(async () => {
-      const el = await fixture<CredentialStatusElement>(html`<credential-status api-base="keys.example" token="ps_abc_def" credential-id="cred_1" lang="en"></credential-status>`);
+      const el = await fixture<CredentialStatusElement>(
+        html`<credential-status api-base="keys.example" token="ps_abc_def" credential-id="cred_1" lang="en"></credential-status>`,
+      );
       await until(() => errors.count === 1, 'keyway-error');
       await new Promise((r) => setTimeout(r, 300));
       el.remove();
     });
     expect(urls).to.deep.equal([]);
     expect(errors.details.map((d) => d.code)).to.deep.equal(['misconfigured']);
-    expect(warnings.filter((w) => w.includes('api-base')), warnings.join('\n')).to.have.length(1);
+    expect(
+      warnings.filter((w) => w.includes('api-base')),
+      warnings.join('\n'),
+    ).to.have.length(1);
   });
 });
 

@@ -1,8 +1,13 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
-import { CREDENTIAL_STATUSES, type CredentialStatus, type CredentialStatusElement, type StatusChangedDetail } from '../../src/index.js';
-import { ScriptedClient, apiError } from './helpers/scripted-client.js';
+import {
+  CREDENTIAL_STATUSES,
+  type CredentialStatus,
+  type CredentialStatusElement,
+  type StatusChangedDetail,
+} from '../../src/index.js';
 import { byPart, getByRole, queryByRole, spyEvents, textOf, until } from './helpers/dom.js';
+import { apiError, ScriptedClient } from './helpers/scripted-client.js';
 
 const WORDS: Record<CredentialStatus, string> = {
   invited: 'Invited',
@@ -19,7 +24,14 @@ function snapshot(status: CredentialStatus, updatedAt = new Date().toISOString()
 }
 
 function event(oldStatus: CredentialStatus | null, newStatus: CredentialStatus, updatedAt = new Date().toISOString()) {
-  return { credential_id: 'cred_5', old_status: oldStatus, new_status: newStatus, enabled: true, devices: [], updated_at: updatedAt };
+  return {
+    credential_id: 'cred_5',
+    old_status: oldStatus,
+    new_status: newStatus,
+    enabled: true,
+    devices: [],
+    updated_at: updatedAt,
+  };
 }
 
 function mount(client: ScriptedClient, extra: { compact?: boolean; lang?: string; token?: string } = {}) {
@@ -127,7 +139,9 @@ describe('<credential-status>', () => {
     stream.push(event('provisioning', 'provisioning', '2030-01-01T10:00:05Z')); // a device change, same status
     stream.push(event('provisioning', 'active', '2030-01-01T10:01:00Z'));
     await until(() => el.status === 'active', 'active');
-    expect(changed.details).to.deep.equal([{ oldStatus: 'provisioning', newStatus: 'active', at: '2030-01-01T10:01:00Z' }]);
+    expect(changed.details).to.deep.equal([
+      { oldStatus: 'provisioning', newStatus: 'active', at: '2030-01-01T10:01:00Z' },
+    ]);
     expect(changed.events[0].bubbles && changed.events[0].composed).to.equal(true);
   });
 
@@ -142,7 +156,9 @@ describe('<credential-status>', () => {
 
   it('a ps_ token names its credential: no credential-id attribute needed', async () => {
     const client = new ScriptedClient();
-    const el = await fixture<CredentialStatusElement>(html`<credential-status token="ps_7Qk2Zx_secretpart123" lang="en" .client=${client}></credential-status>`);
+    const el = await fixture<CredentialStatusElement>(
+      html`<credential-status token="ps_7Qk2Zx_secretpart123" lang="en" .client=${client}></credential-status>`,
+    );
     await until(() => client.streams.length === 1, 'stream opened');
     expect(client.streams[0].credentialId).to.equal('cred_7Qk2Zx');
     el.remove();
@@ -203,8 +219,12 @@ describe('<credential-status>', () => {
 
     const flaky = new ScriptedClient();
     flaky.streamUnavailable = true;
-    flaky.answer('getCredentialStatus', { error: apiError('network_error') }).always('getCredentialStatus', snapshot('active'));
-    const other = await fixture<CredentialStatusElement>(html`<credential-status credential-id="cred_5" token="cs_1" .pollInterval=${60_000} .client=${flaky}></credential-status>`);
+    flaky
+      .answer('getCredentialStatus', { error: apiError('network_error') })
+      .always('getCredentialStatus', snapshot('active'));
+    const other = await fixture<CredentialStatusElement>(
+      html`<credential-status credential-id="cred_5" token="cs_1" .pollInterval=${60_000} .client=${flaky}></credential-status>`,
+    );
     await until(() => queryByRole(other, 'button', 'Try again'), 'retry');
     getByRole(other, 'button', 'Try again').click();
     await until(() => other.status === 'active', 'after retry');
@@ -213,7 +233,9 @@ describe('<credential-status>', () => {
   it('an expired token fires token-expired; a new token reconnects', async () => {
     const client = new ScriptedClient();
     client.streamUnavailable = true;
-    client.answer('getCredentialStatus', { error: apiError('unauthorized', { status: 401 }) }).always('getCredentialStatus', snapshot('active'));
+    client
+      .answer('getCredentialStatus', { error: apiError('unauthorized', { status: 401 }) })
+      .always('getCredentialStatus', snapshot('active'));
     const expired = spyEvents(document, 'token-expired');
     const el = await mount(client);
     await until(() => expired.count === 1, 'token-expired');

@@ -3,8 +3,8 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { InviteRedeem, SmsOtpVerify } from '../../src/index.js';
-import { ScriptedClient } from './helpers/scripted-client.js';
 import { getByRole, until } from './helpers/dom.js';
+import { ScriptedClient } from './helpers/scripted-client.js';
 
 const PK = 'pk_test_abcdefghijklmnop';
 
@@ -52,7 +52,9 @@ describe('form participation', () => {
   });
 
   it('focus on the host (or a label for it) lands in its code field', async () => {
-    const el = await fixture<InviteRedeem>(html`<invite-redeem publishable-key=${PK} lang="en" .client=${new ScriptedClient()}></invite-redeem>`);
+    const el = await fixture<InviteRedeem>(
+      html`<invite-redeem publishable-key=${PK} lang="en" .client=${new ScriptedClient()}></invite-redeem>`,
+    );
     el.focus();
     expect(el.shadowRoot!.activeElement).to.equal(getByRole(el, 'textbox', 'Invitation code'));
   });
@@ -69,7 +71,11 @@ describe('form participation', () => {
         serverDate: now,
       })
       .answer('checkVerification', {
-        data: { provisioning_token: 'ps_x', expires_at: '2030-01-01T00:15:00Z', credential: { id: 'cred_2', status: 'provisioning', credential_type_id: 9 } },
+        data: {
+          provisioning_token: 'ps_x',
+          expires_at: '2030-01-01T00:15:00Z',
+          credential: { id: 'cred_2', status: 'provisioning', credential_type_id: 9 },
+        },
       });
     const form = await fixture<HTMLFormElement>(html`<form>
       <sms-otp-verify name="phone" required country="GB" publishable-key=${PK} lang="en" .client=${client}></sms-otp-verify>
@@ -98,7 +104,11 @@ describe('form participation', () => {
 describe('Eastern-Arabic digits', () => {
   it('a phone number typed in Eastern-Arabic digits is sent as E.164', async () => {
     const client = new ScriptedClient().answer('startVerification', {
-      data: { verification_id: 'ver_1', resend_after: new Date(Date.now() + 60_000).toISOString(), expires_at: new Date(Date.now() + 600_000).toISOString() },
+      data: {
+        verification_id: 'ver_1',
+        resend_after: new Date(Date.now() + 60_000).toISOString(),
+        expires_at: new Date(Date.now() + 600_000).toISOString(),
+      },
     });
     const el = await fixture<SmsOtpVerify>(
       html`<sms-otp-verify country="EG" lang="ar" dir="rtl" publishable-key=${PK} .client=${client}></sms-otp-verify>`,

@@ -2,8 +2,8 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { InviteRedeem, InviteRedeemedDetail, KeywayErrorDetail } from '../../src/index.js';
-import { ScriptedClient, apiError, deferred } from './helpers/scripted-client.js';
 import { byPart, getByRole, queryByRole, spyEvents, textOf, until } from './helpers/dom.js';
+import { apiError, deferred, ScriptedClient } from './helpers/scripted-client.js';
 
 const grant = {
   provisioning_token: 'ps_test_token_123',
@@ -126,7 +126,9 @@ describe('<invite-redeem>', () => {
   }
 
   it('rate_limited: says when to try again from Retry-After and holds the button', async () => {
-    const client = new ScriptedClient().answer('redeemInvitation', { error: apiError('rate_limited', { status: 429, retryAfter: 30 }) });
+    const client = new ScriptedClient().answer('redeemInvitation', {
+      error: apiError('rate_limited', { status: 429, retryAfter: 30 }),
+    });
     const el = await mount(client, { code: '7KX-9QM-2HR-4TD' });
     getByRole(el, 'button', 'Redeem code').click();
     await until(() => queryByRole(el, 'alert'), 'alert');
@@ -157,7 +159,9 @@ describe('<invite-redeem>', () => {
     const before = window.location.href;
     history.replaceState(null, '', '?code=AAA-AAA-AAA-AAA#code=7kx-9qm-2hr-4td&x=1');
     try {
-      const el = await fixture<InviteRedeem>(html`<invite-redeem code-param .client=${new ScriptedClient()}></invite-redeem>`);
+      const el = await fixture<InviteRedeem>(
+        html`<invite-redeem code-param .client=${new ScriptedClient()}></invite-redeem>`,
+      );
       expect(getByRole<HTMLInputElement>(el, 'textbox', 'Invitation code').value).to.equal('7KX-9QM-2HR-4TD');
       expect(window.location.hash).to.equal('#x=1');
     } finally {
@@ -169,7 +173,9 @@ describe('<invite-redeem>', () => {
     const before = window.location.href;
     history.replaceState(null, '', `${location.pathname}?keep=1&code=7kx9qm2hr4td`);
     try {
-      const el = await fixture<InviteRedeem>(html`<invite-redeem code-param .client=${new ScriptedClient()}></invite-redeem>`);
+      const el = await fixture<InviteRedeem>(
+        html`<invite-redeem code-param .client=${new ScriptedClient()}></invite-redeem>`,
+      );
       expect(getByRole<HTMLInputElement>(el, 'textbox', 'Invitation code').value).to.equal('7KX-9QM-2HR-4TD');
       expect(window.location.search).to.equal('?keep=1');
     } finally {

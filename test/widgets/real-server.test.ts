@@ -3,7 +3,6 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import {
-  passNavigator,
   type AddToWallet,
   type CredentialStatusElement,
   type InviteRedeem,
@@ -12,6 +11,7 @@ import {
   type KeywayProvider,
   type OtpSentDetail,
   type OtpVerifiedDetail,
+  passNavigator,
   type SmsOtpVerify,
   type StatusChangedDetail,
 } from '../../src/index.js';
@@ -27,7 +27,7 @@ async function typeInto(el: Element, role: string, name: string, text: string) {
   await sendKeys({ type: text });
 }
 
-describe('against the real server', function () {
+describe('against the real server', () => {
   let apiBase: string;
   let publishableKey: string;
 
@@ -41,7 +41,8 @@ describe('against the real server', function () {
 
   it('flow A: a typed invitation code is redeemed; the provider hands the session to <credential-status>', async () => {
     const invitation = await invitePerson();
-    const provider = await fixture<KeywayProvider>(html`<keyway-provider api-base=${apiBase} publishable-key=${publishableKey} lang="en">
+    const provider =
+      await fixture<KeywayProvider>(html`<keyway-provider api-base=${apiBase} publishable-key=${publishableKey} lang="en">
       <invite-redeem></invite-redeem>
       <credential-status .pollInterval=${200}></credential-status>
     </keyway-provider>`);
@@ -50,7 +51,12 @@ describe('against the real server', function () {
     const redeemed = spyEvents<InviteRedeemedDetail>(document, 'invite-redeemed');
 
     // Lower case, no dashes, a look-alike O for 0 where the code has one: the person's typing.
-    await typeInto(redeemEl, 'textbox', 'Invitation code', invitation.code.replace(/-/g, '').toLowerCase().replace(/0/g, 'o'));
+    await typeInto(
+      redeemEl,
+      'textbox',
+      'Invitation code',
+      invitation.code.replace(/-/g, '').toLowerCase().replace(/0/g, 'o'),
+    );
     expect(getByRole<HTMLInputElement>(redeemEl, 'textbox', 'Invitation code').value).to.equal(invitation.code);
     await sendKeys({ press: 'Enter' });
     await until(() => redeemed.count === 1, 'invite-redeemed', 5000);
@@ -65,10 +71,12 @@ describe('against the real server', function () {
     await expect(status).to.be.accessible();
   });
 
-  it('a used invitation code is refused with the server\'s invitation_used', async () => {
+  it("a used invitation code is refused with the server's invitation_used", async () => {
     const invitation = await invitePerson();
     await redeem(invitation.code);
-    const el = await fixture<InviteRedeem>(html`<invite-redeem api-base=${apiBase} publishable-key=${publishableKey} lang="en"></invite-redeem>`);
+    const el = await fixture<InviteRedeem>(
+      html`<invite-redeem api-base=${apiBase} publishable-key=${publishableKey} lang="en"></invite-redeem>`,
+    );
     const errors = spyEvents<KeywayErrorDetail>(el, 'keyway-error');
     await typeInto(el, 'textbox', 'Invitation code', invitation.code);
     await sendKeys({ press: 'Enter' });
@@ -137,7 +145,10 @@ describe('against the real server', function () {
     const bytes = new Uint8Array(await download.arrayBuffer());
     expect([...bytes.slice(0, 2)]).to.deep.equal([0x50, 0x4b]); // "PK": a ZIP
 
-    const { person_credential } = await admin('GET', `/api/3/people/${invitation.personId}/credentials/${invitation.credentialId}`);
+    const { person_credential } = await admin(
+      'GET',
+      `/api/3/people/${invitation.personId}/credentials/${invitation.credentialId}`,
+    );
     expect(person_credential.devices).to.have.length(1);
     expect(person_credential.devices[0]).to.include({ platform: 'apple', status: 'pending' });
   });
@@ -223,7 +234,9 @@ describe('against the real server', function () {
     const changed = spyEvents<StatusChangedDetail>(el, 'status-changed');
     await until(() => el.status === 'active', 'active', 5000);
 
-    await admin('PUT', `/api/3/people/${person.id}/credentials/${person_credential.id}`, { person_credential: { enabled: false } });
+    await admin('PUT', `/api/3/people/${person.id}/credentials/${person_credential.id}`, {
+      person_credential: { enabled: false },
+    });
     await until(() => el.status === 'suspended', 'suspended arrives', 8000);
     expect(changed.details[0]).to.include({ oldStatus: 'active', newStatus: 'suspended' });
     await el.updateComplete;

@@ -1,9 +1,15 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
-import { webOtp, type KeywayErrorDetail, type OtpSentDetail, type OtpVerifiedDetail, type SmsOtpVerify } from '../../src/index.js';
-import { ScriptedClient, apiError } from './helpers/scripted-client.js';
+import {
+  type KeywayErrorDetail,
+  type OtpSentDetail,
+  type OtpVerifiedDetail,
+  type SmsOtpVerify,
+  webOtp,
+} from '../../src/index.js';
 import { byPart, getByRole, queryByRole, spyEvents, textOf, until } from './helpers/dom.js';
+import { apiError, ScriptedClient } from './helpers/scripted-client.js';
 
 const grant = {
   provisioning_token: 'ps_from_sms',
@@ -96,7 +102,10 @@ describe('<sms-otp-verify>', () => {
     const client = new ScriptedClient();
     const sent = spyEvents<OtpSentDetail>(document, 'otp-sent');
     const el = await reachCodeStep(client);
-    expect(client.callsOf('startVerification')[0].args[0]).to.deep.equal({ phoneNumber: '+447400123456', country: 'GB' });
+    expect(client.callsOf('startVerification')[0].args[0]).to.deep.equal({
+      phoneNumber: '+447400123456',
+      country: 'GB',
+    });
     expect(el.getAttribute('step')).to.equal('code');
     expect(sent.details[0].verificationId).to.equal('ver_1');
     expect(sent.details[0]).to.have.keys(['verificationId', 'expiresAt', 'resendAfter']);
@@ -140,7 +149,9 @@ describe('<sms-otp-verify>', () => {
   }
 
   it('rate_limited on send says when to retry', async () => {
-    const client = new ScriptedClient().answer('startVerification', { error: apiError('rate_limited', { status: 429, retryAfter: 120 }) });
+    const client = new ScriptedClient().answer('startVerification', {
+      error: apiError('rate_limited', { status: 429, retryAfter: 120 }),
+    });
     const el = await mount(client);
     await enterPhone(el);
     await until(() => queryByRole(el, 'alert'), 'alert');
@@ -158,7 +169,9 @@ describe('<sms-otp-verify>', () => {
   });
 
   it('network failure on send offers Try again', async () => {
-    const client = new ScriptedClient().answer('startVerification', { error: apiError('network_error') }).answer('startVerification', started(new Date()));
+    const client = new ScriptedClient()
+      .answer('startVerification', { error: apiError('network_error') })
+      .answer('startVerification', started(new Date()));
     const el = await mount(client);
     await enterPhone(el);
     await until(() => queryByRole(el, 'button', 'Try again'), 'retry');
@@ -173,14 +186,22 @@ describe('<sms-otp-verify>', () => {
     const input = getByRole<HTMLInputElement>(el, 'textbox', 'Security code');
     input.focus();
     // One insertion, as a paste delivers it (sendKeys would type it key by key).
-    document.execCommand('insertText', false, 'Your Keyway code is 482913. Link: https://k.example/v/x\n@k.example #482913');
+    document.execCommand(
+      'insertText',
+      false,
+      'Your Keyway code is 482913. Link: https://k.example/v/x\n@k.example #482913',
+    );
     expect(input.value).to.equal('482913');
     await new Promise((r) => setTimeout(r, 100));
     expect(client.callsOf('checkVerification')).to.have.length(0);
     getByRole(el, 'button', 'Continue').click();
     await until(() => verified.count === 1, 'otp-verified');
     expect(client.callsOf('checkVerification')[0].args).to.deep.equal(['ver_1', '482913']);
-    expect(verified.details[0]).to.deep.equal({ provisioningToken: 'ps_from_sms', expiresAt: grant.expires_at, credential: grant.credential });
+    expect(verified.details[0]).to.deep.equal({
+      provisioningToken: 'ps_from_sms',
+      expiresAt: grant.expires_at,
+      credential: grant.credential,
+    });
     await el.updateComplete;
     expect(el.getAttribute('step')).to.equal('done');
     expect(textOf(byPart(el, 'success'))).to.equal('Your mobile number is confirmed.');
@@ -219,7 +240,10 @@ describe('<sms-otp-verify>', () => {
     await expect(el).to.be.accessible();
     getByRole(el, 'button', 'Start again').click();
     await until(() => client.callsOf('startVerification').length === 2, 'second verification');
-    expect(client.callsOf('startVerification')[1].args[0]).to.deep.equal({ phoneNumber: '+447400123456', country: 'GB' });
+    expect(client.callsOf('startVerification')[1].args[0]).to.deep.equal({
+      phoneNumber: '+447400123456',
+      country: 'GB',
+    });
     await until(() => queryByRole(el, 'textbox', 'Security code'), 'code field again');
   });
 
@@ -292,7 +316,9 @@ describe('<sms-otp-verify>', () => {
       signal = s;
       return '765432';
     };
-    const client = new ScriptedClient().answer('startVerification', started(new Date())).answer('checkVerification', { data: grant });
+    const client = new ScriptedClient()
+      .answer('startVerification', started(new Date()))
+      .answer('checkVerification', { data: grant });
     const el = await mount(client);
     await enterPhone(el);
     await until(() => el.step === 'done', 'done by WebOTP');
@@ -325,7 +351,9 @@ describe('<sms-otp-verify>', () => {
 
   /** An element as a page without a `country` attribute has it: the locale decides. */
   async function mountLocale(client: ScriptedClient, lang: string) {
-    const el = await fixture<SmsOtpVerify>(html`<sms-otp-verify publishable-key="pk_test_abcdefghijklmnop" lang=${lang} .client=${client}></sms-otp-verify>`);
+    const el = await fixture<SmsOtpVerify>(
+      html`<sms-otp-verify publishable-key="pk_test_abcdefghijklmnop" lang=${lang} .client=${client}></sms-otp-verify>`,
+    );
     await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
     await until(() => byPart(el, 'example'), 'example hint');
     return el;
@@ -370,10 +398,14 @@ describe('<sms-otp-verify>', () => {
   }
 
   it('a key’s default country given as `country` wins over the locale', async () => {
-    const el = await fixture<SmsOtpVerify>(html`<sms-otp-verify country="FR" lang="de" .client=${new ScriptedClient()}></sms-otp-verify>`);
+    const el = await fixture<SmsOtpVerify>(
+      html`<sms-otp-verify country="FR" lang="de" .client=${new ScriptedClient()}></sms-otp-verify>`,
+    );
     await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
     expect(byPart<HTMLSelectElement>(el, 'country-select')!.value).to.equal('FR');
-    const de = await fixture<SmsOtpVerify>(html`<sms-otp-verify lang="de-AT" .client=${new ScriptedClient()}></sms-otp-verify>`);
+    const de = await fixture<SmsOtpVerify>(
+      html`<sms-otp-verify lang="de-AT" .client=${new ScriptedClient()}></sms-otp-verify>`,
+    );
     expect(byPart<HTMLSelectElement>(de, 'country-select')!.value).to.equal('AT');
   });
 
@@ -423,7 +455,9 @@ describe('<sms-otp-verify>', () => {
   it('Arabic: every text of the code step uses one digit system (countdowns, attempts left, hints)', async () => {
     const client = new ScriptedClient()
       .answer('startVerification', started(new Date(), 57))
-      .answer('checkVerification', { error: apiError('incorrect_code', { status: 422, details: { attempts_left: 4 } }) });
+      .answer('checkVerification', {
+        error: apiError('incorrect_code', { status: 422, details: { attempts_left: 4 } }),
+      });
     const el = await mount(client, 'ar');
     await typeAndEnter(el, 'phone-input', '07400123456');
     await until(() => el.step === 'code', 'code step');

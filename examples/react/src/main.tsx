@@ -1,8 +1,8 @@
 // A React 19 partner page: the elements are plain JSX tags; React 19 sets their properties and
 // adds a listener for each `on<event-name>` prop, typed by @keyway/elements/react.
 import '@keyway/elements/define';
-import type {} from '@keyway/elements/react';
 import type { CredentialStatus } from '@keyway/elements';
+import type {} from '@keyway/elements/react';
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -45,4 +45,6 @@ function DoorPass({ apiBase, publishableKey }: { apiBase: string; publishableKey
   );
 }
 
-createRoot(document.getElementById('root')!).render(<DoorPass apiBase={meta('keyway-url')} publishableKey={meta('keyway-publishable-key')} />);
+createRoot(document.getElementById('root')!).render(
+  <DoorPass apiBase={meta('keyway-url')} publishableKey={meta('keyway-publishable-key')} />,
+);

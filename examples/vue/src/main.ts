@@ -3,12 +3,23 @@
 // With single-file components, pass the same `isCustomElement` to @vitejs/plugin-vue's
 // `template.compilerOptions` instead.
 import '@keyway/elements/define';
+import type {
+  CredentialStatus,
+  InviteRedeemedDetail,
+  PassRequestedDetail,
+  StatusChangedDetail,
+} from '@keyway/elements';
 import type {} from '@keyway/elements/vue';
-import type { CredentialStatus, InviteRedeemedDetail, PassRequestedDetail, StatusChangedDetail } from '@keyway/elements';
 import { createApp, defineComponent, ref } from 'vue';
 
 const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)!.content;
-const KEYWAY_TAGS = new Set(['keyway-provider', 'invite-redeem', 'sms-otp-verify', 'add-to-wallet', 'credential-status']);
+const KEYWAY_TAGS = new Set([
+  'keyway-provider',
+  'invite-redeem',
+  'sms-otp-verify',
+  'add-to-wallet',
+  'credential-status',
+]);
 
 const DoorPass = defineComponent({
   setup() {

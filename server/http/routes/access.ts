@@ -14,7 +14,16 @@ const AccessDecision = z
     person_id: z.number().int().optional(),
     device_id: z.string().optional(),
     reason: z
-      .enum(['unknown_value', 'device_revoked', 'credential_suspended', 'credential_disabled', 'credential_revoked', 'credential_expired', 'credential_not_provisioned', 'person_disabled'])
+      .enum([
+        'unknown_value',
+        'device_revoked',
+        'credential_suspended',
+        'credential_disabled',
+        'credential_revoked',
+        'credential_expired',
+        'credential_not_provisioned',
+        'person_disabled',
+      ])
       .optional(),
   })
   .openapi('AccessDecision');

@@ -1,31 +1,49 @@
 import { ServerResponse } from 'node:http';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { actorOf, canSeeSecrets, type Caller } from '../../domain/callers.js';
+import { actorOf, type Caller, canSeeSecrets } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credential-changes.js';
 import { credentialTypes } from '../../domain/credential-types.js';
 import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credential-views.js';
 import { createCredential } from '../../domain/credentials.js';
 import { ipBucketOf } from '../../domain/rate-limits.js';
-import { contentKey, formatStatusEvent, loadSnapshot, replaySince, STREAM_RETRY_MS, type StatusHub, type StatusSubscriber } from '../../domain/status-hub.js';
+import {
+  contentKey,
+  formatStatusEvent,
+  loadSnapshot,
+  replaySince,
+  STREAM_RETRY_MS,
+  type StatusHub,
+  type StatusSubscriber,
+} from '../../domain/status-hub.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
+import * as S from '../schemas.js';
 import { sharedJson } from '../shared-json.js';
 import { streamCounts } from '../stream-limits.js';
-import * as S from '../schemas.js';
 
 /** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status. */
 const scopeOf = (caller: Extract<Caller, { kind: 'client_session' | 'provisioning' }>) =>
-  caller.kind === 'provisioning' ? { personId: caller.personId, credentialId: caller.credentialId } : { personId: caller.personId };
+  caller.kind === 'provisioning'
+    ? { personId: caller.personId, credentialId: caller.credentialId }
+    : { personId: caller.personId };
 
 /** Credentials of a person (secret keys), their status (widgets' tokens) and its live stream (docs/api.md). */
 export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
   const streams = streamCounts(ctx.config.maxStreams);
   defineRoute(
     app,
-    { method: 'get', path: '/api/3/credential_types', summary: 'List credential types', tag: 'Credentials', auth: 'none', status: 200, response: z.object({ credential_types: z.array(S.CredentialType) }) },
+    {
+      method: 'get',
+      path: '/api/3/credential_types',
+      summary: 'List credential types',
+      tag: 'Credentials',
+      auth: 'none',
+      status: 200,
+      response: z.object({ credential_types: z.array(S.CredentialType) }),
+    },
     (_, c) => c.json({ credential_types: credentialTypes(ctx) }),
   );
 
@@ -47,45 +65,141 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
         'A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.',
     },
     async ({ caller, ids, body }, c) => {
-      const person_credential = await createCredential(ctx, ids.id, body, { actor: actorOf(caller), showSecrets: true });
+      const person_credential = await createCredential(ctx, ids.id, body, {
+        actor: actorOf(caller),
+        showSecrets: true,
+      });
       return c.json({ person_credential }, 201);
     },
   );
 
   defineRoute(
     app,
-    { method: 'get', path: '/api/3/people/{id}/credentials', summary: 'List a person’s credentials', tag: 'Credentials', auth: 'secret-read', intParams: ['id'], query: S.ListQuery, status: 200, response: z.object({ person_credentials: z.array(S.PersonCredential), next_cursor: z.string().nullable() }), errors: [404] },
-    async ({ caller, ids, query: q }, c) => c.json(await listCredentials(ctx, ids.id, { limit: q.limit, cursor: q.cursor, showSecrets: canSeeSecrets(caller) })),
+    {
+      method: 'get',
+      path: '/api/3/people/{id}/credentials',
+      summary: 'List a person’s credentials',
+      tag: 'Credentials',
+      auth: 'secret-read',
+      intParams: ['id'],
+      query: S.ListQuery,
+      status: 200,
+      response: z.object({ person_credentials: z.array(S.PersonCredential), next_cursor: z.string().nullable() }),
+      errors: [404],
+    },
+    async ({ caller, ids, query: q }, c) =>
+      c.json(
+        await listCredentials(ctx, ids.id, { limit: q.limit, cursor: q.cursor, showSecrets: canSeeSecrets(caller) }),
+      ),
   );
 
   defineRoute(
     app,
-    { method: 'get', path: '/api/3/people/{id}/credentials/{cid}', summary: 'Read a credential', tag: 'Credentials', auth: 'secret-read', intParams: ['id'], status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [404] },
-    async ({ caller, ids }, c) => sharedJson(c, 'person_credential', await getCredentialView(ctx, ids.id, c.req.param('cid')!, canSeeSecrets(caller))),
-  );
-
-  defineRoute(
-    app,
-    { method: 'put', path: '/api/3/people/{id}/credentials/{cid}', summary: 'Enable or disable a credential', tag: 'Credentials', auth: 'secret', intParams: ['id'], body: S.CredentialUpdate, wrap: 'person_credential', status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404, 409] },
-    async ({ caller, ids, body }, c) => c.json({ person_credential: await setCredentialEnabled(ctx, ids.id, c.req.param('cid')!, body.enabled, { actor: actorOf(caller), showSecrets: true }) }),
-  );
-
-  defineRoute(
-    app,
-    { method: 'delete', path: '/api/3/people/{id}/credentials/{cid}', summary: 'Revoke a credential', tag: 'Credentials', auth: 'secret', intParams: ['id'], status: 202, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404] },
-    async ({ caller, ids }, c) => c.json({ person_credential: await revokeCredential(ctx, ids.id, c.req.param('cid')!, { actor: actorOf(caller), showSecrets: true }) }, 202),
-  );
-
-  defineRoute(
-    app,
-    { method: 'delete', path: '/api/3/people/{id}/credentials/{cid}/devices/{device_id}', summary: 'Revoke one phone', tag: 'Credentials', auth: 'secret', intParams: ['id'], status: 202, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404] },
+    {
+      method: 'get',
+      path: '/api/3/people/{id}/credentials/{cid}',
+      summary: 'Read a credential',
+      tag: 'Credentials',
+      auth: 'secret-read',
+      intParams: ['id'],
+      status: 200,
+      response: z.object({ person_credential: S.PersonCredential }),
+      errors: [404],
+    },
     async ({ caller, ids }, c) =>
-      c.json({ person_credential: await revokeDevice(ctx, ids.id, c.req.param('cid')!, c.req.param('device_id')!, { actor: actorOf(caller), showSecrets: true }) }, 202),
+      sharedJson(
+        c,
+        'person_credential',
+        await getCredentialView(ctx, ids.id, c.req.param('cid')!, canSeeSecrets(caller)),
+      ),
   );
 
   defineRoute(
     app,
-    { method: 'get', path: '/api/3/credentials/{cid}/status', summary: 'Where a credential stands', tag: 'Widgets', auth: 'session', status: 200, response: S.CredentialStatusView, errors: [403, 404] },
+    {
+      method: 'put',
+      path: '/api/3/people/{id}/credentials/{cid}',
+      summary: 'Enable or disable a credential',
+      tag: 'Credentials',
+      auth: 'secret',
+      intParams: ['id'],
+      body: S.CredentialUpdate,
+      wrap: 'person_credential',
+      status: 200,
+      response: z.object({ person_credential: S.PersonCredential }),
+      errors: [403, 404, 409],
+    },
+    async ({ caller, ids, body }, c) =>
+      c.json({
+        person_credential: await setCredentialEnabled(ctx, ids.id, c.req.param('cid')!, body.enabled, {
+          actor: actorOf(caller),
+          showSecrets: true,
+        }),
+      }),
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'delete',
+      path: '/api/3/people/{id}/credentials/{cid}',
+      summary: 'Revoke a credential',
+      tag: 'Credentials',
+      auth: 'secret',
+      intParams: ['id'],
+      status: 202,
+      response: z.object({ person_credential: S.PersonCredential }),
+      errors: [403, 404],
+    },
+    async ({ caller, ids }, c) =>
+      c.json(
+        {
+          person_credential: await revokeCredential(ctx, ids.id, c.req.param('cid')!, {
+            actor: actorOf(caller),
+            showSecrets: true,
+          }),
+        },
+        202,
+      ),
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'delete',
+      path: '/api/3/people/{id}/credentials/{cid}/devices/{device_id}',
+      summary: 'Revoke one phone',
+      tag: 'Credentials',
+      auth: 'secret',
+      intParams: ['id'],
+      status: 202,
+      response: z.object({ person_credential: S.PersonCredential }),
+      errors: [403, 404],
+    },
+    async ({ caller, ids }, c) =>
+      c.json(
+        {
+          person_credential: await revokeDevice(ctx, ids.id, c.req.param('cid')!, c.req.param('device_id')!, {
+            actor: actorOf(caller),
+            showSecrets: true,
+          }),
+        },
+        202,
+      ),
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'get',
+      path: '/api/3/credentials/{cid}/status',
+      summary: 'Where a credential stands',
+      tag: 'Widgets',
+      auth: 'session',
+      status: 200,
+      response: S.CredentialStatusView,
+      errors: [403, 404],
+    },
     async ({ caller }, c) => sharedJson(c, null, await credentialStatus(ctx, c.req.param('cid')!, scopeOf(caller))),
   );
 
@@ -97,7 +211,12 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       summary: 'Live status (Server-Sent Events)',
       tag: 'Widgets',
       auth: 'session',
-      query: z.object({ token: z.string().optional().openapi({ description: 'The cs_/ps_ token, for EventSource (which sends no headers)' }) }),
+      query: z.object({
+        token: z
+          .string()
+          .optional()
+          .openapi({ description: 'The cs_/ps_ token, for EventSource (which sends no headers)' }),
+      }),
       status: 200,
       mediaType: 'text/event-stream',
       response: z.string(),
@@ -112,14 +231,22 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       const release = streams.acquire(caller.tokenHash, ipBucketOf(c.get('ip')));
       // A stream ends when its token expires (docs/security.md): the client must come back with a live one.
       let endStream: () => void = () => undefined;
-      const expiry = setTimeout(() => endStream(), Math.max(0, Date.parse(caller.expiresAt) - ctx.clock.now().getTime()));
+      const expiry = setTimeout(
+        () => endStream(),
+        Math.max(0, Date.parse(caller.expiresAt) - ctx.clock.now().getTime()),
+      );
       expiry.unref();
       const finish = () => {
         clearTimeout(expiry);
         release();
       };
       const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
-      const headers: Record<string, string> = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+      const headers: Record<string, string> = {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      };
       // From the request, not c.res: reading c.res here would make Hono copy the already-sent response later.
       const origin = c.req.header('origin');
       if (origin) {

@@ -10,7 +10,24 @@ import * as S from '../schemas.js';
 export function eventRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
-    { method: 'get', path: '/api/3/events', summary: 'The audit log, newest first', tag: 'Events', auth: 'secret-read', query: S.EventsQuery, status: 200, response: z.object({ events: z.array(S.AuditEvent), next_cursor: z.string().nullable() }) },
-    async ({ query: q }, c) => c.json(await listEvents(ctx.store.db, { limit: q.limit, cursor: cursorInt(q.cursor), type: q.type, subject: q.subject })),
+    {
+      method: 'get',
+      path: '/api/3/events',
+      summary: 'The audit log, newest first',
+      tag: 'Events',
+      auth: 'secret-read',
+      query: S.EventsQuery,
+      status: 200,
+      response: z.object({ events: z.array(S.AuditEvent), next_cursor: z.string().nullable() }),
+    },
+    async ({ query: q }, c) =>
+      c.json(
+        await listEvents(ctx.store.db, {
+          limit: q.limit,
+          cursor: cursorInt(q.cursor),
+          type: q.type,
+          subject: q.subject,
+        }),
+      ),
   );
 }

@@ -36,8 +36,10 @@ export function handoffRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       status: 200,
       response: S.ProvisioningGrant,
       errors: [403, 409, 410, 429],
-      description: 'Once; then 410 link_expired. The provisioning token is bound to PUBLIC_URL. Counts against the per-IP redeem limit.',
+      description:
+        'Once; then 410 link_expired. The provisioning token is bound to PUBLIC_URL. Counts against the per-IP redeem limit.',
     },
-    async ({ caller, body }, c) => c.json(await redeemHandoff(ctx, caller, { token: body.handoff_token, ip: c.get('ip') })),
+    async ({ caller, body }, c) =>
+      c.json(await redeemHandoff(ctx, caller, { token: body.handoff_token, ip: c.get('ip') })),
   );
 }

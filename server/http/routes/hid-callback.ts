@@ -11,7 +11,10 @@ const MAX_EVENTS = 500;
 
 /** Same length digests, so the comparison takes the same time whatever was sent. */
 const sameSecret = (given: string, secret: string) =>
-  crypto.timingSafeEqual(crypto.createHash('sha256').update(given).digest(), crypto.createHash('sha256').update(secret).digest());
+  crypto.timingSafeEqual(
+    crypto.createHash('sha256').update(given).digest(),
+    crypto.createHash('sha256').update(secret).digest(),
+  );
 
 /**
  * Who a CloudEvent is about: an Origo user id (`data.userId`, `data.user.id`, a `…/users/<id>`
@@ -21,7 +24,12 @@ const sameSecret = (given: string, secret: string) =>
 export function namedInCallback(events: unknown[]): { origoUserIds: string[]; personIds: number[] } {
   const users = new Set<string>();
   const persons = new Set<number>();
-  const id = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : typeof v === 'string' && /^\d{1,20}$/.test(v) ? v : undefined);
+  const id = (v: unknown) =>
+    typeof v === 'number' && Number.isInteger(v)
+      ? String(v)
+      : typeof v === 'string' && /^\d{1,20}$/.test(v)
+        ? v
+        : undefined;
   for (const e of events) {
     if (!e || typeof e !== 'object') continue;
     const ev = e as { subject?: unknown; data?: Record<string, unknown> | null };
@@ -53,7 +61,10 @@ export function hidCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       summary: 'HID Origo event callback',
       tag: 'HID Origo',
       auth: { scheme: 'hidOrigoCallback' },
-      rawBody: { mediaTypes: ['application/cloudevents-batch+json', 'application/cloudevents+json'], schema: z.union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]) },
+      rawBody: {
+        mediaTypes: ['application/cloudevents-batch+json', 'application/cloudevents+json'],
+        schema: z.union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]),
+      },
       status: 200,
       response: z.object({ received: z.number().int() }),
       errors: [400, 401, 404],
@@ -63,10 +74,13 @@ export function hidCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     async (_input, c) => {
       const secret = ctx.config.hidOrigo?.callbackSecret;
       if (!secret) throw new ApiError('not_found', 'HID Origo callbacks are not configured here.');
-      if (!sameSecret(c.req.header('authorization') ?? '', secret)) throw new ApiError('unauthorized', 'This callback does not carry the secret registered with HID Origo.');
+      if (!sameSecret(c.req.header('authorization') ?? '', secret))
+        throw new ApiError('unauthorized', 'This callback does not carry the secret registered with HID Origo.');
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
       if (type !== 'application/cloudevents-batch+json' && type !== 'application/cloudevents+json') {
-        throw new ApiError('invalid_request', 'Expected Content-Type application/cloudevents-batch+json.', { fields: { 'content-type': 'application/cloudevents-batch+json' } });
+        throw new ApiError('invalid_request', 'Expected Content-Type application/cloudevents-batch+json.', {
+          fields: { 'content-type': 'application/cloudevents-batch+json' },
+        });
       }
       let body: unknown;
       try {
@@ -75,7 +89,10 @@ export function hidCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
         throw new ApiError('invalid_json');
       }
       const events = Array.isArray(body) ? body : [body];
-      if (events.length > MAX_EVENTS) throw new ApiError('invalid_request', `At most ${MAX_EVENTS} events per batch.`, { fields: { body: `At most ${MAX_EVENTS} events.` } });
+      if (events.length > MAX_EVENTS)
+        throw new ApiError('invalid_request', `At most ${MAX_EVENTS} events per batch.`, {
+          fields: { body: `At most ${MAX_EVENTS} events.` },
+        });
       const named = namedInCallback(events);
       if (named.origoUserIds.length || named.personIds.length) {
         await requestHidSync(ctx, named);

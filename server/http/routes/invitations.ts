@@ -11,8 +11,24 @@ import * as S from '../schemas.js';
 export function invitationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
-    { method: 'post', path: '/api/3/people/{id}/credentials/{cid}/invitation', summary: 'Re-issue the invitation (new code; the old one dies)', tag: 'Credentials', auth: 'secret', intParams: ['id'], status: 200, response: z.object({ person_credential: S.PersonCredential }), errors: [403, 404, 409, 503] },
-    async ({ caller, ids }, c) => c.json({ person_credential: await reissueInvitation(ctx, ids.id, c.req.param('cid')!, { actor: actorOf(caller), showSecrets: true }) }),
+    {
+      method: 'post',
+      path: '/api/3/people/{id}/credentials/{cid}/invitation',
+      summary: 'Re-issue the invitation (new code; the old one dies)',
+      tag: 'Credentials',
+      auth: 'secret',
+      intParams: ['id'],
+      status: 200,
+      response: z.object({ person_credential: S.PersonCredential }),
+      errors: [403, 404, 409, 503],
+    },
+    async ({ caller, ids }, c) =>
+      c.json({
+        person_credential: await reissueInvitation(ctx, ids.id, c.req.param('cid')!, {
+          actor: actorOf(caller),
+          showSecrets: true,
+        }),
+      }),
   );
 
   defineRoute(
@@ -27,8 +43,10 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       status: 200,
       response: S.ProvisioningGrant,
       errors: [403, 404, 409, 410, 429],
-      description: 'Case, spaces, dashes and Crockford look-alikes (O→0, I/L→1) are forgiven. Moves the credential invited → provisioning.',
+      description:
+        'Case, spaces, dashes and Crockford look-alikes (O→0, I/L→1) are forgiven. Moves the credential invited → provisioning.',
     },
-    async ({ caller, body }, c) => c.json(await redeemInvitation(ctx, caller, { code: body.invitation_code, ip: c.get('ip') })),
+    async ({ caller, body }, c) =>
+      c.json(await redeemInvitation(ctx, caller, { code: body.invitation_code, ip: c.get('ip') })),
   );
 }

@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import { Gauge } from 'prom-client';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
+import type { Metrics } from '../../metrics.js';
+import { readCacheStats, type Store } from '../../storage/db.js';
+import type { Database } from '../../storage/schema.js';
 import type { AppEnv } from '../context.js';
 import { errorAnswer } from '../errors.js';
-import { Gauge } from 'prom-client';
-import type { Kysely } from 'kysely';
-import type { Metrics } from '../../metrics.js';
-import type { Database } from '../../storage/schema.js';
-import { readCacheStats, type Store } from '../../storage/db.js';
 
 /**
  * `GET /metrics` (docs/deploy.md): open in development; otherwise `Authorization: Bearer
@@ -20,15 +20,23 @@ export function metricsRoute(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   const expected = token ? crypto.createHash('sha256').update(`Bearer ${token}`).digest() : undefined;
   app.get('/metrics', async (c) => {
     if (expected) {
-      const given = crypto.createHash('sha256').update(c.req.header('authorization') ?? '').digest();
-      if (!crypto.timingSafeEqual(given, expected)) return errorAnswer(c, new ApiError('unauthorized', 'GET /metrics needs Authorization: Bearer <KEYWAY_METRICS_TOKEN>.'));
+      const given = crypto
+        .createHash('sha256')
+        .update(c.req.header('authorization') ?? '')
+        .digest();
+      if (!crypto.timingSafeEqual(given, expected))
+        return errorAnswer(
+          c,
+          new ApiError('unauthorized', 'GET /metrics needs Authorization: Bearer <KEYWAY_METRICS_TOKEN>.'),
+        );
     }
     const registry = ctx.metrics!.registry;
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
   });
 }
 
-const ageSeconds = (iso: string | null | undefined, now: number) => (iso ? Math.max(0, (now - Date.parse(iso)) / 1000) : 0);
+const ageSeconds = (iso: string | null | undefined, now: number) =>
+  iso ? Math.max(0, (now - Date.parse(iso)) / 1000) : 0;
 
 /** Gauges read when scraped: pool, queues' lag, streams, read cache. */
 export function watchState(metrics: Metrics, store: Store, subscribers: () => number): void {
@@ -56,10 +64,31 @@ export function watchState(metrics: Metrics, store: Store, subscribers: () => nu
       const now = Date.now();
       const at = new Date(now).toISOString();
       const [outbox, webhooks, messages, pushes] = await Promise.all([
-        db.selectFrom('outbox').select((eb) => eb.fn.min('created_at').as('t')).where('fanned_at', 'is', null).executeTakeFirst(),
-        db.selectFrom('webhook_deliveries').select((eb) => eb.fn.min('next_attempt_at').as('t')).where('status', '=', 'pending').where('next_attempt_at', '<=', at).executeTakeFirst(),
-        db.selectFrom('message_queue').select((eb) => eb.fn.min('next_attempt_at').as('t')).where('delivered_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', at).executeTakeFirst(),
-        db.selectFrom('wallet_pushes').select((eb) => eb.fn.min('next_attempt_at').as('t')).where('done_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', at).executeTakeFirst(),
+        db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.min('created_at').as('t'))
+          .where('fanned_at', 'is', null)
+          .executeTakeFirst(),
+        db
+          .selectFrom('webhook_deliveries')
+          .select((eb) => eb.fn.min('next_attempt_at').as('t'))
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', at)
+          .executeTakeFirst(),
+        db
+          .selectFrom('message_queue')
+          .select((eb) => eb.fn.min('next_attempt_at').as('t'))
+          .where('delivered_at', 'is', null)
+          .where('failed_at', 'is', null)
+          .where('next_attempt_at', '<=', at)
+          .executeTakeFirst(),
+        db
+          .selectFrom('wallet_pushes')
+          .select((eb) => eb.fn.min('next_attempt_at').as('t'))
+          .where('done_at', 'is', null)
+          .where('failed_at', 'is', null)
+          .where('next_attempt_at', '<=', at)
+          .executeTakeFirst(),
       ]).catch(() => [undefined, undefined, undefined, undefined]); // the database is away: the scrape still answers
       this.set({ queue: 'outbox' }, ageSeconds(outbox?.t as string | undefined, now));
       this.set({ queue: 'webhooks' }, ageSeconds(webhooks?.t as string | undefined, now));
@@ -67,7 +96,14 @@ export function watchState(metrics: Metrics, store: Store, subscribers: () => nu
       this.set({ queue: 'wallet_pushes' }, ageSeconds(pushes?.t as string | undefined, now));
     },
   });
-  new Gauge({ name: 'keyway_sse_subscribers', help: 'Open live-status streams on this instance', registers, collect() { this.set(subscribers()); } });
+  new Gauge({
+    name: 'keyway_sse_subscribers',
+    help: 'Open live-status streams on this instance',
+    registers,
+    collect() {
+      this.set(subscribers());
+    },
+  });
   new Gauge({
     name: 'keyway_read_cache_lookups',
     help: 'Cached reads since start, by outcome (hit, miss); a counter, exposed as a gauge because it is read from the cache',

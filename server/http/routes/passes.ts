@@ -40,7 +40,8 @@ export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       mediaType: 'application/vnd.apple.pkpass',
       response: z.string().openapi({ format: 'binary' }),
       errors: [403, 404, 410],
-      description: 'No header or cookie needed: the token in the path is the authority. A second fetch is 410 link_expired.',
+      description:
+        'No header or cookie needed: the token in the path is the authority. A second fetch is 410 link_expired.',
     },
     async (_, c) => {
       const file = c.req.param('file') ?? '';

@@ -3,16 +3,28 @@ import { z } from '@hono/zod-openapi';
 import { actorOf } from '../../domain/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
-import { createPerson, deletePerson, getPersonRow, listPeople, toPersonView, updatePerson } from '../../domain/people.js';
+import {
+  createPerson,
+  deletePerson,
+  getPersonRow,
+  listPeople,
+  toPersonView,
+  updatePerson,
+} from '../../domain/people.js';
 import type { AppEnv } from '../context.js';
 import { cursorInt, defineRoute } from '../route.js';
 import * as S from '../schemas.js';
 
 /** `phone_number` is `phone` under the other name the seed documents use. */
-function phoneAlias<T extends { phone?: string | null; phone_number?: string | null }>({ phone_number, ...rest }: T): Omit<T, 'phone_number'> {
+function phoneAlias<T extends { phone?: string | null; phone_number?: string | null }>({
+  phone_number,
+  ...rest
+}: T): Omit<T, 'phone_number'> {
   if (phone_number === undefined) return rest;
   if (rest.phone !== undefined && rest.phone !== phone_number) {
-    throw new ApiError('invalid_request', 'Give phone or phone_number, not two different numbers.', { fields: { phone_number: 'Differs from phone.' } });
+    throw new ApiError('invalid_request', 'Give phone or phone_number, not two different numbers.', {
+      fields: { phone_number: 'Differs from phone.' },
+    });
   }
   return { ...rest, phone: phone_number };
 }
@@ -21,34 +33,104 @@ function phoneAlias<T extends { phone?: string | null; phone_number?: string | n
 export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
-    { method: 'post', path: '/api/3/people', summary: 'Create a person', tag: 'People', auth: 'secret', body: S.PersonInput, wrap: 'person', status: 201, response: z.object({ person: S.Person }), errors: [403] },
+    {
+      method: 'post',
+      path: '/api/3/people',
+      summary: 'Create a person',
+      tag: 'People',
+      auth: 'secret',
+      body: S.PersonInput,
+      wrap: 'person',
+      status: 201,
+      response: z.object({ person: S.Person }),
+      errors: [403],
+    },
     async ({ caller, body }, c) => {
-      const person = await createPerson(ctx, phoneAlias(body), { actor: actorOf(caller), defaultCountry: caller.defaultCountry });
+      const person = await createPerson(ctx, phoneAlias(body), {
+        actor: actorOf(caller),
+        defaultCountry: caller.defaultCountry,
+      });
       return c.json({ person }, 201);
     },
   );
 
   defineRoute(
     app,
-    { method: 'get', path: '/api/3/people', summary: 'List people (filter by phone or email)', tag: 'People', auth: 'secret-read', query: S.PeopleQuery, status: 200, response: z.object({ people: z.array(S.Person), next_cursor: z.string().nullable() }) },
-    async ({ caller, query: q }, c) => c.json(await listPeople(ctx, { limit: q.limit, cursor: cursorInt(q.cursor), phone: q.phone, email: q.email, defaultCountry: caller.defaultCountry })),
+    {
+      method: 'get',
+      path: '/api/3/people',
+      summary: 'List people (filter by phone or email)',
+      tag: 'People',
+      auth: 'secret-read',
+      query: S.PeopleQuery,
+      status: 200,
+      response: z.object({ people: z.array(S.Person), next_cursor: z.string().nullable() }),
+    },
+    async ({ caller, query: q }, c) =>
+      c.json(
+        await listPeople(ctx, {
+          limit: q.limit,
+          cursor: cursorInt(q.cursor),
+          phone: q.phone,
+          email: q.email,
+          defaultCountry: caller.defaultCountry,
+        }),
+      ),
   );
 
   defineRoute(
     app,
-    { method: 'get', path: '/api/3/people/{id}', summary: 'Read a person', tag: 'People', auth: 'secret-read', intParams: ['id'], status: 200, response: z.object({ person: S.Person }), errors: [404] },
+    {
+      method: 'get',
+      path: '/api/3/people/{id}',
+      summary: 'Read a person',
+      tag: 'People',
+      auth: 'secret-read',
+      intParams: ['id'],
+      status: 200,
+      response: z.object({ person: S.Person }),
+      errors: [404],
+    },
     async ({ ids }, c) => c.json({ person: toPersonView(await getPersonRow(ctx, ids.id)) }),
   );
 
   defineRoute(
     app,
-    { method: 'put', path: '/api/3/people/{id}', summary: 'Update a person', tag: 'People', auth: 'secret', intParams: ['id'], body: S.PersonUpdate, wrap: 'person', status: 200, response: z.object({ person: S.Person }), errors: [403, 404] },
-    async ({ caller, ids, body }, c) => c.json({ person: await updatePerson(ctx, ids.id, phoneAlias(body), { actor: actorOf(caller), defaultCountry: caller.defaultCountry }) }),
+    {
+      method: 'put',
+      path: '/api/3/people/{id}',
+      summary: 'Update a person',
+      tag: 'People',
+      auth: 'secret',
+      intParams: ['id'],
+      body: S.PersonUpdate,
+      wrap: 'person',
+      status: 200,
+      response: z.object({ person: S.Person }),
+      errors: [403, 404],
+    },
+    async ({ caller, ids, body }, c) =>
+      c.json({
+        person: await updatePerson(ctx, ids.id, phoneAlias(body), {
+          actor: actorOf(caller),
+          defaultCountry: caller.defaultCountry,
+        }),
+      }),
   );
 
   defineRoute(
     app,
-    { method: 'delete', path: '/api/3/people/{id}', summary: 'Delete a person (revokes their credentials)', tag: 'People', auth: 'secret', intParams: ['id'], status: 202, response: z.object({ person: S.Person }), errors: [403, 404] },
+    {
+      method: 'delete',
+      path: '/api/3/people/{id}',
+      summary: 'Delete a person (revokes their credentials)',
+      tag: 'People',
+      auth: 'secret',
+      intParams: ['id'],
+      status: 202,
+      response: z.object({ person: S.Person }),
+      errors: [403, 404],
+    },
     async ({ caller, ids }, c) => c.json({ person: await deletePerson(ctx, ids.id, actorOf(caller)) }, 202),
   );
 }

@@ -9,7 +9,17 @@ import * as S from '../schemas.js';
 export function sessionRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
-    { method: 'post', path: '/api/3/client_sessions', summary: 'Mint a client session (cs_) for one person', tag: 'Sessions', auth: 'secret', body: S.ClientSessionInput, status: 201, response: S.SessionToken, errors: [403, 404] },
+    {
+      method: 'post',
+      path: '/api/3/client_sessions',
+      summary: 'Mint a client session (cs_) for one person',
+      tag: 'Sessions',
+      auth: 'secret',
+      body: S.ClientSessionInput,
+      status: 201,
+      response: S.SessionToken,
+      errors: [403, 404],
+    },
     async ({ body }, c) => c.json(await createClientSession(ctx, body), 201),
   );
 }

@@ -5,10 +5,10 @@ import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { migrationsApplied, ping } from '../../storage/migrations.js';
 import type { AppEnv } from '../context.js';
-import { DATABASE_RETRY_AFTER_S, errorAnswer } from '../errors.js';
-import { defineRoute } from '../route.js';
 import { renderDocs } from '../docs.js';
+import { DATABASE_RETRY_AFTER_S, errorAnswer } from '../errors.js';
 import { openApiDocument } from '../openapi.js';
+import { defineRoute } from '../route.js';
 
 /** A named start-up dependency for /readyz; returns a problem or null. */
 export interface ReadinessCheck {
@@ -25,11 +25,27 @@ const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4fd1"/><circle cx="6" cy="8" r="2.5" fill="none" stroke="#fff" stroke-width="1.5"/><path d="M8.5 8h5M11.5 8v2" stroke="#fff" stroke-width="1.5"/></svg>';
 
 export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: ReadinessCheck[]): void {
-  defineRoute(app, { method: 'get', path: '/healthz', summary: 'Process alive', tag: 'Operations', auth: 'none', status: 200, response: z.object({ ok: z.boolean() }), database: false }, (_, c) =>
-    c.json({ ok: true }),
+  defineRoute(
+    app,
+    {
+      method: 'get',
+      path: '/healthz',
+      summary: 'Process alive',
+      tag: 'Operations',
+      auth: 'none',
+      status: 200,
+      response: z.object({ ok: z.boolean() }),
+      database: false,
+    },
+    (_, c) => c.json({ ok: true }),
   );
 
-  const Readiness = z.object({ ok: z.boolean(), checks: z.record(z.string(), z.string()).openapi({ description: 'Each check: `ok` or what is wrong' }) }).openapi('Readiness');
+  const Readiness = z
+    .object({
+      ok: z.boolean(),
+      checks: z.record(z.string(), z.string()).openapi({ description: 'Each check: `ok` or what is wrong' }),
+    })
+    .openapi('Readiness');
   defineRoute(
     app,
     {
@@ -40,7 +56,13 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       auth: 'none',
       status: 200,
       response: Readiness,
-      answers: { 503: { description: 'Not ready (or draining): `checks` says why', response: Readiness, headers: ['Retry-After'] } },
+      answers: {
+        503: {
+          description: 'Not ready (or draining): `checks` says why',
+          response: Readiness,
+          headers: ['Retry-After'],
+        },
+      },
     },
     async (_, c) => {
       const checks: Record<string, string> = {};
@@ -61,17 +83,24 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         if (problem && !r.advisory) ok = false;
       }
       // A 503 always says when to come back (docs/errors.md), a probe's too.
-      return ok ? c.json({ ok, checks }) : c.json({ ok, checks }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
+      return ok
+        ? c.json({ ok, checks })
+        : c.json({ ok, checks }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
     },
   );
 
-  app.get('/favicon.ico', (c) => c.body(FAVICON_SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
+  app.get('/favicon.ico', (c) =>
+    c.body(FAVICON_SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }),
+  );
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, ctx)));
 
   app.get('/docs', (c) => {
     const nonce = crypto.randomBytes(16).toString('base64');
-    c.header('content-security-policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'`);
+    c.header(
+      'content-security-policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'`,
+    );
     c.header('referrer-policy', 'no-referrer');
     return c.html(renderDocs(openApiDocument(app, ctx) as never, nonce));
   });
@@ -85,7 +114,14 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       if (to) q = q.where('recipient', '=', to);
       const rows = await q.execute();
       return c.json({
-        messages: rows.map((r) => ({ id: String(r.id), channel: r.channel, to: r.recipient, ...(r.subject ? { subject: r.subject } : {}), body: r.body, sent_at: r.sent_at })),
+        messages: rows.map((r) => ({
+          id: String(r.id),
+          channel: r.channel,
+          to: r.recipient,
+          ...(r.subject ? { subject: r.subject } : {}),
+          body: r.body,
+          sent_at: r.sent_at,
+        })),
       });
     });
   }

@@ -69,7 +69,21 @@ async function refreshPeople() {
   const list = $('people');
   list.replaceChildren(
     ...people.map((p) =>
-      h('li', {}, h('button', { type: 'button', class: 'person', 'aria-pressed': String(selectedPerson?.id === p.id), onclick: () => selectPerson(p) }, `${p.first_name} ${p.last_name}`, h('span', { class: 'muted' }, ` #${p.id}${p.phone ? ` · ${p.phone}` : ''}`))),
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'person',
+            'aria-pressed': String(selectedPerson?.id === p.id),
+            onclick: () => selectPerson(p),
+          },
+          `${p.first_name} ${p.last_name}`,
+          h('span', { class: 'muted' }, ` #${p.id}${p.phone ? ` · ${p.phone}` : ''}`),
+        ),
+      ),
     ),
   );
   if (!people.length) list.append(h('li', { class: 'muted' }, 'Nobody yet — create a person above.'));
@@ -104,12 +118,21 @@ const HID_STATES = {
 async function refreshCredentials() {
   if (!selectedPerson) return;
   const personId = selectedPerson.id;
-  const [{ person_credentials: credentials }, session] = await Promise.all([api('GET', `/people/${personId}/credentials`), sessionFor(personId)]);
+  const [{ person_credentials: credentials }, session] = await Promise.all([
+    api('GET', `/people/${personId}/credentials`),
+    sessionFor(personId),
+  ]);
   const signature = JSON.stringify([personId, session.token, credentials]);
   if (signature === shownCredentials) return;
   shownCredentials = signature;
-  const cards = await Promise.all(credentials.filter((c) => issuable.has(c.credential_type_id)).map((c) => credentialCard(c, session)));
-  $('credentials').replaceChildren(...(cards.length ? cards : [h('p', { class: 'muted' }, issuable.size > 1 ? 'No credential yet.' : 'No wallet pass yet.')]));
+  const cards = await Promise.all(
+    credentials.filter((c) => issuable.has(c.credential_type_id)).map((c) => credentialCard(c, session)),
+  );
+  $('credentials').replaceChildren(
+    ...(cards.length
+      ? cards
+      : [h('p', { class: 'muted' }, issuable.size > 1 ? 'No credential yet.' : 'No wallet pass yet.')]),
+  );
 }
 
 async function credentialCard(credential, session) {
@@ -117,7 +140,11 @@ async function credentialCard(credential, session) {
   const terminal = credential.status === 'revoking' || credential.status === 'revoked';
   const hid = credential.credential_type_id === HID_MOBILE;
   const act = (label, method, path, body, attrs = {}) =>
-    h('button', { type: 'button', disabled: terminal, ...attrs, onclick: () => run(() => api(method, path, body)) }, label);
+    h(
+      'button',
+      { type: 'button', disabled: terminal, ...attrs, onclick: () => run(() => api(method, path, body)) },
+      label,
+    );
   // An HID code goes into the HID app, not a Keyway page: the code as the API shows it, no link or QR.
   const invitation = hid
     ? credential.invitation_code
@@ -126,40 +153,104 @@ async function credentialCard(credential, session) {
           { class: 'invitation' },
           h('p', {}, 'HID invitation code ', h('strong', { class: 'code', dir: 'ltr' }, credential.invitation_code)),
           h('p', { class: 'muted' }, 'The person enters it in the HID Mobile Access app (App Store, Google Play).'),
-          credential.invitation_expires_at ? h('p', { class: 'muted' }, `Expires ${new Date(credential.invitation_expires_at).toLocaleString()}`) : null,
+          credential.invitation_expires_at
+            ? h('p', { class: 'muted' }, `Expires ${new Date(credential.invitation_expires_at).toLocaleString()}`)
+            : null,
         )
       : null
     : credential.invitation_code
-    ? h(
-        'div',
-        { class: 'invitation' },
-        h('p', {}, 'Invitation code ', h('strong', { class: 'code', dir: 'ltr' }, credential.invitation_code)),
-        h('p', {}, h('a', { href: credential.invitation_url, class: 'invitation-link', target: '_blank', rel: 'noopener' }, credential.invitation_url)),
-        h('img', { class: 'qr', alt: `QR code of the invitation link for ${selectedPerson.first_name}`, src: await qrManager.render(credential.invitation_url), width: 160, height: 160 }),
-        credential.invitation_expires_at ? h('p', { class: 'muted' }, `Expires ${new Date(credential.invitation_expires_at).toLocaleString()}`) : null,
-      )
-    : null;
+      ? h(
+          'div',
+          { class: 'invitation' },
+          h('p', {}, 'Invitation code ', h('strong', { class: 'code', dir: 'ltr' }, credential.invitation_code)),
+          h(
+            'p',
+            {},
+            h(
+              'a',
+              { href: credential.invitation_url, class: 'invitation-link', target: '_blank', rel: 'noopener' },
+              credential.invitation_url,
+            ),
+          ),
+          h('img', {
+            class: 'qr',
+            alt: `QR code of the invitation link for ${selectedPerson.first_name}`,
+            src: await qrManager.render(credential.invitation_url),
+            width: 160,
+            height: 160,
+          }),
+          credential.invitation_expires_at
+            ? h('p', { class: 'muted' }, `Expires ${new Date(credential.invitation_expires_at).toLocaleString()}`)
+            : null,
+        )
+      : null;
   const devices = (credential.devices ?? []).map((d) =>
     h(
       'li',
       {},
       `${hid ? 'phone' : d.platform} · ${d.status} · ${d.id}`,
-      d.status !== 'revoked' ? h('button', { type: 'button', class: 'small', onclick: () => run(() => api('DELETE', `${base}/devices/${d.id}`)) }, hid ? 'Revoke phone' : 'Revoke device') : null,
+      d.status !== 'revoked'
+        ? h(
+            'button',
+            { type: 'button', class: 'small', onclick: () => run(() => api('DELETE', `${base}/devices/${d.id}`)) },
+            hid ? 'Revoke phone' : 'Revoke device',
+          )
+        : null,
     ),
   );
   return h(
     'article',
-    { class: 'credential', 'data-credential-id': credential.id, 'data-type': String(credential.credential_type_id), 'data-status': credential.status },
-    h('p', { class: 'cred-id' }, credential.id, h('span', { class: 'muted' }, ` · ${hid ? 'HID Mobile Access' : credential.value_mode ?? ''} · ${credential.enabled ? 'enabled' : 'disabled'}`)),
-    hid ? h('p', { class: 'hid-state' }, 'Status ', h('strong', { class: 'status' }, credential.status), ` — ${HID_STATES[credential.status] ?? ''}`) : null,
-    h('credential-status', { 'api-base': config.publicUrl, 'credential-id': credential.id, token: session.token, 'token-expires-at': session.expires_at, 'ontoken-expired': () => sessions.delete(credential.person_id) }),
+    {
+      class: 'credential',
+      'data-credential-id': credential.id,
+      'data-type': String(credential.credential_type_id),
+      'data-status': credential.status,
+    },
+    h(
+      'p',
+      { class: 'cred-id' },
+      credential.id,
+      h(
+        'span',
+        { class: 'muted' },
+        ` · ${hid ? 'HID Mobile Access' : (credential.value_mode ?? '')} · ${credential.enabled ? 'enabled' : 'disabled'}`,
+      ),
+    ),
+    hid
+      ? h(
+          'p',
+          { class: 'hid-state' },
+          'Status ',
+          h('strong', { class: 'status' }, credential.status),
+          ` — ${HID_STATES[credential.status] ?? ''}`,
+        )
+      : null,
+    h('credential-status', {
+      'api-base': config.publicUrl,
+      'credential-id': credential.id,
+      token: session.token,
+      'token-expires-at': session.expires_at,
+      'ontoken-expired': () => sessions.delete(credential.person_id),
+    }),
     invitation,
     devices.length ? h('ul', { class: 'devices' }, devices) : null,
     h(
       'div',
       { class: 'actions' },
-      act('Suspend', 'PUT', base, { person_credential: { enabled: false } }, { disabled: terminal || !credential.enabled }),
-      act('Resume', 'PUT', base, { person_credential: { enabled: true } }, { disabled: terminal || credential.enabled }),
+      act(
+        'Suspend',
+        'PUT',
+        base,
+        { person_credential: { enabled: false } },
+        { disabled: terminal || !credential.enabled },
+      ),
+      act(
+        'Resume',
+        'PUT',
+        base,
+        { person_credential: { enabled: true } },
+        { disabled: terminal || credential.enabled },
+      ),
       act(hid ? 'Re-issue (new phone)' : 'Re-issue', 'POST', `${base}/invitation`),
       act('Revoke', 'DELETE', base, undefined, { class: 'danger' }),
     ),
@@ -194,7 +285,8 @@ $('person-form').addEventListener('submit', async (event) => {
 });
 
 const issueButton = $('issue');
-const typeName = (id) => (id === WALLET_PASS ? 'wallet pass' : (config.issuable.find((t) => t.id === id)?.name ?? `type ${id}`));
+const typeName = (id) =>
+  id === WALLET_PASS ? 'wallet pass' : (config.issuable.find((t) => t.id === id)?.name ?? `type ${id}`);
 // With a type choice (HID Mobile Access offered), the button names what it issues.
 $('issue-type')?.addEventListener('change', (event) => {
   issueButton.dataset.type = event.target.value;
@@ -204,9 +296,14 @@ issueButton.addEventListener('click', async () => {
   const type = Number(issueButton.dataset.type);
   // A type-8 create waits on HID Origo (up to 10 s): say so, and keep the button from a second click.
   issueButton.disabled = true;
-  if ($('issue-status')) $('issue-status').textContent = type === HID_MOBILE ? 'Asking HID Origo for an invitation…' : '';
+  if ($('issue-status'))
+    $('issue-status').textContent = type === HID_MOBILE ? 'Asking HID Origo for an invitation…' : '';
   try {
-    await run(() => api('POST', `/people/${selectedPerson.id}/credentials`, { person_credential: { credential_type_id: type, enabled: true } }));
+    await run(() =>
+      api('POST', `/people/${selectedPerson.id}/credentials`, {
+        person_credential: { credential_type_id: type, enabled: true },
+      }),
+    );
   } finally {
     issueButton.disabled = false;
     if ($('issue-status')) $('issue-status').textContent = '';
@@ -216,7 +313,16 @@ issueButton.addEventListener('click', async () => {
 async function refreshEvents() {
   const { events } = await api('GET', '/events?limit=25');
   $('events').replaceChildren(
-    ...events.map((e) => h('li', {}, h('time', { datetime: e.at }, time(e.at)), ' ', h('strong', {}, e.type), h('span', { class: 'muted' }, ` ${e.subject ?? ''} · ${e.actor}`))),
+    ...events.map((e) =>
+      h(
+        'li',
+        {},
+        h('time', { datetime: e.at }, time(e.at)),
+        ' ',
+        h('strong', {}, e.type),
+        h('span', { class: 'muted' }, ` ${e.subject ?? ''} · ${e.actor}`),
+      ),
+    ),
   );
 }
 
@@ -230,7 +336,9 @@ const webhooksAvailable = fetch('/openapi.json')
   .then((available) => {
     if (!available) {
       $('webhook-form').hidden = true;
-      $('deliveries').replaceChildren(h('li', { class: 'muted' }, 'This server has no webhook API yet: deliveries will show here once it does.'));
+      $('deliveries').replaceChildren(
+        h('li', { class: 'muted' }, 'This server has no webhook API yet: deliveries will show here once it does.'),
+      );
     }
     return available;
   });
@@ -239,12 +347,36 @@ async function refreshDeliveries() {
   if (!(await webhooksAvailable)) return;
   try {
     const { webhooks } = await api('GET', '/webhooks');
-    const lists = await Promise.all(webhooks.map((w) => api('GET', `/webhooks/${w.id}/deliveries?limit=10`).then((d) => (d.deliveries ?? []).map((x) => ({ ...x, url: w.url })), () => [])));
-    const rows = lists.flat().sort((a, b) => String(b.created_at ?? b.at ?? '').localeCompare(String(a.created_at ?? a.at ?? '')));
+    const lists = await Promise.all(
+      webhooks.map((w) =>
+        api('GET', `/webhooks/${w.id}/deliveries?limit=10`).then(
+          (d) => (d.deliveries ?? []).map((x) => ({ ...x, url: w.url })),
+          () => [],
+        ),
+      ),
+    );
+    const rows = lists
+      .flat()
+      .sort((a, b) => String(b.created_at ?? b.at ?? '').localeCompare(String(a.created_at ?? a.at ?? '')));
     $('deliveries').replaceChildren(
       ...(rows.length
-        ? rows.slice(0, 20).map((d) => h('li', {}, h('strong', {}, d.event ?? d.event_type ?? 'delivery'), ` → ${d.url} · ${d.status ?? d.state ?? ''}${d.response_status ? ` (${d.response_status})` : ''}`))
-        : [h('li', { class: 'muted' }, webhooks.length ? 'No deliveries yet.' : 'No endpoints yet. Add one to watch signed deliveries.')]),
+        ? rows
+            .slice(0, 20)
+            .map((d) =>
+              h(
+                'li',
+                {},
+                h('strong', {}, d.event ?? d.event_type ?? 'delivery'),
+                ` → ${d.url} · ${d.status ?? d.state ?? ''}${d.response_status ? ` (${d.response_status})` : ''}`,
+              ),
+            )
+        : [
+            h(
+              'li',
+              { class: 'muted' },
+              webhooks.length ? 'No deliveries yet.' : 'No endpoints yet. Add one to watch signed deliveries.',
+            ),
+          ]),
     );
   } catch (error) {
     $('deliveries').replaceChildren(h('li', { class: 'muted' }, `Deliveries unavailable: ${error.message}`));
@@ -255,7 +387,18 @@ $('webhook-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('webhook-error').textContent = '';
   try {
-    await api('POST', '/webhooks', { webhook: { url: new FormData(event.target).get('url'), events: ['credential.created', 'credential.status_changed', 'device.added', 'device.revoked', 'verification.succeeded'] } });
+    await api('POST', '/webhooks', {
+      webhook: {
+        url: new FormData(event.target).get('url'),
+        events: [
+          'credential.created',
+          'credential.status_changed',
+          'device.added',
+          'device.revoked',
+          'verification.succeeded',
+        ],
+      },
+    });
     await refreshDeliveries();
   } catch (error) {
     $('webhook-error').textContent = error.message;
@@ -294,7 +437,9 @@ const URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g;
 
 /** Message text with its links made clickable, built as text nodes and anchors. */
 function linkified(text) {
-  return text.split(URL_PATTERN).map((part, i) => (i % 2 ? h('a', { href: part, target: '_blank', rel: 'noopener', dir: 'ltr' }, part) : part));
+  return text
+    .split(URL_PATTERN)
+    .map((part, i) => (i % 2 ? h('a', { href: part, target: '_blank', rel: 'noopener', dir: 'ltr' }, part) : part));
 }
 
 let lastMessageId = null;
@@ -307,15 +452,23 @@ async function refreshMessages() {
   if (messages[0]?.id === lastMessageId) return;
   lastMessageId = messages[0]?.id ?? null;
   $('messages').replaceChildren(
-    ...messages.slice(0, 30).map((m) =>
-      h(
-        'li',
-        { class: `message ${m.channel}`, 'data-channel': m.channel, 'data-to': m.to },
-        h('p', { class: 'meta' }, h('span', { class: 'channel' }, m.channel === 'sms' ? 'SMS' : 'Email'), ` to ${m.to} · `, h('time', { datetime: m.sent_at }, time(m.sent_at))),
-        m.subject ? h('p', { class: 'subject' }, m.subject) : null,
-        h('p', { class: 'body' }, linkified(m.body)),
+    ...messages
+      .slice(0, 30)
+      .map((m) =>
+        h(
+          'li',
+          { class: `message ${m.channel}`, 'data-channel': m.channel, 'data-to': m.to },
+          h(
+            'p',
+            { class: 'meta' },
+            h('span', { class: 'channel' }, m.channel === 'sms' ? 'SMS' : 'Email'),
+            ` to ${m.to} · `,
+            h('time', { datetime: m.sent_at }, time(m.sent_at)),
+          ),
+          m.subject ? h('p', { class: 'subject' }, m.subject) : null,
+          h('p', { class: 'body' }, linkified(m.body)),
+        ),
       ),
-    ),
   );
 }
 
@@ -335,5 +488,7 @@ if (secretKey) {
   // Invitation status and devices change from other tabs (redeem, wallet); keep the cards current.
   every(4000, refreshCredentials);
 } else {
-  $('console').querySelectorAll('button, input').forEach((el) => (el.disabled = true));
+  $('console')
+    .querySelectorAll('button, input')
+    .forEach((el) => (el.disabled = true));
 }

@@ -27,7 +27,9 @@ function show(step, { focus = true } = {}) {
   sections.status.hidden = step !== 'status';
   document.body.dataset.step = String(number);
   // The desktop side panel names the three steps; the current one is marked for every reader.
-  journeySteps.forEach((item, i) => (i === number - 1 ? item.setAttribute('aria-current', 'step') : item.removeAttribute('aria-current')));
+  journeySteps.forEach((item, i) =>
+    i === number - 1 ? item.setAttribute('aria-current', 'step') : item.removeAttribute('aria-current'),
+  );
   if (focus) (step === 'status' ? sections.status : sections[step]).querySelector('h1, h2')?.focus();
 }
 
@@ -58,7 +60,8 @@ async function post(path, token, body) {
     body: JSON.stringify(body ?? {}),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data?.error?.message ?? response.statusText), { code: data?.error?.code });
+  if (!response.ok)
+    throw Object.assign(new Error(data?.error?.message ?? response.statusText), { code: data?.error?.code });
   return data;
 }
 
@@ -88,7 +91,7 @@ async function continueSession(token) {
 function choose(method) {
   byCode.hidden = method !== 'code';
   byPhone.hidden = method !== 'phone';
-  const field = (method === 'code' ? byCode.querySelector('invite-redeem') : byPhone.querySelector('sms-otp-verify'));
+  const field = method === 'code' ? byCode.querySelector('invite-redeem') : byPhone.querySelector('sms-otp-verify');
   field.updateComplete?.then(() => field.shadowRoot?.querySelector('input:not([type=search])')?.focus());
 }
 
@@ -114,7 +117,11 @@ journey.addEventListener('token-expired', () => {
   restart.hidden = false;
 });
 
-await Promise.all(['keyway-provider', 'invite-redeem', 'sms-otp-verify', 'add-to-wallet', 'credential-status'].map((tag) => customElements.whenDefined(tag)));
+await Promise.all(
+  ['keyway-provider', 'invite-redeem', 'sms-otp-verify', 'add-to-wallet', 'credential-status'].map((tag) =>
+    customElements.whenDefined(tag),
+  ),
+);
 const { code, ps, handoff } = takeFragment();
 if (handoff) await continueHandoff(handoff);
 else if (ps) await continueSession(ps);

@@ -1,20 +1,20 @@
 // Detached CMS SignedData (RFC 5652) over a pass manifest, with Node's own crypto.
-import { createHash, createPrivateKey, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import {
-  OID,
   algorithm,
   explicit,
   implicit,
   integer,
+  OID,
   octetString,
   oid,
   pemBlocks,
   readCertificate,
   sequence,
   setOf,
+  Tag,
   time,
   tlv,
-  Tag,
 } from '../../crypto/der.js';
 
 export type PassDigest = 'sha1' | 'sha256';
@@ -58,11 +58,7 @@ export function createPassSigner(options: PassSignerOptions): PassSigner {
   const messageDigestOid = oid(OID.messageDigest);
   const signingTimeOid = oid(OID.signingTime);
   // SignerInfo parts before and after the signed attributes never change.
-  const signerInfoHead = Buffer.concat([
-    integer(1),
-    sequence(signer.issuerDer, signer.serialDer),
-    digestAlgorithm,
-  ]);
+  const signerInfoHead = Buffer.concat([integer(1), sequence(signer.issuerDer, signer.serialDer), digestAlgorithm]);
   const signatureAlgorithm = algorithm(OID.rsaEncryption);
   // SignedData parts before signerInfos never change either.
   const signedDataHead = Buffer.concat([
@@ -84,12 +80,7 @@ export function createPassSigner(options: PassSignerOptions): PassSigner {
       );
       // RFC 5652 §5.4: the signature covers the attributes as a SET OF, stored as [0] IMPLICIT.
       const signature = sign(digest, attrs, key);
-      const signerInfo = sequence(
-        signerInfoHead,
-        implicit(0, attrs),
-        signatureAlgorithm,
-        octetString(signature),
-      );
+      const signerInfo = sequence(signerInfoHead, implicit(0, attrs), signatureAlgorithm, octetString(signature));
       const signedData = sequence(signedDataHead, tlv(Tag.SET, signerInfo));
       return sequence(contentInfoOid, explicit(0, signedData));
     },

@@ -1,9 +1,9 @@
 // Loads and checks Apple pass signing material once at start-up, with messages naming the variable.
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { WalletConfigError, messages } from '../../messages/wallet.js';
+import { children, derToPem, OID, readCertificate, readNode, Tag } from '../../crypto/der.js';
+import { messages, WalletConfigError } from '../../messages/wallet.js';
 import { createPassSigner, type PassDigest, type PassSigner } from './cms.js';
-import { OID, derToPem, readCertificate, readNode, children, Tag } from '../../crypto/der.js';
 
 export interface AppleSigningConfig {
   /** KEYWAY_APPLE_CERT: a file path or PEM contents. */
@@ -78,7 +78,8 @@ export function readPemSource(value: string | undefined, variable: string, expec
   } else {
     const path = text;
     if (!existsSync(path)) {
-      if (/^[A-Za-z0-9+/=]{80,}$/.test(path.replace(/\s+/g, ''))) throw new WalletConfigError(variable, messages.bareBase64());
+      if (/^[A-Za-z0-9+/=]{80,}$/.test(path.replace(/\s+/g, '')))
+        throw new WalletConfigError(variable, messages.bareBase64());
       throw new WalletConfigError(variable, messages.fileNotFound(path));
     }
     let bytes: Buffer;
@@ -157,11 +158,13 @@ export function loadAppleSigningMaterial(config: AppleSigningConfig): AppleSigni
   const wwdrPem = readPemSource(config.wwdr, VARS.wwdr, 'certificate');
 
   const key = parseKey(keyPem, config.keyPassphrase);
-  if (key.asymmetricKeyType !== 'rsa') throw new WalletConfigError(VARS.key, messages.keyNotRsa(String(key.asymmetricKeyType)));
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new WalletConfigError(VARS.key, messages.keyNotRsa(String(key.asymmetricKeyType)));
   const cert = parseCert(certPem, VARS.cert);
   const wwdr = parseCert(wwdrPem, VARS.wwdr);
   if (!cert.checkPrivateKey(key)) throw new WalletConfigError(VARS.key, messages.keyMismatch());
-  if (!cert.checkIssued(wwdr) || !cert.verify(wwdr.publicKey)) throw new WalletConfigError(VARS.wwdr, messages.notIssuedByWwdr());
+  if (!cert.checkIssued(wwdr) || !cert.verify(wwdr.publicKey))
+    throw new WalletConfigError(VARS.wwdr, messages.notIssuedByWwdr());
 
   const subject = readCertificate(cert.raw).subject;
   const certPassType = subject.find((a) => a.oid === OID.userId)?.value;

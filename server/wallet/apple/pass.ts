@@ -1,8 +1,8 @@
 // Apple Wallet pass building: pass.json, images, localisations, manifest, signature, ZIP.
 import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { zipSync, type Zippable } from 'fflate';
-import { WalletConfigError, messages } from '../../messages/wallet.js';
+import { type Zippable, zipSync } from 'fflate';
+import { messages, WalletConfigError } from '../../messages/wallet.js';
 import type { PassSigner } from './cms.js';
 import { isPng, keyholeIcon, parseHexColor } from './png.js';
 
@@ -111,7 +111,8 @@ function checkNfcKey(base64: string): void {
   if (validNfcKeys.has(base64)) return;
   try {
     const key = createPublicKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'spki' });
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('not P-256');
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+      throw new Error('not P-256');
   } catch {
     throw new RangeError(messages.nfcBadKey());
   }
@@ -123,7 +124,11 @@ export function buildPassJson(input: PassJsonInput): PassJson {
   const state = input.state ?? 'active';
   const brand = parseHexColor(input.brandColor ?? DEFAULT_BRAND_COLOR);
   const foreground = readableOn(brand);
-  const barcode: PassBarcode = { format: 'PKBarcodeFormatQR', message: input.readerValue, messageEncoding: 'iso-8859-1' };
+  const barcode: PassBarcode = {
+    format: 'PKBarcodeFormatQR',
+    message: input.readerValue,
+    messageEncoding: 'iso-8859-1',
+  };
   const ended = state === 'revoked' || state === 'expired';
 
   const pass: PassJson = {
@@ -148,7 +153,11 @@ export function buildPassJson(input: PassJsonInput): PassJson {
       ],
       backFields: [
         { key: 'issuer', label: 'Issued by', value: input.organizationName },
-        { key: 'help', label: 'Help', value: 'Hold the code to the reader. If the door does not open, contact the front desk.' },
+        {
+          key: 'help',
+          label: 'Help',
+          value: 'Hold the code to the reader. If the door does not open, contact the front desk.',
+        },
       ],
     },
     barcodes: [barcode],
@@ -167,7 +176,8 @@ export function buildPassJson(input: PassJsonInput): PassJson {
     };
   }
   if (input.webServiceURL) {
-    if (!input.authenticationToken || input.authenticationToken.length < 16) throw new RangeError(messages.authTokenTooShort());
+    if (!input.authenticationToken || input.authenticationToken.length < 16)
+      throw new RangeError(messages.authTokenTooShort());
     pass.webServiceURL = input.webServiceURL;
     pass.authenticationToken = input.authenticationToken;
   }
@@ -255,7 +265,10 @@ export function loadPassImages(options: { brandColor?: string; logoPath?: string
     try {
       logo = readFileSync(options.logoPath);
     } catch (error) {
-      throw new WalletConfigError('KEYWAY_BRAND_LOGO', messages.notReadable(options.logoPath, (error as Error).message));
+      throw new WalletConfigError(
+        'KEYWAY_BRAND_LOGO',
+        messages.notReadable(options.logoPath, (error as Error).message),
+      );
     }
     if (!isPng(logo)) throw new WalletConfigError('KEYWAY_BRAND_LOGO', messages.badPng(options.logoPath));
     images['logo.png'] = logo;

@@ -28,7 +28,12 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Buff
     rows[at] = 0; // filter: none
     rows.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), at + 1);
   }
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** `#RRGGBB` → [r, g, b]. */

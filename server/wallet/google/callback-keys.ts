@@ -58,7 +58,11 @@ export function urlKeySource(url: string, options: UrlKeySourceOptions = {}): Ca
 
   async function fetchKeys(): Promise<RootKey[]> {
     // One deadline for the whole exchange, body included (the signal aborts the body stream too).
-    const response = await doFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(deadlineMs), redirect: 'error' });
+    const response = await doFetch(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(deadlineMs),
+      redirect: 'error',
+    });
     if (!response.ok) {
       await response.body?.cancel();
       throw new Error(`HTTP ${response.status}`);
@@ -89,12 +93,19 @@ export function urlKeySource(url: string, options: UrlKeySourceOptions = {}): Ca
       try {
         return await refetch();
       } catch (error) {
-        opts.log?.({ level: 'warn', msg: 'google callback keys fetch failed', error: (error as Error).message, kept_last_copy: Boolean(cache) });
+        opts.log?.({
+          level: 'warn',
+          msg: 'google callback keys fetch failed',
+          error: (error as Error).message,
+          kept_last_copy: Boolean(cache),
+        });
         if (cache) {
           cache.freshUntil = t + RETRY_AFTER_FAILURE_MS; // keep the last good copy; try again in a minute
           return cache.keys;
         }
-        throw new CallbackKeysUnavailableError(`Google's callback keys could not be fetched: ${(error as Error).message}`);
+        throw new CallbackKeysUnavailableError(
+          `Google's callback keys could not be fetched: ${(error as Error).message}`,
+        );
       }
     },
   };

@@ -8,14 +8,23 @@ const PROTOCOL = 'ECv2SigningOnly';
 
 export const CallbackBody = z.object({
   signature: z.string().min(1).max(512),
-  intermediateSigningKey: z.object({ signedKey: z.string().min(1).max(4096), signatures: z.array(z.string().max(512)).min(1).max(8) }),
+  intermediateSigningKey: z.object({
+    signedKey: z.string().min(1).max(4096),
+    signatures: z.array(z.string().max(512)).min(1).max(8),
+  }),
   protocolVersion: z.literal(PROTOCOL),
   signedMessage: z.string().min(1).max(4096),
 });
 export type CallbackBody = z.infer<typeof CallbackBody>;
 
 const SignedKey = z.object({ keyValue: z.string(), keyExpiration: z.string() });
-const SignedMessage = z.object({ classId: z.string(), objectId: z.string(), expTimeMillis: z.union([z.string(), z.number()]), eventType: z.enum(['save', 'del']), nonce: z.string().min(1).max(200) });
+const SignedMessage = z.object({
+  classId: z.string(),
+  objectId: z.string(),
+  expTimeMillis: z.union([z.string(), z.number()]),
+  eventType: z.enum(['save', 'del']),
+  nonce: z.string().min(1).max(200),
+});
 
 export interface RootKey {
   key: crypto.KeyObject;
@@ -28,7 +37,10 @@ export function parseRootKeys(json: unknown): RootKey[] {
   if (!parsed || !Array.isArray(parsed.keys)) throw new Error('expected {"keys":[…]}');
   return parsed.keys
     .filter((k) => typeof k.keyValue === 'string' && (!k.protocolVersion || k.protocolVersion === PROTOCOL))
-    .map((k) => ({ key: crypto.createPublicKey({ key: Buffer.from(k.keyValue as string, 'base64'), format: 'der', type: 'spki' }), ...(k.keyExpiration ? { expiresAt: Number(k.keyExpiration) } : {}) }));
+    .map((k) => ({
+      key: crypto.createPublicKey({ key: Buffer.from(k.keyValue as string, 'base64'), format: 'der', type: 'spki' }),
+      ...(k.keyExpiration ? { expiresAt: Number(k.keyExpiration) } : {}),
+    }));
 }
 
 /** A keys file (KEYWAY_GOOGLE_CALLBACK_KEYS as a path), read once. */
@@ -57,7 +69,12 @@ const verifies = (key: crypto.KeyObject, data: Buffer, signatureB64: string) => 
 };
 
 /** The verified message, or null when any signature, expiry or recipient is wrong. */
-export function verifyCallback(body: CallbackBody, rootKeys: RootKey[], issuerId: string, now: number): z.infer<typeof SignedMessage> | null {
+export function verifyCallback(
+  body: CallbackBody,
+  rootKeys: RootKey[],
+  issuerId: string,
+  now: number,
+): z.infer<typeof SignedMessage> | null {
   const ik = body.intermediateSigningKey;
   const live = rootKeys.filter((k) => !k.expiresAt || k.expiresAt > now);
   const keyData = lengthValue(SENDER_ID, PROTOCOL, ik.signedKey);
@@ -66,12 +83,17 @@ export function verifyCallback(body: CallbackBody, rootKeys: RootKey[], issuerId
   let intermediate: crypto.KeyObject;
   try {
     signedKey = SignedKey.parse(JSON.parse(ik.signedKey));
-    intermediate = crypto.createPublicKey({ key: Buffer.from(signedKey.keyValue, 'base64'), format: 'der', type: 'spki' });
+    intermediate = crypto.createPublicKey({
+      key: Buffer.from(signedKey.keyValue, 'base64'),
+      format: 'der',
+      type: 'spki',
+    });
   } catch {
     return null;
   }
   if (!(Number(signedKey.keyExpiration) > now)) return null;
-  if (!verifies(intermediate, lengthValue(SENDER_ID, issuerId, PROTOCOL, body.signedMessage), body.signature)) return null;
+  if (!verifies(intermediate, lengthValue(SENDER_ID, issuerId, PROTOCOL, body.signedMessage), body.signature))
+    return null;
   try {
     const message = SignedMessage.parse(JSON.parse(body.signedMessage));
     return Number(message.expTimeMillis) > now ? message : null;

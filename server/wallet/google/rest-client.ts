@@ -58,7 +58,7 @@ export function createGoogleWalletRestClient(options: GoogleWalletRestClientOpti
   const baseUrl = (options.baseUrl ?? GOOGLE_WALLET_API_URL).replace(/\/+$/, '');
   const tokenUrl =
     options.tokenUrl ??
-    (baseUrl === GOOGLE_WALLET_API_URL ? options.serviceAccount.token_uri ?? GOOGLE_TOKEN_URL : `${baseUrl}/token`);
+    (baseUrl === GOOGLE_WALLET_API_URL ? (options.serviceAccount.token_uri ?? GOOGLE_TOKEN_URL) : `${baseUrl}/token`);
   const doFetch = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? GOOGLE_TIMEOUT_MS;
@@ -74,20 +74,34 @@ export function createGoogleWalletRestClient(options: GoogleWalletRestClientOpti
   };
 
   /** One exchange, its answer read within the same signal; no answer in time is status 0, never a hang. */
-  async function exchange(what: string, url: string, init: RequestInit, signal: AbortSignal): Promise<{ response: Response; text: string }> {
+  async function exchange(
+    what: string,
+    url: string,
+    init: RequestInit,
+    signal: AbortSignal,
+  ): Promise<{ response: Response; text: string }> {
     try {
       const response = await doFetch(url, { ...init, signal });
       return { response, text: await response.text() };
     } catch (err) {
       if (err instanceof GoogleWalletApiError) throw err;
-      throw new GoogleWalletApiError(signal.aborted ? messages.googleTimeout(what, timeoutMs / 1000) : messages.googleUnreachable(what, (err as Error).name), 0);
+      throw new GoogleWalletApiError(
+        signal.aborted
+          ? messages.googleTimeout(what, timeoutMs / 1000)
+          : messages.googleUnreachable(what, (err as Error).name),
+        0,
+      );
     }
   }
 
   async function fetchToken(): Promise<string> {
     const iat = Math.floor(now() / 1000);
     const assertion = await new SignJWT({ scope: SCOPE })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(options.serviceAccount.private_key_id ? { kid: options.serviceAccount.private_key_id } : {}) })
+      .setProtectedHeader({
+        alg: 'RS256',
+        typ: 'JWT',
+        ...(options.serviceAccount.private_key_id ? { kid: options.serviceAccount.private_key_id } : {}),
+      })
       .setIssuer(options.serviceAccount.client_email)
       .setAudience(tokenUrl)
       .setIssuedAt(iat)
@@ -125,7 +139,8 @@ export function createGoogleWalletRestClient(options: GoogleWalletRestClientOpti
     if (!opts?.signal) return pending;
     // A caller abandoned (shutdown) stops waiting; the shared request goes on for the others.
     const signal = opts.signal;
-    const stopped = () => new GoogleWalletApiError(messages.googleTimeout('the OAuth token request', timeoutMs / 1000), 0);
+    const stopped = () =>
+      new GoogleWalletApiError(messages.googleTimeout('the OAuth token request', timeoutMs / 1000), 0);
     return Promise.race([
       pending,
       new Promise<never>((_, reject) => {
@@ -135,32 +150,60 @@ export function createGoogleWalletRestClient(options: GoogleWalletRestClientOpti
     ]);
   }
 
-  async function call(method: string, path: string, body: unknown, opts: CallOptions | undefined): Promise<{ response: Response; text: string }> {
+  async function call(
+    method: string,
+    path: string,
+    body: unknown,
+    opts: CallOptions | undefined,
+  ): Promise<{ response: Response; text: string }> {
     const signal = deadline(opts);
     const what = `${method} ${path}`;
     for (let retried = false; ; retried = true) {
       const token = await accessToken({ signal });
-      const answer = await exchange(what, `${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }, signal);
+      const answer = await exchange(
+        what,
+        `${baseUrl}${path}`,
+        {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+        signal,
+      );
       if (answer.response.status !== 401 || retried) return answer;
       cached = undefined; // revoked or rotated token: get a fresh one once
     }
   }
 
-  async function insert(kind: 'genericClass' | 'genericObject', resource: unknown, opts?: CallOptions): Promise<'created' | 'exists'> {
+  async function insert(
+    kind: 'genericClass' | 'genericObject',
+    resource: unknown,
+    opts?: CallOptions,
+  ): Promise<'created' | 'exists'> {
     const path = `/walletobjects/v1/${kind}`;
     const { response } = await call('POST', path, resource, opts);
     if (response.status === 409) return 'exists';
-    if (!response.ok) throw new GoogleWalletApiError(messages.googleApi('POST', path, response.status), response.status);
+    if (!response.ok)
+      throw new GoogleWalletApiError(messages.googleApi('POST', path, response.status), response.status);
     return 'created';
   }
 
-  async function patch(kind: 'genericClass' | 'genericObject', id: string, fields: unknown, opts?: CallOptions): Promise<void> {
+  async function patch(
+    kind: 'genericClass' | 'genericObject',
+    id: string,
+    fields: unknown,
+    opts?: CallOptions,
+  ): Promise<void> {
     const path = `/walletobjects/v1/${kind}/${encodeURIComponent(id)}`;
     const { response } = await call('PATCH', path, fields, opts);
-    if (!response.ok) throw new GoogleWalletApiError(messages.googleApi('PATCH', path, response.status), response.status);
+    if (!response.ok)
+      throw new GoogleWalletApiError(messages.googleApi('PATCH', path, response.status), response.status);
   }
 
-  async function getObject(objectId: string, opts?: CallOptions): Promise<{ hasUsers: boolean; state?: string } | null> {
+  async function getObject(
+    objectId: string,
+    opts?: CallOptions,
+  ): Promise<{ hasUsers: boolean; state?: string } | null> {
     const path = `/walletobjects/v1/genericObject/${encodeURIComponent(objectId)}`;
     const { response, text } = await call('GET', path, undefined, opts);
     if (response.status === 404) return null;

@@ -1,9 +1,22 @@
 // Google Wallet "save" links (signed JWTs) and the generic class/object they carry.
-import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
+import { type CryptoKey, importPKCS8, SignJWT } from 'jose';
 import { messages } from '../../messages/wallet.js';
 
-export type { GoogleGenericClass, GoogleGenericObject, GoogleLocalizedString, GoogleObjectState, GoogleServiceAccount } from './objects.js';
-import type { GoogleGenericClass, GoogleGenericObject, GoogleLocalizedString, GoogleObjectState, GoogleServiceAccount } from './objects.js';
+export type {
+  GoogleGenericClass,
+  GoogleGenericObject,
+  GoogleLocalizedString,
+  GoogleObjectState,
+  GoogleServiceAccount,
+} from './objects.js';
+
+import type {
+  GoogleGenericClass,
+  GoogleGenericObject,
+  GoogleLocalizedString,
+  GoogleObjectState,
+  GoogleServiceAccount,
+} from './objects.js';
 
 export interface GoogleBrand {
   name: string;
@@ -76,7 +89,8 @@ export function createGoogleSaveLinkBuilder(options: GoogleSaveLinkOptions): Goo
   const key: Promise<CryptoKey> = importPKCS8(options.serviceAccount.private_key, 'RS256');
   key.catch(() => {}); // surfaced by build(); avoids an unhandled rejection before the first call
 
-  const fullId = (objectId: string) => (objectId.startsWith(`${issuerId}.`) ? objectId : `${issuerId}.${idSuffix(objectId)}`);
+  const fullId = (objectId: string) =>
+    objectId.startsWith(`${issuerId}.`) ? objectId : `${issuerId}.${idSuffix(objectId)}`;
 
   function googleClass(): GoogleGenericClass {
     return {

@@ -1,13 +1,13 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
+import type { CredentialStatus, PassTicket, WalletPlatform } from '../../client/types.js';
+import { type LiveSnapshot, LiveStatusController } from '../../controllers/live-status.js';
+import { RequestController } from '../../controllers/request.js';
 import { KeywayElement } from '../../internal/keyway-element.js';
+import { passNavigator } from '../../internal/navigation.js';
+import { type DevicePlatform, detectPlatform, type InAppBrowser } from '../../internal/platform.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { addToWalletStyles } from './add-to-wallet.styles.js';
-import { RequestController } from '../../controllers/request.js';
-import { LiveStatusController, type LiveSnapshot } from '../../controllers/live-status.js';
-import type { CredentialStatus, PassTicket, WalletPlatform } from '../../client/types.js';
-import { detectPlatform, type DevicePlatform, type InAppBrowser } from '../../internal/platform.js';
 import type { HandoffPanel } from './handoff-panel.js';
-import { passNavigator } from '../../internal/navigation.js';
 
 const PLATFORMS: readonly DevicePlatform[] = ['ios', 'android', 'desktop'];
 
@@ -84,9 +84,9 @@ export class AddToWallet extends KeywayElement {
   declare userAgent?: string;
 
   private phase: Phase = 'idle';
-  private declare requested?: { platform: WalletPlatform; deviceId: string };
+  declare private requested?: { platform: WalletPlatform; deviceId: string };
   /** The credential's live status: the element follows it (docs/elements.md). */
-  private declare credentialStatus?: CredentialStatus;
+  declare private credentialStatus?: CredentialStatus;
   /** What the live watch runs for (credential, token, api-base); a change restarts it. */
   private watching = '';
 
@@ -202,18 +202,23 @@ export class AddToWallet extends KeywayElement {
     const { platform, inApp } = this.detected;
     const order: WalletPlatform[] = platform === 'android' ? ['google', 'apple'] : ['apple', 'google'];
     const walletName = this.requested?.platform === 'google' ? t.wallet.googleWallet : t.wallet.appleWallet;
-    const unavailable = this.credentialStatus && UNAVAILABLE.has(this.credentialStatus) ? this.credentialStatus : undefined;
+    const unavailable =
+      this.credentialStatus && UNAVAILABLE.has(this.credentialStatus) ? this.credentialStatus : undefined;
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
-      ${unavailable || !inApp
-        ? nothing
-        : html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`}
+      ${
+        unavailable || !inApp
+          ? nothing
+          : html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`
+      }
       ${unavailable || this.phase === 'added' ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
       <div part="status" role="status" aria-live="polite">
-        ${unavailable
-          ? html`<p part="unavailable" tabindex="-1" data-focus-target>${unavailable === 'suspended' ? t.wallet.suspended : t.wallet.removed}</p>`
-          : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
+        ${
+          unavailable
+            ? html`<p part="unavailable" tabindex="-1" data-focus-target>${unavailable === 'suspended' ? t.wallet.suspended : t.wallet.removed}</p>`
+            : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
             ${this.phase === 'opened' ? html`<p tabindex="-1" data-focus-target>${t.wallet.opened}</p>` : nothing}
-            ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`}
+            ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`
+        }
       </div>
       ${unavailable ? nothing : this.renderAfterPress(order, platform, inApp)}
     </div>`;
@@ -222,15 +227,19 @@ export class AddToWallet extends KeywayElement {
   /** What follows a press (try again, errors) and the hand-off; not shown for a suspended or removed pass. */
   private renderAfterPress(order: WalletPlatform[], platform: DevicePlatform, inApp: InAppBrowser | null) {
     const { t } = this.l10n;
-    return html`${this.phase === 'opened'
+    return html`${
+      this.phase === 'opened'
         ? html`<p>${t.wallet.notOpened}</p>
             <button part="try-again-button" type="button" class="secondary" @click=${() => this.onPress(this.requested!.platform)}>
               ${t.common.tryAgain}
             </button>`
-        : nothing}
-      ${this.phase === 'error'
-        ? this.renderError('pass-error', this.pass.error, () => void this.onPress(this.lastPlatform ?? order[0]))
-        : nothing}
+        : nothing
+    }
+      ${
+        this.phase === 'error'
+          ? this.renderError('pass-error', this.pass.error, () => void this.onPress(this.lastPlatform ?? order[0]))
+          : nothing
+      }
       ${platform === 'desktop' || inApp ? (this.handoff?.render(platform === 'desktop') ?? nothing) : nothing}`;
   }
 }

@@ -1,14 +1,14 @@
 // Loaded lazily by <add-to-wallet>: only computers and app web views show a hand-off, so its
 // code stays out of the CDN entry.
 import { html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { RequestController } from '../../controllers/request.js';
-import { CountdownController } from '../../controllers/countdown.js';
+import type { KeywayApiError } from '../../client/errors.js';
 import type { KeywayCallContext, KeywayClient } from '../../client/keyway-client.js';
 import type { Handoff } from '../../client/types.js';
-import type { KeywayApiError } from '../../client/errors.js';
+import { CountdownController } from '../../controllers/countdown.js';
 import type { LocalizeController } from '../../controllers/localize.js';
-import { qrManager } from '../../internal/qr-manager.js';
+import { RequestController } from '../../controllers/request.js';
 import { handoffStrings } from '../../i18n/handoff.js';
+import { qrManager } from '../../internal/qr-manager.js';
 
 /** What the panel borrows from its <add-to-wallet>. */
 export interface HandoffHost {
@@ -83,24 +83,30 @@ export class HandoffPanel {
     if (!value && !this.request.pending && !this.error) return nothing;
     const again = () => void this.create(desktop);
     return html`<section part="handoff" aria-labelledby="handoff-heading">
-      ${desktop
-        ? html`<h2 id="handoff-heading">${t.desktopHeading}</h2><p class="hint">${t.desktopHint}</p>`
-        : html`<span id="handoff-heading" class="visually-hidden">${t.copyLink}</span>`}
+      ${
+        desktop
+          ? html`<h2 id="handoff-heading">${t.desktopHeading}</h2><p class="hint">${t.desktopHint}</p>`
+          : html`<span id="handoff-heading" class="visually-hidden">${t.copyLink}</span>`
+      }
       ${this.request.pending ? owner.renderSpinner() : nothing}
       ${owner.renderError('handoff-error', this.error, again)}
-      ${value && !expired
-        ? html`${desktop && this.qrSrc ? html`<div part="qr"><img src=${this.qrSrc} alt=${t.qrAlt} /></div>` : nothing}
+      ${
+        value && !expired
+          ? html`${desktop && this.qrSrc ? html`<div part="qr"><img src=${this.qrSrc} alt=${t.qrAlt} /></div>` : nothing}
             <div class="link-row">
               <a part="handoff-link" href=${value.url}>${value.url}</a>
               <button part="copy-button" type="button" class="secondary" @click=${this.copy}>${t.copyLink}</button>
             </div>
             <p class="hint">${t.handoffExpires(this.countdown.remaining, fmt)}</p>
             <p role="status" aria-live="polite">${this.copyMessage}</p>`
-        : nothing}
-      ${expired
-        ? html`<p>${t.handoffExpired}</p>
+          : nothing
+      }
+      ${
+        expired
+          ? html`<p>${t.handoffExpired}</p>
             <button type="button" class="secondary" part="new-code-button" @click=${again}>${t.newCode}</button>`
-        : nothing}
+          : nothing
+      }
     </section>`;
   }
 }

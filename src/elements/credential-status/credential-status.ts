@@ -1,15 +1,16 @@
-import { html, nothing, svg, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations, svg } from 'lit';
+import type { KeywayApiError } from '../../client/errors.js';
+import type { CredentialStatus } from '../../client/types.js';
+import { type LiveSnapshot, LiveStatusController } from '../../controllers/live-status.js';
+import type { HidTroubleshooting } from '../../i18n/hid-troubleshooting.js';
+import type { Troubleshooting } from '../../i18n/troubleshooting.js';
 import { KeywayElement } from '../../internal/keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { credentialStatusStyles } from './credential-status.styles.js';
-import { LiveStatusController, type LiveSnapshot } from '../../controllers/live-status.js';
-import type { CredentialStatus } from '../../client/types.js';
-import type { KeywayApiError } from '../../client/errors.js';
-import type { Troubleshooting } from '../../i18n/troubleshooting.js';
-import type { HidTroubleshooting } from '../../i18n/hid-troubleshooting.js';
 
 /** HID Mobile Access (docs/hid.md): the HID app provisions it, so its help differs and covers `active` too. */
 const HID_MOBILE = 8;
+
 import type { LocaleCode } from '../../i18n/index.js';
 
 /** One icon per status, so colour is never the only signal. */
@@ -79,8 +80,8 @@ export class CredentialStatusElement extends KeywayElement {
   pollInterval = 5000;
 
   private enabled = true;
-  private declare updatedAt?: string;
-  private declare error?: KeywayApiError;
+  declare private updatedAt?: string;
+  declare private error?: KeywayApiError;
 
   private help?: Record<LocaleCode, Troubleshooting>;
   private hidHelp?: Record<LocaleCode, HidTroubleshooting>;
@@ -187,10 +188,16 @@ export class CredentialStatusElement extends KeywayElement {
 
   private renderHelp(status: CredentialStatus) {
     const hid = this.credentialTypeId === HID_MOBILE;
-    if (this.compact || (status !== 'invited' && status !== 'provisioning' && !(hid && status === 'active'))) return nothing;
+    if (this.compact || (status !== 'invited' && status !== 'provisioning' && !(hid && status === 'active')))
+      return nothing;
     const { t } = this.l10n;
     const help = hid ? this.hidHelp?.[this.l10n.locale] : this.help?.[this.l10n.locale];
-    const tips = (status === 'active' ? this.hidHelp?.[this.l10n.locale].active : status === 'invited' ? help?.invited : help?.provisioning) ?? [];
+    const tips =
+      (status === 'active'
+        ? this.hidHelp?.[this.l10n.locale].active
+        : status === 'invited'
+          ? help?.invited
+          : help?.provisioning) ?? [];
     return html`<details part="help">
       <summary>${t.status.helpSummary}</summary>
       <div>${tips.length ? html`<ul>${tips.map((tip) => html`<li>${tip}</li>`)}</ul>` : nothing}</div>
@@ -204,22 +211,26 @@ export class CredentialStatusElement extends KeywayElement {
     const updated = this.updatedAt ? new Date(this.updatedAt) : undefined;
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale} data-status=${status ?? 'unknown'}>
       <div role="status" aria-live="polite" aria-atomic="true">
-        ${status
-          ? html`<p part="badge" class="badge">
+        ${
+          status
+            ? html`<p part="badge" class="badge">
               <svg part="icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${ICONS[status]}</svg>
               <span class="visually-hidden">${t.status.label}:</span>
               <span part="label">${t.status.names[status]}</span>
             </p>`
-          : nothing}
+            : nothing
+        }
         ${waiting ? html`<p>${this.renderSpinner()}<span class="visually-hidden">${t.common.loading}</span></p>` : nothing}
       </div>
       ${status && !this.compact ? html`<p part="description">${t.status.descriptions[status]}</p>` : nothing}
       ${status && !this.enabled && status !== 'suspended' ? html`<p>${t.status.disabled}</p>` : nothing}
-      ${updated && !Number.isNaN(updated.getTime()) && !this.compact
-        ? html`<p part="updated" class="hint">
+      ${
+        updated && !Number.isNaN(updated.getTime()) && !this.compact
+          ? html`<p part="updated" class="hint">
             <time datetime=${updated.toISOString()}>${t.status.updated(this.l10n.relativeTime(updated))}</time>
           </p>`
-        : nothing}
+          : nothing
+      }
       ${status ? this.renderHelp(status) : nothing}
       ${this.live.mode === 'reconnecting' && !this.compact ? html`<p class="hint">${t.status.reconnecting}</p>` : nothing}
       ${this.renderError('status-error', this.error, () => this.retry())}

@@ -1,11 +1,11 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
-import { KeywayElement } from '../../internal/keyway-element.js';
-import { componentStyles } from '../../styles/component.styles.js';
-import { inviteRedeemStyles } from './invite-redeem.styles.js';
+import type { ProvisioningGrant } from '../../client/types.js';
 import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
-import type { ProvisioningGrant } from '../../client/types.js';
+import { KeywayElement } from '../../internal/keyway-element.js';
 import { formatInvitationCode, invitationSymbols, isCompleteInvitationCode } from '../../internal/normalize.js';
+import { componentStyles } from '../../styles/component.styles.js';
+import { inviteRedeemStyles } from './invite-redeem.styles.js';
 
 /**
  * Redeems an invitation code (`XXX-XXX-XXX-XXX`) for a provisioning session.
@@ -68,7 +68,7 @@ export class InviteRedeem extends KeywayElement {
   required = false;
 
   private symbols = '';
-  private declare localError?: string;
+  declare private localError?: string;
 
   constructor() {
     super();
@@ -173,13 +173,16 @@ export class InviteRedeem extends KeywayElement {
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
       <div part="status" role="status" aria-live="polite">
         ${busy ? html`<span class="visually-hidden">${t.common.loading}</span>` : nothing}
-        ${done
-          ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.invite.success(this.redeem.value?.person?.first_name)}</p>`
-          : nothing}
+        ${
+          done
+            ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.invite.success(this.redeem.value?.person?.first_name)}</p>`
+            : nothing
+        }
       </div>
-      ${done
-        ? nothing
-        : html`<form part="form" novalidate @submit=${this.onSubmit}>
+      ${
+        done
+          ? nothing
+          : html`<form part="form" novalidate @submit=${this.onSubmit}>
             <div class="field">
               <label part="label" for="code">${t.invite.label}</label>
               <p part="hint" id="hint" class="hint">${this.isolated(t.invite.hint)}</p>
@@ -203,7 +206,8 @@ export class InviteRedeem extends KeywayElement {
             <button part="button" type="submit" aria-disabled=${blocked ? 'true' : 'false'}>
               ${busy ? this.renderSpinner() : nothing}${t.invite.submit}
             </button>
-          </form>`}
+          </form>`
+      }
     </div>`;
   }
 }

@@ -1,7 +1,7 @@
-import { LitElement, css, html, type PropertyDeclarations } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { keywayContext, type KeywayConfig } from '../../context.js';
+import { css, html, LitElement, type PropertyDeclarations } from 'lit';
 import type { KeywayClient } from '../../client/keyway-client.js';
+import { type KeywayConfig, keywayContext } from '../../context.js';
 import type { ProvisioningDetail } from '../../events.js';
 
 /**

@@ -1,15 +1,15 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
-import { KeywayElement } from '../../internal/keyway-element.js';
-import { componentStyles } from '../../styles/component.styles.js';
-import { smsOtpVerifyStyles } from './sms-otp-verify.styles.js';
+import type { KeywayApiError } from '../../client/errors.js';
+import type { ProvisioningGrant, VerificationStarted } from '../../client/types.js';
+import { CountdownController } from '../../controllers/countdown.js';
 import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
-import { CountdownController } from '../../controllers/countdown.js';
-import type { ProvisioningGrant, VerificationStarted } from '../../client/types.js';
-import type { KeywayApiError } from '../../client/errors.js';
+import { KeywayElement } from '../../internal/keyway-element.js';
 import { extractOtp, toAsciiDigits } from '../../internal/normalize.js';
-import { phoneUtilManager, type CountryOption } from '../../internal/phone-manager.js';
+import { type CountryOption, phoneUtilManager } from '../../internal/phone-manager.js';
 import { webOtp } from '../../internal/web-otp.js';
+import { componentStyles } from '../../styles/component.styles.js';
+import { smsOtpVerifyStyles } from './sms-otp-verify.styles.js';
 
 export type OtpStep = 'phone' | 'code' | 'done';
 
@@ -135,12 +135,12 @@ export class SmsOtpVerify extends KeywayElement {
 
   private phone = '';
   private countryFilter = '';
-  private declare selectedCountry?: string;
-  private declare phoneError?: KeywayApiError | string;
+  declare private selectedCountry?: string;
+  declare private phoneError?: KeywayApiError | string;
   private code = '';
-  private declare codeError?: KeywayApiError | string;
-  private declare resendError?: KeywayApiError;
-  private declare verification?: VerificationStarted;
+  declare private codeError?: KeywayApiError | string;
+  declare private resendError?: KeywayApiError;
+  declare private verification?: VerificationStarted;
   /** How the number the code went to is shown ("+44 7700 900982"). */
   private sentTo = '';
   private phoneE164 = '';
@@ -178,7 +178,11 @@ export class SmsOtpVerify extends KeywayElement {
     if (this.step !== 'phone') return;
     // The chunk loads once the phone step is on screen (a page that shows it only on request never
     // pays for it) while the person reads it; failure falls back to server validation.
-    const load = () => void phoneUtilManager.load().then(() => this.requestUpdate(), () => undefined);
+    const load = () =>
+      void phoneUtilManager.load().then(
+        () => this.requestUpdate(),
+        () => undefined,
+      );
     if (typeof ResizeObserver === 'undefined') return load();
     this.shownObserver = new ResizeObserver((entries) => {
       if (!entries.some((e) => e.contentRect.width > 0 || e.contentRect.height > 0)) return;
@@ -207,7 +211,10 @@ export class SmsOtpVerify extends KeywayElement {
     const util = phoneUtilManager.util;
     const atEnd = (input.selectionStart ?? ascii.length) >= input.value.length;
     // Reformat only when typing at the end, so editing in the middle keeps the caret put.
-    this.phone = util && atEnd && event.inputType !== 'deleteContentBackward' ? util.formatAsYouType(ascii, this.activeCountry) : ascii;
+    this.phone =
+      util && atEnd && event.inputType !== 'deleteContentBackward'
+        ? util.formatAsYouType(ascii, this.activeCountry)
+        : ascii;
     if (input.value !== this.phone) input.value = this.phone;
     this.phoneError = undefined;
   }
@@ -285,7 +292,10 @@ export class SmsOtpVerify extends KeywayElement {
     this.step = 'code';
     const { t, fmt } = this.l10n;
     const lasts = this.expiryCountdown.running ? ` ${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}` : '';
-    this.stepAnnouncement = `${t.otp.codeHeading}. ${t.otp.codeSentTo(this.sentTo)}${lasts}`.replace(/[\u2066\u2069]/g, '');
+    this.stepAnnouncement = `${t.otp.codeHeading}. ${t.otp.codeSentTo(this.sentTo)}${lasts}`.replace(
+      /[\u2066\u2069]/g,
+      '',
+    );
     this.emit('otp-sent', {
       verificationId: verification.verification_id,
       expiresAt: verification.expires_at,
@@ -404,7 +414,9 @@ export class SmsOtpVerify extends KeywayElement {
     const selected = this.activeCountry;
     const util = phoneUtilManager.util;
     // Until the phone chunk arrives, only the current country (named by its code) is offered.
-    return util ? util.listCountries(this.l10n.locale, this.countryFilter, selected) : [{ code: selected, name: selected, callingCode: '' }];
+    return util
+      ? util.listCountries(this.l10n.locale, this.countryFilter, selected)
+      : [{ code: selected, name: selected, callingCode: '' }];
   }
 
   private renderPhoneStep() {
@@ -442,9 +454,11 @@ export class SmsOtpVerify extends KeywayElement {
       <div class="field">
         <label part="label" for="phone">${t.otp.phoneLabel}</label>
         <p part="hint" id="phone-hint" class="hint">${t.otp.phoneHint}</p>
-        ${example
-          ? html`<p part="hint example" id="phone-example" class="hint">${this.isolated(t.otp.phoneExample(example.national, example.international))}</p>`
-          : nothing}
+        ${
+          example
+            ? html`<p part="hint example" id="phone-example" class="hint">${this.isolated(t.otp.phoneExample(example.national, example.international))}</p>`
+            : nothing
+        }
         <input
           part="phone-input"
           id="phone"
@@ -476,12 +490,13 @@ export class SmsOtpVerify extends KeywayElement {
       <h2 part="heading" tabindex="-1" data-focus-target>${t.otp.codeHeading}</h2>
       <p id="code-sent">${this.isolated(t.otp.codeSentTo(this.sentTo))}</p>
       ${this.expiryCountdown.running ? html`<p id="code-expiry" class="hint">${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}</p>` : nothing}
-      ${this.codeDead
-        ? html`${this.renderError('code-error', error ?? (this.codeDead === 'expired' ? t.errors['verification_expired'] : t.otp.lockedOut))}
+      ${
+        this.codeDead
+          ? html`${this.renderError('code-error', error ?? (this.codeDead === 'expired' ? t.errors['verification_expired'] : t.otp.lockedOut))}
             <button part="start-again-button" type="button" @click=${this.onStartAgain} aria-disabled=${this.sending.pending ? 'true' : 'false'}>
               ${this.sending.pending ? this.renderSpinner() : nothing}${this.codeDead === 'expired' ? t.otp.resend : t.otp.startAgain}
             </button>`
-        : html`<div class="field">
+          : html`<div class="field">
               <label part="label" for="code">${t.otp.codeLabel}</label>
               <p part="hint" id="code-hint" class="hint">${t.otp.codeHint}</p>
               <input
@@ -495,7 +510,12 @@ export class SmsOtpVerify extends KeywayElement {
                 enterkeyhint="done"
                 spellcheck="false"
                 .value=${this.code}
-                aria-describedby=${['code-sent', this.expiryCountdown.running ? 'code-expiry' : '', 'code-hint', error ? 'code-error' : '']
+                aria-describedby=${[
+                  'code-sent',
+                  this.expiryCountdown.running ? 'code-expiry' : '',
+                  'code-hint',
+                  error ? 'code-error' : '',
+                ]
                   .filter(Boolean)
                   .join(' ')}
                 aria-invalid=${error ? 'true' : 'false'}
@@ -505,7 +525,8 @@ export class SmsOtpVerify extends KeywayElement {
             </div>
             <button part="button" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
               ${busy ? this.renderSpinner() : nothing}${t.common.continue}
-            </button>`}
+            </button>`
+      }
       <details part="help">
         <summary>${t.otp.notReceived}</summary>
         <div>
@@ -525,9 +546,11 @@ export class SmsOtpVerify extends KeywayElement {
               ${t.otp.changeNumber}
             </button>
           </div>
-          ${resendWait
-            ? html`<p part="countdown" id="resend-countdown" class="hint">${t.otp.resendIn(this.resendCountdown.remaining, fmt)}</p>`
-            : nothing}
+          ${
+            resendWait
+              ? html`<p part="countdown" id="resend-countdown" class="hint">${t.otp.resendIn(this.resendCountdown.remaining, fmt)}</p>`
+              : nothing
+          }
           ${this.renderError('resend-error', this.resendError, () => void this.onResend())}
         </div>
       </details>
@@ -538,12 +561,16 @@ export class SmsOtpVerify extends KeywayElement {
     const { t } = this.l10n;
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
       <div part="status" role="status" aria-live="polite">
-        ${this.sending.pending || this.checking.pending || this.resending.pending
-          ? html`<span class="visually-hidden">${t.common.loading}</span>`
-          : nothing}
-        ${this.stepAnnouncement && this.step === 'code' && !this.announcement
-          ? html`<span class="visually-hidden">${this.stepAnnouncement}</span>`
-          : nothing}
+        ${
+          this.sending.pending || this.checking.pending || this.resending.pending
+            ? html`<span class="visually-hidden">${t.common.loading}</span>`
+            : nothing
+        }
+        ${
+          this.stepAnnouncement && this.step === 'code' && !this.announcement
+            ? html`<span class="visually-hidden">${this.stepAnnouncement}</span>`
+            : nothing
+        }
         ${this.announcement && this.step === 'code' ? html`<p class="success">${this.announcement}</p>` : nothing}
         ${this.step === 'done' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.otp.done}</p>` : nothing}
       </div>

@@ -16,7 +16,11 @@ function matches(name: string | null | undefined, expected: string | RegExp): bo
 }
 
 /** Finds by ARIA role and accessible name, as computed by Chromium itself. */
-export function queryByRole<T extends Element = HTMLElement>(host: Element, role: string, name?: string | RegExp): T | null {
+export function queryByRole<T extends Element = HTMLElement>(
+  host: Element,
+  role: string,
+  name?: string | RegExp,
+): T | null {
   const root = host.shadowRoot ?? host;
   for (const el of deepElements(root)) {
     const a11y = el as A11yElement;

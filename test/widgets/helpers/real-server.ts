@@ -57,7 +57,9 @@ export async function invitePerson(person: { phone?: string } = {}): Promise<Inv
 }
 
 /** Redeems an invitation the way a page would (publishable key, from this origin). */
-export async function redeem(code: string): Promise<{ provisioning_token: string; expires_at: string; credential: { id: string } }> {
+export async function redeem(
+  code: string,
+): Promise<{ provisioning_token: string; expires_at: string; credential: { id: string } }> {
   const { apiBase, publishableKey } = await keywayServer();
   const response = await fetch(`${apiBase}/api/3/invitations/redeem`, {
     method: 'POST',

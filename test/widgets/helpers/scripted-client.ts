@@ -23,7 +23,10 @@ export interface Call {
 }
 
 /** Builds an API error the way the fetch client would from a response. */
-export function apiError(code: string, init: { status?: number; retryAfter?: number; details?: Record<string, unknown> } = {}) {
+export function apiError(
+  code: string,
+  init: { status?: number; retryAfter?: number; details?: Record<string, unknown> } = {},
+) {
   return new KeywayApiError({
     code,
     message: `${code} (scripted)`,
@@ -87,7 +90,11 @@ export class ScriptedClient implements KeywayClient {
     return this.calls.filter((c) => c.method === method);
   }
 
-  private async respond<M extends Method>(method: M, ctx: KeywayCallContext, args: unknown[]): Promise<KeywayResponse<Result<M>>> {
+  private async respond<M extends Method>(
+    method: M,
+    ctx: KeywayCallContext,
+    args: unknown[],
+  ): Promise<KeywayResponse<Result<M>>> {
     this.calls.push({ method, ctx, args });
     const script = (this.queues.get(method)?.shift() ?? this.defaults.get(method)) as Script<Result<M>> | undefined;
     if (!script) throw new Error(`ScriptedClient: no answer queued for ${method}`);
