@@ -52,7 +52,7 @@ async function serveChild(): Promise<void> {
   await migrateToLatest(store.db, store.dialect);
   // Logging is part of the cost of a request; it goes to a file, not the terminal.
   const logFile = fs.createWriteStream(path.join(dir, 'requests.log'));
-  const keyway = createApp({ config, store, secret, log: (r) => logFile.write(JSON.stringify(r) + '\n') });
+  const keyway = createApp({ config, store, secret, log: (r) => logFile.write(`${JSON.stringify(r)}\n`) });
   const { ctx } = keyway;
   const pk = (await createKey(ctx, { kind: 'publishable', origins: ['https://partner.example'] })).key;
   const known: string[] = [];

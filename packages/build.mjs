@@ -39,7 +39,7 @@ fresh(path.join(elements, 'cdn'));
 fs.cpSync(at('dist', 'cdn'), path.join(elements, 'cdn'), { recursive: true });
 // The manifest sits at the package root, so its `dist/…` module paths resolve inside the package.
 const manifest = JSON.parse(fs.readFileSync(at('dist', 'custom-elements.json'), 'utf8'));
-fs.writeFileSync(path.join(elements, 'custom-elements.json'), JSON.stringify(manifest, null, 2) + '\n');
+fs.writeFileSync(path.join(elements, 'custom-elements.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 fresh(path.join(elements, 'types'));
 const tags = frameworkTags(manifest);
 fs.writeFileSync(path.join(elements, 'types', 'react.d.ts'), reactTypes(tags));

@@ -18,7 +18,7 @@ export function resolveSecret(config: Config): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const secret = crypto.randomBytes(32).toString('base64');
-  fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }
 

@@ -104,7 +104,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Base62 text of random bytes: URL-safe and matches the key pattern `[A-Za-z0-9_]`. */
 export function base62(bytes: Uint8Array): string {
-  let n = BigInt('0x' + (Buffer.from(bytes).toString('hex') || '0'));
+  let n = BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
   const width = Math.ceil((bytes.length * 8) / Math.log2(62));
   let out = '';
   while (n > 0n) {

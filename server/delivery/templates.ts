@@ -55,10 +55,11 @@ export async function invitationEmail(input: {
   expiresAt: string;
 }): Promise<EmailMessage> {
   const t = INVITATION_EMAIL[input.locale];
-  const when =
-    new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
-      new Date(input.expiresAt),
-    ) + ' UTC';
+  const when = `${new Intl.DateTimeFormat(input.locale, {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(new Date(input.expiresAt))} UTC`;
   const png = await QRCode.toBuffer(input.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 240 });
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
   const text = [
@@ -132,10 +133,11 @@ export function hidInvitationEmail(input: {
   reminder?: boolean;
 }): EmailMessage {
   const t = HID_INVITATION_EMAIL[input.locale];
-  const when =
-    new Intl.DateTimeFormat(input.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
-      new Date(input.expiresAt),
-    ) + ' UTC';
+  const when = `${new Intl.DateTimeFormat(input.locale, {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(new Date(input.expiresAt))} UTC`;
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
   const text = [
     t.greeting(input.firstName),

@@ -54,7 +54,7 @@ export async function createKey(
 ): Promise<{ key: string; view: KeyView }> {
   const prefix = input.kind === 'secret' ? 'sk' : 'pk';
   const key = input.value ?? newToken(ctx.random, prefix, 24);
-  if (!/^(sk|pk)_[A-Za-z0-9_]{16,128}$/.test(key) || !key.startsWith(prefix + '_')) {
+  if (!/^(sk|pk)_[A-Za-z0-9_]{16,128}$/.test(key) || !key.startsWith(`${prefix}_`)) {
     throw new ApiError(
       'invalid_request',
       `A ${input.kind} key must look like ${prefix}_ followed by 16–128 of [A-Za-z0-9_].`,

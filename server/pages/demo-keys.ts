@@ -17,7 +17,7 @@ const FILE = 'demo-keys.json';
 export function rememberDemoKeys(dataDir: string, keys: DemoConsoleKeys): void {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, FILE);
-  fs.writeFileSync(file, JSON.stringify({ secretKey: keys.secretKey, publishableKey: keys.publishableKey }) + '\n', {
+  fs.writeFileSync(file, `${JSON.stringify({ secretKey: keys.secretKey, publishableKey: keys.publishableKey })}\n`, {
     mode: 0o600,
   });
   fs.chmodSync(file, 0o600);

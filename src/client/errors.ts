@@ -30,7 +30,7 @@ export class KeywayApiError extends Error {
 
   /** `details.attempts_left` of an `incorrect_code`, when present. */
   get attemptsLeft(): number | null {
-    const value = this.details?.['attempts_left'];
+    const value = this.details?.attempts_left;
     return typeof value === 'number' ? value : null;
   }
 }

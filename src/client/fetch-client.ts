@@ -59,7 +59,7 @@ export class FetchKeywayClient implements KeywayClient {
     if (!isUsableApiBase(ctx.apiBase)) throw misconfigured();
     const credential = auth === 'publishable' ? ctx.publishableKey : ctx.token;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (credential) headers['authorization'] = `Bearer ${credential}`;
+    if (credential) headers.authorization = `Bearer ${credential}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -112,7 +112,7 @@ export class FetchKeywayClient implements KeywayClient {
 
   startVerification(ctx: KeywayCallContext, request: { phoneNumber: string; country?: string }) {
     const body: Record<string, string> = { phone_number: request.phoneNumber };
-    if (request.country) body['country'] = request.country;
+    if (request.country) body.country = request.country;
     return this.call<VerificationStarted>(ctx, 'publishable', 'POST', '/api/3/verifications', body);
   }
 
@@ -138,7 +138,7 @@ export class FetchKeywayClient implements KeywayClient {
 
   requestPass(ctx: KeywayCallContext, request: { platform: WalletPlatform; credentialId?: string }) {
     const body: Record<string, string> = { platform: request.platform };
-    if (request.credentialId) body['credential_id'] = request.credentialId;
+    if (request.credentialId) body.credential_id = request.credentialId;
     return this.call<PassTicket>(ctx, 'token', 'POST', '/api/3/passes', body);
   }
 

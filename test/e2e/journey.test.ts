@@ -59,7 +59,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     browser = await launch();
     context = await phone(browser);
     context.on('request', (request) =>
-      requests.push({ url: request.url(), authorization: request.headers()['authorization'] }),
+      requests.push({ url: request.url(), authorization: request.headers().authorization }),
     );
   });
 
@@ -121,7 +121,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
       assert.ok(files[name], `${name} in the .pkpass`);
     const dir = fs.mkdtempSync(path.join(dataDir, 'pkpass-'));
     fs.writeFileSync(path.join(dir, 'manifest.json'), files['manifest.json']);
-    fs.writeFileSync(path.join(dir, 'signature'), files['signature']);
+    fs.writeFileSync(path.join(dir, 'signature'), files.signature);
     const certs = path.join(dataDir, 'certs');
     const verified = spawnSync(
       'openssl',
@@ -174,7 +174,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     await sms.waitFor({ timeout: 10_000 });
     await consolePage.locator('#dev-phone').scrollIntoViewIfNeeded();
     await screenshot(consolePage, 'dev-phone-sms');
-    const text = await sms.innerText();
+    const text = await sms.textContent();
     const code = /\b(\d{6})\b/.exec(text)?.[1];
     assert.ok(code, `a 6-digit code in: ${text}`);
     assert.match(text, /\/v\/[A-Za-z0-9_-]+/, 'the SMS carries the secure link too');

@@ -147,13 +147,13 @@ test('unknown endpoints and methods answer the error shape', async () => {
 
 test('an expired or unknown token from a listed origin gets a 401 the widget can read', async () => {
   const res = await h.request('GET', '/api/3/credentials/cred_x/status', {
-    token: 'ps_' + 'Z'.repeat(43),
+    token: `ps_${'Z'.repeat(43)}`,
     headers: { origin: PARTNER_ORIGIN },
   });
   assert.equal(res.status, 401);
   assert.equal(res.headers.get('access-control-allow-origin'), PARTNER_ORIGIN);
   const stranger = await h.request('GET', '/api/3/credentials/cred_x/status', {
-    token: 'ps_' + 'Z'.repeat(43),
+    token: `ps_${'Z'.repeat(43)}`,
     headers: { origin: 'https://stranger.example' },
   });
   assert.equal(stranger.headers.get('access-control-allow-origin'), null);

@@ -78,7 +78,7 @@ test('HKDF-derived keys: ciphertexts carry a key id, KEYWAY_SECRET_PREVIOUS keep
   const old = createKeyRing(SECRET);
   const next = Buffer.alloc(32, 2).toString('base64');
   const ct = old.encrypt('7KX-9QM-2HR-4TD', 'cred_1');
-  assert.ok(ct.startsWith(old.kid + '.'));
+  assert.ok(ct.startsWith(`${old.kid}.`));
   assert.equal(old.decrypt(ct, 'cred_1'), '7KX-9QM-2HR-4TD');
   assert.throws(() => old.decrypt(ct, 'cred_2'), 'bound to its record');
   const rotated = createKeyRing(next, SECRET);

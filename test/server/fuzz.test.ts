@@ -161,8 +161,8 @@ function sample(schemaIn: Schema | undefined, name = '', depth = 0): unknown {
     email: () => pick(['ada@example.com', 'not-an-email']),
     url: () => pick(['https://receiver.example/hook', 'http://127.0.0.1/x', 'ftp://x']),
     code: () => pick(['123456', '000 000', 'abc']),
-    handoff_token: () => pick(['h_' + 'A'.repeat(30), '']),
-    pushToken: () => 'push-fuzz-' + Math.floor(rand() * 1000),
+    handoff_token: () => pick([`h_${'A'.repeat(30)}`, '']),
+    pushToken: () => `push-fuzz-${Math.floor(rand() * 1000)}`,
   };
   if (byName[name] && chance(0.7)) return byName[name]();
   const alts = s.anyOf ?? s.oneOf;
@@ -281,7 +281,7 @@ function authorizationFor(op: Operation): string | undefined {
     bearer(h.pk),
     bearer(known.cs),
     bearer(known.ps),
-    bearer('ps_' + 'A'.repeat(40)),
+    bearer(`ps_${'A'.repeat(40)}`),
     'Basic Zm9vOmJhcg==',
     `ApplePass ${known.applePass}`,
   ]);

@@ -9,7 +9,7 @@ import { createSenders, DeliveryError, smtpMailer, twilioSms, webhookSms } from 
 import { gsm7Length, verificationSms } from '../../server/delivery/templates.js';
 import { pickLocale } from '../../server/messages/locale.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { latestSms, personWithPhone, startVerification } from '../helpers/sms.js';
+import { personWithPhone, startVerification } from '../helpers/sms.js';
 
 interface Received {
   method: string;

@@ -131,7 +131,7 @@ describe('webhooks (SQLite)', () => {
       assert.match(r.headers['webhook-id'] as string, /^msg_/);
       assert.match(r.headers['webhook-timestamp'] as string, /^\d{10}$/);
     }
-    assert.throws(() => new Webhook(wh.secret).verify(rx.received[0].body + ' ', headersOf(rx.received[0])));
+    assert.throws(() => new Webhook(wh.secret).verify(`${rx.received[0].body} `, headersOf(rx.received[0])));
     assert.equal(await dispatchWebhooks(h.keyway.ctx), 0, 'nothing twice');
     await h.request('DELETE', `/api/3/webhooks/${wh.id}`, { token: h.sk });
   });

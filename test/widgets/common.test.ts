@@ -192,7 +192,7 @@ describe('FetchKeywayClient', () => {
     const seen = calls.map((c) => [
       c.init.method,
       c.url,
-      (c.init.headers as Record<string, string>)['authorization'],
+      (c.init.headers as Record<string, string>).authorization,
       c.init.body ?? null,
     ]);
     expect(seen).to.deep.equal([
@@ -303,7 +303,7 @@ describe('live status through fetch (docs/api.md: no token in a URL)', () => {
       ['active', '8'],
     ]);
     expect(requests.map((r) => r.url)).to.deep.equal(['https://keys.example/api/3/credentials/cred_1/status/stream']);
-    expect(requests[0].headers['authorization']).to.equal('Bearer ps_secret_token');
+    expect(requests[0].headers.authorization).to.equal('Bearer ps_secret_token');
     expect(ended!.fatal, 'the controller reconnects with its own backoff').to.equal(true);
   });
 

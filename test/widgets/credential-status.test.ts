@@ -67,7 +67,7 @@ describe('<credential-status>', () => {
       const badge = byPart(el, 'badge')!;
       expect(textOf(badge)).to.equal(`Pass status: ${WORDS[status]}`);
       expect(byPart(el, 'icon')!.getAttribute('aria-hidden')).to.equal('true');
-      expect(byPart(el, 'base')!.dataset['status']).to.equal(status);
+      expect(byPart(el, 'base')!.dataset.status).to.equal(status);
       expect(getComputedStyle(badge).color).to.not.equal(getComputedStyle(byPart(el, 'description')!).color);
       const help = queryByRole(el, 'group');
       expect(!!help, 'troubleshooting help').to.equal(status === 'invited' || status === 'provisioning');

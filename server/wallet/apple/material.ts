@@ -110,7 +110,7 @@ export function readPemSource(value: string | undefined, variable: string, expec
     if (other) throw new WalletConfigError(variable, messages.wrongPemKind(kindOf(other.label), expected));
     throw new WalletConfigError(variable, messages.truncatedPem());
   }
-  return wanted[0].text + '\n';
+  return `${wanted[0].text}\n`;
 }
 
 function parseKey(pem: string, passphrase: string | undefined): KeyObject {
