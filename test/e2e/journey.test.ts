@@ -174,7 +174,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
     await sms.waitFor({ timeout: 10_000 });
     await consolePage.locator('#dev-phone').scrollIntoViewIfNeeded();
     await screenshot(consolePage, 'dev-phone-sms');
-    const text = await sms.textContent();
+    const text = (await sms.textContent()) ?? '';
     const code = /\b(\d{6})\b/.exec(text)?.[1];
     assert.ok(code, `a 6-digit code in: ${text}`);
     assert.match(text, /\/v\/[A-Za-z0-9_-]+/, 'the SMS carries the secure link too');
