@@ -24,9 +24,9 @@ async function serveChild(): Promise<void> {
   const { serve } = await import('@hono/node-server');
   const { createApp } = await import('../server/app.js');
   const { loadConfig } = await import('../server/config.js');
-  const { createKey } = await import('../server/domain/keys.js');
-  const { createPerson } = await import('../server/domain/people.js');
-  const { createCredential } = await import('../server/domain/credentials.js');
+  const { createKey } = await import('../server/domain/callers/keys.js');
+  const { createPerson } = await import('../server/domain/people/people.js');
+  const { createCredential } = await import('../server/domain/credentials/issue.js');
   const { openStore } = await import('../server/storage/db.js');
   const { migrateToLatest } = await import('../server/storage/migrations.js');
 

@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { createSenders } from './delivery/senders.js';
-import { startBackgroundWork } from './domain/background.js';
 import { type ContextDeps, type Ctx, createContext } from './domain/context.js';
-import { hidConfigured, hidReadiness } from './domain/hid-origo.js';
+import { hidConfigured, hidReadiness } from './domain/hid/origo.js';
+import { startBackgroundWork } from './domain/housekeeping/background.js';
 import { StatusHub } from './domain/status-hub.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';

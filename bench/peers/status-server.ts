@@ -7,7 +7,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { createKey } from '../../server/domain/keys.js';
+import { createKey } from '../../server/domain/callers/keys.js';
 import { openStore } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 

@@ -1,7 +1,7 @@
 // `keyway keys create|list|revoke`: manage secret (sk_) and publishable (pk_) keys from a shell.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createKey, listKeys, revokeKey, SCOPES, type Scope } from '../domain/keys.js';
+import { createKey, listKeys, revokeKey, SCOPES, type Scope } from '../domain/callers/keys.js';
 import { openCliContext } from '../runtime.js';
 
 const KEYS_HELP = `Usage:

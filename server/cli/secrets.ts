@@ -7,7 +7,7 @@ import {
   ROTATION_BATCH,
   RotationError,
   rotateSecrets,
-} from '../domain/secret-rotation.js';
+} from '../domain/housekeeping/secret-rotation.js';
 import { openCliContext } from '../runtime.js';
 
 const SECRETS_HELP = `Usage: npx keyway secrets rotate [--batch <n>]

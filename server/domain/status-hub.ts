@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { fixedLimit } from '../storage/db.js';
 import type { Ctx } from './context.js';
-import type { DeviceView } from './credential-types.js';
-import { HID_MOBILE } from './credential-types.js';
-import type { CredentialStatus } from './lifecycle.js';
+import type { CredentialStatus } from './credentials/lifecycle.js';
+import type { DeviceView } from './credentials/types.js';
+import { HID_MOBILE } from './credentials/types.js';
 
 /** One `event: status` of the live stream (docs/lifecycle.md). */
 export interface StatusEvent {

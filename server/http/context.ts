@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Caller } from '../domain/callers.js';
+import type { Caller } from '../domain/callers/callers.js';
 
 export interface AppEnv {
   Variables: {

@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { type Caller, resolveCaller } from '../domain/callers.js';
-import type { Ctx } from '../domain/context.js';
-import { ApiError } from '../domain/errors.js';
+import { type Caller, resolveCaller } from '../domain/callers/callers.js';
 import {
   abandonIdempotent,
   beginIdempotent,
@@ -12,8 +10,10 @@ import {
   hashRequest,
   heartbeatIdempotent,
   idempotencyRecordKeys,
-} from '../domain/idempotency.js';
-import { allowedOrigins, normalizeOrigin } from '../domain/keys.js';
+} from '../domain/callers/idempotency.js';
+import { allowedOrigins, normalizeOrigin } from '../domain/callers/keys.js';
+import type { Ctx } from '../domain/context.js';
+import { ApiError } from '../domain/errors.js';
 import { redactPath } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { answerCompressor } from './compress.js';

@@ -1,5 +1,5 @@
 import type { OpenAPIHono, z } from '@hono/zod-openapi';
-import { type Caller, requireAccessScope, requireScope } from '../domain/callers.js';
+import { type Caller, requireAccessScope, requireScope } from '../domain/callers/callers.js';
 import { ApiError } from '../domain/errors.js';
 import { parseQuery, pathInt, readBody, refuseNulParams } from './body.js';
 import type { AppContext, AppEnv } from './context.js';

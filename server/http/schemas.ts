@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { STATUSES } from '../domain/lifecycle.js';
+import { STATUSES } from '../domain/credentials/lifecycle.js';
 
 /** The zod schemas behind request validation and /openapi.json (one source for both). */
 

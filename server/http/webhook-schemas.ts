@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { STATUSES } from '../domain/lifecycle.js';
-import { WEBHOOK_EVENTS, type WebhookEvent } from '../domain/webhooks.js';
+import { STATUSES } from '../domain/credentials/lifecycle.js';
+import { WEBHOOK_EVENTS, type WebhookEvent } from '../domain/webhooks/endpoints.js';
 
 /**
  * The bodies Keyway POSTs to a webhook endpoint, one per event (docs/lifecycle.md), for the

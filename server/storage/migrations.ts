@@ -437,7 +437,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
-/** The tables the read cache answers from (server/domain: credential-views.ts, callers.ts), notified on PostgreSQL. */
+/** The tables the read cache answers from (server/domain: credentials/views.ts, callers/callers.ts), notified on PostgreSQL. */
 const READ_CACHED_TABLES = [
   'api_keys',
   'tokens',

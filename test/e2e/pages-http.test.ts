@@ -1,7 +1,7 @@
 // The pages' HTTP contract, through app.request: headers, locale, branding, the CDN route, /p/session.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { hostedPageKey } from '../../server/domain/keys.js';
+import { hostedPageKey } from '../../server/domain/callers/keys.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createKey } from '../../server/domain/keys.js';
+import { createKey } from '../../server/domain/callers/keys.js';
 import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createKey, revokeKey } from '../../server/domain/keys.js';
+import { createKey, revokeKey } from '../../server/domain/callers/keys.js';
 import { createHarness, type Harness, issueWalletPass, OTHER_ORIGIN, PARTNER_ORIGIN } from '../helpers/harness.js';
 
 let h: Harness;

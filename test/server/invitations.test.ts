@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cryptoRandom } from '../../server/crypto/secrets.js';
-import { generateInvitationCode, normalizeInvitationCode } from '../../server/domain/invitation-code.js';
-import { sweepExpiredInvitations } from '../../server/domain/sweeps.js';
+import { sweepExpiredInvitations } from '../../server/domain/credentials/sweeps.js';
+import { generateInvitationCode, normalizeInvitationCode } from '../../server/domain/invitations/code.js';
 import { createHarness, type Harness, issueWalletPass, OTHER_ORIGIN, PARTNER_ORIGIN } from '../helpers/harness.js';
 
 describe('invitation codes', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sweepRevocations } from '../../server/domain/sweeps.js';
-import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
+import { sweepRevocations } from '../../server/domain/credentials/sweeps.js';
+import { deliverWalletPushes } from '../../server/domain/wallets/pushes.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 import { type ApnsPeer, startApnsPeer } from '../helpers/peers.js';

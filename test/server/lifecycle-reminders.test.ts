@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sendInvitationReminders } from '../../server/domain/reminders.js';
+import { sendInvitationReminders } from '../../server/domain/invitations/reminders.js';
 import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';
 
 describe('invitation reminder: one email a day before an emailed invitation expires', () => {

@@ -108,7 +108,7 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     assert.equal(revoking.data.new_status, 'revoking');
 
     // Still open after the terminal state: the confirmation arrives on the same stream.
-    const { confirmVoided } = await import('../../server/domain/devices.js');
+    const { confirmVoided } = await import('../../server/domain/credentials/devices.js');
     await confirmVoided(h.keyway.ctx, pass.device_id, 'fetch');
     const revoked = await sse.next();
     assert.equal(revoked.data.new_status, 'revoked');

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '../../server/domain/errors.js';
 import {
   admitsAccess,
   type CredentialStatus,
   type LifecycleAction,
   nextState,
   STATUSES,
-} from '../../server/domain/lifecycle.js';
+} from '../../server/domain/credentials/lifecycle.js';
+import { ApiError } from '../../server/domain/errors.js';
 
 const s = (status: CredentialStatus, enabled = true) => ({ status, enabled });
 const illegal = (from: ReturnType<typeof s>, action: LifecycleAction) =>

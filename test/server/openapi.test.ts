@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { ERRORS } from '../../server/domain/errors.js';
-import { WEBHOOK_EVENTS } from '../../server/domain/webhooks.js';
+import { WEBHOOK_EVENTS } from '../../server/domain/webhooks/endpoints.js';
 import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
 import {
   createHarness,

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256 } from '../../server/crypto/secrets.js';
-import { sweepPendingDevices } from '../../server/domain/sweeps.js';
+import { sweepPendingDevices } from '../../server/domain/credentials/sweeps.js';
 import { devChain, openssl, tempDir } from '../fixtures/wallet/dev-chain.js';
 import { createHarness, type Harness, issueWalletPass, PARTNER_ORIGIN } from '../helpers/harness.js';
 import { clientSession, fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ensureHostedKey } from '../../server/domain/keys.js';
+import { ensureHostedKey } from '../../server/domain/callers/keys.js';
 import { createHarness, type Harness, PARTNER_ORIGIN } from '../helpers/harness.js';
 import { clientSession, redeemedCredential } from '../helpers/passes.js';
 

@@ -60,7 +60,7 @@ describe('an idempotency record "running" is not taken over while its request is
   });
 
   test('a request alive past 60 s keeps its record (heartbeat); a dead one is taken over after 60 s', async () => {
-    const { beginIdempotent, heartbeatIdempotent } = await import('../../server/domain/idempotency.js');
+    const { beginIdempotent, heartbeatIdempotent } = await import('../../server/domain/callers/idempotency.js');
     const ctx = h.keyway.ctx;
     const alive = await beginIdempotent(ctx, 'rk-alive', 'hash');
     const dead = await beginIdempotent(ctx, 'rk-dead', 'hash');

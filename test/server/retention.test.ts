@@ -26,7 +26,7 @@ describe('retention', () => {
     );
 
   test('expired tokens, finished verifications, delivered outbox and queue rows, delivery history and old nonces go after 30 days; live rows stay', async () => {
-    const { runHousekeeping } = await import('../../server/domain/background.js');
+    const { runHousekeeping } = await import('../../server/domain/housekeeping/background.js');
     const { dispatchWebhooks } = await import('../../server/webhooks/dispatcher.js');
     const ctx = h.keyway.ctx;
     const { phone } = await personWithPhone(h);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { beginIdempotent } from '../../server/domain/callers/idempotency.js';
 import { ApiError } from '../../server/domain/errors.js';
-import { beginIdempotent } from '../../server/domain/idempotency.js';
 import { consumeRate } from '../../server/domain/rate-limits.js';
 import { migrateToLatest, migrationsApplied } from '../../server/storage/migrations.js';
 import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';
@@ -131,7 +131,7 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
 
       // Another connection (a second instance, or `keyway keys revoke` in its own process).
       const { openStore } = await import('../../server/storage/db.js');
-      const { createKey } = await import('../../server/domain/keys.js');
+      const { createKey } = await import('../../server/domain/callers/keys.js');
       const other = openStore(h.databaseUrl);
       try {
         const { key: sk2, view } = await createKey(h.keyway.ctx, { kind: 'secret', scopes: ['account.person'] });

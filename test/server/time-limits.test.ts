@@ -16,7 +16,7 @@ import {
   type Mailer,
   type SmsSender,
 } from '../../server/delivery/senders.js';
-import { deliverWalletPushes } from '../../server/domain/wallet-pushes.js';
+import { deliverWalletPushes } from '../../server/domain/wallets/pushes.js';
 import { createApnsClient } from '../../server/wallet/apns.js';
 import { createGoogleWalletRestClient, GoogleWalletApiError } from '../../server/wallet/google/rest-client.js';
 import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cryptoRandom } from '../../server/crypto/secrets.js';
 import { gsm7Length } from '../../server/delivery/templates.js';
-import { createKey } from '../../server/domain/keys.js';
-import { generateOtp, normalizeOtp } from '../../server/domain/verifications.js';
+import { createKey } from '../../server/domain/callers/keys.js';
+import { generateOtp, normalizeOtp } from '../../server/domain/verifications/verifications.js';
 import { createHarness, type Harness, PARTNER_ORIGIN } from '../helpers/harness.js';
 import { check, freshPhone, latestSms, personWithPhone, resend, startVerification, wrongCode } from '../helpers/sms.js';
 

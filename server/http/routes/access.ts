@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { verifyAccess } from '../../domain/access.js';
-import { actorOf } from '../../domain/callers.js';
+import { verifyAccess } from '../../domain/access/door-check.js';
+import { actorOf } from '../../domain/callers/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';

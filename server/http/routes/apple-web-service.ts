@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
+import type { Ctx } from '../../domain/context.js';
 import {
   type AuthenticatedPass,
   authenticatePass,
@@ -7,8 +8,7 @@ import {
   registerPass,
   unregisterPass,
   updatedSerials,
-} from '../../domain/apple-web-service.js';
-import type { Ctx } from '../../domain/context.js';
+} from '../../domain/wallets/apple-web-service.js';
 import { redactText } from '../../log.js';
 import type { AppEnv } from '../context.js';
 import { type Authenticator, defineRoute } from '../route.js';

@@ -2,12 +2,12 @@ import { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { actorOf, type Caller, canSeeSecrets } from '../../domain/callers.js';
+import { actorOf, type Caller, canSeeSecrets } from '../../domain/callers/callers.js';
 import type { Ctx } from '../../domain/context.js';
-import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credential-changes.js';
-import { credentialTypes } from '../../domain/credential-types.js';
-import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credential-views.js';
-import { createCredential } from '../../domain/credentials.js';
+import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credentials/changes.js';
+import { createCredential } from '../../domain/credentials/issue.js';
+import { credentialTypes } from '../../domain/credentials/types.js';
+import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credentials/views.js';
 import { ipBucketOf } from '../../domain/rate-limits.js';
 import {
   contentKey,

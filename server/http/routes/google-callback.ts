@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { handleGoogleCallback } from '../../domain/google-callback.js';
+import { handleGoogleCallback } from '../../domain/wallets/google-callback.js';
 import { CallbackBody } from '../../wallet/google/callback.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
-import { createHandoff, redeemHandoff } from '../../domain/handoffs.js';
+import { createHandoff, redeemHandoff } from '../../domain/invitations/handoffs.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';

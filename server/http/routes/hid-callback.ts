@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
-import { kickHidSync, requestHidSync } from '../../domain/hid-sync.js';
+import { kickHidSync, requestHidSync } from '../../domain/hid/sync.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 

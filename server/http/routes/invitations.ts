@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../domain/callers.js';
+import { actorOf } from '../../domain/callers/callers.js';
 import type { Ctx } from '../../domain/context.js';
-import { redeemInvitation, reissueInvitation } from '../../domain/invitations.js';
+import { redeemInvitation, reissueInvitation } from '../../domain/invitations/invitations.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';

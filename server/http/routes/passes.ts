@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
-import { downloadPass, requestPass } from '../../domain/passes.js';
+import { downloadPass, requestPass } from '../../domain/wallets/passes.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';

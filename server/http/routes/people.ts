@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../domain/callers.js';
+import { actorOf } from '../../domain/callers/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import {
@@ -10,7 +10,7 @@ import {
   listPeople,
   toPersonView,
   updatePerson,
-} from '../../domain/people.js';
+} from '../../domain/people/people.js';
 import type { AppEnv } from '../context.js';
 import { cursorInt, defineRoute } from '../route.js';
 import * as S from '../schemas.js';

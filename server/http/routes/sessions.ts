@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createClientSession } from '../../domain/client-sessions.js';
+import { createClientSession } from '../../domain/callers/client-sessions.js';
 import type { Ctx } from '../../domain/context.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';

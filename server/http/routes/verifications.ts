@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { LINK_PAGE_CSS, linkPage } from '../../delivery/templates.js';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import {
@@ -8,8 +7,9 @@ import {
   redeemLink,
   resendVerification,
   startVerification,
-} from '../../domain/verifications.js';
+} from '../../domain/verifications/verifications.js';
 import { pickLocale } from '../../messages/locale.js';
+import { LINK_PAGE_CSS, linkPage } from '../../pages/link-page.js';
 import type { AppContext, AppEnv } from '../context.js';
 import { errorAnswer } from '../errors.js';
 import { defineRoute } from '../route.js';

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../domain/callers.js';
+import { actorOf } from '../../domain/callers/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import {
   createWebhook,
@@ -11,7 +11,7 @@ import {
   rotateWebhookSecret,
   testWebhook,
   WEBHOOK_EVENTS,
-} from '../../domain/webhooks.js';
+} from '../../domain/webhooks/endpoints.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import { ListQuery } from '../schemas.js';

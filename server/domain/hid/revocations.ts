@@ -1,0 +1,60 @@
+import type { Tx } from '../../storage/db.js';
+import type { Ctx } from '../context.js';
+
+/**
+ * What a revocation in Keyway asks of HID Origo (docs/hid.md), marked inside the revoking
+ * transaction; the read-back sync (sync.ts) carries it out and retries until Origo did.
+ * Apart from sync.ts so the lifecycle commands can call it without an import cycle.
+ */
+export const HID_SYNC_WAKE = 'hid-sync';
+
+export const wakeHidSync = (ctx: Ctx): void => void ctx.bus.emit(HID_SYNC_WAKE);
+
+/** DELETE of a type-8 credential: its pending invitations cancelled and every phone's Origo credential revoked. */
+export async function wantHidRevocationTx(tx: Tx, credentialId: string, at: string): Promise<void> {
+  await tx
+    .updateTable('invitations')
+    .set({ superseded_at: at })
+    .where('credential_id', '=', credentialId)
+    .where('redeemed_at', 'is', null)
+    .where('superseded_at', 'is', null)
+    .execute();
+  await tx
+    .updateTable('hid_invitations')
+    .set({ cancel_wanted_at: at })
+    .where('credential_id', '=', credentialId)
+    .where('settled_at', 'is', null)
+    .where('cancel_wanted_at', 'is', null)
+    .execute();
+  await tx
+    .updateTable('hid_devices')
+    .set({ revoke_wanted_at: at })
+    .where('credential_id', '=', credentialId)
+    .where('revoked_at', 'is', null)
+    .where('revoke_wanted_at', 'is', null)
+    .execute();
+  await tx
+    .updateTable('hid_syncs')
+    .set({ next_sync_at: at, failures: 0 })
+    .where('credential_id', '=', credentialId)
+    .execute();
+}
+
+/** One phone revoked in Keyway (its device row is `revoked` already): Origo is told by the sync. */
+export async function wantHidDeviceRevokedTx(ctx: Ctx, tx: Tx, deviceId: string, at: string): Promise<void> {
+  const updated = await tx
+    .updateTable('hid_devices')
+    .set({ revoke_wanted_at: at })
+    .where('device_id', '=', deviceId)
+    .where('revoke_wanted_at', 'is', null)
+    .returning('credential_id')
+    .executeTakeFirst();
+  if (updated) {
+    await tx
+      .updateTable('hid_syncs')
+      .set({ next_sync_at: at, failures: 0 })
+      .where('credential_id', '=', updated.credential_id)
+      .execute();
+    wakeHidSync(ctx);
+  }
+}

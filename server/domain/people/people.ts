@@ -1,0 +1,176 @@
+import type { Selectable, Updateable } from 'kysely';
+import { nowIso } from '../../clock.js';
+import { type Actor, recordEvent } from '../../storage/audit.js';
+import { json } from '../../storage/db.js';
+import type { PersonTable } from '../../storage/schema.js';
+import type { Ctx } from '../context.js';
+import { revokeCredentialTx } from '../credentials/changes.js';
+import { ApiError } from '../errors.js';
+import { normalizePhone } from './phone.js';
+
+export interface PersonView {
+  id: number;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  enabled: boolean;
+  group_ids: number[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PersonInput {
+  first_name?: string;
+  last_name?: string;
+  email?: string | null;
+  phone?: string | null;
+  enabled?: boolean;
+  group_ids?: number[];
+}
+
+export const toPersonView = (r: Selectable<PersonTable>): PersonView => ({
+  id: r.id,
+  first_name: r.first_name,
+  last_name: r.last_name,
+  email: r.email,
+  phone: r.phone,
+  enabled: r.enabled === 1,
+  group_ids: json(r.group_ids, []),
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+export async function createPerson(
+  ctx: Ctx,
+  input: PersonInput & { first_name: string; last_name: string },
+  opts: { actor: Actor; defaultCountry?: string | null },
+): Promise<PersonView> {
+  const phone = input.phone ? normalizePhone(input.phone, opts.defaultCountry ?? ctx.config.defaultCountry) : null;
+  const at = nowIso(ctx);
+  return ctx.store.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('people')
+      .values({
+        first_name: input.first_name,
+        last_name: input.last_name,
+        email: input.email?.toLowerCase() ?? null,
+        phone,
+        enabled: input.enabled === false ? 0 : 1,
+        group_ids: JSON.stringify(input.group_ids ?? []),
+        created_at: at,
+        updated_at: at,
+        deleted_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(tx, at, { type: 'person.created', actor: opts.actor, subject: `person:${row.id}` });
+    return toPersonView(row);
+  });
+}
+
+export async function getPersonRow(ctx: Ctx, id: number) {
+  const row = await ctx.store.db
+    .selectFrom('people')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) throw new ApiError('not_found', `No person with id ${id}.`);
+  return row;
+}
+
+export async function listPeople(
+  ctx: Ctx,
+  opts: { limit: number; cursor?: number; phone?: string; email?: string; defaultCountry?: string | null },
+): Promise<{ people: PersonView[]; next_cursor: string | null }> {
+  let q = ctx.store.db
+    .selectFrom('people')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .limit(opts.limit + 1);
+  if (opts.cursor !== undefined) q = q.where('id', '>', opts.cursor);
+  if (opts.phone)
+    q = q.where('phone', '=', normalizePhone(opts.phone, opts.defaultCountry ?? ctx.config.defaultCountry));
+  if (opts.email) q = q.where('email', '=', opts.email.toLowerCase());
+  const rows = await q.execute();
+  const page = rows.slice(0, opts.limit);
+  return {
+    people: page.map(toPersonView),
+    next_cursor: rows.length > opts.limit ? String(page[page.length - 1].id) : null,
+  };
+}
+
+export async function updatePerson(
+  ctx: Ctx,
+  id: number,
+  input: PersonInput,
+  opts: { actor: Actor; defaultCountry?: string | null },
+): Promise<PersonView> {
+  const phone =
+    input.phone === undefined
+      ? undefined
+      : input.phone === null || input.phone === ''
+        ? null
+        : normalizePhone(input.phone, opts.defaultCountry ?? ctx.config.defaultCountry);
+  const at = nowIso(ctx);
+  return ctx.store.db.transaction().execute(async (tx) => {
+    const existing = await tx
+      .selectFrom('people')
+      .select('id')
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!existing) throw new ApiError('not_found', `No person with id ${id}.`);
+    const changes: Updateable<PersonTable> = { updated_at: at };
+    if (input.first_name !== undefined) changes.first_name = input.first_name;
+    if (input.last_name !== undefined) changes.last_name = input.last_name;
+    if (input.email !== undefined) changes.email = input.email?.toLowerCase() ?? null;
+    if (phone !== undefined) changes.phone = phone;
+    if (input.enabled !== undefined) changes.enabled = input.enabled ? 1 : 0;
+    if (input.group_ids !== undefined) changes.group_ids = JSON.stringify(input.group_ids);
+    const row = await tx
+      .updateTable('people')
+      .set(changes)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(tx, at, {
+      type: 'person.updated',
+      actor: opts.actor,
+      subject: `person:${id}`,
+      data: { fields: Object.keys(changes).filter((k) => k !== 'updated_at') },
+    });
+    return toPersonView(row);
+  });
+}
+
+/** Deleting a person revokes every credential of theirs, in one transaction. */
+export async function deletePerson(ctx: Ctx, id: number, actor: Actor): Promise<PersonView> {
+  const at = nowIso(ctx);
+  const { view, changed } = await ctx.store.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom('people')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw new ApiError('not_found', `No person with id ${id}.`);
+    const creds = await tx.selectFrom('credentials').select('id').where('person_id', '=', id).execute();
+    const changed: string[] = [];
+    for (const c of creds) {
+      if (await revokeCredentialTx(ctx, tx, c.id, actor)) changed.push(c.id);
+    }
+    await tx.updateTable('people').set({ deleted_at: at, updated_at: at }).where('id', '=', id).execute();
+    await recordEvent(tx, at, {
+      type: 'person.deleted',
+      actor,
+      subject: `person:${id}`,
+      data: { credentials_revoked: changed.length },
+    });
+    return { view: toPersonView({ ...row, updated_at: at }), changed };
+  });
+  for (const c of changed) ctx.bus.credentialChanged(c);
+  return view;
+}

@@ -1,0 +1,67 @@
+// The fallback for missed save callbacks: with the Google REST API configured, pending Google
+// devices are polled (GET the object, read `hasUsers`) and a saved one is confirmed exactly as a
+// verified save callback would confirm it (docs/lifecycle.md).
+import { addSeconds, nowIso } from '../../clock.js';
+import type { GoogleWalletRestClient } from '../../wallet/google/rest-client.js';
+import type { Ctx } from '../context.js';
+import { confirmDevice } from '../credentials/devices.js';
+import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
+
+/** Objects asked about per round; the least recently asked go first, so a backlog rotates. */
+export const GOOGLE_POLL_BATCH = 50;
+const CANDIDATES = 1000;
+
+// Per process: when each device was last asked about (a device leaves when it stops being pending).
+const lastAsked = new WeakMap<object, Map<string, number>>();
+// A round still asking (Google slow) is not overlapped by the next tick.
+const running = new WeakSet<object>();
+
+/** One round of the poll; returns how many devices it confirmed. */
+export async function pollPendingGoogleDevices(ctx: Ctx): Promise<number> {
+  const google = ctx.config.passes ? ctx.wallet?.google : undefined;
+  const rest = google?.rest;
+  if (!google || !rest || running.has(google)) return 0;
+  running.add(google);
+  try {
+    return await pollRound(ctx, google, rest);
+  } finally {
+    running.delete(google);
+  }
+}
+
+async function pollRound(
+  ctx: Ctx,
+  google: NonNullable<NonNullable<Ctx['wallet']>['google']>,
+  rest: GoogleWalletRestClient,
+): Promise<number> {
+  const since = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);
+  const pending = await ctx.store.db
+    .selectFrom('devices')
+    .select(['id', 'serial_number'])
+    .where('platform', '=', 'google')
+    .where('status', '=', 'pending')
+    .where('added_at', '>', since)
+    .orderBy('added_at', 'desc')
+    .limit(CANDIDATES)
+    .execute();
+  let asked = lastAsked.get(google);
+  if (!asked) lastAsked.set(google, (asked = new Map()));
+  const live = new Set(pending.map((d) => d.id));
+  for (const id of asked.keys()) if (!live.has(id)) asked.delete(id);
+  const batch = pending.sort((a, b) => (asked.get(a.id) ?? 0) - (asked.get(b.id) ?? 0)).slice(0, GOOGLE_POLL_BATCH);
+  let confirmed = 0;
+  for (const device of batch) {
+    asked.set(device.id, Date.now());
+    let object;
+    try {
+      object = await rest.getObject(`${google.issuerId}.${device.serial_number}`);
+    } catch (error) {
+      // Google unreachable: the next round asks again; the rest of this batch would likely fail too.
+      ctx.log({ level: 'warn', msg: 'google object poll failed', error: (error as Error).message });
+      break;
+    }
+    // null: no such object yet (a JWT-carried object exists at Google only once someone saves it).
+    if (object?.hasUsers && (await confirmDevice(ctx, device.id, `device:${device.id}`))) confirmed++;
+  }
+  return confirmed;
+}
