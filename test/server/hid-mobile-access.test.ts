@@ -164,8 +164,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const users = [...w.peer.users.values()].filter((u) => u.externalId === `keyway-person-${personId}`);
       assert.equal(users.length, 1);
       assert.equal(
-        JSON.parse(w.peer.calls.find((x) => x.path === `/users/${users[0].id}/invitation` && x.method === 'POST')!.body)
-          .sendInvitationEmail,
+        JSON.parse(
+          w.peer.calls.find((x) => x.path === `/users/${users[0].id}/invitation` && x.method === 'POST')!.body,
+        )['urn:hid:scim:api:ma:2.2:UserAction'].sendInvitationEmail,
         'N',
       );
       await w.h.flushMessages();
