@@ -48,6 +48,11 @@ export interface PeerContainer {
   manufacturer: string;
   osVersion: string;
 }
+export interface PeerBehaviour {
+  newCredentialId: boolean;
+}
+export const DEFAULT_BEHAVIOUR: PeerBehaviour = { newCredentialId: false };
+
 export interface PeerCall {
   method: string;
   path: string;
@@ -70,6 +75,12 @@ export interface OrigoPeer {
   calls: PeerCall[];
   /** Token lifetime in seconds for tokens issued from now on (Origo's is 3600). */
   tokenLifetime: number;
+  /**
+   * Where the notes say "unknown", the peer can answer each way Origo might (tests set these and
+   * put them back). `newCredentialId`: the phone's credential gets an id of its own instead of the
+   * one the invitation named (the named one drops out).
+   */
+  behaviour: PeerBehaviour;
   /** Answer the next n API calls (not token calls) with this status. */
   failNext(n: number, status?: number): void;
   /**
@@ -328,7 +339,9 @@ export async function startOrigoPeer(
             list(
               own.map((i) => ({
                 ...invitationJson(i),
-                [EXT_CREDENTIAL]: [credentialJson(credentials.get(i.credentialId)!)],
+                [EXT_CREDENTIAL]: credentials.has(i.credentialId)
+                  ? [credentialJson(credentials.get(i.credentialId)!)]
+                  : [],
               })),
             ),
           ),
@@ -471,6 +484,7 @@ export async function startOrigoPeer(
     containers,
     calls,
     tokenLifetime: 3600,
+    behaviour: { ...DEFAULT_BEHAVIOUR },
     failNext(n, status = 503) {
       failures = Array.from({ length: n }, () => status);
     },
@@ -516,7 +530,13 @@ export async function startOrigoPeer(
         osVersion: '18.1',
       };
       containers.set(container.id, container);
-      const credential = credentials.get(inv.credentialId)!;
+      let credential = credentials.get(inv.credentialId)!;
+      if (peer.behaviour.newCredentialId) {
+        // The phone's Mobile ID under an id of its own; the one the invitation named drops out.
+        credentials.delete(credential.id);
+        credential = { ...credential, id: String(nextId++), cardNumber: String(randomInt(10_000_000, 99_999_999)) };
+        credentials.set(credential.id, credential);
+      }
       credential.containerId = container.id;
       credential.status = 'ACTIVE';
       return { container, credential };
