@@ -424,12 +424,16 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
         'POST',
         `/users/${userId}/invitation`,
         {
+          // The flags nest under the UserAction key, as in the user create (notes §3: four clients agree).
           schemas: [SCHEMA_USER_ACTION],
-          createInvitationCode: 'Y',
-          sendInvitationEmail: 'N',
-          assignCredential: 'Y',
-          partNumber,
-          credential: '',
+          [SCHEMA_USER_ACTION]: {
+            createInvitationCode: 'Y',
+            sendInvitationEmail: 'N',
+            assignCredential: 'Y',
+            partNumber,
+            credential: '',
+          },
+          meta: { resourceType: 'PACSUser' },
         },
         { ...opts, idempotent: false },
       );

@@ -10,6 +10,13 @@ const EXT_INVITATION = 'urn:hid:scim:api:ma:2.2:UserInvitation';
 const EXT_CREDENTIAL = 'urn:hid:scim:api:ma:2.2:Credential';
 const EXT_ACTION = 'urn:hid:scim:api:ma:2.2:UserAction';
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const USER_ACTION_FLAGS = [
+  'createInvitationCode',
+  'sendInvitationEmail',
+  'assignCredential',
+  'partNumber',
+  'credential',
+];
 
 export interface PeerUser {
   id: number;
@@ -41,6 +48,11 @@ export interface PeerContainer {
   manufacturer: string;
   osVersion: string;
 }
+export interface PeerBehaviour {
+  newCredentialId: boolean;
+}
+export const DEFAULT_BEHAVIOUR: PeerBehaviour = { newCredentialId: false };
+
 export interface PeerCall {
   method: string;
   path: string;
@@ -63,6 +75,12 @@ export interface OrigoPeer {
   calls: PeerCall[];
   /** Token lifetime in seconds for tokens issued from now on (Origo's is 3600). */
   tokenLifetime: number;
+  /**
+   * Where the notes say "unknown", the peer can answer each way Origo might (tests set these and
+   * put them back). `newCredentialId`: the phone's credential gets an id of its own instead of the
+   * one the invitation named (the named one drops out).
+   */
+  behaviour: PeerBehaviour;
   /** Answer the next n API calls (not token calls) with this status. */
   failNext(n: number, status?: number): void;
   /**
@@ -148,8 +166,40 @@ export async function startOrigoPeer(
     if (hold) setTimeout(send, hold).unref();
     else send();
   };
-  const scimError = (res: http.ServerResponse, status: number, detail: string) =>
-    json(res, status, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail });
+  const scimError = (res: http.ServerResponse, status: number, detail: string, scimType?: string) =>
+    json(res, status, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: String(status),
+      detail,
+      ...(scimType ? { scimType } : {}),
+    });
+  /**
+   * The UserAction of a user or invitation create, as every known client sends it (notes §2–3, code×4):
+   * the flags in an object under the extension key, never at the top level (SCIM: an unknown
+   * attribute, 400 invalidSyntax). `meta` is sent by 2 of 4 clients: optional, but PACSUser when there.
+   */
+  const userActionOf = (parsed: any): { action: Record<string, unknown> } | { error: string; scimType: string } => {
+    const flat = USER_ACTION_FLAGS.filter((k) => parsed && k in parsed);
+    if (flat.length)
+      return {
+        error: `unknown top-level attribute(s) ${flat.join(', ')}; expected under ${EXT_ACTION}`,
+        scimType: 'invalidSyntax',
+      };
+    if (!Array.isArray(parsed?.schemas) || !parsed.schemas.includes(EXT_ACTION))
+      return { error: `schemas must list ${EXT_ACTION}`, scimType: 'invalidSyntax' };
+    const action = parsed[EXT_ACTION];
+    if (!action || typeof action !== 'object' || Array.isArray(action))
+      return { error: `${EXT_ACTION} object missing`, scimType: 'invalidValue' };
+    if (
+      ['createInvitationCode', 'sendInvitationEmail', 'assignCredential'].some(
+        (k) => action[k] !== 'N' && action[k] !== 'Y',
+      )
+    )
+      return { error: 'UserAction flags must be "Y" or "N"', scimType: 'invalidValue' };
+    if (parsed.meta !== undefined && parsed.meta?.resourceType !== 'PACSUser')
+      return { error: 'meta.resourceType must be PACSUser', scimType: 'invalidValue' };
+    return { action };
+  };
 
   const code = () =>
     Array.from({ length: 4 }, () =>
@@ -264,14 +314,8 @@ export async function startOrigoPeer(
         !parsed?.externalId
       )
         return (scimError(res, 400, 'user fields missing'), 400);
-      const action = parsed[EXT_ACTION];
-      if (
-        !action ||
-        ['createInvitationCode', 'sendInvitationEmail', 'assignCredential'].some(
-          (k) => action[k] !== 'N' && action[k] !== 'Y',
-        )
-      )
-        return (scimError(res, 400, 'UserAction flags missing'), 400);
+      const action = userActionOf(parsed);
+      if ('error' in action) return (scimError(res, 400, action.error, action.scimType), 400);
       if ([...users.values()].some((u) => u.externalId === parsed.externalId))
         return (scimError(res, 409, 'externalId already exists'), 409);
       const u: PeerUser = {
@@ -295,7 +339,9 @@ export async function startOrigoPeer(
             list(
               own.map((i) => ({
                 ...invitationJson(i),
-                [EXT_CREDENTIAL]: [credentialJson(credentials.get(i.credentialId)!)],
+                [EXT_CREDENTIAL]: credentials.has(i.credentialId)
+                  ? [credentialJson(credentials.get(i.credentialId)!)]
+                  : [],
               })),
             ),
           ),
@@ -303,9 +349,14 @@ export async function startOrigoPeer(
         );
       }
       if (method === 'POST') {
-        const a = parsed ?? {};
-        if (a.createInvitationCode !== 'Y' || a.assignCredential !== 'Y' || !['Y', 'N'].includes(a.sendInvitationEmail))
-          return (scimError(res, 400, 'UserAction flags'), 400);
+        const found = userActionOf(parsed);
+        if ('error' in found) return (scimError(res, 400, found.error, found.scimType), 400);
+        const a = found.action;
+        if (a.createInvitationCode !== 'Y' || a.assignCredential !== 'Y')
+          return (
+            scimError(res, 400, 'an invitation needs createInvitationCode and assignCredential "Y"', 'invalidValue'),
+            400
+          );
         if (a.partNumber !== partNumber) return (scimError(res, 400, `unknown part number ${a.partNumber}`), 400);
         const cred: PeerCredential = {
           id: String(nextId++),
@@ -433,6 +484,7 @@ export async function startOrigoPeer(
     containers,
     calls,
     tokenLifetime: 3600,
+    behaviour: { ...DEFAULT_BEHAVIOUR },
     failNext(n, status = 503) {
       failures = Array.from({ length: n }, () => status);
     },
@@ -478,7 +530,13 @@ export async function startOrigoPeer(
         osVersion: '18.1',
       };
       containers.set(container.id, container);
-      const credential = credentials.get(inv.credentialId)!;
+      let credential = credentials.get(inv.credentialId)!;
+      if (peer.behaviour.newCredentialId) {
+        // The phone's Mobile ID under an id of its own; the one the invitation named drops out.
+        credentials.delete(credential.id);
+        credential = { ...credential, id: String(nextId++), cardNumber: String(randomInt(10_000_000, 99_999_999)) };
+        credentials.set(credential.id, credential);
+      }
       credential.containerId = container.id;
       credential.status = 'ACTIVE';
       return { container, credential };

@@ -164,8 +164,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const users = [...w.peer.users.values()].filter((u) => u.externalId === `keyway-person-${personId}`);
       assert.equal(users.length, 1);
       assert.equal(
-        JSON.parse(w.peer.calls.find((x) => x.path === `/users/${users[0].id}/invitation` && x.method === 'POST')!.body)
-          .sendInvitationEmail,
+        JSON.parse(
+          w.peer.calls.find((x) => x.path === `/users/${users[0].id}/invitation` && x.method === 'POST')!.body,
+        )['urn:hid:scim:api:ma:2.2:UserAction'].sendInvitationEmail,
         'N',
       );
       await w.h.flushMessages();
@@ -299,6 +300,41 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         hooks.filter((x) => x.event === 'device.revoked').map((x) => x.device_id),
         [lost],
       );
+    });
+
+    it('a phone whose Mobile ID Origo gave an id of its own is found by part number: a device, active, its card opens doors; a second phone is a second device', {
+      skip,
+    }, async () => {
+      w.peer.behaviour.newCredentialId = true;
+      try {
+        const personId = await createPerson(w, { first_name: 'New', last_name: 'Ids' });
+        const cred = await issueHid(w, personId);
+        const named = w.peer.invitationByCode(cred.invitation_code)!.credentialId;
+        const first = w.peer.provision(cred.invitation_code, { model: 'iPhone 16' });
+        assert.notEqual(first.credential.id, named, 'the peer gave the phone a new id');
+        await pollLater(w);
+        const active = await read(w, personId, cred.id);
+        assert.equal(active.status, 'active');
+        assert.equal(active.devices.length, 1);
+        const door = await verify(w, first.credential.cardNumber);
+        assert.equal(door.allowed, true);
+        assert.equal(door.device_id, active.devices[0].id);
+        const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+          token: w.h.sk,
+        });
+        assert.equal(again.status, 200, again.text);
+        const second = w.peer.provision(again.body.person_credential.invitation_code, { model: 'Pixel 9' });
+        await pollLater(w);
+        const both = await read(w, personId, cred.id);
+        assert.deepEqual(
+          both.devices.map((d: { status: string }) => d.status),
+          ['active', 'active'],
+        );
+        assert.equal((await verify(w, second.credential.cardNumber)).allowed, true);
+        assert.equal((await verify(w, first.credential.cardNumber)).allowed, true);
+      } finally {
+        w.peer.behaviour.newCredentialId = false;
+      }
     });
 
     it('DELETE → revoking until Origo shows each credential revoked → revoked; refused revokes are retried', {

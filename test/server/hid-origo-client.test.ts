@@ -151,6 +151,48 @@ describe('HID Origo client', () => {
     await rejects(client.createInvitation(u.id, 'NO-SUCH-PART'), 'rejected', 400);
   });
 
+  it('the invitation create nests the UserAction flags with meta PACSUser; the peer refuses the flat form with 400', async () => {
+    const client = clientFor(peer);
+    const u = await client.findOrCreateUser({ ...jane, externalId: 'keyway-person-nested' });
+    const before = peer.calls.length;
+    await client.createInvitation(u.id, PART);
+    const sent = peer.calls.slice(before).find((c) => c.method === 'POST' && c.path === `/users/${u.id}/invitation`)!;
+    assert.equal(sent.status, 201);
+    const body = JSON.parse(sent.body);
+    assert.deepEqual(body, {
+      schemas: ['urn:hid:scim:api:ma:2.2:UserAction'],
+      'urn:hid:scim:api:ma:2.2:UserAction': {
+        createInvitationCode: 'Y',
+        sendInvitationEmail: 'N',
+        assignCredential: 'Y',
+        partNumber: PART,
+        credential: '',
+      },
+      meta: { resourceType: 'PACSUser' },
+    });
+    // The flat form, as SCIM would take it: unknown top-level attributes → 400 invalidSyntax.
+    const token = await client.accessToken();
+    const flat = await fetch(`${peer.apiUrl}/customer/${peer.orgId}/users/${u.id}/invitation`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'application-id': 'KEYWAY-TEST',
+        'application-version': '2.2',
+        'content-type': 'application/vnd.assaabloy.ma.credential-management-2.2+json',
+      },
+      body: JSON.stringify({
+        schemas: ['urn:hid:scim:api:ma:2.2:UserAction'],
+        createInvitationCode: 'Y',
+        sendInvitationEmail: 'N',
+        assignCredential: 'Y',
+        partNumber: PART,
+        credential: '',
+      }),
+    });
+    assert.equal(flat.status, 400);
+    assert.equal((await flat.json()).scimType, 'invalidSyntax');
+  });
+
   it('reads containers with their credentials and revokes one (412 = accepted, 404 = gone)', async () => {
     const client = clientFor(peer);
     const u = await client.findOrCreateUser({ ...jane, externalId: 'keyway-person-5' });

@@ -48,6 +48,25 @@ export function credentialPhase(origoStatus: string | undefined): OrigoCredentia
   }
 }
 
+/**
+ * Pure: whether an Origo credential seen on the user's phones is this Keyway credential's (SPEC §12).
+ * The id its invitation named first; else one with the configured part number that no other Keyway
+ * credential claims (names or holds) — and only while no other Keyway credential of the same Origo
+ * user could receive a phone, so a Mobile ID Origo gave a new id is never taken from a neighbour.
+ */
+export function ownsOrigoCredential(
+  k: { id: string; partNumber?: string },
+  mine: {
+    named: ReadonlySet<string>;
+    claimedElsewhere: ReadonlySet<string>;
+    soleClaimant: boolean;
+    partNumber: string;
+  },
+): boolean {
+  if (mine.named.has(k.id)) return true;
+  return mine.soleClaimant && !mine.claimedElsewhere.has(k.id) && k.partNumber === mine.partNumber;
+}
+
 const HOLDING = new Set<CredentialStatus>(['invited', 'provisioning', 'active', 'suspended']);
 
 /**

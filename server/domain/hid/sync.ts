@@ -19,6 +19,7 @@ import {
   type InvitationPhase,
   invitationPhase,
   type OrigoCredentialPhase,
+  ownsOrigoCredential,
   revocationComplete,
 } from './progress.js';
 import { HID_SYNC_WAKE as WAKE } from './revocations.js';
@@ -433,6 +434,17 @@ async function applyOrigoView(
         .execute()
     ).map((r) => r.origo_credential_id!),
   );
+  // Another Keyway credential of the same Origo user that could still receive a phone makes a
+  // match by part number ambiguous: then only the named id counts.
+  const rival = await tx
+    .selectFrom('hid_syncs as mine')
+    .innerJoin('hid_syncs as other', 'other.origo_user_id', 'mine.origo_user_id')
+    .innerJoin('credentials', 'credentials.id', 'other.credential_id')
+    .select('other.credential_id')
+    .where('mine.credential_id', '=', credentialId)
+    .where('other.credential_id', '!=', credentialId)
+    .where('credentials.status', 'in', ['invited', 'provisioning', 'active', 'suspended', 'revoking'])
+    .executeTakeFirst();
   const devices = await tx
     .selectFrom('hid_devices')
     .innerJoin('devices', 'devices.id', 'hid_devices.device_id')
@@ -460,15 +472,18 @@ async function applyOrigoView(
   const onPhones = new Map<string, { status: string; container: OrigoContainer; cardNumber?: string }>();
   for (const c of view.containers)
     for (const k of c.credentials) onPhones.set(k.id, { status: k.status, container: c, cardNumber: k.cardNumber });
+  const ownership = {
+    named: new Set(invitationCreds.keys()),
+    claimedElsewhere: new Set([...elsewhere, ...known]),
+    soleClaimant: rival === undefined,
+    partNumber: hid.partNumber,
+  };
   const newPhones: { id: string; container: OrigoContainer; cardNumber?: string }[] = [];
   if (status !== 'revoking' && status !== 'revoked') {
     for (const c of view.containers) {
       for (const k of c.credentials) {
         if (known.has(k.id) || credentialPhase(k.status) !== 'live') continue;
-        const mine =
-          invitationCreds.has(k.id) ||
-          (!elsewhere.has(k.id) && k.partNumber === hid.partNumber && invitationCreds.size === 0);
-        if (mine) newPhones.push({ id: k.id, container: c, cardNumber: k.cardNumber });
+        if (ownsOrigoCredential(k, ownership)) newPhones.push({ id: k.id, container: c, cardNumber: k.cardNumber });
       }
     }
   }
