@@ -7,16 +7,57 @@ import { MAX_ID } from './schemas.js';
 const NUL = '\u0000';
 const NUL_MESSAGE = 'Text may not contain the NUL character (U+0000).';
 
-/** The path (`person.first_name`, `events.0`) of the first string holding a NUL, if any. */
-function nulAt(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes(NUL) ? path : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    if (k.includes(NUL)) return path ? `${path}.${k}` : k;
-    const found = nulAt(v, path ? `${path}.${k}` : k);
-    if (found) return found;
+/** The path (`person.first_name`, `events.0`) of the first string holding a NUL, if any; walked with a stack of its own, not the call stack. */
+function nulAt(root: unknown): string | undefined {
+  const pending: [unknown, string][] = [[root, '']];
+  while (pending.length) {
+    const [value, path] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) return path;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    const entries = Object.entries(value);
+    // Pushed last first, so the first field is looked at first, as before.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, v] = entries[i];
+      const at = path ? `${path}.${k}` : k;
+      if (k.includes(NUL)) return at;
+      pending.push([v, at]);
+    }
   }
   return undefined;
+}
+
+/** Deepest nesting of arrays and objects a body may have; no request of the API nests past a handful. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `text` nests arrays and objects deeper than `max`: one pass over the text, before anything is parsed. */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > max) return true;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** JSON.parse with nesting bounded first, so no later walk over the value can run out of stack: `400 invalid_json`. */
+export function parseJsonBody(text: string): unknown {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new ApiError('invalid_json');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError('invalid_json');
+  }
 }
 
 /** Field → message, for `details.fields` (docs/api.md). */
@@ -36,19 +77,13 @@ export function fieldsOf(error: z.ZodError): Record<string, string> {
 export async function readBody<S extends z.ZodType>(c: AppContext, schema: S, wrapKey?: string): Promise<z.infer<S>> {
   const text = await c.req.text();
   let raw: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new ApiError('invalid_json');
-    }
-  }
+  if (text.trim() !== '') raw = parseJsonBody(text);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ApiError('invalid_request', 'The body must be a JSON object.', {
       fields: { body: 'Expected a JSON object.' },
     });
   }
-  const nul = text.includes('\\u0000') ? nulAt(raw, '') : undefined;
+  const nul = text.includes('\\u0000') ? nulAt(raw) : undefined;
   if (nul)
     throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [nul.replace(/\u0000/g, '')]: NUL_MESSAGE } });
   if (wrapKey && wrapKey in raw) {

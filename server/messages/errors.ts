@@ -17,6 +17,7 @@ export const ERRORS = {
   method_not_allowed: [405, 'This path does not take that method.'],
   invalid_transition: [409, 'That change is not possible in the credential’s current status.'],
   invitation_used: [409, 'That invitation code has already been used.'],
+  value_in_use: [409, 'Another live credential already holds that value.'],
   idempotency_in_progress: [409, 'A request with this Idempotency-Key is still being processed.'],
   invitation_expired: [410, 'That invitation code has expired. Ask for a new one.'],
   verification_expired: [410, 'That code has expired. Ask for a new one.'],

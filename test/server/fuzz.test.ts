@@ -422,3 +422,50 @@ test('a 5xx from an internal fault hides its internals', async () => {
     'the log keeps the cause',
   );
 });
+
+/** `depth` nested arrays around a string holding a NUL: the shape that overflowed the NUL check's stack. */
+const nestedNul = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}"a\\u0000b"${close.repeat(depth)}`;
+const nestedObjects = (depth: number) => `${'{"a":'.repeat(depth)}"\\u0000"${'}'.repeat(depth)}`;
+
+// Review, round two, point 5: nested JSON holding a NUL answered 500 unauthenticated and with the public key.
+test('nested and NUL-laden bodies: 400 invalid_json past the depth bound, never 500, with and without a key', async () => {
+  // A body limit raised so depth 100,000 is read whole, as an operator raising KEYWAY_BODY_LIMIT would allow.
+  const g = await createHarness({ env: { KEYWAY_BODY_LIMIT: String(1024 * 1024) } });
+  try {
+    const bodies = [
+      nestedNul(100_000),
+      nestedObjects(100_000),
+      `{"logs":${nestedNul(100_000)}}`,
+      `{"phone_number":${nestedNul(5_000)}}`,
+      nestedNul(65),
+    ];
+    const targets: [string, string | undefined][] = [
+      ['/wallet/apple/v1/log', undefined],
+      ['/wallet/google/callback', undefined],
+      ['/api/3/verifications', g.pk],
+      ['/api/3/people', g.sk],
+    ];
+    const wrong: string[] = [];
+    for (const [path, token] of targets)
+      for (const raw of bodies) {
+        const r = await g.request('POST', path, {
+          token,
+          raw,
+          headers: { 'content-type': 'application/json', origin: PARTNER_ORIGIN },
+        });
+        if (r.status !== 400 || r.body?.error?.code !== 'invalid_json')
+          wrong.push(`${path} ${raw.slice(0, 20)}… → ${r.status} ${r.text.slice(0, 80)}`);
+      }
+    assert.deepEqual(wrong, []);
+    // Within the bound, a NUL anywhere is still the field error it was, at any depth the walk meets.
+    const shallow = await g.request('POST', '/api/3/people', {
+      token: g.sk,
+      raw: `{"first_name":"A","last_name":"B","x":${nestedNul(60)}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(shallow.status, 400, shallow.text);
+    assert.equal(shallow.body.error.code, 'invalid_request');
+  } finally {
+    await g.close();
+  }
+});

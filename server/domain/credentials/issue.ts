@@ -20,6 +20,7 @@ import {
   PIN,
   WALLET_PASS,
 } from './types.js';
+import { refuseValueInUse } from './values.js';
 import { getCredentialView } from './views.js';
 
 export async function createCredential(
@@ -83,6 +84,7 @@ export async function createCredential(
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!person) throw new ApiError('not_found', `No person with id ${personId}.`);
+    if (value) await refuseValueInUse(ctx, tx, personId, type.id, value);
     await tx
       .insertInto('credentials')
       .values({

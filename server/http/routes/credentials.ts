@@ -60,9 +60,9 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       wrap: 'person_credential',
       status: 201,
       response: z.object({ person_credential: S.PersonCredential }),
-      errors: [403, 404, 422, 503],
+      errors: [403, 404, 409, 422, 503],
       description:
-        'A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.',
+        'A value another live credential holds → 409 `value_in_use` (a person’s card number on that person’s wallet pass excepted). A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.',
     },
     async ({ caller, ids, body }, c) => {
       const person_credential = await createCredential(ctx, ids.id, body, {

@@ -4,6 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { kickHidSync, requestHidSync } from '../../domain/hid/sync.js';
+import { parseJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 
@@ -82,12 +83,7 @@ export function hidCallbackRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
           fields: { 'content-type': 'application/cloudevents-batch+json' },
         });
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(await c.req.text());
-      } catch {
-        throw new ApiError('invalid_json');
-      }
+      const body = parseJsonBody(await c.req.text());
       const events = Array.isArray(body) ? body : [body];
       if (events.length > MAX_EVENTS)
         throw new ApiError('invalid_request', `At most ${MAX_EVENTS} events per batch.`, {
