@@ -1,7 +1,6 @@
 // Google Wallet's save/delete callbacks, what they change: a verified save confirms its device.
 import { nowIso } from '../../clock.js';
-import { type CallbackBody, verifyCallback } from '../../wallet/google/callback.js';
-import type { RootKey } from '../../wallet/google/callback-keys.js';
+import { type CallbackBody, type RootKey, verifyCallback } from '../../wallet/google/callback.js';
 import type { Ctx } from '../context.js';
 import { confirmDevice } from '../credentials/devices.js';
 import { ApiError } from '../errors.js';
