@@ -81,7 +81,10 @@ function publishableManifest() {
       }
       // A re-export's module is relative to the module that re-exports it (`./elements/x.js`).
       const rewrite = (node, from) => {
-        if (Array.isArray(node)) return node.forEach((n) => rewrite(n, from));
+        if (Array.isArray(node)) {
+          for (const n of node) rewrite(n, from);
+          return;
+        }
         if (!node || typeof node !== 'object') return;
         for (const [key, value] of Object.entries(node)) {
           if (key === 'module' && typeof value === 'string' && value.startsWith('.'))

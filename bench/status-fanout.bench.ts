@@ -66,7 +66,7 @@ function subscribe(i: number): Promise<void> {
       arrivals[i] = [];
       res.on('data', (chunk: string) => {
         buffer += chunk;
-        let sep;
+        let sep: number;
         while ((sep = buffer.indexOf('\n\n')) >= 0) {
           const frame = buffer.slice(0, sep);
           buffer = buffer.slice(sep + 2);

@@ -63,6 +63,5 @@ export function keywayEvent<K extends KeywayEventName>(name: K, detail: KeywayEv
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface GlobalEventHandlersEventMap extends KeywayEventMap {}
 }

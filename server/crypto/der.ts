@@ -128,10 +128,6 @@ export function printableString(text: string): Buffer {
   return tlv(Tag.PRINTABLE_STRING, Buffer.from(text, 'latin1'));
 }
 
-export function ia5String(text: string): Buffer {
-  return tlv(Tag.IA5_STRING, Buffer.from(text, 'latin1'));
-}
-
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** UTCTime `YYMMDDHHMMSSZ` (years 1950–2049). */

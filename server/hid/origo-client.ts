@@ -159,9 +159,13 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
+/** A JSON object as Origo sent it, every field still to be checked. */
+type OrigoJson = { readonly [field: string]: unknown };
+const isJsonObject = (v: unknown): v is OrigoJson => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 interface Exchange {
   status: number;
-  body: any;
+  body: OrigoJson | undefined;
   retryAfter?: number;
 }
 
@@ -205,9 +209,10 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
     } catch (err) {
       throw unreachable(err, signal);
     }
-    let body: unknown;
+    let body: OrigoJson | undefined;
     try {
-      body = text ? JSON.parse(text) : undefined;
+      const parsed: unknown = text ? JSON.parse(text) : undefined;
+      body = isJsonObject(parsed) ? parsed : undefined;
     } catch {
       body = undefined;
     }
@@ -439,7 +444,7 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
       );
       if (r.status !== 201 && r.status !== 200) throw rejected(r, 'create an invitation');
       const invitation = (r.body?.[EXT_INVITATION] as unknown[] | undefined)?.[0];
-      const parsed = invitation ? parseInvitation(invitation, r.body?.[EXT_CREDENTIAL]) : undefined;
+      const parsed = isJsonObject(invitation) ? parseInvitation(invitation, r.body?.[EXT_CREDENTIAL]) : undefined;
       if (!parsed?.invitationCode)
         throw new OrigoError('unavailable', 'HID Origo answered an invitation without its code', r.status);
       return parsed;
@@ -494,13 +499,13 @@ export function createOrigoClient(settings: OrigoSettings): OrigoClient {
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
-function resources(body: any): any[] {
-  return Array.isArray(body?.Resources) ? body.Resources : [];
+function resources(body: OrigoJson | undefined): OrigoJson[] {
+  return Array.isArray(body?.Resources) ? body.Resources.filter(isJsonObject) : [];
 }
 
 function parseCredentials(list: unknown): OrigoCredential[] {
   if (!Array.isArray(list)) return [];
-  return list.map((c: any) => ({
+  return list.filter(isJsonObject).map((c) => ({
     id: String(c?.id),
     status: String(c?.status ?? ''),
     cardNumber: str(c?.cardNumber),
@@ -508,7 +513,7 @@ function parseCredentials(list: unknown): OrigoCredential[] {
   }));
 }
 
-function parseInvitation(i: any, credentials: unknown): OrigoInvitation {
+function parseInvitation(i: OrigoJson, credentials: unknown): OrigoInvitation {
   return {
     id: String(i?.id),
     invitationCode: str(i?.invitationCode),

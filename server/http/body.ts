@@ -84,8 +84,7 @@ export async function readBody<S extends z.ZodType>(c: AppContext, schema: S, wr
     });
   }
   const nul = text.includes('\\u0000') ? nulAt(raw) : undefined;
-  if (nul)
-    throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [nul.replace(/\u0000/g, '')]: NUL_MESSAGE } });
+  if (nul) throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [nul.replaceAll(NUL, '')]: NUL_MESSAGE } });
   if (wrapKey && wrapKey in raw) {
     const inner = (raw as Record<string, unknown>)[wrapKey];
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
@@ -105,7 +104,7 @@ export function parseQuery<S extends z.ZodType>(c: AppContext, schema: S): z.inf
   const query = c.req.query();
   for (const [name, value] of Object.entries(query)) {
     if (value.includes(NUL) || name.includes(NUL))
-      throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [name.replace(/\u0000/g, '')]: NUL_MESSAGE } });
+      throw new ApiError('invalid_request', NUL_MESSAGE, { fields: { [name.replaceAll(NUL, '')]: NUL_MESSAGE } });
   }
   const parsed = schema.safeParse(query);
   if (!parsed.success)

@@ -89,7 +89,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       return errorAnswer(c, new ApiError('origin_not_allowed', 'This endpoint serves the hosted page only.'));
     const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     const caller = token ? await resolveCaller(ctx, token) : null;
-    if (!caller || caller.kind !== 'provisioning')
+    if (caller?.kind !== 'provisioning')
       return errorAnswer(c, new ApiError('unauthorized', 'A valid provisioning token is required.'));
     return c.json({ credential_id: caller.credentialId, expires_at: caller.expiresAt }, 200, {
       'cache-control': 'no-store',

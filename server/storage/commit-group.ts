@@ -77,7 +77,10 @@ export class CommitGroup {
           }
         }
       });
-      group.forEach((item, i) => (outcomes[i].ok ? item.resolve(outcomes[i].value) : item.reject(outcomes[i].value)));
+      group.forEach((item, i) => {
+        if (outcomes[i].ok) item.resolve(outcomes[i].value);
+        else item.reject(outcomes[i].value);
+      });
     } catch (error) {
       for (const item of group) item.reject(error); // the commit failed (or the one transaction threw): nothing was written
     } finally {

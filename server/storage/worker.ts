@@ -96,7 +96,7 @@ export interface Lanes<Row> {
   attempt(row: Row, signal: AbortSignal): Promise<boolean>;
 }
 
-interface LaneState<Row> {
+interface LaneState {
   /** Claims and starts what fits; resolves once claiming is done (rows may still be in flight). */
   fill(): Promise<void>;
   /** Resolves when nothing is in flight or waiting for a slot. */
@@ -107,7 +107,7 @@ interface LaneState<Row> {
   onSettled?: () => void;
 }
 
-function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState<Row> {
+function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState {
   const inflight = new Set<Promise<unknown>>();
   const perDest = new Map<string, number>();
   // Claimed rows whose destination is at its limit: they start when one of its slots frees.
@@ -156,7 +156,7 @@ function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState<Row> {
     waitingCount++;
   };
 
-  const state: LaneState<Row> = {
+  const state: LaneState = {
     async fill() {
       for (;;) {
         // One claim gives a destination at most its own limit, so a row waits for one slot at most.

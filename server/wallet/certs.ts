@@ -187,7 +187,7 @@ export function importP12(file: string, options: { password?: string; outDir: st
   } catch (error) {
     throw new CertificateImportError(messages.p12Unreadable(file, (error as Error).message));
   }
-  let p12;
+  let p12: ReturnType<typeof forge.pkcs12.pkcs12FromAsn1>;
   try {
     const asn1 = forge.asn1.fromDer(raw.toString('binary'), false);
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, options.password ?? '');

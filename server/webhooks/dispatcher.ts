@@ -174,8 +174,7 @@ function secretsOf(ctx: DispatcherDeps, hook: Selectable<WebhookTable>): string[
 async function deliverWebhook(ctx: Deps, d: Claimed, signal: AbortSignal): Promise<Outcome<Claimed>> {
   const hook = await ctx.store.db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
   // Not an attempt: nothing was sent.
-  if (!hook || hook.enabled !== 1)
-    return { ok: false, final: true, error: 'endpoint disabled', set: { attempts: d.attempts } };
+  if (hook?.enabled !== 1) return { ok: false, final: true, error: 'endpoint disabled', set: { attempts: d.attempts } };
   const timestamp = Math.floor(ctx.clock.now().getTime() / 1000);
   let result: AttemptResult = {};
   let headers: Record<string, string> | undefined;

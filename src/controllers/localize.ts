@@ -18,7 +18,9 @@ let documentObserver: MutationObserver | undefined;
 /** One observer for <html lang/dir>, shared by every element on the page. */
 function watchDocument(): void {
   if (documentObserver || typeof MutationObserver === 'undefined') return;
-  documentObserver = new MutationObserver(() => connected.forEach((c) => c.host.requestUpdate()));
+  documentObserver = new MutationObserver(() => {
+    for (const c of connected) c.host.requestUpdate();
+  });
   documentObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang', 'dir'] });
 }
 

@@ -180,7 +180,7 @@ export class KeywayElement extends LitElement {
   /** The person-facing words for an error, with when to retry or attempts left. */
   protected errorText(error: KeywayApiError): string {
     const { t, fmt } = this.l10n;
-    const base = t.errors[error.code] ?? (error.status >= 500 ? t.errors['server_error'] : t.errors['unknown']);
+    const base = t.errors[error.code] ?? (error.status >= 500 ? t.errors.server_error : t.errors.unknown);
     const extra: string[] = [];
     if (error.code === 'incorrect_code' && error.attemptsLeft !== null)
       extra.push(t.attemptsLeft(error.attemptsLeft, fmt));

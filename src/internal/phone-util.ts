@@ -13,7 +13,7 @@ import type { CountryOption, PhoneUtil } from './phone-types.js';
 
 function parseValid(text: string, country: string | undefined) {
   const parsed = parsePhoneNumberFromString(text, country as CountryCode | undefined);
-  return parsed && parsed.isValid() ? parsed : undefined;
+  return parsed?.isValid() ? parsed : undefined;
 }
 
 // Here rather than in <sms-otp-verify>: the list needs the metadata anyway, and this chunk is lazy.

@@ -31,7 +31,7 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
         continue;
       }
       buffer += decoder.decode(chunk.value, { stream: true });
-      let sep;
+      let sep: number;
       while ((sep = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, sep);
         buffer = buffer.slice(sep + 2);

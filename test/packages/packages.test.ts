@@ -135,8 +135,10 @@ describe('@keyway/elements installed into an empty project', { timeout: 600_000 
         const text = sourceClosure(source)
           .map((f) => fs.readFileSync(f, 'utf8'))
           .join('\n');
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the manifest's own placeholder, not a template
+        const platform = '${platform}';
         const expand = (name: string) =>
-          name.includes('${platform}') ? ['apple', 'google'].map((p) => name.replace('${platform}', p)) : [name];
+          name.includes(platform) ? ['apple', 'google'].map((p) => name.replace(platform, p)) : [name];
         const used = {
           cssProperties: new Set([...text.matchAll(/var\((--keyway-[a-z0-9-]+)/g)].map((m) => m[1]!)),
           cssParts: new Set(

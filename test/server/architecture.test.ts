@@ -14,7 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * Highest first. A file may import its own layer and any layer below it, never one above.
  * `apart` folders of one layer are independent of each other (wallet never imports delivery).
  */
-export const SERVER_LAYERS: { name: string; members: string[]; apart?: boolean }[] = [
+const SERVER_LAYERS: { name: string; members: string[]; apart?: boolean }[] = [
   { name: 'entry', members: ['server/main.ts', 'server/app.ts', 'server/runtime.ts', 'server/cli/'] },
   { name: 'http', members: ['server/http/', 'server/pages/'] },
   { name: 'domain', members: ['server/domain/'] },
@@ -134,7 +134,7 @@ function layerOf(file: string): { rank: number; member: string } | null {
 }
 
 /** Imports against the layer rules, as `from → to (why)`. */
-export function layerViolations(edges: Edge[]): string[] {
+function layerViolations(edges: Edge[]): string[] {
   const out: string[] = [];
   for (const e of edges) {
     if (!e.to.startsWith('server/')) continue;

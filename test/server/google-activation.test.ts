@@ -165,7 +165,7 @@ describe('keyway serve (production): Google passes become active', () => {
     assert.equal((await pass.state()).status, 'provisioning', 'not saved, not active');
 
     rest.save(pass.objectId, pass.classId);
-    let cred;
+    let cred!: Awaited<ReturnType<typeof pass.state>>;
     for (let i = 0; i < 50; i++) {
       cred = await pass.state();
       if (cred.status === 'active') break;

@@ -708,7 +708,7 @@ describe('HID Origo slow or silent at create: nothing stored, and the invitation
   it('Origo stalls the invitation create: 503 with Retry-After within the deadline, nothing stored; the orphan is cancelled once surely over', async () => {
     const personId = await createPerson(w, { first_name: 'Slow', last_name: 'Origo' });
     w.peer.stall(5000, { path: /^\/users\/\d+\/invitation$/, method: 'POST' });
-    let r;
+    let r: Awaited<ReturnType<typeof issueOverHttp>>;
     try {
       r = await issueOverHttp(personId);
     } finally {

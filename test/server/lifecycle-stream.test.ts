@@ -27,7 +27,7 @@ function sseReader(body: ReadableStream<Uint8Array>) {
       if (chunk === 'timeout') throw new Error('no SSE event in time');
       if (chunk.done) throw new Error('stream ended');
       buffer += decoder.decode(chunk.value, { stream: true });
-      let sep;
+      let sep: number;
       while ((sep = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, sep);
         buffer = buffer.slice(sep + 2);

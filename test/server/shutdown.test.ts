@@ -105,8 +105,8 @@ describe('SIGTERM under load', () => {
     // 16 clients writing in a loop, each request on its own connection.
     let loading = true;
     const outcomes: Awaited<ReturnType<typeof oneShot>>[] = [];
-    const clients = Array.from({ length: 16 }, async (_, c) => {
-      for (let i = 0; loading; i++) {
+    const clients = Array.from({ length: 16 }, async () => {
+      while (loading) {
         const r = await oneShot(server.url, '/api/3/people', { person: { first_name: 'Load', last_name: 'Shutdown' } });
         outcomes.push(r);
         if (r.refused) break;

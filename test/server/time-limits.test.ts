@@ -216,7 +216,7 @@ async function startStallingSmtp(
   intervalMs = 300,
 ): Promise<{ url: string; connections: number; closed: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
-  const peer = { url: '', connections: 0, closed: 0, close: async () => undefined as void };
+  const peer = { url: '', connections: 0, closed: 0, close: async (): Promise<void> => undefined };
   const server = net.createServer((socket) => {
     peer.connections++;
     sockets.add(socket);
@@ -453,7 +453,9 @@ describe('slots per destination', () => {
       await waitFor('ten more texts are taken', () => stuck.length === 25, 3000);
     } finally {
       for (const release of stuck) release();
-      const drain = setInterval(() => stuck.splice(0).forEach((r) => r()), 10);
+      const drain = setInterval(() => {
+        for (const release of stuck.splice(0)) release();
+      }, 10);
       await h.close();
       clearInterval(drain);
     }

@@ -1,5 +1,6 @@
 // web-test-runner runs these files under mocha's BDD globals; @types/mocha is not installed.
 type MochaDone = (error?: unknown) => void;
+// biome-ignore lint/suspicious/noConfusingVoidType: mocha's contract: a test returns nothing or a promise
 type MochaFn = (this: unknown, done: MochaDone) => void | Promise<unknown>;
 
 declare function describe(title: string, body: () => void): void;

@@ -16,7 +16,7 @@ export async function confirmDevice(ctx: Ctx, deviceId: string, actor: Actor): P
       ctx.store.dialect,
       tx.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status']).where('id', '=', deviceId),
     ).executeTakeFirst();
-    if (!device || device.status !== 'pending') return null;
+    if (device?.status !== 'pending') return null;
     const cred = await tx
       .selectFrom('credentials')
       .select(['status', 'person_id'])
@@ -55,7 +55,7 @@ export async function confirmVoided(ctx: Ctx, deviceId: string, how: 'apns' | 'f
       .select(['credential_id', 'status'])
       .where('id', '=', deviceId)
       .executeTakeFirst();
-    if (!device || device.status !== 'active') return null;
+    if (device?.status !== 'active') return null;
     const cred = await forUpdate(
       ctx.store.dialect,
       tx.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', device.credential_id),

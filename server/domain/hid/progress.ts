@@ -30,8 +30,8 @@ export type OrigoCredentialPhase = 'issuing' | 'live' | 'revoking' | 'gone';
 
 /** `undefined`: no container lists it. */
 export function credentialPhase(origoStatus: string | undefined): OrigoCredentialPhase {
-  switch (origoStatus?.toUpperCase()) {
-    case undefined:
+  if (origoStatus === undefined) return 'gone';
+  switch (origoStatus.toUpperCase()) {
     case 'REVOKED':
     case 'DELETED':
       return 'gone';

@@ -146,6 +146,7 @@ export async function rotateSecrets(ctx: Ctx, options: RotationOptions = {}): Pr
   return { columns, ...counts, shortLived: await shortLived(ctx) };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the rotated tables and columns are named at run time (ROTATED_COLUMNS)
 const db = (ctx: Ctx) => ctx.store.db as unknown as Kysely<any>;
 const notCurrent = (ctx: Ctx, column: string) =>
   sql<boolean>`${sql.ref(column)} is not null and ${sql.ref(column)} <> '' and ${sql.ref(column)} not like ${`${ctx.keys.kid}.%`}`;

@@ -10,7 +10,7 @@ export function normalizePhone(input: string, country?: string | null): string {
 export function parsePhone(input: string, country?: string | null): { e164: string; country: string | undefined } {
   const cleaned = toAsciiDigits(input).trim();
   const parsed = parsePhoneNumberFromString(cleaned, country ? (country.toUpperCase() as CountryCode) : undefined);
-  if (!parsed || !parsed.isValid()) {
+  if (!parsed?.isValid()) {
     throw new ApiError(
       'invalid_phone_number',
       cleaned.startsWith('+') || country

@@ -56,8 +56,7 @@ export async function authenticatePass(
     ])
     .where('serial_number', '=', serial)
     .executeTakeFirst();
-  if (!device || device.platform !== 'apple' || !timingSafeEqualString(sha256(token), device.auth_token_hash))
-    throw unauthorized;
+  if (device?.platform !== 'apple' || !timingSafeEqualString(sha256(token), device.auth_token_hash)) throw unauthorized;
   return device;
 }
 

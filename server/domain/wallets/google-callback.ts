@@ -1,6 +1,6 @@
 // Google Wallet's save/delete callbacks, what they change: a verified save confirms its device.
 import { nowIso } from '../../clock.js';
-import { type CallbackBody, verifyCallback } from '../../wallet/google/callback.js';
+import { type CallbackBody, type RootKey, verifyCallback } from '../../wallet/google/callback.js';
 import type { Ctx } from '../context.js';
 import { confirmDevice } from '../credentials/devices.js';
 import { ApiError } from '../errors.js';
@@ -26,7 +26,7 @@ export async function handleGoogleCallback(ctx: Ctx, body: CallbackBody): Promis
     throw new ApiError('unauthorized', 'Google callbacks are not configured (KEYWAY_GOOGLE_CALLBACK_KEYS).');
   const now = ctx.clock.now().getTime();
   const log = ctx.log;
-  let keys;
+  let keys: RootKey[];
   try {
     keys = await source.keys({ log });
   } catch (error) {

@@ -52,7 +52,7 @@ async function pollRound(
   let confirmed = 0;
   for (const device of batch) {
     asked.set(device.id, Date.now());
-    let object;
+    let object: Awaited<ReturnType<typeof rest.getObject>>;
     try {
       object = await rest.getObject(`${google.issuerId}.${device.serial_number}`);
     } catch (error) {

@@ -488,7 +488,5 @@ if (secretKey) {
   // Invitation status and devices change from other tabs (redeem, wallet); keep the cards current.
   every(4000, refreshCredentials);
 } else {
-  $('console')
-    .querySelectorAll('button, input')
-    .forEach((el) => (el.disabled = true));
+  for (const el of $('console').querySelectorAll('button, input')) el.disabled = true;
 }

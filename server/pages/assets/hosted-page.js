@@ -27,9 +27,10 @@ function show(step, { focus = true } = {}) {
   sections.status.hidden = step !== 'status';
   document.body.dataset.step = String(number);
   // The desktop side panel names the three steps; the current one is marked for every reader.
-  journeySteps.forEach((item, i) =>
-    i === number - 1 ? item.setAttribute('aria-current', 'step') : item.removeAttribute('aria-current'),
-  );
+  journeySteps.forEach((item, i) => {
+    if (i === number - 1) item.setAttribute('aria-current', 'step');
+    else item.removeAttribute('aria-current');
+  });
   if (focus) (step === 'status' ? sections.status : sections[step]).querySelector('h1, h2')?.focus();
 }
 

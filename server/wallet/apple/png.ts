@@ -12,8 +12,6 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-export type Rgba = readonly [number, number, number, number];
-
 /** Encodes 8-bit RGBA pixels (row-major, width × height × 4 bytes) as a PNG. */
 export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
   if (rgba.length !== width * height * 4) throw new RangeError('pixel buffer does not match the size');

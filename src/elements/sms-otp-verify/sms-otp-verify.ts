@@ -183,7 +183,10 @@ export class SmsOtpVerify extends KeywayElement {
         () => this.requestUpdate(),
         () => undefined,
       );
-    if (typeof ResizeObserver === 'undefined') return load();
+    if (typeof ResizeObserver === 'undefined') {
+      load();
+      return;
+    }
     this.shownObserver = new ResizeObserver((entries) => {
       if (!entries.some((e) => e.contentRect.width > 0 || e.contentRect.height > 0)) return;
       this.shownObserver?.disconnect();
@@ -242,7 +245,7 @@ export class SmsOtpVerify extends KeywayElement {
     if (util) {
       const parsed = util.parse(typed, this.activeCountry);
       if (!parsed) {
-        this.phoneError = this.l10n.t.errors['invalid_phone_number'];
+        this.phoneError = this.l10n.t.errors.invalid_phone_number;
         this.phoneInput?.focus();
         return;
       }
@@ -492,7 +495,7 @@ export class SmsOtpVerify extends KeywayElement {
       ${this.expiryCountdown.running ? html`<p id="code-expiry" class="hint">${t.otp.codeLasts(this.expiryCountdown.remaining, fmt)}</p>` : nothing}
       ${
         this.codeDead
-          ? html`${this.renderError('code-error', error ?? (this.codeDead === 'expired' ? t.errors['verification_expired'] : t.otp.lockedOut))}
+          ? html`${this.renderError('code-error', error ?? (this.codeDead === 'expired' ? t.errors.verification_expired : t.otp.lockedOut))}
             <button part="start-again-button" type="button" @click=${this.onStartAgain} aria-disabled=${this.sending.pending ? 'true' : 'false'}>
               ${this.sending.pending ? this.renderSpinner() : nothing}${this.codeDead === 'expired' ? t.otp.resend : t.otp.startAgain}
             </button>`
