@@ -180,3 +180,34 @@ export function ipBucketOf(ip: string): string {
         .join(':')}::/64`
     : ip;
 }
+
+/**
+ * The networks a client's sends count in, narrowest first, each with its own limit (docs/security.md
+ * "sends"): IPv4 the address and its /24; IPv6 the /64 (one subscriber), the /56 (what many ISPs
+ * hand a home) and the /48 (a site). One network can then use up only its own allowance, however
+ * many addresses it rotates through.
+ */
+export function networkBucketsOf(
+  ip: string,
+  l: {
+    sendsPerIpHour: number;
+    sendsPerIpv4Net24Hour: number;
+    sendsPerIpv6Net56Hour: number;
+    sendsPerIpv6Net48Hour: number;
+  },
+): { bucket: string; limit: number }[] {
+  const groups = ipv6Groups(ip);
+  if (!groups) {
+    const v4 = /^(\d+\.\d+\.\d+)\.\d+$/.exec(ip);
+    return [
+      { bucket: ip, limit: l.sendsPerIpHour },
+      ...(v4 ? [{ bucket: `${v4[1]}.0/24`, limit: l.sendsPerIpv4Net24Hour }] : []),
+    ];
+  }
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+  return [
+    { bucket: ipBucketOf(ip), limit: l.sendsPerIpHour },
+    { bucket: `${hex([...groups.slice(0, 3), groups[3] & 0xff00])}::/56`, limit: l.sendsPerIpv6Net56Hour },
+    { bucket: `${hex(groups.slice(0, 3))}::/48`, limit: l.sendsPerIpv6Net48Hour },
+  ];
+}
