@@ -96,6 +96,9 @@ const EnvSchema = z.object({
   KEYWAY_REVOKE_CONFIRM_DAYS: positiveInt.default(3),
   KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR: positiveInt.default(5),
   KEYWAY_LIMIT_SENDS_PER_IP_HOUR: positiveInt.default(20),
+  KEYWAY_LIMIT_SENDS_PER_IPV4_24_HOUR: positiveInt.default(100),
+  KEYWAY_LIMIT_SENDS_PER_IPV6_56_HOUR: positiveInt.default(60),
+  KEYWAY_LIMIT_SENDS_PER_IPV6_48_HOUR: positiveInt.default(200),
   KEYWAY_LIMIT_SENDS_PER_KEY_HOUR: positiveInt.default(1000),
   KEYWAY_LIMIT_SENDS_GLOBAL_HOUR: positiveInt.default(10000),
   KEYWAY_LIMIT_REDEEM_PER_IP_MIN: positiveInt.default(30),
@@ -257,6 +260,10 @@ export interface Config {
   limits: {
     sendsPerPhoneHour: number;
     sendsPerIpHour: number;
+    /** Per network, wider than one client (docs/security.md "sends"). */
+    sendsPerIpv4Net24Hour: number;
+    sendsPerIpv6Net56Hour: number;
+    sendsPerIpv6Net48Hour: number;
     sendsPerKeyHour: number;
     sendsGlobalHour: number;
     redeemPerIpMinute: number;
@@ -345,6 +352,9 @@ export function loadConfig(
     limits: {
       sendsPerPhoneHour: e.KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR,
       sendsPerIpHour: e.KEYWAY_LIMIT_SENDS_PER_IP_HOUR,
+      sendsPerIpv4Net24Hour: e.KEYWAY_LIMIT_SENDS_PER_IPV4_24_HOUR,
+      sendsPerIpv6Net56Hour: e.KEYWAY_LIMIT_SENDS_PER_IPV6_56_HOUR,
+      sendsPerIpv6Net48Hour: e.KEYWAY_LIMIT_SENDS_PER_IPV6_48_HOUR,
       sendsPerKeyHour: e.KEYWAY_LIMIT_SENDS_PER_KEY_HOUR,
       sendsGlobalHour: e.KEYWAY_LIMIT_SENDS_GLOBAL_HOUR,
       redeemPerIpMinute: e.KEYWAY_LIMIT_REDEEM_PER_IP_MIN,

@@ -7,7 +7,8 @@ import { ApiError } from './errors.js';
 
 /**
  * Fixed-window counters in the database, so limits hold across instances (docs/architecture.md).
- * Counts this attempt, then throws 429 (with Retry-After) when the window is over its limit.
+ * Counts this attempt, then throws 429 (with Retry-After) when the window is over its limit;
+ * answers the window's start (for `giveBack`).
  */
 export async function consumeRate(
   ctx: Ctx,
@@ -15,7 +16,7 @@ export async function consumeRate(
   limit: number,
   windowSeconds: number,
   code: 'rate_limited' | 'too_many_attempts' = 'rate_limited',
-): Promise<void> {
+): Promise<number> {
   const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
   const windowStart = nowS - (nowS % windowSeconds);
   const {
@@ -29,34 +30,21 @@ export async function consumeRate(
       Math.max(1, windowStart + windowSeconds - nowS),
     );
   }
+  return windowStart;
 }
 
 /**
- * For limits that count only some outcomes (refused door checks): 429 when the bucket's window
- * is already full, without counting this request — call before the lookup, `countRate` after.
+ * Takes back one count `consumeRate` made in the window it answered: for limits that count only
+ * some outcomes (refused door checks), counted before the decision so concurrent requests cannot
+ * all see room left, and given back when the outcome is not one that counts.
  */
-export async function refuseWhenFull(ctx: Ctx, bucket: string, limit: number, windowSeconds: number): Promise<void> {
-  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
-  const windowStart = nowS - (nowS % windowSeconds);
-  const row = await ctx.store.db
-    .selectFrom('rate_counters')
-    .select('count')
+export async function giveBack(ctx: Ctx, bucket: string, windowStart: number): Promise<void> {
+  await ctx.store.db
+    .updateTable('rate_counters')
+    .set({ count: sql`count - 1` })
     .where('bucket', '=', bucket)
     .where('window_start', '=', windowStart)
-    .executeTakeFirst();
-  if (row && Number(row.count) >= limit) {
-    throw new ApiError(
-      'rate_limited',
-      'Too many attempts. Try again later.',
-      undefined,
-      Math.max(1, windowStart + windowSeconds - nowS),
-    );
-  }
-}
-
-export async function countRate(ctx: Ctx, bucket: string, windowSeconds: number): Promise<void> {
-  const nowS = Math.floor(ctx.clock.now().getTime() / 1000);
-  await countOne(ctx, bucket, nowS - (nowS % windowSeconds));
+    .execute();
 }
 
 /** One counter, one statement (its own commit on PostgreSQL, the grouped one on SQLite). */
@@ -191,4 +179,35 @@ export function ipBucketOf(ip: string): string {
         .map((g) => g.toString(16))
         .join(':')}::/64`
     : ip;
+}
+
+/**
+ * The networks a client's sends count in, narrowest first, each with its own limit (docs/security.md
+ * "sends"): IPv4 the address and its /24; IPv6 the /64 (one subscriber), the /56 (what many ISPs
+ * hand a home) and the /48 (a site). One network can then use up only its own allowance, however
+ * many addresses it rotates through.
+ */
+export function networkBucketsOf(
+  ip: string,
+  l: {
+    sendsPerIpHour: number;
+    sendsPerIpv4Net24Hour: number;
+    sendsPerIpv6Net56Hour: number;
+    sendsPerIpv6Net48Hour: number;
+  },
+): { bucket: string; limit: number }[] {
+  const groups = ipv6Groups(ip);
+  if (!groups) {
+    const v4 = /^(\d+\.\d+\.\d+)\.\d+$/.exec(ip);
+    return [
+      { bucket: ip, limit: l.sendsPerIpHour },
+      ...(v4 ? [{ bucket: `${v4[1]}.0/24`, limit: l.sendsPerIpv4Net24Hour }] : []),
+    ];
+  }
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+  return [
+    { bucket: ipBucketOf(ip), limit: l.sendsPerIpHour },
+    { bucket: `${hex([...groups.slice(0, 3), groups[3] & 0xff00])}::/56`, limit: l.sendsPerIpv6Net56Hour },
+    { bucket: `${hex(groups.slice(0, 3))}::/48`, limit: l.sendsPerIpv6Net48Hour },
+  ];
 }

@@ -196,6 +196,25 @@ describe('credentials', () => {
     assert.equal(del.status, 403);
   });
 
+  // Review, round two, point 10: a card number opens doors, so the read-only scope sees it masked like a PIN.
+  test('a read-only key sees a card number masked, its last 4 shown; the write scope sees it whole', async () => {
+    const { personId } = await issueWalletPass(h);
+    const card = await h.request('POST', `/api/3/people/${personId}/credentials`, {
+      token: h.sk,
+      body: { credential_type_id: 1, value: '0044556677' },
+    });
+    assert.equal(card.status, 201);
+    assert.equal(card.body.person_credential.value, '0044556677', 'the write scope reads it back whole');
+    const cid = card.body.person_credential.id;
+    const one = await h.request('GET', `/api/3/people/${personId}/credentials/${cid}`, { token: h.skRead });
+    assert.equal(one.body.person_credential.value, '******6677');
+    const list = await h.request('GET', `/api/3/people/${personId}/credentials`, { token: h.skRead });
+    assert.ok(!list.text.includes('0044556677'), 'never whole in a list');
+    assert.ok(list.text.includes('******6677'));
+    const whole = await h.request('GET', `/api/3/people/${personId}/credentials/${cid}`, { token: h.sk });
+    assert.equal(whole.body.person_credential.value, '0044556677');
+  });
+
   test('enabled flag: disabling an active credential suspends it, enabling restores active', async () => {
     const { personId } = await issueWalletPass(h);
     const card = await h.request('POST', `/api/3/people/${personId}/credentials`, {

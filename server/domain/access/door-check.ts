@@ -2,7 +2,7 @@ import { nowIso } from '../../clock.js';
 import { type Actor, recordEvent } from '../../storage/audit.js';
 import type { Ctx } from '../context.js';
 import { admitsAccess, type CredentialStatus } from '../credentials/lifecycle.js';
-import { countRate, refuseWhenFull } from '../rate-limits.js';
+import { consumeRate, giveBack } from '../rate-limits.js';
 
 export type AccessReason =
   | 'unknown_value'
@@ -50,9 +50,10 @@ export const REFUSED_CHECKS_PER_MINUTE = 100;
  * first (a revoked phone dies alone), then credential values (shared mode, cards, PINs).
  */
 export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId: string): Promise<AccessDecision> {
-  // Refused checks per key are limited before the lookup, so no key can walk the PIN space (docs/security.md).
+  // Refused checks per key are limited before the lookup, so no key can walk the PIN space (docs/security.md):
+  // every check is counted first, atomically, and an allowed one gives its count back.
   const refusedBucket = `access:refused:key:${keyId}`;
-  await refuseWhenFull(ctx, refusedBucket, REFUSED_CHECKS_PER_MINUTE, 60);
+  const window = await consumeRate(ctx, refusedBucket, REFUSED_CHECKS_PER_MINUTE, 60);
   const hashes = ctx.keys.lookupHashes('value', value);
   const db = ctx.store.db;
   const holderColumns = [
@@ -101,7 +102,7 @@ export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId:
     }
   }
   const { allowed, reason, device_id, person_id } = decision;
-  if (!allowed) await countRate(ctx, refusedBucket, 60);
+  if (allowed) await giveBack(ctx, refusedBucket, window);
   await recordEvent(db, nowIso(ctx), {
     type: 'access.checked',
     actor,

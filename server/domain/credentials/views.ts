@@ -198,7 +198,10 @@ export async function listCredentials(
   };
 }
 
-/** The public shape: PIN values masked everywhere; codes, URLs and wallet values only for the write scope. */
+const MASK = '******';
+const maskCard = (value: string) => (value.length > 4 ? `${MASK}${value.slice(-4)}` : MASK);
+
+/** The public shape: PIN values masked everywhere, card numbers to the last 4 for the read-only scope; codes, URLs and wallet values only for the write scope. */
 export async function toCredentialViews(
   ctx: Ctx,
   rows: CredentialRow[],
@@ -252,9 +255,10 @@ function renderViews(
       created_at: r.created_at,
       updated_at: r.updated_at,
     };
-    if (r.credential_type_id === PIN) view.value = '******';
-    else if (r.value_enc && (showSecrets || r.credential_type_id === CARD))
-      view.value = ctx.keys.decrypt(r.value_enc, r.id);
+    if (r.credential_type_id === PIN) view.value = MASK;
+    else if (r.value_enc && showSecrets) view.value = ctx.keys.decrypt(r.value_enc, r.id);
+    // A card number opens doors too: the read-only scope sees its last 4, as printed on a card (docs/security.md).
+    else if (r.value_enc && r.credential_type_id === CARD) view.value = maskCard(ctx.keys.decrypt(r.value_enc, r.id));
     const inv = invitations.find((i) => i.credential_id === r.id);
     if (inv && !TERMINAL.has(view.status)) {
       const code = ctx.keys.decrypt(inv.code_enc, r.id);

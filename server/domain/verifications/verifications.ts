@@ -25,7 +25,7 @@ import { WALLET_PASS } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
 import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from '../invitations/invitations.js';
 import { maskPhone, parsePhone, toAsciiDigits } from '../people/phone.js';
-import { consumeRates, ipBucketOf } from '../rate-limits.js';
+import { consumeRates, networkBucketsOf } from '../rate-limits.js';
 
 /** docs/security.md's numbers for one-time codes. */
 export const OTP_TTL_SECONDS = 10 * 60;
@@ -73,14 +73,28 @@ export function smsHost(ctx: Ctx, caller: Publishable, origin: string | undefine
   return new URL(ctx.config.publicUrl).hostname;
 }
 
-/** Sends per phone, IP, key and overall, in the database; checked before any lookup (docs/api.md, docs/security.md). */
-async function consumeSendLimits(ctx: Ctx, keyId: string, ip: string, phoneHash: string): Promise<void> {
+/**
+ * Sends per phone and per network (the client's address, then its wider networks), in the database;
+ * checked before any lookup (docs/api.md, docs/security.md).
+ */
+async function consumeSendLimits(ctx: Ctx, ip: string, phoneHash: string): Promise<void> {
   const l = ctx.config.limits;
   await consumeRates(ctx, [
     { bucket: `sends:phone:${phoneHash}`, limit: l.sendsPerPhoneHour, windowSeconds: HOUR },
-    { bucket: `sends:ip:${ipBucketOf(ip)}`, limit: l.sendsPerIpHour, windowSeconds: HOUR },
-    { bucket: `sends:key:${keyId}`, limit: l.sendsPerKeyHour, windowSeconds: HOUR },
-    { bucket: 'sends:global', limit: l.sendsGlobalHour, windowSeconds: HOUR },
+    ...networkBucketsOf(ip, l).map((n) => ({ bucket: `sends:ip:${n.bucket}`, limit: n.limit, windowSeconds: HOUR })),
+  ]);
+}
+
+/**
+ * The key's and the world's allowance, after the number is matched: sends to unknown numbers (no SMS
+ * goes out) count in buckets of their own, so a flood of them cannot take the allowance from known people.
+ */
+async function consumeSendAllowance(ctx: Ctx, keyId: string, known: boolean): Promise<void> {
+  const l = ctx.config.limits;
+  const of = known ? '' : ':unknown';
+  await consumeRates(ctx, [
+    { bucket: `sends:key:${keyId}${of}`, limit: l.sendsPerKeyHour, windowSeconds: HOUR },
+    { bucket: `sends:global${of}`, limit: l.sendsGlobalHour, windowSeconds: HOUR },
   ]);
 }
 
@@ -200,10 +214,11 @@ export async function startVerification(
     throw new ApiError('country_not_allowed', undefined, { country: country ?? null, allowed: caller.countries });
   }
   const phoneHash = ctx.keys.lookupHash('phone', e164);
-  await consumeSendLimits(ctx, caller.keyId, input.ip, phoneHash);
+  await consumeSendLimits(ctx, input.ip, phoneHash);
 
   const actor = actorOf(caller);
   const match = await matchCredential(ctx, e164, actor);
+  await consumeSendAllowance(ctx, caller.keyId, match !== null);
   if (!match && ctx.config.unknownNumberPolicy === 'reveal') throw new ApiError('phone_not_found');
 
   const at = nowIso(ctx);
@@ -298,7 +313,8 @@ export async function resendVerification(
       undefined,
       secondsUntil(ctx, row.expires_at),
     );
-  await consumeSendLimits(ctx, caller.keyId, input.ip, row.phone_hash);
+  await consumeSendLimits(ctx, input.ip, row.phone_hash);
+  await consumeSendAllowance(ctx, caller.keyId, row.person_id !== null);
 
   // A resend gives the verification a new 10-minute life with a new code; the old code and link die.
   const expires_at = addSeconds(now, OTP_TTL_SECONDS);
