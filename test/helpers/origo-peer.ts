@@ -50,8 +50,10 @@ export interface PeerContainer {
 }
 export interface PeerBehaviour {
   newCredentialId: boolean;
+  /** A revoke answered 404 while the credential is still listed live (404's meaning is inferred only). */
+  revoke404WhileListed: boolean;
 }
-export const DEFAULT_BEHAVIOUR: PeerBehaviour = { newCredentialId: false };
+export const DEFAULT_BEHAVIOUR: PeerBehaviour = { newCredentialId: false, revoke404WhileListed: false };
 
 export interface PeerCall {
   method: string;
@@ -417,6 +419,7 @@ export async function startOrigoPeer(
     if ((m = /^\/credential\/(\w+)$/.exec(path)) && method === 'DELETE') {
       const cred = credentials.get(m[1]);
       if (!cred || cred.status === 'REVOKED') return (scimError(res, 404, 'credential not found'), 404);
+      if (peer.behaviour.revoke404WhileListed) return (scimError(res, 404, 'credential not found'), 404);
       if (cred.status === 'REVOKE_INITIATED') return (scimError(res, 412, 'revocation already in progress'), 412);
       cred.status = 'REVOKE_INITIATED';
       return (json(res, 204), 204);

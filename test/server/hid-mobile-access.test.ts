@@ -422,6 +422,53 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await read(w, personId, cred.id)).status, 'revoked');
     });
 
+    it('revoked only after a fresh read shows none of its Mobile IDs live: one given a new id mid-revocation is revoked and waited for', {
+      skip,
+    }, async () => {
+      w.peer.behaviour.newCredentialId = true;
+      try {
+        const personId = await createPerson(w, { first_name: 'Late', last_name: 'Phone' });
+        const cred = await issueHid(w, personId);
+        w.peer.acknowledge(cred.invitation_code);
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'provisioning');
+        await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+        const phone = w.peer.provision(cred.invitation_code); // the phone finishes under an id Keyway never saw
+        await syncDueHidCredentials(w.h.keyway.ctx);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'a live Mobile ID of it is on a phone');
+        assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'REVOKE_INITIATED');
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking');
+        w.peer.completeRevocations();
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+      } finally {
+        w.peer.behaviour.newCredentialId = false;
+      }
+    });
+
+    it('a revoke Origo answers 404 while it still lists the Mobile ID live is not taken as gone', {
+      skip,
+    }, async () => {
+      const personId = await createPerson(w, { first_name: 'Stale', last_name: 'Answer' });
+      const cred = await issueHid(w, personId);
+      const phone = w.peer.provision(cred.invitation_code); // on the phone before Keyway read it back
+      await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+      w.peer.behaviour.revoke404WhileListed = true;
+      try {
+        await syncDueHidCredentials(w.h.keyway.ctx);
+        assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'ACTIVE');
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'the fresh read shows it live');
+      } finally {
+        w.peer.behaviour.revoke404WhileListed = false;
+      }
+      await pollLater(w);
+      assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'REVOKE_INITIATED');
+      w.peer.completeRevocations();
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+    });
+
     it('an invitation Origo lets expire before any phone → expired; a re-issue brings it back', { skip }, async () => {
       const personId = await createPerson(w, { first_name: 'Ex', last_name: 'Pired' });
       const cred = await issueHid(w, personId);
