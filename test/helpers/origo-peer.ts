@@ -38,12 +38,14 @@ export interface PeerCredential {
   userId: number;
   partNumber: string;
   cardNumber: string;
-  status: 'ISSUE_INITIATED' | 'ACTIVE' | 'REVOKE_INITIATED' | 'REVOKED';
+  /** ISSUE_INITIATED, the live status (behaviour.liveStatus), REVOKE_INITIATED, REVOKED. */
+  status: string;
   containerId?: string;
 }
 export interface PeerContainer {
   id: string;
   userId: number;
+  status: string;
   model: string;
   manufacturer: string;
   osVersion: string;
@@ -52,8 +54,17 @@ export interface PeerBehaviour {
   newCredentialId: boolean;
   /** A revoke answered 404 while the credential is still listed live (404's meaning is inferred only). */
   revoke404WhileListed: boolean;
+  /** The status a provisioned Mobile ID shows: the live value is unknown (ACTIVE, ISSUED, CREDENTIAL_ISSUED …). */
+  liveStatus: string;
+  /** The status a new container (phone) shows: ACTIVE is the usable one; the others' names are unknown. */
+  containerStatus: string;
 }
-export const DEFAULT_BEHAVIOUR: PeerBehaviour = { newCredentialId: false, revoke404WhileListed: false };
+export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
+  newCredentialId: false,
+  revoke404WhileListed: false,
+  liveStatus: 'ACTIVE',
+  containerStatus: 'ACTIVE',
+};
 
 export interface PeerCall {
   method: string;
@@ -399,7 +410,7 @@ export async function startOrigoPeer(
           list(
             own.map((c) => ({
               id: c.id,
-              status: 'ACTIVE',
+              status: c.status,
               manufacturer: c.manufacturer,
               model: c.model,
               osVersion: c.osVersion,
@@ -528,6 +539,7 @@ export async function startOrigoPeer(
       const container: PeerContainer = {
         id: String(nextId++),
         userId: inv.userId,
+        status: peer.behaviour.containerStatus,
         model: phone.model ?? 'iPhone 15',
         manufacturer: phone.manufacturer ?? 'Apple',
         osVersion: '18.1',
@@ -541,7 +553,7 @@ export async function startOrigoPeer(
         credentials.set(credential.id, credential);
       }
       credential.containerId = container.id;
-      credential.status = 'ACTIVE';
+      credential.status = peer.behaviour.liveStatus;
       return { container, credential };
     },
     expireInvitation(c) {

@@ -337,6 +337,60 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('live is ACTIVE, ISSUED or CREDENTIAL_ISSUED; an unknown status is not yet live and never an error; only ACTIVE containers hold phones', {
+      skip,
+    }, async () => {
+      const behaviour = { ...w.peer.behaviour };
+      const syncOf = async (cid: string) =>
+        w.h.store.db
+          .selectFrom('hid_syncs')
+          .select(['failures', 'last_error'])
+          .where('credential_id', '=', cid)
+          .executeTakeFirstOrThrow();
+      try {
+        for (const live of ['ISSUED', 'CREDENTIAL_ISSUED']) {
+          w.peer.behaviour.liveStatus = live;
+          const personId = await createPerson(w, { first_name: 'Live', last_name: live });
+          const cred = await issueHid(w, personId);
+          const phone = w.peer.provision(cred.invitation_code);
+          await pollLater(w);
+          const r = await read(w, personId, cred.id);
+          assert.equal(r.status, 'active', live);
+          assert.equal((await verify(w, phone.credential.cardNumber)).allowed, true, live);
+        }
+        // A status nobody has documented: not yet live, no device, no failure — and live once Origo says so.
+        w.peer.behaviour.liveStatus = 'PERSONALIZATION_QUEUED';
+        const personId = await createPerson(w, { first_name: 'Odd', last_name: 'Status' });
+        const cred = await issueHid(w, personId);
+        const phone = w.peer.provision(cred.invitation_code);
+        await pollLater(w);
+        const waiting = await read(w, personId, cred.id);
+        assert.equal(waiting.status, 'provisioning');
+        assert.deepEqual(waiting.devices, []);
+        assert.deepEqual(await syncOf(cred.id), { failures: 0, last_error: null });
+        assert.equal((await verify(w, phone.credential.cardNumber)).allowed, false);
+        w.peer.credentials.get(phone.credential.id)!.status = 'ACTIVE';
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'active');
+        // A phone whose container is not ACTIVE (not yet initialised; the name is unknown) holds nothing yet.
+        w.peer.behaviour.liveStatus = 'ACTIVE';
+        w.peer.behaviour.containerStatus = 'NOT_INITIALIZED';
+        const other = await createPerson(w, { first_name: 'Young', last_name: 'Phone' });
+        const c2 = await issueHid(w, other);
+        const p2 = w.peer.provision(c2.invitation_code);
+        await pollLater(w);
+        assert.equal((await read(w, other, c2.id)).status, 'provisioning');
+        assert.deepEqual(await syncOf(c2.id), { failures: 0, last_error: null });
+        p2.container.status = 'ACTIVE';
+        await pollLater(w);
+        const ready = await read(w, other, c2.id);
+        assert.equal(ready.status, 'active');
+        assert.equal(ready.devices.length, 1);
+      } finally {
+        Object.assign(w.peer.behaviour, behaviour);
+      }
+    });
+
     it('DELETE → revoking until Origo shows each credential revoked → revoked; refused revokes are retried', {
       skip,
     }, async () => {

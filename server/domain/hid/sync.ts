@@ -14,6 +14,7 @@ import type { CredentialStatus } from '../credentials/lifecycle.js';
 import { newId } from '../credentials/types.js';
 import { hidConfigured, origoOf } from './origo.js';
 import {
+  containerUsable,
   credentialPhase,
   hidActions,
   type InvitationPhase,
@@ -495,6 +496,7 @@ async function applyOrigoView(
       'hid_devices.origo_credential_id',
       'hid_devices.revoke_wanted_at',
       'hid_devices.revoked_at',
+      'hid_devices.origo_status',
       'devices.status',
     ])
     .where('hid_devices.credential_id', '=', credentialId)
@@ -503,12 +505,14 @@ async function applyOrigoView(
   const onPhones = new Map<string, { status: string; container: OrigoContainer; cardNumber?: string }>();
   for (const c of view.containers)
     for (const k of c.credentials) onPhones.set(k.id, { status: k.status, container: c, cardNumber: k.cardNumber });
-  const newPhones: { id: string; container: OrigoContainer; cardNumber?: string }[] = [];
+  const newPhones: { id: string; status: string; container: OrigoContainer; cardNumber?: string }[] = [];
   if (status !== 'revoking' && status !== 'revoked') {
     for (const c of view.containers) {
+      if (!containerUsable(c.status)) continue; // not yet initialised, or deleted: no phone to trust yet
       for (const k of c.credentials) {
         if (known.has(k.id) || credentialPhase(k.status) !== 'live') continue;
-        if (ownsOrigoCredential(k, ownership)) newPhones.push({ id: k.id, container: c, cardNumber: k.cardNumber });
+        if (ownsOrigoCredential(k, ownership))
+          newPhones.push({ id: k.id, status: k.status, container: c, cardNumber: k.cardNumber });
       }
     }
   }
@@ -530,7 +534,11 @@ async function applyOrigoView(
 
   // Phones Origo no longer carries: revoked in Keyway too (a wiped phone, a removal in Origo's portal).
   for (const d of devices) {
-    const phase = credentialPhase(onPhones.get(d.origo_credential_id)?.status);
+    const seen = onPhones.get(d.origo_credential_id)?.status;
+    const phase = credentialPhase(seen);
+    // Origo's string kept as-is for the operator, whatever it is.
+    if (seen !== undefined && seen !== d.origo_status && d.revoked_at === null)
+      await tx.updateTable('hid_devices').set({ origo_status: seen }).where('device_id', '=', d.device_id).execute();
     if (phase === 'gone' && d.revoked_at === null) {
       await tx
         .updateTable('hid_devices')
@@ -582,7 +590,7 @@ async function addPhoneTx(
   tx: Tx,
   credentialId: string,
   personId: number,
-  phone: { id: string; container: OrigoContainer; cardNumber?: string },
+  phone: { id: string; status: string; container: OrigoContainer; cardNumber?: string },
   at: string,
 ): Promise<void> {
   const deviceId = newId(ctx, 'dev');
@@ -614,7 +622,7 @@ async function addPhoneTx(
       origo_credential_id: phone.id,
       origo_container_id: phone.container.id,
       model: phone.container.model ?? null,
-      origo_status: 'ACTIVE',
+      origo_status: phone.status,
       revoke_wanted_at: null,
       revoke_accepted_at: null,
       revoked_at: null,
