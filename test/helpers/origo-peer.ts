@@ -28,7 +28,7 @@ export interface PeerInvitation {
   id: string;
   userId: number;
   invitationCode: string;
-  status: 'PENDING' | 'ACKNOWLEDGED' | 'EXPIRED' | 'CANCELLED';
+  status: 'PENDING' | 'ACKNOWLEDGED' | 'EXPIRED' | 'CANCEL_INITIATED' | 'CANCELLED';
   expirationDate: string;
   createdDate: string;
   credentialId: string;
@@ -58,12 +58,15 @@ export interface PeerBehaviour {
   liveStatus: string;
   /** The status a new container (phone) shows: ACTIVE is the usable one; the others' names are unknown. */
   containerStatus: string;
+  /** A cancel takes a moment: PENDING → CANCEL_INITIATED, CANCELLED only on `completeCancellations()`. */
+  cancelLater: boolean;
 }
 export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
   newCredentialId: false,
   revoke404WhileListed: false,
   liveStatus: 'ACTIVE',
   containerStatus: 'ACTIVE',
+  cancelLater: false,
 };
 
 export interface PeerCall {
@@ -118,6 +121,8 @@ export interface OrigoPeer {
     phone?: { model?: string; manufacturer?: string },
   ): { container: PeerContainer; credential: PeerCredential };
   expireInvitation(code: string): void;
+  /** Origo finishes the cancels it accepted (CANCEL_INITIATED → CANCELLED). */
+  completeCancellations(): number;
   /** Origo finishes a revocation it accepted (REVOKE_INITIATED → REVOKED). */
   completeRevocations(): number;
   invitationByCode(code: string): PeerInvitation | undefined;
@@ -424,7 +429,8 @@ export async function startOrigoPeer(
     if ((m = /^\/invitation\/(\w+)$/.exec(path)) && method === 'DELETE') {
       const inv = invitations.get(m[1]);
       if (!inv) return (scimError(res, 404, 'invitation not found'), 404);
-      if (inv.status === 'PENDING') inv.status = 'CANCELLED';
+      // What a cancel does to an ACKNOWLEDGED invitation is unknown (notes §3): accepted, nothing changes.
+      if (inv.status === 'PENDING') inv.status = peer.behaviour.cancelLater ? 'CANCEL_INITIATED' : 'CANCELLED';
       return (json(res, 204), 204);
     }
     if ((m = /^\/credential\/(\w+)$/.exec(path)) && method === 'DELETE') {
@@ -558,6 +564,16 @@ export async function startOrigoPeer(
     },
     expireInvitation(c) {
       must(c).status = 'EXPIRED';
+    },
+    completeCancellations() {
+      let n = 0;
+      for (const i of invitations.values()) {
+        if (i.status === 'CANCEL_INITIATED') {
+          i.status = 'CANCELLED';
+          n++;
+        }
+      }
+      return n;
     },
     completeRevocations() {
       let n = 0;

@@ -523,6 +523,50 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await read(w, personId, cred.id)).status, 'revoked');
     });
 
+    it('re-issue and DELETE cancel only PENDING invitations, and each once however long Origo takes', {
+      skip,
+    }, async () => {
+      w.peer.behaviour.cancelLater = true;
+      const cancels = (code: string) =>
+        w.peer.count('DELETE', new RegExp(`^/invitation/${w.peer.invitationByCode(code)!.id}$`));
+      try {
+        // An unused code replaced: cancelled once, however many polls see it CANCEL_INITIATED.
+        const personId = await createPerson(w, { first_name: 'Once', last_name: 'Only' });
+        const cred = await issueHid(w, personId);
+        const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+          token: w.h.sk,
+        });
+        const second = again.body.person_credential.invitation_code as string;
+        for (let i = 0; i < 3; i++) await pollLater(w);
+        assert.equal(w.peer.invitationByCode(cred.invitation_code)!.status, 'CANCEL_INITIATED');
+        assert.equal(cancels(cred.invitation_code), 1);
+        // A code already entered in the HID app is never cancelled (what that does at Origo is unknown).
+        w.peer.acknowledge(second);
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'provisioning');
+        const third = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+          token: w.h.sk,
+        });
+        const thirdCode = third.body.person_credential.invitation_code as string;
+        for (let i = 0; i < 3; i++) await pollLater(w);
+        assert.equal(cancels(second), 0);
+        // DELETE: the PENDING one cancelled once; the entered one's Mobile ID revoked instead.
+        await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+        for (let i = 0; i < 3; i++) await pollLater(w);
+        assert.equal(cancels(thirdCode), 1);
+        assert.equal(cancels(second), 0);
+        assert.equal(w.peer.credentials.get(w.peer.invitationByCode(second)!.credentialId)!.status, 'REVOKE_INITIATED');
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'a cancel still under way');
+        w.peer.completeCancellations();
+        w.peer.completeRevocations();
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+        assert.equal(cancels(cred.invitation_code) + cancels(second) + cancels(thirdCode), 2);
+      } finally {
+        w.peer.behaviour.cancelLater = false;
+      }
+    });
+
     it('an invitation Origo lets expire before any phone → expired; a re-issue brings it back', { skip }, async () => {
       const personId = await createPerson(w, { first_name: 'Ex', last_name: 'Pired' });
       const cred = await issueHid(w, personId);

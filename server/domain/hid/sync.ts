@@ -267,17 +267,30 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
     .executeTakeFirstOrThrow();
   const userId = Number(sync.origo_user_id);
 
-  // 1. What Keyway asked for and Origo has not yet accepted.
+  // 1. What Keyway asked for and Origo has not yet accepted. An invitation is cancelled once, and
+  // only while Origo lists it PENDING: what a cancel does to an entered code is unknown (notes §3).
+  let invitations = await origo.listInvitations(userId, opts);
   const toCancel = await db
     .selectFrom('hid_invitations')
     .select('origo_invitation_id')
     .where('credential_id', '=', credentialId)
     .where('cancel_wanted_at', 'is not', null)
+    .where('cancel_sent_at', 'is', null)
     .where('settled_at', 'is', null)
     .execute();
   const gone = new Set<string>();
-  for (const inv of toCancel)
+  let cancelled = 0;
+  for (const inv of toCancel) {
+    const listed = invitations.find((i) => i.id === inv.origo_invitation_id);
+    if (!listed || invitationPhase(listed.status) !== 'pending') continue;
     if ((await origo.cancelInvitation(inv.origo_invitation_id, opts)) === 'gone') gone.add(inv.origo_invitation_id);
+    await db
+      .updateTable('hid_invitations')
+      .set({ cancel_sent_at: nowIso(ctx) })
+      .where('origo_invitation_id', '=', inv.origo_invitation_id)
+      .execute();
+    cancelled++;
+  }
   const toRevoke = await db
     .selectFrom('hid_devices')
     .select(['device_id', 'origo_credential_id'])
@@ -301,8 +314,8 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
         .execute();
   }
 
-  // 2. Origo's view of the user.
-  const invitations = await origo.listInvitations(userId, opts);
+  // 2. Origo's view of the user (the invitations read again after a cancel, to see what it did).
+  if (cancelled) invitations = await origo.listInvitations(userId, opts);
   const containers = await origo.listContainers(userId, opts);
   // Every Mobile ID of it not yet gone is revoked too when revoking — one an invitation made that no
   // device holds (the code entered, the phone mid-issue), one Origo gave an id of its own, one whose
