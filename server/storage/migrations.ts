@@ -434,6 +434,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0013a_hid_invitation_cancel_sent': {
+      async up(db) {
+        // docs/hid.md: an Origo invitation is cancelled once, and only while PENDING; this records the cancel sent.
+        await db.schema.alterTable('hid_invitations').addColumn('cancel_sent_at', 'text').execute();
+      },
+    },
   };
 }
 

@@ -276,6 +276,8 @@ export interface HidInvitationTable {
   created_at: string;
   /** Keyway wants it cancelled (re-issue, revocation). */
   cancel_wanted_at: string | null;
+  /** Origo accepted Keyway's cancel (sent once, and only while Origo showed it PENDING). */
+  cancel_sent_at: string | null;
   /** Origo showed it final (acknowledged and done with, cancelled, expired or gone). */
   settled_at: string | null;
 }

@@ -28,7 +28,7 @@ export interface PeerInvitation {
   id: string;
   userId: number;
   invitationCode: string;
-  status: 'PENDING' | 'ACKNOWLEDGED' | 'EXPIRED' | 'CANCELLED';
+  status: 'PENDING' | 'ACKNOWLEDGED' | 'EXPIRED' | 'CANCEL_INITIATED' | 'CANCELLED';
   expirationDate: string;
   createdDate: string;
   credentialId: string;
@@ -38,20 +38,36 @@ export interface PeerCredential {
   userId: number;
   partNumber: string;
   cardNumber: string;
-  status: 'ISSUE_INITIATED' | 'ACTIVE' | 'REVOKE_INITIATED' | 'REVOKED';
+  /** ISSUE_INITIATED, the live status (behaviour.liveStatus), REVOKE_INITIATED, REVOKED. */
+  status: string;
   containerId?: string;
 }
 export interface PeerContainer {
   id: string;
   userId: number;
+  status: string;
   model: string;
   manufacturer: string;
   osVersion: string;
 }
 export interface PeerBehaviour {
   newCredentialId: boolean;
+  /** A revoke answered 404 while the credential is still listed live (404's meaning is inferred only). */
+  revoke404WhileListed: boolean;
+  /** The status a provisioned Mobile ID shows: the live value is unknown (ACTIVE, ISSUED, CREDENTIAL_ISSUED …). */
+  liveStatus: string;
+  /** The status a new container (phone) shows: ACTIVE is the usable one; the others' names are unknown. */
+  containerStatus: string;
+  /** A cancel takes a moment: PENDING → CANCEL_INITIATED, CANCELLED only on `completeCancellations()`. */
+  cancelLater: boolean;
 }
-export const DEFAULT_BEHAVIOUR: PeerBehaviour = { newCredentialId: false };
+export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
+  newCredentialId: false,
+  revoke404WhileListed: false,
+  liveStatus: 'ACTIVE',
+  containerStatus: 'ACTIVE',
+  cancelLater: false,
+};
 
 export interface PeerCall {
   method: string;
@@ -105,6 +121,8 @@ export interface OrigoPeer {
     phone?: { model?: string; manufacturer?: string },
   ): { container: PeerContainer; credential: PeerCredential };
   expireInvitation(code: string): void;
+  /** Origo finishes the cancels it accepted (CANCEL_INITIATED → CANCELLED). */
+  completeCancellations(): number;
   /** Origo finishes a revocation it accepted (REVOKE_INITIATED → REVOKED). */
   completeRevocations(): number;
   invitationByCode(code: string): PeerInvitation | undefined;
@@ -397,7 +415,7 @@ export async function startOrigoPeer(
           list(
             own.map((c) => ({
               id: c.id,
-              status: 'ACTIVE',
+              status: c.status,
               manufacturer: c.manufacturer,
               model: c.model,
               osVersion: c.osVersion,
@@ -411,12 +429,14 @@ export async function startOrigoPeer(
     if ((m = /^\/invitation\/(\w+)$/.exec(path)) && method === 'DELETE') {
       const inv = invitations.get(m[1]);
       if (!inv) return (scimError(res, 404, 'invitation not found'), 404);
-      if (inv.status === 'PENDING') inv.status = 'CANCELLED';
+      // What a cancel does to an ACKNOWLEDGED invitation is unknown (notes §3): accepted, nothing changes.
+      if (inv.status === 'PENDING') inv.status = peer.behaviour.cancelLater ? 'CANCEL_INITIATED' : 'CANCELLED';
       return (json(res, 204), 204);
     }
     if ((m = /^\/credential\/(\w+)$/.exec(path)) && method === 'DELETE') {
       const cred = credentials.get(m[1]);
       if (!cred || cred.status === 'REVOKED') return (scimError(res, 404, 'credential not found'), 404);
+      if (peer.behaviour.revoke404WhileListed) return (scimError(res, 404, 'credential not found'), 404);
       if (cred.status === 'REVOKE_INITIATED') return (scimError(res, 412, 'revocation already in progress'), 412);
       cred.status = 'REVOKE_INITIATED';
       return (json(res, 204), 204);
@@ -525,6 +545,7 @@ export async function startOrigoPeer(
       const container: PeerContainer = {
         id: String(nextId++),
         userId: inv.userId,
+        status: peer.behaviour.containerStatus,
         model: phone.model ?? 'iPhone 15',
         manufacturer: phone.manufacturer ?? 'Apple',
         osVersion: '18.1',
@@ -538,11 +559,21 @@ export async function startOrigoPeer(
         credentials.set(credential.id, credential);
       }
       credential.containerId = container.id;
-      credential.status = 'ACTIVE';
+      credential.status = peer.behaviour.liveStatus;
       return { container, credential };
     },
     expireInvitation(c) {
       must(c).status = 'EXPIRED';
+    },
+    completeCancellations() {
+      let n = 0;
+      for (const i of invitations.values()) {
+        if (i.status === 'CANCEL_INITIATED') {
+          i.status = 'CANCELLED';
+          n++;
+        }
+      }
+      return n;
     },
     completeRevocations() {
       let n = 0;

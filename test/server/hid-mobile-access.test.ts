@@ -337,6 +337,60 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('live is ACTIVE, ISSUED or CREDENTIAL_ISSUED; an unknown status is not yet live and never an error; only ACTIVE containers hold phones', {
+      skip,
+    }, async () => {
+      const behaviour = { ...w.peer.behaviour };
+      const syncOf = async (cid: string) =>
+        w.h.store.db
+          .selectFrom('hid_syncs')
+          .select(['failures', 'last_error'])
+          .where('credential_id', '=', cid)
+          .executeTakeFirstOrThrow();
+      try {
+        for (const live of ['ISSUED', 'CREDENTIAL_ISSUED']) {
+          w.peer.behaviour.liveStatus = live;
+          const personId = await createPerson(w, { first_name: 'Live', last_name: live });
+          const cred = await issueHid(w, personId);
+          const phone = w.peer.provision(cred.invitation_code);
+          await pollLater(w);
+          const r = await read(w, personId, cred.id);
+          assert.equal(r.status, 'active', live);
+          assert.equal((await verify(w, phone.credential.cardNumber)).allowed, true, live);
+        }
+        // A status nobody has documented: not yet live, no device, no failure — and live once Origo says so.
+        w.peer.behaviour.liveStatus = 'PERSONALIZATION_QUEUED';
+        const personId = await createPerson(w, { first_name: 'Odd', last_name: 'Status' });
+        const cred = await issueHid(w, personId);
+        const phone = w.peer.provision(cred.invitation_code);
+        await pollLater(w);
+        const waiting = await read(w, personId, cred.id);
+        assert.equal(waiting.status, 'provisioning');
+        assert.deepEqual(waiting.devices, []);
+        assert.deepEqual(await syncOf(cred.id), { failures: 0, last_error: null });
+        assert.equal((await verify(w, phone.credential.cardNumber)).allowed, false);
+        w.peer.credentials.get(phone.credential.id)!.status = 'ACTIVE';
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'active');
+        // A phone whose container is not ACTIVE (not yet initialised; the name is unknown) holds nothing yet.
+        w.peer.behaviour.liveStatus = 'ACTIVE';
+        w.peer.behaviour.containerStatus = 'NOT_INITIALIZED';
+        const other = await createPerson(w, { first_name: 'Young', last_name: 'Phone' });
+        const c2 = await issueHid(w, other);
+        const p2 = w.peer.provision(c2.invitation_code);
+        await pollLater(w);
+        assert.equal((await read(w, other, c2.id)).status, 'provisioning');
+        assert.deepEqual(await syncOf(c2.id), { failures: 0, last_error: null });
+        p2.container.status = 'ACTIVE';
+        await pollLater(w);
+        const ready = await read(w, other, c2.id);
+        assert.equal(ready.status, 'active');
+        assert.equal(ready.devices.length, 1);
+      } finally {
+        Object.assign(w.peer.behaviour, behaviour);
+      }
+    });
+
     it('DELETE → revoking until Origo shows each credential revoked → revoked; refused revokes are retried', {
       skip,
     }, async () => {
@@ -420,6 +474,97 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       w.peer.completeRevocations();
       await pollLater(w);
       assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+    });
+
+    it('revoked only after a fresh read shows none of its Mobile IDs live: one given a new id mid-revocation is revoked and waited for', {
+      skip,
+    }, async () => {
+      w.peer.behaviour.newCredentialId = true;
+      try {
+        const personId = await createPerson(w, { first_name: 'Late', last_name: 'Phone' });
+        const cred = await issueHid(w, personId);
+        w.peer.acknowledge(cred.invitation_code);
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'provisioning');
+        await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+        const phone = w.peer.provision(cred.invitation_code); // the phone finishes under an id Keyway never saw
+        await syncDueHidCredentials(w.h.keyway.ctx);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'a live Mobile ID of it is on a phone');
+        assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'REVOKE_INITIATED');
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking');
+        w.peer.completeRevocations();
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+      } finally {
+        w.peer.behaviour.newCredentialId = false;
+      }
+    });
+
+    it('a revoke Origo answers 404 while it still lists the Mobile ID live is not taken as gone', {
+      skip,
+    }, async () => {
+      const personId = await createPerson(w, { first_name: 'Stale', last_name: 'Answer' });
+      const cred = await issueHid(w, personId);
+      const phone = w.peer.provision(cred.invitation_code); // on the phone before Keyway read it back
+      await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+      w.peer.behaviour.revoke404WhileListed = true;
+      try {
+        await syncDueHidCredentials(w.h.keyway.ctx);
+        assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'ACTIVE');
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'the fresh read shows it live');
+      } finally {
+        w.peer.behaviour.revoke404WhileListed = false;
+      }
+      await pollLater(w);
+      assert.equal(w.peer.credentials.get(phone.credential.id)!.status, 'REVOKE_INITIATED');
+      w.peer.completeRevocations();
+      await pollLater(w);
+      assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+    });
+
+    it('re-issue and DELETE cancel only PENDING invitations, and each once however long Origo takes', {
+      skip,
+    }, async () => {
+      w.peer.behaviour.cancelLater = true;
+      const cancels = (code: string) =>
+        w.peer.count('DELETE', new RegExp(`^/invitation/${w.peer.invitationByCode(code)!.id}$`));
+      try {
+        // An unused code replaced: cancelled once, however many polls see it CANCEL_INITIATED.
+        const personId = await createPerson(w, { first_name: 'Once', last_name: 'Only' });
+        const cred = await issueHid(w, personId);
+        const again = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+          token: w.h.sk,
+        });
+        const second = again.body.person_credential.invitation_code as string;
+        for (let i = 0; i < 3; i++) await pollLater(w);
+        assert.equal(w.peer.invitationByCode(cred.invitation_code)!.status, 'CANCEL_INITIATED');
+        assert.equal(cancels(cred.invitation_code), 1);
+        // A code already entered in the HID app is never cancelled (what that does at Origo is unknown).
+        w.peer.acknowledge(second);
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'provisioning');
+        const third = await w.h.request('POST', `/api/3/people/${personId}/credentials/${cred.id}/invitation`, {
+          token: w.h.sk,
+        });
+        const thirdCode = third.body.person_credential.invitation_code as string;
+        for (let i = 0; i < 3; i++) await pollLater(w);
+        assert.equal(cancels(second), 0);
+        // DELETE: the PENDING one cancelled once; the entered one's Mobile ID revoked instead.
+        await w.h.request('DELETE', `/api/3/people/${personId}/credentials/${cred.id}`, { token: w.h.sk });
+        for (let i = 0; i < 3; i++) await pollLater(w);
+        assert.equal(cancels(thirdCode), 1);
+        assert.equal(cancels(second), 0);
+        assert.equal(w.peer.credentials.get(w.peer.invitationByCode(second)!.credentialId)!.status, 'REVOKE_INITIATED');
+        assert.equal((await read(w, personId, cred.id)).status, 'revoking', 'a cancel still under way');
+        w.peer.completeCancellations();
+        w.peer.completeRevocations();
+        await pollLater(w);
+        assert.equal((await read(w, personId, cred.id)).status, 'revoked');
+        assert.equal(cancels(cred.invitation_code) + cancels(second) + cancels(thirdCode), 2);
+      } finally {
+        w.peer.behaviour.cancelLater = false;
+      }
     });
 
     it('an invitation Origo lets expire before any phone → expired; a re-issue brings it back', { skip }, async () => {

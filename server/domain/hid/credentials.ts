@@ -113,6 +113,7 @@ async function storeInvitationTx(
       origo_status: inv.status || 'PENDING',
       created_at: at,
       cancel_wanted_at: null,
+      cancel_sent_at: null,
       settled_at: null,
     })
     .execute();

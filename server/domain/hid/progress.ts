@@ -28,7 +28,10 @@ export function invitationPhase(origoStatus: string | undefined): InvitationPhas
 /** An Origo credential: being issued, on a phone and usable, being revoked, or gone. */
 export type OrigoCredentialPhase = 'issuing' | 'live' | 'revoking' | 'gone';
 
-/** `undefined`: no container lists it. */
+/**
+ * `undefined`: no container lists it. The live value is unconfirmed (notes §4): ACTIVE, ISSUED (one
+ * client) and CREDENTIAL_ISSUED (an event status) all count; any string not named here is not yet live.
+ */
 export function credentialPhase(origoStatus: string | undefined): OrigoCredentialPhase {
   if (origoStatus === undefined) return 'gone';
   switch (origoStatus.toUpperCase()) {
@@ -36,6 +39,7 @@ export function credentialPhase(origoStatus: string | undefined): OrigoCredentia
     case 'DELETED':
       return 'gone';
     case 'ACTIVE':
+    case 'ISSUED':
     case 'CREDENTIAL_ISSUED':
       return 'live';
     case 'REVOKE_INITIATED':
@@ -47,6 +51,9 @@ export function credentialPhase(origoStatus: string | undefined): OrigoCredentia
       return 'issuing';
   }
 }
+
+/** A container (one phone) holds usable Mobile IDs only while ACTIVE (notes §4); other names are unknown. */
+export const containerUsable = (status: string | undefined): boolean => status?.toUpperCase() === 'ACTIVE';
 
 /**
  * Pure: whether an Origo credential seen on the user's phones is this Keyway credential's (SPEC §12).

@@ -1,6 +1,6 @@
 // Following Origo: reading type-8 credentials back (by poll, callback or wake-up) and applying what the phone did.
 import crypto from 'node:crypto';
-import type { ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { type OrigoContainer, OrigoError, type OrigoInvitation } from '../../hid/origo-client.js';
 import { recordEvent } from '../../storage/audit.js';
@@ -14,6 +14,7 @@ import type { CredentialStatus } from '../credentials/lifecycle.js';
 import { newId } from '../credentials/types.js';
 import { hidConfigured, origoOf } from './origo.js';
 import {
+  containerUsable,
   credentialPhase,
   hidActions,
   type InvitationPhase,
@@ -266,17 +267,30 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
     .executeTakeFirstOrThrow();
   const userId = Number(sync.origo_user_id);
 
-  // 1. What Keyway asked for and Origo has not yet accepted.
+  // 1. What Keyway asked for and Origo has not yet accepted. An invitation is cancelled once, and
+  // only while Origo lists it PENDING: what a cancel does to an entered code is unknown (notes §3).
+  let invitations = await origo.listInvitations(userId, opts);
   const toCancel = await db
     .selectFrom('hid_invitations')
     .select('origo_invitation_id')
     .where('credential_id', '=', credentialId)
     .where('cancel_wanted_at', 'is not', null)
+    .where('cancel_sent_at', 'is', null)
     .where('settled_at', 'is', null)
     .execute();
   const gone = new Set<string>();
-  for (const inv of toCancel)
+  let cancelled = 0;
+  for (const inv of toCancel) {
+    const listed = invitations.find((i) => i.id === inv.origo_invitation_id);
+    if (!listed || invitationPhase(listed.status) !== 'pending') continue;
     if ((await origo.cancelInvitation(inv.origo_invitation_id, opts)) === 'gone') gone.add(inv.origo_invitation_id);
+    await db
+      .updateTable('hid_invitations')
+      .set({ cancel_sent_at: nowIso(ctx) })
+      .where('origo_invitation_id', '=', inv.origo_invitation_id)
+      .execute();
+    cancelled++;
+  }
   const toRevoke = await db
     .selectFrom('hid_devices')
     .select(['device_id', 'origo_credential_id'])
@@ -300,40 +314,30 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
         .execute();
   }
 
-  // 2. Origo's view of the user.
-  const invitations = await origo.listInvitations(userId, opts);
+  // 2. Origo's view of the user (the invitations read again after a cancel, to see what it did).
+  if (cancelled) invitations = await origo.listInvitations(userId, opts);
   const containers = await origo.listContainers(userId, opts);
-  // Credentials an invitation made that no device holds (the code entered, the phone mid-issue) are
-  // revoked too when revoking, until Origo answers that they are gone.
+  // Every Mobile ID of it not yet gone is revoked too when revoking — one an invitation made that no
+  // device holds (the code entered, the phone mid-issue), one Origo gave an id of its own, one whose
+  // earlier revoke a fresh read contradicts — until Origo answers that they are gone.
   const revokedGone = new Set<string>();
   if (cred.status === 'revoking') {
-    const ours = await db
-      .selectFrom('hid_invitations')
-      .select(['origo_invitation_id', 'origo_credential_id', 'origo_status'])
-      .where('credential_id', '=', credentialId)
-      .where('origo_credential_id', 'is not', null)
-      .execute();
-    const devices = new Set(
-      (
-        await db
-          .selectFrom('hid_devices')
-          .select('origo_credential_id')
-          .where('credential_id', '=', credentialId)
-          .execute()
-      ).map((d) => d.origo_credential_id),
-    );
-    const onPhones = new Map(containers.flatMap((c) => c.credentials).map((c) => [c.id, c.status]));
-    for (const o of ours) {
-      const id = o.origo_credential_id!;
-      if (devices.has(id)) continue;
-      const listed = invitations.find(
-        (i) => i.credentials.some((k) => k.id === id) || i.id === o.origo_invitation_id,
-      )?.status;
-      const live = onPhones.has(id)
-        ? credentialPhase(onPhones.get(id)) !== 'gone'
-        : codeEntered(o.origo_status, listed);
-      if (live && (await origo.revokeCredential(id, opts)) === 'gone') revokedGone.add(id);
+    const justAsked = new Set(toRevoke.map((d) => d.origo_credential_id));
+    const ownership = await ownershipOf(db, credentialId, containers, hid.partNumber);
+    const onPhones = new Map(containers.flatMap((c) => c.credentials).map((k) => [k.id, k]));
+    const ask = new Set<string>();
+    for (const k of onPhones.values()) {
+      const phase = credentialPhase(k.status);
+      if (ownsOrigoCredential(k, ownership) && phase !== 'gone' && phase !== 'revoking' && !justAsked.has(k.id))
+        ask.add(k.id);
     }
+    for (const o of ownership.invitations) {
+      const id = o.origo_credential_id!;
+      if (onPhones.has(id) || ownership.heldHere.has(id)) continue;
+      const listed = invitations.find((i) => i.credentials.some((k) => k.id === id) || i.id === o.origo_invitation_id);
+      if (codeEntered(o.origo_status, listed?.status)) ask.add(id);
+    }
+    for (const id of ask) if ((await origo.revokeCredential(id, opts)) === 'gone') revokedGone.add(id);
   }
 
   // 3. What it means, in one transaction.
@@ -354,6 +358,78 @@ interface OrigoView {
   cancelGone: Set<string>;
   /** Credentials whose revoke Origo answered 404. */
   revokedGone: Set<string>;
+}
+
+type Ownership = Parameters<typeof ownsOrigoCredential>[1] & {
+  /** This credential's invitations that named a Mobile ID. */
+  invitations: { origo_invitation_id: string; origo_credential_id: string | null; origo_status: string }[];
+  /** Mobile IDs this credential holds as devices (every one, revoked included). */
+  heldHere: ReadonlySet<string>;
+  /** Listed Mobile IDs some Keyway device holds (this credential's or another's). */
+  heldAnywhere: ReadonlySet<string>;
+};
+
+/** Keyway's side of progress.ts's ownership rule, for the Mobile IDs Origo listed on the user's phones. */
+async function ownershipOf(
+  db: Kysely<Database>,
+  credentialId: string,
+  containers: OrigoContainer[],
+  partNumber: string,
+): Promise<Ownership> {
+  const listedIds = [...new Set(containers.flatMap((c) => c.credentials.map((k) => k.id)))];
+  const invitations = await db
+    .selectFrom('hid_invitations')
+    .select(['origo_invitation_id', 'origo_credential_id', 'origo_status'])
+    .where('credential_id', '=', credentialId)
+    .where('origo_credential_id', 'is not', null)
+    .execute();
+  const heldHere = new Set(
+    (
+      await db
+        .selectFrom('hid_devices')
+        .select('origo_credential_id')
+        .where('credential_id', '=', credentialId)
+        .execute()
+    ).map((d) => d.origo_credential_id),
+  );
+  const held = listedIds.length
+    ? await db
+        .selectFrom('hid_devices')
+        .select(['credential_id', 'origo_credential_id'])
+        .where('origo_credential_id', 'in', listedIds)
+        .execute()
+    : [];
+  const namedElsewhere = listedIds.length
+    ? await db
+        .selectFrom('hid_invitations')
+        .select('origo_credential_id')
+        .where('credential_id', '!=', credentialId)
+        .where('origo_credential_id', 'in', listedIds)
+        .execute()
+    : [];
+  // Another Keyway credential of the same Origo user that could still receive a phone makes a
+  // match by part number ambiguous: then only the named id counts.
+  const rival = await db
+    .selectFrom('hid_syncs as mine')
+    .innerJoin('hid_syncs as other', 'other.origo_user_id', 'mine.origo_user_id')
+    .innerJoin('credentials', 'credentials.id', 'other.credential_id')
+    .select('other.credential_id')
+    .where('mine.credential_id', '=', credentialId)
+    .where('other.credential_id', '!=', credentialId)
+    .where('credentials.status', 'in', ['invited', 'provisioning', 'active', 'suspended', 'revoking'])
+    .executeTakeFirst();
+  return {
+    invitations,
+    heldHere,
+    heldAnywhere: new Set(held.map((h) => h.origo_credential_id)),
+    named: new Set([...invitations.map((i) => i.origo_credential_id!), ...heldHere]),
+    claimedElsewhere: new Set([
+      ...namedElsewhere.map((r) => r.origo_credential_id!),
+      ...held.filter((h) => h.credential_id !== credentialId).map((h) => h.origo_credential_id),
+    ]),
+    soleClaimant: rival === undefined,
+    partNumber,
+  };
 }
 
 /** An invitation whose code was entered (then or now) may still bring its credential to a phone. */
@@ -424,27 +500,7 @@ async function applyOrigoView(
 
   // Phones: a live credential of ours (by the id its invitation named, else by part number) becomes a device.
   const invitationCreds = new Map(ours.filter((i) => i.origo_credential_id).map((i) => [i.origo_credential_id!, i]));
-  const elsewhere = new Set(
-    (
-      await tx
-        .selectFrom('hid_invitations')
-        .select('origo_credential_id')
-        .where('credential_id', '!=', credentialId)
-        .where('origo_credential_id', 'is not', null)
-        .execute()
-    ).map((r) => r.origo_credential_id!),
-  );
-  // Another Keyway credential of the same Origo user that could still receive a phone makes a
-  // match by part number ambiguous: then only the named id counts.
-  const rival = await tx
-    .selectFrom('hid_syncs as mine')
-    .innerJoin('hid_syncs as other', 'other.origo_user_id', 'mine.origo_user_id')
-    .innerJoin('credentials', 'credentials.id', 'other.credential_id')
-    .select('other.credential_id')
-    .where('mine.credential_id', '=', credentialId)
-    .where('other.credential_id', '!=', credentialId)
-    .where('credentials.status', 'in', ['invited', 'provisioning', 'active', 'suspended', 'revoking'])
-    .executeTakeFirst();
+  const ownership = await ownershipOf(tx, credentialId, view.containers, hid.partNumber);
   const devices = await tx
     .selectFrom('hid_devices')
     .innerJoin('devices', 'devices.id', 'hid_devices.device_id')
@@ -453,37 +509,23 @@ async function applyOrigoView(
       'hid_devices.origo_credential_id',
       'hid_devices.revoke_wanted_at',
       'hid_devices.revoked_at',
+      'hid_devices.origo_status',
       'devices.status',
     ])
     .where('hid_devices.credential_id', '=', credentialId)
     .execute();
-  const listedIds = view.containers.flatMap((c) => c.credentials.map((k) => k.id));
-  const known = new Set(
-    listedIds.length
-      ? (
-          await tx
-            .selectFrom('hid_devices')
-            .select('origo_credential_id')
-            .where('origo_credential_id', 'in', listedIds)
-            .execute()
-        ).map((r) => r.origo_credential_id)
-      : [],
-  );
+  const known = ownership.heldAnywhere;
   const onPhones = new Map<string, { status: string; container: OrigoContainer; cardNumber?: string }>();
   for (const c of view.containers)
     for (const k of c.credentials) onPhones.set(k.id, { status: k.status, container: c, cardNumber: k.cardNumber });
-  const ownership = {
-    named: new Set(invitationCreds.keys()),
-    claimedElsewhere: new Set([...elsewhere, ...known]),
-    soleClaimant: rival === undefined,
-    partNumber: hid.partNumber,
-  };
-  const newPhones: { id: string; container: OrigoContainer; cardNumber?: string }[] = [];
+  const newPhones: { id: string; status: string; container: OrigoContainer; cardNumber?: string }[] = [];
   if (status !== 'revoking' && status !== 'revoked') {
     for (const c of view.containers) {
+      if (!containerUsable(c.status)) continue; // not yet initialised, or deleted: no phone to trust yet
       for (const k of c.credentials) {
         if (known.has(k.id) || credentialPhase(k.status) !== 'live') continue;
-        if (ownsOrigoCredential(k, ownership)) newPhones.push({ id: k.id, container: c, cardNumber: k.cardNumber });
+        if (ownsOrigoCredential(k, ownership))
+          newPhones.push({ id: k.id, status: k.status, container: c, cardNumber: k.cardNumber });
       }
     }
   }
@@ -505,7 +547,11 @@ async function applyOrigoView(
 
   // Phones Origo no longer carries: revoked in Keyway too (a wiped phone, a removal in Origo's portal).
   for (const d of devices) {
-    const phase = credentialPhase(onPhones.get(d.origo_credential_id)?.status);
+    const seen = onPhones.get(d.origo_credential_id)?.status;
+    const phase = credentialPhase(seen);
+    // Origo's string kept as-is for the operator, whatever it is.
+    if (seen !== undefined && seen !== d.origo_status && d.revoked_at === null)
+      await tx.updateTable('hid_devices').set({ origo_status: seen }).where('device_id', '=', d.device_id).execute();
     if (phase === 'gone' && d.revoked_at === null) {
       await tx
         .updateTable('hid_devices')
@@ -523,26 +569,19 @@ async function applyOrigoView(
 
   // Revoking: revoked once every Origo credential of it is revoked or gone and no code can be redeemed.
   if (status === 'revoking') {
+    // Every Mobile ID of it: its devices', its invitations', and any listed one the ownership rule gives it.
     const deviceIds = new Set(devices.map((d) => d.origo_credential_id));
-    const phases: OrigoCredentialPhase[] = [
-      ...devices.map((d) =>
-        view.revokedGone.has(d.origo_credential_id)
-          ? 'gone'
-          : credentialPhase(onPhones.get(d.origo_credential_id)?.status),
-      ),
-      // Made by an invitation, on no phone we know: gone once Origo says so, or if its code was never entered.
-      ...[...invitationCreds]
-        .filter(([id]) => !deviceIds.has(id))
-        .map(([id, inv]) =>
-          view.revokedGone.has(id)
-            ? 'gone'
-            : onPhones.has(id)
-              ? credentialPhase(onPhones.get(id)!.status)
-              : codeEntered(inv.origo_status, listed.get(inv.origo_invitation_id)?.status)
-                ? 'revoking'
-                : 'gone',
-        ),
-    ];
+    const ids = new Set([...deviceIds, ...invitationCreds.keys()]);
+    for (const c of view.containers)
+      for (const k of c.credentials) if (ownsOrigoCredential(k, ownership)) ids.add(k.id);
+    const phases: OrigoCredentialPhase[] = [...ids].map((id) => {
+      const seen = onPhones.get(id);
+      if (seen) return credentialPhase(seen.status); // the fresh read wins over any earlier answer (a 404 included)
+      if (view.revokedGone.has(id) || deviceIds.has(id)) return 'gone';
+      // Made by an invitation, on no phone: may still arrive while its code was entered.
+      const inv = invitationCreds.get(id)!;
+      return codeEntered(inv.origo_status, listed.get(inv.origo_invitation_id)?.status) ? 'revoking' : 'gone';
+    });
     if (revocationComplete(phases, invitationPhases)) {
       for (const d of devices)
         if (d.status !== 'revoked')
@@ -564,7 +603,7 @@ async function addPhoneTx(
   tx: Tx,
   credentialId: string,
   personId: number,
-  phone: { id: string; container: OrigoContainer; cardNumber?: string },
+  phone: { id: string; status: string; container: OrigoContainer; cardNumber?: string },
   at: string,
 ): Promise<void> {
   const deviceId = newId(ctx, 'dev');
@@ -596,7 +635,7 @@ async function addPhoneTx(
       origo_credential_id: phone.id,
       origo_container_id: phone.container.id,
       model: phone.container.model ?? null,
-      origo_status: 'ACTIVE',
+      origo_status: phone.status,
       revoke_wanted_at: null,
       revoke_accepted_at: null,
       revoked_at: null,
