@@ -150,6 +150,9 @@ const EnvSchema = z.object({
     })
     .default(1),
   KEYWAY_SHUTDOWN_GRACE: duration.default(10),
+  // After SIGTERM, how long an instance keeps accepting while /readyz says 503, so a load balancer's
+  // health checks take it out of rotation before it stops listening (docs/deploy.md).
+  KEYWAY_SHUTDOWN_DELAY: duration.optional(),
   KEYWAY_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   // Not in the configuration table of docs/api.md: how long a claimed outbox row, message or wallet push stays with the instance
   // that claimed it before another takes it over (docs/deploy.md: within 60 s); tests shorten it.
@@ -281,6 +284,8 @@ export interface Config {
   /** Worker processes on one port (node:cluster), resolved from KEYWAY_WORKERS / --workers. */
   workers: number | 'auto';
   shutdownGraceSeconds: number;
+  /** KEYWAY_SHUTDOWN_DELAY: accepting after SIGTERM while /readyz answers 503 (5 s in production, 0 in development). */
+  shutdownDelaySeconds: number;
   metricsToken?: string;
   /** Seconds a claimed outbox row, queued message or wallet push is leased to its claimer. */
   leaseSeconds: number;
@@ -374,6 +379,7 @@ export function loadConfig(
     },
     workers: e.KEYWAY_WORKERS,
     shutdownGraceSeconds: e.KEYWAY_SHUTDOWN_GRACE,
+    shutdownDelaySeconds: e.KEYWAY_SHUTDOWN_DELAY ?? (dev ? 0 : 5),
     metricsToken: e.KEYWAY_METRICS_TOKEN,
     leaseSeconds: e.KEYWAY_OUTBOX_LEASE,
     timeouts: {

@@ -198,7 +198,7 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
       w.process.kill(signal);
     }
     // The workers keep their own grace; this is the backstop.
-    setTimeout(() => process.exit(1), (config.shutdownGraceSeconds + 2) * 1000).unref();
+    setTimeout(() => process.exit(1), (config.shutdownDelaySeconds + config.shutdownGraceSeconds + 2) * 1000).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -248,8 +248,9 @@ async function runWorker(config: Config): Promise<number> {
   }
 
   /**
-   * SIGTERM (docs/deploy.md): stop accepting, tell load balancers through /readyz, end streams with a
-   * short `retry:`, let requests in flight finish, finish claimed outbox rows, and exit within
+   * SIGTERM (docs/deploy.md): tell load balancers through /readyz and keep accepting for
+   * KEYWAY_SHUTDOWN_DELAY, then stop accepting, end streams with a short `retry:`, let requests in
+   * flight finish, finish claimed outbox rows, and exit within KEYWAY_SHUTDOWN_DELAY +
    * KEYWAY_SHUTDOWN_GRACE whatever happens.
    */
   let stopping = false;
@@ -257,9 +258,10 @@ async function runWorker(config: Config): Promise<number> {
     if (stopping) return;
     stopping = true;
     const graceMs = config.shutdownGraceSeconds * 1000;
+    const delayMs = config.shutdownDelaySeconds * 1000;
     // Outbound attempts still running half-way through the grace are abandoned (left to their
     // retries), so the store closes and the process exits 0 within it (docs/deploy.md).
-    const abandon = AbortSignal.timeout(graceMs / 2);
+    const abandon = AbortSignal.timeout(delayMs + graceMs / 2);
     setTimeout(() => {
       jsonLog({
         level: 'warn',
@@ -268,9 +270,12 @@ async function runWorker(config: Config): Promise<number> {
       });
       flushLog();
       process.exit(1);
-    }, graceMs).unref();
-    jsonLog({ level: 'info', msg: 'shutting down', signal });
+    }, delayMs + graceMs).unref();
+    jsonLog({ level: 'info', msg: 'shutting down', signal, delay_s: config.shutdownDelaySeconds });
     keyway.draining();
+    // Still accepting while /readyz says 503, until the load balancer has noticed: a request routed
+    // here meanwhile is answered (with `Connection: close`) instead of finding the port closed.
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     const closed = connections.drain();
     keyway.hub.endStreams();
     await closed;

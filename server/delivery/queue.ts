@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { KeyRing } from '../crypto/secrets.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { preparedInsert, type Store, type Tx } from '../storage/db.js';
+import { changeIn, defineInsert, type Store, type Tx, type Writes } from '../storage/db.js';
 import { defineOutbox, type OutboxDeps, type StopWorker } from '../storage/outbox.js';
 import type { MessageQueueTable } from '../storage/schema.js';
 import { DeliveryError, type EmailMessage, type Mailer, type SmsMessage, type SmsSender } from './senders.js';
@@ -32,14 +32,15 @@ export type QueuedMessage = { channel: 'sms'; message: SmsMessage } | { channel:
 
 const QUEUED = 'message-queued';
 
-export async function enqueueMessage(
+/** A message queued by a change (storage/writes.ts): declared with the change's other writes. */
+export function queueMessage(
   ctx: Pick<QueueDeps, 'keys' | 'clock'>,
-  tx: Tx,
+  w: Writes,
   queued: QueuedMessage,
   meta: { purpose: string; ref?: string; giveUpAt: string },
-): Promise<void> {
+): void {
   const at = nowIso(ctx);
-  await insertQueued(tx, {
+  w.run(insertQueued, {
     channel: queued.channel,
     purpose: meta.purpose,
     ref: meta.ref ?? null,
@@ -55,8 +56,16 @@ export async function enqueueMessage(
   });
 }
 
+/** A message queued inside a transaction already open. */
+export const enqueueMessage = (
+  ctx: Pick<QueueDeps, 'keys' | 'clock'>,
+  tx: Tx,
+  queued: QueuedMessage,
+  meta: { purpose: string; ref?: string; giveUpAt: string },
+): Promise<void> => changeIn(tx, (w) => queueMessage(ctx, w, queued, meta));
+
 // The statement every send runs, compiled once (storage/db.ts).
-const insertQueued = preparedInsert('message_queue', [
+const insertQueued = defineInsert('message_queue', [
   'channel',
   'purpose',
   'ref',

@@ -5,7 +5,7 @@ import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Config } from '../config.js';
 import { standardSignature } from '../crypto/standard-webhooks.js';
 import { redactText } from '../log.js';
-import { groupCommit, preparedInsert, type Store } from '../storage/db.js';
+import { defineInsert, type Store, transaction } from '../storage/db.js';
 
 export interface EmailAttachment {
   filename: string;
@@ -105,13 +105,13 @@ export function devMailer(store: Store, now: () => Date = () => new Date()): Mai
   };
 }
 
-const insertMessage = preparedInsert('messages', ['channel', 'recipient', 'subject', 'body', 'sent_at']);
+const insertMessage = defineInsert('messages', ['channel', 'recipient', 'subject', 'body', 'sent_at']);
 
 export function devSms(store: Store, now: () => Date = () => new Date()): SmsSender {
   return {
     async send(m) {
       // A burst of texts shares one commit (the outbox is the dev phone, not a provider).
-      await groupCommit(store.db, (tx) =>
+      await transaction(store.db, (tx) =>
         insertMessage(tx, {
           channel: 'sms',
           recipient: m.to,

@@ -10,8 +10,9 @@ import type { WalletRuntime } from '../wallet/runtime.js';
 
 /** Tells listeners (live status streams) that a credential changed, after the change committed. */
 export class StatusBus extends EventEmitter {
-  credentialChanged(credentialId: string): void {
-    this.emit('credential', credentialId);
+  /** `announced`: the change's own statement already told other instances (`announceStatus`). */
+  credentialChanged(credentialId: string, announced = false): void {
+    this.emit('credential', credentialId, announced);
   }
 }
 

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { commitStatement, groupCommit, preparedWrite } from '../storage/db.js';
+import { defineWrite, transaction, type WriteStatement, writeOne } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 import { ipv6Groups } from '../webhooks/destination.js';
 import type { Ctx } from './context.js';
@@ -49,7 +49,7 @@ export async function giveBack(ctx: Ctx, bucket: string, windowStart: number): P
 
 /** One counter, one statement (its own commit on PostgreSQL, the grouped one on SQLite). */
 const countOne = (ctx: Ctx, bucket: string, windowStart: number) =>
-  commitStatement(ctx.store.db, (db) => countEvery(1)(db, bucket, windowStart));
+  writeOne(ctx.store.db, countEvery(1), bucket, windowStart);
 
 /** Housekeeping: windows older than a day are gone. */
 export async function pruneRateCounters(ctx: Ctx): Promise<void> {
@@ -82,7 +82,7 @@ export async function consumeRates(
     // between), the buckets wider than the first one over its limit get their count back — the
     // loop's outcome with one statement in the common case instead of one per bucket.
     const keys = narrowestFirst.flatMap((l) => [l.bucket, windowStart(l)]);
-    refused = await groupCommit(ctx.store.db, async (tx) => {
+    refused = await transaction(ctx.store.db, async (tx) => {
       const { rows } = await countEvery(narrowestFirst.length)(tx, ...keys);
       const countOf = new Map(rows.map((r) => [r.bucket, Number(r.count)]));
       const first = narrowestFirst.findIndex((l) => countOf.get(l.bucket)! > l.limit);
@@ -109,17 +109,11 @@ export async function consumeRates(
 
 // Every bucket counted by one upsert, answering each one's new count; compiled once per number of buckets
 // (one for a single counter, four for the send limits on SQLite).
-const countEveryOf = new Map<
-  number,
-  (
-    db: Kysely<Database>,
-    ...bucketThenWindowStart: (string | number)[]
-  ) => Promise<{ rows: { bucket: string; count: number }[] }>
->();
+const countEveryOf = new Map<number, WriteStatement<{ bucket: string; count: number }, (string | number)[]>>();
 function countEvery(n: number) {
   let statement = countEveryOf.get(n);
   if (!statement) {
-    statement = preparedWrite<{ bucket: string; count: number }, (string | number)[]>(
+    statement = defineWrite<{ bucket: string; count: number }, (string | number)[]>(
       (db, ...p) =>
         db
           .insertInto('rate_counters')

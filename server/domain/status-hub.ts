@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { fixedLimit } from '../storage/db.js';
+import type { Writes } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import type { CredentialStatus } from './credentials/lifecycle.js';
 import type { DeviceView } from './credentials/types.js';
@@ -83,7 +83,7 @@ export async function statusAt(ctx: Ctx, credentialId: string, version: number):
     .where('type', 'in', ['credential.status_changed', 'credential.created'])
     .where('seq', '<=', version)
     .orderBy('seq', 'desc')
-    .limit(fixedLimit(1))
+    .limit(1)
     .executeTakeFirst();
   if (!ev) return null;
   const data = JSON.parse(ev.data) as { new_status?: CredentialStatus; status?: CredentialStatus };
@@ -152,6 +152,9 @@ export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldSt
   return `id: ${s.version}\nevent: status\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** Declares, in a change, the notification other instances' status streams hear when it commits (PostgreSQL). */
+export const announceStatus = (w: Writes, credentialId: string): void => w.notify(CHANNEL, credentialId);
+
 /**
  * Fans credential changes out to this process's SSE subscribers: one snapshot query per change,
  * whatever the number of subscribers. On PostgreSQL, LISTEN/NOTIFY carries other instances' changes.
@@ -175,9 +178,9 @@ export class StatusHub {
     return n;
   }
 
-  private onLocalChange = (credentialId: string) => {
+  private onLocalChange = (credentialId: string, announced: boolean) => {
     void this.refresh(credentialId);
-    if (this.ctx.store.dialect === 'postgres') {
+    if (this.ctx.store.dialect === 'postgres' && !announced) {
       // Other instances' subscribers hear of it through the database.
       sql`select pg_notify(${CHANNEL}, ${credentialId})`.execute(this.ctx.store.db).catch(() => undefined);
     }

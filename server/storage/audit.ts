@@ -1,5 +1,6 @@
 // The audit log (`events`): one row per change, written in the change's transaction.
-import { preparedInsert, type Tx } from './db.js';
+import type { Tx } from './db.js';
+import { preparedInsert } from './statements.js';
 
 /** Who did it, as shown in the audit log: `key:<id>`, `session:ps`, `system`, `device:<id>`. */
 export type Actor = string;

@@ -7,12 +7,20 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  type KyselyPlugin,
+  LimitNode,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
   PostgresDialect,
   type PostgresDialectConfig,
   PostgresDriver,
   type QueryResult,
+  type RootOperationNode,
+  SelectQueryNode,
   type SqliteDatabase,
   SqliteDialect,
+  type UnknownRow,
+  ValueNode,
 } from 'kysely';
 import pg from 'pg';
 import { type Channel, Listener } from './listener.js';
@@ -159,7 +167,10 @@ export function openSqlite(url: string, options: StoreOptions): OpenedStore {
   const cache = new ReadCache();
   cache.hearForeignWrites(foreignCommits(connection));
   const writer = withStatementCache(connection, new TransactionWrites(cache, () => connection.inTransaction));
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: writer }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: writer }),
+    plugins: [new SqliteSelects()],
+  });
   const record: StoreRecord = { dialect: 'sqlite', url, cache, sqlite: { writer, connection } };
   records.set(db.getExecutor().adapter, record);
   if (file === ':memory:') return { db, record, close: () => db.destroy() };
@@ -208,6 +219,33 @@ class ImmediateSqliteDialect extends SqliteDialect {
     return driver;
   }
 }
+
+/**
+ * What a query says it needs, in SQLite's terms, so the domain writes one query for both backends:
+ * row locks (`forUpdate`, `forShare`) are dropped (the one writer connection already serialises
+ * every write transaction), and a numeric LIMIT is written into the SQL, which lets SQLite skip a
+ * full sort for `ORDER BY … LIMIT ?` (measured: 16 → 4 µs for the phone lookup, 8 → 2 µs for a queue
+ * claim). Only the top-level SELECT is looked at: no walk of the tree on every query.
+ */
+class SqliteSelects implements KyselyPlugin {
+  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+    if (!SelectQueryNode.is(node)) return node;
+    let out = node;
+    const limit = node.limit?.limit;
+    if (limit && ValueNode.is(limit) && typeof limit.value === 'number' && !limit.immediate)
+      out = { ...out, limit: LimitNode.create(ValueNode.createImmediate(limit.value)) };
+    if (node.endModifiers?.some(isRowLock))
+      out = { ...out, endModifiers: node.endModifiers.filter((m) => !isRowLock(m)) };
+    return out;
+  }
+
+  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return result;
+  }
+}
+
+const ROW_LOCKS = new Set(['ForUpdate', 'ForNoKeyUpdate', 'ForShare', 'ForKeyShare', 'NoWait', 'SkipLocked']);
+const isRowLock = (m: { modifier?: string }) => m.modifier !== undefined && ROW_LOCKS.has(m.modifier);
 
 /** What running a statement does to cached reads: nothing, writes these tables, opens or ends a transaction, or anything. */
 type WriteEffect = null | string[] | 'begin' | 'end' | 'all';

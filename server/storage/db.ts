@@ -1,15 +1,17 @@
 // The database a Keyway process works on: `openStore`, and what every repository imports from storage.
 // Inside: connection.ts (connections, write watching), statements.ts (compiled and cached reads),
 // read-cache.ts (the read cache), commit-group.ts (grouped commits on SQLite).
-import { type Kysely, PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, type QueryResult, type SelectQueryBuilder, sql } from 'kysely';
+import { jsonArrayFrom as pgArray, jsonObjectFrom as pgObject } from 'kysely/helpers/postgres';
+import { jsonArrayFrom as sqliteArray, jsonObjectFrom as sqliteObject } from 'kysely/helpers/sqlite';
 import type { Pool } from 'pg';
-import { CommitGroup } from './commit-group.js';
+import { CommitGroup, commitStatement, groupCommit } from './commit-group.js';
 import { type Dialect, isPostgresUrl, openPostgres, openSqlite, type StoreOptions } from './connection.js';
 import type { Listener } from './listener.js';
 import type { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
+import { cachedQuery, preparedInsert, preparedQuery, preparedWrite, type WriteStatement } from './statements.js';
 
-export { commitStatement, groupCommit } from './commit-group.js';
 export {
   type Dialect,
   isPostgresUrl,
@@ -19,7 +21,34 @@ export {
 } from './connection.js';
 export type { Channel, Listener } from './listener.js';
 export { ReadCache, readCacheStats } from './read-cache.js';
-export { cachedQuery, preparedInsert, preparedQuery, preparedWrite } from './statements.js';
+export type { WriteStatement } from './statements.js';
+export { change, changeIn, WriteConflict, type Writes } from './writes.js';
+
+// What the domain says it reads and writes (docs/architecture.md, "one way into storage"): named
+// statements, compiled once; how each runs (prepared on the SQLite writer or reader, through the
+// pool, from the read cache, in a grouped commit or on its own) is decided here, not by the caller.
+/** A read compiled once and run with new parameters (statements.ts `preparedQuery`). */
+export const defineRead = preparedQuery;
+/** A read answered from the store's read cache until a table it reads is written (statements.ts `cachedQuery`). */
+export const defineCachedRead = cachedQuery;
+/** A write compiled once: run it in a transaction, or declare it in a `change` (statements.ts `preparedWrite`). */
+export const defineWrite = preparedWrite;
+/** An INSERT of one row, compiled once (statements.ts `preparedInsert`). */
+export const defineInsert = preparedInsert;
+
+/** One statement as a change of its own: its own commit on PostgreSQL, the grouped commit on SQLite. */
+export const writeOne = <Row, Args extends unknown[]>(
+  db: Kysely<Database>,
+  statement: WriteStatement<Row, Args>,
+  ...args: Args
+): Promise<QueryResult<Row>> => commitStatement(db, (d) => statement(d, ...args));
+
+/**
+ * A change that reads (and on PostgreSQL locks) rows before deciding what to write: one
+ * transaction, sharing its commit with others on SQLite. `work` does database work on `tx` only.
+ */
+export const transaction = <T>(db: Kysely<Database>, work: (tx: Kysely<Database>) => Promise<T>): Promise<T> =>
+  groupCommit(db, work);
 
 /** A database or an open transaction on it: repositories take either. */
 export type Tx = Kysely<Database>;
@@ -83,6 +112,14 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * literal limit lets it skip (measured: 16 → 4 µs for the phone lookup, 8 → 2 µs for a queue claim).
  */
 export const fixedLimit = (n: number) => sql.lit(n);
+
+/** Nested rows as JSON in a query (`jsonArrayFrom`, `jsonObjectFrom`), in `db`'s dialect. */
+export const jsonOf = (
+  db: Kysely<Database>,
+): { jsonArrayFrom: typeof sqliteArray; jsonObjectFrom: typeof sqliteObject } =>
+  isPostgres(db)
+    ? { jsonArrayFrom: pgArray, jsonObjectFrom: pgObject }
+    : { jsonArrayFrom: sqliteArray, jsonObjectFrom: sqliteObject };
 
 /** Whether `db` speaks PostgreSQL (for the few queries whose SQL differs, such as JSON aggregation). */
 export const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;

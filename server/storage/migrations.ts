@@ -440,6 +440,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('hid_invitations').addColumn('cancel_sent_at', 'text').execute();
       },
     },
+    '0015_write_guard': {
+      async up(db) {
+        // storage/writes.ts: a change's compare-and-sets inside its one statement. Raising undoes the
+        // statement, so a change whose decision no longer holds writes nothing (SQLSTATE KW409).
+        if (dialect !== 'postgres') return;
+        await sql`create or replace function keyway_expect_one(touched bigint) returns bigint language plpgsql as $$
+          begin
+            if touched <> 1 then
+              raise exception 'keyway: a compare-and-set touched % rows', touched using errcode = 'KW409';
+            end if;
+            return touched;
+          end $$`.execute(db);
+      },
+    },
   };
 }
 

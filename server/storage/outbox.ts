@@ -1,7 +1,8 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, Updateable } from 'kysely';
 import { addSeconds, type Clock, nowIso } from '../clock.js';
-import { fixedLimit, isPostgres, preparedWrite, type Store, type Tx } from './db.js';
+import { fixedLimit, isPostgres, type Store, type Tx } from './db.js';
 import type { Database } from './schema.js';
+import { preparedWrite } from './statements.js';
 import { type Lanes, runDue, type StopWorker, startLanes, type WorkerDeps } from './worker.js';
 
 export { ABANDONED, type StopWorker, startWorker, type WorkerDeps } from './worker.js';

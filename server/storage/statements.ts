@@ -94,17 +94,27 @@ export function preparedQuery<Row, Args extends unknown[]>(
   return (db, ...args) => readRows(db, run(compile(db), args));
 }
 
+/** A write compiled once: run it on `db` or a transaction (`preparedWrite`), or hand it to a change (writes.ts). */
+export interface WriteStatement<Row, Args extends unknown[]> {
+  (db: Kysely<Database>, ...args: Args): Promise<QueryResult<Row>>;
+  /** The statement with these arguments, for `db`'s dialect. */
+  query(db: Kysely<Database>, args: Args): CompiledQuery<Row>;
+}
+
 /** An INSERT of one row into `table`, compiled once; `columns` lists every column it writes. */
 export function preparedInsert<T extends keyof Database & string>(
   table: T,
   columns: readonly (keyof Database[T] & string)[],
-) {
+): WriteStatement<never, [Insertable<Database[T]>]> {
   const write = preparedWrite<never, unknown[]>(
     (db, ...p) => db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, p[i]])) as never),
     columns.length,
   );
-  return (db: Kysely<Database>, values: Insertable<Database[T]>) =>
-    write(db, ...columns.map((c) => (values as Record<string, unknown>)[c] ?? null));
+  const argsOf = (values: Insertable<Database[T]>) =>
+    columns.map((c) => (values as Record<string, unknown>)[c] ?? null);
+  const insert = (db: Kysely<Database>, values: Insertable<Database[T]>) => write(db, ...argsOf(values));
+  insert.query = (db: Kysely<Database>, [values]: [Insertable<Database[T]>]) => write.query(db, argsOf(values));
+  return insert;
 }
 
 /**
@@ -114,19 +124,25 @@ export function preparedInsert<T extends keyof Database & string>(
 export function preparedWrite<Row, Args extends unknown[]>(
   build: Build<Row>,
   arity: Args['length'],
-): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<Row>> {
+): WriteStatement<Row, Args> {
   const { compile, run } = compileOnce(build, arity);
-  return async (db, ...args) => {
+  const write = async (db: Kysely<Database>, ...args: Args): Promise<QueryResult<Row>> => {
     const query = run(compile(db), args);
     const writer = directWriter(db);
     if (!writer) return db.executeQuery<Row>(query);
-    // What Kysely's SQLite driver answers, without its queue.
-    const statement = writer.prepare(query.sql);
-    const parameters = query.parameters as unknown[];
-    if (statement.reader) return { rows: statement.all(parameters) as Row[] };
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    return runOnWriter(writer, query);
   };
+  write.query = (db: Kysely<Database>, args: Args) => run(compile(db), args);
+  return write;
+}
+
+/** What Kysely's SQLite driver answers, without its queue: synchronous (better-sqlite3). */
+export function runOnWriter<Row>(writer: SqliteDatabase, query: CompiledQuery<Row>): QueryResult<Row> {
+  const statement = writer.prepare(query.sql);
+  const parameters = query.parameters as unknown[];
+  if (statement.reader) return { rows: statement.all(parameters) as Row[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
 }
 
 /**

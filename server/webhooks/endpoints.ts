@@ -2,7 +2,8 @@
 import type { Selectable } from 'kysely';
 import { type Clock, nowIso } from '../clock.js';
 import { base62, type KeyRing, type RandomSource } from '../crypto/secrets.js';
-import { type Actor, recordEvent } from '../storage/audit.js';
+import type { Actor } from '../storage/audit.js';
+import { recordChange } from '../storage/change-log.js';
 import type { Tx } from '../storage/db.js';
 import type { WebhookTable } from '../storage/schema.js';
 
@@ -35,5 +36,5 @@ export async function disableWebhookTx(
     .where('webhook_id', '=', id)
     .where('status', '=', 'pending')
     .execute();
-  await recordEvent(tx, at, { type: 'webhook.disabled', actor, subject: `webhook:${id}`, data: { reason } });
+  await recordChange(tx, at, { type: 'webhook.disabled', actor, subject: `webhook:${id}`, data: { reason } });
 }

@@ -30,6 +30,8 @@ interface Edge {
   from: string;
   to: string;
   typeOnly: boolean;
+  /** The names imported (`import { a, b }`), when the import names them. */
+  names?: string[];
 }
 
 function sourceFiles(dir: string): string[] {
@@ -56,10 +58,10 @@ function importsOf(file: string): Edge[] {
   const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const edges: Edge[] = [];
-  const add = (specifier: ts.Expression | undefined, typeOnly: boolean) => {
+  const add = (specifier: ts.Expression | undefined, typeOnly: boolean, names?: string[]) => {
     if (!specifier || !ts.isStringLiteralLike(specifier)) return;
     const to = resolve(file, specifier.text);
-    if (to) edges.push({ from: file, to, typeOnly });
+    if (to) edges.push({ from: file, to, typeOnly, names });
   };
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node)) {
@@ -69,7 +71,11 @@ function importsOf(file: string): Edge[] {
       const typeOnly =
         !!clause &&
         (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
-      add(node.moduleSpecifier, typeOnly);
+      add(
+        node.moduleSpecifier,
+        typeOnly,
+        named?.map((e) => (e.propertyName ?? e.name).text),
+      );
     } else if (ts.isExportDeclaration(node)) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
       add(node.moduleSpecifier, node.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
@@ -157,6 +163,54 @@ function layerViolations(edges: Edge[]): string[] {
   return out;
 }
 
+/**
+ * Storage's mechanisms, which the domain and the HTTP layer never choose (docs/architecture.md, "one
+ * way into storage"): they say what they read and write — `defineRead`, `defineCachedRead`,
+ * `defineWrite`, `defineInsert`, `change`, `writeOne`, `transaction`, `recordChange` — and storage
+ * decides how (prepared statement, read cache, grouped commit, one statement, row locks, LIMIT).
+ */
+export const STORAGE_MECHANISMS = {
+  /** Modules only storage itself opens. */
+  modules: [
+    'server/storage/statements.ts',
+    'server/storage/commit-group.ts',
+    'server/storage/connection.ts',
+    'server/storage/read-cache.ts',
+    'server/storage/writes.ts',
+    'server/storage/listener.ts',
+  ],
+  /** Names that say how, wherever they are exported from. */
+  names: [
+    'preparedQuery',
+    'preparedWrite',
+    'preparedInsert',
+    'cachedQuery',
+    'groupCommit',
+    'commitStatement',
+    'forUpdate',
+    'fixedLimit',
+    'isPostgres',
+    'directWriter',
+    'ReadCache',
+  ],
+};
+
+/** Imports of storage mechanisms by the domain or the HTTP layer, as `from → to: names`. */
+export function mechanismImports(edges: Edge[]): string[] {
+  const out: string[] = [];
+  for (const e of edges) {
+    if (!/^server\/(domain|http|pages)\//.test(e.from) || !e.to.startsWith('server/storage/')) continue;
+    if (STORAGE_MECHANISMS.modules.includes(e.to)) out.push(`${e.from} → ${e.to}: the module itself`);
+    const named = (e.names ?? []).filter((n) => STORAGE_MECHANISMS.names.includes(n));
+    if (named.length) out.push(`${e.from} → ${e.to}: ${named.join(', ')}`);
+  }
+  return out;
+}
+
+test('the domain and the HTTP layer say what they read and write, never how: no storage mechanism imported', () => {
+  assert.deepEqual(mechanismImports(graphOf('server')), []);
+});
+
 test('server/ has no import cycle', () => {
   assert.deepEqual(cyclesOf(graphOf('server')), []);
 });
@@ -186,4 +240,15 @@ test('the checker sees what it checks: a cycle and an upward import are reported
   assert.deepEqual(cyclesOf(edges), [['server/domain/events.ts', 'server/storage/db.ts']]);
   assert.equal(layerViolations(edges).length, 2);
   assert.ok(graphOf('server').length > 100, 'the parser finds the server’s imports');
+  assert.deepEqual(
+    mechanismImports([
+      { from: 'server/domain/a.ts', to: 'server/storage/db.ts', typeOnly: false, names: ['defineRead', 'groupCommit'] },
+      { from: 'server/http/b.ts', to: 'server/storage/statements.ts', typeOnly: false, names: ['x'] },
+      { from: 'server/delivery/c.ts', to: 'server/storage/db.ts', typeOnly: false, names: ['groupCommit'] },
+    ]),
+    [
+      'server/domain/a.ts → server/storage/db.ts: groupCommit',
+      'server/http/b.ts → server/storage/statements.ts: the module itself',
+    ],
+  );
 });

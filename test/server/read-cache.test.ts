@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom as pgJsonArrayFrom } from 'kysely/helpers/postgres';
 import { jsonArrayFrom } from 'kysely/helpers/sqlite';
 import { writeEffectOf } from '../../server/storage/connection.js';
-import { cachedQuery, isPostgres, openStore, readCacheStats } from '../../server/storage/db.js';
+import { defineCachedRead as cachedQuery, isPostgres, openStore, readCacheStats } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
 import { tablesRead } from '../../server/storage/read-cache.js';
 import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';

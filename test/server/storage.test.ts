@@ -170,7 +170,7 @@ function storageSuite(backend: 'sqlite' | 'postgres', skip: () => Promise<string
     });
 
     test('grouped commits: each transaction of a group stands or falls alone, and answers only once committed', async () => {
-      const { groupCommit, openStore } = await import('../../server/storage/db.js');
+      const { transaction: groupCommit, openStore } = await import('../../server/storage/db.js');
       const bucket = (i: number) => `grouped-test:${i}`;
       const insert = (i: number) => (tx: typeof h.store.db) =>
         tx

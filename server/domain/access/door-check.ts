@@ -1,5 +1,6 @@
 import { nowIso } from '../../clock.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import type { Ctx } from '../context.js';
 import { admitsAccess, type CredentialStatus } from '../credentials/lifecycle.js';
 import { consumeRate, giveBack } from '../rate-limits.js';
@@ -103,7 +104,7 @@ export async function verifyAccess(ctx: Ctx, value: string, actor: Actor, keyId:
   }
   const { allowed, reason, device_id, person_id } = decision;
   if (allowed) await giveBack(ctx, refusedBucket, window);
-  await recordEvent(db, nowIso(ctx), {
+  await recordChange(db, nowIso(ctx), {
     type: 'access.checked',
     actor,
     subject: decision.credential_id ? `credential:${decision.credential_id}` : 'access',

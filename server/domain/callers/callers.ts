@@ -1,8 +1,7 @@
 import type { Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { base62, newToken, sha256 } from '../../crypto/secrets.js';
-import type { Tx } from '../../storage/db.js';
-import { cachedQuery, json, preparedInsert } from '../../storage/db.js';
+import { changeIn, defineCachedRead, defineInsert, json, type Tx, type Writes } from '../../storage/db.js';
 import type { ApiKeyTable, TokenTable } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -45,7 +44,7 @@ const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
 const lastUsedWritten = new Map<string, number>();
 
 // Every authenticated request resolves its token: compiled once, and kept until the table changes.
-const keyByHash = cachedQuery<
+const keyByHash = defineCachedRead<
   Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>,
   [string]
 >(
@@ -56,7 +55,7 @@ const keyByHash = cachedQuery<
       .where('key_hash', '=', hash),
   1,
 );
-const sessionByHash = cachedQuery<Selectable<TokenTable>, [string, string]>(
+const sessionByHash = defineCachedRead<Selectable<TokenTable>, [string, string]>(
   (db, hash, kind) => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind),
   2,
 );
@@ -137,7 +136,7 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
 
 export const SESSION_TTL_SECONDS = 15 * 60;
 
-const insertToken = preparedInsert('tokens', [
+const insertToken = defineInsert('tokens', [
   'token_hash',
   'kind',
   'person_id',
@@ -152,18 +151,17 @@ const insertToken = preparedInsert('tokens', [
 ]);
 
 /** A `ps_` (one credential) or `cs_` (one person) token, stored hashed (docs/api.md, docs/security.md). */
-export async function mintSession(
-  ctx: Ctx,
-  tx: Tx,
-  input: {
-    kind: 'ps' | 'cs';
-    personId: number;
-    credentialId?: string;
-    origins: string[];
-    keyId?: string | null;
-    viaHandoff?: boolean;
-  },
-): Promise<{ token: string; expires_at: string }> {
+interface SessionToMint {
+  kind: 'ps' | 'cs';
+  personId: number;
+  credentialId?: string;
+  origins: string[];
+  keyId?: string | null;
+  viaHandoff?: boolean;
+}
+
+/** A session token, declared in a change (storage/writes.ts) with the change's other writes. */
+export function declareSession(ctx: Ctx, w: Writes, input: SessionToMint): { token: string; expires_at: string } {
   // A ps_ names its credential (docs/elements.md: credential-id is optional with a ps_): ps_<id>_<secret>.
   const token =
     input.kind === 'ps' && input.credentialId
@@ -171,7 +169,7 @@ export async function mintSession(
       : newToken(ctx.random, input.kind, 32);
   const created = nowIso(ctx);
   const expires_at = addSeconds(created, SESSION_TTL_SECONDS);
-  await insertToken(tx, {
+  w.run(insertToken, {
     token_hash: sha256(token),
     kind: input.kind,
     person_id: input.personId,
@@ -186,6 +184,10 @@ export async function mintSession(
   });
   return { token, expires_at };
 }
+
+/** A session token minted inside a transaction already open. */
+export const mintSession = (ctx: Ctx, tx: Tx, input: SessionToMint): Promise<{ token: string; expires_at: string }> =>
+  changeIn(tx, (w) => declareSession(ctx, w, input));
 
 /** Origins a provisioning token minted for this caller is bound to. */
 export function originsForProvisioning(ctx: Ctx, caller: Caller | null): string[] {

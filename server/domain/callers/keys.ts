@@ -1,6 +1,7 @@
 import { nowIso } from '../../clock.js';
 import { base62, newToken, sha256 } from '../../crypto/secrets.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import { json } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -81,7 +82,7 @@ export async function createKey(
   };
   await ctx.store.db.transaction().execute(async (tx) => {
     await tx.insertInto('api_keys').values(row).execute();
-    await recordEvent(tx, at, { type: 'key.created', actor, subject: id, data: { kind: input.kind, name: row.name } });
+    await recordChange(tx, at, { type: 'key.created', actor, subject: id, data: { kind: input.kind, name: row.name } });
   });
   return { key, view: toKeyView(row) };
 }
@@ -128,7 +129,7 @@ export async function revokeKey(ctx: Ctx, id: string, actor: Actor = 'cli'): Pro
     if (!row) throw new ApiError('not_found', `No key with id ${id}.`);
     if (!row.revoked_at) {
       await tx.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).execute();
-      await recordEvent(tx, at, { type: 'key.revoked', actor, subject: id, data: { kind: row.kind } });
+      await recordChange(tx, at, { type: 'key.revoked', actor, subject: id, data: { kind: row.kind } });
       row.revoked_at = at;
     }
     return toKeyView(row);

@@ -1,8 +1,8 @@
 // Changing a credential: the one writer of its status (applyLifecycle) and the admin's commands.
 import { nowIso } from '../../clock.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
-import { forUpdate, isPostgres, preparedInsert, preparedWrite, type Tx } from '../../storage/db.js';
-import { enqueueWebhook } from '../../webhooks/outbox.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
+import { changeIn, defineInsert, defineWrite, type Tx, type Writes } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
 import { wakeHidSync, wantHidDeviceRevokedTx, wantHidRevocationTx } from '../hid/revocations.js';
@@ -13,52 +13,118 @@ import { HID_MOBILE } from './types.js';
 import { getCredentialRow, getCredentialView } from './views.js';
 
 // Every lifecycle change runs these (compiled once; on PostgreSQL the read locks the row).
-const credentialForUpdate = preparedWrite<CredentialRow, [string]>((db, id) => {
-  return forUpdate(
-    isPostgres(db) ? 'postgres' : 'sqlite',
-    db.selectFrom('credentials').selectAll().where('id', '=', id),
-  );
-}, 1);
-const setCredentialState = preparedWrite<CredentialRow, [string, number, string, string | null, string]>(
-  (db, status, enabled, at, revokingAt, id) =>
+const credentialForUpdate = defineWrite<CredentialRow, [string]>(
+  (db, id) => db.selectFrom('credentials').selectAll().where('id', '=', id).forUpdate(),
+  1,
+);
+// A compare-and-set on what the decision was made from: status, enabled and the webhook sequence as read.
+const setCredentialState = defineWrite<
+  never,
+  [string, number, string, string | null, number, string, string, number, number]
+>(
+  (db, status, enabled, at, revokingAt, sequence, id, fromStatus, fromEnabled, fromSequence) =>
     db
       .updateTable('credentials')
-      .set({ status, enabled, updated_at: at, revoking_at: revokingAt })
+      .set({ status, enabled, updated_at: at, revoking_at: revokingAt, sequence })
       .where('id', '=', id)
-      .returningAll(),
-  5,
+      .where('status', '=', fromStatus)
+      .where('enabled', '=', fromEnabled)
+      .where('sequence', '=', fromSequence),
+  9,
 );
-const insertHistory = preparedInsert('credential_history', ['credential_id', 'status', 'at']);
-/**
- * A status change: the row, its webhook sequence (the status_changed webhook takes it) and, on
- * PostgreSQL, its history row in the same statement, a round trip each saved (SQLite has no
- * writing CTEs, and its statements cost no round trip).
- */
-const setCredentialStatus = preparedWrite<CredentialRow, [string, number, string, string | null, string]>(
-  (db, status, enabled, at, revokingAt, id) => {
-    const update = db
-      .updateTable('credentials')
-      .set((eb) => ({ status, enabled, updated_at: at, revoking_at: revokingAt, sequence: eb('sequence', '+', 1) }))
-      .where('id', '=', id)
-      .returningAll();
-    if (!isPostgres(db)) return update;
-    return db
-      .with('changed', () => update)
-      .with('history', (qc) =>
-        qc
-          .insertInto('credential_history')
-          .columns(['credential_id', 'status', 'at'])
-          .expression(qc.selectFrom('changed').select(['id', 'status', 'updated_at'])),
-      )
-      .selectFrom('changed')
-      .selectAll();
-  },
-  5,
-);
+const insertHistory = defineInsert('credential_history', ['credential_id', 'status', 'at']);
+
+/** What one lifecycle action did: the row as it now is, and whether what every pass shows changed. */
+export interface LifecycleChange {
+  row: CredentialRow;
+  changed: boolean;
+  /** Suspend, resume, revoke and re-issue change what every pass shows: its phones must be told. */
+  passChanged: boolean;
+}
 
 /**
- * Applies one lifecycle action inside `tx`: the credential row, its history, the audit events
- * and the webhook outbox row together (docs/lifecycle.md). Returns whether anything changed.
+ * One lifecycle action on a credential `row` as it was read, declared on `w` (docs/lifecycle.md):
+ * the credential row (a compare-and-set on the state the decision was made from), its history, the
+ * audit events and the webhook outbox row. `nextState` decides; nothing is awaited.
+ */
+export function lifecycleChange(
+  ctx: Ctx,
+  w: Writes,
+  row: CredentialRow,
+  action: LifecycleAction,
+  actor: Actor,
+  /** Extra fields for the status_changed event and webhook (e.g. `given_up_devices`). */
+  extra?: Record<string, unknown>,
+): LifecycleChange {
+  const from = { status: row.status as CredentialStatus, enabled: row.enabled === 1 };
+  const to = nextState(from, action);
+  if (to.status === from.status && to.enabled === from.enabled) return { row, changed: false, passChanged: false };
+  const at = nowIso(ctx);
+  const statusChanged = to.status !== from.status;
+  const updated: CredentialRow = {
+    ...row,
+    status: to.status,
+    enabled: to.enabled ? 1 : 0,
+    updated_at: at,
+    revoking_at: to.status === 'revoking' ? at : row.revoking_at,
+    // The status_changed webhook takes the credential's next sequence.
+    sequence: statusChanged ? row.sequence + 1 : row.sequence,
+  };
+  w.expect(
+    setCredentialState,
+    updated.status,
+    updated.enabled,
+    at,
+    updated.revoking_at,
+    updated.sequence,
+    row.id,
+    row.status,
+    row.enabled,
+    row.sequence,
+  );
+  const subject = `credential:${row.id}`;
+  if (to.enabled !== from.enabled) {
+    recordChange(w, at, {
+      type: to.enabled ? 'credential.enabled' : 'credential.disabled',
+      actor,
+      subject,
+      data: { person_id: row.person_id },
+    });
+  }
+  if (statusChanged) {
+    w.run(insertHistory, { credential_id: row.id, status: to.status, at });
+    recordChange(
+      w,
+      at,
+      {
+        type: 'credential.status_changed',
+        actor,
+        subject,
+        data: {
+          person_id: row.person_id,
+          old_status: from.status,
+          new_status: to.status,
+          reason: action.type,
+          ...extra,
+        },
+      },
+      {
+        event: 'credential.status_changed',
+        credential_id: row.id,
+        person_id: row.person_id,
+        old_status: from.status,
+        new_status: to.status,
+        ...extra,
+        sequence: updated.sequence,
+      },
+    );
+  }
+  return { row: updated, changed: true, passChanged: passStateOf(row, 'active') !== passStateOf(updated, 'active') };
+}
+
+/**
+ * Applies one lifecycle action inside `tx`: the credential read under its row lock (or as the caller
+ * already read it FOR UPDATE in `tx`), then `lifecycleChange`, and the pushes its passes need.
  */
 export async function applyLifecycle(
   ctx: Ctx,
@@ -73,55 +139,14 @@ export async function applyLifecycle(
 ): Promise<{ row: CredentialRow; changed: boolean }> {
   const row = locked ?? (await credentialForUpdate(tx, credentialId)).rows[0];
   if (!row) throw new ApiError('not_found');
-  const from = { status: row.status as CredentialStatus, enabled: row.enabled === 1 };
-  const to = nextState(from, action);
-  if (to.status === from.status && to.enabled === from.enabled) return { row, changed: false };
-  const at = nowIso(ctx);
-  const statusChanged = to.status !== from.status;
   const {
-    rows: [updated],
-  } = await (statusChanged ? setCredentialStatus : setCredentialState)(
-    tx,
-    to.status,
-    to.enabled ? 1 : 0,
-    at,
-    to.status === 'revoking' ? at : row.revoking_at,
-    credentialId,
-  );
-  const subject = `credential:${credentialId}`;
-  if (to.enabled !== from.enabled) {
-    await recordEvent(tx, at, {
-      type: to.enabled ? 'credential.enabled' : 'credential.disabled',
-      actor,
-      subject,
-      data: { person_id: row.person_id },
-    });
-  }
-  if (statusChanged) {
-    if (!isPostgres(tx)) await insertHistory(tx, { credential_id: credentialId, status: to.status, at });
-    await recordEvent(tx, at, {
-      type: 'credential.status_changed',
-      actor,
-      subject,
-      data: { person_id: row.person_id, old_status: from.status, new_status: to.status, reason: action.type, ...extra },
-    });
-    await enqueueWebhook(
-      tx,
-      at,
-      {
-        event: 'credential.status_changed',
-        credential_id: credentialId,
-        person_id: row.person_id,
-        old_status: from.status,
-        new_status: to.status,
-        ...extra,
-      },
-      updated.sequence,
-    );
-  }
-  // Suspend, resume and revoke change what every pass shows: phones are told in the same transaction.
-  if (passStateOf(row, 'active') !== passStateOf(updated, 'active')) await queuePassUpdateTx(ctx, tx, credentialId);
-  return { row: updated, changed: true };
+    row: updated,
+    changed,
+    passChanged,
+  } = await changeIn(tx, (w) => lifecycleChange(ctx, w, row, action, actor, extra));
+  // Phones are told in the same transaction.
+  if (passChanged) await queuePassUpdateTx(ctx, tx, credentialId);
+  return { row: updated, changed };
 }
 
 export async function setCredentialEnabled(
@@ -224,12 +249,23 @@ export async function revokeDeviceTx(
     .set({ status: 'revoked', revoked_at: at, updated_at: at })
     .where('id', '=', deviceId)
     .execute();
-  await recordEvent(tx, at, {
-    type: 'device.revoked',
-    actor,
-    subject: `credential:${credentialId}`,
-    data: { device_id: deviceId, platform: device.platform },
-  });
+  await recordChange(
+    tx,
+    at,
+    {
+      type: 'device.revoked',
+      actor,
+      subject: `credential:${credentialId}`,
+      data: { device_id: deviceId, platform: device.platform },
+    },
+    {
+      event: 'device.revoked',
+      credential_id: credentialId,
+      person_id: personId,
+      device_id: deviceId,
+      platform: device.platform,
+    },
+  );
   // An HID phone holds an Origo credential: Origo is told to revoke it (the sync retries until it did).
   if (device.platform === 'hid') await wantHidDeviceRevokedTx(ctx, tx, deviceId, at);
   // One phone revoked alone gets its voided pass; under a revoked credential the pass is void already.
@@ -239,13 +275,6 @@ export async function revokeDeviceTx(
     .where('id', '=', credentialId)
     .executeTakeFirstOrThrow();
   if (!TERMINAL.has(cred.status as CredentialStatus)) await queuePassUpdateTx(ctx, tx, credentialId, { deviceId });
-  await enqueueWebhook(tx, at, {
-    event: 'device.revoked',
-    credential_id: credentialId,
-    person_id: personId,
-    device_id: deviceId,
-    platform: device.platform,
-  });
   return true;
 }
 

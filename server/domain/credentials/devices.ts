@@ -1,7 +1,8 @@
 // A phone's device after its pass was added: confirmed by its first sign of life, revoked when its pass is voided.
 import { nowIso } from '../../clock.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
-import { forUpdate, type Tx } from '../../storage/db.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
+import type { Tx } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { applyLifecycle, revokeDeviceTx } from './changes.js';
 import { type CredentialStatus, TERMINAL } from './lifecycle.js';
@@ -12,10 +13,12 @@ import { type CredentialStatus, TERMINAL } from './lifecycle.js';
  */
 export async function confirmDevice(ctx: Ctx, deviceId: string, actor: Actor): Promise<boolean> {
   const changed = await ctx.store.db.transaction().execute(async (tx) => {
-    const device = await forUpdate(
-      ctx.store.dialect,
-      tx.selectFrom('devices').select(['id', 'credential_id', 'platform', 'status']).where('id', '=', deviceId),
-    ).executeTakeFirst();
+    const device = await tx
+      .selectFrom('devices')
+      .select(['id', 'credential_id', 'platform', 'status'])
+      .where('id', '=', deviceId)
+      .forUpdate()
+      .executeTakeFirst();
     if (device?.status !== 'pending') return null;
     const cred = await tx
       .selectFrom('credentials')
@@ -30,7 +33,7 @@ export async function confirmDevice(ctx: Ctx, deviceId: string, actor: Actor): P
       .set({ status: 'active', confirmed_at: at, updated_at: at })
       .where('id', '=', deviceId)
       .execute();
-    await recordEvent(tx, at, {
+    await recordChange(tx, at, {
       type: 'device.confirmed',
       actor,
       subject: `credential:${device.credential_id}`,
@@ -56,10 +59,12 @@ export async function confirmVoided(ctx: Ctx, deviceId: string, how: 'apns' | 'f
       .where('id', '=', deviceId)
       .executeTakeFirst();
     if (device?.status !== 'active') return null;
-    const cred = await forUpdate(
-      ctx.store.dialect,
-      tx.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', device.credential_id),
-    ).executeTakeFirstOrThrow();
+    const cred = await tx
+      .selectFrom('credentials')
+      .select(['status', 'person_id'])
+      .where('id', '=', device.credential_id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (cred.status !== 'revoking') return null;
     await revokeDeviceTx(ctx, tx, device.credential_id, cred.person_id, deviceId, `system:${how}`);
     await finishRevocationTx(ctx, tx, device.credential_id);

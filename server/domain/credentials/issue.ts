@@ -1,8 +1,8 @@
 // Issuing a credential: a card, a PIN, or a wallet pass with its first invitation.
 import { nowIso } from '../../clock.js';
 import { pickLocale } from '../../messages/locale.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
-import { enqueueWebhook } from '../../webhooks/outbox.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
 import { createHidCredential } from '../hid/credentials.js';
@@ -105,19 +105,23 @@ export async function createCredential(
       .execute();
     const finalStatus = type.id === WALLET_PASS || enabled ? status : 'suspended';
     await tx.insertInto('credential_history').values({ credential_id: id, status: finalStatus, at }).execute();
-    await recordEvent(tx, at, {
-      type: 'credential.created',
-      actor: opts.actor,
-      subject: `credential:${id}`,
-      data: { person_id: personId, credential_type_id: type.id, status: finalStatus, value_mode: valueMode },
-    });
-    await enqueueWebhook(tx, at, {
-      event: 'credential.created',
-      credential_id: id,
-      person_id: personId,
-      status: finalStatus,
-      credential_type_id: type.id,
-    });
+    await recordChange(
+      tx,
+      at,
+      {
+        type: 'credential.created',
+        actor: opts.actor,
+        subject: `credential:${id}`,
+        data: { person_id: personId, credential_type_id: type.id, status: finalStatus, value_mode: valueMode },
+      },
+      {
+        event: 'credential.created',
+        credential_id: id,
+        person_id: personId,
+        status: finalStatus,
+        credential_type_id: type.id,
+      },
+    );
     let invitation: { code: string; expires_at: string } | undefined;
     if (type.id === WALLET_PASS) {
       invitation = await issueInvitationTx(ctx, tx, id, opts.actor);

@@ -1,6 +1,5 @@
 // The lifecycle's timers: invitations expire, unconfirmed devices lapse, revocations are given up on.
 import { addSeconds, nowIso } from '../../clock.js';
-import { forUpdate } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { googleCanConfirm } from '../wallets/google-callback.js';
 import { PENDING_DEVICE_TTL_SECONDS } from '../wallets/passes.js';
@@ -24,10 +23,12 @@ export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
   let n = 0;
   for (const { id } of due) {
     const changed = await ctx.store.db.transaction().execute(async (tx) => {
-      const row = await forUpdate(
-        ctx.store.dialect,
-        tx.selectFrom('credentials').select('status').where('id', '=', id),
-      ).executeTakeFirst();
+      const row = await tx
+        .selectFrom('credentials')
+        .select('status')
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
       if (row?.status !== 'invited') return false;
       return (await applyLifecycle(ctx, tx, id, { type: 'expire' }, 'system')).changed;
     });
@@ -58,10 +59,13 @@ export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
   for (const d of due) {
     const revoked = await ctx.store.db.transaction().execute(async (tx) => {
       // A registration that arrived since the select keeps its device.
-      const still = await forUpdate(
-        ctx.store.dialect,
-        tx.selectFrom('devices').select('id').where('id', '=', d.id).where('status', '=', 'pending'),
-      ).executeTakeFirst();
+      const still = await tx
+        .selectFrom('devices')
+        .select('id')
+        .where('id', '=', d.id)
+        .where('status', '=', 'pending')
+        .forUpdate()
+        .executeTakeFirst();
       return still ? revokeDeviceTx(ctx, tx, d.credential_id, d.person_id, d.id, 'system') : false;
     });
     if (revoked) {
@@ -85,10 +89,12 @@ export async function sweepRevocations(ctx: Ctx): Promise<number> {
   let n = 0;
   for (const { id } of due) {
     const done = await ctx.store.db.transaction().execute(async (tx) => {
-      const cred = await forUpdate(
-        ctx.store.dialect,
-        tx.selectFrom('credentials').select(['status', 'person_id']).where('id', '=', id),
-      ).executeTakeFirst();
+      const cred = await tx
+        .selectFrom('credentials')
+        .select(['status', 'person_id'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
       if (cred?.status !== 'revoking') return false;
       const left = await tx
         .selectFrom('devices')

@@ -1,8 +1,6 @@
 // Reading credentials as the API shows them: the admin view (secrets for the write scope) and the status view.
 import type { ExpressionBuilder } from 'kysely';
-import { jsonArrayFrom as pgArray, jsonObjectFrom as pgObject } from 'kysely/helpers/postgres';
-import { jsonArrayFrom as sqliteArray, jsonObjectFrom as sqliteObject } from 'kysely/helpers/sqlite';
-import { cachedQuery, isPostgres, preparedQuery } from '../../storage/db.js';
+import { defineCachedRead, defineRead, jsonOf } from '../../storage/db.js';
 import type { Database } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
 import { readTimeIdCursor, timeIdCursor } from '../cursors.js';
@@ -19,11 +17,8 @@ import {
   type StatusView,
 } from './types.js';
 
-const sqliteJson = { jsonArrayFrom: sqliteArray, jsonObjectFrom: sqliteObject };
-const pgJson = { jsonArrayFrom: pgArray, jsonObjectFrom: pgObject };
-
 // Hot read paths (admin reads, widget status polling) run as compiled-once queries.
-const credentialOfPerson = preparedQuery<CredentialRow, [string, number]>(
+const credentialOfPerson = defineRead<CredentialRow, [string, number]>(
   (db, id, personId) =>
     db
       .selectFrom('credentials')
@@ -34,7 +29,7 @@ const credentialOfPerson = preparedQuery<CredentialRow, [string, number]>(
       .where('people.deleted_at', 'is', null),
   2,
 );
-const devicesOfCredential = preparedQuery<
+const devicesOfCredential = defineRead<
   {
     id: string;
     credential_id: string;
@@ -52,7 +47,7 @@ const devicesOfCredential = preparedQuery<
       .orderBy('added_at'),
   1,
 );
-const liveInvitationOfCredential = preparedQuery<
+const liveInvitationOfCredential = defineRead<
   { credential_id: string; code_enc: string; expires_at: string },
   [string]
 >(
@@ -72,14 +67,14 @@ const devicesOfRow = (eb: ExpressionBuilder<Database, 'credentials'>) =>
     .select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at'])
     .whereRef('devices.credential_id', '=', 'credentials.id')
     .orderBy('devices.added_at');
-const credentialWithRelated = cachedQuery<
+const credentialWithRelated = defineCachedRead<
   CredentialRow & {
     devices: DeviceRow[] | string;
     invitation: { code_enc: string; expires_at: string } | string | null;
   },
   [string, number]
 >((db, id, personId) => {
-  const { jsonArrayFrom, jsonObjectFrom } = isPostgres(db) ? pgJson : sqliteJson;
+  const { jsonArrayFrom, jsonObjectFrom } = jsonOf(db);
   return db
     .selectFrom('credentials')
     .innerJoin('people', 'people.id', 'credentials.person_id')
@@ -101,14 +96,14 @@ const credentialWithRelated = cachedQuery<
 }, 2);
 
 // Status stays readable after the person is deleted: their credentials show as revoked.
-const statusOfCredential = cachedQuery<
+const statusOfCredential = defineCachedRead<
   Pick<CredentialRow, 'id' | 'credential_type_id' | 'status' | 'enabled' | 'updated_at'> & {
     devices: DeviceRow[] | string;
     history: { status: string; at: string }[] | string;
   },
   [string, number]
 >((db, id, personId) => {
-  const { jsonArrayFrom } = isPostgres(db) ? pgJson : sqliteJson;
+  const { jsonArrayFrom } = jsonOf(db);
   return db
     .selectFrom('credentials')
     .select([

@@ -3,9 +3,9 @@ import { enqueueMessage, kickDelivery } from '../../delivery/queue.js';
 import { hidInvitationEmail } from '../../delivery/templates.js';
 import { OrigoError, type OrigoInvitation } from '../../hid/origo-client.js';
 import { pickLocale } from '../../messages/locale.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import type { Tx } from '../../storage/db.js';
-import { enqueueWebhook } from '../../webhooks/outbox.js';
 import type { Ctx } from '../context.js';
 import { applyLifecycle } from '../credentials/changes.js';
 import { type CredentialStatus, nextState } from '../credentials/lifecycle.js';
@@ -117,7 +117,7 @@ async function storeInvitationTx(
       settled_at: null,
     })
     .execute();
-  await recordEvent(tx, at, {
+  await recordChange(tx, at, {
     type: 'invitation.issued',
     actor,
     subject: `credential:${credentialId}`,
@@ -267,19 +267,23 @@ export async function createHidCredential(
         })
         .execute();
       await tx.insertInto('credential_history').values({ credential_id: id, status: 'invited', at }).execute();
-      await recordEvent(tx, at, {
-        type: 'credential.created',
-        actor: opts.actor,
-        subject: `credential:${id}`,
-        data: { person_id: personId, credential_type_id: HID_MOBILE, status: 'invited', value_mode: 'per_device' },
-      });
-      await enqueueWebhook(tx, at, {
-        event: 'credential.created',
-        credential_id: id,
-        person_id: personId,
-        status: 'invited',
-        credential_type_id: HID_MOBILE,
-      });
+      await recordChange(
+        tx,
+        at,
+        {
+          type: 'credential.created',
+          actor: opts.actor,
+          subject: `credential:${id}`,
+          data: { person_id: personId, credential_type_id: HID_MOBILE, status: 'invited', value_mode: 'per_device' },
+        },
+        {
+          event: 'credential.created',
+          credential_id: id,
+          person_id: personId,
+          status: 'invited',
+          credential_type_id: HID_MOBILE,
+        },
+      );
       await tx
         .insertInto('hid_users')
         .values({ person_id: personId, origo_user_id: userId, created_at: at })

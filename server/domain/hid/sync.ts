@@ -3,11 +3,10 @@ import crypto from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { type OrigoContainer, OrigoError, type OrigoInvitation } from '../../hid/origo-client.js';
-import { recordEvent } from '../../storage/audit.js';
-import { forUpdate, type Tx } from '../../storage/db.js';
+import { recordChange } from '../../storage/change-log.js';
+import type { Tx } from '../../storage/db.js';
 import { startWorker } from '../../storage/outbox.js';
 import type { Database } from '../../storage/schema.js';
-import { enqueueWebhook } from '../../webhooks/outbox.js';
 import type { Ctx } from '../context.js';
 import { applyLifecycle, revokeDeviceTx } from '../credentials/changes.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
@@ -445,10 +444,12 @@ async function applyOrigoView(
   const at = nowIso(ctx);
   const hid = ctx.config.hidOrigo!;
   // The credential row is locked first: two instances applying views of one credential take turns.
-  const cred = await forUpdate(
-    ctx.store.dialect,
-    tx.selectFrom('credentials').select(['status', 'person_id', 'enabled']).where('id', '=', credentialId),
-  ).executeTakeFirstOrThrow();
+  const cred = await tx
+    .selectFrom('credentials')
+    .select(['status', 'person_id', 'enabled'])
+    .where('id', '=', credentialId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   let status = cred.status as CredentialStatus;
   let changed = false;
   const subject = `credential:${credentialId}`;
@@ -488,7 +489,7 @@ async function applyOrigoView(
           .where('id', '=', live.id)
           .where('redeemed_at', 'is', null)
           .execute();
-        await recordEvent(tx, at, {
+        await recordChange(tx, at, {
           type: 'invitation.redeemed',
           actor: 'system:hid_origo',
           subject,
@@ -642,20 +643,24 @@ async function addPhoneTx(
     })
     .execute();
   const model = phone.container.model ?? null;
-  await recordEvent(tx, at, {
-    type: 'device.added',
-    actor: 'system:hid_origo',
-    subject: `credential:${credentialId}`,
-    data: { person_id: personId, device_id: deviceId, platform: 'hid', status: 'active', model },
-  });
-  await enqueueWebhook(tx, at, {
-    event: 'device.added',
-    credential_id: credentialId,
-    person_id: personId,
-    device_id: deviceId,
-    platform: 'hid',
-    model,
-  });
+  await recordChange(
+    tx,
+    at,
+    {
+      type: 'device.added',
+      actor: 'system:hid_origo',
+      subject: `credential:${credentialId}`,
+      data: { person_id: personId, device_id: deviceId, platform: 'hid', status: 'active', model },
+    },
+    {
+      event: 'device.added',
+      credential_id: credentialId,
+      person_id: personId,
+      device_id: deviceId,
+      platform: 'hid',
+      model,
+    },
+  );
 }
 
 /** The background read-back: every few seconds for what is due, at once when woken (callback, DELETE, re-issue). */

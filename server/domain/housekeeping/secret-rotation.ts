@@ -2,7 +2,6 @@
 // re-encrypted and every HMAC lookup recomputed under KEYWAY_SECRET while the server keeps running.
 import { type Kysely, sql } from 'kysely';
 import { nowIso } from '../../clock.js';
-import { fixedLimit } from '../../storage/db.js';
 import { secretAad } from '../../webhooks/endpoints.js';
 import type { Ctx } from '../context.js';
 import { normalizeInvitationCode } from '../invitations/code.js';
@@ -167,7 +166,7 @@ async function rotateColumn(ctx: Ctx, spec: RotatedColumn, options: RotationOpti
       );
     }
     for (const k of spec.key) query = query.orderBy(k);
-    const rows = (await query.limit(fixedLimit(batchSize)).execute()) as Row[];
+    const rows = (await query.limit(batchSize).execute()) as Row[];
     if (rows.length === 0) break;
     after = rows[rows.length - 1];
     const updates = rows.map((row) => reencrypt(ctx, spec, row));

@@ -1,6 +1,6 @@
 import { addSeconds, nowIso } from '../../clock.js';
 import { newToken, sha256 } from '../../crypto/secrets.js';
-import { recordEvent } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import { actorOf, type Caller, mintSession } from '../callers/callers.js';
 import type { Ctx } from '../context.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
@@ -41,7 +41,7 @@ export async function createHandoff(
         used_at: null,
       })
       .execute();
-    await recordEvent(tx, at, {
+    await recordChange(tx, at, {
       type: 'handoff.created',
       actor: actorOf(caller),
       subject: `credential:${cred.id}`,
@@ -94,7 +94,7 @@ export async function redeemHandoff(
       .where('expires_at', '>', now)
       .executeTakeFirst();
     if (Number(cas.numUpdatedRows) !== 1) throw new ApiError('link_expired');
-    await recordEvent(tx, now, {
+    await recordChange(tx, now, {
       type: 'handoff.redeemed',
       actor,
       subject: `credential:${cred.id}`,

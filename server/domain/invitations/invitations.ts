@@ -4,17 +4,19 @@ import { addSeconds, nowIso } from '../../clock.js';
 import { enqueueMessage, kickDelivery } from '../../delivery/queue.js';
 import { invitationEmail } from '../../delivery/templates.js';
 import { pickLocale } from '../../messages/locale.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
-import { groupCommit, isPostgres, preparedQuery, preparedWrite, type Tx } from '../../storage/db.js';
-import { actorOf, type Caller, mintSession, originsForProvisioning } from '../callers/callers.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
+import { change, defineRead, defineWrite, type Tx, WriteConflict, type Writes } from '../../storage/db.js';
+import { actorOf, type Caller, declareSession, originsForProvisioning } from '../callers/callers.js';
 import type { Ctx } from '../context.js';
-import { applyLifecycle } from '../credentials/changes.js';
+import { applyLifecycle, lifecycleChange } from '../credentials/changes.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
 import { type CredentialRow, HID_MOBILE, newId, WALLET_PASS } from '../credentials/types.js';
 import { getCredentialRow, getCredentialView } from '../credentials/views.js';
 import { ApiError } from '../errors.js';
 import { reissueHidInvitation } from '../hid/credentials.js';
 import { consumeRate, ipBucketOf } from '../rate-limits.js';
+import { announceStatus } from '../status-hub.js';
 import { generateInvitationCode, invitationUrl, normalizeInvitationCode } from './code.js';
 
 /** What redeem, verification check and hand-off redeem all answer (docs/api.md). */
@@ -36,45 +38,36 @@ export const consumeRedeemAttempt = (ctx: Ctx, ip: string) =>
 
 // Every redemption runs these: compiled once (storage/db.ts). A code is looked up under the
 // current key's hash and, while KEYWAY_SECRET_PREVIOUS is set, the previous one's.
-const invitationByCode = preparedQuery<
-  {
-    invitation_id: string;
-    expires_at: string;
-    redeemed_at: string | null;
-    superseded_at: string | null;
-    credential_id: string;
-    status: string;
-    enabled: number;
-    person_id: number;
-    first_name: string;
-    person_enabled: number;
-    deleted_at: string | null;
-  },
-  [string, string]
->(
+type InvitationFound = CredentialRow & {
+  invitation_id: string;
+  invitation_expires_at: string;
+  redeemed_at: string | null;
+  superseded_at: string | null;
+  first_name: string;
+  person_enabled: number;
+  person_deleted_at: string | null;
+};
+const invitationByCode = defineRead<InvitationFound, [string, string]>(
   (db, current, previous) =>
     db
       .selectFrom('invitations')
       .innerJoin('credentials', 'credentials.id', 'invitations.credential_id')
       .innerJoin('people', 'people.id', 'credentials.person_id')
+      .selectAll('credentials')
       .select([
         'invitations.id as invitation_id',
-        'invitations.expires_at',
+        'invitations.expires_at as invitation_expires_at',
         'invitations.redeemed_at',
         'invitations.superseded_at',
-        'credentials.id as credential_id',
-        'credentials.status',
-        'credentials.enabled',
-        'people.id as person_id',
         'people.first_name',
         'people.enabled as person_enabled',
-        'people.deleted_at',
+        'people.deleted_at as person_deleted_at',
       ])
       .where('invitations.code_hash', 'in', [current, previous]),
   2,
 );
 // Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
-const markRedeemed = preparedWrite<never, [string, string]>(
+const markRedeemed = defineWrite<never, [string, string]>(
   (db, at, id) =>
     db
       .updateTable('invitations')
@@ -84,38 +77,21 @@ const markRedeemed = preparedWrite<never, [string, string]>(
       .where('superseded_at', 'is', null),
   2,
 );
-// The same compare-and-set found by the code itself, for a live code only: on PostgreSQL a redemption
-// then needs no look-up before its transaction (a round trip saved); any miss takes the look-up path,
-// which says why.
-const markRedeemedByCode = preparedWrite<{ credential_id: string }, [string, string, string]>(
-  (db, at, current, previous) =>
+// The person still as the decision read them; on PostgreSQL share-locked, so a racing disable waits.
+const personLive = defineWrite<{ id: number }, [number]>(
+  (db, id) =>
     db
-      .updateTable('invitations')
-      .set({ redeemed_at: at })
-      .where('code_hash', 'in', [current, previous])
-      .where('redeemed_at', 'is', null)
-      .where('superseded_at', 'is', null)
-      .where('expires_at', '>', at)
-      .returning('credential_id'),
-  3,
+      .selectFrom('people')
+      .select('id')
+      .where('id', '=', id)
+      .where('enabled', '=', 1)
+      .where('deleted_at', 'is', null)
+      .forShare(),
+  1,
 );
-// The credential locked for its change and its person shared-locked (a racing disable waits, other
-// redemptions of the same person's credentials do not): decided again inside the transaction.
-const credentialForRedeem = preparedWrite<
-  CredentialRow & { first_name: string; person_enabled: number; person_deleted_at: string | null },
-  [string]
->((db, id) => {
-  const q = db
-    .selectFrom('credentials')
-    .innerJoin('people', 'people.id', 'credentials.person_id')
-    .selectAll('credentials')
-    .select(['people.first_name', 'people.enabled as person_enabled', 'people.deleted_at as person_deleted_at'])
-    .where('credentials.id', '=', id);
-  return isPostgres(db) ? q.forUpdate(['credentials']).forShare(['people']) : q;
-}, 1);
 
-/** The code's invitation was matched by a compare-and-set on more than one row: undone, and the look-up path decides. */
-class AmbiguousCode extends Error {}
+/** How often a redemption reads and decides again when what it read changed before its write. */
+const REDEEM_TRIES = 5;
 
 export async function redeemInvitation(
   ctx: Ctx,
@@ -125,79 +101,71 @@ export async function redeemInvitation(
   await consumeRedeemAttempt(ctx, input.ip);
   const normalized = normalizeInvitationCode(input.code);
   if (!normalized) throw new ApiError('invitation_not_found');
-  const now = nowIso(ctx);
   const [current, previous] = ctx.keys.lookupHashes('invite', normalized);
-  let grant: ProvisioningGrant | undefined;
-  if (ctx.store.dialect === 'postgres') {
-    // SQLite's look-up is in-process (no round trip), and a miss there would take the writer lock for nothing.
-    grant = await groupCommit(ctx.store.db, async (tx) => {
-      const { rows } = await markRedeemedByCode(tx, now, current, previous ?? current);
-      if (rows.length > 1) throw new AmbiguousCode();
-      return rows.length === 1 ? redeemLocked(ctx, tx, caller, rows[0].credential_id, now) : undefined;
-    }).catch((err: unknown) => {
-      if (err instanceof AmbiguousCode) return undefined;
-      throw err;
-    });
-  }
-  if (!grant) {
+  for (let tries = 1; ; tries++) {
+    const now = nowIso(ctx);
     const [invitation] = await invitationByCode(ctx.store.db, current, previous ?? current);
     if (
       !invitation ||
       invitation.superseded_at ||
-      invitation.deleted_at ||
+      invitation.person_deleted_at ||
       invitation.status === 'revoked' ||
       invitation.status === 'revoking'
     ) {
       throw new ApiError('invitation_not_found');
     }
     if (invitation.redeemed_at) throw new ApiError('invitation_used');
-    if (invitation.expires_at <= now || invitation.status === 'expired') throw new ApiError('invitation_expired');
+    if (invitation.invitation_expires_at <= now || invitation.status === 'expired')
+      throw new ApiError('invitation_expired');
     if (invitation.enabled !== 1 || invitation.person_enabled !== 1) throw new ApiError('credential_disabled');
-    grant = await groupCommit(ctx.store.db, async (tx) => {
-      const cas = await markRedeemed(tx, now, invitation.invitation_id);
-      if (Number(cas.numAffectedRows) !== 1) throw new ApiError('invitation_used');
-      return redeemLocked(ctx, tx, caller, invitation.credential_id, now);
-    });
+    try {
+      const grant = await change(ctx.store.db, (w) => redeemChange(ctx, w, caller, invitation, now));
+      ctx.bus.credentialChanged(grant.credential.id, true);
+      return grant;
+    } catch (err) {
+      // Redeemed, disabled or changed since it was read: read again, and the look-up says why.
+      if (!(err instanceof WriteConflict)) throw err;
+      if (tries === REDEEM_TRIES) throw new ApiError('service_unavailable');
+    }
   }
-  ctx.bus.credentialChanged(grant.credential.id);
-  return grant;
 }
 
 /**
- * After the compare-and-set, in its transaction: decided again under the credential's row lock
- * (a disable or revoke that committed since the first look wins, and throwing undoes the
- * compare-and-set), then the credential moves on and a provisioning token is minted.
+ * The writes of a redemption decided from `found`: the code's compare-and-set, the person and the
+ * credential as read (a disable or revoke that committed since wins, and nothing is written), the
+ * credential moved on, its events, a provisioning token, and the status streams told.
  */
-async function redeemLocked(
-  ctx: Ctx,
-  tx: Tx,
-  caller: Caller,
-  credentialId: string,
-  now: string,
-): Promise<ProvisioningGrant> {
+function redeemChange(ctx: Ctx, w: Writes, caller: Caller, found: InvitationFound, now: string): ProvisioningGrant {
   const {
-    rows: [live],
-  } = await credentialForRedeem(tx, credentialId);
-  if (!live || live.person_deleted_at || live.status === 'revoked' || live.status === 'revoking')
-    throw new ApiError('invitation_not_found');
-  if (live.status === 'expired') throw new ApiError('invitation_expired');
-  if (live.enabled !== 1 || live.person_enabled !== 1) throw new ApiError('credential_disabled');
+    invitation_id,
+    invitation_expires_at: _expires,
+    redeemed_at: _redeemed,
+    superseded_at: _superseded,
+    first_name,
+    person_enabled: _enabled,
+    person_deleted_at: _deleted,
+    ...credential
+  } = found;
+  w.expect(markRedeemed, now, invitation_id);
+  w.expect(personLive, credential.person_id);
   const actor = actorOf(caller);
-  const { first_name, person_enabled: _enabled, person_deleted_at: _deleted, ...locked } = live;
-  const { row } = await applyLifecycle(ctx, tx, credentialId, { type: 'redeem' }, actor, undefined, locked);
-  await recordEvent(tx, now, {
+  const { row, passChanged } = lifecycleChange(ctx, w, credential, { type: 'redeem' }, actor);
+  // invited → provisioning: what a pass shows does not change, so no device needs a push.
+  if (passChanged) throw new Error('a redemption changed what a pass shows');
+  recordChange(w, now, {
     type: 'invitation.redeemed',
     actor,
     subject: `credential:${row.id}`,
     data: { person_id: row.person_id },
   });
-  const session = await mintSession(ctx, tx, {
+  const session = declareSession(ctx, w, {
     kind: 'ps',
     personId: row.person_id,
     credentialId: row.id,
     origins: originsForProvisioning(ctx, caller),
     keyId: caller.kind === 'publishable' ? caller.keyId : null,
   });
+  announceStatus(w, row.id);
   return {
     provisioning_token: session.token,
     expires_at: session.expires_at,
@@ -216,7 +184,7 @@ export async function markInvitationEmailed(tx: Tx, credentialId: string, at: st
     .where('superseded_at', 'is', null)
     .where('redeemed_at', 'is', null)
     .execute();
-  await recordEvent(tx, at, { type: 'invitation.emailed', actor: 'system', subject: `credential:${credentialId}` });
+  await recordChange(tx, at, { type: 'invitation.emailed', actor: 'system', subject: `credential:${credentialId}` });
 }
 
 /** Supersedes any live code of the credential and stores a fresh one (HMAC for lookup, AES-GCM to show it). */
@@ -250,7 +218,7 @@ export async function issueInvitationTx(
       emailed_at: null,
     })
     .execute();
-  await recordEvent(tx, at, {
+  await recordChange(tx, at, {
     type: 'invitation.issued',
     actor,
     subject: `credential:${credentialId}`,

@@ -2,8 +2,7 @@ import { addSeconds, nowIso } from '../../clock.js';
 import { enqueueMessage, kickDelivery } from '../../delivery/queue.js';
 import { hidInvitationEmail, invitationEmail } from '../../delivery/templates.js';
 import { pickLocale } from '../../messages/locale.js';
-import { recordEvent } from '../../storage/audit.js';
-import { forUpdate } from '../../storage/db.js';
+import { recordChange } from '../../storage/change-log.js';
 import type { Ctx } from '../context.js';
 import { HID_MOBILE } from '../credentials/types.js';
 import { invitationUrl } from './code.js';
@@ -63,10 +62,13 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
         : await invitationEmail({ ...common, brandColor: ctx.config.brand.color, url: invitationUrl(ctx, code) });
     const sent = await ctx.store.db.transaction().execute(async (tx) => {
       // The compare-and-set on reminded_at makes it once, however many instances sweep.
-      const still = await forUpdate(
-        ctx.store.dialect,
-        tx.selectFrom('invitations').select('id').where('id', '=', inv.id).where('reminded_at', 'is', null),
-      ).executeTakeFirst();
+      const still = await tx
+        .selectFrom('invitations')
+        .select('id')
+        .where('id', '=', inv.id)
+        .where('reminded_at', 'is', null)
+        .forUpdate()
+        .executeTakeFirst();
       if (!still) return false;
       await tx
         .updateTable('invitations')
@@ -80,7 +82,7 @@ export async function sendInvitationReminders(ctx: Ctx): Promise<number> {
         { channel: 'email', message },
         { purpose: 'reminder', ref: inv.credential_id, giveUpAt: inv.expires_at },
       );
-      await recordEvent(tx, now, {
+      await recordChange(tx, now, {
         type: 'invitation.reminded',
         actor: 'system',
         subject: `credential:${inv.credential_id}`,

@@ -1,6 +1,7 @@
 import type { Selectable, Updateable } from 'kysely';
 import { nowIso } from '../../clock.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import { json } from '../../storage/db.js';
 import type { PersonTable } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
@@ -64,7 +65,7 @@ export async function createPerson(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(tx, at, { type: 'person.created', actor: opts.actor, subject: `person:${row.id}` });
+    await recordChange(tx, at, { type: 'person.created', actor: opts.actor, subject: `person:${row.id}` });
     return toPersonView(row);
   });
 }
@@ -136,7 +137,7 @@ export async function updatePerson(
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(tx, at, {
+    await recordChange(tx, at, {
       type: 'person.updated',
       actor: opts.actor,
       subject: `person:${id}`,
@@ -163,7 +164,7 @@ export async function deletePerson(ctx: Ctx, id: number, actor: Actor): Promise<
       if (await revokeCredentialTx(ctx, tx, c.id, actor)) changed.push(c.id);
     }
     await tx.updateTable('people').set({ deleted_at: at, updated_at: at }).where('id', '=', id).execute();
-    await recordEvent(tx, at, {
+    await recordChange(tx, at, {
       type: 'person.deleted',
       actor,
       subject: `person:${id}`,

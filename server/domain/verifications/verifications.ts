@@ -1,22 +1,22 @@
 import type { Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { base62, sha256, timingSafeEqualString } from '../../crypto/secrets.js';
-import { enqueueMessage, kickDelivery } from '../../delivery/queue.js';
+import { kickDelivery, queueMessage } from '../../delivery/queue.js';
 import { verificationSms } from '../../delivery/templates.js';
-import { recordEvent } from '../../storage/audit.js';
-import type { Tx } from '../../storage/db.js';
+import { recordChange } from '../../storage/change-log.js';
 import {
-  commitStatement,
-  fixedLimit,
-  forUpdate,
-  groupCommit,
-  preparedInsert,
-  preparedQuery,
-  preparedWrite,
+  change,
+  changeIn,
+  defineInsert,
+  defineRead,
+  defineWrite,
+  transaction,
+  WriteConflict,
+  type Writes,
+  writeOne,
 } from '../../storage/db.js';
 import type { VerificationTable } from '../../storage/schema.js';
-import { enqueueWebhook } from '../../webhooks/outbox.js';
-import { actorOf, type Caller, mintSession, originsForProvisioning } from '../callers/callers.js';
+import { actorOf, type Caller, declareSession, originsForProvisioning } from '../callers/callers.js';
 import type { Ctx } from '../context.js';
 import { applyLifecycle } from '../credentials/changes.js';
 import { createCredential } from '../credentials/issue.js';
@@ -99,7 +99,7 @@ async function consumeSendAllowance(ctx: Ctx, keyId: string, known: boolean): Pr
 }
 
 // Every start and check runs these: compiled once (storage/db.ts).
-const newestPassOfPhone = preparedQuery<{ id: string; person_id: number; enabled: number }, [string]>(
+const newestPassOfPhone = defineRead<{ id: string; person_id: number; enabled: number }, [string]>(
   (db, e164) =>
     db
       .selectFrom('credentials')
@@ -112,10 +112,10 @@ const newestPassOfPhone = preparedQuery<{ id: string; person_id: number; enabled
       .where('credentials.status', 'not in', ['revoking', 'revoked'])
       .orderBy('credentials.created_at', 'desc')
       .orderBy('credentials.id', 'desc')
-      .limit(fixedLimit(1)),
+      .limit(1),
   1,
 );
-const insertVerification = preparedInsert('verifications', [
+const insertVerification = defineInsert('verifications', [
   'id',
   'key_id',
   'person_id',
@@ -132,20 +132,47 @@ const insertVerification = preparedInsert('verifications', [
   'created_at',
   'succeeded_at',
 ]);
-const verificationById = preparedQuery<VerificationRow, [string, string]>(
+const verificationById = defineRead<VerificationRow, [string, string]>(
   (db, id, keyId) => db.selectFrom('verifications').selectAll().where('id', '=', id).where('key_id', '=', keyId),
   2,
 );
-const spendAttempt = preparedWrite<{ attempts: number }, [string]>(
-  (db, id) =>
+/**
+ * A wrong code in one statement: the attempt is spent only while the verification is usable and
+ * the code is not the one sent (an unknown number's row holds a code nobody was sent: any guess is
+ * wrong). Concurrent wrong guesses each take one of the five attempts, never more. Anything else
+ * (the right code, a used, locked or lapsed verification) touches no row and is decided in full.
+ */
+const spendWrongGuess = defineWrite<{ attempts: number; expires_at: string }, [string, string, string, string, string]>(
+  (db, id, keyId, at, current, previous) =>
     db
       .updateTable('verifications')
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
       .where('id', '=', id)
+      .where('key_id', '=', keyId)
       .where('attempts', '<', MAX_CHECKS)
       .where('succeeded_at', 'is', null)
-      .returning('attempts'),
-  1,
+      .where('expires_at', '>', at)
+      .where((eb) => eb.or([eb('person_id', 'is', null), eb('code_hash', 'not in', [current, previous])]))
+      .returning(['attempts', 'expires_at']),
+  5,
+);
+// The credential's next webhook sequence, taken by a change that holds its row lock.
+const takeSequence = defineWrite<never, [number, string, number]>(
+  (db, sequence, id, before) =>
+    db.updateTable('credentials').set({ sequence }).where('id', '=', id).where('sequence', '=', before),
+  3,
+);
+// A resend's compare-and-set on `sends`: two racing resends cannot both pass the 60 s and 5-send rules.
+const renewCode = defineWrite<never, [string, string, string, string, number, string, number]>(
+  (db, codeHash, linkHash, expiresAt, resendAfter, sends, id, sendsBefore) =>
+    db
+      .updateTable('verifications')
+      .set({ code_hash: codeHash, link_hash: linkHash, expires_at: expiresAt, resend_after: resendAfter, sends })
+      .where('id', '=', id)
+      .where('sends', '=', sendsBefore)
+      .where('succeeded_at', 'is', null)
+      .where('attempts', '<', MAX_CHECKS),
+  7,
 );
 
 /** Which credential a verified phone gets (docs/security.md): the newest non-terminal wallet pass of an enabled person. */
@@ -164,7 +191,7 @@ async function matchCredential(
     .where('deleted_at', 'is', null)
     .where('enabled', '=', 1)
     .orderBy('id', 'desc')
-    .limit(fixedLimit(1))
+    .limit(1)
     .executeTakeFirst();
   if (!person) return null;
   const created = await createCredential(
@@ -179,21 +206,21 @@ async function matchCredential(
 const linkUrl = (ctx: Ctx, token: string) => `${ctx.config.publicUrl}/v/${token}`;
 
 /** A fresh code and link for `row` (start and resend); queues the SMS only when the row can succeed. */
-async function issueCodeTx(
+function issueCode(
   ctx: Ctx,
-  tx: Tx,
+  w: Writes,
   row: Pick<VerificationRow, 'id' | 'person_id' | 'phone_enc' | 'sms_host' | 'expires_at'>,
   e164?: string,
-): Promise<{ code_hash: string; link_hash: string }> {
+): { code_hash: string; link_hash: string } {
   const code = generateOtp(ctx.random);
   const token = base62(ctx.random(16));
   // The same work on both paths (timing); only a known number's message is queued.
   const body = verificationSms({ brand: ctx.config.brand.name, code, link: linkUrl(ctx, token), host: row.sms_host });
   const to = e164 ?? ctx.keys.decrypt(row.phone_enc, row.id);
   if (row.person_id !== null) {
-    await enqueueMessage(
+    queueMessage(
       ctx,
-      tx,
+      w,
       { channel: 'sms', message: { to, body } },
       { purpose: 'verification', ref: row.id, giveUpAt: row.expires_at },
     );
@@ -232,9 +259,9 @@ export async function startVerification(
     sms_host: smsHost(ctx, caller, input.origin),
     expires_at,
   };
-  await groupCommit(ctx.store.db, async (tx) => {
-    const { code_hash, link_hash } = await issueCodeTx(ctx, tx, base, e164);
-    await insertVerification(tx, {
+  await change(ctx.store.db, (w) => {
+    const { code_hash, link_hash } = issueCode(ctx, w, base, e164);
+    w.run(insertVerification, {
       ...base,
       key_id: caller.keyId,
       credential_id: match?.credentialId ?? null,
@@ -247,7 +274,7 @@ export async function startVerification(
       created_at: at,
       succeeded_at: null,
     });
-    await recordEvent(tx, at, {
+    recordChange(w, at, {
       type: 'verification.started',
       actor,
       subject: `verification:${id}`,
@@ -262,8 +289,10 @@ export async function startVerification(
   return { verification_id: id, expires_at, resend_after };
 }
 
+const VERIFICATION_ID = /^ver_[A-Za-z0-9]{10,40}$/;
+
 async function loadVerification(ctx: Ctx, caller: Publishable, id: string): Promise<VerificationRow> {
-  const [row] = /^ver_[A-Za-z0-9]{10,40}$/.test(id) ? await verificationById(ctx.store.db, id, caller.keyId) : [];
+  const [row] = VERIFICATION_ID.test(id) ? await verificationById(ctx.store.db, id, caller.keyId) : [];
   if (!row) throw new ApiError('not_found', 'No such verification.');
   return row;
 }
@@ -319,25 +348,19 @@ export async function resendVerification(
   // A resend gives the verification a new 10-minute life with a new code; the old code and link die.
   const expires_at = addSeconds(now, OTP_TTL_SECONDS);
   const resend_after = addSeconds(now, RESEND_AFTER_SECONDS);
-  await ctx.store.db.transaction().execute(async (tx) => {
-    const { code_hash, link_hash } = await issueCodeTx(ctx, tx, { ...row, expires_at });
-    // Compare-and-set on `sends`: two racing resends cannot both pass the 60 s and 5-send rules.
-    const cas = await tx
-      .updateTable('verifications')
-      .set({ code_hash, link_hash, expires_at, resend_after, sends: row.sends + 1 })
-      .where('id', '=', row.id)
-      .where('sends', '=', row.sends)
-      .where('succeeded_at', 'is', null)
-      .where('attempts', '<', MAX_CHECKS)
-      .executeTakeFirst();
-    if (Number(cas.numUpdatedRows) !== 1)
-      throw new ApiError('rate_limited', 'Wait before asking for another code.', undefined, RESEND_AFTER_SECONDS);
-    await recordEvent(tx, now, {
+  await change(ctx.store.db, (w) => {
+    const { code_hash, link_hash } = issueCode(ctx, w, { ...row, expires_at });
+    w.expect(renewCode, code_hash, link_hash, expires_at, resend_after, row.sends + 1, row.id, row.sends);
+    recordChange(w, now, {
       type: 'verification.started',
       actor: actorOf(caller),
       subject: `verification:${row.id}`,
       data: { resend: row.sends, matched: row.person_id !== null },
     });
+  }).catch((err: unknown) => {
+    if (err instanceof WriteConflict)
+      throw new ApiError('rate_limited', 'Wait before asking for another code.', undefined, RESEND_AFTER_SECONDS);
+    throw err;
   });
   if (row.person_id !== null) kickDelivery(ctx);
   return { verification_id: row.id, expires_at, resend_after };
@@ -359,37 +382,32 @@ export async function checkVerification(
     throw new ApiError('invalid_request', 'The code is 6 digits.', {
       fields: { code: 'Enter the 6 digits from the text message.' },
     });
-  const row = await loadVerification(ctx, caller, input.id);
-  const expired = new ApiError('verification_expired');
-  assertUsable(ctx, row, expired);
   const actor = actorOf(caller);
+  const expired = new ApiError('verification_expired');
+  if (VERIFICATION_ID.test(input.id)) {
+    // A wrong guess is one statement; only what it does not cover is read and decided below.
+    const [current, previous] = ctx.keys.lookupHashes('otp', `${input.id}:${code}`);
+    const {
+      rows: [spent],
+    } = await writeOne(
+      ctx.store.db,
+      spendWrongGuess,
+      input.id,
+      caller.keyId,
+      nowIso(ctx),
+      current,
+      previous ?? current,
+    );
+    if (spent) return wrongGuess(ctx, input.id, actor, spent);
+  }
+  const row = await loadVerification(ctx, caller, input.id);
+  assertUsable(ctx, row, expired);
   // An unknown number's row holds a code nobody was sent, and never succeeds even if guessed.
   const right = codeMatches(ctx, row, code) && row.person_id !== null;
   if (!right) {
-    // One atomic statement: concurrent wrong guesses each take one of the five attempts, never more.
-    const {
-      rows: [updated],
-    } = await commitStatement(ctx.store.db, (db) => spendAttempt(db, row.id));
-    if (!updated) {
-      assertUsable(ctx, await loadVerification(ctx, caller, row.id), expired);
-      throw expired;
-    }
-    if (updated.attempts >= MAX_CHECKS) {
-      // The verification fails once, when the last attempt is spent; wrong guesses before are counted, not logged.
-      await recordEvent(ctx.store.db, nowIso(ctx), {
-        type: 'verification.failed',
-        actor,
-        subject: `verification:${row.id}`,
-        data: { reason: 'too_many_attempts', attempts: updated.attempts },
-      });
-      throw new ApiError(
-        'too_many_attempts',
-        'Too many wrong codes. Start again for a new code.',
-        undefined,
-        secondsUntil(ctx, row.expires_at),
-      );
-    }
-    throw new ApiError('incorrect_code', undefined, { attempts_left: MAX_CHECKS - updated.attempts });
+    // Usable when read, yet the wrong guess touched nothing: it changed in between (a racing check).
+    assertUsable(ctx, await loadVerification(ctx, caller, row.id), expired);
+    throw expired;
   }
   return succeed(
     ctx,
@@ -397,6 +415,33 @@ export async function checkVerification(
     { method: 'code', actor, origins: originsForProvisioning(ctx, caller), keyId: caller.keyId },
     expired,
   );
+}
+
+/** The answer to a wrong guess already counted: attempts left, or locked once the last one is spent. */
+async function wrongGuess(
+  ctx: Ctx,
+  id: string,
+  actor: string,
+  spent: { attempts: number; expires_at: string },
+): Promise<never> {
+  if (spent.attempts >= MAX_CHECKS) {
+    // The verification fails once, when the last attempt is spent; wrong guesses before are counted, not logged.
+    await change(ctx.store.db, (w) =>
+      recordChange(w, nowIso(ctx), {
+        type: 'verification.failed',
+        actor,
+        subject: `verification:${id}`,
+        data: { reason: 'too_many_attempts', attempts: spent.attempts },
+      }),
+    );
+    throw new ApiError(
+      'too_many_attempts',
+      'Too many wrong codes. Start again for a new code.',
+      undefined,
+      secondsUntil(ctx, spent.expires_at),
+    );
+  }
+  throw new ApiError('incorrect_code', undefined, { attempts_left: MAX_CHECKS - spent.attempts });
 }
 
 /**
@@ -410,7 +455,7 @@ async function succeed(
   expired: ApiError,
 ): Promise<ProvisioningGrant> {
   const at = nowIso(ctx);
-  const grant = await groupCommit(ctx.store.db, async (tx) => {
+  const grant = await transaction(ctx.store.db, async (tx) => {
     const cas = await tx
       .updateTable('verifications')
       .set({ succeeded_at: at })
@@ -426,20 +471,19 @@ async function succeed(
       .executeTakeFirst();
     if (Number(cas.numUpdatedRows) !== 1) throw expired;
     const credentialId = row.credential_id!;
-    const cred = await forUpdate(
-      ctx.store.dialect,
-      tx
-        .selectFrom('credentials')
-        .innerJoin('people', 'people.id', 'credentials.person_id')
-        .select([
-          'credentials.status',
-          'credentials.enabled',
-          'people.first_name',
-          'people.enabled as person_enabled',
-          'people.deleted_at',
-        ])
-        .where('credentials.id', '=', credentialId),
-    ).executeTakeFirstOrThrow();
+    const cred = await tx
+      .selectFrom('credentials')
+      .innerJoin('people', 'people.id', 'credentials.person_id')
+      .select([
+        'credentials.status',
+        'credentials.enabled',
+        'people.first_name',
+        'people.enabled as person_enabled',
+        'people.deleted_at',
+      ])
+      .where('credentials.id', '=', credentialId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     // Disabled or revoked since the code was sent: the proof no longer earns a pass.
     if (
       cred.enabled !== 1 ||
@@ -452,25 +496,33 @@ async function succeed(
     // A lapsed invitation does not block the phone route: expired → invited → provisioning.
     if (cred.status === 'expired') await applyLifecycle(ctx, tx, credentialId, { type: 'reissue' }, how.actor);
     const { row: credential } = await applyLifecycle(ctx, tx, credentialId, { type: 'redeem' }, how.actor);
-    await recordEvent(tx, at, {
-      type: 'verification.succeeded',
-      actor: how.actor,
-      subject: `verification:${row.id}`,
-      data: { method: how.method, person_id: row.person_id, credential_id: credentialId },
-    });
-    await enqueueWebhook(tx, at, {
-      event: 'verification.succeeded',
-      credential_id: credentialId,
-      person_id: row.person_id!,
-      verification_id: row.id,
-      method: how.method,
-    });
-    const session = await mintSession(ctx, tx, {
-      kind: 'ps',
-      personId: row.person_id!,
-      credentialId,
-      origins: how.origins,
-      keyId: how.keyId,
+    const session = await changeIn(tx, (w) => {
+      recordChange(
+        w,
+        at,
+        {
+          type: 'verification.succeeded',
+          actor: how.actor,
+          subject: `verification:${row.id}`,
+          data: { method: how.method, person_id: row.person_id, credential_id: credentialId },
+        },
+        {
+          event: 'verification.succeeded',
+          credential_id: credentialId,
+          person_id: row.person_id!,
+          verification_id: row.id,
+          method: how.method,
+          sequence: credential.sequence + 1,
+        },
+      );
+      w.expect(takeSequence, credential.sequence + 1, credentialId, credential.sequence);
+      return declareSession(ctx, w, {
+        kind: 'ps',
+        personId: row.person_id!,
+        credentialId,
+        origins: how.origins,
+        keyId: how.keyId,
+      });
     });
     return {
       provisioning_token: session.token,

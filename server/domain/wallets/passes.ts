@@ -1,15 +1,13 @@
 import type { Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { base62, newToken, sha256 } from '../../crypto/secrets.js';
-import { recordEvent } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import type { Tx } from '../../storage/db.js';
-import { forUpdate } from '../../storage/db.js';
 import type { DeviceTable } from '../../storage/schema.js';
 import { buildPassJson, buildPkpass, type PassState } from '../../wallet/apple/pass.js';
 import { GoogleWalletApiError } from '../../wallet/google/rest-client.js';
 import { GoogleSaveLinkTooLongError } from '../../wallet/google/save-link.js';
 import type { WalletPlatform, WalletRuntime } from '../../wallet/runtime.js';
-import { enqueueWebhook } from '../../webhooks/outbox.js';
 import { actorOf, type Caller } from '../callers/callers.js';
 import type { Ctx } from '../context.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
@@ -169,10 +167,7 @@ export async function requestPass(
   const actor = actorOf(caller);
   await ctx.store.db.transaction().execute(async (tx) => {
     // Re-checked under the row lock: a disable or revoke that landed meanwhile wins.
-    await forUpdate(
-      ctx.store.dialect,
-      tx.selectFrom('credentials').select('id').where('id', '=', cred.id),
-    ).executeTakeFirst();
+    await tx.selectFrom('credentials').select('id').where('id', '=', cred.id).forUpdate().executeTakeFirst();
     const now = await selectCovered(tx, cred.id, cred.person_id).executeTakeFirst();
     if (!now) throw new ApiError('not_found');
     checkPassable(now);
@@ -214,25 +209,29 @@ export async function requestPass(
         .execute();
     }
     const subject = `credential:${cred.id}`;
-    await recordEvent(tx, at, {
+    await recordChange(tx, at, {
       type: 'pass.requested',
       actor,
       subject,
       data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform },
     });
-    await recordEvent(tx, at, {
-      type: 'device.added',
-      actor,
-      subject,
-      data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform, status: 'pending' },
-    });
-    await enqueueWebhook(tx, at, {
-      event: 'device.added',
-      credential_id: cred.id,
-      person_id: cred.person_id,
-      device_id: deviceId,
-      platform: input.platform,
-    });
+    await recordChange(
+      tx,
+      at,
+      {
+        type: 'device.added',
+        actor,
+        subject,
+        data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform, status: 'pending' },
+      },
+      {
+        event: 'device.added',
+        credential_id: cred.id,
+        person_id: cred.person_id,
+        device_id: deviceId,
+        platform: input.platform,
+      },
+    );
   });
   ctx.bus.credentialChanged(cred.id);
   return { url, device_id: deviceId };

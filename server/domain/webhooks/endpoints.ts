@@ -2,7 +2,8 @@
 import type { Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { base62 } from '../../crypto/secrets.js';
-import { type Actor, recordEvent } from '../../storage/audit.js';
+import type { Actor } from '../../storage/audit.js';
+import { recordChange } from '../../storage/change-log.js';
 import { json, type Tx } from '../../storage/db.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../../storage/schema.js';
 import { disableWebhookTx, newDeliveryId, secretAad, WEBHOOK_QUEUED } from '../../webhooks/endpoints.js';
@@ -99,7 +100,7 @@ export async function createWebhook(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(tx, at, {
+    await recordChange(tx, at, {
       type: 'webhook.created',
       actor,
       subject: `webhook:${id}`,
