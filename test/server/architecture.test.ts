@@ -169,7 +169,7 @@ function layerViolations(edges: Edge[]): string[] {
  * `defineWrite`, `defineInsert`, `change`, `writeOne`, `transaction`, `recordChange` — and storage
  * decides how (prepared statement, read cache, grouped commit, one statement, row locks, LIMIT).
  */
-export const STORAGE_MECHANISMS = {
+const STORAGE_MECHANISMS = {
   /** Modules only storage itself opens. */
   modules: [
     'server/storage/statements.ts',
@@ -196,7 +196,7 @@ export const STORAGE_MECHANISMS = {
 };
 
 /** Imports of storage mechanisms by the domain or the HTTP layer, as `from → to: names`. */
-export function mechanismImports(edges: Edge[]): string[] {
+function mechanismImports(edges: Edge[]): string[] {
   const out: string[] = [];
   for (const e of edges) {
     if (!/^server\/(domain|http|pages)\//.test(e.from) || !e.to.startsWith('server/storage/')) continue;
