@@ -77,13 +77,19 @@ export class KeywayElement extends LitElement {
 
   constructor() {
     super();
-    new ContextConsumer(this, {
+    const consumer = new ContextConsumer(this, {
       context: keywayContext,
       subscribe: true,
       callback: (config) => {
         this.config = config;
       },
     });
+    // Each element loads on its own: a <keyway-provider> defined after this element connected never
+    // heard its request, so ask again once the provider is defined.
+    if (!customElements.get('keyway-provider'))
+      void customElements
+        .whenDefined('keyway-provider')
+        .then(() => this.isConnected && !this.config && consumer.hostConnected());
     new TokenExpiryController(
       this,
       () => ({ token: this.effectiveToken, expiresAt: this.effectiveTokenExpiresAt }),
