@@ -1,13 +1,13 @@
 import { ContextConsumer } from '@lit/context';
 import { html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
-import { type KeywayApiError, toKeywayError } from '../client/errors.js';
-import { FetchKeywayClient } from '../client/fetch-client.js';
-import type { KeywayCallContext, KeywayClient } from '../client/keyway-client.js';
-import { type KeywayConfig, keywayContext } from '../context.js';
-import { CountdownController } from '../controllers/countdown.js';
-import { LocalizeController } from '../controllers/localize.js';
-import { TokenExpiryController } from '../controllers/token-expiry.js';
-import { type KeywayEventDetail, type KeywayEventName, keywayEvent } from '../events.js';
+import { type KeywayApiError, toKeywayError } from './client/errors.js';
+import { FetchKeywayClient } from './client/fetch-client.js';
+import type { KeywayCallContext, KeywayClient } from './client/keyway-client.js';
+import { type KeywayConfig, keywayContext } from './context.js';
+import { CountdownController } from './controllers/countdown.js';
+import { LocalizeController } from './controllers/localize.js';
+import { TokenExpiryController } from './controllers/token-expiry.js';
+import { type KeywayEventDetail, type KeywayEventName, keywayEvent } from './events.js';
 
 let defaultClient: KeywayClient | undefined;
 
