@@ -38,7 +38,7 @@ function eventTypes() {
 
 /**
  * What the analyzer leaves untrue for a published package: paths to sources the tarball lacks,
- * define.ts's loop read as one definition named "tag", events without types, and the theme
+ * defineElement's call read as one definition named "tag", events without types, and the theme
  * tokens documented once on KeywayElement but read by every element that extends it.
  */
 function publishableManifest() {
@@ -68,16 +68,18 @@ function publishableManifest() {
           }
         }
       }
-      const define = modules.find((m) => m.path === 'src/define.ts');
-      if (define) {
-        define.exports = [
-          ...(define.exports ?? []).filter((e) => e.kind !== 'custom-element-definition'),
-          ...elements.map((e) => ({
-            kind: 'custom-element-definition',
-            name: e.tag,
-            declaration: { name: e.name, module: e.module },
-          })),
-        ];
+      // Tags are registered through defineElement (src/internal/registry.ts), which the analyzer
+      // reads as one definition named "tag": each definition belongs to its src/define/<tag>.ts.
+      for (const mod of modules)
+        mod.exports = (mod.exports ?? []).filter((e) => e.kind !== 'custom-element-definition');
+      for (const e of elements) {
+        const define = modules.find((m) => m.path === `src/define/${e.tag}.ts`);
+        if (!define) throw new Error(`no src/define/${e.tag}.ts registers <${e.tag}>`);
+        define.exports.push({
+          kind: 'custom-element-definition',
+          name: e.tag,
+          declaration: { name: e.name, module: e.module },
+        });
       }
       // A re-export's module is relative to the module that re-exports it (`./elements/x.js`).
       const rewrite = (node, from) => {
@@ -100,7 +102,8 @@ function publishableManifest() {
 
 export default {
   globs: ['src/**/*.ts'],
-  exclude: ['src/**/*.styles.ts', 'src/i18n/**'],
+  // src/loader.ts is the CDN entry only (vite); the npm package has no dist/loader.js.
+  exclude: ['src/**/*.styles.ts', 'src/i18n/**', 'src/loader.ts'],
   outdir: 'dist',
   litelement: true,
   plugins: [dropInternalState(), publishableManifest()],

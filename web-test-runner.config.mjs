@@ -5,8 +5,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
@@ -137,9 +138,10 @@ async function keywayMiddleware(ctx, next) {
     ctx.body = { apiBase: keyway.url, publishableKey: DEMO_PUBLISHABLE_KEY };
     return;
   }
-  if (ctx.path === '/__keyway/cdn.html') {
-    // A partner page for the built bundle, with SPEC §8's partner CSP as a real header.
-    const page = await readFile(new URL('./test/widgets/fixtures/cdn.html', import.meta.url), 'utf8');
+  const cdnPage = /^\/__keyway\/(cdn(?:-[a-z]+)?)\.html$/.exec(ctx.path)?.[1];
+  if (cdnPage) {
+    // A partner page for the built bundle (test/widgets/fixtures/cdn*.html), with SPEC §8's partner CSP as a real header.
+    const page = await readFile(new URL(`./test/widgets/fixtures/${cdnPage}.html`, import.meta.url), 'utf8');
     ctx.type = 'html';
     ctx.set(
       'content-security-policy',
@@ -188,6 +190,21 @@ const keywayServerPlugin = {
   },
 };
 
+/**
+ * `keyway-cdn-gzip` { files }: each built dist/cdn file's size at gzip -9, as Keyway's /cdn sends it
+ * (the dev server's copies carry its own rewriting and inline source maps).
+ */
+const cdnGzipCommand = {
+  name: 'keyway-cdn-gzip',
+  async executeCommand({ command, payload }) {
+    if (command !== 'keyway-cdn-gzip') return undefined;
+    const dir = fileURLToPath(new URL('./dist/cdn/', import.meta.url));
+    return Promise.all(
+      payload.files.map(async (file) => gzipSync(await readFile(join(dir, basename(file))), { level: 9 }).length),
+    );
+  },
+};
+
 export default {
   files: ['test/widgets/**/*.test.ts'],
   nodeResolve: { browser: true },
@@ -207,6 +224,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname }),
     prebundledCommonJs,
     keywayServerPlugin,
+    cdnGzipCommand,
   ],
   reporters: [defaultReporter(), summaryReporter({ file: process.env.KEYWAY_WTR_SUMMARY })],
 };

@@ -1,11 +1,12 @@
 // Fills the two publishable packages from the repository's build (run by `npm run pack`, after
-// `npm run build`): packages/elements gets dist/ (tsc), cdn/ (vite), custom-elements.json and the
-// framework types generated from it; packages/server gets every server/**/*.ts compiled by tsc,
+// `npm run build`): packages/elements gets dist/ (tsc, with qrcode bundled into the lazy QR
+// module), cdn/ (vite), custom-elements.json and the framework types generated from it; packages/server gets every server/**/*.ts compiled by tsc,
 // every other file under server/ (page assets), the CDN build it serves, and the LICENSE.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => path.join(ROOT, ...p);
@@ -14,6 +15,22 @@ const rootPackage = JSON.parse(fs.readFileSync(at('package.json'), 'utf8'));
 function fresh(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * @keyway/elements ships no source maps (they were 1.2 MB of its 2 MB, and tsc's point at src/,
+ * which is not in the package): the install stays under 15 MB beside libphonenumber-js's 10. The
+ * server's /cdn keeps the CDN build's maps.
+ */
+const notSourceMap = (file) => !file.endsWith('.map');
+function dropSourceMapComments(dir) {
+  for (const file of fs.readdirSync(dir, { recursive: true })) {
+    if (!/\.(js|d\.ts)$/.test(String(file))) continue;
+    const full = path.join(dir, String(file));
+    const text = fs.readFileSync(full, 'utf8');
+    const stripped = text.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
+    if (stripped !== text) fs.writeFileSync(full, stripped);
+  }
 }
 
 /** Each dependency range must be the root's, so the lockfile and both packages agree. */
@@ -28,15 +45,36 @@ function checkRanges(pkg) {
 const elements = at('packages', 'elements');
 const elementsPackage = JSON.parse(fs.readFileSync(path.join(elements, 'package.json'), 'utf8'));
 checkRanges(elementsPackage);
+// The registry tells versions apart on a page (src/internal/version.ts): it must say this package's.
+const versionSource = fs.readFileSync(at('src', 'internal', 'version.ts'), 'utf8');
+if (!versionSource.includes(`VERSION = '${elementsPackage.version}'`))
+  throw new Error(`src/internal/version.ts does not say ${elementsPackage.version}, the version of @keyway/elements`);
 if (!fs.existsSync(at('dist', 'cdn', 'keyway.js')) || !fs.existsSync(at('dist', 'index.js')))
   throw new Error('run `npm run build` first');
 fresh(path.join(elements, 'dist'));
 for (const entry of fs.readdirSync(at('dist'))) {
   if (['cdn', 'packages', 'custom-elements.json'].includes(entry)) continue;
-  fs.cpSync(at('dist', entry), path.join(elements, 'dist', entry), { recursive: true });
+  fs.cpSync(at('dist', entry), path.join(elements, 'dist', entry), { recursive: true, filter: notSourceMap });
 }
+// qrcode is bundled into the lazy QR module (with dijkstrajs, its one dependency), so a partner's
+// install does not pull qrcode's command-line dependencies (yargs and friends) for a QR drawing.
+const qrModule = path.join(elements, 'dist', 'internal', 'qr-render.js');
+await esbuild({
+  entryPoints: [at('dist', 'internal', 'qr-render.js')],
+  outfile: qrModule,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  allowOverwrite: true,
+  banner: { js: '/*! Bundles qrcode and dijkstrajs (MIT): licences in ../../cdn/THIRD_PARTY_LICENSES.txt */' },
+});
+if (/from\s*["']qrcode["']|import\(["']qrcode["']\)/.test(fs.readFileSync(qrModule, 'utf8')))
+  throw new Error('qr-render.js still imports qrcode');
 fresh(path.join(elements, 'cdn'));
-fs.cpSync(at('dist', 'cdn'), path.join(elements, 'cdn'), { recursive: true });
+fs.cpSync(at('dist', 'cdn'), path.join(elements, 'cdn'), { recursive: true, filter: notSourceMap });
+dropSourceMapComments(elements);
 // The manifest sits at the package root, so its `dist/…` module paths resolve inside the package.
 const manifest = JSON.parse(fs.readFileSync(at('dist', 'custom-elements.json'), 'utf8'));
 fs.writeFileSync(path.join(elements, 'custom-elements.json'), `${JSON.stringify(manifest, null, 2)}\n`);

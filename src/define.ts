@@ -1,20 +1,8 @@
-import { AddToWallet } from './elements/add-to-wallet/add-to-wallet.js';
-import { CredentialStatusElement } from './elements/credential-status/credential-status.js';
-import { InviteRedeem } from './elements/invite-redeem/invite-redeem.js';
-import { KeywayProvider } from './elements/keyway-provider/keyway-provider.js';
-import { SmsOtpVerify } from './elements/sms-otp-verify/sms-otp-verify.js';
-
-const elements: [string, CustomElementConstructor][] = [
-  ['keyway-provider', KeywayProvider],
-  ['invite-redeem', InviteRedeem],
-  ['sms-otp-verify', SmsOtpVerify],
-  ['add-to-wallet', AddToWallet],
-  ['credential-status', CredentialStatusElement],
-];
-
-// Guarded: the CDN file and an npm import on one page must not throw on a second definition.
-for (const [tag, element] of elements) {
-  if (!customElements.get(tag)) customElements.define(tag, element);
-}
+// Registers the five tags; each also registers on its own through `keyway/define/<tag>`.
+import './define/keyway-provider.js';
+import './define/invite-redeem.js';
+import './define/sms-otp-verify.js';
+import './define/add-to-wallet.js';
+import './define/credential-status.js';
 
 export * from './index.js';

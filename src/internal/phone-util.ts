@@ -1,4 +1,4 @@
-// Loaded lazily by phone-manager.ts; named imports let the bundler drop the rest of libphonenumber-js.
+// Loaded lazily by seams/phone.ts; named imports let the bundler drop the rest of libphonenumber-js.
 
 import mobileExamples from 'libphonenumber-js/examples.mobile.json';
 import {
@@ -9,7 +9,7 @@ import {
   getExampleNumber,
   parsePhoneNumberFromString,
 } from 'libphonenumber-js/min';
-import type { CountryOption, PhoneUtil } from './phone-types.js';
+import type { CountryOption, PhoneUtil } from '../seams/phone-types.js';
 
 function parseValid(text: string, country: string | undefined) {
   const parsed = parsePhoneNumberFromString(text, country as CountryCode | undefined);

@@ -1,4 +1,4 @@
-// Loaded lazily by qr-manager.ts, so qrcode and its CommonJS interop stay out of the CDN entry.
+// Loaded lazily by seams/qr.ts, so qrcode and its CommonJS interop stay out of the CDN entry.
 import QRCode from 'qrcode';
 
 export async function renderQrDataUrl(text: string): Promise<string> {

@@ -231,6 +231,20 @@ test('src/ imports nothing from server/ but types', () => {
   );
 });
 
+/** `export … from '…/internal/…'` in a module outside src/internal/: internal code made public. */
+const reexportsInternal = (text: string) => /^export\b[^;]*?\bfrom\s*'[^']*\/internal\/[^']*'/m.test(text);
+
+test('src/internal/ stays internal: no module outside it re-exports from it (public seams live in src/seams/)', () => {
+  const leaking = sourceFiles('src')
+    .filter((file) => !file.startsWith('src/internal/'))
+    .filter((file) => reexportsInternal(fs.readFileSync(path.join(ROOT, file), 'utf8')));
+  assert.deepEqual(leaking, []);
+  assert.ok(
+    reexportsInternal("export { KeywayElement } from './internal/keyway-element.js';"),
+    'the check sees a leak',
+  );
+});
+
 test('the checker sees what it checks: a cycle and an upward import are reported', () => {
   const edges: Edge[] = [
     { from: 'server/storage/db.ts', to: 'server/domain/events.ts', typeOnly: true },

@@ -13,6 +13,7 @@ import {
   SmsOtpVerify,
   type TokenExpiredDetail,
 } from '../../src/index.js';
+import { defineElement } from '../../src/internal/registry.js';
 import { serverClock } from '../../src/internal/server-clock.js';
 import { getByRole, spyEvents, until } from './helpers/dom.js';
 import { ScriptedClient } from './helpers/scripted-client.js';
@@ -26,6 +27,39 @@ describe('registration', () => {
     expect(customElements.get('keyway-provider')).to.equal(KeywayProvider);
     // A second copy of the module (another URL) must find the tags taken and skip them.
     await import(/* @vite-ignore */ `../../src/define.ts?again=${Date.now()}`);
+  });
+
+  it('a tag another version or library holds is left to it, with one console warning per tag', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    try {
+      // Another copy of this version (the CDN file beside a bundle) is skipped quietly.
+      defineElement('invite-redeem', class extends InviteRedeem {});
+      await import(/* @vite-ignore */ `../../src/define/invite-redeem.ts?copy=${Date.now()}`);
+      expect(warnings).to.deep.equal([]);
+
+      // Another library holds a tag.
+      class Foreign extends HTMLElement {}
+      customElements.define('held-by-other', Foreign);
+      defineElement('held-by-other', class extends InviteRedeem {});
+      defineElement('held-by-other', class extends InviteRedeem {});
+      expect(customElements.get('held-by-other')).to.equal(Foreign);
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.contain('<held-by-other>').and.to.contain('another definition');
+
+      // An older Keyway holds a tag (it recorded its version in the page-wide registry).
+      class OldKeyway extends HTMLElement {}
+      customElements.define('held-by-old-keyway', OldKeyway);
+      const versions = (globalThis as Record<symbol, Map<string, string>>)[Symbol.for('keyway.elements.versions')]!;
+      versions.set('held-by-old-keyway', '0.0.9');
+      defineElement('held-by-old-keyway', class extends InviteRedeem {});
+      expect(customElements.get('held-by-old-keyway')).to.equal(OldKeyway);
+      expect(warnings).to.have.length(2);
+      expect(warnings[1]).to.contain('<held-by-old-keyway>').and.to.contain('Keyway 0.0.9');
+    } finally {
+      console.warn = warn;
+    }
   });
 
   it('classes can be registered under other tag names, with open shadow roots', async () => {

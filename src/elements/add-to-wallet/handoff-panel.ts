@@ -8,7 +8,7 @@ import { CountdownController } from '../../controllers/countdown.js';
 import type { LocalizeController } from '../../controllers/localize.js';
 import { RequestController } from '../../controllers/request.js';
 import { handoffStrings } from '../../i18n/handoff.js';
-import { qrManager } from '../../internal/qr-manager.js';
+import { qrManager } from '../../seams/qr.js';
 
 /** What the panel borrows from its <add-to-wallet>. */
 export interface HandoffHost {

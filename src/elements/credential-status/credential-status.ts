@@ -4,7 +4,7 @@ import type { CredentialStatus } from '../../client/types.js';
 import { type LiveSnapshot, LiveStatusController } from '../../controllers/live-status.js';
 import type { HidTroubleshooting } from '../../i18n/hid-troubleshooting.js';
 import type { Troubleshooting } from '../../i18n/troubleshooting.js';
-import { KeywayElement } from '../../internal/keyway-element.js';
+import { KeywayElement } from '../../keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { credentialStatusStyles } from './credential-status.styles.js';
 

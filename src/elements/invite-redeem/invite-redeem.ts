@@ -2,8 +2,8 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ProvisioningGrant } from '../../client/types.js';
 import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
-import { KeywayElement } from '../../internal/keyway-element.js';
 import { formatInvitationCode, invitationSymbols, isCompleteInvitationCode } from '../../internal/normalize.js';
+import { KeywayElement } from '../../keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { inviteRedeemStyles } from './invite-redeem.styles.js';
 

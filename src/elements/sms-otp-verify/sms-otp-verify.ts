@@ -4,10 +4,10 @@ import type { ProvisioningGrant, VerificationStarted } from '../../client/types.
 import { CountdownController } from '../../controllers/countdown.js';
 import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
-import { KeywayElement } from '../../internal/keyway-element.js';
 import { extractOtp, toAsciiDigits } from '../../internal/normalize.js';
-import { type CountryOption, phoneUtilManager } from '../../internal/phone-manager.js';
-import { webOtp } from '../../internal/web-otp.js';
+import { KeywayElement } from '../../keyway-element.js';
+import { type CountryOption, phoneUtilManager } from '../../seams/phone.js';
+import { webOtp } from '../../seams/web-otp.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { smsOtpVerifyStyles } from './sms-otp-verify.styles.js';
 

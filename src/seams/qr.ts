@@ -3,7 +3,7 @@ export type QrRenderer = (text: string) => Promise<string>;
 
 async function renderWithQrcode(text: string): Promise<string> {
   // Lazy: only desktop visitors see a QR code.
-  return (await import('./qr-render.js')).renderQrDataUrl(text);
+  return (await import('../internal/qr-render.js')).renderQrDataUrl(text);
 }
 
 export const qrManager = {

@@ -1,13 +1,13 @@
 import { ContextConsumer } from '@lit/context';
 import { html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
-import { type KeywayApiError, toKeywayError } from '../client/errors.js';
-import { FetchKeywayClient } from '../client/fetch-client.js';
-import type { KeywayCallContext, KeywayClient } from '../client/keyway-client.js';
-import { type KeywayConfig, keywayContext } from '../context.js';
-import { CountdownController } from '../controllers/countdown.js';
-import { LocalizeController } from '../controllers/localize.js';
-import { TokenExpiryController } from '../controllers/token-expiry.js';
-import { type KeywayEventDetail, type KeywayEventName, keywayEvent } from '../events.js';
+import { type KeywayApiError, toKeywayError } from './client/errors.js';
+import { FetchKeywayClient } from './client/fetch-client.js';
+import type { KeywayCallContext, KeywayClient } from './client/keyway-client.js';
+import { type KeywayConfig, keywayContext } from './context.js';
+import { CountdownController } from './controllers/countdown.js';
+import { LocalizeController } from './controllers/localize.js';
+import { TokenExpiryController } from './controllers/token-expiry.js';
+import { type KeywayEventDetail, type KeywayEventName, keywayEvent } from './events.js';
 
 let defaultClient: KeywayClient | undefined;
 
@@ -77,13 +77,19 @@ export class KeywayElement extends LitElement {
 
   constructor() {
     super();
-    new ContextConsumer(this, {
+    const consumer = new ContextConsumer(this, {
       context: keywayContext,
       subscribe: true,
       callback: (config) => {
         this.config = config;
       },
     });
+    // Each element loads on its own: a <keyway-provider> defined after this element connected never
+    // heard its request, so ask again once the provider is defined.
+    if (!customElements.get('keyway-provider'))
+      void customElements
+        .whenDefined('keyway-provider')
+        .then(() => this.isConnected && !this.config && consumer.hostConnected());
     new TokenExpiryController(
       this,
       () => ({ token: this.effectiveToken, expiresAt: this.effectiveTokenExpiresAt }),

@@ -4,7 +4,7 @@ export type { CountryOption, PhoneUtil } from './phone-types.js';
 
 async function loadLibphonenumber(): Promise<PhoneUtil> {
   // Lazy: the metadata is the heaviest thing the widgets use, and only the phone step needs it.
-  return (await import('./phone-util.js')).libphonenumberUtil;
+  return (await import('../internal/phone-util.js')).libphonenumberUtil;
 }
 
 /** Loads libphonenumber-js once; tests and hosts may swap the loader. */
