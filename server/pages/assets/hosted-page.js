@@ -14,6 +14,8 @@ const notice = document.getElementById('notice');
 const restart = document.getElementById('restart');
 const byCode = document.getElementById('by-code');
 const byPhone = document.getElementById('by-phone');
+const phoneLimited = document.getElementById('phone-limited');
+const statusHeading = document.getElementById('status-heading');
 const journeySteps = document.querySelectorAll('#journey-steps li');
 
 /** Shows one step of three; `focus` moves keyboard and screen-reader focus to its heading. */
@@ -26,12 +28,18 @@ function show(step, { focus = true } = {}) {
   sections.wallet.hidden = step !== 'wallet' && step !== 'status';
   sections.status.hidden = step !== 'status';
   document.body.dataset.step = String(number);
+  titled(false);
   // The desktop side panel names the three steps; the current one is marked for every reader.
   journeySteps.forEach((item, i) => {
     if (i === number - 1) item.setAttribute('aria-current', 'step');
     else item.removeAttribute('aria-current');
   });
   if (focus) (step === 'status' ? sections.status : sections[step]).querySelector('h1, h2')?.focus();
+}
+
+/** The page title says "Error:" while an error is on screen, so it is the first thing a screen reader hears. */
+function titled(error) {
+  document.title = error ? strings.errorTitle : strings.title;
 }
 
 function say(text) {
@@ -145,9 +153,27 @@ journey.addEventListener('pass-requested', () => {
   keep({ step: 'status' });
   show('status', { focus: false });
 });
-// Once the pass is being removed, "add" buttons and "your pass is in Wallet" no longer fit.
+// Once the pass is being removed, "add" buttons and "your pass is in Wallet" no longer fit: the
+// status is the page's one heading now, and takes the focus if it was in what went away.
 journey.addEventListener('status-changed', (event) => {
-  if (['revoking', 'revoked'].includes(event.detail.newStatus)) sections.wallet.hidden = true;
+  if (!['revoking', 'revoked'].includes(event.detail.newStatus)) return;
+  const active = document.activeElement;
+  const focusLost = !active || active === document.body || sections.wallet.contains(active);
+  show('status', { focus: false });
+  sections.wallet.hidden = true;
+  statusHeading.setAttribute('role', 'heading');
+  statusHeading.setAttribute('aria-level', '1');
+  if (focusLost) statusHeading.focus();
+});
+journey.addEventListener('keyway-error', (event) => {
+  titled(true);
+  // A person held back on the phone path is told what else they can do meanwhile.
+  if (event.target.localName === 'sms-otp-verify' && ['rate_limited', 'too_many_attempts'].includes(event.detail.code))
+    phoneLimited.hidden = false;
+});
+journey.addEventListener('otp-sent', () => {
+  titled(false);
+  phoneLimited.hidden = true;
 });
 journey.addEventListener('token-expired', () => {
   forget();
