@@ -5,6 +5,8 @@ import type { Locale } from './locale.js';
 /** The hosted page's own words (the widgets bring theirs); one object per locale, typed by English. */
 const en = {
   title: (brand: string) => `Add your ${brand} pass`,
+  /** The page title while an error is on screen (as GOV.UK does), so it is the first thing heard. */
+  errorTitle: (title: string) => `Error: ${title}`,
   steps: ['Step 1 of 3', 'Step 2 of 3', 'Step 3 of 3'],
   /** The three steps by name, for the desktop layout's side panel. */
   stepNames: ['Confirm it’s you', 'Add the pass to your wallet', 'Open doors with your phone'],
@@ -14,6 +16,7 @@ const en = {
   startIntro: 'Enter the invitation code you were sent, or confirm your mobile number.',
   usePhone: 'No invitation code? Use your mobile number',
   useCode: 'I have an invitation code',
+  phoneLimited: 'While you wait: if you have an invitation code, you can use it instead.',
   walletHeading: 'Add the pass to your wallet',
   walletIntro: 'Press the button for your phone’s wallet. Nothing is added until you confirm it there.',
   statusHeading: 'Your pass',
@@ -30,6 +33,7 @@ export type PageStrings = typeof en;
 
 const de: PageStrings = {
   title: (brand) => `${brand}-Ausweis hinzufügen`,
+  errorTitle: (title) => `Fehler: ${title}`,
   steps: ['Schritt 1 von 3', 'Schritt 2 von 3', 'Schritt 3 von 3'],
   stepNames: ['Bestätigen, dass Sie es sind', 'Ausweis zur Wallet hinzufügen', 'Türen mit dem Telefon öffnen'],
   asideIntro: (brand) => `Ihr ${brand}-Türausweis liegt in der Wallet Ihres Telefons, bereit an der Tür.`,
@@ -38,6 +42,7 @@ const de: PageStrings = {
   startIntro: 'Geben Sie den erhaltenen Einladungscode ein oder bestätigen Sie Ihre Mobilnummer.',
   usePhone: 'Kein Einladungscode? Mit der Mobilnummer fortfahren',
   useCode: 'Ich habe einen Einladungscode',
+  phoneLimited: 'Während Sie warten: Wenn Sie einen Einladungscode haben, können Sie stattdessen ihn verwenden.',
   walletHeading: 'Ausweis zur Wallet hinzufügen',
   walletIntro:
     'Tippen Sie auf die Schaltfläche für die Wallet Ihres Telefons. Erst wenn Sie dort bestätigen, wird etwas hinzugefügt.',
@@ -53,6 +58,7 @@ const de: PageStrings = {
 
 const ar: PageStrings = {
   title: (brand) => `أضف بطاقة ${brand}`,
+  errorTitle: (title) => `خطأ: ${title}`,
   steps: ['الخطوة 1 من 3', 'الخطوة 2 من 3', 'الخطوة 3 من 3'],
   stepNames: ['أكّد هويتك', 'أضف البطاقة إلى محفظتك', 'افتح الأبواب بهاتفك'],
   asideIntro: (brand) => `بطاقة الدخول من ${brand} في محفظة هاتفك، جاهزة عند الباب.`,
@@ -61,6 +67,7 @@ const ar: PageStrings = {
   startIntro: 'أدخل رمز الدعوة الذي وصلك، أو أكّد رقم هاتفك المحمول.',
   usePhone: 'ليس لديك رمز دعوة؟ استخدم رقم هاتفك المحمول',
   useCode: 'لديّ رمز دعوة',
+  phoneLimited: 'أثناء الانتظار: إن كان لديك رمز دعوة، يمكنك استخدامه بدلًا من ذلك.',
   walletHeading: 'أضف البطاقة إلى محفظتك',
   walletIntro: 'اضغط زر محفظة هاتفك. لن يُضاف شيء حتى تؤكد ذلك هناك.',
   statusHeading: 'بطاقتك',
@@ -81,6 +88,8 @@ export interface LinkPageStrings {
   button: string;
   expiredTitle: string;
   expired: string;
+  /** The way back to the hosted page from an expired link. */
+  startAgain: string;
 }
 
 /** The `/v/{token}` pages (docs/api.md): a confirm step, so link scanners that GET consume nothing. */
@@ -91,6 +100,7 @@ export const LINK_PAGE: Record<Locale, LinkPageStrings> = {
     button: 'Continue',
     expiredTitle: 'This link has expired',
     expired: 'The link was already used or is older than 10 minutes. Ask for a new text message.',
+    startAgain: 'Get a new code',
   },
   de: {
     title: 'Türausweis hinzufügen',
@@ -98,6 +108,7 @@ export const LINK_PAGE: Record<Locale, LinkPageStrings> = {
     button: 'Weiter',
     expiredTitle: 'Dieser Link ist abgelaufen',
     expired: 'Der Link wurde schon verwendet oder ist älter als 10 Minuten. Fordern Sie eine neue SMS an.',
+    startAgain: 'Neuen Code anfordern',
   },
   ar: {
     title: 'أضف بطاقة الدخول',
@@ -105,5 +116,6 @@ export const LINK_PAGE: Record<Locale, LinkPageStrings> = {
     button: 'متابعة',
     expiredTitle: 'انتهت صلاحية هذا الرابط',
     expired: 'استُخدم الرابط من قبل أو مرّ عليه أكثر من 10 دقائق. اطلب رسالة نصية جديدة.',
+    startAgain: 'اطلب رمزًا جديدًا',
   },
 };

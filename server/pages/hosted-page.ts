@@ -25,6 +25,8 @@ export function hostedPage(input: HostedPageInput) {
   const brand = input.brand.name;
   const dir = input.locale === 'ar' ? 'rtl' : 'ltr';
   const scriptStrings = JSON.stringify({
+    title: t.title(brand),
+    errorTitle: t.errorTitle(t.title(brand)),
     steps: t.steps,
     linkFailed: t.linkFailed,
     sessionEnding: t.sessionEnding,
@@ -70,6 +72,7 @@ export function hostedPage(input: HostedPageInput) {
       </div>
       <div id="by-phone" hidden>
         ${input.defaultCountry ? html`<sms-otp-verify country="${input.defaultCountry}"></sms-otp-verify>` : html`<sms-otp-verify></sms-otp-verify>`}
+        <p class="intro" id="phone-limited" hidden>${t.phoneLimited}</p>
         <button type="button" class="switch" id="use-code">${t.useCode}</button>
       </div>
     </section>

@@ -61,6 +61,7 @@ export class FetchKeywayClient implements KeywayClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (credential) headers.authorization = `Bearer ${credential}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (ctx.idempotencyKey && method === 'POST') headers['idempotency-key'] = ctx.idempotencyKey;
     let response: Response;
     try {
       response = await this.fetchImpl(joinUrl(ctx.apiBase, path), {

@@ -17,6 +17,8 @@ export interface KeywayCallContext {
   publishableKey?: string;
   /** `cs_…` or `ps_…` for passes, hand-offs and status routes. */
   token?: string;
+  /** Sent as `Idempotency-Key`: a retry with the same key gets the first answer back (docs/api.md). */
+  idempotencyKey?: string;
   signal?: AbortSignal;
 }
 

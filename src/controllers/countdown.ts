@@ -6,6 +6,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
  */
 export class CountdownController implements ReactiveController {
   private deadline: number | null = null;
+  /** The whole seconds counted at the start: `remaining` never says more. */
+  private span = Number.POSITIVE_INFINITY;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -20,12 +22,15 @@ export class CountdownController implements ReactiveController {
     const targetMs = typeof target === 'string' ? Date.parse(target) : target.getTime();
     const serverNow = serverDate?.getTime() ?? receivedAt;
     this.deadline = receivedAt + (targetMs - serverNow);
+    // However the phone's clock runs, never count above the span the server gave.
+    this.span = Math.ceil((targetMs - serverNow) / 1000);
     this.tick();
   }
 
   /** Starts counting down a number of seconds (e.g. Retry-After). */
   startSeconds(seconds: number): void {
     this.deadline = Date.now() + seconds * 1000;
+    this.span = Math.ceil(seconds);
     this.tick();
   }
 
@@ -38,7 +43,7 @@ export class CountdownController implements ReactiveController {
   /** Whole seconds left; 0 once passed or when not running. */
   get remaining(): number {
     if (this.deadline === null) return 0;
-    return Math.max(0, Math.ceil((this.deadline - Date.now()) / 1000));
+    return Math.max(0, Math.min(this.span, Math.ceil((this.deadline - Date.now()) / 1000)));
   }
 
   get running(): boolean {

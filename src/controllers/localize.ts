@@ -105,11 +105,14 @@ export class LocalizeController implements ReactiveController {
     const relative = new Intl.RelativeTimeFormat(tag, { numeric: 'auto' });
     return {
       n: (value) => numbers.format(value),
+      // Seconds count up to the next whole second; minutes and hours round to the nearest, so a
+      // 10-minute code measured as 600.9 s says "10 minutes" and a 61 s wait "1 minute".
       duration: (seconds) => {
         const s = Math.max(0, Math.ceil(seconds));
         if (s < 60) return relative.format(s, 'second');
-        if (s < 3600) return relative.format(Math.ceil(s / 60), 'minute');
-        return relative.format(Math.ceil(s / 3600), 'hour');
+        const minutes = Math.round(s / 60);
+        if (minutes < 60) return relative.format(minutes, 'minute');
+        return relative.format(Math.round(s / 3600), 'hour');
       },
     };
   }

@@ -18,6 +18,9 @@ import { serverClock } from '../../src/internal/server-clock.js';
 import { getByRole, spyEvents, until } from './helpers/dom.js';
 import { ScriptedClient } from './helpers/scripted-client.js';
 
+// A redeemed code is remembered in this tab's sessionStorage (issue 29): every test starts with none.
+beforeEach(() => sessionStorage.clear());
+
 describe('registration', () => {
   it('define registers the five tags, and importing it again does not throw', async () => {
     expect(customElements.get('invite-redeem')).to.equal(InviteRedeem);

@@ -27,6 +27,10 @@ async function typeCode(el: InviteRedeem, text: string) {
 }
 
 describe('<invite-redeem>', () => {
+  // What a tab remembers of redeemed codes lives in sessionStorage: each test starts with none.
+  beforeEach(() => sessionStorage.clear());
+  after(() => sessionStorage.clear());
+
   it('idle: one labelled code field and a submit button, accessible', async () => {
     const el = await mount(new ScriptedClient());
     const input = getByRole<HTMLInputElement>(el, 'textbox', 'Invitation code');
@@ -153,6 +157,41 @@ describe('<invite-redeem>', () => {
     await sendKeys({ press: 'Enter' });
     await until(() => byPart(el, 'success'), 'success after retry');
     expect(client.callsOf('redeemInvitation')).to.have.length(2);
+  });
+
+  it('the same code again in the same tab resumes its session: no second request, the same grant', async () => {
+    const client = new ScriptedClient().answer('redeemInvitation', { data: grant });
+    const first = await mount(client, { code: '7KX-9QM-2HR-4TD' });
+    getByRole(first, 'button', 'Redeem code').click();
+    await until(() => byPart(first, 'success'), 'first redeem');
+    const key = client.callsOf('redeemInvitation')[0].ctx.idempotencyKey;
+    expect(key, 'an Idempotency-Key per code').to.match(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify({ ...sessionStorage })).not.to.contain('7KX');
+
+    // The page reloaded: a new element, the same tab.
+    const again = await mount(client, { code: '7kx 9qm 2hr 4td' });
+    const redeemed = spyEvents<InviteRedeemedDetail>(document, 'invite-redeemed');
+    getByRole(again, 'button', 'Redeem code').click();
+    await until(() => redeemed.count === 1, 'invite-redeemed from memory');
+    expect(client.callsOf('redeemInvitation')).to.have.length(1);
+    expect(redeemed.details[0].provisioningToken).to.equal('ps_test_token_123');
+  });
+
+  it('a retry after a lost answer sends the same Idempotency-Key; a refusal forgets it', async () => {
+    const client = new ScriptedClient()
+      .answer('redeemInvitation', { error: apiError('network_error') })
+      .answer('redeemInvitation', { error: apiError('invitation_not_found', { status: 404 }) })
+      .answer('redeemInvitation', { data: grant });
+    const el = await mount(client, { code: '7KX-9QM-2HR-4TD' });
+    getByRole(el, 'button', 'Redeem code').click();
+    await until(() => queryByRole(el, 'button', 'Try again'), 'retry button');
+    getByRole(el, 'button', 'Try again').click();
+    await until(() => /not recognised/.test(textOf(queryByRole(el, 'alert'))), 'not found');
+    getByRole(el, 'button', 'Redeem code').click();
+    await until(() => byPart(el, 'success'), 'success');
+    const keys = client.callsOf('redeemInvitation').map((call) => call.ctx.idempotencyKey);
+    expect(keys[1]).to.equal(keys[0]);
+    expect(keys[2]).not.to.equal(keys[1]);
   });
 
   it('code-param: reads #code= first, then removes it from the address bar', async () => {

@@ -436,6 +436,65 @@ describe('<sms-otp-verify>', () => {
     expect(status).to.contain('+44 7400 123456');
   });
 
+  for (const lang of ['en', 'de', 'ar']) {
+    it(`${lang}: a 10-minute code "expires in 10 minutes" and a 60-second wait is "1 minute", on screen and announced`, async () => {
+      // The server's Date header has whole seconds: the code's life as measured here is up to 1 s longer.
+      const now = Date.now();
+      const client = new ScriptedClient().answer('startVerification', {
+        data: {
+          verification_id: 'ver_t',
+          resend_after: new Date(now + 60_000).toISOString(),
+          expires_at: new Date(now + 600_000).toISOString(),
+        },
+        serverDate: new Date(Math.floor(now / 1000) * 1000 - 900),
+      });
+      const el = await mount(client, lang);
+      byPart(el, 'phone-input')!.focus();
+      await sendKeys({ type: '07400123456' });
+      await sendKeys({ press: 'Enter' });
+      await until(() => el.step === 'code', 'code step', 10_000);
+      await el.updateComplete;
+      const tag = lang === 'ar' ? 'ar-u-nu-latn' : lang;
+      const inTen = new Intl.RelativeTimeFormat(tag, { numeric: 'auto' }).format(10, 'minute');
+      const inOne = new Intl.RelativeTimeFormat(tag, { numeric: 'auto' }).format(1, 'minute');
+      expect(description(byPart(el, 'code-input')!)).to.contain(inTen);
+      expect(textOf(getByRole(el, 'status'))).to.contain(inTen);
+      expect(textOf(byPart(el, 'countdown'))).to.contain(inOne);
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('a wrong code announces only the error: no "Please wait", no second reading of the step', async () => {
+    const client = new ScriptedClient().answer('checkVerification', {
+      error: apiError('incorrect_code', { status: 422, details: { attempts_left: 4 } }),
+    });
+    const el = await reachCodeStep(client);
+    const announced: string[] = [];
+    const live = '[role="status"], [role="alert"], [aria-live]';
+    const observer = new MutationObserver((records) => {
+      for (const record of records) {
+        const target = record.target instanceof Element ? record.target : record.target.parentElement;
+        const inside = Boolean(target?.closest(live));
+        const added = record.type === 'characterData' ? [record.target] : [...record.addedNodes];
+        for (const node of added) {
+          // Text that lands in a live region: inside one, or a region arriving with its words.
+          const regions = inside ? [node] : node instanceof Element ? [...node.querySelectorAll(live)] : [];
+          if (node instanceof Element && !inside && node.matches(live)) regions.push(node);
+          for (const region of regions) {
+            const text = (region.textContent ?? '').replace(/\s+/g, ' ').trim();
+            if (text) announced.push(text);
+          }
+        }
+      }
+    });
+    observer.observe(el.shadowRoot!, { childList: true, subtree: true, characterData: true });
+    await enterCode(el, '000000');
+    await until(() => queryByRole(el, 'alert'), 'alert');
+    await el.updateComplete;
+    observer.disconnect();
+    expect(announced.join(' | ')).to.equal('Error: The code is not correct. You have 4 attempts left.');
+  });
+
   it('numbers and calling codes are direction-isolated: one left-to-right unit that does not wrap', async () => {
     const el = await mount(new ScriptedClient().answer('startVerification', started(new Date())), 'ar');
     await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');

@@ -14,6 +14,8 @@ const notice = document.getElementById('notice');
 const restart = document.getElementById('restart');
 const byCode = document.getElementById('by-code');
 const byPhone = document.getElementById('by-phone');
+const phoneLimited = document.getElementById('phone-limited');
+const statusHeading = document.getElementById('status-heading');
 const journeySteps = document.querySelectorAll('#journey-steps li');
 
 /** Shows one step of three; `focus` moves keyboard and screen-reader focus to its heading. */
@@ -26,6 +28,7 @@ function show(step, { focus = true } = {}) {
   sections.wallet.hidden = step !== 'wallet' && step !== 'status';
   sections.status.hidden = step !== 'status';
   document.body.dataset.step = String(number);
+  titled(false);
   // The desktop side panel names the three steps; the current one is marked for every reader.
   journeySteps.forEach((item, i) => {
     if (i === number - 1) item.setAttribute('aria-current', 'step');
@@ -34,17 +37,54 @@ function show(step, { focus = true } = {}) {
   if (focus) (step === 'status' ? sections.status : sections[step]).querySelector('h1, h2')?.focus();
 }
 
+/** The page title says "Error:" while an error is on screen, so it is the first thing a screen reader hears. */
+function titled(error) {
+  document.title = error ? strings.errorTitle : strings.title;
+}
+
 function say(text) {
   notice.textContent = text;
   notice.hidden = !text;
 }
 
+// The provisioning session survives a reload and a round trip to the wallet (issue 29): kept for its
+// life in this tab's sessionStorage — never in the URL or localStorage, gone when the tab closes.
+const SESSION_KEY = 'keyway.hosted-session';
+
+function keptSession() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
+    if (kept?.token && Date.parse(kept.expiresAt) > Date.now()) return kept;
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // storage blocked: the page works, a reload starts again
+  }
+  return null;
+}
+
+function keep(patch) {
+  try {
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ ...keptSession(), ...patch }));
+  } catch {
+    // storage blocked or full
+  }
+}
+
+function forget() {
+  try {
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // storage blocked
+  }
+}
+
 /** Adopts a provisioning session: the provider hands it to every element inside. */
-function adopt(token, expiresAt, credentialId) {
+function adopt(token, expiresAt, credentialId, step = 'wallet') {
   journey.token = token;
   if (expiresAt) journey.tokenExpiresAt = expiresAt;
   if (credentialId) journey.credentialId = credentialId;
-  show('wallet');
+  keep({ token, expiresAt, credentialId, step });
+  show(step);
 }
 
 /** Reads #code=, #ps= and #h= once and erases the fragment: it carries secrets. */
@@ -77,15 +117,16 @@ async function continueHandoff(handoffToken) {
   }
 }
 
-async function continueSession(token) {
+async function continueSession(token, { step = 'wallet', quiet = false } = {}) {
   show('continuing', { focus: false });
   try {
     // Ask the server about the ps_ from the SMS link first: an expired one gets a clear message now, and its expiry arms token-expired.
     const session = await post('/p/session', token);
-    adopt(token, session.expires_at, session.credential_id);
+    adopt(token, session.expires_at, session.credential_id, step);
   } catch {
-    show('start');
-    say(strings.linkFailed);
+    forget();
+    show('start', { focus: !quiet });
+    if (!quiet) say(strings.linkFailed);
   }
 }
 
@@ -99,24 +140,47 @@ function choose(method) {
 document.getElementById('use-phone').addEventListener('click', () => choose('phone'));
 document.getElementById('use-code').addEventListener('click', () => choose('code'));
 
-// The provider adopts the token itself; the page only moves on.
-journey.addEventListener('invite-redeemed', () => {
+// The provider adopts the token itself; the page keeps it for a reload and moves on.
+function verified(event) {
+  const { provisioningToken: token, expiresAt, credential } = event.detail;
+  keep({ token, expiresAt, credentialId: credential?.id, step: 'wallet' });
   say('');
   show('wallet');
+}
+journey.addEventListener('invite-redeemed', verified);
+journey.addEventListener('otp-verified', verified);
+journey.addEventListener('pass-requested', () => {
+  keep({ step: 'status' });
+  show('status', { focus: false });
 });
-journey.addEventListener('otp-verified', () => {
-  say('');
-  show('wallet');
-});
-journey.addEventListener('pass-requested', () => show('status', { focus: false }));
-// Once the pass is being removed, "add" buttons and "your pass is in Wallet" no longer fit.
+// Once the pass is being removed, "add" buttons and "your pass is in Wallet" no longer fit: the
+// status is the page's one heading now, and takes the focus if it was in what went away.
 journey.addEventListener('status-changed', (event) => {
-  if (['revoking', 'revoked'].includes(event.detail.newStatus)) sections.wallet.hidden = true;
+  if (!['revoking', 'revoked'].includes(event.detail.newStatus)) return;
+  const active = document.activeElement;
+  const focusLost = !active || active === document.body || sections.wallet.contains(active);
+  show('status', { focus: false });
+  sections.wallet.hidden = true;
+  statusHeading.setAttribute('role', 'heading');
+  statusHeading.setAttribute('aria-level', '1');
+  if (focusLost) statusHeading.focus();
+});
+journey.addEventListener('keyway-error', (event) => {
+  titled(true);
+  // A person held back on the phone path is told what else they can do meanwhile.
+  if (event.target.localName === 'sms-otp-verify' && ['rate_limited', 'too_many_attempts'].includes(event.detail.code))
+    phoneLimited.hidden = false;
+});
+journey.addEventListener('otp-sent', () => {
+  titled(false);
+  phoneLimited.hidden = true;
 });
 journey.addEventListener('token-expired', () => {
+  forget();
   say(strings.sessionEnding);
   restart.hidden = false;
 });
+restart.querySelector('a').addEventListener('click', forget);
 
 await Promise.all(
   ['keyway-provider', 'invite-redeem', 'sms-otp-verify', 'add-to-wallet', 'credential-status'].map((tag) =>
@@ -124,8 +188,10 @@ await Promise.all(
   ),
 );
 const { code, ps, handoff } = takeFragment();
+const kept = code ? null : keptSession();
 if (handoff) await continueHandoff(handoff);
 else if (ps) await continueSession(ps);
+else if (kept) await continueSession(kept.token, { step: kept.step, quiet: true });
 else {
   if (code) byCode.querySelector('invite-redeem').code = code;
   show('start', { focus: false });

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
+import { toKeywayError } from '../../client/errors.js';
 import type { ProvisioningGrant } from '../../client/types.js';
 import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
@@ -6,6 +7,7 @@ import { formatInvitationCode, invitationSymbols, isCompleteInvitationCode } fro
 import { KeywayElement } from '../../keyway-element.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { inviteRedeemStyles } from './invite-redeem.styles.js';
+import { redeemMemory } from './redeem-memory.js';
 
 /**
  * Redeems an invitation code (`XXX-XXX-XXX-XXX`) for a provisioning session.
@@ -148,8 +150,20 @@ export class InviteRedeem extends KeywayElement {
     this.localError = undefined;
     const code = formatInvitationCode(this.symbols);
     const grant = await this.redeem.run(async (signal) => {
-      const { data } = await this.keywayClient.redeemInvitation(this.callContext(signal), code);
-      return data;
+      const context = this.callContext(signal);
+      const memory = await redeemMemory(context.apiBase, code);
+      if (memory?.grant) return memory.grant;
+      try {
+        context.idempotencyKey = memory?.idempotencyKey;
+        const { data } = await this.keywayClient.redeemInvitation(context, code);
+        memory?.remember(data);
+        return data;
+      } catch (error) {
+        // A definite refusal is not worth replaying (the next try asks afresh); a lost or busy answer is.
+        const { status } = toKeywayError(error);
+        if (status >= 400 && status < 500 && status !== 409 && status !== 429) memory?.forget();
+        throw error;
+      }
     });
     if (grant) {
       this.emit('invite-redeemed', {

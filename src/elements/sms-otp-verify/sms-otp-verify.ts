@@ -344,6 +344,8 @@ export class SmsOtpVerify extends KeywayElement {
       return;
     }
     this.codeError = undefined;
+    // The step was announced when it appeared; from now on only the answer to this code is.
+    this.stepAnnouncement = '';
     const id = this.verification.verification_id;
     const grant = await this.checking.run(async (signal) => {
       const { data } = await this.keywayClient.checkVerification(this.callContext(signal), id, code);
@@ -565,7 +567,8 @@ export class SmsOtpVerify extends KeywayElement {
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
       <div part="status" role="status" aria-live="polite">
         ${
-          this.sending.pending || this.checking.pending || this.resending.pending
+          // A code check is quick and its answer is announced: "Please wait" would only stand before it.
+          this.sending.pending || this.resending.pending
             ? html`<span class="visually-hidden">${t.common.loading}</span>`
             : nothing
         }
