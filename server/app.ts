@@ -123,6 +123,7 @@ export function createApp(deps: AppDeps): KeywayApp {
       stopBackground = undefined;
       await hub.close();
       ctx.bus.removeAllListeners();
+      ctx.stop();
     },
   };
 }

@@ -133,6 +133,7 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
   const ctx = createContext({ config, store, secret, secretPrevious: config.secretPrevious });
   await prepareDatabase(config, ctx);
+  ctx.stop();
   await store.close();
 
   let stopping = false;
