@@ -273,7 +273,7 @@ async function runWorker(config: Config): Promise<number> {
     jsonLog({ level: 'info', msg: 'shutting down', signal });
     keyway.draining();
     const closed = connections.drain();
-    keyway.hub.endStreams();
+    keyway.hub.endSubscriptions();
     await closed;
     await keyway.stop({ abandon });
     await store.close();
