@@ -110,7 +110,7 @@ test('each error schema carries exactly its status’s codes, and docs/errors.md
   const documented = [
     ...fs
       .readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
-      .matchAll(/^\| (\d{3}) \| `(\w+)` \|/gm),
+      .matchAll(/^\| (\d{3}) +\| `(\w+)` +\|/gm),
   ].map((m) => [m[2], Number(m[1])]);
   assert.deepEqual(
     documented,
