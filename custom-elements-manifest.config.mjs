@@ -100,7 +100,7 @@ function publishableManifest() {
 
 export default {
   globs: ['src/**/*.ts'],
-  exclude: ['src/**/*.styles.ts', 'src/i18n/**'],
+  exclude: ['src/**/*.styles.ts', 'src/i18n/**', 'src/client/api-types.ts'],
   outdir: 'dist',
   litelement: true,
   plugins: [dropInternalState(), publishableManifest()],
