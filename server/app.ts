@@ -22,6 +22,7 @@ import { sessionRoutes } from './http/routes/sessions.js';
 import { type ReadinessCheck, systemRoutes } from './http/routes/system.js';
 import { verificationRoutes } from './http/routes/verifications.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import { statusStreamRoutes } from './http/status-stream.js';
 import { createMetrics } from './metrics.js';
 import type { DemoConsoleKeys } from './pages/demo-keys.js';
 import { pageRoutes } from './pages/routes.js';
@@ -88,7 +89,8 @@ export function createApp(deps: AppDeps): KeywayApp {
   // One file per resource (docs/api.md); the hosted pages come last.
   const hub = new StatusHub(ctx);
   peopleRoutes(app, ctx);
-  credentialRoutes(app, ctx, hub);
+  credentialRoutes(app, ctx);
+  statusStreamRoutes(app, ctx, hub);
   invitationRoutes(app, ctx);
   sessionRoutes(app, ctx);
   eventRoutes(app, ctx);
@@ -123,6 +125,7 @@ export function createApp(deps: AppDeps): KeywayApp {
       stopBackground = undefined;
       await hub.close();
       ctx.bus.removeAllListeners();
+      ctx.stop();
     },
   };
 }

@@ -133,6 +133,7 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
   if (applied.length) jsonLog({ level: 'info', msg: 'migrations applied', migrations: applied });
   const ctx = createContext({ config, store, secret, secretPrevious: config.secretPrevious });
   await prepareDatabase(config, ctx);
+  ctx.stop();
   await store.close();
 
   let stopping = false;
@@ -277,7 +278,7 @@ async function runWorker(config: Config): Promise<number> {
     // here meanwhile is answered (with `Connection: close`) instead of finding the port closed.
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     const closed = connections.drain();
-    keyway.hub.endStreams();
+    keyway.hub.endSubscriptions();
     await closed;
     await keyway.stop({ abandon });
     await store.close();

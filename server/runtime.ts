@@ -55,8 +55,12 @@ export async function openMigratedStore(
 export async function openCliContext(config: Config): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
   const secret = resolveSecret(config);
   const { store } = await openMigratedStore(config);
+  const ctx = createContext({ config, store, secret, secretPrevious: config.secretPrevious });
   return {
-    ctx: createContext({ config, store, secret, secretPrevious: config.secretPrevious }),
-    close: () => store.close(),
+    ctx,
+    close: () => {
+      ctx.stop();
+      return store.close();
+    },
   };
 }

@@ -135,7 +135,7 @@ export const Added: Story = {
       old_status: 'provisioning',
       new_status: 'active',
       enabled: true,
-      devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }],
+      devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active', added_at: new Date().toISOString() }],
       updated_at: new Date().toISOString(),
     });
     await part(el, 'success');

@@ -108,7 +108,7 @@ export const TokenGiven: Story = {
         old_status: 'provisioning',
         new_status: 'active',
         enabled: true,
-        devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active' }],
+        devices: [{ id: STORY_DEVICE, platform: 'apple', status: 'active', added_at: new Date().toISOString() }],
         updated_at: new Date().toISOString(),
       });
     }

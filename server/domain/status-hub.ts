@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import type { Writes } from '../storage/db.js';
+import { notifyInstances, type Writes } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import type { CredentialStatus } from './credentials/lifecycle.js';
 import type { DeviceView } from './credentials/types.js';
@@ -30,18 +29,27 @@ export interface StatusSnapshot {
   credential_type_id: number;
 }
 
+/** One change a subscriber has not seen: the event and the version a client resumes from (`Last-Event-ID`). */
+export interface StatusUpdate {
+  version: number;
+  event: StatusEvent;
+}
+
+/**
+ * A live status subscription (the http layer's stream). The hub sends each change once, the same
+ * `StatusUpdate` object to every subscriber that had the same previous status.
+ */
 export interface StatusSubscriber {
   credentialId: string;
   lastStatus: CredentialStatus | null;
+  /** The content last sent (`contentKey`); '' while the subscriber is still reading its first state itself. */
   lastKey: string;
-  write(chunk: string): void;
+  send(update: StatusUpdate): void;
+  /** This instance is shutting down: end the subscription, so its client reconnects to another one. */
+  end(): void;
 }
 
 const CHANNEL = 'keyway_status';
-export const HEARTBEAT_MS = 15_000;
-/** The reconnection delay a stream tells its client (`retry:`), and the shorter one when this instance shuts down. */
-export const STREAM_RETRY_MS = 3000;
-export const SHUTDOWN_RETRY_MS = 500;
 
 export async function loadSnapshot(ctx: Ctx, credentialId: string): Promise<StatusSnapshot | null> {
   const [row, devices, version] = await Promise.all([
@@ -92,15 +100,15 @@ export async function statusAt(ctx: Ctx, credentialId: string, version: number):
 
 /**
  * The events a stream resuming after `since` (its Last-Event-ID, a global event sequence number,
- * so any instance can resume it) must replay, one frame per change, in order: each status change
- * and each enabling or disabling since then. The last frame carries the current snapshot and its id.
+ * so any instance can resume it) must replay, one per change, in order: each status change and
+ * each enabling or disabling since then. The last one carries the current snapshot and its version.
  */
 export async function replaySince(
   ctx: Ctx,
   credentialId: string,
   since: number,
   snap: StatusSnapshot,
-): Promise<string[]> {
+): Promise<StatusUpdate[]> {
   const rows = await ctx.store.db
     .selectFrom('events')
     .select(['seq', 'type', 'at', 'data'])
@@ -112,7 +120,7 @@ export async function replaySince(
   let status = await statusAt(ctx, credentialId, since);
   const firstToggle = rows.find((r) => r.type !== 'credential.status_changed');
   let enabled = firstToggle ? firstToggle.type === 'credential.disabled' : snap.enabled; // what it was before the first toggle
-  const frames: string[] = [];
+  const updates: StatusUpdate[] = [];
   rows.forEach((row, i) => {
     const old = status;
     if (row.type === 'credential.status_changed')
@@ -129,18 +137,22 @@ export async function replaySince(
           updated_at: row.at,
           credential_type_id: snap.credential_type_id,
         };
-    frames.push(formatStatusEvent(state, credentialId, old));
+    updates.push(statusUpdate(state, credentialId, old));
   });
-  // Only devices (or nothing the stream shows) changed: one frame with the state now.
-  if (frames.length === 0) frames.push(formatStatusEvent(snap, credentialId, status));
-  return frames;
+  // Only devices (or nothing the stream shows) changed: one event with the state now.
+  if (updates.length === 0) updates.push(statusUpdate(snap, credentialId, status));
+  return updates;
 }
 
 export const contentKey = (s: StatusSnapshot) =>
   `${s.status}|${s.enabled}|${s.updated_at}|${s.devices.map((d) => `${d.id}:${d.status}`).join(',')}`;
 
-export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldStatus: CredentialStatus | null): string {
-  const data: StatusEvent = {
+export function statusUpdate(
+  s: StatusSnapshot,
+  credentialId: string,
+  oldStatus: CredentialStatus | null,
+): StatusUpdate {
+  const event: StatusEvent = {
     credential_id: credentialId,
     old_status: oldStatus,
     new_status: s.status,
@@ -148,22 +160,20 @@ export function formatStatusEvent(s: StatusSnapshot, credentialId: string, oldSt
     devices: s.devices,
     updated_at: s.updated_at,
   };
-  if (s.credential_type_id === HID_MOBILE) data.credential_type_id = HID_MOBILE;
-  return `id: ${s.version}\nevent: status\ndata: ${JSON.stringify(data)}\n\n`;
+  if (s.credential_type_id === HID_MOBILE) event.credential_type_id = HID_MOBILE;
+  return { version: s.version, event };
 }
 
 /** Declares, in a change, the notification other instances' status streams hear when it commits (PostgreSQL). */
 export const announceStatus = (w: Writes, credentialId: string): void => w.notify(CHANNEL, credentialId);
 
 /**
- * Fans credential changes out to this process's SSE subscribers: one snapshot query per change,
+ * Fans credential changes out to this process's subscribers: one snapshot query per change,
  * whatever the number of subscribers. On PostgreSQL, LISTEN/NOTIFY carries other instances' changes.
  */
 export class StatusHub {
   private subs = new Map<string, Set<StatusSubscriber>>();
-  private enders = new Map<StatusSubscriber, () => void>();
   private refreshing = new Map<string, { again: boolean }>();
-  private heartbeat: NodeJS.Timeout | undefined;
   private listened = false;
   private heardBefore = false;
   private closed = false;
@@ -180,37 +190,19 @@ export class StatusHub {
 
   private onLocalChange = (credentialId: string, announced: boolean) => {
     void this.refresh(credentialId);
-    if (this.ctx.store.dialect === 'postgres' && !announced) {
-      // Other instances' subscribers hear of it through the database.
-      sql`select pg_notify(${CHANNEL}, ${credentialId})`.execute(this.ctx.store.db).catch(() => undefined);
-    }
+    // Other instances' subscribers hear of it through the database (unless the change's own statement announced it).
+    if (!announced) notifyInstances(this.ctx.store, CHANNEL, credentialId).catch(() => undefined);
   };
 
   subscribe(sub: StatusSubscriber): () => void {
     let set = this.subs.get(sub.credentialId);
     if (!set) this.subs.set(sub.credentialId, (set = new Set()));
     set.add(sub);
-    this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS);
-    this.heartbeat.unref?.();
     if (this.ctx.store.dialect === 'postgres') this.listen();
     return () => {
       set.delete(sub);
-      this.enders.delete(sub);
       if (set.size === 0 && this.subs.get(sub.credentialId) === set) this.subs.delete(sub.credentialId);
-      if (this.subs.size === 0 && this.heartbeat) {
-        clearInterval(this.heartbeat);
-        this.heartbeat = undefined;
-      }
     };
-  }
-
-  /** How to end a subscriber's stream when this instance shuts down. */
-  onEnd(sub: StatusSubscriber, end: () => void): void {
-    this.enders.set(sub, end);
-  }
-
-  private beat(): void {
-    for (const set of this.subs.values()) for (const s of set) if (s.lastKey !== '') s.write(': heartbeat\n\n');
   }
 
   /**
@@ -254,15 +246,15 @@ export class StatusHub {
         const snap = await loadSnapshot(this.ctx, credentialId);
         if (!snap) break;
         const key = contentKey(snap);
-        // One serialisation per previous status, not one per subscriber.
-        const frames = new Map<CredentialStatus | null, string>();
+        // One update per previous status, not one per subscriber (the transport serialises each once).
+        const updates = new Map<CredentialStatus | null, StatusUpdate>();
         for (const s of this.subs.get(credentialId) ?? []) {
           // '' = still writing its first event; it reads the state itself.
           if (s.lastKey === key || s.lastKey === '') continue;
-          let frame = frames.get(s.lastStatus);
-          if (frame === undefined)
-            frames.set(s.lastStatus, (frame = formatStatusEvent(snap, credentialId, s.lastStatus)));
-          s.write(frame);
+          let update = updates.get(s.lastStatus);
+          if (update === undefined)
+            updates.set(s.lastStatus, (update = statusUpdate(snap, credentialId, s.lastStatus)));
+          s.send(update);
           s.lastKey = key;
           s.lastStatus = snap.status;
         }
@@ -275,25 +267,18 @@ export class StatusHub {
   }
 
   /**
-   * Shutdown (docs/deploy.md): every open stream gets a short `retry:` and ends, so its client reconnects
-   * (through the load balancer, to another instance) with its Last-Event-ID.
+   * Shutdown (docs/deploy.md): every subscription ends, so its client reconnects (through the load
+   * balancer, to another instance) with its Last-Event-ID.
    */
-  endStreams(): void {
-    for (const set of this.subs.values())
-      for (const s of set) {
-        s.write(`retry: ${SHUTDOWN_RETRY_MS}\n\n`);
-        this.enders.get(s)?.();
-      }
+  endSubscriptions(): void {
+    for (const set of this.subs.values()) for (const s of set) s.end();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.ctx.bus.off('credential', this.onLocalChange);
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
-    this.endStreams();
+    this.endSubscriptions();
     this.subs.clear();
-    this.enders.clear();
     if (this.listened) this.ctx.store.listener?.unlisten(CHANNEL);
   }
 }

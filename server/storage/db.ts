@@ -20,6 +20,7 @@ export {
   type StoreOptions,
 } from './connection.js';
 export type { Channel, Listener } from './listener.js';
+export { notifyInstances } from './listener.js';
 export { ReadCache, readCacheStats } from './read-cache.js';
 export type { WriteStatement } from './statements.js';
 export { change, changeIn, WriteConflict, type Writes } from './writes.js';

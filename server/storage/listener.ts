@@ -1,5 +1,8 @@
-// The one LISTEN connection of a PostgreSQL store, shared by everything that listens (read cache, status streams).
+// The one LISTEN connection of a PostgreSQL store, shared by everything that listens (read cache, status streams),
+// and the sending half: a NOTIFY to every instance.
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import type { Database } from './schema.js';
 
 /** Delays before making a dropped LISTEN connection again, growing with each failure in a row. */
 const RELISTEN_MS = [100, 250, 500, 1000, 2000];
@@ -167,4 +170,18 @@ export class Listener {
     }, delay);
     this.relisten.unref();
   }
+}
+
+/**
+ * Tells every instance listening on `channel` (this one too): a PostgreSQL NOTIFY through the
+ * store's pool. Nothing on SQLite, where the one process already knows. Best effort: an instance
+ * that misses it reads again once its LISTEN connection is back (`Channel.ready`).
+ */
+export async function notifyInstances(
+  store: { dialect: 'sqlite' | 'postgres'; db: Kysely<Database> },
+  channel: string,
+  payload: string,
+): Promise<void> {
+  if (store.dialect !== 'postgres') return;
+  await sql`select pg_notify(${channel}, ${payload})`.execute(store.db);
 }

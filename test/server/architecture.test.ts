@@ -266,3 +266,71 @@ test('the checker sees what it checks: a cycle and an upward import are reported
     ],
   );
 });
+
+/**
+ * Services live on `Ctx` (createContext makes them, its `stop()` closes them), never in a module
+ * map: a module-level Map, WeakMap, Set or WeakSet keyed by a context or its configuration is
+ * forbidden anywhere in server/, and in domain/ (which only ever holds a context's parts) so is one
+ * keyed by bare object identity, or any collection that is not a constant table.
+ */
+const CONTEXT_KEYS = /\b(Ctx|Config|ContextDeps|WalletRuntime|Services)\b/;
+const COLLECTIONS = new Set(['Map', 'WeakMap', 'Set', 'WeakSet']);
+/** Module-level collections domain/ may keep, each with why it is not a service. */
+const DOMAIN_COLLECTIONS_ALLOWED = new Set([
+  // Compiled statements by number of buckets: the same for every store (issue 28 moves them into storage/).
+  'server/domain/rate-limits.ts countEveryOf',
+]);
+
+function moduleCollectionViolations(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const inDomain = file.startsWith('server/domain/');
+  const out: string[] = [];
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const init = declaration.initializer;
+      if (!init || !ts.isNewExpression(init) || !ts.isIdentifier(init.expression)) continue;
+      const kind = init.expression.text;
+      if (!COLLECTIONS.has(kind)) continue;
+      const declared =
+        declaration.type && ts.isTypeReferenceNode(declaration.type) ? declaration.type.typeArguments : undefined;
+      const key = (init.typeArguments ?? declared)?.[0]?.getText(source) ?? '';
+      const name = declaration.name.getText(source);
+      const constantTable = (kind === 'Set' || kind === 'Map') && (init.arguments?.length ?? 0) > 0;
+      if (CONTEXT_KEYS.test(key)) out.push(`${file} ${name}: a module-level ${kind} keyed by ${key}`);
+      else if (inDomain && key === 'object')
+        out.push(`${file} ${name}: a module-level ${kind} keyed by object identity`);
+      else if (inDomain && !constantTable && !DOMAIN_COLLECTIONS_ALLOWED.has(`${file} ${name}`))
+        out.push(`${file} ${name}: a module-level ${kind} in domain/ (per-process state belongs on Ctx.services)`);
+    }
+  }
+  return out;
+}
+
+test('server/ keeps no module-level map keyed by a context or its configuration (services live on Ctx)', () => {
+  const found = sourceFiles('server').flatMap((f) =>
+    moduleCollectionViolations(f, fs.readFileSync(path.join(ROOT, f), 'utf8')),
+  );
+  assert.deepEqual(found, []);
+});
+
+test('the checker sees a module-level map keyed by a context, by a config object, or kept in domain/', () => {
+  const planted = [
+    'const clients = new WeakMap<Ctx, OrigoClient>();',
+    "const state: WeakMap<Config['hidOrigo'], number> = new WeakMap();",
+    'const lastAsked = new WeakMap<object, Map<string, number>>();',
+    'const lastUsedWritten = new Map<string, number>();',
+    "const TERMINAL = new Set(['revoked']);",
+    'function inside() { const local = new Map<Ctx, number>(); return local; }',
+  ].join('\n');
+  assert.deepEqual(moduleCollectionViolations('server/domain/planted.ts', planted), [
+    'server/domain/planted.ts clients: a module-level WeakMap keyed by Ctx',
+    "server/domain/planted.ts state: a module-level WeakMap keyed by Config['hidOrigo']",
+    'server/domain/planted.ts lastAsked: a module-level WeakMap keyed by object identity',
+    'server/domain/planted.ts lastUsedWritten: a module-level Map in domain/ (per-process state belongs on Ctx.services)',
+  ]);
+  assert.deepEqual(moduleCollectionViolations('server/http/planted.ts', planted), [
+    'server/http/planted.ts clients: a module-level WeakMap keyed by Ctx',
+    "server/http/planted.ts state: a module-level WeakMap keyed by Config['hidOrigo']",
+  ]);
+});

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../server/app.js';
 import { openStore } from '../../server/storage/db.js';
-import { createHarness, type Harness, TEST_SECRET } from '../helpers/harness.js';
+import { createHarness, type Harness, PARTNER_ORIGIN, TEST_SECRET } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 import { parseSseFrame, type SseEvent } from '../helpers/sse.js';
@@ -164,6 +164,28 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
     await sse.cancel();
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(hub.size, 0, 'the subscriber left when the client closed');
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  test('a stream opened from a listed origin carries the CORS headers the auth middleware set, in app.request and over a socket', async () => {
+    const { ps, credentialId } = await redeemedCredential(h);
+    const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    const { port } = server.address() as AddressInfo;
+    const init = { headers: { origin: PARTNER_ORIGIN, 'x-forwarded-for': '10.9.9.8' } };
+    for (const res of [
+      await h.keyway.app.request(`${streamPath(credentialId)}?token=${ps}`, init),
+      await fetch(`http://127.0.0.1:${port}${streamPath(credentialId)}?token=${ps}`, init),
+    ]) {
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), PARTNER_ORIGIN);
+      assert.equal(res.headers.get('access-control-expose-headers'), 'Date, Retry-After');
+      assert.equal(res.headers.get('vary'), 'Origin');
+      assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
+      const sse = sseReader(res.body!);
+      assert.equal((await sse.next()).data.new_status, 'provisioning');
+      await sse.cancel();
+    }
     await new Promise<void>((r) => server.close(() => r()));
   });
 });

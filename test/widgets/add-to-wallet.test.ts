@@ -3,6 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import {
   type AddToWallet,
+  type DeviceState,
   detectPlatform,
   type KeywayErrorDetail,
   type PassAddedDetail,
@@ -11,6 +12,9 @@ import {
 } from '../../src/index.js';
 import { byPart, getByRole, queryByRole, spyEvents, textOf, until } from './helpers/dom.js';
 import { apiError, deferred, ScriptedClient } from './helpers/scripted-client.js';
+
+/** When a fixture's phone was added (the wire always carries it). */
+const ADDED_AT = '2026-01-01T00:00:00.000Z';
 
 const UA = {
   iphone:
@@ -133,14 +137,18 @@ describe('<add-to-wallet>', () => {
     stream.push({
       ...base,
       devices: [
-        { id: 'dev_other', platform: 'apple', status: 'active' },
-        { id: 'dev_2', platform: 'google', status: 'pending' },
+        { id: 'dev_other', platform: 'apple', status: 'active', added_at: ADDED_AT },
+        { id: 'dev_2', platform: 'google', status: 'pending', added_at: ADDED_AT },
       ],
     });
     await el.updateComplete;
     expect(added.count).to.equal(0);
     expect(getByRole(el, 'button', 'Try again')).to.exist;
-    stream.push({ ...base, new_status: 'active', devices: [{ id: 'dev_2', platform: 'google', status: 'active' }] });
+    stream.push({
+      ...base,
+      new_status: 'active',
+      devices: [{ id: 'dev_2', platform: 'google', status: 'active', added_at: ADDED_AT }],
+    });
     await until(() => added.count === 1, 'pass-added');
     expect(added.details[0]).to.deep.equal({ platform: 'google', credentialId: 'cred_9', deviceId: 'dev_2' });
     await el.updateComplete;
@@ -276,13 +284,13 @@ describe('<add-to-wallet>', () => {
 
   const snapshot = (
     status: 'provisioning' | 'active' | 'suspended' | 'revoking' | 'revoked',
-    devices: { id: string; platform: 'apple' | 'google'; status: string }[] = [],
+    devices: Omit<DeviceState, 'added_at'>[] = [],
   ) => ({
     credential_id: 'cred_9',
     old_status: null,
     new_status: status,
     enabled: true,
-    devices,
+    devices: devices.map((d) => ({ ...d, added_at: ADDED_AT })),
     updated_at: new Date().toISOString(),
   });
 

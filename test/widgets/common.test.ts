@@ -80,6 +80,8 @@ describe('<keyway-provider>', () => {
         provisioning_token: 'ps_new',
         expires_at: '2030-01-01T00:00:00Z',
         credential: { id: 'cred_p', status: 'provisioning', credential_type_id: 9 },
+        person: { first_name: '' },
+        wallets: ['apple', 'google'],
       },
     });
     const provider =
@@ -108,6 +110,8 @@ describe('<keyway-provider>', () => {
             provisioning_token: 'ps_adopted',
             expires_at: '2030-01-01T00:00:00Z',
             credential: { id: 'cred_a', status: 'provisioning', credential_type_id: 9 },
+            person: { first_name: '' },
+            wallets: ['apple', 'google'],
           },
         })
         .answer('requestPass', { data: { url: 'https://keys.example/a.pkpass', device_id: 'dev_a' } });

@@ -75,6 +75,8 @@ describe('form participation', () => {
           provisioning_token: 'ps_x',
           expires_at: '2030-01-01T00:15:00Z',
           credential: { id: 'cred_2', status: 'provisioning', credential_type_id: 9 },
+          person: { first_name: '' },
+          wallets: ['apple', 'google'],
         },
       });
     const form = await fixture<HTMLFormElement>(html`<form>

@@ -15,6 +15,8 @@ const grant = {
   provisioning_token: 'ps_from_sms',
   expires_at: '2030-01-01T00:15:00Z',
   credential: { id: 'cred_2', status: 'provisioning' as const, credential_type_id: 9 },
+  person: { first_name: '' },
+  wallets: ['apple' as const, 'google' as const],
 };
 
 /** A verification whose resend opens `resendIn` s and expiry `expiresIn` s after the server's now. */

@@ -40,9 +40,6 @@ export const actorOf = (c: Caller): string =>
 const KEY_PATTERN = /^(sk|pk)_[A-Za-z0-9_]{16,128}$/;
 const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
 
-// last_used_at is written at most once a minute per key (a column, not an event per request).
-const lastUsedWritten = new Map<string, number>();
-
 // Every authenticated request resolves its token: compiled once, and kept until the table changes.
 const keyByHash = defineCachedRead<
   Pick<Selectable<ApiKeyTable>, 'id' | 'kind' | 'scopes' | 'origins' | 'countries' | 'default_country' | 'revoked_at'>,
@@ -66,8 +63,10 @@ export async function resolveCaller(ctx: Ctx, token: string): Promise<Caller | n
     const [row] = await keyByHash(ctx.store.db, tokenHash);
     if (!row || row.revoked_at) return null;
     const ms = ctx.clock.now().getTime();
-    if ((lastUsedWritten.get(row.id) ?? 0) < ms - 60_000) {
-      lastUsedWritten.set(row.id, ms);
+    // last_used_at is written at most once a minute per key (a column, not an event per request).
+    const lastUsed = ctx.services.keyLastUsed;
+    if ((lastUsed.get(row.id) ?? 0) < ms - 60_000) {
+      lastUsed.set(row.id, ms);
       await ctx.store.db
         .updateTable('api_keys')
         .set({ last_used_at: new Date(ms).toISOString() })

@@ -11,21 +11,18 @@ import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
 export const GOOGLE_POLL_BATCH = 50;
 const CANDIDATES = 1000;
 
-// Per process: when each device was last asked about (a device leaves when it stops being pending).
-const lastAsked = new WeakMap<object, Map<string, number>>();
-// A round still asking (Google slow) is not overlapped by the next tick.
-const running = new WeakSet<object>();
-
 /** One round of the poll; returns how many devices it confirmed. */
 export async function pollPendingGoogleDevices(ctx: Ctx): Promise<number> {
   const google = ctx.config.passes ? ctx.wallet?.google : undefined;
   const rest = google?.rest;
-  if (!google || !rest || running.has(google)) return 0;
-  running.add(google);
+  const poll = ctx.services.googlePoll;
+  // A round still asking (Google slow) is not overlapped by the next tick.
+  if (!google || !rest || poll.running) return 0;
+  poll.running = true;
   try {
     return await pollRound(ctx, google, rest);
   } finally {
-    running.delete(google);
+    poll.running = false;
   }
 }
 
@@ -44,8 +41,8 @@ async function pollRound(
     .orderBy('added_at', 'desc')
     .limit(CANDIDATES)
     .execute();
-  let asked = lastAsked.get(google);
-  if (!asked) lastAsked.set(google, (asked = new Map()));
+  // When each device was last asked about; a device leaves when it stops being pending.
+  const asked = ctx.services.googlePoll.lastAsked;
   const live = new Set(pending.map((d) => d.id));
   for (const id of asked.keys()) if (!live.has(id)) asked.delete(id);
   const batch = pending.sort((a, b) => (asked.get(a.id) ?? 0) - (asked.get(b.id) ?? 0)).slice(0, GOOGLE_POLL_BATCH);

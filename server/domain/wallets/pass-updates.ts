@@ -1,7 +1,6 @@
 // Telling phones a pass changed: what each pass shows, and the push rows queued in the change's transaction.
 import { nowIso } from '../../clock.js';
 import type { Tx } from '../../storage/db.js';
-import { APNS_PRODUCTION_URL } from '../../wallet/apns.js';
 import type { PassState } from '../../wallet/apple/pass.js';
 import type { Ctx } from '../context.js';
 import { type CredentialStatus, TERMINAL } from '../credentials/lifecycle.js';
@@ -59,7 +58,7 @@ export async function queuePassUpdateTx(
         .execute()
     : [];
   const rows: { device_id: string; kind: 'apns' | 'google'; target_enc: string }[] = [];
-  if (apnsConfigured(ctx)) {
+  if (ctx.services.apns) {
     for (const r of regs) {
       const d = apple.find((x) => x.serial_number === r.serial_number)!;
       rows.push({ device_id: d.id, kind: 'apns', target_enc: r.push_token_enc });
@@ -92,11 +91,3 @@ export async function queuePassUpdateTx(
     )
     .execute();
 }
-
-export function apnsUrl(ctx: Ctx): string | undefined {
-  const apple = ctx.wallet?.apple;
-  if (!apple) return undefined;
-  // Dev certificates cannot talk to Apple: without a configured URL, dev pushes are not sent.
-  return ctx.config.raw.KEYWAY_APNS_URL ?? (apple.source === 'configured' ? APNS_PRODUCTION_URL : undefined);
-}
-export const apnsConfigured = (ctx: Ctx) => apnsUrl(ctx) !== undefined;

@@ -237,9 +237,6 @@ export async function requestPass(
   return { url, device_id: deviceId };
 }
 
-// One class insert per process and runtime; ids are ours and stable, so `exists` is success too.
-const classInserted = new WeakMap<object, Promise<unknown>>();
-
 /**
  * Google fetches a pass's logo itself, so it needs a public https URL: the hosted page serves the
  * operator's KEYWAY_BRAND_LOGO at /p/logo. Without https (development) the card has no logo.
@@ -273,7 +270,8 @@ async function googleSaveUrl(
       }
     }
     const rest = google.rest;
-    let inserted = classInserted.get(google);
+    // One class insert per context; ids are ours and stable, so `exists` is success too.
+    let inserted = ctx.services.googleClass;
     if (!inserted) {
       const cls = google.builder.googleClass();
       inserted = rest.insertClass(cls).then(async (outcome) => {
@@ -284,8 +282,10 @@ async function googleSaveUrl(
           });
         }
       });
-      classInserted.set(google, inserted);
-      inserted.catch(() => classInserted.delete(google));
+      ctx.services.googleClass = inserted;
+      inserted.catch(() => {
+        if (ctx.services.googleClass === inserted) ctx.services.googleClass = null;
+      });
     }
     await inserted;
     try {

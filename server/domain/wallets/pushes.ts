@@ -3,41 +3,17 @@ import type { Selectable } from 'kysely';
 import { addSeconds } from '../../clock.js';
 import { defineOutbox, type Outcome, type StopWorker } from '../../storage/outbox.js';
 import type { WalletPushTable } from '../../storage/schema.js';
-import { type ApnsClient, createApnsClient } from '../../wallet/apns.js';
 import { GoogleWalletApiError } from '../../wallet/google/rest-client.js';
 import type { Ctx } from '../context.js';
 import { confirmVoided } from '../credentials/devices.js';
-import { apnsUrl, passStateOf } from './pass-updates.js';
-
-const apnsClients = new WeakMap<Ctx, ApnsClient>();
-
-function apnsClient(ctx: Ctx): ApnsClient {
-  let client = apnsClients.get(ctx);
-  if (!client) {
-    const material = ctx.wallet!.apple!.material;
-    client = createApnsClient({
-      url: apnsUrl(ctx)!,
-      cert: material.tls.cert,
-      key: material.tls.key,
-      topic: material.passTypeId,
-      timeoutMs: ctx.config.timeouts.apns * 1000,
-    });
-    apnsClients.set(ctx, client);
-  }
-  return client;
-}
-
-export function closeApns(ctx: Ctx): void {
-  apnsClients.get(ctx)?.close();
-  apnsClients.delete(ctx);
-}
+import { passStateOf } from './pass-updates.js';
 
 type Push = Selectable<WalletPushTable>;
 
 async function sendPush(ctx: Ctx, row: Push, signal: AbortSignal): Promise<Outcome<Push>> {
   const target = ctx.keys.decrypt(row.target_enc, row.kind === 'apns' ? 'push_token' : 'wallet_push');
   if (row.kind === 'apns') {
-    const r = await apnsClient(ctx).push(target, { signal });
+    const r = await ctx.services.apns!.push(target, { signal }); // only queued when there is a client
     if (r.status === 200) return done(ctx, row);
     const error = `APNs ${r.status} ${r.reason ?? ''}`.trim();
     // 410: Apple says the token is no longer registered, the phone removed the pass.
@@ -150,9 +126,5 @@ export function deliverWalletPushes(ctx: Ctx): Promise<number> {
 
 /** The background worker: woken after each commit that changed a credential, and polling each second. */
 export function startWalletWorker(ctx: Ctx, pollMs = 1000): StopWorker {
-  const stop = pushes.start(ctx, { pollMs, wakeOn: ['credential'], immediately: false, gatherMs: 5 });
-  return async (opts) => {
-    await stop(opts);
-    closeApns(ctx);
-  };
+  return pushes.start(ctx, { pollMs, wakeOn: ['credential'], immediately: false, gatherMs: 5 });
 }

@@ -1,5 +1,3 @@
-import { ServerResponse } from 'node:http';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { actorOf, type Caller, canSeeSecrets } from '../../domain/callers/callers.js';
@@ -8,31 +6,19 @@ import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../doma
 import { createCredential } from '../../domain/credentials/issue.js';
 import { credentialTypes } from '../../domain/credentials/types.js';
 import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credentials/views.js';
-import { ipBucketOf } from '../../domain/rate-limits.js';
-import {
-  contentKey,
-  formatStatusEvent,
-  loadSnapshot,
-  replaySince,
-  STREAM_RETRY_MS,
-  type StatusHub,
-  type StatusSubscriber,
-} from '../../domain/status-hub.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
 import { sharedJson } from '../shared-json.js';
-import { streamCounts } from '../stream-limits.js';
 
 /** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status. */
-const scopeOf = (caller: Extract<Caller, { kind: 'client_session' | 'provisioning' }>) =>
+export const scopeOf = (caller: Extract<Caller, { kind: 'client_session' | 'provisioning' }>) =>
   caller.kind === 'provisioning'
     ? { personId: caller.personId, credentialId: caller.credentialId }
     : { personId: caller.personId };
 
-/** Credentials of a person (secret keys), their status (widgets' tokens) and its live stream (docs/api.md). */
-export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
-  const streams = streamCounts(ctx.config.maxStreams);
+/** Credentials of a person (secret keys) and their status (widgets' tokens); the live stream is `../status-stream.ts` (docs/api.md). */
+export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   defineRoute(
     app,
     {
@@ -201,141 +187,5 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       errors: [403, 404],
     },
     async ({ caller }, c) => sharedJson(c, null, await credentialStatus(ctx, c.req.param('cid')!, scopeOf(caller))),
-  );
-
-  defineRoute(
-    app,
-    {
-      method: 'get',
-      path: '/api/3/credentials/{cid}/status/stream',
-      summary: 'Live status (Server-Sent Events)',
-      tag: 'Widgets',
-      auth: 'session',
-      query: z.object({
-        token: z
-          .string()
-          .optional()
-          .openapi({ description: 'The cs_/ps_ token, for EventSource (which sends no headers)' }),
-      }),
-      status: 200,
-      mediaType: 'text/event-stream',
-      response: z.string(),
-      errors: [403, 404, 429],
-      description:
-        '`event: status` with `id:` and `data: {credential_id,old_status,new_status,enabled,devices,updated_at}`; a snapshot first (`old_status: null`), device changes too, `: heartbeat` every 15 s, `Last-Event-ID` resumes; the stream stays open after terminal states until the client closes it, and ends when its token expires. At most 5 open streams per token, 100 per client IP and KEYWAY_MAX_STREAMS per process (429 too_many_streams).',
-    },
-    async ({ caller }, c) => {
-      const cid = c.req.param('cid')!;
-      const scope = scopeOf(caller);
-      await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
-      const release = streams.acquire(caller.tokenHash, ipBucketOf(c.get('ip')));
-      // A stream ends when its token expires (docs/security.md): the client must come back with a live one.
-      let endStream: () => void = () => undefined;
-      const expiry = setTimeout(
-        () => endStream(),
-        Math.max(0, Date.parse(caller.expiresAt) - ctx.clock.now().getTime()),
-      );
-      expiry.unref();
-      const finish = () => {
-        clearTimeout(expiry);
-        release();
-      };
-      const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
-      const headers: Record<string, string> = {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      };
-      // From the request, not c.res: reading c.res here would make Hono copy the already-sent response later.
-      const origin = c.req.header('origin');
-      if (origin) {
-        headers['access-control-allow-origin'] = origin; // the auth middleware already refused origins off the token's list
-        headers['access-control-expose-headers'] = 'Date, Retry-After';
-      }
-      headers.vary = 'Origin';
-
-      /**
-       * Subscribes first and reads the snapshot after, so a change in between is not lost. Done
-       * before the headers go out: a database that cannot be reached answers 503, not a dead stream.
-       */
-      const sub: StatusSubscriber = { credentialId: cid, lastStatus: null, lastKey: '', write: () => undefined };
-      const unsubscribe = hub.subscribe(sub);
-      const opening: string[] = [];
-      try {
-        const snap = await loadSnapshot(ctx, cid);
-        if (snap) {
-          // Resuming (Last-Event-ID): only what changed since the client's last event, with the status it had then.
-          const resuming = Number.isInteger(lastEventId) && lastEventId > 0;
-          sub.lastKey = contentKey(snap);
-          sub.lastStatus = snap.status;
-          opening.push(`retry: ${STREAM_RETRY_MS}\n\n`);
-          if (!resuming) opening.push(formatStatusEvent(snap, cid, null));
-          else if (snap.version > lastEventId) opening.push(...(await replaySince(ctx, cid, lastEventId, snap)));
-        }
-      } catch (err) {
-        finish();
-        unsubscribe();
-        throw err;
-      }
-      const start = (write: (chunk: string) => void) => {
-        sub.write = write;
-        for (const frame of opening) write(frame);
-        // A change that committed while the snapshot was read is picked up now.
-        void hub.refresh(cid);
-      };
-
-      // Under @hono/node-server: straight to the socket (no web stream per subscriber), the cheap path at 5,000 streams.
-      const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-      if (outgoing instanceof ServerResponse) {
-        outgoing.writeHead(200, headers);
-        outgoing.flushHeaders();
-        outgoing.on('close', () => {
-          finish();
-          unsubscribe();
-        });
-        endStream = () => outgoing.end();
-        start((chunk) => {
-          if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
-        });
-        hub.onEnd(sub, () => outgoing.end());
-        return RESPONSE_ALREADY_SENT;
-      }
-
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          start((chunk) => {
-            try {
-              controller.enqueue(encoder.encode(chunk));
-            } catch {
-              finish();
-              unsubscribe();
-            }
-          });
-          endStream = () => {
-            finish();
-            unsubscribe();
-            try {
-              controller.close();
-            } catch {
-              // already closed by the client
-            }
-          };
-          hub.onEnd(sub, () => {
-            try {
-              controller.close();
-            } catch {
-              // already closed by the client
-            }
-          });
-        },
-        cancel() {
-          finish();
-          unsubscribe();
-        },
-      });
-      return new Response(body, { status: 200, headers });
-    },
   );
 }
