@@ -108,8 +108,8 @@ const EnvSchema = z.object({
   KEYWAY_TWILIO_FROM: z.string().optional(),
   KEYWAY_TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
   KEYWAY_SMS_WEBHOOK_URL: z.url().optional(),
-  // Not in the README’s configuration: signs the webhook provider's requests (Standard Webhooks), so the gateway can
-  // refuse forged ones instead of texting whoever a stranger names.
+  // Signs the webhook provider's requests (Standard Webhooks), so the gateway can refuse forged ones instead of
+  // texting whoever a stranger names; required in production.
   KEYWAY_SMS_WEBHOOK_SECRET: z
     .string()
     .regex(
@@ -418,6 +418,12 @@ export function loadConfig(
       throw new ConfigError(
         'KEYWAY_SMS_PROVIDER',
         'production needs a real SMS sender (twilio or webhook); the dev outbox exists only in development',
+      );
+    }
+    if (config.smsProvider === 'webhook' && !e.KEYWAY_SMS_WEBHOOK_SECRET) {
+      throw new ConfigError(
+        'KEYWAY_SMS_WEBHOOK_SECRET',
+        'production signs every request to the SMS gateway, so it can refuse forged ones: set a whsec_ secret (whsec_$(openssl rand -base64 32)) and verify it there',
       );
     }
     if (config.emailProvider === 'dev') {

@@ -8,15 +8,37 @@ import { isPostgresUrl, openStore, type Store } from './storage/db.js';
 import { migrateToLatest } from './storage/migrations.js';
 
 /**
+ * The data directory is the owner's alone (docs/security.md): 0700, and the secrets an older version
+ * may have left readable in it (the dev secret, the demo keys, the dev certificates) 0600. Made when
+ * absent; what is not ours to change is left as it is.
+ */
+export function keepDataDirPrivate(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const narrow = (p: string, mode: number) => {
+    try {
+      if ((fs.statSync(p).mode & 0o777 & ~mode) !== 0) fs.chmodSync(p, mode);
+    } catch {
+      /* absent, or not ours */
+    }
+  };
+  narrow(dir, 0o700);
+  for (const f of ['secret', 'demo-keys.json']) narrow(path.join(dir, f), 0o600);
+  const certs = path.join(dir, 'certs');
+  if (!fs.existsSync(certs)) return;
+  narrow(certs, 0o700);
+  for (const f of fs.readdirSync(certs)) narrow(path.join(certs, f), 0o600);
+}
+
+/**
  * KEYWAY_SECRET, or in development a generated one kept in $KEYWAY_DATA_DIR/secret (0600)
  * so restarts keep their encrypted data readable (docs/security.md).
  */
 export function resolveSecret(config: Config): string {
+  keepDataDirPrivate(config.dataDir);
   if (config.secret) return config.secret;
   if (!config.dev) throw new ConfigError('KEYWAY_SECRET', 'production needs KEYWAY_SECRET');
   const file = path.join(config.dataDir, 'secret');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(config.dataDir, { recursive: true });
   const secret = crypto.randomBytes(32).toString('base64');
   fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;

@@ -15,7 +15,7 @@ const FILE = 'demo-keys.json';
  * derives every other key of this data directory.
  */
 export function rememberDemoKeys(dataDir: string, keys: DemoConsoleKeys): void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, FILE);
   fs.writeFileSync(file, `${JSON.stringify({ secretKey: keys.secretKey, publishableKey: keys.publishableKey })}\n`, {
     mode: 0o600,

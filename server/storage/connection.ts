@@ -156,9 +156,28 @@ function notifiedWrites(listener: Listener): ForeignWrites {
   };
 }
 
+/**
+ * The database file is created 0600 before SQLite opens it (SQLite gives its WAL and SHM the
+ * database's mode), and one an older version left readable is narrowed, with its WAL and SHM
+ * (docs/security.md). A file owned by someone else is left as it is.
+ */
+function keepPrivate(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch {
+      /* absent, or not ours to change */
+    }
+  }
+}
+
 export function openSqlite(url: string, options: StoreOptions): OpenedStore {
   const file = url.replace(/^sqlite:/, '');
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    keepPrivate(file);
+  }
   const connection = new SQLite(file);
   connection.pragma('journal_mode = WAL');
   connection.pragma(`synchronous = ${options.sqliteSync === 'normal' ? 'NORMAL' : 'FULL'}`);

@@ -172,3 +172,30 @@ test('an error answer keeps the CORS, Vary and request-id headers middleware set
   assert.match(res.headers.get('x-request-id') ?? '', /^[\w.-]{8,64}$/);
   assert.equal(res.body.error.code, 'not_found');
 });
+
+// Review, round two, point 12: outside development /readyz says what is wrong only to the metrics token's holder.
+test('/readyz outside development: status and check names for everyone, what is wrong only with the metrics token', async () => {
+  const metricsToken = 'readyz-metrics-token-0123456789';
+  const g = await createHarness({
+    wallet: null, // passes on without signing material: the signer check fails, with a reason
+    configure: (config) => {
+      config.dev = false;
+      config.metricsToken = metricsToken;
+    },
+  });
+  try {
+    const anyone = await g.request('GET', '/readyz');
+    assert.equal(anyone.status, 503);
+    assert.equal(anyone.body.ok, false);
+    assert.deepEqual(Object.keys(anyone.body.checks).sort(), ['database', 'migrations', 'shutdown', 'signer']);
+    assert.deepEqual(new Set(Object.values(anyone.body.checks)), new Set(['ok', 'failing']), anyone.text);
+    const operator = await g.request('GET', '/readyz', { headers: { authorization: `Bearer ${metricsToken}` } });
+    assert.equal(operator.status, 503);
+    assert.notEqual(operator.body.checks.signer, 'failing', 'the token holder reads the reason');
+    assert.notEqual(operator.body.checks.signer, 'ok');
+    const wrong = await g.request('GET', '/readyz', { headers: { authorization: 'Bearer not-the-token-000000' } });
+    assert.equal(wrong.body.checks.signer, 'failing');
+  } finally {
+    await g.close();
+  }
+});

@@ -53,6 +53,7 @@ test('production refuses to start without a secret, a real SMS sender, and signi
     PUBLIC_URL: 'https://keys.example',
     KEYWAY_SMS_PROVIDER: 'webhook',
     KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/hook',
+    KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${'A'.repeat(43)}=`,
   };
   assert.throws(() => loadConfig(sms, 'production'), /KEYWAY_PASSES=off/);
   const ok = loadConfig({ ...sms, KEYWAY_PASSES: 'off' }, 'production');
@@ -112,6 +113,7 @@ test("Google callback keys: Google's published URL by default in production, non
     PUBLIC_URL: 'https://keys.example.com',
     KEYWAY_SMS_PROVIDER: 'webhook',
     KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/h',
+    KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${'A'.repeat(43)}=`,
     KEYWAY_PASSES: 'off',
   };
   assert.equal(loadConfig(prod, 'production').google.callbackKeys, GOOGLE_CALLBACK_KEYS_URL);

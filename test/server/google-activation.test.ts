@@ -38,6 +38,7 @@ describe('keyway serve (production): Google passes become active', () => {
       PUBLIC_URL,
       KEYWAY_SMS_PROVIDER: 'webhook',
       KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/hook',
+      KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${'A'.repeat(43)}=`,
       KEYWAY_APPLE_CERT: files.paths.cert,
       KEYWAY_APPLE_KEY: files.paths.key,
       KEYWAY_APPLE_WWDR: files.paths.wwdr,

@@ -22,6 +22,7 @@ const READY: Record<string, string> = {
   PUBLIC_URL: 'https://keys.example.com',
   KEYWAY_SMS_PROVIDER: 'webhook',
   KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/hook',
+  KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
   KEYWAY_PASSES: 'off',
 };
 
@@ -61,6 +62,12 @@ describe('keyway serve refuses to start in production', () => {
       'without a real SMS sender',
       { KEYWAY_SMS_PROVIDER: undefined, KEYWAY_SMS_WEBHOOK_URL: undefined },
       'KEYWAY_SMS_PROVIDER',
+    ],
+    // Review, round two, point 12: an unsigned gateway would text whoever a forger names.
+    [
+      'with the webhook SMS gateway and no signing secret',
+      { KEYWAY_SMS_WEBHOOK_SECRET: undefined },
+      'KEYWAY_SMS_WEBHOOK_SECRET',
     ],
     [
       'with KEYWAY_DELIVER_DEFAULT=email and no real email sender',

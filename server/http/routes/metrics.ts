@@ -14,6 +14,14 @@ import { errorAnswer } from '../errors.js';
  * `GET /metrics` (docs/deploy.md): open in development; otherwise `Authorization: Bearer
  * <KEYWAY_METRICS_TOKEN>`, and 404 when no token is configured (the endpoint does not exist).
  */
+/** Whether an Authorization header carries KEYWAY_METRICS_TOKEN (compared in constant time); false when none is set. */
+export function holdsMetricsToken(ctx: Ctx, authorization: string | undefined): boolean {
+  const token = ctx.config.metricsToken;
+  if (!token) return false;
+  const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+  return crypto.timingSafeEqual(digest(authorization ?? ''), digest(`Bearer ${token}`));
+}
+
 export function metricsRoute(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   const token = ctx.config.metricsToken;
   if (!ctx.config.dev && !token) return;

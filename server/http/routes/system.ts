@@ -9,6 +9,7 @@ import { renderDocs } from '../docs.js';
 import { DATABASE_RETRY_AFTER_S, errorAnswer } from '../errors.js';
 import { openApiDocument } from '../openapi.js';
 import { defineRoute } from '../route.js';
+import { holdsMetricsToken } from './metrics.js';
 
 /** A named start-up dependency for /readyz; returns a problem or null. */
 export interface ReadinessCheck {
@@ -43,7 +44,10 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
   const Readiness = z
     .object({
       ok: z.boolean(),
-      checks: z.record(z.string(), z.string()).openapi({ description: 'Each check: `ok` or what is wrong' }),
+      checks: z.record(z.string(), z.string()).openapi({
+        description:
+          'Each check: `ok`, or what is wrong — outside development only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>`, `failing` for anyone else',
+      }),
     })
     .openapi('Readiness');
   defineRoute(
@@ -82,6 +86,10 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         checks[r.name] = problem ?? 'ok';
         if (problem && !r.advisory) ok = false;
       }
+      // What is wrong (a path, a host, an upstream's words) is for the operator: outside development only
+      // the metrics token's holder reads it; anyone else learns each check's name and whether it passes.
+      if (!ctx.config.dev && !holdsMetricsToken(ctx, c.req.header('authorization')))
+        for (const name of Object.keys(checks)) if (checks[name] !== 'ok') checks[name] = 'failing';
       // A 503 always says when to come back (docs/errors.md), a probe's too.
       return ok
         ? c.json({ ok, checks })
