@@ -27,6 +27,7 @@ Commands:
   keys create|list|revoke   manage secret (sk_) and publishable (pk_) keys
   certs dev|import      make dev signing certificates, or import a .p12
   secrets rotate        re-encrypt everything under KEYWAY_SECRET (after a secret change)
+  audit verify|export   check the audit log's hash chain; export it as JSON lines
 
 Every command reads the environment variables in the README's configuration table.
 Run \`npx keyway <command> --help\` for a command's options.`;
@@ -55,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
     case 'secrets': {
       const { runSecretsCommand } = await import('./cli/secrets.js');
       return runSecretsCommand(rest, process.env);
+    }
+    case 'audit': {
+      const { runAuditCommand } = await import('./cli/audit.js');
+      return runAuditCommand(rest, process.env);
     }
     default:
       console.error(`Unknown command "${command}".\n\n${HELP}`);
