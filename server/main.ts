@@ -11,7 +11,7 @@ import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/callers/keys.
 import { type Ctx, createContext } from './domain/context.js';
 import { ApiError } from './domain/errors.js';
 import { flushLog, jsonLog } from './log.js';
-import { WalletConfigError } from './messages/wallet.js';
+import { WalletConfigError, walletFix } from './messages/wallet.js';
 import { type DemoConsoleKeys, recallDemoKeys, rememberDemoKeys } from './pages/demo-keys.js';
 import { openMigratedStore, resolveSecret } from './runtime.js';
 import { loadWalletRuntime } from './wallet/runtime.js';
@@ -27,6 +27,8 @@ Commands:
   keys create|list|revoke   manage secret (sk_) and publishable (pk_) keys
   certs dev|import      make dev signing certificates, or import a .p12
   secrets rotate        re-encrypt everything under KEYWAY_SECRET (after a secret change)
+  doctor                check this configuration as the server will use it (--json)
+  audit verify|export   check the audit log's hash chain; export it as JSON lines
 
 Every command reads the environment variables in the README's configuration table.
 Run \`npx keyway <command> --help\` for a command's options.`;
@@ -55,6 +57,14 @@ async function main(argv: string[]): Promise<number> {
     case 'secrets': {
       const { runSecretsCommand } = await import('./cli/secrets.js');
       return runSecretsCommand(rest, process.env);
+    }
+    case 'doctor': {
+      const { runDoctorCommand } = await import('./cli/doctor.js');
+      return runDoctorCommand(rest, process.env);
+    }
+    case 'audit': {
+      const { runAuditCommand } = await import('./cli/audit.js');
+      return runAuditCommand(rest, process.env);
     }
     default:
       console.error(`Unknown command "${command}".\n\n${HELP}`);
@@ -346,8 +356,11 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof WalletConfigError)
-      console.error(`Configuration error — ${err.message}`);
+    if (err instanceof WalletConfigError)
+      console.error(
+        `Configuration error — ${err.message}\n  fix: ${walletFix(err)}\n  (npx keyway doctor checks everything)`,
+      );
+    else if (err instanceof ConfigError) console.error(`Configuration error — ${err.message}`);
     else if (err instanceof ApiError) console.error(err.message);
     else console.error((err as Error)?.message ?? err);
     process.exit(1);

@@ -1,5 +1,5 @@
 // The instruments behind GET /metrics (docs/deploy.md), through prom-client; the gauges read at scrape time live with the route.
-import { Counter, type Metric, Registry } from 'prom-client';
+import { Counter, Gauge, type Metric, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -8,6 +8,9 @@ export interface Metrics {
   webhookAttempts: Counter<'result'>;
   sends: Counter<'channel' | 'result'>;
   passesBuilt: Counter<'platform'>;
+  /** SPEC §15: audit events chained, and the age of the oldest event the sealer's last pass chained. */
+  auditSealed: Counter;
+  auditSealLag: Gauge;
 }
 
 /** The instruments one app records into; its own registry, so tests may run several apps in one process. */
@@ -33,6 +36,16 @@ export function createMetrics(): Metrics {
       name: 'keyway_passes_built_total',
       help: 'Wallet passes built, by platform',
       labelNames: ['platform'],
+      registers,
+    }),
+    auditSealed: new Counter({
+      name: 'keyway_audit_events_sealed_total',
+      help: 'Audit events chained into the hash chain by this instance',
+      registers,
+    }),
+    auditSealLag: new Gauge({
+      name: 'keyway_audit_seal_lag_seconds',
+      help: 'Seconds between the oldest event of the last sealing pass being written and its sealing',
       registers,
     }),
   };

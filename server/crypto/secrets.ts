@@ -17,6 +17,8 @@ export interface KeyRing {
   idempotencyKeys: Buffer[];
   /** Deterministic value derived from the secret, e.g. the hosted page's built-in key. */
   derive(label: string, bytes: number): Buffer;
+  /** The same under the current secret, then under the previous one (what was made before a rotation). */
+  deriveEach(label: string, bytes: number): Buffer[];
 }
 
 interface DerivedKeys {
@@ -26,6 +28,9 @@ interface DerivedKeys {
   idem: Buffer;
   master: Buffer;
 }
+
+const derive = (k: DerivedKeys, label: string, bytes: number) =>
+  Buffer.from(crypto.hkdfSync('sha256', k.master, 'keyway', `keyway/derive/${label}`, bytes));
 
 function deriveKeys(secretB64: string): DerivedKeys {
   const master = Buffer.from(secretB64, 'base64');
@@ -79,8 +84,9 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
       decrypted.set(memoKey, plain);
       return plain;
     },
-    derive: (label, bytes) =>
-      Buffer.from(crypto.hkdfSync('sha256', current.master, 'keyway', `keyway/derive/${label}`, bytes)),
+    derive: (label, bytes) => derive(current, label, bytes),
+    deriveEach: (label, bytes) =>
+      prev ? [derive(current, label, bytes), derive(prev, label, bytes)] : [derive(current, label, bytes)],
   };
 
   function decryptUncached(ciphertext: string, aad: string): string {

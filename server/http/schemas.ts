@@ -163,6 +163,10 @@ export const AuditEvent = z
     actor: z.string(),
     subject: z.string(),
     data: z.record(z.string(), z.unknown()),
+    hash: z.string().nullable().openapi({
+      description:
+        "SHA-256 (hex) of the previous event's hash and this event's canonical JSON (docs/operations.md); null until sealed, within seconds of the write",
+    }),
   })
   .openapi('AuditEvent');
 

@@ -17,6 +17,34 @@ export class CertificateImportError extends Error {
   override name = 'CertificateImportError';
 }
 
+/**
+ * The one-line fix for a start-up refusal, by the variable it names and its cause: `keyway doctor`
+ * and the server's refusal print the same cause and the same fix (docs/operations.md).
+ */
+export function walletFix(error: WalletConfigError): string {
+  const m = error.message;
+  if (/wrong passphrase|is encrypted/.test(m))
+    return "set KEYWAY_APPLE_KEY_PASSPHRASE to the key's passphrase, or convert the .p12 once with npx keyway certs import <file.p12> --password …";
+  if (/PKCS#12/.test(m))
+    return 'run npx keyway certs import <file.p12> and point KEYWAY_APPLE_CERT/KEYWAY_APPLE_KEY at the PEM files it writes';
+  if (/line breaks were lost|no matching -----END|without its -----BEGIN/.test(m))
+    return `put the PEM in a file (mode 0600) and set ${error.variable} to its path`;
+  if (/does not belong to the certificate/.test(m))
+    return 'set KEYWAY_APPLE_KEY to the key exported with this certificate (both come out of the same .p12)';
+  if (/not issued by the certificate in KEYWAY_APPLE_WWDR/.test(m))
+    return "set KEYWAY_APPLE_WWDR to Apple's WWDR G4 certificate (https://www.apple.com/certificateauthority/AppleWWDRCAG4.cer)";
+  if (/certificate is for pass type/.test(m))
+    return "set KEYWAY_APPLE_PASS_TYPE_ID to the certificate's pass type id, or use the certificate made for this one";
+  if (/belongs to team/.test(m)) return "set KEYWAY_APPLE_TEAM_ID to the certificate's team id (its OU)";
+  if (/WWDR intermediate certificate expired/.test(m))
+    return "download Apple's current WWDR G4 certificate and set KEYWAY_APPLE_WWDR to it (docs/operations.md#the-certificate-calendar)";
+  if (/pass certificate expired/.test(m))
+    return 'make a new Pass Type ID certificate in the Apple developer portal and import it (docs/operations.md#rolling-a-certificate)';
+  if (/dev chain|dev service account/.test(m))
+    return 'configure the real material (npx keyway certs import), or KEYWAY_PASSES=off';
+  return `correct ${error.variable} (README, configuration)`;
+}
+
 export const messages = {
   missing: () => 'is not set (a file path or PEM contents)',
   fileNotFound: (path: string) =>
@@ -24,6 +52,8 @@ export const messages = {
   notReadable: (path: string, reason: string) => `cannot read "${path}": ${reason}`,
   truncatedPem: () =>
     'looks like PEM contents but has no matching -----END line (was it cut off, or did you mean a file path?)',
+  pemLineBreaksLost: () =>
+    'holds PEM whose line breaks were lost (spaces where newlines belong); write them as \\n escapes on one line, or give a file path',
   bareBase64: () =>
     'looks like base64 without its -----BEGIN/-----END lines; give the whole PEM text or a path to the .pem file',
   p12Given: (path: string) =>

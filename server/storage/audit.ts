@@ -29,6 +29,8 @@ export interface EventView {
   actor: string;
   subject: string;
   data: Record<string, unknown>;
+  /** Its link in the hash chain (SPEC §15); null for the few seconds before the sealer reaches it. */
+  hash: string | null;
 }
 
 export async function listEvents(
@@ -53,6 +55,7 @@ export async function listEvents(
       actor: r.actor,
       subject: r.subject,
       data: JSON.parse(r.data),
+      hash: r.hash,
     })),
     next_cursor: rows.length > opts.limit ? String(page[page.length - 1].seq) : null,
   };

@@ -454,6 +454,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           end $$`.execute(db);
       },
     },
+    '0014_audit_chain': {
+      async up(db) {
+        // SPEC §15: the audit log as a hash chain, sealed after the write by one background sealer
+        // (storage/audit-chain.ts); the write path still inserts the same five columns.
+        await db.schema.alterTable('events').addColumn('hash', 'text').execute();
+        await db.schema.alterTable('events').addColumn('prev_hash', 'text').execute();
+        await db.schema
+          .createTable('audit_seal')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('sealed_at', 'text')
+          .execute();
+        await db
+          .insertInto('audit_seal')
+          .values({ id: 1, seq: 0, hash: '0'.repeat(64), sealed_at: null })
+          .execute();
+        await serialId(db, 'audit_checkpoints')
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('kid', 'text', (c) => c.notNull())
+          .addColumn('signature', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

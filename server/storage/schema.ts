@@ -110,6 +110,29 @@ export interface EventTable {
   actor: string;
   subject: string;
   data: string; // JSON
+  /** §15: the chain's hash over the previous one and this event; null until the sealer reaches it. */
+  hash: Generated<string | null>;
+  /** The hash this one was chained to (the previous sealed event's, or the genesis). */
+  prev_hash: Generated<string | null>;
+}
+
+/** The one row saying how far the audit chain is sealed (id 1). */
+export interface AuditSealTable {
+  id: number;
+  seq: number;
+  hash: string;
+  sealed_at: string | null;
+}
+
+/** A signed statement of the chain's head at a moment: (seq, hash) signed with a key derived from KEYWAY_SECRET. */
+export interface AuditCheckpointTable {
+  id: Generated<number>;
+  seq: number;
+  hash: string;
+  at: string;
+  /** Which derived key signed it (the current or the previous secret's). */
+  kid: string;
+  signature: string;
 }
 
 export interface OutboxTable {
@@ -319,6 +342,8 @@ export interface Database {
   devices: DeviceTable;
   tokens: TokenTable;
   events: EventTable;
+  audit_seal: AuditSealTable;
+  audit_checkpoints: AuditCheckpointTable;
   outbox: OutboxTable;
   idempotency: IdempotencyTable;
   rate_counters: RateCounterTable;

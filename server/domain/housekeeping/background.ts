@@ -6,6 +6,7 @@ import {
 } from '../../delivery/queue.js';
 import type { StopWorker } from '../../storage/outbox.js';
 import { startWebhookDispatcher } from '../../webhooks/dispatcher.js';
+import { startAuditSealer } from '../audit/chain.js';
 import { pruneIdempotency } from '../callers/idempotency.js';
 import type { Ctx } from '../context.js';
 import { sweepExpiredInvitations, sweepPendingDevices, sweepRevocations } from '../credentials/sweeps.js';
@@ -62,6 +63,9 @@ export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: bool
     startWalletWorker(ctx),
     startWebhookDispatcher(ctx),
   ];
+  // One sealer at a time (SPEC §15): on SQLite the process that sweeps; on PostgreSQL every instance's
+  // sweeping worker tries, and an advisory lock lets one seal.
+  if (sweeps) stoppers.push(startAuditSealer(ctx));
   stoppers.push(startHidWorker(ctx)); // read-backs are claimed per credential (a compare-and-set), so every worker may run it
   return async (opts) => {
     for (const t of timers) clearInterval(t);

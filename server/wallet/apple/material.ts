@@ -75,6 +75,9 @@ export function readPemSource(value: string | undefined, variable: string, expec
   let text = value.includes('-----BEGIN') ? value.replace(/\\n/g, '\n') : value.trim();
   if (text.includes('-----BEGIN')) {
     if (!/-----END [A-Z0-9 ]+-----/.test(text)) throw new WalletConfigError(variable, messages.truncatedPem());
+    // An env file or a container runtime that turned the line breaks into spaces: OpenSSL reads no PEM there.
+    if (/-----BEGIN [A-Z0-9 ]+----- ?\S{64} \S/.test(text) && !/-----BEGIN [A-Z0-9 ]+-----\r?\n/.test(text))
+      throw new WalletConfigError(variable, messages.pemLineBreaksLost());
   } else {
     const path = text;
     if (!existsSync(path)) {
