@@ -35,8 +35,8 @@ app.post('/items/:id', async (c) => {
   return rows[0] ? c.json({ item: rows[0] }) : c.json({ error: 'not_found' }, 404);
 });
 // The round-trip floor of a write shaped like Keyway's: POST /floor/:id?autocommit=A&inTx=T runs A
-// autocommitted UPDATEs, then BEGIN, T UPDATEs and COMMIT on that row, and nothing else — what
-// A + T + 2 sequential statements cost through Hono + pg with no application logic at all.
+// autocommitted UPDATEs, then BEGIN, T UPDATEs and COMMIT on that row (no transaction when T is 0),
+// and nothing else — what A + T + 2 (or A) sequential statements cost through Hono + pg with no application logic at all.
 app.post('/floor/:id', async (c) => {
   const id = c.req.param('id');
   const autocommit = Number(c.req.query('autocommit') ?? 1);
@@ -46,7 +46,9 @@ app.post('/floor/:id', async (c) => {
     text: 'update peer_items set uses = uses + 1, updated_at = $2 where id = $1 returning id, uses',
     values: [id, new Date().toISOString()],
   };
-  for (let i = 0; i < autocommit; i++) await pool.query(update);
+  let last: unknown[] = [];
+  for (let i = 0; i < autocommit; i++) ({ rows: last } = await pool.query(update));
+  if (inTx === 0) return c.json({ item: last[0] });
   const client = await pool.connect();
   try {
     await client.query('begin');

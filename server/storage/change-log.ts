@@ -56,20 +56,6 @@ export function recordChange(
   })();
 }
 
-/** A webhook outbox row alone, for a change whose audit event is written elsewhere. */
-export const enqueueWebhook = (tx: Kysely<Database>, at: string, webhook: Webhook): Promise<void> =>
-  (async () => {
-    let sequence = webhook.sequence;
-    if (sequence === undefined) {
-      const {
-        rows: [row],
-      } = await nextSequence(tx, webhook.credential_id);
-      if (!row) throw new Error(`no credential ${webhook.credential_id} for its webhook`);
-      sequence = row.sequence;
-    }
-    await changeIn(tx, (w) => declareWebhook(w, at, { ...webhook, sequence: sequence! }));
-  })();
-
 const isWrites = (to: Writes | Kysely<Database>): to is Writes => typeof (to as Writes).expect === 'function';
 
 function declare(w: Writes, at: string, event: ChangeEvent, webhook?: Webhook & { sequence: number }): void {

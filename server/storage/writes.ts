@@ -54,9 +54,11 @@ export async function change<T>(db: Kysely<Database>, body: (w: Writes) => NotAP
 
 /**
  * The same declared writes inside a transaction already open (a read-modify-write that locked its
- * rows first): at once on SQLite, as one statement on PostgreSQL.
+ * rows first): at once on SQLite, as one statement on PostgreSQL. Given the database instead of a
+ * transaction, the writes are a `change` of their own.
  */
 export async function changeIn<T>(tx: Kysely<Database>, body: (w: Writes) => NotAPromise<T>): Promise<T> {
+  if (!tx.isTransaction) return change(tx, body); // given the database: a change of its own
   if (recordOf(tx)?.dialect !== 'postgres') return body(new Immediate(tx));
   const batch = new Batch(tx);
   const out = body(batch);

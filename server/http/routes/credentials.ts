@@ -95,6 +95,7 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     async ({ caller, ids }, c) =>
       sharedJson(
         c,
+        ctx.store,
         'person_credential',
         await getCredentialView(ctx, ids.id, c.req.param('cid')!, canSeeSecrets(caller)),
       ),
@@ -186,6 +187,7 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       response: S.CredentialStatusView,
       errors: [403, 404],
     },
-    async ({ caller }, c) => sharedJson(c, null, await credentialStatus(ctx, c.req.param('cid')!, scopeOf(caller))),
+    async ({ caller }, c) =>
+      sharedJson(c, ctx.store, null, await credentialStatus(ctx, c.req.param('cid')!, scopeOf(caller))),
   );
 }
