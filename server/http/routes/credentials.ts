@@ -7,7 +7,12 @@ import type { Ctx } from '../../domain/context.js';
 import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credentials/changes.js';
 import { createCredential } from '../../domain/credentials/issue.js';
 import { credentialTypes } from '../../domain/credentials/types.js';
-import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credentials/views.js';
+import {
+  credentialOwner,
+  credentialStatus,
+  getCredentialView,
+  listCredentials,
+} from '../../domain/credentials/views.js';
 import { ipBucketOf } from '../../domain/rate-limits.js';
 import {
   contentKey,
@@ -24,11 +29,17 @@ import * as S from '../schemas.js';
 import { sharedJson } from '../shared-json.js';
 import { streamCounts } from '../stream-limits.js';
 
-/** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status. */
-const scopeOf = (caller: Extract<Caller, { kind: 'client_session' | 'provisioning' }>) =>
+/** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status; staff see any. */
+const scopeOf = async (
+  ctx: Ctx,
+  caller: Extract<Caller, { kind: 'client_session' | 'provisioning' | 'staff' }>,
+  credentialId: string,
+) =>
   caller.kind === 'provisioning'
     ? { personId: caller.personId, credentialId: caller.credentialId }
-    : { personId: caller.personId };
+    : caller.kind === 'staff'
+      ? { personId: await credentialOwner(ctx, credentialId) }
+      : { personId: caller.personId };
 
 /** Credentials of a person (secret keys), their status (widgets' tokens) and its live stream (docs/api.md). */
 export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
@@ -195,12 +206,15 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       path: '/api/3/credentials/{cid}/status',
       summary: 'Where a credential stands',
       tag: 'Widgets',
-      auth: 'session',
+      auth: 'status',
       status: 200,
       response: S.CredentialStatusView,
       errors: [403, 404],
     },
-    async ({ caller }, c) => sharedJson(c, null, await credentialStatus(ctx, c.req.param('cid')!, scopeOf(caller))),
+    async ({ caller }, c) => {
+      const cid = c.req.param('cid')!;
+      return sharedJson(c, null, await credentialStatus(ctx, cid, await scopeOf(ctx, caller, cid)));
+    },
   );
 
   defineRoute(
@@ -210,7 +224,7 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
       path: '/api/3/credentials/{cid}/status/stream',
       summary: 'Live status (Server-Sent Events)',
       tag: 'Widgets',
-      auth: 'session',
+      auth: 'status',
       query: z.object({
         token: z
           .string()
@@ -226,7 +240,7 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Status
     },
     async ({ caller }, c) => {
       const cid = c.req.param('cid')!;
-      const scope = scopeOf(caller);
+      const scope = await scopeOf(ctx, caller, cid);
       await credentialStatus(ctx, cid, scope); // 404 for a credential the token does not cover
       const release = streams.acquire(caller.tokenHash, ipBucketOf(c.get('ip')));
       // A stream ends when its token expires (docs/security.md): the client must come back with a live one.
