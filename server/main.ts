@@ -10,6 +10,7 @@ import { createSenders } from './delivery/senders.js';
 import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/callers/keys.js';
 import { type Ctx, createContext } from './domain/context.js';
 import { ApiError } from './domain/errors.js';
+import { inviteStaff } from './domain/staff/staff.js';
 import { flushLog, jsonLog } from './log.js';
 import { WalletConfigError, walletFix } from './messages/wallet.js';
 import { type DemoConsoleKeys, recallDemoKeys, rememberDemoKeys } from './pages/demo-keys.js';
@@ -29,6 +30,7 @@ Commands:
   secrets rotate        re-encrypt everything under KEYWAY_SECRET (after a secret change)
   doctor                check this configuration as the server will use it (--json)
   audit verify|export   check the audit log's hash chain; export it as JSON lines
+  staff invite|list|disable   staff of the console at /console (passkeys; see docs/console.md)
 
 Every command reads the environment variables in the README's configuration table.
 Run \`npx keyway <command> --help\` for a command's options.`;
@@ -53,6 +55,10 @@ async function main(argv: string[]): Promise<number> {
     case 'certs': {
       const { runCertsCommand } = await import('./cli/certs.js');
       return runCertsCommand(rest, process.env);
+    }
+    case 'staff': {
+      const { runStaffCommand } = await import('./cli/staff.js');
+      return runStaffCommand(rest, process.env);
     }
     case 'secrets': {
       const { runSecretsCommand } = await import('./cli/secrets.js');
@@ -95,6 +101,16 @@ async function prepareDatabase(config: Config, ctx: Ctx): Promise<DemoConsoleKey
   // The demo console at / needs the keys in the browser; keys are stored hashed, so keep the pair.
   if (demo && (demo.generated.secret || demo.generated.publishable)) rememberDemoKeys(config.dataDir, demo);
   if (demo) printDemoKeys(demo);
+  // A console link for a demo admin (loopback only, as the demo keys are); used on localhost (WebAuthn refuses IPs).
+  const { enrolment_url } = await inviteStaff(
+    ctx,
+    { email: DEMO_ADMIN, role: 'admin', displayName: 'Demo admin' },
+    'system',
+  );
+  const port = new URL(config.publicUrl).port || String(config.port);
+  demoLines.push(
+    `  Console (demo admin, one-time link): ${enrolment_url.replace(/^https?:\/\/[^/]+/, `http://localhost:${port}`)}`,
+  );
   return demo
     ? { secretKey: demo.secretKey, publishableKey: demo.publishableKey }
     : recallDemoKeys(config.dataDir, config.demo);
@@ -118,6 +134,7 @@ function printBanner(config: Config, port: number, workers: number): void {
 }
 
 let demoLines: string[] = [];
+const DEMO_ADMIN = 'admin@demo.localhost';
 function printDemoKeys(demo: Awaited<ReturnType<typeof ensureDemoKeys>> & object): void {
   demoLines = [
     `  Demo secret key:      ${demo.generated.secret ? demo.secretKey : maskKey(demo.secretKey)}${demo.generated.secret ? '   (shown once; store it now)' : ''}`,

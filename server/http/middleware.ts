@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
 import { type Caller, resolveCaller } from '../domain/callers/callers.js';
 import {
   abandonIdempotent,
@@ -12,6 +13,7 @@ import {
   idempotencyRecordKeys,
 } from '../domain/callers/idempotency.js';
 import { allowedOrigins, normalizeOrigin } from '../domain/callers/keys.js';
+import { CONSOLE_COOKIE, resolveStaffSession } from '../domain/callers/staff-sessions.js';
 import type { Ctx } from '../domain/context.js';
 import { ApiError } from '../domain/errors.js';
 import { redactPath } from '../log.js';
@@ -134,6 +136,7 @@ export function loopbackHostOnly(): MiddlewareHandler<AppEnv> {
 }
 
 const ALLOW_HEADERS = 'authorization, content-type, idempotency-key';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * CORS and bearer tokens for /api/3 (docs/api.md). A preflight carries no key, so it is answered
@@ -158,7 +161,15 @@ export function auth(ctx: Ctx): MiddlewareHandler<AppEnv> {
     else if (c.req.path.endsWith('/status/stream')) token = c.req.query('token');
     let caller: Caller | 'invalid' | null = null;
     if (token !== undefined) caller = (token && (await resolveCaller(ctx, token))) || 'invalid';
+    else {
+      // The staff console sends its session cookie instead of a token (docs/console.md).
+      const session = getCookie(c, CONSOLE_COOKIE);
+      if (session !== undefined) caller = (await resolveStaffSession(ctx, session)) ?? 'invalid';
+    }
     c.set('caller', caller);
+    // A cookie rides along on any request the browser makes: an unsafe one must say it comes from the console.
+    if (!origin && caller && caller !== 'invalid' && caller.kind === 'staff' && !SAFE_METHODS.has(c.req.method))
+      return errorAnswer(c, new ApiError('origin_not_allowed', 'Console requests must come from the console.'));
     if (origin && caller && caller !== 'invalid' && caller.kind !== 'secret') {
       const normalized = safeOrigin(origin);
       if (!normalized || !caller.origins.includes(normalized)) {
@@ -207,6 +218,7 @@ export function requireCaller<K extends CallerKind>(c: AppContext, kinds: K[]): 
           publishable: 'a publishable key (pk_…)',
           client_session: 'a client session (cs_…)',
           provisioning: 'a provisioning token (ps_…)',
+          staff: 'a console session',
         })[k],
     );
     throw new ApiError('unauthorized', `This endpoint takes ${want.join(' or ')}.`);

@@ -22,6 +22,13 @@ export const SECURITY_SCHEMES = {
     name: 'Authorization',
     description: '`ApplePass <authenticationToken>`: the pass’s own token (Apple’s PassKit web service)',
   },
+  consoleSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-keyway_console',
+    description:
+      'A staff member signed in to /console with a passkey; the role stands for the scope (viewer reads, operator writes, admin also manages staff, keys and webhooks). Unsafe methods need the console’s Origin.',
+  },
   hidOrigoCallback: {
     type: 'apiKey',
     in: 'header',
@@ -33,11 +40,15 @@ export type SchemeName = keyof typeof SECURITY_SCHEMES;
 
 const SECURITY = {
   none: [],
-  secret: [{ secretKey: ['account.person'] }],
-  'secret-read': [{ secretKey: ['account.person.readonly'] }],
+  secret: [{ secretKey: ['account.person'] }, { consoleSession: ['operator'] }],
+  'secret-read': [{ secretKey: ['account.person.readonly'] }, { consoleSession: ['viewer'] }],
+  admin: [{ secretKey: ['account.person'] }, { consoleSession: ['admin'] }],
+  staff: [{ consoleSession: ['viewer'] }],
+  'staff-admin': [{ consoleSession: ['admin'] }],
   'secret-access': [{ secretKey: ['account.access'] }, { secretKey: ['account.person'] }],
   publishable: [{ publishableKey: [] }],
   session: [{ sessionToken: [] }],
+  status: [{ sessionToken: [] }, { consoleSession: ['viewer'] }],
 } satisfies Record<string, { [k in SchemeName]?: string[] }[]>;
 
 export const RESPONSE_HEADERS = {
@@ -178,7 +189,8 @@ export function openApiOperation(def: DocumentedRoute) {
     summary: def.summary,
     ...(def.description ? { description: def.description } : {}),
     tags: [def.tag],
-    security: typeof def.auth === 'object' ? [{ [def.auth.scheme]: [] }] : SECURITY[def.auth],
+    security:
+      typeof def.auth === 'object' ? [{ [def.auth.scheme]: [] }] : (SECURITY[def.auth] as Record<string, string[]>[]),
     request: {
       ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
       ...(def.query ? { query: def.query } : {}),

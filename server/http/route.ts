@@ -16,9 +16,13 @@ export type Auth =
   | 'none'
   | 'secret'
   | 'secret-read'
+  | 'admin'
+  | 'staff'
+  | 'staff-admin'
   | 'secret-access'
   | 'publishable'
   | 'session'
+  | 'status'
   | Authenticator<unknown>
   | OwnScheme;
 
@@ -31,15 +35,21 @@ export interface Authenticator<T> extends OwnScheme {
   resolve(c: AppContext): Promise<T>;
 }
 
-type CallerOf<A> = A extends 'secret' | 'secret-read' | 'secret-access'
-  ? Extract<Caller, { kind: 'secret' }>
-  : A extends 'publishable'
-    ? Extract<Caller, { kind: 'publishable' }>
-    : A extends 'session'
-      ? Extract<Caller, { kind: 'client_session' | 'provisioning' }>
-      : A extends Authenticator<infer T>
-        ? T
-        : null;
+type CallerOf<A> = A extends 'secret' | 'secret-read' | 'admin'
+  ? Extract<Caller, { kind: 'secret' | 'staff' }>
+  : A extends 'secret-access'
+    ? Extract<Caller, { kind: 'secret' }>
+    : A extends 'staff' | 'staff-admin'
+      ? Extract<Caller, { kind: 'staff' }>
+      : A extends 'publishable'
+        ? Extract<Caller, { kind: 'publishable' }>
+        : A extends 'session'
+          ? Extract<Caller, { kind: 'client_session' | 'provisioning' }>
+          : A extends 'status'
+            ? Extract<Caller, { kind: 'client_session' | 'provisioning' | 'staff' }>
+            : A extends Authenticator<infer T>
+              ? T
+              : null;
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
@@ -96,12 +106,17 @@ export type RouteHandler<A extends Auth, B, Q, P extends string> = (
   c: AppContext,
 ) => Response | Promise<Response>;
 
+// A staff member's console session stands where a secret key does (its role as scopes, docs/console.md).
 const KINDS = {
-  secret: ['secret'],
-  'secret-read': ['secret'],
+  secret: ['secret', 'staff'],
+  'secret-read': ['secret', 'staff'],
+  admin: ['secret', 'staff'],
+  staff: ['staff'],
+  'staff-admin': ['staff'],
   'secret-access': ['secret'],
   publishable: ['publishable'],
   session: ['client_session', 'provisioning'],
+  status: ['client_session', 'provisioning', 'staff'],
 } as const;
 
 /** The check the declared auth stands for: 401 for a missing or wrong kind of token, 403 for a missing scope. */
@@ -109,8 +124,8 @@ function callerCheck(auth: Auth): (c: AppContext) => unknown {
   if (auth === 'none') return () => null;
   if (typeof auth === 'object') return 'resolve' in auth ? (c) => auth.resolve(c) : () => null;
   const kinds = KINDS[auth] as unknown as Caller['kind'][];
-  if (auth === 'secret' || auth === 'secret-read') {
-    const scope = auth === 'secret' ? 'write' : 'read';
+  if (auth === 'secret' || auth === 'secret-read' || auth === 'admin' || auth === 'staff-admin') {
+    const scope = auth === 'secret' ? 'write' : auth === 'secret-read' ? 'read' : 'admin';
     return (c) => {
       const caller = requireCaller(c, kinds);
       requireScope(caller, scope);

@@ -64,7 +64,7 @@ export function statusStreamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Stat
       path: '/api/3/credentials/{cid}/status/stream',
       summary: 'Live status (Server-Sent Events)',
       tag: 'Widgets',
-      auth: 'session',
+      auth: 'status',
       query: z.object({
         token: z
           .string()
@@ -80,7 +80,7 @@ export function statusStreamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Stat
     },
     async ({ caller }, c) => {
       const cid = c.req.param('cid')!;
-      await credentialStatus(ctx, cid, scopeOf(caller)); // 404 for a credential the token does not cover
+      await credentialStatus(ctx, cid, await scopeOf(ctx, caller, cid)); // 404 for a credential the token does not cover
       const release = limits.acquire(caller.tokenHash, ipBucketOf(c.get('ip')));
       const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
 

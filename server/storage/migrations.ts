@@ -480,6 +480,46 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_staff': {
+      async up(db) {
+        // docs/console.md: the operator's staff, their passkeys, one-time enrolment links, console sessions.
+        await db.schema
+          .createTable('staff')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_sign_in_at', 'text')
+          .addColumn('disabled_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('staff_passkeys')
+          .addColumn('id', 'text', (c) => c.primaryKey()) // the WebAuthn credential id, base64url
+          .addColumn('staff_id', 'text', (c) => c.notNull().references('staff.id'))
+          .addColumn('public_key', 'text', (c) => c.notNull()) // COSE, base64url
+          .addColumn('counter', 'bigint', (c) => c.notNull())
+          .addColumn('transports', 'text', (c) => c.notNull()) // JSON string[]
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await db.schema.createIndex('staff_passkeys_staff').on('staff_passkeys').column('staff_id').execute();
+        // Enrolment links, challenges and sessions: only a SHA-256 of the secret part is stored.
+        await db.schema
+          .createTable('staff_tokens')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull()) // enrol | session | challenge
+          .addColumn('staff_id', 'text')
+          .addColumn('purpose', 'text') // a challenge's: signin | enrol:<enrol hash> | passkey
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('last_used_at', 'text')
+          .addColumn('used_at', 'text')
+          .execute();
+        await db.schema.createIndex('staff_tokens_staff').on('staff_tokens').columns(['staff_id', 'kind']).execute();
+      },
+    },
   };
 }
 

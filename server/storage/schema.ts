@@ -333,6 +333,39 @@ export interface HidInvitationIntentTable {
   claimed_at: string | null;
 }
 
+/** docs/console.md: a member of the operator's staff. */
+export interface StaffTable {
+  id: string;
+  email: string;
+  display_name: string;
+  role: 'viewer' | 'operator' | 'admin';
+  created_at: string;
+  last_sign_in_at: string | null;
+  disabled_at: string | null;
+}
+
+export interface StaffPasskeyTable {
+  id: string;
+  staff_id: string;
+  public_key: string;
+  counter: number | string | bigint;
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface StaffTokenTable {
+  token_hash: string;
+  kind: 'enrol' | 'session' | 'challenge';
+  staff_id: string | null;
+  purpose: string | null;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  used_at: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   people: PersonTable;
@@ -360,4 +393,7 @@ export interface Database {
   hid_invitations: HidInvitationTable;
   hid_devices: HidDeviceTable;
   hid_invitation_intents: HidInvitationIntentTable;
+  staff: StaffTable;
+  staff_passkeys: StaffPasskeyTable;
+  staff_tokens: StaffTokenTable;
 }

@@ -6,6 +6,7 @@ import type { ApiKeyTable, TokenTable } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Scope } from './keys.js';
+import type { StaffCaller } from './staff-sessions.js';
 
 /** Who is calling, resolved from the bearer token (docs/api.md). */
 export type Caller =
@@ -28,14 +29,17 @@ export type Caller =
       expiresAt: string;
       keyId: string | null;
       viaHandoff: boolean;
-    };
+    }
+  | StaffCaller;
 
 export const actorOf = (c: Caller): string =>
   c.kind === 'secret' || c.kind === 'publishable'
     ? `key:${c.keyId}`
-    : c.kind === 'client_session'
-      ? `session:cs:${c.personId}`
-      : `session:ps:${c.credentialId}`;
+    : c.kind === 'staff'
+      ? `staff:${c.staffId}`
+      : c.kind === 'client_session'
+        ? `session:cs:${c.personId}`
+        : `session:ps:${c.credentialId}`;
 
 const KEY_PATTERN = /^(sk|pk)_[A-Za-z0-9_]{16,128}$/;
 const SESSION_PATTERN = /^(cs|ps)_[A-Za-z0-9_]{20,140}$/;
@@ -190,15 +194,27 @@ export const mintSession = (ctx: Ctx, tx: Tx, input: SessionToMint): Promise<{ t
 
 /** Origins a provisioning token minted for this caller is bound to. */
 export function originsForProvisioning(ctx: Ctx, caller: Caller | null): string[] {
-  if (caller && caller.kind !== 'secret') return caller.origins;
+  if (caller && caller.kind !== 'secret' && caller.kind !== 'staff') return caller.origins;
   return [new URL(ctx.config.publicUrl).origin];
 }
 
-export function requireScope(caller: Caller, scope: 'read' | 'write'): void {
-  if (caller.kind !== 'secret') throw new ApiError('unauthorized', 'This endpoint needs a secret key (sk_…).');
-  if (scope === 'write' && !caller.scopes.includes('account.person')) {
-    throw new ApiError('insufficient_scope', 'This key is read-only (account.person.readonly).');
+/**
+ * The scope a route declares, for a secret key or a staff member (whose role stands for scopes,
+ * docs/console.md): `read`, `write` (account.person) or `admin` (a write key, or an admin member).
+ */
+export function requireScope(caller: Caller, scope: 'read' | 'write' | 'admin'): void {
+  if (caller.kind !== 'secret' && caller.kind !== 'staff')
+    throw new ApiError('unauthorized', 'This endpoint needs a secret key (sk_…).');
+  if (scope !== 'read' && !caller.scopes.includes('account.person')) {
+    throw new ApiError(
+      'insufficient_scope',
+      caller.kind === 'staff'
+        ? 'Your role may only read (viewer).'
+        : 'This key is read-only (account.person.readonly).',
+    );
   }
+  if (scope === 'admin' && caller.kind === 'staff' && !caller.scopes.includes('account.admin'))
+    throw new ApiError('insufficient_scope', 'Only an admin may do that.');
   if (!caller.scopes.includes('account.person') && !caller.scopes.includes('account.person.readonly')) {
     throw new ApiError('insufficient_scope');
   }
@@ -213,4 +229,4 @@ export function requireAccessScope(caller: Caller): void {
 }
 
 export const canSeeSecrets = (caller: Caller): boolean =>
-  caller.kind === 'secret' && caller.scopes.includes('account.person');
+  (caller.kind === 'secret' || caller.kind === 'staff') && caller.scopes.includes('account.person');

@@ -267,6 +267,16 @@ function renderViews(
 }
 
 /** `GET /api/3/credentials/{cid}/status` for a `cs_` (its person) or `ps_` (its credential). */
+/** The person a credential belongs to (0 when there is none: then nothing is found). */
+export async function credentialOwner(ctx: Ctx, credentialId: string): Promise<number> {
+  const row = await ctx.store.db
+    .selectFrom('credentials')
+    .select('person_id')
+    .where('id', '=', credentialId)
+    .executeTakeFirst();
+  return row?.person_id ?? 0;
+}
+
 export async function credentialStatus(
   ctx: Ctx,
   credentialId: string,

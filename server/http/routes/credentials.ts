@@ -5,17 +5,28 @@ import type { Ctx } from '../../domain/context.js';
 import { revokeCredential, revokeDevice, setCredentialEnabled } from '../../domain/credentials/changes.js';
 import { createCredential } from '../../domain/credentials/issue.js';
 import { credentialTypes } from '../../domain/credentials/types.js';
-import { credentialStatus, getCredentialView, listCredentials } from '../../domain/credentials/views.js';
+import {
+  credentialOwner,
+  credentialStatus,
+  getCredentialView,
+  listCredentials,
+} from '../../domain/credentials/views.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
 import { sharedJson } from '../shared-json.js';
 
-/** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status. */
-export const scopeOf = (caller: Extract<Caller, { kind: 'client_session' | 'provisioning' }>) =>
+/** What a cs_ (its person) or ps_ (its credential) token may see of a credential's status; staff see any. */
+export const scopeOf = async (
+  ctx: Ctx,
+  caller: Extract<Caller, { kind: 'client_session' | 'provisioning' | 'staff' }>,
+  credentialId: string,
+) =>
   caller.kind === 'provisioning'
     ? { personId: caller.personId, credentialId: caller.credentialId }
-    : { personId: caller.personId };
+    : caller.kind === 'staff'
+      ? { personId: await credentialOwner(ctx, credentialId) }
+      : { personId: caller.personId };
 
 /** Credentials of a person (secret keys) and their status (widgets' tokens); the live stream is `../status-stream.ts` (docs/api.md). */
 export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
@@ -182,12 +193,17 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       path: '/api/3/credentials/{cid}/status',
       summary: 'Where a credential stands',
       tag: 'Widgets',
-      auth: 'session',
+      auth: 'status',
       status: 200,
       response: S.CredentialStatusView,
       errors: [403, 404],
     },
     async ({ caller }, c) =>
-      sharedJson(c, ctx.store, null, await credentialStatus(ctx, c.req.param('cid')!, scopeOf(caller))),
+      sharedJson(
+        c,
+        ctx.store,
+        null,
+        await credentialStatus(ctx, c.req.param('cid')!, await scopeOf(ctx, caller, c.req.param('cid')!)),
+      ),
   );
 }
