@@ -12,6 +12,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** HID's web-provisioning host, as HID's sample names it (hid-origo-notes.md §8, single source). */
+export const HID_WEB_PROVISIONING_URL = 'https://web.api.origo.hidglobal.com';
+/** Apple's hosted web-provisioning window (hid-origo-notes.md §8, Apple's own script). */
+export const APPLE_PROVISIONING_WINDOW_URL = 'https://apple-pay.apple.com/navweb/static/index.html';
+/** Where Google publishes the keys that sign its ID tokens. */
+export const GOOGLE_ID_TOKEN_KEYS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
 /** HID Origo's production hosts (docs/hid.md); tests point both at a local peer. */
 export const ORIGO_AUTH_URL = 'https://api.origo.hidglobal.com';
 export const ORIGO_API_URL = 'https://ma.api.assaabloy.com/credential-management';
@@ -184,6 +190,16 @@ const EnvSchema = z.object({
     .string()
     .min(16, 'at least 16 characters (it is the whole proof that a callback came from Origo)')
     .optional(),
+  // HID Seos badges in Apple and Google Wallet (SPEC §16, docs/hid.md): type 10 exists only with HID
+  // Origo configured, a pass template, the Credential Management API base and the web-provisioning app id.
+  KEYWAY_HID_PASS_TEMPLATE_ID: z.string().trim().min(1).optional(),
+  KEYWAY_HID_PASS_API_URL: z.url().optional(),
+  KEYWAY_HID_WEB_PROVISIONING_URL: z.url().default(HID_WEB_PROVISIONING_URL),
+  KEYWAY_HID_WEB_PROVISIONING_APP_ID: z.string().trim().min(1).optional(),
+  KEYWAY_HID_APPLE_PARTNER_ID: z.string().trim().min(1).optional(),
+  KEYWAY_HID_APPLE_WINDOW_URL: z.url().default(APPLE_PROVISIONING_WINDOW_URL),
+  KEYWAY_GOOGLE_SIGN_IN_CLIENT_ID: z.string().trim().min(1).optional(),
+  KEYWAY_GOOGLE_ID_TOKEN_KEYS_URL: z.url().default(GOOGLE_ID_TOKEN_KEYS_URL),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -200,6 +216,44 @@ export interface HidOrigoConfig {
   callbackSecret?: string;
   /** The whole exchange's deadline in ms (docs/security.md "time limits": 10 s). Not a variable: tests shorten it through the harness. */
   deadlineMs?: number;
+}
+
+export interface HidPassesConfig {
+  templateId: string;
+  /** The Credential Management API base: `{base}/organization/{org}/pass…`. */
+  passApiUrl: string;
+  webProvisioningUrl: string;
+  webProvisioningAppId: string;
+  /** Without it Apple Wallet is not offered. */
+  applePartnerId?: string;
+  appleWindowUrl: string;
+  /** Without it Google Wallet is not offered. */
+  googleClientId?: string;
+  googleIdTokenKeysUrl: string;
+}
+
+const HID_PASSES_REQUIRED = ['KEYWAY_HID_PASS_API_URL', 'KEYWAY_HID_WEB_PROVISIONING_APP_ID'] as const;
+
+/** A pass template turns type 10 on; it needs type 8's Origo settings and the two below. */
+function hidPassesConfig(e: Env, origo: HidOrigoConfig | undefined): HidPassesConfig | undefined {
+  if (!e.KEYWAY_HID_PASS_TEMPLATE_ID) return undefined;
+  if (!origo)
+    throw new ConfigError(
+      'KEYWAY_HID_PASS_TEMPLATE_ID',
+      `needs HID Origo configured (${HID_ORIGO_REQUIRED.join(', ')})`,
+    );
+  const missing = HID_PASSES_REQUIRED.find((v) => !e[v]);
+  if (missing) throw new ConfigError(missing, 'required with KEYWAY_HID_PASS_TEMPLATE_ID');
+  return {
+    templateId: e.KEYWAY_HID_PASS_TEMPLATE_ID,
+    passApiUrl: e.KEYWAY_HID_PASS_API_URL!,
+    webProvisioningUrl: e.KEYWAY_HID_WEB_PROVISIONING_URL,
+    webProvisioningAppId: e.KEYWAY_HID_WEB_PROVISIONING_APP_ID!,
+    applePartnerId: e.KEYWAY_HID_APPLE_PARTNER_ID,
+    appleWindowUrl: e.KEYWAY_HID_APPLE_WINDOW_URL,
+    googleClientId: e.KEYWAY_GOOGLE_SIGN_IN_CLIENT_ID,
+    googleIdTokenKeysUrl: e.KEYWAY_GOOGLE_ID_TOKEN_KEYS_URL,
+  };
 }
 
 const HID_ORIGO_REQUIRED = [
@@ -293,6 +347,8 @@ export interface Config {
   timeouts: { webhook: number; sms: number; smtp: number; google: number; apns: number };
   /** HID Origo for credential type 8 (docs/hid.md); absent when not configured. */
   hidOrigo?: HidOrigoConfig;
+  /** HID Seos badges in the wallets, credential type 10 (SPEC §16, docs/hid.md); absent when not configured. */
+  hidPasses?: HidPassesConfig;
   google: {
     /**
      * Where the keys that verify save callbacks come from: a file path or an http(s) URL. Unset in
@@ -390,6 +446,7 @@ export function loadConfig(
       apns: e.KEYWAY_APNS_TIMEOUT,
     },
     hidOrigo: hidOrigoConfig(e),
+    hidPasses: hidPassesConfig(e, hidOrigoConfig(e)),
     google: {
       callbackKeys:
         e.KEYWAY_GOOGLE_CALLBACK_KEYS === 'off'

@@ -520,6 +520,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('staff_tokens_staff').on('staff_tokens').columns(['staff_id', 'kind']).execute();
       },
     },
+    '0013b_hid_passes': {
+      async up(db) {
+        // SPEC §16: a type-10 credential's Origo Pass; its issuance token AES-GCM-encrypted and spent once.
+        await db.schema
+          .createTable('hid_passes')
+          .addColumn('credential_id', 'text', (c) => c.primaryKey().references('credentials.id'))
+          .addColumn('origo_user_id', 'text', (c) => c.notNull())
+          .addColumn('origo_pass_id', 'text', (c) => c.notNull().unique())
+          .addColumn('origo_status', 'text', (c) => c.notNull())
+          .addColumn('issuance_token_enc', 'text')
+          .addColumn('token_spent_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

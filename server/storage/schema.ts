@@ -305,6 +305,21 @@ export interface HidInvitationTable {
   settled_at: string | null;
 }
 
+/** SPEC §16: the Origo Pass behind a type-10 credential (an HID Seos badge in a wallet). */
+export interface HidPassTable {
+  credential_id: string;
+  origo_user_id: string;
+  origo_pass_id: string;
+  /** Origo's pass status as last seen, kept as-is. */
+  origo_status: string;
+  /** The issuance token, AES-GCM under the credential id; null once replaced by none. */
+  issuance_token_enc: string | null;
+  /** Set when a provisioning call took the token (single use); cleared when that call did not reach Origo. */
+  token_spent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface HidDeviceTable {
   device_id: string;
   credential_id: string;
@@ -392,6 +407,7 @@ export interface Database {
   hid_syncs: HidSyncTable;
   hid_invitations: HidInvitationTable;
   hid_devices: HidDeviceTable;
+  hid_passes: HidPassTable;
   hid_invitation_intents: HidInvitationIntentTable;
   staff: StaffTable;
   staff_passkeys: StaffPasskeyTable;

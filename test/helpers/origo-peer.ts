@@ -69,6 +69,17 @@ export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
   cancelLater: false,
 };
 
+/** A Pass of the Credential Management API v3 (notes §6, §8). */
+export interface PeerPass {
+  id: string;
+  userId: string;
+  passTemplateId: string;
+  status: string;
+  issuanceToken: string;
+  /** The token's validity in seconds, as Keyway asked. */
+  validity: number;
+}
+
 export interface PeerCall {
   method: string;
   path: string;
@@ -88,6 +99,12 @@ export interface OrigoPeer {
   invitations: Map<string, PeerInvitation>;
   credentials: Map<string, PeerCredential>;
   containers: Map<string, PeerContainer>;
+  /** Credential Management API v3 passes (type 10), served under `passApiUrl`. */
+  passes: Map<string, PeerPass>;
+  /** Set KEYWAY_HID_PASS_API_URL to this. */
+  passApiUrl: string;
+  /** KEYWAY_HID_PASS_* variables for type 10 (with `env`). */
+  passEnv: Record<string, string>;
   calls: PeerCall[];
   /** Token lifetime in seconds for tokens issued from now on (Origo's is 3600). */
   tokenLifetime: number;
@@ -153,6 +170,8 @@ export async function startOrigoPeer(
   const invitations = new Map<string, PeerInvitation>();
   const credentials = new Map<string, PeerCredential>();
   const containers = new Map<string, PeerContainer>();
+  const passes = new Map<string, PeerPass>();
+  const passTemplateId = 'PT-KEYWAY-TEST-1';
   const tokens = new Map<string, number>(); // token → expiry (ms)
   const calls: PeerCall[] = [];
   let nextId = 1000;
@@ -444,6 +463,59 @@ export async function startOrigoPeer(
     return (scimError(res, 404, `no route ${method} ${path}`), 404);
   }
 
+  /**
+   * The Credential Management API v3, as strict as the notes are sure: a valid Origo token, JSON,
+   * a known template, an existing user, `issuanceToken` an object (its `validity` a positive number
+   * when given). The answer's shape is known only from HID's sample (notes §8).
+   */
+  function handlePassApi(req: http.IncomingMessage, body: string, res: http.ServerResponse, path: string): number {
+    const j = (status: number, b?: unknown) => (json(res, status, b, 'application/json'), status);
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const expiry = auth ? tokens.get(auth) : undefined;
+    if (!expiry || expiry <= Date.now()) return j(401, { detail: 'invalid or expired token' });
+    const failure = failures.shift();
+    if (failure !== undefined) return j(failure, { detail: 'scripted failure' });
+    let m: RegExpExecArray | null;
+    if (req.method === 'POST' && path === '/pass') {
+      if (!/^application\/json(;\s*charset=utf-8)?$/i.test(req.headers['content-type'] ?? ''))
+        return j(415, { detail: 'unsupported content type' });
+      let p: any;
+      try {
+        p = JSON.parse(body);
+      } catch {
+        return j(400, { detail: 'malformed JSON' });
+      }
+      if (p?.passTemplateId !== passTemplateId) return j(400, { detail: `unknown pass template ${p?.passTemplateId}` });
+      if (!users.has(Number(p?.userId))) return j(400, { detail: `unknown user ${p?.userId}` });
+      const it = p?.issuanceToken;
+      if (!it || typeof it !== 'object' || (it.validity !== undefined && !(Number(it.validity) > 0)))
+        return j(400, { detail: 'issuanceToken must be an object with a positive validity' });
+      const pass: PeerPass = {
+        id: `pass-${nextId++}`,
+        userId: String(p.userId),
+        passTemplateId,
+        status: 'PENDING',
+        issuanceToken: `it_${randomInt(1e9)}_${randomInt(1e9)}`,
+        validity: Number(it.validity ?? 3600),
+      };
+      passes.set(pass.id, pass);
+      return j(201, {
+        id: pass.id,
+        passTemplateId,
+        userId: pass.userId,
+        status: pass.status,
+        issuanceToken: { token: pass.issuanceToken, validity: pass.validity },
+      });
+    }
+    if ((m = /^\/pass\/([\w-]+)$/.exec(path)) && req.method === 'DELETE') {
+      const pass = passes.get(m[1]);
+      if (!pass || pass.status === 'DELETED') return j(404, { detail: 'pass not found' });
+      pass.status = pass.status === 'PENDING' ? 'CANCELLED' : 'DELETED';
+      return j(202);
+    }
+    return j(404, { detail: `no route ${req.method} ${path}` });
+  }
+
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -458,6 +530,13 @@ export async function startOrigoPeer(
       if (stallMs && stalled) held.add(res);
       const token = /^\/authentication\/customer\/([^/]+)\/token$/.exec(url.pathname);
       if (token && req.method === 'POST') return handleToken(req, body, res, token[1]);
+      const pass = /^\/pass-api\/organization\/([^/]+)(\/.*)$/.exec(url.pathname);
+      if (pass) {
+        if (pass[1] !== orgId) return json(res, 404, { detail: 'unknown organisation' }, 'application/json');
+        const status = handlePassApi(req, body, res, pass[2]);
+        calls.push({ method: req.method ?? 'GET', path: `pass-api:${pass[2]}`, status, headers: req.headers, body });
+        return;
+      }
       if (!api || api[1] !== orgId) return scimError(res, 404, 'unknown organisation');
       if (lose > 0 && (!losePath || losePath.test(api[2]))) {
         lose--;
@@ -502,6 +581,13 @@ export async function startOrigoPeer(
     invitations,
     credentials,
     containers,
+    passes,
+    passApiUrl: `${authUrl}/pass-api`,
+    passEnv: {
+      KEYWAY_HID_PASS_TEMPLATE_ID: passTemplateId,
+      KEYWAY_HID_PASS_API_URL: `${authUrl}/pass-api`,
+      KEYWAY_HID_WEB_PROVISIONING_APP_ID: 'KEYWAY-WEB-TEST',
+    },
     calls,
     tokenLifetime: 3600,
     behaviour: { ...DEFAULT_BEHAVIOUR },

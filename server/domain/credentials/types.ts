@@ -24,11 +24,22 @@ export const HID_CREDENTIAL_TYPE = {
   description: 'HID Mobile Access app (or an app with HID’s SDK), provisioned by HID Origo from an invitation code',
 } as const;
 
-/** The types this deployment offers: type 8 only with HID Origo configured. */
-export const credentialTypes = (ctx: { config: { hidOrigo?: unknown } }) =>
-  (ctx.config.hidOrigo !== undefined ? [...CREDENTIAL_TYPES, HID_CREDENTIAL_TYPE] : [...CREDENTIAL_TYPES]).sort(
-    (a, b) => a.id - b.id,
-  );
+/** An HID Seos badge in Apple Wallet or Google Wallet, issued through HID Origo (SPEC §16), offered only when configured. */
+export const HID_BADGE = 10;
+export const HID_BADGE_TYPE = {
+  id: HID_BADGE,
+  name: 'HID Wallet Badge',
+  format: 'mobile',
+  description: 'HID Seos employee badge in Apple Wallet or Google Wallet, issued by HID Origo from a pass template',
+} as const;
+
+/** The types this deployment offers: type 8 only with HID Origo configured, type 10 only with a pass template too. */
+export const credentialTypes = (ctx: { config: { hidOrigo?: unknown; hidPasses?: unknown } }) =>
+  [
+    ...CREDENTIAL_TYPES,
+    ...(ctx.config.hidOrigo !== undefined ? [HID_CREDENTIAL_TYPE] : []),
+    ...(ctx.config.hidPasses !== undefined ? [HID_BADGE_TYPE] : []),
+  ].sort((a, b) => a.id - b.id);
 export const PIN = 6;
 export const CARD = 1;
 

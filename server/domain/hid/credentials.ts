@@ -24,7 +24,7 @@ import { wakeHidSync as wakeSync } from './revocations.js';
  */
 
 /** An Origo failure as the caller sees it: 503 with Retry-After, nothing changed. */
-function upstream(ctx: Ctx, err: unknown, what: string): unknown {
+export function upstream(ctx: Ctx, err: unknown, what: string): unknown {
   if (!(err instanceof OrigoError)) return err;
   ctx.log({
     level: err.kind === 'rejected' ? 'error' : 'warn',
@@ -44,7 +44,8 @@ function upstream(ctx: Ctx, err: unknown, what: string): unknown {
 const codeHash = (ctx: Ctx, code: string) => ctx.keys.lookupHash('hid-invite', code.toUpperCase());
 const externalIdOf = (personId: number) => `keyway-person-${personId}`;
 
-async function originUserOf(
+/** The person's Origo user, found or created (one per person; shared by types 8 and 10). */
+export async function originUserOf(
   ctx: Ctx,
   person: { id: number; first_name: string; last_name: string; email: string | null },
   signal: AbortSignal,

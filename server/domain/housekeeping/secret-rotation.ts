@@ -70,6 +70,12 @@ export const ROTATED_COLUMNS: readonly RotatedColumn[] = [
     reads: ['channel'],
     aad: (r) => `message_queue:${r.channel}`,
   },
+  {
+    table: 'hid_passes',
+    key: ['credential_id'],
+    column: 'issuance_token_enc',
+    aad: (r) => `hid-pass:${String(r.credential_id)}`,
+  },
   { table: 'webhooks', key: ['id'], column: 'secret_enc', aad: (r) => secretAad(String(r.id)) },
   { table: 'webhooks', key: ['id'], column: 'previous_secret_enc', aad: (r) => secretAad(String(r.id)) },
   {

@@ -1,0 +1,109 @@
+// HID Origo's Credential Management API v3 ("Pass"), the subset SPEC §16 names (facts and their
+// confidence: shared/hid-origo-notes.md §6, §8). Every shape Keyway reads from it is read here, so a
+// corrected fact changes this file only. Knows nothing of Keyway's domain.
+import { OrigoError } from './origo-client.js';
+
+export interface OrigoPassSettings {
+  orgId: string;
+  /** `{base}/organization/{org}/pass…` */
+  passApiUrl: string;
+  applicationId: string;
+  /** The Origo token (the same System Account as type 8). */
+  accessToken: (signal: AbortSignal) => Promise<string>;
+  deadlineMs: number;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface OrigoPass {
+  id: string;
+  /** PENDING, ACTIVE, SUSPENDED, DELETED … kept as-is (notes §8: integrator models only). */
+  status: string;
+  /** The one-time provisioning secret (notes §8). */
+  issuanceToken: string;
+}
+
+export interface OrigoPassClient {
+  /** A Pass from the template for the Origo user, with an issuance token valid `validitySeconds`. */
+  createPass(
+    input: { templateId: string; userId: string; validitySeconds: number },
+    opts?: { signal?: AbortSignal },
+  ): Promise<OrigoPass>;
+  /** `DELETE …/pass/{id}` → 202 (accepted; Origo confirms later); `gone` on 404. */
+  deletePass(passId: string, opts?: { signal?: AbortSignal }): Promise<'accepted' | 'gone'>;
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined;
+
+export function createOrigoPassClient(s: OrigoPassSettings): OrigoPassClient {
+  const base = `${s.passApiUrl.replace(/\/+$/, '')}/organization/${encodeURIComponent(s.orgId)}`;
+  const doFetch = s.fetch ?? globalThis.fetch;
+
+  async function call(method: string, path: string, body: unknown, signal?: AbortSignal) {
+    const deadline = AbortSignal.timeout(s.deadlineMs);
+    const all = signal ? AbortSignal.any([deadline, signal]) : deadline;
+    try {
+      const token = await s.accessToken(all);
+      const res = await doFetch(`${base}${path}`, {
+        method,
+        redirect: 'manual',
+        signal: all,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'application-id': s.applicationId,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      // biome-ignore lint/suspicious/noExplicitAny: the pass API's answer shape is unconfirmed (hid-origo-notes §8); each field is read defensively below
+      let json: any;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      if (res.status === 403 || res.status >= 500)
+        throw new OrigoError('unavailable', `HID Origo's pass API answered ${res.status}`, res.status);
+      return { status: res.status, body: json };
+    } catch (err) {
+      if (err instanceof OrigoError) throw err;
+      if (all.aborted) throw new OrigoError('unavailable', 'HID Origo did not answer in time');
+      throw new OrigoError('unavailable', `HID Origo unreachable (${(err as Error).name})`);
+    }
+  }
+
+  return {
+    async createPass(input, opts = {}) {
+      const r = await call(
+        'POST',
+        '/pass',
+        {
+          passTemplateId: input.templateId,
+          userId: input.userId,
+          issuanceToken: { validity: input.validitySeconds },
+        },
+        opts.signal,
+      );
+      if (r.status !== 201 && r.status !== 200) {
+        const detail = typeof r.body?.detail === 'string' ? `: ${r.body.detail.slice(0, 200)}` : '';
+        throw new OrigoError('rejected', `HID Origo refused to create a pass (${r.status})${detail}`, r.status);
+      }
+      // The answer's field names are known only from HID's sample: the id as `id` or `passId`, the
+      // token as a string or an object holding it.
+      const id = str(r.body?.id) ?? str(r.body?.passId);
+      const t = r.body?.issuanceToken;
+      const token = str(t) ?? str(t?.token) ?? str(t?.value);
+      if (!id || !token)
+        throw new OrigoError('unavailable', 'HID Origo answered a pass without its id or token', r.status);
+      return { id, status: str(r.body?.status) ?? 'PENDING', issuanceToken: token };
+    },
+    async deletePass(passId, opts = {}) {
+      const r = await call('DELETE', `/pass/${encodeURIComponent(passId)}`, undefined, opts.signal);
+      if (r.status === 404) return 'gone';
+      if (r.status === 200 || r.status === 202 || r.status === 204) return 'accepted';
+      throw new OrigoError('rejected', `HID Origo refused to delete a pass (${r.status})`, r.status);
+    },
+  };
+}
