@@ -82,6 +82,11 @@ const redeemResult = await load({
     },
   ],
 });
+// The audit sealer (SPEC §15) chained the redemptions' events beside the load: its last lag and count.
+await new Promise((r) => setTimeout(r, 2500));
+const metricsText = await (await fetch(`${keyway.url}/metrics`)).text();
+const auditLine = (name: string) =>
+  /\s([\d.e+-]+)$/m.exec(metricsText.split('\n').find((l) => l.startsWith(name)) ?? '')?.[1];
 await keyway.stop();
 fs.rmSync(dir, { recursive: true, force: true });
 
@@ -93,6 +98,9 @@ console.log(
 );
 console.log(
   `invitation redeem:   ${fmt(redeemResult)}  → ${ratio(redeemResult.rps)} of hello-world (${codes.length} distinct codes)`,
+);
+console.log(
+  `audit sealer:        last lag ${auditLine('keyway_audit_seal_lag_seconds') ?? 'n/a'} s, ${auditLine('keyway_audit_events_sealed_total') ?? 0} events sealed`,
 );
 console.log(
   `server: read ${Math.round(readResult.rps)}/s (${ratio(readResult.rps)}), redeem ${Math.round(redeemResult.rps)}/s (${ratio(redeemResult.rps)}), hello ${Math.round(helloResult.rps)}/s`,

@@ -16,7 +16,7 @@ import { googleCallbackRoutes } from './http/routes/google-callback.js';
 import { handoffRoutes } from './http/routes/handoffs.js';
 import { hidCallbackRoutes } from './http/routes/hid-callback.js';
 import { invitationRoutes } from './http/routes/invitations.js';
-import { metricsRoute, watchState } from './http/routes/metrics.js';
+import { metricsRoute, watchCertificates, watchState } from './http/routes/metrics.js';
 import { passRoutes } from './http/routes/passes.js';
 import { peopleRoutes } from './http/routes/people.js';
 import { sessionRoutes } from './http/routes/sessions.js';
@@ -104,6 +104,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   appleWebServiceRoutes(app, ctx);
   googleCallbackRoutes(app, ctx);
   watchState(ctx.metrics, ctx.store, () => hub.size);
+  watchCertificates(ctx.metrics, ctx);
   metricsRoute(app, ctx);
   hidCallbackRoutes(app, ctx);
   staffRoutes(app, ctx);

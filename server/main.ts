@@ -29,6 +29,7 @@ Commands:
   certs dev|import      make dev signing certificates, or import a .p12
   secrets rotate        re-encrypt everything under KEYWAY_SECRET (after a secret change)
   doctor                check this configuration as the server will use it (--json)
+  passes doctor <file>  why a .pkpass would not open
   audit verify|export   check the audit log's hash chain; export it as JSON lines
   staff invite|list|disable   staff of the console at /console (passkeys; see docs/console.md)
 
@@ -67,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
     case 'doctor': {
       const { runDoctorCommand } = await import('./cli/doctor.js');
       return runDoctorCommand(rest, process.env);
+    }
+    case 'passes': {
+      const { runPassesCommand } = await import('./cli/passes.js');
+      return runPassesCommand(rest);
     }
     case 'audit': {
       const { runAuditCommand } = await import('./cli/audit.js');

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { createKeyRing, cryptoRandom, type KeyRing, type RandomSource } from '../crypto/secrets.js';
 import { devMailer, devSms, type Mailer, type SmsSender } from '../delivery/senders.js';
 import { createOrigoClient, type OrigoClient } from '../hid/origo-client.js';
+import { createOrigoPassClient, type OrigoPassClient } from '../hid/origo-passes.js';
 import { jsonLog, type Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../storage/db.js';
@@ -47,6 +48,8 @@ export interface Ctx {
 export interface Services {
   /** HID Origo's client (one token and one call budget for every request); null without KEYWAY_HID_ORIGO_*. */
   readonly origo: OrigoClient | null;
+  /** HID Origo's Credential Management API (type 10 badges), sharing `origo`'s token; null unless KEYWAY_HID_PASS_* too. */
+  readonly origoPasses: OrigoPassClient | null;
   /** APNs (one HTTP/2 connection, opened on the first push); null when pushes are not sent. */
   readonly apns: ApnsClient | null;
   /** Google Wallet's class, inserted once (ids are ours and stable); forgotten when the insert failed. */
@@ -80,8 +83,10 @@ export function createContext(deps: ContextDeps): Ctx {
   bus.setMaxListeners(0); // one listener per live status stream
   const clock = deps.clock ?? systemClock;
   const wallet = deps.wallet ?? null;
+  const origo = origoClient(deps.config, clock);
   const services: Services = {
-    origo: origoClient(deps.config, clock),
+    origo,
+    origoPasses: origoPassClient(deps.config, origo),
     apns: apnsClient(deps.config, wallet),
     googleClass: null,
     googlePoll: { lastAsked: new Map(), running: false },
@@ -118,6 +123,19 @@ function origoClient(config: Config, clock: Clock): OrigoClient | null {
     deadlineMs: c.deadlineMs,
     // The context's clock, so token lifetimes, the call budget and Origo's pauses follow the lifecycle's time.
     now: () => clock.now().getTime(),
+  });
+}
+
+function origoPassClient(config: Config, origo: OrigoClient | null): OrigoPassClient | null {
+  const passes = config.hidPasses;
+  const c = config.hidOrigo;
+  if (!passes || !c || !origo) return null;
+  return createOrigoPassClient({
+    orgId: c.orgId,
+    passApiUrl: passes.passApiUrl,
+    applicationId: c.applicationId,
+    accessToken: (signal) => origo.accessToken(signal),
+    deadlineMs: origo.deadlineMs,
   });
 }
 

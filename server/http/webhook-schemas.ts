@@ -17,6 +17,20 @@ const common = {
 };
 
 const PAYLOADS: Record<WebhookEvent, z.ZodObject> = {
+  'certificate.expiring': z
+    .object({
+      event: z.literal('certificate.expiring'),
+      certificate: z.enum(['pass', 'wwdr']).openapi({ description: 'The pass certificate or the WWDR intermediate' }),
+      subject: z.string(),
+      fingerprint: z.string().openapi({ description: 'The first 16 hex digits of its SHA-256 fingerprint' }),
+      not_after: z.string(),
+      days_left: z.number().int(),
+      threshold_days: z
+        .union([z.literal(30), z.literal(14), z.literal(7), z.literal(1)])
+        .openapi({ description: 'Sent once at each of 30, 14, 7 and 1 days before expiry' }),
+      timestamp: z.string().openapi({ description: 'ISO-8601 UTC, to the second' }),
+    })
+    .openapi({ description: 'No credential: a deployment-wide warning (docs/operations.md)' }),
   'credential.created': z.object({
     event: z.literal('credential.created'),
     ...common,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { ERRORS } from '../../server/domain/errors.js';
+import { announceExpiringCertificates } from '../../server/domain/wallets/certificate-expiry.js';
 import { WEBHOOK_EVENTS } from '../../server/domain/webhooks/endpoints.js';
 import { dispatchWebhooks } from '../../server/webhooks/dispatcher.js';
 import {
@@ -293,6 +294,10 @@ describe('real answers are ones the document told of', () => {
     const { phone } = await personWithPhone(h);
     const started = await startVerification(h, phone);
     await check(h, started.body.verification_id, (await latestSms(h, phone)).code);
+    // certificate.expiring: the same deployment seen ten days before its pass certificate lapses.
+    const ctx = h.keyway.ctx;
+    const lapse = ctx.wallet!.apple!.material.certificate.notAfter.getTime();
+    await announceExpiringCertificates({ ...ctx, clock: { now: () => new Date(lapse - 10 * 86_400_000) } });
     await dispatchWebhooks(h.keyway.ctx);
     await call('GET', `/api/3/webhooks/${whId}/deliveries`, sk);
     const seenEvents = new Set<string>();

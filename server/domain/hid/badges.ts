@@ -1,32 +1,17 @@
 // Credential type 10 (SPEC §16): an HID Seos badge in Apple Wallet or Google Wallet. HID Origo is
 // the Credential Manager; Keyway creates the Origo Pass from the template and keeps its issuance
 // token (encrypted, spent once), and wraps it in Keyway's invitations, hand-off and lifecycle.
-import { createOrigoPassClient, type OrigoPass, type OrigoPassClient } from '../../hid/origo-passes.js';
+import type { OrigoPass, OrigoPassClient } from '../../hid/origo-passes.js';
 import type { Tx } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
 import { originUserOf, upstream } from './credentials.js';
 import { origoOf } from './origo.js';
 
-const clients = new WeakMap<Ctx, OrigoPassClient>();
-
-/** The Credential Management API client of this process (the Origo token shared with type 8). */
+/** The context's Credential Management API client (the Origo token shared with type 8); type 10 is unknown without one. */
 export function origoPassesOf(ctx: Ctx): OrigoPassClient {
-  let client = clients.get(ctx);
-  if (!client) {
-    const passes = ctx.config.hidPasses;
-    const origo = ctx.config.hidOrigo;
-    if (!passes || !origo) throw new ApiError('unknown_credential_type');
-    const mi = origoOf(ctx);
-    client = createOrigoPassClient({
-      orgId: origo.orgId,
-      passApiUrl: passes.passApiUrl,
-      applicationId: origo.applicationId,
-      accessToken: (signal) => mi.accessToken(signal),
-      deadlineMs: mi.deadlineMs,
-    });
-    clients.set(ctx, client);
-  }
+  const client = ctx.services.origoPasses;
+  if (!client) throw new ApiError('unknown_credential_type');
   return client;
 }
 

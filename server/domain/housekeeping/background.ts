@@ -14,6 +14,7 @@ import { startHidWorker } from '../hid/sync.js';
 import { markInvitationEmailed } from '../invitations/invitations.js';
 import { sendInvitationReminders } from '../invitations/reminders.js';
 import { pruneRateCounters } from '../rate-limits.js';
+import { announceExpiringCertificates } from '../wallets/certificate-expiry.js';
 import { pollPendingGoogleDevices } from '../wallets/google-poll.js';
 import { startWalletWorker } from '../wallets/pushes.js';
 import { pruneRetained } from './retention.js';
@@ -52,6 +53,8 @@ export function startBackgroundWork(ctx: Ctx, { sweeps = true }: { sweeps?: bool
     every(10 * 60_000, () => runHousekeeping(ctx), 'housekeeping');
     void sweepExpiredInvitations(ctx).catch(() => undefined);
     every(60_000, () => sweepRevocations(ctx), 'revocation sweep');
+    every(60_000, () => announceExpiringCertificates(ctx), 'certificate expiry');
+    void announceExpiringCertificates(ctx).catch(() => undefined);
     every(10 * 60_000, () => sendInvitationReminders(ctx), 'invitation reminders');
     // The fallback for missed Google save callbacks (KEYWAY_GOOGLE_POLL_S, with the REST API only).
     if (ctx.wallet?.google?.rest)

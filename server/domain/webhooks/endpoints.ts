@@ -18,6 +18,7 @@ export const WEBHOOK_EVENTS = [
   'device.added',
   'device.revoked',
   'verification.succeeded',
+  'certificate.expiring',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** How long the secret before a rotation keeps signing beside the new one. */

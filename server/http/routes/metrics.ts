@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { Gauge } from 'prom-client';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
+import { certificateExpiries } from '../../domain/wallets/certificate-expiry.js';
 import type { Metrics } from '../../metrics.js';
 import { readCacheStats, type Store } from '../../storage/db.js';
 import type { Database } from '../../storage/schema.js';
@@ -14,30 +15,29 @@ import { errorAnswer } from '../errors.js';
  * `GET /metrics` (docs/deploy.md): open in development; otherwise `Authorization: Bearer
  * <KEYWAY_METRICS_TOKEN>`, and 404 when no token is configured (the endpoint does not exist).
  */
-/** Whether an Authorization header carries KEYWAY_METRICS_TOKEN (compared in constant time); false when none is set. */
-export function holdsMetricsToken(ctx: Ctx, authorization: string | undefined): boolean {
+/**
+ * Whether an `Authorization` header carries the metrics token: always in development, never when no
+ * token is configured outside it. /metrics and /readyz's detail share it.
+ */
+export function metricsAuthorized(ctx: Ctx, authorization: string | undefined): boolean {
   const token = ctx.config.metricsToken;
-  if (!token) return false;
-  const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
-  return crypto.timingSafeEqual(digest(authorization ?? ''), digest(`Bearer ${token}`));
+  if (!token) return ctx.config.dev;
+  const expected = crypto.createHash('sha256').update(`Bearer ${token}`).digest();
+  const given = crypto
+    .createHash('sha256')
+    .update(authorization ?? '')
+    .digest();
+  return crypto.timingSafeEqual(given, expected);
 }
 
 export function metricsRoute(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
-  const token = ctx.config.metricsToken;
-  if (!ctx.config.dev && !token) return;
-  const expected = token ? crypto.createHash('sha256').update(`Bearer ${token}`).digest() : undefined;
+  if (!ctx.config.dev && !ctx.config.metricsToken) return;
   app.get('/metrics', async (c) => {
-    if (expected) {
-      const given = crypto
-        .createHash('sha256')
-        .update(c.req.header('authorization') ?? '')
-        .digest();
-      if (!crypto.timingSafeEqual(given, expected))
-        return errorAnswer(
-          c,
-          new ApiError('unauthorized', 'GET /metrics needs Authorization: Bearer <KEYWAY_METRICS_TOKEN>.'),
-        );
-    }
+    if (!metricsAuthorized(ctx, c.req.header('authorization')))
+      return errorAnswer(
+        c,
+        new ApiError('unauthorized', 'GET /metrics needs Authorization: Bearer <KEYWAY_METRICS_TOKEN>.'),
+      );
     const registry = ctx.metrics!.registry;
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
   });
@@ -45,6 +45,19 @@ export function metricsRoute(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
 
 const ageSeconds = (iso: string | null | undefined, now: number) =>
   iso ? Math.max(0, (now - Date.parse(iso)) / 1000) : 0;
+
+/** SPEC §15: days to expiry of the pass certificate and the WWDR, read when scraped. */
+export function watchCertificates(metrics: Metrics, ctx: Ctx): void {
+  new Gauge({
+    name: 'keyway_certificate_expiry_days',
+    help: 'Whole days until the signing certificate expires, by certificate (pass, wwdr)',
+    labelNames: ['certificate'],
+    registers: [metrics.registry],
+    collect() {
+      for (const c of certificateExpiries(ctx)) this.set({ certificate: c.certificate }, c.days);
+    },
+  });
+}
 
 /** Gauges read when scraped: pool, queues' lag, streams, read cache. */
 export function watchState(metrics: Metrics, store: Store, subscribers: () => number): void {

@@ -3,13 +3,14 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
+import { certificateExpiries } from '../../domain/wallets/certificate-expiry.js';
 import { migrationsApplied, ping } from '../../storage/migrations.js';
 import type { AppEnv } from '../context.js';
 import { renderDocs } from '../docs.js';
 import { DATABASE_RETRY_AFTER_S, errorAnswer } from '../errors.js';
 import { openApiDocument } from '../openapi.js';
 import { defineRoute } from '../route.js';
-import { holdsMetricsToken } from './metrics.js';
+import { metricsAuthorized } from './metrics.js';
 
 /** A named start-up dependency for /readyz; returns a problem or null. */
 export interface ReadinessCheck {
@@ -48,6 +49,19 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         description:
           'Each check: `ok`, or what is wrong — outside development only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>`, `failing` for anyone else',
       }),
+      certificates: z
+        .array(
+          z.object({
+            certificate: z.enum(['pass', 'wwdr']),
+            not_after: z.string(),
+            days: z.number().int().openapi({ description: 'Whole days to expiry' }),
+          }),
+        )
+        .optional()
+        .openapi({
+          description:
+            'Days to expiry of the pass certificate and the WWDR (SPEC §15); only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development)',
+        }),
     })
     .openapi('Readiness');
   defineRoute(
@@ -88,12 +102,21 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       }
       // What is wrong (a path, a host, an upstream's words) is for the operator: outside development only
       // the metrics token's holder reads it; anyone else learns each check's name and whether it passes.
-      if (!ctx.config.dev && !holdsMetricsToken(ctx, c.req.header('authorization')))
-        for (const name of Object.keys(checks)) if (checks[name] !== 'ok') checks[name] = 'failing';
+      const authorized = ctx.config.dev || metricsAuthorized(ctx, c.req.header('authorization'));
+      if (!authorized) for (const name of Object.keys(checks)) if (checks[name] !== 'ok') checks[name] = 'failing';
+      const detail = authorized
+        ? {
+            certificates: certificateExpiries(ctx).map(({ certificate, not_after, days }) => ({
+              certificate,
+              not_after,
+              days,
+            })),
+          }
+        : {};
       // A 503 always says when to come back (docs/errors.md), a probe's too.
       return ok
-        ? c.json({ ok, checks })
-        : c.json({ ok, checks }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
+        ? c.json({ ok, checks, ...detail })
+        : c.json({ ok, checks, ...detail }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
     },
   );
 
