@@ -81,6 +81,7 @@ function chunkName(chunk: { moduleIds: string[]; name: string }): string {
   if (chunk.moduleIds.some((id) => id.includes('/qrcode/'))) return 'qr-[hash].js';
   if (chunk.moduleIds.some((id) => /\/i18n\/(de|ar)\.ts$/.test(id))) return 'locale-[name]-[hash].js';
   if (chunk.moduleIds.some((id) => id.endsWith('/handoff-panel.ts'))) return 'handoff-[hash].js';
+  if (chunk.moduleIds.some((id) => id.endsWith('/seams/index.ts'))) return 'seams-[hash].js';
   return '[name]-[hash].js';
 }
 
@@ -91,7 +92,9 @@ function chunkName(chunk: { moduleIds: string[]; name: string }): string {
  * whose separate gzip cost 0.5 KiB more on an <invite-redeem> page.)
  */
 const CORE = [
-  /\/node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context)\//,
+  /\/node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element)\//,
+  // The consumer side of @lit/context; the provider's half stays in <keyway-provider>'s chunk.
+  /\/node_modules\/@lit\/context\/(index\.js|lib\/(context-request-event|create-context|controllers\/context-consumer)\.js)$/,
   /\/src\/(context|events)\.ts$/,
   /\/src\/client\/(errors|fetch-client)\.ts$/,
   /\/src\/keyway-element\.ts$/,

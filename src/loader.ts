@@ -1,7 +1,9 @@
 /**
  * The CDN entry (`dist/cdn/keyway.js`): a small loader. Each Keyway tag is registered when it first
  * appears in the document, or when `define` asks for it, by loading that element's own chunk, so a
- * page pays only for the elements it shows. Elements inside a shadow root are found with `discover`.
+ * page pays only for the elements it shows: one inside a `hidden` element (or `hidden` itself)
+ * loads when that attribute goes. Elements inside a shadow root are found with `discover`;
+ * `seams()` loads the replaceable seams for page code.
  */
 
 const chunks: Record<string, () => Promise<unknown>> = {
@@ -32,17 +34,32 @@ export async function define(...tags: string[]): Promise<void> {
   await Promise.all((tags.length ? tags : Object.keys(chunks)).map(load));
 }
 
-/** Registers every Keyway tag in `root` or `root` itself, e.g. in a shadow root the document's observer cannot see. */
+/**
+ * The seams page code may replace (`qrManager`, `phoneUtilManager`, `passNavigator`, `webOtp`: the
+ * same objects the elements use), fetched on demand. The classes come from `customElements.get`.
+ */
+export const seams = (): Promise<typeof import('./seams/index.js')> => import('./seams/index.js');
+
+/** Whether `root` is, or holds, a `tag` outside any `hidden` subtree. */
+function shows(root: Element | Document | DocumentFragment, tag: string): boolean {
+  const found = [...root.querySelectorAll(tag)];
+  if ((root as Element).localName === tag) found.push(root as Element);
+  return found.some((element) => !element.closest('[hidden]'));
+}
+
+/** Registers every Keyway tag shown in `root` or `root` itself, e.g. in a shadow root the document's observer cannot see. */
 export async function discover(root: Element | Document | DocumentFragment): Promise<void> {
   await Promise.all(
     Object.keys(chunks)
-      .filter((tag) => !loading.has(tag) && ((root as Element).localName === tag || root.querySelector(tag)))
+      .filter((tag) => !loading.has(tag) && shows(root, tag))
       .map(load),
   );
 }
 
 new MutationObserver((records) => {
-  for (const record of records)
+  for (const record of records) {
+    if (record.type === 'attributes') void discover(record.target as Element);
     for (const node of record.addedNodes) if (node.nodeType === 1) void discover(node as Element);
-}).observe(document, { childList: true, subtree: true });
+  }
+}).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden'] });
 void discover(document);

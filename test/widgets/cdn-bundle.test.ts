@@ -106,7 +106,7 @@ describe('dist/cdn/keyway.js in a browser', () => {
     expect(result.upgraded).to.deep.equal(Object.fromEntries(TAGS.map((tag) => [tag, true])));
   });
 
-  it('define() loads a tag before it appears; discover() finds one in a shadow root', async function () {
+  it('define() loads a tag before it appears; discover() finds one in a shadow root; a hidden tag waits until shown', async function () {
     (this as { timeout(ms: number): void }).timeout(30_000);
     const result = await openCdnPage('?api', 'cdn-late');
     expect(result.failure, result.failure).to.equal(undefined);
@@ -114,7 +114,9 @@ describe('dist/cdn/keyway.js in a browser', () => {
       'sms-otp-verify': true,
       'credential-status before discover': false,
       'credential-status': true,
+      'invite-redeem while hidden': false,
+      'invite-redeem once shown': true,
     });
-    expect(result.defined).to.have.members(['sms-otp-verify', 'credential-status']);
+    expect(result.defined).to.have.members(['sms-otp-verify', 'credential-status', 'invite-redeem']);
   });
 });

@@ -1,6 +1,8 @@
 // The development demo (/): operator console, partner pane and dev phone. Plain ES module served
 // as is; it builds DOM with textContent only, so nothing from the API is ever parsed as HTML.
-import { qrManager } from '/cdn/keyway.js';
+import { seams } from '/cdn/keyway.js';
+
+const { qrManager } = await seams();
 
 const config = JSON.parse(document.getElementById('demo-config').textContent);
 const secretKey = config.keys?.secretKey;

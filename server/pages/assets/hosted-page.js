@@ -134,7 +134,11 @@ function choose(method) {
   byCode.hidden = method !== 'code';
   byPhone.hidden = method !== 'phone';
   const field = method === 'code' ? byCode.querySelector('invite-redeem') : byPhone.querySelector('sms-otp-verify');
-  field.updateComplete?.then(() => field.shadowRoot?.querySelector('input:not([type=search])')?.focus());
+  // The phone form's chunk loads when it first shows (the CDN loader skips hidden elements).
+  customElements
+    .whenDefined(field.localName)
+    .then(() => field.updateComplete)
+    .then(() => field.shadowRoot?.querySelector('input:not([type=search])')?.focus());
 }
 
 document.getElementById('use-phone').addEventListener('click', () => choose('phone'));
@@ -182,11 +186,8 @@ journey.addEventListener('token-expired', () => {
 });
 restart.querySelector('a').addEventListener('click', forget);
 
-await Promise.all(
-  ['keyway-provider', 'invite-redeem', 'sms-otp-verify', 'add-to-wallet', 'credential-status'].map((tag) =>
-    customElements.whenDefined(tag),
-  ),
-);
+// The first screen's elements; the others load when their step shows.
+await Promise.all(['keyway-provider', 'invite-redeem'].map((tag) => customElements.whenDefined(tag)));
 const { code, ps, handoff } = takeFragment();
 const kept = code ? null : keptSession();
 if (handoff) await continueHandoff(handoff);
