@@ -221,4 +221,18 @@ describe('/p off the happy path, in Chromium against a real server', { timeout: 
     assert.deepEqual(await axe(page, ['page-has-heading-one']), []);
     await context.close();
   });
+
+  test('turned off while being set up: no Add button that could only fail, and the page says why', async () => {
+    const pass = await issuePass();
+    const { context, page } = await newPhone();
+    await redeem(page, pass.url);
+    await admin('PUT', `/api/3/people/${personId}/credentials/${pass.id}`, { person_credential: { enabled: false } });
+    await page.getByText('Your pass is turned off by your administrator, so it cannot be added now.').waitFor({
+      timeout: 20_000,
+    });
+    assert.equal(await page.getByRole('button', { name: /Add to .* Wallet/ }).count(), 0);
+    await page.getByText('Step 2 of 3').waitFor();
+    assert.deepEqual(await axe(page), []);
+    await context.close();
+  });
 });
