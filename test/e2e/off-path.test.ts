@@ -235,4 +235,33 @@ describe('/p off the happy path, in Chromium against a real server', { timeout: 
     assert.deepEqual(await axe(page), []);
     await context.close();
   });
+
+  test('the demo console keeps the keyboard focus after Issue, Suspend, Resume and Revoke', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.locator('#person-form input[name=first_name]').fill('Lina');
+    await page.locator('#person-form input[name=last_name]').fill('Farah');
+    await page.getByRole('button', { name: 'Create person' }).click();
+    await page.getByRole('heading', { name: /Lina Farah/ }).waitFor();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return el && el !== document.body ? `${el.localName}:${el.textContent?.trim().slice(0, 30)}` : 'body';
+      });
+    const press = async (name: string, settled: () => Promise<unknown>) => {
+      await page.getByRole('button', { name, exact: true }).first().focus();
+      await page.keyboard.press('Enter');
+      await settled();
+      await page.waitForTimeout(300);
+      assert.notEqual(await focused(), 'body', `focus after ${name}`);
+    };
+    await press('Issue wallet pass', () => page.locator('article.credential').waitFor());
+    await press('Suspend', () => page.getByText(/· disabled/).waitFor());
+    assert.equal(await focused(), 'button:Resume');
+    await press('Resume', () => page.getByText(/· enabled/).waitFor());
+    await press('Revoke', () => page.locator('article.credential[data-status="revoked"]').waitFor());
+    assert.deepEqual(await axe(page, ['page-has-heading-one', 'button-name', 'aria-allowed-attr']), []);
+    await context.close();
+  });
 });
