@@ -264,4 +264,17 @@ describe('/p off the happy path, in Chromium against a real server', { timeout: 
     assert.deepEqual(await axe(page, ['page-has-heading-one', 'button-name', 'aria-allowed-attr']), []);
     await context.close();
   });
+
+  test('/p has a meta description in each language', async () => {
+    for (const [lang, words] of [
+      ['en', /door pass to Apple Wallet or Google Wallet/],
+      ['de', /Türausweis/],
+      ['ar', /بطاقة الدخول/],
+    ] as const) {
+      const page = await (await fetch(`${server.url}/p`, { headers: { 'accept-language': lang } })).text();
+      const content = /<meta name="description" content="([^"]+)">/.exec(page)?.[1] ?? '';
+      assert.match(content, words, lang);
+      assert.match(content, /Acme Offices/, lang);
+    }
+  });
 });
