@@ -79,6 +79,7 @@ const ar: Translation = {
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari: 'لإضافة بطاقتك، افتح هذه الصفحة في Safari: افتح القائمة ثم «فتح في Safari»، أو انسخ الرابط أدناه.',
+    appleOnIphone: 'تطبيق Apple Wallet موجود على iPhone. امسح رمز QR أدناه بجهاز iPhone لإضافة البطاقة هناك.',
     inAppChrome: 'لإضافة بطاقتك، افتح هذه الصفحة في Chrome: افتح القائمة ثم «فتح في Chrome»، أو انسخ الرابط أدناه.',
   },
   status: {

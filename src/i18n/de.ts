@@ -85,6 +85,8 @@ const de: Translation = {
     googleWallet: 'Google Wallet',
     inAppSafari:
       'Öffnen Sie diese Seite in Safari, um den Ausweis hinzuzufügen: Menü, dann „In Safari öffnen“, oder kopieren Sie den Link unten.',
+    appleOnIphone:
+      'Apple Wallet gibt es auf dem iPhone. Scannen Sie den QR-Code unten mit Ihrem iPhone, um den Ausweis dort hinzuzufügen.',
     inAppChrome:
       'Öffnen Sie diese Seite in Chrome, um den Ausweis hinzuzufügen: Menü, dann „In Chrome öffnen“, oder kopieren Sie den Link unten.',
   },

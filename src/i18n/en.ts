@@ -95,6 +95,7 @@ const en = {
     googleWallet: 'Google Wallet',
     inAppSafari:
       'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',
+    appleOnIphone: 'Apple Wallet is on iPhone. Scan the QR code below with your iPhone to add the pass there.',
     inAppChrome:
       'To add your pass, open this page in Chrome: tap the menu, then “Open in Chrome”, or copy the link below.',
   },

@@ -227,6 +227,26 @@ describe('<add-to-wallet>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('on a Windows PC "Add to Apple Wallet" says Apple Wallet is on iPhone and points at the QR; no file', async () => {
+    const client = new ScriptedClient().answer('createHandoff', {
+      data: {
+        url: 'https://keys.example/p#h=handoff_token_2',
+        expires_at: new Date(Date.now() + 300_000).toISOString(),
+      },
+    });
+    const el = await mount(client, undefined, { ua: UA.windows });
+    await until(() => byPart(el, 'qr')?.querySelector('img'), 'QR image');
+    const requested = spyEvents<PassRequestedDetail>(el, 'pass-requested');
+    getByRole(el, 'button', 'Add to Apple Wallet').click();
+    await until(() => byPart(el, 'apple-elsewhere'), 'explanation');
+    expect(textOf(byPart(el, 'apple-elsewhere'))).to.contain('Apple Wallet is on iPhone');
+    expect(el.shadowRoot!.activeElement).to.equal(byPart(el, 'apple-elsewhere'));
+    expect(client.callsOf('requestPass')).to.have.length(0);
+    expect(requested.count).to.equal(0);
+    expect(navigations).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+  });
+
   it('desktop: the hand-off failing is reported and can be retried', async () => {
     const client = new ScriptedClient()
       .answer('createHandoff', { error: apiError('network_error') })

@@ -164,9 +164,14 @@ function walletOver() {
   statusHeading.setAttribute('aria-level', '1');
   if (focusLost) statusHeading.focus();
 }
-// Over for this page: the pass was added here, or it is paused, being removed or gone.
+// Over for this page: the pass is paused, being removed or gone.
 const OVER = ['suspended', 'revoking', 'revoked', 'expired'];
-journey.addEventListener('pass-added', walletOver);
+// Added here: "Add the pass to your wallet" is over, the element's own "Your pass is in … Wallet" stays.
+journey.addEventListener('pass-added', () => {
+  for (const part of sections.wallet.querySelectorAll('h1, .intro')) part.hidden = true;
+  statusHeading.setAttribute('role', 'heading');
+  statusHeading.setAttribute('aria-level', '1');
+});
 const statusCard = sections.status.querySelector('credential-status');
 new MutationObserver(() => {
   if (OVER.includes(statusCard.getAttribute('status'))) walletOver();

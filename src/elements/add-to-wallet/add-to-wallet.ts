@@ -11,7 +11,7 @@ import type { HandoffPanel } from './handoff-panel.js';
 
 const PLATFORMS: readonly DevicePlatform[] = ['ios', 'android', 'desktop'];
 
-type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
+type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error' | 'apple-elsewhere';
 
 /** Statuses in which a pass neither can be added nor may be said to be in the wallet. */
 const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked']);
@@ -156,6 +156,14 @@ export class AddToWallet extends KeywayElement {
 
   private async onPress(platform: WalletPlatform): Promise<void> {
     if (this.pass.pending) return;
+    // A .pkpass on Windows or Linux is a file nobody can open: say where Apple Wallet is, point at the QR.
+    const ua = this.userAgent ?? navigator.userAgent;
+    if (platform === 'apple' && this.detected.platform === 'desktop' && !/Macintosh|Mac OS X/.test(ua)) {
+      this.phase = 'apple-elsewhere';
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('[part="apple-elsewhere"]')?.focus();
+      return;
+    }
     this.phase = 'requesting';
     this.lastPlatform = platform;
     this.emit('pass-requested', { platform });
@@ -239,6 +247,7 @@ export class AddToWallet extends KeywayElement {
               }</p>`
             : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
             ${this.phase === 'opened' ? html`<p tabindex="-1" data-focus-target>${t.wallet.opened}</p>` : nothing}
+            ${this.phase === 'apple-elsewhere' ? html`<p part="apple-elsewhere" tabindex="-1" data-focus-target>${t.wallet.appleOnIphone}</p>` : nothing}
             ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`
         }
       </div>
