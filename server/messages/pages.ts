@@ -7,6 +7,9 @@ const en = {
   title: (brand: string) => `Add your ${brand} pass`,
   /** The page title while an error is on screen (as GOV.UK does), so it is the first thing heard. */
   errorTitle: (title: string) => `Error: ${title}`,
+  /** The page's meta description (what a link preview or a search result shows). */
+  description: (brand: string) =>
+    `Add your ${brand} door pass to Apple Wallet or Google Wallet with your invitation code or mobile number.`,
   steps: ['Step 1 of 3', 'Step 2 of 3', 'Step 3 of 3'],
   /** The three steps by name, for the desktop layout's side panel. */
   stepNames: ['Confirm it’s you', 'Add the pass to your wallet', 'Open doors with your phone'],
@@ -34,6 +37,8 @@ export type PageStrings = typeof en;
 const de: PageStrings = {
   title: (brand) => `${brand}-Ausweis hinzufügen`,
   errorTitle: (title) => `Fehler: ${title}`,
+  description: (brand) =>
+    `Legen Sie Ihren ${brand}-Türausweis mit Einladungscode oder Mobilnummer in Apple Wallet oder Google Wallet.`,
   steps: ['Schritt 1 von 3', 'Schritt 2 von 3', 'Schritt 3 von 3'],
   stepNames: ['Bestätigen, dass Sie es sind', 'Ausweis zur Wallet hinzufügen', 'Türen mit dem Telefon öffnen'],
   asideIntro: (brand) => `Ihr ${brand}-Türausweis liegt in der Wallet Ihres Telefons, bereit an der Tür.`,
@@ -59,6 +64,7 @@ const de: PageStrings = {
 const ar: PageStrings = {
   title: (brand) => `أضف بطاقة ${brand}`,
   errorTitle: (title) => `خطأ: ${title}`,
+  description: (brand) => `أضف بطاقة الدخول من ${brand} إلى Apple Wallet أو Google Wallet برمز الدعوة أو برقم هاتفك.`,
   steps: ['الخطوة 1 من 3', 'الخطوة 2 من 3', 'الخطوة 3 من 3'],
   stepNames: ['أكّد هويتك', 'أضف البطاقة إلى محفظتك', 'افتح الأبواب بهاتفك'],
   asideIntro: (brand) => `بطاقة الدخول من ${brand} في محفظة هاتفك، جاهزة عند الباب.`,

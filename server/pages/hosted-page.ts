@@ -38,6 +38,7 @@ export function hostedPage(input: HostedPageInput) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${t.title(brand)}</title>
+<meta name="description" content="${t.description(brand)}">
 <link rel="icon" href="/favicon.ico">
 <link rel="stylesheet" href="/p/page.css">
 <link rel="stylesheet" href="/p/brand.css">

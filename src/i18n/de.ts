@@ -76,11 +76,17 @@ const de: Translation = {
     added: (wallet) => `Ihr Ausweis ist in ${wallet}.`,
     suspended:
       'Ihr Ausweis ist gesperrt und kann jetzt nicht hinzugefügt werden. Ihr Administrator kann ihn wieder freigeben.',
+    paused:
+      'Ihr Ausweis ist pausiert. Er bleibt in Ihrer Wallet und öffnet wieder Türen, sobald Ihre Verwaltung ihn aktiviert.',
+    turnedOff:
+      'Ihr Ausweis wurde von Ihrer Verwaltung ausgeschaltet und kann jetzt nicht hinzugefügt werden. Bitten Sie darum, ihn wieder einzuschalten.',
     removed: 'Ihr Ausweis wurde entfernt und kann nicht hinzugefügt werden.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari:
       'Öffnen Sie diese Seite in Safari, um den Ausweis hinzuzufügen: Menü, dann „In Safari öffnen“, oder kopieren Sie den Link unten.',
+    appleOnIphone:
+      'Apple Wallet gibt es auf dem iPhone. Scannen Sie den QR-Code unten mit Ihrem iPhone, um den Ausweis dort hinzuzufügen.',
     inAppChrome:
       'Öffnen Sie diese Seite in Chrome, um den Ausweis hinzuzufügen: Menü, dann „In Chrome öffnen“, oder kopieren Sie den Link unten.',
   },
@@ -100,13 +106,14 @@ const de: Translation = {
       active: 'Ihr Ausweis öffnet die Türen, für die Sie berechtigt sind.',
       suspended: 'Ihr Ausweis ist pausiert und öffnet keine Türen, bis Ihre Verwaltung ihn wieder aktiviert.',
       revoking: 'Ihr Ausweis wird von Ihrem Telefon entfernt.',
-      revoked: 'Ihr Ausweis wurde entfernt und öffnet keine Türen mehr.',
+      revoked:
+        'Ihr Ausweis wurde entfernt und öffnet keine Türen mehr. Wenden Sie sich an Ihre Verwaltung, wenn Sie einen neuen brauchen.',
       expired: 'Ihre Einladung ist abgelaufen. Bitten Sie Ihre Verwaltung um eine neue.',
     },
     label: 'Ausweisstatus',
     updated: (relative) => `Aktualisiert ${relative}`,
     justNow: 'gerade eben',
-    disabled: 'Von Ihrer Verwaltung ausgeschaltet.',
+    disabled: 'Von Ihrer Verwaltung ausgeschaltet. Er öffnet keine Türen, bis sie ihn wieder einschaltet.',
     helpSummary: 'Funktioniert nicht?',
     reconnecting: 'Verbindung für Live-Updates wird wiederhergestellt…',
   },

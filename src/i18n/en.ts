@@ -86,11 +86,16 @@ const en = {
     notOpened: 'Nothing happened?',
     added: (wallet: string) => `Your pass is in ${wallet}.`,
     suspended: 'Your pass is suspended, so it cannot be added now. Your administrator can turn it back on.',
+    /** Suspended with the pass already on a phone: nothing to add, only to wait for. */
+    paused:
+      'Your pass is paused. It stays in your wallet and opens doors again when your administrator turns it back on.',
+    turnedOff: 'Your pass is turned off by your administrator, so it cannot be added now. Ask them to turn it back on.',
     removed: 'Your pass has been removed, so it cannot be added.',
     appleWallet: 'Apple Wallet',
     googleWallet: 'Google Wallet',
     inAppSafari:
       'To add your pass, open this page in Safari: tap the menu, then “Open in Safari”, or copy the link below.',
+    appleOnIphone: 'Apple Wallet is on iPhone. Scan the QR code below with your iPhone to add the pass there.',
     inAppChrome:
       'To add your pass, open this page in Chrome: tap the menu, then “Open in Chrome”, or copy the link below.',
   },
@@ -110,13 +115,13 @@ const en = {
       active: 'Your pass works at the doors you have access to.',
       suspended: 'Your pass is paused. It will not open doors until your administrator turns it back on.',
       revoking: 'Your pass is being removed from your phone.',
-      revoked: 'Your pass has been removed. It no longer opens doors.',
+      revoked: 'Your pass has been removed and no longer opens doors. Ask your administrator if you need a new one.',
       expired: 'Your invitation has expired. Ask your administrator for a new one.',
     } satisfies Record<CredentialStatus, string>,
     label: 'Pass status',
     updated: (relative: string) => `Updated ${relative}`,
     justNow: 'just now',
-    disabled: 'Turned off by your administrator.',
+    disabled: 'Turned off by your administrator. It will not open doors until they turn it back on.',
     helpSummary: 'Not working?',
     reconnecting: 'Reconnecting for live updates…',
   },

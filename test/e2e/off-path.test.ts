@@ -221,4 +221,60 @@ describe('/p off the happy path, in Chromium against a real server', { timeout: 
     assert.deepEqual(await axe(page, ['page-has-heading-one']), []);
     await context.close();
   });
+
+  test('turned off while being set up: no Add button that could only fail, and the page says why', async () => {
+    const pass = await issuePass();
+    const { context, page } = await newPhone();
+    await redeem(page, pass.url);
+    await admin('PUT', `/api/3/people/${personId}/credentials/${pass.id}`, { person_credential: { enabled: false } });
+    await page.getByText('Your pass is turned off by your administrator, so it cannot be added now.').waitFor({
+      timeout: 20_000,
+    });
+    assert.equal(await page.getByRole('button', { name: /Add to .* Wallet/ }).count(), 0);
+    await page.getByText('Step 2 of 3').waitFor();
+    assert.deepEqual(await axe(page), []);
+    await context.close();
+  });
+
+  test('the demo console keeps the keyboard focus after Issue, Suspend, Resume and Revoke', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.locator('#person-form input[name=first_name]').fill('Lina');
+    await page.locator('#person-form input[name=last_name]').fill('Farah');
+    await page.getByRole('button', { name: 'Create person' }).click();
+    await page.getByRole('heading', { name: /Lina Farah/ }).waitFor();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return el && el !== document.body ? `${el.localName}:${el.textContent?.trim().slice(0, 30)}` : 'body';
+      });
+    const press = async (name: string, settled: () => Promise<unknown>) => {
+      await page.getByRole('button', { name, exact: true }).first().focus();
+      await page.keyboard.press('Enter');
+      await settled();
+      await page.waitForTimeout(300);
+      assert.notEqual(await focused(), 'body', `focus after ${name}`);
+    };
+    await press('Issue wallet pass', () => page.locator('article.credential').waitFor());
+    await press('Suspend', () => page.getByText(/· disabled/).waitFor());
+    assert.equal(await focused(), 'button:Resume');
+    await press('Resume', () => page.getByText(/· enabled/).waitFor());
+    await press('Revoke', () => page.locator('article.credential[data-status="revoked"]').waitFor());
+    assert.deepEqual(await axe(page, ['page-has-heading-one', 'button-name', 'aria-allowed-attr']), []);
+    await context.close();
+  });
+
+  test('/p has a meta description in each language', async () => {
+    for (const [lang, words] of [
+      ['en', /door pass to Apple Wallet or Google Wallet/],
+      ['de', /Türausweis/],
+      ['ar', /بطاقة الدخول/],
+    ] as const) {
+      const page = await (await fetch(`${server.url}/p`, { headers: { 'accept-language': lang } })).text();
+      const content = /<meta name="description" content="([^"]+)">/.exec(page)?.[1] ?? '';
+      assert.match(content, words, lang);
+      assert.match(content, /Acme Offices/, lang);
+    }
+  });
 });

@@ -79,13 +79,18 @@ describe('<add-to-wallet>', () => {
     passNavigator.assign = originalAssign;
   });
 
-  it('iOS: Apple first, both named buttons with their parts, accessible', async () => {
+  it('iOS: only Apple Wallet (Google Wallet does not run on iPhone), its part, accessible', async () => {
     const el = await mount(new ScriptedClient(), 'ios');
-    expect(buttonNames(el)).to.deep.equal(['Add to Apple Wallet', 'Add to Google Wallet']);
+    expect(buttonNames(el)).to.deep.equal(['Add to Apple Wallet']);
     expect(getByRole(el, 'button', 'Add to Apple Wallet').getAttribute('part')).to.equal('apple-button');
-    expect(getByRole(el, 'button', 'Add to Google Wallet').getAttribute('part')).to.equal('google-button');
     expect(byPart(el, 'handoff')).to.equal(null);
     await expect(el).to.be.accessible();
+  });
+
+  it('desktop: both buttons with their parts', async () => {
+    const el = await mount(new ScriptedClient(), 'desktop');
+    expect(buttonNames(el)).to.deep.equal(['Add to Apple Wallet', 'Add to Google Wallet']);
+    expect(getByRole(el, 'button', 'Add to Google Wallet').getAttribute('part')).to.equal('google-button');
   });
 
   it('Android: Google first; detection from the user agent when no platform is set', async () => {
@@ -105,7 +110,7 @@ describe('<add-to-wallet>', () => {
     expect(textOf(getByRole(el, 'status'))).to.contain('Preparing your pass');
     await expect(el).to.be.accessible();
     await sendKeys({ press: 'Enter' });
-    getByRole(el, 'button', 'Add to Google Wallet').click();
+    apple.click();
     hold.resolve({ data: { url: 'https://keys.example/passes/abc.pkpass', device_id: 'dev_1' } });
     await until(() => navigations.length === 1, 'navigation');
     expect(client.callsOf('requestPass')).to.have.length(1);
@@ -230,6 +235,26 @@ describe('<add-to-wallet>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('on a Windows PC "Add to Apple Wallet" says Apple Wallet is on iPhone and points at the QR; no file', async () => {
+    const client = new ScriptedClient().answer('createHandoff', {
+      data: {
+        url: 'https://keys.example/p#h=handoff_token_2',
+        expires_at: new Date(Date.now() + 300_000).toISOString(),
+      },
+    });
+    const el = await mount(client, undefined, { ua: UA.windows });
+    await until(() => byPart(el, 'qr')?.querySelector('img'), 'QR image');
+    const requested = spyEvents<PassRequestedDetail>(el, 'pass-requested');
+    getByRole(el, 'button', 'Add to Apple Wallet').click();
+    await until(() => byPart(el, 'apple-elsewhere'), 'explanation');
+    expect(textOf(byPart(el, 'apple-elsewhere'))).to.contain('Apple Wallet is on iPhone');
+    expect(el.shadowRoot!.activeElement).to.equal(byPart(el, 'apple-elsewhere'));
+    expect(client.callsOf('requestPass')).to.have.length(0);
+    expect(requested.count).to.equal(0);
+    expect(navigations).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+  });
+
   it('desktop: the hand-off failing is reported and can be retried', async () => {
     const client = new ScriptedClient()
       .answer('createHandoff', { error: apiError('network_error') })
@@ -271,7 +296,7 @@ describe('<add-to-wallet>', () => {
   });
 
   it('German names the buttons in German', async () => {
-    const el = await mount(new ScriptedClient(), 'ios', { lang: 'de' });
+    const el = await mount(new ScriptedClient(), 'desktop', { lang: 'de' });
     expect(buttonNames(el)).to.deep.equal(['Zu Apple Wallet hinzufügen', 'Zu Google Wallet hinzufügen']);
   });
 
@@ -346,6 +371,32 @@ describe('<add-to-wallet>', () => {
     expect(buttonNames(el)).to.deep.equal([]);
   });
 
+  it('a credential turned off while being set up offers no button that could only fail, and says why once', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client, 'android');
+    await until(() => client.streams.length === 1, 'status watched');
+    client.streams[0].push(snapshot('provisioning'));
+    await until(() => buttonNames(el).length === 2, 'offered while enabled');
+    // Only `enabled` changes: the status stays "provisioning".
+    client.streams[0].push({ ...snapshot('provisioning'), enabled: false });
+    await until(() => byPart(el, 'unavailable'), 'unavailable');
+    expect(buttonNames(el)).to.deep.equal([]);
+    expect(textOf(byPart(el, 'unavailable'))).to.contain('turned off');
+    await expect(el).to.be.accessible();
+  });
+
+  it('suspended with the pass already in a wallet: it does not talk about adding it', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client, 'ios');
+    await until(() => client.streams.length === 1, 'status watched');
+    client.streams[0].push(snapshot('suspended', [{ id: 'dev_s', platform: 'apple', status: 'active' }]));
+    await until(() => byPart(el, 'unavailable'), 'unavailable');
+    const text = textOf(byPart(el, 'base'));
+    expect(text).to.not.match(/cannot be added|added now/);
+    expect(text).to.contain('paused');
+    expect(buttonNames(el)).to.deep.equal([]);
+  });
+
   it('before a token exists it shows no wallet button and makes no request', async () => {
     const client = new ScriptedClient();
     const el = await fixture<AddToWallet>(
@@ -356,12 +407,12 @@ describe('<add-to-wallet>', () => {
     expect(client.calls.map((c) => c.method)).to.deep.equal([]);
     el.token = 'ps_later';
     await el.updateComplete;
-    expect(buttonNames(el)).to.have.length(2);
+    expect(buttonNames(el)).to.have.length(1);
   });
 
   it('looks: the two wallet buttons are the same width, 44 px or taller, words on one line', async () => {
     for (const width of ['358px', '448px']) {
-      const el = await mount(new ScriptedClient(), 'ios');
+      const el = await mount(new ScriptedClient(), 'android');
       el.style.width = width;
       await el.updateComplete;
       const [apple, google] = ['apple-button', 'google-button'].map((p) => byPart(el, p)!.getBoundingClientRect());

@@ -54,6 +54,33 @@ describe('<credential-status>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('turned off while being set up: one headline, one sentence, no "usually takes seconds", no help', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client);
+    await until(() => client.streams.length === 1, 'stream opened');
+    client.streams[0].open();
+    client.streams[0].push({ ...event(null, 'provisioning'), enabled: false });
+    await until(() => el.status === 'provisioning', 'status');
+    await el.updateComplete;
+    const text = textOf(byPart(el, 'base'));
+    expect(text).to.contain('Turned off by your administrator');
+    expect(text).to.not.contain('usually takes seconds');
+    expect(byPart(el, 'help')).to.equal(null);
+    expect(el.shadowRoot!.querySelectorAll('p:not([part="badge"]):not([part="updated"])')).to.have.length(1);
+    await expect(el).to.be.accessible();
+  });
+
+  it('removed: the sentence says what to do next', async () => {
+    const client = new ScriptedClient();
+    const el = await mount(client);
+    await until(() => client.streams.length === 1, 'stream opened');
+    client.streams[0].open();
+    client.streams[0].push(event(null, 'revoked'));
+    await until(() => el.status === 'revoked', 'status');
+    await el.updateComplete;
+    expect(textOf(byPart(el, 'description'))).to.match(/administrator/);
+  });
+
   for (const status of CREDENTIAL_STATUSES) {
     it(`${status}: words, icon and colour, reflected, accessible`, async () => {
       const client = new ScriptedClient();

@@ -262,12 +262,34 @@ async function credentialCard(credential, session) {
 /** Runs a console action, then refreshes what it changed; errors go to the console's alert line. */
 async function run(action) {
   $('credential-error').textContent = '';
+  const pressed = document.activeElement;
+  const card = pressed?.closest?.('article.credential')?.dataset.credentialId;
+  const label = pressed?.textContent;
   try {
     await action();
   } catch (error) {
     $('credential-error').textContent = error.message;
   }
   await Promise.allSettled([refreshCredentials(), refreshEvents()]);
+  if (card) keepFocus(card, label);
+}
+
+/**
+ * The cards are drawn anew after an action, so the pressed button is gone: focus goes to the same
+ * button in the new card if it can still be pressed, else the card's next action, else the card.
+ */
+function keepFocus(credentialId, label) {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const article = document.querySelector(`article.credential[data-credential-id="${credentialId}"]`);
+  if (!article) return;
+  const buttons = [...article.querySelectorAll('button:not([disabled])')];
+  const target =
+    buttons.find((b) => b.textContent === label) ?? article.querySelector('.actions button:not([disabled])');
+  if (target) target.focus();
+  else {
+    article.tabIndex = -1;
+    article.focus();
+  }
 }
 
 $('person-form').addEventListener('submit', async (event) => {
@@ -309,6 +331,8 @@ issueButton.addEventListener('click', async () => {
   } finally {
     issueButton.disabled = false;
     if ($('issue-status')) $('issue-status').textContent = '';
+    // A disabled button loses focus: give it back, so the keyboard stays where it was.
+    if (!document.activeElement || document.activeElement === document.body) issueButton.focus();
   }
 });
 

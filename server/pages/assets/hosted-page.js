@@ -157,10 +157,9 @@ journey.addEventListener('pass-requested', () => {
   keep({ step: 'status' });
   show('status', { focus: false });
 });
-// Once the pass is being removed, "add" buttons and "your pass is in Wallet" no longer fit: the
-// status is the page's one heading now, and takes the focus if it was in what went away.
-journey.addEventListener('status-changed', (event) => {
-  if (!['revoking', 'revoked'].includes(event.detail.newStatus)) return;
+// Once the pass is added, paused or being removed, "add the pass" no longer fits: the status is
+// the page's one heading now, and takes the focus if it was in what went away.
+function walletOver() {
   const active = document.activeElement;
   const focusLost = !active || active === document.body || sections.wallet.contains(active);
   show('status', { focus: false });
@@ -168,7 +167,19 @@ journey.addEventListener('status-changed', (event) => {
   statusHeading.setAttribute('role', 'heading');
   statusHeading.setAttribute('aria-level', '1');
   if (focusLost) statusHeading.focus();
+}
+// Over for this page: the pass is paused, being removed or gone.
+const OVER = ['suspended', 'revoking', 'revoked', 'expired'];
+// Added here: "Add the pass to your wallet" is over, the element's own "Your pass is in … Wallet" stays.
+journey.addEventListener('pass-added', () => {
+  for (const part of sections.wallet.querySelectorAll('h1, .intro')) part.hidden = true;
+  statusHeading.setAttribute('role', 'heading');
+  statusHeading.setAttribute('aria-level', '1');
 });
+const statusCard = sections.status.querySelector('credential-status');
+new MutationObserver(() => {
+  if (OVER.includes(statusCard.getAttribute('status'))) walletOver();
+}).observe(statusCard, { attributes: true, attributeFilter: ['status'] });
 journey.addEventListener('keyway-error', (event) => {
   titled(true);
   // A person held back on the phone path is told what else they can do meanwhile.

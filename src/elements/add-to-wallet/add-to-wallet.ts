@@ -11,7 +11,7 @@ import type { HandoffPanel } from './handoff-panel.js';
 
 const PLATFORMS: readonly DevicePlatform[] = ['ios', 'android', 'desktop'];
 
-type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error';
+type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error' | 'apple-elsewhere';
 
 /** Statuses in which a pass neither can be added nor may be said to be in the wallet. */
 const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked']);
@@ -72,6 +72,8 @@ export class AddToWallet extends KeywayElement {
     phase: { state: true },
     requested: { state: true },
     credentialStatus: { state: true },
+    credentialEnabled: { state: true },
+    inAWallet: { state: true },
   };
 
   /** The credential; optional with a `ps_` token, which names its own. */
@@ -87,6 +89,9 @@ export class AddToWallet extends KeywayElement {
   declare private requested?: { platform: WalletPlatform; deviceId: string };
   /** The credential's live status: the element follows it (docs/elements.md). */
   declare private credentialStatus?: CredentialStatus;
+  /** Whether the credential is enabled and whether a phone already holds it, from the same snapshot. */
+  private credentialEnabled = true;
+  private inAWallet = false;
   /** What the live watch runs for (credential, token, api-base); a change restarts it. */
   private watching = '';
 
@@ -151,6 +156,14 @@ export class AddToWallet extends KeywayElement {
 
   private async onPress(platform: WalletPlatform): Promise<void> {
     if (this.pass.pending) return;
+    // A .pkpass on Windows or Linux is a file nobody can open: say where Apple Wallet is, point at the QR.
+    const ua = this.userAgent ?? navigator.userAgent;
+    if (platform === 'apple' && this.detected.platform === 'desktop' && !/Macintosh|Mac OS X/.test(ua)) {
+      this.phase = 'apple-elsewhere';
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('[part="apple-elsewhere"]')?.focus();
+      return;
+    }
     this.phase = 'requesting';
     this.lastPlatform = platform;
     this.emit('pass-requested', { platform });
@@ -171,6 +184,8 @@ export class AddToWallet extends KeywayElement {
 
   private onStatus(snapshot: LiveSnapshot): void {
     this.credentialStatus = snapshot.status;
+    this.credentialEnabled = snapshot.enabled;
+    this.inAWallet = snapshot.devices.some((d) => d.status === 'active');
     const requested = this.requested;
     const credentialId = this.effectiveCredentialId;
     if (!requested || !credentialId || this.phase === 'added') return;
@@ -200,10 +215,17 @@ export class AddToWallet extends KeywayElement {
     // Before a session exists there is nothing to add: no button that could only answer 401.
     if (!this.effectiveToken) return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}></div>`;
     const { platform, inApp } = this.detected;
-    const order: WalletPlatform[] = platform === 'android' ? ['google', 'apple'] : ['apple', 'google'];
+    // Google Wallet does not run on iPhone or iPad: there only Apple Wallet is offered.
+    const order: WalletPlatform[] =
+      platform === 'ios' ? ['apple'] : platform === 'android' ? ['google', 'apple'] : ['apple', 'google'];
     const walletName = this.requested?.platform === 'google' ? t.wallet.googleWallet : t.wallet.appleWallet;
+    // Buttons only where pressing them can work: not for a pass that is paused, turned off or removed.
     const unavailable =
-      this.credentialStatus && UNAVAILABLE.has(this.credentialStatus) ? this.credentialStatus : undefined;
+      this.credentialStatus && UNAVAILABLE.has(this.credentialStatus)
+        ? this.credentialStatus
+        : this.credentialStatus && !this.credentialEnabled
+          ? 'turned-off'
+          : undefined;
     return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}>
       ${
         unavailable || !inApp
@@ -214,9 +236,18 @@ export class AddToWallet extends KeywayElement {
       <div part="status" role="status" aria-live="polite">
         ${
           unavailable
-            ? html`<p part="unavailable" tabindex="-1" data-focus-target>${unavailable === 'suspended' ? t.wallet.suspended : t.wallet.removed}</p>`
+            ? html`<p part="unavailable" tabindex="-1" data-focus-target>${
+                unavailable === 'suspended'
+                  ? this.inAWallet
+                    ? t.wallet.paused
+                    : t.wallet.suspended
+                  : unavailable === 'turned-off'
+                    ? t.wallet.turnedOff
+                    : t.wallet.removed
+              }</p>`
             : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
             ${this.phase === 'opened' ? html`<p tabindex="-1" data-focus-target>${t.wallet.opened}</p>` : nothing}
+            ${this.phase === 'apple-elsewhere' ? html`<p part="apple-elsewhere" tabindex="-1" data-focus-target>${t.wallet.appleOnIphone}</p>` : nothing}
             ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`
         }
       </div>

@@ -13,6 +13,9 @@ const HID_MOBILE = 8;
 
 import type { LocaleCode } from '../../i18n/index.js';
 
+/** Statuses that are over: their own sentence says so, whatever `enabled` says. */
+const ENDED = new Set<CredentialStatus>(['revoking', 'revoked', 'expired']);
+
 /** One icon per status, so colour is never the only signal. */
 const ICONS: Record<CredentialStatus, ReturnType<typeof svg>> = {
   invited: svg`<path d="M3 6h18v12H3z M3 6l9 7 9-7" />`,
@@ -188,7 +191,11 @@ export class CredentialStatusElement extends KeywayElement {
 
   private renderHelp(status: CredentialStatus) {
     const hid = this.credentialTypeId === HID_MOBILE;
-    if (this.compact || (status !== 'invited' && status !== 'provisioning' && !(hid && status === 'active')))
+    if (
+      this.compact ||
+      !this.enabled ||
+      (status !== 'invited' && status !== 'provisioning' && !(hid && status === 'active'))
+    )
       return nothing;
     const { t } = this.l10n;
     const help = hid ? this.hidHelp?.[this.l10n.locale] : this.help?.[this.l10n.locale];
@@ -222,8 +229,12 @@ export class CredentialStatusElement extends KeywayElement {
         }
         ${waiting ? html`<p>${this.renderSpinner()}<span class="visually-hidden">${t.common.loading}</span></p>` : nothing}
       </div>
-      ${status && !this.compact ? html`<p part="description">${t.status.descriptions[status]}</p>` : nothing}
-      ${status && !this.enabled && status !== 'suspended' ? html`<p>${t.status.disabled}</p>` : nothing}
+      ${
+        // One headline (the badge) and one sentence: turned off says so instead of "being set up".
+        status && !this.compact
+          ? html`<p part="description">${!this.enabled && status !== 'suspended' && !ENDED.has(status) ? t.status.disabled : t.status.descriptions[status]}</p>`
+          : nothing
+      }
       ${
         updated && !Number.isNaN(updated.getTime()) && !this.compact
           ? html`<p part="updated" class="hint">
