@@ -105,6 +105,7 @@ export async function listPeople(
   if (opts.email) q = q.where('email', '=', opts.email.toLowerCase());
   const words = (opts.search ?? '').trim().toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
   for (const word of words) {
+    // %, _ and \ in what was typed are plain characters, not wildcards.
     const like = `%${word.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     const digits = word.replace(/[^\d]/g, '');
     const phone = digits.length >= 3 ? `%${digits}%` : '~'; // a phone is never '~'
