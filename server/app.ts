@@ -26,6 +26,7 @@ import { verificationRoutes } from './http/routes/verifications.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { statusStreamRoutes } from './http/status-stream.js';
 import { createMetrics } from './metrics.js';
+import { consolePageRoutes } from './pages/console-page.js';
 import type { DemoConsoleKeys } from './pages/demo-keys.js';
 import { pageRoutes } from './pages/routes.js';
 import type { StopWorker } from './storage/outbox.js';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   hidCallbackRoutes(app, ctx);
   staffRoutes(app, ctx);
   consoleSessionRoutes(app, ctx);
+  consolePageRoutes(app, ctx);
   pageRoutes(app, ctx, { demoKeys: deps.demo, cdnDir: deps.cdnDir });
   app.onError(onError(log));
   app.notFound(notFound(app));

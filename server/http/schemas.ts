@@ -177,6 +177,15 @@ export const ListQuery = z.object({
 export const PeopleQuery = ListQuery.extend({
   phone: z.string().max(40).optional(),
   email: z.string().max(320).optional(),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'Search: part of the name, email or phone (the staff console’s search box)' }),
+  credential_status: z
+    .enum(STATUSES)
+    .optional()
+    .openapi({ description: 'Only people holding a credential in this status' }),
 });
 export const EventsQuery = ListQuery.extend({
   type: z.string().max(64).optional(),

@@ -3,10 +3,8 @@
 // The browser tests use Chromium's own virtual authenticator instead.
 import crypto from 'node:crypto';
 
-type Cbor = number | string | Uint8Array | Map<Cbor, Cbor> | CborRecord;
-interface CborRecord {
-  [key: string]: Cbor;
-}
+type Cbor = number | string | Uint8Array | CborMap | { [key: string]: Cbor };
+interface CborMap extends Map<Cbor, Cbor> {}
 
 /** The few CBOR items an attestation object needs (RFC 8949): ints, byte and text strings, maps. */
 function cbor(v: Cbor): Buffer {

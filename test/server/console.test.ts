@@ -110,6 +110,21 @@ describe('the staff console in production', () => {
     assert.equal(again.json.error.code, 'link_expired');
   });
 
+  test('the console page: strict CSP (no inline code, no third party), never framed, never cached', async () => {
+    for (const p of ['/console', '/console/people/1', '/console/enrol']) {
+      const res = await fetch(server.url + p);
+      assert.equal(res.status, 200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /style-src 'self'(;|$)/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.ok(!/unsafe-|https?:/.test(csp), csp);
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.ok(!/<script(?![^>]*\bsrc=)/.test(await res.text()), 'no inline script');
+    }
+  });
+
   test('an enrolment link past its 24 h is refused', async () => {
     const token = await invite('late@example.com', 'viewer');
     const db = new Database(path.join(dir, 'k.db'));

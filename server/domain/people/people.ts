@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import { nowIso } from '../../clock.js';
 import type { Actor } from '../../storage/audit.js';
 import { recordChange } from '../../storage/change-log.js';
@@ -83,7 +83,16 @@ export async function getPersonRow(ctx: Ctx, id: number) {
 
 export async function listPeople(
   ctx: Ctx,
-  opts: { limit: number; cursor?: number; phone?: string; email?: string; defaultCountry?: string | null },
+  opts: {
+    limit: number;
+    cursor?: number;
+    phone?: string;
+    email?: string;
+    /** Part of the name, email or phone (the console's search box). */
+    search?: string;
+    credentialStatus?: string;
+    defaultCountry?: string | null;
+  },
 ): Promise<{ people: PersonView[]; next_cursor: string | null }> {
   let q = ctx.store.db
     .selectFrom('people')
@@ -95,6 +104,28 @@ export async function listPeople(
   if (opts.phone)
     q = q.where('phone', '=', normalizePhone(opts.phone, opts.defaultCountry ?? ctx.config.defaultCountry));
   if (opts.email) q = q.where('email', '=', opts.email.toLowerCase());
+  const words = (opts.search ?? '').trim().toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
+  for (const word of words) {
+    // %, _ and \ in what was typed are plain characters, not wildcards.
+    const like = `%${word.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    const digits = word.replace(/[^\d]/g, '');
+    const phone = digits.length >= 3 ? `%${digits}%` : '~'; // a phone is never '~'
+    q = q.where(
+      sql<boolean>`(lower(first_name) like ${like} escape '\\' or lower(last_name) like ${like} escape '\\' or coalesce(email, '') like ${like} escape '\\' or coalesce(phone, '') like ${phone})`,
+    );
+  }
+  if (opts.credentialStatus) {
+    const status = opts.credentialStatus;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('credentials')
+          .select('credentials.id')
+          .whereRef('credentials.person_id', '=', 'people.id')
+          .where('credentials.status', '=', status),
+      ),
+    );
+  }
   const rows = await q.execute();
   const page = rows.slice(0, opts.limit);
   return {

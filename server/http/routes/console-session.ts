@@ -84,8 +84,11 @@ async function sessionOf(ctx: Ctx, c: AppContext): Promise<StaffCaller> {
 export function consoleSessionRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
   app.use('/console/auth/*', consoleOriginOnly(ctx));
 
+  // Who is signed in, or `staff: null` (the console asks on every load; not signed in is no error).
   app.get('/console/auth/session', async (c) => {
-    const caller = await sessionOf(ctx, c);
+    const token = getCookie(c, CONSOLE_COOKIE);
+    const caller = token ? await resolveStaffSession(ctx, token) : null;
+    if (!caller) return c.json({ staff: null, expires_at: null });
     return c.json({ staff: await getStaff(ctx, caller.staffId), expires_at: caller.expiresAt });
   });
 

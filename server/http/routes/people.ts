@@ -73,6 +73,8 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
           cursor: cursorInt(q.cursor),
           phone: q.phone,
           email: q.email,
+          search: q.q,
+          credentialStatus: q.credential_status,
           defaultCountry: caller.defaultCountry,
         }),
       ),
