@@ -91,11 +91,29 @@ async function runServer(args: string[], mode: 'development' | 'production'): Pr
     return 0;
   }
   const { values } = parseArgs({ args, options: { workers: { type: 'string' } } });
-  const env = values.workers ? { ...process.env, KEYWAY_WORKERS: values.workers } : process.env;
+  let env = values.workers ? { ...process.env, KEYWAY_WORKERS: values.workers } : process.env;
+  if (cluster.isWorker && process.env.KEYWAY_SECRET_FROM_PRIMARY === '1')
+    env = { ...env, ...(await secretsFromPrimary()) };
   const config = loadConfig(env, mode);
   const workers = config.workers === 'auto' ? os.availableParallelism() : config.workers;
   if (cluster.isPrimary && workers > 1) return runPrimary(config, workers);
   return runWorker(config);
+}
+
+/**
+ * A worker asks its primary for KEYWAY_SECRET (and the previous one) over the IPC channel, so the secret is
+ * in no worker's environment (/proc/<pid>/environ, a crash dump's env) (docs/security.md).
+ */
+function secretsFromPrimary(): Promise<Record<string, string>> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { type?: string; secret?: string; previous?: string }) => {
+      if (m?.type !== 'keyway-secret' || !m.secret) return;
+      process.off('message', onMessage);
+      resolve({ KEYWAY_SECRET: m.secret, ...(m.previous ? { KEYWAY_SECRET_PREVIOUS: m.previous } : {}) });
+    };
+    process.on('message', onMessage);
+    process.send?.({ type: 'keyway-secret?' });
+  });
 }
 
 /** Start-up work done once however many workers serve: migrations, the hosted key, the demo keys. */
@@ -157,6 +175,9 @@ const FAILED_STARTS = 3;
 
 async function runPrimary(config: Config, workers: number): Promise<number> {
   const secret = resolveSecret(config);
+  // Handed to each worker on request (secretsFromPrimary), never through the environment it inherits.
+  delete process.env.KEYWAY_SECRET;
+  delete process.env.KEYWAY_SECRET_PREVIOUS;
   // Signing material once, before any worker: dev certificates made on a first start by two workers at
   // once were two halves of different chains (the pass certificate not issued by the WWDR beside it).
   const wallet = loadWalletRuntime(config);
@@ -176,9 +197,12 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
   const fork = (sweeps: boolean) => {
     // PORT=0: the first worker's port is every later worker's, so replacements join the same one.
     const worker = cluster.fork({
-      KEYWAY_SECRET: secret,
+      KEYWAY_SECRET_FROM_PRIMARY: '1',
       KEYWAY_WORKER_SWEEPS: sweeps ? '1' : '0',
       PORT: String(port),
+    });
+    worker.on('message', (m: { type?: string }) => {
+      if (m?.type === 'keyway-secret?') worker.send({ type: 'keyway-secret', secret, previous: config.secretPrevious });
     });
     let listened = false;
     worker.once('listening', () => {

@@ -7,6 +7,11 @@ export interface AppEnv {
     ip: string;
     /** Resolved bearer token; `invalid` when one was sent but is unknown, revoked or expired. */
     caller: Caller | 'invalid' | null;
+    /**
+     * Set by the idempotency middleware for a keyed POST: the route calls it once the request is valid, so a bad
+     * body costs no write; it answers the stored Response to replay, or undefined to go on.
+     */
+    idempotent?: () => Promise<Response | undefined>;
   };
 }
 export type AppContext = Context<AppEnv>;

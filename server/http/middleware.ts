@@ -240,38 +240,45 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
         fields: { 'Idempotency-Key': 'Too long.' },
       });
     const scope = caller.kind === 'publishable' ? `${caller.tokenHash}|${c.get('ip')}` : caller.tokenHash;
-    const body = await c.req.text();
-    const start = await beginIdempotent(
-      ctx,
-      idempotencyRecordKeys(ctx, scope, c.req.method, c.req.path, key),
-      hashRequest(body),
-    );
-    if (start.kind === 'replay') {
-      return new Response(start.body, {
-        status: start.status,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'idempotent-replayed': 'true',
-          ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}),
-          ...corsHeadersOf(c),
-        },
-      });
-    }
-    const { recordKey } = start;
-    // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
-    const heartbeat = setInterval(
-      () => void heartbeatIdempotent(ctx, recordKey).catch(() => undefined),
-      HEARTBEAT_SECONDS * 1000,
-    );
-    heartbeat.unref();
+    let recordKey: string | undefined;
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
+    // The record is written only when the route says the request is valid (route.ts), not before.
+    c.set('idempotent', async () => {
+      const start = await beginIdempotent(
+        ctx,
+        idempotencyRecordKeys(ctx, scope, c.req.method, c.req.path, key),
+        hashRequest(await c.req.text()),
+      );
+      if (start.kind === 'replay') {
+        return new Response(start.body, {
+          status: start.status,
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'idempotent-replayed': 'true',
+            ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}),
+            ...corsHeadersOf(c),
+          },
+        });
+      }
+      recordKey = start.recordKey;
+      const alive = recordKey;
+      // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
+      heartbeat = setInterval(
+        () => void heartbeatIdempotent(ctx, alive).catch(() => undefined),
+        HEARTBEAT_SECONDS * 1000,
+      );
+      heartbeat.unref();
+      return undefined;
+    });
     try {
       await next();
     } catch (err) {
-      await abandonIdempotent(ctx, recordKey);
+      if (recordKey) await abandonIdempotent(ctx, recordKey);
       throw err;
     } finally {
       clearInterval(heartbeat);
     }
+    if (!recordKey) return; // refused before it was valid, or a replay: nothing was written
     const status = c.res.status;
     // Only definite answers are remembered; 5xx, 409 and 429 may be retried with the same key.
     if (c.error || status >= 500 || status === 429 || status === 409) await abandonIdempotent(ctx, recordKey);

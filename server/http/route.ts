@@ -176,6 +176,9 @@ export function defineRoute<
       for (const name of intParams) ids[name] = pathInt(c, name);
     }
     const parsedBody = (body ? await readBody(c, body, wrap) : undefined) as Infer<B>;
+    // An Idempotency-Key is recorded only now that the request is valid (docs/api.md).
+    const replay = await c.get('idempotent')?.();
+    if (replay) return replay;
     return handler({ caller, body: parsedBody, query: parsedQuery, ids }, c);
   });
 }

@@ -1,7 +1,7 @@
 // The webhook dispatcher: outbox rows fan out to subscribed endpoints as deliveries, sent at least once.
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import net, { type LookupFunction } from 'node:net';
 import type { Selectable } from 'kysely';
 import { type Clock, nowIso } from '../clock.js';
 import type { Config } from '../config.js';
@@ -219,9 +219,9 @@ async function deliverWebhook(ctx: Deps, d: Claimed, signal: AbortSignal): Promi
       },
     };
   }
-  const error = (
+  const error = withoutAddresses(
     result.error ??
-    `HTTP ${status}${status !== undefined && status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`
+      `HTTP ${status}${status !== undefined && status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
   ).slice(0, 300);
   ctx.log({
     level: 'warn',
@@ -273,6 +273,17 @@ function parseRetryAfter(value: string | undefined, now: number): number | undef
  * (lookup, connect, request, the answer's head and body): a receiver that trickles its answer a
  * byte at a time fails at the deadline like one that never answers.
  */
+/**
+ * An attempt's error as the partner may read it (`last_error`): the address the destination resolved to
+ * (`connect ECONNREFUSED 10.1.2.3:443`) says something about the operator's network, so it goes.
+ */
+export function withoutAddresses(message: string): string {
+  return message.replace(/\[?[0-9A-Fa-f:.]{3,}\]?(?::\d+)?/g, (m) => {
+    const bare = m.replace(/^\[|\](?::\d+)?$/g, '').replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1');
+    return net.isIP(bare) || net.isIP(bare.replace(/:\d+$/, '')) ? 'the resolved address' : m;
+  });
+}
+
 export const sendPinned: WebhookSender = async (rawUrl, headers, body, allowPrivate, opts = {}) => {
   const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
   const deadline = AbortSignal.timeout(timeoutMs);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createHarness, type Harness, issueWalletPass } from '../helpers/harness.js';
+import { sql } from 'kysely';
+import { createHarness, type Harness, issueWalletPass, PARTNER_ORIGIN } from '../helpers/harness.js';
 
 let h: Harness;
 before(async () => {
@@ -102,4 +103,20 @@ test('an error answer is not remembered: the same key may be retried after fixin
     headers: { 'idempotency-key': 'k-err' },
   });
   assert.equal(again.status, 400);
+});
+
+// Review, round two, point 8: a keyed flood of bad bodies wrote the idempotency record twice per request.
+test('an Idempotency-Key costs no write before the body is valid', async () => {
+  const changes = async () =>
+    Number((await sql<{ n: number }>`select total_changes() as n`.execute(h.store.db)).rows[0].n);
+  const before = await changes();
+  for (let i = 0; i < 20; i++) {
+    const bad = await h.request('POST', '/api/3/verifications', {
+      token: h.pk,
+      body: { phone_number: 42 },
+      headers: { 'idempotency-key': `flood-${i}`, origin: PARTNER_ORIGIN },
+    });
+    assert.equal(bad.status, 400, bad.text);
+  }
+  assert.equal((await changes()) - before, 0, 'twenty keyed bad bodies wrote nothing');
 });

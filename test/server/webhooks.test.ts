@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../server/app.js';
@@ -275,6 +276,25 @@ describe('webhooks (SQLite)', () => {
     assert.equal(done.body.deliveries[0].status, 'delivered');
     assert.equal(done.body.deliveries[0].attempts, 4);
     assert.equal(await dispatchWebhooks(h.keyway.ctx), 0);
+    await h.request('DELETE', `/api/3/webhooks/${wh.id}`, { token: h.sk });
+  });
+
+  // Review, round two, point 12: a partner reads last_error; the address its hostname resolved to is the operator's business.
+  test('a failed attempt’s last_error names no resolved address', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer();
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(port));
+      });
+    });
+    const wh = await subscribe(h, `http://localhost:${closed}/hook`, ['credential.created']);
+    await issueWalletPass(h);
+    await dispatchWebhooks(h.keyway.ctx);
+    const d = (await h.request('GET', `/api/3/webhooks/${wh.id}/deliveries`, { token: h.sk })).body.deliveries[0];
+    assert.equal(d.attempts, 1);
+    assert.ok(d.last_error, 'the failure is described');
+    assert.doesNotMatch(d.last_error, /127\.0\.0\.1|::1|\d+\.\d+\.\d+\.\d+/, d.last_error);
     await h.request('DELETE', `/api/3/webhooks/${wh.id}`, { token: h.sk });
   });
 

@@ -131,3 +131,28 @@ test('workers that cannot start (their port is taken) stop the primary with exit
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Review, round two, point 12: a worker's environment (/proc/<pid>/environ) does not carry KEYWAY_SECRET;
+// the primary hands it over on the IPC channel.
+test('workers get KEYWAY_SECRET from the primary, not in their environment', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-wsecret-'));
+  const server = await startServerProcess(
+    { KEYWAY_DATA_DIR: dir, KEYWAY_SECRET: TEST_SECRET, KEYWAY_DEMO_SECRET_KEY: SK },
+    'start',
+    ['--workers', '2'],
+  );
+  try {
+    const workers = await workersOf(server.child.pid!);
+    assert.equal(workers.length, 2, server.output());
+    for (const pid of workers) {
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+      assert.ok(!environ.includes(TEST_SECRET), `worker ${pid} has the secret in its environment`);
+    }
+    // Both workers decrypt what the other wrote: they hold the same secret.
+    const statuses = await createPeople(server.url, 6);
+    assert.deepEqual(statuses, Array(6).fill(201));
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
