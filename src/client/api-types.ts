@@ -102,7 +102,7 @@ export interface paths {
         put?: never;
         /**
          * Issue a credential
-         * @description A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.
+         * @description A value another live credential holds → 409 `value_in_use` (a person’s card number on that person’s wallet pass excepted). A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored.
          */
         post: operations["post_people_id_credentials"];
         delete?: never;
@@ -626,6 +626,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List staff members and their passkeys (console admins) */
+        get: operations["get_staff"];
+        put?: never;
+        /**
+         * Invite a staff member (or give one a new enrolment link)
+         * @description The enrolment link (24 h, single use) is shown in this answer only.
+         */
+        post: operations["post_staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3/staff/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a staff member’s role, name, or disable them (ends their sessions) */
+        put: operations["put_staff_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3/staff/{id}/passkeys/{passkey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of a staff member’s passkeys (never the last) */
+        delete: operations["delete_staff_id_passkeys_passkey_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "credential.created": {
@@ -707,6 +762,23 @@ export interface webhooks {
         put?: never;
         /** The verification.succeeded event */
         post: operations["webhook_verification_succeeded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "certificate.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The certificate.expiring event */
+        post: operations["webhook_certificate_expiring"];
         delete?: never;
         options?: never;
         head?: never;
@@ -803,6 +875,25 @@ export interface components {
             /** @enum {string} */
             method: "code" | "link";
         };
+        /** @description No credential: a deployment-wide warning (docs/operations.md) */
+        WebhookCertificateExpiring: {
+            /** @enum {string} */
+            event: "certificate.expiring";
+            /**
+             * @description The pass certificate or the WWDR intermediate
+             * @enum {string}
+             */
+            certificate: "pass" | "wwdr";
+            subject: string;
+            /** @description The first 16 hex digits of its SHA-256 fingerprint */
+            fingerprint: string;
+            not_after: string;
+            days_left: number;
+            /** @description Sent once at each of 30, 14, 7 and 1 days before expiry */
+            threshold_days: 30 | 14 | 7 | 1;
+            /** @description ISO-8601 UTC, to the second */
+            timestamp: string;
+        };
         WebhookWebhookTest: {
             /** @enum {string} */
             event: "webhook.test";
@@ -824,10 +915,18 @@ export interface components {
         };
         Readiness: {
             ok: boolean;
-            /** @description Each check: `ok` or what is wrong */
+            /** @description Each check: `ok`, or what is wrong — only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (in development without a token, to anyone), `failing` for anyone else */
             checks: {
                 [key: string]: string;
             };
+            /** @description Days to expiry of the pass certificate and the WWDR (SPEC §15); only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development) */
+            certificates?: {
+                /** @enum {string} */
+                certificate: "pass" | "wwdr";
+                not_after: string;
+                /** @description Whole days to expiry */
+                days: number;
+            }[];
         };
         Person: {
             id: number;
@@ -876,7 +975,7 @@ export interface components {
         Error409: {
             error: {
                 /** @enum {string} */
-                code: "invalid_transition" | "invitation_used" | "idempotency_in_progress";
+                code: "invalid_transition" | "invitation_used" | "value_in_use" | "idempotency_in_progress";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -1080,6 +1179,8 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+            /** @description SHA-256 (hex) of the previous event's hash and this event's canonical JSON (docs/operations.md); null until sealed, within seconds of the write */
+            hash: string | null;
         };
         PassLink: {
             /** @description A one-time PUBLIC_URL/passes/<token>.pkpass (15 min) or a Google Wallet save URL */
@@ -1142,7 +1243,7 @@ export interface components {
         };
         WebhookInput: {
             url: string;
-            events: ("credential.created" | "credential.status_changed" | "device.added" | "device.revoked" | "verification.succeeded")[];
+            events: ("credential.created" | "credential.status_changed" | "device.added" | "device.revoked" | "verification.succeeded" | "certificate.expiring")[];
         };
         WebhookDelivery: {
             /** @description The `webhook-id` header of every attempt */
@@ -1166,6 +1267,46 @@ export interface components {
         };
         PassKitLog: {
             logs: string[];
+        };
+        StaffMember: {
+            id: string;
+            email: string;
+            display_name: string;
+            /**
+             * @description viewer reads; operator writes people and credentials; admin also staff, keys, webhooks
+             * @enum {string}
+             */
+            role: "viewer" | "operator" | "admin";
+            created_at: string;
+            last_sign_in_at: string | null;
+            disabled: boolean;
+            passkeys: components["schemas"]["StaffPasskey"][];
+        };
+        StaffPasskey: {
+            id: string;
+            name: string;
+            created_at: string;
+            last_used_at: string | null;
+            transports: string[];
+        };
+        StaffInvite: {
+            /** Format: email */
+            email: string;
+            /**
+             * @description viewer reads; operator writes people and credentials; admin also staff, keys, webhooks
+             * @enum {string}
+             */
+            role: "viewer" | "operator" | "admin";
+            display_name?: string;
+        };
+        StaffUpdate: {
+            /**
+             * @description viewer reads; operator writes people and credentials; admin also staff, keys, webhooks
+             * @enum {string}
+             */
+            role?: "viewer" | "operator" | "admin";
+            disabled?: boolean;
+            display_name?: string;
         };
     };
     responses: never;
@@ -1254,6 +1395,10 @@ export interface operations {
                 cursor?: string;
                 phone?: string;
                 email?: string;
+                /** @description Search: part of the name, email or phone (the staff console’s search box) */
+                q?: string;
+                /** @description Only people holding a credential in this status */
+                credential_status?: "invited" | "provisioning" | "active" | "suspended" | "revoking" | "revoked" | "expired";
             };
             header?: never;
             path?: never;
@@ -1378,7 +1523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1828,7 +1973,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored. */
+            /** @description A value another live credential holds → 409 `value_in_use` (a person’s card number on that person’s wallet pass excepted). A wallet pass (type 9) starts `invited` with an invitation code; card (1) and PIN (6) are `active` at once. HID Mobile Access (type 8, when HID Origo is configured) starts `invited` with HID Origo’s code and no `invitation_url`; Origo down or slow → 503 `upstream_unavailable` and nothing is stored. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1875,7 +2020,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2061,7 +2206,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2487,7 +2632,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2597,7 +2742,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2727,7 +2872,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2912,7 +3057,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3102,7 +3247,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3203,7 +3348,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3335,7 +3480,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3458,7 +3603,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3586,7 +3731,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3707,7 +3852,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3896,7 +4041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4153,7 +4298,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4263,7 +4408,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4925,6 +5070,358 @@ export interface operations {
             };
         };
     };
+    get_staff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List staff members and their passkeys (console admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        staff: components["schemas"]["StaffMember"][];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401"];
+                };
+            };
+            /** @description origin_not_allowed, insufficient_scope, credential_disabled, handoff_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error500"];
+                };
+            };
+            /** @description service_unavailable, upstream_unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503"];
+                };
+            };
+        };
+    };
+    post_staff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for the same caller, method and path for 24 h; another body under the same key is 422 idempotency_mismatch, a twin still running 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    staff: components["schemas"]["StaffInvite"];
+                } | components["schemas"]["StaffInvite"];
+            };
+        };
+        responses: {
+            /** @description The enrolment link (24 h, single use) is shown in this answer only. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        staff: components["schemas"]["StaffMember"];
+                        enrolment_url: string;
+                        expires_at: string;
+                    };
+                };
+            };
+            /** @description invalid_request, invalid_json, invalid_phone_number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401"];
+                };
+            };
+            /** @description origin_not_allowed, insufficient_scope, credential_disabled, handoff_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403"];
+                };
+            };
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error500"];
+                };
+            };
+            /** @description service_unavailable, upstream_unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503"];
+                };
+            };
+        };
+    };
+    put_staff_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    staff: components["schemas"]["StaffUpdate"];
+                } | components["schemas"]["StaffUpdate"];
+            };
+        };
+        responses: {
+            /** @description Change a staff member’s role, name, or disable them (ends their sessions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        staff: components["schemas"]["StaffMember"];
+                    };
+                };
+            };
+            /** @description invalid_request, invalid_json, invalid_phone_number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401"];
+                };
+            };
+            /** @description origin_not_allowed, insufficient_scope, credential_disabled, handoff_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403"];
+                };
+            };
+            /** @description not_found, invitation_not_found, phone_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error500"];
+                };
+            };
+            /** @description service_unavailable, upstream_unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503"];
+                };
+            };
+        };
+    };
+    delete_staff_id_passkeys_passkey_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                passkey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove one of a staff member’s passkeys (never the last) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        staff: components["schemas"]["StaffMember"];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401"];
+                };
+            };
+            /** @description origin_not_allowed, insufficient_scope, credential_disabled, handoff_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403"];
+                };
+            };
+            /** @description not_found, invitation_not_found, phone_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404"];
+                };
+            };
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error500"];
+                };
+            };
+            /** @description service_unavailable, upstream_unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503"];
+                };
+            };
+        };
+    };
     webhook_credential_created: {
         parameters: {
             query?: never;
@@ -5078,6 +5575,39 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookVerificationSucceeded"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer (or none within the timeout) is retried with backoff; 410 disables the endpoint */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_certificate_expiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id, the same on every attempt: deduplicate by it */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Standard Webhooks `v1,<base64>` (two, space-separated, for 24 h after a rotation) */
+                "webhook-signature": string;
+                /** @description Hex HMAC-SHA256 of the raw body, keyed with the whsec_… secret as shown */
+                "x-keyway-signature": string;
+                /** @description The same with the secret before a rotation, for 24 h */
+                "x-keyway-signature-previous"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCertificateExpiring"];
             };
         };
         responses: {

@@ -128,6 +128,7 @@ describe('a pass certificate valid for two minutes', () => {
         KEYWAY_SECRET: Buffer.alloc(32, 1).toString('base64'),
         KEYWAY_SMS_PROVIDER: 'webhook',
         KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example/x',
+        KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
         PUBLIC_URL: 'https://keyway.example',
         ...files,
       },

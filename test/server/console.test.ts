@@ -20,6 +20,7 @@ const ENV: Record<string, string> = {
   PUBLIC_URL: ORIGIN,
   KEYWAY_SMS_PROVIDER: 'webhook',
   KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/hook',
+  KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
   KEYWAY_PASSES: 'off',
 };
 

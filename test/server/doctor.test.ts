@@ -126,6 +126,7 @@ describe('keyway doctor', () => {
       PUBLIC_URL: 'https://127.0.0.1:1',
       KEYWAY_SMS_PROVIDER: 'webhook',
       KEYWAY_SMS_WEBHOOK_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/sms`,
+      KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
       KEYWAY_APPLE_CERT: c.files.cert,
       KEYWAY_APPLE_KEY: c.files.key,
       KEYWAY_APPLE_WWDR: c.files.wwdr,

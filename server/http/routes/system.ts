@@ -47,7 +47,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       ok: z.boolean(),
       checks: z.record(z.string(), z.string()).openapi({
         description:
-          'Each check: `ok`, or what is wrong — outside development only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>`, `failing` for anyone else',
+          'Each check: `ok`, or what is wrong — only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (in development without a token, to anyone), `failing` for anyone else',
       }),
       certificates: z
         .array(
@@ -100,9 +100,9 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         checks[r.name] = problem ?? 'ok';
         if (problem && !r.advisory) ok = false;
       }
-      // What is wrong (a path, a host, an upstream's words) is for the operator: outside development only
-      // the metrics token's holder reads it; anyone else learns each check's name and whether it passes.
-      const authorized = ctx.config.dev || metricsAuthorized(ctx, c.req.header('authorization'));
+      // What is wrong (a path, a host, an upstream's words) is for the operator: the metrics token's holder
+      // (anyone in development without a token) reads it; anyone else learns each check's name and whether it passes.
+      const authorized = metricsAuthorized(ctx, c.req.header('authorization'));
       if (!authorized) for (const name of Object.keys(checks)) if (checks[name] !== 'ok') checks[name] = 'failing';
       const detail = authorized
         ? {
