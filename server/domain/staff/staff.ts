@@ -80,7 +80,7 @@ export async function inviteStaff(
   const staffId = await ctx.store.db.transaction().execute(async (tx) => {
     let row = await tx.selectFrom('staff').selectAll().where('email', '=', email).executeTakeFirst();
     if (!row) {
-      row = {
+      const fresh = {
         id: `stf_${base62(ctx.random(9))}`,
         email,
         display_name: input.displayName?.trim() || email.split('@')[0],
@@ -89,14 +89,23 @@ export async function inviteStaff(
         last_sign_in_at: null,
         disabled_at: null,
       };
-      await tx.insertInto('staff').values(row).execute();
-      await recordEvent(tx, at, {
-        type: 'staff.created',
-        actor,
-        subject: `staff:${row.id}`,
-        data: { role: row.role },
-      });
-    } else if (row.disabled_at) {
+      // Two invitations of one address at once (two instances starting in development, each making the
+      // demo admin's link) both reach here: the second finds the first's row instead of failing.
+      const inserted = await tx
+        .insertInto('staff')
+        .values(fresh)
+        .onConflict((oc) => oc.column('email').doNothing())
+        .executeTakeFirst();
+      row = await tx.selectFrom('staff').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1)
+        await recordEvent(tx, at, {
+          type: 'staff.created',
+          actor,
+          subject: `staff:${row.id}`,
+          data: { role: row.role },
+        });
+    }
+    if (row.disabled_at) {
       throw new ApiError('invalid_request', 'That member is disabled; enable them first.', {
         fields: { email: 'Disabled member.' },
       });
