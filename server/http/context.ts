@@ -12,6 +12,8 @@ export interface AppEnv {
      * body costs no write; it answers the stored Response to replay, or undefined to go on.
      */
     idempotent?: () => Promise<Response | undefined>;
+    /** The Idempotency-Key record (a MAC) the request runs under, once `idempotent` let it go on. */
+    idempotencyRecord?: string;
   };
 }
 export type AppContext = Context<AppEnv>;

@@ -261,6 +261,7 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
         });
       }
       recordKey = start.recordKey;
+      c.set('idempotencyRecord', recordKey);
       const alive = recordKey;
       // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
       heartbeat = setInterval(

@@ -536,6 +536,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0019_redeem_recovery': {
+      async up(db) {
+        // A redemption whose answer was lost can be recovered (docs/security.md): who redeemed (a MAC of
+        // key and client bucket), the Idempotency-Key record it ran under (a MAC), and the SHA-256 of the
+        // session it minted; never the token itself.
+        await db.schema.alterTable('invitations').addColumn('redeemed_by', 'text').execute();
+        await db.schema.alterTable('invitations').addColumn('redeemed_retry', 'text').execute();
+        await db.schema.alterTable('invitations').addColumn('redeemed_session', 'text').execute();
+      },
+    },
   };
 }
 

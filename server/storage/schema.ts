@@ -66,6 +66,12 @@ export interface InvitationTable {
   emailed_at: string | null;
   /** The one reminder before an emailed invitation expires (0004). */
   reminded_at?: string | null;
+  /** A MAC of the publishable key and client bucket that redeemed it (0019). */
+  redeemed_by?: string | null;
+  /** The Idempotency-Key record (a MAC) the redemption ran under (0019). */
+  redeemed_retry?: string | null;
+  /** SHA-256 of the provisioning token the redemption minted (0019); the token itself is never stored. */
+  redeemed_session?: string | null;
 }
 
 export interface DeviceTable {

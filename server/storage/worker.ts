@@ -86,6 +86,8 @@ export interface Lanes<Row> {
   name: string;
   concurrency: number;
   perDestination: number;
+  /** The circuit breaker: after this many failed attempts in a row a destination keeps one slot until one succeeds. */
+  breakAfter?: number;
   /** At most `limit` due rows, claimed (a lease each), none for a destination in `busy`. */
   claim(limit: number, busy: readonly string[]): Promise<Row[]>;
   destinationOf(row: Row): string;
@@ -110,6 +112,11 @@ interface LaneState {
 function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState {
   const inflight = new Set<Promise<unknown>>();
   const perDest = new Map<string, number>();
+  // The circuit breaker: a destination whose last BREAK_AFTER attempts all failed keeps one slot
+  // (one probe at a time) until an attempt of it succeeds, so failing destinations hold few slots.
+  const failures = new Map<string, number>();
+  const limitOf = (destination: string) =>
+    spec.breakAfter && (failures.get(destination) ?? 0) >= spec.breakAfter ? 1 : spec.perDestination;
   // Claimed rows whose destination is at its limit: they start when one of its slots frees.
   const waiting = new Map<string, Row[]>();
   let waitingCount = 0;
@@ -123,7 +130,10 @@ function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState {
       .attempt(row, abort.signal)
       .then(
         (ok) => {
-          if (ok) delivered++;
+          if (ok) {
+            delivered++;
+            failures.delete(destination);
+          } else failures.set(destination, (failures.get(destination) ?? 0) + 1);
         },
         (err: Error) => ctx.log({ level: 'error', msg: `${spec.name}: attempt failed`, error: err?.message }),
       )
@@ -133,7 +143,7 @@ function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState {
         if (left > 0) perDest.set(destination, left);
         else perDest.delete(destination);
         const queue = waiting.get(destination);
-        const next = queue?.shift();
+        const next = (perDest.get(destination) ?? 0) < limitOf(destination) ? queue?.shift() : undefined;
         if (next !== undefined) {
           waitingCount--;
           if (queue!.length === 0) waiting.delete(destination);
@@ -149,7 +159,7 @@ function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState {
 
   const admit = (row: Row) => {
     const destination = spec.destinationOf(row);
-    if ((perDest.get(destination) ?? 0) < spec.perDestination) return launch(row, destination);
+    if ((perDest.get(destination) ?? 0) < limitOf(destination)) return launch(row, destination);
     const queue = waiting.get(destination) ?? [];
     queue.push(row);
     waiting.set(destination, queue);
@@ -162,7 +172,9 @@ function lanes<Row>(ctx: WorkerDeps, spec: Lanes<Row>): LaneState {
         // One claim gives a destination at most its own limit, so a row waits for one slot at most.
         const room = Math.min(spec.concurrency - inflight.size - waitingCount, spec.perDestination);
         if (room <= 0 || abort.signal.aborted) return;
-        const busy = [...perDest].filter(([, n]) => n >= spec.perDestination).map(([d]) => d);
+        const busy = [...perDest].filter(([d, n]) => n >= limitOf(d)).map(([d]) => d);
+        // A destination with rows waiting for its slots is busy too: nothing more of it is claimed.
+        for (const d of waiting.keys()) if (!busy.includes(d)) busy.push(d);
         const rows = await spec.claim(room, busy);
         for (const row of rows) admit(row);
         if (rows.length < room) return;

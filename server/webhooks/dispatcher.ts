@@ -136,7 +136,8 @@ type Deps = DispatcherDeps & { send: WebhookSender };
 
 /**
  * Webhook deliveries as an outbox (storage/outbox.ts): each attempt on its own with its deadline,
- * at most 16 at once per endpoint, so a slow endpoint never delays another's deliveries.
+ * at most 4 at once per endpoint (1 while its attempts keep failing, storage/worker.ts), so stuck
+ * endpoints cannot take the 64 slots and never delay another's deliveries.
  */
 const deliveries = defineOutbox<Deps, 'webhook_deliveries', Claimed>({
   name: 'webhook dispatcher',
@@ -145,7 +146,8 @@ const deliveries = defineOutbox<Deps, 'webhook_deliveries', Claimed>({
   destination: 'webhook_id',
   orderBy: 'next_attempt_at',
   concurrency: 64,
-  perDestination: 16,
+  perDestination: 4,
+  breakAfter: 3,
   retry: RETRY,
   deliver: deliverWebhook,
   delivered: (at) => ({ status: 'delivered', finished_at: at }),

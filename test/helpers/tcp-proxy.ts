@@ -12,6 +12,11 @@ export interface TcpProxy {
    * now and as soon as one sends it, until restore(); the others keep working.
    */
   cutSending(text: string): void;
+  /**
+   * A lost answer: every connection from now on reaches the server whole, but when the server
+   * starts answering the client's connection is reset and the answer thrown away, until restore().
+   */
+  dropAnswers(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -27,6 +32,7 @@ export async function startTcpProxy(target: { host: string; port: number }, list
   const sent = new Map<net.Socket, string>();
   let down = false;
   let cutting: string | undefined;
+  let dropping = false;
   const server = net.createServer((client) => {
     if (down) {
       client.resetAndDestroy();
@@ -58,7 +64,9 @@ export async function startTcpProxy(target: { host: string; port: number }, list
         upstream.once('drain', () => client.resume());
       }
     });
-    upstream.pipe(client);
+    const dropThis = dropping;
+    if (dropThis) upstream.on('data', end);
+    else upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -79,9 +87,13 @@ export async function startTcpProxy(target: { host: string; port: number }, list
       cutting = text;
       for (const [client, seen] of sent) if (seen.includes(text)) client.resetAndDestroy();
     },
+    dropAnswers() {
+      dropping = true;
+    },
     restore() {
       down = false;
       cutting = undefined;
+      dropping = false;
     },
     close() {
       for (const s of open) s.destroy();

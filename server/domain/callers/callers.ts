@@ -161,6 +161,8 @@ interface SessionToMint {
   origins: string[];
   keyId?: string | null;
   viaHandoff?: boolean;
+  /** The ps_ token's secret part, when it is derived (a redemption's, so a lost answer can be recovered); random otherwise. */
+  secret?: Buffer;
 }
 
 /** A session token, declared in a change (storage/writes.ts) with the change's other writes. */
@@ -168,7 +170,7 @@ export function declareSession(ctx: Ctx, w: Writes, input: SessionToMint): { tok
   // A ps_ names its credential (docs/elements.md: credential-id is optional with a ps_): ps_<id>_<secret>.
   const token =
     input.kind === 'ps' && input.credentialId
-      ? `ps_${input.credentialId.replace(/^cred_/, '')}_${base62(ctx.random(32))}`
+      ? `ps_${input.credentialId.replace(/^cred_/, '')}_${base62(input.secret ?? ctx.random(32))}`
       : newToken(ctx.random, input.kind, 32);
   const created = nowIso(ctx);
   const expires_at = addSeconds(created, SESSION_TTL_SECONDS);

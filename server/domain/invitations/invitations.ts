@@ -1,6 +1,7 @@
 // Invitations: issuing a code (and emailing it), re-issuing, redeeming it for a provisioning token.
 
 import { addSeconds, nowIso } from '../../clock.js';
+import { base62, sha256 } from '../../crypto/secrets.js';
 import { enqueueMessage, kickDelivery } from '../../delivery/queue.js';
 import { invitationEmail } from '../../delivery/templates.js';
 import { pickLocale } from '../../messages/locale.js';
@@ -43,6 +44,9 @@ type InvitationFound = CredentialRow & {
   invitation_expires_at: string;
   redeemed_at: string | null;
   superseded_at: string | null;
+  redeemed_by: string | null;
+  redeemed_retry: string | null;
+  redeemed_session: string | null;
   first_name: string;
   person_enabled: number;
   person_deleted_at: string | null;
@@ -59,6 +63,9 @@ const invitationByCode = defineRead<InvitationFound, [string, string]>(
         'invitations.expires_at as invitation_expires_at',
         'invitations.redeemed_at',
         'invitations.superseded_at',
+        'invitations.redeemed_by',
+        'invitations.redeemed_retry',
+        'invitations.redeemed_session',
         'people.first_name',
         'people.enabled as person_enabled',
         'people.deleted_at as person_deleted_at',
@@ -66,17 +73,73 @@ const invitationByCode = defineRead<InvitationFound, [string, string]>(
       .where('invitations.code_hash', 'in', [current, previous]),
   2,
 );
-// Single use across instances: the first compare-and-set wins, every other one sees 0 rows.
-const markRedeemed = defineWrite<never, [string, string]>(
-  (db, at, id) =>
+// Single use across instances: the first compare-and-set wins, every other one sees 0 rows. It keeps
+// who redeemed and a hash of the session minted, so a lost answer can be recovered (RECOVER_SECONDS).
+const markRedeemed = defineWrite<never, [string, string, string | null, string | null, string]>(
+  (db, at, id, by, retry, session) =>
     db
       .updateTable('invitations')
-      .set({ redeemed_at: at })
+      .set({ redeemed_at: at, redeemed_by: by, redeemed_retry: retry, redeemed_session: session })
       .where('id', '=', id)
       .where('redeemed_at', 'is', null)
       .where('superseded_at', 'is', null),
+  5,
+);
+// The session a redemption minted, while it is still good for provisioning.
+const liveSession = defineRead<{ expires_at: string }, [string, string]>(
+  (db, hash, now) =>
+    db
+      .selectFrom('tokens')
+      .select('expires_at')
+      .where('token_hash', '=', hash)
+      .where('kind', '=', 'ps')
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now),
   2,
 );
+
+/**
+ * A lost answer (docs/security.md): the same code from the same client (publishable key and IP
+ * bucket) within RECOVER_SECONDS of its redemption gets the same session back; a retry under the
+ * same Idempotency-Key record (one the server died running) within the 15 minutes a token is replayed.
+ */
+const RECOVER_SECONDS = 60;
+const RECOVER_RETRY_SECONDS = 15 * 60;
+
+const redeemerOf = (ctx: Ctx, caller: Caller, ip: string): string | null =>
+  caller.kind === 'publishable' ? ctx.keys.lookupHash('redeem-client', `${caller.keyId}\0${ipBucketOf(ip)}`) : null;
+
+/** The redemption's session secret, derived under KEYWAY_SECRET from the invitation and its redemption time: never stored. */
+const sessionSecret = (ctx: Ctx, invitationId: string, redeemedAt: string): Buffer =>
+  Buffer.from(ctx.keys.lookupHash('redeem-session', `${invitationId}\0${redeemedAt}`), 'base64url');
+
+async function recoverRedemption(
+  ctx: Ctx,
+  caller: Caller,
+  found: InvitationFound,
+  input: { ip: string; retry?: string },
+  now: string,
+): Promise<ProvisioningGrant | undefined> {
+  const by = redeemerOf(ctx, caller, input.ip);
+  if (!by || !found.redeemed_at || !found.redeemed_session || found.redeemed_by !== by) return undefined;
+  const window = input.retry && input.retry === found.redeemed_retry ? RECOVER_RETRY_SECONDS : RECOVER_SECONDS;
+  if (addSeconds(found.redeemed_at, window) <= now) return undefined;
+  const token = `ps_${found.id.replace(/^cred_/, '')}_${base62(sessionSecret(ctx, found.invitation_id, found.redeemed_at))}`;
+  if (sha256(token) !== found.redeemed_session) return undefined; // KEYWAY_SECRET rotated since
+  const [session] = await liveSession(ctx.store.db, found.redeemed_session, now);
+  if (!session) return undefined;
+  return {
+    provisioning_token: token,
+    expires_at: session.expires_at,
+    credential: {
+      id: found.id,
+      status: found.status as CredentialStatus,
+      credential_type_id: found.credential_type_id,
+    },
+    person: { first_name: found.first_name },
+    wallets: wallets(ctx),
+  };
+}
 // The person still as the decision read them; on PostgreSQL share-locked, so a racing disable waits.
 const personLive = defineWrite<{ id: number }, [number]>(
   (db, id) =>
@@ -96,7 +159,7 @@ const REDEEM_TRIES = 5;
 export async function redeemInvitation(
   ctx: Ctx,
   caller: Caller,
-  input: { code: string; ip: string },
+  input: { code: string; ip: string; retry?: string },
 ): Promise<ProvisioningGrant> {
   await consumeRedeemAttempt(ctx, input.ip);
   const normalized = normalizeInvitationCode(input.code);
@@ -114,12 +177,16 @@ export async function redeemInvitation(
     ) {
       throw new ApiError('invitation_not_found');
     }
-    if (invitation.redeemed_at) throw new ApiError('invitation_used');
+    if (invitation.redeemed_at) {
+      const recovered = await recoverRedemption(ctx, caller, invitation, input, now);
+      if (recovered) return recovered;
+      throw new ApiError('invitation_used');
+    }
     if (invitation.invitation_expires_at <= now || invitation.status === 'expired')
       throw new ApiError('invitation_expired');
     if (invitation.enabled !== 1 || invitation.person_enabled !== 1) throw new ApiError('credential_disabled');
     try {
-      const grant = await change(ctx.store.db, (w) => redeemChange(ctx, w, caller, invitation, now));
+      const grant = await change(ctx.store.db, (w) => redeemChange(ctx, w, caller, invitation, now, input));
       ctx.bus.credentialChanged(grant.credential.id, true);
       return grant;
     } catch (err) {
@@ -135,18 +202,30 @@ export async function redeemInvitation(
  * credential as read (a disable or revoke that committed since wins, and nothing is written), the
  * credential moved on, its events, a provisioning token, and the status streams told.
  */
-function redeemChange(ctx: Ctx, w: Writes, caller: Caller, found: InvitationFound, now: string): ProvisioningGrant {
+function redeemChange(
+  ctx: Ctx,
+  w: Writes,
+  caller: Caller,
+  found: InvitationFound,
+  now: string,
+  input: { ip: string; retry?: string },
+): ProvisioningGrant {
   const {
     invitation_id,
     invitation_expires_at: _expires,
     redeemed_at: _redeemed,
     superseded_at: _superseded,
+    redeemed_by: _by,
+    redeemed_retry: _retry,
+    redeemed_session: _session,
     first_name,
     person_enabled: _enabled,
     person_deleted_at: _deleted,
     ...credential
   } = found;
-  w.expect(markRedeemed, now, invitation_id);
+  const secret = sessionSecret(ctx, invitation_id, now);
+  const token = `ps_${credential.id.replace(/^cred_/, '')}_${base62(secret)}`;
+  w.expect(markRedeemed, now, invitation_id, redeemerOf(ctx, caller, input.ip), input.retry ?? null, sha256(token));
   w.expect(personLive, credential.person_id);
   const actor = actorOf(caller);
   const { row, passChanged } = lifecycleChange(ctx, w, credential, { type: 'redeem' }, actor);
@@ -164,6 +243,7 @@ function redeemChange(ctx: Ctx, w: Writes, caller: Caller, found: InvitationFoun
     credentialId: row.id,
     origins: originsForProvisioning(ctx, caller),
     keyId: caller.kind === 'publishable' ? caller.keyId : null,
+    secret,
   });
   announceStatus(w, row.id);
   return {

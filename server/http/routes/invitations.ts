@@ -47,6 +47,12 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
         'Case, spaces, dashes and Crockford look-alikes (O→0, I/L→1) are forgiven. Moves the credential invited → provisioning.',
     },
     async ({ caller, body }, c) =>
-      c.json(await redeemInvitation(ctx, caller, { code: body.invitation_code, ip: c.get('ip') })),
+      c.json(
+        await redeemInvitation(ctx, caller, {
+          code: body.invitation_code,
+          ip: c.get('ip'),
+          retry: c.get('idempotencyRecord'),
+        }),
+      ),
   );
 }
