@@ -120,7 +120,7 @@ export class LocalizeController implements ReactiveController {
   /** "5 minutes ago" for an instant in the past. */
   relativeTime(at: Date, now: number = Date.now()): string {
     const seconds = Math.round((at.getTime() - now) / 1000);
-    if (Math.abs(seconds) < 45) return this.t.status.justNow;
+    if (Math.abs(seconds) < 45) return this.t.justNow;
     const rtf = new Intl.RelativeTimeFormat(this.intlTag, { numeric: 'auto' });
     const units: [Intl.RelativeTimeFormatUnit, number][] = [
       ['day', 86400],

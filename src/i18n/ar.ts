@@ -82,32 +82,8 @@ const ar: Translation = {
     appleOnIphone: 'تطبيق Apple Wallet موجود على iPhone. امسح رمز QR أدناه بجهاز iPhone لإضافة البطاقة هناك.',
     inAppChrome: 'لإضافة بطاقتك، افتح هذه الصفحة في Chrome: افتح القائمة ثم «فتح في Chrome»، أو انسخ الرابط أدناه.',
   },
-  status: {
-    names: {
-      invited: 'مدعو',
-      provisioning: 'قيد الإعداد',
-      active: 'نشطة',
-      suspended: 'موقوفة',
-      revoking: 'قيد الإزالة',
-      revoked: 'أُزيلت',
-      expired: 'انتهت الدعوة',
-    },
-    descriptions: {
-      invited: 'دعوتك بانتظار القبول.',
-      provisioning: 'تتم إضافة بطاقتك إلى هاتفك. يستغرق ذلك عادةً ثوانٍ.',
-      active: 'بطاقتك تفتح الأبواب المسموح لك بها.',
-      suspended: 'بطاقتك موقوفة مؤقتًا ولن تفتح الأبواب حتى يعيد المسؤول تفعيلها.',
-      revoking: 'تتم إزالة بطاقتك من هاتفك.',
-      revoked: 'أُزيلت بطاقتك ولم تعد تفتح الأبواب. اسأل المسؤول إن كنت تحتاج إلى بطاقة جديدة.',
-      expired: 'انتهت صلاحية دعوتك. اطلب دعوة جديدة من المسؤول.',
-    },
-    label: 'حالة البطاقة',
-    updated: (relative) => `آخر تحديث ${relative}`,
-    justNow: 'الآن',
-    disabled: 'أوقفها المسؤول. لن تفتح الأبواب حتى يعيد تشغيلها.',
-    helpSummary: 'لا تعمل؟',
-    reconnecting: 'جارٍ إعادة الاتصال للتحديثات المباشرة…',
-  },
+  /** "just now", for times under a minute. */
+  justNow: 'الآن',
 };
 
 export default ar;

@@ -90,33 +90,8 @@ const de: Translation = {
     inAppChrome:
       'Öffnen Sie diese Seite in Chrome, um den Ausweis hinzuzufügen: Menü, dann „In Chrome öffnen“, oder kopieren Sie den Link unten.',
   },
-  status: {
-    names: {
-      invited: 'Eingeladen',
-      provisioning: 'Wird eingerichtet',
-      active: 'Aktiv',
-      suspended: 'Gesperrt',
-      revoking: 'Wird entfernt',
-      revoked: 'Entfernt',
-      expired: 'Einladung abgelaufen',
-    },
-    descriptions: {
-      invited: 'Ihre Einladung wartet darauf, angenommen zu werden.',
-      provisioning: 'Ihr Ausweis wird auf Ihr Telefon übertragen. Das dauert meist nur Sekunden.',
-      active: 'Ihr Ausweis öffnet die Türen, für die Sie berechtigt sind.',
-      suspended: 'Ihr Ausweis ist pausiert und öffnet keine Türen, bis Ihre Verwaltung ihn wieder aktiviert.',
-      revoking: 'Ihr Ausweis wird von Ihrem Telefon entfernt.',
-      revoked:
-        'Ihr Ausweis wurde entfernt und öffnet keine Türen mehr. Wenden Sie sich an Ihre Verwaltung, wenn Sie einen neuen brauchen.',
-      expired: 'Ihre Einladung ist abgelaufen. Bitten Sie Ihre Verwaltung um eine neue.',
-    },
-    label: 'Ausweisstatus',
-    updated: (relative) => `Aktualisiert ${relative}`,
-    justNow: 'gerade eben',
-    disabled: 'Von Ihrer Verwaltung ausgeschaltet. Er öffnet keine Türen, bis sie ihn wieder einschaltet.',
-    helpSummary: 'Funktioniert nicht?',
-    reconnecting: 'Verbindung für Live-Updates wird wiederhergestellt…',
-  },
+  /** "just now", for times under a minute. */
+  justNow: 'gerade eben',
 };
 
 export default de;

@@ -1,5 +1,3 @@
-import type { CredentialStatus } from '../client/types.js';
-
 type Fmt = {
   /** Formats a number in the current locale (Arabic keeps Latin digits, as its phone numbers and codes have). */
   n(value: number): string;
@@ -99,32 +97,8 @@ const en = {
     inAppChrome:
       'To add your pass, open this page in Chrome: tap the menu, then “Open in Chrome”, or copy the link below.',
   },
-  status: {
-    names: {
-      invited: 'Invited',
-      provisioning: 'Being set up',
-      active: 'Active',
-      suspended: 'Suspended',
-      revoking: 'Being removed',
-      revoked: 'Removed',
-      expired: 'Invitation expired',
-    } satisfies Record<CredentialStatus, string>,
-    descriptions: {
-      invited: 'Your invitation is waiting to be accepted.',
-      provisioning: 'Your pass is being added to your phone. This usually takes seconds.',
-      active: 'Your pass works at the doors you have access to.',
-      suspended: 'Your pass is paused. It will not open doors until your administrator turns it back on.',
-      revoking: 'Your pass is being removed from your phone.',
-      revoked: 'Your pass has been removed and no longer opens doors. Ask your administrator if you need a new one.',
-      expired: 'Your invitation has expired. Ask your administrator for a new one.',
-    } satisfies Record<CredentialStatus, string>,
-    label: 'Pass status',
-    updated: (relative: string) => `Updated ${relative}`,
-    justNow: 'just now',
-    disabled: 'Turned off by your administrator. It will not open doors until they turn it back on.',
-    helpSummary: 'Not working?',
-    reconnecting: 'Reconnecting for live updates…',
-  },
+  /** "just now", for times under a minute. */
+  justNow: 'just now',
 };
 
 export type Translation = typeof en;

@@ -12,6 +12,7 @@ import { credentialStatusStyles } from './credential-status.styles.js';
 const HID_MOBILE = 8;
 
 import type { LocaleCode } from '../../i18n/index.js';
+import { statusStrings } from '../../i18n/status.js';
 
 /** Statuses that are over: their own sentence says so, whatever `enabled` says. */
 const ENDED = new Set<CredentialStatus>(['revoking', 'revoked', 'expired']);
@@ -197,7 +198,6 @@ export class CredentialStatusElement extends KeywayElement {
       (status !== 'invited' && status !== 'provisioning' && !(hid && status === 'active'))
     )
       return nothing;
-    const { t } = this.l10n;
     const help = hid ? this.hidHelp?.[this.l10n.locale] : this.help?.[this.l10n.locale];
     const tips =
       (status === 'active'
@@ -206,7 +206,7 @@ export class CredentialStatusElement extends KeywayElement {
           ? help?.invited
           : help?.provisioning) ?? [];
     return html`<details part="help">
-      <summary>${t.status.helpSummary}</summary>
+      <summary>${statusStrings[this.l10n.locale].helpSummary}</summary>
       <div>${tips.length ? html`<ul>${tips.map((tip) => html`<li>${tip}</li>`)}</ul>` : nothing}</div>
     </details>`;
   }
@@ -222,8 +222,8 @@ export class CredentialStatusElement extends KeywayElement {
           status
             ? html`<p part="badge" class="badge">
               <svg part="icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${ICONS[status]}</svg>
-              <span class="visually-hidden">${t.status.label}:</span>
-              <span part="label">${t.status.names[status]}</span>
+              <span class="visually-hidden">${statusStrings[this.l10n.locale].label}:</span>
+              <span part="label">${statusStrings[this.l10n.locale].names[status]}</span>
             </p>`
             : nothing
         }
@@ -232,18 +232,18 @@ export class CredentialStatusElement extends KeywayElement {
       ${
         // One headline (the badge) and one sentence: turned off says so instead of "being set up".
         status && !this.compact
-          ? html`<p part="description">${!this.enabled && status !== 'suspended' && !ENDED.has(status) ? t.status.disabled : t.status.descriptions[status]}</p>`
+          ? html`<p part="description">${!this.enabled && status !== 'suspended' && !ENDED.has(status) ? statusStrings[this.l10n.locale].disabled : statusStrings[this.l10n.locale].descriptions[status]}</p>`
           : nothing
       }
       ${
         updated && !Number.isNaN(updated.getTime()) && !this.compact
           ? html`<p part="updated" class="hint">
-            <time datetime=${updated.toISOString()}>${t.status.updated(this.l10n.relativeTime(updated))}</time>
+            <time datetime=${updated.toISOString()}>${statusStrings[this.l10n.locale].updated(this.l10n.relativeTime(updated))}</time>
           </p>`
           : nothing
       }
       ${status ? this.renderHelp(status) : nothing}
-      ${this.live.mode === 'reconnecting' && !this.compact ? html`<p class="hint">${t.status.reconnecting}</p>` : nothing}
+      ${this.live.mode === 'reconnecting' && !this.compact ? html`<p class="hint">${statusStrings[this.l10n.locale].reconnecting}</p>` : nothing}
       ${this.renderError('status-error', this.error, () => this.retry())}
     </div>`;
   }
