@@ -19,17 +19,15 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       skip,
     }, async () => {
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => inviteStaff(h.keyway.ctx, { email: 'Desk@Example.com', role: 'admin' }, 'system')),
+        Array.from({ length: 8 }, () =>
+          inviteStaff(h.keyway.ctx, { email: 'Desk@Example.com', role: 'admin' }, 'system'),
+        ),
       );
       assert.equal(new Set(results.map((r) => r.staff.id)).size, 1);
       assert.equal(new Set(results.map((r) => r.enrolment_url)).size, 8);
       const members = await h.store.db.selectFrom('staff').select('email').execute();
       assert.deepEqual(members, [{ email: 'desk@example.com' }]);
-      const created = await h.store.db
-        .selectFrom('events')
-        .select('seq')
-        .where('type', '=', 'staff.created')
-        .execute();
+      const created = await h.store.db.selectFrom('events').select('seq').where('type', '=', 'staff.created').execute();
       assert.equal(created.length, 1);
     });
   });
