@@ -103,6 +103,7 @@ for (const file of fs.readdirSync(at('server'), { recursive: true, withFileTypes
 }
 fresh(path.join(server, 'dist'));
 fs.cpSync(at('dist', 'cdn'), path.join(server, 'dist', 'cdn'), { recursive: true });
+fs.cpSync(at('dist', 'console'), path.join(server, 'dist', 'console'), { recursive: true });
 fs.copyFileSync(at('LICENSE'), path.join(server, 'LICENSE'));
 // Every package the compiled server imports must be one of its dependencies (never tsx).
 const imported = new Set();

@@ -80,6 +80,7 @@ describe('pages over HTTP', () => {
         KEYWAY_PASSES: 'off',
         KEYWAY_SMS_PROVIDER: 'webhook',
         KEYWAY_SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms',
+        KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
       },
     });
     try {

@@ -10,11 +10,12 @@ import { runCli, type ServerProcess, startServerProcess } from '../helpers/proce
 const SK = 'sk_demo_processes_0123456789abcdef';
 const PK = 'pk_demo_processes_0123456789abcdef';
 
-async function call(base: string, method: string, p: string, token?: string, body?: unknown) {
+async function call(base: string, method: string, p: string, token?: string, body?: unknown, idempotencyKey?: string) {
   const res = await fetch(base + p, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       ...(body ? { 'content-type': 'application/json' } : {}),
     },
     body: body ? JSON.stringify(body) : undefined,
@@ -66,7 +67,9 @@ describe('two server processes on one PostgreSQL database', async () => {
     const code = cred.body.person_credential.invitation_code;
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        call(servers[i % 2].url, 'POST', '/api/3/invitations/redeem', PK, { invitation_code: code }),
+        // Each its own client (as each <invite-redeem> sends its own Idempotency-Key): without keys, one
+        // client's repeats within a minute get its lost answer back (redeem-recovery.test.ts).
+        call(servers[i % 2].url, 'POST', '/api/3/invitations/redeem', PK, { invitation_code: code }, `tab-${i}`),
       ),
     );
     const ok = results.filter((r) => r.status === 200);

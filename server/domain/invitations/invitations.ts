@@ -100,8 +100,9 @@ const liveSession = defineRead<{ expires_at: string }, [string, string]>(
 
 /**
  * A lost answer (docs/security.md): the same code from the same client (publishable key and IP
- * bucket) within RECOVER_SECONDS of its redemption gets the same session back; a retry under the
- * same Idempotency-Key record (one the server died running) within the 15 minutes a token is replayed.
+ * bucket) without an Idempotency-Key within RECOVER_SECONDS of its redemption gets the same session
+ * back; a retry under the same Idempotency-Key record (one the server died running) within the 15
+ * minutes a token is replayed; a request under another key (another tab or phone) gets invitation_used.
  */
 const RECOVER_SECONDS = 60;
 const RECOVER_RETRY_SECONDS = 15 * 60;
@@ -122,7 +123,10 @@ async function recoverRedemption(
 ): Promise<ProvisioningGrant | undefined> {
   const by = redeemerOf(ctx, caller, input.ip);
   if (!by || !found.redeemed_at || !found.redeemed_session || found.redeemed_by !== by) return undefined;
-  const window = input.retry && input.retry === found.redeemed_retry ? RECOVER_RETRY_SECONDS : RECOVER_SECONDS;
+  // A request under another Idempotency-Key is another tab or device (each <invite-redeem> keeps its
+  // own key): the code is used. Without a key, the client is its publishable key and IP bucket.
+  if (input.retry && input.retry !== found.redeemed_retry) return undefined;
+  const window = input.retry ? RECOVER_RETRY_SECONDS : RECOVER_SECONDS;
   if (addSeconds(found.redeemed_at, window) <= now) return undefined;
   const token = `ps_${found.id.replace(/^cred_/, '')}_${base62(sessionSecret(ctx, found.invitation_id, found.redeemed_at))}`;
   if (sha256(token) !== found.redeemed_session) return undefined; // KEYWAY_SECRET rotated since
