@@ -29,6 +29,7 @@ export interface MountOptions {
  * the story's args, so every control maps to the attribute of the same name.
  */
 export function mount(tag: string, args: Args, options: MountOptions = {}): HTMLElement {
+  forgetRedemptions();
   const provider = document.createElement('keyway-provider') as KeywayProvider;
   provider.setAttribute('api-base', 'https://keyway.example');
   provider.setAttribute('publishable-key', 'pk_story_publishable_key_0000');
@@ -41,6 +42,15 @@ export function mount(tag: string, args: Args, options: MountOptions = {}): HTML
   if (options.children) element.innerHTML = options.children;
   provider.append(element);
   return provider;
+}
+
+/**
+ * Each story starts as a fresh tab: `<invite-redeem>` keeps a code's live session in
+ * sessionStorage (a reload resumes it), so a story that redeemed the shared story code would
+ * otherwise answer the next story's press from memory, without its scripted answer.
+ */
+function forgetRedemptions(): void {
+  for (const key of Object.keys(sessionStorage)) if (key.startsWith('keyway.redeem.')) sessionStorage.removeItem(key);
 }
 
 export function setAttributes(element: Element, args: Args): void {
