@@ -1,5 +1,6 @@
 // The hosted provisioning page's behaviour (/p). Plain ES module, no build step: served as is
 // under a CSP without 'unsafe-inline'. The widgets do the work; this file only moves between steps.
+import { define } from '/cdn/keyway.js';
 
 const journey = document.getElementById('journey');
 const strings = JSON.parse(document.getElementById('page-strings').textContent);
@@ -27,6 +28,9 @@ function show(step, { focus = true } = {}) {
   // The wallet buttons stay on screen in step 3: they say "opened", "try again" and "added".
   sections.wallet.hidden = step !== 'wallet' && step !== 'status';
   sections.status.hidden = step !== 'status';
+  // From step 2 the page follows the pass through <credential-status> while its section is still
+  // hidden (a revoke or pause ends the wallet step), so its chunk cannot wait for the section to show.
+  if (number >= 2) void define('credential-status');
   document.body.dataset.step = String(number);
   titled(false);
   // The desktop side panel names the three steps; the current one is marked for every reader.
