@@ -1236,6 +1236,8 @@ export interface components {
             events: string[];
             enabled: boolean;
             disabled_reason: string | null;
+            /** @description When the first of the attempts that have failed in a row was made (the endpoint is failing: it gets one attempt at a time until one succeeds, and is disabled after 5 days); null while deliveries succeed */
+            failing_since: string | null;
             created_at: string;
             updated_at: string;
             /** @description `whsec_…`: only in the answers to create and rotate_secret */

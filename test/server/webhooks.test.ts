@@ -29,7 +29,7 @@ async function subscribe(
   const r = await h.request('POST', '/api/3/webhooks', { token: h.sk, body: { webhook: { url, events } } });
   assert.equal(r.status, 201, r.text);
   h.secrets.add(r.body.webhook.secret);
-  return r.body.webhook as { id: string; secret: string };
+  return r.body.webhook as { id: string; secret: string; failing_since: string | null };
 }
 
 describe('webhooks (SQLite)', () => {
@@ -320,11 +320,31 @@ describe('webhooks (SQLite)', () => {
     assert.equal(audit.body.events[0].data.reason, 'gone');
   });
 
+  test('a failing endpoint says so from its first failed attempt until one is delivered', async () => {
+    const wh = await subscribe(h, rx.url, ['credential.created']);
+    rx.script.push({ status: 503 });
+    await issueWalletPass(h);
+    await dispatchWebhooks(h.keyway.ctx);
+    const failedAt = h.clock.now().toISOString();
+    const read = async () => (await h.request('GET', `/api/3/webhooks/${wh.id}`, { token: h.sk })).body.webhook;
+    assert.equal((await read()).failing_since, failedAt);
+    const listed = await h.request('GET', '/api/3/webhooks', { token: h.sk });
+    assert.equal(listed.body.webhooks.find((w: { id: string }) => w.id === wh.id).failing_since, failedAt);
+    h.clock.advance(120);
+    await dispatchWebhooks(h.keyway.ctx);
+    assert.equal((await read()).failing_since, null, 'delivered: no longer failing');
+    await h.request('DELETE', `/api/3/webhooks/${wh.id}`, { token: h.sk });
+  });
+
   test('five days of failures disable the endpoint', async () => {
     const wh = await subscribe(h, rx.url, ['credential.created']);
+    assert.equal(wh.failing_since, null);
     for (let i = 0; i < 30; i++) rx.script.push({ status: 500 });
     await issueWalletPass(h);
     await dispatchWebhooks(h.keyway.ctx);
+    const failing = await h.request('GET', `/api/3/webhooks/${wh.id}`, { token: h.sk });
+    assert.equal(failing.body.webhook.failing_since, h.clock.now().toISOString(), 'the webhook says it is failing');
+    assert.equal(failing.body.webhook.enabled, true);
     for (let day = 0; day < 6; day++) {
       h.clock.advance(86400);
       await issueWalletPass(h);

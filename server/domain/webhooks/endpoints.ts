@@ -30,6 +30,8 @@ export interface WebhookView {
   events: string[];
   enabled: boolean;
   disabled_reason: string | null;
+  /** Since when every attempt has failed (none delivered since); null while deliveries succeed. */
+  failing_since: string | null;
   created_at: string;
   updated_at: string;
   /** Only in the answers to create and rotate_secret. */
@@ -54,6 +56,7 @@ const toView = (row: Selectable<WebhookTable>, secret?: string): WebhookView => 
   events: json(row.events, []),
   enabled: row.enabled === 1,
   disabled_reason: row.disabled_reason,
+  failing_since: row.failing_since,
   created_at: row.created_at,
   updated_at: row.updated_at,
   ...(secret ? { secret } : {}),

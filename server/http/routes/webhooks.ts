@@ -32,6 +32,10 @@ const Webhook = z
     events: z.array(z.string()),
     enabled: z.boolean(),
     disabled_reason: z.string().nullable(),
+    failing_since: z.string().nullable().openapi({
+      description:
+        'When the first of the attempts that have failed in a row was made (the endpoint is failing: it gets one attempt at a time until one succeeds, and is disabled after 5 days); null while deliveries succeed',
+    }),
     created_at: z.string(),
     updated_at: z.string(),
     secret: z
