@@ -24,6 +24,7 @@ import { staffRoutes } from './http/routes/staff.js';
 import { type ReadinessCheck, systemRoutes } from './http/routes/system.js';
 import { verificationRoutes } from './http/routes/verifications.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import { sharedLimits } from './http/shared-limits.js';
 import { statusStreamRoutes } from './http/status-stream.js';
 import { createMetrics } from './metrics.js';
 import { consolePageRoutes } from './pages/console-page.js';
@@ -91,9 +92,11 @@ export function createApp(deps: AppDeps): KeywayApp {
   systemRoutes(app, ctx, [...(deps.readiness ?? []), ...signer, ...hid, shutdown]);
   // One file per resource (docs/api.md); the hosted pages come last.
   const hub = new StatusHub(ctx);
+  // Stream and /log caps for the whole deployment: in the cluster primary when workers share the port.
+  const limits = sharedLimits(() => ctx.clock.now().getTime());
   peopleRoutes(app, ctx);
   credentialRoutes(app, ctx);
-  statusStreamRoutes(app, ctx, hub);
+  statusStreamRoutes(app, ctx, hub, limits);
   invitationRoutes(app, ctx);
   sessionRoutes(app, ctx);
   eventRoutes(app, ctx);
@@ -102,7 +105,7 @@ export function createApp(deps: AppDeps): KeywayApp {
   verificationRoutes(app, ctx);
   accessRoutes(app, ctx);
   webhookRoutes(app, ctx);
-  appleWebServiceRoutes(app, ctx);
+  appleWebServiceRoutes(app, ctx, limits);
   googleCallbackRoutes(app, ctx);
   watchState(ctx.metrics, ctx.store, () => hub.size);
   watchCertificates(ctx.metrics, ctx);

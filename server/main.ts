@@ -11,6 +11,7 @@ import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/callers/keys.
 import { type Ctx, createContext } from './domain/context.js';
 import { ApiError } from './domain/errors.js';
 import { inviteStaff } from './domain/staff/staff.js';
+import { limitCounts, serveLimits } from './http/shared-limits.js';
 import { flushLog, jsonLog } from './log.js';
 import { WalletConfigError, walletFix } from './messages/wallet.js';
 import { type DemoConsoleKeys, recallDemoKeys, rememberDemoKeys } from './pages/demo-keys.js';
@@ -191,6 +192,8 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
 
   let stopping = false;
   let port = config.port;
+  // The stream and /log caps every worker shares (http/shared-limits.ts): kept here, asked over IPC.
+  const limits = limitCounts();
   // A worker that dies before it listens (the port taken, the database refusing) would die again:
   // replacements wait a little longer each time, and after FAILED_STARTS in a row the primary gives up.
   let failedStarts = 0;
@@ -204,6 +207,7 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
     worker.on('message', (m: { type?: string }) => {
       if (m?.type === 'keyway-secret?') worker.send({ type: 'keyway-secret', secret, previous: config.secretPrevious });
     });
+    serveLimits(worker, limits);
     let listened = false;
     worker.once('listening', () => {
       listened = true;

@@ -1,7 +1,7 @@
 // The live status stream, GET /api/3/credentials/{cid}/status/stream: Server-Sent Events over one web
 // stream per client. The hub (domain/status-hub.ts) says what changed; this module says how a browser
 // hears it: the wire frames, the heartbeat, the end at token expiry or shutdown, and the limits
-// (stream-limits.ts). CORS comes from the auth middleware like every other answer's (docs/lifecycle.md).
+// (stream-limits.ts, shared-limits.ts). CORS comes from the auth middleware like every other answer's (docs/lifecycle.md).
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../domain/context.js';
@@ -19,7 +19,8 @@ import {
 import type { AppEnv } from './context.js';
 import { defineRoute } from './route.js';
 import { scopeOf } from './routes/credentials.js';
-import { streamCounts } from './stream-limits.js';
+import type { SharedLimits } from './shared-limits.js';
+import { processStreamCap } from './stream-limits.js';
 
 export const HEARTBEAT_MS = 15_000;
 /** The reconnection delay a stream tells its client (`retry:`), and the shorter one when this instance shuts down. */
@@ -51,8 +52,8 @@ function frameOf(update: StatusUpdate): Uint8Array {
 /** A subscriber that is also an open stream, beating while it waits. */
 type OpenStream = StatusSubscriber & { beat(): void };
 
-export function statusStreamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub): void {
-  const limits = streamCounts(ctx.config.maxStreams);
+export function statusStreamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: StatusHub, limits: SharedLimits): void {
+  const processCap = processStreamCap(ctx.config.maxStreams);
   // Open streams, for the one heartbeat timer of this app (running while any is open).
   const open = new Set<OpenStream>();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -81,7 +82,18 @@ export function statusStreamRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, hub: Stat
     async ({ caller }, c) => {
       const cid = c.req.param('cid')!;
       await credentialStatus(ctx, cid, await scopeOf(ctx, caller, cid)); // 404 for a credential the token does not cover
-      const release = limits.acquire(caller.tokenHash, ipBucketOf(c.get('ip')));
+      const releaseHere = processCap.acquire();
+      let releaseShared: () => void;
+      try {
+        releaseShared = await limits.acquireStream(caller.tokenHash, ipBucketOf(c.get('ip')));
+      } catch (error) {
+        releaseHere();
+        throw error;
+      }
+      const release = () => {
+        releaseHere();
+        releaseShared();
+      };
       const lastEventId = Number(c.req.header('last-event-id') ?? NaN);
 
       let controller: ReadableStreamDefaultController<Uint8Array> | undefined;

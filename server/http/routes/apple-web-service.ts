@@ -12,32 +12,15 @@ import {
 import { redactText } from '../../log.js';
 import type { AppEnv } from '../context.js';
 import { type Authenticator, defineRoute } from '../route.js';
+import type { SharedLimits } from '../shared-limits.js';
 
 const BASE = '/wallet/apple/v1';
 const Registration = z.object({ pushToken: z.string().min(1, 'Required.').max(512) }).openapi('PassKitRegistration');
-/**
- * The unauthenticated /log may not fill the log: at most 5 lines a request and 30 a minute per
- * process; the rest is dropped (Wallet repeats its errors).
- */
-function passkitLogBudget() {
-  let windowStart = 0;
-  let used = 0;
-  return {
-    take(wanted: number, nowMs: number): number {
-      if (nowMs - windowStart >= 60_000) [windowStart, used] = [nowMs, 0];
-      const granted = Math.max(0, Math.min(wanted, 30 - used));
-      used += granted;
-      return granted;
-    },
-  };
-}
-
 const LogBody = z.object({ logs: z.array(z.string().max(2000)).max(100) }).openapi('PassKitLog');
 const DLI = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Apple's PassKit web service at PUBLIC_URL/wallet/apple (the pass's webServiceURL, docs/api.md). */
-export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
-  const logBudget = passkitLogBudget();
+export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, limits: SharedLimits): void {
   const regPath = `${BASE}/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}`;
   const params = (c: { req: { param(name: string): string | undefined } }) => ({
     dli: c.req.param('deviceLibraryIdentifier') ?? '',
@@ -163,7 +146,8 @@ export function appleWebServiceRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void 
       status: 200,
     },
     async ({ body }, c) => {
-      for (const line of body.logs.slice(0, logBudget.take(Math.min(body.logs.length, 5), ctx.clock.now().getTime()))) {
+      // At most 5 lines a request and LOG_LINES_PER_MINUTE a minute for the deployment; the rest is dropped.
+      for (const line of body.logs.slice(0, await limits.takeLogLines(Math.min(body.logs.length, 5)))) {
         ctx.log({
           level: 'warn',
           msg: 'passkit log',
