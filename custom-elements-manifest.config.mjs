@@ -103,7 +103,7 @@ function publishableManifest() {
 export default {
   globs: ['src/**/*.ts'],
   // src/loader.ts is the CDN entry only (vite); the npm package has no dist/loader.js.
-  exclude: ['src/**/*.styles.ts', 'src/i18n/**', 'src/loader.ts', 'src/client/api-types.ts'],
+  exclude: ['src/**/*.styles.ts', 'src/i18n/**', 'src/loader.ts', 'src/client/api-types.ts', 'src/console/**'],
   outdir: 'dist',
   litelement: true,
   plugins: [dropInternalState(), publishableManifest()],

@@ -85,6 +85,15 @@ export const kickDelivery = (ctx: Pick<QueueDeps, 'bus'>): void => {
   ctx.bus.emit(QUEUED);
 };
 
+/**
+ * Wakes the worker for a one-time code's text 20–120 ms after its request, at a random moment: the
+ * send (a provider call, its writes) then never lands on the caller's next request, so a known
+ * number's caller is not slowed where an unknown one's is not (docs/security.md, issue 25 point 6).
+ */
+export const kickDeliverySoon = (ctx: Pick<QueueDeps, 'bus'>): void => {
+  setTimeout(() => ctx.bus.emit(QUEUED), 20 + Math.floor(Math.random() * 100)).unref();
+};
+
 type Queued = Selectable<MessageQueueTable>;
 type Deps = QueueDeps & { onDelivered: OnDelivered };
 

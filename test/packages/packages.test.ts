@@ -271,6 +271,7 @@ describe('@keyway/server installed into an empty project', { timeout: 900_000 },
         KEYWAY_SECRET: Buffer.alloc(32, 7).toString('base64'),
         KEYWAY_SMS_PROVIDER: 'webhook',
         KEYWAY_SMS_WEBHOOK_URL: 'https://sms.example.com/send',
+        KEYWAY_SMS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
         KEYWAY_PASSES: 'off',
       },
       { direct: true },
@@ -304,6 +305,13 @@ describe('@keyway/server installed into an empty project', { timeout: 900_000 },
       assert.ok(chunk, 'the loader names the element chunks');
       assert.equal((await fetch(`${base}/cdn/${chunk}`)).status, 200);
       assert.equal((await fetch(`${base}/`)).status, 404, 'production has no demo');
+      // The staff console ships in the package: its page and its built script.
+      const consolePage = await fetch(`${base}/console`);
+      assert.equal(consolePage.status, 200);
+      assert.match(await consolePage.text(), /\/console\/assets\/console\.js/);
+      const consoleScript = await fetch(`${base}/console/assets/console.js`);
+      assert.equal(consoleScript.status, 200, 'dist/console is in @keyway/server');
+      assert.match(consoleScript.headers.get('content-type') ?? '', /javascript/);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { base62, sha256, timingSafeEqualString } from '../../crypto/secrets.js';
-import { kickDelivery, queueMessage } from '../../delivery/queue.js';
+import { kickDeliverySoon, queueMessage } from '../../delivery/queue.js';
 import { verificationSms } from '../../delivery/templates.js';
 import { recordChange } from '../../storage/change-log.js';
 import {
@@ -285,7 +285,7 @@ export async function startVerification(
       },
     });
   });
-  if (match) kickDelivery(ctx);
+  if (match) kickDeliverySoon(ctx);
   return { verification_id: id, expires_at, resend_after };
 }
 
@@ -362,7 +362,7 @@ export async function resendVerification(
       throw new ApiError('rate_limited', 'Wait before asking for another code.', undefined, RESEND_AFTER_SECONDS);
     throw err;
   });
-  if (row.person_id !== null) kickDelivery(ctx);
+  if (row.person_id !== null) kickDeliverySoon(ctx);
   return { verification_id: row.id, expires_at, resend_after };
 }
 

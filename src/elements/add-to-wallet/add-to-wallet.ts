@@ -42,6 +42,7 @@ const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked
  * @csspart in-app-guidance - "Open in Safari/Chrome" advice inside app web views.
  * @csspart handoff - The desktop "continue on your phone" panel.
  * @csspart qr - The box around the QR code image.
+ * @csspart apple-elsewhere - Says Apple Wallet is on iPhone when "Add to Apple Wallet" is pressed on another computer (the QR beside it).
  * @csspart handoff-link - The hand-off link beside the QR code.
  * @csspart copy-button - Copies the hand-off link.
  * @csspart new-code-button - Makes a new hand-off code after the last one expired.
