@@ -89,6 +89,8 @@ const preview: Preview = {
     (story, { globals }) => {
       const locale = String(globals.locale ?? 'en');
       const dir = globals.dir === 'ltr' || globals.dir === 'rtl' ? globals.dir : locale === 'ar' ? 'rtl' : 'ltr';
+      // The whole canvas takes the theme's background, not only the phone-width column (issue 29 point 11).
+      document.documentElement.dataset.keywayTheme = String(globals.theme ?? 'light');
       return html`<div class="keyway-story" data-theme=${globals.theme ?? 'light'} data-motion=${globals.motion ?? 'full'} lang=${locale} dir=${dir}>
         ${story()}
       </div>`;

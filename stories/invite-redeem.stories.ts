@@ -102,5 +102,13 @@ export const Success: Story = {
   },
 };
 
-export const ExpiredDark: Story = { ...Expired, globals: { theme: 'dark' } };
+export const ExpiredDark: Story = {
+  ...Expired,
+  globals: { theme: 'dark' },
+  play: async (context) => {
+    await Expired.play?.(context);
+    // Dark paints the whole canvas, not only the phone-width column.
+    await expect(getComputedStyle(document.body).backgroundColor).toBe('rgb(18, 18, 22)');
+  },
+};
 export const ExpiredBrand: Story = { ...Expired, globals: { theme: 'brand' } };
