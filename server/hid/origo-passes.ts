@@ -22,6 +22,22 @@ export interface OrigoPass {
   issuanceToken: string;
 }
 
+/** A wallet device Origo reports for a Pass (SPEC §16: iPhone, Watch, Android). */
+export interface OrigoPassDevice {
+  id: string;
+  /** What Keyway shows: `iphone`, `watch`, `android`, or null when Origo's word for it is not one Keyway knows. */
+  kind: 'iphone' | 'watch' | 'android' | null;
+  /** ACTIVE, SUSPENDED, DELETED … kept as-is. */
+  status: string;
+}
+
+/** A Pass as read back: its state and its wallet devices. */
+export interface OrigoPassState {
+  id: string;
+  status: string;
+  devices: OrigoPassDevice[];
+}
+
 export interface OrigoPassClient {
   /** A Pass from the template for the Origo user, with an issuance token valid `validitySeconds`. */
   createPass(
@@ -30,6 +46,35 @@ export interface OrigoPassClient {
   ): Promise<OrigoPass>;
   /** `DELETE …/pass/{id}` → 202 (accepted; Origo confirms later); `gone` on 404. */
   deletePass(passId: string, opts?: { signal?: AbortSignal }): Promise<'accepted' | 'gone'>;
+  /** `GET …/pass/{id}`: its state and devices; `gone` on 404. */
+  readPass(passId: string, opts?: { signal?: AbortSignal }): Promise<OrigoPassState | 'gone'>;
+  /** `PUT …/pass/{id}/status {action}`: the pass's status when Origo says it, `gone` on 404. */
+  setPassStatus(
+    passId: string,
+    action: 'SUSPEND' | 'RESUME',
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ status?: string } | 'gone'>;
+  /** The post-provisioning update (PPPU): the holder's name as the badge shows it; `gone` on 404. */
+  updatePass(
+    passId: string,
+    holder: { givenName: string; familyName: string },
+    opts?: { signal?: AbortSignal },
+  ): Promise<'accepted' | 'gone'>;
+}
+
+/**
+ * Origo's word for a wallet device → what Keyway shows. The field names and values are unconfirmed
+ * (notes §8: no public source shows a Pass's devices), so several spellings are read.
+ */
+function deviceKind(d: Record<string, unknown>): OrigoPassDevice['kind'] {
+  const words = [d.deviceType, d.type, d.platform, d.walletType, d.wallet]
+    .filter((v) => typeof v === 'string')
+    .join(' ')
+    .toUpperCase();
+  if (/WATCH/.test(words)) return 'watch';
+  if (/IPHONE|IOS|APPLE/.test(words)) return 'iphone';
+  if (/ANDROID|GOOGLE/.test(words)) return 'android';
+  return null;
 }
 
 const str = (v: unknown): string | undefined =>
@@ -104,6 +149,39 @@ export function createOrigoPassClient(s: OrigoPassSettings): OrigoPassClient {
       if (r.status === 404) return 'gone';
       if (r.status === 200 || r.status === 202 || r.status === 204) return 'accepted';
       throw new OrigoError('rejected', `HID Origo refused to delete a pass (${r.status})`, r.status);
+    },
+    async readPass(passId, opts = {}) {
+      const r = await call('GET', `/pass/${encodeURIComponent(passId)}`, undefined, opts.signal);
+      if (r.status === 404) return 'gone';
+      if (r.status !== 200)
+        throw new OrigoError('unavailable', `HID Origo answered ${r.status} reading a pass`, r.status);
+      const status = str(r.body?.status);
+      if (!status) throw new OrigoError('unavailable', 'HID Origo answered a pass without its status', r.status);
+      const list = [r.body?.devices, r.body?.provisionedDevices].find(Array.isArray) ?? [];
+      const devices: OrigoPassDevice[] = [];
+      for (const d of list) {
+        const id = str(d?.id) ?? str(d?.deviceId);
+        if (id) devices.push({ id, kind: deviceKind(d), status: str(d?.status) ?? 'UNKNOWN' });
+      }
+      return { id: passId, status, devices };
+    },
+    async setPassStatus(passId, action, opts = {}) {
+      const r = await call('PUT', `/pass/${encodeURIComponent(passId)}/status`, { action }, opts.signal);
+      if (r.status === 404) return 'gone';
+      if (r.status >= 200 && r.status < 300) return { status: str(r.body?.status) };
+      const detail = typeof r.body?.detail === 'string' ? `: ${r.body.detail.slice(0, 200)}` : '';
+      throw new OrigoError(
+        'rejected',
+        `HID Origo refused to ${action.toLowerCase()} a pass (${r.status})${detail}`,
+        r.status,
+      );
+    },
+    async updatePass(passId, holder, opts = {}) {
+      // PPPU (release 3.1.0+); the path and body are unconfirmed (notes §8: one integrator wiki, PATCH).
+      const r = await call('PATCH', `/pass/${encodeURIComponent(passId)}`, { name: holder }, opts.signal);
+      if (r.status === 404) return 'gone';
+      if (r.status >= 200 && r.status < 300) return 'accepted';
+      throw new OrigoError('rejected', `HID Origo refused to update a pass (${r.status})`, r.status);
     },
   };
 }

@@ -65,6 +65,10 @@ export const Device = z
       .enum(['apple', 'google', 'hid'])
       .openapi({ description: '`hid`: a phone holding an HID Mobile Access credential (type 8)' }),
     status: z.enum(['pending', 'active', 'revoked']),
+    kind: z
+      .enum(['iphone', 'watch', 'android'])
+      .optional()
+      .openapi({ description: 'HID wallet badges (type 10) only: the wallet device HID Origo reports' }),
     added_at: z.string(),
   })
   .openapi('Device');

@@ -848,6 +848,11 @@ export interface components {
             platform: "apple" | "google" | "hid";
             /** @description HID Mobile Access only: the phone model Origo reports */
             model?: string;
+            /**
+             * @description HID wallet badges (type 10) only: the wallet device HID Origo reports
+             * @enum {string}
+             */
+            kind?: "iphone" | "watch" | "android";
         };
         WebhookDeviceRevoked: {
             /** @enum {string} */
@@ -1086,6 +1091,11 @@ export interface components {
             platform: "apple" | "google" | "hid";
             /** @enum {string} */
             status: "pending" | "active" | "revoked";
+            /**
+             * @description HID wallet badges (type 10) only: the wallet device HID Origo reports
+             * @enum {string}
+             */
+            kind?: "iphone" | "watch" | "android";
             added_at: string;
         };
         PersonCredentialInput: {

@@ -60,6 +60,8 @@ export interface PeerBehaviour {
   containerStatus: string;
   /** A cancel takes a moment: PENDING → CANCEL_INITIATED, CANCELLED only on `completeCancellations()`. */
   cancelLater: boolean;
+  /** A pass DELETE (202) finishes only on `completePassDeletions()` (how long Origo takes is unknown). */
+  passDeleteLater: boolean;
 }
 export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
   newCredentialId: false,
@@ -67,6 +69,7 @@ export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
   liveStatus: 'ACTIVE',
   containerStatus: 'ACTIVE',
   cancelLater: false,
+  passDeleteLater: true,
 };
 
 /** A Pass of the Credential Management API v3 (notes §6, §8). */
@@ -78,6 +81,18 @@ export interface PeerPass {
   issuanceToken: string;
   /** The token's validity in seconds, as Keyway asked. */
   validity: number;
+  /** Wallet devices holding it (the phone's side: `provisionPass`). */
+  devices: PeerPassDevice[];
+  /** A DELETE Origo accepted (202) and has not finished (`completePassDeletions`). */
+  deleting: boolean;
+  /** The holder's name as the last post-provisioning update (PATCH) set it. */
+  holder?: { givenName: string; familyName: string };
+}
+export interface PeerPassDevice {
+  id: string;
+  /** Origo's word for the device (unconfirmed: notes §8). */
+  deviceType: 'IPHONE' | 'APPLE_WATCH' | 'ANDROID_PHONE';
+  status: string;
 }
 
 export interface PeerCall {
@@ -143,6 +158,10 @@ export interface OrigoPeer {
   /** Origo finishes a revocation it accepted (REVOKE_INITIATED → REVOKED). */
   completeRevocations(): number;
   invitationByCode(code: string): PeerInvitation | undefined;
+  /** The wallet adds the badge: the Pass ACTIVE, one device per kind given. */
+  provisionPass(passId: string, kinds: PeerPassDevice['deviceType'][]): PeerPassDevice[];
+  /** Origo finishes the pass deletions it accepted (→ DELETED, or CANCELLED when never provisioned). */
+  completePassDeletions(): number;
   /** Sends a CloudEvents batch to Keyway's callback as Origo would. */
   sendCallback(url: string, events: Record<string, unknown>[], authorization?: string): Promise<number>;
   /** API calls (token calls excluded) matching a method and a path pattern. */
@@ -497,6 +516,8 @@ export async function startOrigoPeer(
         status: 'PENDING',
         issuanceToken: `it_${randomInt(1e9)}_${randomInt(1e9)}`,
         validity: Number(it.validity ?? 3600),
+        devices: [],
+        deleting: false,
       };
       passes.set(pass.id, pass);
       return j(201, {
@@ -507,13 +528,68 @@ export async function startOrigoPeer(
         issuanceToken: { token: pass.issuanceToken, validity: pass.validity },
       });
     }
+    const passJson = (p: PeerPass) => ({
+      id: p.id,
+      passTemplateId: p.passTemplateId,
+      userId: p.userId,
+      status: p.status,
+      devices: p.devices.map((d) => ({ ...d })),
+    });
+    const gone = (p: PeerPass | undefined) => !p || p.status === 'DELETED' || p.status === 'CANCELLED';
+    const jsonBody = (): { value: any } | { error: number } => {
+      if (!/^application\/json(;\s*charset=utf-8)?$/i.test(req.headers['content-type'] ?? '')) return { error: 415 };
+      try {
+        return { value: JSON.parse(body) };
+      } catch {
+        return { error: 400 };
+      }
+    };
     if ((m = /^\/pass\/([\w-]+)$/.exec(path)) && req.method === 'DELETE') {
       const pass = passes.get(m[1]);
-      if (!pass || pass.status === 'DELETED') return j(404, { detail: 'pass not found' });
-      pass.status = pass.status === 'PENDING' ? 'CANCELLED' : 'DELETED';
+      if (gone(pass)) return j(404, { detail: 'pass not found' });
+      // Accepted; Origo finishes later (notes §6: 202). What a second DELETE meanwhile answers is unknown: 202.
+      pass!.deleting = true;
+      if (!peer.behaviour.passDeleteLater) completeDeletion(pass!);
       return j(202);
     }
+    if ((m = /^\/pass\/([\w-]+)$/.exec(path)) && req.method === 'GET') {
+      const pass = passes.get(m[1]);
+      if (!pass) return j(404, { detail: 'pass not found' });
+      return j(200, passJson(pass));
+    }
+    if ((m = /^\/pass\/([\w-]+)\/status$/.exec(path)) && req.method === 'PUT') {
+      const pass = passes.get(m[1]);
+      if (gone(pass)) return j(404, { detail: 'pass not found' });
+      const b = jsonBody();
+      if ('error' in b) return j(b.error, { detail: 'a JSON body is required' });
+      const action = b.value?.action;
+      if (action !== 'SUSPEND' && action !== 'RESUME') return j(400, { detail: 'action must be SUSPEND or RESUME' });
+      // Suspending a pass no wallet holds (or resuming one not suspended) is undocumented: refused, and Keyway never asks.
+      const from = action === 'SUSPEND' ? 'ACTIVE' : 'SUSPENDED';
+      const to = action === 'SUSPEND' ? 'SUSPENDED' : 'ACTIVE';
+      if (pass!.status !== from) return j(409, { detail: `pass is ${pass!.status}` });
+      pass!.status = to;
+      for (const d of pass!.devices) if (d.status === from) d.status = to;
+      return j(200, passJson(pass!));
+    }
+    if ((m = /^\/pass\/([\w-]+)$/.exec(path)) && req.method === 'PATCH') {
+      const pass = passes.get(m[1]);
+      if (gone(pass)) return j(404, { detail: 'pass not found' });
+      const b = jsonBody();
+      if ('error' in b) return j(b.error, { detail: 'a JSON body is required' });
+      const n = b.value?.name;
+      if (typeof n?.givenName !== 'string' || !n.givenName || typeof n?.familyName !== 'string' || !n.familyName)
+        return j(400, { detail: 'name.givenName and name.familyName are required' });
+      pass!.holder = { givenName: n.givenName, familyName: n.familyName };
+      return j(200, passJson(pass!));
+    }
     return j(404, { detail: `no route ${req.method} ${path}` });
+  }
+
+  function completeDeletion(p: PeerPass) {
+    p.deleting = false;
+    p.status = p.status === 'PENDING' ? 'CANCELLED' : 'DELETED';
+    for (const d of p.devices) d.status = 'DELETED';
   }
 
   const server = http.createServer((req, res) => {
@@ -523,9 +599,13 @@ export async function startOrigoPeer(
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://peer');
       const api = /^\/credential-management\/customer\/([^/]+)(\/.*)$/.exec(url.pathname);
+      const passPath = /^\/pass-api\/organization\/[^/]+(\/.*)$/.exec(url.pathname)?.[1];
+      const target = api?.[2] ?? (passPath === undefined ? undefined : `pass-api:${passPath}`);
       const stalled =
         stallPath || stallMethod
-          ? !!api && (!stallPath || stallPath.test(api[2])) && (!stallMethod || stallMethod === req.method)
+          ? target !== undefined &&
+            (!stallPath || stallPath.test(target)) &&
+            (!stallMethod || stallMethod === req.method)
           : true;
       if (stallMs && stalled) held.add(res);
       const token = /^\/authentication\/customer\/([^/]+)\/token$/.exec(url.pathname);
@@ -672,6 +752,23 @@ export async function startOrigoPeer(
       return n;
     },
     invitationByCode: byCode,
+    provisionPass(passId, kinds) {
+      const pass = passes.get(passId);
+      if (!pass) throw new Error(`peer: no pass ${passId}`);
+      pass.status = 'ACTIVE';
+      const added = kinds.map((deviceType) => ({ id: `pd-${nextId++}`, deviceType, status: 'ACTIVE' }));
+      pass.devices.push(...added);
+      return added;
+    },
+    completePassDeletions() {
+      let n = 0;
+      for (const p of passes.values())
+        if (p.deleting) {
+          completeDeletion(p);
+          n++;
+        }
+      return n;
+    },
     async sendCallback(url, events, authorization) {
       const res = await fetch(url, {
         method: 'POST',
