@@ -538,11 +538,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0022_hid_pass_lifecycle': {
       async up(db) {
-        // SPEC §16 lifecycle: what Keyway asked of Origo for a badge (delete, the name update) and each
+        // SPEC §16 lifecycle: what Keyway asked of Origo for a badge (delete, the name update), the
+        // wallets its template supports, and each
         // wallet device Origo reports for the Pass (iPhone, Watch, Android), its state kept as-is.
         await db.schema.alterTable('hid_passes').addColumn('delete_wanted_at', 'text').execute();
         await db.schema.alterTable('hid_passes').addColumn('delete_accepted_at', 'text').execute();
         await db.schema.alterTable('hid_passes').addColumn('update_wanted_at', 'text').execute();
+        // The wallets the Pass's template supports (web provisioning's `platforms`), asked once: JSON.
+        await db.schema.alterTable('hid_passes').addColumn('platforms', 'text').execute();
         await db.schema.alterTable('devices').addColumn('kind', 'text').execute();
         await db.schema
           .createTable('hid_pass_devices')

@@ -332,6 +332,8 @@ export interface HidPassTable {
   delete_accepted_at?: string | null;
   /** The person's name changed: the post-provisioning update is owed to Origo. */
   update_wanted_at?: string | null;
+  /** The wallets the template supports (`["apple","google"]`), as web provisioning first answered. */
+  platforms?: string | null;
 }
 
 /** SPEC §16: a wallet device Origo reports for a badge's Pass (iPhone, Watch, Android), beside its `devices` row. */

@@ -266,9 +266,29 @@ export interface paths {
         put?: never;
         /**
          * Request a wallet pass (a new device)
-         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401.
+         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`.
          */
         post: operations["post_passes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3/passes/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Which wallets an HID badge can be added to
+         * @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404.
+         */
+        post: operations["post_passes_platforms"];
         delete?: never;
         options?: never;
         head?: never;
@@ -958,7 +978,7 @@ export interface components {
         Error401: {
             error: {
                 /** @enum {string} */
-                code: "unauthorized";
+                code: "unauthorized" | "google_sign_in_invalid";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -980,7 +1000,7 @@ export interface components {
         Error409: {
             error: {
                 /** @enum {string} */
-                code: "invalid_transition" | "invitation_used" | "value_in_use" | "idempotency_in_progress";
+                code: "invalid_transition" | "invitation_used" | "value_in_use" | "idempotency_in_progress" | "provisioning_unavailable";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -1192,14 +1212,49 @@ export interface components {
             /** @description SHA-256 (hex) of the previous event's hash and this event's canonical JSON (docs/operations.md); null until sealed, within seconds of the write */
             hash: string | null;
         };
+        PassAnswer: components["schemas"]["PassLink"] | components["schemas"]["BadgeAppleProvisioning"];
         PassLink: {
             /** @description A one-time PUBLIC_URL/passes/<token>.pkpass (15 min) or a Google Wallet save URL */
             url: string;
             device_id: string;
         };
+        BadgeAppleProvisioning: {
+            device_id: string;
+            apple_provisioning: {
+                /** @description Apple’s provisioning window, opened as a pop-up from the press */
+                window_url: string;
+                /** @description HID’s partner id (HID is Apple’s Credential Manager for Seos) */
+                partner_id: string;
+                /** @enum {string} */
+                card_type: "ACCESS_CORPORATE";
+                /** @description HID’s signed provisioning payload (a JWS), the answer to the window’s `ready` */
+                payload: string;
+            };
+        };
+        Error428: {
+            error: {
+                /** @enum {string} */
+                code: "google_sign_in_required";
+                message: string;
+                /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         PassRequest: {
             /** @enum {string} */
             platform: "apple" | "google";
+            /** @description Required with a cs_; with a ps_ it may only name its own credential */
+            credential_id?: string;
+            /** @description HID badges (type 10), Google: the ID token from Sign in with Google (verified by the server) */
+            id_token?: string;
+        };
+        PassPlatforms: {
+            /** @description The wallets the badge’s HID pass template supports that this server offers */
+            platforms: ("apple" | "google")[];
+        };
+        PassPlatformsRequest: {
             /** @description Required with a cs_; with a ps_ it may only name its own credential */
             credential_id?: string;
         };
@@ -1437,7 +1492,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1515,7 +1570,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1533,7 +1588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1604,7 +1659,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1690,7 +1745,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1770,7 +1825,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1914,7 +1969,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2003,7 +2058,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2030,7 +2085,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2102,7 +2157,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2189,7 +2244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2216,7 +2271,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2279,7 +2334,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2361,7 +2416,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2439,7 +2494,7 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialStatus"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2520,7 +2575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2615,7 +2670,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2642,7 +2697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2725,7 +2780,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2752,7 +2807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,7 +2910,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2882,7 +2937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2966,7 +3021,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3022,13 +3077,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. */
+            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PassLink"];
+                    "application/json": components["schemas"]["PassAnswer"];
                 };
             };
             /** @description invalid_request, invalid_json, invalid_phone_number */
@@ -3040,7 +3095,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3067,7 +3122,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3094,6 +3149,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error422"];
                 };
             };
+            /** @description google_sign_in_required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error428"];
+                };
+            };
             /** @description too_many_attempts, rate_limited, too_many_streams */
             429: {
                 headers: {
@@ -3103,6 +3167,116 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error429"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error500"];
+                };
+            };
+            /** @description service_unavailable, upstream_unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503"];
+                };
+            };
+        };
+    };
+    post_passes_platforms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for the same caller, method and path for 24 h; another body under the same key is 422 idempotency_mismatch, a twin still running 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PassPlatformsRequest"];
+            };
+        };
+        responses: {
+            /** @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassPlatforms"];
+                };
+            };
+            /** @description invalid_request, invalid_json, invalid_phone_number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400"];
+                };
+            };
+            /** @description unauthorized, google_sign_in_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401"];
+                };
+            };
+            /** @description origin_not_allowed, insufficient_scope, credential_disabled, handoff_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403"];
+                };
+            };
+            /** @description not_found, invitation_not_found, phone_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404"];
+                };
+            };
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422"];
                 };
             };
             /** @description internal_error */
@@ -3230,7 +3404,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3257,7 +3431,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3340,7 +3514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3358,7 +3532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3463,7 +3637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3490,7 +3664,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3586,7 +3760,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3613,7 +3787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3714,7 +3888,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3741,7 +3915,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3844,7 +4018,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3862,7 +4036,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3955,7 +4129,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4207,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4051,7 +4225,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4122,7 +4296,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4189,7 +4363,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4281,7 +4455,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4308,7 +4482,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4391,7 +4565,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4418,7 +4592,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4502,7 +4676,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4591,7 +4765,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4660,7 +4834,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4811,7 +4985,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4949,7 +5123,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5031,7 +5205,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5100,7 +5274,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5180,7 +5354,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5198,7 +5372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5284,7 +5458,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5365,7 +5539,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5392,7 +5566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -73,7 +73,7 @@ export async function readBackBadge(ctx: Ctx, credentialId: string): Promise<num
 
   // 5. What it means, in one transaction.
   const seen = state;
-  const r = await db.transaction().execute((tx) => applyPassView(ctx, tx, credentialId, seen));
+  const r = await db.transaction().execute((tx) => applyPassView(ctx, tx, credentialId, pass.origo_pass_id, seen));
   if (r.changed) ctx.bus.credentialChanged(credentialId);
   if (r.status === 'revoked') return null;
   const phase = seen === 'gone' ? 'gone' : passPhase(seen.status);
@@ -85,6 +85,7 @@ async function applyPassView(
   ctx: Ctx,
   tx: Tx,
   credentialId: string,
+  passId: string,
   state: OrigoPassState | 'gone',
 ): Promise<{ changed: boolean; status: CredentialStatus }> {
   const at = nowIso(ctx);
@@ -97,6 +98,13 @@ async function applyPassView(
     .executeTakeFirstOrThrow();
   let status = cred.status as CredentialStatus;
   let changed = false;
+  // A Pass replaced meanwhile (a spent token renewed): this read is of the old one, and means nothing now.
+  const current = await tx
+    .selectFrom('hid_passes')
+    .select('origo_pass_id')
+    .where('credential_id', '=', credentialId)
+    .executeTakeFirstOrThrow();
+  if (current.origo_pass_id !== passId) return { changed, status };
   const origoStatus = state === 'gone' ? 'GONE' : state.status;
   await tx
     .updateTable('hid_passes')
@@ -123,7 +131,8 @@ async function applyPassView(
     const mine = new Set(known.map((k) => k.origo_device_id));
     for (const d of listed.values()) {
       if (mine.has(d.id) || d.kind === null || walletDevicePhase(d.status) !== 'live') continue;
-      await addWalletDeviceTx(ctx, tx, credentialId, cred.person_id, d, d.kind, at);
+      if (!(await adoptPendingDeviceTx(tx, credentialId, cred.person_id, d, d.kind, at)))
+        await addWalletDeviceTx(ctx, tx, credentialId, cred.person_id, d, d.kind, at);
       changed = true;
     }
   }
@@ -165,6 +174,48 @@ async function applyPassView(
 }
 
 const PLATFORM = { iphone: 'apple', watch: 'apple', android: 'google' } as const;
+
+/**
+ * The device a press on the wallet's button made (`POST /api/3/passes`, pending) is the one the
+ * wallet now reports: confirmed, its kind known. The oldest pending device of that wallet, if any.
+ */
+async function adoptPendingDeviceTx(
+  tx: Tx,
+  credentialId: string,
+  personId: number,
+  d: OrigoPassDevice,
+  kind: keyof typeof PLATFORM,
+  at: string,
+): Promise<boolean> {
+  const platform = PLATFORM[kind];
+  const pending = await tx
+    .selectFrom('devices')
+    .select('id')
+    .where('credential_id', '=', credentialId)
+    .where('platform', '=', platform)
+    .where('status', '=', 'pending')
+    .orderBy('added_at')
+    .limit(1)
+    .executeTakeFirst();
+  if (!pending) return false;
+  await tx
+    .updateTable('devices')
+    .set({ status: 'active', kind, confirmed_at: at, updated_at: at })
+    .where('id', '=', pending.id)
+    .where('status', '=', 'pending')
+    .execute();
+  await tx
+    .insertInto('hid_pass_devices')
+    .values({ device_id: pending.id, credential_id: credentialId, origo_device_id: d.id, origo_status: d.status })
+    .execute();
+  await recordChange(tx, at, {
+    type: 'device.confirmed',
+    actor: 'system:hid_origo',
+    subject: `credential:${credentialId}`,
+    data: { person_id: personId, device_id: pending.id, platform, kind },
+  });
+  return true;
+}
 
 /** A wallet that now holds the badge: a Keyway device (its platform and kind), active; no pass of Keyway's behind it. */
 async function addWalletDeviceTx(
