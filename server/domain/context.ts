@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { createRemoteJWKSet } from 'jose';
 import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createKeyRing, cryptoRandom, type KeyRing, type RandomSource } from '../crypto/secrets.js';
@@ -50,6 +51,8 @@ export interface Services {
   readonly origo: OrigoClient | null;
   /** HID Origo's Credential Management API (type 10 badges), sharing `origo`'s token; null unless KEYWAY_HID_PASS_* too. */
   readonly origoPasses: OrigoPassClient | null;
+  /** Google's ID-token keys for badge sign-in (jose's remote key set: fetched once, refreshed on an unknown key). */
+  googleIdTokenKeys?: ReturnType<typeof createRemoteJWKSet>;
   /** APNs (one HTTP/2 connection, opened on the first push); null when pushes are not sent. */
   readonly apns: ApnsClient | null;
   /** Google Wallet's class, inserted once (ids are ours and stable); forgotten when the insert failed. */
@@ -136,6 +139,8 @@ function origoPassClient(config: Config, origo: OrigoClient | null): OrigoPassCl
     applicationId: c.applicationId,
     accessToken: (signal) => origo.accessToken(signal),
     deadlineMs: origo.deadlineMs,
+    webProvisioningUrl: passes.webProvisioningUrl,
+    webProvisioningAppId: passes.webProvisioningAppId,
   });
 }
 

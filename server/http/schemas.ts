@@ -65,6 +65,10 @@ export const Device = z
       .enum(['apple', 'google', 'hid'])
       .openapi({ description: '`hid`: a phone holding an HID Mobile Access credential (type 8)' }),
     status: z.enum(['pending', 'active', 'revoked']),
+    kind: z
+      .enum(['iphone', 'watch', 'android'])
+      .optional()
+      .openapi({ description: 'HID wallet badges (type 10) only: the wallet device HID Origo reports' }),
     added_at: z.string(),
   })
   .openapi('Device');
@@ -137,8 +141,42 @@ export const PassRequest = z
       .max(64)
       .optional()
       .openapi({ description: 'Required with a cs_; with a ps_ it may only name its own credential' }),
+    id_token: z.string().min(1).max(8192).optional().openapi({
+      description: 'HID badges (type 10), Google: the ID token from Sign in with Google (verified by the server)',
+    }),
   })
   .openapi('PassRequest');
+export const PassPlatformsRequest = z
+  .object({
+    credential_id: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'Required with a cs_; with a ps_ it may only name its own credential' }),
+  })
+  .openapi('PassPlatformsRequest');
+export const PassPlatforms = z
+  .object({
+    platforms: z
+      .array(z.enum(['apple', 'google']))
+      .openapi({ description: 'The wallets the badge’s HID pass template supports that this server offers' }),
+  })
+  .openapi('PassPlatforms');
+export const BadgeAppleProvisioning = z
+  .object({
+    device_id: z.string(),
+    apple_provisioning: z.object({
+      window_url: z.string().openapi({ description: 'Apple’s provisioning window, opened as a pop-up from the press' }),
+      partner_id: z.string().openapi({ description: 'HID’s partner id (HID is Apple’s Credential Manager for Seos)' }),
+      card_type: z.literal('ACCESS_CORPORATE'),
+      payload: z
+        .string()
+        .openapi({ description: 'HID’s signed provisioning payload (a JWS), the answer to the window’s `ready`' }),
+    }),
+  })
+  .openapi('BadgeAppleProvisioning');
+
 export const PassLink = z
   .object({
     url: z
@@ -147,6 +185,7 @@ export const PassLink = z
     device_id: z.string(),
   })
   .openapi('PassLink');
+export const PassAnswer = z.union([PassLink, BadgeAppleProvisioning]).openapi('PassAnswer');
 export const HandoffInput = z.object({ credential_id: z.string().min(1).max(64).optional() }).openapi('HandoffInput');
 export const HandoffLink = z
   .object({ url: z.string().openapi({ example: 'https://keyway.example/p#h=h_…' }), expires_at: z.string() })

@@ -53,6 +53,10 @@ const PAYLOADS: Record<WebhookEvent, z.ZodObject> = {
     device_id: z.string(),
     platform: Platform,
     model: z.string().optional().openapi({ description: 'HID Mobile Access only: the phone model Origo reports' }),
+    kind: z
+      .enum(['iphone', 'watch', 'android'])
+      .optional()
+      .openapi({ description: 'HID wallet badges (type 10) only: the wallet device HID Origo reports' }),
   }),
   'device.revoked': z.object({
     event: z.literal('device.revoked'),

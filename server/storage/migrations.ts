@@ -536,6 +536,36 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0022_hid_pass_lifecycle': {
+      async up(db) {
+        // SPEC §16 lifecycle: what Keyway asked of Origo for a badge (delete, the name update), the
+        // wallets its template supports, and each
+        // wallet device Origo reports for the Pass (iPhone, Watch, Android), its state kept as-is.
+        await db.schema.alterTable('hid_passes').addColumn('delete_wanted_at', 'text').execute();
+        await db.schema.alterTable('hid_passes').addColumn('delete_accepted_at', 'text').execute();
+        await db.schema.alterTable('hid_passes').addColumn('update_wanted_at', 'text').execute();
+        // The wallets the Pass's template supports (web provisioning's `platforms`), asked once: JSON.
+        await db.schema.alterTable('hid_passes').addColumn('platforms', 'text').execute();
+        await db.schema.alterTable('devices').addColumn('kind', 'text').execute();
+        await db.schema
+          .createTable('hid_pass_devices')
+          .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id'))
+          .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id'))
+          .addColumn('origo_device_id', 'text', (c) => c.notNull())
+          .addColumn('origo_status', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('hid_pass_devices_origo')
+          .on('hid_pass_devices')
+          .columns(['credential_id', 'origo_device_id'])
+          .unique()
+          .execute();
+        // Badges issued before this are read back from now on too.
+        await sql`insert into hid_syncs (credential_id, origo_user_id, next_sync_at, failures, last_error)
+          select credential_id, origo_user_id, updated_at, 0, null from hid_passes
+          where credential_id not in (select credential_id from hid_syncs)`.execute(db);
+      },
+    },
     '0019_redeem_recovery': {
       async up(db) {
         // A redemption whose answer was lost can be recovered (docs/security.md): who redeemed (a MAC of

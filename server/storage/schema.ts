@@ -92,6 +92,8 @@ export interface DeviceTable {
   revoked_at: string | null;
   /** Last change of the pass content (0004); null means `added_at`. */
   pass_updated_at?: string | null;
+  /** A badge's device (type 10, 0022): `iphone`, `watch` or `android`; null otherwise. */
+  kind?: string | null;
 }
 
 export interface TokenTable {
@@ -324,6 +326,23 @@ export interface HidPassTable {
   token_spent_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Keyway wants the Pass deleted at Origo (a person's deletion): the sync sends it (0022). */
+  delete_wanted_at?: string | null;
+  /** Origo accepted the delete (202); `revoked` only once a read shows the Pass gone. */
+  delete_accepted_at?: string | null;
+  /** The person's name changed: the post-provisioning update is owed to Origo. */
+  update_wanted_at?: string | null;
+  /** The wallets the template supports (`["apple","google"]`), as web provisioning first answered. */
+  platforms?: string | null;
+}
+
+/** SPEC §16: a wallet device Origo reports for a badge's Pass (iPhone, Watch, Android), beside its `devices` row. */
+export interface HidPassDeviceTable {
+  device_id: string;
+  credential_id: string;
+  origo_device_id: string;
+  /** Origo's device state as last seen, kept as-is. */
+  origo_status: string;
 }
 
 export interface HidDeviceTable {
@@ -414,6 +433,7 @@ export interface Database {
   hid_invitations: HidInvitationTable;
   hid_devices: HidDeviceTable;
   hid_passes: HidPassTable;
+  hid_pass_devices: HidPassDeviceTable;
   hid_invitation_intents: HidInvitationIntentTable;
   staff: StaffTable;
   staff_passkeys: StaffPasskeyTable;

@@ -266,9 +266,29 @@ export interface paths {
         put?: never;
         /**
          * Request a wallet pass (a new device)
-         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401.
+         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`.
          */
         post: operations["post_passes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3/passes/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Which wallets an HID badge can be added to
+         * @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404.
+         */
+        post: operations["post_passes_platforms"];
         delete?: never;
         options?: never;
         head?: never;
@@ -848,6 +868,11 @@ export interface components {
             platform: "apple" | "google" | "hid";
             /** @description HID Mobile Access only: the phone model Origo reports */
             model?: string;
+            /**
+             * @description HID wallet badges (type 10) only: the wallet device HID Origo reports
+             * @enum {string}
+             */
+            kind?: "iphone" | "watch" | "android";
         };
         WebhookDeviceRevoked: {
             /** @enum {string} */
@@ -953,7 +978,7 @@ export interface components {
         Error401: {
             error: {
                 /** @enum {string} */
-                code: "unauthorized";
+                code: "unauthorized" | "google_sign_in_invalid";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -975,7 +1000,7 @@ export interface components {
         Error409: {
             error: {
                 /** @enum {string} */
-                code: "invalid_transition" | "invitation_used" | "value_in_use" | "idempotency_in_progress";
+                code: "invalid_transition" | "invitation_used" | "value_in_use" | "idempotency_in_progress" | "provisioning_unavailable";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -1086,6 +1111,11 @@ export interface components {
             platform: "apple" | "google" | "hid";
             /** @enum {string} */
             status: "pending" | "active" | "revoked";
+            /**
+             * @description HID wallet badges (type 10) only: the wallet device HID Origo reports
+             * @enum {string}
+             */
+            kind?: "iphone" | "watch" | "android";
             added_at: string;
         };
         PersonCredentialInput: {
@@ -1182,14 +1212,49 @@ export interface components {
             /** @description SHA-256 (hex) of the previous event's hash and this event's canonical JSON (docs/operations.md); null until sealed, within seconds of the write */
             hash: string | null;
         };
+        PassAnswer: components["schemas"]["PassLink"] | components["schemas"]["BadgeAppleProvisioning"];
         PassLink: {
             /** @description A one-time PUBLIC_URL/passes/<token>.pkpass (15 min) or a Google Wallet save URL */
             url: string;
             device_id: string;
         };
+        BadgeAppleProvisioning: {
+            device_id: string;
+            apple_provisioning: {
+                /** @description Apple’s provisioning window, opened as a pop-up from the press */
+                window_url: string;
+                /** @description HID’s partner id (HID is Apple’s Credential Manager for Seos) */
+                partner_id: string;
+                /** @enum {string} */
+                card_type: "ACCESS_CORPORATE";
+                /** @description HID’s signed provisioning payload (a JWS), the answer to the window’s `ready` */
+                payload: string;
+            };
+        };
+        Error428: {
+            error: {
+                /** @enum {string} */
+                code: "google_sign_in_required";
+                message: string;
+                /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
+                details?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         PassRequest: {
             /** @enum {string} */
             platform: "apple" | "google";
+            /** @description Required with a cs_; with a ps_ it may only name its own credential */
+            credential_id?: string;
+            /** @description HID badges (type 10), Google: the ID token from Sign in with Google (verified by the server) */
+            id_token?: string;
+        };
+        PassPlatforms: {
+            /** @description The wallets the badge’s HID pass template supports that this server offers */
+            platforms: ("apple" | "google")[];
+        };
+        PassPlatformsRequest: {
             /** @description Required with a cs_; with a ps_ it may only name its own credential */
             credential_id?: string;
         };
@@ -1429,7 +1494,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1507,7 +1572,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1525,7 +1590,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1596,7 +1661,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1682,7 +1747,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1762,7 +1827,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1906,7 +1971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1995,7 +2060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2022,7 +2087,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2094,7 +2159,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2181,7 +2246,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2208,7 +2273,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2271,7 +2336,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2353,7 +2418,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2431,7 +2496,7 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialStatus"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2512,7 +2577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2607,7 +2672,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,7 +2699,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2717,7 +2782,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2744,7 +2809,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +2912,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2874,7 +2939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2958,7 +3023,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3014,13 +3079,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. */
+            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PassLink"];
+                    "application/json": components["schemas"]["PassAnswer"];
                 };
             };
             /** @description invalid_request, invalid_json, invalid_phone_number */
@@ -3032,7 +3097,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3059,7 +3124,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3086,6 +3151,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error422"];
                 };
             };
+            /** @description google_sign_in_required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error428"];
+                };
+            };
             /** @description too_many_attempts, rate_limited, too_many_streams */
             429: {
                 headers: {
@@ -3095,6 +3169,116 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error429"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error500"];
+                };
+            };
+            /** @description service_unavailable, upstream_unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503"];
+                };
+            };
+        };
+    };
+    post_passes_platforms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for the same caller, method and path for 24 h; another body under the same key is 422 idempotency_mismatch, a twin still running 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PassPlatformsRequest"];
+            };
+        };
+        responses: {
+            /** @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassPlatforms"];
+                };
+            };
+            /** @description invalid_request, invalid_json, invalid_phone_number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400"];
+                };
+            };
+            /** @description unauthorized, google_sign_in_invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401"];
+                };
+            };
+            /** @description origin_not_allowed, insufficient_scope, credential_disabled, handoff_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403"];
+                };
+            };
+            /** @description not_found, invitation_not_found, phone_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error404"];
+                };
+            };
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422"];
                 };
             };
             /** @description internal_error */
@@ -3222,7 +3406,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3249,7 +3433,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3332,7 +3516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3350,7 +3534,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3455,7 +3639,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3482,7 +3666,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3578,7 +3762,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3605,7 +3789,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3706,7 +3890,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3733,7 +3917,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3836,7 +4020,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3854,7 +4038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3947,7 +4131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4025,7 +4209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4043,7 +4227,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4114,7 +4298,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4181,7 +4365,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4273,7 +4457,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4300,7 +4484,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4383,7 +4567,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4410,7 +4594,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4494,7 +4678,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4583,7 +4767,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4652,7 +4836,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4803,7 +4987,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4941,7 +5125,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5023,7 +5207,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5092,7 +5276,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5172,7 +5356,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5190,7 +5374,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5276,7 +5460,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5357,7 +5541,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5384,7 +5568,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;

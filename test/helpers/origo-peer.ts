@@ -60,6 +60,8 @@ export interface PeerBehaviour {
   containerStatus: string;
   /** A cancel takes a moment: PENDING → CANCEL_INITIATED, CANCELLED only on `completeCancellations()`. */
   cancelLater: boolean;
+  /** A pass DELETE (202) finishes only on `completePassDeletions()` (how long Origo takes is unknown). */
+  passDeleteLater: boolean;
 }
 export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
   newCredentialId: false,
@@ -67,6 +69,7 @@ export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
   liveStatus: 'ACTIVE',
   containerStatus: 'ACTIVE',
   cancelLater: false,
+  passDeleteLater: true,
 };
 
 /** A Pass of the Credential Management API v3 (notes §6, §8). */
@@ -78,6 +81,24 @@ export interface PeerPass {
   issuanceToken: string;
   /** The token's validity in seconds, as Keyway asked. */
   validity: number;
+  /** Wallet devices holding it (the phone's side: `provisionPass`). */
+  devices: PeerPassDevice[];
+  /** A DELETE Origo accepted (202) and has not finished (`completePassDeletions`). */
+  deleting: boolean;
+  /** The holder's name as the last post-provisioning update (PATCH) set it. */
+  holder?: { givenName: string; familyName: string };
+  /** When Origo made it (the issuance token lapses `validity` seconds later, on Origo's clock). */
+  createdAt: number;
+  /** Web provisioning spent the issuance token (it is single-use). */
+  tokenSpent: boolean;
+  /** What each `provision` call was asked and answered (the test reads the payload). */
+  provisioned: { wallet: 'apple' | 'google'; language: string; payload: string; linking?: any }[];
+}
+export interface PeerPassDevice {
+  id: string;
+  /** Origo's word for the device (unconfirmed: notes §8). */
+  deviceType: 'IPHONE' | 'APPLE_WATCH' | 'ANDROID_PHONE';
+  status: string;
 }
 
 export interface PeerCall {
@@ -105,6 +126,10 @@ export interface OrigoPeer {
   passApiUrl: string;
   /** KEYWAY_HID_PASS_* variables for type 10 (with `env`). */
   passEnv: Record<string, string>;
+  /** The wallets the pass template supports (web provisioning's `platforms`). */
+  templateWallets: ('apple' | 'google')[];
+  /** How many wallet devices a card may be in before `CARD_IN_TOO_MANY_WALLETS`. */
+  maxWallets: number;
   calls: PeerCall[];
   /** Token lifetime in seconds for tokens issued from now on (Origo's is 3600). */
   tokenLifetime: number;
@@ -143,6 +168,10 @@ export interface OrigoPeer {
   /** Origo finishes a revocation it accepted (REVOKE_INITIATED → REVOKED). */
   completeRevocations(): number;
   invitationByCode(code: string): PeerInvitation | undefined;
+  /** The wallet adds the badge: the Pass ACTIVE, one device per kind given. */
+  provisionPass(passId: string, kinds: PeerPassDevice['deviceType'][]): PeerPassDevice[];
+  /** Origo finishes the pass deletions it accepted (→ DELETED, or CANCELLED when never provisioned). */
+  completePassDeletions(): number;
   /** Sends a CloudEvents batch to Keyway's callback as Origo would. */
   sendCallback(url: string, events: Record<string, unknown>[], authorization?: string): Promise<number>;
   /** API calls (token calls excluded) matching a method and a path pattern. */
@@ -172,6 +201,7 @@ export async function startOrigoPeer(
   const containers = new Map<string, PeerContainer>();
   const passes = new Map<string, PeerPass>();
   const passTemplateId = 'PT-KEYWAY-TEST-1';
+  const webApplicationId = 'KEYWAY-WEB-TEST';
   const tokens = new Map<string, number>(); // token → expiry (ms)
   const calls: PeerCall[] = [];
   let nextId = 1000;
@@ -497,6 +527,11 @@ export async function startOrigoPeer(
         status: 'PENDING',
         issuanceToken: `it_${randomInt(1e9)}_${randomInt(1e9)}`,
         validity: Number(it.validity ?? 3600),
+        devices: [],
+        deleting: false,
+        createdAt: originNow(),
+        tokenSpent: false,
+        provisioned: [],
       };
       passes.set(pass.id, pass);
       return j(201, {
@@ -507,13 +542,142 @@ export async function startOrigoPeer(
         issuanceToken: { token: pass.issuanceToken, validity: pass.validity },
       });
     }
+    const passJson = (p: PeerPass) => ({
+      id: p.id,
+      passTemplateId: p.passTemplateId,
+      userId: p.userId,
+      status: p.status,
+      devices: p.devices.map((d) => ({ ...d })),
+    });
+    const gone = (p: PeerPass | undefined) => !p || p.status === 'DELETED' || p.status === 'CANCELLED';
+    const jsonBody = (): { value: any } | { error: number } => {
+      if (!/^application\/json(;\s*charset=utf-8)?$/i.test(req.headers['content-type'] ?? '')) return { error: 415 };
+      try {
+        return { value: JSON.parse(body) };
+      } catch {
+        return { error: 400 };
+      }
+    };
     if ((m = /^\/pass\/([\w-]+)$/.exec(path)) && req.method === 'DELETE') {
       const pass = passes.get(m[1]);
-      if (!pass || pass.status === 'DELETED') return j(404, { detail: 'pass not found' });
-      pass.status = pass.status === 'PENDING' ? 'CANCELLED' : 'DELETED';
+      if (gone(pass)) return j(404, { detail: 'pass not found' });
+      // Accepted; Origo finishes later (notes §6: 202). What a second DELETE meanwhile answers is unknown: 202.
+      pass!.deleting = true;
+      if (!peer.behaviour.passDeleteLater) completeDeletion(pass!);
       return j(202);
     }
+    if ((m = /^\/pass\/([\w-]+)$/.exec(path)) && req.method === 'GET') {
+      const pass = passes.get(m[1]);
+      if (!pass) return j(404, { detail: 'pass not found' });
+      return j(200, passJson(pass));
+    }
+    if ((m = /^\/pass\/([\w-]+)\/status$/.exec(path)) && req.method === 'PUT') {
+      const pass = passes.get(m[1]);
+      if (gone(pass)) return j(404, { detail: 'pass not found' });
+      const b = jsonBody();
+      if ('error' in b) return j(b.error, { detail: 'a JSON body is required' });
+      const action = b.value?.action;
+      if (action !== 'SUSPEND' && action !== 'RESUME') return j(400, { detail: 'action must be SUSPEND or RESUME' });
+      // Suspending a pass no wallet holds (or resuming one not suspended) is undocumented: refused, and Keyway never asks.
+      const from = action === 'SUSPEND' ? 'ACTIVE' : 'SUSPENDED';
+      const to = action === 'SUSPEND' ? 'SUSPENDED' : 'ACTIVE';
+      if (pass!.status !== from) return j(409, { detail: `pass is ${pass!.status}` });
+      pass!.status = to;
+      for (const d of pass!.devices) if (d.status === from) d.status = to;
+      return j(200, passJson(pass!));
+    }
+    if ((m = /^\/pass\/([\w-]+)$/.exec(path)) && req.method === 'PATCH') {
+      const pass = passes.get(m[1]);
+      if (gone(pass)) return j(404, { detail: 'pass not found' });
+      const b = jsonBody();
+      if ('error' in b) return j(b.error, { detail: 'a JSON body is required' });
+      const n = b.value?.name;
+      if (typeof n?.givenName !== 'string' || !n.givenName || typeof n?.familyName !== 'string' || !n.familyName)
+        return j(400, { detail: 'name.givenName and name.familyName are required' });
+      pass!.holder = { givenName: n.givenName, familyName: n.familyName };
+      return j(200, passJson(pass!));
+    }
     return j(404, { detail: `no route ${req.method} ${path}` });
+  }
+
+  /**
+   * HID's web provisioning (notes §8, from HID's sample only, so lenient beyond what it shows): the
+   * Origo token, `Application-ID`, an `x-requestId`; `{issuanceToken, applicationId}` in a JSON body.
+   * `platforms` lists the template's wallets; `provision` spends the token once and answers Apple's
+   * JWS or Google's save blob. Errors carry HID's names (`INVALID_ISSUANCE_TOKEN`, …).
+   */
+  function handleWebProvisioning(req: http.IncomingMessage, body: string, res: http.ServerResponse, path: string) {
+    const j = (status: number, b?: unknown) => (json(res, status, b, 'application/json'), status);
+    const err = (status: number, errorCode: string, detail: string) => j(status, { errorCode, detail });
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const expiry = auth ? tokens.get(auth) : undefined;
+    if (!expiry || expiry <= Date.now()) return j(401, { detail: 'invalid or expired token' });
+    if (req.headers['application-id'] !== applicationId) return err(400, 'UN_SUPPORTED_REQUEST', 'Application-ID');
+    if (!req.headers['x-requestid']) return err(400, 'UN_SUPPORTED_REQUEST', 'x-requestId header missing');
+    const failure = failures.shift();
+    if (failure !== undefined) return j(failure, { detail: 'scripted failure' });
+    if (req.method !== 'POST') return j(405, { detail: 'POST only' });
+    if (!/^application\/json(;\s*charset=utf-8)?$/i.test(req.headers['content-type'] ?? ''))
+      return j(415, { detail: 'unsupported content type' });
+    let b: any;
+    try {
+      b = JSON.parse(body);
+    } catch {
+      return err(400, 'UN_SUPPORTED_REQUEST', 'malformed JSON');
+    }
+    if (b?.applicationId !== webApplicationId) return err(400, 'UN_SUPPORTED_REQUEST', 'unknown applicationId');
+    const pass = [...passes.values()].find((p) => p.issuanceToken === b?.issuanceToken);
+    if (!pass || pass.tokenSpent || pass.deleting || pass.status === 'DELETED' || pass.status === 'CANCELLED')
+      return err(400, 'INVALID_ISSUANCE_TOKEN', 'unknown or spent issuance token');
+    if (originNow() > pass.createdAt + pass.validity * 1000)
+      return err(400, 'ISSUANCE_TOKEN_EXPIRED', 'issuance token expired');
+    if (path === '/v2/platforms')
+      return j(200, { supportedServiceList: peer.templateWallets.map((w) => `${w.toUpperCase()}_WALLET`) });
+    if (path !== '/v2/provision') return j(404, { detail: `no route ${path}` });
+    if (typeof b?.web?.language !== 'string' || !b.web.language)
+      return err(400, 'UN_SUPPORTED_REQUEST', 'web.language');
+    const wallets = ['appleWallet', 'googleWallet'].filter((k) => b?.[k] !== undefined);
+    if (wallets.length !== 1) return err(400, 'UN_SUPPORTED_REQUEST', 'exactly one of appleWallet, googleWallet');
+    const asked = b[wallets[0]];
+    if (asked?.type !== 'CORPORATE_ID_WEB' || asked?.version !== 'V1')
+      return err(400, 'UN_SUPPORTED_REQUEST', `${wallets[0]} must be {type: CORPORATE_ID_WEB, version: V1}`);
+    const wallet = wallets[0] === 'appleWallet' ? 'apple' : 'google';
+    if (!peer.templateWallets.includes(wallet))
+      return err(400, 'UN_SUPPORTED_REQUEST', `the template has no ${wallet}`);
+    if (pass.devices.filter((d) => d.status !== 'DELETED').length >= peer.maxWallets)
+      return err(409, 'CARD_IN_TOO_MANY_WALLETS', 'card in too many wallets');
+    let linking: any;
+    if (wallet === 'google') {
+      try {
+        linking = JSON.parse(Buffer.from(String(asked.linkingTokenObject), 'base64url').toString('utf8'));
+      } catch {
+        return err(400, 'UN_SUPPORTED_REQUEST', 'linkingTokenObject must be base64url JSON');
+      }
+      if (
+        typeof linking?.nonce !== 'string' ||
+        !/^(?:[0-9a-f]{64}|[\w-]{43})$/.test(linking?.hashedUserId ?? '') /* hex or base64url: unknown */ ||
+        !linking?.aud
+      )
+        return err(400, 'UN_SUPPORTED_REQUEST', 'linkingTokenObject needs nonce, hashedUserId, aud');
+    }
+    pass.tokenSpent = true;
+    const payload =
+      wallet === 'apple'
+        ? `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify({ pass: pass.id, n: randomInt(1e9) })).toString('base64url')}.c2ln`
+        : `blob-${pass.id}-${randomInt(1e9)}`;
+    pass.provisioned.push({ wallet, language: b.web.language, payload, linking });
+    return j(
+      200,
+      wallet === 'apple'
+        ? { provisioningData: { appleWallet: { jws: payload } } }
+        : { provisioningData: { googleWallet: { blob: payload } } },
+    );
+  }
+
+  function completeDeletion(p: PeerPass) {
+    p.deleting = false;
+    p.status = p.status === 'PENDING' ? 'CANCELLED' : 'DELETED';
+    for (const d of p.devices) d.status = 'DELETED';
   }
 
   const server = http.createServer((req, res) => {
@@ -523,13 +687,26 @@ export async function startOrigoPeer(
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://peer');
       const api = /^\/credential-management\/customer\/([^/]+)(\/.*)$/.exec(url.pathname);
+      const passPath = /^\/pass-api\/organization\/[^/]+(\/.*)$/.exec(url.pathname)?.[1];
+      const webTarget = /^\/web-provisioning(\/.*)$/.exec(url.pathname)?.[1];
+      const target =
+        api?.[2] ??
+        (passPath !== undefined ? `pass-api:${passPath}` : webTarget !== undefined ? `web:${webTarget}` : undefined);
       const stalled =
         stallPath || stallMethod
-          ? !!api && (!stallPath || stallPath.test(api[2])) && (!stallMethod || stallMethod === req.method)
+          ? target !== undefined &&
+            (!stallPath || stallPath.test(target)) &&
+            (!stallMethod || stallMethod === req.method)
           : true;
       if (stallMs && stalled) held.add(res);
       const token = /^\/authentication\/customer\/([^/]+)\/token$/.exec(url.pathname);
       if (token && req.method === 'POST') return handleToken(req, body, res, token[1]);
+      const webPath = /^\/web-provisioning(\/v2\/\w+)$/.exec(url.pathname)?.[1];
+      if (webPath) {
+        const status = handleWebProvisioning(req, body, res, webPath);
+        calls.push({ method: req.method ?? 'GET', path: `web:${webPath}`, status, headers: req.headers, body });
+        return;
+      }
       const pass = /^\/pass-api\/organization\/([^/]+)(\/.*)$/.exec(url.pathname);
       if (pass) {
         if (pass[1] !== orgId) return json(res, 404, { detail: 'unknown organisation' }, 'application/json');
@@ -586,8 +763,12 @@ export async function startOrigoPeer(
     passEnv: {
       KEYWAY_HID_PASS_TEMPLATE_ID: passTemplateId,
       KEYWAY_HID_PASS_API_URL: `${authUrl}/pass-api`,
-      KEYWAY_HID_WEB_PROVISIONING_APP_ID: 'KEYWAY-WEB-TEST',
+      KEYWAY_HID_WEB_PROVISIONING_URL: `${authUrl}/web-provisioning`,
+      KEYWAY_HID_WEB_PROVISIONING_APP_ID: webApplicationId,
+      KEYWAY_HID_APPLE_PARTNER_ID: 'ORG-HID-TEST',
     },
+    templateWallets: ['apple', 'google'],
+    maxWallets: 4,
     calls,
     tokenLifetime: 3600,
     behaviour: { ...DEFAULT_BEHAVIOUR },
@@ -672,6 +853,23 @@ export async function startOrigoPeer(
       return n;
     },
     invitationByCode: byCode,
+    provisionPass(passId, kinds) {
+      const pass = passes.get(passId);
+      if (!pass) throw new Error(`peer: no pass ${passId}`);
+      pass.status = 'ACTIVE';
+      const added = kinds.map((deviceType) => ({ id: `pd-${nextId++}`, deviceType, status: 'ACTIVE' }));
+      pass.devices.push(...added);
+      return added;
+    },
+    completePassDeletions() {
+      let n = 0;
+      for (const p of passes.values())
+        if (p.deleting) {
+          completeDeletion(p);
+          n++;
+        }
+      return n;
+    },
     async sendCallback(url, events, authorization) {
       const res = await fetch(url, {
         method: 'POST',

@@ -5,11 +5,12 @@ import { recordChange } from '../../storage/change-log.js';
 import { changeIn, defineInsert, defineWrite, type Tx, type Writes } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
-import { wakeHidSync, wantHidDeviceRevokedTx, wantHidRevocationTx } from '../hid/revocations.js';
+import { deleteBadgeAtOrigo, recordBadgeStatusTx, setBadgeEnabledAtOrigo } from '../hid/badge-commands.js';
+import { wakeHidSync, wantBadgeDeletedTx, wantHidDeviceRevokedTx, wantHidRevocationTx } from '../hid/revocations.js';
 import { passStateOf, queuePassUpdateTx } from '../wallets/pass-updates.js';
 import { type CredentialStatus, type LifecycleAction, nextState, TERMINAL } from './lifecycle.js';
 import type { CredentialRow } from './types.js';
-import { HID_MOBILE } from './types.js';
+import { HID_BADGE, HID_MOBILE } from './types.js';
 import { getCredentialRow, getCredentialView } from './views.js';
 
 // Every lifecycle change runs these (compiled once; on PostgreSQL the read locks the row).
@@ -144,8 +145,8 @@ export async function applyLifecycle(
     changed,
     passChanged,
   } = await changeIn(tx, (w) => lifecycleChange(ctx, w, row, action, actor, extra));
-  // Phones are told in the same transaction.
-  if (passChanged) await queuePassUpdateTx(ctx, tx, credentialId);
+  // Phones are told in the same transaction (a badge's wallets hear it from HID Origo instead).
+  if (passChanged && row.credential_type_id !== HID_BADGE) await queuePassUpdateTx(ctx, tx, credentialId);
   return { row: updated, changed };
 }
 
@@ -156,10 +157,14 @@ export async function setCredentialEnabled(
   enabled: boolean,
   opts: { actor: Actor; showSecrets: boolean },
 ) {
-  await getCredentialRow(ctx, personId, credentialId);
-  const { changed } = await ctx.store.db
-    .transaction()
-    .execute((tx) => applyLifecycle(ctx, tx, credentialId, { type: 'set_enabled', enabled }, opts.actor));
+  const row = await getCredentialRow(ctx, personId, credentialId);
+  // A badge in a wallet is suspended or resumed by HID Origo first: down or slow → 503, nothing changed.
+  const origo = row.credential_type_id === HID_BADGE ? await setBadgeEnabledAtOrigo(ctx, row, enabled) : undefined;
+  const { changed } = await ctx.store.db.transaction().execute(async (tx) => {
+    const r = await applyLifecycle(ctx, tx, credentialId, { type: 'set_enabled', enabled }, opts.actor);
+    if (origo) await recordBadgeStatusTx(ctx, tx, credentialId, origo);
+    return r;
+  });
   if (changed) ctx.bus.credentialChanged(credentialId);
   return getCredentialView(ctx, personId, credentialId, opts.showSecrets);
 }
@@ -168,7 +173,14 @@ export async function setCredentialEnabled(
  * DELETE: readers refuse the values at once (status leaves provisioning/active); pending devices
  * are revoked now; live devices must confirm (pushes come with the lifecycle issue) → `revoking`.
  */
-export async function revokeCredentialTx(ctx: Ctx, tx: Tx, credentialId: string, actor: Actor): Promise<boolean> {
+export async function revokeCredentialTx(
+  ctx: Ctx,
+  tx: Tx,
+  credentialId: string,
+  actor: Actor,
+  /** A badge whose Pass deletion Origo already accepted (the admin's DELETE asked first). */
+  opts: { origoDeleteAccepted?: boolean } = {},
+): Promise<boolean> {
   const at = nowIso(ctx);
   const cred = await tx
     .selectFrom('credentials')
@@ -179,6 +191,13 @@ export async function revokeCredentialTx(ctx: Ctx, tx: Tx, credentialId: string,
   if (cred.credential_type_id === HID_MOBILE) {
     // `revoking` at once (doors refuse it now), whatever it holds: only Origo can say no phone carries it any more.
     await wantHidRevocationTx(tx, credentialId, at);
+    const { changed } = await applyLifecycle(ctx, tx, credentialId, { type: 'revoke', devicesToConfirm: 1 }, actor);
+    wakeHidSync(ctx);
+    return changed;
+  }
+  if (cred.credential_type_id === HID_BADGE) {
+    // `revoking` until a read shows Origo deleted the Pass (SPEC §16); the sync asks when nobody has yet.
+    await wantBadgeDeletedTx(tx, credentialId, at, opts.origoDeleteAccepted === true);
     const { changed } = await applyLifecycle(ctx, tx, credentialId, { type: 'revoke', devicesToConfirm: 1 }, actor);
     wakeHidSync(ctx);
     return changed;
@@ -219,10 +238,15 @@ export async function revokeCredential(
   credentialId: string,
   opts: { actor: Actor; showSecrets: boolean },
 ) {
-  await getCredentialRow(ctx, personId, credentialId);
+  const row = await getCredentialRow(ctx, personId, credentialId);
+  // A badge's Pass is deleted at HID Origo first: down or slow → 503, and the credential keeps its state.
+  const origoDeleteAccepted =
+    row.credential_type_id === HID_BADGE && !TERMINAL.has(row.status as CredentialStatus)
+      ? await deleteBadgeAtOrigo(ctx, credentialId)
+      : false;
   const changed = await ctx.store.db
     .transaction()
-    .execute((tx) => revokeCredentialTx(ctx, tx, credentialId, opts.actor));
+    .execute((tx) => revokeCredentialTx(ctx, tx, credentialId, opts.actor, { origoDeleteAccepted }));
   if (changed) ctx.bus.credentialChanged(credentialId);
   return getCredentialView(ctx, personId, credentialId, opts.showSecrets);
 }
@@ -238,7 +262,7 @@ export async function revokeDeviceTx(
 ): Promise<boolean> {
   const device = await tx
     .selectFrom('devices')
-    .select(['status', 'platform'])
+    .select(['status', 'platform', 'kind'])
     .where('id', '=', deviceId)
     .where('credential_id', '=', credentialId)
     .executeTakeFirst();
@@ -271,10 +295,11 @@ export async function revokeDeviceTx(
   // One phone revoked alone gets its voided pass; under a revoked credential the pass is void already.
   const cred = await tx
     .selectFrom('credentials')
-    .select('status')
+    .select(['status', 'credential_type_id'])
     .where('id', '=', credentialId)
     .executeTakeFirstOrThrow();
-  if (!TERMINAL.has(cred.status as CredentialStatus)) await queuePassUpdateTx(ctx, tx, credentialId, { deviceId });
+  if (!TERMINAL.has(cred.status as CredentialStatus) && cred.credential_type_id !== HID_BADGE)
+    await queuePassUpdateTx(ctx, tx, credentialId, { deviceId });
   return true;
 }
 
@@ -285,7 +310,13 @@ export async function revokeDevice(
   deviceId: string,
   opts: { actor: Actor; showSecrets: boolean },
 ) {
-  await getCredentialRow(ctx, personId, credentialId);
+  const row = await getCredentialRow(ctx, personId, credentialId);
+  if (row.credential_type_id === HID_BADGE)
+    throw new ApiError(
+      'invalid_transition',
+      'A badge leaves one wallet only from that wallet; revoke the credential to delete the badge everywhere.',
+      { status: row.status },
+    );
   const changed = await ctx.store.db
     .transaction()
     .execute((tx) => revokeDeviceTx(ctx, tx, credentialId, personId, deviceId, opts.actor));

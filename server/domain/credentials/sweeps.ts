@@ -5,7 +5,7 @@ import { googleCanConfirm } from '../wallets/google-callback.js';
 import { PENDING_DEVICE_TTL_SECONDS } from '../wallets/passes.js';
 import { applyLifecycle, revokeDeviceTx } from './changes.js';
 import { finishRevocationTx } from './devices.js';
-import { HID_MOBILE } from './types.js';
+import { HID_BADGE, HID_MOBILE } from './types.js';
 
 /** The expiry sweep: `invited → expired` once the live invitation lapsed (docs/lifecycle.md). */
 export async function sweepExpiredInvitations(ctx: Ctx): Promise<number> {
@@ -84,7 +84,7 @@ export async function sweepRevocations(ctx: Ctx): Promise<number> {
     .select('id')
     .where('status', '=', 'revoking')
     .where('revoking_at', '<=', cutoff)
-    .where('credential_type_id', '!=', HID_MOBILE) // revoked only when Origo shows it (docs/hid.md)
+    .where('credential_type_id', 'not in', [HID_MOBILE, HID_BADGE]) // revoked only when Origo shows it (docs/hid.md)
     .execute();
   let n = 0;
   for (const { id } of due) {

@@ -48,6 +48,8 @@ export interface DeviceView {
   /** `hid`: a phone holding an HID Mobile Access credential (type 8). */
   platform: 'apple' | 'google' | 'hid';
   status: 'pending' | 'active' | 'revoked';
+  /** HID wallet badges (type 10): the wallet device Origo reports. */
+  kind?: 'iphone' | 'watch' | 'android';
   added_at: string;
 }
 
@@ -83,6 +85,7 @@ export type DeviceRow = {
   id: string;
   platform: DeviceView['platform'];
   status: 'pending' | 'active' | 'revoked';
+  kind?: string | null;
   added_at: string;
 };
 

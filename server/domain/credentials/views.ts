@@ -12,6 +12,7 @@ import {
   type CredentialRow,
   type CredentialView,
   type DeviceRow,
+  type DeviceView,
   HID_MOBILE,
   PIN,
   type StatusView,
@@ -35,6 +36,7 @@ const devicesOfCredential = defineRead<
     credential_id: string;
     platform: 'apple' | 'google';
     status: 'pending' | 'active' | 'revoked';
+    kind: string | null;
     added_at: string;
   },
   [string]
@@ -42,7 +44,7 @@ const devicesOfCredential = defineRead<
   (db, id) =>
     db
       .selectFrom('devices')
-      .select(['id', 'credential_id', 'platform', 'status', 'added_at'])
+      .select(['id', 'credential_id', 'platform', 'status', 'kind', 'added_at'])
       .where('credential_id', '=', id)
       .orderBy('added_at'),
   1,
@@ -64,7 +66,7 @@ const liveInvitationOfCredential = defineRead<
 const devicesOfRow = (eb: ExpressionBuilder<Database, 'credentials'>) =>
   eb
     .selectFrom('devices')
-    .select(['devices.id', 'devices.platform', 'devices.status', 'devices.added_at'])
+    .select(['devices.id', 'devices.platform', 'devices.status', 'devices.kind', 'devices.added_at'])
     .whereRef('devices.credential_id', '=', 'credentials.id')
     .orderBy('devices.added_at');
 const credentialWithRelated = defineCachedRead<
@@ -193,6 +195,10 @@ export async function listCredentials(
   };
 }
 
+/** A badge's device says which wallet device it is (type 10); others say nothing. */
+const kindOf = (d: { kind?: string | null }): { kind?: DeviceView['kind'] } =>
+  d.kind ? { kind: d.kind as DeviceView['kind'] } : {};
+
 const MASK = '******';
 const maskCard = (value: string) => (value.length > 4 ? `${MASK}${value.slice(-4)}` : MASK);
 
@@ -210,7 +216,7 @@ export async function toCredentialViews(
       ? devicesOfCredential(ctx.store.db, single)
       : ctx.store.db
           .selectFrom('devices')
-          .select(['id', 'credential_id', 'platform', 'status', 'added_at'])
+          .select(['id', 'credential_id', 'platform', 'status', 'kind', 'added_at'])
           .where('credential_id', 'in', ids)
           .orderBy('added_at')
           .execute(),
@@ -246,7 +252,7 @@ function renderViews(
       value_mode: r.value_mode,
       devices: devices
         .filter((d) => d.credential_id === r.id)
-        .map((d) => ({ id: d.id, platform: d.platform, status: d.status, added_at: d.added_at })),
+        .map((d) => ({ id: d.id, platform: d.platform, status: d.status, ...kindOf(d), added_at: d.added_at })),
       created_at: r.created_at,
       updated_at: r.updated_at,
     };
@@ -295,6 +301,7 @@ export async function credentialStatus(
       devices: parseJson(row.devices).map((d) => ({
         id: d.id,
         platform: d.platform,
+        ...kindOf(d),
         added_at: d.added_at,
         status: d.status,
       })),

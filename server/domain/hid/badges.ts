@@ -1,19 +1,13 @@
 // Credential type 10 (SPEC §16): an HID Seos badge in Apple Wallet or Google Wallet. HID Origo is
 // the Credential Manager; Keyway creates the Origo Pass from the template and keeps its issuance
 // token (encrypted, spent once), and wraps it in Keyway's invitations, hand-off and lifecycle.
-import type { OrigoPass, OrigoPassClient } from '../../hid/origo-passes.js';
+import type { OrigoPass } from '../../hid/origo-passes.js';
 import type { Tx } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
-import { ApiError } from '../errors.js';
 import { originUserOf, upstream } from './credentials.js';
-import { origoOf } from './origo.js';
+import { origoOf, origoPassesOf } from './origo.js';
 
-/** The context's Credential Management API client (the Origo token shared with type 8); type 10 is unknown without one. */
-export function origoPassesOf(ctx: Ctx): OrigoPassClient {
-  const client = ctx.services.origoPasses;
-  if (!client) throw new ApiError('unknown_credential_type');
-  return client;
-}
+export { origoPassesOf };
 
 export interface PreparedBadge {
   origoUserId: string;
@@ -67,6 +61,17 @@ export async function storeHidBadgeTx(
       token_spent_at: null,
       created_at: at,
       updated_at: at,
+    })
+    .execute();
+  // Read back by the HID sync (badge-sync.ts) from now on: the Pass's state and its wallets.
+  await tx
+    .insertInto('hid_syncs')
+    .values({
+      credential_id: credentialId,
+      origo_user_id: prepared.origoUserId,
+      next_sync_at: at,
+      failures: 0,
+      last_error: null,
     })
     .execute();
 }

@@ -12,7 +12,7 @@ import { type CredentialStatus, nextState } from '../credentials/lifecycle.js';
 import { type CreateCredentialInput, type CredentialView, HID_MOBILE, newId } from '../credentials/types.js';
 import { getCredentialRow, getCredentialView } from '../credentials/views.js';
 import { ApiError } from '../errors.js';
-import { origoOf } from './origo.js';
+import { origoOf, upstream } from './origo.js';
 import { wakeHidSync as wakeSync } from './revocations.js';
 
 /**
@@ -23,22 +23,7 @@ import { wakeHidSync as wakeSync } from './revocations.js';
  * emailed code); sync.ts follows Origo afterwards; origo.ts holds the process's client.
  */
 
-/** An Origo failure as the caller sees it: 503 with Retry-After, nothing changed. */
-export function upstream(ctx: Ctx, err: unknown, what: string): unknown {
-  if (!(err instanceof OrigoError)) return err;
-  ctx.log({
-    level: err.kind === 'rejected' ? 'error' : 'warn',
-    msg: `HID Origo: ${what} failed`,
-    kind: err.kind,
-    status: err.status,
-    error: err.message,
-  });
-  const message =
-    err.kind === 'rejected'
-      ? 'HID Origo refused the request; the operator should check the HID Origo settings. Nothing was changed.'
-      : 'HID Origo did not answer in time. Nothing was changed; try again shortly.';
-  return new ApiError('upstream_unavailable', message, undefined, Math.max(1, Math.min(err.retryAfter ?? 30, 3600)));
-}
+export { upstream };
 
 /** Origo's codes live in Keyway's invitations table under their own HMAC label: `/invitations/redeem` never finds them. */
 const codeHash = (ctx: Ctx, code: string) => ctx.keys.lookupHash('hid-invite', code.toUpperCase());

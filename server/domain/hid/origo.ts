@@ -1,5 +1,6 @@
 // HID Origo's client for this process, and whether type 8 is offered at all.
 import { type OrigoClient, OrigoError } from '../../hid/origo-client.js';
+import type { OrigoPassClient } from '../../hid/origo-passes.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
 
@@ -13,6 +14,13 @@ export function origoOf(ctx: Ctx): OrigoClient {
   return client;
 }
 
+/** The context's Credential Management API client (the Origo token shared with type 8); type 10 is unknown without one. */
+export function origoPassesOf(ctx: Ctx): OrigoPassClient {
+  const client = ctx.services.origoPasses;
+  if (!client) throw new ApiError('unknown_credential_type');
+  return client;
+}
+
 /** `/readyz`'s hid_origo line: a token can be obtained. */
 export async function hidReadiness(ctx: Ctx): Promise<string | null> {
   try {
@@ -21,4 +29,21 @@ export async function hidReadiness(ctx: Ctx): Promise<string | null> {
   } catch (err) {
     return err instanceof OrigoError ? (err.kind === 'rejected' ? 'credentials refused' : 'unreachable') : 'failed';
   }
+}
+
+/** An Origo failure as the caller sees it: 503 with Retry-After, nothing changed. */
+export function upstream(ctx: Ctx, err: unknown, what: string): unknown {
+  if (!(err instanceof OrigoError)) return err;
+  ctx.log({
+    level: err.kind === 'rejected' ? 'error' : 'warn',
+    msg: `HID Origo: ${what} failed`,
+    kind: err.kind,
+    status: err.status,
+    error: err.message,
+  });
+  const message =
+    err.kind === 'rejected'
+      ? 'HID Origo refused the request; the operator should check the HID Origo settings. Nothing was changed.'
+      : 'HID Origo did not answer in time. Nothing was changed; try again shortly.';
+  return new ApiError('upstream_unavailable', message, undefined, Math.max(1, Math.min(err.retryAfter ?? 30, 3600)));
 }

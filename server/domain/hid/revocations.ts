@@ -58,3 +58,44 @@ export async function wantHidDeviceRevokedTx(ctx: Ctx, tx: Tx, deviceId: string,
     wakeHidSync(ctx);
   }
 }
+
+/**
+ * A badge (type 10) revoked in Keyway: its Pass deleted at Origo. `accepted`: the admin's DELETE
+ * already had Origo accept it (202); otherwise (a person deleted) the sync sends it and retries.
+ */
+export async function wantBadgeDeletedTx(tx: Tx, credentialId: string, at: string, accepted: boolean): Promise<void> {
+  await tx
+    .updateTable('invitations')
+    .set({ superseded_at: at })
+    .where('credential_id', '=', credentialId)
+    .where('redeemed_at', 'is', null)
+    .where('superseded_at', 'is', null)
+    .execute();
+  await tx
+    .updateTable('hid_passes')
+    .set({ delete_wanted_at: at, ...(accepted ? { delete_accepted_at: at } : {}), updated_at: at })
+    .where('credential_id', '=', credentialId)
+    .where('delete_wanted_at', 'is', null)
+    .execute();
+  await tx
+    .updateTable('hid_syncs')
+    .set({ next_sync_at: at, failures: 0 })
+    .where('credential_id', '=', credentialId)
+    .execute();
+}
+
+/** A person's name changed: each live badge of theirs owes Origo its post-provisioning update (the sync sends it). */
+export async function wantBadgeUpdatesTx(ctx: Ctx, tx: Tx, personId: number, at: string): Promise<void> {
+  const badges = await tx
+    .selectFrom('hid_passes')
+    .innerJoin('credentials', 'credentials.id', 'hid_passes.credential_id')
+    .select('hid_passes.credential_id')
+    .where('credentials.person_id', '=', personId)
+    .where('credentials.status', 'not in', ['revoking', 'revoked'])
+    .execute();
+  if (!badges.length) return;
+  const ids = badges.map((b) => b.credential_id);
+  await tx.updateTable('hid_passes').set({ update_wanted_at: at }).where('credential_id', 'in', ids).execute();
+  await tx.updateTable('hid_syncs').set({ next_sync_at: at }).where('credential_id', 'in', ids).execute();
+  wakeHidSync(ctx);
+}

@@ -10,7 +10,8 @@ import type { Database } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
 import { applyLifecycle, revokeDeviceTx } from '../credentials/changes.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
-import { newId } from '../credentials/types.js';
+import { HID_BADGE, HID_MOBILE, newId } from '../credentials/types.js';
+import { readBackBadge } from './badge-sync.js';
 import { hidConfigured, origoOf } from './origo.js';
 import {
   containerUsable,
@@ -255,9 +256,10 @@ async function readBack(ctx: Ctx, credentialId: string): Promise<number | null> 
   const opts = { background: true, signal: AbortSignal.timeout(origo.deadlineMs) };
   const cred = await db
     .selectFrom('credentials')
-    .select(['status', 'person_id'])
+    .select(['status', 'person_id', 'credential_type_id'])
     .where('id', '=', credentialId)
     .executeTakeFirstOrThrow();
+  if (cred.credential_type_id === HID_BADGE) return readBackBadge(ctx, credentialId);
   if (cred.status === 'revoked') return null;
   const sync = await db
     .selectFrom('hid_syncs')
@@ -415,6 +417,7 @@ async function ownershipOf(
     .select('other.credential_id')
     .where('mine.credential_id', '=', credentialId)
     .where('other.credential_id', '!=', credentialId)
+    .where('credentials.credential_type_id', '=', HID_MOBILE) // a badge (type 10) holds no Mobile ID
     .where('credentials.status', 'in', ['invited', 'provisioning', 'active', 'suspended', 'revoking'])
     .executeTakeFirst();
   return {

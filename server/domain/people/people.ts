@@ -7,6 +7,7 @@ import type { PersonTable } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
 import { revokeCredentialTx } from '../credentials/changes.js';
 import { ApiError } from '../errors.js';
+import { wantBadgeUpdatesTx } from '../hid/revocations.js';
 import { normalizePhone } from './phone.js';
 
 export interface PersonView {
@@ -168,6 +169,8 @@ export async function updatePerson(
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // A badge in a wallet shows the name: HID Origo's post-provisioning update follows (docs/hid.md).
+    if (changes.first_name !== undefined || changes.last_name !== undefined) await wantBadgeUpdatesTx(ctx, tx, id, at);
     await recordChange(tx, at, {
       type: 'person.updated',
       actor: opts.actor,

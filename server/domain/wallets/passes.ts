@@ -39,7 +39,7 @@ interface CoveredCredential {
   person_enabled: number;
 }
 
-function checkPassable(row: Pick<CoveredCredential, 'status' | 'enabled' | 'person_enabled'>): void {
+export function checkPassable(row: Pick<CoveredCredential, 'status' | 'enabled' | 'person_enabled'>): void {
   if (row.enabled !== 1 || row.person_enabled !== 1) throw new ApiError('credential_disabled');
   const status = row.status as CredentialStatus;
   if (PASSABLE.has(status)) return;
@@ -47,7 +47,7 @@ function checkPassable(row: Pick<CoveredCredential, 'status' | 'enabled' | 'pers
   throw new ApiError('invalid_transition', `This credential is ${status}: no new passes. ${why}`, { status });
 }
 
-function selectCovered(db: Tx, credentialId: string, personId: number) {
+export function selectCovered(db: Tx, credentialId: string, personId: number) {
   return db
     .selectFrom('credentials')
     .innerJoin('people', 'people.id', 'credentials.person_id')
@@ -73,6 +73,8 @@ export async function coveredCredential(
   ctx: Ctx,
   caller: SessionCaller,
   credentialId: string | undefined,
+  /** WALLET_PASS (9) by default; HID_BADGE (10) for a badge's web provisioning. */
+  type: number = WALLET_PASS,
 ): Promise<CoveredCredential> {
   let id = credentialId;
   if (caller.kind === 'provisioning') {
@@ -82,13 +84,35 @@ export async function coveredCredential(
   } else if (id === undefined) {
     throw invalidRequest({ credential_id: 'Required with a client session (cs_…).' });
   }
-  return passableCredential(ctx, caller.personId, id);
+  return passableCredential(ctx, caller.personId, id, type);
+}
+
+/** The credential a session's pass request is about: its id and type, or undefined (then `coveredCredential` says why). */
+export async function requestedCredentialType(
+  ctx: Ctx,
+  caller: SessionCaller,
+  credentialId: string | undefined,
+): Promise<number | undefined> {
+  const id = caller.kind === 'provisioning' ? caller.credentialId : credentialId;
+  if (!id) return undefined;
+  const row = await ctx.store.db
+    .selectFrom('credentials')
+    .select('credential_type_id')
+    .where('id', '=', id)
+    .where('person_id', '=', caller.personId)
+    .executeTakeFirst();
+  return row?.credential_type_id;
 }
 
 /** A person's wallet-pass credential that may get a pass now, or the error that says why not. */
-export async function passableCredential(ctx: Ctx, personId: number, id: string): Promise<CoveredCredential> {
+export async function passableCredential(
+  ctx: Ctx,
+  personId: number,
+  id: string,
+  type: number = WALLET_PASS,
+): Promise<CoveredCredential> {
   const row = await selectCovered(ctx.store.db, id, personId).executeTakeFirst();
-  if (!row || row.credential_type_id !== WALLET_PASS)
+  if (!row || row.credential_type_id !== type)
     throw new ApiError('not_found', 'This token covers no wallet-pass credential with that id.');
   checkPassable(row);
   return row;

@@ -1,0 +1,351 @@
+// HID wallet badges (type 10, SPEC §16): adding one to a wallet through HID's web provisioning —
+// `POST /api/3/passes/platforms` (the template's wallets) and `POST /api/3/passes {platform}`: Apple's
+// provisioning payload (the issuance token spent once, a spent or expired one replaced once, then
+// 409), Google's sign-in (an ID token verified with jose against a local JWKS; forged → 401) and save
+// URL; HID Origo down or slow → 503 with the token not spent. Against the strict local Origo, on SQLite
+// and PostgreSQL.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { syncDueHidCredentials } from '../../server/domain/hid/sync.js';
+import { createHarness, type Harness, TestClock } from '../helpers/harness.js';
+import { type OrigoPeer, type PeerPass, startOrigoPeer } from '../helpers/origo-peer.js';
+import { clientSession } from '../helpers/passes.js';
+import { skipWithoutPostgres } from '../helpers/pg.js';
+
+const POLL_S = 30;
+const DEADLINE_MS = 1500;
+const GOOGLE_CLIENT_ID = 'keyway-test.apps.googleusercontent.com';
+const APPLE_WINDOW = 'http://127.0.0.1:9/apple-window/index.html';
+
+/** Google's published ID-token keys, served locally; `sign` makes an ID token as Google would. */
+async function startGoogleKeys() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/v3/certs`;
+  const forger = (await generateKeyPair('RS256')).privateKey;
+  const sign = (
+    claims: { sub?: string; aud?: string; iss?: string; exp?: number } = {},
+    key: CryptoKey | Parameters<SignJWT['sign']>[0] = privateKey,
+  ) =>
+    new SignJWT({ email: 'badge@example.com' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(claims.iss ?? 'https://accounts.google.com')
+      .setAudience(claims.aud ?? GOOGLE_CLIENT_ID)
+      .setSubject(claims.sub ?? '110169484474386276334')
+      .setIssuedAt()
+      .setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 3600)
+      .sign(key);
+  return { url, sign, forger, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+interface World {
+  h: Harness;
+  peer: OrigoPeer;
+  google: Awaited<ReturnType<typeof startGoogleKeys>>;
+}
+
+async function startWorld(backend: 'sqlite' | 'postgres'): Promise<World> {
+  const clock = new TestClock();
+  const peer = await startOrigoPeer({ now: () => clock.now().getTime() });
+  const google = await startGoogleKeys();
+  const h = await createHarness({
+    backend,
+    clock,
+    env: {
+      ...peer.env,
+      ...peer.passEnv,
+      KEYWAY_HID_ORIGO_POLL_S: String(POLL_S),
+      KEYWAY_HID_APPLE_WINDOW_URL: APPLE_WINDOW,
+      KEYWAY_GOOGLE_SIGN_IN_CLIENT_ID: GOOGLE_CLIENT_ID,
+      KEYWAY_GOOGLE_ID_TOKEN_KEYS_URL: google.url,
+    },
+    configure: (config) => {
+      config.hidOrigo!.deadlineMs = DEADLINE_MS;
+    },
+  });
+  return { h, peer, google };
+}
+
+// The people involved, acting.
+async function issueBadge(w: World): Promise<{ personId: number; cid: string; code: string; pass: PeerPass }> {
+  const p = await w.h.request('POST', '/api/3/people', {
+    token: w.h.sk,
+    body: { person: { first_name: 'Badge', last_name: 'Holder' } },
+  });
+  assert.equal(p.status, 201, p.text);
+  const r = await w.h.request('POST', `/api/3/people/${p.body.person.id}/credentials`, {
+    token: w.h.sk,
+    body: { person_credential: { credential_type_id: 10 } },
+  });
+  assert.equal(r.status, 201, r.text);
+  const cid = r.body.person_credential.id;
+  return {
+    personId: p.body.person.id,
+    cid,
+    code: r.body.person_credential.invitation_code,
+    pass: await passOf(w, cid),
+  };
+}
+/** The person redeems the code (flow A): the element's ps_. */
+async function redeem(w: World, code: string): Promise<string> {
+  const r = await w.h.request('POST', '/api/3/invitations/redeem', { token: w.h.pk, body: { invitation_code: code } });
+  assert.equal(r.status, 200, r.text);
+  return r.body.provisioning_token;
+}
+async function passOf(w: World, cid: string): Promise<PeerPass> {
+  const row = await w.h.store.db
+    .selectFrom('hid_passes')
+    .select('origo_pass_id')
+    .where('credential_id', '=', cid)
+    .executeTakeFirstOrThrow();
+  return w.peer.passes.get(row.origo_pass_id)!;
+}
+const platforms = (w: World, token: string, body: Record<string, unknown> = {}) =>
+  w.h.request('POST', '/api/3/passes/platforms', { token, body });
+const press = (w: World, token: string, body: Record<string, unknown>) =>
+  w.h.request('POST', '/api/3/passes', { token, body, headers: { 'accept-language': 'de-DE,de;q=0.9' } });
+const read = async (w: World, personId: number, cid: string) =>
+  (await w.h.request('GET', `/api/3/people/${personId}/credentials/${cid}`, { token: w.h.sk })).body.person_credential;
+async function pollLater(w: World, seconds = POLL_S) {
+  w.h.clock.advance(seconds);
+  await syncDueHidCredentials(w.h.keyway.ctx);
+}
+async function tokenSpentInKeyway(w: World, cid: string): Promise<boolean> {
+  const row = await w.h.store.db
+    .selectFrom('hid_passes')
+    .select('token_spent_at')
+    .where('credential_id', '=', cid)
+    .executeTakeFirstOrThrow();
+  return row.token_spent_at !== null;
+}
+function assertUpstream(r: { status: number; body: any; headers: Headers }) {
+  assert.equal(r.status, 503, JSON.stringify(r.body));
+  assert.equal(r.body.error.code, 'upstream_unavailable');
+  assert.ok(Number(r.headers.get('retry-after')) > 0);
+}
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`HID wallet badges: web provisioning (${backend})`, async () => {
+    const skip = backend === 'postgres' ? await skipWithoutPostgres() : false;
+    let w: World;
+    before(async () => {
+      if (!skip) w = await startWorld(backend);
+    });
+    after(async () => {
+      if (skip) return;
+      await w.h.close();
+      await w.peer.close();
+      await w.google.close();
+    });
+
+    it('platforms: the wallets the template supports (asked once, the token not spent); not for other credentials', {
+      skip,
+    }, async () => {
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const r = await platforms(w, ps);
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.body, { platforms: ['apple', 'google'] });
+      assert.equal(b.pass.tokenSpent, false);
+      assert.equal(await tokenSpentInKeyway(w, b.cid), false);
+      const calls = w.peer.count('POST', /^web:\/v2\/platforms$/);
+      assert.equal((await platforms(w, ps)).status, 200);
+      assert.equal(w.peer.count('POST', /^web:\/v2\/platforms$/), calls, 'kept');
+
+      // A template with Apple Wallet only: only Apple's button.
+      w.peer.templateWallets = ['apple'];
+      try {
+        const apple = await issueBadge(w);
+        const r2 = await platforms(w, await redeem(w, apple.code));
+        assert.deepEqual(r2.body, { platforms: ['apple'] });
+        const g = await press(w, await clientSession(w.h, apple.personId), {
+          platform: 'google',
+          credential_id: apple.cid,
+        });
+        assert.equal(g.status, 428, 'sign-in first'); // then the template check refuses google
+      } finally {
+        w.peer.templateWallets = ['apple', 'google'];
+      }
+
+      // Not redeemed yet: a cs_ cannot skip the invitation.
+      const invited = await issueBadge(w);
+      const cs = await clientSession(w.h, invited.personId);
+      const early = await platforms(w, cs, { credential_id: invited.cid });
+      assert.equal(early.status, 409, early.text);
+      // A wallet-pass credential's ps_ has no badge.
+      const other = await w.h.request('POST', '/api/3/people', {
+        token: w.h.sk,
+        body: { person: { first_name: 'W', last_name: 'P' } },
+      });
+      const nine = await w.h.request('POST', `/api/3/people/${other.body.person.id}/credentials`, {
+        token: w.h.sk,
+        body: { person_credential: { credential_type_id: 9 } },
+      });
+      const ps9 = await redeem(w, nine.body.person_credential.invitation_code);
+      assert.equal((await platforms(w, ps9)).status, 404);
+    });
+
+    it('Apple: the payload for the provisioning window; the token spent once; the wallet confirms the device', {
+      skip,
+    }, async () => {
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const r = await press(w, ps, { platform: 'apple' });
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.body.apple_provisioning, {
+        window_url: APPLE_WINDOW,
+        partner_id: 'ORG-HID-TEST',
+        card_type: 'ACCESS_CORPORATE',
+        payload: b.pass.provisioned[0].payload,
+      });
+      assert.equal(b.pass.provisioned[0].language, 'de');
+      assert.ok(b.pass.tokenSpent);
+      let cred = await read(w, b.personId, b.cid);
+      assert.equal(cred.status, 'provisioning');
+      assert.deepEqual(
+        cred.devices.map((d: any) => [d.id, d.platform, d.status]),
+        [[r.body.device_id, 'apple', 'pending']],
+      );
+      // Apple's window added it to the iPhone (and its Watch): the pending device is the iPhone.
+      w.peer.provisionPass(b.pass.id, ['IPHONE', 'APPLE_WATCH']);
+      await pollLater(w);
+      cred = await read(w, b.personId, b.cid);
+      assert.equal(cred.status, 'active');
+      const iphone = cred.devices.find((d: any) => d.kind === 'iphone');
+      assert.equal(iphone.id, r.body.device_id);
+      assert.equal(iphone.status, 'active');
+      assert.deepEqual(cred.devices.map((d: any) => d.kind).sort(), ['iphone', 'watch']);
+
+      // Held by a wallet: a new token is not to be had → 409 provisioning_unavailable.
+      const again = await press(w, ps, { platform: 'apple' });
+      assert.equal(again.status, 409, again.text);
+      assert.equal(again.body.error.code, 'provisioning_unavailable');
+      w.h.assertLogsClean();
+      assert.ok(!w.h.logs.join('\n').includes(b.pass.issuanceToken), 'the issuance token is never logged');
+    });
+
+    it('a spent or expired issuance token: a new Pass once (the old one cancelled), never revoking the credential', {
+      skip,
+    }, async () => {
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const first = await press(w, ps, { platform: 'apple' });
+      assert.equal(first.status, 200, first.text);
+      // The person closed Apple's window (444) and presses again: the token is spent.
+      const second = await press(w, ps, { platform: 'apple' });
+      assert.equal(second.status, 200, second.text);
+      const renewed = await passOf(w, b.cid);
+      assert.notEqual(renewed.id, b.pass.id, 'a new Pass');
+      assert.equal(second.body.apple_provisioning.payload, renewed.provisioned[0].payload);
+      assert.ok(b.pass.deleting || b.pass.status === 'CANCELLED', 'the old Pass deleted at Origo');
+      w.peer.completePassDeletions();
+      await pollLater(w);
+      assert.equal((await read(w, b.personId, b.cid)).status, 'provisioning', 'the old Pass gone is not a revocation');
+
+      // Expired: Origo's clock past the token's validity.
+      const e = await issueBadge(w);
+      await redeem(w, e.code);
+      w.h.clock.advance(e.pass.validity + 60);
+      const cs = await clientSession(w.h, e.personId); // the ps_ lapsed meanwhile; the partner's app mints a cs_
+      const late = await press(w, cs, { platform: 'apple', credential_id: e.cid });
+      assert.equal(late.status, 200, late.text);
+      assert.notEqual((await passOf(w, e.cid)).id, e.pass.id);
+      assert.equal(e.pass.provisioned.length, 0);
+    });
+
+    it('Origo down or slow at provisioning → 503, the token not spent, no device; down at platforms → 503', {
+      skip,
+    }, async () => {
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      await w.peer.down();
+      try {
+        assertUpstream(await platforms(w, ps));
+        assertUpstream(await press(w, ps, { platform: 'apple' }));
+      } finally {
+        await w.peer.up();
+      }
+      w.peer.failNext(5, 503);
+      assertUpstream(await press(w, ps, { platform: 'apple' }));
+      w.peer.failNext(0);
+      assert.equal(b.pass.tokenSpent, false);
+      assert.equal(await tokenSpentInKeyway(w, b.cid), false);
+      assert.deepEqual((await read(w, b.personId, b.cid)).devices, []);
+
+      // Slow: Origo spends the token, its answer comes after the deadline. Keyway gives its copy back;
+      // the next press finds it refused and makes a new Pass.
+      w.peer.stall(DEADLINE_MS + 1000, { path: /^web:\/v2\/provision$/ });
+      const t0 = performance.now();
+      const slow = await press(w, ps, { platform: 'apple' });
+      w.peer.stall(0);
+      assertUpstream(slow);
+      assert.ok(performance.now() - t0 < DEADLINE_MS + 900);
+      assert.ok(b.pass.tokenSpent, 'Origo acted');
+      assert.equal(await tokenSpentInKeyway(w, b.cid), false, 'given back');
+      assert.deepEqual((await read(w, b.personId, b.cid)).devices, []);
+      const next = await press(w, ps, { platform: 'apple' });
+      assert.equal(next.status, 200, next.text);
+      assert.notEqual((await passOf(w, b.cid)).id, b.pass.id);
+    });
+
+    it('Google: sign in first (428 with the client id), a forged ID token → 401, a verified one → the save URL', {
+      skip,
+    }, async () => {
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const bare = await press(w, ps, { platform: 'google' });
+      assert.equal(bare.status, 428, bare.text);
+      assert.equal(bare.body.error.code, 'google_sign_in_required');
+      assert.equal(bare.body.error.details.client_id, GOOGLE_CLIENT_ID);
+
+      const forged = await w.google.sign({}, w.google.forger);
+      for (const idToken of [
+        forged,
+        await w.google.sign({ aud: 'someone-else.apps.googleusercontent.com' }),
+        await w.google.sign({ iss: 'https://evil.example' }),
+        await w.google.sign({ exp: Math.floor(w.h.clock.now().getTime() / 1000) - 3600 }), // expired on Keyway's clock
+        'not.a.jwt',
+      ]) {
+        const r = await press(w, ps, { platform: 'google', id_token: idToken });
+        assert.equal(r.status, 401, r.text);
+        assert.equal(r.body.error.code, 'google_sign_in_invalid');
+      }
+      assert.equal(b.pass.tokenSpent, false, 'nothing reached Origo');
+
+      const sub = '110169484474386276334';
+      const ok = await press(w, ps, { platform: 'google', id_token: await w.google.sign({ sub }) });
+      assert.equal(ok.status, 200, ok.text);
+      const blob = b.pass.provisioned[0].payload;
+      assert.equal(ok.body.url, `https://pay.google.com/gp/t/savecard/${blob}?provisioning_source=web`);
+      const linking = b.pass.provisioned[0].linking;
+      assert.equal(linking.aud, GOOGLE_CLIENT_ID);
+      assert.equal(
+        linking.hashedUserId,
+        crypto
+          .createHash('sha256')
+          .update(sub + linking.nonce)
+          .digest('hex'),
+      );
+      w.peer.provisionPass(b.pass.id, ['ANDROID_PHONE']);
+      await pollLater(w);
+      const cred = await read(w, b.personId, b.cid);
+      assert.equal(cred.status, 'active');
+      assert.deepEqual(
+        cred.devices.map((d: any) => [d.id, d.platform, d.kind, d.status]),
+        [[ok.body.device_id, 'google', 'android', 'active']],
+      );
+      const logs = w.h.logs.join('\n');
+      assert.ok(!logs.includes(forged) && !logs.includes(sub), 'no ID token or Google account id in logs');
+    });
+  });
+}
