@@ -72,15 +72,21 @@ export interface ApnsPush {
 
 export interface ApnsPeer {
   url: string;
+  /** Pushes answered. */
   pushes: ApnsPush[];
+  /** Pushes received but left unanswered because `beforeAnswer` said `hold`. */
+  held: ApnsPush[];
   /** Status for pushes to a token (default 200). */
   statusFor: Map<string, number>;
+  /** Asked as each push arrives, before it is answered (a test kills its sender here). */
+  beforeAnswer?: (push: ApnsPush) => 'answer' | 'hold';
   close(): Promise<void>;
 }
 
 /** An h2c server that records APNs requests (`POST /3/device/<token>`). */
 export async function startApnsPeer(): Promise<ApnsPeer> {
   const pushes: ApnsPush[] = [];
+  const held: ApnsPush[] = [];
   const statusFor = new Map<string, number>();
   const server = http2.createServer();
   server.on('stream', (stream, headers) => {
@@ -88,11 +94,16 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       const token = decodeURIComponent(String(headers[':path']).replace(/^\/3\/device\//, ''));
-      pushes.push({
+      const push = {
         token,
         topic: headers['apns-topic'] as string | undefined,
         body: Buffer.concat(chunks).toString('utf8'),
-      });
+      };
+      if (peer.beforeAnswer?.(push) === 'hold') {
+        held.push(push);
+        return;
+      }
+      pushes.push(push);
       const status = statusFor.get(token) ?? 200;
       stream.respond({ ':status': status, 'apns-id': 'test' });
       stream.end(
@@ -107,9 +118,10 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
   });
-  return {
+  const peer: ApnsPeer = {
     url: `http://127.0.0.1:${port}`,
     pushes,
+    held,
     statusFor,
     close: () =>
       new Promise((resolve) => {
@@ -117,6 +129,7 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
         server.close(() => resolve());
       }),
   };
+  return peer;
 }
 
 export interface TricklingPeer {
