@@ -91,6 +91,7 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
   const server = http2.createServer();
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
+    stream.on('error', () => undefined); // a sender killed mid-push resets its streams
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       const token = decodeURIComponent(String(headers[':path']).replace(/^\/3\/device\//, ''));
@@ -116,6 +117,7 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (s) => {
     sessions.add(s);
+    s.on('error', () => undefined); // …and its connection (ECONNRESET)
     s.on('close', () => sessions.delete(s));
   });
   const peer: ApnsPeer = {

@@ -182,12 +182,10 @@ export async function resignPasses(
       .orderBy('device_library_id')
       .execute();
 
-    const record = (
-      deviceId: string,
-      set: { pushed?: number; done?: boolean; error?: string },
-      also?: (tx: Tx) => Promise<void>,
-    ) =>
-      ctx.store.db.transaction().execute(async (tx) => {
+    // Pushes answered while a write is committing are recorded together by the next one (a group
+    // commit): each caller still waits for its own record before that pass's next push.
+    const record = groupedWrites(ctx, async (tx, items: ProgressWrite[]) => {
+      for (const { deviceId, set, also } of items) {
         await tx
           .updateTable('pass_resigns')
           .set({
@@ -199,39 +197,40 @@ export async function resignPasses(
           .where('device_id', '=', deviceId)
           .execute();
         await also?.(tx);
-      });
+      }
+    });
     const queue = [...batch];
     const worker = async () => {
       for (let p = queue.shift(); p; p = queue.shift()) {
         const why = unrenderable.get(p.device_id);
         if (why) {
           progress.unrenderable++;
-          await record(p.device_id, { done: true, error: why });
+          await record({ deviceId: p.device_id, set: { done: true, error: why } });
           progress.done++;
           continue;
         }
         const serial = p.serial_number;
         const regs = p.status === 'revoked' ? [] : registrations.filter((r) => r.serial_number === serial);
-        if (p.pushed >= regs.length) await record(p.device_id, { done: true });
+        if (p.pushed >= regs.length) await record({ deviceId: p.device_id, set: { done: true } });
         for (let i = p.pushed; i < regs.length; i++) {
           const reg = regs[i];
           const outcome = push ? await pushOne(ctx, push, reg.push_token_enc) : 'unpushed';
           progress[outcome === 'pushed' || outcome === 'queued' || outcome === 'unpushed' ? outcome : 'refused']++;
           // Recorded before this pass's next push goes: a run killed now sends this one again only
           // if its answer had arrived and this write had not committed.
-          await record(
-            p.device_id,
-            {
+          const deviceId = p.device_id;
+          await record({
+            deviceId,
+            set: {
               pushed: i + 1,
               done: i + 1 >= regs.length,
               ...(outcome === 'pushed' || outcome === 'queued' ? {} : { error: outcome }),
             },
-            async (tx) => {
-              const deviceId = p!.device_id;
+            also: async (tx) => {
               if (outcome === 'queued') await queuePush(ctx, tx, deviceId, reg.push_token_enc);
               if (outcome.startsWith('APNs 410')) await dropRegistration(tx, reg);
             },
-          );
+          });
         }
         progress.done++;
       }
@@ -240,6 +239,45 @@ export async function resignPasses(
     opts.onBatch?.({ ...progress });
   }
   return progress;
+}
+
+interface ProgressWrite {
+  deviceId: string;
+  set: { pushed?: number; done?: boolean; error?: string };
+  also?: (tx: Tx) => Promise<void>;
+}
+
+/**
+ * Writes gathered while the previous one commits, committed together in one transaction; each
+ * caller's promise settles when the transaction holding its write has committed.
+ */
+function groupedWrites<T>(ctx: Ctx, write: (tx: Tx, items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let waiting: { item: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    while (waiting.length) {
+      const group = waiting;
+      waiting = [];
+      try {
+        await ctx.store.db.transaction().execute((tx) =>
+          write(
+            tx,
+            group.map((g) => g.item),
+          ),
+        );
+        for (const g of group) g.resolve();
+      } catch (error) {
+        for (const g of group) g.reject(error);
+      }
+    }
+    running = false;
+  };
+  return (item) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      if (!running) void drain();
+    });
 }
 
 /** One push: `pushed`, `queued` (worth retrying: left to the push queue), or why APNs refused it for good. */
