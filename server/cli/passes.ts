@@ -60,9 +60,12 @@ Rolls the Apple pass certificate without downtime (docs/operations.md#rolling-a-
 It records the next signer as current in the database (every instance signs with it from then on,
 a restart too), then re-signs every live Apple pass and pushes each phone registered for it (APNs),
 so Wallet fetches the pass signed anew. Progress is kept per pass in the database: a run that is
-stopped, even with kill -9, continues where it was when run again; a push is recorded as soon as
-APNs answers it, so only one whose answer arrived in the last instant before the kill can be sent
-twice (with --concurrency 1, at most that one). Progress is printed per batch and shown in /metrics
+stopped, even with kill -9, continues where it was when run again. A push is recorded as soon as
+APNs answers it (answers arriving together share one commit) and a pass's next push waits for
+that record, so a second run sends only what is left — except the pushes whose answers had arrived
+but whose record had not committed when the process died: at most --concurrency of them (none
+with --concurrency 1 when the kill lands between pushes). A repeated push only makes Wallet ask
+again and get the same pass. Progress is printed per batch and shown in /metrics
 (keyway_pass_resign_passes, keyway_pass_resign_pushes). Pushes APNs cannot take now go to the
 push queue, which the server retries.
 
