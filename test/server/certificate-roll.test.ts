@@ -316,6 +316,30 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const first0 = fs.readFileSync(files.cert, 'utf8');
       for (const p of phones) assert.equal(await signedBy(await servedPass(p), first0), '');
     });
+
+    test('rolled back to a signer rolled to before: every pass re-signed and every phone pushed again', {
+      skip,
+    }, async () => {
+      env = {
+        ...env,
+        KEYWAY_APPLE_CERT: files.cert,
+        KEYWAY_APPLE_KEY: files.key,
+        KEYWAY_APPLE_NEXT_CERT: files.nextCert,
+        KEYWAY_APPLE_NEXT_KEY: files.nextKey,
+      };
+      const before = apns.pushes.length;
+      const r = await resign().exited;
+      assert.equal(r.code, 0, r.out);
+      assert.deepEqual(
+        apns.pushes
+          .slice(before)
+          .map((p) => p.token)
+          .sort(),
+        phones.flatMap((p) => p.pushTokens).sort(),
+      );
+      const next = fs.readFileSync(files.nextCert, 'utf8');
+      for (const p of phones) assert.equal(await signedBy(await servedPass(p), next), '');
+    });
   });
 }
 

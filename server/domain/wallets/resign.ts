@@ -68,7 +68,9 @@ export async function resignPasses(
 
   await ctx.store.db.transaction().execute(async (tx) => {
     const previous = await tx.selectFrom('apple_signer').select('fingerprint').where('id', '=', 1).executeTakeFirst();
-    if (await recordSigner(ctx, tx, target))
+    if (await recordSigner(ctx, tx, target)) {
+      // A new roll: what an earlier roll to this same signer did was undone by the rolls since.
+      await tx.deleteFrom('pass_resigns').where('signer', '=', signer).execute();
       await recordEvent(tx, nowIso(ctx), {
         type: 'certificate.rolled',
         actor: 'system',
@@ -79,6 +81,7 @@ export async function resignPasses(
           not_after: target.certificate.notAfter.toISOString(),
         },
       });
+    }
     // Every live Apple pass, once per signer: a pass added since the last run joins, a finished one stays finished.
     await tx
       .insertInto('pass_resigns')
