@@ -20,7 +20,7 @@ import { createHarness, type Harness, TEST_SECRET } from '../helpers/harness.js'
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 import { type ApnsPeer, startApnsPeer } from '../helpers/peers.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
-import { ROOT } from '../helpers/process.js';
+import { ROOT, runCli } from '../helpers/process.js';
 
 const PASS_TYPE = 'pass.example.roll';
 const TEAM = 'ROLLTEAM01';
@@ -437,6 +437,30 @@ describe('keyway doctor on the next pair', () => {
           { certsDir: devChain().dir },
         ),
       /KEYWAY_APPLE_NEXT_CERT: is for pass type "pass\.example\.other"/,
+    );
+  });
+});
+
+describe('keyway passes resign without a next pair', () => {
+  test('--help shows the steps; with no next pair it says what to set, exit 1', async () => {
+    const help = await runCli(['passes', 'resign', '--help'], {});
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: npx keyway passes resign \[--batch <n>\] \[--concurrency <n>\]$/m);
+    assert.match(help.stdout, /KEYWAY_APPLE_NEXT_CERT and KEYWAY_APPLE_NEXT_KEY/);
+    const dir = tempDir('keyway-roll-none-');
+    const r = await runCli(['passes', 'resign'], {
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${path.join(dir, 'keyway.db')}`,
+      KEYWAY_SECRET: TEST_SECRET,
+      KEYWAY_APPLE_CERT: files.cert,
+      KEYWAY_APPLE_KEY: files.key,
+      KEYWAY_APPLE_WWDR: files.wwdr,
+    });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      /KEYWAY_APPLE_NEXT_CERT and KEYWAY_APPLE_NEXT_KEY are not set: there is no next signer to roll to/,
     );
   });
 });
