@@ -4,6 +4,7 @@ import { type ContextDeps, type Ctx, createContext } from './domain/context.js';
 import { hidConfigured, hidReadiness } from './domain/hid/origo.js';
 import { startBackgroundWork } from './domain/housekeeping/background.js';
 import { StatusHub } from './domain/status-hub.js';
+import { followRecordedSigner } from './domain/wallets/signer.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
 import { auth, idempotency, loopbackHostOnly, requestEdge } from './http/middleware.js';
@@ -82,7 +83,15 @@ export function createApp(deps: AppDeps): KeywayApp {
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
   const signer: ReadinessCheck[] = deps.config.passes
-    ? [{ name: 'signer', check: async () => signerProblem(ctx.wallet, true, ctx.clock.now()) }]
+    ? [
+        {
+          name: 'signer',
+          check: async () => {
+            await followRecordedSigner(ctx).catch(() => undefined); // the database check says why
+            return signerProblem(ctx.wallet, true, ctx.clock.now());
+          },
+        },
+      ]
     : [];
   const shutdown: ReadinessCheck = { name: 'shutdown', check: async () => (draining ? 'draining' : null) };
   // Reported, not gating: without Origo only type 8 suffers, and its calls answer 503 themselves.

@@ -135,6 +135,9 @@ const EnvSchema = z.object({
   KEYWAY_APPLE_TEAM_ID: z.string().optional(),
   KEYWAY_APPLE_SIGNATURE_DIGEST: z.enum(['sha1', 'sha256']).default('sha1'),
   KEYWAY_APPLE_NFC_PUBLIC_KEY: z.string().optional(),
+  // SPEC §15: the renewed pair beside the current one until `keyway passes resign` makes it current.
+  KEYWAY_APPLE_NEXT_CERT: z.string().optional(),
+  KEYWAY_APPLE_NEXT_KEY: z.string().optional(),
   KEYWAY_APNS_URL: z.url().optional(),
   KEYWAY_GOOGLE_SA_FILE: z.string().optional(),
   KEYWAY_GOOGLE_ISSUER_ID: z.string().optional(),

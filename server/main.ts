@@ -30,7 +30,8 @@ Commands:
   certs dev|import      make dev signing certificates, or import a .p12
   secrets rotate        re-encrypt everything under KEYWAY_SECRET (after a secret change)
   doctor                check this configuration as the server will use it (--json)
-  passes doctor <file>  why a .pkpass would not open
+  passes doctor <file | credential id>   why a pass would not open
+  passes resign         roll the Apple certificate to KEYWAY_APPLE_NEXT_CERT/KEY, re-sign and push every pass
   audit verify|export   check the audit log's hash chain; export it as JSON lines
   staff invite|list|disable   staff of the console at /console (passkeys; see docs/console.md)
 
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'passes': {
       const { runPassesCommand } = await import('./cli/passes.js');
-      return runPassesCommand(rest);
+      return runPassesCommand(rest, process.env);
     }
     case 'audit': {
       const { runAuditCommand } = await import('./cli/audit.js');

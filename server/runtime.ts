@@ -6,6 +6,7 @@ import { ConfigError } from './config.js';
 import { type Ctx, createContext } from './domain/context.js';
 import { isPostgresUrl, openStore, type Store } from './storage/db.js';
 import { migrateToLatest } from './storage/migrations.js';
+import type { WalletRuntime } from './wallet/runtime.js';
 
 /**
  * The data directory is the owner's alone (docs/security.md): 0700, and the secrets an older version
@@ -73,11 +74,14 @@ export async function openMigratedStore(
   return { store: openStore(config.databaseUrl, { log, sqliteSync: config.sqliteSync }), applied };
 }
 
-/** A domain context for one-shot commands (`keys`, `secrets`): no server, the same storage and secrets. */
-export async function openCliContext(config: Config): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
+/** A domain context for one-shot commands (`keys`, `secrets`, `passes`): no server, the same storage and secrets. */
+export async function openCliContext(
+  config: Config,
+  opts: { wallet?: WalletRuntime | null } = {},
+): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
   const secret = resolveSecret(config);
   const { store } = await openMigratedStore(config);
-  const ctx = createContext({ config, store, secret, secretPrevious: config.secretPrevious });
+  const ctx = createContext({ config, store, secret, secretPrevious: config.secretPrevious, wallet: opts.wallet });
   return {
     ctx,
     close: () => {

@@ -15,7 +15,7 @@ import { openStore } from '../storage/db.js';
 import { migrationsApplied, ping } from '../storage/migrations.js';
 import { APNS_PRODUCTION_URL } from '../wallet/apns.js';
 import { buildPassJson, buildPkpass } from '../wallet/apple/pass.js';
-import { loadWalletRuntime, type WalletRuntime } from '../wallet/runtime.js';
+import { loadNextAppleMaterial, loadWalletRuntime, type WalletRuntime } from '../wallet/runtime.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface CheckResult {
@@ -43,7 +43,8 @@ Checks this configuration the way the server will use it and prints one line per
 
 Checks: variables parse; KEYWAY_SECRET; the database answers and migrations are current; the Apple
 material loads (PEM, key matches certificate, Pass Type ID extended key usage, pass type and team
-ids, WWDR issued it and is G4, days to expiry); a test pass is built and its signature verified
+ids, WWDR issued it and is G4, days to expiry); the next pair when set (KEYWAY_APPLE_NEXT_CERT/KEY:
+loads, key matches, not expired, same pass type id and team, issued by the WWDR); a test pass is built and its signature verified
 (openssl); the NFC key is a P-256 public key; the Google service account and issuer id; the SMS and
 email senders answer (a connection, no message sent); HID Origo gives a token; APNs and Google REST
 reachable; PUBLIC_URL is https and answers /healthz. docs/operations.md explains each.
@@ -185,8 +186,11 @@ function checkApple(config: Config, mode: string, add: Add, devOnly: DevOnly): W
   }
   let wallet: WalletRuntime | null;
   try {
-    // The loader the server starts with: the same cause, the same fix.
-    wallet = loadWalletRuntime(config);
+    // The loader the server starts with: the same cause, the same fix. The next pair is its own check.
+    wallet = loadWalletRuntime({
+      ...config,
+      raw: { ...config.raw, KEYWAY_APPLE_NEXT_CERT: undefined, KEYWAY_APPLE_NEXT_KEY: undefined },
+    });
   } catch (error) {
     if (error instanceof WalletConfigError) {
       add('apple.material', 'fail', error.message, walletFix(error));
@@ -252,8 +256,27 @@ function checkApple(config: Config, mode: string, add: Add, devOnly: DevOnly): W
       );
     else add(name, 'ok', detail);
   }
+  checkNextPair(config, apple, add);
   void mode;
   return wallet;
+}
+
+/** SPEC §15: KEYWAY_APPLE_NEXT_CERT/KEY, the pair `keyway passes resign` rolls to, checked as the server loads it. */
+function checkNextPair(config: Config, apple: NonNullable<WalletRuntime['apple']>, add: Add): void {
+  if (!config.raw.KEYWAY_APPLE_NEXT_CERT && !config.raw.KEYWAY_APPLE_NEXT_KEY) return;
+  try {
+    const next = loadNextAppleMaterial(config, apple.configured)!;
+    const days = Math.floor((next.certificate.notAfter.getTime() - Date.now()) / 86_400_000);
+    add(
+      'apple.next',
+      days < EXPIRY_WARN_DAYS ? 'warn' : 'ok',
+      `the next pair loads: the key matches, pass type ${next.passTypeId}, team ${next.teamId}, issued by KEYWAY_APPLE_WWDR, ${days} days to expiry (${next.certificate.notAfter.toISOString().slice(0, 10)}); npx keyway passes resign makes it current`,
+      days < EXPIRY_WARN_DAYS ? 'the next certificate expires soon too: make a fresh one' : undefined,
+    );
+  } catch (error) {
+    if (!(error instanceof WalletConfigError)) throw error;
+    add('apple.next', 'fail', error.message, walletFix(error));
+  }
 }
 
 async function checkTestPass(wallet: WalletRuntime, add: Add): Promise<void> {

@@ -30,7 +30,13 @@ export function walletFix(error: WalletConfigError): string {
   if (/line breaks were lost|no matching -----END|without its -----BEGIN/.test(m))
     return `put the PEM in a file (mode 0600) and set ${error.variable} to its path`;
   if (/does not belong to the certificate/.test(m))
-    return 'set KEYWAY_APPLE_KEY to the key exported with this certificate (both come out of the same .p12)';
+    return `set ${error.variable} to the key exported with this certificate (both come out of the same .p12)`;
+  if (/next certificate must|next signer is a certificate/.test(m))
+    return 'set KEYWAY_APPLE_NEXT_CERT and KEYWAY_APPLE_NEXT_KEY to the renewed Pass Type ID certificate of this pass type and its key (docs/operations.md#rolling-a-certificate)';
+  if (/next pass certificate expired/.test(m))
+    return 'the next pair has expired: make a new Pass Type ID certificate and set KEYWAY_APPLE_NEXT_CERT/KEY to it (docs/operations.md#rolling-a-certificate)';
+  if (/not issued by the certificate in KEYWAY_APPLE_WWDR/.test(m) && error.variable === 'KEYWAY_APPLE_NEXT_CERT')
+    return "set KEYWAY_APPLE_NEXT_CERT to a certificate Apple's WWDR G4 issued (KEYWAY_APPLE_WWDR), as for the current one";
   if (/not issued by the certificate in KEYWAY_APPLE_WWDR/.test(m))
     return "set KEYWAY_APPLE_WWDR to Apple's WWDR G4 certificate (https://www.apple.com/certificateauthority/AppleWWDRCAG4.cer)";
   if (/certificate is for pass type/.test(m))
@@ -61,14 +67,22 @@ export const messages = {
   notPem: (path: string) => `"${path}" holds neither PEM text nor a DER certificate`,
   wrongPemKind: (found: string, expected: string) =>
     `holds a ${found} where a ${expected} was expected (are two variables swapped?)`,
-  keyNeedsPassphrase: () => 'is not set, but the private key in KEYWAY_APPLE_KEY is encrypted',
+  keyNeedsPassphrase: (keyVariable = 'KEYWAY_APPLE_KEY') =>
+    `is not set, but the private key in ${keyVariable} is encrypted`,
   keyWrongPassphrase: () => 'does not decrypt the private key (wrong passphrase)',
   keyUnreadable: (reason: string) => `cannot read the private key: ${reason}`,
   keyNotRsa: (type: string) => `the private key is ${type}; Apple pass certificates use RSA keys`,
-  keyMismatch: () => 'the private key does not belong to the certificate in KEYWAY_APPLE_CERT',
+  keyMismatch: (certVariable = 'KEYWAY_APPLE_CERT') =>
+    `the private key does not belong to the certificate in ${certVariable}`,
   certUnreadable: (reason: string) => `cannot read the certificate: ${reason}`,
-  notIssuedByWwdr: () =>
-    'the pass certificate was not issued by the certificate in KEYWAY_APPLE_WWDR (download the matching Apple WWDR intermediate, G4 for current pass certificates)',
+  notIssuedByWwdr: (what = 'pass certificate') =>
+    `the ${what} was not issued by the certificate in KEYWAY_APPLE_WWDR (download the matching Apple WWDR intermediate, G4 for current pass certificates)`,
+  nextPairIncomplete: (given: string) =>
+    `is not set, but ${given} is: the next signer is a certificate and its key, both given (or neither)`,
+  nextPassTypeMismatch: (next: string, current: string) =>
+    `is for pass type "${next}", but the current certificate is for "${current}": passes keep their pass type id, so the next certificate must be made for the same Pass Type ID`,
+  nextTeamMismatch: (next: string, current: string) =>
+    `belongs to team "${next}", but the current certificate to team "${current}": the next certificate must come from the same Apple developer team`,
   passTypeMismatch: (inCert: string, configured: string) =>
     `is "${configured}" but the certificate is for pass type "${inCert}"`,
   teamMismatch: (inCert: string, configured: string) =>

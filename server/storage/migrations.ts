@@ -576,6 +576,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('invitations').addColumn('redeemed_session', 'text').execute();
       },
     },
+    '0021_pass_resigns': {
+      async up(db) {
+        // SPEC §15, rolling a certificate: which signer is current (every instance and a restart read
+        // it), and `keyway passes resign`'s per-pass progress, so a run killed half-way resumes.
+        await db.schema
+          .createTable('apple_signer')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('made_current_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('pass_resigns')
+          .addColumn('signer', 'text', (c) => c.notNull())
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('pushed', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('resigned_at', 'text')
+          .addColumn('done_at', 'text')
+          .addColumn('last_error', 'text')
+          .addPrimaryKeyConstraint('pass_resigns_pk', ['signer', 'device_id'])
+          .execute();
+        // The signer is a cached read (domain/wallets/signer.ts): other instances hear of a change.
+        if (dialect === 'postgres')
+          await sql`create trigger keyway_readcache_notify after insert or update or delete or truncate on apple_signer
+            for each statement execute function keyway_readcache_notify()`.execute(db);
+      },
+    },
   };
 }
 

@@ -274,6 +274,27 @@ export interface WalletPushTable {
   last_error: string | null;
 }
 
+/** SPEC §15: which Apple signer is current, one row; every instance signs with the one it names. */
+export interface AppleSignerTable {
+  id: number;
+  /** SHA-256 (hex) of the pass certificate's DER. */
+  fingerprint: string;
+  made_current_at: string;
+}
+
+/** `keyway passes resign`'s progress, one row per live Apple pass and signer rolled to. */
+export interface PassResignTable {
+  signer: string;
+  device_id: string;
+  /** Registrations (phones, in device_library_id order) whose push APNs has answered. */
+  pushed: number;
+  /** When the pass was marked changed and re-signed with `signer`. */
+  resigned_at: string | null;
+  done_at: string | null;
+  /** A push APNs refused for good (410: the phone removed the pass; 400). */
+  last_error: string | null;
+}
+
 export interface GoogleCallbackNonceTable {
   nonce: string;
   created_at: string;
@@ -427,6 +448,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   apple_registrations: AppleRegistrationTable;
   wallet_pushes: WalletPushTable;
+  apple_signer: AppleSignerTable;
+  pass_resigns: PassResignTable;
   google_callback_nonces: GoogleCallbackNonceTable;
   hid_users: HidUserTable;
   hid_syncs: HidSyncTable;

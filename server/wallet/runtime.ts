@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import { OID, readCertificate } from '../crypto/der.js';
 import { messages, WalletConfigError } from '../messages/wallet.js';
 import { type AppleSigningMaterial, loadAppleSigningMaterial } from './apple/material.js';
 import { loadPassImages, type PassImages } from './apple/pass.js';
@@ -26,7 +27,15 @@ export type WalletPlatform = 'apple' | 'google';
 export interface WalletRuntime {
   platforms: WalletPlatform[];
   apple?: {
+    /**
+     * The signer passes are signed with now: `configured` (KEYWAY_APPLE_CERT/KEY), or `next` once the
+     * database records it current (`keyway passes resign`; domain/wallets/signer.ts follows the record).
+     */
     material: AppleSigningMaterial;
+    /** KEYWAY_APPLE_CERT/KEY (or the dev chain). */
+    configured: AppleSigningMaterial;
+    /** KEYWAY_APPLE_NEXT_CERT/KEY: the renewed pair rolled in by `keyway passes resign` (SPEC §15). */
+    next?: AppleSigningMaterial;
     images: PassImages;
     /** KEYWAY_APPLE_NFC_PUBLIC_KEY: when set, passes carry the reader value for VAS too. */
     nfcPublicKey?: string;
@@ -82,6 +91,8 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
     if (!config.dev) refuseDevChain(material);
     apple = {
       material,
+      configured: material,
+      next: loadNextAppleMaterial(config, material, options.now),
       images: passImages(config),
       nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY),
       source: 'configured',
@@ -96,6 +107,8 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
     });
     apple = {
       material,
+      configured: material,
+      next: loadNextAppleMaterial(config, material, options.now),
       images: passImages(config),
       nfcPublicKey: nfcKey(env.KEYWAY_APPLE_NFC_PUBLIC_KEY),
       source: 'dev',
@@ -104,7 +117,7 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
       `Apple passes are signed with dev certificates from ${dev.dir}: they verify with openssl, but a real iPhone needs a real Pass Type ID certificate (npx keyway certs import).`,
     );
   }
-  warnings.push(...apple.material.warnings);
+  warnings.push(...apple.material.warnings, ...(apple.next?.warnings ?? []));
 
   let google: WalletRuntime['google'];
   if (googleGiven) {
@@ -146,6 +159,48 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
   if (google) platforms.push('google');
   return { platforms, apple, google, warnings };
 }
+
+/**
+ * KEYWAY_APPLE_NEXT_CERT/KEY, checked as the current pair is (key matches, WWDR issued it, dates) and
+ * against it: the same pass type id and team, or phones would take the re-signed pass for another
+ * pass. Undefined when neither is set; throws WalletConfigError naming the variable.
+ */
+export function loadNextAppleMaterial(
+  config: Config,
+  current: AppleSigningMaterial,
+  now?: Date,
+): AppleSigningMaterial | undefined {
+  const env = config.raw;
+  const cert = env.KEYWAY_APPLE_NEXT_CERT;
+  const key = env.KEYWAY_APPLE_NEXT_KEY;
+  if (!cert && !key) return undefined;
+  if (!cert)
+    throw new WalletConfigError('KEYWAY_APPLE_NEXT_CERT', messages.nextPairIncomplete('KEYWAY_APPLE_NEXT_KEY'));
+  if (!key) throw new WalletConfigError('KEYWAY_APPLE_NEXT_KEY', messages.nextPairIncomplete('KEYWAY_APPLE_NEXT_CERT'));
+  const next = loadAppleSigningMaterial({
+    cert,
+    key,
+    keyPassphrase: env.KEYWAY_APPLE_KEY_PASSPHRASE,
+    wwdr: current.wwdr.pem,
+    digest: current.digest,
+    now,
+    variables: { cert: 'KEYWAY_APPLE_NEXT_CERT', key: 'KEYWAY_APPLE_NEXT_KEY' },
+  });
+  if (next.passTypeId !== current.passTypeId)
+    throw new WalletConfigError(
+      'KEYWAY_APPLE_NEXT_CERT',
+      messages.nextPassTypeMismatch(next.passTypeId, current.passTypeId),
+    );
+  const nextTeam = teamOf(next.certificate.pem);
+  const currentTeam = teamOf(current.certificate.pem);
+  if (nextTeam !== currentTeam)
+    throw new WalletConfigError('KEYWAY_APPLE_NEXT_CERT', messages.nextTeamMismatch(nextTeam ?? '', currentTeam ?? ''));
+  if (!config.dev) refuseDevChain(next);
+  return { ...next, teamId: current.teamId };
+}
+
+const teamOf = (pem: string) =>
+  readCertificate(new X509Certificate(pem).raw).subject.find((a) => a.oid === OID.organizationalUnit)?.value;
 
 /** Production never signs with `keyway certs dev` material (docs/security.md): no phone would trust it. */
 function refuseDevChain(material: AppleSigningMaterial): void {

@@ -72,27 +72,39 @@ export interface ApnsPush {
 
 export interface ApnsPeer {
   url: string;
+  /** Pushes answered. */
   pushes: ApnsPush[];
+  /** Pushes received but left unanswered because `beforeAnswer` said `hold`. */
+  held: ApnsPush[];
   /** Status for pushes to a token (default 200). */
   statusFor: Map<string, number>;
+  /** Asked as each push arrives, before it is answered (a test kills its sender here). */
+  beforeAnswer?: (push: ApnsPush) => 'answer' | 'hold';
   close(): Promise<void>;
 }
 
 /** An h2c server that records APNs requests (`POST /3/device/<token>`). */
 export async function startApnsPeer(): Promise<ApnsPeer> {
   const pushes: ApnsPush[] = [];
+  const held: ApnsPush[] = [];
   const statusFor = new Map<string, number>();
   const server = http2.createServer();
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
+    stream.on('error', () => undefined); // a sender killed mid-push resets its streams
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       const token = decodeURIComponent(String(headers[':path']).replace(/^\/3\/device\//, ''));
-      pushes.push({
+      const push = {
         token,
         topic: headers['apns-topic'] as string | undefined,
         body: Buffer.concat(chunks).toString('utf8'),
-      });
+      };
+      if (peer.beforeAnswer?.(push) === 'hold') {
+        held.push(push);
+        return;
+      }
+      pushes.push(push);
       const status = statusFor.get(token) ?? 200;
       stream.respond({ ':status': status, 'apns-id': 'test' });
       stream.end(
@@ -105,11 +117,13 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (s) => {
     sessions.add(s);
+    s.on('error', () => undefined); // …and its connection (ECONNRESET)
     s.on('close', () => sessions.delete(s));
   });
-  return {
+  const peer: ApnsPeer = {
     url: `http://127.0.0.1:${port}`,
     pushes,
+    held,
     statusFor,
     close: () =>
       new Promise((resolve) => {
@@ -117,6 +131,7 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
         server.close(() => resolve());
       }),
   };
+  return peer;
 }
 
 export interface TricklingPeer {

@@ -4,9 +4,11 @@ import { nowIso } from '../../clock.js';
 import { sha256, timingSafeEqualString, UnknownKeyError } from '../../crypto/secrets.js';
 import type { Ctx } from '../context.js';
 import { confirmDevice, confirmVoided } from '../credentials/devices.js';
+import { newReaderValue, WALLET_PASS } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
 import { passStateOf } from './pass-updates.js';
 import { renderApplePass } from './passes.js';
+import { followRecordedSigner } from './signer.js';
 
 export interface AuthenticatedPass {
   id: string;
@@ -153,6 +155,38 @@ export async function latestPass(
   const since = ifModifiedSince ? Date.parse(ifModifiedSince) : NaN;
   if (Number.isFinite(since) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000))
     return { notModified: true, lastModified };
+  await followRecordedSigner(ctx);
+  let served: { pkpass: Buffer; credentialStatus: string };
+  try {
+    served = await servedPass(ctx, apple, device);
+  } catch (err) {
+    if (!(err instanceof UnknownKeyError)) throw err;
+    // Wallet keeps the pass it has on a 401; a 500 would only be retried for nothing.
+    ctx.log({
+      level: 'error',
+      msg: 'pass cannot be rendered: made under a secret this server no longer has (run npx keyway secrets rotate before removing KEYWAY_SECRET_PREVIOUS)',
+      device_id: device.id,
+    });
+    throw new ApiError('unauthorized', 'This pass can no longer be served.');
+  }
+  const { pkpass } = served;
+  if (served.credentialStatus === 'revoking' && device.status === 'active')
+    await confirmVoided(ctx, device.id, 'fetch');
+  return { notModified: false, lastModified, pkpass };
+}
+
+/**
+ * The pass a device's phone gets from the web service now, signed with the context's current signer:
+ * voided after a revoke, "Suspended" while suspended (`keyway passes resign` and `passes doctor` build the same).
+ */
+export async function servedPass(
+  ctx: Ctx,
+  apple: NonNullable<NonNullable<Ctx['wallet']>['apple']>,
+  device: Pick<
+    AuthenticatedPass,
+    'id' | 'credential_id' | 'serial_number' | 'status' | 'auth_token_enc' | 'value_enc' | 'revoked_at'
+  >,
+): Promise<{ pkpass: Buffer; credentialStatus: string }> {
   const row = await ctx.store.db
     .selectFrom('credentials')
     .innerJoin('people', 'people.id', 'credentials.person_id')
@@ -170,26 +204,81 @@ export async function latestPass(
     .executeTakeFirstOrThrow();
   const state = passStateOf(row, device.status, row.person_enabled);
   const endedAt = state === 'revoked' ? new Date(device.revoked_at ?? row.revoking_at ?? row.updated_at) : undefined;
-  let pkpass: Buffer;
-  try {
-    pkpass = renderApplePass(ctx, apple, device, {
-      holder: `${row.first_name} ${row.last_name}`.trim(),
-      value: device.value_enc
-        ? ctx.keys.decrypt(device.value_enc, device.id)
-        : ctx.keys.decrypt(row.value_enc!, device.credential_id),
-      state,
-      ...(endedAt ? { endedAt } : {}),
-    });
-  } catch (err) {
-    if (!(err instanceof UnknownKeyError)) throw err;
-    // Wallet keeps the pass it has on a 401; a 500 would only be retried for nothing.
-    ctx.log({
-      level: 'error',
-      msg: 'pass cannot be rendered: made under a secret this server no longer has (run npx keyway secrets rotate before removing KEYWAY_SECRET_PREVIOUS)',
-      device_id: device.id,
-    });
-    throw new ApiError('unauthorized', 'This pass can no longer be served.');
-  }
-  if (row.status === 'revoking' && device.status === 'active') await confirmVoided(ctx, device.id, 'fetch');
-  return { notModified: false, lastModified, pkpass };
+  const pkpass = renderApplePass(ctx, apple, device, {
+    holder: `${row.first_name} ${row.last_name}`.trim(),
+    value: device.value_enc
+      ? ctx.keys.decrypt(device.value_enc, device.id)
+      : ctx.keys.decrypt(row.value_enc!, device.credential_id),
+    state,
+    ...(endedAt ? { endedAt } : {}),
+  });
+  return { pkpass, credentialStatus: row.status };
+}
+
+/**
+ * `keyway passes doctor <credential id>`: the pass each of the credential's live Apple devices would
+ * be served now; with none yet, the pass a new device would get (a placeholder serial and token).
+ */
+export async function passesOfCredential(
+  ctx: Ctx,
+  credentialId: string,
+): Promise<{ deviceId: string | null; status: string; pkpass: Buffer }[]> {
+  const apple = ctx.config.passes ? ctx.wallet?.apple : undefined;
+  if (!apple) throw new ApiError('not_found', 'Apple Wallet passes are off on this server (KEYWAY_PASSES=off).');
+  const cred = await ctx.store.db
+    .selectFrom('credentials')
+    .innerJoin('people', 'people.id', 'credentials.person_id')
+    .select([
+      'credentials.id',
+      'credentials.credential_type_id',
+      'credentials.status',
+      'credentials.enabled',
+      'credentials.value_mode',
+      'credentials.value_enc',
+      'people.first_name',
+      'people.last_name',
+      'people.enabled as person_enabled',
+    ])
+    .where('credentials.id', '=', credentialId)
+    .executeTakeFirst();
+  if (!cred) throw new ApiError('not_found', `No credential ${credentialId} in this database.`);
+  if (cred.credential_type_id !== WALLET_PASS)
+    throw new ApiError(
+      'invalid_request',
+      `${credentialId} is a credential of type ${cred.credential_type_id}, not a wallet pass (type ${WALLET_PASS}): Keyway signs no Apple pass for it.`,
+    );
+  await followRecordedSigner(ctx);
+  const devices = await ctx.store.db
+    .selectFrom('devices')
+    .select(['id', 'credential_id', 'serial_number', 'status', 'auth_token_enc', 'value_enc', 'revoked_at', 'platform'])
+    .where('credential_id', '=', credentialId)
+    .orderBy('added_at')
+    .execute();
+  const appleDevices = devices.filter((d) => d.platform === 'apple' && d.status !== 'revoked');
+  if (appleDevices.length)
+    return Promise.all(
+      appleDevices.map(async (d) => ({ deviceId: d.id, status: d.status, ...(await servedPass(ctx, apple, d)) })),
+    );
+  if (devices.some((d) => d.platform === 'google' && d.status !== 'revoked'))
+    throw new ApiError(
+      'invalid_request',
+      `${credentialId}'s passes are Google Wallet passes; passes doctor explains Apple passes (.pkpass).`,
+    );
+  // No Apple device yet: the pass the next POST /api/3/passes would lead to, with placeholders.
+  const preview = { id: 'dev_doctor', serial_number: 'keyway-doctor-preview' };
+  const value =
+    cred.value_mode === 'per_device' || !cred.value_enc
+      ? newReaderValue(ctx)
+      : ctx.keys.decrypt(cred.value_enc, cred.id);
+  const pkpass = renderApplePass(
+    ctx,
+    apple,
+    { ...preview, auth_token_enc: ctx.keys.encrypt('p'.repeat(32), preview.id) },
+    {
+      holder: `${cred.first_name} ${cred.last_name}`.trim(),
+      value,
+      state: passStateOf(cred, 'pending', cred.person_enabled),
+    },
+  );
+  return [{ deviceId: null, status: 'none yet', pkpass }];
 }

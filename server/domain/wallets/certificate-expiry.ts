@@ -6,6 +6,7 @@ import { nowIso } from '../../clock.js';
 import { recordEvent } from '../../storage/audit.js';
 import { defineInsert } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
+import { followRecordedSigner } from './signer.js';
 
 export const EXPIRY_THRESHOLDS_DAYS = [30, 14, 7, 1] as const;
 const DAY_MS = 86_400_000;
@@ -46,6 +47,7 @@ const insertOutbox = defineInsert('outbox', ['event_type', 'credential_id', 'pay
 /** Sends what is due: for each certificate, the smallest threshold reached that was not announced yet. */
 export async function announceExpiringCertificates(ctx: Ctx): Promise<CertificateExpiry[]> {
   const announced: CertificateExpiry[] = [];
+  await followRecordedSigner(ctx); // a roll elsewhere: the certificate in use is the one announced
   for (const cert of certificateExpiries(ctx)) {
     const threshold = [...EXPIRY_THRESHOLDS_DAYS].reverse().find((t) => cert.days < t);
     if (threshold === undefined) continue;

@@ -13,6 +13,7 @@ import type { Ctx } from '../context.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
 import { newReaderValue, WALLET_PASS } from '../credentials/types.js';
 import { ApiError, invalidRequest } from '../errors.js';
+import { followRecordedSigner } from './signer.js';
 
 export const DOWNLOAD_TTL_SECONDS = 15 * 60;
 /** A device nobody confirmed (no Apple registration, no Google save callback) is revoked after this (docs/wallet.md). */
@@ -378,6 +379,7 @@ export async function downloadPass(ctx: Ctx, token: string): Promise<Buffer> {
     throw new ApiError('link_expired');
   checkPassable({ status: row.credential_status, enabled: row.credential_enabled, person_enabled: row.person_enabled });
 
+  await followRecordedSigner(ctx);
   const pkpass = renderApplePass(ctx, apple, row, {
     holder: holderName(row),
     value: row.value_enc

@@ -5,6 +5,8 @@ import { Gauge } from 'prom-client';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { certificateExpiries } from '../../domain/wallets/certificate-expiry.js';
+import { resignStatus } from '../../domain/wallets/resign.js';
+import { followRecordedSigner } from '../../domain/wallets/signer.js';
 import type { Metrics } from '../../metrics.js';
 import { readCacheStats, type Store } from '../../storage/db.js';
 import type { Database } from '../../storage/schema.js';
@@ -46,15 +48,42 @@ export function metricsRoute(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
 const ageSeconds = (iso: string | null | undefined, now: number) =>
   iso ? Math.max(0, (now - Date.parse(iso)) / 1000) : 0;
 
-/** SPEC §15: days to expiry of the pass certificate and the WWDR, read when scraped. */
+/** SPEC §15: days to expiry of the pass certificate and the WWDR, and a certificate roll's progress, read when scraped. */
 export function watchCertificates(metrics: Metrics, ctx: Ctx): void {
   new Gauge({
     name: 'keyway_certificate_expiry_days',
     help: 'Whole days until the signing certificate expires, by certificate (pass, wwdr)',
     labelNames: ['certificate'],
     registers: [metrics.registry],
-    collect() {
+    async collect() {
+      await followRecordedSigner(ctx).catch(() => undefined); // the database is away: the last known signer
       for (const c of certificateExpiries(ctx)) this.set({ certificate: c.certificate }, c.days);
+    },
+  });
+  // `keyway passes resign` runs in its own process: its progress is read from the database.
+  let roll: Awaited<ReturnType<typeof resignStatus>> | undefined;
+  const rollStatus = async () => {
+    // The database away: the last figures read.
+    roll = ctx.wallet?.apple ? await resignStatus(ctx).catch(() => roll) : null;
+    return roll;
+  };
+  new Gauge({
+    name: 'keyway_pass_resign_passes',
+    help: 'Live Apple passes of the current certificate roll (keyway passes resign), by state (done, pending)',
+    labelNames: ['state'],
+    registers: [metrics.registry],
+    async collect() {
+      const r = await rollStatus();
+      this.set({ state: 'done' }, r?.done ?? 0);
+      this.set({ state: 'pending' }, r?.pending ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'keyway_pass_resign_pushes',
+    help: 'Pushes APNs answered for the current certificate roll (a counter, read from the database)',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await rollStatus())?.pushed ?? 0);
     },
   });
 }

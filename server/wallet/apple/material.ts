@@ -1,5 +1,5 @@
 // Loads and checks Apple pass signing material once at start-up, with messages naming the variable.
-import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { children, derToPem, OID, readCertificate, readNode, Tag } from '../../crypto/der.js';
 import { messages, WalletConfigError } from '../../messages/wallet.js';
@@ -19,6 +19,8 @@ export interface AppleSigningConfig {
   digest?: string;
   /** For tests of expiry warnings. */
   now?: Date;
+  /** The variables errors name for the certificate and key (the next pair: KEYWAY_APPLE_NEXT_CERT/KEY). */
+  variables?: { cert: string; key: string };
 }
 
 export interface AppleSigningMaterial {
@@ -27,6 +29,8 @@ export interface AppleSigningMaterial {
   teamId: string;
   digest: PassDigest;
   certificate: { pem: string; notAfter: Date };
+  /** SHA-256 of the pass certificate (DER), hex: how the database records which signer is current. */
+  fingerprint: string;
   wwdr: { pem: string; notAfter: Date };
   /** For the APNs TLS client certificate; the key is decrypted, in memory only, never logged. */
   tls: { cert: string; key: string };
@@ -116,14 +120,14 @@ export function readPemSource(value: string | undefined, variable: string, expec
   return `${wanted[0].text}\n`;
 }
 
-function parseKey(pem: string, passphrase: string | undefined): KeyObject {
+function parseKey(pem: string, passphrase: string | undefined, keyVariable: string): KeyObject {
   const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(pem);
-  if (encrypted && !passphrase) throw new WalletConfigError(VARS.passphrase, messages.keyNeedsPassphrase());
+  if (encrypted && !passphrase) throw new WalletConfigError(VARS.passphrase, messages.keyNeedsPassphrase(keyVariable));
   try {
     return createPrivateKey({ key: pem, format: 'pem', passphrase });
   } catch (error) {
     if (encrypted) throw new WalletConfigError(VARS.passphrase, messages.keyWrongPassphrase());
-    throw new WalletConfigError(VARS.key, messages.keyUnreadable((error as Error).message));
+    throw new WalletConfigError(keyVariable, messages.keyUnreadable((error as Error).message));
   }
 }
 
@@ -156,23 +160,27 @@ export function loadAppleSigningMaterial(config: AppleSigningConfig): AppleSigni
   const now = config.now ?? new Date();
   const warnings: string[] = [];
   const digest = parseDigest(config.digest);
-  const certPem = readPemSource(config.cert, VARS.cert, 'certificate');
-  const keyPem = readPemSource(config.key, VARS.key, 'private key');
+  const vars = { ...VARS, ...config.variables };
+  const certPem = readPemSource(config.cert, vars.cert, 'certificate');
+  const keyPem = readPemSource(config.key, vars.key, 'private key');
   const wwdrPem = readPemSource(config.wwdr, VARS.wwdr, 'certificate');
 
-  const key = parseKey(keyPem, config.keyPassphrase);
+  const key = parseKey(keyPem, config.keyPassphrase, vars.key);
   if (key.asymmetricKeyType !== 'rsa')
-    throw new WalletConfigError(VARS.key, messages.keyNotRsa(String(key.asymmetricKeyType)));
-  const cert = parseCert(certPem, VARS.cert);
+    throw new WalletConfigError(vars.key, messages.keyNotRsa(String(key.asymmetricKeyType)));
+  const cert = parseCert(certPem, vars.cert);
   const wwdr = parseCert(wwdrPem, VARS.wwdr);
-  if (!cert.checkPrivateKey(key)) throw new WalletConfigError(VARS.key, messages.keyMismatch());
+  if (!cert.checkPrivateKey(key)) throw new WalletConfigError(vars.key, messages.keyMismatch(vars.cert));
   if (!cert.checkIssued(wwdr) || !cert.verify(wwdr.publicKey))
-    throw new WalletConfigError(VARS.wwdr, messages.notIssuedByWwdr());
+    throw new WalletConfigError(
+      vars.cert === VARS.cert ? VARS.wwdr : vars.cert,
+      messages.notIssuedByWwdr(vars.cert === VARS.cert ? 'pass certificate' : `certificate in ${vars.cert}`),
+    );
 
   const subject = readCertificate(cert.raw).subject;
   const certPassType = subject.find((a) => a.oid === OID.userId)?.value;
   const certTeam = subject.find((a) => a.oid === OID.organizationalUnit)?.value;
-  if (!certPassType) throw new WalletConfigError(VARS.cert, messages.noPassTypeInCert());
+  if (!certPassType) throw new WalletConfigError(vars.cert, messages.noPassTypeInCert());
   if (config.passTypeId && config.passTypeId !== certPassType) {
     throw new WalletConfigError(VARS.passTypeId, messages.passTypeMismatch(certPassType, config.passTypeId));
   }
@@ -180,7 +188,13 @@ export function loadAppleSigningMaterial(config: AppleSigningConfig): AppleSigni
     throw new WalletConfigError(VARS.teamId, messages.teamMismatch(certTeam, config.teamId));
   }
 
-  const certNotAfter = checkValidity(cert, VARS.cert, 'the pass certificate', now, warnings);
+  const certNotAfter = checkValidity(
+    cert,
+    vars.cert,
+    vars.cert === VARS.cert ? 'the pass certificate' : 'the next pass certificate',
+    now,
+    warnings,
+  );
   const wwdrNotAfter = checkValidity(wwdr, VARS.wwdr, 'the WWDR intermediate certificate', now, warnings);
 
   return {
@@ -189,6 +203,7 @@ export function loadAppleSigningMaterial(config: AppleSigningConfig): AppleSigni
     teamId: config.teamId ?? certTeam ?? '',
     digest,
     certificate: { pem: certPem, notAfter: certNotAfter },
+    fingerprint: createHash('sha256').update(cert.raw).digest('hex'),
     wwdr: { pem: wwdrPem, notAfter: wwdrNotAfter },
     tls: { cert: certPem, key: key.export({ format: 'pem', type: 'pkcs8' }) as string },
     warnings,
