@@ -187,6 +187,25 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(again.body.counts, { create: 0, update: 0, unchanged: 2, refused: 3 });
     });
 
+    test('the same file applied twice at once makes each person once, and both answers are 200', { skip }, async () => {
+      const text = [
+        'first_name,last_name,external_id',
+        ...Array.from({ length: 300 }, (_, i) => `Twin${i},Race,RACE-${i}`),
+      ].join('\n');
+      const [a, b] = await Promise.all([importFile('dry_run=false', text), importFile('dry_run=false', text)]);
+      assert.equal(a.status, 200, await a.clone().text());
+      assert.equal(b.status, 200, await b.clone().text());
+      const [ca, cb] = [(await a.json()).counts, (await b.json()).counts];
+      assert.equal(ca.create + cb.create, 300);
+      assert.equal(ca.unchanged + cb.unchanged, 300);
+      const n = await h.store.db
+        .selectFrom('people')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('last_name', '=', 'Race')
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(n.n), 300);
+    });
+
     test('a file over 10 MB is 413 payload_too_large', { skip }, async () => {
       const big = `first_name,last_name,email\n${'x,y,z@example.com\n'.repeat(Math.ceil((10 * 1024 * 1024) / 18) + 10)}`;
       const r = await json(await importFile('dry_run=true', big));

@@ -8,7 +8,7 @@ import { nowIso } from '../../clock.js';
 import { IMPORT_REFUSALS, type ImportRefusal } from '../../messages/import.js';
 import type { Actor } from '../../storage/audit.js';
 import { type ChangeEvent, recordChanges } from '../../storage/change-log.js';
-import { type Tx, transaction } from '../../storage/db.js';
+import { isUniqueViolation, type Tx, transaction } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { createCredential } from '../credentials/issue.js';
 import { CARD, credentialTypes, PIN } from '../credentials/types.js';
@@ -112,20 +112,32 @@ export async function importPeople(
   else {
     const at = nowIso(ctx);
     const fileId = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-    decisions = await transaction(ctx.store.db, async (tx) => {
-      const decided = await decide(tx, wanted);
-      await write(tx, at, decided, opts.actor);
-      const counts = countOf([...decided, ...refused].map((d) => d.kind));
-      await recordChanges(tx, at, [
-        {
-          type: 'people.imported',
-          actor: opts.actor,
-          subject: `import:${fileId}`,
-          data: { offset: opts.offset, rows: range.length, ...counts },
-        },
-      ]);
-      return decided;
-    });
+    const apply = () =>
+      transaction(ctx.store.db, async (tx) => {
+        const decided = await decide(tx, wanted);
+        await write(tx, at, decided, opts.actor);
+        const counts = countOf([...decided, ...refused].map((d) => d.kind));
+        await recordChanges(tx, at, [
+          {
+            type: 'people.imported',
+            actor: opts.actor,
+            subject: `import:${fileId}`,
+            data: { offset: opts.offset, rows: range.length, ...counts },
+          },
+        ]);
+        return decided;
+      });
+    // The same file applied twice at once: the later range meets the other's people in the
+    // external_id index, is undone whole, and decides again (finding them: unchanged).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        decisions = await apply();
+        break;
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt === 3) throw err;
+        for (const w of wanted) w.result.person_id = null;
+      }
+    }
     await issueCredentials(ctx, decisions, opts.actor);
   }
 
