@@ -3,6 +3,9 @@ import { defineConfig } from 'vite';
 // The staff console (docs/console.md): its own build in dist/console, served by the server under
 // /console/assets. Nothing here is part of @keyway/elements' CDN entry (vite.config.ts).
 export default defineConfig({
+  // Where the chunks are served: Vite's preload of a lazy chunk's dependencies (the import and
+  // activity pages, the de and ar words) asks for them under this path, not the site's root.
+  base: '/console/assets/',
   build: {
     outDir: 'dist/console',
     emptyOutDir: true,

@@ -19,7 +19,7 @@ import { hidCallbackRoutes } from './http/routes/hid-callback.js';
 import { invitationRoutes } from './http/routes/invitations.js';
 import { metricsRoute, watchCertificates, watchState } from './http/routes/metrics.js';
 import { passRoutes } from './http/routes/passes.js';
-import { peopleRoutes } from './http/routes/people.js';
+import { IMPORT_BODY_LIMIT, IMPORT_PATH, peopleRoutes } from './http/routes/people.js';
 import { sessionRoutes } from './http/routes/sessions.js';
 import { staffRoutes } from './http/routes/staff.js';
 import { type ReadinessCheck, systemRoutes } from './http/routes/system.js';
@@ -76,6 +76,7 @@ export function createApp(deps: AppDeps): KeywayApp {
       trustProxy: deps.config.trustProxy,
       metrics: ctx.metrics,
       bodyLimit: deps.config.bodyLimit,
+      largeBodies: { [IMPORT_PATH]: IMPORT_BODY_LIMIT },
       draining: () => draining,
     }),
   );

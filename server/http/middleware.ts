@@ -30,6 +30,8 @@ export interface EdgeOptions {
   metrics?: Metrics;
   /** KEYWAY_BODY_LIMIT: the most bytes a request body may have. */
   bodyLimit: number;
+  /** Paths whose bodies may be larger (the CSV import's file), with their own limit and words. */
+  largeBodies?: Record<string, { maxBytes: number; message: string }>;
   /** Shutdown has begun: every answer closes its connection. */
   draining: () => boolean;
 }
@@ -43,7 +45,11 @@ export interface EdgeOptions {
  */
 export function requestEdge(opts: EdgeOptions): MiddlewareHandler<AppEnv> {
   const { log, trustProxy, metrics, draining } = opts;
-  const guardBody = requestBodyLimit(opts.bodyLimit);
+  const guardSmall = requestBodyLimit(opts.bodyLimit, `Request bodies are at most ${opts.bodyLimit} bytes.`);
+  const large = new Map(
+    Object.entries(opts.largeBodies ?? {}).map(([p, l]) => [p, requestBodyLimit(l.maxBytes, l.message)]),
+  );
+  const guardBody: MiddlewareHandler<AppEnv> = (c, next) => (large.get(c.req.path) ?? guardSmall)(c, next);
   const compress = answerCompressor();
   return async (c, next) => {
     const started = performance.now();
@@ -97,11 +103,11 @@ function clientIpOf(c: AppContext, trustProxy: number): string {
  * docs/security.md "bodies": at most `maxBytes`, counted while the body is read and before any token is
  * looked at, on every route. The answer closes the connection, so the rest is never read.
  */
-function requestBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
+function requestBodyLimit(maxBytes: number, message: string): MiddlewareHandler<AppEnv> {
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: (c) =>
-      errorAnswer(c, new ApiError('payload_too_large', `Request bodies are at most ${maxBytes} bytes.`), {
+      errorAnswer(c, new ApiError('payload_too_large', message), {
         connection: 'close',
       }),
   });

@@ -35,6 +35,7 @@ export const Person = z
     last_name: z.string(),
     email: z.string().nullable(),
     phone: z.string().nullable(),
+    external_id: z.string().nullable().openapi({ description: 'The operator’s own id, set by the CSV import' }),
     enabled: z.boolean(),
     group_ids: z.array(z.number()),
     created_at: z.string(),
@@ -220,16 +221,88 @@ export const PeopleQuery = ListQuery.extend({
     .string()
     .max(200)
     .optional()
-    .openapi({ description: 'Search: part of the name, email or phone (the staff console’s search box)' }),
+    .openapi({ description: 'Search: part of the name, email, phone or external id (the staff console’s search box)' }),
   credential_status: z
     .enum(STATUSES)
     .optional()
     .openapi({ description: 'Only people holding a credential in this status' }),
 });
+const instant = z.iso
+  .datetime({ offset: true })
+  .transform((v) => new Date(v).toISOString())
+  .openapi({ example: '2026-11-23T10:00:00Z' });
 export const EventsQuery = ListQuery.extend({
-  type: z.string().max(64).optional(),
-  subject: z.string().max(100).optional(),
+  type: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: 'An event type (`person.created`), or a prefix ending in `*` (`person.*`)' }),
+  subject: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ description: 'What the event is about: `person:12`, `credential:cred_…`, `staff:stf_…`' }),
+  actor: z.string().max(100).optional().openapi({ description: 'Who did it: `staff:stf_…`, `key:…`, `system`' }),
+  since: instant.optional().openapi({ description: 'Events at or after this instant (ISO 8601)' }),
+  until: instant.optional().openapi({ description: 'Events before this instant (ISO 8601)' }),
 });
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+export const ImportQuery = z.object({
+  dry_run: bool
+    .default(true)
+    .openapi({ description: 'true (the default) classifies the rows and writes nothing; false applies them' }),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .openapi({ description: 'The first data row (0-based, the header not counted) of the range' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(10_000)
+    .openapi({ description: 'How many rows from offset; apply a long file in ranges (the console uses 1,000)' }),
+});
+const ImportAction = z.enum(['create', 'update', 'unchanged', 'refused']);
+export const ImportRow = z
+  .object({
+    index: z.number().int().openapi({ description: 'The data row (0-based)' }),
+    line: z.number().int().openapi({ description: 'Where the row starts in the file; the header is line 1' }),
+    action: ImportAction,
+    person_id: z.number().int().nullable(),
+    first_name: z.string(),
+    last_name: z.string(),
+    email: z.string().nullable(),
+    external_id: z.string().nullable(),
+    changes: z.array(z.string()).openapi({ description: 'Fields an update changes; `credential` when one is issued' }),
+    reason_code: z.string().nullable().openapi({ description: 'Why a row is refused (docs/console.md lists them)' }),
+    reason: z.string().nullable(),
+    credential_id: z.string().nullable(),
+  })
+  .openapi('ImportRow');
+export const ImportResult = z
+  .object({
+    dry_run: z.boolean(),
+    encoding: z.string().openapi({ example: 'utf-8' }),
+    separator: z.string().openapi({ example: ';' }),
+    columns: z.array(z.string()),
+    ignored_columns: z.array(z.string()),
+    total_rows: z.number().int(),
+    offset: z.number().int(),
+    limit: z.number().int(),
+    counts: z.object({
+      create: z.number().int(),
+      update: z.number().int(),
+      unchanged: z.number().int(),
+      refused: z.number().int(),
+    }),
+    rows: z.array(ImportRow),
+  })
+  .openapi('ImportResult');
 
 export const VerificationInput = z
   .object({

@@ -1,4 +1,5 @@
 // The audit log (`events`): one row per change, written in the change's transaction.
+import { sql } from 'kysely';
 import type { Tx } from './db.js';
 import { preparedInsert } from './statements.js';
 
@@ -35,7 +36,17 @@ export interface EventView {
 
 export async function listEvents(
   db: Tx,
-  opts: { limit: number; cursor?: number; type?: string; subject?: string },
+  opts: {
+    limit: number;
+    cursor?: number;
+    /** Exact, or a prefix when it ends in `*` (`person.*`). */
+    type?: string;
+    subject?: string;
+    actor?: string;
+    /** ISO instants: at or after `since`, before `until`. */
+    since?: string;
+    until?: string;
+  },
 ): Promise<{ events: EventView[]; next_cursor: string | null }> {
   let q = db
     .selectFrom('events')
@@ -43,8 +54,14 @@ export async function listEvents(
     .orderBy('seq', 'desc')
     .limit(opts.limit + 1);
   if (opts.cursor !== undefined) q = q.where('seq', '<', opts.cursor);
-  if (opts.type) q = q.where('type', '=', opts.type);
+  if (opts.type?.endsWith('*')) {
+    const prefix = opts.type.slice(0, -1).replace(/[\\%_]/g, (m) => `\\${m}`);
+    q = q.where(sql<boolean>`type like ${`${prefix}%`} escape '\\'`);
+  } else if (opts.type) q = q.where('type', '=', opts.type);
   if (opts.subject) q = q.where('subject', '=', opts.subject);
+  if (opts.actor) q = q.where('actor', '=', opts.actor);
+  if (opts.since) q = q.where('at', '>=', opts.since);
+  if (opts.until) q = q.where('at', '<', opts.until);
   const rows = await q.execute();
   const page = rows.slice(0, opts.limit);
   return {

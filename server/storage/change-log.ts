@@ -56,6 +56,29 @@ export function recordChange(
   })();
 }
 
+/**
+ * Many changes of one decision at once (a CSV import's chunk): their audit events in multi-row
+ * inserts inside the caller's transaction, a few hundred rows a statement. No webhooks: people's
+ * changes send none.
+ */
+export async function recordChanges(tx: Kysely<Database>, at: string, events: ChangeEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
+    await tx
+      .insertInto('events')
+      .values(
+        events.slice(i, i + EVENTS_PER_STATEMENT).map((e) => ({
+          type: e.type,
+          at,
+          actor: e.actor,
+          subject: e.subject,
+          data: JSON.stringify(e.data ?? {}),
+        })),
+      )
+      .execute();
+  }
+}
+const EVENTS_PER_STATEMENT = 500;
+
 const isWrites = (to: Writes | Kysely<Database>): to is Writes => typeof (to as Writes).expect === 'function';
 
 function declare(w: Writes, at: string, event: ChangeEvent, webhook?: Webhook & { sequence: number }): void {

@@ -108,6 +108,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return UNAVAILABLE_MESSAGE.test(err.message);
 }
 
+/** A write refused by a unique index (another writer made the same row first): read and decide again. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 /**
  * A constant LIMIT written into the SQL. SQLite plans `ORDER BY … LIMIT ?` with a full sort that a
  * literal limit lets it skip (measured: 16 → 4 µs for the phone lookup, 8 → 2 µs for a queue claim).

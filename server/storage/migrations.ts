@@ -576,6 +576,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('invitations').addColumn('redeemed_session', 'text').execute();
       },
     },
+    '0020_people_import': {
+      async up(db) {
+        // docs/console.md: the CSV import finds a person again by the operator's own id (external_id);
+        // one living person per external id, so applying a file twice never makes two.
+        await db.schema.alterTable('people').addColumn('external_id', 'text').execute();
+        await sql`create unique index people_external_id on people (external_id)
+          where external_id is not null and deleted_at is null`.execute(db);
+      },
+    },
     '0021_pass_resigns': {
       async up(db) {
         // SPEC §15, rolling a certificate: which signer is current (every instance and a restart read

@@ -28,6 +28,8 @@ export interface PersonTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  /** The operator's own id for the person (the CSV import matches on it); unique among the living. */
+  external_id: Generated<string | null>;
 }
 
 export interface CredentialTable {

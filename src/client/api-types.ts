@@ -54,6 +54,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3/people/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import people from a CSV file (dry run first)
+         * @description The body is the file itself (UTF-8 with or without a BOM, UTF-16 with a BOM, else Windows-1252; `,` `;` or tab separated, detected from the header row; at most 10 MB, else 413 `payload_too_large`). The header row names the columns: first_name and last_name are required (else 422 `csv_invalid`), email, phone, external_id, credential_type_id and delivery optional. Each row of the range is create, update, unchanged or refused with a `reason_code`. A person is found again by external_id, else by email; an empty cell leaves what is stored. With dry_run=false the range is written in one transaction, so applying the same file again answers every row unchanged. At most 10,000 rows a request (offset and limit).
+         */
+        post: operations["importPeople"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3/people/{id}": {
         parameters: {
             query?: never;
@@ -245,7 +265,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log, newest first */
+        /** The audit log, newest first (filter by type, subject, actor, time) */
         get: operations["get_events"];
         put?: never;
         post?: never;
@@ -959,6 +979,8 @@ export interface components {
             last_name: string;
             email: string | null;
             phone: string | null;
+            /** @description The operator’s own id, set by the CSV import */
+            external_id: string | null;
             enabled: boolean;
             group_ids: number[];
             created_at: string;
@@ -1022,7 +1044,7 @@ export interface components {
         Error422: {
             error: {
                 /** @enum {string} */
-                code: "incorrect_code" | "unknown_credential_type" | "country_not_allowed" | "idempotency_mismatch" | "email_not_configured";
+                code: "incorrect_code" | "unknown_credential_type" | "country_not_allowed" | "idempotency_mismatch" | "email_not_configured" | "csv_invalid";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -1052,6 +1074,44 @@ export interface components {
             phone_number?: string | null;
             enabled?: boolean;
             group_ids?: number[];
+        };
+        ImportResult: {
+            dry_run: boolean;
+            /** @example utf-8 */
+            encoding: string;
+            /** @example ; */
+            separator: string;
+            columns: string[];
+            ignored_columns: string[];
+            total_rows: number;
+            offset: number;
+            limit: number;
+            counts: {
+                create: number;
+                update: number;
+                unchanged: number;
+                refused: number;
+            };
+            rows: components["schemas"]["ImportRow"][];
+        };
+        ImportRow: {
+            /** @description The data row (0-based) */
+            index: number;
+            /** @description Where the row starts in the file; the header is line 1 */
+            line: number;
+            /** @enum {string} */
+            action: "create" | "update" | "unchanged" | "refused";
+            person_id: number | null;
+            first_name: string;
+            last_name: string;
+            email: string | null;
+            external_id: string | null;
+            /** @description Fields an update changes; `credential` when one is issued */
+            changes: string[];
+            /** @description Why a row is refused (docs/console.md lists them) */
+            reason_code: string | null;
+            reason: string | null;
+            credential_id: string | null;
         };
         Error404: {
             error: {
@@ -1462,7 +1522,7 @@ export interface operations {
                 cursor?: string;
                 phone?: string;
                 email?: string;
-                /** @description Search: part of the name, email or phone (the staff console’s search box) */
+                /** @description Search: part of the name, email, phone or external id (the staff console’s search box) */
                 q?: string;
                 /** @description Only people holding a credential in this status */
                 credential_status?: "invited" | "provisioning" | "active" | "suspended" | "revoking" | "revoked" | "expired";
@@ -1608,7 +1668,115 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error500"];
+                };
+            };
+            /** @description service_unavailable, upstream_unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error503"];
+                };
+            };
+        };
+    };
+    importPeople: {
+        parameters: {
+            query?: {
+                /** @description true (the default) classifies the rows and writes nothing; false applies them */
+                dry_run?: "true" | "false";
+                /** @description The first data row (0-based, the header not counted) of the range */
+                offset?: number | null;
+                /** @description How many rows from offset; apply a long file in ranges (the console uses 1,000) */
+                limit?: number;
+            };
+            header?: {
+                /** @description Replays the first answer for the same caller, method and path for 24 h; another body under the same key is 422 idempotency_mismatch, a twin still running 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The body is the file itself (UTF-8 with or without a BOM, UTF-16 with a BOM, else Windows-1252; `,` `;` or tab separated, detected from the header row; at most 10 MB, else 413 `payload_too_large`). The header row names the columns: first_name and last_name are required (else 422 `csv_invalid`), email, phone, external_id, credential_type_id and delivery optional. Each row of the range is create, update, unchanged or refused with a `reason_code`. A person is found again by external_id, else by email; an empty cell leaves what is stored. With dry_run=false the range is written in one transaction, so applying the same file again answers every row unchanged. At most 10,000 rows a request (offset and limit). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description invalid_request, invalid_json, invalid_phone_number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error400"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error401"];
+                };
+            };
+            /** @description origin_not_allowed, insufficient_scope, credential_disabled, handoff_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error403"];
+                };
+            };
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2105,7 +2273,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2717,7 +2885,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2836,7 +3004,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2957,7 +3125,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2993,8 +3161,16 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description An event type (`person.created`), or a prefix ending in `*` (`person.*`) */
                 type?: string;
+                /** @description What the event is about: `person:12`, `credential:cred_…`, `staff:stf_…` */
                 subject?: string;
+                /** @description Who did it: `staff:stf_…`, `key:…`, `system` */
+                actor?: string;
+                /** @description Events at or after this instant (ISO 8601) */
+                since?: string;
+                /** @description Events before this instant (ISO 8601) */
+                until?: string;
             };
             header?: never;
             path?: never;
@@ -3002,7 +3178,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The audit log, newest first */
+            /** @description The audit log, newest first (filter by type, subject, actor, time) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,7 +3318,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3451,7 +3627,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3561,7 +3737,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3684,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3816,7 +3992,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3944,7 +4120,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4056,7 +4232,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4245,7 +4421,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4502,7 +4678,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4612,7 +4788,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5392,7 +5568,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -13,6 +13,15 @@ export interface StaffMember {
   role: 'viewer' | 'operator' | 'admin';
 }
 
+/** The console's sections, each its own address (and its own nav link). */
+const SECTIONS = ['/console/people', '/console/import', '/console/activity'];
+
+/** Import and activity load as chunks of their own the first time they are opened. */
+function definePage(tag: string, load: () => Promise<CustomElementConstructor>): void {
+  if (customElements.get(tag)) return;
+  void load().then((element) => customElements.get(tag) || customElements.define(tag, element));
+}
+
 /** Moves to another console address without reloading (every page has its own URL). */
 export function navigate(to: string): void {
   history.pushState(null, '', to);
@@ -21,7 +30,8 @@ export function navigate(to: string): void {
 
 /**
  * `<keyway-console>`: the staff console (docs/console.md). Signs in with a passkey, then routes by
- * address: /console/people, /console/people/<id>; /console/enrol#<token> enrols a new passkey.
+ * address: /console/people, /console/people/<id>, /console/import, /console/activity;
+ * /console/enrol#<token> enrols a new passkey.
  */
 export class KeywayConsole extends LitElement {
   static override styles = consoleStyles;
@@ -56,7 +66,7 @@ export class KeywayConsole extends LitElement {
       this.staff = null;
     }
     this.ready = true;
-    if (this.staff && !this.path.startsWith('/console/people') && !this.path.startsWith('/console/enrol'))
+    if (this.staff && !SECTIONS.some((p) => this.path.startsWith(p)) && !this.path.startsWith('/console/enrol'))
       navigate('/console/people');
   }
 
@@ -129,7 +139,10 @@ export class KeywayConsole extends LitElement {
           this.staff
             ? html`<nav aria-label=${s.nav.menu}>
                 <ul>
-                  <li><a href="/console/people" data-nav aria-current=${this.path.startsWith('/console/people') ? 'page' : 'false'}>${s.nav.people}</a></li>
+                  ${SECTIONS.filter((p) => p !== '/console/import' || this.staff?.role !== 'viewer').map(
+                    (p) =>
+                      html`<li><a href=${p} data-nav aria-current=${this.path.startsWith(p) ? 'page' : 'false'}>${s.nav[p.slice(9) as 'people' | 'import' | 'activity']}</a></li>`,
+                  )}
                 </ul>
               </nav>
               <span class="muted">${this.staff.display_name} (${this.staff.role})</span>
@@ -160,6 +173,14 @@ export class KeywayConsole extends LitElement {
         <p>${s.signIn.intro}</p>
         <div><button class="primary" ?disabled=${this.busy || this.onIpAddress} @click=${this.signIn}>${s.signIn.button}</button></div>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}`;
+    if (this.path.startsWith('/console/import')) {
+      definePage('console-import', () => import('./import-page.js').then((m) => m.ConsoleImport));
+      return html`<console-import .staff=${this.staff}></console-import>`;
+    }
+    if (this.path.startsWith('/console/activity')) {
+      definePage('console-activity', () => import('./activity-page.js').then((m) => m.ConsoleActivity));
+      return html`<console-activity .staff=${this.staff} .search=${location.search}></console-activity>`;
+    }
     const m = /^\/console\/people\/(\d+)$/.exec(this.path);
     if (m) return html`<console-person .personId=${Number(m[1])} .staff=${this.staff}></console-person>`;
     return html`<console-people .staff=${this.staff} .search=${location.search}></console-people>`;

@@ -72,6 +72,13 @@ export const consoleStyles = [
     .ltr { direction: ltr; unicode-bidi: isolate; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     dialog { border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--_surface); color: var(--_text); max-width: 28rem; }
+    progress { width: 100%; height: 1.5rem; accent-color: var(--_primary); }
+    dl.counts { display: flex; flex-wrap: wrap; gap: var(--_space); margin: 0; }
+    dl.counts div { display: grid; min-width: 6rem; }
+    dl.counts dt { color: var(--_muted); }
+    dl.counts dd { margin: 0; font-size: 1.5rem; font-weight: 600; }
+    dl.counts [data-action='refused'] dd { color: var(--_danger); }
+    code { font-family: ui-monospace, monospace; font-size: 0.9em; }
     img.qr { width: 180px; height: 180px; image-rendering: pixelated; background: #fff; }
     @media (max-width: 40rem) {
       table.people thead { display: none; }

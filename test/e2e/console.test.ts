@@ -8,25 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ROOT, runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { freePort, launch, screenshot, watchProblems } from './browser.js';
-
-const AXE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** axe-core over the whole page, shadow roots included: every violation, by rule and node. */
-async function axe(page: Page, where: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: {
-        run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }>;
-      };
-    };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-  assert.deepEqual(violations, [], `axe on ${where}`);
-}
+import { addVirtualAuthenticator, axe } from './console-helpers.js';
 
 describe('the staff console in Chromium', { timeout: 240_000 }, () => {
   let dataDir: string;
@@ -55,17 +39,7 @@ describe('the staff console in Chromium', { timeout: 240_000 }, () => {
     context = await browser.newContext({ viewport: { width: 1024, height: 800 }, locale: 'en-GB', bypassCSP: true });
     page = await context.newPage();
     problems = watchProblems(page);
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    await addVirtualAuthenticator(context, page);
   });
   after(async () => {
     await browser?.close();

@@ -16,6 +16,8 @@ export interface PersonView {
   last_name: string;
   email: string | null;
   phone: string | null;
+  /** The operator's own id (set by the CSV import). */
+  external_id: string | null;
   enabled: boolean;
   group_ids: number[];
   created_at: string;
@@ -37,6 +39,7 @@ export const toPersonView = (r: Selectable<PersonTable>): PersonView => ({
   last_name: r.last_name,
   email: r.email,
   phone: r.phone,
+  external_id: r.external_id ?? null,
   enabled: r.enabled === 1,
   group_ids: json(r.group_ids, []),
   created_at: r.created_at,
@@ -89,7 +92,7 @@ export async function listPeople(
     cursor?: number;
     phone?: string;
     email?: string;
-    /** Part of the name, email or phone (the console's search box). */
+    /** Part of the name, email, phone or external id (the console's search box). */
     search?: string;
     credentialStatus?: string;
     defaultCountry?: string | null;
@@ -112,7 +115,7 @@ export async function listPeople(
     const digits = word.replace(/[^\d]/g, '');
     const phone = digits.length >= 3 ? `%${digits}%` : '~'; // a phone is never '~'
     q = q.where(
-      sql<boolean>`(lower(first_name) like ${like} escape '\\' or lower(last_name) like ${like} escape '\\' or coalesce(email, '') like ${like} escape '\\' or coalesce(phone, '') like ${phone})`,
+      sql<boolean>`(lower(first_name) like ${like} escape '\\' or lower(last_name) like ${like} escape '\\' or coalesce(email, '') like ${like} escape '\\' or lower(coalesce(external_id, '')) like ${like} escape '\\' or coalesce(phone, '') like ${phone})`,
     );
   }
   if (opts.credentialStatus) {

@@ -13,7 +13,7 @@ export function eventRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     {
       method: 'get',
       path: '/api/3/events',
-      summary: 'The audit log, newest first',
+      summary: 'The audit log, newest first (filter by type, subject, actor, time)',
       tag: 'Events',
       auth: 'secret-read',
       query: S.EventsQuery,
@@ -27,6 +27,9 @@ export function eventRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
           cursor: cursorInt(q.cursor),
           type: q.type,
           subject: q.subject,
+          actor: q.actor,
+          since: q.since,
+          until: q.until,
         }),
       ),
   );

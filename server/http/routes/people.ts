@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { actorOf } from '../../domain/callers/callers.js';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
+import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, importPeople } from '../../domain/people/import.js';
 import {
   createPerson,
   deletePerson,
@@ -11,6 +12,7 @@ import {
   toPersonView,
   updatePerson,
 } from '../../domain/people/people.js';
+import { IMPORT_TOO_LARGE } from '../../messages/import.js';
 import type { AppEnv } from '../context.js';
 import { cursorInt, defineRoute } from '../route.js';
 import * as S from '../schemas.js';
@@ -28,6 +30,13 @@ function phoneAlias<T extends { phone?: string | null; phone_number?: string | n
   }
   return { ...rest, phone: phone_number };
 }
+
+export const IMPORT_PATH = '/api/3/people/import';
+/** The import's file may be larger than other bodies (KEYWAY_BODY_LIMIT); still counted before auth. */
+export const IMPORT_BODY_LIMIT = {
+  maxBytes: IMPORT_MAX_BYTES,
+  message: IMPORT_TOO_LARGE(IMPORT_MAX_BYTES / 1024 / 1024),
+};
 
 /** People (docs/api.md, the DoorFlow-compatible admin API): secret keys only. */
 export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
@@ -51,6 +60,35 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
         defaultCountry: caller.defaultCountry,
       });
       return c.json({ person }, 201);
+    },
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'post',
+      path: IMPORT_PATH,
+      operationId: 'importPeople',
+      summary: 'Import people from a CSV file (dry run first)',
+      tag: 'People',
+      auth: 'secret',
+      query: S.ImportQuery,
+      rawBody: { mediaTypes: ['text/csv'], schema: z.string().openapi({ format: 'binary' }) },
+      status: 200,
+      response: S.ImportResult,
+      errors: [403, 422],
+      description: `The body is the file itself (UTF-8 with or without a BOM, UTF-16 with a BOM, else Windows-1252; \`,\` \`;\` or tab separated, detected from the header row; at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB, else 413 \`payload_too_large\`). The header row names the columns: first_name and last_name are required (else 422 \`csv_invalid\`), email, phone, external_id, credential_type_id and delivery optional. Each row of the range is create, update, unchanged or refused with a \`reason_code\`. A person is found again by external_id, else by email; an empty cell leaves what is stored. With dry_run=false the range is written in one transaction, so applying the same file again answers every row unchanged. At most ${IMPORT_MAX_ROWS.toLocaleString('en')} rows a request (offset and limit).`,
+    },
+    async ({ caller, query }, c) => {
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      return c.json(
+        await importPeople(ctx, bytes, {
+          dryRun: query.dry_run,
+          offset: query.offset,
+          limit: query.limit,
+          actor: actorOf(caller),
+        }),
+      );
     },
   );
 
