@@ -147,6 +147,10 @@ ${
         <p class="phone-title">Messages</p>
         <ol id="messages" class="messages" aria-live="polite"></ol>
         <p class="hint" id="no-messages">No messages yet. SMS codes and invitation emails appear here.</p>
+        <h3 class="phone-title" id="wallet-heading">Wallet</h3>
+        <ol id="phone-passes" class="messages" aria-labelledby="wallet-heading"></ol>
+        <p class="hint" id="no-passes">No passes yet. Press “Add to Apple Wallet” on the partner page or on /p, then add the pass here: the simulated phone registers it as a real iPhone would, and the credential turns active.</p>
+        <p class="hint" id="phone-wallet-status" role="status"></p>
       </div>
     </div>
   </section>

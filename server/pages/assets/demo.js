@@ -498,6 +498,102 @@ async function refreshMessages() {
   );
 }
 
+// ---- the dev phone's wallet: passes this server produced, added as a phone would add them -------
+
+/** This browser's simulated phone: one device library identifier and push token, kept across reloads. */
+function simulatedPhone() {
+  let phone = JSON.parse(localStorage.getItem('keyway-dev-phone') ?? 'null');
+  if (!phone) {
+    const hex = (n) =>
+      [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    phone = { deviceLibraryIdentifier: `devphone-${hex(8)}`, pushToken: hex(32) };
+    localStorage.setItem('keyway-dev-phone', JSON.stringify(phone));
+  }
+  return phone;
+}
+
+const PASS_STATES = { pending: 'being set up', active: 'active', revoked: 'removed' };
+let shownPasses = '';
+
+/**
+ * What Wallet does after a person taps "Add" on an iPhone: registers the device for the pass's
+ * updates at its webServiceURL, with the pass's authenticationToken in the Authorization header
+ * (never in the URL). The server confirms the device and the credential turns active.
+ */
+async function addOnSimulatedPhone(pass) {
+  const a = pass.apple;
+  const phone = simulatedPhone();
+  const base = new URL(a.webServiceURL).pathname; // same origin as this page (loopback)
+  const url = `${base}/v1/devices/${encodeURIComponent(phone.deviceLibraryIdentifier)}/registrations/${encodeURIComponent(a.passTypeIdentifier)}/${encodeURIComponent(a.serialNumber)}`;
+  const status = $('phone-wallet-status');
+  status.textContent = '';
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `ApplePass ${a.authenticationToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ pushToken: phone.pushToken }),
+    });
+    await response.text(); // read to its end: Wallet reads the (empty) answer too
+    status.textContent = response.ok
+      ? `Added to the simulated phone’s wallet: ${pass.holder}’s pass is registered (HTTP ${response.status}).`
+      : `The registration was refused (HTTP ${response.status}).`;
+  } catch (error) {
+    status.textContent = `The registration failed: ${error.message}`;
+  }
+  await Promise.allSettled([refreshPasses(), refreshCredentials(), refreshEvents()]);
+  // The pressed button is gone with the redrawn list: the status line says what happened.
+  if (!document.activeElement || document.activeElement === document.body) {
+    status.tabIndex = -1;
+    status.focus();
+  }
+}
+
+async function refreshPasses() {
+  const response = await fetch('/dev/passes');
+  if (!response.ok) return;
+  const { passes } = await response.json();
+  $('no-passes').hidden = passes.length > 0;
+  const signature = JSON.stringify(passes.map((p) => [p.device_id, p.status]));
+  if (signature === shownPasses) return;
+  shownPasses = signature;
+  $('phone-passes').replaceChildren(
+    ...passes.map((p) => {
+      const describedBy = `pass-${p.device_id}`;
+      const wallet = p.platform === 'apple' ? 'Apple Wallet' : 'Google Wallet';
+      return h(
+        'li',
+        { class: 'message pass', 'data-device-id': p.device_id, 'data-status': p.status },
+        h(
+          'p',
+          { id: describedBy },
+          `${wallet} pass for ${p.holder} · `,
+          h('strong', { class: 'pass-status' }, PASS_STATES[p.status] ?? p.status),
+        ),
+        h('p', { class: 'meta' }, `${p.credential_id} · `, h('time', { datetime: p.added_at }, time(p.added_at))),
+        p.status === 'pending' && p.apple
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'small',
+                'aria-describedby': describedBy,
+                onclick: () => addOnSimulatedPhone(p),
+              },
+              'Add to wallet on this simulated phone',
+            )
+          : null,
+        p.status === 'pending' && !p.apple
+          ? h(
+              'p',
+              { class: 'meta' },
+              'Google passes turn active when Google calls back; this simulated phone cannot save them.',
+            )
+          : null,
+      );
+    }),
+  );
+}
+
 // ---- start ---------------------------------------------------------------------------------------
 
 const every = (ms, task) => {
@@ -507,6 +603,7 @@ const every = (ms, task) => {
 };
 
 every(2000, refreshMessages);
+every(2000, refreshPasses);
 if (secretKey) {
   await refreshPeople();
   every(4000, refreshEvents);
