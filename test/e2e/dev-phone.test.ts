@@ -11,6 +11,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
+/** axe-core's violations on the page as it stands (the context bypasses CSP to inject it). */
+async function axe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js') });
+  return page.evaluate(async () => {
+    const run = (
+      window as unknown as {
+        axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string }[] }> };
+      }
+    ).axe.run;
+    return (await run(document)).violations.map((v) => `${v.id} (${v.impact})`);
+  });
+}
+
 describe('the dev phone adds passes as a phone would, in Chromium against a real server', { timeout: 180_000 }, () => {
   let dataDir: string;
   let server: ServerProcess;
@@ -77,7 +90,7 @@ describe('the dev phone adds passes as a phone would, in Chromium against a real
 
   /** The demo (/) on a computer, where the dev phone is. */
   async function demo(): Promise<{ context: BrowserContext; page: Page; problems: string[]; requests: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     const problems = watchProblems(page);
     const requests: string[] = [];
@@ -116,6 +129,7 @@ describe('the dev phone adds passes as a phone would, in Chromium against a real
     // The phone's own page follows: its status card says the pass is active.
     await phone.locator('credential-status[status="active"]').waitFor({ timeout: 20_000 });
     await page.locator(`#phone-passes li[data-status="active"]`).first().waitFor();
+    assert.deepEqual(await axe(page), []);
 
     // The real registration call: the token in the Authorization header, never in the URL.
     assert.equal(requests.length, 1, requests.join('\n'));
@@ -130,5 +144,40 @@ describe('the dev phone adds passes as a phone would, in Chromium against a real
     assert.deepEqual(problems, []);
     await context.close();
     await phoneContext.close();
+  });
+
+  test('the desktop hand-off finishes: the phone adds the pass, the computer at step 2 says "Added on your phone"', async () => {
+    const pass = await issuePass();
+    const desktopContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'en-GB',
+      bypassCSP: true,
+    });
+    const desktop = await desktopContext.newPage();
+    const desktopProblems = watchProblems(desktop);
+    await desktop.goto(pass.url);
+    await desktop.getByRole('button', { name: 'Redeem code' }).click();
+    await desktop.getByText('Step 2 of 3').waitFor();
+    await desktop.getByRole('img', { name: 'QR code linking to this page on your phone' }).waitFor();
+    const handoff = (await desktop.getByRole('link', { name: /\/p#h=/ }).getAttribute('href'))!;
+
+    const phoneContext = await iphone();
+    const phone = await phoneContext.newPage();
+    await phone.goto(handoff);
+    await addOnPhone(phone);
+    const { context, page } = await demo();
+    const item = page.locator(`#phone-passes li[data-status="pending"]`).filter({ hasText: pass.id });
+    await item.getByRole('button', { name: 'Add to wallet on this simulated phone' }).click();
+
+    await desktop.getByText('Added on your phone').waitFor({ timeout: 20_000 });
+    // The QR code and the wallet buttons are over: nothing left to scan or press on the computer.
+    assert.equal(await desktop.getByRole('img', { name: /QR code/ }).count(), 0);
+    assert.equal(await desktop.getByRole('button', { name: /Add to .* Wallet/ }).count(), 0);
+    await desktop.getByText('Step 3 of 3').waitFor();
+    assert.deepEqual(desktopProblems, []);
+    assert.deepEqual(await axe(desktop), []);
+    await context.close();
+    await phoneContext.close();
+    await desktopContext.close();
   });
 });
