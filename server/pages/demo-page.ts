@@ -9,6 +9,8 @@ export interface DemoPageInput {
   brand: string;
   /** Credential types the console can issue (`GET /api/3/credential_types`' mobile ones): 9, and 8 when HID Origo is configured. */
   issuable?: readonly { id: number; name: string }[];
+  /** Whether this server has the webhook API (its routes say so); the console shows deliveries then. */
+  webhooks?: boolean;
 }
 
 /** The console's issue control: one button for wallet passes alone; a type choice when HID Mobile Access is offered too. */
@@ -41,7 +43,12 @@ export function partnerSnippet(publicUrl: string, publishableKey: string): strin
  */
 export function demoPage(input: DemoPageInput) {
   const issuable = input.issuable ?? [{ id: 9, name: 'Wallet pass' }];
-  const config = JSON.stringify({ publicUrl: input.publicUrl, keys: input.keys, issuable }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({
+    publicUrl: input.publicUrl,
+    keys: input.keys,
+    issuable,
+    webhooks: input.webhooks ?? false,
+  }).replace(/</g, '\\u003c');
   const pk = input.keys?.publishableKey ?? 'pk_…';
   return html`<!doctype html>
 <html lang="en" dir="ltr">

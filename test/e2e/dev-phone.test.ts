@@ -181,3 +181,72 @@ describe('the dev phone adds passes as a phone would, in Chromium against a real
     await desktopContext.close();
   });
 });
+
+describe('npm start on an empty database: the demo is not empty (KEYWAY_DEMO_PEOPLE)', { timeout: 120_000 }, () => {
+  test('two demo people with a pass each; the demo knows the webhook API without /openapi.json; test servers get nobody', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-demopeople-'));
+    const port = await freePort();
+    const server = await startServerProcess({
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: dataDir,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      KEYWAY_DEMO_PEOPLE: 'on',
+    });
+    const plain = await startServerProcess({
+      KEYWAY_ENV: 'development',
+      KEYWAY_DATA_DIR: path.join(dataDir, 'plain'),
+    });
+    const browser = await launch();
+    try {
+      assert.match(server.output(), /Demo people: Ada Lovelace \(#1\), Grace Hopper \(#2\)/);
+      const keyOf = (dir: string) =>
+        (JSON.parse(fs.readFileSync(path.join(dir, 'demo-keys.json'), 'utf8')) as { secretKey: string }).secretKey;
+      const people = async (url: string, sk: string) =>
+        (
+          (await (await fetch(`${url}/api/3/people`, { headers: { authorization: `Bearer ${sk}` } })).json()) as {
+            people: { first_name: string }[];
+          }
+        ).people;
+      assert.deepEqual((await people(plain.url, keyOf(path.join(dataDir, 'plain')))).length, 0);
+
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+      const asked: string[] = [];
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      await page.goto(`${server.url}/`);
+      await page.getByRole('button', { name: /Ada Lovelace/ }).click();
+      await page.locator('article.credential[data-status="invited"]').waitFor();
+      await page.getByRole('button', { name: /Grace Hopper/ }).click();
+      await page.getByRole('heading', { name: /Grace Hopper/ }).waitFor();
+      await page.locator('article.credential[data-status="invited"]').waitFor();
+      // The webhook form is there, and nothing downloaded the API document to find out.
+      await page.getByRole('button', { name: 'Add endpoint' }).waitFor();
+      await page.getByText('No endpoints yet. Add one to watch signed deliveries.').waitFor();
+      assert.ok(!asked.includes('/openapi.json'), asked.join('\n'));
+      assert.deepEqual(problems, []);
+      await context.close();
+
+      // A restart keeps the people it has: nobody is added twice.
+      await server.stop();
+      const again = await startServerProcess({
+        KEYWAY_ENV: 'development',
+        KEYWAY_DATA_DIR: dataDir,
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        KEYWAY_DEMO_PEOPLE: 'on',
+      });
+      try {
+        assert.deepEqual((await people(again.url, keyOf(dataDir))).map((p) => p.first_name).sort(), ['Ada', 'Grace']);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await browser.close();
+      await server.stop();
+      await plain.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
