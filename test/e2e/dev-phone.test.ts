@@ -146,6 +146,38 @@ describe('the dev phone adds passes as a phone would, in Chromium against a real
     await phoneContext.close();
   });
 
+  test('a Google pass is saved on the simulated phone: a callback signed with the dev keys, through the real callback route', async () => {
+    const pass = await issuePass();
+    const androidContext = await browser.newContext({
+      viewport: { width: 412, height: 915 },
+      userAgent:
+        'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36',
+      isMobile: true,
+      hasTouch: true,
+      locale: 'en-GB',
+    });
+    const android = await androidContext.newPage();
+    // Google's save page is outside this machine: stand in for it.
+    await android.route('https://pay.google.com/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<title>Google Wallet</title>' }),
+    );
+    await android.goto(pass.url);
+    await android.getByRole('button', { name: 'Redeem code' }).click();
+    await android.getByRole('button', { name: 'Add to Google Wallet' }).click();
+    await android.waitForURL(/^https:\/\/pay\.google\.com\//);
+    assert.equal(await credentialStatus(pass.id), 'provisioning');
+
+    const { context, page, problems } = await demo();
+    const item = page.locator('#phone-passes li[data-status="pending"]').filter({ hasText: pass.id });
+    await item.getByText('Google Wallet pass for Ada Lovelace').waitFor();
+    await item.getByRole('button', { name: 'Add to wallet on this simulated phone' }).click();
+    await page.getByText(/Saved to the simulated phone’s Google Wallet/).waitFor();
+    assert.equal(await credentialStatus(pass.id), 'active');
+    assert.deepEqual(problems, []);
+    await context.close();
+    await androidContext.close();
+  });
+
   test('the desktop hand-off finishes: the phone adds the pass, the computer at step 2 says "Added on your phone"', async () => {
     const pass = await issuePass();
     const desktopContext = await browser.newContext({

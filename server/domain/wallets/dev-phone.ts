@@ -1,6 +1,9 @@
 // The demo's simulated phone (development only): what a phone would read out of each pass this
 // server produced, so it can make the wallet's own calls (the PassKit registration) itself.
+import crypto from 'node:crypto';
+import { type CallbackBody, signDevCallback } from '../../wallet/google/callback.js';
 import type { Ctx } from '../context.js';
+import { ApiError } from '../errors.js';
 
 /** A pass as the dev phone sees it: who it is for and, for Apple, the fields a phone reads from pass.json. */
 export interface DevPass {
@@ -16,11 +19,14 @@ export interface DevPass {
     authenticationToken: string;
     webServiceURL: string;
   };
+  /** A Google pass the simulated phone can save: the server signs its callback with the dev root. */
+  google?: { saveable: true };
 }
 
 /** The 20 newest wallet passes, newest first; the Apple ones with what their pass.json carries. */
 export async function devPasses(ctx: Ctx): Promise<DevPass[]> {
   const apple = ctx.config.passes ? ctx.wallet?.apple : undefined;
+  const googleSaves = Boolean(ctx.config.passes && ctx.wallet?.google?.devCallbackRoot);
   const rows = await ctx.store.db
     .selectFrom('devices')
     .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
@@ -58,5 +64,37 @@ export async function devPasses(ctx: Ctx): Promise<DevPass[]> {
           },
         }
       : {}),
+    ...(r.platform === 'google' && googleSaves ? { google: { saveable: true as const } } : {}),
   }));
+}
+
+/**
+ * What Google would post to /wallet/google/callback when the person taps Save: a `save` for the
+ * device's object, signed with the dev callback root (development with dev Google material only).
+ * The dev phone posts it to the real callback route itself.
+ */
+export async function devGoogleSave(ctx: Ctx, deviceId: string): Promise<CallbackBody> {
+  const google = ctx.config.passes ? ctx.wallet?.google : undefined;
+  if (!google?.devCallbackRoot)
+    throw new ApiError(
+      'not_found',
+      'This server does not sign dev Google callbacks (real Google material, or KEYWAY_GOOGLE_CALLBACK_KEYS set).',
+    );
+  const device = await ctx.store.db
+    .selectFrom('devices')
+    .select(['serial_number', 'platform'])
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+  if (device?.platform !== 'google') throw new ApiError('not_found', `No Google pass ${deviceId}.`);
+  return signDevCallback(
+    google.devCallbackRoot,
+    google.issuerId,
+    {
+      classId: `${google.issuerId}.keyway_access`,
+      objectId: `${google.issuerId}.${device.serial_number}`,
+      eventType: 'save',
+      nonce: crypto.randomBytes(16).toString('hex'),
+    },
+    ctx.clock.now().getTime(),
+  );
 }

@@ -544,6 +544,37 @@ async function addOnSimulatedPhone(pass) {
   }
 }
 
+/**
+ * What happens after a person taps Save on Google's page: Google posts a signed `save` callback.
+ * Here the server signs it with the dev callback root and the simulated phone posts it to the real
+ * /wallet/google/callback, which verifies it as it would Google's.
+ */
+async function saveOnSimulatedPhone(pass) {
+  const status = $('phone-wallet-status');
+  status.textContent = '';
+  try {
+    const signed = await fetch(`/dev/passes/${encodeURIComponent(pass.device_id)}/google-save`, { method: 'POST' });
+    if (!signed.ok) throw new Error(`HTTP ${signed.status}`);
+    const { callback } = await signed.json();
+    const response = await fetch('/wallet/google/callback', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(callback),
+    });
+    await response.text();
+    status.textContent = response.ok
+      ? `Saved to the simulated phone’s Google Wallet: ${pass.holder}’s pass is confirmed (HTTP ${response.status}).`
+      : `The save callback was refused (HTTP ${response.status}).`;
+  } catch (error) {
+    status.textContent = `The save failed: ${error.message}`;
+  }
+  await Promise.allSettled([refreshPasses(), refreshCredentials(), refreshEvents()]);
+  if (!document.activeElement || document.activeElement === document.body) {
+    status.tabIndex = -1;
+    status.focus();
+  }
+}
+
 async function refreshPasses() {
   const response = await fetch('/dev/passes');
   if (!response.ok) return;
@@ -566,23 +597,23 @@ async function refreshPasses() {
           h('strong', { class: 'pass-status' }, PASS_STATES[p.status] ?? p.status),
         ),
         h('p', { class: 'meta' }, `${p.credential_id} · `, h('time', { datetime: p.added_at }, time(p.added_at))),
-        p.status === 'pending' && p.apple
+        p.status === 'pending' && (p.apple || p.google)
           ? h(
               'button',
               {
                 type: 'button',
                 class: 'small',
                 'aria-describedby': describedBy,
-                onclick: () => addOnSimulatedPhone(p),
+                onclick: () => (p.apple ? addOnSimulatedPhone(p) : saveOnSimulatedPhone(p)),
               },
               'Add to wallet on this simulated phone',
             )
           : null,
-        p.status === 'pending' && !p.apple
+        p.status === 'pending' && !p.apple && !p.google
           ? h(
               'p',
               { class: 'meta' },
-              'Google passes turn active when Google calls back; this simulated phone cannot save them.',
+              'Google passes turn active when Google calls back (KEYWAY_GOOGLE_CALLBACK_KEYS is set, so the dev signer is off).',
             )
           : null,
       );
