@@ -94,6 +94,7 @@ const EnvSchema = z.object({
   KEYWAY_DEMO_ORIGINS: csv.default([]),
   KEYWAY_DEMO_COUNTRIES: csv.pipe(z.array(country)).optional(),
   KEYWAY_DEMO_DEFAULT_COUNTRY: country.optional(),
+  KEYWAY_DEMO_PEOPLE: bool.default(true),
   KEYWAY_DEFAULT_COUNTRY: country.optional(),
   KEYWAY_UNKNOWN_NUMBER_POLICY: z.enum(['conceal', 'reveal']).default('conceal'),
   KEYWAY_SMS_AUTO_ISSUE: bool.default(false),
@@ -310,6 +311,8 @@ export interface Config {
     origins: string[];
     countries?: string[];
     defaultCountry?: string;
+    /** KEYWAY_DEMO_PEOPLE: two demo people with a wallet pass each on the first start (development). */
+    people: boolean;
   };
   defaultCountry?: string;
   unknownNumberPolicy: 'conceal' | 'reveal';
@@ -406,6 +409,7 @@ export function loadConfig(
       origins: e.KEYWAY_DEMO_ORIGINS,
       countries: e.KEYWAY_DEMO_COUNTRIES,
       defaultCountry: e.KEYWAY_DEMO_DEFAULT_COUNTRY,
+      people: dev && e.KEYWAY_DEMO_PEOPLE,
     },
     defaultCountry: e.KEYWAY_DEFAULT_COUNTRY,
     unknownNumberPolicy: e.KEYWAY_UNKNOWN_NUMBER_POLICY,

@@ -10,6 +10,7 @@ import { createSenders } from './delivery/senders.js';
 import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/callers/keys.js';
 import { type Ctx, createContext } from './domain/context.js';
 import { ApiError } from './domain/errors.js';
+import { seedDemoPeople } from './domain/people/demo-people.js';
 import { inviteStaff } from './domain/staff/staff.js';
 import { limitCounts, serveLimits } from './http/shared-limits.js';
 import { flushLog, jsonLog } from './log.js';
@@ -126,6 +127,13 @@ async function prepareDatabase(config: Config, ctx: Ctx): Promise<DemoConsoleKey
   // The demo console at / needs the keys in the browser; keys are stored hashed, so keep the pair.
   if (demo && (demo.generated.secret || demo.generated.publishable)) rememberDemoKeys(config.dataDir, demo);
   if (demo) printDemoKeys(demo);
+  // A fresh database (its demo keys made just now) gets two people with a pass each, so the demo is not empty.
+  if (demo && config.demo.people) {
+    const people = await seedDemoPeople(ctx);
+    demoLines.push(
+      `  Demo people: ${people.map((p) => `${p.name} (#${p.id})`).join(', ')}, a wallet pass each (KEYWAY_DEMO_PEOPLE=off: none)`,
+    );
+  }
   // A console link for a demo admin (loopback only, as the demo keys are); used on localhost (WebAuthn refuses IPs).
   const { enrolment_url } = await inviteStaff(
     ctx,

@@ -9,6 +9,8 @@ export interface DemoPageInput {
   brand: string;
   /** Credential types the console can issue (`GET /api/3/credential_types`' mobile ones): 9, and 8 when HID Origo is configured. */
   issuable?: readonly { id: number; name: string }[];
+  /** Whether this server has the webhook API (its routes say so); the console shows deliveries then. */
+  webhooks?: boolean;
 }
 
 /** The console's issue control: one button for wallet passes alone; a type choice when HID Mobile Access is offered too. */
@@ -41,7 +43,12 @@ export function partnerSnippet(publicUrl: string, publishableKey: string): strin
  */
 export function demoPage(input: DemoPageInput) {
   const issuable = input.issuable ?? [{ id: 9, name: 'Wallet pass' }];
-  const config = JSON.stringify({ publicUrl: input.publicUrl, keys: input.keys, issuable }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({
+    publicUrl: input.publicUrl,
+    keys: input.keys,
+    issuable,
+    webhooks: input.webhooks ?? false,
+  }).replace(/</g, '\\u003c');
   const pk = input.keys?.publishableKey ?? 'pk_…';
   return html`<!doctype html>
 <html lang="en" dir="ltr">
@@ -147,6 +154,10 @@ ${
         <p class="phone-title">Messages</p>
         <ol id="messages" class="messages" aria-live="polite"></ol>
         <p class="hint" id="no-messages">No messages yet. SMS codes and invitation emails appear here.</p>
+        <h3 class="phone-title" id="wallet-heading">Wallet</h3>
+        <ol id="phone-passes" class="messages" aria-labelledby="wallet-heading"></ol>
+        <p class="hint" id="no-passes">No passes yet. Press “Add to Apple Wallet” on the partner page or on /p, then add the pass here: the simulated phone registers it as a real iPhone would, and the credential turns active.</p>
+        <p class="hint" id="phone-wallet-status" role="status"></p>
       </div>
     </div>
   </section>

@@ -117,7 +117,9 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
       c.header('cache-control', 'no-store');
       // The mobile credential types this deployment offers (type 8 only with HID Origo configured).
       const issuable = credentialTypes(ctx).filter((t) => t.format === 'mobile');
-      return c.html(demoPage({ nonce, keys, publicUrl: ctx.config.publicUrl, brand: brand.name, issuable }));
+      // What the console can offer, read from this server's own routes (not from the 116 KiB /openapi.json).
+      const webhooks = app.routes.some((r) => r.path === '/api/3/webhooks');
+      return c.html(demoPage({ nonce, keys, publicUrl: ctx.config.publicUrl, brand: brand.name, issuable, webhooks }));
     });
     app.get('/demo/demo.js', revalidated(demoJs, 'text/javascript; charset=utf-8'));
     app.get('/demo/demo.css', revalidated(demoCss, 'text/css; charset=utf-8'));

@@ -27,11 +27,23 @@ export const CERT_FILES = {
   wwdr: 'apple-wwdr.pem',
   root: 'apple-root.pem',
   googleServiceAccount: 'google-sa.json',
+  /** Development stand-in for Google's callback signing root: the demo's simulated phone signs saves with it. */
+  googleCallbackRootKey: 'google-callback-root-key.pem',
+  /** Its public half, in the format Google publishes its keys (KEYWAY_GOOGLE_CALLBACK_KEYS's file form). */
+  googleCallbackKeys: 'google-callback-keys.json',
 } as const;
 
 export interface DevCertificates {
   dir: string;
-  paths: { cert: string; key: string; wwdr: string; root: string; googleServiceAccount: string };
+  paths: {
+    cert: string;
+    key: string;
+    wwdr: string;
+    root: string;
+    googleServiceAccount: string;
+    googleCallbackRootKey: string;
+    googleCallbackKeys: string;
+  };
   /** Files written by this call (empty when everything already existed). */
   created: string[];
   passTypeId: string;
@@ -66,6 +78,8 @@ export function makeDevCertificates(
     wwdr: join(root, CERT_FILES.wwdr),
     root: join(root, CERT_FILES.root),
     googleServiceAccount: join(root, CERT_FILES.googleServiceAccount),
+    googleCallbackRootKey: join(root, CERT_FILES.googleCallbackRootKey),
+    googleCallbackKeys: join(root, CERT_FILES.googleCallbackKeys),
   };
   const created: string[] = [];
   const now = options.now ?? new Date();
@@ -153,6 +167,16 @@ export function makeDevCertificates(
     };
     writePrivateFile(paths.googleServiceAccount, `${JSON.stringify(serviceAccount, null, 2)}\n`);
     created.push(paths.googleServiceAccount);
+  }
+  if (!existsSync(paths.googleCallbackRootKey) || !existsSync(paths.googleCallbackKeys)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const keyValue = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    writePrivateFile(paths.googleCallbackRootKey, privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    writePrivateFile(
+      paths.googleCallbackKeys,
+      `${JSON.stringify({ keys: [{ keyValue, protocolVersion: 'ECv2SigningOnly' }] }, null, 2)}\n`,
+    );
+    created.push(paths.googleCallbackRootKey, paths.googleCallbackKeys);
   }
 
   const subject = readCertificate(new X509Certificate(readFileSync(paths.cert)).raw).subject;

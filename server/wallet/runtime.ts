@@ -1,5 +1,5 @@
 // The wallet signing material the server runs with, loaded and checked once at start-up.
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
@@ -50,6 +50,12 @@ export interface WalletRuntime {
     callbackKeys?: CallbackKeySource;
     issuerId: string;
     source: 'configured' | 'dev';
+    /**
+     * Development with dev Google material and KEYWAY_GOOGLE_CALLBACK_KEYS unset: the dev callback
+     * root from `keyway certs dev`, whose public key verifies callbacks, so the demo's simulated
+     * phone can sign a save (docs/wallet.md).
+     */
+    devCallbackRoot?: KeyObject;
   };
   /** Worth a loud log line at start-up, not a refusal to start (certificates expiring soon, dev material). */
   warnings: string[];
@@ -140,7 +146,19 @@ export function loadWalletRuntime(config: Config, options: LoadWalletOptions = {
     }
     google = googleRuntime(config, serviceAccount, env.KEYWAY_GOOGLE_ISSUER_ID, 'configured');
   } else if (dev) {
-    google = googleRuntime(config, readServiceAccount(dev.paths.googleServiceAccount), DEV_GOOGLE_ISSUER_ID, 'dev');
+    const devCallbacks = env.KEYWAY_GOOGLE_CALLBACK_KEYS === undefined;
+    google = googleRuntime(
+      config,
+      readServiceAccount(dev.paths.googleServiceAccount),
+      DEV_GOOGLE_ISSUER_ID,
+      'dev',
+      devCallbacks
+        ? {
+            keysFile: dev.paths.googleCallbackKeys,
+            root: createPrivateKey(readFileSync(dev.paths.googleCallbackRootKey)),
+          }
+        : undefined,
+    );
     warnings.push(
       'Google save links use the dev service account and a placeholder issuer id: the URLs are well formed, but a real phone will not save them.',
     );
@@ -254,6 +272,7 @@ function googleRuntime(
   serviceAccount: GoogleServiceAccount,
   issuerId: string,
   source: 'configured' | 'dev',
+  devCallbacks?: { keysFile: string; root: KeyObject },
 ): NonNullable<WalletRuntime['google']> {
   const env = config.raw;
   const builder = createGoogleSaveLinkBuilder({
@@ -270,7 +289,14 @@ function googleRuntime(
         timeoutMs: config.timeouts.google * 1000,
       })
     : undefined;
-  return { builder, rest, callbackKeys: callbackKeySource(config.google.callbackKeys), issuerId, source };
+  return {
+    builder,
+    rest,
+    callbackKeys: callbackKeySource(config.google.callbackKeys ?? devCallbacks?.keysFile),
+    issuerId,
+    source,
+    ...(devCallbacks ? { devCallbackRoot: devCallbacks.root } : {}),
+  };
 }
 
 function callbackKeySource(spec: string | undefined): CallbackKeySource | undefined {

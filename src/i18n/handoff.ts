@@ -11,6 +11,9 @@ export interface HandoffStrings {
   copyFailed: string;
   handoffExpired: string;
   newCode: string;
+  /** The phone that followed the link added the pass: the computer's journey is over. */
+  addedOnPhone: string;
+  addedOnPhoneHint: string;
   handoffExpires(seconds: number, f: Fmt): string;
 }
 
@@ -25,6 +28,8 @@ export const handoffStrings: Record<LocaleCode, HandoffStrings> = {
     copyFailed: 'Could not copy. Select the link and copy it yourself.',
     handoffExpired: 'This code has expired.',
     newCode: 'Make a new code',
+    addedOnPhone: 'Added on your phone.',
+    addedOnPhoneHint: 'Your pass is in the wallet on your phone. There is nothing more to do here.',
     handoffExpires: (seconds, f) => `The code expires ${f.duration(seconds)}.`,
   },
   de: {
@@ -36,6 +41,8 @@ export const handoffStrings: Record<LocaleCode, HandoffStrings> = {
     copyFailed: 'Kopieren nicht möglich. Markieren und kopieren Sie den Link selbst.',
     handoffExpired: 'Dieser Code ist abgelaufen.',
     newCode: 'Neuen Code erstellen',
+    addedOnPhone: 'Auf Ihrem Telefon hinzugefügt.',
+    addedOnPhoneHint: 'Ihr Ausweis ist in der Wallet Ihres Telefons. Hier ist nichts mehr zu tun.',
     handoffExpires: (seconds, f) => `Der Code läuft ${f.duration(seconds)} ab.`,
   },
   ar: {
@@ -47,6 +54,8 @@ export const handoffStrings: Record<LocaleCode, HandoffStrings> = {
     copyFailed: 'تعذّر النسخ. حدّد الرابط وانسخه بنفسك.',
     handoffExpired: 'انتهت صلاحية هذا الرمز.',
     newCode: 'إنشاء رمز جديد',
+    addedOnPhone: 'تمت الإضافة على هاتفك.',
+    addedOnPhoneHint: 'بطاقتك الآن في محفظة هاتفك. لا شيء آخر لفعله هنا.',
     handoffExpires: (seconds, f) => `تنتهي صلاحية الرمز ${f.duration(seconds)}.`,
   },
 };

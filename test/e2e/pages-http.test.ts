@@ -85,6 +85,11 @@ describe('pages over HTTP', () => {
     });
     try {
       assert.equal((await prod.keyway.app.request('/')).status, 404);
+      // The dev phone's inbox and wallet exist only in development.
+      for (const dev of ['/dev/outbox', '/dev/passes'])
+        assert.equal((await prod.keyway.app.request(dev)).status, 404, dev);
+      const save = await prod.keyway.app.request('/dev/passes/dev_x/google-save', { method: 'POST' });
+      assert.equal(save.status, 404);
       assert.equal((await prod.keyway.app.request('/p')).status, 200);
     } finally {
       await prod.close();

@@ -18,7 +18,8 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', command, ...args], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', ...env },
+    // No demo people unless a test asks (KEYWAY_DEMO_PEOPLE=on): tests count the people they make.
+    env: { ...process.env, PORT: '0', KEYWAY_DEMO_PEOPLE: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -132,10 +132,11 @@ describe('Google Wallet: save callback and state PATCHes', () => {
   });
 });
 
-describe('Google Wallet without callback keys or REST API (development defaults): nothing could confirm a save', () => {
+describe('Google Wallet without callback keys or REST API (KEYWAY_GOOGLE_CALLBACK_KEYS=off): nothing could confirm a save', () => {
   let h: Harness;
   before(async () => {
-    h = await createHarness();
+    // Development's default verifies the dev phone's saves (the dev callback keys): off, nothing can.
+    h = await createHarness({ env: { KEYWAY_GOOGLE_CALLBACK_KEYS: 'off' } });
   });
   after(async () => {
     h.assertLogsClean();

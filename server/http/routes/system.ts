@@ -4,6 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { certificateExpiries } from '../../domain/wallets/certificate-expiry.js';
+import { devGoogleSave, devPasses } from '../../domain/wallets/dev-phone.js';
 import { migrationsApplied, ping } from '../../storage/migrations.js';
 import type { AppEnv } from '../context.js';
 import { renderDocs } from '../docs.js';
@@ -154,6 +155,26 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
           sent_at: r.sent_at,
         })),
       });
+    });
+
+    // The dev phone's wallet (docs/api.md): the passes this server produced, with what a phone reads
+    // from each pass.json, so the demo's simulated phone can make the PassKit registration call itself.
+    app.get('/dev/passes', async (c) => {
+      if (!LOOPBACK.test(c.get('ip'))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+      c.header('cache-control', 'no-store');
+      return c.json({ passes: await devPasses(ctx) });
+    });
+
+    // A Google save as Google would post it, signed with the dev callback root; the dev phone posts
+    // it to /wallet/google/callback, so the device turns active through the real callback route.
+    app.post('/dev/passes/:deviceId/google-save', async (c) => {
+      if (!LOOPBACK.test(c.get('ip'))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+      try {
+        return c.json({ callback: await devGoogleSave(ctx, c.req.param('deviceId').slice(0, 64)) });
+      } catch (error) {
+        if (error instanceof ApiError) return errorAnswer(c, error);
+        throw error;
+      }
     });
   }
 }

@@ -354,20 +354,16 @@ async function refreshEvents() {
 
 // ---- webhooks (their API may not exist on this server yet: say so instead of failing) -----------
 
-/** Whether this server has the webhook API, from its OpenAPI document (a 404 probe would log an error). */
-const webhooksAvailable = fetch('/openapi.json')
-  .then((r) => r.json())
-  .then((doc) => Boolean(doc.paths?.['/api/3/webhooks']))
-  .catch(() => false)
-  .then((available) => {
-    if (!available) {
-      $('webhook-form').hidden = true;
-      $('deliveries').replaceChildren(
-        h('li', { class: 'muted' }, 'This server has no webhook API yet: deliveries will show here once it does.'),
-      );
-    }
-    return available;
-  });
+/** Whether this server has the webhook API: the page's config says so (no 116 KiB /openapi.json, no 404 probe). */
+const webhooksAvailable = Promise.resolve(Boolean(config.webhooks)).then((available) => {
+  if (!available) {
+    $('webhook-form').hidden = true;
+    $('deliveries').replaceChildren(
+      h('li', { class: 'muted' }, 'This server has no webhook API yet: deliveries will show here once it does.'),
+    );
+  }
+  return available;
+});
 
 async function refreshDeliveries() {
   if (!(await webhooksAvailable)) return;
@@ -498,6 +494,133 @@ async function refreshMessages() {
   );
 }
 
+// ---- the dev phone's wallet: passes this server produced, added as a phone would add them -------
+
+/** This browser's simulated phone: one device library identifier and push token, kept across reloads. */
+function simulatedPhone() {
+  let phone = JSON.parse(localStorage.getItem('keyway-dev-phone') ?? 'null');
+  if (!phone) {
+    const hex = (n) =>
+      [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    phone = { deviceLibraryIdentifier: `devphone-${hex(8)}`, pushToken: hex(32) };
+    localStorage.setItem('keyway-dev-phone', JSON.stringify(phone));
+  }
+  return phone;
+}
+
+const PASS_STATES = { pending: 'being set up', active: 'active', revoked: 'removed' };
+let shownPasses = '';
+
+/**
+ * What Wallet does after a person taps "Add" on an iPhone: registers the device for the pass's
+ * updates at its webServiceURL, with the pass's authenticationToken in the Authorization header
+ * (never in the URL). The server confirms the device and the credential turns active.
+ */
+async function addOnSimulatedPhone(pass) {
+  const a = pass.apple;
+  const phone = simulatedPhone();
+  const base = new URL(a.webServiceURL).pathname; // same origin as this page (loopback)
+  const url = `${base}/v1/devices/${encodeURIComponent(phone.deviceLibraryIdentifier)}/registrations/${encodeURIComponent(a.passTypeIdentifier)}/${encodeURIComponent(a.serialNumber)}`;
+  const status = $('phone-wallet-status');
+  status.textContent = '';
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `ApplePass ${a.authenticationToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ pushToken: phone.pushToken }),
+    });
+    await response.text(); // read to its end: Wallet reads the (empty) answer too
+    status.textContent = response.ok
+      ? `Added to the simulated phone’s wallet: ${pass.holder}’s pass is registered (HTTP ${response.status}).`
+      : `The registration was refused (HTTP ${response.status}).`;
+  } catch (error) {
+    status.textContent = `The registration failed: ${error.message}`;
+  }
+  await Promise.allSettled([refreshPasses(), refreshCredentials(), refreshEvents()]);
+  // The pressed button is gone with the redrawn list: the status line says what happened.
+  if (!document.activeElement || document.activeElement === document.body) {
+    status.tabIndex = -1;
+    status.focus();
+  }
+}
+
+/**
+ * What happens after a person taps Save on Google's page: Google posts a signed `save` callback.
+ * Here the server signs it with the dev callback root and the simulated phone posts it to the real
+ * /wallet/google/callback, which verifies it as it would Google's.
+ */
+async function saveOnSimulatedPhone(pass) {
+  const status = $('phone-wallet-status');
+  status.textContent = '';
+  try {
+    const signed = await fetch(`/dev/passes/${encodeURIComponent(pass.device_id)}/google-save`, { method: 'POST' });
+    if (!signed.ok) throw new Error(`HTTP ${signed.status}`);
+    const { callback } = await signed.json();
+    const response = await fetch('/wallet/google/callback', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(callback),
+    });
+    await response.text();
+    status.textContent = response.ok
+      ? `Saved to the simulated phone’s Google Wallet: ${pass.holder}’s pass is confirmed (HTTP ${response.status}).`
+      : `The save callback was refused (HTTP ${response.status}).`;
+  } catch (error) {
+    status.textContent = `The save failed: ${error.message}`;
+  }
+  await Promise.allSettled([refreshPasses(), refreshCredentials(), refreshEvents()]);
+  if (!document.activeElement || document.activeElement === document.body) {
+    status.tabIndex = -1;
+    status.focus();
+  }
+}
+
+async function refreshPasses() {
+  const response = await fetch('/dev/passes');
+  if (!response.ok) return;
+  const { passes } = await response.json();
+  $('no-passes').hidden = passes.length > 0;
+  const signature = JSON.stringify(passes.map((p) => [p.device_id, p.status]));
+  if (signature === shownPasses) return;
+  shownPasses = signature;
+  $('phone-passes').replaceChildren(
+    ...passes.map((p) => {
+      const describedBy = `pass-${p.device_id}`;
+      const wallet = p.platform === 'apple' ? 'Apple Wallet' : 'Google Wallet';
+      return h(
+        'li',
+        { class: 'message pass', 'data-device-id': p.device_id, 'data-status': p.status },
+        h(
+          'p',
+          { id: describedBy },
+          `${wallet} pass for ${p.holder} · `,
+          h('strong', { class: 'pass-status' }, PASS_STATES[p.status] ?? p.status),
+        ),
+        h('p', { class: 'meta' }, `${p.credential_id} · `, h('time', { datetime: p.added_at }, time(p.added_at))),
+        p.status === 'pending' && (p.apple || p.google)
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'small',
+                'aria-describedby': describedBy,
+                onclick: () => (p.apple ? addOnSimulatedPhone(p) : saveOnSimulatedPhone(p)),
+              },
+              'Add to wallet on this simulated phone',
+            )
+          : null,
+        p.status === 'pending' && !p.apple && !p.google
+          ? h(
+              'p',
+              { class: 'meta' },
+              'Google passes turn active when Google calls back (KEYWAY_GOOGLE_CALLBACK_KEYS is set, so the dev signer is off).',
+            )
+          : null,
+      );
+    }),
+  );
+}
+
 // ---- start ---------------------------------------------------------------------------------------
 
 const every = (ms, task) => {
@@ -507,6 +630,7 @@ const every = (ms, task) => {
 };
 
 every(2000, refreshMessages);
+every(2000, refreshPasses);
 if (secretKey) {
   await refreshPeople();
   every(4000, refreshEvents);

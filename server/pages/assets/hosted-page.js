@@ -174,8 +174,11 @@ function walletOver() {
 }
 // Over for this page: the pass is paused, being removed or gone.
 const OVER = ['suspended', 'revoking', 'revoked', 'expired'];
-// Added here: "Add the pass to your wallet" is over, the element's own "Your pass is in … Wallet" stays.
+// Added here (or, on a computer, on the phone that took the hand-off): "Add the pass to your wallet"
+// is over, the element's own "Your pass is in … Wallet" / "Added on your phone" stays.
 journey.addEventListener('pass-added', () => {
+  keep({ step: 'status' });
+  show('status', { focus: false });
   for (const part of sections.wallet.querySelectorAll('h1, .intro')) part.hidden = true;
   statusHeading.setAttribute('role', 'heading');
   statusHeading.setAttribute('aria-level', '1');

@@ -68,6 +68,35 @@ const verifies = (key: crypto.KeyObject, data: Buffer, signatureB64: string) => 
   }
 };
 
+/**
+ * Signs a callback as Google does (a root key signs a fresh intermediate, which signs the message).
+ * Development only: the demo's simulated phone, with the dev root from `keyway certs dev`.
+ */
+export function signDevCallback(
+  root: crypto.KeyObject,
+  issuerId: string,
+  message: { classId: string; objectId: string; eventType: 'save' | 'del'; nonce: string },
+  now: number,
+): CallbackBody {
+  const intermediate = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const signedKey = JSON.stringify({
+    keyValue: intermediate.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+    keyExpiration: String(now + 3600_000),
+  });
+  const signedMessage = JSON.stringify({ ...message, expTimeMillis: String(now + 60_000) });
+  return {
+    signature: crypto
+      .sign('sha256', lengthValue(SENDER_ID, issuerId, PROTOCOL, signedMessage), intermediate.privateKey)
+      .toString('base64'),
+    intermediateSigningKey: {
+      signedKey,
+      signatures: [crypto.sign('sha256', lengthValue(SENDER_ID, PROTOCOL, signedKey), root).toString('base64')],
+    },
+    protocolVersion: PROTOCOL,
+    signedMessage,
+  };
+}
+
 /** The verified message, or null when any signature, expiry or recipient is wrong. */
 export function verifyCallback(
   body: CallbackBody,

@@ -24,7 +24,8 @@ const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked
  * @summary One press = one pass request, then the wallet opens in the same tab.
  *
  * @fires pass-requested - `{platform}` when a wallet button is pressed.
- * @fires pass-added - `{platform, credentialId, deviceId}` when the requested device turns `active`.
+ * @fires pass-added - `{platform, credentialId, deviceId}` when the requested device turns `active`, or, on a
+ *   computer showing the hand-off, when a phone's device of the credential does.
  * @fires keyway-error - `{code, message}` on any failure.
  * @fires token-expired - `{expiresAt}` 60 s before the session token lapses.
  *
@@ -36,7 +37,7 @@ const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked
  * @csspart apple-button - The "Add to Apple Wallet" button.
  * @csspart google-button - The "Add to Google Wallet" button.
  * @csspart status - The live region for progress and success.
- * @csspart success - The "your pass is in …" message.
+ * @csspart success - The "your pass is in …" message, or "Added on your phone" after a hand-off.
  * @csspart unavailable - Says the pass is suspended or removed (no buttons then).
  * @csspart try-again-button - Requests the pass again when nothing opened.
  * @csspart in-app-guidance - "Open in Safari/Chrome" advice inside app web views.
@@ -75,6 +76,7 @@ export class AddToWallet extends KeywayElement {
     credentialStatus: { state: true },
     credentialEnabled: { state: true },
     inAWallet: { state: true },
+    addedOnPhone: { state: true },
   };
 
   /** The credential; optional with a `ps_` token, which names its own. */
@@ -93,6 +95,10 @@ export class AddToWallet extends KeywayElement {
   /** Whether the credential is enabled and whether a phone already holds it, from the same snapshot. */
   private credentialEnabled = true;
   private inAWallet = false;
+  /** The hand-off finished: a phone that took this page's link added the pass (docs/elements.md). */
+  private addedOnPhone = false;
+  /** Devices already active at the first snapshot: one turning active later is the hand-off's phone. */
+  private activeBefore?: Set<string>;
   /** What the live watch runs for (credential, token, api-base); a change restarts it. */
   private watching = '';
 
@@ -186,10 +192,22 @@ export class AddToWallet extends KeywayElement {
   private onStatus(snapshot: LiveSnapshot): void {
     this.credentialStatus = snapshot.status;
     this.credentialEnabled = snapshot.enabled;
-    this.inAWallet = snapshot.devices.some((d) => d.status === 'active');
+    const active = snapshot.devices.filter((d) => d.status === 'active');
+    this.inAWallet = active.length > 0;
+    this.activeBefore ??= new Set(active.map((d) => d.id));
     const requested = this.requested;
     const credentialId = this.effectiveCredentialId;
-    if (!requested || !credentialId || this.phase === 'added') return;
+    if (!credentialId || this.phase === 'added' || this.addedOnPhone) return;
+    // On a computer showing the hand-off, a device of this credential turning active is the phone
+    // that followed the link: the journey here is over too.
+    const elsewhere = this.handoff && active.find((d) => !this.activeBefore?.has(d.id) && d.id !== requested?.deviceId);
+    if (elsewhere) {
+      this.addedOnPhone = true;
+      const platform: WalletPlatform = elsewhere.platform === 'google' ? 'google' : 'apple';
+      this.emit('pass-added', { platform, credentialId, deviceId: elsewhere.id });
+      return;
+    }
+    if (!requested) return;
     const device = snapshot.devices.find((d) => d.id === requested.deviceId);
     if (device?.status === 'active') {
       this.phase = 'added';
@@ -233,7 +251,7 @@ export class AddToWallet extends KeywayElement {
           ? nothing
           : html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`
       }
-      ${unavailable || this.phase === 'added' ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
+      ${unavailable || this.phase === 'added' || this.addedOnPhone ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
       <div part="status" role="status" aria-live="polite">
         ${
           unavailable
@@ -246,13 +264,15 @@ export class AddToWallet extends KeywayElement {
                     ? t.wallet.turnedOff
                     : t.wallet.removed
               }</p>`
-            : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
+            : this.addedOnPhone
+              ? this.handoff?.renderAdded()
+              : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
             ${this.phase === 'opened' ? html`<p tabindex="-1" data-focus-target>${t.wallet.opened}</p>` : nothing}
             ${this.phase === 'apple-elsewhere' ? html`<p part="apple-elsewhere" tabindex="-1" data-focus-target>${t.wallet.appleOnIphone}</p>` : nothing}
             ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`
         }
       </div>
-      ${unavailable ? nothing : this.renderAfterPress(order, platform, inApp)}
+      ${unavailable || this.addedOnPhone ? nothing : this.renderAfterPress(order, platform, inApp)}
     </div>`;
   }
 

@@ -74,6 +74,14 @@ export class HandoffPanel {
     this.owner.host.requestUpdate();
   };
 
+  /** The hand-off is over: a phone added the pass (the element's status text, focus target when the QR goes). */
+  renderAdded(): TemplateResult {
+    const t = handoffStrings[this.owner.l10n.locale];
+    return html`<p part="success" class="success" tabindex="-1" data-focus-target>
+      <strong>${t.addedOnPhone}</strong> ${t.addedOnPhoneHint}
+    </p>`;
+  }
+
   render(desktop: boolean): TemplateResult | typeof nothing {
     const { owner } = this;
     const { fmt } = owner.l10n;

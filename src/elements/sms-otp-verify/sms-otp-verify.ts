@@ -4,6 +4,7 @@ import type { ProvisioningGrant, VerificationStarted } from '../../client/types.
 import { CountdownController } from '../../controllers/countdown.js';
 import { FormFieldController } from '../../controllers/form-field.js';
 import { RequestController } from '../../controllers/request.js';
+import { phoneHintStrings } from '../../i18n/phone.js';
 import { extractOtp, toAsciiDigits } from '../../internal/normalize.js';
 import { KeywayElement } from '../../keyway-element.js';
 import { type CountryOption, phoneUtilManager } from '../../seams/phone.js';
@@ -61,6 +62,7 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
  * @csspart countdown - The resend countdown.
  * @csspart error - Error messages next to their field.
  * @csspart retry-button - "Try again" after a network failure.
+ * @csspart switch-country-button - Switches the country when a number looks like another country's ("Use +61 (Australia)").
  * @csspart status - The live region for progress and success.
  * @csspart success - The confirmation message.
  * @csspart spinner - The progress indicator.
@@ -94,6 +96,7 @@ export class SmsOtpVerify extends KeywayElement {
     countryFilter: { state: true },
     selectedCountry: { state: true },
     phoneError: { state: true },
+    suggestedCountry: { state: true },
     code: { state: true },
     codeError: { state: true },
     resendError: { state: true },
@@ -137,6 +140,8 @@ export class SmsOtpVerify extends KeywayElement {
   private countryFilter = '';
   declare private selectedCountry?: string;
   declare private phoneError?: KeywayApiError | string;
+  /** A national number that fits another country: the hint offers to switch to it. */
+  declare private suggestedCountry?: CountryOption;
   private code = '';
   declare private codeError?: KeywayApiError | string;
   declare private resendError?: KeywayApiError;
@@ -220,10 +225,37 @@ export class SmsOtpVerify extends KeywayElement {
         : ascii;
     if (input.value !== this.phone) input.value = this.phone;
     this.phoneError = undefined;
+    this.suggestedCountry = undefined;
   }
 
   private onCountryChange(event: Event): void {
     this.selectedCountry = (event.target as HTMLSelectElement).value;
+    this.suggestedCountry = undefined;
+  }
+
+  /**
+   * Instead of a generic error, a number in another country's national form gets "that looks like a
+   * number from Australia — use +61?" (docs/elements.md); returns whether it did.
+   */
+  private suggestCountry(typed: string): boolean {
+    const found = phoneUtilManager.util?.nationalElsewhere?.(typed, this.activeCountry, this.l10n.locale) ?? null;
+    this.suggestedCountry = found ?? undefined;
+    if (found) this.phoneError = phoneHintStrings[this.l10n.locale].elsewhere(found.name, found.callingCode);
+    return Boolean(found);
+  }
+
+  /** The hint's button: the picker switches to the suggested country, the number is grouped its way. */
+  private async useSuggestedCountry(): Promise<void> {
+    const suggested = this.suggestedCountry;
+    if (!suggested) return;
+    this.selectedCountry = suggested.code;
+    this.countryFilter = '';
+    this.suggestedCountry = undefined;
+    this.phoneError = undefined;
+    const util = phoneUtilManager.util;
+    if (util) this.phone = util.formatAsYouType(toAsciiDigits(this.phone), suggested.code);
+    await this.updateComplete;
+    this.phoneInput?.focus();
   }
 
   private onCountryFilter(event: InputEvent): void {
@@ -245,7 +277,7 @@ export class SmsOtpVerify extends KeywayElement {
     if (util) {
       const parsed = util.parse(typed, this.activeCountry);
       if (!parsed) {
-        this.phoneError = this.l10n.t.errors.invalid_phone_number;
+        if (!this.suggestCountry(typed)) this.phoneError = this.l10n.t.errors.invalid_phone_number;
         this.phoneInput?.focus();
         return;
       }
@@ -253,6 +285,8 @@ export class SmsOtpVerify extends KeywayElement {
       display = parsed.international;
     }
     await this.sendCode(e164, display);
+    // The server's own check (full metadata) refused what the light one let through: maybe another country's.
+    if (this.step === 'phone' && this.sending.error?.code === 'invalid_phone_number') this.suggestCountry(typed);
   }
 
   /** Starts a verification; also the way forward after a lockout or an expired code. */
@@ -479,6 +513,13 @@ export class SmsOtpVerify extends KeywayElement {
           @input=${this.onPhoneInput}
         />
         ${this.renderError('phone-error', error, () => void this.onPhoneSubmit())}
+        ${
+          this.suggestedCountry
+            ? html`<button part="switch-country-button" type="button" class="secondary" @click=${this.useSuggestedCountry}>
+                ${this.isolated(phoneHintStrings[this.l10n.locale].useCountry(this.suggestedCountry.name, this.suggestedCountry.callingCode))}
+              </button>`
+            : nothing
+        }
       </div>
       <button part="button" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
         ${busy ? this.renderSpinner() : nothing}${t.otp.sendCode}
