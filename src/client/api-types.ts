@@ -1740,7 +1740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error400"];
                 };
             };
-            /** @description unauthorized */
+            /** @description unauthorized, google_sign_in_invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1758,7 +1758,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress */
+            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3448,7 +3448,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
