@@ -1,8 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { announce } from './announcer.js';
-import { api, ConsoleApiError } from './api.js';
-import type { StaffMember } from './app.js';
+import { api, ConsoleApiError, type StaffMember } from './api.js';
 import { downloadCsv } from './csv-file.js';
 import { formatTime, t } from './strings.js';
 import { consoleStyles } from './styles.js';
