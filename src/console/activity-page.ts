@@ -1,8 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { announce } from './announcer.js';
-import { api, ConsoleApiError } from './api.js';
-import type { StaffMember } from './app.js';
+import { api, ConsoleApiError, type StaffMember } from './api.js';
 import { downloadCsv } from './csv-file.js';
 import { formatTime, t } from './strings.js';
 import { consoleStyles } from './styles.js';
@@ -35,6 +34,7 @@ export class ConsoleActivity extends LitElement {
   @state() private error = '';
   @state() private exporting = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private loads = 0;
 
   private get params(): URLSearchParams {
     return new URLSearchParams(this.search);
@@ -70,11 +70,13 @@ export class ConsoleActivity extends LitElement {
   }
 
   private async load(): Promise<void> {
+    const asked = ++this.loads;
     try {
       const r = await api<{ events: AuditEvent[]; next_cursor: string | null }>(
         'GET',
         `/api/3/events?${this.apiQuery(50, this.params.get('cursor'))}`,
       );
+      if (asked !== this.loads) return; // a later filter's answer is the one to show
       this.events = r.events;
       this.next = r.next_cursor;
       this.error = '';
@@ -88,8 +90,10 @@ export class ConsoleActivity extends LitElement {
   private async poll(): Promise<void> {
     if (this.params.get('cursor') || document.hidden) return;
     const newest = seqOf(this.events[0]);
+    const asked = this.loads;
     try {
       const r = await api<{ events: AuditEvent[] }>('GET', `/api/3/events?${this.apiQuery(50)}`);
+      if (asked !== this.loads) return;
       const fresh = r.events.filter((e) => seqOf(e) > newest);
       if (!fresh.length) return;
       this.events = [...fresh, ...this.events].slice(0, 200);

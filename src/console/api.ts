@@ -1,5 +1,13 @@
 // The console's calls: same-origin fetch, so the session cookie rides along; no token ever in the page.
 
+/** Who is signed in to the console (GET /console/auth/session). */
+export interface StaffMember {
+  id: string;
+  email: string;
+  display_name: string;
+  role: 'viewer' | 'operator' | 'admin';
+}
+
 export class ConsoleApiError extends Error {
   constructor(
     readonly status: number,

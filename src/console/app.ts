@@ -2,16 +2,11 @@ import { startAuthentication, startRegistration } from '@simplewebauthn/browser'
 import { html, LitElement, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { Announcer, announce } from './announcer.js';
-import { api, ConsoleApiError } from './api.js';
+import { api, ConsoleApiError, type StaffMember } from './api.js';
 import { loadStrings, t } from './strings.js';
 import { consoleStyles } from './styles.js';
 
-export interface StaffMember {
-  id: string;
-  email: string;
-  display_name: string;
-  role: 'viewer' | 'operator' | 'admin';
-}
+export type { StaffMember } from './api.js';
 
 /** The console's sections, each its own address (and its own nav link). */
 const SECTIONS = ['/console/people', '/console/import', '/console/activity'];

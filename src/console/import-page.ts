@@ -1,7 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { announce } from './announcer.js';
-import type { StaffMember } from './app.js';
+import type { StaffMember } from './api.js';
 import { downloadCsv } from './csv-file.js';
 import { t } from './strings.js';
 import { consoleStyles } from './styles.js';

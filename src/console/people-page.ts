@@ -12,6 +12,7 @@ export interface Person {
   last_name: string;
   email: string | null;
   phone: string | null;
+  external_id?: string | null;
   enabled: boolean;
 }
 

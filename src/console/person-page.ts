@@ -204,6 +204,7 @@ export class ConsolePerson extends LitElement {
       <label>${l.lastName}<input name="last_name" .value=${p.last_name} ?readonly=${!canWrite} required></label>
       <label>${l.email}<input name="email" type="email" .value=${p.email ?? ''} ?readonly=${!canWrite}></label>
       <label>${l.phone}<input name="phone" type="tel" dir="ltr" .value=${p.phone ?? ''} ?readonly=${!canWrite}></label>
+      ${p.external_id ? html`<p>${l.externalId}: <span class="ltr">${p.external_id}</span></p>` : nothing}
       <p>${p.enabled ? l.enabled : l.disabled}</p>
       ${
         canWrite

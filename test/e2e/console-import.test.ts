@@ -118,7 +118,10 @@ describe('the console’s import and activity in Chromium', { timeout: 240_000 }
 
     // Found by the external id the import gave them.
     await page.goto(`${base}/console/people?q=emp-006`);
-    await page.getByRole('link', { name: 'Jürgen Müller' }).waitFor();
+    await page.getByRole('link', { name: 'Jürgen Müller' }).click();
+    await page.getByRole('heading', { name: 'Jürgen Müller' }).waitFor();
+    await page.getByText('External id: EMP-006').waitFor();
+    assert.equal(await page.getByLabel('Phone').inputValue(), '+4915123456789');
   });
 
   test('activity: filter by type, a new event live at the top, CSV export', async () => {
@@ -128,7 +131,12 @@ describe('the console’s import and activity in Chromium', { timeout: 240_000 }
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/type=people\.imported/);
     const rows = page.locator('tr[data-event]');
-    await rows.nth(1).waitFor();
+    // The address changes at once; the filtered list replaces the unfiltered one when it arrives.
+    await page.waitForFunction(() => {
+      const host = document.querySelector('keyway-console')?.shadowRoot?.querySelector('console-activity');
+      const types = [...(host?.shadowRoot?.querySelectorAll('tr[data-event] code') ?? [])].map((c) => c.textContent);
+      return types.length > 0 && types.every((t) => t === 'people.imported');
+    });
     assert.equal(await rows.count(), 2, 'one event per applied range');
     await axe(page, 'activity filtered');
 

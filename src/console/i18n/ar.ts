@@ -38,6 +38,7 @@ const ar: ConsoleStrings = {
     name: 'الاسم',
     email: 'البريد الإلكتروني',
     phone: 'الهاتف',
+    externalId: 'المعرّف الخارجي',
     enabled: 'مفعّل',
     disabled: 'معطّل',
     newPerson: 'شخص جديد',

@@ -39,6 +39,7 @@ const de: ConsoleStrings = {
     name: 'Name',
     email: 'E-Mail',
     phone: 'Telefon',
+    externalId: 'Externe ID',
     enabled: 'Aktiv',
     disabled: 'Deaktiviert',
     newPerson: 'Neue Person',

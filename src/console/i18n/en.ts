@@ -31,6 +31,7 @@ const en = {
     name: 'Name',
     email: 'Email',
     phone: 'Phone',
+    externalId: 'External id',
     enabled: 'Enabled',
     disabled: 'Disabled',
     newPerson: 'New person',
