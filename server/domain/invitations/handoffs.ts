@@ -13,7 +13,6 @@ import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from './invitat
 export const HANDOFF_TTL_SECONDS = 5 * 60;
 const HANDOFF_TOKEN = /^h_[A-Za-z0-9]{20,100}$/;
 
-
 /** A wallet pass, or an HID badge (SPEC §16: the desktop hand-off QR as for type 9). */
 const HANDOFF_TYPES = [WALLET_PASS, HID_BADGE] as const;
 /** `POST /api/3/handoffs`: a single-use link to carry this session to a phone, never the ps_ itself. */
@@ -119,7 +118,11 @@ export async function redeemHandoff(
     return {
       provisioning_token: session.token,
       expires_at: session.expires_at,
-      credential: { id: cred.id, status: current.status as CredentialStatus, credential_type_id: cred.credential_type_id },
+      credential: {
+        id: cred.id,
+        status: current.status as CredentialStatus,
+        credential_type_id: cred.credential_type_id,
+      },
       person: { first_name: cred.first_name },
       wallets: wallets(ctx),
     } satisfies ProvisioningGrant;
