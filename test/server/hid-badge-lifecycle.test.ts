@@ -345,6 +345,34 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(devicesOf(cred), ['iphone:apple:revoked']);
     });
 
+    it("a badge beside a person's HID Mobile Access credential does not stop its phone being recognised by part number", {
+      skip,
+    }, async () => {
+      const personId = await createPerson(w, 'Both', 'Kinds');
+      await issueAndRedeem(w, personId);
+      const r = await w.h.request('POST', `/api/3/people/${personId}/credentials`, {
+        token: w.h.sk,
+        body: { person_credential: { credential_type_id: 8 } },
+      });
+      assert.equal(r.status, 201, r.text);
+      const mobile = r.body.person_credential;
+      // Origo gives the phone's Mobile ID an id of its own: only the part-number rule finds it, and a
+      // badge (which holds no Mobile ID) is no rival claimant.
+      w.peer.behaviour.newCredentialId = true;
+      try {
+        w.peer.provision(mobile.invitation_code);
+        await pollLater(w);
+      } finally {
+        w.peer.behaviour.newCredentialId = false;
+      }
+      const cred = await read(w, personId, mobile.id);
+      assert.equal(cred.status, 'active');
+      assert.deepEqual(
+        cred.devices.map((d: any) => d.platform),
+        ['hid'],
+      );
+    });
+
     it('a name change reaches the badge by the post-provisioning update, retried while Origo is down', {
       skip,
     }, async () => {

@@ -11,8 +11,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { ensureHostedKey } from '../../server/domain/callers/keys.js';
+import { sweepExpiredInvitations, sweepPendingDevices } from '../../server/domain/credentials/sweeps.js';
 import { syncDueHidCredentials } from '../../server/domain/hid/sync.js';
-import { createHarness, type Harness, TestClock } from '../helpers/harness.js';
+import { createHarness, type Harness, PARTNER_ORIGIN, TestClock } from '../helpers/harness.js';
 import { type OrigoPeer, type PeerPass, startOrigoPeer } from '../helpers/origo-peer.js';
 import { clientSession } from '../helpers/passes.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
@@ -23,7 +25,7 @@ const GOOGLE_CLIENT_ID = 'keyway-test.apps.googleusercontent.com';
 const APPLE_WINDOW = 'http://127.0.0.1:9/apple-window/index.html';
 
 /** Google's published ID-token keys, served locally; `sign` makes an ID token as Google would. */
-async function startGoogleKeys() {
+async function startGoogleKeys(nowS: () => number) {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   const server = http.createServer((_req, res) => {
@@ -42,8 +44,8 @@ async function startGoogleKeys() {
       .setIssuer(claims.iss ?? 'https://accounts.google.com')
       .setAudience(claims.aud ?? GOOGLE_CLIENT_ID)
       .setSubject(claims.sub ?? '110169484474386276334')
-      .setIssuedAt()
-      .setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 3600)
+      .setIssuedAt(nowS())
+      .setExpirationTime(claims.exp ?? nowS() + 3600)
       .sign(key);
   return { url, sign, forger, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
@@ -57,7 +59,7 @@ interface World {
 async function startWorld(backend: 'sqlite' | 'postgres'): Promise<World> {
   const clock = new TestClock();
   const peer = await startOrigoPeer({ now: () => clock.now().getTime() });
-  const google = await startGoogleKeys();
+  const google = await startGoogleKeys(() => Math.floor(clock.now().getTime() / 1000)); // Keyway's clock
   const h = await createHarness({
     backend,
     clock,
@@ -296,6 +298,62 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const next = await press(w, ps, { platform: 'apple' });
       assert.equal(next.status, 200, next.text);
       assert.notEqual((await passOf(w, b.cid)).id, b.pass.id);
+    });
+
+    it('flows reach a badge unchanged: the desktop hand-off carries it to the phone; a lapsed code re-issued provisions with a new Pass', {
+      skip,
+    }, async () => {
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const created = await w.h.request('POST', '/api/3/handoffs', { token: ps, headers: { origin: PARTNER_ORIGIN } });
+      assert.equal(created.status, 201, created.text);
+      const handoff = /#h=(h_[A-Za-z0-9]+)$/.exec(created.body.url)![1];
+      w.h.secrets.add(handoff);
+      const hosted = await ensureHostedKey(w.h.keyway.ctx);
+      const phone = await w.h.request('POST', '/api/3/handoffs/redeem', {
+        token: hosted,
+        body: { handoff_token: handoff },
+        headers: { origin: w.h.keyway.ctx.config.publicUrl },
+      });
+      assert.equal(phone.status, 200, phone.text);
+      assert.equal(phone.body.credential.credential_type_id, 10);
+      const onPhone = await press(w, phone.body.provisioning_token, { platform: 'apple' });
+      assert.equal(onPhone.status, 200, onPhone.text);
+      assert.ok(onPhone.body.apple_provisioning.payload);
+
+      // Never redeemed, the code lapses (and the issuance token with it); the operator re-issues.
+      const lapsed = await issueBadge(w);
+      w.h.clock.advance(lapsed.pass.validity + 60);
+      await sweepExpiredInvitations(w.h.keyway.ctx);
+      assert.equal((await read(w, lapsed.personId, lapsed.cid)).status, 'expired');
+      const again = await w.h.request('POST', `/api/3/people/${lapsed.personId}/credentials/${lapsed.cid}/invitation`, {
+        token: w.h.sk,
+      });
+      assert.ok(again.status === 200 || again.status === 201, again.text);
+      assert.equal(again.body.person_credential.status, 'invited');
+      const nps = await redeem(w, again.body.person_credential.invitation_code);
+      const r = await press(w, nps, { platform: 'apple' });
+      assert.equal(r.status, 200, r.text);
+      const renewed = await passOf(w, lapsed.cid);
+      assert.notEqual(renewed.id, lapsed.pass.id, 'a new Pass for the lapsed token');
+      assert.equal(r.body.apple_provisioning.payload, renewed.provisioned[0].payload);
+    });
+
+    it("a pending device nobody added is revoked after 24 h, Google's included (HID Origo, not Google, confirms a badge)", {
+      skip,
+    }, async () => {
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const g = await press(w, ps, { platform: 'google', id_token: await w.google.sign() });
+      assert.equal(g.status, 200, g.text);
+      w.h.clock.advance(25 * 3600);
+      await sweepPendingDevices(w.h.keyway.ctx);
+      const cred = await read(w, b.personId, b.cid);
+      assert.deepEqual(
+        cred.devices.map((d: any) => [d.id, d.status]),
+        [[g.body.device_id, 'revoked']],
+      );
+      assert.equal(cred.status, 'provisioning');
     });
 
     it('Google: sign in first (428 with the client id), a forged ID token → 401, a verified one → the save URL', {

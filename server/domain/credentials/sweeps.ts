@@ -53,7 +53,11 @@ export async function sweepPendingDevices(ctx: Ctx): Promise<number> {
     .select(['devices.id', 'devices.credential_id', 'credentials.person_id'])
     .where('devices.status', '=', 'pending')
     .where('devices.added_at', '<=', cutoff);
-  if (!googleCanConfirm(ctx)) query = query.where('devices.platform', '!=', 'google');
+  // A badge's devices are confirmed by HID Origo's read, whatever Google's callbacks can do.
+  if (!googleCanConfirm(ctx))
+    query = query.where((eb) =>
+      eb.or([eb('devices.platform', '!=', 'google'), eb('credentials.credential_type_id', '=', HID_BADGE)]),
+    );
   const due = await query.execute();
   let n = 0;
   for (const d of due) {

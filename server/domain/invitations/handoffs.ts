@@ -4,7 +4,7 @@ import { recordChange } from '../../storage/change-log.js';
 import { actorOf, type Caller, mintSession } from '../callers/callers.js';
 import type { Ctx } from '../context.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
-import { WALLET_PASS } from '../credentials/types.js';
+import { HID_BADGE, WALLET_PASS } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
 import { coveredCredential, passableCredential, type SessionCaller } from '../wallets/passes.js';
 import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from './invitations.js';
@@ -13,6 +13,8 @@ import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from './invitat
 export const HANDOFF_TTL_SECONDS = 5 * 60;
 const HANDOFF_TOKEN = /^h_[A-Za-z0-9]{20,100}$/;
 
+/** A wallet pass, or an HID badge (SPEC §16: the desktop hand-off QR as for type 9). */
+const HANDOFF_TYPES = [WALLET_PASS, HID_BADGE] as const;
 /** `POST /api/3/handoffs`: a single-use link to carry this session to a phone, never the ps_ itself. */
 export async function createHandoff(
   ctx: Ctx,
@@ -21,7 +23,7 @@ export async function createHandoff(
 ): Promise<{ url: string; expires_at: string }> {
   // Carried to a phone once, never extended forever (docs/security.md).
   if (caller.kind === 'provisioning' && caller.viaHandoff) throw new ApiError('handoff_not_allowed');
-  const cred = await coveredCredential(ctx, caller, input.credential_id);
+  const cred = await coveredCredential(ctx, caller, input.credential_id, HANDOFF_TYPES);
   const token = newToken(ctx.random, 'h', 32);
   const at = nowIso(ctx);
   const expires_at = addSeconds(at, HANDOFF_TTL_SECONDS);
@@ -81,7 +83,7 @@ export async function redeemHandoff(
   if (!row || row.used_at || row.expires_at <= now || row.deleted_at || row.person_id === null)
     throw new ApiError('link_expired');
   // Same rules as a pass request: a disabled or revoked credential refuses without spending the link.
-  const cred = await passableCredential(ctx, row.person_id, row.credential_id);
+  const cred = await passableCredential(ctx, row.person_id, row.credential_id, HANDOFF_TYPES);
 
   const actor = actorOf(caller);
   return ctx.store.db.transaction().execute(async (tx) => {
@@ -116,7 +118,11 @@ export async function redeemHandoff(
     return {
       provisioning_token: session.token,
       expires_at: session.expires_at,
-      credential: { id: cred.id, status: current.status as CredentialStatus, credential_type_id: WALLET_PASS },
+      credential: {
+        id: cred.id,
+        status: current.status as CredentialStatus,
+        credential_type_id: cred.credential_type_id,
+      },
       person: { first_name: cred.first_name },
       wallets: wallets(ctx),
     } satisfies ProvisioningGrant;

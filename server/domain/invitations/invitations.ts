@@ -12,7 +12,7 @@ import { actorOf, type Caller, declareSession, originsForProvisioning } from '..
 import type { Ctx } from '../context.js';
 import { applyLifecycle, lifecycleChange } from '../credentials/changes.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
-import { type CredentialRow, HID_MOBILE, newId, WALLET_PASS } from '../credentials/types.js';
+import { type CredentialRow, HID_BADGE, HID_MOBILE, newId, WALLET_PASS } from '../credentials/types.js';
 import { getCredentialRow, getCredentialView } from '../credentials/views.js';
 import { ApiError } from '../errors.js';
 import { reissueHidInvitation } from '../hid/credentials.js';
@@ -352,7 +352,8 @@ export async function reissueInvitation(
 ) {
   const row = await getCredentialRow(ctx, personId, credentialId);
   if (row.credential_type_id === HID_MOBILE) return reissueHidInvitation(ctx, personId, credentialId, opts);
-  if (row.credential_type_id !== WALLET_PASS) {
+  // A badge's new code brings a new issuance token with it when its own is spent or lapsed (hid/badge-provisioning.ts).
+  if (row.credential_type_id !== WALLET_PASS && row.credential_type_id !== HID_BADGE) {
     throw new ApiError('invalid_transition', 'Only wallet-pass credentials have invitations.', { status: row.status });
   }
   const { changed } = await ctx.store.db.transaction().execute(async (tx) => {

@@ -1,10 +1,12 @@
 // The fallback for missed save callbacks: with the Google REST API configured, pending Google
 // devices are polled (GET the object, read `hasUsers`) and a saved one is confirmed exactly as a
 // verified save callback would confirm it (docs/lifecycle.md).
+
 import { addSeconds, nowIso } from '../../clock.js';
 import type { GoogleWalletRestClient } from '../../wallet/google/rest-client.js';
 import type { Ctx } from '../context.js';
 import { confirmDevice } from '../credentials/devices.js';
+import { HID_BADGE } from '../credentials/types.js';
 import { PENDING_DEVICE_TTL_SECONDS } from './passes.js';
 
 /** Objects asked about per round; the least recently asked go first, so a backlog rotates. */
@@ -34,11 +36,13 @@ async function pollRound(
   const since = addSeconds(nowIso(ctx), -PENDING_DEVICE_TTL_SECONDS);
   const pending = await ctx.store.db
     .selectFrom('devices')
-    .select(['id', 'serial_number'])
-    .where('platform', '=', 'google')
-    .where('status', '=', 'pending')
-    .where('added_at', '>', since)
-    .orderBy('added_at', 'desc')
+    .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
+    .select(['devices.id', 'devices.serial_number'])
+    .where('devices.platform', '=', 'google')
+    .where('devices.status', '=', 'pending')
+    .where('devices.added_at', '>', since)
+    .where('credentials.credential_type_id', '!=', HID_BADGE) // a badge's Google device is confirmed by HID Origo
+    .orderBy('devices.added_at', 'desc')
     .limit(CANDIDATES)
     .execute();
   // When each device was last asked about; a device leaves when it stops being pending.

@@ -31,6 +31,7 @@ const PASSABLE: ReadonlySet<CredentialStatus> = new Set(['provisioning', 'active
 interface CoveredCredential {
   id: string;
   person_id: number;
+  credential_type_id: number;
   status: string;
   enabled: number;
   value_mode: 'per_device' | 'shared';
@@ -74,8 +75,8 @@ export async function coveredCredential(
   ctx: Ctx,
   caller: SessionCaller,
   credentialId: string | undefined,
-  /** WALLET_PASS (9) by default; HID_BADGE (10) for a badge's web provisioning. */
-  type: number = WALLET_PASS,
+  /** WALLET_PASS (9) by default; HID_BADGE (10) for a badge's web provisioning; both for a hand-off. */
+  type: number | readonly number[] = WALLET_PASS,
 ): Promise<CoveredCredential> {
   let id = credentialId;
   if (caller.kind === 'provisioning') {
@@ -110,10 +111,11 @@ export async function passableCredential(
   ctx: Ctx,
   personId: number,
   id: string,
-  type: number = WALLET_PASS,
+  type: number | readonly number[] = WALLET_PASS,
 ): Promise<CoveredCredential> {
   const row = await selectCovered(ctx.store.db, id, personId).executeTakeFirst();
-  if (!row || row.credential_type_id !== type)
+  const types: readonly number[] = typeof type === 'number' ? [type] : type;
+  if (!row || !types.includes(row.credential_type_id))
     throw new ApiError('not_found', 'This token covers no wallet-pass credential with that id.');
   checkPassable(row);
   return row;
