@@ -65,9 +65,10 @@ APNs answers it (answers arriving together share one commit) and a pass's next p
 that record, so a second run sends only what is left — except the pushes whose answers had arrived
 but whose record had not committed when the process died: at most --concurrency of them (none
 with --concurrency 1 when the kill lands between pushes). A repeated push only makes Wallet ask
-again and get the same pass. Progress is printed per batch and shown in /metrics
-(keyway_pass_resign_passes, keyway_pass_resign_pushes). Pushes APNs cannot take now go to the
-push queue, which the server retries.
+again and get the same pass. Run one at a time: two runs at once would each push every pass.
+Progress is printed per batch and shown in /metrics (keyway_pass_resign_passes,
+keyway_pass_resign_pushes). Pushes APNs cannot take now go to the push queue, which the server
+retries.
 
   --batch <n>         passes per batch (default ${RESIGN_BATCH})
   --concurrency <n>   passes pushing at once (default ${RESIGN_CONCURRENCY})
