@@ -129,31 +129,51 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
       };
 
-      test('a redemption answer dropped by a proxy, retried: the same session, with or without its key', async () => {
-        const person = await call(server.url, SK, '/api/3/people', {
-          person: { first_name: 'Lost', last_name: 'Answer' },
-        });
-        assert.equal(person.status, 201, person.text);
-        const cred = await call(server.url, SK, `/api/3/people/${person.body.person.id}/credentials`, {
-          person_credential: { credential_type_id: 9, enabled: true },
-        });
-        assert.equal(cred.status, 201, cred.text);
-        const code = cred.body.person_credential.invitation_code as string;
+      test('a redemption answer dropped by a proxy, retried as it was sent: the same session; sent otherwise: used', async () => {
+        const newCode = async () => {
+          const person = await call(server.url, SK, '/api/3/people', {
+            person: { first_name: 'Lost', last_name: 'Answer' },
+          });
+          assert.equal(person.status, 201, person.text);
+          const cred = await call(server.url, SK, `/api/3/people/${person.body.person.id}/credentials`, {
+            person_credential: { credential_type_id: 9, enabled: true },
+          });
+          assert.equal(cred.status, 201, cred.text);
+          return cred.body.person_credential.invitation_code as string;
+        };
         const proxied = `http://127.0.0.1:${proxy.port}`;
+        const redeem = (code: string, key?: string) =>
+          call(proxied, PK, '/api/3/invitations/redeem', { invitation_code: code }, key);
+
+        // Under a key (as <invite-redeem> sends it): its retry gets the session back; the same code
+        // without that key is another tab or phone behind the same address.
+        const keyedCode = await newCode();
+        const plainCode = await newCode();
         proxy.dropAnswers();
-        await assert.rejects(call(proxied, PK, '/api/3/invitations/redeem', { invitation_code: code }, 'lost-1'));
-        await assert.rejects(call(proxied, PK, '/api/3/invitations/redeem', { invitation_code: code }));
+        await assert.rejects(redeem(keyedCode, 'lost-1'));
+        await assert.rejects(redeem(plainCode));
         proxy.restore();
-        const plain = await call(proxied, PK, '/api/3/invitations/redeem', { invitation_code: code });
-        assert.equal(plain.status, 200, plain.text);
-        const keyed = await call(proxied, PK, '/api/3/invitations/redeem', { invitation_code: code }, 'lost-1');
+        const keyed = await redeem(keyedCode, 'lost-1');
         assert.equal(keyed.status, 200, keyed.text);
-        assert.equal(keyed.body.provisioning_token, plain.body.provisioning_token);
+        assert.match(keyed.body.provisioning_token, /^ps_/);
+        const bare = await redeem(keyedCode);
+        assert.equal(bare.status, 409, bare.text);
+        assert.equal(bare.body.error.code, 'invitation_used');
+        const other = await redeem(keyedCode, 'another-tab');
+        assert.equal(other.status, 409, other.text);
+
+        // Without a key: the same client's repeat within a minute gets the session; a keyed one does not.
+        const plain = await redeem(plainCode);
+        assert.equal(plain.status, 200, plain.text);
+        const again = await redeem(plainCode);
+        assert.equal(again.body.provisioning_token, plain.body.provisioning_token);
+        assert.equal((await redeem(plainCode, 'late-key')).status, 409);
+
         const events = await call(server.url, SK, '/api/3/events?limit=100');
         assert.equal(
           events.body.events.filter((e: { type: string }) => e.type === 'invitation.redeemed').length,
-          1,
-          'redeemed once',
+          2,
+          'each code redeemed once',
         );
       });
     });

@@ -102,7 +102,8 @@ const liveSession = defineRead<{ expires_at: string }, [string, string]>(
  * A lost answer (docs/security.md): the same code from the same client (publishable key and IP
  * bucket) without an Idempotency-Key within RECOVER_SECONDS of its redemption gets the same session
  * back; a retry under the same Idempotency-Key record (one the server died running) within the 15
- * minutes a token is replayed; a request under another key (another tab or phone) gets invitation_used.
+ * minutes a token is replayed; a request under another key, or without the key the redemption had
+ * (another tab or phone), gets invitation_used.
  */
 const RECOVER_SECONDS = 60;
 const RECOVER_RETRY_SECONDS = 15 * 60;
@@ -123,9 +124,11 @@ async function recoverRedemption(
 ): Promise<ProvisioningGrant | undefined> {
   const by = redeemerOf(ctx, caller, input.ip);
   if (!by || !found.redeemed_at || !found.redeemed_session || found.redeemed_by !== by) return undefined;
-  // A request under another Idempotency-Key is another tab or device (each <invite-redeem> keeps its
-  // own key): the code is used. Without a key, the client is its publishable key and IP bucket.
-  if (input.retry && input.retry !== found.redeemed_retry) return undefined;
+  // A redemption made under an Idempotency-Key is recovered only under that key, and one made without a
+  // key only without one: another key — or none where there was one — is another tab or device (each
+  // <invite-redeem> keeps its own key), so the code is used. Without keys, the client is its publishable
+  // key and IP bucket.
+  if ((input.retry ?? null) !== (found.redeemed_retry ?? null)) return undefined;
   const window = input.retry ? RECOVER_RETRY_SECONDS : RECOVER_SECONDS;
   if (addSeconds(found.redeemed_at, window) <= now) return undefined;
   const token = `ps_${found.id.replace(/^cred_/, '')}_${base62(sessionSecret(ctx, found.invitation_id, found.redeemed_at))}`;

@@ -8,6 +8,7 @@ import { recordEvent } from '../../storage/audit.js';
 import type { Tx } from '../../storage/db.js';
 import type { AppleSigningMaterial } from '../../wallet/apple/material.js';
 import type { Ctx } from '../context.js';
+import { WALLET_PASS } from '../credentials/types.js';
 import { servedPass } from './apple-web-service.js';
 import { followRecordedSigner, recordSigner } from './signer.js';
 
@@ -89,9 +90,12 @@ export async function resignPasses(
       .expression(
         tx
           .selectFrom('devices')
+          .innerJoin('credentials', 'credentials.id', 'devices.credential_id')
           .select((eb) => [eb.val(signer).as('signer'), 'devices.id', eb.val(0).as('pushed')])
           .where('devices.platform', '=', 'apple')
-          .where('devices.status', '!=', 'revoked'),
+          .where('devices.status', '!=', 'revoked')
+          // Keyway's own passes only: an HID badge in Apple Wallet (type 10) is HID's to sign.
+          .where('credentials.credential_type_id', '=', WALLET_PASS),
       )
       .onConflict((oc) => oc.columns(['signer', 'device_id']).doNothing())
       .execute();
