@@ -176,6 +176,9 @@ export function defineRoute<
       for (const name of intParams) ids[name] = pathInt(c, name);
     }
     const parsedBody = (body ? await readBody(c, body, wrap) : undefined) as Infer<B>;
+    // A body the handler reads as bytes (a CSV in any encoding) is read as bytes first: the
+    // idempotency hash reads it as text, and a request caches the first reading it was asked for.
+    if (def.rawBody && c.get('idempotent')) await c.req.arrayBuffer();
     // An Idempotency-Key is recorded only now that the request is valid (docs/api.md).
     const replay = await c.get('idempotent')?.();
     if (replay) return replay;

@@ -173,6 +173,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(r.body.encoding, 'windows-1252');
       assert.equal(r.body.separator, ',');
       assert.equal(r.body.rows[0].first_name, 'René');
+      // The same bytes under an Idempotency-Key (whose hash reads the body as text first) decode alike.
+      const keyed = await json(
+        await importFile('dry_run=true', Buffer.from(text, 'latin1'), {
+          ...operator.headers,
+          'idempotency-key': 'cp1252-dry-run',
+        }),
+      );
+      assert.equal(keyed.status, 200, JSON.stringify(keyed.body));
+      assert.equal(keyed.body.encoding, 'windows-1252');
+      assert.equal(keyed.body.rows[0].first_name, 'René');
       assert.deepEqual(summary(r.body.rows), [
         '2 create',
         '3 refused duplicate_in_file',
