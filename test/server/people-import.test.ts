@@ -42,7 +42,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
     after(() => h?.close());
 
-    const importFile = (query: string, file: Buffer | string = FIXTURE, headers = operator.headers) =>
+    const importFile = (
+      query: string,
+      file: Buffer | string = FIXTURE,
+      headers: Record<string, string> = operator.headers,
+    ) =>
       h.keyway.app.request(`/api/3/people/import?${query}`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'text/csv', 'x-forwarded-for': '10.9.0.1' },
