@@ -104,6 +104,7 @@ export function localLimits(now: () => number, counts: LimitCounts = limitCounts
 
 // The IPC messages between a worker and its primary.
 const ASK = 'keyway-limits?';
+const ASK_TIMEOUT_MS = 2000;
 const ANSWER = 'keyway-limits';
 type Question =
   | { op: 'stream'; tokenHash: string; clientBucket: string }
@@ -121,25 +122,37 @@ function primaryLimits(send: (message: Ask) => boolean): SharedLimits {
     waiting.get(message.id)?.(message);
     waiting.delete(message.id);
   });
+  // A primary that does not answer within ASK_TIMEOUT_MS (it is stopping) never holds a request open.
   const ask = (question: Question) =>
     new Promise<Answer>((resolve, reject) => {
       const id = ++nextId;
-      waiting.set(id, resolve);
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error('the cluster primary did not answer'));
+      }, ASK_TIMEOUT_MS);
+      timer.unref();
+      waiting.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
       try {
         send({ type: ASK, id, ...question });
       } catch (error) {
+        clearTimeout(timer);
         waiting.delete(id);
         reject(error);
       }
     });
   return {
     async acquireStream(tokenHash, clientBucket) {
-      const { lease } = await ask({ op: 'stream', tokenHash, clientBucket });
+      const { lease } = await ask({ op: 'stream', tokenHash, clientBucket }).catch(() => {
+        throw new ApiError('service_unavailable', 'The server is restarting; try again.', undefined, 5);
+      });
       if (!lease) throw tooMany();
       return releaseOnce(() => void ask({ op: 'release', lease }).catch(() => undefined));
     },
     async takeLogLines(wanted) {
-      return (await ask({ op: 'log', wanted })).granted ?? 0;
+      return (await ask({ op: 'log', wanted }).catch(() => ({ granted: 0 }))).granted ?? 0;
     },
   };
 }
