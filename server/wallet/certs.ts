@@ -7,7 +7,18 @@ import {
   randomBytes,
   X509Certificate,
 } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import forge from 'node-forge';
 import { derToPem, OID, readCertificate } from '../crypto/der.js';
@@ -72,6 +83,42 @@ export function makeDevCertificates(
 ): DevCertificates {
   const root = resolve(dir);
   mkdirSync(root, { recursive: true, mode: 0o700 });
+  return oneMakerAtATime(root, () => makeIn(root, options));
+}
+
+/**
+ * Two processes starting at once on one data folder (two instances, a test's pair) would each see no
+ * certificates and write half a chain each (one's certificate, the other's key): one maker at a time,
+ * the other waits for the lock file to go and then finds the set made. A lock left by a maker that
+ * died is taken over after 30 s.
+ */
+function oneMakerAtATime<T>(root: string, make: () => T): T {
+  const lock = join(root, '.dev-certificates.lock');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > 30_000) rmSync(lock, { force: true });
+    } catch {
+      // gone meanwhile: try again
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${lock} is held: another keyway process is making the dev certificates`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // a synchronous 50 ms wait
+  }
+  try {
+    return make();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function makeIn(root: string, options: { passTypeId?: string; teamId?: string; now?: Date }): DevCertificates {
   const paths = {
     cert: join(root, CERT_FILES.cert),
     key: join(root, CERT_FILES.key),

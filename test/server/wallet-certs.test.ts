@@ -220,3 +220,29 @@ describe('keyway certs CLI', () => {
     assert.equal(unknown.code, 1);
   });
 });
+
+describe('two processes making the dev certificates at once', () => {
+  it('one chain: the key belongs to the certificate whichever process wrote last', async () => {
+    const { spawn } = await import('node:child_process');
+    for (let round = 0; round < 3; round++) {
+      const dir = tempDir();
+      const script = `import('./server/wallet/certs.ts').then((m) => m.makeDevCertificates(${JSON.stringify(dir)}))`;
+      const codes = await Promise.all(
+        Array.from(
+          { length: 4 },
+          () =>
+            new Promise<number | null>((resolve) => {
+              const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: 'ignore' });
+              child.once('exit', resolve);
+            }),
+        ),
+      );
+      assert.deepEqual(codes, [0, 0, 0, 0]);
+      const certKey = new (await import('node:crypto')).X509Certificate(readFileSync(join(dir, 'apple-pass-cert.pem')))
+        .publicKey;
+      const key = createPublicKey(createPrivateKey(readFileSync(join(dir, 'apple-pass-key.pem'))));
+      assert.ok(certKey.equals(key), `round ${round}: the key does not belong to the certificate`);
+      assert.ok(!existsSync(join(dir, '.dev-certificates.lock')), 'the lock is gone');
+    }
+  });
+});
