@@ -8,12 +8,17 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { nowIso } from '../../clock.js';
 import { OrigoError } from '../../hid/origo-client.js';
 import { type BadgeWallet, type ProvisioningData, WebProvisioningRefusal } from '../../hid/origo-passes.js';
-import { recordChange } from '../../storage/change-log.js';
 import { actorOf } from '../callers/callers.js';
 import type { Ctx } from '../context.js';
 import { HID_BADGE, newId } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
-import { checkPassable, coveredCredential, type SessionCaller, selectCovered } from '../wallets/passes.js';
+import {
+  checkPassable,
+  coveredCredential,
+  recordPassRequested,
+  type SessionCaller,
+  selectCovered,
+} from '../wallets/passes.js';
 import { restoreIssuanceToken, spendIssuanceToken } from './badges.js';
 import { origoPassesOf, upstream } from './origo.js';
 import { passPhase } from './pass-progress.js';
@@ -139,30 +144,7 @@ export async function provisionBadge(
       })
       .execute();
     await tx.updateTable('hid_syncs').set({ next_sync_at: at }).where('credential_id', '=', cred.id).execute();
-    const subject = `credential:${cred.id}`;
-    await recordChange(tx, at, {
-      type: 'pass.requested',
-      actor,
-      subject,
-      data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform },
-    });
-    await recordChange(
-      tx,
-      at,
-      {
-        type: 'device.added',
-        actor,
-        subject,
-        data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform, status: 'pending' },
-      },
-      {
-        event: 'device.added',
-        credential_id: cred.id,
-        person_id: cred.person_id,
-        device_id: deviceId,
-        platform: input.platform,
-      },
-    );
+    await recordPassRequested(tx, at, actor, cred, deviceId, input.platform);
   });
   ctx.bus.credentialChanged(cred.id);
   if (data.wallet === 'apple')

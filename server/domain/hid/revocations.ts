@@ -10,6 +10,15 @@ export const HID_SYNC_WAKE = 'hid-sync';
 
 export const wakeHidSync = (ctx: Ctx): void => void ctx.bus.emit(HID_SYNC_WAKE);
 
+/** The credential's next read-back is due now, with its backoff forgotten: the sync has something to tell Origo. */
+async function syncNowTx(tx: Tx, credentialId: string, at: string): Promise<void> {
+  await tx
+    .updateTable('hid_syncs')
+    .set({ next_sync_at: at, failures: 0 })
+    .where('credential_id', '=', credentialId)
+    .execute();
+}
+
 /** DELETE of a type-8 credential: its pending invitations cancelled and every phone's Origo credential revoked. */
 export async function wantHidRevocationTx(tx: Tx, credentialId: string, at: string): Promise<void> {
   await tx
@@ -33,11 +42,7 @@ export async function wantHidRevocationTx(tx: Tx, credentialId: string, at: stri
     .where('revoked_at', 'is', null)
     .where('revoke_wanted_at', 'is', null)
     .execute();
-  await tx
-    .updateTable('hid_syncs')
-    .set({ next_sync_at: at, failures: 0 })
-    .where('credential_id', '=', credentialId)
-    .execute();
+  await syncNowTx(tx, credentialId, at);
 }
 
 /** One phone revoked in Keyway (its device row is `revoked` already): Origo is told by the sync. */
@@ -50,11 +55,7 @@ export async function wantHidDeviceRevokedTx(ctx: Ctx, tx: Tx, deviceId: string,
     .returning('credential_id')
     .executeTakeFirst();
   if (updated) {
-    await tx
-      .updateTable('hid_syncs')
-      .set({ next_sync_at: at, failures: 0 })
-      .where('credential_id', '=', updated.credential_id)
-      .execute();
+    await syncNowTx(tx, updated.credential_id, at);
     wakeHidSync(ctx);
   }
 }
@@ -77,11 +78,7 @@ export async function wantBadgeDeletedTx(tx: Tx, credentialId: string, at: strin
     .where('credential_id', '=', credentialId)
     .where('delete_wanted_at', 'is', null)
     .execute();
-  await tx
-    .updateTable('hid_syncs')
-    .set({ next_sync_at: at, failures: 0 })
-    .where('credential_id', '=', credentialId)
-    .execute();
+  await syncNowTx(tx, credentialId, at);
 }
 
 /** A person's name changed: each live badge of theirs owes Origo its post-provisioning update (the sync sends it). */

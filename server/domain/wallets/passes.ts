@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
 import { base62, newToken, sha256 } from '../../crypto/secrets.js';
+import type { Actor } from '../../storage/audit.js';
 import { recordChange } from '../../storage/change-log.js';
 import type { Tx } from '../../storage/db.js';
 import type { DeviceTable } from '../../storage/schema.js';
@@ -146,6 +147,38 @@ async function refuseTooManyPending(ctx: Ctx, tx: Tx, credentialId: string): Pro
 const holderName = (c: Pick<CoveredCredential, 'first_name' | 'last_name'>) => `${c.first_name} ${c.last_name}`.trim();
 
 /**
+ * A press of an Add button made a pending device: `pass.requested`, and `device.added` with its
+ * webhook (the device is pending until the wallet confirms it). Wallet passes and badges alike.
+ */
+export async function recordPassRequested(
+  tx: Tx,
+  at: string,
+  actor: Actor,
+  cred: { id: string; person_id: number },
+  deviceId: string,
+  platform: string,
+): Promise<void> {
+  const subject = `credential:${cred.id}`;
+  await recordChange(tx, at, {
+    type: 'pass.requested',
+    actor,
+    subject,
+    data: { person_id: cred.person_id, device_id: deviceId, platform },
+  });
+  await recordChange(
+    tx,
+    at,
+    {
+      type: 'device.added',
+      actor,
+      subject,
+      data: { person_id: cred.person_id, device_id: deviceId, platform, status: 'pending' },
+    },
+    { event: 'device.added', credential_id: cred.id, person_id: cred.person_id, device_id: deviceId, platform },
+  );
+}
+
+/**
  * `POST /api/3/passes`: a new `pending` device with its own serial number, authentication token and
  * (per-device mode) reader value, then a one-time .pkpass URL or a Google save URL (docs/api.md, docs/wallet.md).
  */
@@ -235,30 +268,7 @@ export async function requestPass(
         })
         .execute();
     }
-    const subject = `credential:${cred.id}`;
-    await recordChange(tx, at, {
-      type: 'pass.requested',
-      actor,
-      subject,
-      data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform },
-    });
-    await recordChange(
-      tx,
-      at,
-      {
-        type: 'device.added',
-        actor,
-        subject,
-        data: { person_id: cred.person_id, device_id: deviceId, platform: input.platform, status: 'pending' },
-      },
-      {
-        event: 'device.added',
-        credential_id: cred.id,
-        person_id: cred.person_id,
-        device_id: deviceId,
-        platform: input.platform,
-      },
-    );
+    await recordPassRequested(tx, at, actor, cred, deviceId, input.platform);
   });
   ctx.bus.credentialChanged(cred.id);
   return { url, device_id: deviceId };
