@@ -156,9 +156,16 @@ describe('two instances on one PostgreSQL database are one system', async () => 
       (['a', 'b'] as const).map(async (via) => {
         await new Promise((r) => setTimeout(r, i * 3));
         const server = via === 'a' ? a : b;
-        const r = await call(server.url, 'POST', '/api/3/invitations/redeem', PK, { invitation_code: code }).catch(
-          () => undefined,
-        );
+        // Two clients per code (each <invite-redeem> sends its own key): a keyless repeat from one
+        // client within a minute would get its lost answer back (redeem-recovery.test.ts), not a 409.
+        const r = await call(
+          server.url,
+          'POST',
+          '/api/3/invitations/redeem',
+          PK,
+          { invitation_code: code },
+          { 'idempotency-key': `${via}-${i}` },
+        ).catch(() => undefined);
         outcomes.push({ code, via, status: r?.status });
       }),
     );
