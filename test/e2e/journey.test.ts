@@ -32,8 +32,6 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
   const requests: { url: string; authorization?: string }[] = [];
   /** The page problems that count: all of them, less the expected SSE 404 while the stream is missing. */
   const real = (problems: string[]) => {
-    // An element closing its own event stream (its device turned active, the page moved on) is not a failure.
-    problems = problems.filter((p) => !/^requestfailed: .*\/status\/stream\S* net::ERR_ABORTED$/.test(p));
     if (!sseMissing) return problems;
     const sse = problems.filter((p) => /\/status\/stream\?/.test(p)).length;
     let console404 = 0;
