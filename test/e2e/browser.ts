@@ -54,6 +54,24 @@ export function watchProblems(page: Page): string[] {
   return problems;
 }
 
+/**
+ * axe-core's violations on the page as it stands, shadow roots included, each as "rule (impact): targets";
+ * `rules` runs only those. Injected as a script, so the page's context must bypass its CSP (`bypassCSP: true`).
+ */
+export async function axeViolations(page: Page, rules?: string[]): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ path: path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  return page.evaluate(async (only) => {
+    type Result = { violations: { id: string; impact: string; nodes: { target: unknown }[] }[] };
+    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<Result> } }).axe;
+    const result = await axe.run(
+      document,
+      only ? { runOnly: only, resultTypes: ['violations'] } : { resultTypes: ['violations'] },
+    );
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  }, rules ?? null);
+}
+
 let shot = 0;
 /** Saves a numbered 390×844 screenshot of what is on screen under test-artifacts/e2e (gitignored). */
 export async function screenshot(page: Page, name: string): Promise<void> {

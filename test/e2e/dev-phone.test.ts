@@ -9,20 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
-import { freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
-
-/** axe-core's violations on the page as it stands (the context bypasses CSP to inject it). */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js') });
-  return page.evaluate(async () => {
-    const run = (
-      window as unknown as {
-        axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string }[] }> };
-      }
-    ).axe.run;
-    return (await run(document)).violations.map((v) => `${v.id} (${v.impact})`);
-  });
-}
+import { axeViolations as axe, freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
 describe('the dev phone adds passes as a phone would, in Chromium against a real server', { timeout: 180_000 }, () => {
   let dataDir: string;

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
-import { ARTIFACTS, freePort, launch, phone, screenshot, watchProblems } from './browser.js';
+import { ARTIFACTS, axeViolations, freePort, launch, phone, screenshot, watchProblems } from './browser.js';
 
 const PHONE = '+44 7400 123456';
 const PHONE_E164 = '+447400123456';
@@ -347,17 +347,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
       .evaluate((pre) => ({ scroll: pre.scrollWidth, client: pre.clientWidth, text: pre.textContent ?? '' }));
     assert.ok(snippet.scroll <= snippet.client, `snippet ${snippet.scroll} px wide in a ${snippet.client} px box`);
     assert.ok(snippet.text.indexOf('<invite-redeem') < snippet.text.indexOf('<add-to-wallet'), 'redeem comes first');
-    await page.addScriptTag({ path: path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js') });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
-        }
-      ).axe;
-      const result = await axe.run(document, { runOnly: ['scrollable-region-focusable'] });
-      return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
-    });
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await axeViolations(page, ['scrollable-region-focusable']), []);
     await desktop.close();
   });
 });

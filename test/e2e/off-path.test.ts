@@ -8,21 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
-import { freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
-
-/** axe-core's rules on the page as it stands (CSP bypassed by the context to inject it). */
-async function axe(page: Page, rules?: string[]): Promise<string[]> {
-  await page.addScriptTag({ path: path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js') });
-  return page.evaluate(async (only) => {
-    const run = (
-      window as unknown as {
-        axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; impact: string }[] }> };
-      }
-    ).axe.run;
-    const result = await run(document, only ? { runOnly: only } : {});
-    return result.violations.map((v) => `${v.id} (${v.impact})`);
-  }, rules ?? null);
-}
+import { axeViolations as axe, freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
 describe('/p off the happy path, in Chromium against a real server', { timeout: 180_000 }, () => {
   let dataDir: string;

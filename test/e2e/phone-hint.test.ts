@@ -6,22 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
-import { freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
-
-/** axe-core's violations on the page as it stands (the context bypasses CSP to inject it). */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js') });
-  return page.evaluate(async () => {
-    const run = (
-      window as unknown as {
-        axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string }[] }> };
-      }
-    ).axe.run;
-    return (await run(document)).violations.map((v) => `${v.id} (${v.impact})`);
-  });
-}
+import { axeViolations as axe, freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
 describe('a number in another country’s national form, on /p in Chromium', { timeout: 180_000 }, () => {
   let dataDir: string;
