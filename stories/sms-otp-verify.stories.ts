@@ -225,6 +225,23 @@ export const PhoneStepGerman: Story = {
   },
 };
 
+/** The country picker open under the number: its search has focus; a search narrows the list. */
+export const CountryPickerOpen: Story = {
+  play: async ({ canvasElement }) => {
+    const el = await element<SmsOtpVerify>(canvasElement, 'sms-otp-verify');
+    const prefix = await part(el, 'country-button');
+    await waitFor(() => expect(prefix.textContent).toContain('+44'));
+    prefix.click();
+    await waitFor(() => expect(prefix).toHaveAttribute('aria-expanded', 'true'));
+    const search = (await part(el, 'country-search')) as HTMLInputElement;
+    await waitFor(() => expect(el.shadowRoot!.activeElement).toBe(search));
+    type(search, 'Aus');
+    const list = (await part(el, 'country-select')) as HTMLSelectElement;
+    await waitFor(() => expect([...list.options].map((o) => o.value)).toContain('AU'));
+    await expect(list.options.length).toBeLessThan(6);
+  },
+};
+
 /** Arabic code step: the number stays one left-to-right unit and every text uses Latin digits. */
 export const CodeStepArabicDigits: Story = {
   args: { locale: 'ar' },

@@ -74,10 +74,63 @@ describe('<sms-otp-verify>', () => {
     expect(phone.type).to.equal('tel');
     expect(phone.autocomplete).to.equal('tel');
     expect(phone.getAttribute('dir')).to.equal('ltr');
-    getByRole(el, 'combobox', 'Country');
-    getByRole(el, 'searchbox', 'Search countries');
     getByRole(el, 'button', 'Send code');
     await expect(el).to.be.accessible();
+  });
+
+  it('one field first: the country is the number’s prefix, its picker (search inside) opens on press and closes on a choice', async () => {
+    const el = await mount(new ScriptedClient());
+    await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
+    await el.updateComplete;
+    const prefix = getByRole<HTMLButtonElement>(el, 'button', 'Country: United Kingdom +44');
+    expect(textOf(prefix)).to.equal('Country: United Kingdom +44');
+    expect(prefix.getAttribute('aria-expanded')).to.equal('false');
+    // Closed, the picker's search and list are out of sight and out of the accessibility tree.
+    expect(queryByRole(el, 'searchbox', 'Search countries')).to.equal(null);
+    expect(queryByRole(el, 'listbox', 'Country')).to.equal(null);
+    expect(byPart(el, 'country-picker')!.hidden).to.equal(true);
+
+    prefix.click();
+    await el.updateComplete;
+    expect(prefix.getAttribute('aria-expanded')).to.equal('true');
+    const search = getByRole<HTMLInputElement>(el, 'searchbox', 'Search countries');
+    expect(el.shadowRoot!.activeElement).to.equal(search);
+    // The list shows its matches in place (a list box), not behind another drop-down.
+    getByRole(el, 'listbox', 'Country');
+    await expect(el).to.be.accessible();
+
+    // Search inside the picker, Enter goes to the narrowed list, arrow keys move, Enter picks and goes to the number.
+    await sendKeys({ type: 'Germ' });
+    await sendKeys({ press: 'Enter' });
+    const list = byPart<HTMLSelectElement>(el, 'country-select')!;
+    expect(el.shadowRoot!.activeElement).to.equal(list);
+    list.value = 'DE';
+    list.dispatchEvent(new Event('change', { bubbles: true }));
+    await el.updateComplete;
+    expect(byPart(el, 'country-picker')!.hidden, 'a key-made change keeps the picker open').to.equal(false);
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(byPart(el, 'country-picker')!.hidden).to.equal(true);
+    expect(el.shadowRoot!.activeElement).to.equal(getByRole(el, 'textbox', 'Mobile number'));
+    getByRole(el, 'button', 'Country: Germany +49');
+    expect(el.getAttribute('step'), 'Enter in the picker never sends the form').to.equal('phone');
+
+    // Escape closes it back to the prefix; a pointer's choice closes it too.
+    prefix.click();
+    await el.updateComplete;
+    await sendKeys({ press: 'Escape' });
+    await el.updateComplete;
+    expect(byPart(el, 'country-picker')!.hidden).to.equal(true);
+    expect(el.shadowRoot!.activeElement).to.equal(prefix);
+    prefix.click();
+    await el.updateComplete;
+    list.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    list.value = 'FR';
+    list.dispatchEvent(new Event('change', { bubbles: true }));
+    await el.updateComplete;
+    expect(byPart(el, 'country-picker')!.hidden).to.equal(true);
+    expect(textOf(prefix)).to.equal('Country: France +33');
+    expect(el.shadowRoot!.activeElement).to.equal(getByRole(el, 'textbox', 'Mobile number'));
   });
 
   it('loads phone metadata lazily and formats as you type', async () => {
@@ -91,7 +144,8 @@ describe('<sms-otp-verify>', () => {
   it('the country search narrows the list', async () => {
     const el = await mount(new ScriptedClient());
     await until(() => (byPart<HTMLSelectElement>(el, 'country-select')?.options.length ?? 0) > 100, 'country list');
-    getByRole(el, 'searchbox', 'Search countries').focus();
+    byPart<HTMLButtonElement>(el, 'country-button')!.click();
+    await el.updateComplete;
     await sendKeys({ type: 'Germ' });
     await el.updateComplete;
     const names = [...byPart<HTMLSelectElement>(el, 'country-select')!.options].map((o) => o.value);

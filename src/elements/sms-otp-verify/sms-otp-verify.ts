@@ -47,8 +47,10 @@ const DEAD_CODE = new Set(['too_many_attempts', 'verification_expired']);
  * @csspart base - The wrapper.
  * @csspart form - The current step's form.
  * @csspart heading - The step's heading.
- * @csspart country-search - The field that filters the country list.
- * @csspart country-select - The country picker.
+ * @csspart country-button - The number's prefix (`+44`): opens and closes the country picker.
+ * @csspart country-picker - The country picker under the number, hidden until its prefix is pressed.
+ * @csspart country-search - The field inside the picker that filters the country list.
+ * @csspart country-select - The country list inside the picker.
  * @csspart phone-input - The mobile number field.
  * @csspart code-input - The security code field.
  * @csspart label - Field labels.
@@ -95,6 +97,7 @@ export class SmsOtpVerify extends KeywayElement {
     phone: { state: true },
     countryFilter: { state: true },
     selectedCountry: { state: true },
+    pickerOpen: { state: true },
     phoneError: { state: true },
     suggestedCountry: { state: true },
     code: { state: true },
@@ -139,6 +142,10 @@ export class SmsOtpVerify extends KeywayElement {
   private phone = '';
   private countryFilter = '';
   declare private selectedCountry?: string;
+  /** The country picker under the number (search and list): closed until its prefix is pressed. */
+  private pickerOpen = false;
+  /** The list was last touched by a pointer: its change is a choice made, so the picker closes. */
+  private pickedByPointer = false;
   declare private phoneError?: KeywayApiError | string;
   /** A national number that fits another country: the hint offers to switch to it. */
   declare private suggestedCountry?: CountryOption;
@@ -166,6 +173,10 @@ export class SmsOtpVerify extends KeywayElement {
 
   private get phoneInput(): HTMLInputElement | undefined {
     return this.renderRoot?.querySelector<HTMLInputElement>('#phone') ?? undefined;
+  }
+
+  private get countryButton(): HTMLButtonElement | undefined {
+    return this.renderRoot?.querySelector<HTMLButtonElement>('[part~="country-button"]') ?? undefined;
   }
 
   private get codeInput(): HTMLInputElement | undefined {
@@ -231,6 +242,57 @@ export class SmsOtpVerify extends KeywayElement {
   private onCountryChange(event: Event): void {
     this.selectedCountry = (event.target as HTMLSelectElement).value;
     this.suggestedCountry = undefined;
+    // A tap or click picks; arrow keys only move (Chromium fires change on each), Enter picks.
+    if (this.pickedByPointer) void this.closePicker(this.phoneInput);
+  }
+
+  private onPickerPointer(): void {
+    this.pickedByPointer = true;
+  }
+
+  /** The number's prefix opens the picker with its search focused, and closes it again. */
+  private async togglePicker(): Promise<void> {
+    if (this.pickerOpen) {
+      await this.closePicker(this.countryButton);
+      return;
+    }
+    this.pickerOpen = true;
+    this.pickedByPointer = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('#country-search')?.focus();
+  }
+
+  /** Closes the picker (its search forgotten) and puts focus where the person goes next. */
+  private async closePicker(focus?: HTMLElement): Promise<void> {
+    if (!this.pickerOpen) return;
+    this.pickerOpen = false;
+    this.countryFilter = '';
+    await this.updateComplete;
+    focus?.focus();
+  }
+
+  /** Escape closes the picker back to its prefix; Enter on the list picks the country and goes to the number. */
+  private onPickerKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      void this.closePicker(this.countryButton);
+    } else if (event.key === 'Enter' && (event.target as Element).id === 'country') {
+      event.preventDefault();
+      void this.closePicker(this.phoneInput);
+    } else if (event.key === 'Enter') {
+      // Enter in the search must not send the form: it moves to the narrowed list.
+      event.preventDefault();
+      this.renderRoot.querySelector<HTMLSelectElement>('#country')?.focus();
+    }
+  }
+
+  /** Focus leaving the picker for anything but its own prefix closes it (the person moved on). */
+  private onPickerFocusOut(event: FocusEvent): void {
+    const next = event.relatedTarget as Node | null;
+    const picker = event.currentTarget as HTMLElement;
+    if (next && (picker.contains(next) || next === this.countryButton)) return;
+    this.pickerOpen = false;
+    this.countryFilter = '';
   }
 
   /**
@@ -250,6 +312,7 @@ export class SmsOtpVerify extends KeywayElement {
     if (!suggested) return;
     this.selectedCountry = suggested.code;
     this.countryFilter = '';
+    this.pickerOpen = false;
     this.suggestedCountry = undefined;
     this.phoneError = undefined;
     const util = phoneUtilManager.util;
@@ -464,32 +527,10 @@ export class SmsOtpVerify extends KeywayElement {
     const error = this.phoneError;
     const selected = this.activeCountry;
     const example = phoneUtilManager.util?.exampleNumber(selected);
+    const options = this.countryOptions();
+    const current = options.find((c) => c.code === selected) ?? { code: selected, name: selected, callingCode: '' };
     return html`<form part="form" novalidate @submit=${this.onPhoneSubmit}>
       <h2 part="heading" tabindex="-1" data-focus-target>${t.otp.phoneHeading}</h2>
-      <div class="country">
-        <div class="field">
-          <label part="label" for="country-search">${t.otp.countrySearchLabel}</label>
-          <input
-            part="country-search"
-            id="country-search"
-            type="search"
-            autocomplete="off"
-            .value=${this.countryFilter}
-            @input=${this.onCountryFilter}
-          />
-        </div>
-        <div class="field">
-          <label part="label" for="country">${t.otp.countryLabel}</label>
-          <select part="country-select" id="country" autocomplete="tel-country-code" @change=${this.onCountryChange}>
-            ${this.countryOptions().map(
-              (c) =>
-                html`<option value=${c.code} ?selected=${c.code === selected}>
-                  ${c.name}${c.callingCode ? ` (\u2066+${c.callingCode}\u2069)` : ''}
-                </option>`,
-            )}
-          </select>
-        </div>
-      </div>
       <div class="field">
         <label part="label" for="phone">${t.otp.phoneLabel}</label>
         <p part="hint" id="phone-hint" class="hint">${t.otp.phoneHint}</p>
@@ -498,20 +539,71 @@ export class SmsOtpVerify extends KeywayElement {
             ? html`<p part="hint example" id="phone-example" class="hint">${this.isolated(t.otp.phoneExample(example.national, example.international))}</p>`
             : nothing
         }
-        <input
-          part="phone-input"
-          id="phone"
-          name="phone_number"
-          type="tel"
-          autocomplete="tel"
-          inputmode="tel"
-          dir="ltr"
-          enterkeyhint="send"
-          .value=${this.phone}
-          aria-describedby=${['phone-hint', example ? 'phone-example' : '', error ? 'phone-error' : ''].filter(Boolean).join(' ')}
-          aria-invalid=${error ? 'true' : 'false'}
-          @input=${this.onPhoneInput}
-        />
+        <div class="number" dir="ltr">
+          <button
+            part="country-button"
+            type="button"
+            class="secondary prefix"
+            aria-expanded=${this.pickerOpen ? 'true' : 'false'}
+            aria-controls="country-picker"
+            @click=${this.togglePicker}
+          >
+            <span class="visually-hidden">${t.otp.countryLabel}: ${current.name}</span>
+            ${current.callingCode ? `+${current.callingCode}` : current.code}
+          </button>
+          <input
+            part="phone-input"
+            id="phone"
+            name="phone_number"
+            type="tel"
+            autocomplete="tel"
+            inputmode="tel"
+            dir="ltr"
+            enterkeyhint="send"
+            .value=${this.phone}
+            aria-describedby=${['phone-hint', example ? 'phone-example' : '', error ? 'phone-error' : ''].filter(Boolean).join(' ')}
+            aria-invalid=${error ? 'true' : 'false'}
+            @input=${this.onPhoneInput}
+          />
+        </div>
+        <div
+          part="country-picker"
+          id="country-picker"
+          class="country"
+          ?hidden=${!this.pickerOpen}
+          @keydown=${this.onPickerKeydown}
+          @focusout=${this.onPickerFocusOut}
+        >
+          <div class="field">
+            <label part="label" for="country-search">${t.otp.countrySearchLabel}</label>
+            <input
+              part="country-search"
+              id="country-search"
+              type="search"
+              autocomplete="off"
+              .value=${this.countryFilter}
+              @input=${this.onCountryFilter}
+            />
+          </div>
+          <div class="field">
+            <label part="label" for="country">${t.otp.countryLabel}</label>
+            <select
+              part="country-select"
+              id="country"
+              autocomplete="tel-country-code"
+              size=${Math.min(Math.max(options.length, 2), 6)}
+              @pointerdown=${this.onPickerPointer}
+              @change=${this.onCountryChange}
+            >
+              ${options.map(
+                (c) =>
+                  html`<option value=${c.code} ?selected=${c.code === selected}>
+                    ${c.name}${c.callingCode ? ` (\u2066+${c.callingCode}\u2069)` : ''}
+                  </option>`,
+              )}
+            </select>
+          </div>
+        </div>
         ${this.renderError('phone-error', error, () => void this.onPhoneSubmit())}
         ${
           this.suggestedCountry
