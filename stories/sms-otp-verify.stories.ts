@@ -75,6 +75,24 @@ export const InvalidNumber: Story = {
   },
 };
 
+/** An Australian mobile typed on a British page: the element names the country and offers to switch. */
+export const AnotherCountrysNumber: Story = {
+  parameters: { script: sent },
+  play: async ({ canvasElement }) => {
+    const el = await element<SmsOtpVerify>(canvasElement, 'sms-otp-verify');
+    // The light check runs in the phone chunk: wait for it (the prefix turns from GB to +44).
+    await waitFor(() =>
+      expect((el.shadowRoot!.querySelector('[part~="country-button"]') as HTMLElement).textContent).toContain('+44'),
+    );
+    await sendPhone(canvasElement, '0491 570 161');
+    const error = await part(el, 'error');
+    await expect(error.textContent).toContain('Australia');
+    const useIt = await part(el, 'switch-country-button');
+    await expect(useIt.textContent).toContain('+61');
+    await expect(el.step).toBe('phone');
+  },
+};
+
 export const CountryNotAllowed: Story = {
   parameters: { script: { startVerification: apiError('country_not_allowed', 422) } },
   play: async ({ canvasElement }) => {
