@@ -21,7 +21,7 @@ import type { Ctx } from '../context.js';
 import { applyLifecycle } from '../credentials/changes.js';
 import { createCredential } from '../credentials/issue.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
-import { WALLET_PASS } from '../credentials/types.js';
+import { HID_BADGE, WALLET_PASS } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
 import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from '../invitations/invitations.js';
 import { maskPhone, parsePhone, toAsciiDigits } from '../people/phone.js';
@@ -108,7 +108,8 @@ const newestPassOfPhone = defineRead<{ id: string; person_id: number; enabled: n
       .where('people.phone', '=', e164)
       .where('people.deleted_at', 'is', null)
       .where('people.enabled', '=', 1)
-      .where('credentials.credential_type_id', '=', WALLET_PASS)
+      // A wallet pass or an HID badge: flow B reaches either (SPEC §16), the newest first.
+      .where('credentials.credential_type_id', 'in', [WALLET_PASS, HID_BADGE])
       .where('credentials.status', 'not in', ['revoking', 'revoked'])
       .orderBy('credentials.created_at', 'desc')
       .orderBy('credentials.id', 'desc')
