@@ -220,6 +220,42 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(Number(n.n), 300);
     });
 
+    test('email-only rows asking for a wallet pass, applied twice at once: each email once, each person one pass', {
+      skip,
+    }, async () => {
+      const rows = 60;
+      const text = [
+        'first_name,last_name,email,credential_type_id,delivery',
+        ...Array.from({ length: rows }, (_, i) => `Mail${i},Twin,mail-twin-${i}@example.com,9,none`),
+      ].join('\n');
+      const answers = await Promise.all([importFile('dry_run=false', text), importFile('dry_run=false', text)]);
+      for (const a of answers) assert.equal(a.status, 200, await a.clone().text());
+      const people = await h.store.db
+        .selectFrom('people')
+        .select(['id', 'email'])
+        .where('last_name', '=', 'Twin')
+        .where('deleted_at', 'is', null)
+        .execute();
+      const emails = people.map((p) => p.email);
+      assert.equal(new Set(emails).size, rows);
+      assert.equal(people.length, rows, 'an email was made into two people');
+      const creds = await h.store.db
+        .selectFrom('credentials')
+        .select(['person_id'])
+        .where(
+          'person_id',
+          'in',
+          people.map((p) => p.id),
+        )
+        .execute();
+      assert.equal(creds.length, rows, `${creds.length} passes for ${rows} people`);
+      // What the two answers say agrees with what was written: one pass issued per person in all.
+      const issued = (await Promise.all(answers.map((a) => a.json()))).flatMap((b) =>
+        b.rows.filter((r: { credential_id: string | null }) => r.credential_id),
+      );
+      assert.equal(issued.length, rows);
+    });
+
     test('a file over 10 MB is 413 payload_too_large', { skip }, async () => {
       const big = `first_name,last_name,email\n${'x,y,z@example.com\n'.repeat(Math.ceil((10 * 1024 * 1024) / 18) + 10)}`;
       const r = await json(await importFile('dry_run=true', big));
