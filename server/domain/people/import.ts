@@ -16,6 +16,7 @@ import { createCredential } from '../credentials/issue.js';
 import { CARD, credentialTypes, PIN } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
 import { type CsvRow, type ImportColumn, readPeopleCsv } from './csv.js';
+import { EXTERNAL_ID_MAX, EXTERNAL_ID_PATTERN } from './people.js';
 import { parsePhone } from './phone.js';
 
 export type ImportAction = 'create' | 'update' | 'unchanged' | 'refused';
@@ -212,7 +213,11 @@ function readRow(ctx: Ctx, row: CsvRow): { wanted: Wanted; code: ImportRefusal |
   const refuse = (code: ImportRefusal) => ({ wanted, code });
   if (!wanted.first_name || !wanted.last_name) return refuse('missing_name');
   if (wanted.first_name.length > 200 || wanted.last_name.length > 200) return refuse('name_too_long');
-  if (wanted.external_id !== null && (wanted.external_id.length > 200 || /[\r\n]/.test(wanted.external_id)))
+  // The rule PersonInput's external_id follows (POST and PUT /api/3/people).
+  if (
+    wanted.external_id !== null &&
+    (wanted.external_id.length > EXTERNAL_ID_MAX || !EXTERNAL_ID_PATTERN.test(wanted.external_id))
+  )
     return refuse('invalid_external_id');
   if (wanted.email !== null && (wanted.email.length > 320 || !email.safeParse(wanted.email).success))
     return refuse('invalid_email');

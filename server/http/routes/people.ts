@@ -56,7 +56,9 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       wrap: 'person',
       status: 201,
       response: z.object({ person: S.Person }),
-      errors: [403],
+      errors: [403, 409],
+      description:
+        'The person, with their new id. An `external_id` another living person has → 409 `external_id_taken`.',
     },
     async ({ caller, body }, c) => {
       const person = await createPerson(ctx, phoneAlias(body), {
@@ -155,7 +157,9 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       wrap: 'person',
       status: 200,
       response: z.object({ person: S.Person }),
-      errors: [403, 404],
+      errors: [403, 404, 409],
+      description:
+        'The person as updated: only the fields given change. `external_id: null` removes it; one another living person has → 409 `external_id_taken`.',
     },
     async ({ caller, ids, body }, c) =>
       c.json({
