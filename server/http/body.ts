@@ -60,6 +60,39 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
+/** A body larger than the rest (the CSV import's file): its own limit and words for the 413. */
+export interface LargeBodyLimit {
+  maxBytes: number;
+  message: string;
+}
+
+/**
+ * Reads a large body whole, counting as it goes: `413 payload_too_large` past `limit.maxBytes`.
+ * A route calls it only once the caller may send such a body (docs/security.md "bodies": the edge
+ * refused a declared length over the limit already, and reads nothing of these bodies itself).
+ * The request then holds the bytes read, so later readings (the idempotency hash, the handler) see them.
+ */
+export async function readLargeBody(c: AppContext, limit: LargeBodyLimit): Promise<Uint8Array> {
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit.maxBytes) {
+      void reader.cancel().catch(() => undefined);
+      throw new ApiError('payload_too_large', limit.message);
+    }
+    chunks.push(value);
+  }
+  c.req.raw = new Request(c.req.raw, { body: new Uint8Array(Buffer.concat(chunks, size)) });
+  // Cached as bytes first: a later reading as text (the idempotency hash) must not decide the bytes.
+  return new Uint8Array(await c.req.arrayBuffer());
+}
+
 /** Field → message, for `details.fields` (docs/api.md). */
 export function fieldsOf(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};

@@ -18,6 +18,7 @@ import type { Ctx } from '../domain/context.js';
 import { ApiError } from '../domain/errors.js';
 import { redactPath } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { LargeBodyLimit } from './body.js';
 import { answerCompressor } from './compress.js';
 import type { AppContext, AppEnv } from './context.js';
 import { errorAnswer } from './errors.js';
@@ -30,8 +31,11 @@ export interface EdgeOptions {
   metrics?: Metrics;
   /** KEYWAY_BODY_LIMIT: the most bytes a request body may have. */
   bodyLimit: number;
-  /** Paths whose bodies may be larger (the CSV import's file), with their own limit and words. */
-  largeBodies?: Record<string, { maxBytes: number; message: string }>;
+  /**
+   * POST paths whose bodies may be larger (the CSV import's file), with their own limit and words:
+   * only a declared length is checked here; the route reads the body, counted, after auth (readLargeBody).
+   */
+  largeBodies?: Record<string, LargeBodyLimit>;
   /** Shutdown has begun: every answer closes its connection. */
   draining: () => boolean;
 }
@@ -46,10 +50,9 @@ export interface EdgeOptions {
 export function requestEdge(opts: EdgeOptions): MiddlewareHandler<AppEnv> {
   const { log, trustProxy, metrics, draining } = opts;
   const guardSmall = requestBodyLimit(opts.bodyLimit, `Request bodies are at most ${opts.bodyLimit} bytes.`);
-  const large = new Map(
-    Object.entries(opts.largeBodies ?? {}).map(([p, l]) => [p, requestBodyLimit(l.maxBytes, l.message)]),
-  );
-  const guardBody: MiddlewareHandler<AppEnv> = (c, next) => (large.get(c.req.path) ?? guardSmall)(c, next);
+  const large = new Map(Object.entries(opts.largeBodies ?? {}).map(([p, l]) => [p, declaredBodyLimit(l)]));
+  const guardBody: MiddlewareHandler<AppEnv> = (c, next) =>
+    ((c.req.method === 'POST' && large.get(c.req.path)) || guardSmall)(c, next);
   const compress = answerCompressor();
   return async (c, next) => {
     const started = performance.now();
@@ -124,6 +127,22 @@ function requestBodyLimit(maxBytes: number, message: string): MiddlewareHandler<
       if (length === undefined || (/^\d+$/.test(length) && Number(length) <= maxBytes)) return next();
     }
     return limit(c, next);
+  };
+}
+
+/**
+ * For a large body the route reads itself after auth (readLargeBody): a declared Content-Length over
+ * the limit is refused here, before auth and before any byte is read; nothing of the body is read
+ * here. An answer given without reading the body (401, 403, 400) closes the connection, so the rest
+ * of a stranger's 10 MB is never read either.
+ */
+function declaredBodyLimit(limit: LargeBodyLimit): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const length = c.req.header('content-length');
+    if (c.req.header('transfer-encoding') === undefined && length !== undefined && Number(length) > limit.maxBytes)
+      return errorAnswer(c, new ApiError('payload_too_large', limit.message), { connection: 'close' });
+    await next();
+    if (!c.req.raw.bodyUsed || c.res.status === 413) c.header('connection', 'close');
   };
 }
 

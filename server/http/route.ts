@@ -1,7 +1,7 @@
 import type { OpenAPIHono, z } from '@hono/zod-openapi';
 import { type Caller, requireAccessScope, requireScope } from '../domain/callers/callers.js';
 import { ApiError } from '../domain/errors.js';
-import { parseQuery, pathInt, readBody, refuseNulParams } from './body.js';
+import { type LargeBodyLimit, parseQuery, pathInt, readBody, readLargeBody, refuseNulParams } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
 import { requireCaller } from './middleware.js';
 import { type Answer, openApiOperation, type ResponseHeader, type SchemeName } from './openapi.js';
@@ -84,8 +84,11 @@ export interface RouteDef<
   description?: string;
   /** Media type of the success response (default JSON), e.g. a .pkpass. */
   mediaType?: string;
-  /** A body the handler reads itself, for the document only. */
-  rawBody?: { mediaTypes: string[]; schema: z.ZodType };
+  /**
+   * A body the handler reads itself (as `c.req.arrayBuffer()`). With `limit`, a larger body than the
+   * edge lets through unread: read here, counted, once the caller is checked (docs/security.md "bodies").
+   */
+  rawBody?: { mediaTypes: string[]; schema: z.ZodType; limit?: LargeBodyLimit };
   /** `false` for a route that never touches the database. */
   database?: false;
   /** Hono's path when the OpenAPI one cannot express it (a suffix after a parameter). */
@@ -178,7 +181,8 @@ export function defineRoute<
     const parsedBody = (body ? await readBody(c, body, wrap) : undefined) as Infer<B>;
     // A body the handler reads as bytes (a CSV in any encoding) is read as bytes first: the
     // idempotency hash reads it as text, and a request caches the first reading it was asked for.
-    if (def.rawBody && c.get('idempotent')) await c.req.arrayBuffer();
+    if (def.rawBody?.limit) await readLargeBody(c, def.rawBody.limit);
+    else if (def.rawBody && c.get('idempotent')) await c.req.arrayBuffer();
     // An Idempotency-Key is recorded only now that the request is valid (docs/api.md).
     const replay = await c.get('idempotent')?.();
     if (replay) return replay;

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { STATUSES } from '../domain/credentials/lifecycle.js';
+import { EXTERNAL_ID_MAX, EXTERNAL_ID_PATTERN } from '../domain/people/people.js';
 
 /** The zod schemas behind request validation and /openapi.json (one source for both). */
 
@@ -22,6 +23,17 @@ export const PersonInput = z
     phone_number: z.string().max(40).nullish().openapi({
       description: 'An alias of `phone` (the seed documents use both); giving both with different values is 400',
     }),
+    external_id: z
+      .string()
+      .trim()
+      .min(1, 'Give null to remove an external_id.')
+      .max(EXTERNAL_ID_MAX)
+      .regex(EXTERNAL_ID_PATTERN, 'No line breaks.')
+      .nullish()
+      .openapi({
+        description:
+          'The operator’s own id for the person, what the CSV import finds them by: unique among living people (another’s → 409 `external_id_taken`); null removes it',
+      }),
     enabled: z.boolean().optional(),
     group_ids: z.array(z.number().int().positive()).max(1000).optional(),
   })
@@ -35,7 +47,10 @@ export const Person = z
     last_name: z.string(),
     email: z.string().nullable(),
     phone: z.string().nullable(),
-    external_id: z.string().nullable().openapi({ description: 'The operator’s own id, set by the CSV import' }),
+    external_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The operator’s own id, set through the API or the CSV import' }),
     enabled: z.boolean(),
     group_ids: z.array(z.number()),
     created_at: z.string(),

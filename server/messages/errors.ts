@@ -19,6 +19,7 @@ export const ERRORS = {
   invalid_transition: [409, 'That change is not possible in the credential’s current status.'],
   invitation_used: [409, 'That invitation code has already been used.'],
   value_in_use: [409, 'Another live credential already holds that value.'],
+  external_id_taken: [409, 'Another person already has this external_id.'],
   idempotency_in_progress: [409, 'A request with this Idempotency-Key is still being processed.'],
   provisioning_unavailable: [409, 'This badge cannot be added to a wallet now. Ask for a new invitation.'],
   invitation_expired: [410, 'That invitation code has expired. Ask for a new one.'],

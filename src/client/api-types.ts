@@ -46,7 +46,10 @@ export interface paths {
         /** List people (filter by phone or email) */
         get: operations["get_people"];
         put?: never;
-        /** Create a person */
+        /**
+         * Create a person
+         * @description The person, with their new id. An `external_id` another living person has → 409 `external_id_taken`.
+         */
         post: operations["post_people"];
         delete?: never;
         options?: never;
@@ -83,7 +86,10 @@ export interface paths {
         };
         /** Read a person */
         get: operations["get_people_id"];
-        /** Update a person */
+        /**
+         * Update a person
+         * @description The person as updated: only the fields given change. `external_id: null` removes it; one another living person has → 409 `external_id_taken`.
+         */
         put: operations["put_people_id"];
         post?: never;
         /** Delete a person (revokes their credentials) */
@@ -979,7 +985,7 @@ export interface components {
             last_name: string;
             email: string | null;
             phone: string | null;
-            /** @description The operator’s own id, set by the CSV import */
+            /** @description The operator’s own id, set through the API or the CSV import */
             external_id: string | null;
             enabled: boolean;
             group_ids: number[];
@@ -1022,7 +1028,7 @@ export interface components {
         Error409: {
             error: {
                 /** @enum {string} */
-                code: "invalid_transition" | "invitation_used" | "value_in_use" | "idempotency_in_progress" | "provisioning_unavailable";
+                code: "invalid_transition" | "invitation_used" | "value_in_use" | "external_id_taken" | "idempotency_in_progress" | "provisioning_unavailable";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -1072,6 +1078,8 @@ export interface components {
             phone?: string | null;
             /** @description An alias of `phone` (the seed documents use both); giving both with different values is 400 */
             phone_number?: string | null;
+            /** @description The operator’s own id for the person, what the CSV import finds them by: unique among living people (another’s → 409 `external_id_taken`); null removes it */
+            external_id?: string | null;
             enabled?: boolean;
             group_ids?: number[];
         };
@@ -1133,6 +1141,8 @@ export interface components {
             phone?: string | null;
             /** @description An alias of `phone` (the seed documents use both); giving both with different values is 400 */
             phone_number?: string | null;
+            /** @description The operator’s own id for the person, what the CSV import finds them by: unique among living people (another’s → 409 `external_id_taken`); null removes it */
+            external_id?: string | null;
             enabled?: boolean;
             group_ids?: number[];
         };
@@ -1612,7 +1622,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Create a person */
+            /** @description The person, with their new id. An `external_id` another living person has → 409 `external_id_taken`. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1650,7 +1660,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1758,7 +1768,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1895,7 +1905,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Update a person */
+            /** @description The person as updated: only the fields given change. `external_id: null` removes it; one another living person has → 409 `external_id_taken`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1940,6 +1950,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error404"];
+                };
+            };
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error409"];
                 };
             };
             /** @description payload_too_large */
@@ -2255,7 +2274,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2441,7 +2460,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2867,7 +2886,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2977,7 +2996,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3107,7 +3126,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3300,7 +3319,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3430,7 +3449,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3609,7 +3628,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3710,7 +3729,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3842,7 +3861,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3965,7 +3984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4093,7 +4112,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4214,7 +4233,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4403,7 +4422,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4660,7 +4679,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4770,7 +4789,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5550,7 +5569,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error403"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5744,7 +5763,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error404"];
                 };
             };
-            /** @description invalid_transition, invitation_used, value_in_use, idempotency_in_progress, provisioning_unavailable */
+            /** @description invalid_transition, invitation_used, value_in_use, external_id_taken, idempotency_in_progress, provisioning_unavailable */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -220,6 +220,116 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(Number(n.n), 300);
     });
 
+    test('email-only rows asking for a wallet pass, applied twice at once: each email once, each person one pass', {
+      skip,
+    }, async () => {
+      const rows = 60;
+      const text = [
+        'first_name,last_name,email,credential_type_id,delivery',
+        ...Array.from({ length: rows }, (_, i) => `Mail${i},Twin,mail-twin-${i}@example.com,9,none`),
+      ].join('\n');
+      const answers = await Promise.all([importFile('dry_run=false', text), importFile('dry_run=false', text)]);
+      for (const a of answers) assert.equal(a.status, 200, await a.clone().text());
+      const people = await h.store.db
+        .selectFrom('people')
+        .select(['id', 'email'])
+        .where('last_name', '=', 'Twin')
+        .where('deleted_at', 'is', null)
+        .execute();
+      const emails = people.map((p) => p.email);
+      assert.equal(new Set(emails).size, rows);
+      assert.equal(people.length, rows, 'an email was made into two people');
+      const creds = await h.store.db
+        .selectFrom('credentials')
+        .select(['person_id'])
+        .where(
+          'person_id',
+          'in',
+          people.map((p) => p.id),
+        )
+        .execute();
+      assert.equal(creds.length, rows, `${creds.length} passes for ${rows} people`);
+      // What the two answers say agrees with what was written: one pass issued per person in all.
+      const issued = (await Promise.all(answers.map((a) => a.json()))).flatMap((b) =>
+        b.rows.filter((r: { credential_id: string | null }) => r.credential_id),
+      );
+      assert.equal(issued.length, rows);
+    });
+
+    test('external_id through POST and PUT /api/3/people: set, found by the import, unique among the living, validated', {
+      skip,
+    }, async () => {
+      const created = await h.request('POST', '/api/3/people', {
+        token: h.sk,
+        body: { person: { first_name: 'Emil', last_name: 'Extern', external_id: 'API-1' } },
+      });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.body.person.external_id, 'API-1');
+      const id = created.body.person.id;
+      // The import finds the person by the id the API gave: the row is unchanged, not a second Emil.
+      const found = await json(
+        await importFile('dry_run=true', 'first_name,last_name,external_id\nEmil,Extern,API-1\n'),
+      );
+      assert.equal(found.body.rows[0].action, 'unchanged', JSON.stringify(found.body.rows[0]));
+      assert.equal(found.body.rows[0].person_id, id);
+
+      const twin = await h.request('POST', '/api/3/people', {
+        token: h.sk,
+        body: { person: { first_name: 'Other', last_name: 'Extern', external_id: 'API-1' } },
+      });
+      assert.equal(twin.status, 409, twin.text);
+      assert.equal(twin.body.error.code, 'external_id_taken');
+      const other = await h.request('POST', '/api/3/people', {
+        token: h.sk,
+        body: { first_name: 'Other', last_name: 'Extern' },
+      });
+      const taken = await h.request('PUT', `/api/3/people/${other.body.person.id}`, {
+        token: h.sk,
+        body: { person: { external_id: 'API-1' } },
+      });
+      assert.equal(taken.status, 409, taken.text);
+      assert.equal(taken.body.error.code, 'external_id_taken');
+
+      const renamed = await h.request('PUT', `/api/3/people/${id}`, {
+        token: h.sk,
+        body: { person: { external_id: 'API-2' } },
+      });
+      assert.equal(renamed.status, 200, renamed.text);
+      assert.equal(renamed.body.person.external_id, 'API-2');
+      const freed = await h.request('PUT', `/api/3/people/${other.body.person.id}`, {
+        token: h.sk,
+        body: { external_id: 'API-1' },
+      });
+      assert.equal(freed.status, 200, 'the old id is free again');
+      // A deleted person's id may be given to someone living.
+      assert.equal((await h.request('DELETE', `/api/3/people/${id}`, { token: h.sk })).status, 202);
+      const reused = await h.request('POST', '/api/3/people', {
+        token: h.sk,
+        body: { first_name: 'New', last_name: 'Extern', external_id: 'API-2' },
+      });
+      assert.equal(reused.status, 201, reused.text);
+      const cleared = await h.request('PUT', `/api/3/people/${reused.body.person.id}`, {
+        token: h.sk,
+        body: { external_id: null },
+      });
+      assert.equal(cleared.body.person.external_id, null);
+
+      for (const bad of ['x'.repeat(201), 'two\nlines', '']) {
+        const r = await h.request('POST', '/api/3/people', {
+          token: h.sk,
+          body: { first_name: 'Bad', last_name: 'Extern', external_id: bad },
+        });
+        assert.equal(r.status, 400, `${JSON.stringify(bad)}: ${r.text}`);
+        assert.equal(r.body.error.code, 'invalid_request');
+        assert.ok(r.body.error.details.fields.external_id, r.text);
+      }
+      const viewer = await h.request('PUT', `/api/3/people/${reused.body.person.id}`, {
+        token: h.skRead,
+        body: { external_id: 'API-3' },
+      });
+      assert.equal(viewer.status, 403);
+    });
+
     test('a file over 10 MB is 413 payload_too_large', { skip }, async () => {
       const big = `first_name,last_name,email\n${'x,y,z@example.com\n'.repeat(Math.ceil((10 * 1024 * 1024) / 18) + 10)}`;
       const r = await json(await importFile('dry_run=true', big));

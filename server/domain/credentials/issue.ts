@@ -8,6 +8,7 @@ import { ApiError } from '../errors.js';
 import { abandonHidBadge, type PreparedBadge, prepareHidBadge, storeHidBadgeTx } from '../hid/badges.js';
 import { createHidCredential } from '../hid/credentials.js';
 import { emailInvitation, issueInvitationTx } from '../invitations/invitations.js';
+import { refuseHeldTx } from './held.js';
 import type { CredentialStatus } from './lifecycle.js';
 import {
   CARD,
@@ -24,11 +25,18 @@ import {
 import { refuseValueInUse } from './values.js';
 import { getCredentialView } from './views.js';
 
+export interface CreateCredentialOptions {
+  actor: Actor;
+  showSecrets: boolean;
+  /** Issue nothing (throw {@link CredentialHeld}) when the person holds a live credential of the type: the import's re-check. */
+  unlessHeld?: boolean;
+}
+
 export async function createCredential(
   ctx: Ctx,
   personId: number,
   input: CreateCredentialInput,
-  opts: { actor: Actor; showSecrets: boolean },
+  opts: CreateCredentialOptions,
 ): Promise<CredentialView> {
   const offered = credentialTypes(ctx);
   if (!offered.some((t) => t.id === input.credential_type_id)) {
@@ -40,6 +48,8 @@ export async function createCredential(
       },
     );
   }
+  // Before any call to HID Origo; checked again in the transaction that stores the credential.
+  if (opts.unlessHeld) await refuseHeldTx(ctx, ctx.store.db, personId, input.credential_type_id);
   if (input.credential_type_id === HID_MOBILE) return createHidCredential(ctx, personId, input, opts);
   const type = offered.find((t) => t.id === input.credential_type_id)!;
   // Type 10 (SPEC §16): the Origo Pass first; Origo down or slow → 503 and nothing stored.
@@ -107,6 +117,7 @@ export async function createCredential(
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
       if (!person) throw new ApiError('not_found', `No person with id ${personId}.`);
+      if (opts.unlessHeld) await refuseHeldTx(ctx, tx, personId, type.id);
       if (value) await refuseValueInUse(ctx, tx, personId, type.id, value);
       const finalStatus = invites || enabled ? status : 'suspended';
       await tx

@@ -8,6 +8,7 @@ import { recordChange } from '../../storage/change-log.js';
 import type { Tx } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { applyLifecycle } from '../credentials/changes.js';
+import { refuseHeldTx } from '../credentials/held.js';
 import { type CredentialStatus, nextState } from '../credentials/lifecycle.js';
 import { type CreateCredentialInput, type CredentialView, HID_MOBILE, newId } from '../credentials/types.js';
 import { getCredentialRow, getCredentialView } from '../credentials/views.js';
@@ -184,7 +185,7 @@ export async function createHidCredential(
   ctx: Ctx,
   personId: number,
   input: CreateCredentialInput,
-  opts: { actor: Actor; showSecrets: boolean },
+  opts: { actor: Actor; showSecrets: boolean; unlessHeld?: boolean },
 ): Promise<CredentialView> {
   if (input.value !== undefined || input.value_mode === 'shared') {
     throw new ApiError(
@@ -233,6 +234,7 @@ export async function createHidCredential(
       : null;
   try {
     await ctx.store.db.transaction().execute(async (tx) => {
+      if (opts.unlessHeld) await refuseHeldTx(ctx, tx, personId, HID_MOBILE);
       await settleIntentTx(tx, intentId!);
       await tx
         .insertInto('credentials')

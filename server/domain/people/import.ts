@@ -3,6 +3,7 @@
 // transaction. A person is found again by external_id, else by email, so a file applied twice
 // changes nothing the second time.
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { nowIso } from '../../clock.js';
 import { IMPORT_REFUSALS, type ImportRefusal } from '../../messages/import.js';
@@ -10,10 +11,12 @@ import type { Actor } from '../../storage/audit.js';
 import { type ChangeEvent, recordChanges } from '../../storage/change-log.js';
 import { isUniqueViolation, type Tx, transaction } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
+import { CredentialHeld, NOT_HELD } from '../credentials/held.js';
 import { createCredential } from '../credentials/issue.js';
 import { CARD, credentialTypes, PIN } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
 import { type CsvRow, type ImportColumn, readPeopleCsv } from './csv.js';
+import { EXTERNAL_ID_MAX, EXTERNAL_ID_PATTERN } from './people.js';
 import { parsePhone } from './phone.js';
 
 export type ImportAction = 'create' | 'update' | 'unchanged' | 'refused';
@@ -59,6 +62,8 @@ interface Wanted {
   external_id: string | null;
   credentialType: number | null;
   deliver: 'email' | 'none';
+  /** False when a created person's credential was issued by another apply first. */
+  issued?: boolean;
 }
 
 interface Existing {
@@ -114,6 +119,7 @@ export async function importPeople(
     const fileId = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     const apply = () =>
       transaction(ctx.store.db, async (tx) => {
+        await takeImportTurn(ctx, tx);
         const decided = await decide(tx, wanted);
         await write(tx, at, decided, opts.actor);
         const counts = countOf([...decided, ...refused].map((d) => d.kind));
@@ -127,8 +133,8 @@ export async function importPeople(
         ]);
         return decided;
       });
-    // The same file applied twice at once: the later range meets the other's people in the
-    // external_id index, is undone whole, and decides again (finding them: unchanged).
+    // Ranges take turns (takeImportTurn); one that still meets another writer's person in the
+    // external_id index (a person given that id meanwhile) is undone whole and decides again.
     for (let attempt = 1; ; attempt++) {
       try {
         decisions = await apply();
@@ -138,7 +144,7 @@ export async function importPeople(
         for (const w of wanted) w.result.person_id = null;
       }
     }
-    await issueCredentials(ctx, decisions, opts.actor);
+    decisions = await issueCredentials(ctx, decisions, opts.actor);
   }
 
   const all = [...decisions, ...refused].map(finish).sort((a, b) => a.index - b.index);
@@ -207,7 +213,11 @@ function readRow(ctx: Ctx, row: CsvRow): { wanted: Wanted; code: ImportRefusal |
   const refuse = (code: ImportRefusal) => ({ wanted, code });
   if (!wanted.first_name || !wanted.last_name) return refuse('missing_name');
   if (wanted.first_name.length > 200 || wanted.last_name.length > 200) return refuse('name_too_long');
-  if (wanted.external_id !== null && (wanted.external_id.length > 200 || /[\r\n]/.test(wanted.external_id)))
+  // The rule PersonInput's external_id follows (POST and PUT /api/3/people).
+  if (
+    wanted.external_id !== null &&
+    (wanted.external_id.length > EXTERNAL_ID_MAX || !EXTERNAL_ID_PATTERN.test(wanted.external_id))
+  )
     return refuse('invalid_external_id');
   if (wanted.email !== null && (wanted.email.length > 320 || !email.safeParse(wanted.email).success))
     return refuse('invalid_email');
@@ -307,7 +317,7 @@ async function credentialTypesHeld(
       .selectFrom('credentials')
       .select(['person_id', 'credential_type_id'])
       .where('person_id', 'in', people.slice(i, i + LOOKUP_BATCH))
-      .where('status', 'not in', ['revoked', 'expired'])
+      .where('status', 'not in', NOT_HELD)
       .execute();
     for (const r of rows) held.set(r.person_id, (held.get(r.person_id) ?? new Set()).add(r.credential_type_id));
   }
@@ -364,9 +374,25 @@ async function write(tx: Tx, at: string, decisions: Decision[], actor: Actor): P
   await recordChanges(tx, at, events);
 }
 
-/** After the people are committed: each credential a row asks for, issued as the console issues one. */
-async function issueCredentials(ctx: Ctx, decisions: Decision[], actor: Actor): Promise<void> {
+/**
+ * One range's writes at a time in the whole deployment: without a unique email, two applies of one
+ * file (two instances, or two requests) would each find no person with an email and make one. A
+ * transaction-scoped advisory lock on PostgreSQL, per schema; SQLite's one writer already serialises.
+ */
+async function takeImportTurn(ctx: Ctx, tx: Tx): Promise<void> {
+  if (ctx.store.dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.keyway_people_import'))`.execute(tx);
+}
+
+/**
+ * After the people are committed: each credential a row asks for, issued as the console issues one
+ * unless the person holds one of that type by then (another apply of the file issued it after its
+ * range committed): that row then issues nothing, and an update left with no change is unchanged.
+ */
+async function issueCredentials(ctx: Ctx, decisions: Decision[], actor: Actor): Promise<Decision[]> {
+  const out: Decision[] = [];
   for (const d of decisions) {
+    out.push(d);
     const w = d.wanted;
     const wants = (d.kind === 'create' || (d.kind === 'update' && d.issue)) && w.credentialType !== null;
     if (!wants) continue;
@@ -376,15 +402,25 @@ async function issueCredentials(ctx: Ctx, decisions: Decision[], actor: Actor): 
         ctx,
         personId,
         { credential_type_id: w.credentialType!, deliver: w.deliver },
-        { actor, showSecrets: false },
+        { actor, showSecrets: false, unlessHeld: true },
       );
       w.result.credential_id = credential.id;
     } catch (err) {
+      if (err instanceof CredentialHeld) {
+        if (d.kind === 'create') w.issued = false;
+        else
+          out[out.length - 1] =
+            Object.keys(d.set).length === 0
+              ? { kind: 'unchanged', wanted: w, person: d.person }
+              : { ...d, issue: false };
+        continue;
+      }
       if (!(err instanceof ApiError)) throw err;
       w.result.reason_code = 'credential_failed';
       w.result.reason = `${IMPORT_REFUSALS.credential_failed} ${err.message}`;
     }
   }
+  return out;
 }
 
 function finish(d: Decision): ImportRowResult {
@@ -396,6 +432,6 @@ function finish(d: Decision): ImportRowResult {
   } else if (d.kind !== 'create') {
     r.person_id = d.person.id;
     if (d.kind === 'update') r.changes = [...Object.keys(d.set), ...(d.issue ? ['credential'] : [])];
-  } else if (d.wanted.credentialType !== null) r.changes = ['credential'];
+  } else if (d.wanted.credentialType !== null && d.wanted.issued !== false) r.changes = ['credential'];
   return r;
 }

@@ -2,7 +2,7 @@ import { type Selectable, sql, type Updateable } from 'kysely';
 import { nowIso } from '../../clock.js';
 import type { Actor } from '../../storage/audit.js';
 import { recordChange } from '../../storage/change-log.js';
-import { json } from '../../storage/db.js';
+import { isUniqueViolation, json } from '../../storage/db.js';
 import type { PersonTable } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
 import { revokeCredentialTx } from '../credentials/changes.js';
@@ -24,11 +24,17 @@ export interface PersonView {
   updated_at: string;
 }
 
+/** The operator's own id for a person (docs/api.md): what the CSV import finds a person by. */
+export const EXTERNAL_ID_MAX = 200;
+export const EXTERNAL_ID_PATTERN = /^[^\r\n]+$/;
+
 export interface PersonInput {
   first_name?: string;
   last_name?: string;
   email?: string | null;
   phone?: string | null;
+  /** Unique among living people: another's → `409 external_id_taken`. */
+  external_id?: string | null;
   enabled?: boolean;
   group_ids?: number[];
 }
@@ -53,7 +59,7 @@ export async function createPerson(
 ): Promise<PersonView> {
   const phone = input.phone ? normalizePhone(input.phone, opts.defaultCountry ?? ctx.config.defaultCountry) : null;
   const at = nowIso(ctx);
-  return ctx.store.db.transaction().execute(async (tx) => {
+  const created = ctx.store.db.transaction().execute(async (tx) => {
     const row = await tx
       .insertInto('people')
       .values({
@@ -61,6 +67,7 @@ export async function createPerson(
         last_name: input.last_name,
         email: input.email?.toLowerCase() ?? null,
         phone,
+        external_id: input.external_id ?? null,
         enabled: input.enabled === false ? 0 : 1,
         group_ids: JSON.stringify(input.group_ids ?? []),
         created_at: at,
@@ -72,6 +79,16 @@ export async function createPerson(
     await recordChange(tx, at, { type: 'person.created', actor: opts.actor, subject: `person:${row.id}` });
     return toPersonView(row);
   });
+  return created.catch(externalIdTaken);
+}
+
+/** The one unique index on people is a living person's external_id: a write meeting it is 409. */
+function externalIdTaken(err: unknown): never {
+  if (isUniqueViolation(err))
+    throw new ApiError('external_id_taken', 'Another person already has this external_id.', {
+      fields: { external_id: 'Taken by another person.' },
+    });
+  throw err;
 }
 
 export async function getPersonRow(ctx: Ctx, id: number) {
@@ -151,7 +168,7 @@ export async function updatePerson(
         ? null
         : normalizePhone(input.phone, opts.defaultCountry ?? ctx.config.defaultCountry);
   const at = nowIso(ctx);
-  return ctx.store.db.transaction().execute(async (tx) => {
+  const updated = ctx.store.db.transaction().execute(async (tx) => {
     const existing = await tx
       .selectFrom('people')
       .select('id')
@@ -164,6 +181,7 @@ export async function updatePerson(
     if (input.last_name !== undefined) changes.last_name = input.last_name;
     if (input.email !== undefined) changes.email = input.email?.toLowerCase() ?? null;
     if (phone !== undefined) changes.phone = phone;
+    if (input.external_id !== undefined) changes.external_id = input.external_id;
     if (input.enabled !== undefined) changes.enabled = input.enabled ? 1 : 0;
     if (input.group_ids !== undefined) changes.group_ids = JSON.stringify(input.group_ids);
     const row = await tx
@@ -182,6 +200,7 @@ export async function updatePerson(
     });
     return toPersonView(row);
   });
+  return updated.catch(externalIdTaken);
 }
 
 /** Deleting a person revokes every credential of theirs, in one transaction. */

@@ -13,6 +13,7 @@ import {
   updatePerson,
 } from '../../domain/people/people.js';
 import { IMPORT_TOO_LARGE } from '../../messages/import.js';
+import type { LargeBodyLimit } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { cursorInt, defineRoute } from '../route.js';
 import * as S from '../schemas.js';
@@ -32,8 +33,11 @@ function phoneAlias<T extends { phone?: string | null; phone_number?: string | n
 }
 
 export const IMPORT_PATH = '/api/3/people/import';
-/** The import's file may be larger than other bodies (KEYWAY_BODY_LIMIT); still counted before auth. */
-export const IMPORT_BODY_LIMIT = {
+/**
+ * The import's file may be larger than other bodies (KEYWAY_BODY_LIMIT): a declared length over it is
+ * refused before auth, and the file is read, counted, only for a caller who may import.
+ */
+export const IMPORT_BODY_LIMIT: LargeBodyLimit = {
   maxBytes: IMPORT_MAX_BYTES,
   message: IMPORT_TOO_LARGE(IMPORT_MAX_BYTES / 1024 / 1024),
 };
@@ -52,7 +56,9 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       wrap: 'person',
       status: 201,
       response: z.object({ person: S.Person }),
-      errors: [403],
+      errors: [403, 409],
+      description:
+        'The person, with their new id. An `external_id` another living person has → 409 `external_id_taken`.',
     },
     async ({ caller, body }, c) => {
       const person = await createPerson(ctx, phoneAlias(body), {
@@ -73,7 +79,11 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       tag: 'People',
       auth: 'secret',
       query: S.ImportQuery,
-      rawBody: { mediaTypes: ['text/csv'], schema: z.string().openapi({ format: 'binary' }) },
+      rawBody: {
+        mediaTypes: ['text/csv'],
+        schema: z.string().openapi({ format: 'binary' }),
+        limit: IMPORT_BODY_LIMIT,
+      },
       status: 200,
       response: S.ImportResult,
       errors: [403, 422],
@@ -147,7 +157,9 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       wrap: 'person',
       status: 200,
       response: z.object({ person: S.Person }),
-      errors: [403, 404],
+      errors: [403, 404, 409],
+      description:
+        'The person as updated: only the fields given change. `external_id: null` removes it; one another living person has → 409 `external_id_taken`.',
     },
     async ({ caller, ids, body }, c) =>
       c.json({
