@@ -116,7 +116,7 @@ const EnvSchema = z.object({
   KEYWAY_TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
   KEYWAY_SMS_WEBHOOK_URL: z.url().optional(),
   // Signs the webhook provider's requests (Standard Webhooks), so the gateway can refuse forged ones instead of
-  // texting whoever a stranger names; required in production.
+  // texting whoever a stranger names. Production without it starts (SPEC §7 does not refuse) and warns loudly.
   KEYWAY_SMS_WEBHOOK_SECRET: z
     .string()
     .regex(
@@ -373,6 +373,12 @@ export interface Config {
  * Parses the environment once. `mode` is the default when KEYWAY_ENV is unset:
  * `npm start` runs development, `keyway serve` production (docs/architecture.md).
  */
+/** Production with the `webhook` SMS gateway and no signing secret: it starts and says so (banner and doctor). */
+export const unsignedSmsGateway = (config: Config): boolean =>
+  !config.dev && config.smsProvider === 'webhook' && !config.raw.KEYWAY_SMS_WEBHOOK_SECRET;
+export const UNSIGNED_SMS_GATEWAY =
+  'KEYWAY_SMS_WEBHOOK_SECRET is not set: requests to the SMS gateway are unsigned, so it cannot tell Keyway’s from a forger’s.';
+
 export function loadConfig(
   env: NodeJS.ProcessEnv,
   mode: 'development' | 'production' = 'production',
@@ -482,12 +488,6 @@ export function loadConfig(
       throw new ConfigError(
         'KEYWAY_SMS_PROVIDER',
         'production needs a real SMS sender (twilio or webhook); the dev outbox exists only in development',
-      );
-    }
-    if (config.smsProvider === 'webhook' && !e.KEYWAY_SMS_WEBHOOK_SECRET) {
-      throw new ConfigError(
-        'KEYWAY_SMS_WEBHOOK_SECRET',
-        'production signs every request to the SMS gateway, so it can refuse forged ones: set a whsec_ secret (whsec_$(openssl rand -base64 32)) and verify it there',
       );
     }
     if (config.emailProvider === 'dev') {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, UNSIGNED_SMS_GATEWAY, unsignedSmsGateway } from './config.js';
 import { createSenders } from './delivery/senders.js';
 import { ensureDemoKeys, ensureHostedKey, maskKey } from './domain/callers/keys.js';
 import { type Ctx, createContext } from './domain/context.js';
@@ -155,6 +155,10 @@ function printBanner(config: Config, port: number, workers: number): void {
   console.log(
     `Keyway ${config.env} server listening on ${config.host}:${port} — ${url}${workers > 1 ? ` (${workers} workers)` : ''}`,
   );
+  if (unsignedSmsGateway(config))
+    console.warn(
+      `!! ${UNSIGNED_SMS_GATEWAY} Set it to whsec_$(openssl rand -base64 32) and verify it there (docs/sms.md).`,
+    );
   if (config.dev) {
     console.log(
       `  Demo: ${url}/    hosted page: ${url}/p    API reference: ${url}/docs    dev outbox: ${url}/dev/outbox`,

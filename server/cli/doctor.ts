@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig, UNSIGNED_SMS_GATEWAY, unsignedSmsGateway } from '../config.js';
 import { OID, readCertificate } from '../crypto/der.js';
 import { WalletConfigError, walletFix } from '../messages/wallet.js';
 import { openStore } from '../storage/db.js';
@@ -494,6 +494,13 @@ async function checkSenders(config: Config, add: Add, devOnly: DevOnly): Promise
         'correct KEYWAY_SMS_WEBHOOK_URL or start the service behind it',
       );
     else add('sms', 'ok', 'the SMS webhook accepts a connection (no message sent)');
+    if (unsignedSmsGateway(config))
+      add(
+        'sms',
+        'warn',
+        UNSIGNED_SMS_GATEWAY,
+        'set KEYWAY_SMS_WEBHOOK_SECRET=whsec_$(openssl rand -base64 32) and verify it at the gateway',
+      );
   }
 
   if (config.emailProvider === 'dev')

@@ -172,6 +172,16 @@ describe('keyway doctor', () => {
     assert.match(find(checks, 'apple.cert_expiry').detail, /^36[45] days to expiry/);
   });
 
+  test('the webhook SMS gateway without a signing secret: a warning with the fix, not a failure', async () => {
+    const { KEYWAY_SMS_WEBHOOK_SECRET: _signed, ...unsigned } = good;
+    const checks = await doctor(unsigned);
+    assert.deepEqual(failing(checks), []);
+    const warned = checks.filter((x) => x.check === 'sms' && x.status === 'warn');
+    assert.equal(warned.length, 1, JSON.stringify(checks.filter((x) => x.check === 'sms')));
+    assert.match(warned[0].detail, /requests to the SMS gateway are unsigned/);
+    assert.match(warned[0].fix ?? '', /KEYWAY_SMS_WEBHOOK_SECRET=whsec_/);
+  });
+
   const broken: [string, Record<string, string>, string, RegExp, RegExp][] = [
     [
       'an encrypted key with the wrong passphrase',
