@@ -71,16 +71,15 @@ export async function runDoctorCommand(args: string[], env: NodeJS.ProcessEnv): 
   const ok = checks.every((c) => c.status !== 'fail');
   if (values.json) process.stdout.write(`${JSON.stringify({ ok, mode, checks })}\n`);
   else {
+    // SPEC §15: one line per check — its status, its name, what was found and, when not ok, the fix.
     const width = Math.max(...checks.map((c) => c.check.length));
     for (const c of checks) {
-      const head = `${c.status === 'fail' ? 'FAIL' : c.status.padEnd(4)}  ${c.check.padEnd(width)}  ${c.detail}`;
-      process.stdout.write(
-        c.fix && c.status !== 'ok' ? `${head}\n${' '.repeat(width + 8)}fix: ${c.fix}\n` : `${head}\n`,
-      );
+      const fix = c.fix && c.status !== 'ok' ? ` — fix: ${c.fix}` : '';
+      process.stdout.write(`${c.status.padEnd(4)}  ${c.check.padEnd(width)}  ${c.detail}${fix}\n`);
     }
     const counts = (s: CheckStatus) => checks.filter((c) => c.status === s).length;
-    process.stdout.write(
-      `\n${ok ? 'ok' : 'FAIL'}: checked as ${mode} in ${((Date.now() - started) / 1000).toFixed(1)} s — ${counts('ok')} ok, ${counts('warn')} warn, ${counts('fail')} fail\n`,
+    process.stderr.write(
+      `${ok ? 'ok' : 'fail'}: checked as ${mode} in ${((Date.now() - started) / 1000).toFixed(1)} s — ${counts('ok')} ok, ${counts('warn')} warn, ${counts('fail')} fail\n`,
     );
   }
   return ok ? 0 : 1;

@@ -96,7 +96,7 @@ export async function runPassesCommand(args: string[], env: NodeJS.ProcessEnv = 
 
 function printFindings(findings: PassFinding[], heading?: string): void {
   if (heading) process.stdout.write(`${heading}\n`);
-  for (const f of findings) process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'}  ${f.check.padEnd(20)}  ${f.detail}\n`);
+  for (const f of findings) process.stdout.write(`${f.ok ? 'ok  ' : 'fail'}  ${f.check.padEnd(20)}  ${f.detail}\n`);
 }
 
 async function passesDoctor(rest: string[], env: NodeJS.ProcessEnv): Promise<number> {

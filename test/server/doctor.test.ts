@@ -322,11 +322,17 @@ describe('keyway doctor', () => {
     });
     const r = await runCli(['doctor'], env);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    const line = r.stdout.split('\n').find((l) => l.startsWith('FAIL  apple.material'));
-    assert.ok(line, r.stdout);
-    assert.match(line, /wrong passphrase/);
+    // SPEC §15: one line per check, `ok`/`warn`/`fail` first, the fix on the same line; the tally goes to stderr.
+    const lines = r.stdout.trimEnd().split('\n');
     const json = await runCli(['doctor', '--json'], env);
-    assert.equal(JSON.parse(json.stdout).ok, false);
+    const { ok, checks } = JSON.parse(json.stdout) as { ok: boolean; checks: CheckResult[] };
+    assert.equal(ok, false);
+    assert.equal(lines.length, checks.length, r.stdout);
+    for (const l of lines) assert.match(l, /^(ok|warn|fail) {2}/, l);
+    const line = lines.find((l) => l.startsWith('fail  apple.material'));
+    assert.ok(line, r.stdout);
+    assert.match(line, /wrong passphrase.* — fix: set KEYWAY_APPLE_KEY_PASSPHRASE/);
+    assert.match(r.stderr, /checked as production .* \d+ fail/);
     const serve = await runCli(['serve'], { ...env, PORT: '0' });
     assert.equal(serve.code, 1);
     assert.match(serve.stderr, /KEYWAY_APPLE_KEY_PASSPHRASE: does not decrypt the private key \(wrong passphrase\)/);

@@ -44,7 +44,7 @@ describe('keyway passes doctor <credential id>', () => {
       new RegExp(`^${credentialId}, device ${device_id} \\(pending\\): the pass the server serves now$`, 'm'),
     );
     assert.match(r.stdout, /^ok +signature +verifies over manifest\.json$/m);
-    assert.doesNotMatch(r.stdout, /FAIL/);
+    assert.doesNotMatch(r.stdout, /^fail/m);
 
     const json = JSON.parse((await doctor(credentialId, '--json')).stdout);
     assert.equal(json.ok, true);
@@ -88,7 +88,7 @@ describe('keyway passes doctor <credential id>', () => {
     );
     const r = await doctor(credentialId, '--wwdr', other);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^FAIL {2}(chain|signature) /m);
+    assert.match(r.stdout, /^fail {2}(chain|signature) /m);
   });
 
   test('an unknown credential id: a clear error, exit 1', async () => {

@@ -134,7 +134,7 @@ describe('keyway passes doctor', () => {
     fs.writeFileSync(file, build({ webServiceURL: 'http://x.example' }));
     const r = await runCli(['passes', 'doctor', file], {});
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /FAIL {2}webServiceURL/);
+    assert.match(r.stdout, /^fail {2}webServiceURL/m);
     fs.writeFileSync(file, build());
     assert.equal((await runCli(['passes', 'doctor', file], {})).code, 0);
   });
