@@ -191,17 +191,19 @@ export function networkBucketsOf(
   },
 ): { bucket: string; limit: number }[] {
   const groups = ipv6Groups(ip);
+  // A network holds the address: it is never allowed fewer sends than the address alone.
+  const net = (limit: number) => Math.max(limit, l.sendsPerIpHour);
   if (!groups) {
     const v4 = /^(\d+\.\d+\.\d+)\.\d+$/.exec(ip);
     return [
       { bucket: ip, limit: l.sendsPerIpHour },
-      ...(v4 ? [{ bucket: `${v4[1]}.0/24`, limit: l.sendsPerIpv4Net24Hour }] : []),
+      ...(v4 ? [{ bucket: `${v4[1]}.0/24`, limit: net(l.sendsPerIpv4Net24Hour) }] : []),
     ];
   }
   const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
   return [
     { bucket: ipBucketOf(ip), limit: l.sendsPerIpHour },
-    { bucket: `${hex([...groups.slice(0, 3), groups[3] & 0xff00])}::/56`, limit: l.sendsPerIpv6Net56Hour },
-    { bucket: `${hex(groups.slice(0, 3))}::/48`, limit: l.sendsPerIpv6Net48Hour },
+    { bucket: `${hex([...groups.slice(0, 3), groups[3] & 0xff00])}::/56`, limit: net(l.sendsPerIpv6Net56Hour) },
+    { bucket: `${hex(groups.slice(0, 3))}::/48`, limit: net(l.sendsPerIpv6Net48Hour) },
   ];
 }

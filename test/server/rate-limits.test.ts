@@ -181,3 +181,15 @@ test('networkBucketsOf: IPv4 address and /24, IPv6 /64, /56 and /48, narrowest f
     { bucket: '2001:db8:aa::/48', limit: 200 },
   ]);
 });
+
+test('networkBucketsOf: a network is never allowed fewer sends than one address in it (KEYWAY_LIMIT_SENDS_PER_IP_HOUR raised past the network caps)', () => {
+  const l = { sendsPerIpHour: 1000, sendsPerIpv4Net24Hour: 100, sendsPerIpv6Net56Hour: 60, sendsPerIpv6Net48Hour: 200 };
+  assert.deepEqual(
+    networkBucketsOf('198.51.100.7', l).map((b) => b.limit),
+    [1000, 1000],
+  );
+  assert.deepEqual(
+    networkBucketsOf('2001:db8:aa:bbcc::1', l).map((b) => b.limit),
+    [1000, 1000, 1000],
+  );
+});
