@@ -163,7 +163,8 @@ const EnvSchema = z.object({
   // After SIGTERM, how long an instance keeps accepting while /readyz says 503, so a load balancer's
   // health checks take it out of rotation before it stops listening (docs/deploy.md).
   KEYWAY_SHUTDOWN_DELAY: duration.optional(),
-  KEYWAY_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // Any non-empty token works (SPEC §9 sets no length); `keyway doctor` warns under 16 characters.
+  KEYWAY_METRICS_TOKEN: z.string().min(1, 'must not be empty').optional(),
   // Not in the configuration table of docs/api.md: how long a claimed outbox row, message or wallet push stays with the instance
   // that claimed it before another takes it over (docs/deploy.md: within 60 s); tests shorten it.
   KEYWAY_OUTBOX_LEASE: duration.pipe(z.number().int().min(1).max(3600)).default(60),

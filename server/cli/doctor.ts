@@ -136,6 +136,15 @@ export async function runDoctor(
       'set KEYWAY_SECRET to 32 random bytes, base64 (openssl rand -base64 32)',
     );
 
+  const metricsToken = config.raw.KEYWAY_METRICS_TOKEN;
+  if (metricsToken && metricsToken.length < 16)
+    add(
+      'metrics_token',
+      'warn',
+      `KEYWAY_METRICS_TOKEN is ${metricsToken.length} characters: easy to guess for whoever can reach /metrics`,
+      'use at least 16 random characters (openssl rand -hex 16)',
+    );
+
   await checkDatabase(config, add);
   const wallet = checkApple(config, mode, add, devOnly);
   if (wallet?.apple) {

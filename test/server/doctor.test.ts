@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CheckResult, runDoctor } from '../../server/cli/doctor.js';
+import { loadConfig } from '../../server/config.js';
 import { issueCertificate } from '../../server/crypto/x509.js';
 import { openStore } from '../../server/storage/db.js';
 import { migrateToLatest } from '../../server/storage/migrations.js';
@@ -170,6 +171,15 @@ describe('keyway doctor', () => {
     ])
       assert.equal(find(checks, name).status, 'ok', `${name}: ${find(checks, name).detail}`);
     assert.match(find(checks, 'apple.cert_expiry').detail, /^36[45] days to expiry/);
+  });
+
+  test('a short KEYWAY_METRICS_TOKEN starts (SPEC sets no length) and the doctor warns about it', async () => {
+    const checks = await doctor({ ...good, KEYWAY_METRICS_TOKEN: 'test-token' });
+    assert.deepEqual(failing(checks), []);
+    const warned = find(checks, 'metrics_token');
+    assert.equal(warned.status, 'warn');
+    assert.match(warned.detail, /10 characters/);
+    assert.equal(loadConfig({ ...good, KEYWAY_METRICS_TOKEN: 'test-token' }).metricsToken, 'test-token');
   });
 
   test('the webhook SMS gateway without a signing secret: a warning with the fix, not a failure', async () => {
