@@ -189,7 +189,11 @@ export function auth(ctx: Ctx): MiddlewareHandler<AppEnv> {
     else {
       // The staff console sends its session cookie instead of a token (docs/console.md).
       const session = getCookie(c, CONSOLE_COOKIE);
-      if (session !== undefined) caller = (await resolveStaffSession(ctx, session)) ?? 'invalid';
+      if (session !== undefined) {
+        caller = (await resolveStaffSession(ctx, session)) ?? 'invalid';
+        // SPEC §14: what the console is answered is never kept by a browser or a proxy.
+        c.header('cache-control', 'no-store');
+      }
     }
     c.set('caller', caller);
     // A cookie rides along on any request the browser makes: an unsafe one must say it comes from the console.

@@ -142,6 +142,9 @@ describe('the staff console in production', () => {
     const created = await admin.call('POST', '/api/3/people', { first_name: 'Grace', last_name: 'Hopper' });
     assert.equal(created.status, 201, JSON.stringify(created.json));
     const events = await admin.call('GET', '/api/3/events?type=person.created');
+    // SPEC §14: Cache-Control: no-store on answers — the console's /api/3 answers too (people, audit).
+    assert.equal(created.headers.get('cache-control'), 'no-store');
+    assert.equal(events.headers.get('cache-control'), 'no-store');
     assert.equal(
       events.json.events[0].actor,
       `staff:${(await admin.call('GET', '/console/auth/session')).json.staff.id}`,
