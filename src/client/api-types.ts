@@ -286,7 +286,7 @@ export interface paths {
         put?: never;
         /**
          * Request a wallet pass (a new device)
-         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`.
+         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`.
          */
         post: operations["post_passes"];
         delete?: never;
@@ -3255,7 +3255,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`. */
+            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`. */
             200: {
                 headers: {
                     [name: string]: unknown;

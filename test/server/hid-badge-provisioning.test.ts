@@ -265,6 +265,59 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(e.pass.provisioned.length, 0);
     });
 
+    it('a second press before the next read-back never deletes a Pass a wallet holds or is adding: 409, the device confirmed', {
+      skip,
+    }, async () => {
+      // Apple's window added the badge to the iPhone; the person presses again before Keyway read Origo back.
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const first = await press(w, ps, { platform: 'apple' });
+      assert.equal(first.status, 200, first.text);
+      w.peer.provisionPass(b.pass.id, ['IPHONE']);
+      const again = await press(w, ps, { platform: 'apple' });
+      assert.equal(again.status, 409, again.text);
+      assert.equal(again.body.error.code, 'provisioning_unavailable');
+      assert.match(again.body.error.message, /already in a wallet/);
+      assert.equal((await passOf(w, b.cid)).id, b.pass.id, 'no new Pass');
+      assert.equal(b.pass.deleting, false, 'the Pass the iPhone holds is not deleted');
+      assert.equal(b.pass.status, 'ACTIVE');
+      // The read Keyway made before renewing counts: the press's pending device is the iPhone now.
+      const cred = await read(w, b.personId, b.cid);
+      assert.equal(cred.status, 'active');
+      assert.deepEqual(
+        cred.devices.map((d: any) => [d.id, d.kind, d.status]),
+        [[first.body.device_id, 'iphone', 'active']],
+      );
+
+      // Google's save page still adding it (Origo lists the device, not yet ACTIVE): not deleted either.
+      const g = await issueBadge(w);
+      const gps = await redeem(w, g.code);
+      const gFirst = await press(w, gps, { platform: 'google', id_token: await w.google.sign() });
+      assert.equal(gFirst.status, 200, gFirst.text);
+      g.pass.devices.push({ id: 'pd-adding', deviceType: 'ANDROID_PHONE', status: 'PROVISIONING' });
+      const gAgain = await press(w, gps, { platform: 'google', id_token: await w.google.sign() });
+      assert.equal(gAgain.status, 409, gAgain.text);
+      assert.equal(gAgain.body.error.code, 'provisioning_unavailable');
+      assert.equal((await passOf(w, g.cid)).id, g.pass.id, 'no new Pass');
+      assert.equal(g.pass.deleting, false);
+
+      // Origo down at that read: 503, nothing renewed or deleted.
+      const d = await issueBadge(w);
+      const dps = await redeem(w, d.code);
+      assert.equal((await press(w, dps, { platform: 'apple' })).status, 200);
+      // Keyway spent its copy of the token at the first press: the second goes straight to the read.
+      const creates = w.peer.count('POST', /^pass-api:\/pass$/);
+      const reads = w.peer.count('GET', /^pass-api:\/pass\//);
+      w.peer.failNext(5, 503);
+      const down = await press(w, dps, { platform: 'apple' });
+      w.peer.failNext(0);
+      assertUpstream(down);
+      assert.ok(w.peer.count('GET', /^pass-api:\/pass\//) > reads, 'Origo was asked for the Pass');
+      assert.equal(w.peer.count('POST', /^pass-api:\/pass$/), creates, 'no new Pass');
+      assert.equal(d.pass.deleting, false);
+      w.h.assertLogsClean();
+    });
+
     it('Origo down or slow at provisioning → 503, the token not spent, no device; down at platforms → 503', {
       skip,
     }, async () => {

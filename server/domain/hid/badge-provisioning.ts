@@ -21,7 +21,8 @@ import {
 } from '../wallets/passes.js';
 import { restoreIssuanceToken, spendIssuanceToken } from './badges.js';
 import { origoPassesOf, upstream } from './origo.js';
-import { passPhase } from './pass-progress.js';
+import { applyBadgeRead } from './badge-sync.js';
+import { passInWallet, passPhase } from './pass-progress.js';
 
 /** Apple's hosted window takes HID's partner id and this card type (notes §8, Apple's script in HID's sample). */
 export const APPLE_CARD_TYPE = 'ACCESS_CORPORATE';
@@ -199,9 +200,13 @@ function provisioningError(ctx: Ctx, err: unknown): unknown {
   return upstream(ctx, err, 'provisioning a wallet badge');
 }
 
+const IN_WALLET =
+  'This badge is already in a wallet, or being added to one; HID Origo issues no second provisioning for it.';
+
 /**
  * A new Pass from the template in place of one whose issuance token is spent or expired — only
- * while no wallet holds the old one (how Origo issues a second token for a held Pass is unknown).
+ * while no wallet holds the old one, as Origo says now (how Origo issues a second token for a held Pass
+ * is unknown).
  * A compare-and-set on the old pass id: of two renewals one wins, the other's Pass is deleted.
  */
 async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Promise<void> {
@@ -214,12 +219,20 @@ async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Pro
     .where('status', '=', 'active')
     .executeTakeFirst();
   const phase = passPhase(row.origo_status);
-  if (held || phase === 'active' || phase === 'suspended')
-    throw new ApiError(
-      'provisioning_unavailable',
-      'This badge is already in a wallet; HID Origo issues no second provisioning for it.',
-    );
+  if (held || phase === 'active' || phase === 'suspended') throw new ApiError('provisioning_unavailable', IN_WALLET);
   const client = origoPassesOf(ctx);
+  // What Keyway last read may be older than the wallet (a second press before the read-back): Origo is
+  // asked, and a Pass a wallet holds or is adding is never deleted; the read counts as a read-back.
+  let seen: Awaited<ReturnType<typeof client.readPass>>;
+  try {
+    seen = await client.readPass(oldPassId);
+  } catch (err) {
+    throw upstream(ctx, err, 'reading a wallet badge before renewing it');
+  }
+  if (seen !== 'gone' && passInWallet(seen)) {
+    await applyBadgeRead(ctx, credentialId, oldPassId, seen);
+    throw new ApiError('provisioning_unavailable', IN_WALLET);
+  }
   let pass: Awaited<ReturnType<typeof client.createPass>>;
   try {
     pass = await client.createPass({

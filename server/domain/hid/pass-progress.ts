@@ -45,6 +45,17 @@ export function walletDevicePhase(status: string | undefined): WalletDevicePhase
 }
 
 /**
+ * A Pass a wallet holds, or is adding (Origo lists a device not yet live): it must not be deleted
+ * and replaced, whatever Keyway last read (a second press may come before the read-back).
+ */
+export function passInWallet(pass: { status: string; devices: { status: string }[] }): boolean {
+  const phase = passPhase(pass.status);
+  return (
+    phase === 'active' || phase === 'suspended' || pass.devices.some((d) => walletDevicePhase(d.status) !== 'gone')
+  );
+}
+
+/**
  * What Keyway asks of Origo so the pass agrees with the credential (Keyway's admin API owns
  * enabled): after a suspend whose answer was lost, or a change made while no wallet held it yet.
  */
