@@ -19,9 +19,9 @@ import {
   type SessionCaller,
   selectCovered,
 } from '../wallets/passes.js';
+import { applyBadgeRead } from './badge-sync.js';
 import { restoreIssuanceToken, spendIssuanceToken } from './badges.js';
 import { origoPassesOf, upstream } from './origo.js';
-import { applyBadgeRead } from './badge-sync.js';
 import { passInWallet, passPhase } from './pass-progress.js';
 
 /** Apple's hosted window takes HID's partner id and this card type (notes §8, Apple's script in HID's sample). */
