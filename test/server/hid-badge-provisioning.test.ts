@@ -24,30 +24,74 @@ const DEADLINE_MS = 1500;
 const GOOGLE_CLIENT_ID = 'keyway-test.apps.googleusercontent.com';
 const APPLE_WINDOW = 'http://127.0.0.1:9/apple-window/index.html';
 
-/** Google's published ID-token keys, served locally; `sign` makes an ID token as Google would. */
+/**
+ * Google's published ID-token keys, served locally; `sign` makes an ID token as Google would. The set
+ * also holds a key without `alg` (`k2`), so only the verifier's own pin refuses another algorithm.
+ * `answer`: 'keys' as Google does, a status (500) instead, or 'down' (the connection refused).
+ */
 async function startGoogleKeys(nowS: () => number) {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const loose = await generateKeyPair('PS256');
+  const jwk2 = { ...(await exportJWK(loose.publicKey)), kid: 'k2', use: 'sig' };
+  const sockets = new Set<import('node:net').Socket>();
+  const state = { answer: 'keys' as 'keys' | 'down' | number, fetches: 0 };
   const server = http.createServer((_req, res) => {
+    state.fetches++;
+    if (typeof state.answer === 'number') {
+      res.writeHead(state.answer, { 'content-type': 'text/plain' });
+      res.end('scripted failure');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
+    res.end(JSON.stringify({ keys: [jwk, jwk2] }));
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/v3/certs`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/oauth2/v3/certs`;
   const forger = (await generateKeyPair('RS256')).privateKey;
   const sign = (
     claims: { sub?: string; aud?: string; iss?: string; exp?: number } = {},
     key: CryptoKey | Parameters<SignJWT['sign']>[0] = privateKey,
+    header: { alg: string; kid: string } = { alg: 'RS256', kid: 'k1' },
   ) =>
     new SignJWT({ email: 'badge@example.com' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setProtectedHeader(header)
       .setIssuer(claims.iss ?? 'https://accounts.google.com')
       .setAudience(claims.aud ?? GOOGLE_CLIENT_ID)
       .setSubject(claims.sub ?? '110169484474386276334')
       .setIssuedAt(nowS())
       .setExpirationTime(claims.exp ?? nowS() + 3600)
       .sign(key);
-  return { url, sign, forger, close: () => new Promise<void>((r) => server.close(() => r())) };
+  /** A token signed with another algorithm (PS256) by a key Google's set holds. */
+  const signOtherAlg = () => sign({}, loose.privateKey, { alg: 'PS256', kid: 'k2' });
+  return {
+    url,
+    sign,
+    signOtherAlg,
+    forger,
+    state,
+    /** Connection refused until `up()`. */
+    async down() {
+      state.answer = 'down';
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+    async up() {
+      state.answer = 'keys';
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        if (!server.listening) return r();
+        server.close(() => r());
+      }),
+  };
 }
 
 interface World {
@@ -409,6 +453,37 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(cred.status, 'provisioning');
     });
 
+    it("Google's keys unreachable or failing → 503 upstream_unavailable (not 401), Origo not asked; once they answer, the sign-in works", {
+      skip,
+    }, async () => {
+      // A fresh instance: the key set is fetched at the first sign-in and then kept.
+      const fresh = await startWorld(backend);
+      try {
+        const b = await issueBadge(fresh);
+        const ps = await redeem(fresh, b.code);
+        assert.equal((await platforms(fresh, ps)).status, 200);
+        for (const failure of ['down', 500, 503] as const) {
+          if (failure === 'down') await fresh.google.down();
+          else fresh.google.state.answer = failure;
+          const r = await press(fresh, ps, { platform: 'google', id_token: await fresh.google.sign() });
+          assertUpstream(r);
+          assert.match(r.body.error.message, /Google/);
+          if (failure === 'down') await fresh.google.up();
+        }
+        assert.equal(b.pass.tokenSpent, false, 'nothing reached Origo');
+        assert.equal(await tokenSpentInKeyway(fresh, b.cid), false);
+        assert.deepEqual((await read(fresh, b.personId, b.cid)).devices, []);
+        fresh.google.state.answer = 'keys';
+        const ok = await press(fresh, ps, { platform: 'google', id_token: await fresh.google.sign() });
+        assert.equal(ok.status, 200, ok.text);
+        fresh.h.assertLogsClean();
+      } finally {
+        await fresh.h.close();
+        await fresh.peer.close();
+        await fresh.google.close();
+      }
+    });
+
     it('Google: sign in first (428 with the client id), a forged ID token → 401, a verified one → the save URL', {
       skip,
     }, async () => {
@@ -425,6 +500,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await w.google.sign({ aud: 'someone-else.apps.googleusercontent.com' }),
         await w.google.sign({ iss: 'https://evil.example' }),
         await w.google.sign({ exp: Math.floor(w.h.clock.now().getTime() / 1000) - 3600 }), // expired on Keyway's clock
+        await w.google.signOtherAlg(), // Google signs with RS256 only
         'not.a.jwt',
       ]) {
         const r = await press(w, ps, { platform: 'google', id_token: idToken });

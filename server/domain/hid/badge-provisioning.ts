@@ -4,7 +4,7 @@
 // Origo refuses as spent or expired is replaced once by a new Pass (only while no wallet holds the
 // old one); Origo down or slow → 503 and the token is given back.
 import crypto from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { nowIso } from '../../clock.js';
 import { OrigoError } from '../../hid/origo-client.js';
 import { type BadgeWallet, type ProvisioningData, WebProvisioningRefusal } from '../../hid/origo-passes.js';
@@ -26,6 +26,8 @@ import { passInWallet, passPhase } from './pass-progress.js';
 
 /** Apple's hosted window takes HID's partner id and this card type (notes §8, Apple's script in HID's sample). */
 export const APPLE_CARD_TYPE = 'ACCESS_CORPORATE';
+/** Seconds a person waits before pressing again when Google's keys did not answer. */
+const GOOGLE_KEYS_RETRY_S = 30;
 /** Google Wallet's save page for a web-provisioned corporate badge (notes §8). */
 const GOOGLE_SAVE_URL = 'https://pay.google.com/gp/t/savecard/';
 
@@ -265,18 +267,43 @@ async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Pro
   void client.deletePass(stale).catch(() => undefined);
 }
 
+/** Google signs its ID tokens with RS256 only: a token naming another algorithm is refused before any key is tried. */
+const GOOGLE_ID_TOKEN_ALGORITHMS = ['RS256'];
+
+/** Failures of a key lookup that are the token's (an unknown key id, another algorithm): 401, not an outage. */
+const tokenFault = (err: unknown) =>
+  err instanceof errors.JWKSNoMatchingKey ||
+  err instanceof errors.JWKSMultipleMatchingKeys ||
+  err instanceof errors.JOSENotSupported ||
+  err instanceof errors.JOSEAlgNotAllowed;
+
+/** Google's keys could not be had (unreachable, slow, not 200, not a key set): an outage, not a bad sign-in. */
+class GoogleKeysUnavailable extends Error {
+  override name = 'GoogleKeysUnavailable';
+}
+
 /**
- * Google's ID token verified (`jose`, Google's published keys, this client id as audience), then
- * the linking token Origo takes: base64url JSON `{nonce, hashedUserId: SHA-256(sub + nonce), aud}`
- * (notes §8, HID's sample). A token that does not verify → 401.
+ * Google's ID token verified (`jose`, Google's published keys, RS256 only, this client id as
+ * audience), then the linking token Origo takes: base64url JSON `{nonce, hashedUserId: SHA-256(sub +
+ * nonce), aud}` (notes §8, HID's sample). A token that does not verify → 401; Google's keys
+ * unreachable, failing or slow → 503 (a good sign-in is not called bad), and Origo is not asked.
  */
 async function linkingToken(ctx: Ctx, idToken: string): Promise<string> {
   const config = ctx.config.hidPasses!;
   const keys = (ctx.services.googleIdTokenKeys ??= createRemoteJWKSet(new URL(config.googleIdTokenKeysUrl)));
+  const googleKeys: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (err) {
+      if (tokenFault(err)) throw err;
+      throw new GoogleKeysUnavailable((err as Error).name, { cause: err });
+    }
+  };
   let sub: string;
   let aud: string;
   try {
-    const { payload } = await jwtVerify(idToken, keys, {
+    const { payload } = await jwtVerify(idToken, googleKeys, {
+      algorithms: GOOGLE_ID_TOKEN_ALGORITHMS,
       issuer: ['https://accounts.google.com', 'accounts.google.com'],
       audience: config.googleClientId!,
       clockTolerance: 60,
@@ -286,6 +313,15 @@ async function linkingToken(ctx: Ctx, idToken: string): Promise<string> {
     sub = payload.sub;
     aud = config.googleClientId!;
   } catch (err) {
+    if (err instanceof GoogleKeysUnavailable) {
+      ctx.log({ level: 'warn', msg: "Google's ID-token keys could not be fetched", error: err.message });
+      throw new ApiError(
+        'upstream_unavailable',
+        'Google did not answer in time. Nothing was changed; try again shortly.',
+        undefined,
+        GOOGLE_KEYS_RETRY_S,
+      );
+    }
     ctx.log({ level: 'warn', msg: 'Google ID token refused', error: (err as Error).name });
     throw new ApiError('google_sign_in_invalid');
   }
