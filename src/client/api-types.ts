@@ -140,7 +140,10 @@ export interface paths {
         };
         /** Read a credential */
         get: operations["get_people_id_credentials_cid"];
-        /** Enable or disable a credential */
+        /**
+         * Enable or disable a credential
+         * @description An HID badge (type 10) a wallet holds is suspended or resumed at HID Origo first: Origo down or slow → `503 upstream_unavailable`; wallet badges no longer configured on this server → `422 hid_not_configured`. Nothing is changed either way.
+         */
         put: operations["put_people_id_credentials_cid"];
         post?: never;
         /** Revoke a credential */
@@ -286,7 +289,7 @@ export interface paths {
         put?: never;
         /**
          * Request a wallet pass (a new device)
-         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token (or one not signed RS256) → `401 google_sign_in_invalid`; Google’s ID-token keys unreachable → `503 upstream_unavailable`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`.
+         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token (or one not signed RS256) → `401 google_sign_in_invalid`; Google’s ID-token keys unreachable → `503 upstream_unavailable`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`; a badge left from before wallet badges were switched off on this server → `422 hid_not_configured`.
          */
         post: operations["post_passes"];
         delete?: never;
@@ -306,7 +309,7 @@ export interface paths {
         put?: never;
         /**
          * Which wallets an HID badge can be added to
-         * @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404.
+         * @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404; wallet badges no longer configured on this server → `422 hid_not_configured`.
          */
         post: operations["post_passes_platforms"];
         delete?: never;
@@ -1044,7 +1047,7 @@ export interface components {
         Error422: {
             error: {
                 /** @enum {string} */
-                code: "incorrect_code" | "unknown_credential_type" | "country_not_allowed" | "idempotency_mismatch" | "email_not_configured" | "csv_invalid";
+                code: "incorrect_code" | "unknown_credential_type" | "country_not_allowed" | "idempotency_mismatch" | "email_not_configured" | "csv_invalid" | "hid_not_configured";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -1668,7 +1671,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1776,7 +1779,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2273,7 +2276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2394,7 +2397,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Enable or disable a credential */
+            /** @description An HID badge (type 10) a wallet holds is suspended or resumed at HID Origo first: Origo down or slow → `503 upstream_unavailable`; wallet badges no longer configured on this server → `422 hid_not_configured`. Nothing is changed either way. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2457,6 +2460,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422"];
                 };
             };
             /** @description internal_error */
@@ -2885,7 +2897,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3004,7 +3016,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3125,7 +3137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3255,7 +3267,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token (or one not signed RS256) → `401 google_sign_in_invalid`; Google’s ID-token keys unreachable → `503 upstream_unavailable`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`. */
+            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token (or one not signed RS256) → `401 google_sign_in_invalid`; Google’s ID-token keys unreachable → `503 upstream_unavailable`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`; a badge left from before wallet badges were switched off on this server → `422 hid_not_configured`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3318,7 +3330,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,7 +3397,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404. */
+            /** @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404; wallet badges no longer configured on this server → `422 hid_not_configured`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3448,7 +3460,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3627,7 +3639,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3737,7 +3749,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3860,7 +3872,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3992,7 +4004,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4120,7 +4132,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4232,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4421,7 +4433,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4678,7 +4690,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4788,7 +4800,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5568,7 +5580,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;

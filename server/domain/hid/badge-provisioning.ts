@@ -21,7 +21,7 @@ import {
 } from '../wallets/passes.js';
 import { applyBadgeRead } from './badge-sync.js';
 import { restoreIssuanceToken, spendIssuanceToken } from './badges.js';
-import { origoPassesOf, upstream } from './origo.js';
+import { hidPassesConfigOf, origoPassesOf, upstream } from './origo.js';
 import { passInWallet, passPhase } from './pass-progress.js';
 
 /** Apple's hosted window takes HID's partner id and this card type (notes §8, Apple's script in HID's sample). */
@@ -33,7 +33,7 @@ const GOOGLE_SAVE_URL = 'https://pay.google.com/gp/t/savecard/';
 
 /** The wallets this deployment can offer at all: Apple needs HID's partner id, Google a sign-in client id. */
 const configuredWallets = (ctx: Ctx): BadgeWallet[] => {
-  const c = ctx.config.hidPasses!;
+  const c = hidPassesConfigOf(ctx);
   return [...(c.applePartnerId ? ['apple' as const] : []), ...(c.googleClientId ? ['google' as const] : [])];
 };
 
@@ -47,6 +47,7 @@ export async function badgePlatforms(
   input: { credential_id?: string },
 ): Promise<{ platforms: BadgeWallet[] }> {
   const cred = await coveredCredential(ctx, caller, input.credential_id, HID_BADGE);
+  hidPassesConfigOf(ctx);
   const supported = await templateWallets(ctx, cred.id);
   return { platforms: configuredWallets(ctx).filter((w) => supported.includes(w)) };
 }
@@ -94,8 +95,8 @@ export async function provisionBadge(
   input: { platform: BadgeWallet; credential_id?: string; id_token?: string },
   language: string,
 ): Promise<BadgeProvisioning> {
-  const config = ctx.config.hidPasses!;
   const cred = await coveredCredential(ctx, caller, input.credential_id, HID_BADGE);
+  const config = hidPassesConfigOf(ctx);
   if (!configuredWallets(ctx).includes(input.platform))
     throw new ApiError('invalid_request', `This server does not offer ${input.platform} for HID badges.`, {
       fields: { platform: `One of: ${configuredWallets(ctx).join(', ') || 'none'}.` },
@@ -238,7 +239,7 @@ async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Pro
   let pass: Awaited<ReturnType<typeof client.createPass>>;
   try {
     pass = await client.createPass({
-      templateId: ctx.config.hidPasses!.templateId,
+      templateId: hidPassesConfigOf(ctx).templateId,
       userId: row.origo_user_id,
       validitySeconds: ctx.config.inviteTtlSeconds,
     });
@@ -289,7 +290,7 @@ class GoogleKeysUnavailable extends Error {
  * unreachable, failing or slow → 503 (a good sign-in is not called bad), and Origo is not asked.
  */
 async function linkingToken(ctx: Ctx, idToken: string): Promise<string> {
-  const config = ctx.config.hidPasses!;
+  const config = hidPassesConfigOf(ctx);
   const keys = (ctx.services.googleIdTokenKeys ??= createRemoteJWKSet(new URL(config.googleIdTokenKeysUrl)));
   const googleKeys: JWTVerifyGetKey = async (header, token) => {
     try {
