@@ -13,6 +13,7 @@ import type { Ctx } from '../context.js';
 import { createCredential } from '../credentials/issue.js';
 import { CARD, credentialTypes, PIN } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
+import { wantBadgeUpdatesTx } from '../hid/revocations.js';
 import { type CsvRow, type ImportColumn, readPeopleCsv } from './csv.js';
 import { parsePhone } from './phone.js';
 
@@ -115,7 +116,7 @@ export async function importPeople(
     const apply = () =>
       transaction(ctx.store.db, async (tx) => {
         const decided = await decide(tx, wanted);
-        await write(tx, at, decided, opts.actor);
+        await write(ctx, tx, at, decided, opts.actor);
         const counts = countOf([...decided, ...refused].map((d) => d.kind));
         await recordChanges(tx, at, [
           {
@@ -315,7 +316,7 @@ async function credentialTypesHeld(
 }
 
 /** The range's writes: new people a few hundred an insert, each update its own, every event batched. */
-async function write(tx: Tx, at: string, decisions: Decision[], actor: Actor): Promise<void> {
+async function write(ctx: Ctx, tx: Tx, at: string, decisions: Decision[], actor: Actor): Promise<void> {
   const events: ChangeEvent[] = [];
   const creates = decisions.filter((d): d is Extract<Decision, { kind: 'create' }> => d.kind === 'create');
   for (let i = 0; i < creates.length; i += INSERT_BATCH) {
@@ -354,6 +355,9 @@ async function write(tx: Tx, at: string, decisions: Decision[], actor: Actor): P
       .set({ ...d.set, updated_at: at })
       .where('id', '=', d.person.id)
       .execute();
+    // A badge in a wallet shows the name: HID Origo's post-provisioning update follows, as for PUT (docs/hid.md).
+    if (d.set.first_name !== undefined || d.set.last_name !== undefined)
+      await wantBadgeUpdatesTx(ctx, tx, d.person.id, at);
     events.push({
       type: 'person.updated',
       actor,
