@@ -345,6 +345,27 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await passOf(w, g.cid)).id, g.pass.id, 'no new Pass');
       assert.equal(g.pass.deleting, false);
 
+      // A state Keyway does not know (no device listed, or under another name) counts as held too.
+      const u = await issueBadge(w);
+      const ups = await redeem(w, u.code);
+      assert.equal((await press(w, ups, { platform: 'apple' })).status, 200);
+      u.pass.status = 'PERSONALIZED';
+      const uAgain = await press(w, ups, { platform: 'apple' });
+      assert.equal(uAgain.status, 409, uAgain.text);
+      assert.equal((await passOf(w, u.cid)).id, u.pass.id, 'no new Pass');
+      assert.equal(u.pass.deleting, false);
+
+      // Deleted at Origo without Keyway (HID's portal): revoked, as the read-back would, never renewed.
+      const x = await issueBadge(w);
+      const xps = await redeem(w, x.code);
+      assert.equal((await press(w, xps, { platform: 'apple' })).status, 200);
+      x.pass.status = 'CANCELLED';
+      const xAgain = await press(w, xps, { platform: 'apple' });
+      assert.equal(xAgain.status, 409, xAgain.text);
+      assert.equal(xAgain.body.error.code, 'provisioning_unavailable');
+      assert.equal((await passOf(w, x.cid)).id, x.pass.id, 'no new Pass');
+      assert.equal((await read(w, x.personId, x.cid)).status, 'revoked');
+
       // Origo down at that read: 503, nothing renewed or deleted.
       const d = await issueBadge(w);
       const dps = await redeem(w, d.code);

@@ -22,7 +22,7 @@ import {
 import { applyBadgeRead } from './badge-sync.js';
 import { restoreIssuanceToken, spendIssuanceToken } from './badges.js';
 import { hidPassesConfigOf, origoPassesOf, upstream } from './origo.js';
-import { passInWallet, passPhase } from './pass-progress.js';
+import { passMayBeInWallet, passPhase } from './pass-progress.js';
 
 /** Apple's hosted window takes HID's partner id and this card type (notes §8, Apple's script in HID's sample). */
 export const APPLE_CARD_TYPE = 'ACCESS_CORPORATE';
@@ -232,7 +232,12 @@ async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Pro
   } catch (err) {
     throw upstream(ctx, err, 'reading a wallet badge before renewing it');
   }
-  if (seen !== 'gone' && passInWallet(seen)) {
+  if (seen === 'gone' || passPhase(seen.status) === 'gone') {
+    // Deleted at Origo without Keyway (HID's portal): the credential is revoked, as the read-back would; never renewed.
+    await applyBadgeRead(ctx, credentialId, oldPassId, seen);
+    throw new ApiError('provisioning_unavailable', 'This badge was deleted at HID Origo. Ask for a new invitation.');
+  }
+  if (passMayBeInWallet(seen)) {
     await applyBadgeRead(ctx, credentialId, oldPassId, seen);
     throw new ApiError('provisioning_unavailable', IN_WALLET);
   }

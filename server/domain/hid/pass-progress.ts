@@ -45,14 +45,12 @@ export function walletDevicePhase(status: string | undefined): WalletDevicePhase
 }
 
 /**
- * A Pass a wallet holds, or is adding (Origo lists a device not yet live): it must not be deleted
- * and replaced, whatever Keyway last read (a second press may come before the read-back).
+ * A Pass a wallet may hold, or be adding: it must not be deleted and replaced, whatever Keyway last
+ * read (a second press may come before the read-back). Only a Pass still `PENDING` with no device
+ * listed but gone ones is free to replace; a state Keyway does not know counts as held.
  */
-export function passInWallet(pass: { status: string; devices: { status: string }[] }): boolean {
-  const phase = passPhase(pass.status);
-  return (
-    phase === 'active' || phase === 'suspended' || pass.devices.some((d) => walletDevicePhase(d.status) !== 'gone')
-  );
+export function passMayBeInWallet(pass: { status: string; devices: { status: string }[] }): boolean {
+  return passPhase(pass.status) !== 'pending' || pass.devices.some((d) => walletDevicePhase(d.status) !== 'gone');
 }
 
 /**
