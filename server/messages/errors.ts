@@ -32,6 +32,10 @@ export const ERRORS = {
   idempotency_mismatch: [422, 'This Idempotency-Key was used with a different request.'],
   email_not_configured: [422, 'This server sends no email: deliver the invitation code yourself (deliver: "none").'],
   csv_invalid: [422, 'That file is not a CSV of people this import reads.'],
+  hid_not_configured: [
+    422,
+    'HID Origo is not configured on this server any more: this HID credential cannot be added to a wallet or changed at HID until the operator configures it again.',
+  ],
   google_sign_in_required: [428, 'Sign in with Google to add the badge to Google Wallet.'],
   too_many_attempts: [429, 'Too many attempts.'],
   rate_limited: [429, 'Too many requests. Try again later.'],

@@ -146,7 +146,10 @@ export interface paths {
         };
         /** Read a credential */
         get: operations["get_people_id_credentials_cid"];
-        /** Enable or disable a credential */
+        /**
+         * Enable or disable a credential
+         * @description An HID badge (type 10) a wallet holds is suspended or resumed at HID Origo first: Origo down or slow → `503 upstream_unavailable`; wallet badges no longer configured on this server → `422 hid_not_configured`. Nothing is changed either way.
+         */
         put: operations["put_people_id_credentials_cid"];
         post?: never;
         /** Revoke a credential */
@@ -292,7 +295,7 @@ export interface paths {
         put?: never;
         /**
          * Request a wallet pass (a new device)
-         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`.
+         * @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token (or one not signed RS256) → `401 google_sign_in_invalid`; Google’s ID-token keys unreachable → `503 upstream_unavailable`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`; a badge left from before wallet badges were switched off on this server → `422 hid_not_configured`.
          */
         post: operations["post_passes"];
         delete?: never;
@@ -312,7 +315,7 @@ export interface paths {
         put?: never;
         /**
          * Which wallets an HID badge can be added to
-         * @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404.
+         * @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404; wallet badges no longer configured on this server → `422 hid_not_configured`.
          */
         post: operations["post_passes_platforms"];
         delete?: never;
@@ -1050,7 +1053,7 @@ export interface components {
         Error422: {
             error: {
                 /** @enum {string} */
-                code: "incorrect_code" | "unknown_credential_type" | "country_not_allowed" | "idempotency_mismatch" | "email_not_configured" | "csv_invalid";
+                code: "incorrect_code" | "unknown_credential_type" | "country_not_allowed" | "idempotency_mismatch" | "email_not_configured" | "csv_invalid" | "hid_not_configured";
                 message: string;
                 /** @description invalid_request: `fields` (field → message); incorrect_code: `attempts_left`; unknown_credential_type: `available` */
                 details?: {
@@ -1678,7 +1681,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1786,7 +1789,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2292,7 +2295,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2413,7 +2416,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Enable or disable a credential */
+            /** @description An HID badge (type 10) a wallet holds is suspended or resumed at HID Origo first: Origo down or slow → `503 upstream_unavailable`; wallet badges no longer configured on this server → `422 hid_not_configured`. Nothing is changed either way. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2476,6 +2479,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error413"];
+                };
+            };
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error422"];
                 };
             };
             /** @description internal_error */
@@ -2904,7 +2916,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3023,7 +3035,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3144,7 +3156,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3274,7 +3286,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`. */
+            /** @description Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token (or one not signed RS256) → `401 google_sign_in_invalid`; Google’s ID-token keys unreachable → `503 upstream_unavailable`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`; a badge left from before wallet badges were switched off on this server → `422 hid_not_configured`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3337,7 +3349,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3404,7 +3416,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404. */
+            /** @description For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404; wallet badges no longer configured on this server → `422 hid_not_configured`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3467,7 +3479,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3646,7 +3658,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3756,7 +3768,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3879,7 +3891,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4011,7 +4023,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4139,7 +4151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4251,7 +4263,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4440,7 +4452,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4697,7 +4709,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4807,7 +4819,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5587,7 +5599,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error413"];
                 };
             };
-            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid */
+            /** @description incorrect_code, unknown_credential_type, country_not_allowed, idempotency_mismatch, email_not_configured, csv_invalid, hid_not_configured */
             422: {
                 headers: {
                     [name: string]: unknown;

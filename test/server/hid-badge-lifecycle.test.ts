@@ -404,5 +404,34 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(w.peer.count('PATCH', /^pass-api:/), patches);
       assert.equal((await read(w, personId, cid)).status, 'active');
     });
+
+    it('a name changed by the people import reaches the badge too, once', { skip }, async () => {
+      const r = await w.h.request('POST', '/api/3/people', {
+        token: w.h.sk,
+        body: { person: { first_name: 'Grace', last_name: 'Brewster', email: 'grace.badge@example.com' } },
+      });
+      assert.equal(r.status, 201, r.text);
+      const personId = r.body.person.id;
+      const { pass } = await issueAndRedeem(w, personId);
+      w.peer.provisionPass(pass.id, ['IPHONE']);
+      await pollLater(w);
+      const importCsv = (csv: string) =>
+        w.h.keyway.app.request('/api/3/people/import?dry_run=false', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${w.h.sk}`, 'content-type': 'text/csv', 'x-forwarded-for': '10.9.0.1' },
+          body: csv,
+        });
+      // The HR file finds her by email and brings her married name.
+      const imported = await importCsv('first_name,last_name,email\nGrace,Hopper,grace.badge@example.com\n');
+      assert.equal(imported.status, 200, await imported.clone().text());
+      const patches = w.peer.count('PATCH', /^pass-api:/);
+      await pollLater(w);
+      assert.deepEqual(pass.holder, { givenName: 'Grace', familyName: 'Hopper' });
+      assert.equal(w.peer.count('PATCH', /^pass-api:/), patches + 1);
+      // The same file again changes nothing: no update is owed.
+      assert.equal((await importCsv('first_name,last_name,email\nGrace,Hopper,grace.badge@example.com\n')).status, 200);
+      await pollLater(w, POLL_S * 10);
+      assert.equal(w.peer.count('PATCH', /^pass-api:/), patches + 1, 'sent once');
+    });
   });
 }

@@ -24,30 +24,74 @@ const DEADLINE_MS = 1500;
 const GOOGLE_CLIENT_ID = 'keyway-test.apps.googleusercontent.com';
 const APPLE_WINDOW = 'http://127.0.0.1:9/apple-window/index.html';
 
-/** Google's published ID-token keys, served locally; `sign` makes an ID token as Google would. */
+/**
+ * Google's published ID-token keys, served locally; `sign` makes an ID token as Google would. The set
+ * also holds a key without `alg` (`k2`), so only the verifier's own pin refuses another algorithm.
+ * `answer`: 'keys' as Google does, a status (500) instead, or 'down' (the connection refused).
+ */
 async function startGoogleKeys(nowS: () => number) {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const loose = await generateKeyPair('PS256');
+  const jwk2 = { ...(await exportJWK(loose.publicKey)), kid: 'k2', use: 'sig' };
+  const sockets = new Set<import('node:net').Socket>();
+  const state = { answer: 'keys' as 'keys' | 'down' | number, fetches: 0 };
   const server = http.createServer((_req, res) => {
+    state.fetches++;
+    if (typeof state.answer === 'number') {
+      res.writeHead(state.answer, { 'content-type': 'text/plain' });
+      res.end('scripted failure');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
+    res.end(JSON.stringify({ keys: [jwk, jwk2] }));
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/v3/certs`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/oauth2/v3/certs`;
   const forger = (await generateKeyPair('RS256')).privateKey;
   const sign = (
     claims: { sub?: string; aud?: string; iss?: string; exp?: number } = {},
     key: CryptoKey | Parameters<SignJWT['sign']>[0] = privateKey,
+    header: { alg: string; kid: string } = { alg: 'RS256', kid: 'k1' },
   ) =>
     new SignJWT({ email: 'badge@example.com' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setProtectedHeader(header)
       .setIssuer(claims.iss ?? 'https://accounts.google.com')
       .setAudience(claims.aud ?? GOOGLE_CLIENT_ID)
       .setSubject(claims.sub ?? '110169484474386276334')
       .setIssuedAt(nowS())
       .setExpirationTime(claims.exp ?? nowS() + 3600)
       .sign(key);
-  return { url, sign, forger, close: () => new Promise<void>((r) => server.close(() => r())) };
+  /** A token signed with another algorithm (PS256) by a key Google's set holds. */
+  const signOtherAlg = () => sign({}, loose.privateKey, { alg: 'PS256', kid: 'k2' });
+  return {
+    url,
+    sign,
+    signOtherAlg,
+    forger,
+    state,
+    /** Connection refused until `up()`. */
+    async down() {
+      state.answer = 'down';
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+    async up() {
+      state.answer = 'keys';
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        if (!server.listening) return r();
+        server.close(() => r());
+      }),
+  };
 }
 
 interface World {
@@ -265,6 +309,80 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(e.pass.provisioned.length, 0);
     });
 
+    it('a second press before the next read-back never deletes a Pass a wallet holds or is adding: 409, the device confirmed', {
+      skip,
+    }, async () => {
+      // Apple's window added the badge to the iPhone; the person presses again before Keyway read Origo back.
+      const b = await issueBadge(w);
+      const ps = await redeem(w, b.code);
+      const first = await press(w, ps, { platform: 'apple' });
+      assert.equal(first.status, 200, first.text);
+      w.peer.provisionPass(b.pass.id, ['IPHONE']);
+      const again = await press(w, ps, { platform: 'apple' });
+      assert.equal(again.status, 409, again.text);
+      assert.equal(again.body.error.code, 'provisioning_unavailable');
+      assert.match(again.body.error.message, /already in a wallet/);
+      assert.equal((await passOf(w, b.cid)).id, b.pass.id, 'no new Pass');
+      assert.equal(b.pass.deleting, false, 'the Pass the iPhone holds is not deleted');
+      assert.equal(b.pass.status, 'ACTIVE');
+      // The read Keyway made before renewing counts: the press's pending device is the iPhone now.
+      const cred = await read(w, b.personId, b.cid);
+      assert.equal(cred.status, 'active');
+      assert.deepEqual(
+        cred.devices.map((d: any) => [d.id, d.kind, d.status]),
+        [[first.body.device_id, 'iphone', 'active']],
+      );
+
+      // Google's save page still adding it (Origo lists the device, not yet ACTIVE): not deleted either.
+      const g = await issueBadge(w);
+      const gps = await redeem(w, g.code);
+      const gFirst = await press(w, gps, { platform: 'google', id_token: await w.google.sign() });
+      assert.equal(gFirst.status, 200, gFirst.text);
+      g.pass.devices.push({ id: 'pd-adding', deviceType: 'ANDROID_PHONE', status: 'PROVISIONING' });
+      const gAgain = await press(w, gps, { platform: 'google', id_token: await w.google.sign() });
+      assert.equal(gAgain.status, 409, gAgain.text);
+      assert.equal(gAgain.body.error.code, 'provisioning_unavailable');
+      assert.equal((await passOf(w, g.cid)).id, g.pass.id, 'no new Pass');
+      assert.equal(g.pass.deleting, false);
+
+      // A state Keyway does not know (no device listed, or under another name) counts as held too.
+      const u = await issueBadge(w);
+      const ups = await redeem(w, u.code);
+      assert.equal((await press(w, ups, { platform: 'apple' })).status, 200);
+      u.pass.status = 'PERSONALIZED';
+      const uAgain = await press(w, ups, { platform: 'apple' });
+      assert.equal(uAgain.status, 409, uAgain.text);
+      assert.equal((await passOf(w, u.cid)).id, u.pass.id, 'no new Pass');
+      assert.equal(u.pass.deleting, false);
+
+      // Deleted at Origo without Keyway (HID's portal): revoked, as the read-back would, never renewed.
+      const x = await issueBadge(w);
+      const xps = await redeem(w, x.code);
+      assert.equal((await press(w, xps, { platform: 'apple' })).status, 200);
+      x.pass.status = 'CANCELLED';
+      const xAgain = await press(w, xps, { platform: 'apple' });
+      assert.equal(xAgain.status, 409, xAgain.text);
+      assert.equal(xAgain.body.error.code, 'provisioning_unavailable');
+      assert.equal((await passOf(w, x.cid)).id, x.pass.id, 'no new Pass');
+      assert.equal((await read(w, x.personId, x.cid)).status, 'revoked');
+
+      // Origo down at that read: 503, nothing renewed or deleted.
+      const d = await issueBadge(w);
+      const dps = await redeem(w, d.code);
+      assert.equal((await press(w, dps, { platform: 'apple' })).status, 200);
+      // Keyway spent its copy of the token at the first press: the second goes straight to the read.
+      const creates = w.peer.count('POST', /^pass-api:\/pass$/);
+      const reads = w.peer.count('GET', /^pass-api:\/pass\//);
+      w.peer.failNext(5, 503);
+      const down = await press(w, dps, { platform: 'apple' });
+      w.peer.failNext(0);
+      assertUpstream(down);
+      assert.ok(w.peer.count('GET', /^pass-api:\/pass\//) > reads, 'Origo was asked for the Pass');
+      assert.equal(w.peer.count('POST', /^pass-api:\/pass$/), creates, 'no new Pass');
+      assert.equal(d.pass.deleting, false);
+      w.h.assertLogsClean();
+    });
+
     it('Origo down or slow at provisioning → 503, the token not spent, no device; down at platforms → 503', {
       skip,
     }, async () => {
@@ -356,6 +474,37 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(cred.status, 'provisioning');
     });
 
+    it("Google's keys unreachable or failing → 503 upstream_unavailable (not 401), Origo not asked; once they answer, the sign-in works", {
+      skip,
+    }, async () => {
+      // A fresh instance: the key set is fetched at the first sign-in and then kept.
+      const fresh = await startWorld(backend);
+      try {
+        const b = await issueBadge(fresh);
+        const ps = await redeem(fresh, b.code);
+        assert.equal((await platforms(fresh, ps)).status, 200);
+        for (const failure of ['down', 500, 503] as const) {
+          if (failure === 'down') await fresh.google.down();
+          else fresh.google.state.answer = failure;
+          const r = await press(fresh, ps, { platform: 'google', id_token: await fresh.google.sign() });
+          assertUpstream(r);
+          assert.match(r.body.error.message, /Google/);
+          if (failure === 'down') await fresh.google.up();
+        }
+        assert.equal(b.pass.tokenSpent, false, 'nothing reached Origo');
+        assert.equal(await tokenSpentInKeyway(fresh, b.cid), false);
+        assert.deepEqual((await read(fresh, b.personId, b.cid)).devices, []);
+        fresh.google.state.answer = 'keys';
+        const ok = await press(fresh, ps, { platform: 'google', id_token: await fresh.google.sign() });
+        assert.equal(ok.status, 200, ok.text);
+        fresh.h.assertLogsClean();
+      } finally {
+        await fresh.h.close();
+        await fresh.peer.close();
+        await fresh.google.close();
+      }
+    });
+
     it('Google: sign in first (428 with the client id), a forged ID token → 401, a verified one → the save URL', {
       skip,
     }, async () => {
@@ -372,6 +521,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await w.google.sign({ aud: 'someone-else.apps.googleusercontent.com' }),
         await w.google.sign({ iss: 'https://evil.example' }),
         await w.google.sign({ exp: Math.floor(w.h.clock.now().getTime() / 1000) - 3600 }), // expired on Keyway's clock
+        await w.google.signOtherAlg(), // Google signs with RS256 only
         'not.a.jwt',
       ]) {
         const r = await press(w, ps, { platform: 'google', id_token: idToken });

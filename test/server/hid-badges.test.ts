@@ -3,9 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createApp } from '../../server/app.js';
+import type { Config } from '../../server/config.js';
 import { restoreIssuanceToken, spendIssuanceToken } from '../../server/domain/hid/badges.js';
-import { createHarness, type Harness, TestClock } from '../helpers/harness.js';
+import { syncDueHidCredentials } from '../../server/domain/hid/sync.js';
+import { openStore } from '../../server/storage/db.js';
+import { createHarness, type Harness, TEST_SECRET, TestClock } from '../helpers/harness.js';
 import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
+import { clientSession } from '../helpers/passes.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 
 async function createPerson(h: Harness, person: Record<string, unknown>): Promise<number> {
@@ -103,6 +108,147 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await restoreIssuanceToken(ctx, cred.id, at);
       assert.equal(await spendIssuanceToken(ctx, cred.id, new Date().toISOString()), passes[0].issuanceToken);
       h.assertLogsClean();
+    });
+
+    it('switched off later (no pass template, or no HID Origo at all): a badge left behind answers 4xx, never 5xx', {
+      skip,
+    }, async () => {
+      // Two badges made while configured: one a wallet holds, one redeemed and waiting for its press.
+      const personId = await createPerson(h, { first_name: 'Left', last_name: 'Behind' });
+      const held = (await issueBadge(h, personId)).body.person_credential;
+      const waiting = (await issueBadge(h, personId)).body.person_credential;
+      const dropped = (await issueBadge(h, personId)).body.person_credential;
+      for (const c of [held, waiting]) {
+        const r = await h.request('POST', '/api/3/invitations/redeem', {
+          token: h.pk,
+          body: { invitation_code: c.invitation_code },
+        });
+        assert.equal(r.status, 200, r.text);
+      }
+      const cs = await clientSession(h, personId);
+      const pressed = await h.request('POST', '/api/3/passes', {
+        token: cs,
+        body: { platform: 'apple', credential_id: held.id },
+      });
+      assert.equal(pressed.status, 200, pressed.text);
+      const heldPass = await h.store.db
+        .selectFrom('hid_passes')
+        .select('origo_pass_id')
+        .where('credential_id', '=', held.id)
+        .executeTakeFirstOrThrow();
+      peer.provisionPass(heldPass.origo_pass_id, ['IPHONE']);
+      h.clock.advance(60);
+      await syncDueHidCredentials(h.keyway.ctx);
+      const base = `/api/3/people/${personId}/credentials`;
+      // And a type-8 credential (HID Mobile Access) from the same time.
+      const mobile = await h.request('POST', base, {
+        token: h.sk,
+        body: { person_credential: { credential_type_id: 8 } },
+      });
+      assert.equal(mobile.status, 201, mobile.text);
+      assert.equal(
+        (await h.request('GET', `${base}/${held.id}`, { token: h.sk })).body.person_credential.status,
+        'active',
+      );
+
+      // The operator restarts without the pass template, then without HID Origo at all, on the same database.
+      const restarts: [string, (c: Config) => Config][] = [
+        ['no pass template', (c) => ({ ...c, hidPasses: undefined })],
+        ['no HID Origo', (c) => ({ ...c, hidPasses: undefined, hidOrigo: undefined })],
+      ];
+      for (const [what, switchOff] of restarts) {
+        const store = openStore(h.databaseUrl);
+        const logs: string[] = [];
+        const app = createApp({
+          config: switchOff(h.keyway.ctx.config),
+          store,
+          secret: TEST_SECRET,
+          clock: h.clock,
+          wallet: null,
+          log: (r) => logs.push(JSON.stringify(r)),
+        });
+        const call = async (method: string, path: string, token: string, body?: unknown) => {
+          const res = await app.app.request(path, {
+            method,
+            headers: {
+              authorization: `Bearer ${token}`,
+              'x-forwarded-for': '10.9.0.1',
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          const text = await res.text();
+          return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+        };
+        const notConfigured = (r: { status: number; body: any; text: string }, step: string) => {
+          assert.equal(r.status, 422, `${what}, ${step}: ${r.text}`);
+          assert.equal(r.body.error.code, 'hid_not_configured', `${what}, ${step}`);
+        };
+        try {
+          const session = await clientSession(h, personId);
+          for (const c of [waiting, held]) // the held badge's wallets were asked and kept
+            notConfigured(await call('POST', '/api/3/passes/platforms', session, { credential_id: c.id }), 'platforms');
+          for (const body of [
+            { platform: 'apple', credential_id: waiting.id },
+            { platform: 'google', credential_id: waiting.id, id_token: 'x.y.z' },
+            { platform: 'apple', credential_id: held.id },
+          ])
+            notConfigured(await call('POST', '/api/3/passes', session, body), `press ${body.platform}`);
+          // Suspending a badge a wallet holds needs Origo: refused, the credential as it was.
+          notConfigured(
+            await call('PUT', `${base}/${held.id}`, h.sk, { person_credential: { enabled: false } }),
+            'suspend',
+          );
+          const read = await call('GET', `${base}/${held.id}`, h.sk);
+          assert.equal(read.status, 200, read.text);
+          assert.equal(read.body.person_credential.status, 'active');
+          assert.equal((await call('GET', base, h.sk)).status, 200);
+          const types = await call('GET', '/api/3/credential_types', h.sk);
+          assert.ok(!types.body.credential_types.some((t: { id: number }) => t.id === 10));
+          if (what === 'no HID Origo') {
+            // A type-8 re-issue needs Origo: refused before anything is written (no note of an invitation create).
+            const intents = async () =>
+              (await store.db.selectFrom('hid_invitation_intents').select('id').execute()).length;
+            const notes = await intents();
+            notConfigured(
+              await call('POST', `${base}/${mobile.body.person_credential.id}/invitation`, h.sk),
+              're-issue',
+            );
+            assert.equal(await intents(), notes);
+          }
+          // Revoking needs no answer from Origo now: `revoking`, Origo's delete owed until it is configured again.
+          const revoked = await call('DELETE', `${base}/${dropped.id}`, h.sk);
+          assert.equal(revoked.status, 202, revoked.text);
+          assert.equal(revoked.body.person_credential.status, 'revoking');
+          // The read-back leaves badges alone while it cannot reach their Pass (nothing thrown, nothing changed).
+          h.clock.advance(3600);
+          await syncDueHidCredentials(app.ctx);
+          assert.equal((await call('GET', `${base}/${held.id}`, h.sk)).body.person_credential.status, 'active');
+          assert.ok(!logs.some((l) => /"level":"error"|sync failed/.test(l)), logs.join('\n'));
+        } finally {
+          await app.stop();
+          await store.close();
+        }
+      }
+      // Configured again: the delete owed reaches Origo, and the badge a wallet holds is read back as before.
+      const droppedPass = await h.store.db
+        .selectFrom('hid_passes')
+        .select('origo_pass_id')
+        .where('credential_id', '=', dropped.id)
+        .executeTakeFirstOrThrow();
+      await syncDueHidCredentials(h.keyway.ctx);
+      assert.ok(peer.passes.get(droppedPass.origo_pass_id)!.deleting, "Origo's delete sent");
+      peer.completePassDeletions();
+      h.clock.advance(60);
+      await syncDueHidCredentials(h.keyway.ctx);
+      assert.equal(
+        (await h.request('GET', `${base}/${dropped.id}`, { token: h.sk })).body.person_credential.status,
+        'revoked',
+      );
+      assert.equal(
+        (await h.request('GET', `${base}/${held.id}`, { token: h.sk })).body.person_credential.status,
+        'active',
+      );
     });
 
     it('a value is refused for type 10 and nothing reaches Origo', { skip }, async () => {

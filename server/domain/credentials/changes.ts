@@ -6,6 +6,7 @@ import { changeIn, defineInsert, defineWrite, type Tx, type Writes } from '../..
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
 import { deleteBadgeAtOrigo, recordBadgeStatusTx, setBadgeEnabledAtOrigo } from '../hid/badge-commands.js';
+import { hidPassesConfigured } from '../hid/origo.js';
 import { wakeHidSync, wantBadgeDeletedTx, wantHidDeviceRevokedTx, wantHidRevocationTx } from '../hid/revocations.js';
 import { passStateOf, queuePassUpdateTx } from '../wallets/pass-updates.js';
 import { type CredentialStatus, type LifecycleAction, nextState, TERMINAL } from './lifecycle.js';
@@ -240,8 +241,9 @@ export async function revokeCredential(
 ) {
   const row = await getCredentialRow(ctx, personId, credentialId);
   // A badge's Pass is deleted at HID Origo first: down or slow → 503, and the credential keeps its state.
+  // With wallet badges switched off since, the delete is owed (as for a deleted person) and sent once they are back.
   const origoDeleteAccepted =
-    row.credential_type_id === HID_BADGE && !TERMINAL.has(row.status as CredentialStatus)
+    row.credential_type_id === HID_BADGE && !TERMINAL.has(row.status as CredentialStatus) && hidPassesConfigured(ctx)
       ? await deleteBadgeAtOrigo(ctx, credentialId)
       : false;
   const changed = await ctx.store.db

@@ -4,7 +4,7 @@
 // Origo refuses as spent or expired is replaced once by a new Pass (only while no wallet holds the
 // old one); Origo down or slow → 503 and the token is given back.
 import crypto from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { nowIso } from '../../clock.js';
 import { OrigoError } from '../../hid/origo-client.js';
 import { type BadgeWallet, type ProvisioningData, WebProvisioningRefusal } from '../../hid/origo-passes.js';
@@ -19,18 +19,21 @@ import {
   type SessionCaller,
   selectCovered,
 } from '../wallets/passes.js';
+import { applyBadgeRead } from './badge-sync.js';
 import { restoreIssuanceToken, spendIssuanceToken } from './badges.js';
-import { origoPassesOf, upstream } from './origo.js';
-import { passPhase } from './pass-progress.js';
+import { hidPassesConfigOf, origoPassesOf, upstream } from './origo.js';
+import { passMayBeInWallet, passPhase } from './pass-progress.js';
 
 /** Apple's hosted window takes HID's partner id and this card type (notes §8, Apple's script in HID's sample). */
 export const APPLE_CARD_TYPE = 'ACCESS_CORPORATE';
+/** Seconds a person waits before pressing again when Google's keys did not answer. */
+const GOOGLE_KEYS_RETRY_S = 30;
 /** Google Wallet's save page for a web-provisioned corporate badge (notes §8). */
 const GOOGLE_SAVE_URL = 'https://pay.google.com/gp/t/savecard/';
 
 /** The wallets this deployment can offer at all: Apple needs HID's partner id, Google a sign-in client id. */
 const configuredWallets = (ctx: Ctx): BadgeWallet[] => {
-  const c = ctx.config.hidPasses!;
+  const c = hidPassesConfigOf(ctx);
   return [...(c.applePartnerId ? ['apple' as const] : []), ...(c.googleClientId ? ['google' as const] : [])];
 };
 
@@ -44,6 +47,7 @@ export async function badgePlatforms(
   input: { credential_id?: string },
 ): Promise<{ platforms: BadgeWallet[] }> {
   const cred = await coveredCredential(ctx, caller, input.credential_id, HID_BADGE);
+  hidPassesConfigOf(ctx);
   const supported = await templateWallets(ctx, cred.id);
   return { platforms: configuredWallets(ctx).filter((w) => supported.includes(w)) };
 }
@@ -91,8 +95,8 @@ export async function provisionBadge(
   input: { platform: BadgeWallet; credential_id?: string; id_token?: string },
   language: string,
 ): Promise<BadgeProvisioning> {
-  const config = ctx.config.hidPasses!;
   const cred = await coveredCredential(ctx, caller, input.credential_id, HID_BADGE);
+  const config = hidPassesConfigOf(ctx);
   if (!configuredWallets(ctx).includes(input.platform))
     throw new ApiError('invalid_request', `This server does not offer ${input.platform} for HID badges.`, {
       fields: { platform: `One of: ${configuredWallets(ctx).join(', ') || 'none'}.` },
@@ -199,9 +203,13 @@ function provisioningError(ctx: Ctx, err: unknown): unknown {
   return upstream(ctx, err, 'provisioning a wallet badge');
 }
 
+const IN_WALLET =
+  'This badge is already in a wallet, or being added to one; HID Origo issues no second provisioning for it.';
+
 /**
  * A new Pass from the template in place of one whose issuance token is spent or expired — only
- * while no wallet holds the old one (how Origo issues a second token for a held Pass is unknown).
+ * while no wallet holds the old one, as Origo says now (how Origo issues a second token for a held Pass
+ * is unknown).
  * A compare-and-set on the old pass id: of two renewals one wins, the other's Pass is deleted.
  */
 async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Promise<void> {
@@ -214,16 +222,29 @@ async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Pro
     .where('status', '=', 'active')
     .executeTakeFirst();
   const phase = passPhase(row.origo_status);
-  if (held || phase === 'active' || phase === 'suspended')
-    throw new ApiError(
-      'provisioning_unavailable',
-      'This badge is already in a wallet; HID Origo issues no second provisioning for it.',
-    );
+  if (held || phase === 'active' || phase === 'suspended') throw new ApiError('provisioning_unavailable', IN_WALLET);
   const client = origoPassesOf(ctx);
+  // What Keyway last read may be older than the wallet (a second press before the read-back): Origo is
+  // asked, and a Pass a wallet holds or is adding is never deleted; the read counts as a read-back.
+  let seen: Awaited<ReturnType<typeof client.readPass>>;
+  try {
+    seen = await client.readPass(oldPassId);
+  } catch (err) {
+    throw upstream(ctx, err, 'reading a wallet badge before renewing it');
+  }
+  if (seen === 'gone' || passPhase(seen.status) === 'gone') {
+    // Deleted at Origo without Keyway (HID's portal): the credential is revoked, as the read-back would; never renewed.
+    await applyBadgeRead(ctx, credentialId, oldPassId, seen);
+    throw new ApiError('provisioning_unavailable', 'This badge was deleted at HID Origo. Ask for a new invitation.');
+  }
+  if (passMayBeInWallet(seen)) {
+    await applyBadgeRead(ctx, credentialId, oldPassId, seen);
+    throw new ApiError('provisioning_unavailable', IN_WALLET);
+  }
   let pass: Awaited<ReturnType<typeof client.createPass>>;
   try {
     pass = await client.createPass({
-      templateId: ctx.config.hidPasses!.templateId,
+      templateId: hidPassesConfigOf(ctx).templateId,
       userId: row.origo_user_id,
       validitySeconds: ctx.config.inviteTtlSeconds,
     });
@@ -252,18 +273,43 @@ async function renewPass(ctx: Ctx, credentialId: string, oldPassId: string): Pro
   void client.deletePass(stale).catch(() => undefined);
 }
 
+/** Google signs its ID tokens with RS256 only: a token naming another algorithm is refused before any key is tried. */
+const GOOGLE_ID_TOKEN_ALGORITHMS = ['RS256'];
+
+/** Failures of a key lookup that are the token's (an unknown key id, another algorithm): 401, not an outage. */
+const tokenFault = (err: unknown) =>
+  err instanceof errors.JWKSNoMatchingKey ||
+  err instanceof errors.JWKSMultipleMatchingKeys ||
+  err instanceof errors.JOSENotSupported ||
+  err instanceof errors.JOSEAlgNotAllowed;
+
+/** Google's keys could not be had (unreachable, slow, not 200, not a key set): an outage, not a bad sign-in. */
+class GoogleKeysUnavailable extends Error {
+  override name = 'GoogleKeysUnavailable';
+}
+
 /**
- * Google's ID token verified (`jose`, Google's published keys, this client id as audience), then
- * the linking token Origo takes: base64url JSON `{nonce, hashedUserId: SHA-256(sub + nonce), aud}`
- * (notes §8, HID's sample). A token that does not verify → 401.
+ * Google's ID token verified (`jose`, Google's published keys, RS256 only, this client id as
+ * audience), then the linking token Origo takes: base64url JSON `{nonce, hashedUserId: SHA-256(sub +
+ * nonce), aud}` (notes §8, HID's sample). A token that does not verify → 401; Google's keys
+ * unreachable, failing or slow → 503 (a good sign-in is not called bad), and Origo is not asked.
  */
 async function linkingToken(ctx: Ctx, idToken: string): Promise<string> {
-  const config = ctx.config.hidPasses!;
+  const config = hidPassesConfigOf(ctx);
   const keys = (ctx.services.googleIdTokenKeys ??= createRemoteJWKSet(new URL(config.googleIdTokenKeysUrl)));
+  const googleKeys: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (err) {
+      if (tokenFault(err)) throw err;
+      throw new GoogleKeysUnavailable((err as Error).name, { cause: err });
+    }
+  };
   let sub: string;
   let aud: string;
   try {
-    const { payload } = await jwtVerify(idToken, keys, {
+    const { payload } = await jwtVerify(idToken, googleKeys, {
+      algorithms: GOOGLE_ID_TOKEN_ALGORITHMS,
       issuer: ['https://accounts.google.com', 'accounts.google.com'],
       audience: config.googleClientId!,
       clockTolerance: 60,
@@ -273,6 +319,15 @@ async function linkingToken(ctx: Ctx, idToken: string): Promise<string> {
     sub = payload.sub;
     aud = config.googleClientId!;
   } catch (err) {
+    if (err instanceof GoogleKeysUnavailable) {
+      ctx.log({ level: 'warn', msg: "Google's ID-token keys could not be fetched", error: err.message });
+      throw new ApiError(
+        'upstream_unavailable',
+        'Google did not answer in time. Nothing was changed; try again shortly.',
+        undefined,
+        GOOGLE_KEYS_RETRY_S,
+      );
+    }
     ctx.log({ level: 'warn', msg: 'Google ID token refused', error: (err as Error).name });
     throw new ApiError('google_sign_in_invalid');
   }

@@ -81,6 +81,17 @@ export async function readBackBadge(ctx: Ctx, credentialId: string): Promise<num
   return settled && !updateOwed ? poll * STEADY_FACTOR : poll;
 }
 
+/** A read of the Pass made outside the poll (before a renewal), applied as the poll would apply it. */
+export async function applyBadgeRead(
+  ctx: Ctx,
+  credentialId: string,
+  passId: string,
+  state: OrigoPassState | 'gone',
+): Promise<void> {
+  const r = await ctx.store.db.transaction().execute((tx) => applyPassView(ctx, tx, credentialId, passId, state));
+  if (r.changed) ctx.bus.credentialChanged(credentialId);
+}
+
 async function applyPassView(
   ctx: Ctx,
   tx: Tx,

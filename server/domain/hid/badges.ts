@@ -5,7 +5,7 @@ import type { OrigoPass } from '../../hid/origo-passes.js';
 import type { Tx } from '../../storage/db.js';
 import type { Ctx } from '../context.js';
 import { originUserOf, upstream } from './credentials.js';
-import { origoOf, origoPassesOf } from './origo.js';
+import { hidPassesConfigOf, origoOf, origoPassesOf } from './origo.js';
 
 export { origoPassesOf };
 
@@ -24,7 +24,7 @@ export async function prepareHidBadge(
     const origoUserId = await originUserOf(ctx, person, signal);
     const pass = await origoPassesOf(ctx).createPass(
       {
-        templateId: ctx.config.hidPasses!.templateId,
+        templateId: hidPassesConfigOf(ctx).templateId,
         userId: origoUserId,
         validitySeconds: ctx.config.inviteTtlSeconds,
       },

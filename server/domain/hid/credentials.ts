@@ -319,6 +319,7 @@ export async function reissueHidInvitation(
 ): Promise<CredentialView> {
   const row = await getCredentialRow(ctx, personId, credentialId);
   nextState({ status: row.status as CredentialStatus, enabled: row.enabled === 1 }, { type: 'reissue' }); // 409 before asking Origo
+  const origo = origoOf(ctx); // HID Origo switched off since: 422 before anything is written
   const sync = await ctx.store.db
     .selectFrom('hid_syncs')
     .select('origo_user_id')
@@ -327,8 +328,8 @@ export async function reissueHidInvitation(
   let invitation: OrigoInvitation;
   const intentId = await recordIntent(ctx, sync.origo_user_id, personId, credentialId);
   try {
-    invitation = await origoOf(ctx).createInvitation(Number(sync.origo_user_id), ctx.config.hidOrigo!.partNumber, {
-      signal: AbortSignal.timeout(origoOf(ctx).deadlineMs),
+    invitation = await origo.createInvitation(Number(sync.origo_user_id), ctx.config.hidOrigo!.partNumber, {
+      signal: AbortSignal.timeout(origo.deadlineMs),
     });
   } catch (err) {
     await failedIntent(ctx, intentId, err);

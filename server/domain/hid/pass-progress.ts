@@ -45,6 +45,15 @@ export function walletDevicePhase(status: string | undefined): WalletDevicePhase
 }
 
 /**
+ * A Pass a wallet may hold, or be adding: it must not be deleted and replaced, whatever Keyway last
+ * read (a second press may come before the read-back). Only a Pass still `PENDING` with no device
+ * listed but gone ones is free to replace; a state Keyway does not know counts as held.
+ */
+export function passMayBeInWallet(pass: { status: string; devices: { status: string }[] }): boolean {
+  return passPhase(pass.status) !== 'pending' || pass.devices.some((d) => walletDevicePhase(d.status) !== 'gone');
+}
+
+/**
  * What Keyway asks of Origo so the pass agrees with the credential (Keyway's admin API owns
  * enabled): after a suspend whose answer was lost, or a change made while no wallet held it yet.
  */

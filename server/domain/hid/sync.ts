@@ -12,7 +12,7 @@ import { applyLifecycle, revokeDeviceTx } from '../credentials/changes.js';
 import type { CredentialStatus } from '../credentials/lifecycle.js';
 import { HID_BADGE, HID_MOBILE, newId } from '../credentials/types.js';
 import { readBackBadge } from './badge-sync.js';
-import { hidConfigured, origoOf } from './origo.js';
+import { hidConfigured, hidPassesConfigured, origoOf } from './origo.js';
 import {
   containerUsable,
   credentialPhase,
@@ -70,13 +70,16 @@ export async function syncDueHidCredentials(ctx: Ctx): Promise<number> {
   if (!hidConfigured(ctx)) return 0;
   await cancelOrphanedHidInvitations(ctx);
   const now = nowIso(ctx);
-  const due = await ctx.store.db
+  let dueQuery = ctx.store.db
     .selectFrom('hid_syncs')
-    .select(['credential_id', 'next_sync_at'])
-    .where('next_sync_at', '<=', now)
-    .orderBy('next_sync_at')
-    .limit(BATCH)
-    .execute();
+    .select(['hid_syncs.credential_id', 'hid_syncs.next_sync_at'])
+    .where('hid_syncs.next_sync_at', '<=', now);
+  // Wallet badges switched off: their Passes cannot be read; they wait, still due, until badges are configured again.
+  if (!hidPassesConfigured(ctx))
+    dueQuery = dueQuery
+      .innerJoin('credentials', 'credentials.id', 'hid_syncs.credential_id')
+      .where('credentials.credential_type_id', '!=', HID_BADGE);
+  const due = await dueQuery.orderBy('hid_syncs.next_sync_at').limit(BATCH).execute();
   let n = 0;
   for (const row of due) {
     const claimed = await ctx.store.db

@@ -15,6 +15,7 @@ import { CredentialHeld, NOT_HELD } from '../credentials/held.js';
 import { createCredential } from '../credentials/issue.js';
 import { CARD, credentialTypes, PIN } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
+import { wantBadgeUpdatesTx } from '../hid/revocations.js';
 import { type CsvRow, type ImportColumn, readPeopleCsv } from './csv.js';
 import { EXTERNAL_ID_MAX, EXTERNAL_ID_PATTERN } from './people.js';
 import { parsePhone } from './phone.js';
@@ -121,7 +122,7 @@ export async function importPeople(
       transaction(ctx.store.db, async (tx) => {
         await takeImportTurn(ctx, tx);
         const decided = await decide(tx, wanted);
-        await write(tx, at, decided, opts.actor);
+        await write(ctx, tx, at, decided, opts.actor);
         const counts = countOf([...decided, ...refused].map((d) => d.kind));
         await recordChanges(tx, at, [
           {
@@ -325,7 +326,7 @@ async function credentialTypesHeld(
 }
 
 /** The range's writes: new people a few hundred an insert, each update its own, every event batched. */
-async function write(tx: Tx, at: string, decisions: Decision[], actor: Actor): Promise<void> {
+async function write(ctx: Ctx, tx: Tx, at: string, decisions: Decision[], actor: Actor): Promise<void> {
   const events: ChangeEvent[] = [];
   const creates = decisions.filter((d): d is Extract<Decision, { kind: 'create' }> => d.kind === 'create');
   for (let i = 0; i < creates.length; i += INSERT_BATCH) {
@@ -364,6 +365,9 @@ async function write(tx: Tx, at: string, decisions: Decision[], actor: Actor): P
       .set({ ...d.set, updated_at: at })
       .where('id', '=', d.person.id)
       .execute();
+    // A badge in a wallet shows the name: HID Origo's post-provisioning update follows, as for PUT (docs/hid.md).
+    if (d.set.first_name !== undefined || d.set.last_name !== undefined)
+      await wantBadgeUpdatesTx(ctx, tx, d.person.id, at);
     events.push({
       type: 'person.updated',
       actor,

@@ -125,7 +125,9 @@ export function credentialRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       wrap: 'person_credential',
       status: 200,
       response: z.object({ person_credential: S.PersonCredential }),
-      errors: [403, 404, 409],
+      errors: [403, 404, 409, 422],
+      description:
+        'An HID badge (type 10) a wallet holds is suspended or resumed at HID Origo first: Origo down or slow → `503 upstream_unavailable`; wallet badges no longer configured on this server → `422 hid_not_configured`. Nothing is changed either way.',
     },
     async ({ caller, ids, body }, c) =>
       c.json({

@@ -25,7 +25,7 @@ export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       response: S.PassAnswer,
       errors: [401, 403, 404, 409, 428, 429, 503],
       description:
-        'Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token → `401 google_sign_in_invalid`; a spent or expired issuance token is replaced once, then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`.',
+        'Creates a pending device with its own serial number, authentication token and (per-device mode) reader value. Apple: a one-time .pkpass URL valid 15 minutes; Google: the save URL. Credentials in provisioning or active only; a publishable key is 401. For an HID badge (type 10): Apple → `apple_provisioning` (the payload for Apple’s provisioning window, from HID’s web provisioning, spending the issuance token); Google → `428 google_sign_in_required` (with `details.client_id`) until `id_token` is given, then the save URL; a forged ID token (or one not signed RS256) → `401 google_sign_in_invalid`; Google’s ID-token keys unreachable → `503 upstream_unavailable`; a spent or expired issuance token is replaced once (never while HID Origo reports a wallet holding or adding the badge: then `409 provisioning_unavailable`), then `409 provisioning_unavailable`; HID Origo down or slow → `503 upstream_unavailable`; a badge left from before wallet badges were switched off on this server → `422 hid_not_configured`.',
     },
     async ({ caller, body }, c) => {
       if ((await requestedCredentialType(ctx, caller, body.credential_id)) === HID_BADGE)
@@ -45,9 +45,9 @@ export function passRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       body: S.PassPlatformsRequest,
       status: 200,
       response: S.PassPlatforms,
-      errors: [403, 404, 409, 503],
+      errors: [403, 404, 409, 422, 503],
       description:
-        'For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404.',
+        'For an HID badge (type 10): the wallets its HID pass template supports (HID web provisioning’s `platforms`, asked once) that this server offers. Other credentials are 404; wallet badges no longer configured on this server → `422 hid_not_configured`.',
     },
     async ({ caller, body }, c) => c.json(await badgePlatforms(ctx, caller, body)),
   );
