@@ -36,8 +36,32 @@ export class WebProvisioningRefusal extends Error {
   }
 }
 
+/**
+ * Apple's signed payload as web provisioning answers it: a JWS in its flattened JSON form (HID's sample
+ * models `{protected, payload, signature, header}`), or in compact form. Handed to Apple's window unchanged.
+ */
+export type AppleJws =
+  | string
+  | { protected: string; payload: string; signature: string; header?: Record<string, unknown> };
+
 /** What web provisioning answers for one wallet: Apple's signed payload (a JWS) or Google's save blob. */
-export type ProvisioningData = { wallet: 'apple'; jws: string } | { wallet: 'google'; blob: string };
+export type ProvisioningData = { wallet: 'apple'; jws: AppleJws } | { wallet: 'google'; blob: string };
+
+/** A JWS as web provisioning gives it, or nothing: compact text, or the flattened object with its three parts. */
+function appleJwsOf(v: unknown): AppleJws | undefined {
+  if (typeof v === 'string') return v || undefined;
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  const parts = [o.protected, o.payload, o.signature];
+  if (!parts.every((p) => typeof p === 'string' && p)) return undefined;
+  const header = o.header && typeof o.header === 'object' ? (o.header as Record<string, unknown>) : undefined;
+  return {
+    protected: o.protected as string,
+    payload: o.payload as string,
+    signature: o.signature as string,
+    ...(header ? { header } : {}),
+  };
+}
 
 export interface OrigoPass {
   id: string;
@@ -131,9 +155,14 @@ export function createOrigoPassClient(s: OrigoPassSettings): OrigoPassClient {
       { 'x-requestid': crypto.randomUUID() },
     );
     if (r.status >= 200 && r.status < 300) return r.body;
-    const code = [r.body?.errorCode, r.body?.code, r.body?.error, r.body?.status].find(
-      (v) => typeof v === 'string' && /^[A-Z_]+$/.test(v),
-    ) as string | undefined;
+    // HID's sample reads the name from `responseHeader.subStatusCode`; a flat field is read too.
+    const code = [
+      r.body?.responseHeader?.subStatusCode,
+      r.body?.errorCode,
+      r.body?.code,
+      r.body?.error,
+      r.body?.status,
+    ].find((v) => typeof v === 'string' && /^[A-Z_]+$/.test(v)) as string | undefined;
     if (code === 'INVALID_ISSUANCE_TOKEN' || code === 'ISSUANCE_TOKEN_EXPIRED')
       throw new WebProvisioningRefusal('token', code);
     if (code === 'CARD_IN_TOO_MANY_WALLETS') throw new WebProvisioningRefusal('too_many_wallets', code);
@@ -271,7 +300,7 @@ export function createOrigoPassClient(s: OrigoPassSettings): OrigoPassClient {
       const b = await web('/v2/provision', { issuanceToken, web: { language: input.language }, ...wallet });
       const data = b?.provisioningData;
       if (input.wallet === 'apple') {
-        const jws = str(data?.appleWallet?.jws);
+        const jws = appleJwsOf(data?.appleWallet?.jws);
         if (!jws) throw new OrigoError('unavailable', 'HID web provisioning answered no Apple payload');
         return { wallet: 'apple', jws };
       }

@@ -187,8 +187,19 @@ export const BadgeAppleProvisioning = z
       partner_id: z.string().openapi({ description: 'HID’s partner id (HID is Apple’s Credential Manager for Seos)' }),
       card_type: z.literal('ACCESS_CORPORATE'),
       payload: z
-        .string()
-        .openapi({ description: 'HID’s signed provisioning payload (a JWS), the answer to the window’s `ready`' }),
+        .union([
+          z.string(),
+          z.object({
+            protected: z.string(),
+            payload: z.string(),
+            signature: z.string(),
+            header: z.record(z.string(), z.unknown()).optional(),
+          }),
+        ])
+        .openapi({
+          description:
+            'HID’s signed provisioning payload, the answer to the window’s `ready`, passed on unchanged: a JWS in its flattened JSON form (as HID’s web provisioning answers it) or compact text',
+        }),
     }),
   })
   .openapi('BadgeAppleProvisioning');

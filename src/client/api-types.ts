@@ -1300,8 +1300,15 @@ export interface components {
                 partner_id: string;
                 /** @enum {string} */
                 card_type: "ACCESS_CORPORATE";
-                /** @description HID’s signed provisioning payload (a JWS), the answer to the window’s `ready` */
-                payload: string;
+                /** @description HID’s signed provisioning payload, the answer to the window’s `ready`, passed on unchanged: a JWS in its flattened JSON form (as HID’s web provisioning answers it) or compact text */
+                payload: string | {
+                    protected: string;
+                    payload: string;
+                    signature: string;
+                    header?: {
+                        [key: string]: unknown;
+                    };
+                };
             };
         };
         Error428: {

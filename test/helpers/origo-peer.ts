@@ -73,6 +73,14 @@ export const DEFAULT_BEHAVIOUR: PeerBehaviour = {
 };
 
 /** A Pass of the Credential Management API v3 (notes §6, §8). */
+/** A JWS in its flattened JSON form, as HID's web provisioning answers Apple's payload. */
+export interface AppleJws {
+  protected: string;
+  payload: string;
+  signature: string;
+  header: { kid: string };
+}
+
 export interface PeerPass {
   id: string;
   userId: string;
@@ -92,7 +100,8 @@ export interface PeerPass {
   /** Web provisioning spent the issuance token (it is single-use). */
   tokenSpent: boolean;
   /** What each `provision` call was asked and answered (the test reads the payload). */
-  provisioned: { wallet: 'apple' | 'google'; language: string; payload: string; linking?: any }[];
+  /** Each provision answered: Apple's payload is the flattened JWS object, Google's the save blob. */
+  provisioned: { wallet: 'apple' | 'google'; language: string; payload: string | AppleJws; linking?: any }[];
 }
 export interface PeerPassDevice {
   id: string;
@@ -608,7 +617,9 @@ export async function startOrigoPeer(
    */
   function handleWebProvisioning(req: http.IncomingMessage, body: string, res: http.ServerResponse, path: string) {
     const j = (status: number, b?: unknown) => (json(res, status, b, 'application/json'), status);
-    const err = (status: number, errorCode: string, detail: string) => j(status, { errorCode, detail });
+    // HID's sample reads web provisioning's errors as `{responseHeader:{statusCode, subStatusCode, statusMessage}}`.
+    const err = (status: number, subStatusCode: string, statusMessage: string) =>
+      j(status, { responseHeader: { statusCode: String(status), subStatusCode, statusMessage } });
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const expiry = auth ? tokens.get(auth) : undefined;
     if (!expiry || expiry <= Date.now()) return j(401, { detail: 'invalid or expired token' });
@@ -661,9 +672,16 @@ export async function startOrigoPeer(
         return err(400, 'UN_SUPPORTED_REQUEST', 'linkingTokenObject needs nonce, hashedUserId, aud');
     }
     pass.tokenSpent = true;
+    // Apple's payload is a JWS in its flattened JSON form, as HID's sample models it (`Jws`: protected,
+    // payload, signature, header.kid) and hands it to Apple's window unchanged; Google's a save blob.
     const payload =
       wallet === 'apple'
-        ? `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify({ pass: pass.id, n: randomInt(1e9) })).toString('base64url')}.c2ln`
+        ? {
+            protected: Buffer.from(JSON.stringify({ alg: 'ES256' })).toString('base64url'),
+            payload: Buffer.from(JSON.stringify({ pass: pass.id, n: randomInt(1e9) })).toString('base64url'),
+            signature: 'c2ln',
+            header: { kid: 'origo-web-1' },
+          }
         : `blob-${pass.id}-${randomInt(1e9)}`;
     pass.provisioned.push({ wallet, language: b.web.language, payload, linking });
     return j(

@@ -292,7 +292,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(second.status, 200, second.text);
       const renewed = await passOf(w, b.cid);
       assert.notEqual(renewed.id, b.pass.id, 'a new Pass');
-      assert.equal(second.body.apple_provisioning.payload, renewed.provisioned[0].payload);
+      assert.deepEqual(second.body.apple_provisioning.payload, renewed.provisioned[0].payload);
       assert.ok(b.pass.deleting || b.pass.status === 'CANCELLED', 'the old Pass deleted at Origo');
       w.peer.completePassDeletions();
       await pollLater(w);
@@ -454,7 +454,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(r.status, 200, r.text);
       const renewed = await passOf(w, lapsed.cid);
       assert.notEqual(renewed.id, lapsed.pass.id, 'a new Pass for the lapsed token');
-      assert.equal(r.body.apple_provisioning.payload, renewed.provisioned[0].payload);
+      assert.deepEqual(r.body.apple_provisioning.payload, renewed.provisioned[0].payload);
     });
 
     it("a pending device nobody added is revoked after 24 h, Google's included (HID Origo, not Google, confirms a badge)", {

@@ -77,7 +77,7 @@ export function keywayClient(fetch: Fetch) {
       });
       if (error) {
         // Each status's codes are a union the compiler knows.
-        const code: 'invalid_request' | 'invalid_json' | 'invalid_phone_number' | 'unauthorized' | 'google_sign_in_invalid' | 'origin_not_allowed' | 'insufficient_scope' | 'credential_disabled' | 'handoff_not_allowed' | 'idempotency_in_progress' | 'provisioning_unavailable' | 'invalid_transition' | 'invitation_used' | 'value_in_use' | 'payload_too_large' | 'idempotency_mismatch' | 'incorrect_code' | 'unknown_credential_type' | 'country_not_allowed' | 'email_not_configured' | 'csv_invalid' | 'hid_not_configured' | 'internal_error' | 'service_unavailable' | 'upstream_unavailable' = error.error.code;
+        const code: 'invalid_request' | 'invalid_json' | 'invalid_phone_number' | 'unauthorized' | 'google_sign_in_invalid' | 'origin_not_allowed' | 'insufficient_scope' | 'credential_disabled' | 'handoff_not_allowed' | 'idempotency_in_progress' | 'provisioning_unavailable' | 'invalid_transition' | 'invitation_used' | 'value_in_use' | 'payload_too_large' | 'idempotency_mismatch' | 'incorrect_code' | 'unknown_credential_type' | 'country_not_allowed' | 'email_not_configured' | 'csv_invalid' | 'external_id_taken' | 'hid_not_configured' | 'internal_error' | 'service_unavailable' | 'upstream_unavailable' = error.error.code;
         throw new Error(code);
       }
       return data.person.id;

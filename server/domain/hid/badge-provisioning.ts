@@ -7,7 +7,12 @@ import crypto from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { nowIso } from '../../clock.js';
 import { OrigoError } from '../../hid/origo-client.js';
-import { type BadgeWallet, type ProvisioningData, WebProvisioningRefusal } from '../../hid/origo-passes.js';
+import {
+  type AppleJws,
+  type BadgeWallet,
+  type ProvisioningData,
+  WebProvisioningRefusal,
+} from '../../hid/origo-passes.js';
 import { actorOf } from '../callers/callers.js';
 import type { Ctx } from '../context.js';
 import { HID_BADGE, newId } from '../credentials/types.js';
@@ -80,7 +85,7 @@ async function templateWallets(ctx: Ctx, credentialId: string, renewed = false):
 
 export interface BadgeProvisioning {
   device_id: string;
-  apple_provisioning?: { window_url: string; partner_id: string; card_type: string; payload: string };
+  apple_provisioning?: { window_url: string; partner_id: string; card_type: string; payload: AppleJws };
   url?: string;
 }
 
