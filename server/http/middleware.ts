@@ -86,10 +86,16 @@ export function requestEdge(opts: EdgeOptions): MiddlewareHandler<AppEnv> {
   };
 }
 
-function clientIpOf(c: AppContext, trustProxy: number): string {
-  let ip =
+/** The address at the other end of the TCP connection: no header changes it (`unknown` in-process). */
+function peerAddressOf(c: AppContext): string {
+  return (
     (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ??
-    'unknown';
+    'unknown'
+  );
+}
+
+function clientIpOf(c: AppContext, trustProxy: number): string {
+  let ip = peerAddressOf(c);
   if (trustProxy > 0) {
     const hops = (c.req.header('x-forwarded-for') ?? '')
       .split(',')
@@ -129,6 +135,19 @@ function requestBodyLimit(maxBytes: number, message: string): MiddlewareHandler<
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
+const LOOPBACK_PEER = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+/**
+ * The development routes that hand out codes and pass tokens (`/dev/*`) answer only a caller on this
+ * machine: the socket's peer, not the proxied client address, which X-Forwarded-For sets under
+ * KEYWAY_TRUST_PROXY (docs/security.md).
+ */
+export function loopbackPeerOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!LOOPBACK_PEER.test(peerAddressOf(c))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+    await next();
+  };
+}
 
 /**
  * The development pages (`/` with the demo's sk_, `/dev/outbox`) answer only when the Host is a
