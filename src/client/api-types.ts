@@ -964,10 +964,10 @@ export interface components {
             checks: {
                 [key: string]: string;
             };
-            /** @description Days to expiry of the pass certificate and the WWDR (SPEC §15); only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development) */
+            /** @description Days to expiry of the pass certificate and the WWDR (SPEC §15), and of the next pass certificate (KEYWAY_APPLE_NEXT_CERT) while one waits to be rolled in; only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development) */
             certificates?: {
                 /** @enum {string} */
-                certificate: "pass" | "wwdr";
+                certificate: "pass" | "wwdr" | "next";
                 not_after: string;
                 /** @description Whole days to expiry */
                 days: number;

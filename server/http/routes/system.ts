@@ -51,7 +51,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       certificates: z
         .array(
           z.object({
-            certificate: z.enum(['pass', 'wwdr']),
+            certificate: z.enum(['pass', 'wwdr', 'next']),
             not_after: z.string(),
             days: z.number().int().openapi({ description: 'Whole days to expiry' }),
           }),
@@ -59,7 +59,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         .optional()
         .openapi({
           description:
-            'Days to expiry of the pass certificate and the WWDR (SPEC §15); only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development)',
+            'Days to expiry of the pass certificate and the WWDR (SPEC §15), and of the next pass certificate (KEYWAY_APPLE_NEXT_CERT) while one waits to be rolled in; only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development)',
         }),
     })
     .openapi('Readiness');
