@@ -1341,7 +1341,10 @@ export interface components {
             country?: string;
         };
         VerificationCheckInput: {
-            /** @example 123 456 */
+            /**
+             * @description 6 digits; spaces, dashes and Eastern-Arabic digits forgiven
+             * @example 123 456
+             */
             code: string;
         };
         AccessDecision: {

@@ -193,8 +193,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const third = await startKeyed(k, phone, 'send-over');
       assert.equal(third.status, 429, third.text);
       assert.equal(await writes(), afterSends, 'a start refused by its rate limit wrote no idempotency record');
+      // A code that is not 6 digits is a bad body too.
+      const started = await startKeyed(k, freshPhone(), 'send-other');
+      const badCode = await k.request('POST', `/api/3/verifications/${started.body.verification_id}/check`, {
+        token: k.pk,
+        body: { code: '12-ab' },
+        headers: { 'idempotency-key': 'bad-code', origin: PARTNER_ORIGIN },
+        ip: '198.51.100.43',
+      });
+      assert.equal(badCode.status, 400, badCode.text);
+      assert.equal(badCode.body.error.details.fields.code, 'Enter the 6 digits from the text message.');
+      assert.equal(await writes(), afterSends + 1, 'a keyed code that is not 6 digits wrote no idempotency record');
       assert.equal(afterSends - before.writes, 3 + 2, 'only the requests that ran were recorded');
-      assert.equal((await rows()) - before.rows, 2, 'and only the two starts kept (an error answer is not)');
+      assert.equal((await rows()) - before.rows, 3, 'and only the three starts kept (an error answer is not)');
       // A valid keyed request and its retry: the retry replays and counts against no limit.
       const first = await redeem(code, 'good', '198.51.100.42');
       assert.equal(first.status, 200, first.text);
