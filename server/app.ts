@@ -7,7 +7,7 @@ import { StatusHub } from './domain/status-hub.js';
 import { followRecordedSigner } from './domain/wallets/signer.js';
 import type { AppEnv } from './http/context.js';
 import { notFound, onError } from './http/errors.js';
-import { auth, idempotency, loopbackHostOnly, requestEdge } from './http/middleware.js';
+import { auth, idempotency, loopbackHostOnly, loopbackPeerOnly, requestEdge } from './http/middleware.js';
 import { accessRoutes } from './http/routes/access.js';
 import { appleWebServiceRoutes } from './http/routes/apple-web-service.js';
 import { consoleSessionRoutes } from './http/routes/console-session.js';
@@ -81,6 +81,7 @@ export function createApp(deps: AppDeps): KeywayApp {
     }),
   );
   if (deps.config.dev) for (const path of ['/', '/demo/*', '/dev/*']) app.use(path, loopbackHostOnly());
+  if (deps.config.dev) app.use('/dev/*', loopbackPeerOnly());
   app.use('/api/3/*', auth(ctx));
   app.on('POST', '/api/3/*', idempotency(ctx)); // Idempotency-Key is a POST matter (docs/api.md)
   const signer: ReadinessCheck[] = deps.config.passes

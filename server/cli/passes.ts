@@ -11,6 +11,7 @@ import {
   RESIGN_CONCURRENCY,
   ResignError,
   type ResignProgress,
+  ResignRunning,
   resignPasses,
   resignStatus,
 } from '../domain/wallets/resign.js';
@@ -65,7 +66,7 @@ APNs answers it (answers arriving together share one commit) and a pass's next p
 that record, so a second run sends only what is left — except the pushes whose answers had arrived
 but whose record had not committed when the process died: at most --concurrency of them (none
 with --concurrency 1 when the kill lands between pushes). A repeated push only makes Wallet ask
-again and get the same pass. Run one at a time: two runs at once would each push every pass.
+again and get the same pass.
 Progress is printed per batch and shown in /metrics (keyway_pass_resign_passes,
 keyway_pass_resign_pushes). Pushes APNs cannot take now go to the push queue, which the server
 retries.
@@ -73,8 +74,17 @@ retries.
   --batch <n>         passes per batch (default ${RESIGN_BATCH})
   --concurrency <n>   passes pushing at once (default ${RESIGN_CONCURRENCY})
 
-Exit code 0 when every live pass is re-signed for the current signer; 1 otherwise.
+One run at a time: a second run while one is running refuses at once, naming the running one's
+process and machine, with exit code 75 (try again later). A run that died (kill -9) on this
+machine is taken over at once; one that died on another machine, a minute after its last sign
+of life.
+
+Exit code 0 when every live pass is re-signed for the current signer; 75 when another run is
+running; 1 otherwise.
 `;
+
+/** sysexits.h EX_TEMPFAIL: another resign is running; try again once it has finished. */
+const EXIT_RUNNING = 75;
 
 export async function runPassesCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [sub, ...rest] = args;
@@ -254,7 +264,7 @@ async function resign(rest: string[], env: NodeJS.ProcessEnv): Promise<number> {
   } catch (error) {
     if (!(error instanceof ResignError)) throw error;
     process.stderr.write(`keyway passes resign: ${error.message}\n`);
-    return 1;
+    return error instanceof ResignRunning ? EXIT_RUNNING : 1;
   } finally {
     await close();
   }

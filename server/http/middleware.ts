@@ -7,6 +7,7 @@ import {
   abandonIdempotent,
   beginIdempotent,
   completeIdempotent,
+  findIdempotent,
   HEARTBEAT_SECONDS,
   hashRequest,
   heartbeatIdempotent,
@@ -88,10 +89,16 @@ export function requestEdge(opts: EdgeOptions): MiddlewareHandler<AppEnv> {
   };
 }
 
-function clientIpOf(c: AppContext, trustProxy: number): string {
-  let ip =
+/** The address at the other end of the TCP connection: no header changes it (`unknown` in-process). */
+function peerAddressOf(c: AppContext): string {
+  return (
     (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ??
-    'unknown';
+    'unknown'
+  );
+}
+
+function clientIpOf(c: AppContext, trustProxy: number): string {
+  let ip = peerAddressOf(c);
   if (trustProxy > 0) {
     const hops = (c.req.header('x-forwarded-for') ?? '')
       .split(',')
@@ -147,6 +154,19 @@ function declaredBodyLimit(limit: LargeBodyLimit): MiddlewareHandler<AppEnv> {
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
+const LOOPBACK_PEER = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+/**
+ * The development routes that hand out codes and pass tokens (`/dev/*`) answer only a caller on this
+ * machine: the socket's peer, not the proxied client address, which X-Forwarded-For sets under
+ * KEYWAY_TRUST_PROXY (docs/security.md).
+ */
+export function loopbackPeerOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!LOOPBACK_PEER.test(peerAddressOf(c))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
+    await next();
+  };
+}
 
 /**
  * The development pages (`/` with the demo's sk_, `/dev/outbox`) answer only when the Host is a
@@ -271,34 +291,37 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
     const scope = caller.kind === 'publishable' ? `${caller.tokenHash}|${c.get('ip')}` : caller.tokenHash;
     let recordKey: string | undefined;
     let heartbeat: ReturnType<typeof setInterval> | undefined;
-    // The record is written only when the route says the request is valid (route.ts), not before.
-    c.set('idempotent', async () => {
-      const start = await beginIdempotent(
-        ctx,
-        idempotencyRecordKeys(ctx, scope, c.req.method, c.req.path, key),
-        hashRequest(await c.req.text()),
-      );
-      if (start.kind === 'replay') {
-        return new Response(start.body, {
-          status: start.status,
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            'idempotent-replayed': 'true',
-            ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}),
-            ...corsHeadersOf(c),
-          },
-        });
-      }
-      recordKey = start.recordKey;
-      c.set('idempotencyRecord', recordKey);
-      const alive = recordKey;
-      // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
-      heartbeat = setInterval(
-        () => void heartbeatIdempotent(ctx, alive).catch(() => undefined),
-        HEARTBEAT_SECONDS * 1000,
-      );
-      heartbeat.unref();
-      return undefined;
+    const recordKeys = idempotencyRecordKeys(ctx, scope, c.req.method, c.req.path, key);
+    const replayOf = (start: { status: number; body: string }) =>
+      new Response(start.body, {
+        status: start.status,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'idempotent-replayed': 'true',
+          ...(start.status >= 400 ? { 'x-request-id': c.get('requestId') } : {}),
+          ...corsHeadersOf(c),
+        },
+      });
+    // Nothing is written until the route says the request is valid and within its rate limits (route.ts).
+    c.set('idempotent', {
+      async replay() {
+        const found = await findIdempotent(ctx, recordKeys, hashRequest(await c.req.text()));
+        return found && replayOf(found);
+      },
+      async begin() {
+        const start = await beginIdempotent(ctx, recordKeys, hashRequest(await c.req.text()));
+        if (start.kind === 'replay') return replayOf(start);
+        recordKey = start.recordKey;
+        c.set('idempotencyRecord', recordKey);
+        const alive = recordKey;
+        // While the handler runs (an upstream may be slow) the record says it is alive, so no retry takes it over.
+        heartbeat = setInterval(
+          () => void heartbeatIdempotent(ctx, alive).catch(() => undefined),
+          HEARTBEAT_SECONDS * 1000,
+        );
+        heartbeat.unref();
+        return undefined;
+      },
     });
     try {
       await next();
@@ -308,7 +331,7 @@ export function idempotency(ctx: Ctx): MiddlewareHandler<AppEnv> {
     } finally {
       clearInterval(heartbeat);
     }
-    if (!recordKey) return; // refused before it was valid, or a replay: nothing was written
+    if (!recordKey) return; // refused before it was valid or within its limits, or a replay: nothing was written
     const status = c.res.status;
     // Only definite answers are remembered; 5xx, 409 and 429 may be retried with the same key.
     if (c.error || status >= 500 || status === 429 || status === 409) await abandonIdempotent(ctx, recordKey);

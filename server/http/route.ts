@@ -93,6 +93,11 @@ export interface RouteDef<
   database?: false;
   /** Hono's path when the OpenAPI one cannot express it (a suffix after a parameter). */
   honoPath?: string;
+  /**
+   * The rate limits the route counts before anything is written, an Idempotency-Key's record included
+   * (429 with Retry-After); the handler does not count them again.
+   */
+  limit?: (input: RouteInput<A, B, Q, P>, c: AppContext) => Promise<unknown>;
 }
 
 /** What a handler starts from: the authorised caller and the parsed, typed input. */
@@ -183,10 +188,16 @@ export function defineRoute<
     // idempotency hash reads it as text, and a request caches the first reading it was asked for.
     if (def.rawBody?.limit) await readLargeBody(c, def.rawBody.limit);
     else if (def.rawBody && c.get('idempotent')) await c.req.arrayBuffer();
-    // An Idempotency-Key is recorded only now that the request is valid (docs/api.md).
-    const replay = await c.get('idempotent')?.();
+    const input = { caller, body: parsedBody, query: parsedQuery, ids };
+    // An Idempotency-Key's answer is replayed before the rate limits count (a retry costs none of them), and its
+    // record is written only once the request is valid and within its limits (docs/api.md).
+    const idempotent = c.get('idempotent');
+    const replay = await idempotent?.replay();
     if (replay) return replay;
-    return handler({ caller, body: parsedBody, query: parsedQuery, ids }, c);
+    await def.limit?.(input, c);
+    const raced = await idempotent?.begin(); // a twin that finished meanwhile
+    if (raced) return raced;
+    return handler(input, c);
   });
 }
 

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { STATUSES } from '../domain/credentials/lifecycle.js';
 import { EXTERNAL_ID_MAX, EXTERNAL_ID_PATTERN } from '../domain/people/people.js';
+import { normalizeOtp } from '../domain/verifications/verifications.js';
 
 /** The zod schemas behind request validation and /openapi.json (one source for both). */
 
@@ -342,5 +343,13 @@ export const VerificationStarted = z
   .object({ verification_id: z.string(), expires_at: z.string(), resend_after: z.string() })
   .openapi('VerificationStarted');
 export const VerificationCheckInput = z
-  .object({ code: z.string().min(1, 'Required.').max(32).openapi({ example: '123 456' }) })
+  .object({
+    code: z
+      .string()
+      .min(1, 'Required.')
+      .max(32)
+      // Checked with the body, so a keyed request with a malformed code writes no Idempotency-Key record.
+      .refine((code) => normalizeOtp(code) !== null, 'Enter the 6 digits from the text message.')
+      .openapi({ example: '123 456', description: '6 digits; spaces, dashes and Eastern-Arabic digits forgiven' }),
+  })
   .openapi('VerificationCheckInput');

@@ -611,6 +611,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             for each statement execute function keyway_readcache_notify()`.execute(db);
       },
     },
+    '0025_run_leases': {
+      async up(db) {
+        // One `keyway passes resign` at a time (storage/run-lease.ts): two at once would each push every pass.
+        await db.schema
+          .createTable('run_leases')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

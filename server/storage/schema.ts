@@ -297,6 +297,14 @@ export interface PassResignTable {
   last_error: string | null;
 }
 
+/** One holder at a time for a long command (storage/run-lease.ts): `keyway passes resign`. */
+export interface RunLeaseTable {
+  name: string;
+  /** `<host> <pid> <nonce>` of the process holding it. */
+  holder: string;
+  expires_at: string;
+}
+
 export interface GoogleCallbackNonceTable {
   nonce: string;
   created_at: string;
@@ -452,6 +460,7 @@ export interface Database {
   wallet_pushes: WalletPushTable;
   apple_signer: AppleSignerTable;
   pass_resigns: PassResignTable;
+  run_leases: RunLeaseTable;
   google_callback_nonces: GoogleCallbackNonceTable;
   hid_users: HidUserTable;
   hid_syncs: HidSyncTable;

@@ -973,10 +973,10 @@ export interface components {
             checks: {
                 [key: string]: string;
             };
-            /** @description Days to expiry of the pass certificate and the WWDR (SPEC §15); only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development) */
+            /** @description Days to expiry of the pass certificate and the WWDR (SPEC §15), and of the next pass certificate (KEYWAY_APPLE_NEXT_CERT) while one waits to be rolled in; only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development) */
             certificates?: {
                 /** @enum {string} */
-                certificate: "pass" | "wwdr";
+                certificate: "pass" | "wwdr" | "next";
                 not_after: string;
                 /** @description Whole days to expiry */
                 days: number;
@@ -1361,7 +1361,10 @@ export interface components {
             country?: string;
         };
         VerificationCheckInput: {
-            /** @example 123 456 */
+            /**
+             * @description 6 digits; spaces, dashes and Eastern-Arabic digits forgiven
+             * @example 123 456
+             */
             code: string;
         };
         AccessDecision: {

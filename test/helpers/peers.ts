@@ -78,8 +78,8 @@ export interface ApnsPeer {
   held: ApnsPush[];
   /** Status for pushes to a token (default 200). */
   statusFor: Map<string, number>;
-  /** Asked as each push arrives, before it is answered (a test kills its sender here). */
-  beforeAnswer?: (push: ApnsPush) => 'answer' | 'hold';
+  /** Asked as each push arrives, before it is answered (a test kills its sender here, or answers once a promise settles). */
+  beforeAnswer?: (push: ApnsPush) => 'answer' | 'hold' | Promise<'answer'>;
   close(): Promise<void>;
 }
 
@@ -93,17 +93,19 @@ export async function startApnsPeer(): Promise<ApnsPeer> {
     const chunks: Buffer[] = [];
     stream.on('error', () => undefined); // a sender killed mid-push resets its streams
     stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
+    stream.on('end', async () => {
       const token = decodeURIComponent(String(headers[':path']).replace(/^\/3\/device\//, ''));
       const push = {
         token,
         topic: headers['apns-topic'] as string | undefined,
         body: Buffer.concat(chunks).toString('utf8'),
       };
-      if (peer.beforeAnswer?.(push) === 'hold') {
+      const decision = await peer.beforeAnswer?.(push);
+      if (decision === 'hold') {
         held.push(push);
         return;
       }
+      if (stream.closed) return; // its sender died while the answer waited
       pushes.push(push);
       const status = statusFor.get(token) ?? 200;
       stream.respond({ ':status': status, 'apns-id': 'test' });

@@ -18,8 +18,8 @@ import { type Receiver, startReceiver } from '../helpers/peers.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789';
 
-/** Files for a chain whose pass certificate lapses `lifetimeMs` from now. */
-function shortLivedChain(lifetimeMs: number): Record<string, string> {
+/** Files for a chain whose pass certificate lapses `lifetimeMs` from now (and a next pair lapsing `nextLifetimeMs` from now). */
+function shortLivedChain(lifetimeMs: number, nextLifetimeMs?: number): Record<string, string> {
   const dir = tempDir('keyway-expiry-');
   const now = Date.now();
   const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -36,25 +36,39 @@ function shortLivedChain(lifetimeMs: number): Record<string, string> {
     notAfter: new Date(now + 400 * 86_400_000),
     ca: true,
   });
-  const certPem = issueCertificate({
-    subject: { userId: 'pass.example.expiry', commonName: 'Pass Type ID', organizationalUnit: 'TEAM1', country: 'US' },
-    subjectKey: passKey,
-    issuer: wwdr,
-    issuerKey: wwdrKey,
-    issuerPublicKey: createPublicKey(wwdrKey),
-    notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + lifetimeMs),
-    ca: false,
-    extKeyUsage: ['1.2.840.113635.100.4.14'],
-  });
+  const passCert = (key: typeof passKey, life: number) =>
+    issueCertificate({
+      subject: {
+        userId: 'pass.example.expiry',
+        commonName: 'Pass Type ID',
+        organizationalUnit: 'TEAM1',
+        country: 'US',
+      },
+      subjectKey: key,
+      issuer: wwdr,
+      issuerKey: wwdrKey,
+      issuerPublicKey: createPublicKey(wwdrKey),
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + life),
+      ca: false,
+      extKeyUsage: ['1.2.840.113635.100.4.14'],
+    });
   const write = (name: string, text: string) => {
     fs.writeFileSync(path.join(dir, name), text);
     return path.join(dir, name);
   };
+  const pem = (key: typeof passKey) => key.export({ format: 'pem', type: 'pkcs8' }) as string;
+  const nextKey = nextLifetimeMs === undefined ? undefined : rsa();
   return {
-    KEYWAY_APPLE_CERT: write('cert.pem', certPem),
-    KEYWAY_APPLE_KEY: write('key.pem', passKey.export({ format: 'pem', type: 'pkcs8' }) as string),
+    KEYWAY_APPLE_CERT: write('cert.pem', passCert(passKey, lifetimeMs)),
+    KEYWAY_APPLE_KEY: write('key.pem', pem(passKey)),
     KEYWAY_APPLE_WWDR: write('wwdr.pem', wwdrPem),
+    ...(nextKey && nextLifetimeMs !== undefined
+      ? {
+          KEYWAY_APPLE_NEXT_CERT: write('next-cert.pem', passCert(nextKey, nextLifetimeMs)),
+          KEYWAY_APPLE_NEXT_KEY: write('next-key.pem', pem(nextKey)),
+        }
+      : {}),
   };
 }
 
@@ -138,6 +152,44 @@ describe('a pass certificate valid for two minutes', () => {
       () => loadWalletRuntime(config, { now: h.clock.now() }),
       (e: unknown) =>
         e instanceof WalletConfigError && /KEYWAY_APPLE_CERT: the pass certificate expired/.test(e.message),
+    );
+  });
+});
+
+// Issue 27: the renewed pair waiting in KEYWAY_APPLE_NEXT_CERT lapses too; its days to expiry are shown beside
+// the current pair's until it is rolled in.
+describe('a next pair beside the current one', () => {
+  let h: Harness;
+  before(async () => {
+    const env = { KEYWAY_METRICS_TOKEN: METRICS_TOKEN, ...shortLivedChain(20 * 86_400_000, 90.5 * 86_400_000) };
+    const config = loadConfig({ KEYWAY_ENV: 'development', KEYWAY_DATA_DIR: tempDir(), ...env }, 'development');
+    h = await createHarness({ env, clock: new TestClock(Date.now()), wallet: loadWalletRuntime(config) });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('/readyz (with the metrics token) and /metrics carry its days to expiry as `next`', async () => {
+    const ready = await h.request('GET', '/readyz', { token: METRICS_TOKEN });
+    assert.equal(ready.status, 200, ready.text);
+    assert.deepEqual(
+      ready.body.certificates.map((c: { certificate: string; days: number }) => [c.certificate, c.days]),
+      [
+        ['pass', 19],
+        ['wwdr', 399],
+        ['next', 90],
+      ],
+    );
+    assert.equal((await h.request('GET', '/readyz')).body.certificates, undefined);
+    const metrics = await h.request('GET', '/metrics', { token: METRICS_TOKEN });
+    assert.match(metrics.text, /keyway_certificate_expiry_days\{certificate="next"\} 90\n/);
+  });
+
+  test('the sweep announces the certificates in use, not the one waiting', async () => {
+    // The current pair is within 30 days; the next one is not announced whatever its date.
+    assert.deepEqual(
+      (await announceExpiringCertificates(h.keyway.ctx)).map((c) => c.certificate),
+      ['pass'],
     );
   });
 });

@@ -340,6 +340,53 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const next = fs.readFileSync(files.nextCert, 'utf8');
       for (const p of phones) assert.equal(await signedBy(await servedPass(p), next), '');
     });
+
+    // Issue 27: nothing stopped a second run beside the first, and both pushed every pass.
+    test('a second run while one runs refuses at once (exit 75, naming the running one); the first finishes alone', {
+      skip,
+    }, async () => {
+      env = {
+        ...env,
+        KEYWAY_APPLE_CERT: files.nextCert,
+        KEYWAY_APPLE_KEY: files.nextKey,
+        KEYWAY_APPLE_NEXT_CERT: files.cert,
+        KEYWAY_APPLE_NEXT_KEY: files.key,
+      };
+      const registrations = phones.flatMap((p) => p.pushTokens);
+      // Every push reaching APNs, from either run. The first run's first push waits for the gate, so it is
+      // mid-run while the second starts (if the second is slow to start, that push times out after 10 s
+      // and goes to the push queue: still sent once).
+      const arrivals: string[] = [];
+      let arrived!: () => void;
+      const firstPush = new Promise<void>((resolve) => (arrived = resolve));
+      let open!: (v: 'answer') => void;
+      const gate = new Promise<'answer'>((resolve) => (open = resolve));
+      apns.beforeAnswer = (push) => {
+        arrivals.push(push.token);
+        if (arrivals.length > 1) return 'answer';
+        arrived();
+        return gate;
+      };
+      const first = resign(['--concurrency', '1']);
+      try {
+        await firstPush;
+        const second = await resign(['--concurrency', '1']).exited;
+        assert.equal(second.code, 75, second.out);
+        assert.match(
+          second.out,
+          new RegExp(`another run is re-signing passes now \\(held by pid ${first.child.pid} on `),
+        );
+      } finally {
+        open('answer');
+      }
+      const done = await first.exited;
+      apns.beforeAnswer = undefined;
+      assert.equal(done.code, 0, done.out);
+      assert.match(done.out, /all 20 passes re-signed/);
+      assert.deepEqual(arrivals.sort(), [...registrations].sort(), 'every phone pushed once: by the first run alone');
+      const leases = await h.store.db.selectFrom('run_leases').selectAll().execute();
+      assert.deepEqual(leases, [], 'the lease is given back when the run ends');
+    });
   });
 }
 

@@ -1,7 +1,13 @@
 // Review findings on HTTP conventions (docs/api.md): 405 with Allow, group ids, the phone_number alias.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 
 describe('HTTP conventions', () => {
   let h: Harness;
@@ -101,5 +107,90 @@ describe('development pages answer only a loopback Host (docs/security.md: no DN
         assert.equal(res.status, 200, `${host}${path}`);
       }
     }
+  });
+});
+
+/** This machine's first non-loopback IPv4 address (`hostname -I`), or undefined when it has none. */
+function outsideAddress(): string | undefined {
+  try {
+    return execFileSync('hostname', ['-I'], { encoding: 'utf8' })
+      .split(/\s+/)
+      .find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a) && !a.startsWith('127.'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A GET to `address`:port, with the Host a browser on loopback would send and the headers given. */
+function get(
+  address: string,
+  port: string,
+  p: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: address, port, path: p, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
+// A proxied client address is whatever the caller wrote in X-Forwarded-For: the /dev routes (which hand
+// out codes and pass tokens) look at the socket's peer, which no header can change.
+describe('the /dev routes answer a loopback peer only, whatever X-Forwarded-For says (KEYWAY_DEV_EXPOSE with KEYWAY_TRUST_PROXY)', () => {
+  const outside = outsideAddress();
+  let server: ServerProcess | undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-dev-peer-'));
+  before(async () => {
+    if (!outside) return;
+    server = await startServerProcess({
+      KEYWAY_DATA_DIR: dir,
+      KEYWAY_ENV: 'development',
+      KEYWAY_DEV_EXPOSE: '1',
+      KEYWAY_TRUST_PROXY: '1',
+      PUBLIC_URL: 'http://127.0.0.1:8787',
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('from a non-loopback address with X-Forwarded-For: 127.0.0.1 → 404; from loopback → 200', {
+    skip: outside ? false : 'this machine has no non-loopback IPv4 address (hostname -I) to call from',
+  }, async () => {
+    const port = new URL(server!.url).port;
+    for (const p of ['/dev/outbox', '/dev/passes']) {
+      const spoofed = await get(outside!, port, p, { 'x-forwarded-for': '127.0.0.1' });
+      assert.equal(spoofed.status, 404, `${p} from ${outside} claiming 127.0.0.1: ${spoofed.body.slice(0, 200)}`);
+      assert.equal((await get(outside!, port, p)).status, 404, `${p} from ${outside}`);
+      assert.equal((await get('127.0.0.1', port, p)).status, 200, `${p} from loopback`);
+      // Behind a trusted proxy on this machine the proxied address is not loopback, the peer is: still served.
+      assert.equal((await get('127.0.0.1', port, p, { 'x-forwarded-for': '203.0.113.9' })).status, 200);
+    }
+    const save = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: outside,
+          port,
+          path: '/dev/passes/dev_x/google-save',
+          method: 'POST',
+          headers: { host: `127.0.0.1:${port}`, 'x-forwarded-for': '127.0.0.1' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(save, 404, 'the Google save from outside');
   });
 });

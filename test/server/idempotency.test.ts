@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createHarness, type Harness, issueWalletPass, PARTNER_ORIGIN } from '../helpers/harness.js';
+import { skipWithoutPostgres } from '../helpers/pg.js';
+import { freshPhone } from '../helpers/sms.js';
 
 let h: Harness;
 before(async () => {
@@ -120,3 +122,109 @@ test('an Idempotency-Key costs no write before the body is valid', async () => {
   }
   assert.equal((await changes()) - before, 0, 'twenty keyed bad bodies wrote nothing');
 });
+
+// Review, round two, point 8 (rest): a keyed request refused by a rate limit wrote the record and took it back
+// (an insert and a delete per request). Counted by a trigger on the idempotency table, on both databases.
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`an Idempotency-Key is written only after validation and the rate limits, on ${backend}`, async () => {
+    const reason = backend === 'postgres' ? await skipWithoutPostgres() : false;
+    if (reason) {
+      test(`${backend} suite`, { skip: reason }, () => undefined);
+      return;
+    }
+    let k: Harness;
+    before(async () => {
+      k = await createHarness({
+        backend,
+        env: { KEYWAY_LIMIT_REDEEM_PER_IP_MIN: '3', KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR: '2' },
+      });
+      // Every insert into the idempotency table leaves a row in idem_writes.
+      await sql`create table idem_writes (n integer)`.execute(k.store.db);
+      if (backend === 'sqlite') {
+        await sql`create trigger idem_written after insert on idempotency begin insert into idem_writes values (1); end`.execute(
+          k.store.db,
+        );
+      } else {
+        await sql`create function idem_written() returns trigger language plpgsql as $$ begin insert into idem_writes values (1); return new; end $$`.execute(
+          k.store.db,
+        );
+        await sql`create trigger idem_written after insert on idempotency for each row execute function idem_written()`.execute(
+          k.store.db,
+        );
+      }
+    });
+    after(async () => {
+      k.assertLogsClean();
+      await k.close();
+    });
+    const writes = async () =>
+      Number((await sql<{ n: number | string }>`select count(*) as n from idem_writes`.execute(k.store.db)).rows[0].n);
+    const rows = async () =>
+      Number((await sql<{ n: number | string }>`select count(*) as n from idempotency`.execute(k.store.db)).rows[0].n);
+    const redeem = (code: string, key: string, ip: string) =>
+      k.request('POST', '/api/3/invitations/redeem', {
+        token: k.pk,
+        body: { invitation_code: code },
+        headers: { 'idempotency-key': key, origin: PARTNER_ORIGIN },
+        ip,
+      });
+
+    test('a keyed invalid body and a keyed request over a rate limit write nothing; a valid keyed retry replays', async () => {
+      const { code } = await issueWalletPass(k);
+      const before = { writes: await writes(), rows: await rows() };
+      const bad = await k.request('POST', '/api/3/invitations/redeem', {
+        token: k.pk,
+        body: { invitation_code: 42 },
+        headers: { 'idempotency-key': 'bad-body', origin: PARTNER_ORIGIN },
+        ip: '198.51.100.40',
+      });
+      assert.equal(bad.status, 400, bad.text);
+      // Three redemption attempts a minute from one address: the fourth is refused before anything is written.
+      const ip = '198.51.100.41';
+      for (let i = 0; i < 3; i++) assert.equal((await redeem('0000-0000-0000', `miss-${i}`, ip)).status, 404);
+      const afterMisses = await writes();
+      const limited = await redeem(code, 'over-limit', ip);
+      assert.equal(limited.status, 429, limited.text);
+      assert.equal(await writes(), afterMisses, 'a redemption refused by its rate limit wrote no idempotency record');
+      // Two sends an hour to one number: the third start is refused before anything is written.
+      const phone = freshPhone();
+      for (let i = 0; i < 2; i++) assert.equal((await startKeyed(k, phone, `send-${i}`)).status, 202);
+      const afterSends = await writes();
+      const third = await startKeyed(k, phone, 'send-over');
+      assert.equal(third.status, 429, third.text);
+      assert.equal(await writes(), afterSends, 'a start refused by its rate limit wrote no idempotency record');
+      // A code that is not 6 digits is a bad body too.
+      const started = await startKeyed(k, freshPhone(), 'send-other');
+      const badCode = await k.request('POST', `/api/3/verifications/${started.body.verification_id}/check`, {
+        token: k.pk,
+        body: { code: '12-ab' },
+        headers: { 'idempotency-key': 'bad-code', origin: PARTNER_ORIGIN },
+        ip: '198.51.100.43',
+      });
+      assert.equal(badCode.status, 400, badCode.text);
+      assert.equal(badCode.body.error.details.fields.code, 'Enter the 6 digits from the text message.');
+      assert.equal(await writes(), afterSends + 1, 'a keyed code that is not 6 digits wrote no idempotency record');
+      assert.equal(afterSends - before.writes, 3 + 2, 'only the requests that ran were recorded');
+      assert.equal((await rows()) - before.rows, 3, 'and only the three starts kept (an error answer is not)');
+      // A valid keyed request and its retry: the retry replays and counts against no limit.
+      const first = await redeem(code, 'good', '198.51.100.42');
+      assert.equal(first.status, 200, first.text);
+      for (let i = 0; i < 4; i++) {
+        const retry = await redeem(code, 'good', '198.51.100.42');
+        assert.equal(retry.status, 200, retry.text);
+        assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+        assert.equal(retry.body.provisioning_token, first.body.provisioning_token);
+      }
+      assert.equal((await redeem('0000-0000-0000', 'next', '198.51.100.42')).status, 404, 'replays counted nothing');
+    });
+  });
+}
+
+function startKeyed(k: Harness, phone: string, key: string) {
+  return k.request('POST', '/api/3/verifications', {
+    token: k.pk,
+    body: { phone_number: phone },
+    headers: { 'idempotency-key': key, origin: PARTNER_ORIGIN },
+    ip: '198.51.100.43',
+  });
+}

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { addSeconds, nowIso } from '../../clock.js';
+import type { Database } from '../../storage/schema.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../errors.js';
 
@@ -23,6 +25,47 @@ export function idempotencyRecordKeys(ctx: Ctx, caller: string, method: string, 
 }
 
 export const hashRequest = (body: string): string => crypto.createHash('sha256').update(body).digest('base64url');
+
+type IdempotencyRow = Selectable<Database['idempotency']>;
+type Replay = Extract<IdempotencyStart, { kind: 'replay' }>;
+
+/** What a stored record means for a request with this body: replay it, refuse, or none (expired, or its request died). */
+function answerOf(ctx: Ctx, row: IdempotencyRow, recordKey: string, requestHash: string, now: string): Replay | 'none' {
+  const stale = row.state === 'running' && addSeconds(row.created_at, STALE_RUNNING_SECONDS) <= now;
+  if (row.expires_at <= now || stale) return 'none';
+  if (row.request_hash !== requestHash) throw new ApiError('idempotency_mismatch');
+  if (row.state === 'running') throw new ApiError('idempotency_in_progress');
+  if (row.carries_secret === 1 && addSeconds(row.created_at, SECRET_REPLAY_SECONDS) <= now) {
+    throw new ApiError(
+      'idempotency_mismatch',
+      'The first response carried a token and is replayed only for 15 minutes; use a new Idempotency-Key.',
+    );
+  }
+  return { kind: 'replay', status: row.status!, body: ctx.keys.decrypt(row.body_enc!, recordKey) };
+}
+
+/**
+ * The stored answer a keyed request replays, found by reading only: checked before the rate limits, so a
+ * retry counts against none, and nothing is written for a request a limit then refuses (docs/api.md).
+ */
+export async function findIdempotent(
+  ctx: Ctx,
+  recordKeys: readonly string[],
+  requestHash: string,
+): Promise<Replay | undefined> {
+  const now = nowIso(ctx);
+  const rows = await ctx.store.db
+    .selectFrom('idempotency')
+    .selectAll()
+    .where('record_key', 'in', [...recordKeys])
+    .execute();
+  for (const recordKey of recordKeys) {
+    const row = rows.find((r) => r.record_key === recordKey);
+    const answer = row && answerOf(ctx, row, recordKey, requestHash, now);
+    if (answer && answer !== 'none') return answer;
+  }
+  return undefined;
+}
 
 export async function beginIdempotent(
   ctx: Ctx,
@@ -53,24 +96,13 @@ export async function beginIdempotent(
       .where('record_key', '=', recordKey)
       .executeTakeFirst();
     if (!row) continue;
-    const stale = row.state === 'running' && addSeconds(row.created_at, STALE_RUNNING_SECONDS) <= now;
-    if (row.expires_at <= now || stale) {
-      await ctx.store.db
-        .deleteFrom('idempotency')
-        .where('record_key', '=', recordKey)
-        .where('created_at', '=', row.created_at)
-        .execute();
-      continue;
-    }
-    if (row.request_hash !== requestHash) throw new ApiError('idempotency_mismatch');
-    if (row.state === 'running') throw new ApiError('idempotency_in_progress');
-    if (row.carries_secret === 1 && addSeconds(row.created_at, SECRET_REPLAY_SECONDS) <= now) {
-      throw new ApiError(
-        'idempotency_mismatch',
-        'The first response carried a token and is replayed only for 15 minutes; use a new Idempotency-Key.',
-      );
-    }
-    return { kind: 'replay', status: row.status!, body: ctx.keys.decrypt(row.body_enc!, recordKey) };
+    const answer = answerOf(ctx, row, recordKey, requestHash, now);
+    if (answer !== 'none') return answer;
+    await ctx.store.db
+      .deleteFrom('idempotency')
+      .where('record_key', '=', recordKey)
+      .where('created_at', '=', row.created_at)
+      .execute();
   }
   throw new ApiError('idempotency_in_progress');
 }

@@ -7,7 +7,7 @@ import type { CredentialStatus } from '../credentials/lifecycle.js';
 import { HID_BADGE, WALLET_PASS } from '../credentials/types.js';
 import { ApiError } from '../errors.js';
 import { coveredCredential, passableCredential, type SessionCaller } from '../wallets/passes.js';
-import { consumeRedeemAttempt, type ProvisioningGrant, wallets } from './invitations.js';
+import { type ProvisioningGrant, wallets } from './invitations.js';
 
 /** What a desktop QR code encodes must not outlive a glance at the screen (docs/api.md: ≤ 5 min). */
 export const HANDOFF_TTL_SECONDS = 5 * 60;
@@ -55,14 +55,14 @@ export async function createHandoff(
 
 /**
  * `POST /api/3/handoffs/redeem`: once, for a ps_ bound to PUBLIC_URL (the phone opens the hosted page).
- * Counted against the per-IP redeem limit before the lookup, like invitation codes (docs/security.md).
+ * The caller counted the per-IP redeem limit (`consumeRedeemAttempt`) before the lookup, like invitation
+ * codes (docs/security.md).
  */
 export async function redeemHandoff(
   ctx: Ctx,
   caller: Extract<Caller, { kind: 'publishable' }>,
-  input: { token: string; ip: string },
+  input: { token: string },
 ): Promise<ProvisioningGrant> {
-  await consumeRedeemAttempt(ctx, input.ip);
   if (!HANDOFF_TOKEN.test(input.token)) throw new ApiError('link_expired');
   const now = nowIso(ctx);
   const tokenHash = sha256(input.token);

@@ -163,12 +163,12 @@ const personLive = defineWrite<{ id: number }, [number]>(
 /** How often a redemption reads and decides again when what it read changed before its write. */
 const REDEEM_TRIES = 5;
 
+/** The caller counted `consumeRedeemAttempt` first (the route's limit, before an Idempotency-Key record). */
 export async function redeemInvitation(
   ctx: Ctx,
   caller: Caller,
   input: { code: string; ip: string; retry?: string },
 ): Promise<ProvisioningGrant> {
-  await consumeRedeemAttempt(ctx, input.ip);
   const normalized = normalizeInvitationCode(input.code);
   if (!normalized) throw new ApiError('invitation_not_found');
   const [current, previous] = ctx.keys.lookupHashes('invite', normalized);

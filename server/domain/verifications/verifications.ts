@@ -229,11 +229,8 @@ function issueCode(
   return { code_hash: codeHash(ctx, row.id, code), link_hash: sha256(token) };
 }
 
-export async function startVerification(
-  ctx: Ctx,
-  caller: Publishable,
-  input: { phone_number: string; country?: string; ip: string; origin?: string },
-): Promise<VerificationStarted> {
+/** The number a start is for, in E.164 with its lookup hash; 400/403 for one it may not text. */
+function startPhone(ctx: Ctx, caller: Publishable, input: { phone_number: string; country?: string }) {
   const { e164, country } = parsePhone(
     input.phone_number,
     input.country ?? caller.defaultCountry ?? ctx.config.defaultCountry,
@@ -241,8 +238,28 @@ export async function startVerification(
   if (caller.countries && (!country || !caller.countries.includes(country))) {
     throw new ApiError('country_not_allowed', undefined, { country: country ?? null, allowed: caller.countries });
   }
-  const phoneHash = ctx.keys.lookupHash('phone', e164);
-  await consumeSendLimits(ctx, input.ip, phoneHash);
+  return { e164, phoneHash: ctx.keys.lookupHash('phone', e164) };
+}
+
+/**
+ * A start's per-phone and per-network send limits, counted before any lookup and before anything is
+ * written (the route's limit, ahead of an Idempotency-Key record); `startVerification` counts the rest.
+ */
+export async function countStartLimits(
+  ctx: Ctx,
+  caller: Publishable,
+  input: { phone_number: string; country?: string; ip: string },
+): Promise<void> {
+  await consumeSendLimits(ctx, input.ip, startPhone(ctx, caller, input).phoneHash);
+}
+
+/** The caller counted `countStartLimits` first; the key's and the world's allowance are counted here, once the number is matched. */
+export async function startVerification(
+  ctx: Ctx,
+  caller: Publishable,
+  input: { phone_number: string; country?: string; ip: string; origin?: string },
+): Promise<VerificationStarted> {
+  const { e164, phoneHash } = startPhone(ctx, caller, input);
 
   const actor = actorOf(caller);
   const match = await matchCredential(ctx, e164, actor);
@@ -314,12 +331,9 @@ function assertUsable(ctx: Ctx, row: VerificationRow, expired: ApiError): void {
   if (row.expires_at <= nowIso(ctx)) throw expired;
 }
 
-export async function resendVerification(
-  ctx: Ctx,
-  caller: Publishable,
-  input: { id: string; ip: string },
-): Promise<VerificationStarted> {
-  const row = await loadVerification(ctx, caller, input.id);
+/** Whether a verification may get another code now: 410 once done, 429 while locked out, too soon or out of sends. */
+function assertResendable(ctx: Ctx, row: VerificationRow): void {
+  const now = nowIso(ctx);
   if (row.succeeded_at) throw new ApiError('verification_expired', 'This verification is already complete.');
   if (row.attempts >= MAX_CHECKS)
     throw new ApiError(
@@ -328,7 +342,6 @@ export async function resendVerification(
       undefined,
       secondsUntil(ctx, row.expires_at),
     );
-  const now = nowIso(ctx);
   if (row.resend_after > now)
     throw new ApiError(
       'rate_limited',
@@ -343,8 +356,32 @@ export async function resendVerification(
       undefined,
       secondsUntil(ctx, row.expires_at),
     );
+}
+
+/**
+ * A resend's per-phone and per-network send limits, once the verification may be resent at all, before
+ * anything is written (the route's limit, ahead of an Idempotency-Key record).
+ */
+export async function countResendLimits(
+  ctx: Ctx,
+  caller: Publishable,
+  input: { id: string; ip: string },
+): Promise<void> {
+  const row = await loadVerification(ctx, caller, input.id);
+  assertResendable(ctx, row);
   await consumeSendLimits(ctx, input.ip, row.phone_hash);
+}
+
+/** The caller counted `countResendLimits` first. */
+export async function resendVerification(
+  ctx: Ctx,
+  caller: Publishable,
+  input: { id: string },
+): Promise<VerificationStarted> {
+  const row = await loadVerification(ctx, caller, input.id);
+  assertResendable(ctx, row);
   await consumeSendAllowance(ctx, caller.keyId, row.person_id !== null);
+  const now = nowIso(ctx);
 
   // A resend gives the verification a new 10-minute life with a new code; the old code and link die.
   const expires_at = addSeconds(now, OTP_TTL_SECONDS);

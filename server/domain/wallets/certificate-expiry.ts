@@ -12,7 +12,8 @@ export const EXPIRY_THRESHOLDS_DAYS = [30, 14, 7, 1] as const;
 const DAY_MS = 86_400_000;
 
 export interface CertificateExpiry {
-  certificate: 'pass' | 'wwdr';
+  /** `next`: the renewed pair waiting in KEYWAY_APPLE_NEXT_CERT, until `keyway passes resign` makes it current. */
+  certificate: 'pass' | 'wwdr' | 'next';
   subject: string;
   fingerprint: string;
   not_after: string;
@@ -20,16 +21,15 @@ export interface CertificateExpiry {
   days: number;
 }
 
-/** The signing certificates in use and their days to expiry; empty without Apple passes. */
+/** The signing certificates in use, and a next pair not yet rolled in, with their days to expiry; empty without Apple passes. */
 export function certificateExpiries(ctx: Ctx): CertificateExpiry[] {
-  const m = ctx.wallet?.apple?.material;
+  const apple = ctx.wallet?.apple;
+  const m = apple?.material;
   if (!m) return [];
   const now = ctx.clock.now().getTime();
+  const next = apple.next && apple.next.fingerprint !== m.fingerprint ? apple.next : undefined;
   return (
-    [
-      ['pass', m.certificate],
-      ['wwdr', m.wwdr],
-    ] as const
+    [['pass', m.certificate], ['wwdr', m.wwdr], ...(next ? ([['next', next.certificate]] as const) : [])] as const
   ).map(([certificate, c]) => {
     const x = new X509Certificate(c.pem);
     return {
@@ -49,6 +49,7 @@ export async function announceExpiringCertificates(ctx: Ctx): Promise<Certificat
   const announced: CertificateExpiry[] = [];
   await followRecordedSigner(ctx); // a roll elsewhere: the certificate in use is the one announced
   for (const cert of certificateExpiries(ctx)) {
+    if (cert.certificate === 'next') continue; // not signing yet: the doctor and /readyz show its date
     const threshold = [...EXPIRY_THRESHOLDS_DAYS].reverse().find((t) => cert.days < t);
     if (threshold === undefined) continue;
     const subject = `certificate:${cert.fingerprint}`;

@@ -6,6 +6,7 @@ import { nowIso } from '../../clock.js';
 import { UnknownKeyError } from '../../crypto/secrets.js';
 import { recordEvent } from '../../storage/audit.js';
 import type { Tx } from '../../storage/db.js';
+import { type RunLease, RunLeaseHeld, takeRunLease } from '../../storage/run-lease.js';
 import type { AppleSigningMaterial } from '../../wallet/apple/material.js';
 import type { Ctx } from '../context.js';
 import { WALLET_PASS } from '../credentials/types.js';
@@ -38,6 +39,14 @@ export class ResignError extends Error {
   override name = 'ResignError';
 }
 
+/** Another run holds the resign lease: two at once would each push every pass. */
+export class ResignRunning extends ResignError {
+  override name = 'ResignRunning';
+}
+
+/** The lease one run holds (storage/run-lease.ts); a run killed with kill -9 on this machine is taken over at once. */
+const RESIGN_LEASE = 'passes-resign';
+
 interface Pending {
   device_id: string;
   pushed: number;
@@ -62,11 +71,42 @@ export async function resignPasses(
   const apple = ctx.config.passes ? ctx.wallet?.apple : undefined;
   if (!apple || (target !== apple.next && target !== apple.configured))
     throw new ResignError('the signer to roll to is not one this configuration loaded');
-  const push = ctx.services.apns;
-  const batchSize = opts.batchSize ?? RESIGN_BATCH;
-  const concurrency = opts.concurrency ?? RESIGN_CONCURRENCY;
-  const signer = target.fingerprint;
+  let lease: RunLease;
+  try {
+    lease = await takeRunLease(ctx.store.db, RESIGN_LEASE, { now: () => nowIso(ctx) });
+  } catch (error) {
+    if (!(error instanceof RunLeaseHeld)) throw error;
+    throw new ResignRunning(
+      `another run is re-signing passes now (${error.message}); wait for it to finish, or run again once it has stopped`,
+    );
+  }
+  try {
+    return await resignHeld(ctx, apple, target, {
+      push: ctx.services.apns,
+      batchSize: opts.batchSize ?? RESIGN_BATCH,
+      concurrency: opts.concurrency ?? RESIGN_CONCURRENCY,
+      lease,
+      onBatch: opts.onBatch,
+    });
+  } finally {
+    await lease.release();
+  }
+}
 
+async function resignHeld(
+  ctx: Ctx,
+  apple: NonNullable<NonNullable<Ctx['wallet']>['apple']>,
+  target: AppleSigningMaterial,
+  opts: {
+    push: Ctx['services']['apns'];
+    batchSize: number;
+    concurrency: number;
+    lease: RunLease;
+    onBatch?: (p: ResignProgress) => void;
+  },
+): Promise<ResignProgress> {
+  const { push, batchSize, concurrency } = opts;
+  const signer = target.fingerprint;
   await ctx.store.db.transaction().execute(async (tx) => {
     const previous = await tx.selectFrom('apple_signer').select('fingerprint').where('id', '=', 1).executeTakeFirst();
     if (await recordSigner(ctx, tx, target)) {
@@ -127,6 +167,8 @@ export async function resignPasses(
 
   let after = '';
   for (;;) {
+    if (opts.lease.lost)
+      throw new ResignRunning('another run took the resign lease over (this one stalled); it goes on from here');
     const batch: Pending[] = await ctx.store.db
       .selectFrom('pass_resigns')
       .innerJoin('devices', 'devices.id', 'pass_resigns.device_id')

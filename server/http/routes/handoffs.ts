@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Ctx } from '../../domain/context.js';
 import { createHandoff, redeemHandoff } from '../../domain/invitations/handoffs.js';
+import { consumeRedeemAttempt } from '../../domain/invitations/invitations.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
@@ -38,8 +39,8 @@ export function handoffRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [403, 409, 410, 429],
       description:
         'Once; then 410 link_expired. The provisioning token is bound to PUBLIC_URL. Counts against the per-IP redeem limit.',
+      limit: (_, c) => consumeRedeemAttempt(ctx, c.get('ip')),
     },
-    async ({ caller, body }, c) =>
-      c.json(await redeemHandoff(ctx, caller, { token: body.handoff_token, ip: c.get('ip') })),
+    async ({ caller, body }, c) => c.json(await redeemHandoff(ctx, caller, { token: body.handoff_token })),
   );
 }

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { actorOf } from '../../domain/callers/callers.js';
 import type { Ctx } from '../../domain/context.js';
-import { redeemInvitation, reissueInvitation } from '../../domain/invitations/invitations.js';
+import { consumeRedeemAttempt, redeemInvitation, reissueInvitation } from '../../domain/invitations/invitations.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute } from '../route.js';
 import * as S from '../schemas.js';
@@ -45,6 +45,7 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [403, 404, 409, 410, 429],
       description:
         'Case, spaces, dashes and Crockford look-alikes (O→0, I/L→1) are forgiven. Moves the credential invited → provisioning.',
+      limit: (_, c) => consumeRedeemAttempt(ctx, c.get('ip')),
     },
     async ({ caller, body }, c) =>
       c.json(

@@ -52,7 +52,7 @@ const ageSeconds = (iso: string | null | undefined, now: number) =>
 export function watchCertificates(metrics: Metrics, ctx: Ctx): void {
   new Gauge({
     name: 'keyway_certificate_expiry_days',
-    help: 'Whole days until the signing certificate expires, by certificate (pass, wwdr)',
+    help: 'Whole days until the signing certificate expires, by certificate (pass, wwdr; next: KEYWAY_APPLE_NEXT_CERT before its roll)',
     labelNames: ['certificate'],
     registers: [metrics.registry],
     async collect() {

@@ -21,8 +21,6 @@ export interface ReadinessCheck {
   advisory?: boolean;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1)$/;
-
 // A 16×16 key glyph in the brand blue, so browsers stop asking for a missing icon.
 const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4fd1"/><circle cx="6" cy="8" r="2.5" fill="none" stroke="#fff" stroke-width="1.5"/><path d="M8.5 8h5M11.5 8v2" stroke="#fff" stroke-width="1.5"/></svg>';
@@ -53,7 +51,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       certificates: z
         .array(
           z.object({
-            certificate: z.enum(['pass', 'wwdr']),
+            certificate: z.enum(['pass', 'wwdr', 'next']),
             not_after: z.string(),
             days: z.number().int().openapi({ description: 'Whole days to expiry' }),
           }),
@@ -61,7 +59,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
         .optional()
         .openapi({
           description:
-            'Days to expiry of the pass certificate and the WWDR (SPEC §15); only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development)',
+            'Days to expiry of the pass certificate and the WWDR (SPEC §15), and of the next pass certificate (KEYWAY_APPLE_NEXT_CERT) while one waits to be rolled in; only with `Authorization: Bearer <KEYWAY_METRICS_TOKEN>` (always in development)',
         }),
     })
     .openapi('Readiness');
@@ -138,9 +136,8 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
   });
 
   if (ctx.config.dev) {
-    // Dev phone's inbox (docs/api.md): development only, loopback clients only.
+    // Dev phone's inbox (docs/api.md): development only, loopback peers only (app.ts).
     app.get('/dev/outbox', async (c) => {
-      if (!LOOPBACK.test(c.get('ip'))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
       const to = c.req.query('to');
       let q = ctx.store.db.selectFrom('messages').selectAll().orderBy('id', 'desc').limit(200);
       if (to) q = q.where('recipient', '=', to);
@@ -160,7 +157,6 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
     // The dev phone's wallet (docs/api.md): the passes this server produced, with what a phone reads
     // from each pass.json, so the demo's simulated phone can make the PassKit registration call itself.
     app.get('/dev/passes', async (c) => {
-      if (!LOOPBACK.test(c.get('ip'))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
       c.header('cache-control', 'no-store');
       return c.json({ passes: await devPasses(ctx) });
     });
@@ -168,7 +164,6 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
     // A Google save as Google would post it, signed with the dev callback root; the dev phone posts
     // it to /wallet/google/callback, so the device turns active through the real callback route.
     app.post('/dev/passes/:deviceId/google-save', async (c) => {
-      if (!LOOPBACK.test(c.get('ip'))) return errorAnswer(c, new ApiError('not_found', 'No such endpoint.'));
       try {
         return c.json({ callback: await devGoogleSave(ctx, c.req.param('deviceId').slice(0, 64)) });
       } catch (error) {

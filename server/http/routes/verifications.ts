@@ -3,6 +3,8 @@ import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import {
   checkVerification,
+  countResendLimits,
+  countStartLimits,
   linkUsable,
   redeemLink,
   resendVerification,
@@ -44,6 +46,7 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       description:
         'One SMS carries a 6-digit code (10 minutes) and a link /v/{token}; its last line is `@<host> #<code>` for WebOTP and iOS autofill. ' +
         'Unknown or disabled numbers answer exactly like known ones (KEYWAY_UNKNOWN_NUMBER_POLICY=conceal) or 404 phone_not_found (reveal).',
+      limit: ({ caller, body }, c) => countStartLimits(ctx, caller, { ...body, ip: c.get('ip') }),
     },
     async ({ caller, body }, c) =>
       c.json(await startVerification(ctx, caller, { ...body, ip: c.get('ip'), origin: c.req.header('origin') }), 202),
@@ -81,9 +84,9 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
       errors: [403, 404, 410, 429],
       description:
         'At least 60 s apart and at most 5 sends per verification; before resend_after → 429 rate_limited with Retry-After.',
+      limit: ({ caller }, c) => countResendLimits(ctx, caller, { id: c.req.param('id')!, ip: c.get('ip') }),
     },
-    async ({ caller }, c) =>
-      c.json(await resendVerification(ctx, caller, { id: c.req.param('id')!, ip: c.get('ip') }), 202),
+    async ({ caller }, c) => c.json(await resendVerification(ctx, caller, { id: c.req.param('id')! }), 202),
   );
 
   app.get('/v/:token', async (c) => {
