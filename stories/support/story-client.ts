@@ -6,6 +6,7 @@ import {
   type KeywayCallContext,
   type KeywayClient,
   type KeywayResponse,
+  type PassPlatforms,
   type PassTicket,
   type ProvisioningGrant,
   type StatusStream,
@@ -23,6 +24,7 @@ export interface StoryScript {
   checkVerification?: Answer<ProvisioningGrant>;
   resendVerification?: Answer<VerificationStarted>;
   requestPass?: Answer<PassTicket>;
+  passPlatforms?: Answer<PassPlatforms>;
   createHandoff?: Answer<Handoff>;
   getCredentialStatus?: Answer<CredentialStatusSnapshot>;
   /** `'live'`: the stream opens and sends `getCredentialStatus` as its snapshot; `'none'`: no stream (poll). */
@@ -131,6 +133,9 @@ export class StoryClient implements KeywayClient {
   }
   requestPass(ctx: KeywayCallContext) {
     return this.answer('requestPass', this.script.requestPass, ctx.signal);
+  }
+  passPlatforms(ctx: KeywayCallContext) {
+    return this.answer('passPlatforms', this.script.passPlatforms, ctx.signal);
   }
   createHandoff(ctx: KeywayCallContext) {
     return this.answer('createHandoff', this.script.createHandoff, ctx.signal);
