@@ -11,16 +11,23 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type AppleWindowPeer, startAppleWindow } from '../helpers/apple-window.js';
+import { type GoogleSignInPeer, startGoogleSignIn } from '../helpers/google-sign-in.js';
 import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
 import { type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
 const PARTNER_ID = 'ORG-HID-TEST';
+const GOOGLE_CLIENT_ID = 'keyway-e2e.apps.googleusercontent.com';
+const ANDROID_UA =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36';
 
-describe('an HID badge in Apple Wallet from <add-to-wallet>, in Chromium', { timeout: 240_000 }, () => {
+describe('an HID badge in Apple Wallet and Google Wallet from <add-to-wallet>, in Chromium', {
+  timeout: 240_000,
+}, () => {
   let dataDir: string;
   let peer: OrigoPeer;
   let apple: AppleWindowPeer;
+  let google: GoogleSignInPeer;
   let server: ServerProcess;
   let browser: Browser;
   let secretKey: string;
@@ -29,8 +36,10 @@ describe('an HID badge in Apple Wallet from <add-to-wallet>, in Chromium', { tim
   before(async () => {
     peer = await startOrigoPeer();
     apple = await startAppleWindow(PARTNER_ID);
+    google = await startGoogleSignIn(GOOGLE_CLIENT_ID);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-e2e-badge-'));
     const port = await freePort();
+    google.redirectUri = `http://127.0.0.1:${port}/p/google-signed-in`;
     server = await startServerProcess({
       KEYWAY_ENV: 'development',
       KEYWAY_DATA_DIR: dataDir,
@@ -40,7 +49,9 @@ describe('an HID badge in Apple Wallet from <add-to-wallet>, in Chromium', { tim
       ...peer.passEnv,
       KEYWAY_HID_APPLE_PARTNER_ID: PARTNER_ID,
       KEYWAY_HID_APPLE_WINDOW_URL: apple.windowUrl,
-      KEYWAY_GOOGLE_SIGN_IN_CLIENT_ID: 'keyway-e2e.apps.googleusercontent.com',
+      KEYWAY_GOOGLE_SIGN_IN_CLIENT_ID: GOOGLE_CLIENT_ID,
+      KEYWAY_GOOGLE_SIGN_IN_URL: google.signInUrl,
+      KEYWAY_GOOGLE_ID_TOKEN_KEYS_URL: google.keysUrl,
     });
     secretKey = (JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string })
       .secretKey;
@@ -56,6 +67,7 @@ describe('an HID badge in Apple Wallet from <add-to-wallet>, in Chromium', { tim
     await server?.stop();
     await peer?.close();
     await apple?.close();
+    await google?.close();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -77,13 +89,13 @@ describe('an HID badge in Apple Wallet from <add-to-wallet>, in Chromium', { tim
     return { id: c.id, url: c.invitation_url };
   }
 
-  type Viewport = 'phone' | 'desktop';
+  type Viewport = 'phone' | 'desktop' | 'android';
   async function open(viewport: Viewport): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
     const context =
-      viewport === 'phone'
+      viewport !== 'desktop'
         ? await browser.newContext({
             viewport: { width: 390, height: 844 },
-            userAgent: IPHONE_UA,
+            userAgent: viewport === 'android' ? ANDROID_UA : IPHONE_UA,
             isMobile: true,
             hasTouch: true,
             locale: 'en-GB',
@@ -242,6 +254,112 @@ describe('an HID badge in Apple Wallet from <add-to-wallet>, in Chromium', { tim
     const error = (await events(page)).find((e) => e.type === 'keyway-error');
     assert.equal(error?.detail.code, 'popup_blocked');
     assert.equal([...peer.passes.values()].filter((p) => p.tokenSpent).length, spent, 'no token spent');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  /** Google Wallet's save page, served locally in place of pay.google.com: the URL it was opened with. */
+  async function standInSavePage(context: BrowserContext): Promise<string[]> {
+    const opened: string[] = [];
+    await context.route('https://pay.google.com/**', (route) => {
+      opened.push(route.request().url());
+      return route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><html lang="en"><title>Google Wallet (stand-in)</title><h1>Save your badge</h1></html>',
+      });
+    });
+    return opened;
+  }
+  /** Presses Add to Google Wallet; the sign-in stand-in opens as a pop-up. */
+  async function pressGoogle(page: Page): Promise<Page> {
+    const popup = page.waitForEvent('popup');
+    await googleButton(page).click();
+    const window = await popup;
+    await window.getByRole('link', { name: 'Continue as Lea Brandt' }).waitFor();
+    return window;
+  }
+
+  for (const viewport of ['android', 'desktop'] as const) {
+    test(`${viewport}: Google — signs in with Google, then the save URL opens in the same tab`, async () => {
+      const badge = await issueBadge();
+      const { context, page, problems } = await open(viewport);
+      const saved = await standInSavePage(context);
+      await redeem(page, badge.url);
+      const issued = google.issued;
+      const window = await pressGoogle(page);
+      const closed = window.waitForEvent('close');
+      await window.getByRole('link', { name: 'Continue as Lea Brandt' }).click();
+      await closed;
+      await page.waitForURL(/^https:\/\/pay\.google\.com\/gp\/t\/savecard\//);
+      await page.getByRole('heading', { name: 'Save your badge' }).waitFor();
+      assert.equal(google.issued, issued + 1);
+      const blobs = [...peer.passes.values()].flatMap((p) =>
+        p.provisioned.filter((x) => x.wallet === 'google').map((x) => x.payload),
+      );
+      assert.ok(
+        blobs.some((b) => saved.at(-1)!.includes(b)),
+        'the save URL carries the blob HID made',
+      );
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+
+  for (const how of ['cancel', 'close'] as const) {
+    test(`android: the person ${how === 'cancel' ? 'cancels' : 'closes'} Google's sign-in → sign_in_cancelled, back to the buttons`, async () => {
+      const badge = await issueBadge();
+      const { context, page, problems } = await open('android');
+      await redeem(page, badge.url);
+      const window = await pressGoogle(page);
+      if (how === 'cancel') {
+        const closed = window.waitForEvent('close');
+        await window.getByRole('link', { name: 'Cancel' }).click();
+        await closed;
+      } else await window.close();
+      await page.getByText('Google sign-in was closed before it finished.').waitFor();
+      const error = (await events(page)).find((e) => e.type === 'keyway-error');
+      assert.equal(error?.detail.code, 'sign_in_cancelled');
+      await googleButton(page).waitFor();
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+
+  test('android: a forged Google ID token → 401 google_sign_in_invalid, said, and nothing opened', async () => {
+    const badge = await issueBadge();
+    const { context, page, problems } = await open('android');
+    const saved = await standInSavePage(context);
+    await redeem(page, badge.url);
+    google.forge = true;
+    const window = await pressGoogle(page);
+    await window.getByRole('link', { name: 'Continue as Lea Brandt' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Google sign-in could not be confirmed.' }).waitFor();
+    const error = (await events(page)).find((e) => e.type === 'keyway-error');
+    assert.equal(error?.detail.code, 'google_sign_in_invalid');
+    await page.getByRole('button', { name: 'Try again' }).waitFor();
+    assert.deepEqual(saved, []);
+    assert.deepEqual(
+      problems.filter((p) => !/HTTP 401: .*\/api\/3\/passes$/.test(p) && !/status of 401/.test(p)),
+      [],
+    );
+    await context.close();
+  });
+
+  test('android: a blocked pop-up for Google sign-in → the element says how to allow it', async () => {
+    const badge = await issueBadge();
+    const { context, page, problems } = await open('android');
+    await redeem(page, badge.url);
+    await page.evaluate(() => {
+      window.open = () => null;
+    });
+    await googleButton(page).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /blocked the Google sign-in window/ })
+      .waitFor();
+    const error = (await events(page)).find((e) => e.type === 'keyway-error');
+    assert.equal(error?.detail.code, 'popup_blocked');
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -23,19 +23,21 @@ const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked
 /**
  * Offers Apple Wallet and Google Wallet for a credential; on a computer, a QR code hands the
  * flow to a phone. For an HID badge (credential type 10) it offers only the wallets the badge's
- * template supports (`POST /api/3/passes/platforms`), and Apple Wallet opens Apple's provisioning
- * window as a pop-up from the press (docs/elements.md).
+ * template supports (`POST /api/3/passes/platforms`); Apple Wallet opens Apple's provisioning
+ * window and Google Wallet Sign in with Google as a pop-up from the press (docs/elements.md).
  *
  * @tag add-to-wallet
  * @summary One press = one pass request, then the wallet opens in the same tab.
  *
  * @fires pass-requested - `{platform}` when a wallet button is pressed.
  * @fires pass-added - `{platform, credentialId, deviceId}` when the requested device turns `active`, or, on a
- *   computer showing the hand-off, when a phone's device of the credential does.
+ *   computer showing the hand-off, when a phone's device of the credential does; for an HID badge in Apple
+ *   Wallet, when Apple's provisioning window reports success (200).
  * @fires keyway-error - `{code, message}` on any failure. For an HID badge also: `popup_blocked` (the browser blocked
  *   the wallet window; nothing was requested), and Apple's window results `wallet_closed` (444),
  *   `wallet_timed_out` (408), `wallet_misconfigured` (400), `wallet_browser_unsupported` (40101),
- *   `wallet_failed` (any other); its success (200) is `pass-added`.
+ *   `wallet_failed` (any other); its success (200) is `pass-added`; Google's sign-in window closed or
+ *   cancelled is `sign_in_cancelled`, a refused ID token `google_sign_in_invalid`.
  * @fires token-expired - `{expiresAt}` 60 s before the session token lapses.
  *
  * @slot apple-badge - Apple's official "Add to Apple Wallet" badge artwork (an `<img>` with alt text).
@@ -188,6 +190,10 @@ export class AddToWallet extends KeywayElement {
       passRequested: (platform) => {
         this.lastPlatform = platform;
         this.emit('pass-requested', { platform });
+      },
+      passOpening: (platform, deviceId, url) => {
+        this.requested = { platform, deviceId };
+        passNavigator.assign(url);
       },
       passAdded: (platform, deviceId) => {
         this.requested = { platform, deviceId };

@@ -21,6 +21,8 @@ export interface BadgeHost {
   renderSpinner(): TemplateResult;
   passRequested(platform: WalletPlatform): void;
   passAdded(platform: WalletPlatform, deviceId: string): void;
+  /** A save URL is opening (same tab): the element follows that device to `pass-added`. */
+  passOpening(platform: WalletPlatform, deviceId: string, url: string): void;
 }
 
 /**
@@ -45,7 +47,19 @@ const NO_RETRY = new Set<string>([
 /** The window's size as Apple's script opens it. */
 const APPLE_WINDOW_FEATURES = 'popup,width=600,height=660';
 
-type BadgePhase = 'idle' | 'requesting' | 'window' | 'added' | 'error';
+type BadgePhase = 'idle' | 'requesting' | 'window' | 'signing-in' | 'opened' | 'added' | 'error';
+
+/** The Google sign-in pop-up's size. */
+const GOOGLE_WINDOW_FEATURES = 'popup,width=500,height=640';
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+const base64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 let windowSerial = 0;
 
@@ -73,7 +87,7 @@ export class BadgeWallets {
   }
 
   get busy(): boolean {
-    return this.phase === 'requesting' || this.phase === 'window';
+    return this.phase === 'requesting' || this.phase === 'window' || this.phase === 'signing-in';
   }
 
   /** Asks the server which wallets the template supports (`POST /api/3/passes/platforms`). */
@@ -94,7 +108,7 @@ export class BadgeWallets {
     if (this.busy) return;
     this.lastPlatform = platform;
     if (platform === 'apple') void this.addToApple();
-    else void this.requestGoogle();
+    else void this.addToGoogle();
   }
 
   dispose(): void {
@@ -207,28 +221,72 @@ export class BadgeWallets {
     this.openAppleWindow(popup, answer.apple_provisioning, answer.device_id);
   }
 
-  private async requestGoogle(): Promise<void> {
+  /**
+   * Sign in with Google in a pop-up (Keyway's `/p/google-sign-in` sends it on to Google), the ID token
+   * handed back by Keyway's `/p/google-signed-in` page with postMessage, then `POST /api/3/passes
+   * {platform:"google", id_token}` and the save URL in this tab.
+   */
+  private async addToGoogle(): Promise<void> {
     const { owner } = this;
-    this.phase = 'requesting';
+    const apiBase = owner.context(new AbortController().signal).apiBase;
+    const state = `${randomToken()}.${base64url(location.origin)}`;
+    const signIn = new URL('/p/google-sign-in', apiBase || location.href);
+    signIn.searchParams.set('nonce', randomToken());
+    signIn.searchParams.set('state', state);
+    const popup = window.open(signIn.href, 'keyway-google-sign-in', GOOGLE_WINDOW_FEATURES);
+    if (!popup) {
+      this.failWith('popup_blocked', 'The browser blocked the Google sign-in window.');
+      return;
+    }
+    this.phase = 'signing-in';
     this.error = undefined;
+    owner.host.requestUpdate();
     owner.passRequested('google');
+    const idToken = await new Promise<string | null>((resolve) => {
+      const onMessage = (event: MessageEvent) => {
+        const data = event.data as { message?: unknown; state?: unknown; id_token?: unknown } | null;
+        if (event.origin !== signIn.origin || data?.message !== 'keyway-google-sign-in' || data.state !== state) return;
+        stop();
+        resolve(typeof data.id_token === 'string' && data.id_token ? data.id_token : null);
+      };
+      // The person closing the sign-in window is a cancel; give a message posted as it closed a moment.
+      const watch = setInterval(() => popup.closed && setTimeout(() => (stop(), resolve(null)), 300), 500);
+      const stop = () => {
+        window.removeEventListener('message', onMessage);
+        clearInterval(watch);
+        this.stopWatching = undefined;
+      };
+      this.stopWatching = stop;
+      window.addEventListener('message', onMessage);
+    });
+    if (this.phase !== 'signing-in') return;
+    if (!idToken) {
+      this.failWith('sign_in_cancelled', 'Sign in with Google was closed before it finished.');
+      return;
+    }
+    this.phase = 'requesting';
+    owner.host.requestUpdate();
     const answer = await this.passRequest.run(async (signal) => {
       const { data } = await owner
         .client()
-        .requestPass(owner.context(signal), { platform: 'google', credentialId: owner.credentialId() });
+        .requestPass(owner.context(signal), { platform: 'google', credentialId: owner.credentialId(), idToken });
       return data;
     });
-    if (!answer) {
-      this.fail(this.passRequest.error);
+    if (!answer || !('url' in answer)) {
+      this.fail(this.passRequest.error ?? new KeywayApiError({ code: 'server_error', message: 'No save URL.' }));
       return;
     }
-    if ('url' in answer) window.location.assign(answer.url);
+    this.phase = 'opened';
+    owner.host.requestUpdate();
+    owner.passOpening('google', answer.device_id, answer.url);
   }
 
   private message(code: string): string | undefined {
     const t = badgeStrings[this.owner.l10n.locale];
     const words: Record<string, string> = {
-      popup_blocked: t.popupBlocked,
+      popup_blocked: this.lastPlatform === 'google' ? t.popupBlockedGoogle : t.popupBlocked,
+      sign_in_cancelled: t.signInCancelled,
+      google_sign_in_invalid: t.signInInvalid,
       wallet_closed: t.closed,
       wallet_timed_out: t.timedOut,
       wallet_misconfigured: t.misconfigured,
@@ -245,6 +303,8 @@ export class BadgeWallets {
     const { t: common } = owner.l10n;
     if (this.phase === 'requesting') return html`<p class="progress">${owner.renderSpinner()} ${t.preparing}</p>`;
     if (this.phase === 'window') return html`<p tabindex="-1" data-focus-target>${t.windowOpen}</p>`;
+    if (this.phase === 'signing-in') return html`<p tabindex="-1" data-focus-target>${t.signingIn}</p>`;
+    if (this.phase === 'opened') return html`<p tabindex="-1" data-focus-target>${common.wallet.opened}</p>`;
     if (this.phase === 'added')
       return html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.added(
         this.lastPlatform === 'google' ? common.wallet.googleWallet : common.wallet.appleWallet,
