@@ -7,6 +7,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { allowedOrigins } from '../domain/callers/keys.js';
 import type { Ctx } from '../domain/context.js';
 import { ApiError } from '../domain/errors.js';
 import type { AppEnv } from '../http/context.js';
@@ -18,13 +19,19 @@ const SignInQuery = z.object({
   state: z.string().regex(/^[\w-]{16,128}\.[\w-]{4,400}$/),
 });
 
-const SIGNED_IN_PAGE = `<!doctype html>
+const escapeAttr = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page lists the origins it may hand a token to: Keyway's own and every active publishable key's. */
+const signedInPage = (origins: string[]) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="keyway-origins" content="${escapeAttr(origins.join(' '))}">
 <title>Signed in</title><script type="module" src="/p/google-signed-in.js"></script></head>
 <body><p>Signed in. This window closes by itself.</p></body></html>`;
 
-// Hands the fragment's ID token to the page that opened the sign-in, on that page's origin only.
+// Hands the fragment's ID token to the page that opened the sign-in, on that page's origin only,
+// and only if Keyway serves that origin: a state naming any other origin gets nothing.
 const SIGNED_IN_SCRIPT = `const params = new URLSearchParams(location.hash.slice(1));
+const allowed = (document.querySelector('meta[name=keyway-origins]')?.content ?? '').split(' ');
 history.replaceState(null, '', location.pathname);
 const state = params.get('state') ?? '';
 let origin = null;
@@ -32,7 +39,7 @@ try {
   const encoded = state.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
   origin = new URL(atob(encoded)).origin;
 } catch {}
-if (window.opener && origin && /^https?:/.test(origin)) {
+if (window.opener && origin && allowed.includes(origin)) {
   window.opener.postMessage(
     { message: 'keyway-google-sign-in', state, id_token: params.get('id_token'), error: params.get('error') },
     origin,
@@ -66,7 +73,11 @@ export function googleSignInRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx): void {
     url.searchParams.set('state', query.data.state);
     return c.redirect(url.href, 302);
   });
-  app.get('/p/google-signed-in', (c: Context) => c.html(SIGNED_IN_PAGE, 200, HEADERS));
+  app.get('/p/google-signed-in', async (c: Context) => {
+    const origins = await allowedOrigins(ctx);
+    origins.add(new URL(ctx.config.publicUrl).origin);
+    return c.html(signedInPage([...origins]), 200, HEADERS);
+  });
   app.get('/p/google-signed-in.js', (c: Context) =>
     c.body(SIGNED_IN_SCRIPT, 200, { ...HEADERS, 'content-type': 'text/javascript; charset=utf-8' }),
   );

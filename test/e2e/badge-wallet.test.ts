@@ -363,4 +363,26 @@ describe('an HID badge in Apple Wallet and Google Wallet from <add-to-wallet>, i
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test("Keyway's /p/google-signed-in hands an ID token only to an origin Keyway serves, never one a state names", async () => {
+    const { context, page } = await open('desktop');
+    /** From a page on `origin`, opens the signed-in page with a state naming that origin; what it received. */
+    async function handOver(origin: string, path: string): Promise<unknown[]> {
+      await page.goto(`${origin}${path}`);
+      const state = `${'r'.repeat(22)}.${Buffer.from(origin).toString('base64url')}`;
+      const target = `${server.url}/p/google-signed-in#${new URLSearchParams({ id_token: 'header.claims.sig', state })}`;
+      return page.evaluate(async (url) => {
+        const got: unknown[] = [];
+        addEventListener('message', (e) => got.push(e.data));
+        window.open(url, 'signed-in', 'popup');
+        await new Promise((r) => setTimeout(r, 1500));
+        return got;
+      }, target);
+    }
+    const own = await handOver(server.url, '/healthz');
+    assert.equal(own.length, 1, "Keyway's own page (the hosted /p) gets it");
+    const foreign = await handOver(google.origin, '/oauth2/v3/certs');
+    assert.deepEqual(foreign, [], 'an origin no publishable key allows gets nothing');
+    await context.close();
+  });
 });
