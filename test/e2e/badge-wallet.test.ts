@@ -385,4 +385,53 @@ describe('an HID badge in Apple Wallet and Google Wallet from <add-to-wallet>, i
     assert.deepEqual(foreign, [], 'an origin no publishable key allows gets nothing');
     await context.close();
   });
+
+  const LOCALES = [
+    {
+      locale: 'de-DE',
+      redeem: 'Code einlösen',
+      apple: 'Zu Apple Wallet hinzufügen',
+      blocked: /Apple-Wallet-Fenster blockiert/,
+      dir: 'ltr',
+    },
+    {
+      locale: 'ar',
+      redeem: 'استخدام الرمز',
+      apple: 'إضافة إلى Apple Wallet',
+      blocked: /حظر متصفحك نافذة Apple Wallet/,
+      dir: 'rtl',
+    },
+  ];
+  for (const l of LOCALES) {
+    test(`phone in ${l.locale}: the badge's words follow the page's language`, async () => {
+      const badge = await issueBadge();
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        userAgent: IPHONE_UA,
+        isMobile: true,
+        hasTouch: true,
+        locale: l.locale,
+      });
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+      await page.goto(badge.url);
+      const platforms = page.waitForResponse((r) => r.url().endsWith('/api/3/passes/platforms'));
+      await page.getByRole('button', { name: l.redeem }).click();
+      await platforms;
+      await page.getByRole('button', { name: l.apple }).waitFor();
+      await page.evaluate(() => {
+        window.open = () => null;
+      });
+      await page.getByRole('button', { name: l.apple }).click();
+      await page.getByRole('alert').filter({ hasText: l.blocked }).waitFor();
+      assert.equal(
+        await page
+          .locator('add-to-wallet')
+          .evaluate((el) => el.shadowRoot!.querySelector('[part=base]')!.getAttribute('dir')),
+        l.dir,
+      );
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
 });
