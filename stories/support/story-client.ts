@@ -159,6 +159,10 @@ export class StoryClient implements KeywayClient {
           enabled: first.enabled,
           devices: first.devices,
           updated_at: first.updated_at,
+          // As the server's stream: the type only for HID credentials (8, 10).
+          ...(first.credential_type_id === 8 || first.credential_type_id === 10
+            ? { credential_type_id: first.credential_type_id }
+            : {}),
         }),
       );
     }
