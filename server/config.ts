@@ -18,6 +18,8 @@ export const HID_WEB_PROVISIONING_URL = 'https://web.api.origo.hidglobal.com';
 export const APPLE_PROVISIONING_WINDOW_URL = 'https://apple-pay.apple.com/navweb/static/index.html';
 /** Where Google publishes the keys that sign its ID tokens. */
 export const GOOGLE_ID_TOKEN_KEYS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
+/** Google's OAuth 2.0 authorization endpoint: Sign in with Google for a badge (SPEC §16). */
+export const GOOGLE_SIGN_IN_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
 /** HID Origo's production hosts (docs/hid.md); tests point both at a local peer. */
 export const ORIGO_AUTH_URL = 'https://api.origo.hidglobal.com';
 export const ORIGO_API_URL = 'https://ma.api.assaabloy.com/credential-management';
@@ -205,6 +207,7 @@ const EnvSchema = z.object({
   KEYWAY_HID_APPLE_WINDOW_URL: z.url().default(APPLE_PROVISIONING_WINDOW_URL),
   KEYWAY_GOOGLE_SIGN_IN_CLIENT_ID: z.string().trim().min(1).optional(),
   KEYWAY_GOOGLE_ID_TOKEN_KEYS_URL: z.url().default(GOOGLE_ID_TOKEN_KEYS_URL),
+  KEYWAY_GOOGLE_SIGN_IN_URL: z.url().default(GOOGLE_SIGN_IN_URL),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -235,6 +238,8 @@ export interface HidPassesConfig {
   /** Without it Google Wallet is not offered. */
   googleClientId?: string;
   googleIdTokenKeysUrl: string;
+  /** Google's authorization endpoint the sign-in pop-up is sent to. */
+  googleSignInUrl: string;
 }
 
 const HID_PASSES_REQUIRED = ['KEYWAY_HID_PASS_API_URL', 'KEYWAY_HID_WEB_PROVISIONING_APP_ID'] as const;
@@ -258,6 +263,7 @@ function hidPassesConfig(e: Env, origo: HidOrigoConfig | undefined): HidPassesCo
     appleWindowUrl: e.KEYWAY_HID_APPLE_WINDOW_URL,
     googleClientId: e.KEYWAY_GOOGLE_SIGN_IN_CLIENT_ID,
     googleIdTokenKeysUrl: e.KEYWAY_GOOGLE_ID_TOKEN_KEYS_URL,
+    googleSignInUrl: e.KEYWAY_GOOGLE_SIGN_IN_URL,
   };
 }
 

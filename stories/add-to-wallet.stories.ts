@@ -195,6 +195,21 @@ export const Suspended: Story = {
   },
 };
 
+/** An HID badge (type 10) whose pass template supports Apple Wallet only: no Google button, even on a computer. */
+export const BadgeAppleOnly: Story = {
+  args: { platform: 'desktop' },
+  parameters: {
+    script: {
+      getCredentialStatus: { ...snapshot('provisioning'), credential_type_id: 10 },
+      passPlatforms: { platforms: ['apple'] },
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const el = await element(canvasElement, 'add-to-wallet');
+    await waitFor(() => expect(order(el)).toEqual(['apple-button']));
+  },
+};
+
 /** Before a session exists (nothing redeemed yet): no wallet button that could only answer 401. */
 export const NoSessionYet: Story = {
   render: (args, { parameters }) => mount('add-to-wallet', args, { script: parameters.script as StoryScript }),

@@ -2,7 +2,7 @@ import { notifyInstances, type Writes } from '../storage/db.js';
 import type { Ctx } from './context.js';
 import type { CredentialStatus } from './credentials/lifecycle.js';
 import type { DeviceView } from './credentials/types.js';
-import { HID_MOBILE } from './credentials/types.js';
+import { HID_BADGE, HID_MOBILE } from './credentials/types.js';
 
 /** One `event: status` of the live stream (docs/lifecycle.md). */
 export interface StatusEvent {
@@ -13,10 +13,11 @@ export interface StatusEvent {
   devices: DeviceView[];
   updated_at: string;
   /**
-   * Only on HID Mobile Access credentials (8), so `<credential-status>` shows the HID app's help;
-   * other credentials keep docs/lifecycle.md's exact fields.
+   * Only on HID Mobile Access credentials (8), so `<credential-status>` shows the HID app's help, and
+   * on HID badges (10), so `<add-to-wallet>` asks which wallets the badge's template supports; other
+   * credentials keep docs/lifecycle.md's exact fields.
    */
-  credential_type_id?: 8;
+  credential_type_id?: 8 | 10;
 }
 
 export interface StatusSnapshot {
@@ -160,7 +161,8 @@ export function statusUpdate(
     devices: s.devices,
     updated_at: s.updated_at,
   };
-  if (s.credential_type_id === HID_MOBILE) event.credential_type_id = HID_MOBILE;
+  if (s.credential_type_id === HID_MOBILE || s.credential_type_id === HID_BADGE)
+    event.credential_type_id = s.credential_type_id;
   return { version: s.version, event };
 }
 

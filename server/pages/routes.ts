@@ -12,6 +12,7 @@ import { errorAnswer } from '../http/errors.js';
 import { pickLocale } from '../messages/locale.js';
 import type { DemoConsoleKeys } from './demo-keys.js';
 import { demoPage } from './demo-page.js';
+import { googleSignInRoutes } from './google-sign-in.js';
 import { hostedPage } from './hosted-page.js';
 import { asset, CDN_DIR, cdnFile, etagOf, matchesEtag } from './static.js';
 
@@ -69,6 +70,7 @@ export function pageRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, options: PageOpti
     });
     return c.html(page, 200, { ...PAGE_HEADERS, 'content-language': locale, vary: 'Accept-Language' });
   });
+  googleSignInRoutes(app, ctx);
   app.get('/p/page.js', revalidated(hostedJs, 'text/javascript; charset=utf-8'));
   app.get('/p/page.css', revalidated(hostedCss, 'text/css; charset=utf-8'));
   app.get('/p/brand.css', revalidated(brandCss, 'text/css; charset=utf-8'));

@@ -10,7 +10,8 @@ import type {
 import type {
   CredentialStatusSnapshot,
   Handoff,
-  PassTicket,
+  PassAnswer,
+  PassPlatforms,
   ProvisioningGrant,
   VerificationStarted,
   WalletPlatform,
@@ -137,10 +138,17 @@ export class FetchKeywayClient implements KeywayClient {
     );
   }
 
-  requestPass(ctx: KeywayCallContext, request: { platform: WalletPlatform; credentialId?: string }) {
+  requestPass(ctx: KeywayCallContext, request: { platform: WalletPlatform; credentialId?: string; idToken?: string }) {
     const body: Record<string, string> = { platform: request.platform };
     if (request.credentialId) body.credential_id = request.credentialId;
-    return this.call<PassTicket>(ctx, 'token', 'POST', '/api/3/passes', body);
+    if (request.idToken) body.id_token = request.idToken;
+    return this.call<PassAnswer>(ctx, 'token', 'POST', '/api/3/passes', body);
+  }
+
+  passPlatforms(ctx: KeywayCallContext, request: { credentialId?: string }) {
+    const body: Record<string, string> = {};
+    if (request.credentialId) body.credential_id = request.credentialId;
+    return this.call<PassPlatforms>(ctx, 'token', 'POST', '/api/3/passes/platforms', body);
   }
 
   createHandoff(ctx: KeywayCallContext) {

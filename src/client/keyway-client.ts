@@ -2,7 +2,8 @@ import type { KeywayApiError } from './errors.js';
 import type {
   CredentialStatusSnapshot,
   Handoff,
-  PassTicket,
+  PassAnswer,
+  PassPlatforms,
   ProvisioningGrant,
   StatusStreamEvent,
   VerificationStarted,
@@ -57,10 +58,13 @@ export interface KeywayClient {
     code: string,
   ): Promise<KeywayResponse<ProvisioningGrant>>;
   resendVerification(ctx: KeywayCallContext, verificationId: string): Promise<KeywayResponse<VerificationStarted>>;
+  /** A link to the pass, or for an HID badge in Apple Wallet the provisioning window's payload (SPEC §16). */
   requestPass(
     ctx: KeywayCallContext,
-    request: { platform: WalletPlatform; credentialId?: string },
-  ): Promise<KeywayResponse<PassTicket>>;
+    request: { platform: WalletPlatform; credentialId?: string; idToken?: string },
+  ): Promise<KeywayResponse<PassAnswer>>;
+  /** The wallets an HID badge's pass template supports (type 10 only; other credentials answer 404). */
+  passPlatforms(ctx: KeywayCallContext, request: { credentialId?: string }): Promise<KeywayResponse<PassPlatforms>>;
   createHandoff(ctx: KeywayCallContext): Promise<KeywayResponse<Handoff>>;
   getCredentialStatus(ctx: KeywayCallContext, credentialId: string): Promise<KeywayResponse<CredentialStatusSnapshot>>;
   /** Opens the live stream, or returns null when live updates are unavailable (the caller polls). */

@@ -30,6 +30,15 @@ export type VerificationStarted = Schemas['VerificationStarted'];
 
 export type PassTicket = Schemas['PassLink'];
 
+/** What `POST /api/3/passes` answers: a link, or for an HID badge in Apple Wallet the provisioning window's payload. */
+export type PassAnswer = Schemas['PassAnswer'];
+
+/** An HID badge's Apple provisioning window and HID's payload for it (SPEC §16). */
+export type AppleProvisioning = Schemas['BadgeAppleProvisioning']['apple_provisioning'];
+
+/** The wallets an HID badge's pass template supports (`POST /api/3/passes/platforms`). */
+export type PassPlatforms = Schemas['PassPlatforms'];
+
 export type Handoff = Schemas['HandoffLink'];
 
 /** A phone holding the credential; `hid`: a phone with HID Mobile Access (credential type 8). */
@@ -56,4 +65,18 @@ export type KeywayErrorCode =
   /** The request never got an answer. */
   | 'network_error'
   /** A 5xx without a code the client knows. */
-  | 'server_error';
+  | 'server_error'
+  /** The browser blocked the wallet's pop-up window (nothing was requested). */
+  | 'popup_blocked'
+  /** Apple's provisioning window: closed before the badge was added (result 444). */
+  | 'wallet_closed'
+  /** Apple's provisioning window timed out waiting for the badge (result 408, or no payload within 20 s). */
+  | 'wallet_timed_out'
+  /** Apple's provisioning window refused its configuration (result 400). */
+  | 'wallet_misconfigured'
+  /** Apple's provisioning window does not support this browser (result 40101). */
+  | 'wallet_browser_unsupported'
+  /** Apple's provisioning window answered any other result. */
+  | 'wallet_failed'
+  /** The Google sign-in window was closed before it answered. */
+  | 'sign_in_cancelled';

@@ -6,6 +6,7 @@ import {
   type KeywayCallContext,
   type KeywayClient,
   type KeywayResponse,
+  type PassPlatforms,
   type PassTicket,
   type ProvisioningGrant,
   type StatusStream,
@@ -23,6 +24,7 @@ export interface StoryScript {
   checkVerification?: Answer<ProvisioningGrant>;
   resendVerification?: Answer<VerificationStarted>;
   requestPass?: Answer<PassTicket>;
+  passPlatforms?: Answer<PassPlatforms>;
   createHandoff?: Answer<Handoff>;
   getCredentialStatus?: Answer<CredentialStatusSnapshot>;
   /** `'live'`: the stream opens and sends `getCredentialStatus` as its snapshot; `'none'`: no stream (poll). */
@@ -132,6 +134,9 @@ export class StoryClient implements KeywayClient {
   requestPass(ctx: KeywayCallContext) {
     return this.answer('requestPass', this.script.requestPass, ctx.signal);
   }
+  passPlatforms(ctx: KeywayCallContext) {
+    return this.answer('passPlatforms', this.script.passPlatforms, ctx.signal);
+  }
   createHandoff(ctx: KeywayCallContext) {
     return this.answer('createHandoff', this.script.createHandoff, ctx.signal);
   }
@@ -154,6 +159,10 @@ export class StoryClient implements KeywayClient {
           enabled: first.enabled,
           devices: first.devices,
           updated_at: first.updated_at,
+          // As the server's stream: the type only for HID credentials (8, 10).
+          ...(first.credential_type_id === 8 || first.credential_type_id === 10
+            ? { credential_type_id: first.credential_type_id }
+            : {}),
         }),
       );
     }

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
-import type { CredentialStatus, PassTicket, WalletPlatform } from '../../client/types.js';
+import type { CredentialStatus, PassAnswer, WalletPlatform } from '../../client/types.js';
 import { type LiveSnapshot, LiveStatusController } from '../../controllers/live-status.js';
 import { RequestController } from '../../controllers/request.js';
 import { KeywayElement } from '../../keyway-element.js';
@@ -7,26 +7,37 @@ import { type DevicePlatform, detectPlatform, type InAppBrowser } from '../../pl
 import { passNavigator } from '../../seams/navigation.js';
 import { componentStyles } from '../../styles/component.styles.js';
 import { addToWalletStyles } from './add-to-wallet.styles.js';
+import type { BadgeWallets } from './badge-wallets.js';
 import type { HandoffPanel } from './handoff-panel.js';
 
 const PLATFORMS: readonly DevicePlatform[] = ['ios', 'android', 'desktop'];
 
 type Phase = 'idle' | 'requesting' | 'opened' | 'added' | 'error' | 'apple-elsewhere';
 
+/** HID Wallet Badge (SPEC §16): added through HID's web provisioning, not a Keyway pass. */
+const HID_BADGE_TYPE = 10;
+
 /** Statuses in which a pass neither can be added nor may be said to be in the wallet. */
 const UNAVAILABLE = new Set<CredentialStatus>(['suspended', 'revoking', 'revoked']);
 
 /**
  * Offers Apple Wallet and Google Wallet for a credential; on a computer, a QR code hands the
- * flow to a phone.
+ * flow to a phone. For an HID badge (credential type 10) it offers only the wallets the badge's
+ * template supports (`POST /api/3/passes/platforms`); Apple Wallet opens Apple's provisioning
+ * window and Google Wallet Sign in with Google as a pop-up from the press (docs/elements.md).
  *
  * @tag add-to-wallet
  * @summary One press = one pass request, then the wallet opens in the same tab.
  *
  * @fires pass-requested - `{platform}` when a wallet button is pressed.
  * @fires pass-added - `{platform, credentialId, deviceId}` when the requested device turns `active`, or, on a
- *   computer showing the hand-off, when a phone's device of the credential does.
- * @fires keyway-error - `{code, message}` on any failure.
+ *   computer showing the hand-off, when a phone's device of the credential does; for an HID badge in Apple
+ *   Wallet, when Apple's provisioning window reports success (200).
+ * @fires keyway-error - `{code, message}` on any failure. For an HID badge also: `popup_blocked` (the browser blocked
+ *   the wallet window; nothing was requested), and Apple's window results `wallet_closed` (444),
+ *   `wallet_timed_out` (408), `wallet_misconfigured` (400), `wallet_browser_unsupported` (40101),
+ *   `wallet_failed` (any other); its success (200) is `pass-added`; Google's sign-in window closed or
+ *   cancelled is `sign_in_cancelled`, a refused ID token `google_sign_in_invalid`.
  * @fires token-expired - `{expiresAt}` 60 s before the session token lapses.
  *
  * @slot apple-badge - Apple's official "Add to Apple Wallet" badge artwork (an `<img>` with alt text).
@@ -102,7 +113,10 @@ export class AddToWallet extends KeywayElement {
   /** What the live watch runs for (credential, token, api-base); a change restarts it. */
   private watching = '';
 
-  private readonly pass = new RequestController<PassTicket>(this);
+  private readonly pass = new RequestController<PassAnswer>(this);
+  /** Set once the credential turns out to be an HID badge (its chunk loaded lazily). */
+  private badge?: BadgeWallets;
+  private badgeAsked = false;
   private handoff?: HandoffPanel;
   private handoffAsked = false;
   private lastPlatform?: WalletPlatform;
@@ -161,7 +175,44 @@ export class AddToWallet extends KeywayElement {
     await this.handoff.create(desktop);
   }
 
+  private async openBadge(): Promise<void> {
+    const { BadgeWallets } = await import('./badge-wallets.js');
+    if (this.badge) return;
+    this.badge = new BadgeWallets({
+      host: this,
+      l10n: this.l10n,
+      client: () => this.keywayClient,
+      context: (signal) => this.callContext(signal),
+      credentialId: () => this.effectiveCredentialId,
+      reportError: (error) => this.reportError(error),
+      renderError: (id, error, retry) => this.renderError(id, error, retry),
+      renderSpinner: () => this.renderSpinner(),
+      passRequested: (platform) => {
+        this.lastPlatform = platform;
+        this.emit('pass-requested', { platform });
+      },
+      passOpening: (platform, deviceId, url) => {
+        this.requested = { platform, deviceId };
+        passNavigator.assign(url);
+      },
+      passAdded: (platform, deviceId) => {
+        this.requested = { platform, deviceId };
+        const credentialId = this.effectiveCredentialId;
+        if (credentialId) this.emit('pass-added', { platform, credentialId, deviceId });
+      },
+    });
+    this.requestUpdate();
+    await this.badge.loadPlatforms();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.badge?.dispose();
+  }
+
   private async onPress(platform: WalletPlatform): Promise<void> {
+    // A badge goes through HID's web provisioning; its press must reach window.open synchronously.
+    if (this.badge) return this.badge.press(platform);
     if (this.pass.pending) return;
     // A .pkpass on Windows or Linux is a file nobody can open: say where Apple Wallet is, point at the QR.
     const ua = this.userAgent ?? navigator.userAgent;
@@ -184,12 +235,25 @@ export class AddToWallet extends KeywayElement {
       if (this.pass.error) this.reportError(this.pass.error);
       return;
     }
+    if ('apple_provisioning' in ticket) {
+      // A badge pressed before its first status snapshot said so.
+      this.phase = 'idle';
+      this.badgeAsked = true;
+      await this.openBadge();
+      // Set by openBadge (TypeScript still holds the narrowing from the top of onPress).
+      (this.badge as BadgeWallets | undefined)?.adoptAppleAnswer(ticket);
+      return;
+    }
     this.requested = { platform, deviceId: ticket.device_id };
     this.phase = 'opened';
     passNavigator.assign(ticket.url);
   }
 
   private onStatus(snapshot: LiveSnapshot): void {
+    if (snapshot.credentialTypeId === HID_BADGE_TYPE && !this.badgeAsked) {
+      this.badgeAsked = true;
+      void this.openBadge();
+    }
     this.credentialStatus = snapshot.status;
     this.credentialEnabled = snapshot.enabled;
     const active = snapshot.devices.filter((d) => d.status === 'active');
@@ -197,7 +261,7 @@ export class AddToWallet extends KeywayElement {
     this.activeBefore ??= new Set(active.map((d) => d.id));
     const requested = this.requested;
     const credentialId = this.effectiveCredentialId;
-    if (!credentialId || this.phase === 'added' || this.addedOnPhone) return;
+    if (!credentialId || this.phase === 'added' || this.badge?.added || this.addedOnPhone) return;
     // On a computer showing the hand-off, a device of this credential turning active is the phone
     // that followed the link: the journey here is over too.
     const elsewhere = this.handoff && active.find((d) => !this.activeBefore?.has(d.id) && d.id !== requested?.deviceId);
@@ -222,7 +286,7 @@ export class AddToWallet extends KeywayElement {
       part="${platform}-button"
       type="button"
       aria-label=${name}
-      aria-disabled=${this.pass.pending ? 'true' : 'false'}
+      aria-disabled=${this.pass.pending || this.badge?.busy ? 'true' : 'false'}
       @click=${() => this.onPress(platform)}
     >
       <slot name="${platform}-badge"><span>${name}</span></slot>
@@ -235,8 +299,12 @@ export class AddToWallet extends KeywayElement {
     if (!this.effectiveToken) return html`<div part="base" dir=${this.l10n.dir} lang=${this.l10n.locale}></div>`;
     const { platform, inApp } = this.detected;
     // Google Wallet does not run on iPhone or iPad: there only Apple Wallet is offered.
-    const order: WalletPlatform[] =
+    const preferred: WalletPlatform[] =
       platform === 'ios' ? ['apple'] : platform === 'android' ? ['google', 'apple'] : ['apple', 'google'];
+    // A badge: only the wallets its template supports (none until the server said which).
+    const badge = this.badge;
+    const order = badge ? preferred.filter((p) => badge.platforms.includes(p)) : preferred;
+    const added = this.phase === 'added' || !!badge?.added;
     const walletName = this.requested?.platform === 'google' ? t.wallet.googleWallet : t.wallet.appleWallet;
     // Buttons only where pressing them can work: not for a pass that is paused, turned off or removed.
     const unavailable =
@@ -251,7 +319,7 @@ export class AddToWallet extends KeywayElement {
           ? nothing
           : html`<p part="in-app-guidance" role="note">${platform === 'android' ? t.wallet.inAppChrome : t.wallet.inAppSafari}</p>`
       }
-      ${unavailable || this.phase === 'added' || this.addedOnPhone ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
+      ${unavailable || added || this.addedOnPhone ? nothing : html`<div part="buttons" class="buttons">${order.map((p) => this.renderButton(p))}</div>`}
       <div part="status" role="status" aria-live="polite">
         ${
           unavailable
@@ -266,7 +334,9 @@ export class AddToWallet extends KeywayElement {
               }</p>`
             : this.addedOnPhone
               ? this.handoff?.renderAdded()
-              : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
+              : badge
+                ? badge.render()
+                : html`${this.phase === 'requesting' ? html`<p class="progress">${this.renderSpinner()} ${t.wallet.preparing}</p>` : nothing}
             ${this.phase === 'opened' ? html`<p tabindex="-1" data-focus-target>${t.wallet.opened}</p>` : nothing}
             ${this.phase === 'apple-elsewhere' ? html`<p part="apple-elsewhere" tabindex="-1" data-focus-target>${t.wallet.appleOnIphone}</p>` : nothing}
             ${this.phase === 'added' ? html`<p part="success" class="success" tabindex="-1" data-focus-target>${t.wallet.added(walletName)}</p>` : nothing}`
@@ -288,7 +358,7 @@ export class AddToWallet extends KeywayElement {
         : nothing
     }
       ${
-        this.phase === 'error'
+        this.phase === 'error' && !this.badge
           ? this.renderError('pass-error', this.pass.error, () => void this.onPress(this.lastPlatform ?? order[0]))
           : nothing
       }

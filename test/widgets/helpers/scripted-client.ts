@@ -115,8 +115,14 @@ export class ScriptedClient implements KeywayClient {
   resendVerification(ctx: KeywayCallContext, id: string) {
     return this.respond('resendVerification', ctx, [id]);
   }
-  requestPass(ctx: KeywayCallContext, request: { platform: 'apple' | 'google'; credentialId?: string }) {
+  requestPass(
+    ctx: KeywayCallContext,
+    request: { platform: 'apple' | 'google'; credentialId?: string; idToken?: string },
+  ) {
     return this.respond('requestPass', ctx, [request]);
+  }
+  passPlatforms(ctx: KeywayCallContext, request: { credentialId?: string }) {
+    return this.respond('passPlatforms', ctx, [request]);
   }
   createHandoff(ctx: KeywayCallContext) {
     return this.respond('createHandoff', ctx, []);
