@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig, UNSIGNED_SMS_GATEWAY, unsignedSmsGateway } from '../config.js';
 import { OID, readCertificate } from '../crypto/der.js';
+import { createKeyRing, instanceIdOf } from '../crypto/secrets.js';
 import { WalletConfigError, walletFix } from '../messages/wallet.js';
 import { openStore } from '../storage/db.js';
 import { migrationsApplied, ping } from '../storage/migrations.js';
@@ -559,8 +560,18 @@ async function checkPublicUrl(config: Config, add: Add, devOnly: DevOnly): Promi
     );
   try {
     const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-    const body = (await res.json().catch(() => null)) as { ok?: boolean } | null;
-    if (res.ok && body?.ok) add('public_url.healthz', 'ok', `${url}/healthz answers`);
+    const body = (await res.json().catch(() => null)) as { ok?: boolean; instance_id?: string } | null;
+    // SPEC §15: PUBLIC_URL answers /healthz with this deployment's id (derived from KEYWAY_SECRET).
+    const mine = config.secret ? instanceIdOf(createKeyRing(config.secret)) : undefined;
+    if (res.ok && body?.ok && mine && body.instance_id !== mine)
+      add(
+        'public_url.healthz',
+        'fail',
+        `${url}/healthz answers as another Keyway (instance ${body.instance_id ?? 'unnamed'}, this one is ${mine})`,
+        'point PUBLIC_URL (and the proxy in front) at the instances that share this KEYWAY_SECRET',
+      );
+    else if (res.ok && body?.ok)
+      add('public_url.healthz', 'ok', `${url}/healthz answers${mine ? ` as this deployment (instance ${mine})` : ''}`);
     else
       add(
         'public_url.healthz',

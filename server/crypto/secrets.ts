@@ -103,6 +103,12 @@ export function createKeyRing(secret: string, previous?: string): KeyRing {
 
 // crypto.hash (Node ≥ 20.12) skips the Hash object: every authenticated request hashes its token.
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+/**
+ * The id `/healthz` answers with (SPEC §15): the same on every instance sharing this KEYWAY_SECRET, so
+ * `keyway doctor` can tell that PUBLIC_URL reaches this deployment; 16 hex, nothing of the secret.
+ */
+export const instanceIdOf = (keys: KeyRing): string => keys.derive('instance-id', 8).toString('hex');
+
 export const sha256 = (value: string): string =>
   oneShot ? oneShot('sha256', value, 'base64url') : crypto.createHash('sha256').update(value).digest('base64url');
 

@@ -1484,6 +1484,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         ok: boolean;
+                        /** @description The same on every instance sharing KEYWAY_SECRET (derived from it, revealing nothing of it): `keyway doctor` checks that PUBLIC_URL answers with it */
+                        instance_id: string;
                     };
                 };
             };

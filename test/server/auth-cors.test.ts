@@ -131,7 +131,9 @@ test('/openapi.json is OpenAPI 3.1 generated from the schemas; /docs renders it 
 });
 
 test('health and readiness', async () => {
-  assert.deepEqual((await h.request('GET', '/healthz')).body, { ok: true });
+  const health = (await h.request('GET', '/healthz')).body;
+  assert.equal(health.ok, true);
+  assert.match(health.instance_id, /^[0-9a-f]{16}$/, 'this deployment’s id (SPEC §15), nothing of the secret');
   const ready = await h.request('GET', '/readyz');
   assert.equal(ready.status, 200);
   assert.equal(ready.body.checks.database, 'ok');

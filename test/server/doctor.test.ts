@@ -173,6 +173,28 @@ describe('keyway doctor', () => {
     assert.match(find(checks, 'apple.cert_expiry').detail, /^36[45] days to expiry/);
   });
 
+  test('PUBLIC_URL must answer /healthz with this deployment’s instance id: another Keyway behind it fails', async () => {
+    const { createKeyRing, instanceIdOf } = await import('../../server/crypto/secrets.js');
+    let answer: unknown = {};
+    const other = http.createServer((_, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer));
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const env = { ...good, PUBLIC_URL: `http://127.0.0.1:${(other.address() as AddressInfo).port}` };
+    try {
+      answer = { ok: true, instance_id: '0123456789abcdef' };
+      const wrong = find((await runDoctor(env, 'development')).checks, 'public_url.healthz');
+      assert.equal(wrong.status, 'fail', wrong.detail);
+      assert.match(wrong.detail, /another Keyway/);
+      answer = { ok: true, instance_id: instanceIdOf(createKeyRing(TEST_SECRET)) };
+      const right = find((await runDoctor(env, 'development')).checks, 'public_url.healthz');
+      assert.equal(right.status, 'ok', right.detail);
+    } finally {
+      other.close();
+    }
+  });
+
   test('a short KEYWAY_METRICS_TOKEN starts (SPEC sets no length) and the doctor warns about it', async () => {
     const checks = await doctor({ ...good, KEYWAY_METRICS_TOKEN: 'test-token' });
     assert.deepEqual(failing(checks), []);

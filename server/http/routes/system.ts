@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
+import { instanceIdOf } from '../../crypto/secrets.js';
 import type { Ctx } from '../../domain/context.js';
 import { ApiError } from '../../domain/errors.js';
 import { certificateExpiries } from '../../domain/wallets/certificate-expiry.js';
@@ -26,6 +27,7 @@ const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4fd1"/><circle cx="6" cy="8" r="2.5" fill="none" stroke="#fff" stroke-width="1.5"/><path d="M8.5 8h5M11.5 8v2" stroke="#fff" stroke-width="1.5"/></svg>';
 
 export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: ReadinessCheck[]): void {
+  const instanceId = instanceIdOf(ctx.keys);
   defineRoute(
     app,
     {
@@ -35,10 +37,16 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, ctx: Ctx, readiness: Read
       tag: 'Operations',
       auth: 'none',
       status: 200,
-      response: z.object({ ok: z.boolean() }),
+      response: z.object({
+        ok: z.boolean(),
+        instance_id: z.string().openapi({
+          description:
+            'The same on every instance sharing KEYWAY_SECRET (derived from it, revealing nothing of it): `keyway doctor` checks that PUBLIC_URL answers with it',
+        }),
+      }),
       database: false,
     },
-    (_, c) => c.json({ ok: true }),
+    (_, c) => c.json({ ok: true, instance_id: instanceId }),
   );
 
   const Readiness = z
