@@ -1,4 +1,6 @@
 // `keyway audit verify` and `keyway audit export` (SPEC §15, docs/operations.md "The audit log").
+import { once } from 'node:events';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { verifyAudit } from '../domain/audit/chain.js';
@@ -31,6 +33,7 @@ Writes the audit events, oldest first, one JSON object a line: id, seq, type, at
 data, prev_hash, hash. Retention never deletes audit events; exporting them is how they leave.
 
   --since T   events at or after this time (2026-01-01T00:00:00Z), or after this event (evt_120)
+  --out FILE  write them to FILE (created readable by its owner only) instead of standard output
 `,
 } as const;
 
@@ -46,14 +49,14 @@ export async function runAuditCommand(argv: string[], env: NodeJS.ProcessEnv): P
     return command ? 0 : 1;
   }
   if (command !== 'verify' && command !== 'export') return fail(`unknown command "${command}"\n\n${HELP.main}`);
-  let values: { json?: boolean; since?: string; help?: boolean };
+  let values: { json?: boolean; since?: string; out?: string; help?: boolean };
   try {
     values = parseArgs({
       args: rest,
       options:
         command === 'verify'
           ? { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
-          : { since: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+          : { since: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }).values;
   } catch (error) {
     return fail((error as Error).message);
@@ -71,7 +74,38 @@ export async function runAuditCommand(argv: string[], env: NodeJS.ProcessEnv): P
   const { ctx, close } = await openCliContext(config);
   try {
     if (command === 'export') {
-      for await (const event of exportEvents(ctx.store.db, since)) out(`${JSON.stringify(event)}\n`);
+      if (!values.out) {
+        for await (const event of exportEvents(ctx.store.db, since)) out(`${JSON.stringify(event)}\n`);
+        return 0;
+      }
+      // Audit events name people and staff: the file is its owner's alone, and a half-written one is not left.
+      let fd: number;
+      try {
+        fd = fs.openSync(values.out, 'wx', 0o600);
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        return fail(
+          e.code === 'EEXIST'
+            ? `${values.out} exists; give a new file name`
+            : `cannot write ${values.out}: ${e.message}`,
+        );
+      }
+      const file = fs.createWriteStream('', { fd });
+      let count = 0;
+      try {
+        for await (const event of exportEvents(ctx.store.db, since)) {
+          if (!file.write(`${JSON.stringify(event)}\n`)) await once(file, 'drain');
+          count += 1;
+        }
+        await new Promise<void>((resolve, reject) =>
+          file.end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
+      } catch (error) {
+        file.destroy();
+        fs.rmSync(values.out, { force: true });
+        throw error;
+      }
+      process.stderr.write(`keyway audit: ${count} events written to ${values.out}\n`);
       return 0;
     }
     const report = await verifyAudit(ctx);

@@ -2,6 +2,8 @@
 // `keyway audit verify|export`, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { auditSealer, verifyAudit } from '../../server/domain/audit/chain.js';
 import { type Ctx, createContext } from '../../server/domain/context.js';
@@ -352,6 +354,23 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.ok(lines.every((l) => /^[0-9a-f]{64}$/.test(l.hash) && typeof l.prev_hash === 'string'));
       r = await runCli(['audit', 'export', '--since', `evt_${seqs[1]}`], env);
       assert.equal(r.stdout.trim().split('\n').length, 2);
+      // --out FILE (its --help names it): the same lines, in a file only its owner reads; never over another file.
+      const file = path.join(ctx.config.dataDir, `audit-${seqs[0]}.jsonl`);
+      r = await runCli(['audit', 'export', '--since', '2000-01-01T00:00:00Z', '--out', file], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.deepEqual(
+        fs
+          .readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).id),
+        seqs.map((s) => `evt_${s}`),
+      );
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      r = await runCli(['audit', 'export', '--out', file], env);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /exists; give a new file name/);
       await h.store.db.updateTable('events').set({ subject: 'person:tampered' }).where('seq', '=', seqs[1]).execute();
       r = await runCli(['audit', 'verify'], env);
       assert.equal(r.code, 1);
