@@ -1,11 +1,14 @@
-// SMS verification start and check requests per second (SQLite, one server process) beside a Hono
+// SMS verification start and check requests per second (one server process) beside a Hono
 // hello-world measured in the same run, p99 at 32 connections, and the known/unknown timing gap.
+// SQLite by default; BENCH_POSTGRES=1 runs the server on a fresh schema of KEYWAY_BENCH_DATABASE_URL
+// (default the machine's `test` database), dropped afterwards.
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { pgSchema } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
@@ -39,6 +42,7 @@ async function serveChild(): Promise<void> {
       KEYWAY_DATA_DIR: dir,
       KEYWAY_SECRET: secret,
       PUBLIC_URL: 'https://access.example.com',
+      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
       KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR: big,
       KEYWAY_LIMIT_SENDS_PER_IP_HOUR: big,
       KEYWAY_LIMIT_SENDS_PER_IPV4_24_HOUR: big,
@@ -125,7 +129,11 @@ const median = (xs: number[]) => {
 
 async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url);
+  const postgres = process.env.BENCH_POSTGRES
+    ? await pgSchema(process.env.KEYWAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+    : undefined;
   const child: ChildProcess = fork(here, ['--serve'], {
+    env: { ...process.env, ...(postgres ? { BENCH_DATABASE_URL: postgres.url } : {}) },
     execArgv: [
       '--import',
       'tsx',
@@ -140,7 +148,7 @@ async function main(): Promise<void> {
   const auth = { authorization: `Bearer ${ready.pk}`, 'content-type': 'application/json' };
   try {
     console.log(
-      `SMS verifications: ${CONNECTIONS} connections, ${SECONDS} s each, SQLite, one server process (Node ${process.version}, ${os.cpus().length} cores)`,
+      `SMS verifications: ${CONNECTIONS} connections, ${SECONDS} s each, ${postgres ? 'PostgreSQL' : 'SQLite'}, one server process (Node ${process.version}, ${os.cpus().length} cores)`,
     );
     const hello = await run({ url: ready.hello });
     console.log(line('hono hello-world', hello));
@@ -254,6 +262,10 @@ async function main(): Promise<void> {
     console.log(`targets: start ≥ 25 % of hello-world, check ≥ 40 %, p99 < 25 ms — figures only, no assertions`);
   } finally {
     child.disconnect();
+    if (postgres) {
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+      await postgres.drop();
+    }
   }
 }
 
