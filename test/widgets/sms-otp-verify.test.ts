@@ -99,21 +99,31 @@ describe('<sms-otp-verify>', () => {
     getByRole(el, 'listbox', 'Country');
     await expect(el).to.be.accessible();
 
-    // Search inside the picker, Enter goes to the narrowed list, arrow keys move, Enter picks and goes to the number.
+    // Search inside the picker, Enter goes to the narrowed list on its first match, Enter picks it and goes to the number.
     await sendKeys({ type: 'Germ' });
     await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
     const list = byPart<HTMLSelectElement>(el, 'country-select')!;
     expect(el.shadowRoot!.activeElement).to.equal(list);
-    list.value = 'DE';
-    list.dispatchEvent(new Event('change', { bubbles: true }));
-    await el.updateComplete;
-    expect(byPart(el, 'country-picker')!.hidden, 'a key-made change keeps the picker open').to.equal(false);
+    expect(list.value, 'the first match, not the United Kingdom kept in the list').to.equal('DE');
+    expect(byPart(el, 'country-picker')!.hidden, 'moving to the list keeps the picker open').to.equal(false);
     await sendKeys({ press: 'Enter' });
     await el.updateComplete;
     expect(byPart(el, 'country-picker')!.hidden).to.equal(true);
     expect(el.shadowRoot!.activeElement).to.equal(getByRole(el, 'textbox', 'Mobile number'));
     getByRole(el, 'button', 'Country: Germany +49');
     expect(el.getAttribute('step'), 'Enter in the picker never sends the form').to.equal('phone');
+
+    // Arrow keys on the list change the country without closing the picker.
+    prefix.click();
+    await el.updateComplete;
+    list.focus();
+    list.value = 'FR';
+    list.dispatchEvent(new Event('change', { bubbles: true }));
+    await el.updateComplete;
+    expect(byPart(el, 'country-picker')!.hidden, 'a key-made change keeps the picker open').to.equal(false);
+    await sendKeys({ press: 'Escape' });
+    await el.updateComplete;
 
     // Escape closes it back to the prefix; a pointer's choice closes it too.
     prefix.click();
@@ -125,12 +135,20 @@ describe('<sms-otp-verify>', () => {
     prefix.click();
     await el.updateComplete;
     list.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
-    list.value = 'FR';
+    list.value = 'IT';
     list.dispatchEvent(new Event('change', { bubbles: true }));
     await el.updateComplete;
     expect(byPart(el, 'country-picker')!.hidden).to.equal(true);
-    expect(textOf(prefix)).to.equal('Country: France +33');
+    expect(textOf(prefix)).to.equal('Country: Italy +39');
     expect(el.shadowRoot!.activeElement).to.equal(getByRole(el, 'textbox', 'Mobile number'));
+
+    // A press on the prefix while the picker is open never moves focus first (Safari and Firefox do not
+    // focus a pressed button, so a focusout would close the picker and the click reopen it).
+    prefix.click();
+    await el.updateComplete;
+    const down = new MouseEvent('mousedown', { bubbles: true, cancelable: true });
+    prefix.dispatchEvent(down);
+    expect(down.defaultPrevented).to.equal(true);
   });
 
   it('loads phone metadata lazily and formats as you type', async () => {

@@ -250,6 +250,14 @@ export class SmsOtpVerify extends KeywayElement {
     this.pickedByPointer = true;
   }
 
+  /**
+   * Safari and Firefox do not focus a pressed button, so pressing the prefix while the picker is open
+   * would close it on focusout and reopen it on click: the press keeps focus where it is instead.
+   */
+  private keepFocusOnPress(event: MouseEvent): void {
+    if (this.pickerOpen) event.preventDefault();
+  }
+
   /** The number's prefix opens the picker with its search focused, and closes it again. */
   private async togglePicker(): Promise<void> {
     if (this.pickerOpen) {
@@ -280,9 +288,16 @@ export class SmsOtpVerify extends KeywayElement {
       event.preventDefault();
       void this.closePicker(this.phoneInput);
     } else if (event.key === 'Enter') {
-      // Enter in the search must not send the form: it moves to the narrowed list.
+      // Enter in the search must not send the form: it moves to the narrowed list, on its first match
+      // (the list keeps the current country too; Enter again picks the match, not what was there).
       event.preventDefault();
-      this.renderRoot.querySelector<HTMLSelectElement>('#country')?.focus();
+      const list = this.renderRoot.querySelector<HTMLSelectElement>('#country');
+      const match = [...(list?.options ?? [])].find((o) => o.value !== this.activeCountry);
+      if (this.countryFilter.trim() && match) {
+        this.selectedCountry = match.value;
+        this.suggestedCountry = undefined;
+      }
+      list?.focus();
     }
   }
 
@@ -546,6 +561,7 @@ export class SmsOtpVerify extends KeywayElement {
             class="secondary prefix"
             aria-expanded=${this.pickerOpen ? 'true' : 'false'}
             aria-controls="country-picker"
+            @mousedown=${this.keepFocusOnPress}
             @click=${this.togglePicker}
           >
             <span class="visually-hidden">${t.otp.countryLabel}: ${current.name}</span>
