@@ -91,15 +91,22 @@ export async function runAuditCommand(argv: string[], env: NodeJS.ProcessEnv): P
         );
       }
       const file = fs.createWriteStream('', { fd });
+      // A write that fails (a full disk) fails the export, whenever it happens: never an unhandled 'error'.
+      let failed: Error | undefined;
+      file.on('error', (error) => {
+        failed ??= error;
+      });
       let count = 0;
       try {
         for await (const event of exportEvents(ctx.store.db, since)) {
-          if (!file.write(`${JSON.stringify(event)}\n`)) await once(file, 'drain');
+          if (failed) throw failed;
+          if (!file.write(`${JSON.stringify(event)}\n`)) await Promise.race([once(file, 'drain'), once(file, 'close')]);
           count += 1;
         }
         await new Promise<void>((resolve, reject) =>
           file.end((error?: Error | null) => (error ? reject(error) : resolve())),
         );
+        if (failed) throw failed;
       } catch (error) {
         file.destroy();
         fs.rmSync(values.out, { force: true });

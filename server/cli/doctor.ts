@@ -563,11 +563,20 @@ async function checkPublicUrl(config: Config, add: Add, devOnly: DevOnly): Promi
     const body = (await res.json().catch(() => null)) as { ok?: boolean; instance_id?: string } | null;
     // SPEC §15: PUBLIC_URL answers /healthz with this deployment's id (derived from KEYWAY_SECRET).
     const mine = config.secret ? instanceIdOf(createKeyRing(config.secret)) : undefined;
-    if (res.ok && body?.ok && mine && body.instance_id !== mine)
+    // Mid-rotation an instance may still run on KEYWAY_SECRET_PREVIOUS; one from before this field names none.
+    const ours = [mine, config.secretPrevious ? instanceIdOf(createKeyRing(config.secretPrevious)) : undefined];
+    if (res.ok && body?.ok && mine && !body.instance_id)
+      add(
+        'public_url.healthz',
+        'warn',
+        `${url}/healthz answers without an instance id (a Keyway from before it, or another service): cannot tell it is this deployment`,
+        'update the instances behind PUBLIC_URL',
+      );
+    else if (res.ok && body?.ok && mine && !ours.includes(body.instance_id))
       add(
         'public_url.healthz',
         'fail',
-        `${url}/healthz answers as another Keyway (instance ${body.instance_id ?? 'unnamed'}, this one is ${mine})`,
+        `${url}/healthz answers as another Keyway (instance ${body.instance_id}, this one is ${mine})`,
         'point PUBLIC_URL (and the proxy in front) at the instances that share this KEYWAY_SECRET',
       );
     else if (res.ok && body?.ok)

@@ -190,6 +190,10 @@ describe('keyway doctor', () => {
       answer = { ok: true, instance_id: instanceIdOf(createKeyRing(TEST_SECRET)) };
       const right = find((await runDoctor(env, 'development')).checks, 'public_url.healthz');
       assert.equal(right.status, 'ok', right.detail);
+      // An instance from before the field: a warning, not a failure.
+      answer = { ok: true };
+      const unnamed = find((await runDoctor(env, 'development')).checks, 'public_url.healthz');
+      assert.equal(unnamed.status, 'warn', unnamed.detail);
     } finally {
       other.close();
     }
