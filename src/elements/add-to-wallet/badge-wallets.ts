@@ -52,14 +52,8 @@ type BadgePhase = 'idle' | 'requesting' | 'window' | 'signing-in' | 'opened' | '
 /** The Google sign-in pop-up's size. */
 const GOOGLE_WINDOW_FEATURES = 'popup,width=500,height=640';
 
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
 const base64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const randomToken = (): string => base64url(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))));
 
 let windowSerial = 0;
 
@@ -245,7 +239,14 @@ export class BadgeWallets {
     const idToken = await new Promise<string | null>((resolve) => {
       const onMessage = (event: MessageEvent) => {
         const data = event.data as { message?: unknown; state?: unknown; id_token?: unknown } | null;
-        if (event.origin !== signIn.origin || data?.message !== 'keyway-google-sign-in' || data.state !== state) return;
+        // Only Keyway's own sign-in page, in the window this press opened, with this press's state.
+        if (
+          event.origin !== signIn.origin ||
+          event.source !== popup ||
+          data?.message !== 'keyway-google-sign-in' ||
+          data.state !== state
+        )
+          return;
         stop();
         resolve(typeof data.id_token === 'string' && data.id_token ? data.id_token : null);
       };
