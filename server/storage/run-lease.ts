@@ -2,6 +2,7 @@
 // its holder. A holder that died is taken over at once when it was a process on this machine (its pid
 // is gone, as after kill -9), and otherwise once its lease has lapsed unrenewed.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Kysely } from 'kysely';
 import { addSeconds } from '../clock.js';
@@ -38,6 +39,20 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * Where a process id means one process: the host name and, on Linux, the pid namespace — two containers
+ * may share a host name but not their processes, and a pid probed in the wrong one would look dead.
+ */
+function thisMachine(): string {
+  let ns = '';
+  try {
+    ns = `~${/\d+/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[0] ?? ''}`;
+  } catch {
+    // Not Linux: the host name alone.
+  }
+  return `${os.hostname().replace(/\s/g, '_')}${ns}`;
+}
+
+/**
  * Takes the lease `name` for `seconds`, renewed every third of that while held, or throws RunLeaseHeld
  * naming the live holder.
  */
@@ -47,7 +62,7 @@ export async function takeRunLease(
   opts: { now: () => string; seconds?: number },
 ): Promise<RunLease> {
   const seconds = opts.seconds ?? 60;
-  const me = `${os.hostname().replace(/\s/g, '_')} ${process.pid} ${crypto.randomBytes(6).toString('hex')}`;
+  const me = `${thisMachine()} ${process.pid} ${crypto.randomBytes(6).toString('hex')}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = opts.now();
     const inserted = await db
