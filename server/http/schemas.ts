@@ -86,10 +86,6 @@ export const Device = z
       .enum(['iphone', 'watch', 'android'])
       .optional()
       .openapi({ description: 'HID wallet badges (type 10) only: the wallet device HID Origo reports' }),
-    model: z
-      .string()
-      .optional()
-      .openapi({ description: 'HID Mobile Access (type 8) only: the phone’s model as HID Origo reports it' }),
     added_at: z.string(),
   })
   .openapi('Device');

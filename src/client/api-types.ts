@@ -1189,8 +1189,6 @@ export interface components {
              * @enum {string}
              */
             kind?: "iphone" | "watch" | "android";
-            /** @description HID Mobile Access (type 8) only: the phone’s model as HID Origo reports it */
-            model?: string;
             added_at: string;
         };
         PersonCredentialInput: {

@@ -50,8 +50,6 @@ export interface DeviceView {
   status: 'pending' | 'active' | 'revoked';
   /** HID wallet badges (type 10): the wallet device Origo reports. */
   kind?: 'iphone' | 'watch' | 'android';
-  /** HID Mobile Access (type 8): the phone's model as HID Origo reports it. */
-  model?: string;
   added_at: string;
 }
 
@@ -88,7 +86,6 @@ export type DeviceRow = {
   platform: DeviceView['platform'];
   status: 'pending' | 'active' | 'revoked';
   kind?: string | null;
-  model?: string | null;
   added_at: string;
 };
 

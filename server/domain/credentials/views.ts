@@ -30,16 +30,6 @@ const credentialOfPerson = defineRead<CredentialRow, [string, number]>(
       .where('people.deleted_at', 'is', null),
   2,
 );
-/** What a view says of a device; an HID phone's model (type 8) comes from `hid_devices`. */
-const DEVICE_COLUMNS = [
-  'devices.id',
-  'devices.credential_id',
-  'devices.platform',
-  'devices.status',
-  'devices.kind',
-  'devices.added_at',
-  'hid_devices.model',
-] as const;
 const devicesOfCredential = defineRead<
   {
     id: string;
@@ -48,17 +38,15 @@ const devicesOfCredential = defineRead<
     status: 'pending' | 'active' | 'revoked';
     kind: string | null;
     added_at: string;
-    model: string | null;
   },
   [string]
 >(
   (db, id) =>
     db
       .selectFrom('devices')
-      .leftJoin('hid_devices', 'hid_devices.device_id', 'devices.id')
-      .select(DEVICE_COLUMNS)
-      .where('devices.credential_id', '=', id)
-      .orderBy('devices.added_at'),
+      .select(['id', 'credential_id', 'platform', 'status', 'kind', 'added_at'])
+      .where('credential_id', '=', id)
+      .orderBy('added_at'),
   1,
 );
 const liveInvitationOfCredential = defineRead<
@@ -78,8 +66,7 @@ const liveInvitationOfCredential = defineRead<
 const devicesOfRow = (eb: ExpressionBuilder<Database, 'credentials'>) =>
   eb
     .selectFrom('devices')
-    .leftJoin('hid_devices', 'hid_devices.device_id', 'devices.id')
-    .select(DEVICE_COLUMNS)
+    .select(['devices.id', 'devices.platform', 'devices.status', 'devices.kind', 'devices.added_at'])
     .whereRef('devices.credential_id', '=', 'credentials.id')
     .orderBy('devices.added_at');
 const credentialWithRelated = defineCachedRead<
@@ -209,11 +196,8 @@ export async function listCredentials(
 }
 
 /** A badge's device says which wallet device it is (type 10); others say nothing. */
-const kindOf = (d: { kind?: string | null; model?: string | null }): Pick<DeviceView, 'kind' | 'model'> => ({
-  ...(d.kind ? { kind: d.kind as DeviceView['kind'] } : {}),
-  // An HID phone (type 8) says its model, as HID Origo reports it (SPEC §12).
-  ...(d.model ? { model: d.model } : {}),
-});
+const kindOf = (d: { kind?: string | null }): { kind?: DeviceView['kind'] } =>
+  d.kind ? { kind: d.kind as DeviceView['kind'] } : {};
 
 const MASK = '******';
 const maskCard = (value: string) => (value.length > 4 ? `${MASK}${value.slice(-4)}` : MASK);
@@ -232,10 +216,9 @@ export async function toCredentialViews(
       ? devicesOfCredential(ctx.store.db, single)
       : ctx.store.db
           .selectFrom('devices')
-          .leftJoin('hid_devices', 'hid_devices.device_id', 'devices.id')
-          .select(DEVICE_COLUMNS)
-          .where('devices.credential_id', 'in', ids)
-          .orderBy('devices.added_at')
+          .select(['id', 'credential_id', 'platform', 'status', 'kind', 'added_at'])
+          .where('credential_id', 'in', ids)
+          .orderBy('added_at')
           .execute(),
     !showSecrets
       ? Promise.resolve([])
