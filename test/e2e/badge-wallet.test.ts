@@ -13,7 +13,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type AppleWindowPeer, startAppleWindow } from '../helpers/apple-window.js';
 import { type GoogleSignInPeer, startGoogleSignIn } from '../helpers/google-sign-in.js';
 import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
-import { type ServerProcess, startServerProcess } from '../helpers/process.js';
+import {
+  demoSecretKey,
+  type SecretKeyCall,
+  type ServerProcess,
+  secretKeyCaller,
+  startServerProcess,
+} from '../helpers/process.js';
 import { freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
 const PARTNER_ID = 'ORG-HID-TEST';
@@ -30,7 +36,7 @@ describe('an HID badge in Apple Wallet and Google Wallet from <add-to-wallet>, i
   let google: GoogleSignInPeer;
   let server: ServerProcess;
   let browser: Browser;
-  let secretKey: string;
+  let admin: SecretKeyCall;
   let personId: number;
 
   before(async () => {
@@ -53,8 +59,7 @@ describe('an HID badge in Apple Wallet and Google Wallet from <add-to-wallet>, i
       KEYWAY_GOOGLE_SIGN_IN_URL: google.signInUrl,
       KEYWAY_GOOGLE_ID_TOKEN_KEYS_URL: google.keysUrl,
     });
-    secretKey = (JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string })
-      .secretKey;
+    admin = secretKeyCaller(server.url, demoSecretKey(dataDir));
     const person = (await admin('POST', '/api/3/people', { person: { first_name: 'Lea', last_name: 'Brandt' } })) as {
       person: { id: number };
     };
@@ -70,16 +75,6 @@ describe('an HID badge in Apple Wallet and Google Wallet from <add-to-wallet>, i
     await google?.close();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
-
-  async function admin(method: string, route: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${server.url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(res.ok, `${method} ${route} answered ${res.status}`);
-    return res.json();
-  }
 
   /** A fresh badge for the person: its invitation link. */
   async function issueBadge(): Promise<{ id: string; url: string }> {

@@ -8,14 +8,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type ServerProcess, startServerProcess } from '../helpers/process.js';
+import {
+  demoSecretKey,
+  type SecretKeyCall,
+  type ServerProcess,
+  secretKeyCaller,
+  startServerProcess,
+} from '../helpers/process.js';
 import { axeViolations as axe, freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
 describe('the dev phone adds passes as a phone would, in Chromium against a real server', { timeout: 180_000 }, () => {
   let dataDir: string;
   let server: ServerProcess;
   let browser: Browser;
-  let secretKey: string;
+  let admin: SecretKeyCall;
   let personId: number;
 
   before(async () => {
@@ -28,8 +34,7 @@ describe('the dev phone adds passes as a phone would, in Chromium against a real
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       KEYWAY_BRAND_NAME: 'Acme Offices',
     });
-    secretKey = (JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string })
-      .secretKey;
+    admin = secretKeyCaller(server.url, demoSecretKey(dataDir));
     const person = (await admin('POST', '/api/3/people', {
       person: { first_name: 'Ada', last_name: 'Lovelace', phone: '+44 7400 123456' },
     })) as { person: { id: number } };
@@ -42,16 +47,6 @@ describe('the dev phone adds passes as a phone would, in Chromium against a real
     await server?.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
-
-  async function admin(method: string, route: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${server.url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(res.ok, `${method} ${route} answered ${res.status}`);
-    return res.status === 204 ? null : res.json();
-  }
 
   async function issuePass(): Promise<{ id: string; url: string }> {
     const { person_credential: c } = (await admin('POST', `/api/3/people/${personId}/credentials`, {
@@ -219,15 +214,13 @@ describe('npm start on an empty database: the demo is not empty (KEYWAY_DEMO_PEO
     const browser = await launch();
     try {
       assert.match(server.output(), /Demo people: Ada Lovelace \(#1\), Grace Hopper \(#2\)/);
-      const keyOf = (dir: string) =>
-        (JSON.parse(fs.readFileSync(path.join(dir, 'demo-keys.json'), 'utf8')) as { secretKey: string }).secretKey;
       const people = async (url: string, sk: string) =>
         (
           (await (await fetch(`${url}/api/3/people`, { headers: { authorization: `Bearer ${sk}` } })).json()) as {
             people: { first_name: string }[];
           }
         ).people;
-      assert.deepEqual((await people(plain.url, keyOf(path.join(dataDir, 'plain')))).length, 0);
+      assert.deepEqual((await people(plain.url, demoSecretKey(path.join(dataDir, 'plain')))).length, 0);
 
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
@@ -257,7 +250,10 @@ describe('npm start on an empty database: the demo is not empty (KEYWAY_DEMO_PEO
         KEYWAY_DEMO_PEOPLE: 'on',
       });
       try {
-        assert.deepEqual((await people(again.url, keyOf(dataDir))).map((p) => p.first_name).sort(), ['Ada', 'Grace']);
+        assert.deepEqual((await people(again.url, demoSecretKey(dataDir))).map((p) => p.first_name).sort(), [
+          'Ada',
+          'Grace',
+        ]);
       } finally {
         await again.stop();
       }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
-import { type ServerProcess, startServerProcess } from '../helpers/process.js';
+import { demoSecretKey, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { freePort, launch, screenshot, watchProblems } from './browser.js';
 
 /** The server reads Origo back every second (its worker wakes every 5 s); the console polls every 4 s. */
@@ -108,7 +108,7 @@ describe('the demo console issues HID Mobile Access through HID Origo (a local p
     assert.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     assert.equal(peer.invitationByCode(code)?.status, 'PENDING', 'the code is Origo’s');
     // The same code the admin API gives the partner (seed Approach 2).
-    const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string };
+    const keys = { secretKey: demoSecretKey(dataDir) };
     const id = await card().getAttribute('data-credential-id');
     const api = (await (
       await fetch(`${server.url}/api/3/people/1/credentials/${id}`, {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type ServerProcess, startServerProcess } from '../helpers/process.js';
+import { demoSecretKey, type ServerProcess, startServerProcess } from '../helpers/process.js';
 import { ARTIFACTS, axeViolations, freePort, launch, phone, screenshot, watchProblems } from './browser.js';
 
 const PHONE = '+44 7400 123456';
@@ -215,7 +215,7 @@ describe('Keyway end to end in Chromium against a real server', { timeout: 120_0
   });
 
   test('on a computer /p shows a hand-off QR code; its link continues on the phone (#h=)', async () => {
-    const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string };
+    const keys = { secretKey: demoSecretKey(dataDir) };
     const credentialId = (await consolePage.locator('article.credential').first().getAttribute('data-credential-id'))!;
     // A second phone for the same credential: the operator re-issues, the code admits one more device.
     const reissued = await fetch(`${server.url}/api/3/people/1/credentials/${credentialId}/invitation`, {

@@ -7,14 +7,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type ServerProcess, startServerProcess } from '../helpers/process.js';
+import {
+  demoSecretKey,
+  type SecretKeyCall,
+  type ServerProcess,
+  secretKeyCaller,
+  startServerProcess,
+} from '../helpers/process.js';
 import { axeViolations as axe, freePort, IPHONE_UA, launch, watchProblems } from './browser.js';
 
 describe('/p off the happy path, in Chromium against a real server', { timeout: 180_000 }, () => {
   let dataDir: string;
   let server: ServerProcess;
   let browser: Browser;
-  let secretKey: string;
+  let admin: SecretKeyCall;
   let personId: number;
 
   before(async () => {
@@ -29,8 +35,7 @@ describe('/p off the happy path, in Chromium against a real server', { timeout: 
       // One text per number and hour, so the second ask is refused (rate_limited) at once.
       KEYWAY_LIMIT_SENDS_PER_PHONE_HOUR: '1',
     });
-    secretKey = (JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string })
-      .secretKey;
+    admin = secretKeyCaller(server.url, demoSecretKey(dataDir));
     const person = await admin('POST', '/api/3/people', {
       person: { first_name: 'Noor', last_name: 'Saleh', phone: '+44 7400 123456' },
     });
@@ -43,16 +48,6 @@ describe('/p off the happy path, in Chromium against a real server', { timeout: 
     await server?.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
-
-  async function admin(method: string, route: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${server.url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(res.ok, `${method} ${route} answered ${res.status}`);
-    return res.status === 204 ? null : res.json();
-  }
 
   /** A fresh wallet pass for the person: its id and invitation link. */
   async function issuePass(): Promise<{ id: string; url: string; code: string }> {

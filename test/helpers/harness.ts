@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
 import { createApp, type KeywayApp } from '../../server/app.js';
 import type { Clock } from '../../server/clock.js';
 import { type Config, loadConfig } from '../../server/config.js';
@@ -87,6 +89,14 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
       else collectSecrets(v, into);
     }
   }
+}
+
+/** The harness's app over real HTTP on a free loopback port (for what `h.request` cannot show: streams, sockets). */
+export async function serveHarness(h: Harness): Promise<{ server: ServerType; port: number; url: string }> {
+  const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
 export async function createHarness(

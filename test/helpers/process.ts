@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -70,4 +72,22 @@ export function runCli(
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/** The demo secret key a development server keeps under its data folder (`demo-keys.json`). */
+export const demoSecretKey = (dataDir: string): string =>
+  (JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string }).secretKey;
+
+/** A call as a partner backend: the secret key, JSON both ways; a non-2xx fails the test; 204 answers null. */
+export type SecretKeyCall = (method: string, route: string, body?: unknown) => Promise<unknown>;
+export function secretKeyCaller(baseUrl: string, secretKey: string): SecretKeyCall {
+  return async (method, route, body) => {
+    const res = await fetch(`${baseUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    assert.ok(res.ok, `${method} ${route} answered ${res.status}`);
+    return res.status === 204 ? null : res.json();
+  };
 }

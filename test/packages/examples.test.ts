@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { build, stop as stopEsbuild } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { freePort, launch, phone, watchProblems } from '../e2e/browser.js';
-import { ROOT } from '../helpers/process.js';
+import { demoSecretKey, ROOT } from '../helpers/process.js';
 import { installInto, release, tarball } from './install.js';
 
 const run = promisify(execFile);
@@ -93,8 +93,7 @@ describe('the partner examples, built from the tarballs, in Chromium against a r
       keyway.stdout!.on('data', () => /listening on/.test(out) && (clearTimeout(timer), resolve()));
       keyway.once('exit', (code) => reject(new Error(`keyway start exited with ${code}\n${out}`)));
     });
-    secretKey = (JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as { secretKey: string })
-      .secretKey;
+    secretKey = demoSecretKey(dataDir);
 
     // The partner's site: one origin for the three examples; its publishable key names that origin.
     site = http.createServer((req, res) => serveExample(req, res));

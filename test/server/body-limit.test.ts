@@ -2,13 +2,12 @@
 // on every route (the unauthenticated PassKit /log included) → 413 payload_too_large.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { startStaffSession } from '../../server/domain/callers/staff-sessions.js';
 import { inviteStaff } from '../../server/domain/staff/staff.js';
 import { transaction } from '../../server/storage/db.js';
-import { createHarness, type Harness } from '../helpers/harness.js';
+import { createHarness, type Harness, serveHarness } from '../helpers/harness.js';
 
 const MiB = 1024 * 1024;
 
@@ -62,13 +61,11 @@ function streamBody(
 
 describe('request bodies are limited to 64 KiB', () => {
   let h: Harness;
-  let server: ReturnType<typeof serve>;
+  let server: ServerType;
   let port: number;
   before(async () => {
     h = await createHarness();
-    server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    port = (server.address() as AddressInfo).port;
+    ({ server, port } = await serveHarness(h));
   });
   after(async () => {
     server.close();
@@ -166,7 +163,7 @@ function holdBody(
 
 describe('the CSV import (10 MB) reads its body only for a caller who may import', () => {
   let h: Harness;
-  let server: ReturnType<typeof serve>;
+  let server: ServerType;
   let port: number;
   const staffCookie = async (email: string, role: 'viewer' | 'operator') => {
     const ctx = h.keyway.ctx;
@@ -178,9 +175,7 @@ describe('the CSV import (10 MB) reads its body only for a caller who may import
   const first = Buffer.from(`first_name,last_name,email\n${'Ada,Lovelace,ada@example.com\n'.repeat(2000)}`);
   before(async () => {
     h = await createHarness();
-    server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    port = (server.address() as AddressInfo).port;
+    ({ server, port } = await serveHarness(h));
   });
   after(async () => {
     server.close();

@@ -2,13 +2,12 @@
 // Origo peer, the peer playing the phone, callbacks from the peer to Keyway over HTTP.
 
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type ServerType, serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import type { Config } from '../../server/config.js';
 import { cancelOrphanedHidInvitations, syncDueHidCredentials } from '../../server/domain/hid/sync.js';
 import { sendInvitationReminders } from '../../server/domain/invitations/reminders.js';
-import { createHarness, type Harness, TestClock } from '../helpers/harness.js';
+import { createHarness, type Harness, serveHarness, TestClock } from '../helpers/harness.js';
 import { type OrigoPeer, startOrigoPeer } from '../helpers/origo-peer.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 
@@ -42,9 +41,8 @@ async function startWorld(
     },
     configure,
   });
-  const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return { h, peer, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  const { server, url } = await serveHarness(h);
+  return { h, peer, server, url };
 }
 
 async function stopWorld(w: World) {

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { serve } from '@hono/node-server';
 import { createApp } from '../../server/app.js';
 import { openStore } from '../../server/storage/db.js';
-import { createHarness, type Harness, PARTNER_ORIGIN, TEST_SECRET } from '../helpers/harness.js';
+import { createHarness, type Harness, PARTNER_ORIGIN, serveHarness, TEST_SECRET } from '../helpers/harness.js';
 import { fetchPass, redeemedCredential, requestApplePass } from '../helpers/passes.js';
 import { skipWithoutPostgres } from '../helpers/pg.js';
 import { parseSseFrame, type SseEvent } from '../helpers/sse.js';
@@ -154,9 +152,7 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
 
   test('over a real socket: a closed client leaves the hub', async () => {
     const { ps, credentialId } = await redeemedCredential(h);
-    const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    const { port } = server.address() as AddressInfo;
+    const { server, port } = await serveHarness(h);
     const res = await fetch(`http://127.0.0.1:${port}${streamPath(credentialId)}?token=${ps}`);
     const sse = sseReader(res.body!);
     assert.equal((await sse.next()).data.new_status, 'provisioning');
@@ -169,9 +165,7 @@ describe('live status: GET /api/3/credentials/{cid}/status/stream', () => {
 
   test('a stream opened from a listed origin carries the CORS headers the auth middleware set, in app.request and over a socket', async () => {
     const { ps, credentialId } = await redeemedCredential(h);
-    const server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    const { port } = server.address() as AddressInfo;
+    const { server, port } = await serveHarness(h);
     const init = { headers: { origin: PARTNER_ORIGIN, 'x-forwarded-for': '10.9.9.8' } };
     for (const res of [
       await h.keyway.app.request(`${streamPath(credentialId)}?token=${ps}`, init),

@@ -1,21 +1,18 @@
 // docs/security.md "streams": ≤ 5 open status streams per token, ≤ 100 per client IP, ≤ KEYWAY_MAX_STREAMS
 // per process → 429 too_many_streams with Retry-After.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { serve } from '@hono/node-server';
-import { createHarness, type Harness } from '../helpers/harness.js';
+import type { ServerType } from '@hono/node-server';
+import { createHarness, type Harness, serveHarness } from '../helpers/harness.js';
 import { redeemedCredential } from '../helpers/passes.js';
 
 describe('status stream caps', () => {
   let h: Harness;
-  let server: ReturnType<typeof serve>;
+  let server: ServerType;
   let base: string;
   before(async () => {
     h = await createHarness({ env: { KEYWAY_MAX_STREAMS: '8' } });
-    server = serve({ fetch: h.keyway.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, url: base } = await serveHarness(h));
   });
   after(async () => {
     (server as import('node:http').Server).closeAllConnections();
